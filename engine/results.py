@@ -1,0 +1,214 @@
+"""`Results`: everything a run produced, as plain data.
+
+The report reads only this. It is saved as `results.json` (plus the model files)
+and loaded back by `tuneplate report`, so a report can be re-rendered at any time
+without the study, the data or the model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tuneplate.engine.checks import Finding
+
+RESULTS_FILE = "results.json"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled aggregate table for the report (never rows of the user's data).
+
+    Example:
+        >>> Table("cutoffs", "Approval vs bad rate", pd.DataFrame({"Approval rate": [0.7]}),
+        ...       formats={"Approval rate": "percent"})
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame  # columns are reader-facing labels
+    note: str = ""  # one sentence: what the table shows and the assumptions behind it
+    formats: dict[str, str] = field(default_factory=dict)  # column -> percent|money|count|number
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "note": self.note,
+            "formats": self.formats,
+            "columns": [str(c) for c in self.frame.columns],
+            "rows": _jsonable(self.frame.to_dict(orient="records")),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Table:
+        frame = pd.DataFrame(data["rows"], columns=data["columns"])
+        return cls(data["key"], data["title"], frame, data.get("note", ""), data.get("formats", {}))
+
+
+@dataclass(frozen=True)
+class Metric:
+    """The score the study optimises, as stored in results."""
+
+    name: str
+    label: str
+    direction: str  # "maximize" or "minimize"
+
+
+@dataclass
+class Results:
+    """What a run produced. Plain data: dataclasses, DataFrames, numbers.
+
+    Example:
+        >>> result = tuneplate.tune("credit-risk", n_trials=5)
+        >>> result.best_params, result.validation, result.holdout
+        >>> result.report("credit.html")
+    """
+
+    vertical: str
+    vertical_title: str
+    strategy: str
+    metric: Metric
+    model_family: str
+    best_params: dict[str, Any]
+    validation: float  # mean K-fold score of the best trial
+    holdout: float  # refitted best model on rows the study never saw
+    train: float  # the same refitted model scored on its own training rows
+    trials: pd.DataFrame  # one row per trial: number, state, value, train, duration, params
+    counts: dict[str, int]  # completed / pruned / failed
+    findings: list[Finding]
+    data: dict[str, Any]  # rows, columns, target, positive, split description, …
+    holdout_metrics: dict[str, float]  # every metric the vertical reports, on the hold-out
+    tables: list[Table]  # business translation and reliability tables
+    assumptions: dict[str, Any]  # business assumptions behind the tables
+    headline: dict[str, Any]  # the few numbers the verdict is built from
+    timings: dict[str, float]
+    config: dict[str, Any]  # replays the run
+    versions: dict[str, str]
+    attribution: str = ""
+    model: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def best_value(self) -> float:
+        return self.validation
+
+    @property
+    def holdout_score(self) -> float:
+        return self.holdout
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `results.json` document (the model is saved separately)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"}
+        out["metric"] = asdict(self.metric)
+        out["best"] = {
+            "model_family": self.model_family,
+            "params": self.best_params,
+            "validation": self.validation,
+            "holdout": self.holdout,
+            "train": self.train,
+        }
+        out["trials"] = {
+            **self.counts,
+            "table": self.trials.to_dict(orient="records"),
+        }
+        out["findings"] = [f.to_dict() for f in self.findings]
+        out["tables"] = [t.to_dict() for t in self.tables]
+        for key in ("model_family", "best_params", "validation", "holdout", "train", "counts"):
+            out.pop(key)
+        return _jsonable(out)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Results:
+        data = dict(data)
+        best = data.pop("best")
+        trials = dict(data.pop("trials"))
+        table = pd.DataFrame(trials.pop("table"))
+        return cls(
+            **data
+            | {
+                "metric": Metric(**data["metric"]),
+                "model_family": best["model_family"],
+                "best_params": best["params"],
+                "validation": _num(best["validation"]),
+                "holdout": _num(best["holdout"]),
+                "train": _num(best.get("train")),
+                "trials": table,
+                "counts": trials,
+                "findings": [Finding.from_dict(f) for f in data["findings"]],
+                "tables": [Table.from_dict(t) for t in data["tables"]],
+            }
+        )
+
+    def save(self, folder: str | Path) -> Path:
+        """Write `results.json` (and the model, when there is one) into `folder`."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / RESULTS_FILE
+        path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
+        if self.model is not None:
+            self.model.save(folder)
+        return path
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Results:
+        """Read a run folder written by `save` (without the model).
+
+        Example:
+            >>> Results.load("tuneplate-runs/credit-risk").holdout
+            0.78
+        """
+        from tuneplate.engine.errors import TuneplateError
+
+        path = Path(folder) / RESULTS_FILE
+        if not path.is_file():
+            raise TuneplateError(
+                f"{str(folder)!r} holds no {RESULTS_FILE}; "
+                "give a run folder written by 'tuneplate run'"
+            )
+        try:
+            return cls.from_dict(json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TuneplateError(
+                f"{str(path)!r} is not a tuneplate results file ({exc}); re-run 'tuneplate run'"
+            ) from None
+
+    def report(self, path: str | Path) -> Path:
+        """Render the HTML report to `path` and return it.
+
+        Example:
+            >>> result.report("credit.html")
+            PosixPath('credit.html')
+        """
+        from tuneplate.reports import render
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(self), encoding="utf-8")
+        return path
+
+
+def _num(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """JSON-safe copy: numpy scalars to Python, NaN/inf to None, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value

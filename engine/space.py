@@ -1,0 +1,133 @@
+"""Search spaces that every strategy can read.
+
+A `Space` lists each hyperparameter once: its range, its scale, the points a grid
+search visits and a cheap starting value. TPE, random and CMA-ES read the ranges
+through `suggest`; grid search reads `grid()`; the study enqueues `start` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import optuna
+
+
+@dataclass(frozen=True)
+class Param:
+    """One hyperparameter.
+
+    Args:
+        name: the estimator's keyword.
+        low, high: inclusive range for numbers; ignored when `choices` is given.
+        log: sample on a log scale (learning rates, penalties, leaf counts).
+        integer: sample integers.
+        choices: a categorical parameter's values instead of a range.
+        grid: the points grid search visits (default: the start value only).
+        start: the cheap, sensible value tried first.
+        max_share: for row-count parameters (minimum rows per leaf): the upper bound
+            is clipped to this share of the training rows, so one default space
+            serves a table of 800 rows and one of 8 million.
+
+    Example:
+        >>> Param("learning_rate", 0.005, 0.2, log=True, grid=(0.02, 0.1), start=0.05)
+        Param(name='learning_rate', low=0.005, high=0.2, ...)
+    """
+
+    name: str
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    integer: bool = False
+    choices: tuple[Any, ...] | None = None
+    grid: tuple[Any, ...] = ()
+    start: Any = None
+    max_share: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.choices is None and (self.low is None or self.high is None or self.low > self.high):
+            raise ValueError(f"parameter {self.name!r} needs low <= high or a list of choices")
+        for value in (*self.grid, self.start):
+            if value is not None and not self.contains(value):
+                raise ValueError(f"value {value!r} lies outside the space of {self.name!r}")
+
+    def contains(self, value: Any) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        return self.low <= value <= self.high and (not self.integer or float(value).is_integer())
+
+    def suggest(self, trial: optuna.Trial) -> Any:
+        if self.choices is not None:
+            return trial.suggest_categorical(self.name, list(self.choices))
+        if self.integer:
+            return trial.suggest_int(self.name, int(self.low), int(self.high), log=self.log)
+        return trial.suggest_float(self.name, self.low, self.high, log=self.log)
+
+    @property
+    def start_value(self) -> Any:
+        if self.start is not None:
+            return self.start
+        if self.choices is not None:
+            return self.choices[0]
+        return self.low
+
+
+@dataclass(frozen=True)
+class Space:
+    """An ordered set of `Param`s plus fixed settings passed to every fit.
+
+    Example:
+        >>> space = Space((Param("C", 1e-3, 1e2, log=True, start=1.0),), fixed={"max_iter": 500})
+        >>> space.start
+        {'C': 1.0}
+    """
+
+    params: tuple[Param, ...]
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+
+    def suggest(self, trial: optuna.Trial) -> dict[str, Any]:
+        """Ask the trial for every parameter; define-by-run, in a fixed order."""
+        return {p.name: p.suggest(trial) for p in self.params}
+
+    @property
+    def start(self) -> dict[str, Any]:
+        return {p.name: p.start_value for p in self.params}
+
+    def grid(self) -> dict[str, list[Any]]:
+        """The grid `GridSampler` walks: each parameter's grid points, or its start."""
+        return {p.name: list(p.grid) or [p.start_value] for p in self.params}
+
+    def for_rows(self, n_rows: int) -> Space:
+        """The space adapted to a training set of `n_rows` (see `Param.max_share`).
+
+        Example:
+            >>> space.for_rows(640).params[0].high  # min_child_samples capped at 64
+            64
+        """
+        return replace(self, params=tuple(_clip(p, n_rows) for p in self.params))
+
+    def contains(self, params: Mapping[str, Any]) -> bool:
+        names = {p.name for p in self.params}
+        return set(params) == names and all(p.contains(params[p.name]) for p in self.params)
+
+    def with_params(self, *overrides: Param, drop: Sequence[str] = ()) -> Space:
+        """A copy with some parameters replaced (by name) or removed.
+
+        Example:
+            >>> wider = space.with_params(Param("C", 1e-4, 1e4, log=True, start=1.0))
+        """
+        by_name = {p.name: p for p in overrides}
+        kept = tuple(by_name.pop(p.name, p) for p in self.params if p.name not in drop)
+        return replace(self, params=kept + tuple(by_name.values()))
+
+
+def _clip(param: Param, n_rows: int) -> Param:
+    if param.max_share is None:
+        return param
+    high = max(param.low, int(param.max_share * n_rows))
+    if high >= param.high:
+        return param
+    grid = tuple(dict.fromkeys(min(g, high) for g in param.grid))
+    start = None if param.start is None else min(param.start, high)
+    return replace(param, high=high, grid=grid, start=start)

@@ -1,0 +1,57 @@
+"""Search strategies. Each one is an Optuna sampler, made by one registry.
+
+Add a strategy by adding one entry to `STRATEGIES`: a function
+`(space, seed) -> optuna.samplers.BaseSampler`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+
+import optuna
+
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.space import Space
+
+SamplerFactory = Callable[[Space, int | None], optuna.samplers.BaseSampler]
+
+
+def _bayes(space: Space, seed: int | None) -> optuna.samplers.BaseSampler:
+    # GP-based BO is better on small continuous spaces but needs torch; TPE does
+    # not, handles categoricals, and is multivariate by default in Optuna 5.
+    if importlib.util.find_spec("torch") is not None:
+        return optuna.samplers.GPSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10)
+
+
+STRATEGIES: dict[str, SamplerFactory] = {
+    "grid": lambda space, seed: optuna.samplers.GridSampler(space.grid(), seed=seed),
+    "random": lambda space, seed: optuna.samplers.RandomSampler(seed=seed),
+    "bayes": _bayes,
+    "cmaes": lambda space, seed: optuna.samplers.CmaEsSampler(
+        seed=seed, warn_independent_sampling=False
+    ),
+}
+
+DESCRIPTIONS = {
+    "grid": "every point of the space's grid; exhaustive, for small spaces and audits",
+    "random": "independent random draws; a baseline that parallelises perfectly",
+    "bayes": "Bayesian optimisation (TPE; GP when torch is installed); the default",
+    "cmaes": "CMA-ES evolution strategy; continuous spaces with many trials",
+}
+
+
+def make_sampler(name: str, space: Space, seed: int | None = None) -> optuna.samplers.BaseSampler:
+    """Build the sampler for strategy `name`.
+
+    Example:
+        >>> make_sampler("random", space, seed=0)
+        <optuna.samplers._random.RandomSampler object at ...>
+    """
+    try:
+        factory = STRATEGIES[name]
+    except KeyError:
+        known = ", ".join(sorted(STRATEGIES))
+        raise TuneplateError(f"unknown strategy {name!r}; choose one of: {known}") from None
+    return factory(space, seed)

@@ -1,0 +1,303 @@
+"""The one-way flow: data -> checks -> split -> study -> Results.
+
+`tuneplate.tune` resolves a vertical's name and calls `run_vertical` here; the
+engine itself only sees the `Vertical` record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pandas as pd
+
+from tuneplate.engine import study as studies
+from tuneplate.engine.checks import Finding, errors, run_checks
+from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
+from tuneplate.engine.encoding import Encoder
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.models import Fit, Model, get_family
+from tuneplate.engine.objective import make_objective
+from tuneplate.engine.results import Metric, Results
+from tuneplate.engine.splits import make_split
+from tuneplate.engine.strategies import make_sampler
+from tuneplate.engine.vertical import Vertical
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+LARGE_TABLE = 50_000  # rows above which a fit uses every core
+
+
+class ChecksFailed(TuneplateError):
+    """The data checks found errors; `findings` holds all of them."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        lines = [f.line() for f in errors(findings)]
+        super().__init__(
+            "the data checks found problems that stop the run:\n  " + "\n  ".join(lines)
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that defines a run; saved as `config.json`, it replays the run.
+
+    Example:
+        >>> Config(strategy="random", n_trials=20, seed=1)
+    """
+
+    target: str | None = None
+    positive: str | None = None
+    time: str | None = None
+    group: str | None = None
+    protected: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    model: str | None = None
+    strategy: str | None = None
+    n_trials: int | None = None
+    timeout: float | None = None
+    seed: int = 0
+    pruner: str = "none"
+    storage: str = "memory"
+    assumptions: dict[str, Any] = field(default_factory=dict)
+
+
+def _positive_number(value, name: str, flag: str, integer: bool) -> None:
+    if value is None:
+        return
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    if integer:
+        ok = ok and float(value).is_integer()
+    if not ok:
+        kind = "a whole number" if integer else "a number of seconds"
+        raise TuneplateError(f"{name} must be {kind} above 0, got {value!r}; fix {flag}")
+
+
+def prepare(vertical: Vertical, data: pd.DataFrame | None, config: Config):
+    """Resolve the table and its roles: the embedded example unless data is given."""
+    attribution = ""
+    if data is None:
+        example = vertical.example()
+        table, roles, attribution = example.table, example.roles, example.attribution
+        if config.target and config.target != roles.target:
+            roles = Roles(target=config.target)
+    else:
+        if config.target is None:
+            raise TuneplateError(
+                "no target column given; name the outcome column with --target COL"
+            )
+        table, roles = data, Roles(target=config.target)
+    check_columns(table)
+    roles = replace(
+        roles,
+        positive=config.positive if config.positive is not None else roles.positive,
+        time=config.time or roles.time,
+        group=config.group or roles.group,
+        protected=roles.protected if config.protected is None else tuple(config.protected),
+        exclude=tuple(dict.fromkeys((*roles.exclude, *config.exclude))),
+    )
+    roles = resolve_roles(table, roles, vertical.positive_words)
+    return drop_unknown_target(table, roles), roles, attribution
+
+
+def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list[Finding]:
+    """Run only the data checks (generic, then the vertical's)."""
+    table, roles, _ = prepare(vertical, data, config)
+    return run_checks(table, roles, vertical.checks)
+
+
+def run_vertical(
+    vertical: Vertical,
+    data: pd.DataFrame | None = None,
+    config: Config = Config(),
+    *,
+    run_dir: str | Path | None = None,
+    progress: bool = False,
+) -> Results:
+    """Tune `vertical` on `data` (or its embedded example) and return `Results`.
+
+    Example:
+        >>> run_vertical(VERTICAL, config=Config(strategy="random", n_trials=5)).holdout
+        0.77
+    """
+    started = time.perf_counter()
+    strategy = config.strategy or vertical.default_strategy
+    family = get_family(config.model or vertical.default_family, vertical.spaces)
+    n_trials = config.n_trials
+    timeout = config.timeout
+    if n_trials is None and timeout is None:
+        n_trials, timeout = vertical.default_trials, vertical.default_timeout
+    _positive_number(n_trials, "the number of trials", "--trials", integer=True)
+    _positive_number(timeout, "the timeout", "--timeout", integer=False)
+    pruner = studies.make_pruner(config.pruner, vertical.n_folds)
+
+    # data -> checks
+    table, roles, attribution = prepare(vertical, data, config)
+    findings = run_checks(table, roles, vertical.checks)
+    if errors(findings):
+        raise ChecksFailed(findings)
+    features = roles.features(table)
+    if not features:
+        raise TuneplateError("no feature columns are left after --exclude and --protected")
+
+    # -> split
+    y = roles.binary_target(table).to_numpy()
+    split = make_split(table, y, roles, vertical.n_folds, config.seed)
+    dev = table.iloc[split.development]
+    encoder = Encoder.fit(dev, features)
+    X = encoder.transform(table)
+    X_dev, y_dev = X.iloc[split.development], y[split.development]
+    fit = Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1)
+    fold_rows = len(split.development) * (vertical.n_folds - 1) // vertical.n_folds
+    space = vertical.spaces[family.name].for_rows(fold_rows)
+
+    # -> study
+    sampler = make_sampler(strategy, space, config.seed)
+    study = optuna.create_study(
+        storage=studies.make_storage(config.storage, run_dir and Path(run_dir)),
+        study_name=f"{vertical.name}-{family.name}",
+        direction=vertical.objective.direction,
+        sampler=sampler,
+        pruner=pruner,
+        load_if_exists=True,
+    )
+    if strategy != "grid" and not study.trials:
+        study.enqueue_trial(space.start)  # a cheap, sensible first model
+    objective = make_objective(
+        family, space, X_dev, y_dev, split.folds, vertical.objective.score, fit
+    )
+    search_started = time.perf_counter()
+    studies.run(study, objective, n_trials=n_trials, timeout=timeout, progress=progress)
+    search_s = time.perf_counter() - search_started
+    best = _best_trial(study)
+
+    # -> refit on all development rows, score the untouched hold-out
+    params = {**space.fixed, **best.params}
+    refit = replace(fit, n_rounds=best.user_attrs.get("n_rounds"))
+    estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
+    model = Model(family.name, estimator, encoder, str(roles.positive), params)
+    X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
+    p_hold = estimator.predict_proba(X_hold)[:, 1]
+    score = vertical.objective.score
+    assumptions = {**vertical.assumptions, **config.assumptions}
+    evaluation = vertical.evaluate(y_hold, p_hold, table.iloc[split.holdout], roles, assumptions)
+
+    return Results(
+        vertical=vertical.name,
+        vertical_title=vertical.title,
+        strategy=strategy,
+        metric=Metric(
+            vertical.objective.name, vertical.objective.label, vertical.objective.direction
+        ),
+        model_family=family.name,
+        best_params=params,
+        validation=float(best.value),
+        holdout=float(score(y_hold, p_hold)),
+        train=float(score(y_dev, estimator.predict_proba(X_dev)[:, 1])),
+        trials=_trials_table(study),
+        counts=_counts(study),
+        findings=findings,
+        data={
+            "rows": len(table),
+            "columns": table.shape[1],
+            "features": len(features),
+            "target": roles.target,
+            "positive": str(roles.positive),
+            "positive_share": float(y.mean()),
+            "development_rows": len(split.development),
+            "holdout_rows": len(split.holdout),
+            "folds": len(split.folds),
+            "split": split.description,
+            "protected": list(roles.protected),
+            "excluded": list(roles.exclude),
+            "fingerprint": _fingerprint(table),
+        },
+        holdout_metrics=evaluation.metrics,
+        tables=evaluation.tables,
+        assumptions=evaluation.assumptions,
+        headline=evaluation.headline,
+        timings={"total_s": time.perf_counter() - started, "search_s": search_s},
+        config={
+            **{k: v for k, v in vars(config).items()},
+            "strategy": strategy,
+            "model": family.name,
+            "n_trials": n_trials,
+            "timeout": timeout,
+            "target": roles.target,
+            "positive": str(roles.positive),
+            "protected": list(roles.protected),
+        },
+        versions=_versions(),
+        attribution=attribution,
+        model=model,
+    )
+
+
+def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if not complete:
+        failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
+        reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
+        raise RuntimeError(
+            f"no trial completed ({len(failed)} failed"
+            + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
+            + "); raise --trials or --timeout, or check the data"
+        )
+    return study.best_trial
+
+
+def _trials_table(study: optuna.Study) -> pd.DataFrame:
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        duration = (
+            (t.datetime_complete - t.datetime_start).total_seconds()
+            if t.datetime_complete
+            else None
+        )
+        rows.append(
+            {
+                "number": t.number,
+                "state": t.state.name,
+                "value": t.value,
+                "train": t.user_attrs.get("train"),
+                "duration_s": duration,
+                **{f"params_{k}": v for k, v in t.params.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _counts(study: optuna.Study) -> dict[str, int]:
+    states = [t.state for t in study.get_trials(deepcopy=False)]
+    S = optuna.trial.TrialState
+    return {
+        "completed": states.count(S.COMPLETE),
+        "pruned": states.count(S.PRUNED),
+        "failed": states.count(S.FAIL),
+    }
+
+
+def _fingerprint(table: pd.DataFrame) -> str:
+    """A short hash of the table, so a report names exactly the data it was built on."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("tuneplate", "optuna", "lightgbm", "xgboost", "scikit-learn", "pandas", "numpy"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+__all__ = ["ChecksFailed", "Config", "check", "prepare", "run_vertical"]

@@ -1,0 +1,98 @@
+"""The `Vertical` record: everything the engine needs to know about an industry.
+
+The engine reads verticals only through this dataclass and never imports one;
+each vertical package builds exactly one `VERTICAL = Vertical(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.checks import Finding
+from tuneplate.engine.data import Roles
+from tuneplate.engine.results import Table
+from tuneplate.engine.space import Space
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The score the study optimises: a function `(y_true, y_score) -> float`.
+
+    Example:
+        >>> Objective("roc_auc", "ROC AUC", "maximize", sklearn.metrics.roc_auc_score)
+    """
+
+    name: str
+    label: str
+    direction: str
+    score: Callable[[np.ndarray, np.ndarray], float]
+
+
+@dataclass(frozen=True)
+class Example:
+    """An embedded data set with its column roles and source credit."""
+
+    table: pd.DataFrame
+    roles: Roles
+    attribution: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What a vertical says about the final model's hold-out predictions.
+
+    `metrics` are plain scores; `tables` are the business translation; `assumptions`
+    are printed beside the figures they produce; `headline["summary"]` holds the
+    vertical's plain sentences for the verdict.
+    """
+
+    metrics: dict[str, float]
+    tables: list[Table]
+    assumptions: dict[str, Any]
+    headline: dict[str, Any]
+
+
+# (y_true, y_score, holdout table, roles, assumptions) -> Evaluation
+Evaluate = Callable[[np.ndarray, np.ndarray, pd.DataFrame, Roles, Mapping[str, Any]], Evaluation]
+Check = Callable[[pd.DataFrame, Roles], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Vertical:
+    """One industry template.
+
+    Args:
+        name: the CLI name, e.g. "credit-risk".
+        title: the reader-facing name.
+        summary: one line for `tuneplate verticals`.
+        objective: what the study optimises.
+        spaces: search space per model family (keys are family names).
+        default_family: the family tuned when none is asked for.
+        checks: the domain checks run after the generic ones.
+        evaluate: hold-out metrics and the business translation.
+        example: loads the embedded data set.
+        positive_words: target values read as the event ("bad", "default").
+        assumptions: default business assumptions, overridable per run.
+        default_trials, default_timeout: the budget of a plain `tuneplate run`.
+    """
+
+    name: str
+    title: str
+    summary: str
+    objective: Objective
+    spaces: Mapping[str, Space]
+    default_family: str
+    checks: Sequence[Check]
+    evaluate: Evaluate
+    example: Callable[[], Example]
+    positive_words: tuple[str, ...] = ()
+    assumptions: Mapping[str, Any] = field(default_factory=dict)
+    default_strategy: str = "bayes"
+    default_trials: int = 50
+    default_timeout: float | None = None
+    n_folds: int = 5

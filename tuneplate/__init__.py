@@ -1,0 +1,94 @@
+"""tuneplate: domain-focused hyperparameter tuning templates for business models.
+
+Example:
+    >>> import tuneplate
+    >>> result = tuneplate.tune("credit-risk", n_trials=20)  # the embedded German credit data
+    >>> result.best_params, result.holdout
+    >>> result.report("credit.html")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.results import Results
+from tuneplate.engine.tune import Config, run_vertical
+from tuneplate.verticals import load_vertical
+
+__all__ = ["Results", "TuneplateError", "load_vertical", "tune"]
+__version__ = "0.1.0"
+
+
+def tune(
+    vertical: str,
+    data: pd.DataFrame | str | Path | None = None,
+    target: str | None = None,
+    *,
+    positive: Any = None,
+    time: str | None = None,
+    group: str | None = None,
+    protected: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    model: str | None = None,
+    strategy: str | None = None,
+    n_trials: int | None = None,
+    timeout: float | None = None,
+    seed: int = 0,
+    pruner: str = "none",
+    storage: str = "memory",
+    assumptions: Mapping[str, Any] | None = None,
+    run_dir: str | Path | None = None,
+    progress: bool = False,
+) -> Results:
+    """Check, split, tune and evaluate a model for one vertical.
+
+    Args:
+        vertical: "credit-risk", … (see `tuneplate verticals`).
+        data: a DataFrame or a CSV/Parquet path; None uses the embedded example.
+        target: the outcome column (required with `data`).
+        positive: the target value that is the event; inferred when unambiguous.
+        time: a date column for an out-of-time split.
+        group: an id column whose rows must stay on one side of every split.
+        protected: attributes left out of the features and reported by group.
+        exclude: columns the model must not see.
+        model: the model family ("lightgbm", "xgboost", "logistic").
+        strategy: "grid", "random", "bayes" (default) or "cmaes".
+        n_trials, timeout: the budget; the vertical's default when both are None.
+        seed: fixes the sampler, the folds and the models.
+        pruner: "none", "median", "halving" or "hyperband" (over folds).
+        storage: "memory", "journal" (a file in `run_dir`) or an Optuna storage URL.
+        assumptions: business assumptions, e.g. {"loss_given_default": 0.6}.
+
+    Returns:
+        `Results`, with `.model` the refitted best model.
+
+    Example:
+        >>> result = tune("credit-risk", "loans.csv", target="default", n_trials=50)
+        >>> result.model.predict_proba(new_applicants)[:, 1]
+    """
+    from tuneplate.engine.data import read_table
+
+    if isinstance(data, str | Path):
+        data = read_table(data)
+    config = Config(
+        target=target,
+        positive=None if positive is None else str(positive),
+        time=time,
+        group=group,
+        protected=None if protected is None else tuple(protected),
+        exclude=tuple(exclude),
+        model=model,
+        strategy=strategy,
+        n_trials=n_trials,
+        timeout=timeout,
+        seed=seed,
+        pruner=pruner,
+        storage=storage,
+        assumptions=dict(assumptions or {}),
+    )
+    return run_vertical(load_vertical(vertical), data, config, run_dir=run_dir, progress=progress)

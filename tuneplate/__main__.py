@@ -1,0 +1,5 @@
+import sys
+
+from tuneplate.cli import main
+
+sys.exit(main())

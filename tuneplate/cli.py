@@ -1,0 +1,262 @@
+"""The `tuneplate` command. It parses arguments and calls the library; no logic of its own.
+
+Every handler returns an exit code: 0 done, 2 bad input (one line naming the
+problem and the fix, never a traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from tuneplate.engine.checks import errors
+from tuneplate.engine.data import read_table
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.models import FAMILIES
+from tuneplate.engine.results import RESULTS_FILE, Results
+from tuneplate.engine.strategies import DESCRIPTIONS
+from tuneplate.engine.study import JOURNAL_FILE, PRUNERS
+from tuneplate.engine.tune import ChecksFailed, Config, check, run_vertical
+from tuneplate.verticals import available, load_vertical
+
+CONFIG_FILE = "config.json"
+REPORT_FILE = "report.html"
+RUN_FILES = (RESULTS_FILE, REPORT_FILE, CONFIG_FILE, JOURNAL_FILE, "model.json")
+
+
+def _columns(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def _assumption(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key.strip(), float(value)
+    except ValueError:
+        return key.strip(), value.strip()
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("vertical", help="which vertical: see 'tuneplate verticals'")
+    p.add_argument("--data", help="a CSV or Parquet table (default: the embedded example)")
+    p.add_argument("--target", help="the outcome column")
+    p.add_argument("--positive", help="the target value that is the event (e.g. bad)")
+    p.add_argument("--time", help="a date column: train on earlier rows, test on later ones")
+    p.add_argument("--group", help="an id column whose rows stay on one side of every split")
+    p.add_argument("--protected", type=_columns, help="comma-separated protected attributes")
+    p.add_argument("--exclude", type=_columns, default=(), help="comma-separated columns to drop")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuneplate", description="Domain-focused hyperparameter tuning for business models."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("verticals", help="list the available verticals")
+
+    run = sub.add_parser("run", help="check the data, tune a model and write the report")
+    _add_data_args(run)
+    run.add_argument("--model", help=f"model family: {', '.join(FAMILIES)}")
+    run.add_argument("--strategy", help=f"search strategy: {', '.join(DESCRIPTIONS)}")
+    run.add_argument("--trials", type=int, help="number of trials (the budget)")
+    run.add_argument("--timeout", type=float, help="wall-clock budget in seconds")
+    run.add_argument("--seed", type=int, help="random seed (default 0)")
+    run.add_argument("--pruner", help=f"{', '.join(PRUNERS)} (default none)")
+    run.add_argument(
+        "--storage", help="journal (default: a file in the run folder), memory, or a URL"
+    )
+    run.add_argument(
+        "--assume",
+        type=_assumption,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a business assumption, e.g. --assume loss_given_default=0.6",
+    )
+    run.add_argument("--out", help="run folder (default: tuneplate-runs/VERTICAL-DATE-TIME)")
+    run.add_argument("--resume", action="store_true", help="continue the study in --out")
+    run.add_argument("--force", action="store_true", help="replace an earlier run in --out")
+    run.add_argument("--config", help="replay the config.json of an earlier run")
+
+    chk = sub.add_parser("check", help="run only the data checks and print the findings")
+    _add_data_args(chk)
+
+    rep = sub.add_parser("report", help="re-render report.html from a run folder")
+    rep.add_argument("run_dir", help="a folder written by 'tuneplate run'")
+    return parser
+
+
+def cmd_verticals(args) -> int:
+    for name, vertical in sorted(available().items()):
+        print(f"{name:<16} {vertical.summary}")
+    return 0
+
+
+def _load_data(args):
+    return None if args.data is None else read_table(args.data)
+
+
+def _config(args, base: Config | None = None) -> Config:
+    """The run's config: a replayed or resumed one, overridden by what was typed."""
+    given = {
+        "target": args.target,
+        "positive": args.positive,
+        "time": args.time,
+        "group": args.group,
+        "protected": args.protected,
+        "exclude": args.exclude or None,
+    }
+    for name, key in (
+        ("model", "model"),
+        ("strategy", "strategy"),
+        ("trials", "n_trials"),
+        ("timeout", "timeout"),
+        ("seed", "seed"),
+        ("pruner", "pruner"),
+        ("storage", "storage"),
+    ):
+        given[key] = getattr(args, name, None)
+    config = replace(
+        base or Config(storage="journal"), **{k: v for k, v in given.items() if v is not None}
+    )
+    return replace(config, assumptions={**config.assumptions, **dict(getattr(args, "assume", []))})
+
+
+def _run_dir(args) -> Path:
+    if args.out:
+        return Path(args.out)
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    return Path("tuneplate-runs") / f"{args.vertical}-{stamp}"
+
+
+def _prepare_run_dir(run_dir: Path, resume: bool, force: bool) -> None:
+    if resume:
+        if not (run_dir / CONFIG_FILE).is_file():
+            raise TuneplateError(
+                f"nothing to resume in {str(run_dir)!r} (no {CONFIG_FILE}); "
+                "give the --out folder of the run to continue"
+            )
+        return
+    if run_dir.exists() and not run_dir.is_dir():
+        raise TuneplateError(f"{str(run_dir)!r} is a file; give a folder name with --out")
+    if run_dir.is_dir() and any(run_dir.iterdir()):
+        if not force:
+            raise TuneplateError(
+                f"run folder {str(run_dir)!r} already exists and is not empty; "
+                "choose another --out, continue it with --resume, or replace it with --force"
+            )
+        # --force replaces our own files only; anything else the user keeps there stays.
+        for name in RUN_FILES:
+            (run_dir / name).unlink(missing_ok=True)
+        for old in run_dir.glob("model.*"):
+            old.unlink()
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _read_config(path: Path) -> tuple[Config, dict]:
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise TuneplateError(
+            f"cannot read config {str(path)!r} ({exc}); give a run's config.json"
+        ) from None
+    fields = set(Config.__dataclass_fields__)
+    known = {k: v for k, v in saved.get("config", {}).items() if k in fields}
+    for key in ("protected", "exclude"):
+        if known.get(key) is not None:
+            known[key] = tuple(known[key])
+    return Config(**known), saved
+
+
+def cmd_run(args) -> int:
+    run_dir = _run_dir(args)
+    base, data_path = None, args.data
+    if args.resume:
+        _prepare_run_dir(run_dir, resume=True, force=False)
+        base, saved = _read_config(run_dir / CONFIG_FILE)
+        data_path = args.data or saved.get("data")
+    elif args.config:
+        base, saved = _read_config(Path(args.config))
+        data_path = args.data or saved.get("data")
+    vertical = load_vertical(args.vertical)
+    config = _config(args, base)
+    if args.resume and config.storage == "memory":
+        raise TuneplateError("--resume needs a stored study; drop --storage memory")
+    data = None if data_path is None else read_table(data_path)
+    if not args.resume:
+        _prepare_run_dir(run_dir, resume=False, force=args.force)
+    saved = {"vertical": vertical.name, "data": data_path, "config": vars(config)}
+    (run_dir / CONFIG_FILE).write_text(json.dumps(saved, indent=2) + "\n")
+    try:
+        results = run_vertical(
+            vertical, data, config, run_dir=run_dir, progress=sys.stderr.isatty()
+        )
+    except KeyboardInterrupt:
+        print(
+            f"interrupted; the finished trials are kept. Continue with: tuneplate run "
+            f"{vertical.name} --out {run_dir} --resume",
+            file=sys.stderr,
+        )
+        return 130
+    results.save(run_dir)
+    results.report(run_dir / REPORT_FILE)
+    c = results.counts
+    print(
+        f"{vertical.title}: {results.model_family}, {results.strategy} search, "
+        f"{c['completed']} trials completed ({c['pruned']} pruned, {c['failed']} failed)"
+    )
+    print(
+        f"{results.metric.label}: cross-validated {results.validation:.3f}, "
+        f"hold-out {results.holdout:.3f}"
+    )
+    print(f"report: {run_dir / REPORT_FILE}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    vertical = load_vertical(args.vertical)
+    findings = check(vertical, _load_data(args), _config(args))
+    for finding in findings:
+        print(finding.line())
+    if not findings:
+        print("no findings: the data passed every check")
+    return 2 if errors(findings) else 0
+
+
+def cmd_report(args) -> int:
+    run_dir = Path(args.run_dir)
+    results = Results.load(run_dir)
+    path = results.report(run_dir / REPORT_FILE)
+    print(f"report: {path}")
+    return 0
+
+
+COMMANDS = {"verticals": cmd_verticals, "run": cmd_run, "check": cmd_check, "report": cmd_report}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `tuneplate` console script.
+
+    Example:
+        >>> main(["run", "credit-risk", "--trials", "5"])
+        0
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ChecksFailed as exc:
+        print(f"tuneplate: {exc}", file=sys.stderr)
+        return 2
+    except TuneplateError as exc:
+        print(f"tuneplate: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

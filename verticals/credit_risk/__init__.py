@@ -1,0 +1,27 @@
+"""Credit risk: will this applicant default?
+
+Tunes a probability-of-default model on ROC AUC and reports it the way a credit
+committee reads it: approval rate against bad rate, expected loss and profit at a
+cut-off, calibration by score band, and approval rates by protected group.
+"""
+
+from tuneplate.engine.vertical import Vertical
+from tuneplate.verticals.credit_risk import checks, data, metrics, space
+
+VERTICAL = Vertical(
+    name="credit-risk",
+    title="Credit risk",
+    summary="probability of default for loan applicants; ROC AUC, approval vs bad rate, "
+    "expected loss",
+    objective=metrics.OBJECTIVE,
+    spaces=space.SPACES,
+    default_family=space.DEFAULT_FAMILY,
+    checks=checks.CHECKS,
+    evaluate=metrics.evaluate,
+    example=data.load,
+    positive_words=("bad", "default", "defaulted", "charged off", "delinquent"),
+    assumptions=metrics.ASSUMPTIONS,
+    default_strategy="bayes",
+    default_trials=40,
+    default_timeout=100,
+)

@@ -1,0 +1,32 @@
+"""Credit-risk search spaces: the engine's defaults with larger leaves.
+
+Scorecards must be stable across vintages, so leaves hold more applicants than
+the generic default (the LightGBM guide suggests hundreds for large data; the
+floor is clipped to 10% of the training rows on small tables).
+"""
+
+from tuneplate.engine.space import Param
+from tuneplate.engine.spaces import LIGHTGBM, LOGISTIC, XGBOOST
+
+SPACES = {
+    "lightgbm": LIGHTGBM.with_params(
+        Param(
+            "min_child_samples",
+            20,
+            1000,
+            log=True,
+            integer=True,
+            grid=(30, 100),
+            start=50,
+            max_share=0.1,
+        ),
+        Param("num_leaves", 4, 128, log=True, integer=True, grid=(7, 31), start=7),
+    ),
+    "xgboost": XGBOOST.with_params(
+        Param("min_child_weight", 1.0, 128.0, log=True, grid=(2.0, 16.0), start=4.0),
+        Param("max_depth", 2, 8, integer=True, grid=(3, 5), start=3),
+    ),
+    "logistic": LOGISTIC,
+}
+
+DEFAULT_FAMILY = "lightgbm"
