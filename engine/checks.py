@@ -121,17 +121,23 @@ def check_constant(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     ]
 
 
+def _looks_like_id(s: pd.Series, name: str) -> bool:
+    distinct = s.nunique()
+    if distinct < ID_LIKE_SHARE * len(s):
+        return False
+    if not pd.api.types.is_numeric_dtype(s):
+        return True  # unique text in every row: a reference, a name, an email
+    if column_tokens(name) & {"id", "uuid", "key", "ref"}:
+        return True
+    values = s.dropna()
+    if not (values % 1 == 0).all():
+        return False  # unique fractional numbers are measurements
+    # Incomes and amounts are unique integers too, but spread out; keys run densely.
+    return values.max() - values.min() + 1 <= 2 * distinct
+
+
 def check_id_like(table: pd.DataFrame, roles: Roles) -> list[Finding]:
-    found = []
-    for col in roles.features(table):
-        s = table[col]
-        distinct = s.nunique()
-        if distinct < ID_LIKE_SHARE * len(s):
-            continue
-        # Unique floats are measurements; unique integers or strings are keys.
-        if pd.api.types.is_float_dtype(s) and not (s.dropna() % 1 == 0).all():
-            continue
-        found.append(col)
+    found = [c for c in roles.features(table) if _looks_like_id(table[c], c)]
     if not found:
         return []
     return [

@@ -54,13 +54,14 @@ def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
 
 
 def finished(study: optuna.Study) -> int:
-    """Trials that ended one way or another (a resume does not redo them)."""
-    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+    """Trials that ran to a verdict. A trial cut short by Ctrl-C ends as failed and
+    does not count, so `--resume` runs it again."""
+    states = (TrialState.COMPLETE, TrialState.PRUNED)
     return len(study.get_trials(deepcopy=False, states=states))
 
 
 def run(study, objective, *, n_trials: int | None, timeout: float | None, progress: bool) -> None:
-    """Run until the study holds `n_trials` finished trials or `timeout` seconds pass.
+    """Run until the study holds `n_trials` completed or pruned trials or `timeout` seconds pass.
 
     Counting finished trials rather than new ones makes `--resume` complete an
     interrupted run instead of starting its budget again.

@@ -22,6 +22,6 @@ VERTICAL = Vertical(
     positive_words=("bad", "default", "defaulted", "charged off", "delinquent"),
     assumptions=metrics.ASSUMPTIONS,
     default_strategy="bayes",
-    default_trials=40,
+    default_trials=100,
     default_timeout=100,
 )
