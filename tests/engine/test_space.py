@@ -35,7 +35,9 @@ def test_suggest_follows_the_declared_types():
 
 
 def test_row_share_caps_the_upper_bound_on_small_tables():
-    space = Space((Param("min_rows", 20, 1000, integer=True, grid=(30, 500), start=50, max_share=0.1),))
+    space = Space(
+        (Param("min_rows", 20, 1000, integer=True, grid=(30, 500), start=50, max_share=0.1),)
+    )
     small = space.for_rows(400).params[0]
     assert (small.high, small.start, small.grid) == (40, 40, (30, 40))
     assert space.for_rows(1_000_000).params[0].high == 1000

@@ -20,7 +20,9 @@ def test_holdout_is_disjoint_from_every_fold(loans):
 
 def test_out_of_time_tests_on_later_rows(loans):
     rng = np.random.default_rng(0)
-    table = loans.assign(applied=pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.permutation(len(loans)), "D"))
+    table = loans.assign(
+        applied=pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.permutation(len(loans)), "D")
+    )
     split = make_split(table, _y(table), Roles(target="status", time="applied"), n_folds=4, seed=0)
     dates = table["applied"].to_numpy()
     assert dates[split.holdout].min() > dates[split.development].max()
@@ -32,7 +34,9 @@ def test_out_of_time_tests_on_later_rows(loans):
 
 def test_grouped_split_keeps_each_id_on_one_side(loans):
     table = loans.assign(customer=np.arange(len(loans)) // 3)
-    split = make_split(table, _y(table), Roles(target="status", group="customer"), n_folds=5, seed=0)
+    split = make_split(
+        table, _y(table), Roles(target="status", group="customer"), n_folds=5, seed=0
+    )
     ids = table["customer"].to_numpy()
     assert not set(ids[split.development]) & set(ids[split.holdout])
     dev_ids = ids[split.development]

@@ -1,0 +1,129 @@
+"""End-to-end runs of the engine on tiny budgets."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tuneplate
+from tuneplate.engine.models import Model
+from tuneplate.engine.study import JOURNAL_FILE
+
+
+def _completed(result):
+    return result.trials[result.trials["state"] == "COMPLETE"]
+
+
+def test_results_report_the_best_trial_and_an_honest_holdout():
+    result = tuneplate.tune("credit-risk", strategy="random", n_trials=4, seed=1)
+    done = _completed(result)
+    best = done.loc[done["value"].idxmax()]
+    assert result.validation == best["value"]
+    for name, value in result.best_params.items():
+        if f"params_{name}" in best:
+            assert value == best[f"params_{name}"]
+    assert 0.6 < result.holdout < 0.95
+    assert result.data["holdout_rows"] == 200 and result.data["development_rows"] == 800
+    assert done["train"].notna().all()
+    assert result.counts == {"completed": 4, "pruned": 0, "failed": 0}
+
+
+def test_model_scores_raw_rows_like_a_classifier(german_credit):
+    result = tuneplate.tune("credit-risk", strategy="random", n_trials=2)
+    proba = result.model.predict_proba(german_credit.drop(columns=["creditability"]).head(7))
+    assert proba.shape == (7, 2)
+    assert np.allclose(proba.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost", "logistic"])
+def test_every_family_tunes_saves_and_reloads(family, tmp_path, german_credit):
+    result = tuneplate.tune("credit-risk", model=family, strategy="random", n_trials=2)
+    assert result.model_family == family
+    result.save(tmp_path)
+    assert not list(tmp_path.glob("*.pkl")) and not list(tmp_path.glob("*.pickle"))
+    rows = german_credit.head(25)
+    again = Model.load(tmp_path).predict_proba(rows)
+    assert np.allclose(again, result.model.predict_proba(rows), atol=1e-6)
+
+
+@pytest.mark.parametrize("strategy", ["bayes", "random", "cmaes", "grid"])
+def test_same_seed_same_trials(strategy):
+    def run():
+        r = tuneplate.tune("credit-risk", model="logistic", strategy=strategy, n_trials=4, seed=5)
+        return r.trials.drop(columns=["duration_s"])
+
+    pd.testing.assert_frame_equal(run(), run())
+
+
+def test_resume_adds_trials_to_the_same_study(tmp_path):
+    first = tuneplate.tune(
+        "credit-risk", strategy="random", n_trials=2, storage="journal", run_dir=tmp_path
+    )
+    assert (tmp_path / JOURNAL_FILE).exists()
+    second = tuneplate.tune(
+        "credit-risk", strategy="random", n_trials=4, storage="journal", run_dir=tmp_path
+    )
+    assert len(second.trials) == 4
+    cols = [c for c in first.trials if c.startswith("params_")] + ["value"]
+    pd.testing.assert_frame_equal(first.trials[cols], second.trials[cols].head(2))
+
+
+def test_interrupted_trial_is_rerun_on_resume(tmp_path, monkeypatch):
+    from tuneplate.engine import tune as engine_tune
+
+    real = engine_tune.make_objective
+
+    def interrupting(*args, **kwargs):
+        objective = real(*args, **kwargs)
+
+        def wrapped(trial):
+            if trial.number == 2:
+                raise KeyboardInterrupt
+            return objective(trial)
+
+        return wrapped
+
+    monkeypatch.setattr(engine_tune, "make_objective", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        tuneplate.tune(
+            "credit-risk", strategy="random", n_trials=4, storage="journal", run_dir=tmp_path
+        )
+    monkeypatch.setattr(engine_tune, "make_objective", real)
+    result = tuneplate.tune(
+        "credit-risk", strategy="random", n_trials=4, storage="journal", run_dir=tmp_path
+    )
+    assert result.counts["completed"] == 4
+    assert result.counts["failed"] == 1  # the interrupted one, kept for the record
+
+
+def test_out_of_time_split_holds_out_the_latest_applications(german_credit):
+    rng = np.random.default_rng(0)
+    dated = german_credit.assign(
+        applied=pd.Timestamp("2020-01-01")
+        + pd.to_timedelta(rng.integers(0, 1500, len(german_credit)), "D")
+    )
+    result = tuneplate.tune(
+        "credit-risk", dated, target="creditability", time="applied", strategy="random", n_trials=2
+    )
+    assert "out-of-time" in result.data["split"]
+    assert "applied" not in result.model.encoder.features
+
+
+def test_protected_attributes_stay_out_of_the_model():
+    result = tuneplate.tune("credit-risk", strategy="random", n_trials=2)
+    assert "personal_status_and_sex" not in result.model.encoder.features
+    fairness = result.table("fairness")
+    assert set(fairness.frame["Attribute"]) >= {"personal_status_and_sex", "age_in_years"}
+
+
+def test_pruner_prunes_over_folds():
+    result = tuneplate.tune(
+        "credit-risk", model="logistic", strategy="random", n_trials=12, pruner="median"
+    )
+    assert result.counts["completed"] + result.counts["pruned"] == 12
+    assert result.counts["pruned"] > 0  # poor C values are stopped after a fold or two
+
+
+def test_checks_failed_names_the_column(loans):
+    leaky = loans.assign(chargeoff_amount=(loans["status"] == "bad") * 900.0)
+    with pytest.raises(tuneplate.TuneplateError, match="chargeoff_amount"):
+        tuneplate.tune("credit-risk", leaky, target="status", n_trials=2)

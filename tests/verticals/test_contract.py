@@ -1,0 +1,69 @@
+"""Every vertical honours the same contract; new verticals are tested by adding them."""
+
+import warnings
+
+import numpy as np
+import optuna
+import pytest
+
+from tuneplate.engine.checks import run_checks
+from tuneplate.engine.data import resolve_roles
+from tuneplate.engine.models import FAMILIES
+from tuneplate.verticals import VERTICALS
+
+CASES = [(v, f) for v in VERTICALS.values() for f in v.spaces]
+
+
+@pytest.mark.parametrize(("vertical", "family"), CASES, ids=lambda x: getattr(x, "name", x))
+def test_starting_point_lies_in_the_space(vertical, family):
+    space = vertical.spaces[family]
+    assert family in FAMILIES
+    for n_rows in (200, 10_000, 5_000_000):
+        sized = space.for_rows(n_rows)
+        assert sized.contains(sized.start)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert sized.suggest(optuna.trial.FixedTrial(sized.start)) == sized.start
+        for name, points in sized.grid().items():
+            param = next(p for p in sized.params if p.name == name)
+            assert all(param.contains(v) for v in points)
+
+
+@pytest.mark.parametrize("vertical", VERTICALS.values(), ids=lambda v: v.name)
+def test_default_family_and_strategy_exist(vertical):
+    assert vertical.default_family in vertical.spaces
+    assert vertical.objective.direction in ("maximize", "minimize")
+    assert vertical.default_trials > 0
+
+
+@pytest.mark.parametrize("vertical", VERTICALS.values(), ids=lambda v: v.name)
+def test_example_data_passes_its_own_checks(vertical):
+    example = vertical.example()
+    roles = resolve_roles(example.table, example.roles, vertical.positive_words)
+    findings = run_checks(example.table, roles, vertical.checks)
+    assert not [f for f in findings if f.severity == "error"]
+    assert example.attribution
+
+
+@pytest.mark.parametrize("vertical", VERTICALS.values(), ids=lambda v: v.name)
+def test_checks_flag_a_leaking_column(vertical):
+    example = vertical.example()
+    roles = resolve_roles(example.table, example.roles, vertical.positive_words)
+    broken = example.table.assign(outcome_copy=roles.binary_target(example.table))
+    findings = run_checks(broken, roles, vertical.checks)
+    assert any(f.severity == "error" and "outcome_copy" in f.columns for f in findings)
+
+
+@pytest.mark.parametrize("vertical", VERTICALS.values(), ids=lambda v: v.name)
+def test_metrics_are_finite(vertical):
+    example = vertical.example()
+    roles = resolve_roles(example.table, example.roles, vertical.positive_words)
+    y = roles.binary_target(example.table).to_numpy()
+    scores = np.clip(0.3 * y + np.random.default_rng(0).uniform(0, 0.7, len(y)), 0.01, 0.99)
+    assert np.isfinite(vertical.objective.score(y, scores))
+    evaluation = vertical.evaluate(y, scores, example.table, roles, vertical.assumptions)
+    assert evaluation.metrics and all(np.isfinite(v) for v in evaluation.metrics.values())
+    for table in evaluation.tables:
+        assert not table.frame.empty
+        assert set(table.formats) <= set(table.frame.columns)
+    assert evaluation.headline["summary"]

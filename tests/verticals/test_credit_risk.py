@@ -1,0 +1,88 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from tuneplate.engine.checks import run_checks
+from tuneplate.engine.data import Roles
+from tuneplate.verticals.credit_risk import checks, metrics
+
+ROLES = Roles(target="status", positive="bad")
+
+
+def _by_check(table, roles=ROLES):
+    return {f.check: f for f in run_checks(table, roles, checks.CHECKS)}
+
+
+def test_post_outcome_column_with_signal_stops_the_run(loans):
+    rng = np.random.default_rng(0)
+    bad = loans["status"] == "bad"
+    # Recoveries exist only for loans that went bad, and not for all of them.
+    table = loans.assign(recoveries=np.where(bad & (rng.random(len(loans)) < 0.7), 250.0, 0.0))
+    finding = _by_check(table)["post_outcome_leakage"]
+    assert finding.severity == "error"
+    assert finding.columns == ("recoveries",)
+    assert "--exclude recoveries" in finding.fix
+
+
+def test_post_outcome_name_without_signal_is_a_warning(loans):
+    table = loans.assign(collection_agency=np.random.default_rng(1).choice(["a", "b"], len(loans)))
+    assert _by_check(table)["post_outcome_names"].severity == "warning"
+
+
+def test_prior_delinquency_counts_are_not_post_outcome(loans):
+    table = loans.assign(delinq_2yrs=np.random.default_rng(2).poisson(0.3, len(loans)))
+    assert "post_outcome_names" not in _by_check(table)
+
+
+def test_protected_attribute_as_feature_is_flagged_until_declared(loans):
+    table = loans.assign(Gender=np.random.default_rng(3).choice(["f", "m"], len(loans)))
+    assert _by_check(table)["protected_as_feature"].columns == ("Gender",)
+    declared = Roles(target="status", positive="bad", protected=("Gender",))
+    assert "protected_as_feature" not in _by_check(table, declared)
+
+
+@pytest.mark.parametrize(
+    ("rate", "severity"), [(0.003, "warning"), (0.2, "info"), (0.6, "warning")]
+)
+def test_bad_rate_sanity(rate, severity):
+    n = 2000
+    table = pd.DataFrame({"x": np.arange(n) % 7, "status": ["good"] * n})
+    table.loc[: int(rate * n) - 1, "status"] = "bad"
+    assert _by_check(table)["bad_rate"].severity == severity
+
+
+def test_cutoff_table_is_consistent():
+    rng = np.random.default_rng(0)
+    pd_ = rng.uniform(0, 0.6, 1000)
+    y = (rng.random(1000) < pd_).astype(int)
+    table = metrics.cutoff_table(y, pd_, metrics.ASSUMPTIONS)
+    assert table["Approval rate"].tolist() == pytest.approx(list(metrics.APPROVAL_RATES), abs=0.002)
+    # Approving riskier applicants can only raise the bad rate among the approved.
+    assert table["Bad rate among approved"].is_monotonic_increasing
+    everyone = table.iloc[-1]
+    assert everyone["Bad rate among approved"] == pytest.approx(y.mean())
+    a = metrics.ASSUMPTIONS
+    expected_profit = (np.sum(1 - y) * a["margin"] - np.sum(y) * a["loss_given_default"]) * a[
+        "exposure"
+    ]
+    assert everyone["Profit per 1,000 applicants"] == pytest.approx(expected_profit)
+
+
+def test_fairness_table_reports_adverse_impact_ratio():
+    holdout = pd.DataFrame({"sex": ["f"] * 50 + ["m"] * 50})
+    approved = np.array([True] * 25 + [False] * 25 + [True] * 50)
+    table = metrics.fairness_table(holdout, Roles(target="y", protected=("sex",)), approved)
+    air = dict(zip(table["Group"], table["Adverse impact ratio"], strict=True))
+    assert air == {"f": 0.5, "m": 1.0}
+
+
+def test_small_groups_are_not_shown():
+    holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5})
+    table = metrics.fairness_table(
+        holdout, Roles(target="y", protected=("origin",)), np.ones(100, bool)
+    )
+    assert set(table["Group"]) == {"a"}
+
+
+def test_ks_of_a_perfect_score_is_one():
+    assert metrics.ks_statistic(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
