@@ -86,3 +86,35 @@ def test_small_groups_are_not_shown():
 
 def test_ks_of_a_perfect_score_is_one():
     assert metrics.ks_statistic(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
+
+
+def test_operating_point_defaults_to_break_even_and_honours_a_chosen_rate():
+    rng = np.random.default_rng(0)
+    pd_ = rng.uniform(0, 0.6, 500)
+    a = metrics.ASSUMPTIONS
+    approved, cutoff, rule = metrics.operating_point(pd_, a)
+    assert rule == "break-even cut-off"
+    assert cutoff == pytest.approx(a["margin"] / (a["margin"] + a["loss_given_default"]))
+    assert (pd_[approved] <= cutoff).all() and (pd_[~approved] > cutoff).all()
+    approved, _, rule = metrics.operating_point(pd_, {**a, "approval_rate": 0.7})
+    assert rule == "chosen approval rate" and approved.mean() == pytest.approx(0.7, abs=0.01)
+
+
+def test_operating_point_row_is_in_the_cutoff_table():
+    rng = np.random.default_rng(1)
+    pd_ = rng.uniform(0, 0.6, 400)
+    y = (rng.random(400) < pd_).astype(int)
+    ev = metrics.evaluate(y, pd_, pd.DataFrame(index=range(400)), ROLES, {})
+    table = ev.tables[0].frame
+    op = table[table[""] == metrics.OPERATING].iloc[0]
+    assert op["Approval rate"] == pytest.approx(ev.headline["approval_rate"])
+    assert op["Bad rate among approved"] == pytest.approx(y[pd_ <= ev.headline["pd_cutoff"]].mean())
+    assert table["Approval rate"].is_monotonic_increasing
+
+
+def test_numeric_protected_groups_read_as_ranges():
+    holdout = pd.DataFrame({"age": np.arange(20, 80)})
+    table = metrics.fairness_table(
+        holdout, Roles(target="y", protected=("age",)), np.ones(60, bool)
+    )
+    assert table["Group"].tolist() == ["20–34.75", "34.75–49.5", "49.5–64.25", "64.25–79"]

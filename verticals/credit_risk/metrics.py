@@ -25,12 +25,14 @@ ASSUMPTIONS = {
     "loss_given_default": 0.45,  # Basel foundation-IRB LGD for senior unsecured claims
     "exposure": 5000.0,  # average amount owed at default, per loan
     "margin": 0.08,  # net interest and fees earned on a good loan, share of exposure
-    "approval_rate": 0.70,  # the operating point the verdict talks about
     "currency": "EUR",
+    # "approval_rate": 0.7 fixes the operating point; without it the report
+    # recommends the break-even cut-off PD = margin / (margin + LGD).
 }
 
 APPROVAL_RATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIN_GROUP = 10  # smaller groups are pooled so no table cell describes a handful of people
+OPERATING, EVERYONE = "operating point", "approve everyone"
 
 
 def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:
@@ -44,6 +46,19 @@ def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:
     return float(np.max(tpr - fpr))
 
 
+def breakeven_pd(a: Mapping[str, Any]) -> float:
+    """The PD at which a loan's expected margin equals its expected loss.
+
+    Approving below it maximises expected profit when PDs are calibrated:
+    (1 − PD) × margin > PD × LGD  ⇔  PD < margin / (margin + LGD).
+
+    Example:
+        >>> round(breakeven_pd({"margin": 0.08, "loss_given_default": 0.45}), 3)
+        0.151
+    """
+    return a["margin"] / (a["margin"] + a["loss_given_default"])
+
+
 def _approve(y_score: np.ndarray, rate: float) -> tuple[np.ndarray, float]:
     """Approve the `rate` share with the lowest PD; return the mask and the PD cut-off."""
     if rate >= 1:
@@ -52,16 +67,38 @@ def _approve(y_score: np.ndarray, rate: float) -> tuple[np.ndarray, float]:
     return y_score <= cutoff, cutoff
 
 
-def cutoff_table(y: np.ndarray, pd_: np.ndarray, a: Mapping[str, Any]) -> pd.DataFrame:
-    """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants."""
+def operating_point(pd_: np.ndarray, a: Mapping[str, Any]) -> tuple[np.ndarray, float, str]:
+    """Who is approved: the stated approval rate, or else everyone below break-even.
+
+    The break-even rule uses only the model's PDs and the assumptions, never the
+    hold-out outcomes, so the figures reported at that point stay honest.
+    """
+    if a.get("approval_rate") is not None:
+        ok, cutoff = _approve(pd_, float(a["approval_rate"]))
+        return ok, cutoff, "chosen approval rate"
+    cutoff = breakeven_pd(a)
+    return pd_ <= cutoff, cutoff, "break-even cut-off"
+
+
+def cutoff_table(
+    y: np.ndarray, pd_: np.ndarray, a: Mapping[str, Any], operating: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants.
+
+    One row per rate in `APPROVAL_RATES`, plus the operating point when given.
+    """
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     scale = 1000 / len(y)
+    choices = [(*_approve(pd_, rate), EVERYONE if rate >= 1 else "") for rate in APPROVAL_RATES]
+    if operating is not None:
+        cutoff = float(pd_[operating].max()) if operating.any() else 0.0
+        choices.append((operating, cutoff, OPERATING))
     rows = []
-    for rate in APPROVAL_RATES:
-        ok, cutoff = _approve(pd_, rate)
+    for ok, cutoff, label in choices:
         bad_in, bad_out = y[ok], y[~ok]
         rows.append(
             {
+                "": label,
                 "Approval rate": ok.mean(),
                 "Approve if PD at most": cutoff,
                 "Bad rate among approved": bad_in.mean() if ok.any() else np.nan,
@@ -71,7 +108,8 @@ def cutoff_table(y: np.ndarray, pd_: np.ndarray, a: Mapping[str, Any]) -> pd.Dat
                 * (np.sum(1 - bad_in) * margin * ead - np.sum(bad_in) * lgd * ead),
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows).sort_values("Approval rate", kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def calibration_table(y: np.ndarray, pd_: np.ndarray) -> pd.DataFrame:
@@ -91,9 +129,12 @@ def calibration_table(y: np.ndarray, pd_: np.ndarray) -> pd.DataFrame:
 
 
 def _groups(values: pd.Series) -> pd.Series:
-    """Readable groups: numbers in quartile bands, rare levels pooled into 'other'."""
+    """Readable groups: numbers in quartile bands ("19–26"), rare levels pooled as 'other'."""
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
-        return pd.qcut(values, 4, duplicates="drop").astype("string")
+        edges = np.unique(np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1]))
+        labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+        bands = pd.cut(values, edges, labels=labels, include_lowest=True)
+        return bands.astype("string").fillna("missing")
     labels = values.astype("string").fillna("missing")
     counts = labels.value_counts()
     return labels.where(labels.map(counts) >= MIN_GROUP, "other")
@@ -122,6 +163,15 @@ def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) ->
     return pd.DataFrame(rows)
 
 
+MONEY = ("Expected loss per 1,000 applicants", "Profit per 1,000 applicants")
+PERCENT = (
+    "Approval rate",
+    "Approve if PD at most",
+    "Bad rate among approved",
+    "Bad rate among declined",
+)
+
+
 def evaluate(
     y: np.ndarray,
     pd_: np.ndarray,
@@ -146,10 +196,8 @@ def evaluate(
         "log_loss": log_loss(y, pd_, labels=[0, 1]),
         "bad_rate": float(np.mean(y)),
     }
-    money = {
-        c: "money" for c in ("Expected loss per 1,000 applicants", "Profit per 1,000 applicants")
-    }
-    cutoffs = cutoff_table(y, pd_, a)
+    approved, cutoff, rule = operating_point(pd_, a)
+    cutoffs = cutoff_table(y, pd_, a, approved)
     tables = [
         Table(
             "cutoffs",
@@ -161,13 +209,9 @@ def evaluate(
                 f"exposure, with LGD {a['loss_given_default']:.0%}, exposure {a['exposure']:,.0f} "
                 f"{a['currency']} and margin {a['margin']:.1%}."
             ),
-            formats={
-                "Approval rate": "percent",
-                "Approve if PD at most": "percent",
-                "Bad rate among approved": "percent",
-                "Bad rate among declined": "percent",
-                **money,
-            },
+            formats={"": "text"}
+            | dict.fromkeys(PERCENT, "percent")
+            | dict.fromkeys(MONEY, "money"),
         ),
         Table(
             "calibration",
@@ -181,7 +225,6 @@ def evaluate(
             },
         ),
     ]
-    approved, cutoff = _approve(pd_, a["approval_rate"])
     fair = fairness_table(holdout, roles, approved) if roles.protected else pd.DataFrame()
     if not fair.empty:
         tables.append(
@@ -190,9 +233,9 @@ def evaluate(
                 "Approval rate by protected group",
                 fair,
                 note=(
-                    f"At the {a['approval_rate']:.0%} approval operating point, on the hold-out. "
-                    "These attributes were left out of the model's features. Groups under "
-                    f"{MIN_GROUP} applicants are pooled or not shown."
+                    f"At the operating point ({rule}, {approved.mean():.0%} approved), on the "
+                    "hold-out. These attributes were left out of the model's features. Groups "
+                    f"under {MIN_GROUP} applicants are pooled or not shown."
                 ),
                 formats={
                     "Applicants": "count",
@@ -201,23 +244,43 @@ def evaluate(
                 },
             )
         )
-    headline = _headline(y, pd_, approved, cutoff, cutoffs, a, fair)
+    headline = _headline(y, approved, cutoff, rule, cutoffs, a, fair)
     return Evaluation(metrics, tables, a, headline)
 
 
-def _headline(y, pd_, approved, cutoff, cutoffs, a, fair) -> dict[str, Any]:
-    bad_in = float(y[approved].mean())
+def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> dict[str, Any]:
     everyone = float(y.mean())
-    breakeven = a["margin"] / (a["margin"] + a["loss_given_default"])
-    op = cutoffs.iloc[(cutoffs["Approval rate"] - a["approval_rate"]).abs().argmin()]
-    summary = [
-        f"Approving the {a['approval_rate']:.0%} of applicants with the lowest predicted risk, "
-        f"{bad_in:.1%} of approved loans went bad on the hold-out, against {everyone:.1%} if "
-        "everyone were approved.",
-        f"Under the stated assumptions a loan pays off when its PD is below {breakeven:.1%} "
-        f"(margin ÷ (margin + LGD)); the model puts {np.mean(pd_ <= breakeven):.0%} of "
-        "applicants there.",
-    ]
+    share = float(approved.mean())
+    op = cutoffs[cutoffs[""] == OPERATING].iloc[0]
+    all_in = cutoffs[cutoffs[""] == EVERYONE].iloc[0]
+
+    def money(value: float) -> str:
+        return f"{a['currency']} {value:,.0f}"
+
+    if rule == "break-even cut-off":
+        summary = [
+            f"Recommended cut-off: approve applicants whose predicted PD is at most {cutoff:.1%}, "
+            "where a loan's expected margin equals its expected loss under the stated "
+            f"assumptions. That approves {share:.0%} of applicants."
+        ]
+    else:
+        summary = [
+            f"At the chosen {share:.0%} approval rate, applicants with a predicted PD up to "
+            f"{cutoff:.1%} are approved."
+        ]
+    bad_in = float(y[approved].mean()) if approved.any() else float("nan")
+    if approved.any():
+        summary.append(
+            f"On the {len(y):,} hold-out applicants, {bad_in:.1%} of those approved went bad "
+            f"(against {everyone:.1%} approving everyone), and the book would have made "
+            f"{money(op['Profit per 1,000 applicants'])} per 1,000 applicants (approving "
+            f"everyone: {money(all_in['Profit per 1,000 applicants'])})."
+        )
+    else:
+        summary.append(
+            "No applicant is below the cut-off: under these assumptions no loan pays off; "
+            "check the margin and loss given default."
+        )
     low_air = fair[fair["Adverse impact ratio"] < 0.8] if not fair.empty else fair
     if not low_air.empty:
         groups = ", ".join(f"{r.Attribute} = {r.Group}" for r in low_air.itertuples())
@@ -227,14 +290,16 @@ def _headline(y, pd_, approved, cutoff, cutoffs, a, fair) -> dict[str, Any]:
         )
     return {
         "summary": summary,
-        "approval_rate": a["approval_rate"],
+        "operating_rule": rule,
+        "approval_rate": share,
         "pd_cutoff": cutoff,
         "bad_rate_approved": bad_in,
         "bad_rate_all": everyone,
-        "breakeven_pd": breakeven,
+        "breakeven_pd": breakeven_pd(a),
         "profit_per_1000": float(op["Profit per 1,000 applicants"]),
+        "profit_approve_all_per_1000": float(all_in["Profit per 1,000 applicants"]),
         "expected_loss_per_1000": float(op["Expected loss per 1,000 applicants"]),
-        "min_adverse_impact_ratio": float(fair["Adverse impact ratio"].min())
-        if not fair.empty
-        else None,
+        "min_adverse_impact_ratio": None
+        if fair.empty
+        else float(fair["Adverse impact ratio"].min()),
     }

@@ -1,0 +1,71 @@
+"""Render `Results` to one self-contained HTML document.
+
+One module-level Jinja2 environment (templates ship in `tuneplate.templates`),
+autoescape on for every template name we use, undefined names are errors, and
+filters registered in one block. `render` is a single template call.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from tuneplate.engine.results import Results
+from tuneplate.reports import charts, formatters, sections
+from tuneplate.reports.verdict import verdict
+
+env = Environment(
+    loader=PackageLoader("tuneplate.templates", ""),
+    # Our names end in ".html.jinja2", which the default extension list does not match.
+    autoescape=select_autoescape(
+        enabled_extensions=("html", "htm", "xml", "jinja2"), default_for_string=True, default=True
+    ),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+env.filters.update(
+    percent=formatters.fmt_percent,
+    money=formatters.fmt_money,
+    count=formatters.fmt_count,
+    number=formatters.fmt_number,
+    duration=formatters.fmt_duration,
+    param=formatters.fmt_param,
+    text=formatters.fmt_text,
+    label=formatters.fmt_label,
+    cell=formatters.fmt_cell,
+)
+env.globals.update(
+    columns=sections.table_columns,
+    rows=sections.table_rows,
+    numeric_kinds=formatters.NUMERIC_KINDS,
+)
+
+
+def render(results: Results) -> str:
+    """The HTML report for `results`, as one string with CSS and charts inline.
+
+    Example:
+        >>> html = render(Results.load("tuneplate-runs/credit-risk"))
+        >>> html.startswith("<!DOCTYPE html>")
+        True
+    """
+    # Markup, not autoescaped: the SVG is our own matplotlib output, which escapes its text.
+    svgs = {name: svg and Markup(svg) for name, svg in charts.charts(results).items()}
+    return env.get_template("report.html.jinja2").render(
+        r=results,
+        verdict=verdict(results),
+        charts=svgs,
+        currency=sections.currency(results),
+        business_tables=sections.business_tables(results),
+        assumptions=sections.assumption_rows(results),
+        metrics=sections.metric_rows(results),
+        best_params=sections.best_params(results),
+        best_trials=sections.best_trials(results),
+        monitoring=sections.monitoring(results),
+        data_facts=sections.data_facts(results),
+        tuning_facts=sections.tuning_facts(results),
+        reproducibility=sections.reproducibility(results),
+        findings=sections.findings(results),
+    )

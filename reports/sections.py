@@ -1,0 +1,302 @@
+"""Plain data for the report sections, prepared in Python so templates only lay it out.
+
+Anything that decides (what to show, which rows, which thresholds) lives here or in
+`verdict.py`; the templates loop and print.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from tuneplate.engine.checks import Finding
+from tuneplate.engine.results import Results, Table
+from tuneplate.reports.formatters import (
+    assumption_kind,
+    fmt_cell,
+    fmt_count,
+    fmt_duration,
+    fmt_label,
+    fmt_number,
+    fmt_param,
+    fmt_text,
+)
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# Tables with a section of their own; every other table is business translation.
+OWN_SECTION = ("calibration", "fairness")
+BEST_TRIALS = 5
+MONITOR_DROP = 0.05  # review when the live score is this share worse than the hold-out
+PSI_MAJOR = 0.25  # population stability index: "major shift" rule of thumb
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    label: str
+    kind: str  # a fmt_cell kind
+    meaning: str
+
+
+# One line each, written for the reader of the performance section.
+METRICS = {
+    "roc_auc": MetricInfo(
+        "ROC AUC", "number", "How well the model ranks cases: 0.5 is a coin toss, 1 is perfect."
+    ),
+    "gini": MetricInfo("Gini", "number", "The same ranking power on a 0-to-1 scale: 2 × AUC − 1."),
+    "ks": MetricInfo(
+        "KS statistic", "number", "The widest gap between the score spreads of the two outcomes."
+    ),
+    "brier": MetricInfo(
+        "Brier score", "number", "Mean squared error of the predicted probability; lower is better."
+    ),
+    "log_loss": MetricInfo(
+        "Log-loss", "number", "Penalty for confident wrong predictions; lower is better."
+    ),
+    "bad_rate": MetricInfo("Bad rate", "percent", "Share of hold-out cases that went bad."),
+    "pr_auc": MetricInfo(
+        "PR AUC", "number", "Precision averaged over recall; compare it with the event rate."
+    ),
+    "accuracy": MetricInfo("Accuracy", "percent", "Share of cases the model gets right."),
+}
+
+
+def findings(results: Results) -> list[Finding]:
+    """Data-check findings, errors first.
+
+    Example:
+        >>> [f.severity for f in findings(results)]
+        ['error', 'warning', 'info']
+    """
+    return sorted(
+        results.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, len(SEVERITY_ORDER))
+    )
+
+
+def table_columns(table: Table) -> list[tuple[str, str]]:
+    """(label, format) per column; a column without a format gets one from its dtype.
+
+    Example:
+        >>> table_columns(Table("t", "T", pd.DataFrame({"n": [1], "x": [0.5]})))
+        [('n', 'count'), ('x', 'number')]
+    """
+    out = []
+    for column, dtype in table.frame.dtypes.items():
+        kind = table.formats.get(str(column))
+        if kind is None:
+            kind = {"i": "count", "u": "count", "f": "number"}.get(dtype.kind, "text")
+        out.append((str(column), kind))
+    return out
+
+
+def table_rows(table: Table) -> list[tuple]:
+    """The rows as tuples of cell values, in column order."""
+    return list(table.frame.itertuples(index=False, name=None))
+
+
+def business_tables(results: Results) -> list[Table]:
+    """The tables for the business section: every table without a section of its own.
+
+    Example:
+        >>> [t.key for t in business_tables(results)]
+        ['cutoffs']
+    """
+    return [t for t in results.tables if t.key not in OWN_SECTION]
+
+
+def currency(results: Results) -> str:
+    return str(results.assumptions.get("currency", ""))
+
+
+def assumption_rows(results: Results) -> list[tuple[str, str]]:
+    """The business assumptions as (label, formatted value) pairs.
+
+    Example:
+        >>> assumption_rows(results)[0]
+        ('Loss given default', '45.0%')
+    """
+    return [
+        (fmt_label(key), fmt_cell(value, assumption_kind(key, value), currency(results)))
+        for key, value in results.assumptions.items()
+    ]
+
+
+def metric_rows(results: Results) -> list[tuple[str, str, str]]:
+    """Hold-out metrics as (label, formatted value, meaning); unknown metrics keep their name.
+
+    Example:
+        >>> metric_rows(results)[0]
+        ('ROC AUC', '0.767', 'How well the model ranks cases: 0.5 is a coin toss, 1 is perfect.')
+    """
+    rows = []
+    for name, value in results.holdout_metrics.items():
+        info = METRICS.get(name, MetricInfo(fmt_label(name), "number", ""))
+        rows.append((info.label, fmt_cell(value, info.kind), info.meaning))
+    return rows
+
+
+def best_params(results: Results) -> list[tuple[str, str]]:
+    """The chosen hyperparameters, exact enough to reproduce.
+
+    Example:
+        >>> best_params(results)[0]
+        ('learning_rate', '0.0507')
+    """
+    return [(str(k), fmt_param(v)) for k, v in results.best_params.items()]
+
+
+def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
+    """Train vs validation score of the best `n` completed trials: the overfitting check.
+
+    A large train-minus-validation gap means the setting memorised its training folds.
+
+    Example:
+        >>> best_trials(results).frame.columns.tolist()
+        ['Trial', 'Validation', 'Train', 'Train − validation', 'Duration']
+    """
+    trials = results.trials
+    if trials is None or not {"number", "state", "value"} <= set(trials.columns):
+        return None
+    done = trials[trials["state"].astype("string") == "COMPLETE"].copy()
+    done["value"] = pd.to_numeric(done["value"], errors="coerce")
+    done = done[done["value"].notna()]
+    if done.empty:
+        return None
+    ascending = results.metric.direction != "maximize"
+    top = done.sort_values(["value", "number"], ascending=[ascending, True]).head(n)
+    train = pd.to_numeric(top.get("train", pd.Series(math.nan, index=top.index)), errors="coerce")
+    duration = pd.to_numeric(
+        top.get("duration_s", pd.Series(math.nan, index=top.index)), errors="coerce"
+    )
+    frame = pd.DataFrame(
+        {
+            "Trial": top["number"].astype(int).to_numpy(),
+            "Validation": top["value"].to_numpy(dtype=float),
+            "Train": train.to_numpy(dtype=float),
+            "Train − validation": (train - top["value"]).to_numpy(dtype=float),
+            "Duration": duration.to_numpy(dtype=float),
+        }
+    )
+    formats = {"Trial": "count", "Validation": "number", "Train": "number"}
+    formats |= {"Train − validation": "number", "Duration": "duration"}
+    return Table(
+        "best_trials",
+        f"The {len(frame)} best settings: training vs cross-validated score",
+        frame,
+        note=f"{results.metric.label}; a large train − validation gap is a sign of overfitting.",
+        formats=formats,
+    )
+
+
+def monitoring(results: Results) -> list[str]:
+    """Triggers that should send the model back for review once it is in use.
+
+    Example:
+        >>> monitoring(results)[0]
+        'ROC AUC on newly labelled cases falls below 0.729 (5% under the hold-out 0.767).'
+    """
+    out = []
+    metric, holdout = results.metric, results.holdout
+    if math.isfinite(holdout):
+        maximize = metric.direction == "maximize"
+        trigger = holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
+        moves, side = ("falls below", "under") if maximize else ("rises above", "over")
+        out.append(
+            f"{metric.label} on newly labelled cases {moves} {fmt_number(trigger)} "
+            f"({MONITOR_DROP:.0%} {side} the hold-out {fmt_number(holdout)})."
+        )
+    out.append(
+        f"The scores of new cases drift from those seen here: population stability index above "
+        f"{PSI_MAJOR} (the usual rule of thumb for a major shift)."
+    )
+    share = results.data.get("positive_share")
+    if isinstance(share, int | float) and math.isfinite(share):
+        out.append(
+            f"The observed rate of '{results.data.get('positive', 'the event')}' moves well away "
+            f"from the {fmt_cell(share, 'percent')} in the data used here."
+        )
+    out.append("A business assumption above changes, or the way decisions use the score does.")
+    return out
+
+
+def data_facts(results: Results) -> list[tuple[str, str]]:
+    """What the data section of the results says, for the limitations and the footer.
+
+    Example:
+        >>> dict(data_facts(results))["Rows"]
+        '1,000'
+    """
+    d: dict[str, Any] = results.data
+    labels = {
+        "rows": "Rows",
+        "columns": "Columns",
+        "features": "Features used by the model",
+        "target": "Outcome column",
+        "positive": "Outcome counted as the event",
+        "development_rows": "Rows used for tuning",
+        "holdout_rows": "Hold-out rows",
+        "split": "How the rows were split",
+        "protected": "Protected attributes (not used as features)",
+        "excluded": "Columns left out",
+        "fingerprint": "Data fingerprint",
+    }
+    return [(label, fmt_cell(d[key], None)) for key, label in labels.items() if key in d]
+
+
+def _trial_counts(results: Results) -> str:
+    c = results.counts
+    return (
+        f"{fmt_count(c.get('completed', 0))} completed, {fmt_count(c.get('pruned', 0))} "
+        f"stopped early (pruned), {fmt_count(c.get('failed', 0))} failed"
+    )
+
+
+def tuning_facts(results: Results) -> list[tuple[str, str]]:
+    """How the search ran, for the tuning appendix.
+
+    Example:
+        >>> dict(tuning_facts(results))["Search strategy"]
+        'bayes'
+    """
+    better = "higher" if results.metric.direction == "maximize" else "lower"
+    return [
+        ("Model family", results.model_family),
+        ("Search strategy", results.strategy),
+        ("Score optimised", f"{results.metric.label} ({better} is better)"),
+        ("Settings tried", _trial_counts(results)),
+        ("Search time", fmt_duration(results.timings.get("search_s"))),
+        ("Total run time", fmt_duration(results.timings.get("total_s"))),
+    ]
+
+
+def reproducibility(results: Results) -> list[tuple[str, str]]:
+    """What it takes to repeat the run: seed, search, data and library versions.
+
+    Example:
+        >>> dict(reproducibility(results))["Random seed"]
+        '0'
+    """
+    config, data = results.config, results.data
+    requested = config.get("n_trials")
+    timeout = config.get("timeout")
+    return [
+        ("Template", f"{results.vertical_title} ({results.vertical})"),
+        ("Random seed", fmt_text(config.get("seed"))),
+        ("Search strategy", results.strategy),
+        ("Model family", results.model_family),
+        (
+            "Trials",
+            f"{fmt_count(requested) if requested else 'no fixed number'} requested; "
+            + _trial_counts(results),
+        ),
+        ("Time limit", fmt_duration(timeout) if timeout else "none"),
+        ("Pruner", fmt_text(config.get("pruner"))),
+        (
+            "Data",
+            f"{fmt_count(data.get('rows'))} rows × {fmt_count(data.get('columns'))} columns, "
+            f"fingerprint {fmt_text(data.get('fingerprint'))}",
+        ),
+        ("Library versions", fmt_text(results.versions)),
+    ]

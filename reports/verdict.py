@@ -1,0 +1,130 @@
+"""The plain-words verdict at the top of the report, decided here and not in a template.
+
+The thresholds are template choices, stated so a reviewer can challenge them:
+a hold-out score more than 5% worse than the tuning score is a caution and more
+than 15% worse a stop; so are thin hold-outs, thin searches and data warnings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from tuneplate.engine.results import Results
+from tuneplate.reports.formatters import fmt_count, fmt_number
+
+Level = Literal["good", "caution", "stop"]
+TITLES = {"good": "Ready for review", "caution": "Use with caution", "stop": "Not ready"}
+
+GAP_CAUTION = 0.05  # hold-out worse than validation by this share of the validation score
+GAP_STOP = 0.15
+WARNINGS_CAUTION = 3  # this many data warnings together need a second look
+MIN_HOLDOUT_ROWS = 100  # below this the hold-out score moves by several points by chance
+MIN_TRIALS = 10  # fewer completed trials than this is barely a search
+FOUR_FIFTHS = 0.8  # adverse impact ratio flag (employment-law rule of thumb)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The report's first word: a level, its title and the reasons behind it.
+
+    `summary` carries the vertical's own plain sentences, shown under the reasons.
+
+    Example:
+        >>> Verdict("caution", "Use with caution", ["2 data warnings need a look."])
+    """
+
+    level: Level
+    title: str
+    reasons: list[str]
+    summary: list[str] = field(default_factory=list)
+
+
+def holdout_drop(results: Results) -> float:
+    """How much worse the hold-out is than validation, as a share of validation (NaN if unknown).
+
+    Positive means the model did worse on unseen rows than during tuning.
+
+    Example:
+        >>> holdout_drop(results)  # validation 0.790, hold-out 0.767, maximised
+        0.0286
+    """
+    validation, holdout = results.validation, results.holdout
+    if not (math.isfinite(validation) and math.isfinite(holdout)) or validation == 0:
+        return math.nan
+    worse = validation - holdout if results.metric.direction == "maximize" else holdout - validation
+    return worse / abs(validation)
+
+
+def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
+    scores = (
+        f"{results.metric.label} {fmt_number(results.holdout)} on the hold-out against "
+        f"{fmt_number(results.validation)} during tuning"
+    )
+    if math.isnan(drop):
+        return "caution", "There is no hold-out score, so the model was never tested on new rows."
+    if drop > GAP_STOP:
+        return "stop", f"The model did much worse on rows it never saw: {scores}."
+    if drop > GAP_CAUTION:
+        return "caution", f"The model did worse on rows it never saw: {scores}."
+    return "good", f"The model held up on rows it never saw: {scores}."
+
+
+def _low_air_groups(results: Results) -> int:
+    table = results.table("fairness")
+    if table is None or "Adverse impact ratio" not in table.frame.columns:
+        return 0
+    air = pd.to_numeric(table.frame["Adverse impact ratio"], errors="coerce")
+    return int((air < FOUR_FIFTHS).sum())
+
+
+def verdict(results: Results) -> Verdict:
+    """Decide "good" / "caution" / "stop" from the findings, the hold-out gap and the search.
+
+    Example:
+        >>> verdict(results).title
+        'Use with caution'
+    """
+    found: list[tuple[Level, str]] = []
+    n_errors = sum(f.severity == "error" for f in results.findings)
+    n_warnings = sum(f.severity == "warning" for f in results.findings)
+    if n_errors:
+        found.append(("stop", f"The data checks found {_things(n_errors, 'problem')} to fix."))
+    if n_warnings >= WARNINGS_CAUTION:
+        found.append(("caution", f"The data checks raised {_things(n_warnings, 'warning')}."))
+    elif n_warnings:
+        found.append(("good", f"The data checks raised {_things(n_warnings, 'minor warning')}."))
+    elif not n_errors:
+        found.append(("good", "The data checks found no problems."))
+    found.append(_gap_reason(results, holdout_drop(results)))
+
+    rows = results.data.get("holdout_rows")
+    if isinstance(rows, int | float) and rows < MIN_HOLDOUT_ROWS:
+        text = f"The hold-out has only {fmt_count(rows)} rows, so its score is rough."
+        found.append(("caution", text))
+    completed = results.counts.get("completed", 0)
+    if completed < MIN_TRIALS:
+        tried = _things(completed, "setting", "was", "were")
+        found.append(("caution", f"Only {tried} tried; a longer search may do better."))
+    if low_air := _low_air_groups(results):
+        groups = _things(low_air, "group", "gets", "get")
+        text = f"{groups} favourable decisions at under four-fifths of the top group's rate."
+        found.append(("caution", text))
+
+    rank = {"good": 0, "caution": 1, "stop": 2}
+    level = max((lvl for lvl, _ in found), key=rank.__getitem__)
+    # Reasons that set the level come first; reassurance follows.
+    reasons = [text for lvl, text in sorted(found, key=lambda f: -rank[f[0]])]
+    summary = results.headline.get("summary") or []
+    summary = [summary] if isinstance(summary, str) else [str(s) for s in summary]
+    return Verdict(level, TITLES[level], reasons, summary)
+
+
+def _things(n: int, word: str, one: str = "", many: str = "") -> str:
+    """A count, its noun and an agreeing verb when given: "1 setting was", "3 settings were"."""
+    text = f"{fmt_count(n)} {word}" + ("" if n == 1 else "s")
+    verb = one if n == 1 else many
+    return f"{text} {verb}" if verb else text

@@ -1,0 +1,50 @@
+import re
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from tuneplate.reports import charts
+
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+@pytest.mark.parametrize("name", ["history", "calibration", "approval"])
+def test_chart_is_valid_inline_svg(results, name):
+    svg = getattr(charts, name)(results)
+    assert svg.startswith("<svg ") and "<?xml" not in svg and "<!DOCTYPE" not in svg
+    root = ET.fromstring(svg)
+    assert root.tag == SVG and root.get("id") == name
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert len(ids) > 3 and all(i == name or i.startswith(f"{name}-") for i in ids)
+    refs = re.findall(r"url\(#([^)]+)\)", svg)
+    assert refs and set(refs) <= set(ids)  # prefixing kept every reference pointing home
+    assert f"#{name} *{{" in svg  # matplotlib's '*' style rule no longer reaches the page
+
+
+def test_chart_is_deterministic(results):
+    assert charts.history(results) == charts.history(results)
+
+
+def test_charts_show_their_data(results):
+    assert "operating point 70%" in charts.approval(results)
+    assert "Best so far" in charts.history(results)
+    assert "3 of 5" in charts.calibration(results)
+
+
+def test_charts_are_none_without_their_inputs(results, make_results):
+    bare = make_results(tables=[], trials=pd.DataFrame())
+    assert charts.charts(bare) == {"history": None, "calibration": None, "approval": None}
+    failed = results.trials.assign(state="FAIL")
+    assert charts.history(make_results(trials=failed)) is None
+    odd = results.tables[1].frame.rename(columns={"Observed bad rate": "Actual"})
+    tables = [results.tables[0].__class__("calibration", "t", odd)]
+    assert charts.calibration(make_results(tables=tables)) is None
+
+
+def test_dollar_signs_stay_literal(results, make_results):
+    calibration = results.tables[1]
+    frame = calibration.frame.assign(**{"Score band": ["$1", "$2", "$3", "$4", "$5"]})
+    tables = [calibration.__class__("calibration", "t", frame, formats=calibration.formats)]
+    svg = charts.calibration(make_results(tables=tables))
+    assert ">$1<" in svg
