@@ -168,6 +168,9 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
         )
     labels = [str(v) for v in values]
     if roles.positive is not None:
+        same = [label for label in labels if _same_number(label, roles.positive)]
+        if str(roles.positive) not in labels and len(same) == 1:
+            return replace(roles, positive=same[0])  # "--positive 1" for a 0.0/1.0 column
         if str(roles.positive) not in labels:
             raise TuneplateError(
                 f"--positive {roles.positive!r} is not a value of {roles.target!r}; "
@@ -184,6 +187,13 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
             f"{labels[0]!r} or {labels[1]!r}; pass it with --positive VALUE"
         )
     return replace(roles, positive=hits[0])
+
+
+def _same_number(label: str, value: Any) -> bool:
+    try:
+        return float(label) == float(value)
+    except (TypeError, ValueError):
+        return False
 
 
 def drop_unknown_target(table: pd.DataFrame, roles: Roles) -> pd.DataFrame:

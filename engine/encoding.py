@@ -49,7 +49,8 @@ class Encoder:
                 text = s.astype("string").astype(object).where(s.notna(), None)
                 out[col] = pd.Categorical(text, categories=self.categories[col])
             elif pd.api.types.is_datetime64_any_dtype(s):
-                out[col] = (s - pd.Timestamp("1970-01-01")).dt.days.astype(float)
+                days = pd.to_datetime(s, utc=True) - pd.Timestamp(0, tz="UTC")
+                out[col] = days.dt.total_seconds() / 86400
             elif pd.api.types.is_bool_dtype(s):
                 out[col] = s.astype(float)
             else:

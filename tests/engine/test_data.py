@@ -40,3 +40,21 @@ def test_missing_role_column_lists_the_columns():
     table = pd.DataFrame({"y": [0, 1], "income": [1, 2]})
     with pytest.raises(TuneplateError, match="'default'.*income"):
         resolve_roles(table, Roles(target="default"))
+
+
+def test_numeric_positive_matches_a_float_target():
+    table = pd.DataFrame({"y": [0.0, 1.0] * 5, "x": range(10)})
+    assert resolve_roles(table, Roles(target="y", positive="1")).positive == "1.0"
+
+
+def test_dates_and_tz_aware_dates_become_day_numbers():
+    from tuneplate.engine.encoding import Encoder
+
+    table = pd.DataFrame(
+        {
+            "naive": pd.to_datetime(["1970-01-02", "1970-01-11"]),
+            "aware": pd.to_datetime(["1970-01-02", "1970-01-11"]).tz_localize("UTC"),
+        }
+    )
+    encoded = Encoder.fit(table, ["naive", "aware"]).transform(table)
+    assert encoded["naive"].tolist() == [1.0, 10.0] == encoded["aware"].tolist()
