@@ -7,6 +7,7 @@ is where a user's file first meets the tool.
 from __future__ import annotations
 
 import csv
+import gzip
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -17,7 +18,17 @@ import pandas as pd
 
 from tuneplate.engine.errors import TuneplateError
 
-POSITIVE_WORDS = ("1", "true", "yes", "y", "positive")
+# Generic event words count only against their own opposite (yes/no, 1/0), so a
+# target such as x/y is never guessed; a vertical's words ("bad", "default") count
+# against any other value.
+GENERIC_PAIRS = {
+    "1": "0",
+    "1.0": "0.0",
+    "true": "false",
+    "yes": "no",
+    "y": "n",
+    "positive": "negative",
+}
 
 
 @dataclass(frozen=True)
@@ -77,8 +88,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if ".parquet" in suffixes or suffixes.endswith(".pq"):
             table = pd.read_parquet(path)
         else:
-            _reject_duplicate_header(path)
-            table = pd.read_csv(path, sep=None, engine="python")
+            sep, encoding = _sniff_csv(path)
+            table = pd.read_csv(path, sep=sep, encoding=encoding)
     except TuneplateError:
         raise
     except Exception as exc:  # pandas and pyarrow raise many types for unreadable files
@@ -91,23 +102,30 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def _reject_duplicate_header(path: Path) -> None:
-    # pandas renames a repeated header to "name.1" silently; catch it from the raw header.
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(64 * 1024)
-    except UnicodeDecodeError:
-        raise TuneplateError(
-            f"{str(path)!r} is not a text file; give a UTF-8 CSV or a Parquet file"
-        ) from None
-    if not sample.strip():
+def _sniff_csv(path: Path) -> tuple[str, str]:
+    """The separator and encoding of a CSV, after rejecting binary and empty files.
+
+    Also rejects a repeated header name, which pandas would silently rename "name.1".
+    """
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as handle:
+        raw = handle.read(64 * 1024)
+    if b"\x00" in raw:
+        raise TuneplateError(f"{str(path)!r} is not a text file; give a CSV or a Parquet file")
+    if not raw.strip():
         raise TuneplateError(f"{str(path)!r} is empty; give a table with a header row and data")
     try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|")
-        header = next(csv.reader([sample.splitlines()[0]], dialect))
+        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        # Spreadsheets in Western Europe still save CSVs as Windows-1252.
+        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
+    first_line = text.splitlines()[0]
+    try:
+        sep = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
     except csv.Error:
-        return
-    _raise_on_duplicates(header, str(path))
+        sep = ","  # one column, or nothing to tell separators apart
+    _raise_on_duplicates(next(csv.reader([first_line], delimiter=sep)), str(path))
+    return sep, encoding
 
 
 def _raise_on_duplicates(columns: Iterable[Any], source: str) -> None:
@@ -177,10 +195,13 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
                 f"its values are {labels[0]!r} and {labels[1]!r}"
             )
         return replace(roles, positive=str(roles.positive))
-    words = {w.lower() for w in (*positive_words, *POSITIVE_WORDS)}
-    hits = [label for label in labels if label.strip().lower() in words]
-    if set(labels) == {"0", "1"} or set(labels) == {"0.0", "1.0"}:
-        hits = [label for label in labels if float(label) == 1]
+    words = {w.lower() for w in positive_words}
+    lower = [label.strip().lower() for label in labels]
+    hits = [lab for lab, low in zip(labels, lower, strict=True) if low in words]
+    if not hits:
+        hits = [
+            lab for lab, low in zip(labels, lower, strict=True) if GENERIC_PAIRS.get(low) in lower
+        ]
     if len(hits) != 1:
         raise TuneplateError(
             f"cannot tell which value of {roles.target!r} is the event: "

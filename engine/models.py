@@ -127,6 +127,13 @@ def get_family(name: str, available) -> Family:
     return FAMILIES[name]
 
 
+MODEL_FILES = {
+    "lightgbm": "model.lightgbm.txt",
+    "xgboost": "model.xgboost.json",
+    "logistic": "model.skops",
+}
+
+
 class Model:
     """The refitted best model, preprocessing included.
 
@@ -155,16 +162,14 @@ class Model:
     def save(self, folder: str | Path) -> Path:
         """Write the model in its library's own format plus `model.json` describing it."""
         folder = Path(folder)
+        name = MODEL_FILES[self.family]
         if self.family == "lightgbm":
-            name = "model.lightgbm.txt"
             self.estimator.booster_.save_model(folder / name)
         elif self.family == "xgboost":
-            name = "model.xgboost.json"
             self.estimator.get_booster().save_model(folder / name)
         else:
             import skops.io
 
-            name = "model.skops"
             skops.io.dump(self.estimator, folder / name)
         meta = {
             "family": self.family,

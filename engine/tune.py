@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
 import pandas as pd
 
@@ -22,10 +23,11 @@ from tuneplate.engine.checks import Finding, errors, run_checks
 from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
 from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.models import Fit, Model, get_family
+from tuneplate.engine.models import Family, Fit, Model, get_family
 from tuneplate.engine.objective import make_objective
 from tuneplate.engine.results import Metric, Results
-from tuneplate.engine.splits import make_split
+from tuneplate.engine.space import Space
+from tuneplate.engine.splits import Split, make_split
 from tuneplate.engine.strategies import make_sampler
 from tuneplate.engine.vertical import Vertical
 
@@ -113,6 +115,89 @@ def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list
     return run_checks(table, roles, vertical.checks)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A validated run, ready to search: everything that can be refused has been.
+
+    `plan` raises on bad input before anything is written, so a refused command
+    leaves the user's run folder exactly as it was.
+    """
+
+    vertical: Vertical
+    config: Config
+    strategy: str
+    family: Family
+    space: Space
+    sampler: optuna.samplers.BaseSampler
+    pruner: optuna.pruners.BasePruner
+    n_trials: int | None
+    timeout: float | None
+    table: pd.DataFrame
+    roles: Roles
+    attribution: str
+    findings: list[Finding]
+    features: list[str]
+    split: Split
+    encoder: Encoder
+    y: np.ndarray
+    fit: Fit
+
+
+def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = Config()) -> Plan:
+    """Validate the settings and the data, run the checks and make the split.
+
+    Example:
+        >>> p = plan(VERTICAL, config=Config(strategy="random", n_trials=5))
+        >>> p.split.description
+        'random stratified 20% hold-out; 5-fold stratified cross-validation on the rest'
+    """
+    strategy = config.strategy or vertical.default_strategy
+    family = get_family(config.model or vertical.default_family, vertical.spaces)
+    n_trials, timeout = config.n_trials, config.timeout
+    if n_trials is None and timeout is None:
+        n_trials, timeout = vertical.default_trials, vertical.default_timeout
+    _positive_number(n_trials, "the number of trials", "--trials", integer=True)
+    _positive_number(timeout, "the timeout", "--timeout", integer=False)
+    pruner = studies.make_pruner(config.pruner, vertical.n_folds)
+    make_sampler(strategy, vertical.spaces[family.name], config.seed)  # unknown names fail here
+
+    # data -> checks
+    table, roles, attribution = prepare(vertical, data, config)
+    findings = run_checks(table, roles, vertical.checks)
+    if errors(findings):
+        raise ChecksFailed(findings)
+    features = roles.features(table)
+    if not features:
+        raise TuneplateError("no feature columns are left after --exclude and --protected")
+
+    # -> split
+    y = roles.binary_target(table).to_numpy()
+    split = make_split(table, y, roles, vertical.n_folds, config.seed)
+    encoder = Encoder.fit(table.iloc[split.development], features)
+    fold_rows = len(split.development) * (vertical.n_folds - 1) // vertical.n_folds
+    space = vertical.spaces[family.name].for_rows(fold_rows)
+    return Plan(
+        vertical=vertical,
+        config=config,
+        strategy=strategy,
+        family=family,
+        space=space,
+        sampler=make_sampler(strategy, space, config.seed),
+        pruner=pruner,
+        n_trials=n_trials,
+        timeout=timeout,
+        table=table,
+        roles=roles,
+        attribution=attribution,
+        findings=findings,
+        features=features,
+        split=split,
+        encoder=encoder,
+        y=y,
+        fit=Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1),
+    )
+
+
 def run_vertical(
     vertical: Vertical,
     data: pd.DataFrame | None = None,
@@ -127,66 +212,45 @@ def run_vertical(
         >>> run_vertical(VERTICAL, config=Config(strategy="random", n_trials=5)).holdout
         0.77
     """
+    return execute(plan(vertical, data, config), run_dir=run_dir, progress=progress)
+
+
+def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = False) -> Results:
+    """Search, refit the best configuration and score it on the hold-out."""
     started = time.perf_counter()
-    strategy = config.strategy or vertical.default_strategy
-    family = get_family(config.model or vertical.default_family, vertical.spaces)
-    n_trials = config.n_trials
-    timeout = config.timeout
-    if n_trials is None and timeout is None:
-        n_trials, timeout = vertical.default_trials, vertical.default_timeout
-    _positive_number(n_trials, "the number of trials", "--trials", integer=True)
-    _positive_number(timeout, "the timeout", "--timeout", integer=False)
-    pruner = studies.make_pruner(config.pruner, vertical.n_folds)
-
-    # data -> checks
-    table, roles, attribution = prepare(vertical, data, config)
-    findings = run_checks(table, roles, vertical.checks)
-    if errors(findings):
-        raise ChecksFailed(findings)
-    features = roles.features(table)
-    if not features:
-        raise TuneplateError("no feature columns are left after --exclude and --protected")
-
-    # -> split
-    y = roles.binary_target(table).to_numpy()
-    split = make_split(table, y, roles, vertical.n_folds, config.seed)
-    dev = table.iloc[split.development]
-    encoder = Encoder.fit(dev, features)
-    X = encoder.transform(table)
+    vertical, family, space, split = p.vertical, p.family, p.space, p.split
+    table, roles, y, strategy = p.table, p.roles, p.y, p.strategy
+    X = p.encoder.transform(table)
     X_dev, y_dev = X.iloc[split.development], y[split.development]
-    fit = Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1)
-    fold_rows = len(split.development) * (vertical.n_folds - 1) // vertical.n_folds
-    space = vertical.spaces[family.name].for_rows(fold_rows)
 
     # -> study
-    sampler = make_sampler(strategy, space, config.seed)
     study = optuna.create_study(
-        storage=studies.make_storage(config.storage, run_dir and Path(run_dir)),
+        storage=studies.make_storage(p.config.storage, run_dir and Path(run_dir)),
         study_name=f"{vertical.name}-{family.name}",
         direction=vertical.objective.direction,
-        sampler=sampler,
-        pruner=pruner,
+        sampler=p.sampler,
+        pruner=p.pruner,
         load_if_exists=True,
     )
     if strategy != "grid" and not study.trials:
         study.enqueue_trial(space.start)  # a cheap, sensible first model
     objective = make_objective(
-        family, space, X_dev, y_dev, split.folds, vertical.objective.score, fit
+        family, space, X_dev, y_dev, split.folds, vertical.objective.score, p.fit
     )
     search_started = time.perf_counter()
-    studies.run(study, objective, n_trials=n_trials, timeout=timeout, progress=progress)
+    studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
     search_s = time.perf_counter() - search_started
     best = _best_trial(study)
 
     # -> refit on all development rows, score the untouched hold-out
     params = {**space.fixed, **best.params}
-    refit = replace(fit, n_rounds=best.user_attrs.get("n_rounds"))
+    refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
     estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
-    model = Model(family.name, estimator, encoder, str(roles.positive), params)
+    model = Model(family.name, estimator, p.encoder, str(roles.positive), params)
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
     score = vertical.objective.score
-    assumptions = {**vertical.assumptions, **config.assumptions}
+    assumptions = {**vertical.assumptions, **p.config.assumptions}
     evaluation = vertical.evaluate(y_hold, p_hold, table.iloc[split.holdout], roles, assumptions)
 
     return Results(
@@ -203,11 +267,11 @@ def run_vertical(
         train=float(score(y_dev, estimator.predict_proba(X_dev)[:, 1])),
         trials=_trials_table(study),
         counts=_counts(study),
-        findings=findings,
+        findings=p.findings,
         data={
             "rows": len(table),
             "columns": table.shape[1],
-            "features": len(features),
+            "features": len(p.features),
             "target": roles.target,
             "positive": str(roles.positive),
             "positive_share": float(y.mean()),
@@ -225,17 +289,17 @@ def run_vertical(
         headline=evaluation.headline,
         timings={"total_s": time.perf_counter() - started, "search_s": search_s},
         config={
-            **{k: v for k, v in vars(config).items()},
+            **{k: v for k, v in vars(p.config).items()},
             "strategy": strategy,
             "model": family.name,
-            "n_trials": n_trials,
-            "timeout": timeout,
+            "n_trials": p.n_trials,
+            "timeout": p.timeout,
             "target": roles.target,
             "positive": str(roles.positive),
             "protected": list(roles.protected),
         },
         versions=_versions(),
-        attribution=attribution,
+        attribution=p.attribution,
         model=model,
     )
 
@@ -245,7 +309,7 @@ def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
     if not complete:
         failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
         reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
-        raise RuntimeError(
+        raise TuneplateError(
             f"no trial completed ({len(failed)} failed"
             + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
             + "); raise --trials or --timeout, or check the data"
@@ -300,4 +364,4 @@ def _versions() -> dict[str, str]:
     return out
 
 
-__all__ = ["ChecksFailed", "Config", "check", "prepare", "run_vertical"]
+__all__ = ["ChecksFailed", "Config", "Plan", "check", "execute", "plan", "prepare", "run_vertical"]

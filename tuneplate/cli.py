@@ -16,16 +16,24 @@ from pathlib import Path
 from tuneplate.engine.checks import errors
 from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.models import FAMILIES
+from tuneplate.engine.models import FAMILIES, MODEL_FILES
 from tuneplate.engine.results import RESULTS_FILE, Results
 from tuneplate.engine.strategies import DESCRIPTIONS
 from tuneplate.engine.study import JOURNAL_FILE, PRUNERS
-from tuneplate.engine.tune import ChecksFailed, Config, check, run_vertical
+from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan
 from tuneplate.verticals import available, load_vertical
 
 CONFIG_FILE = "config.json"
 REPORT_FILE = "report.html"
-RUN_FILES = (RESULTS_FILE, REPORT_FILE, CONFIG_FILE, JOURNAL_FILE, "model.json")
+# What a run writes; --force removes exactly these and nothing else the user keeps there.
+RUN_FILES = (
+    RESULTS_FILE,
+    REPORT_FILE,
+    CONFIG_FILE,
+    JOURNAL_FILE,
+    "model.json",
+    *MODEL_FILES.values(),
+)
 
 
 def _columns(text: str) -> tuple[str, ...]:
@@ -135,7 +143,8 @@ def _run_dir(args) -> Path:
     return Path("tuneplate-runs") / f"{args.vertical}-{stamp}"
 
 
-def _prepare_run_dir(run_dir: Path, resume: bool, force: bool) -> None:
+def _check_run_dir(run_dir: Path, resume: bool, force: bool) -> None:
+    """Refuse a folder we may not write to; changes nothing."""
     if resume:
         if not (run_dir / CONFIG_FILE).is_file():
             raise TuneplateError(
@@ -145,17 +154,19 @@ def _prepare_run_dir(run_dir: Path, resume: bool, force: bool) -> None:
         return
     if run_dir.exists() and not run_dir.is_dir():
         raise TuneplateError(f"{str(run_dir)!r} is a file; give a folder name with --out")
-    if run_dir.is_dir() and any(run_dir.iterdir()):
-        if not force:
-            raise TuneplateError(
-                f"run folder {str(run_dir)!r} already exists and is not empty; "
-                "choose another --out, continue it with --resume, or replace it with --force"
-            )
-        # --force replaces our own files only; anything else the user keeps there stays.
+    if run_dir.is_dir() and any(run_dir.iterdir()) and not force:
+        raise TuneplateError(
+            f"run folder {str(run_dir)!r} already exists and is not empty; "
+            "choose another --out, continue it with --resume, or replace it with --force"
+        )
+
+
+def _claim_run_dir(run_dir: Path, force: bool) -> None:
+    # --force replaces our own files only; anything else the user keeps there stays.
+    if force:
         for name in RUN_FILES:
-            (run_dir / name).unlink(missing_ok=True)
-        for old in run_dir.glob("model.*"):
-            old.unlink()
+            if (run_dir / name).is_file():
+                (run_dir / name).unlink()
     run_dir.mkdir(parents=True, exist_ok=True)
 
 
@@ -177,8 +188,8 @@ def _read_config(path: Path) -> tuple[Config, dict]:
 def cmd_run(args) -> int:
     run_dir = _run_dir(args)
     base, data_path = None, args.data
+    _check_run_dir(run_dir, args.resume, args.force)
     if args.resume:
-        _prepare_run_dir(run_dir, resume=True, force=False)
         base, saved = _read_config(run_dir / CONFIG_FILE)
         data_path = args.data or saved.get("data")
     elif args.config:
@@ -189,14 +200,13 @@ def cmd_run(args) -> int:
     if args.resume and config.storage == "memory":
         raise TuneplateError("--resume needs a stored study; drop --storage memory")
     data = None if data_path is None else read_table(data_path)
+    ready = plan(vertical, data, config)  # every refusal happens before the folder is touched
     if not args.resume:
-        _prepare_run_dir(run_dir, resume=False, force=args.force)
+        _claim_run_dir(run_dir, args.force)
     saved = {"vertical": vertical.name, "data": data_path, "config": vars(config)}
     (run_dir / CONFIG_FILE).write_text(json.dumps(saved, indent=2) + "\n")
     try:
-        results = run_vertical(
-            vertical, data, config, run_dir=run_dir, progress=sys.stderr.isatty()
-        )
+        results = execute(ready, run_dir=run_dir, progress=sys.stderr.isatty())
     except KeyboardInterrupt:
         print(
             f"interrupted; the finished trials are kept. Continue with: tuneplate run "
