@@ -42,6 +42,7 @@ class Roles:
         group: rows sharing this id stay on one side of every split (patients, customers).
         protected: attributes kept out of the features and used for the fairness table.
         exclude: columns the model must not see.
+        subgroups: columns the model keeps, reported group by group.
 
     Example:
         >>> roles = Roles(target="default", protected=("sex",))
@@ -54,14 +55,18 @@ class Roles:
     group: str | None = None
     protected: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    subgroups: tuple[str, ...] = ()
 
     def named(self) -> list[str]:
         """Every column a role names, in a stable order."""
+        return list(dict.fromkeys((*self._not_features(), *self.subgroups)))
+
+    def _not_features(self) -> list[str]:
         single = [c for c in (self.target, self.time, self.group) if c]
         return single + list(self.protected) + list(self.exclude)
 
     def features(self, table: pd.DataFrame) -> list[str]:
-        skip = set(self.named())
+        skip = set(self._not_features())
         return [c for c in table.columns if c not in skip]
 
     def binary_target(self, table: pd.DataFrame) -> pd.Series:

@@ -23,13 +23,14 @@ from tuneplate.engine.checks import Finding, errors, run_checks
 from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
 from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.metrics import Objective, get_metric
 from tuneplate.engine.models import Family, Fit, Model, get_family
 from tuneplate.engine.objective import make_objective
 from tuneplate.engine.results import Metric, Results
 from tuneplate.engine.space import Space
 from tuneplate.engine.splits import Split, make_split
 from tuneplate.engine.strategies import make_sampler
-from tuneplate.engine.vertical import Vertical
+from tuneplate.engine.vertical import Outcome, Vertical
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -61,7 +62,9 @@ class Config:
     group: str | None = None
     protected: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
+    subgroups: tuple[str, ...] = ()
     model: str | None = None
+    metric: str | None = None
     strategy: str | None = None
     n_trials: int | None = None
     timeout: float | None = None
@@ -104,6 +107,7 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config: Config):
         group=config.group or roles.group,
         protected=roles.protected if config.protected is None else tuple(config.protected),
         exclude=tuple(dict.fromkeys((*roles.exclude, *config.exclude))),
+        subgroups=tuple(config.subgroups) or roles.subgroups,
     )
     roles = resolve_roles(table, roles, vertical.positive_words)
     return drop_unknown_target(table, roles), roles, attribution
@@ -125,6 +129,8 @@ class Plan:
 
     vertical: Vertical
     config: Config
+    objective: Objective
+    assumptions: dict[str, Any]
     strategy: str
     family: Family
     space: Space
@@ -159,6 +165,10 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     _positive_number(n_trials, "the number of trials", "--trials", integer=True)
     _positive_number(timeout, "the timeout", "--timeout", integer=False)
     pruner = studies.make_pruner(config.pruner, vertical.n_folds)
+    objective = get_metric(config.metric) if config.metric else vertical.objective
+    assumptions = {**vertical.assumptions, **config.assumptions}
+    if vertical.validate:
+        vertical.validate(assumptions)
     make_sampler(strategy, vertical.spaces[family.name], config.seed)  # unknown names fail here
 
     # data -> checks
@@ -179,6 +189,8 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     return Plan(
         vertical=vertical,
         config=config,
+        objective=objective,
+        assumptions=assumptions,
         strategy=strategy,
         family=family,
         space=space,
@@ -227,16 +239,14 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
     study = optuna.create_study(
         storage=studies.make_storage(p.config.storage, run_dir and Path(run_dir)),
         study_name=f"{vertical.name}-{family.name}",
-        direction=vertical.objective.direction,
+        direction=p.objective.direction,
         sampler=p.sampler,
         pruner=p.pruner,
         load_if_exists=True,
     )
     if strategy != "grid" and not study.trials:
         study.enqueue_trial(space.start)  # a cheap, sensible first model
-    objective = make_objective(
-        family, space, X_dev, y_dev, split.folds, vertical.objective.score, p.fit
-    )
+    objective = make_objective(family, space, X_dev, y_dev, split.folds, p.objective.score, p.fit)
     search_started = time.perf_counter()
     studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
     search_s = time.perf_counter() - search_started
@@ -249,17 +259,24 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
     model = Model(family.name, estimator, p.encoder, str(roles.positive), params)
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
-    score = vertical.objective.score
-    assumptions = {**vertical.assumptions, **p.config.assumptions}
-    evaluation = vertical.evaluate(y_hold, p_hold, table.iloc[split.holdout], roles, assumptions)
+    score = p.objective.score
+    valid_y, valid_score = _out_of_fold(family, params, X_dev, y_dev, split.folds, p.fit)
+    outcome = Outcome(
+        y=y_hold,
+        score=p_hold,
+        rows=table.iloc[split.holdout],
+        roles=roles,
+        assumptions=p.assumptions,
+        valid_y=valid_y,
+        valid_score=valid_score,
+    )
+    evaluation = vertical.evaluate(outcome)
 
     return Results(
         vertical=vertical.name,
         vertical_title=vertical.title,
         strategy=strategy,
-        metric=Metric(
-            vertical.objective.name, vertical.objective.label, vertical.objective.direction
-        ),
+        metric=Metric(p.objective.name, p.objective.label, p.objective.direction),
         model_family=family.name,
         best_params=params,
         validation=float(best.value),
@@ -302,6 +319,19 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
         attribution=p.attribution,
         model=model,
     )
+
+
+def _out_of_fold(family: Family, params, X, y, folds, fit: Fit):
+    """Development rows scored by the chosen configuration fitted without them.
+
+    Time-ordered folds never validate the earliest rows; those are left out.
+    """
+    scores = np.full(len(y), np.nan)
+    for train, valid in folds:
+        model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit)
+        scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
+    seen = ~np.isnan(scores)
+    return y[seen], scores[seen]
 
 
 def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:

@@ -15,22 +15,11 @@ import pandas as pd
 
 from tuneplate.engine.checks import Finding
 from tuneplate.engine.data import Roles
+from tuneplate.engine.metrics import Objective
 from tuneplate.engine.results import Table
 from tuneplate.engine.space import Space
 
-
-@dataclass(frozen=True)
-class Objective:
-    """The score the study optimises: a function `(y_true, y_score) -> float`.
-
-    Example:
-        >>> Objective("roc_auc", "ROC AUC", "maximize", sklearn.metrics.roc_auc_score)
-    """
-
-    name: str
-    label: str
-    direction: str
-    score: Callable[[np.ndarray, np.ndarray], float]
+__all__ = ["Evaluation", "Example", "Objective", "Option", "Outcome", "Vertical"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +46,40 @@ class Evaluation:
     headline: dict[str, Any]
 
 
-# (y_true, y_score, holdout table, roles, assumptions) -> Evaluation
-Evaluate = Callable[[np.ndarray, np.ndarray, pd.DataFrame, Roles, Mapping[str, Any]], Evaluation]
+@dataclass(frozen=True)
+class Outcome:
+    """What the final model did, handed to the vertical's `evaluate`.
+
+    The hold-out arrays are the honest figures. The validation arrays are
+    out-of-fold predictions of the chosen configuration on the development rows:
+    use them to choose anything (a threshold, a cut-off) before looking at the
+    hold-out, never the hold-out itself.
+    """
+
+    y: np.ndarray  # hold-out outcome, 1 = event
+    score: np.ndarray  # hold-out predicted probability of the event
+    rows: pd.DataFrame  # hold-out rows, for group columns; only aggregates may leave
+    roles: Roles
+    assumptions: Mapping[str, Any]
+    valid_y: np.ndarray
+    valid_score: np.ndarray
+
+
+@dataclass(frozen=True)
+class Option:
+    """A vertical's own command-line option, stored as a business assumption.
+
+    Example:
+        >>> Option("--prevalence", "prevalence", float, "the event rate where the model is used")
+    """
+
+    flag: str
+    key: str
+    type: Callable[[str], Any]
+    help: str
+
+
+Evaluate = Callable[[Outcome], Evaluation]
 Check = Callable[[pd.DataFrame, Roles], list[Finding]]
 
 
@@ -79,6 +100,8 @@ class Vertical:
         positive_words: target values read as the event ("bad", "default").
         assumptions: default business assumptions, overridable per run.
         default_trials, default_timeout: the budget of a plain `tuneplate run`.
+        options: extra command-line options, each stored as an assumption.
+        validate: raises `TuneplateError` when the assumptions cannot be used.
     """
 
     name: str
@@ -96,3 +119,5 @@ class Vertical:
     default_trials: int = 50
     default_timeout: float | None = None
     n_folds: int = 5
+    options: tuple[Option, ...] = ()
+    validate: Callable[[Mapping[str, Any]], None] | None = None

@@ -34,7 +34,9 @@ def tune(
     group: str | None = None,
     protected: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    subgroups: Sequence[str] = (),
     model: str | None = None,
+    metric: str | None = None,
     strategy: str | None = None,
     n_trials: int | None = None,
     timeout: float | None = None,
@@ -56,7 +58,10 @@ def tune(
         group: an id column whose rows must stay on one side of every split.
         protected: attributes left out of the features and reported by group.
         exclude: columns the model must not see.
+        subgroups: columns the model keeps, reported group by group.
         model: the model family ("lightgbm", "xgboost", "logistic").
+        metric: the score to optimise ("roc_auc", "pr_auc", "log_loss", "brier");
+            the vertical's default when None.
         strategy: "grid", "random", "bayes" (default) or "cmaes".
         n_trials, timeout: the budget; the vertical's default when both are None.
         seed: fixes the sampler, the folds and the models.
@@ -82,7 +87,9 @@ def tune(
         group=group,
         protected=None if protected is None else tuple(protected),
         exclude=tuple(exclude),
+        subgroups=tuple(subgroups),
         model=model,
+        metric=metric,
         strategy=strategy,
         n_trials=n_trials,
         timeout=timeout,

@@ -16,6 +16,7 @@ from pathlib import Path
 from tuneplate.engine.checks import errors
 from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.models import FAMILIES, MODEL_FILES
 from tuneplate.engine.results import RESULTS_FILE, Results
 from tuneplate.engine.strategies import DESCRIPTIONS
@@ -59,6 +60,9 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--group", help="an id column whose rows stay on one side of every split")
     p.add_argument("--protected", type=_columns, help="comma-separated protected attributes")
     p.add_argument("--exclude", type=_columns, default=(), help="comma-separated columns to drop")
+    p.add_argument(
+        "--subgroups", type=_columns, default=(), help="comma-separated columns reported by group"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_data_args(run)
     run.add_argument("--model", help=f"model family: {', '.join(FAMILIES)}")
     run.add_argument("--strategy", help=f"search strategy: {', '.join(DESCRIPTIONS)}")
+    run.add_argument(
+        "--metric", help=f"score to optimise: {', '.join(METRICS)} (default: the vertical's)"
+    )
     run.add_argument("--trials", type=int, help="number of trials (the budget)")
     run.add_argument("--timeout", type=float, help="wall-clock budget in seconds")
     run.add_argument("--seed", type=int, help="random seed (default 0)")
@@ -91,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="continue the study in --out")
     run.add_argument("--force", action="store_true", help="replace an earlier run in --out")
     run.add_argument("--config", help="replay the config.json of an earlier run")
+    _add_vertical_options(run)
 
     chk = sub.add_parser("check", help="run only the data checks and print the findings")
     _add_data_args(chk)
@@ -98,6 +106,31 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="re-render report.html from a run folder")
     rep.add_argument("run_dir", help="a folder written by 'tuneplate run'")
     return parser
+
+
+def _add_vertical_options(parser: argparse.ArgumentParser) -> None:
+    """Each vertical's own options, in a help group per vertical, stored as assumptions."""
+    seen = {}
+    for vertical in available().values():
+        group = None
+        for option in vertical.options:
+            if option.flag in seen:
+                continue  # two verticals sharing an option share one flag
+            group = group or parser.add_argument_group(f"{vertical.name} options")
+            dest = "opt_" + option.key
+            group.add_argument(option.flag, dest=dest, type=option.type, help=option.help)
+            seen[option.flag] = dest
+
+
+def _option_assumptions(args, vertical) -> dict:
+    """The vertical options given on the command line; another vertical's are refused."""
+    given = {k[4:]: v for k, v in vars(args).items() if k.startswith("opt_") and v is not None}
+    own = {o.key for o in vertical.options}
+    foreign = sorted(set(given) - own)
+    if foreign:
+        flags = ", ".join("--" + k.replace("_", "-") for k in foreign)
+        raise TuneplateError(f"{flags} does not apply to {vertical.name}; leave it out")
+    return given
 
 
 def cmd_verticals(args) -> int:
@@ -119,9 +152,11 @@ def _config(args, base: Config | None = None) -> Config:
         "group": args.group,
         "protected": args.protected,
         "exclude": args.exclude or None,
+        "subgroups": args.subgroups or None,
     }
     for name, key in (
         ("model", "model"),
+        ("metric", "metric"),
         ("strategy", "strategy"),
         ("trials", "n_trials"),
         ("timeout", "timeout"),
@@ -179,7 +214,7 @@ def _read_config(path: Path) -> tuple[Config, dict]:
         ) from None
     fields = set(Config.__dataclass_fields__)
     known = {k: v for k, v in saved.get("config", {}).items() if k in fields}
-    for key in ("protected", "exclude"):
+    for key in ("protected", "exclude", "subgroups"):
         if known.get(key) is not None:
             known[key] = tuple(known[key])
     return Config(**known), saved
@@ -197,6 +232,8 @@ def cmd_run(args) -> int:
         data_path = args.data or saved.get("data")
     vertical = load_vertical(args.vertical)
     config = _config(args, base)
+    options = _option_assumptions(args, vertical)
+    config = replace(config, assumptions={**config.assumptions, **options})
     if args.resume and config.storage == "memory":
         raise TuneplateError("--resume needs a stored study; drop --storage memory")
     data = None if data_path is None else read_table(data_path)

@@ -127,3 +127,17 @@ def test_checks_failed_names_the_column(loans):
     leaky = loans.assign(chargeoff_amount=(loans["status"] == "bad") * 900.0)
     with pytest.raises(tuneplate.TuneplateError, match="chargeoff_amount"):
         tuneplate.tune("credit-risk", leaky, target="status", n_trials=2)
+
+
+def test_metric_can_be_chosen_and_sets_the_direction():
+    result = tuneplate.tune(
+        "credit-risk", model="logistic", strategy="random", n_trials=3, metric="log_loss"
+    )
+    assert (result.metric.name, result.metric.direction) == ("log_loss", "minimize")
+    done = result.trials[result.trials["state"] == "COMPLETE"]
+    assert result.validation == done["value"].min()
+
+
+def test_unknown_metric_is_refused():
+    with pytest.raises(tuneplate.TuneplateError, match="unknown metric 'f1'.*roc_auc"):
+        tuneplate.tune("credit-risk", n_trials=2, metric="f1")

@@ -9,6 +9,7 @@ import pytest
 from tuneplate.engine.checks import run_checks
 from tuneplate.engine.data import resolve_roles
 from tuneplate.engine.models import FAMILIES
+from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals import VERTICALS
 
 CASES = [(v, f) for v in VERTICALS.values() for f in v.spaces]
@@ -61,7 +62,8 @@ def test_metrics_are_finite(vertical):
     y = roles.binary_target(example.table).to_numpy()
     scores = np.clip(0.3 * y + np.random.default_rng(0).uniform(0, 0.7, len(y)), 0.01, 0.99)
     assert np.isfinite(vertical.objective.score(y, scores))
-    evaluation = vertical.evaluate(y, scores, example.table, roles, vertical.assumptions)
+    outcome = Outcome(y, scores, example.table, roles, vertical.assumptions, y, scores)
+    evaluation = vertical.evaluate(outcome)
     assert evaluation.metrics and all(np.isfinite(v) for v in evaluation.metrics.values())
     for table in evaluation.tables:
         assert not table.frame.empty

@@ -4,6 +4,7 @@ import pytest
 
 from tuneplate.engine.checks import run_checks
 from tuneplate.engine.data import Roles
+from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals.credit_risk import checks, metrics
 
 ROLES = Roles(target="status", positive="bad")
@@ -104,7 +105,8 @@ def test_operating_point_row_is_in_the_cutoff_table():
     rng = np.random.default_rng(1)
     pd_ = rng.uniform(0, 0.6, 400)
     y = (rng.random(400) < pd_).astype(int)
-    ev = metrics.evaluate(y, pd_, pd.DataFrame(index=range(400)), ROLES, {})
+    rows = pd.DataFrame(index=range(400))
+    ev = metrics.evaluate(Outcome(y, pd_, rows, ROLES, {}, y, pd_))
     table = ev.tables[0].frame
     op = table[table[""] == metrics.OPERATING].iloc[0]
     assert op["Approval rate"] == pytest.approx(ev.headline["approval_rate"])

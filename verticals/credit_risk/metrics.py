@@ -16,10 +16,11 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.engine.data import Roles
+from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.results import Table
-from tuneplate.engine.vertical import Evaluation, Objective
+from tuneplate.engine.vertical import Evaluation, Outcome
 
-OBJECTIVE = Objective("roc_auc", "ROC AUC", "maximize", roc_auc_score)
+OBJECTIVE = METRICS["roc_auc"]
 
 ASSUMPTIONS = {
     "loss_given_default": 0.45,  # Basel foundation-IRB LGD for senior unsecured claims
@@ -172,21 +173,16 @@ PERCENT = (
 )
 
 
-def evaluate(
-    y: np.ndarray,
-    pd_: np.ndarray,
-    holdout: pd.DataFrame,
-    roles: Roles,
-    assumptions: Mapping[str, Any],
-) -> Evaluation:
+def evaluate(outcome: Outcome) -> Evaluation:
     """Hold-out metrics and the lending translation.
 
     Example:
-        >>> ev = evaluate(y_hold, p_hold, holdout_rows, roles, ASSUMPTIONS)
+        >>> ev = evaluate(outcome)
         >>> ev.metrics["gini"], ev.tables[0].key
         (0.56, 'cutoffs')
     """
-    a = {**ASSUMPTIONS, **assumptions}
+    y, pd_, holdout, roles = outcome.y, outcome.score, outcome.rows, outcome.roles
+    a = {**ASSUMPTIONS, **outcome.assumptions}
     auc = roc_auc_score(y, pd_)
     metrics = {
         "roc_auc": auc,
