@@ -72,6 +72,8 @@ class Config:
     pruner: str = "none"
     storage: str = "memory"
     assumptions: dict[str, Any] = field(default_factory=dict)
+    expect_fingerprint: str | None = None  # a replay refuses other data …
+    allow_new_data: bool = False  # … unless told to, and then says so in the findings
 
 
 def _positive_number(value, name: str, flag: str, integer: bool) -> None:
@@ -147,6 +149,7 @@ class Plan:
     encoder: Encoder
     y: np.ndarray
     fit: Fit
+    fingerprint: str
 
 
 def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = Config()) -> Plan:
@@ -173,7 +176,8 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
 
     # data -> checks
     table, roles, attribution = prepare(vertical, data, config)
-    findings = run_checks(table, roles, vertical.checks)
+    fingerprint = _fingerprint(table)
+    findings = run_checks(table, roles, vertical.checks) + _replay_findings(config, fingerprint)
     if errors(findings):
         raise ChecksFailed(findings)
     features = roles.features(table)
@@ -207,7 +211,29 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         encoder=encoder,
         y=y,
         fit=Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1),
+        fingerprint=fingerprint,
     )
+
+
+def _replay_findings(config: Config, fingerprint: str) -> list[Finding]:
+    expected = config.expect_fingerprint
+    if expected is None or expected == fingerprint:
+        return []
+    if not config.allow_new_data:
+        raise TuneplateError(
+            f"the data differs from the replayed run's (fingerprint {fingerprint}, "
+            f"expected {expected}); give the same data, or pass --allow-new-data to run on it"
+        )
+    return [
+        Finding(
+            "replay_data_changed",
+            "warning",
+            f"this replay ran on different data (fingerprint {fingerprint}, the original run "
+            f"had {expected})",
+            expected="the replayed run's data",
+            fix="compare the two reports knowing the data changed",
+        )
+    ]
 
 
 def run_vertical(
@@ -298,7 +324,7 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
             "split": split.description,
             "protected": list(roles.protected),
             "excluded": list(roles.exclude),
-            "fingerprint": _fingerprint(table),
+            "fingerprint": p.fingerprint,
         },
         holdout_metrics=evaluation.metrics,
         tables=evaluation.tables,

@@ -142,3 +142,20 @@ def test_user_data_with_assumptions(tmp_path, loans):
     assert results["assumptions"]["loss_given_default"] == 0.6
     assert results["data"]["positive"] == "bad"
     assert "60%" in (out / "report.html").read_text()  # the LGD is printed beside the figures
+
+
+def test_replay_refuses_changed_data_unless_allowed(tmp_path, loans, capsys):
+    path = tmp_path / "loans.csv"
+    loans.to_csv(path, index=False)
+    first = tmp_path / "first"
+    args = ["run", "credit-risk", "--data", str(path), "--target", "status", "--trials", "2"]
+    assert main([*args, "--out", str(first)]) == 0
+    loans.assign(debt_ratio=loans["debt_ratio"] * 1.1).to_csv(path, index=False)
+    capsys.readouterr()
+    replay = ["run", "credit-risk", "--config", str(first), "--out", str(tmp_path / "again")]
+    assert main(replay) == 2
+    assert "--allow-new-data" in capsys.readouterr().err
+    assert not (tmp_path / "again").exists()
+    assert main([*replay, "--allow-new-data"]) == 0
+    findings = json.loads((tmp_path / "again" / "results.json").read_text())["findings"]
+    assert "replay_data_changed" in {f["check"] for f in findings}

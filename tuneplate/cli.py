@@ -22,7 +22,7 @@ from tuneplate.engine.results import RESULTS_FILE, Results
 from tuneplate.engine.strategies import DESCRIPTIONS
 from tuneplate.engine.study import JOURNAL_FILE, PRUNERS
 from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan
-from tuneplate.verticals import available, load_vertical
+from tuneplate.verticals import available, discover, load_vertical
 
 CONFIG_FILE = "config.json"
 REPORT_FILE = "report.html"
@@ -97,7 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="run folder (default: tuneplate-runs/VERTICAL-DATE-TIME)")
     run.add_argument("--resume", action="store_true", help="continue the study in --out")
     run.add_argument("--force", action="store_true", help="replace an earlier run in --out")
-    run.add_argument("--config", help="replay the config.json of an earlier run")
+    run.add_argument("--config", help="replay an earlier run: its folder or its config.json")
+    run.add_argument(
+        "--allow-new-data",
+        action="store_true",
+        help="with --config: run even though the data changed (the report says so)",
+    )
     _add_vertical_options(run)
 
     chk = sub.add_parser("check", help="run only the data checks and print the findings")
@@ -134,8 +139,11 @@ def _option_assumptions(args, vertical) -> dict:
 
 
 def cmd_verticals(args) -> int:
-    for name, vertical in sorted(available().items()):
-        print(f"{name:<16} {vertical.summary}")
+    listing = discover()
+    for name, vertical in sorted(listing.verticals.items()):
+        print(f"{name:<16} {vertical.summary}  [{listing.sources[name]}]")
+    for name, reason in sorted(listing.broken.items()):
+        print(f"{name:<16} could not be loaded ({reason}); the others work", file=sys.stderr)
     return 0
 
 
@@ -206,6 +214,8 @@ def _claim_run_dir(run_dir: Path, force: bool) -> None:
 
 
 def _read_config(path: Path) -> tuple[Config, dict]:
+    if path.is_dir():
+        path = path / CONFIG_FILE
     try:
         saved = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
@@ -222,7 +232,7 @@ def _read_config(path: Path) -> tuple[Config, dict]:
 
 def cmd_run(args) -> int:
     run_dir = _run_dir(args)
-    base, data_path = None, args.data
+    base, data_path, saved = None, args.data, {}
     _check_run_dir(run_dir, args.resume, args.force)
     if args.resume:
         base, saved = _read_config(run_dir / CONFIG_FILE)
@@ -230,7 +240,18 @@ def cmd_run(args) -> int:
     elif args.config:
         base, saved = _read_config(Path(args.config))
         data_path = args.data or saved.get("data")
+        base = replace(
+            base,
+            expect_fingerprint=saved.get("fingerprint"),
+            allow_new_data=args.allow_new_data,
+            storage=base.storage if "://" in base.storage else "journal",
+        )
     vertical = load_vertical(args.vertical)
+    if (args.resume or args.config) and saved.get("vertical") not in (None, vertical.name):
+        raise TuneplateError(
+            f"that run used the {saved['vertical']!r} vertical, not {vertical.name!r}; "
+            f"run: tuneplate run {saved['vertical']} …"
+        )
     config = _config(args, base)
     options = _option_assumptions(args, vertical)
     config = replace(config, assumptions={**config.assumptions, **options})
@@ -240,8 +261,13 @@ def cmd_run(args) -> int:
     ready = plan(vertical, data, config)  # every refusal happens before the folder is touched
     if not args.resume:
         _claim_run_dir(run_dir, args.force)
-    saved = {"vertical": vertical.name, "data": data_path, "config": vars(config)}
-    (run_dir / CONFIG_FILE).write_text(json.dumps(saved, indent=2) + "\n")
+    record = {
+        "vertical": vertical.name,
+        "data": data_path and str(Path(data_path).resolve()),
+        "fingerprint": ready.fingerprint,
+        "config": {**vars(config), "expect_fingerprint": None, "allow_new_data": False},
+    }
+    (run_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
     try:
         results = execute(ready, run_dir=run_dir, progress=sys.stderr.isatty())
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 from tuneplate.engine.errors import TuneplateError
@@ -12,13 +13,49 @@ from tuneplate.verticals import credit_risk
 VERTICALS: dict[str, Vertical] = {v.name: v for v in (credit_risk.VERTICAL,)}
 
 
-def available() -> dict[str, Vertical]:
-    """Built-in verticals plus third-party ones (entry point group `tuneplate.verticals`)."""
-    found = dict(VERTICALS)
+@dataclass(frozen=True)
+class Listing:
+    """Every vertical tuneplate can see, where each came from, and the plugins that broke."""
+
+    verticals: dict[str, Vertical]
+    sources: dict[str, str]  # name -> "built-in" or "plugin from <distribution>"
+    broken: dict[str, str]  # entry-point name -> one-line reason
+
+
+def discover() -> Listing:
+    """Built-in verticals plus third-party ones from the `tuneplate.verticals` entry points.
+
+    A plugin that fails to load is reported in `broken` and never hides the others.
+
+    Example:
+        >>> discover().sources["credit-risk"]
+        'built-in'
+    """
+    found, sources, broken = dict(VERTICALS), dict.fromkeys(VERTICALS, "built-in"), {}
     for ep in entry_points(group="tuneplate.verticals"):
-        vertical = ep.load()
-        found.setdefault(vertical.name, vertical)
-    return found
+        try:
+            vertical = ep.load()
+            if not isinstance(vertical, Vertical):
+                raise TypeError(f"{ep.value} is a {type(vertical).__name__}, not a Vertical")
+        except Exception as exc:  # a third party's bug must not break the tool
+            broken[ep.name] = (
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            )
+            continue
+        if vertical.name in found:
+            broken[ep.name] = (
+                f"its name {vertical.name!r} is already taken by {sources[vertical.name]}"
+            )
+            continue
+        dist = getattr(ep, "dist", None)
+        found[vertical.name] = vertical
+        sources[vertical.name] = f"plugin from {dist.name}" if dist else "plugin"
+    return Listing(found, sources, broken)
+
+
+def available() -> dict[str, Vertical]:
+    """Built-in and installed verticals by name."""
+    return discover().verticals
 
 
 def load_vertical(name: str) -> Vertical:
