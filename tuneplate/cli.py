@@ -22,6 +22,7 @@ from tuneplate.engine.results import RESULTS_FILE, Results
 from tuneplate.engine.strategies import DESCRIPTIONS
 from tuneplate.engine.study import JOURNAL_FILE, PRUNERS
 from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan
+from tuneplate.scaffold import new_vertical
 from tuneplate.verticals import available, discover, load_vertical
 
 CONFIG_FILE = "config.json"
@@ -110,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="re-render report.html from a run folder")
     rep.add_argument("run_dir", help="a folder written by 'tuneplate run'")
+
+    new = sub.add_parser("new-vertical", help="start a new vertical from the five-file template")
+    new.add_argument("name", help="e.g. churn-risk (becomes the package churn_risk)")
+    new.add_argument("--task", default="binary", help="binary (ranking: not yet available)")
+    new.add_argument("--dir", default=".", help="where to create the project folder")
     return parser
 
 
@@ -310,7 +316,21 @@ def cmd_report(args) -> int:
     return 0
 
 
-COMMANDS = {"verticals": cmd_verticals, "run": cmd_run, "check": cmd_check, "report": cmd_report}
+def cmd_new_vertical(args) -> int:
+    root = new_vertical(args.name, args.dir, args.task)
+    name = root.name
+    print(f"created {root}/ with the five vertical files, a contract test and pyproject.toml")
+    print(f"next: python -m pip install -e {root} && tuneplate run {name}")
+    return 0
+
+
+COMMANDS = {
+    "verticals": cmd_verticals,
+    "run": cmd_run,
+    "check": cmd_check,
+    "report": cmd_report,
+    "new-vertical": cmd_new_vertical,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

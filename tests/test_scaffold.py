@@ -1,0 +1,102 @@
+"""`tuneplate new-vertical` and plugins: a generated vertical works as an installed plugin."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tuneplate.cli import main
+
+
+def _register(site: Path, dist: str, entries: dict[str, str]) -> None:
+    """What `pip install` leaves behind for entry points: a dist-info folder on the path."""
+    info = site / f"{dist.replace('-', '_')}-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1.0\n")
+    lines = "".join(f"{name} = {value}\n" for name, value in entries.items())
+    (info / "entry_points.txt").write_text(f"[tuneplate.verticals]\n{lines}")
+
+
+def _tuneplate(args, paths, cwd):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, paths))}
+    return subprocess.run(
+        [sys.executable, "-m", "tuneplate", *args], capture_output=True, text=True, env=env, cwd=cwd
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("projects")
+    assert main(["new-vertical", "Churn Risk", "--dir", str(folder)]) == 0
+    return folder / "churn-risk"
+
+
+def test_generated_vertical_has_the_five_files_and_a_test(generated):
+    package = generated / "churn_risk"
+    for name in ("__init__.py", "space.py", "metrics.py", "checks.py", "data.py"):
+        assert (package / name).is_file(), name
+    assert (generated / "tests" / "test_churn_risk.py").is_file()
+    assert 'churn-risk = "churn_risk:VERTICAL"' in (generated / "pyproject.toml").read_text()
+
+
+def test_generated_contract_test_passes(generated):
+    env = {**os.environ, "PYTHONPATH": str(generated)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=generated,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout
+
+
+def test_generated_vertical_runs_as_a_plugin(generated, tmp_path):
+    site = tmp_path / "site"
+    _register(site, "tuneplate-churn-risk", {"churn-risk": "churn_risk:VERTICAL"})
+    listed = _tuneplate(["verticals"], [site, generated], tmp_path)
+    assert "churn-risk" in listed.stdout and "plugin from tuneplate-churn-risk" in listed.stdout
+    assert "credit-risk" in listed.stdout and "[built-in]" in listed.stdout
+    out = tmp_path / "run"
+    ran = _tuneplate(
+        ["run", "churn-risk", "--trials", "2", "--out", str(out)], [site, generated], tmp_path
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert (out / "report.html").is_file() and (out / "results.json").is_file()
+
+
+def test_a_broken_plugin_is_reported_and_the_others_still_work(generated, tmp_path):
+    site = tmp_path / "site"
+    _register(site, "tuneplate-churn-risk", {"churn-risk": "churn_risk:VERTICAL"})
+    _register(site, "tuneplate-broken", {"broken": "no_such_module_xyz:VERTICAL"})
+    listed = _tuneplate(["verticals"], [site, generated], tmp_path)
+    assert listed.returncode == 0
+    assert "churn-risk" in listed.stdout and "credit-risk" in listed.stdout
+    broken = [line for line in listed.stderr.splitlines() if "broken" in line]
+    assert len(broken) == 1 and "ModuleNotFoundError" in broken[0]
+    assert "Traceback" not in listed.stderr
+
+
+def test_existing_project_is_never_overwritten(generated, capsys):
+    before = (generated / "churn_risk" / "space.py").read_text()
+    (generated / "churn_risk" / "space.py").write_text(before + "# my edit\n")
+    assert main(["new-vertical", "churn-risk", "--dir", str(generated.parent)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "already exists" in err
+    assert (generated / "churn_risk" / "space.py").read_text().endswith("# my edit\n")
+
+
+@pytest.mark.parametrize("name", ["2fast", "class", "a/b", "credit-risk", "-"])
+def test_bad_names_are_refused_in_one_line(name, tmp_path, capsys):
+    assert main(["new-vertical", name, "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_ranking_task_is_refused_until_the_ranking_engine_exists(tmp_path, capsys):
+    assert main(["new-vertical", "shop", "--task", "ranking", "--dir", str(tmp_path)]) == 2
+    assert "--task 'ranking' is not available yet" in capsys.readouterr().err
