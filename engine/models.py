@@ -8,8 +8,8 @@ library's own safe format (no pickle for trees).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,13 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from sklearn.compose import make_column_selector, make_column_transformer
+from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from tuneplate.engine import hypergradient
 from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
 
@@ -88,33 +89,117 @@ def _fit_xgboost(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
 def _fit_logistic(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
     # Scaling, imputation and one-hot encoding live inside the pipeline, so each
     # fold learns its own statistics and no fold sees another's.
-    numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler())
-    categorical = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5)
-    prep = make_column_transformer(
-        (numeric, make_column_selector(dtype_include="number")),
-        (categorical, make_column_selector(dtype_include="category")),
-    )
+    params = dict(params)
+    groups = params.pop("penalty_groups", None) or {}
+    penalties = {k: params.pop(k) for k in [k for k in params if k.startswith("C_")]}
     model = make_pipeline(
-        prep, LogisticRegression(**{"max_iter": 2000, "random_state": fit.seed, **params})
+        _logistic_prep(X, params.get("C", 1.0), penalties, groups),
+        LogisticRegression(**{"max_iter": 2000, "random_state": fit.seed, **params}),
     )
     model.fit(X, y)
     return Fitted(model, None)
 
 
+def _logistic_prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict):
+    """The column transformer; each feature group with its own penalty is one weighted block.
+
+    A group's own penalty `C_<group>` is applied by multiplying its columns by
+    sqrt(C_<group> / C) after scaling: the penalty ½‖w‖²/C on rescaled columns is
+    ½‖v‖²/C_<group> on the original ones, so the stock estimator is used.
+    Groups are listed in `penalty_groups` ({group: [columns]}); without a list,
+    "numeric" and "categorical" mean every column of that kind. Columns in no group
+    keep the overall `C`. Block names start with their penalty ("C_income:numeric").
+    """
+    numeric = set(X.select_dtypes("number").columns)
+    kinds = {"numeric": list(numeric), "categorical": [c for c in X if c not in numeric]}
+    blocks, left = {}, list(X.columns)
+    for name in penalties:
+        group = name.removeprefix("C_")
+        if group not in groups and group not in kinds:
+            raise TuneplateError(
+                f"penalty {name!r} names no columns; give penalty_groups={{{group!r}: [...]}}"
+            )
+        blocks[name] = [c for c in left if c in groups.get(group, kinds.get(group))]
+        left = [c for c in left if c not in blocks[name]]
+    blocks["C"] = left
+    transformers, weights = [], {}
+    for name, columns in blocks.items():
+        weight = float(np.sqrt(penalties[name] / C)) if name in penalties else 1.0
+        num, cat = [c for c in columns if c in numeric], [c for c in columns if c not in numeric]
+        if num:
+            scale = make_pipeline(
+                SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+            )
+            transformers.append((f"{name}:numeric", scale, num))
+        if cat:
+            onehot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5)
+            transformers.append((f"{name}:categorical", onehot, cat))
+        weights.update({f"{name}:numeric": weight, f"{name}:categorical": weight})
+    return ColumnTransformer(transformers, transformer_weights=weights)
+
+
+def _logistic_hypergradient(model, X, y, X_val, y_val, params) -> dict[str, float]:
+    """d(validation log-loss)/d(C, C_<group>) of a fitted logistic pipeline (see hypergradient).
+
+    Works in the pipeline's transformed design matrix with each block's weight taken
+    back out, so every penalty is a plain per-column L2 penalty.
+    """
+    prep, estimator = model[:-1], model[-1]
+    transformer = prep[-1]
+    width = sum(s.stop - s.start for s in transformer.output_indices_.values())
+    weight, owner = np.ones(width), np.full(width, "C", dtype=object)
+    for block, columns in transformer.output_indices_.items():
+        if block != "remainder":
+            weight[columns] = transformer.transformer_weights[block]
+            owner[columns] = block.split(":")[0]
+    C = {"C": params.get("C", 1.0), **{k: v for k, v in params.items() if k.startswith("C_")}}
+    grads = hypergradient.logistic(
+        _dense(prep.transform(X)) / weight,
+        y,
+        estimator.coef_[0] * weight,
+        estimator.intercept_[0],
+        _dense(prep.transform(X_val)) / weight,
+        y_val,
+        C,
+        {name: owner == name for name in C},
+    )
+    return {k: v for k, v in grads.items() if k in params}
+
+
+def _dense(X) -> np.ndarray:
+    return np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
+
+
 @dataclass(frozen=True)
 class Family:
-    """A model family: a fit function and the file format its model is saved in."""
+    """A model family: a fit function and the file format its model is saved in.
+
+    `hypergradient`, when a family has one, returns the exact derivative of the
+    validation log-loss with respect to its continuous penalties, in their natural
+    units: `(fitted_estimator, X_train, y_train, X_valid, y_valid, params) -> {name: d}`.
+    `exact_fit` holds the fit settings that make it exact (an accurate inner solver);
+    the engine adds them to the space when the gradient strategy asks for gradients.
+    """
 
     name: str
     label: str
     fit: Callable[..., Fitted]
     boosted: bool
+    hypergradient: Callable[..., dict[str, float]] | None = None
+    exact_fit: Mapping[str, Any] = field(default_factory=dict)
 
 
 FAMILIES: dict[str, Family] = {
     "lightgbm": Family("lightgbm", "LightGBM gradient-boosted trees", _fit_lightgbm, True),
     "xgboost": Family("xgboost", "XGBoost gradient-boosted trees (hist)", _fit_xgboost, True),
-    "logistic": Family("logistic", "L2-regularised logistic regression", _fit_logistic, False),
+    "logistic": Family(
+        "logistic",
+        "L2-regularised logistic regression",
+        _fit_logistic,
+        False,
+        hypergradient=_logistic_hypergradient,
+        exact_fit={"solver": "newton-cholesky", "tol": 1e-10},
+    ),
 }
 
 
@@ -144,12 +229,21 @@ class Model:
         >>> result.model.predict_proba(new_applicants)[:, 1]  # probability of default
     """
 
-    def __init__(self, family: str, estimator, encoder: Encoder, positive: str, params: dict):
+    def __init__(
+        self,
+        family: str,
+        estimator,
+        encoder: Encoder,
+        positive: str,
+        params: dict,
+        fit: dict | None = None,
+    ):
         self.family = family
         self.estimator = estimator
         self.encoder = encoder
         self.positive = positive
         self.params = params
+        self.fit = fit or {}  # seed, threads and boosting rounds of the refit, to redo it
         self.classes_ = np.array([0, 1])
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -176,6 +270,7 @@ class Model:
             "file": name,
             "positive": self.positive,
             "params": self.params,
+            "fit": self.fit,
             "encoder": self.encoder.to_dict(),
         }
         (folder / "model.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
@@ -209,7 +304,9 @@ class Model:
                 )
             estimator = skops.io.load(path, trusted=trusted)
         encoder = Encoder.from_dict(meta["encoder"])
-        return cls(meta["family"], estimator, encoder, meta["positive"], meta["params"])
+        return cls(
+            meta["family"], estimator, encoder, meta["positive"], meta["params"], meta.get("fit")
+        )
 
 
 @dataclass(frozen=True)

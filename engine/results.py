@@ -18,6 +18,7 @@ import pandas as pd
 from tuneplate.engine.checks import Finding
 
 RESULTS_FILE = "results.json"
+SPLIT_FILE = "split.json"  # row positions of development and hold-out rows: no values
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class Results:
     versions: dict[str, str]
     attribution: str = ""
     model: Any = field(default=None, repr=False, compare=False)
+    # Positions (not contents) of the rows on each side, so an export can redo the refit.
+    split_rows: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def best_value(self) -> float:
@@ -106,7 +109,8 @@ class Results:
 
     def to_dict(self) -> dict[str, Any]:
         """The `results.json` document (the model is saved separately)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"}
+        kept = [f.name for f in fields(self) if f.name not in ("model", "split_rows")]
+        out = {name: getattr(self, name) for name in kept}
         out["metric"] = asdict(self.metric)
         out["best"] = {
             "model_family": self.model_family,
@@ -155,6 +159,8 @@ class Results:
         path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         if self.model is not None:
             self.model.save(folder)
+        if self.split_rows:
+            (folder / SPLIT_FILE).write_text(json.dumps(self.split_rows) + "\n")
         return path
 
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -282,7 +282,7 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
     params = {**space.fixed, **best.params}
     refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
     estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
-    model = Model(family.name, estimator, p.encoder, str(roles.positive), params)
+    model = Model(family.name, estimator, p.encoder, str(roles.positive), params, asdict(refit))
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
     score = p.objective.score
@@ -344,6 +344,10 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
         versions=_versions(),
         attribution=p.attribution,
         model=model,
+        split_rows={
+            "development": split.development.tolist(),
+            "holdout": split.holdout.tolist(),
+        },
     )
 
 

@@ -18,10 +18,11 @@ from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.models import FAMILIES, MODEL_FILES
-from tuneplate.engine.results import RESULTS_FILE, Results
+from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.strategies import DESCRIPTIONS
 from tuneplate.engine.study import JOURNAL_FILE, PRUNERS
 from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan
+from tuneplate.export import export_run
 from tuneplate.scaffold import new_vertical
 from tuneplate.verticals import available, discover, load_vertical
 
@@ -34,6 +35,7 @@ RUN_FILES = (
     CONFIG_FILE,
     JOURNAL_FILE,
     "model.json",
+    SPLIT_FILE,
     *MODEL_FILES.values(),
 )
 
@@ -111,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="re-render report.html from a run folder")
     rep.add_argument("run_dir", help="a folder written by 'tuneplate run'")
+
+    exp = sub.add_parser("export", help="turn a finished run into a standalone project")
+    exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")
+    exp.add_argument("--to", required=True, help="the new project folder")
 
     new = sub.add_parser("new-vertical", help="start a new vertical from the five-file template")
     new.add_argument("name", help="e.g. churn-risk (becomes the package churn_risk)")
@@ -324,12 +330,20 @@ def cmd_new_vertical(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    to = export_run(args.run_dir, args.to)
+    print(f"exported to {to}/: train.py, score.py, model/, report.html, README.md")
+    print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
+    return 0
+
+
 COMMANDS = {
     "verticals": cmd_verticals,
     "run": cmd_run,
     "check": cmd_check,
     "report": cmd_report,
     "new-vertical": cmd_new_vertical,
+    "export": cmd_export,
 }
 
 

@@ -18,12 +18,20 @@ from tuneplate.engine.errors import TuneplateError
 TASKS = ("binary",)
 PACKAGE_FILES = ("__init__.py", "space.py", "metrics.py", "checks.py", "data.py")
 
-_env = Environment(
-    loader=PackageLoader("tuneplate.templates", "scaffold"),
-    autoescape=False,  # generated source code; nothing here reaches a browser
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+
+def code_environment(folder: str) -> Environment:
+    """Jinja2 for generated source files (not HTML, so no autoescape)."""
+    return Environment(
+        loader=PackageLoader("tuneplate.templates", folder),
+        autoescape=False,  # generated source code; nothing here reaches a browser
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_env = code_environment("scaffold")
 
 
 def normalise(name: str) -> tuple[str, str]:
