@@ -217,15 +217,69 @@ def approval(results: Results) -> str | None:
     return _chart("approval", "Bad rate by approval rate", draw)
 
 
+def decision_curve(results: Results) -> str | None:
+    """Net benefit of the model against treating everyone and treating no one.
+
+    Reads the table with key "decision_curve" (columns "Threshold probability",
+    "Model", "Treat all", "Treat none"; Vickers & Elkin 2006) and marks the
+    threshold probability the vertical's stated costs imply
+    (`headline["decision_threshold"]`) when there is one.
+
+    Example:
+        >>> decision_curve(results)[:4]
+        '<svg'
+    """
+    table = results.table("decision_curve")
+    if table is None or table.frame.empty:
+        return None
+    frame = table.frame
+    x_col = _column(frame, "threshold")
+    lines = [c for c in ("Model", "Treat all", "Treat none") if c in frame.columns]
+    if x_col is None or "Model" not in lines:
+        return None
+    x = _values(frame, x_col)
+    ys = {c: _values(frame, c) for c in lines}
+    marked = results.headline.get("decision_threshold")
+    top = np.nanmax([np.nanmax(v) for v in ys.values()] + [0.0])
+    top = top if np.isfinite(top) and top > 0 else 0.1
+
+    def draw(ax: Axes) -> None:
+        styles = {"Model": (BLUE, "-", 1.8), "Treat all": (ORANGE, "--", 1.4)}
+        for column, values in ys.items():
+            colour, style, width = styles.get(column, (GREY, ":", 1.4))
+            ax.plot(x, values, style, color=colour, lw=width, label=_plain(column))
+        if isinstance(marked, int | float) and np.nanmin(x) <= marked <= np.nanmax(x):
+            ax.axvline(marked, color="#555555", lw=0.8, ls=":")
+            ax.text(
+                marked,
+                0.98,
+                f" stated costs {marked:.0%}",
+                transform=ax.get_xaxis_transform(),
+                va="top",
+                fontsize=8,
+                color="#555555",
+            )
+        ax.set_xlabel(_plain(f"{x_col} (how sure one must be before acting)"))
+        ax.set_ylabel("Net benefit")
+        if _is_percent(table, x_col):
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        # Treat-all falls steeply at high thresholds; keep the useful range in view.
+        ax.set_ylim(-0.15 * top, 1.1 * top)
+        ax.legend(loc="best")
+
+    return _chart("decision_curve", "Decision curve: net benefit by threshold probability", draw)
+
+
 def charts(results: Results) -> dict[str, str | None]:
     """Every report chart by name; a value is None when its inputs are missing.
 
     Example:
         >>> sorted(charts(results))
-        ['approval', 'calibration', 'history']
+        ['approval', 'calibration', 'decision_curve', 'history']
     """
     return {
         "history": history(results),
         "calibration": calibration(results),
         "approval": approval(results),
+        "decision_curve": decision_curve(results),
     }

@@ -59,6 +59,7 @@ def render(results: Results) -> str:
         charts=svgs,
         currency=sections.currency(results),
         business_tables=sections.business_tables(results),
+        decision_caption=sections.decision_curve_caption(results),
         assumptions=sections.assumption_rows(results),
         metrics=sections.metric_rows(results),
         best_params=sections.best_params(results),

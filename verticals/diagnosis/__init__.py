@@ -1,0 +1,62 @@
+"""Diagnosis: does this patient have the condition?
+
+Tunes a risk model on log-loss, so its predicted risks can be used as they are,
+and reports it the way a clinical team reads it: sensitivity, specificity, PPV
+and NPV at an operating threshold chosen after tuning from the cost of a missed
+case against a false alarm (`--miss-cost`), cases caught, missed and false alarms
+per 1,000 patients at the deployment prevalence (`--prevalence`), calibration, a
+decision curve, and performance by subgroup (`--subgroups`). Give `--group
+PATIENT_ID` when a patient has several rows.
+
+The search spaces are narrow and strongly regularised for small clinical tables,
+and no family reweights or resamples the classes: that would distort the
+predicted risks, and the operating threshold does the balancing instead.
+"""
+
+from tuneplate.engine.vertical import Option, Vertical
+from tuneplate.verticals.diagnosis import checks, data, metrics, space
+
+VERTICAL = Vertical(
+    name="diagnosis",
+    title="Diagnosis",
+    summary="risk of a condition for patients; log-loss, AUROC, sensitivity/specificity, "
+    "cases caught and missed per 1,000",
+    objective=metrics.OBJECTIVE,
+    spaces=space.SPACES,
+    default_family=space.DEFAULT_FAMILY,
+    checks=checks.CHECKS,
+    evaluate=metrics.evaluate,
+    example=data.load,
+    positive_words=(
+        "malignant",
+        "disease",
+        "diseased",
+        "case",
+        "cancer",
+        "present",
+        "positive",
+        "sick",
+        "abnormal",
+    ),
+    assumptions=metrics.ASSUMPTIONS,
+    default_strategy="bayes",
+    default_trials=50,
+    default_timeout=60,
+    options=(
+        Option(
+            "--miss-cost",
+            "miss_cost",
+            float,
+            "how many false alarms one missed case is worth; sets the operating threshold "
+            "(default 10)",
+        ),
+        Option(
+            "--prevalence",
+            "prevalence",
+            float,
+            "share of patients with the condition where the model is used, e.g. 0.02 "
+            "(default: the sample's); PPV, NPV and per-1,000 figures use it",
+        ),
+    ),
+    validate=metrics.validate,
+)

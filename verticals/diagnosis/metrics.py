@@ -1,0 +1,646 @@
+"""Diagnosis metrics and their translation into clinical decisions.
+
+The study minimises log-loss, a proper scoring rule that rewards calibrated risks
+as well as ranking (van Calster et al. 2019). On the hold-out the report adds
+AUROC, PR AUC, the Brier score, calibration (by risk band, slope and intercept),
+and the clinical layer:
+
+* an operating threshold chosen AFTER tuning, on the out-of-fold predictions of the
+  development rows, as the one with the lowest expected cost
+  `miss_cost × P(missed case) + P(false alarm)` at the deployment prevalence;
+* sensitivity and specificity at that threshold on the hold-out, and PPV / NPV
+  recomputed at the deployment prevalence by Bayes' rule;
+* cases caught, cases missed, false alarms and correctly reassured patients per
+  1,000 patients at that prevalence;
+* a decision curve: the net benefit of the model against treating everyone or no
+  one, over threshold probabilities from 1% to 50% (Vickers & Elkin 2006);
+* AUROC, sensitivity and specificity by subgroup, with group sizes.
+
+The deployment prevalence is `--prevalence` when given, else the sample's own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.metrics import METRICS
+from tuneplate.engine.results import Table
+from tuneplate.engine.vertical import Evaluation, Outcome
+
+OBJECTIVE = METRICS["log_loss"]
+
+ASSUMPTIONS: dict[str, Any] = {
+    "miss_cost": 10.0,  # a missed case is this many times as bad as a false alarm
+    "prevalence": None,  # deployment prevalence; None = the sample's own
+}
+
+# Threshold probabilities of the decision curve: fine where screening decisions live.
+DECISION_THRESHOLDS = (
+    *(k / 100 for k in range(1, 11)),
+    *(k / 100 for k in range(15, 51, 5)),
+)
+MIN_GROUP_PATIENTS = 30  # subgroups below these sizes are shown but not judged
+MIN_GROUP_EVENTS = 5
+MAX_LEVELS = 12  # text subgroups beyond this many levels pool the rarest as "other"
+TOO_SMALL, ENOUGH = "too small to judge", "enough to judge"
+NO_REWEIGHTING = (
+    "No class reweighting or resampling was used: it distorts predicted risks, and the "
+    "operating threshold does the balancing instead."
+)
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def validate(assumptions: Mapping[str, Any]) -> None:
+    """Refuse a prevalence outside (0, 1) or a miss cost that is not above 0.
+
+    Example:
+        >>> validate({"prevalence": 1.5, "miss_cost": 10})
+        Traceback (most recent call last):
+        TuneplateError: prevalence must be a share strictly between 0 and 1 ...
+    """
+    prevalence = assumptions.get("prevalence")
+    if prevalence is not None and not (_number(prevalence) and 0 < float(prevalence) < 1):
+        raise TuneplateError(
+            f"prevalence must be a share strictly between 0 and 1 (e.g. 0.02 for 2%), "
+            f"got {prevalence!r}; fix --prevalence"
+        )
+    miss_cost = assumptions.get("miss_cost", ASSUMPTIONS["miss_cost"])
+    if not (_number(miss_cost) and float(miss_cost) > 0):
+        raise TuneplateError(
+            f"the miss cost must be a number above 0 (how many false alarms one missed case "
+            f"is worth, e.g. 10), got {miss_cost!r}; fix --miss-cost"
+        )
+
+
+def _number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+# ------------------------------------------------------------------ Bayes and expected cost
+
+
+def ppv(sensitivity: float, specificity: float, prevalence: float) -> float:
+    """Positive predictive value at a prevalence: Se·p / (Se·p + (1−Sp)(1−p)).
+
+    Example:
+        >>> round(ppv(0.9, 0.95, 0.02), 4)
+        0.2687
+    """
+    flagged = sensitivity * prevalence + (1 - specificity) * (1 - prevalence)
+    return sensitivity * prevalence / flagged if flagged > 0 else math.nan
+
+
+def npv(sensitivity: float, specificity: float, prevalence: float) -> float:
+    """Negative predictive value at a prevalence: Sp(1−p) / (Sp(1−p) + (1−Se)p).
+
+    Example:
+        >>> round(npv(0.9, 0.95, 0.02), 4)
+        0.9979
+    """
+    cleared = specificity * (1 - prevalence) + (1 - sensitivity) * prevalence
+    return specificity * (1 - prevalence) / cleared if cleared > 0 else math.nan
+
+
+def per_1000(sensitivity: float, specificity: float, prevalence: float) -> dict[str, float]:
+    """What happens to 1,000 patients at this prevalence, sensitivity and specificity.
+
+    Example:
+        >>> per_1000(0.9, 0.95, 0.02)
+        {'caught': 18.0, 'missed': 2.0, 'false_alarms': 49.0, 'reassured': 931.0}
+    """
+    cases, others = 1000 * prevalence, 1000 * (1 - prevalence)
+    return {
+        "caught": cases * sensitivity,
+        "missed": cases * (1 - sensitivity),
+        "false_alarms": others * (1 - specificity),
+        "reassured": others * specificity,
+    }
+
+
+def rates(y: np.ndarray, score: np.ndarray, threshold: float) -> tuple[float, float]:
+    """Sensitivity and specificity when patients with `score >= threshold` are flagged."""
+    y, flagged = np.asarray(y), np.asarray(score) >= threshold
+    pos, neg = y == 1, y == 0
+    se = flagged[pos].mean() if pos.any() else math.nan
+    sp = (~flagged[neg]).mean() if neg.any() else math.nan
+    return float(se), float(sp)
+
+
+def expected_cost(
+    sensitivity: float, specificity: float, prevalence: float, miss_cost: float
+) -> float:
+    """Expected cost per patient, in units of one false alarm.
+
+    Example:
+        >>> expected_cost(0.9, 0.95, 0.02, 10)  # 10 × 0.02 × 0.1 + 0.98 × 0.05
+        0.069
+    """
+    return round(
+        miss_cost * prevalence * (1 - sensitivity) + (1 - prevalence) * (1 - specificity), 12
+    )
+
+
+def choose_threshold(
+    y: np.ndarray, score: np.ndarray, prevalence: float, miss_cost: float
+) -> float:
+    """The threshold with the lowest expected cost on these (validation) predictions.
+
+    Candidates lie halfway between consecutive distinct scores, plus 0 (flag
+    everyone) and just above the highest score (flag no one). Sensitivity and
+    specificity do not depend on prevalence, so they are measured here and
+    re-weighted at the deployment `prevalence`; ties go to the lower threshold,
+    which misses fewer cases.
+
+    Example:
+        >>> choose_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]), 0.5, 1.0)
+        0.225
+    """
+    y, score = np.asarray(y), np.asarray(score, dtype=float)
+    n_pos, n_neg = int((y == 1).sum()), int((y == 0).sum())
+    if not n_pos or not n_neg:
+        raise ValueError("choosing a threshold needs both outcomes among the validation rows")
+    values, inverse = np.unique(score, return_inverse=True)
+    # Patients at or below each distinct score: the ones a threshold just above it clears.
+    pos_le = np.concatenate([[0], np.cumsum(np.bincount(inverse, weights=y == 1))])
+    neg_le = np.concatenate([[0], np.cumsum(np.bincount(inverse, weights=y == 0))])
+    thresholds = np.concatenate(
+        [[0.0], (values[:-1] + values[1:]) / 2, [np.nextafter(values[-1], np.inf)]]
+    )
+    sensitivity = 1 - pos_le / n_pos
+    specificity = neg_le / n_neg
+    cost = miss_cost * prevalence * (1 - sensitivity) + (1 - prevalence) * (1 - specificity)
+    best = int(np.argmin(np.round(cost, 12)))
+    return float(thresholds[best])
+
+
+# ------------------------------------------------------------------------ decision curve
+
+
+def net_benefit(
+    y: np.ndarray, score: np.ndarray, threshold: float, prevalence: float | None = None
+) -> float:
+    """Net benefit of treating patients with risk >= threshold (Vickers & Elkin 2006).
+
+    NB = TP/n − FP/n × pt/(1−pt). With a `prevalence`, TP/n and FP/n are taken at
+    that prevalence: Se·p and (1−Sp)(1−p).
+
+    Example:
+        >>> net_benefit(np.array([1, 1, 0, 0]), np.array([0.9, 0.4, 0.6, 0.1]), 0.5)
+        0.0
+    """
+    weight = threshold / (1 - threshold)
+    se, sp = rates(y, score, threshold)
+    p = float(np.mean(y)) if prevalence is None else prevalence
+    return float(se * p - (1 - sp) * (1 - p) * weight)
+
+
+def treat_all_net_benefit(prevalence: float, threshold: float) -> float:
+    """Net benefit of treating everyone: p − (1−p) × pt/(1−pt).
+
+    Example:
+        >>> round(treat_all_net_benefit(0.3, 0.1), 4)
+        0.2222
+    """
+    return prevalence - (1 - prevalence) * threshold / (1 - threshold)
+
+
+def shift_prior(score: np.ndarray, trained_at: float, used_at: float) -> np.ndarray:
+    """Risks from a model trained at one prevalence, re-expressed at another.
+
+    Multiplies each risk's odds by the ratio of the two prevalences' odds (the
+    standard prior-shift correction; Saerens et al. 2002). Identity when equal.
+
+    Example:
+        >>> shift_prior(np.array([0.5]), 0.5, 0.1).round(3)
+        array([0.1])
+    """
+    score = np.clip(np.asarray(score, dtype=float), 1e-12, 1 - 1e-12)
+    if trained_at == used_at:
+        return score
+    factor = (used_at / (1 - used_at)) / (trained_at / (1 - trained_at))
+    odds = score / (1 - score) * factor
+    return odds / (1 + odds)
+
+
+def decision_curve(
+    y: np.ndarray,
+    score: np.ndarray,
+    prevalence: float | None = None,
+    trained_at: float | None = None,
+    thresholds: Sequence[float] = DECISION_THRESHOLDS,
+) -> pd.DataFrame:
+    """Net benefit of the model, treat-all and treat-none at each threshold probability.
+
+    Without a `prevalence` the hold-out is taken as it is; with one, TP/n and FP/n
+    are taken at that prevalence. Given `trained_at` as well, the model's risks are
+    first re-expressed at that prevalence (`shift_prior`).
+    """
+    if prevalence is not None and trained_at is not None:
+        score = shift_prior(score, trained_at, prevalence)
+    p = float(np.mean(y)) if prevalence is None else prevalence
+    return pd.DataFrame(
+        {
+            "Threshold probability": list(thresholds),
+            "Model": [net_benefit(y, score, t, prevalence) for t in thresholds],
+            "Treat all": [treat_all_net_benefit(p, t) for t in thresholds],
+            "Treat none": [0.0] * len(thresholds),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def calibration_table(y: np.ndarray, risk: np.ndarray) -> pd.DataFrame:
+    """Predicted vs observed rate per risk band (equal-sized bands, lowest risk first)."""
+    n_bands = int(np.clip(len(y) // 40, 3, 10))
+    bands = pd.qcut(pd.Series(risk).rank(method="first"), n_bands, labels=False)
+    frame = pd.DataFrame({"band": bands, "y": y, "p": risk})
+    grouped = frame.groupby("band").agg(n=("y", "size"), p=("p", "mean"), y=("y", "mean"))
+    return pd.DataFrame(
+        {
+            "Risk band": [f"{b + 1} of {n_bands}" for b in grouped.index],
+            "Patients": grouped["n"].to_numpy(),
+            "Mean predicted risk": grouped["p"].to_numpy(),
+            "Observed rate": grouped["y"].to_numpy(),
+        }
+    )
+
+
+def calibration_slope_intercept(y: np.ndarray, risk: np.ndarray) -> tuple[float, float]:
+    """Calibration slope (1 is ideal) and calibration-in-the-large (0 is ideal).
+
+    The slope comes from a logistic regression of the outcome on the logit of the
+    risk; the intercept from the same regression with the slope fixed at 1
+    (van Calster et al. 2019). Found by Newton's method; NaN when it does not settle,
+    e.g. on perfectly separated outcomes.
+
+    Example:
+        >>> calibration_slope_intercept(y, risk)
+        (0.93, 0.05)
+    """
+    y = np.asarray(y, dtype=float)
+    lp = np.log(np.clip(risk, 1e-9, 1 - 1e-9) / (1 - np.clip(risk, 1e-9, 1 - 1e-9)))
+    design = np.column_stack([np.ones_like(lp), lp])
+    slope = _newton(design, y, np.zeros(len(y)))
+    intercept = _newton(design[:, :1], y, lp)
+    return (
+        float(slope[1]) if slope is not None else math.nan,
+        float(intercept[0]) if intercept is not None else math.nan,
+    )
+
+
+def _newton(X: np.ndarray, y: np.ndarray, offset: np.ndarray, steps: int = 50):
+    beta = np.zeros(X.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(X @ beta + offset, -35, 35)))
+        gradient = X.T @ (y - p)
+        hessian = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(X.shape[1])
+        step = np.linalg.solve(hessian, gradient)
+        beta = beta + step
+        if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 1e3:
+            return None
+        if np.abs(step).max() < 1e-8:
+            return beta
+    return None
+
+
+# ----------------------------------------------------------------------------- subgroups
+
+
+def _groups(values: pd.Series) -> pd.Series:
+    """Readable groups: numbers in quartile bands ("19–26"), rare text levels as "other"."""
+    if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
+        edges = np.unique(np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1]))
+        labels = [f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+        bands = pd.cut(values, edges, labels=labels, include_lowest=True)
+        return bands.astype("string").fillna("missing")
+    labels = values.astype("string").fillna("missing")
+    common = labels.value_counts().index[:MAX_LEVELS]
+    return labels.where(labels.isin(common), "other")
+
+
+def subgroup_table(
+    rows: pd.DataFrame,
+    columns: Sequence[str],
+    y: np.ndarray,
+    score: np.ndarray,
+    threshold: float,
+) -> pd.DataFrame:
+    """AUROC, sensitivity and specificity per group, with group sizes.
+
+    Every group is listed; one with fewer than 30 patients, or fewer than 5 with or
+    without the condition, is marked "too small to judge" and gets no figures.
+    """
+    out = []
+    y, score = np.asarray(y), np.asarray(score)
+    for col in columns:
+        groups = _groups(rows[col].reset_index(drop=True))
+        for group in sorted(groups.unique(), key=_group_order):
+            mask = (groups == group).to_numpy()
+            gy, gs = y[mask], score[mask]
+            cases, others = int(gy.sum()), int(len(gy) - gy.sum())
+            small = len(gy) < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
+            se, sp = rates(gy, gs, threshold)
+            out.append(
+                {
+                    "Column": str(col),
+                    "Group": str(group),
+                    "Patients": len(gy),
+                    "With the condition": cases,
+                    "AUROC": math.nan if small else float(roc_auc_score(gy, gs)),
+                    "Sensitivity": math.nan if small else se,
+                    "Specificity": math.nan if small else sp,
+                    "Evidence": TOO_SMALL if small else ENOUGH,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def _group_order(label: str) -> tuple:
+    """Numeric bands in numeric order, then text; "other" and "missing" last."""
+    head = str(label).split("–")[0]
+    try:
+        return (0, float(head), "")
+    except ValueError:
+        return (2 if label in ("other", "missing") else 1, 0.0, str(label))
+
+
+# ------------------------------------------------------------------------------ evaluate
+
+PERCENT = "percent"
+
+
+def evaluate(outcome: Outcome) -> Evaluation:
+    """Hold-out metrics and the clinical translation.
+
+    Example:
+        >>> ev = evaluate(outcome)
+        >>> ev.headline["threshold"], [t.key for t in ev.tables]
+        (0.083, ['operating_point', 'per_1000', 'decision_curve', 'calibration'])
+    """
+    y, risk = np.asarray(outcome.y), np.asarray(outcome.score, dtype=float)
+    valid_y, valid_risk = np.asarray(outcome.valid_y), np.asarray(outcome.valid_score)
+    a = {**ASSUMPTIONS, **outcome.assumptions}
+    miss_cost = float(a["miss_cost"])
+    n_all = len(y) + len(valid_y)
+    sample_prevalence = float((y.sum() + valid_y.sum()) / n_all) if n_all else float(y.mean())
+    trained_at = float(valid_y.mean()) if len(valid_y) else sample_prevalence
+    stated = a.get("prevalence")
+    prevalence = sample_prevalence if stated is None else float(stated)
+    source = "stated with --prevalence" if stated is not None else "the sample's own"
+
+    # Chosen on the out-of-fold development predictions; the hold-out only measures it.
+    has_both = len(valid_y) and 0 < valid_y.mean() < 1
+    threshold = choose_threshold(valid_y, valid_risk, prevalence, miss_cost) if has_both else 0.5
+    se, sp = rates(y, risk, threshold)
+    pv_pos, pv_neg = ppv(se, sp, prevalence), npv(se, sp, prevalence)
+    counts = per_1000(se, sp, prevalence)
+
+    slope, intercept = calibration_slope_intercept(y, risk)
+    metrics = {
+        "roc_auc": float(roc_auc_score(y, risk)),
+        "pr_auc": float(average_precision_score(y, risk)),
+        "log_loss": float(log_loss(y, risk, labels=[0, 1])),
+        "brier": float(brier_score_loss(y, risk)),
+        "calibration_slope": slope,
+        "calibration_intercept": intercept,
+        "sensitivity": se,
+        "specificity": sp,
+        "ppv": pv_pos,
+        "npv": pv_neg,
+    }
+    metrics = {k: v for k, v in metrics.items() if math.isfinite(v)}
+
+    prev_text = f"{prevalence:.1%} prevalence ({source})"
+    tables = [
+        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, len(y)),
+        _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost),
+        _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost),
+        Table(
+            "calibration",
+            "Predicted vs observed rate by risk band",
+            calibration_table(y, risk),
+            note=(
+                f"Hold-out patients in equal-sized bands from lowest to highest predicted risk, "
+                f"at the sample's prevalence ({np.mean(y):.1%} in the hold-out). " + NO_REWEIGHTING
+            ),
+            formats={
+                "Patients": "count",
+                "Mean predicted risk": PERCENT,
+                "Observed rate": PERCENT,
+            },
+        ),
+    ]
+    group_columns = list(dict.fromkeys((*outcome.roles.subgroups, *outcome.roles.protected)))
+    group_columns = [c for c in group_columns if c in outcome.rows.columns]
+    if group_columns:
+        tables.append(_subgroup_table(outcome.rows, group_columns, y, risk, threshold))
+
+    assumptions = {
+        "miss_cost": int(miss_cost) if miss_cost.is_integer() else miss_cost,
+        "prevalence": prevalence,
+        "prevalence_source": source,
+    }
+    headline = _headline(
+        threshold,
+        (se, sp, pv_pos, pv_neg),
+        counts,
+        (prevalence, source, sample_prevalence),
+        miss_cost,
+        len(y),
+        tables[2].frame,
+    )
+    return Evaluation(metrics, tables, assumptions, headline)
+
+
+def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, n) -> Table:
+    frame = pd.DataFrame(
+        {
+            "Measure": [
+                "Sensitivity (cases flagged)",
+                "Specificity (others cleared)",
+                "PPV (flagged who have it)",
+                "NPV (cleared who do not)",
+            ],
+            "Value": [se, sp, pv_pos, pv_neg],
+            "Prevalence used": [
+                "none (does not depend on it)",
+                "none (does not depend on it)",
+                prev_text,
+                prev_text,
+            ],
+        }
+    )
+    return Table(
+        "operating_point",
+        f"At the operating threshold: flag a patient when the predicted risk is "
+        f"{threshold:.1%} or more",
+        frame,
+        note=(
+            f"The threshold was chosen after tuning, on out-of-fold predictions for the "
+            f"development rows, as the one with the lowest expected cost when a missed case "
+            f"counts {miss_cost:g} times as much as a false alarm. Sensitivity and specificity "
+            f"are measured on the {n:,} hold-out patients; PPV and NPV follow from them by "
+            "Bayes' rule at the prevalence shown."
+        ),
+        formats={"Measure": "text", "Value": PERCENT, "Prevalence used": "text"},
+    )
+
+
+def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost) -> Table:
+    flagged = risk >= threshold
+    observed = [
+        int(np.sum(flagged & (y == 1))),
+        int(np.sum(~flagged & (y == 1))),
+        int(np.sum(flagged & (y == 0))),
+        int(np.sum(~flagged & (y == 0))),
+    ]
+    frame = pd.DataFrame(
+        {
+            "Outcome": [
+                "Cases caught",
+                "Cases missed",
+                "False alarms",
+                "Correctly reassured",
+            ],
+            "Per 1,000 patients": [
+                counts["caught"],
+                counts["missed"],
+                counts["false_alarms"],
+                counts["reassured"],
+            ],
+            "Hold-out patients": observed,
+        }
+    )
+    return Table(
+        "per_1000",
+        f"Per 1,000 patients at {prevalence:.1%} prevalence",
+        frame,
+        note=(
+            f"Per-1,000 figures use {prev_text} and the hold-out's sensitivity and "
+            f"specificity at the {threshold:.1%} threshold. The last column counts what "
+            f"actually happened to the {len(y):,} hold-out patients ({np.mean(y):.1%} with the "
+            f"condition). A missed case is taken to be {miss_cost:g} times as bad as a false alarm "
+            "(--miss-cost)."
+        ),
+        formats={"Outcome": "text", "Per 1,000 patients": "count", "Hold-out patients": "count"},
+    )
+
+
+def _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost) -> Table:
+    # The sample's prevalence needs no shift; a stated one re-expresses the risks first.
+    frame = decision_curve(y, risk, prevalence, None if stated is None else trained_at)
+    implied = 1 / (1 + miss_cost)
+    shifted = (
+        ""
+        if stated is None
+        else " The model's risks were re-expressed at that prevalence (prior-shift correction) "
+        "before applying each threshold."
+    )
+    return Table(
+        "decision_curve",
+        "Decision curve: net benefit by threshold probability",
+        frame,
+        note=(
+            f"Net benefit = true positives/n − false positives/n × pt/(1 − pt) on the hold-out, "
+            f"at {prev_text}.{shifted} A threshold probability pt is the risk at which one "
+            f"would act; the stated miss cost ({miss_cost:g} : 1) corresponds to "
+            f"pt = {implied:.1%}. Net benefit is in true positives per patient."
+        ),
+        formats={
+            "Threshold probability": PERCENT,
+            "Model": "number",
+            "Treat all": "number",
+            "Treat none": "number",
+        },
+    )
+
+
+def _subgroup_table(rows, columns, y, risk, threshold) -> Table:
+    return Table(
+        "subgroups",
+        "Performance by subgroup",
+        subgroup_table(rows, columns, y, risk, threshold),
+        note=(
+            f"Hold-out patients, sensitivity and specificity at the {threshold:.1%} threshold. "
+            f"Groups with fewer than {MIN_GROUP_PATIENTS} patients, or fewer than "
+            f"{MIN_GROUP_EVENTS} with or without the condition, are listed but too small to "
+            "judge."
+        ),
+        formats={
+            "Column": "text",
+            "Group": "text",
+            "Patients": "count",
+            "With the condition": "count",
+            "AUROC": "number",
+            "Sensitivity": PERCENT,
+            "Specificity": PERCENT,
+            "Evidence": "text",
+        },
+    )
+
+
+def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, curve) -> dict:
+    se, sp, pv_pos, pv_neg = measures
+    prevalence, source, sample_prevalence = prevalences
+
+    def n(value: float) -> str:
+        return f"{value:,.0f}"
+
+    summary = [
+        f"Operating threshold: flag a patient when the predicted risk is {threshold:.1%} or "
+        f"more. It was chosen on the tuning rows, at {prevalence:.1%} prevalence, so that one "
+        f"missed case counts as much as {miss_cost:g} false alarms.",
+        f"Per 1,000 patients at {prevalence:.1%} prevalence ({source}): {n(counts['caught'])} "
+        f"cases caught, {n(counts['missed'])} missed and {n(counts['false_alarms'])} false "
+        f"alarms; {n(counts['reassured'])} are correctly reassured.",
+        f"On the {n_holdout:,} hold-out patients the model flags {se:.1%} of cases "
+        f"(sensitivity) and clears {sp:.1%} of the others (specificity); at {prevalence:.1%} "
+        f"prevalence {_pct(pv_pos)} of flagged patients have the condition (PPV) and "
+        f"{_pct(pv_neg)} of cleared ones do not (NPV).",
+    ]
+    ratio = max(prevalence, sample_prevalence) / min(prevalence, sample_prevalence)
+    if ratio > 2:
+        summary.append(
+            f"The data hold {sample_prevalence:.1%} patients with the condition, "
+            f"{ratio:.0f} times {'more' if sample_prevalence > prevalence else 'fewer'} than "
+            f"the stated {prevalence:.1%}: the model's raw risks are calibrated to the sample, "
+            "so recalibrate before quoting them to patients."
+        )
+    useful = curve["Model"] > np.maximum(curve["Treat all"], curve["Treat none"]) + 1e-9
+    return {
+        "summary": summary,
+        "threshold": threshold,
+        "miss_cost": miss_cost,
+        "decision_threshold": 1 / (1 + miss_cost),
+        "prevalence": prevalence,
+        "prevalence_source": source,
+        "sample_prevalence": sample_prevalence,
+        "sensitivity": se,
+        "specificity": sp,
+        "ppv": pv_pos,
+        "npv": pv_neg,
+        "caught_per_1000": counts["caught"],
+        "missed_per_1000": counts["missed"],
+        "false_alarms_per_1000": counts["false_alarms"],
+        "reassured_per_1000": counts["reassured"],
+        "useful_thresholds": int(useful.sum()),
+    }
+
+
+def _pct(value: float) -> str:
+    return "—" if not math.isfinite(value) else f"{value:.1%}"
