@@ -110,9 +110,12 @@ def _logistic_prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict):
     "numeric" and "categorical" mean every column of that kind. Columns in no group
     keep the overall `C`. Block names start with their penalty ("C_income:numeric").
     """
-    numeric = set(X.select_dtypes("number").columns)
-    kinds = {"numeric": list(numeric), "categorical": [c for c in X if c not in numeric]}
-    blocks, left = {}, list(X.columns)
+    kinds = {
+        "numeric": list(X.select_dtypes("number").columns),
+        "categorical": list(X.select_dtypes("category").columns),
+    }
+    numeric = set(kinds["numeric"])
+    blocks, left = {}, kinds["numeric"] + kinds["categorical"]
     for name in penalties:
         group = name.removeprefix("C_")
         if group not in groups and group not in kinds:
@@ -124,7 +127,6 @@ def _logistic_prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict):
     blocks["C"] = left
     transformers, weights = [], {}
     for name, columns in blocks.items():
-        weight = float(np.sqrt(penalties[name] / C)) if name in penalties else 1.0
         num, cat = [c for c in columns if c in numeric], [c for c in columns if c not in numeric]
         if num:
             scale = make_pipeline(
@@ -134,7 +136,8 @@ def _logistic_prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict):
         if cat:
             onehot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5)
             transformers.append((f"{name}:categorical", onehot, cat))
-        weights.update({f"{name}:numeric": weight, f"{name}:categorical": weight})
+        for block, *_ in transformers[len(weights) :]:
+            weights[block] = float(np.sqrt(penalties[name] / C)) if name in penalties else 1.0
     return ColumnTransformer(transformers, transformer_weights=weights)
 
 

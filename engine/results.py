@@ -7,6 +7,7 @@ without the study, the data or the model.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields
@@ -103,6 +104,25 @@ class Results:
     @property
     def holdout_score(self) -> float:
         return self.holdout
+
+    def _repr_html_(self) -> str:
+        """A compact summary for Jupyter; the full report is `report(path)`."""
+        c = self.counts
+        rows = {
+            "vertical": self.vertical_title,
+            "model": f"{self.model_family}, {self.strategy} search",
+            "trials": f"{c.get('completed', 0)} completed, {c.get('pruned', 0)} pruned, "
+            f"{c.get('failed', 0)} failed",
+            f"{self.metric.label} (cross-validated)": f"{self.validation:.4f}",
+            f"{self.metric.label} (hold-out)": f"{self.holdout:.4f}",
+            "data warnings": sum(f.severity == "warning" for f in self.findings),
+        }
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+            f"<td>{html.escape(str(v))}</td></tr>"
+            for k, v in rows.items()
+        )
+        return f"<table>{cells}</table>"
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)

@@ -7,6 +7,7 @@ through `suggest`; grid search reads `grid()`; the study enqueues `start` first.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -106,6 +107,18 @@ class Space:
             64
         """
         return replace(self, params=tuple(_clip(p, n_rows) for p in self.params))
+
+    def grid_points(self) -> list[dict[str, Any]]:
+        """Every combination of the grid, in a fixed order.
+
+        Example:
+            >>> len(LIGHTGBM.grid_points())  # 3 × 2 × 2 × 2
+            24
+        """
+        grid = self.grid()
+        return [
+            dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())
+        ]
 
     def contains(self, params: Mapping[str, Any]) -> bool:
         names = {p.name for p in self.params}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import optuna
 
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.gradient import GradientSampler
 from tuneplate.engine.space import Space
 
 SamplerFactory = Callable[[Space, int | None], optuna.samplers.BaseSampler]
@@ -25,6 +26,24 @@ def _bayes(space: Space, seed: int | None) -> optuna.samplers.BaseSampler:
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10)
 
 
+WARMUP_TRIALS = 20  # bayes+gradient: Bayesian search first, then the gradient polish
+
+
+def _gradient(space: Space, seed: int | None, warmup: int = 0) -> GradientSampler:
+    continuous = {
+        p.name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log)
+        for p in space.params
+        if p.choices is None and not p.integer and p.low < p.high
+    }
+    return GradientSampler(
+        space.start,
+        search_space=continuous,
+        seed=seed,
+        warmup=_bayes(space, seed) if warmup else None,
+        n_warmup=warmup,
+    )
+
+
 STRATEGIES: dict[str, SamplerFactory] = {
     "grid": lambda space, seed: optuna.samplers.GridSampler(space.grid(), seed=seed),
     "random": lambda space, seed: optuna.samplers.RandomSampler(seed=seed),
@@ -32,6 +51,8 @@ STRATEGIES: dict[str, SamplerFactory] = {
     "cmaes": lambda space, seed: optuna.samplers.CmaEsSampler(
         seed=seed, warn_independent_sampling=False
     ),
+    "gradient": _gradient,
+    "bayes+gradient": lambda space, seed: _gradient(space, seed, warmup=WARMUP_TRIALS),
 }
 
 DESCRIPTIONS = {
@@ -39,6 +60,11 @@ DESCRIPTIONS = {
     "random": "independent random draws; a baseline that parallelises perfectly",
     "bayes": "Bayesian optimisation (TPE; GP when torch is installed); the default",
     "cmaes": "CMA-ES evolution strategy; continuous spaces with many trials",
+    "gradient": "descent on continuous hyperparameters with exact hypergradients (logistic "
+    "regression, on log-loss) or SPSA estimates; linear models with one or several "
+    "regularisation strengths, or a final polish; no better than bayes on boosted trees",
+    "bayes+gradient": f"bayes for the first {WARMUP_TRIALS} trials, then gradient descent on "
+    "the continuous hyperparameters of the best, discrete ones frozen",
 }
 
 

@@ -1,17 +1,29 @@
-"""Running an Optuna study: storage, pruning, budgets, resume."""
+"""Running an Optuna study: storage, pruning, budgets, resume, many workers.
+
+Distribution is Optuna's own: workers on any machine share one relational
+database (PostgreSQL) and each runs trials until the study-wide budget is spent.
+"""
 
 from __future__ import annotations
 
+import time
+import warnings
 from pathlib import Path
 
 import optuna
-from optuna.storages import JournalStorage
+from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
+from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from tuneplate.engine.errors import TuneplateError
 
 JOURNAL_FILE = "study.journal"
+RECORD = "tuneplate"  # study user attribute: what a worker needs to join the study
+DEADLINE = "tuneplate_deadline"  # study user attribute: the study-wide wall-clock budget
+HEARTBEAT_S = 10  # a worker that misses heartbeats for GRACE_S is presumed dead …
+GRACE_S = 30  # … and its running trial is failed and retried by another worker
+CONNECT_TRIES = 4  # database connection attempts, with doubling waits from 1 s
 
 PRUNERS = {
     "none": lambda n_folds: optuna.pruners.NopPruner(),
@@ -23,25 +35,72 @@ PRUNERS = {
 }
 
 
+def is_shared(storage: str) -> bool:
+    """A database URL: several workers may share the study."""
+    return "://" in storage
+
+
+def mask(storage: str) -> str:
+    """The storage with any password hidden, safe to print and to put in a report.
+
+    Example:
+        >>> mask("postgresql+psycopg://tune:secret@db:5432/studies")
+        'postgresql+psycopg://tune:***@db:5432/studies'
+    """
+    if not is_shared(storage):
+        return storage
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(storage).render_as_string(hide_password=True)
+    except Exception:  # not a URL sqlalchemy understands: show only its scheme
+        return storage.split("://", 1)[0] + "://***"
+
+
+def _connect(url: str) -> RDBStorage:
+    wait = 1.0
+    for attempt in range(CONNECT_TRIES):
+        try:
+            with warnings.catch_warnings():
+                # Heartbeats are marked experimental in Optuna 5; they are what makes a
+                # killed worker's trial fail and be retried instead of hanging forever.
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return RDBStorage(
+                    url,
+                    engine_kwargs={"pool_pre_ping": True},
+                    heartbeat_interval=HEARTBEAT_S,
+                    grace_period=GRACE_S,
+                    heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=2),
+                )
+        except Exception as exc:  # sqlalchemy raises many kinds for a missing database
+            if attempt == CONNECT_TRIES - 1:
+                reason = str(exc).strip().splitlines()[0][:200] if str(exc) else type(exc).__name__
+                raise TuneplateError(
+                    f"cannot reach the study database {mask(url)} after {CONNECT_TRIES} tries "
+                    f"({reason}); check the URL, the server and the network"
+                ) from None
+            time.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")
+
+
 def make_storage(storage: str, run_dir: Path | None):
-    """`journal` (a file in the run folder), `memory`, or any Optuna storage URL.
+    """`journal` (a file in the run folder), `memory`, or a database URL.
 
     Example:
         >>> make_storage("journal", Path("tuneplate-runs/credit-risk"))
         <optuna.storages.journal._storage.JournalStorage object at ...>
     """
-    if storage == "memory":
+    if storage == "memory" or (storage == "journal" and run_dir is None):
         return optuna.storages.InMemoryStorage()
     if storage == "journal":
-        if run_dir is None:
-            return optuna.storages.InMemoryStorage()
         return JournalStorage(JournalFileBackend(str(Path(run_dir) / JOURNAL_FILE)))
-    if "://" not in storage:
+    if not is_shared(storage):
         raise TuneplateError(
             f"unknown storage {storage!r}; use 'journal', 'memory' or a URL such as "
             "postgresql+psycopg://user@host/db"
         )
-    return storage
+    return _connect(storage)
 
 
 def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
@@ -54,26 +113,80 @@ def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
 
 
 def finished(study: optuna.Study) -> int:
-    """Trials that ran to a verdict. A trial cut short by Ctrl-C ends as failed and
-    does not count, so `--resume` runs it again."""
+    """Trials that ran to a verdict. A trial cut short (Ctrl-C, a killed worker) ends
+    as failed and does not count, so the budget still buys that many results."""
     states = (TrialState.COMPLETE, TrialState.PRUNED)
     return len(study.get_trials(deepcopy=False, states=states))
 
 
-def run(study, objective, *, n_trials: int | None, timeout: float | None, progress: bool) -> None:
-    """Run until the study holds `n_trials` completed or pruned trials or `timeout` seconds pass.
+SKIPPED = "tuneplate_skipped"  # user attribute of a trial refused because the budget was spent
+POLL_S = 2.0
 
-    Counting finished trials rather than new ones makes `--resume` complete an
-    interrupted run instead of starting its budget again.
+
+class BudgetSpent(Exception):
+    """Raised at a trial's start when other workers have already spent the budget."""
+
+
+def _admit(trial: optuna.Trial, n_trials: int) -> bool:
+    """Admit a trial only while finished trials plus earlier running ones are under budget.
+
+    Trial numbers are handed out atomically by the storage, so ranking running
+    trials by number makes N workers complete exactly `n_trials` between them.
+    A worker waits while earlier trials are still running, failing those whose
+    worker stopped sending heartbeats, so a killed worker cannot stall the study.
     """
-    remaining = None if n_trials is None else max(0, n_trials - finished(study))
-    if remaining == 0:
-        return
+    study = trial.study
+    while True:
+        trials = study.get_trials(deepcopy=False)
+        done = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
+        ahead = sum(t.state == TrialState.RUNNING and t.number < trial.number for t in trials)
+        if done >= n_trials:
+            return False
+        if done + ahead < n_trials:
+            return True
+        optuna.storages.fail_stale_trials(study)
+        time.sleep(POLL_S)
+
+
+def _within_budget(objective, n_trials: int | None):
+    if n_trials is None:
+        return objective
+
+    def guarded(trial: optuna.Trial) -> float:
+        if not _admit(trial, n_trials):
+            trial.set_user_attr(SKIPPED, True)
+            trial.study.stop()
+            raise BudgetSpent("the study's trial budget was spent by other workers")
+        return objective(trial)
+
+    return guarded
+
+
+def run(study, objective, *, n_trials: int | None, timeout: float | None, progress: bool) -> None:
+    """Run until the study holds `n_trials` completed or pruned trials or time runs out.
+
+    The trial budget is the study's, not this process's: other workers' trials
+    count too, so a resumed run completes an interrupted one and N workers share
+    one budget. On shared storage the time budget is a study-wide deadline.
+    """
+    deadline = study.user_attrs.get(DEADLINE)
+    if deadline is not None:
+        timeout = max(0.0, deadline - time.time())
+        if timeout == 0:
+            return
+    callbacks, remaining = [], None
+    if n_trials is not None:
+        remaining = n_trials - finished(study)  # this process's share, at most
+        if remaining <= 0:
+            return
+        states = (TrialState.COMPLETE, TrialState.PRUNED)
+        callbacks.append(MaxTrialsCallback(n_trials, states=states))
     study.optimize(
-        objective,
+        _within_budget(objective, n_trials),
         n_trials=remaining,
         timeout=timeout,
         show_progress_bar=progress,
         catch=(Exception,),  # one bad configuration must not end the search
+        callbacks=callbacks,
         gc_after_trial=False,
     )

@@ -7,6 +7,7 @@ engine itself only sees the `Vertical` record.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -18,12 +19,13 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from tuneplate.engine import gradient as gradients
 from tuneplate.engine import study as studies
 from tuneplate.engine.checks import Finding, errors, run_checks
 from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
 from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.metrics import Objective, get_metric
+from tuneplate.engine.metrics import METRICS, Objective, get_metric
 from tuneplate.engine.models import Family, Fit, Model, get_family
 from tuneplate.engine.objective import make_objective
 from tuneplate.engine.results import Metric, Results
@@ -32,9 +34,12 @@ from tuneplate.engine.splits import Split, make_split
 from tuneplate.engine.strategies import make_sampler
 from tuneplate.engine.vertical import Outcome, Vertical
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
+# Failed trials are counted in the results and summarised by the CLI; Optuna would
+# otherwise print a traceback for each one.
+optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 LARGE_TABLE = 50_000  # rows above which a fit uses every core
+LINEAR_FAMILY = "logistic"  # the gradient strategies' model when none is asked for
 
 
 class ChecksFailed(TuneplateError):
@@ -71,6 +76,7 @@ class Config:
     seed: int = 0
     pruner: str = "none"
     storage: str = "memory"
+    study: str | None = None  # the study's name in the storage (default VERTICAL-FAMILY)
     assumptions: dict[str, Any] = field(default_factory=dict)
     expect_fingerprint: str | None = None  # a replay refuses other data …
     allow_new_data: bool = False  # … unless told to, and then says so in the findings
@@ -150,6 +156,7 @@ class Plan:
     y: np.ndarray
     fit: Fit
     fingerprint: str
+    hypergradient: bool = False  # the objective stores d(log-loss)/d(param) per trial
 
 
 def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = Config()) -> Plan:
@@ -161,7 +168,13 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         'random stratified 20% hold-out; 5-fold stratified cross-validation on the rest'
     """
     strategy = config.strategy or vertical.default_strategy
-    family = get_family(config.model or vertical.default_family, vertical.spaces)
+    # The gradient strategies descend on validation log-loss, whose exact derivative
+    # the linear model supplies: both are their defaults unless chosen explicitly.
+    gradient = "gradient" in strategy.split("+")
+    linear = gradient and LINEAR_FAMILY in vertical.spaces
+    family = get_family(
+        config.model or (LINEAR_FAMILY if linear else vertical.default_family), vertical.spaces
+    )
     n_trials, timeout = config.n_trials, config.timeout
     if n_trials is None and timeout is None:
         n_trials, timeout = vertical.default_trials, vertical.default_timeout
@@ -169,6 +182,9 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     _positive_number(timeout, "the timeout", "--timeout", integer=False)
     pruner = studies.make_pruner(config.pruner, vertical.n_folds)
     objective = get_metric(config.metric) if config.metric else vertical.objective
+    if gradient and not config.metric:
+        objective = METRICS["log_loss"]
+    hypergradient = gradient and family.hypergradient is not None and objective.name == "log_loss"
     assumptions = {**vertical.assumptions, **config.assumptions}
     if vertical.validate:
         vertical.validate(assumptions)
@@ -190,6 +206,13 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     encoder = Encoder.fit(table.iloc[split.development], features)
     fold_rows = len(split.development) * (vertical.n_folds - 1) // vertical.n_folds
     space = vertical.spaces[family.name].for_rows(fold_rows)
+    if strategy == "grid":  # the grid is the budget: every point once, across all workers
+        n_trials = min(n_trials or math.inf, len(space.grid_points()))
+    if hypergradient:  # an exact inner solver, or the hypergradient is ~1% off
+        space = replace(space, fixed={**space.fixed, **family.exact_fit})
+    if gradient:
+        valid_rows = min(len(valid) for _, valid in split.folds)
+        findings = [*findings, *gradients.overfitting_findings(space, valid_rows)]
     return Plan(
         vertical=vertical,
         config=config,
@@ -212,6 +235,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         y=y,
         fit=Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1),
         fingerprint=fingerprint,
+        hypergradient=hypergradient,
     )
 
 
@@ -253,7 +277,69 @@ def run_vertical(
     return execute(plan(vertical, data, config), run_dir=run_dir, progress=progress)
 
 
-def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = False) -> Results:
+def study_name(p: Plan) -> str:
+    return p.config.study or f"{p.vertical.name}-{p.family.name}"
+
+
+def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None = None):
+    """Create the study, or join it when it exists (resume, or another worker's).
+
+    A new study stores `record` (what `tuneplate worker` needs to join it), a
+    study-wide deadline on shared storage, and its first trials: every grid point
+    for grid search (workers then pop distinct points, never one twice), else the
+    vertical's cheap starting point.
+    """
+    study = optuna.create_study(
+        storage=studies.make_storage(p.config.storage, run_dir and Path(run_dir)),
+        study_name=study_name(p),
+        direction=p.objective.direction,
+        sampler=p.sampler,
+        pruner=p.pruner,
+        load_if_exists=True,
+    )
+    if studies.RECORD in study.user_attrs or study.trials:
+        return study
+    study.set_user_attr(studies.RECORD, record or {})
+    if p.timeout and studies.is_shared(p.config.storage):
+        study.set_user_attr(studies.DEADLINE, time.time() + p.timeout)
+    if p.strategy == "grid":
+        for point in p.space.grid_points():
+            study.enqueue_trial(point)
+    else:
+        study.enqueue_trial(p.space.start)  # a cheap, sensible first model
+    return study
+
+
+def work(p: Plan, *, progress: bool = False) -> int:
+    """Join a shared study as one more worker and run trials until its budget is spent.
+
+    Returns the number of trials this worker finished.
+    """
+    study = open_study(p)
+    X = p.encoder.transform(p.table)
+    dev = p.split.development
+    objective = make_objective(
+        p.family,
+        p.space,
+        X.iloc[dev],
+        p.y[dev],
+        p.split.folds,
+        p.objective.score,
+        p.fit,
+        p.hypergradient,
+    )
+    before = studies.finished(study)
+    studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
+    return studies.finished(study) - before
+
+
+def execute(
+    p: Plan,
+    *,
+    run_dir: str | Path | None = None,
+    progress: bool = False,
+    record: dict | None = None,
+) -> Results:
     """Search, refit the best configuration and score it on the hold-out."""
     started = time.perf_counter()
     vertical, family, space, split = p.vertical, p.family, p.space, p.split
@@ -262,17 +348,10 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
     X_dev, y_dev = X.iloc[split.development], y[split.development]
 
     # -> study
-    study = optuna.create_study(
-        storage=studies.make_storage(p.config.storage, run_dir and Path(run_dir)),
-        study_name=f"{vertical.name}-{family.name}",
-        direction=p.objective.direction,
-        sampler=p.sampler,
-        pruner=p.pruner,
-        load_if_exists=True,
+    study = open_study(p, run_dir, record)
+    objective = make_objective(
+        family, space, X_dev, y_dev, split.folds, p.objective.score, p.fit, p.hypergradient
     )
-    if strategy != "grid" and not study.trials:
-        study.enqueue_trial(space.start)  # a cheap, sensible first model
-    objective = make_objective(family, space, X_dev, y_dev, split.folds, p.objective.score, p.fit)
     search_started = time.perf_counter()
     studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
     search_s = time.perf_counter() - search_started
@@ -332,7 +411,9 @@ def execute(p: Plan, *, run_dir: str | Path | None = None, progress: bool = Fals
         headline=evaluation.headline,
         timings={"total_s": time.perf_counter() - started, "search_s": search_s},
         config={
-            **{k: v for k, v in vars(p.config).items()},
+            **vars(p.config),
+            "storage": studies.mask(p.config.storage),  # never a password in a report
+            "study": study.study_name,
             "strategy": strategy,
             "model": family.name,
             "n_trials": p.n_trials,
@@ -379,7 +460,7 @@ def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
 
 def _trials_table(study: optuna.Study) -> pd.DataFrame:
     rows = []
-    for t in study.get_trials(deepcopy=False):
+    for t in _used_trials(study):
         duration = (
             (t.datetime_complete - t.datetime_start).total_seconds()
             if t.datetime_complete
@@ -392,14 +473,20 @@ def _trials_table(study: optuna.Study) -> pd.DataFrame:
                 "value": t.value,
                 "train": t.user_attrs.get("train"),
                 "duration_s": duration,
+                **({"gradient": mode} if (mode := gradients.mode(t)) else {}),
                 **{f"params_{k}": v for k, v in t.params.items()},
             }
         )
     return pd.DataFrame(rows)
 
 
+def _used_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """Every trial except those refused because other workers had spent the budget."""
+    return [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(studies.SKIPPED)]
+
+
 def _counts(study: optuna.Study) -> dict[str, int]:
-    states = [t.state for t in study.get_trials(deepcopy=False)]
+    states = [t.state for t in _used_trials(study)]
     S = optuna.trial.TrialState
     return {
         "completed": states.count(S.COMPLETE),
@@ -424,4 +511,15 @@ def _versions() -> dict[str, str]:
     return out
 
 
-__all__ = ["ChecksFailed", "Config", "Plan", "check", "execute", "plan", "prepare", "run_vertical"]
+__all__ = [
+    "open_study",
+    "work",
+    "ChecksFailed",
+    "Config",
+    "Plan",
+    "check",
+    "execute",
+    "plan",
+    "prepare",
+    "run_vertical",
+]

@@ -13,6 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import optuna
+
 from tuneplate.engine.checks import errors
 from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
@@ -20,8 +22,8 @@ from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.models import FAMILIES, MODEL_FILES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.strategies import DESCRIPTIONS
-from tuneplate.engine.study import JOURNAL_FILE, PRUNERS
-from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan
+from tuneplate.engine.study import JOURNAL_FILE, PRUNERS, RECORD, make_storage, mask
+from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan, work
 from tuneplate.export import export_run
 from tuneplate.scaffold import new_vertical
 from tuneplate.verticals import available, discover, load_vertical
@@ -87,8 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="random seed (default 0)")
     run.add_argument("--pruner", help=f"{', '.join(PRUNERS)} (default none)")
     run.add_argument(
-        "--storage", help="journal (default: a file in the run folder), memory, or a URL"
+        "--storage", help="journal (default: a file in the run folder), memory, or a database URL"
     )
+    run.add_argument("--study", help="the study's name in the storage (default: VERTICAL-FAMILY)")
     run.add_argument(
         "--assume",
         type=_assumption,
@@ -111,8 +114,15 @@ def _parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="run only the data checks and print the findings")
     _add_data_args(chk)
 
-    rep = sub.add_parser("report", help="re-render report.html from a run folder")
-    rep.add_argument("run_dir", help="a folder written by 'tuneplate run'")
+    rep = sub.add_parser("report", help="re-render report.html from a run folder or a database")
+    rep.add_argument("run_dir", help="a folder written by 'tuneplate run' (or to write into)")
+    rep.add_argument("--storage", help="render from this study database instead (needs --study)")
+    rep.add_argument("--study", help="the study's name in --storage")
+
+    wrk = sub.add_parser("worker", help="join a study on a shared database and run trials")
+    wrk.add_argument("--storage", required=True, help="the study database URL")
+    wrk.add_argument("--study", required=True, help="the study's name")
+    wrk.add_argument("--data", help="the table, if its path differs on this machine")
 
     exp = sub.add_parser("export", help="turn a finished run into a standalone project")
     exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")
@@ -135,7 +145,9 @@ def _add_vertical_options(parser: argparse.ArgumentParser) -> None:
                 continue  # two verticals sharing an option share one flag
             group = group or parser.add_argument_group(f"{vertical.name} options")
             dest = "opt_" + option.key
-            group.add_argument(option.flag, dest=dest, type=option.type, help=option.help)
+            group.add_argument(
+                option.flag, dest=dest, type=option.type, help=option.help, metavar="VALUE"
+            )
             seen[option.flag] = dest
 
 
@@ -183,6 +195,7 @@ def _config(args, base: Config | None = None) -> Config:
         ("seed", "seed"),
         ("pruner", "pruner"),
         ("storage", "storage"),
+        ("study", "study"),
     ):
         given[key] = getattr(args, name, None)
     config = replace(
@@ -269,6 +282,10 @@ def cmd_run(args) -> int:
     config = replace(config, assumptions={**config.assumptions, **options})
     if args.resume and config.storage == "memory":
         raise TuneplateError("--resume needs a stored study; drop --storage memory")
+    if "***" in config.storage:
+        raise TuneplateError(
+            "the saved storage URL hides its password; give it again with --storage"
+        )
     data = None if data_path is None else read_table(data_path)
     ready = plan(vertical, data, config)  # every refusal happens before the folder is touched
     if not args.resume:
@@ -277,11 +294,16 @@ def cmd_run(args) -> int:
         "vertical": vertical.name,
         "data": data_path and str(Path(data_path).resolve()),
         "fingerprint": ready.fingerprint,
-        "config": {**vars(config), "expect_fingerprint": None, "allow_new_data": False},
+        "config": {
+            **vars(config),
+            "storage": mask(config.storage),  # a password never lands on disk
+            "expect_fingerprint": None,
+            "allow_new_data": False,
+        },
     }
     (run_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
     try:
-        results = execute(ready, run_dir=run_dir, progress=sys.stderr.isatty())
+        results = execute(ready, run_dir=run_dir, progress=sys.stderr.isatty(), record=record)
     except KeyboardInterrupt:
         print(
             f"interrupted; the finished trials are kept. Continue with: tuneplate run "
@@ -314,8 +336,46 @@ def cmd_check(args) -> int:
     return 2 if errors(findings) else 0
 
 
+def _joined_plan(storage: str, name: str, data_path: str | None = None):
+    """The plan of an existing shared study, rebuilt from the record its first run stored."""
+    try:
+        study = optuna.load_study(study_name=name, storage=make_storage(storage, None))
+    except KeyError:
+        raise TuneplateError(
+            f"no study {name!r} in {mask(storage)}; start it with 'tuneplate run VERTICAL "
+            f"--storage URL --study {name}'"
+        ) from None
+    record = study.user_attrs.get(RECORD)
+    if not record:
+        raise TuneplateError(f"study {name!r} was not made by tuneplate; it holds no run record")
+    fields = set(Config.__dataclass_fields__)
+    saved = {k: v for k, v in record["config"].items() if k in fields}
+    for key in ("protected", "exclude", "subgroups"):
+        if saved.get(key) is not None:
+            saved[key] = tuple(saved[key])
+    config = replace(Config(**saved), storage=storage, study=name)
+    path = data_path or record.get("data")
+    data = None if path is None else read_table(path)
+    return plan(load_vertical(record["vertical"]), data, config), record
+
+
+def cmd_worker(args) -> int:
+    ready, _ = _joined_plan(args.storage, args.study, args.data)
+    done = work(ready, progress=sys.stderr.isatty())
+    print(f"worker finished {done} trial(s) of study {args.study!r} in {mask(args.storage)}")
+    return 0
+
+
 def cmd_report(args) -> int:
     run_dir = Path(args.run_dir)
+    if args.storage:
+        if not args.study:
+            raise TuneplateError("--storage needs --study NAME to know which study to render")
+        ready, record = _joined_plan(args.storage, args.study)
+        # Report only: a budget of one finished trial is already spent, so nothing runs.
+        ready = replace(ready, n_trials=1, timeout=None)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        execute(ready, run_dir=run_dir, record=record).save(run_dir)
     results = Results.load(run_dir)
     path = results.report(run_dir / REPORT_FILE)
     print(f"report: {path}")
@@ -344,6 +404,7 @@ COMMANDS = {
     "report": cmd_report,
     "new-vertical": cmd_new_vertical,
     "export": cmd_export,
+    "worker": cmd_worker,
 }
 
 

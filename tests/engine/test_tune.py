@@ -141,3 +141,10 @@ def test_metric_can_be_chosen_and_sets_the_direction():
 def test_unknown_metric_is_refused():
     with pytest.raises(tuneplate.TuneplateError, match="unknown metric 'f1'.*roc_auc"):
         tuneplate.tune("credit-risk", n_trials=2, metric="f1")
+
+
+def test_results_show_a_compact_summary_in_notebooks():
+    result = tuneplate.tune("credit-risk", n_trials=2, model="logistic")
+    summary = result._repr_html_()
+    assert summary.startswith("<table>")
+    assert f"{result.holdout:.4f}" in summary and "2 completed" in summary
