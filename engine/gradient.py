@@ -338,6 +338,11 @@ def _attrs(trial: FrozenTrial) -> dict:
     return trial.system_attrs.get(ATTR, {})
 
 
+def stop_reason(trial: FrozenTrial) -> str | None:
+    """Why the gradient search ended after this trial (converged), if it did."""
+    return _attrs(trial).get("stop")
+
+
 def mode(trial: FrozenTrial) -> str | None:
     """Where the gradient behind this trial's point came from: "hypergradient" or "spsa"."""
     return _attrs(trial).get(MODE)

@@ -206,6 +206,8 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     encoder = Encoder.fit(table.iloc[split.development], features)
     fold_rows = len(split.development) * (vertical.n_folds - 1) // vertical.n_folds
     space = vertical.spaces[family.name].for_rows(fold_rows)
+    if vertical.adapt_space:
+        space = vertical.adapt_space(family.name, space, table.iloc[split.development], roles)
     if strategy == "grid":  # the grid is the budget: every point once, across all workers
         n_trials = min(n_trials or math.inf, len(space.grid_points()))
     if hypergradient:  # an exact inner solver, or the hypergradient is ~1% off
@@ -403,6 +405,10 @@ def execute(
             "split": split.description,
             "protected": list(roles.protected),
             "excluded": list(roles.exclude),
+            "search_converged": next(
+                (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t))),
+                None,
+            ),
             "fingerprint": p.fingerprint,
         },
         holdout_metrics=evaluation.metrics,

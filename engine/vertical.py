@@ -102,6 +102,8 @@ class Vertical:
         default_trials, default_timeout: the budget of a plain `tuneplate run`.
         options: extra command-line options, each stored as an assumption.
         validate: raises `TuneplateError` when the assumptions cannot be used.
+        adapt_space: `(family, space, development rows, roles) -> space`, to fit the
+            space to the table (e.g. simpler models when events are few).
     """
 
     name: str
@@ -121,3 +123,4 @@ class Vertical:
     n_folds: int = 5
     options: tuple[Option, ...] = ()
     validate: Callable[[Mapping[str, Any]], None] | None = None
+    adapt_space: Callable[[str, Space, pd.DataFrame, Roles], Space] | None = None

@@ -327,7 +327,7 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
         'bayes'
     """
     better = "higher" if results.metric.direction == "maximize" else "lower"
-    return [
+    facts = [
         ("Model family", results.model_family),
         ("Search strategy", results.strategy),
         ("Score optimised", f"{results.metric.label} ({better} is better)"),
@@ -335,6 +335,19 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
         ("Search time", fmt_duration(results.timings.get("search_s"))),
         ("Total run time", fmt_duration(results.timings.get("total_s"))),
     ]
+    if "gradient" in results.trials:
+        modes = set(results.trials["gradient"].dropna())
+        facts.append(("Gradient", GRADIENT_MODES.get(frozenset(modes), "none used")))
+    if reason := results.data.get("search_converged"):
+        facts.append(("Search ended", f"converged: {fmt_text(reason)}"))
+    return facts
+
+
+GRADIENT_MODES = {
+    frozenset({"hypergradient"}): "exact hypergradients (implicit differentiation)",
+    frozenset({"spsa"}): "SPSA estimates: this model has no exact gradient",
+    frozenset({"hypergradient", "spsa"}): "exact hypergradients, SPSA where none was given",
+}
 
 
 def reproducibility(results: Results) -> list[tuple[str, str]]:

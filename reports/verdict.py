@@ -133,7 +133,10 @@ def verdict(results: Results) -> Verdict:
         text = f"The hold-out has only {fmt_count(rows)} rows, so its score is rough."
         found.append(("caution", text))
     completed = results.counts.get("completed", 0)
-    if completed < MIN_TRIALS:
+    if results.data.get("search_converged"):
+        tried = _things(completed, "setting")
+        found.append(("good", f"The gradient search converged after {tried}."))
+    elif completed < MIN_TRIALS:
         tried = _things(completed, "setting", "was", "were")
         found.append(("caution", f"Only {tried} tried; a longer search may do better."))
     if low_air := _low_air_groups(results):

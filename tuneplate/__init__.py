@@ -62,7 +62,8 @@ def tune(
         model: the model family ("lightgbm", "xgboost", "logistic").
         metric: the score to optimise ("roc_auc", "pr_auc", "log_loss", "brier");
             the vertical's default when None.
-        strategy: "grid", "random", "bayes" (default) or "cmaes".
+        strategy: "bayes" (default), "random", "grid", "cmaes", "gradient" or
+            "bayes+gradient" (see `tuneplate run --help`).
         n_trials, timeout: the budget; the vertical's default when both are None.
         seed: fixes the sampler, the folds and the models.
         pruner: "none", "median", "halving" or "hyperband" (over folds).

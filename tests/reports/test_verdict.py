@@ -81,3 +81,12 @@ def test_reasons_that_set_the_level_come_first(clean):
     v = verdict(clean(findings=[error], holdout=0.74))
     assert v.level == "stop"
     assert "problem to fix" in v.reasons[0] and "did worse" in v.reasons[1]
+
+
+def test_a_converged_gradient_search_is_not_called_thin(clean):
+    converged = clean(
+        counts={"completed": 6, "pruned": 0, "failed": 0},
+        data={**clean().data, "search_converged": "step below 0.001 of the range"},
+    )
+    v = verdict(converged)
+    assert v.level == "good" and any("converged after 6 settings" in r for r in v.reasons)

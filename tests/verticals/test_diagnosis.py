@@ -423,3 +423,15 @@ def test_multiclass_target_is_refused(tmp_path, capsys, patients):
     result = _cli(capsys, "run", "diagnosis", "--data", path, "--target", "disease",
                   "--out", tmp_path / "r", *FAST)  # fmt: skip
     _one_line_error(result, "disease", "3 distinct value")
+
+
+def test_few_events_per_feature_narrow_the_searched_space():
+    from tuneplate.engine.tune import Config, plan
+    from tuneplate.verticals import load_vertical
+
+    vertical = load_vertical("diagnosis")
+    # The embedded data has 212 events for 30 features: fewer than 10 per candidate.
+    narrowed = plan(vertical, config=Config(model="lightgbm", n_trials=2)).space
+    leaves = {p.name: p for p in narrowed.params}["num_leaves"]
+    default = {p.name: p for p in vertical.spaces["lightgbm"].params}["num_leaves"]
+    assert leaves.high < default.high

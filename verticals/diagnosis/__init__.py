@@ -58,5 +58,6 @@ VERTICAL = Vertical(
             "(default: the sample's); PPV, NPV and per-1,000 figures use it",
         ),
     ),
+    adapt_space=space.adapt,
     validate=metrics.validate,
 )

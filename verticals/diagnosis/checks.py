@@ -228,8 +228,8 @@ def check_events_per_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]
             f"{events / params:.1f} per parameter",
             expected=f"at least {MIN_EVENTS_PER_FEATURE} events per candidate parameter; with "
             "fewer, flexible models overfit and their risks are too extreme",
-            fix="the diagnosis search spaces are already narrow (at most 32 leaves, depth 6, "
-            "strong L2); keep the default logistic regression rather than trees, drop weak "
+            fix="the search space was narrowed to simpler models for this run (fewer leaves, "
+            "shallower trees, stronger L2); prefer the default logistic regression, drop weak "
             "candidates with --exclude or collect more events, and check the calibration slope "
             "in the report",
         )

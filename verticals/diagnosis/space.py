@@ -104,8 +104,8 @@ def _narrow(param: Param) -> Param:
 def adapt(family: str, space: Space, table: pd.DataFrame, roles: Roles) -> Space:
     """The space for this table: `simpler` when events per candidate parameter are under 10.
 
-    Not wired yet: the engine needs a hook that calls it with the development rows
-    before the sampler is built (see the diagnosis issue note).
+    The engine calls it (`Vertical.adapt_space`) with the development rows before
+    the sampler is built.
 
     Example:
         >>> adapt("lightgbm", SPACES["lightgbm"], small_table, roles).params[1].high
