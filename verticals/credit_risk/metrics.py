@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.engine.data import Roles
-from tuneplate.engine.metrics import METRICS
+from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
 from tuneplate.engine.results import Table
 from tuneplate.engine.vertical import Evaluation, Outcome
 
@@ -115,37 +115,16 @@ def cutoff_table(
 
 def calibration_table(y: np.ndarray, pd_: np.ndarray) -> pd.DataFrame:
     """Predicted vs observed bad rate per score band (equal-sized bands, lowest risk first)."""
-    n_bands = int(np.clip(len(y) // 40, 3, 10))
-    bands = pd.qcut(pd.Series(pd_).rank(method="first"), n_bands, labels=False)
-    frame = pd.DataFrame({"band": bands, "y": y, "p": pd_})
-    grouped = frame.groupby("band").agg(n=("y", "size"), p=("p", "mean"), y=("y", "mean"))
-    return pd.DataFrame(
-        {
-            "Score band": [f"{b + 1} of {n_bands}" for b in grouped.index],
-            "Applicants": grouped["n"].to_numpy(),
-            "Mean predicted PD": grouped["p"].to_numpy(),
-            "Observed bad rate": grouped["y"].to_numpy(),
-        }
+    return calibration_bands(y, pd_).set_axis(
+        ["Score band", "Applicants", "Mean predicted PD", "Observed bad rate"], axis=1
     )
-
-
-def _groups(values: pd.Series) -> pd.Series:
-    """Readable groups: numbers in quartile bands ("19–26"), rare levels pooled as 'other'."""
-    if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
-        edges = np.unique(np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1]))
-        labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
-        bands = pd.cut(values, edges, labels=labels, include_lowest=True)
-        return bands.astype("string").fillna("missing")
-    labels = values.astype("string").fillna("missing")
-    counts = labels.value_counts()
-    return labels.where(labels.map(counts) >= MIN_GROUP, "other")
 
 
 def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) -> pd.DataFrame:
     """Approval rate by protected group and the adverse impact ratio (AIR)."""
     rows = []
     for col in roles.protected:
-        groups = _groups(holdout[col].reset_index(drop=True))
+        groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP)
         rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
         rates = rates[rates["size"] >= MIN_GROUP]
         if rates.empty:

@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.metrics import METRICS
+from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
 from tuneplate.engine.results import Table
 from tuneplate.engine.vertical import Evaluation, Outcome
 
@@ -266,17 +266,8 @@ def decision_curve(
 
 def calibration_table(y: np.ndarray, risk: np.ndarray) -> pd.DataFrame:
     """Predicted vs observed rate per risk band (equal-sized bands, lowest risk first)."""
-    n_bands = int(np.clip(len(y) // 40, 3, 10))
-    bands = pd.qcut(pd.Series(risk).rank(method="first"), n_bands, labels=False)
-    frame = pd.DataFrame({"band": bands, "y": y, "p": risk})
-    grouped = frame.groupby("band").agg(n=("y", "size"), p=("p", "mean"), y=("y", "mean"))
-    return pd.DataFrame(
-        {
-            "Risk band": [f"{b + 1} of {n_bands}" for b in grouped.index],
-            "Patients": grouped["n"].to_numpy(),
-            "Mean predicted risk": grouped["p"].to_numpy(),
-            "Observed rate": grouped["y"].to_numpy(),
-        }
+    return calibration_bands(y, risk).set_axis(
+        ["Risk band", "Patients", "Mean predicted risk", "Observed rate"], axis=1
     )
 
 
@@ -321,18 +312,6 @@ def _newton(X: np.ndarray, y: np.ndarray, offset: np.ndarray, steps: int = 50):
 # ----------------------------------------------------------------------------- subgroups
 
 
-def _groups(values: pd.Series) -> pd.Series:
-    """Readable groups: numbers in quartile bands ("19–26"), rare text levels as "other"."""
-    if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
-        edges = np.unique(np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1]))
-        labels = [f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
-        bands = pd.cut(values, edges, labels=labels, include_lowest=True)
-        return bands.astype("string").fillna("missing")
-    labels = values.astype("string").fillna("missing")
-    common = labels.value_counts().index[:MAX_LEVELS]
-    return labels.where(labels.isin(common), "other")
-
-
 def subgroup_table(
     rows: pd.DataFrame,
     columns: Sequence[str],
@@ -348,7 +327,7 @@ def subgroup_table(
     out = []
     y, score = np.asarray(y), np.asarray(score)
     for col in columns:
-        groups = _groups(rows[col].reset_index(drop=True))
+        groups = readable_groups(rows[col].reset_index(drop=True), max_levels=MAX_LEVELS)
         for group in sorted(groups.unique(), key=_group_order):
             mask = (groups == group).to_numpy()
             gy, gs = y[mask], score[mask]
