@@ -84,17 +84,23 @@ def calibration_bands(y_true: np.ndarray, y_score: np.ndarray) -> pd.DataFrame:
 
 
 def readable_groups(values: pd.Series, max_levels: int | None = None, min_size: int = 0):
-    """Groups a reader can name: numbers in quartile bands ("19–26"), text levels as they
-    are, rare or surplus levels pooled as "other", missing values as "missing".
+    """Groups a reader can name: numbers in quartile bands, text levels as they are,
+    rare or surplus levels pooled as "other", missing values as "missing".
+
+    The outer bands are open ("under 35", "64.2 and over"): closed ones would print
+    the smallest and largest value, each one person's.
 
     Example:
         >>> readable_groups(pd.Series(range(20, 80))).unique().tolist()
-        ['20–34.8', '34.8–49.5', '49.5–64.2', '64.2–79']
+        ['under 34.8', '34.8–49.5', '49.5–64.2', '64.2 and over']
     """
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
-        edges = np.unique(np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1]))
-        labels = [f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
-        bands = pd.cut(values, edges, labels=labels, include_lowest=True)
+        inner = np.unique(np.quantile(values.dropna(), [0.25, 0.5, 0.75]))
+        edges = [-np.inf, *inner, np.inf]
+        labels = [f"under {inner[0]:.3g}"]
+        labels += [f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(inner[:-1], inner[1:], strict=True)]
+        labels.append(f"{inner[-1]:.3g} and over")
+        bands = pd.cut(values, edges, labels=labels, right=False)
         return bands.astype("string").fillna("missing")
     labels = values.astype("string").fillna("missing")
     counts = labels.value_counts()

@@ -46,7 +46,58 @@ class Fitted:
     n_rounds: int | None  # boosting rounds used (None for non-boosted families)
 
 
-def _fit_lightgbm(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
+# Binning settings fixed when a fold's LightGBM Dataset is built once for every trial.
+# `feature_pre_filter=False` keeps features that one trial's min_child_samples could
+# not split, so later trials may use any min_child_samples on the same bins.
+LGB_DATASET = {"max_bin": 255, "feature_pre_filter": False, "verbose": -1}
+XGB_MAX_BIN = 256  # XGBoost's default histogram bins, fixed for the prepared fold data
+
+
+@dataclass
+class FoldData:
+    """A fold's training and validation data in a library's own binned form.
+
+    Built once per fold by `Family.prepare` and reused by every trial; the raw
+    frames are not kept here (the objective keeps what it scores on).
+    """
+
+    train: Any
+    valid: Any
+
+
+def _prepare_lightgbm(X, y, X_val, y_val, fit: Fit) -> FoldData:
+    params = {**LGB_DATASET, "seed": fit.seed, "num_threads": fit.n_threads}
+    train = lgb.Dataset(X, y, params=params, free_raw_data=True).construct()
+    valid = lgb.Dataset(X_val, y_val, reference=train, params=params, free_raw_data=True)
+    return FoldData(train, valid.construct())
+
+
+def _prepare_xgboost(X, y, X_val, y_val, fit: Fit) -> FoldData:
+    common = {"enable_categorical": True, "max_bin": XGB_MAX_BIN, "nthread": fit.n_threads}
+    train = xgb.QuantileDMatrix(X, y, **common)
+    return FoldData(train, xgb.QuantileDMatrix(X_val, y_val, ref=train, **common))
+
+
+def _fit_lightgbm(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
+    if data is not None:  # prepared fold data: train on the prebuilt bins
+        booster = lgb.train(
+            {
+                **LGB_DATASET,
+                "objective": "binary",
+                "metric": "binary_logloss",
+                "seed": fit.seed,
+                "num_threads": fit.n_threads,
+                "deterministic": True,
+                **params,
+            },
+            data.train,
+            num_boost_round=MAX_ROUNDS,
+            valid_sets=[data.valid],
+            callbacks=[lgb.early_stopping(PATIENCE, verbose=False)],
+        )
+        rounds = max(1, booster.best_iteration or booster.current_iteration())
+        predict = lambda X: booster.predict(X, num_iteration=rounds)  # noqa: E731
+        return Fitted(_BoosterClassifier(predict), rounds)
     model = lgb.LGBMClassifier(
         n_estimators=fit.n_rounds or MAX_ROUNDS,
         random_state=fit.seed,
@@ -68,7 +119,29 @@ def _fit_lightgbm(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
     return Fitted(model, max(1, model.best_iteration_ or model.n_estimators))
 
 
-def _fit_xgboost(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
+def _fit_xgboost(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
+    if data is not None:  # prepared fold data: the validation matrix references the training one
+        booster = xgb.train(
+            {
+                "objective": "binary:logistic",
+                "eval_metric": "logloss",
+                "tree_method": "hist",
+                "max_bin": XGB_MAX_BIN,
+                "seed": fit.seed,
+                "nthread": fit.n_threads,
+                **params,
+            },
+            data.train,
+            num_boost_round=MAX_ROUNDS,
+            evals=[(data.valid, "valid")],
+            early_stopping_rounds=PATIENCE,
+            verbose_eval=False,
+        )
+        rounds = int(booster.best_iteration) + 1
+        return Fitted(
+            _BoosterClassifier(lambda X: booster.inplace_predict(X, iteration_range=(0, rounds))),
+            rounds,
+        )
     model = xgb.XGBClassifier(
         n_estimators=fit.n_rounds or MAX_ROUNDS,
         tree_method="hist",
@@ -190,11 +263,26 @@ class Family:
     boosted: bool
     hypergradient: Callable[..., dict[str, float]] | None = None
     exact_fit: Mapping[str, Any] = field(default_factory=dict)
+    # Optional: `(X_train, y_train, X_valid, y_valid, fit) -> FoldData`, the fold's data
+    # built once and reused by every trial; `fit(..., data=handle)` then trains on it.
+    prepare: Callable[..., FoldData] | None = None
 
 
 FAMILIES: dict[str, Family] = {
-    "lightgbm": Family("lightgbm", "LightGBM gradient-boosted trees", _fit_lightgbm, True),
-    "xgboost": Family("xgboost", "XGBoost gradient-boosted trees (hist)", _fit_xgboost, True),
+    "lightgbm": Family(
+        "lightgbm",
+        "LightGBM gradient-boosted trees",
+        _fit_lightgbm,
+        True,
+        prepare=_prepare_lightgbm,
+    ),
+    "xgboost": Family(
+        "xgboost",
+        "XGBoost gradient-boosted trees (hist)",
+        _fit_xgboost,
+        True,
+        prepare=_prepare_xgboost,
+    ),
     "logistic": Family(
         "logistic",
         "L2-regularised logistic regression",
@@ -323,4 +411,4 @@ class _BoosterClassifier:
         return np.column_stack([1 - p, p])
 
 
-__all__ = ["FAMILIES", "Family", "Fit", "Fitted", "Model", "get_family"]
+__all__ = ["FAMILIES", "Family", "Fit", "Fitted", "FoldData", "Model", "get_family"]

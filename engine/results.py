@@ -93,6 +93,13 @@ class Results:
     config: dict[str, Any]  # replays the run
     versions: dict[str, str]
     attribution: str = ""
+    # The vertical's simple baseline (its baseline family at default settings), fitted on
+    # the same rows and scored on the same hold-out: what tuning and the family bought.
+    baseline: dict[str, Any] = field(default_factory=dict)
+    importance: dict[str, float] = field(default_factory=dict)  # fANOVA share per parameter
+    stability: dict[str, Any] = field(default_factory=dict)  # PSI development -> hold-out
+    purpose: str = ""  # the analyst's words on what the model is for
+    previous: dict[str, Any] = field(default_factory=dict)  # an earlier run to compare with
     model: Any = field(default=None, repr=False, compare=False)
     # Positions (not contents) of the rows on each side, so an export can redo the refit.
     split_rows: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)

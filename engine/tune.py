@@ -39,6 +39,12 @@ from tuneplate.engine.vertical import Outcome, Vertical
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 LARGE_TABLE = 50_000  # rows above which a fit uses every core
+# Big-table defaults: multi-fidelity pruning over folds (the median pruner) unless a
+# pruner was chosen, and fewer folds, since each fold already validates on tens of
+# thousands of rows and the fold-to-fold spread of the score is small.
+PRUNE_ROWS = 100_000  # rows from which the pruner defaults to "median"
+FEWER_FOLDS_ROWS = 200_000  # rows from which cross-validation uses BIG_TABLE_FOLDS folds
+BIG_TABLE_FOLDS = 3
 LINEAR_FAMILY = "logistic"  # the gradient strategies' model when none is asked for
 
 
@@ -74,9 +80,10 @@ class Config:
     n_trials: int | None = None
     timeout: float | None = None
     seed: int = 0
-    pruner: str = "none"
+    pruner: str | None = None  # None: "median" from PRUNE_ROWS rows, else "none"
     storage: str = "memory"
     study: str | None = None  # the study's name in the storage (default VERTICAL-FAMILY)
+    purpose: str = ""  # the analyst's words on what the model is for, shown in the report
     assumptions: dict[str, Any] = field(default_factory=dict)
     expect_fingerprint: str | None = None  # a replay refuses other data …
     allow_new_data: bool = False  # … unless told to, and then says so in the findings
@@ -157,6 +164,21 @@ class Plan:
     fit: Fit
     fingerprint: str
     hypergradient: bool = False  # the objective stores d(log-loss)/d(param) per trial
+    pruner_name: str = "none"  # the pruner in use, after the big-table default
+
+
+def default_pruner(config: Config, n_rows: int) -> str:
+    """The chosen pruner, else "median" for tables of PRUNE_ROWS rows or more."""
+    if config.pruner is not None:
+        return config.pruner
+    return "median" if n_rows >= PRUNE_ROWS else "none"
+
+
+def n_folds_for(vertical: Vertical, n_rows: int) -> int:
+    """The vertical's folds, or BIG_TABLE_FOLDS for tables of FEWER_FOLDS_ROWS rows or more."""
+    if n_rows >= FEWER_FOLDS_ROWS:
+        return min(vertical.n_folds, BIG_TABLE_FOLDS)
+    return vertical.n_folds
 
 
 def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = Config()) -> Plan:
@@ -180,7 +202,8 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         n_trials, timeout = vertical.default_trials, vertical.default_timeout
     _positive_number(n_trials, "the number of trials", "--trials", integer=True)
     _positive_number(timeout, "the timeout", "--timeout", integer=False)
-    pruner = studies.make_pruner(config.pruner, vertical.n_folds)
+    if config.pruner is not None:  # unknown names fail here, before the data is read
+        studies.make_pruner(config.pruner, vertical.n_folds)
     objective = get_metric(config.metric) if config.metric else vertical.objective
     if gradient and not config.metric:
         objective = METRICS["log_loss"]
@@ -202,9 +225,18 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
 
     # -> split
     y = roles.binary_target(table).to_numpy()
-    split = make_split(table, y, roles, vertical.n_folds, config.seed)
+    n_folds = n_folds_for(vertical, len(table))
+    split = make_split(table, y, roles, n_folds, config.seed)
+    if n_folds != vertical.n_folds:
+        split = replace(
+            split,
+            description=f"{split.description} ({n_folds} folds rather than "
+            f"{vertical.n_folds}: the table has {FEWER_FOLDS_ROWS:,} rows or more)",
+        )
+    pruner_name = default_pruner(config, len(table))
+    pruner = studies.make_pruner(pruner_name, n_folds)
     encoder = Encoder.fit(table.iloc[split.development], features)
-    fold_rows = len(split.development) * (vertical.n_folds - 1) // vertical.n_folds
+    fold_rows = len(split.development) * (n_folds - 1) // n_folds
     space = vertical.spaces[family.name].for_rows(fold_rows)
     if vertical.adapt_space:
         space = vertical.adapt_space(family.name, space, table.iloc[split.development], roles)
@@ -238,6 +270,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         fit=Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1),
         fingerprint=fingerprint,
         hypergradient=hypergradient,
+        pruner_name=pruner_name,
     )
 
 
@@ -378,6 +411,9 @@ def execute(
         valid_score=valid_score,
     )
     evaluation = vertical.evaluate(outcome)
+    baseline = _baseline(p, X_dev, y_dev, X_hold, y_hold)
+    importance = _importance(study)
+    stability = _stability(valid_score, p_hold) if roles.time else {}
 
     return Results(
         vertical=vertical.name,
@@ -415,11 +451,16 @@ def execute(
         tables=evaluation.tables,
         assumptions=evaluation.assumptions,
         headline=evaluation.headline,
+        baseline=baseline,
+        importance=importance,
+        stability=stability,
+        purpose=p.config.purpose,
         timings={"total_s": time.perf_counter() - started, "search_s": search_s},
         config={
             **vars(p.config),
             "storage": studies.mask(p.config.storage),  # never a password in a report
             "study": study.study_name,
+            "pruner": p.pruner_name,
             "strategy": strategy,
             "model": family.name,
             "n_trials": p.n_trials,
@@ -449,6 +490,57 @@ def _out_of_fold(family: Family, params, X, y, folds, fit: Fit):
         scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
     seen = ~np.isnan(scores)
     return y[seen], scores[seen]
+
+
+def _baseline(p: Plan, X_dev, y_dev, X_hold, y_hold) -> dict[str, Any]:
+    """The vertical's simple baseline at its default settings, on the same rows."""
+    name = p.vertical.baseline_family
+    if name not in p.vertical.spaces:
+        return {}
+    family = get_family(name, p.vertical.spaces)
+    space = p.vertical.spaces[name]
+    params = {**space.fixed, **space.start}
+    fit = replace(p.fit, n_rounds=None)
+    if family.boosted:  # early stopping needs rows of its own: use the first fold's
+        train, valid = p.split.folds[0]
+        rounds = family.fit(
+            params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
+        ).n_rounds
+        fit = replace(fit, n_rounds=rounds)
+    estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
+    score = p.objective.score(y_hold, estimator.predict_proba(X_hold)[:, 1])
+    return {"family": name, "label": family.label, "params": params, "holdout": float(score)}
+
+
+def _importance(study: optuna.Study) -> dict[str, float]:
+    """How much each parameter mattered (Optuna's fANOVA), when enough trials vary."""
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if len(complete) < 5 or not complete[0].params:
+        return {}
+    try:
+        return {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+    except (RuntimeError, ValueError):  # e.g. a single distinct value per parameter
+        return {}
+
+
+def _stability(development: np.ndarray, recent: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Population stability index of the scores, from development to the latest rows.
+
+    Bands are deciles of the development scores; 0.1 and 0.25 are the usual amber and
+    red lines (a practitioners' convention that depends on sample size and bands).
+    """
+    edges = np.unique(np.quantile(development, np.linspace(0, 1, bins + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+    expected = np.histogram(development, edges)[0] / len(development)
+    actual = np.histogram(recent, edges)[0] / len(recent)
+    expected, actual = np.clip(expected, 1e-4, None), np.clip(actual, 1e-4, None)
+    psi = float(np.sum((actual - expected) * np.log(actual / expected)))
+    return {
+        "psi": psi,
+        "bands": len(edges) - 1,
+        "development_rows": len(development),
+        "recent_rows": len(recent),
+    }
 
 
 def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:

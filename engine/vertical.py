@@ -104,6 +104,8 @@ class Vertical:
         validate: raises `TuneplateError` when the assumptions cannot be used.
         adapt_space: `(family, space, development rows, roles) -> space`, to fit the
             space to the table (e.g. simpler models when events are few).
+        baseline_family: fitted at its default settings as the report's baseline.
+        intended_use, out_of_scope: the report's "what the model is for" section.
     """
 
     name: str
@@ -124,3 +126,6 @@ class Vertical:
     options: tuple[Option, ...] = ()
     validate: Callable[[Mapping[str, Any]], None] | None = None
     adapt_space: Callable[[str, Space, pd.DataFrame, Roles], Space] | None = None
+    baseline_family: str = "logistic"  # the simple challenger every report compares with
+    intended_use: str = ""  # what the model is for, in the report's words
+    out_of_scope: str = ""  # what it must not be used for

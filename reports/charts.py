@@ -270,16 +270,39 @@ def decision_curve(results: Results) -> str | None:
     return _chart("decision_curve", "Decision curve: net benefit by threshold probability", draw)
 
 
+def importance(results: Results) -> str | None:
+    """Which settings mattered: each parameter's share of the score's variance (fANOVA).
+
+    Example:
+        >>> importance(results).startswith("<svg")
+        True
+    """
+    shares = {k: v for k, v in (results.importance or {}).items() if v == v}
+    if not shares:
+        return None
+    names = sorted(shares, key=shares.get)
+
+    def draw(ax: Axes) -> None:
+        ax.barh(range(len(names)), [shares[n] for n in names], color=BLUE)
+        ax.set_yticks(range(len(names)), [_plain(n) for n in names])
+        ax.set_xlabel("Share of the score's variation explained")
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+
+    top = names[-1]
+    return _chart("importance", f"{_plain(top)} mattered most for the score", draw)
+
+
 def charts(results: Results) -> dict[str, str | None]:
     """Every report chart by name; a value is None when its inputs are missing.
 
     Example:
         >>> sorted(charts(results))
-        ['approval', 'calibration', 'decision_curve', 'history']
+        ['approval', 'calibration', 'decision_curve', 'history', 'importance']
     """
     return {
         "history": history(results),
         "calibration": calibration(results),
         "approval": approval(results),
         "decision_curve": decision_curve(results),
+        "importance": importance(results),
     }

@@ -69,4 +69,9 @@ def render(results: Results) -> str:
         tuning_facts=sections.tuning_facts(results),
         reproducibility=sections.reproducibility(results),
         findings=sections.findings(results),
+        fit_diagnosis=sections.fit_diagnosis(results),
+        stability=sections.stability_facts(results),
+        comparison=sections.comparison_rows(results),
+        comparison_sentence=sections.comparison_sentence(results),
+        intended_use=sections.intended_use(results),
     )

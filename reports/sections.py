@@ -24,6 +24,7 @@ from tuneplate.reports.formatters import (
     fmt_param,
     fmt_text,
 )
+from tuneplate.reports.verdict import chance_score
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Tables with a section of their own; every other table is business translation.
@@ -379,3 +380,100 @@ def reproducibility(results: Results) -> list[tuple[str, str]]:
         ),
         ("Library versions", fmt_text(results.versions)),
     ]
+
+
+PERFECT = {"roc_auc": 1.0, "pr_auc": 1.0, "log_loss": 0.0, "brier": 0.0}
+OVERFIT_SHARE = 0.5  # training skill exceeding cross-validated skill by half or more
+UNDERFIT_SHARE = 0.1  # cross-validated skill under a tenth of the way from chance to perfect
+
+
+def fit_diagnosis(results: Results) -> str:
+    """Over- or underfitting, in words, from the training, cross-validated and chance scores.
+
+    Example:
+        >>> fit_diagnosis(results)
+        'Training and cross-validated scores are close: no sign of over- or underfitting.'
+    """
+    name = results.metric.name
+    chance = chance_score(name, float(results.data.get("positive_share", math.nan)))
+    perfect = PERFECT.get(name, math.nan)
+    train, valid = results.train, results.validation
+    if not all(math.isfinite(v) for v in (chance, perfect, train, valid)):
+        return ""
+    span = perfect - chance  # signed: the direction in which the metric improves
+    valid_skill, train_skill = (valid - chance) / span, (train - chance) / span
+    if valid_skill < UNDERFIT_SHARE:
+        return (
+            "Cross-validated scores are close to chance: the model may be too simple, or the "
+            "features carry little signal about the outcome."
+        )
+    if train_skill - valid_skill > OVERFIT_SHARE * valid_skill:
+        return (
+            "The chosen model fits its training rows much better than new rows: likely "
+            "overfitting. Stronger regularisation or simpler models may generalise better; "
+            "trust the hold-out score."
+        )
+    return "Training and cross-validated scores are close: no sign of over- or underfitting."
+
+
+def stability_facts(results: Results) -> list[tuple[str, str]]:
+    """PSI of the scores from development to the latest rows, with its traffic light."""
+    psi = (results.stability or {}).get("psi")
+    if psi is None or not math.isfinite(psi):
+        return []
+    light = "stable" if psi < 0.1 else "some shift: check" if psi < 0.25 else "major shift"
+    return [
+        ("Population stability index", f"{fmt_number(psi)} ({light})"),
+        ("Compared", "scores of the development rows with the latest (hold-out) rows"),
+    ]
+
+
+def comparison_rows(results: Results) -> list[tuple[str, str, str]]:
+    """The tuned model beside the vertical's baseline and, when given, a previous run."""
+    rows = [(f"This run: {results.model_family}", "tuned", fmt_number(results.holdout))]
+    base = results.baseline or {}
+    if base.get("holdout") is not None:
+        rows.append(
+            (f"Baseline: {base['family']}", "default settings", fmt_number(base["holdout"]))
+        )
+    prev = results.previous or {}
+    if prev.get("holdout") is not None:
+        same = prev.get("fingerprint") == results.data.get("fingerprint")
+        data = "same data" if same else "different data"
+        rows.append(
+            (f"Previous run: {prev.get('model_family', '?')}", data, fmt_number(prev["holdout"]))
+        )
+    return rows
+
+
+def comparison_sentence(results: Results) -> str:
+    """What the tuned model gained over the baseline on the hold-out, honestly worded."""
+    base = (results.baseline or {}).get("holdout")
+    if base is None or not math.isfinite(results.holdout):
+        return ""
+    sign = 1 if results.metric.direction == "maximize" else -1
+    gain = sign * (results.holdout - base)
+    rows = results.data.get("holdout_rows")
+    label = results.metric.label
+    if abs(gain) < 0.005:
+        return (
+            f"The tuned model and the baseline score about the same {label} on the hold-out; "
+            f"a difference this small can be chance on {fmt_count(rows)} rows."
+        )
+    better = "better" if gain > 0 else "worse"
+    return (
+        f"The tuned model scores {better} than the baseline on the hold-out "
+        f"({label} {fmt_number(results.holdout)} against {fmt_number(base)})."
+    )
+
+
+def intended_use(results: Results) -> dict[str, str]:
+    """What the model is for and not for: the analyst's words first, then the vertical's."""
+    from tuneplate.verticals import available
+
+    vertical = available().get(results.vertical)
+    return {
+        "purpose": results.purpose,
+        "intended": getattr(vertical, "intended_use", "") or "",
+        "out_of_scope": getattr(vertical, "out_of_scope", "") or "",
+    }

@@ -159,3 +159,25 @@ def test_replay_refuses_changed_data_unless_allowed(tmp_path, loans, capsys):
     assert main([*replay, "--allow-new-data"]) == 0
     findings = json.loads((tmp_path / "again" / "results.json").read_text())["findings"]
     assert "replay_data_changed" in {f["check"] for f in findings}
+
+
+def test_purpose_baseline_and_previous_run_reach_the_report(run_dir, tmp_path):
+    out = tmp_path / "second"
+    args = ["run", "credit-risk", "--trials", "2", "--model", "logistic", "--out", str(out)]
+    purpose = "Approve unsecured loans under <b>5,000</b> in the branch channel."
+    assert main([*args, "--purpose", purpose, "--compare-to", str(run_dir)]) == 0
+    html = (out / "report.html").read_text()
+    assert 'id="purpose"' in html and "under &lt;b&gt;5,000&lt;/b&gt;" in html
+    assert 'id="baseline"' in html and "Previous run: lightgbm" in html and "same data" in html
+    results = json.loads((out / "results.json").read_text())
+    assert results["baseline"]["family"] == "logistic"
+    assert (
+        results["previous"]["holdout"]
+        == json.loads((run_dir / "results.json").read_text())["best"]["holdout"]
+    )
+
+
+def test_compare_to_a_folder_that_is_not_a_run_is_refused_before_running(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "credit-risk", "--compare-to", str(tmp_path), "--out", str(out)]) == 2
+    assert "results.json" in capsys.readouterr().err and not out.exists()

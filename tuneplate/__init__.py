@@ -41,7 +41,7 @@ def tune(
     n_trials: int | None = None,
     timeout: float | None = None,
     seed: int = 0,
-    pruner: str = "none",
+    pruner: str | None = None,
     storage: str = "memory",
     assumptions: Mapping[str, Any] | None = None,
     run_dir: str | Path | None = None,
@@ -66,7 +66,8 @@ def tune(
             "bayes+gradient" (see `tuneplate run --help`).
         n_trials, timeout: the budget; the vertical's default when both are None.
         seed: fixes the sampler, the folds and the models.
-        pruner: "none", "median", "halving" or "hyperband" (over folds).
+        pruner: "none", "median", "halving" or "hyperband" (over folds); None (the
+            default) prunes with "median" on tables of 100,000 rows or more, else "none".
         storage: "memory", "journal" (a file in `run_dir`) or an Optuna storage URL.
         assumptions: business assumptions, e.g. {"loss_given_default": 0.6}.
 

@@ -87,7 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, help="number of trials (the budget)")
     run.add_argument("--timeout", type=float, help="wall-clock budget in seconds")
     run.add_argument("--seed", type=int, help="random seed (default 0)")
-    run.add_argument("--pruner", help=f"{', '.join(PRUNERS)} (default none)")
+    run.add_argument(
+        "--pruner",
+        help=f"{', '.join(PRUNERS)} (default: median from 100,000 rows, else none)",
+    )
     run.add_argument(
         "--storage", help="journal (default: a file in the run folder), memory, or a database URL"
     )
@@ -104,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="continue the study in --out")
     run.add_argument("--force", action="store_true", help="replace an earlier run in --out")
     run.add_argument("--config", help="replay an earlier run: its folder or its config.json")
+    run.add_argument("--purpose", help="what the model is for, in your words (shown in the report)")
+    run.add_argument("--compare-to", help="an earlier run folder to compare with in the report")
     run.add_argument(
         "--allow-new-data",
         action="store_true",
@@ -196,6 +201,7 @@ def _config(args, base: Config | None = None) -> Config:
         ("pruner", "pruner"),
         ("storage", "storage"),
         ("study", "study"),
+        ("purpose", "purpose"),
     ):
         given[key] = getattr(args, name, None)
     config = replace(
@@ -286,6 +292,7 @@ def cmd_run(args) -> int:
         raise TuneplateError(
             "the saved storage URL hides its password; give it again with --storage"
         )
+    previous = Results.load(args.compare_to) if args.compare_to else None  # refuse early
     data = None if data_path is None else read_table(data_path)
     ready = plan(vertical, data, config)  # every refusal happens before the folder is touched
     if not args.resume:
@@ -311,6 +318,14 @@ def cmd_run(args) -> int:
             file=sys.stderr,
         )
         return 130
+    if previous is not None:
+        results.previous = {
+            "run": str(args.compare_to),
+            "holdout": previous.holdout,
+            "metric": previous.metric.name,
+            "model_family": previous.model_family,
+            "fingerprint": previous.data.get("fingerprint"),
+        }
     results.save(run_dir)
     results.report(run_dir / REPORT_FILE)
     c = results.counts

@@ -148,3 +148,16 @@ def test_results_show_a_compact_summary_in_notebooks():
     summary = result._repr_html_()
     assert summary.startswith("<table>")
     assert f"{result.holdout:.4f}" in summary and "2 completed" in summary
+
+
+def test_time_split_reports_score_stability_and_every_run_a_baseline(german_credit):
+    rng = np.random.default_rng(1)
+    dated = german_credit.assign(
+        applied=pd.Timestamp("2021-01-01")
+        + pd.to_timedelta(rng.integers(0, 900, len(german_credit)), "D")
+    )
+    result = tuneplate.tune(
+        "credit-risk", dated, target="creditability", time="applied", n_trials=2
+    )
+    assert 0 <= result.stability["psi"] < 1 and result.stability["bands"] == 10
+    assert result.baseline["family"] == "logistic" and 0.5 < result.baseline["holdout"] < 1

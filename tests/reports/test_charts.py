@@ -39,6 +39,7 @@ def test_charts_are_none_without_their_inputs(results, make_results):
         "calibration": None,
         "approval": None,
         "decision_curve": None,
+        "importance": None,
     }
     failed = results.trials.assign(state="FAIL")
     assert charts.history(make_results(trials=failed)) is None
@@ -93,3 +94,8 @@ def test_decision_curve_chart_and_caption(make_results):
     useless = _decision_results(make_results, [0.0, 0.0, 0.0, -0.01, -0.02])
     assert sections.decision_curve_caption(useless).startswith("At no threshold probability")
     assert sections.decision_curve_caption(make_results()) == ""
+
+
+def test_importance_chart_names_the_setting_that_mattered_most(make_results):
+    svg = charts.importance(make_results(importance={"learning_rate": 0.7, "num_leaves": 0.3}))
+    assert "learning_rate mattered most" in svg

@@ -90,3 +90,11 @@ def test_a_converged_gradient_search_is_not_called_thin(clean):
     )
     v = verdict(converged)
     assert v.level == "good" and any("converged after 6 settings" in r for r in v.reasons)
+
+
+def test_fit_diagnosis_names_overfitting_and_underfitting(clean):
+    from tuneplate.reports.sections import fit_diagnosis
+
+    assert "overfitting" in fit_diagnosis(clean(train=0.99, validation=0.62))
+    assert "close to chance" in fit_diagnosis(clean(train=0.53, validation=0.52))
+    assert "no sign" in fit_diagnosis(clean(train=0.82, validation=0.79))

@@ -119,4 +119,4 @@ def test_numeric_protected_groups_read_as_ranges():
     table = metrics.fairness_table(
         holdout, Roles(target="y", protected=("age",)), np.ones(60, bool)
     )
-    assert table["Group"].tolist() == ["20–34.8", "34.8–49.5", "49.5–64.2", "64.2–79"]
+    assert table["Group"].tolist() == ["34.8–49.5", "49.5–64.2", "64.2 and over", "under 34.8"]

@@ -24,4 +24,11 @@ VERTICAL = Vertical(
     default_strategy="bayes",
     default_trials=100,
     default_timeout=100,
+    intended_use="ranking loan applicants by their probability of default at application, "
+    "to set an approval cut-off and to price and provision for expected loss, with the "
+    "decision staying with a credit officer or an approved policy.",
+    out_of_scope="deciding on a population unlike the training data (another product, "
+    "country or channel) without revalidation; adverse-action reasons for a single "
+    "applicant (the report shows aggregates, not reasons); any use of the protected "
+    "attributes as inputs.",
 )

@@ -60,4 +60,10 @@ VERTICAL = Vertical(
     ),
     adapt_space=space.adapt,
     validate=metrics.validate,
+    intended_use="estimating each patient's risk of the condition to support, not replace, "
+    "a clinician's decision to investigate further, at the threshold and prevalence stated "
+    "in this report.",
+    out_of_scope="diagnosing without clinical review; populations, sites or measurement "
+    "methods unlike the training data without external validation; ruling the condition "
+    "out in patients whose risk lies outside the range seen here.",
 )

@@ -48,6 +48,7 @@ DECISION_THRESHOLDS = (
 )
 MIN_GROUP_PATIENTS = 30  # subgroups below these sizes are shown but not judged
 MIN_GROUP_EVENTS = 5
+MIN_NAMED = 10  # text levels with fewer hold-out patients are pooled as "other"
 MAX_LEVELS = 12  # text subgroups beyond this many levels pool the rarest as "other"
 TOO_SMALL, ENOUGH = "too small to judge", "enough to judge"
 NO_REWEIGHTING = (
@@ -327,7 +328,12 @@ def subgroup_table(
     out = []
     y, score = np.asarray(y), np.asarray(score)
     for col in columns:
-        groups = readable_groups(rows[col].reset_index(drop=True), max_levels=MAX_LEVELS)
+        # Levels of fewer than MIN_NAMED patients are pooled: a named group of two
+        # patients says too much about them. Larger groups under the judging
+        # thresholds are listed and marked too small to judge.
+        groups = readable_groups(
+            rows[col].reset_index(drop=True), max_levels=MAX_LEVELS, min_size=MIN_NAMED
+        )
         for group in sorted(groups.unique(), key=_group_order):
             mask = (groups == group).to_numpy()
             gy, gs = y[mask], score[mask]

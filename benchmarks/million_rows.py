@@ -1,0 +1,209 @@
+"""Seconds per trial and peak memory on a synthetic 1,000,000 x 30 credit-like table.
+
+Compares, on the same machine in one run, with the same trials (random search,
+same seed, same space, same early stopping on boosting rounds):
+
+1. a naive loop: every trial rebuilds the data per fold (`LGBMClassifier.fit` on
+   `X.iloc[train]`, 5 folds, no pruning, both folds scored in full), which is what
+   tuneplate did before fold data was prepared once;
+2. tuneplate's default path, `tuneplate.tune("credit-risk", data=table, ...)`: each
+   fold's LightGBM Dataset binned once and reused, median pruning over folds and
+   3 folds on a table this size, train score on a fixed 50,000-row sample.
+
+Each side runs in its own child process, so peak memory is that side's own: the
+process's peak resident set size from `resource.getrusage(RUSAGE_SELF).ru_maxrss`
+(the whole process: table, encoded copies, LightGBM's native buffers; not tracemalloc).
+The table is synthetic (seeded) and credit-like, not real data.
+
+    python benchmarks/million_rows.py [--rows 1000000] [--trials 4] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+N_COLUMNS = 30  # 29 features and the target
+
+
+def synthetic_credit(rows: int, seed: int) -> pd.DataFrame:
+    """A synthetic, seeded credit-like table: 25 numeric and 4 text features, ~10% defaults."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, np.ndarray] = {
+        "age": rng.integers(18, 80, rows).astype(float),
+        "income": np.round(rng.lognormal(10.5, 0.6, rows), -2),
+        "loan_amount": np.round(rng.lognormal(9.0, 0.8, rows), -1),
+        "debt_to_income": np.clip(rng.normal(0.3, 0.15, rows), 0, 1.5),
+        "utilisation": np.clip(rng.beta(2, 5, rows), 0, 1),
+        "months_employed": rng.integers(0, 480, rows).astype(float),
+        "open_accounts": rng.poisson(6, rows).astype(float),
+        "delinquencies_2y": rng.poisson(0.3, rows).astype(float),
+        "inquiries_6m": rng.poisson(1.0, rows).astype(float),
+        "credit_history_months": rng.integers(6, 600, rows).astype(float),
+    }
+    for i in range(25 - len(cols)):  # weaker bureau attributes
+        cols[f"bureau_{i:02d}"] = rng.normal(0, 1, rows)
+    text = {
+        "purpose": (["car", "home", "education", "business", "debt", "other"], None),
+        "home_ownership": (["rent", "mortgage", "own"], [0.45, 0.4, 0.15]),
+        "employment_type": (["salaried", "self-employed", "retired", "none"], None),
+        "region": ([f"R{i}" for i in range(12)], None),
+    }
+    for name, (levels, p) in text.items():
+        cols[name] = rng.choice(np.array(levels, dtype=object), rows, p=p)
+    table = pd.DataFrame(cols)
+    table.loc[rng.random(rows) < 0.03, "months_employed"] = np.nan  # some missing values
+    logit = (
+        -2.6
+        + 1.8 * (table["debt_to_income"] - 0.3)
+        + 2.0 * (table["utilisation"] - 0.3)
+        + 0.5 * table["delinquencies_2y"]
+        + 0.15 * table["inquiries_6m"]
+        - 0.4 * (np.log(table["income"]) - 10.5)
+        - 0.01 * (table["age"] - 45)
+        + 0.3 * (table["purpose"] == "business")
+        + 0.2 * (table["home_ownership"] == "rent")
+        + 0.4 * np.sin(table["bureau_00"]) * table["bureau_01"]
+        + 0.1 * table[[f"bureau_{i:02d}" for i in range(2, 8)]].sum(axis=1)
+    )
+    table["default"] = np.where(rng.random(rows) < 1 / (1 + np.exp(-logit)), "bad", "good")
+    assert table.shape[1] == N_COLUMNS
+    return table
+
+
+def run_tuneplate(table: pd.DataFrame, trials: int, seed: int) -> dict:
+    import tuneplate
+
+    r = tuneplate.tune(
+        "credit-risk",
+        data=table,
+        target="default",
+        positive="bad",
+        model="lightgbm",
+        strategy="random",
+        n_trials=trials,
+        seed=seed,
+        storage="memory",
+    )
+    return {
+        "search_s": r.timings["search_s"],
+        "total_s": r.timings["total_s"],
+        "trials": trials,
+        "counts": r.counts,
+        "folds": r.data["folds"],
+        "pruner": r.config["pruner"],
+        "split": r.data["split"],
+        "best_cv_auc": r.validation,
+        "params": r.trials.filter(like="params_").to_dict("records"),
+    }
+
+
+def run_naive(table: pd.DataFrame, trials: int, seed: int) -> dict:
+    """The same trials, with every fold's data rebuilt by LGBMClassifier.fit each trial."""
+    import optuna
+
+    from tuneplate.engine import tune as engine
+    from tuneplate.engine.models import Fit, _fit_lightgbm
+    from tuneplate.engine.strategies import make_sampler
+    from tuneplate.verticals import load_vertical
+
+    # The engine's plan without its big-table defaults: 5 folds, no pruning.
+    engine.PRUNE_ROWS = engine.FEWER_FOLDS_ROWS = float("inf")
+    config = engine.Config(
+        target="default", positive="bad", model="lightgbm", strategy="random", seed=seed
+    )
+    p = engine.plan(load_vertical("credit-risk"), table, config)
+    assert len(p.split.folds) == 5 and p.pruner_name == "none"
+    X = p.encoder.transform(p.table)
+    X_dev, y_dev = X.iloc[p.split.development], p.y[p.split.development]
+    fit = Fit(seed=seed, n_threads=p.fit.n_threads)
+    score = p.objective.score
+
+    def objective(trial: optuna.Trial) -> float:
+        params = {**p.space.fixed, **p.space.suggest(trial)}
+        valid, train = [], []
+        for tr, va in p.split.folds:
+            X_tr, X_va = X_dev.iloc[tr], X_dev.iloc[va]  # rebuilt every trial
+            model = _fit_lightgbm(params, X_tr, y_dev[tr], X_va, y_dev[va], fit).estimator
+            valid.append(score(y_dev[va], model.predict_proba(X_va)[:, 1]))
+            train.append(score(y_dev[tr], model.predict_proba(X_tr)[:, 1]))
+        return float(np.mean(valid))
+
+    study = optuna.create_study(direction="maximize", sampler=make_sampler("random", p.space, seed))
+    study.enqueue_trial(p.space.start)  # tuneplate's first trial too
+    started = time.perf_counter()
+    study.optimize(objective, n_trials=trials)
+    return {
+        "search_s": time.perf_counter() - started,
+        "trials": trials,
+        "folds": len(p.split.folds),
+        "pruner": "none",
+        "best_cv_auc": study.best_value,
+        "params": [t.params for t in study.trials],
+    }
+
+
+def child(side: str, rows: int, trials: int, seed: int) -> None:
+    table = synthetic_credit(rows, seed)
+    out = (run_naive if side == "naive" else run_tuneplate)(table, trials, seed)
+    # ru_maxrss is in KiB on Linux: the process's peak resident set size.
+    out["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print("RESULT " + json.dumps(out, default=str))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--trials", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--side", choices=["naive", "tuneplate"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:
+        child(args.side, args.rows, args.trials, args.seed)
+        return
+
+    results = {}
+    for side in ("naive", "tuneplate"):
+        cmd = [sys.executable, __file__, "--side", side]
+        cmd += ["--rows", str(args.rows), "--trials", str(args.trials), "--seed", str(args.seed)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+        results[side] = json.loads(line.removeprefix("RESULT "))
+        print(f"{side}: {json.dumps(results[side], default=str)}", file=sys.stderr)
+
+    naive, tp = results["naive"], results["tuneplate"]
+    print(
+        f"Synthetic credit-like table (seeded, not real data): {args.rows:,} rows x "
+        f"{N_COLUMNS} columns; LightGBM, random search, {args.trials} trials, seed {args.seed}; "
+        f"{os.cpu_count()} cores. Peak memory: ru_maxrss of each side's own process.\n"
+    )
+    print("| path | folds | pruner | trials (completed/pruned) | s per trial | peak RSS (GiB) |")
+    print("|---|---|---|---|---|---|")
+    for name, r in (("naive loop (rebuild per trial)", naive), ("tuneplate default", tp)):
+        counts = r.get("counts", {"completed": r["trials"], "pruned": 0})
+        print(
+            f"| {name} | {r['folds']} | {r['pruner']} | {counts['completed']}/{counts['pruned']} "
+            f"| {r['search_s'] / r['trials']:.1f} | {r['peak_rss_gib']:.2f} |"
+        )
+    ratio = (naive["search_s"] / naive["trials"]) / (tp["search_s"] / tp["trials"])
+    print(f"\nratio (naive s per trial / tuneplate s per trial): {ratio:.2f}")
+    print(
+        f"tuneplate total incl. refit, out-of-fold scores and report data: {tp['total_s']:.0f} s; "
+        f"best CV AUC naive {naive['best_cv_auc']:.4f}, tuneplate {tp['best_cv_auc']:.4f}"
+    )
+    same = [{k.removeprefix("params_"): v for k, v in r.items()} for r in tp["params"]] == naive[
+        "params"
+    ]
+    print(f"same trial parameters on both sides: {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Big-table paths: fold data built once per fold, and the size-based defaults."""
+
+from dataclasses import replace
+
+import optuna
+
+import tuneplate
+from tuneplate.engine import models
+from tuneplate.engine import tune as engine
+from tuneplate.verticals import load_vertical
+
+
+def test_fold_data_is_prepared_once_per_fold_across_trials(monkeypatch, loans):
+    family = models.FAMILIES["lightgbm"]
+    calls = []
+
+    def counting(X, y, X_valid, y_valid, fit):
+        calls.append((len(X), len(X_valid)))
+        return family.prepare(X, y, X_valid, y_valid, fit)
+
+    monkeypatch.setitem(models.FAMILIES, "lightgbm", replace(family, prepare=counting))
+    result = tuneplate.tune(
+        "credit-risk", loans, target="status", model="lightgbm", strategy="random", n_trials=3
+    )
+    assert result.counts["completed"] == 3
+    assert len(calls) == result.data["folds"] == 5  # once per fold, not once per trial
+    assert sum(valid for _, valid in calls) == result.data["development_rows"]
+    assert result.trials["train"].notna().all()
+
+
+def test_prepared_xgboost_folds_tune():
+    result = tuneplate.tune("credit-risk", model="xgboost", strategy="random", n_trials=2)
+    assert result.counts["completed"] == 2
+    assert result.best_params and 0.6 < result.validation < 1
+
+
+def _plan(table, **config):
+    config = engine.Config(target="status", strategy="random", n_trials=2, **config)
+    return engine.plan(load_vertical("credit-risk"), table, config)
+
+
+def test_pruning_and_fewer_folds_switch_on_above_the_thresholds(monkeypatch, loans):
+    monkeypatch.setattr(engine, "PRUNE_ROWS", 300)
+    monkeypatch.setattr(engine, "FEWER_FOLDS_ROWS", 300)
+    small, big = _plan(loans.head(299)), _plan(loans.head(300))
+
+    assert small.pruner_name == "none" and isinstance(small.pruner, optuna.pruners.NopPruner)
+    assert len(small.split.folds) == 5 and "rather than" not in small.split.description
+
+    assert big.pruner_name == "median" and isinstance(big.pruner, optuna.pruners.MedianPruner)
+    assert len(big.split.folds) == engine.BIG_TABLE_FOLDS == 3
+    assert "3 folds rather than 5" in big.split.description
+
+    chosen = _plan(loans.head(300), pruner="none")  # the user's choice wins
+    assert chosen.pruner_name == "none" and isinstance(chosen.pruner, optuna.pruners.NopPruner)

@@ -1,0 +1,101 @@
+"""No row of the user's data leaves in what a run writes for people to read.
+
+A unique text value and a unique number are planted in one row of each vertical's
+example table; neither may appear in report.html, results.json or config.json.
+(model.json may list a text column's levels: the model needs them to score.)
+
+Group tables (fairness, subgroups) name the groups of a protected or subgroup column,
+so a level held by a handful of rows would describe those people: such levels must be
+pooled or hidden, never printed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tuneplate.cli import main
+from tuneplate.verticals import VERTICALS
+
+pytestmark = pytest.mark.slow
+
+MARKER = "zq-private-7f3a91c2"  # one row's text value
+NUMBER = 987654.321  # one row's amount
+# Ways a report or a JSON file could print the number.
+NUMBER_FORMS = ("987654.321", "987654.32", "987,654", "987654", "9.88e+05", "9.8765e+05")
+PUBLISHED = ("report.html", "results.json", "config.json")
+COMMON = ("north", "south", "east", "west")
+ROW = 17  # the planted row
+RARE_ROWS = 8  # a rare group: under every vertical's minimum group size (10 and 30 today)
+
+
+def _planted_table(vertical: str, marker_rows: list[int]) -> tuple[pd.DataFrame, object]:
+    """The vertical's example with a text column `branch` holding MARKER in `marker_rows`
+    only and a number column `balance` holding NUMBER in row ROW only."""
+    example = VERTICALS[vertical].example()
+    table = example.table.copy()
+    rng = np.random.default_rng(0)
+    branch = rng.choice(COMMON, len(table)).astype(object)
+    branch[marker_rows] = MARKER
+    balance = rng.uniform(100, 5000, len(table)).round(2)
+    balance[ROW] = NUMBER
+    table = table.assign(branch=branch, balance=balance)
+    assert (table["branch"] == MARKER).sum() == len(marker_rows)
+    assert (table["balance"] == NUMBER).sum() == 1
+    return table, example.roles
+
+
+def _rare_rows(vertical: str) -> list[int]:
+    """RARE_ROWS rows spread over the table, so some land in the hold-out."""
+    n = len(VERTICALS[vertical].example().table)
+    return list(range(3, n, n // RARE_ROWS))[:RARE_ROWS]
+
+
+def _run(vertical: str, out: Path, protected: tuple[str, ...], marker_rows: list[int]) -> Path:
+    table, roles = _planted_table(vertical, marker_rows)
+    data = out.parent / f"{out.name}.csv"
+    table.to_csv(data, index=False)
+    argv = ["run", vertical, "--data", str(data), "--target", roles.target]
+    if roles.positive is not None:
+        argv += ["--positive", str(roles.positive)]
+    if protected:
+        argv += ["--protected", ",".join(protected)]
+    family = ["--model", "logistic"] if "logistic" in VERTICALS[vertical].spaces else []
+    argv += [*family, "--trials", "2", "--storage", "memory", "--out", str(out)]
+    assert main(argv) == 0
+    for name in PUBLISHED:
+        assert (out / name).is_file(), name
+    return out
+
+
+def _leaks(run_dir: Path) -> list[str]:
+    found = []
+    for name in PUBLISHED:
+        text = (run_dir / name).read_text(encoding="utf-8")
+        found += [f"{name}: {form!r}" for form in (MARKER, *NUMBER_FORMS) if form in text]
+    return found
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_a_planted_row_appears_nowhere_in_what_a_run_publishes(vertical, tmp_path):
+    roles = VERTICALS[vertical].example().roles
+    run_dir = _run(vertical, tmp_path / "run", tuple(roles.protected or ()), [ROW])
+    assert _leaks(run_dir) == []
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_a_rare_group_of_a_protected_column_is_pooled(vertical, tmp_path):
+    roles = VERTICALS[vertical].example().roles
+    protected = (*(roles.protected or ()), "branch")
+    rows = _rare_rows(vertical)
+    run_dir = _run(vertical, tmp_path / "run", protected, rows)
+    holdout = set(json.loads((run_dir / "split.json").read_text())["holdout"])
+    assert holdout & set(rows), "no rare row reached the hold-out: plant it in other rows"
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    for level in COMMON:  # the column does reach the report's group table...
+        assert f">{level}<" in html, f"{level!r} missing: the group table did not show branch"
+    assert _leaks(run_dir) == []  # ...but not its one-row level
