@@ -235,6 +235,9 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         )
     pruner_name = default_pruner(config, len(table))
     pruner = studies.make_pruner(pruner_name, n_folds)
+    if config.pruner is None and pruner_name == "median":
+        # Big tables: trials are expensive, so start judging from the third one.
+        pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
     encoder = Encoder.fit(table.iloc[split.development], features)
     fold_rows = len(split.development) * (n_folds - 1) // n_folds
     space = vertical.spaces[family.name].for_rows(fold_rows)
