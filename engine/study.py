@@ -11,11 +11,13 @@ import warnings
 from pathlib import Path
 
 import optuna
+import pandas as pd
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
+from tuneplate.engine import gradient as gradients
 from tuneplate.engine.errors import TuneplateError
 
 JOURNAL_FILE = "study.journal"
@@ -190,3 +192,53 @@ def run(study, objective, *, n_trials: int | None, timeout: float | None, progre
         callbacks=callbacks,
         gc_after_trial=False,
     )
+
+
+def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if not complete:
+        failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
+        reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
+        raise TuneplateError(
+            f"no trial completed ({len(failed)} failed"
+            + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
+            + "); raise --trials or --timeout, or check the data"
+        )
+    return study.best_trial
+
+
+def trials_table(study: optuna.Study) -> pd.DataFrame:
+    rows = []
+    for t in used_trials(study):
+        duration = (
+            (t.datetime_complete - t.datetime_start).total_seconds()
+            if t.datetime_complete
+            else None
+        )
+        rows.append(
+            {
+                "number": t.number,
+                "state": t.state.name,
+                "value": t.value,
+                "train": t.user_attrs.get("train"),
+                "duration_s": duration,
+                **({"gradient": mode} if (mode := gradients.mode(t)) else {}),
+                **{f"params_{k}": v for k, v in t.params.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def used_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """Every trial except those refused because other workers had spent the budget."""
+    return [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(SKIPPED)]
+
+
+def counts(study: optuna.Study) -> dict[str, int]:
+    states = [t.state for t in used_trials(study)]
+    S = optuna.trial.TrialState
+    return {
+        "completed": states.count(S.COMPLETE),
+        "pruned": states.count(S.PRUNED),
+        "failed": states.count(S.FAIL),
+    }

@@ -19,6 +19,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from tuneplate.engine import evaluation
 from tuneplate.engine import gradient as gradients
 from tuneplate.engine import study as studies
 from tuneplate.engine.checks import Finding, errors, run_checks
@@ -393,7 +394,7 @@ def execute(
     search_started = time.perf_counter()
     studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
     search_s = time.perf_counter() - search_started
-    best = _best_trial(study)
+    best = studies.best_trial(study)
 
     # -> refit on all development rows, score the untouched hold-out
     params = {**space.fixed, **best.params}
@@ -403,7 +404,7 @@ def execute(
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
     score = p.objective.score
-    valid_y, valid_score = _out_of_fold(family, params, X_dev, y_dev, split.folds, p.fit)
+    valid_y, valid_score = evaluation.out_of_fold(family, params, X_dev, y_dev, split.folds, p.fit)
     outcome = Outcome(
         y=y_hold,
         score=p_hold,
@@ -413,10 +414,10 @@ def execute(
         valid_y=valid_y,
         valid_score=valid_score,
     )
-    evaluation = vertical.evaluate(outcome)
-    baseline = _baseline(p, X_dev, y_dev, X_hold, y_hold)
-    importance = _importance(study)
-    stability = _stability(valid_score, p_hold) if roles.time else {}
+    evaluated = vertical.evaluate(outcome)
+    baseline = evaluation.baseline(p, X_dev, y_dev, X_hold, y_hold)
+    importance = evaluation.importance(study)
+    stability = evaluation.stability(valid_score, p_hold) if roles.time else {}
 
     return Results(
         vertical=vertical.name,
@@ -428,8 +429,8 @@ def execute(
         validation=float(best.value),
         holdout=float(score(y_hold, p_hold)),
         train=float(score(y_dev, estimator.predict_proba(X_dev)[:, 1])),
-        trials=_trials_table(study),
-        counts=_counts(study),
+        trials=studies.trials_table(study),
+        counts=studies.counts(study),
         findings=p.findings,
         data={
             "rows": len(table),
@@ -450,10 +451,10 @@ def execute(
             ),
             "fingerprint": p.fingerprint,
         },
-        holdout_metrics=evaluation.metrics,
-        tables=evaluation.tables,
-        assumptions=evaluation.assumptions,
-        headline=evaluation.headline,
+        holdout_metrics=evaluated.metrics,
+        tables=evaluated.tables,
+        assumptions=evaluated.assumptions,
+        headline=evaluated.headline,
         baseline=baseline,
         importance=importance,
         stability=stability,
@@ -480,120 +481,6 @@ def execute(
             "holdout": split.holdout.tolist(),
         },
     )
-
-
-def _out_of_fold(family: Family, params, X, y, folds, fit: Fit):
-    """Development rows scored by the chosen configuration fitted without them.
-
-    Time-ordered folds never validate the earliest rows; those are left out.
-    """
-    scores = np.full(len(y), np.nan)
-    for train, valid in folds:
-        model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit)
-        scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
-    seen = ~np.isnan(scores)
-    return y[seen], scores[seen]
-
-
-def _baseline(p: Plan, X_dev, y_dev, X_hold, y_hold) -> dict[str, Any]:
-    """The vertical's simple baseline at its default settings, on the same rows."""
-    name = p.vertical.baseline_family
-    if name not in p.vertical.spaces:
-        return {}
-    family = get_family(name, p.vertical.spaces)
-    space = p.vertical.spaces[name]
-    params = {**space.fixed, **space.start}
-    fit = replace(p.fit, n_rounds=None)
-    if family.boosted:  # early stopping needs rows of its own: use the first fold's
-        train, valid = p.split.folds[0]
-        rounds = family.fit(
-            params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
-        ).n_rounds
-        fit = replace(fit, n_rounds=rounds)
-    estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
-    score = p.objective.score(y_hold, estimator.predict_proba(X_hold)[:, 1])
-    return {"family": name, "label": family.label, "params": params, "holdout": float(score)}
-
-
-def _importance(study: optuna.Study) -> dict[str, float]:
-    """How much each parameter mattered (Optuna's fANOVA), when enough trials vary."""
-    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    if len(complete) < 5 or not complete[0].params:
-        return {}
-    try:
-        return {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
-    except (RuntimeError, ValueError):  # e.g. a single distinct value per parameter
-        return {}
-
-
-def _stability(development: np.ndarray, recent: np.ndarray, bins: int = 10) -> dict[str, Any]:
-    """Population stability index of the scores, from development to the latest rows.
-
-    Bands are deciles of the development scores; 0.1 and 0.25 are the usual amber and
-    red lines (a practitioners' convention that depends on sample size and bands).
-    """
-    edges = np.unique(np.quantile(development, np.linspace(0, 1, bins + 1)))
-    edges[0], edges[-1] = -np.inf, np.inf
-    expected = np.histogram(development, edges)[0] / len(development)
-    actual = np.histogram(recent, edges)[0] / len(recent)
-    expected, actual = np.clip(expected, 1e-4, None), np.clip(actual, 1e-4, None)
-    psi = float(np.sum((actual - expected) * np.log(actual / expected)))
-    return {
-        "psi": psi,
-        "bands": len(edges) - 1,
-        "development_rows": len(development),
-        "recent_rows": len(recent),
-    }
-
-
-def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
-    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    if not complete:
-        failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
-        reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
-        raise TuneplateError(
-            f"no trial completed ({len(failed)} failed"
-            + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
-            + "); raise --trials or --timeout, or check the data"
-        )
-    return study.best_trial
-
-
-def _trials_table(study: optuna.Study) -> pd.DataFrame:
-    rows = []
-    for t in _used_trials(study):
-        duration = (
-            (t.datetime_complete - t.datetime_start).total_seconds()
-            if t.datetime_complete
-            else None
-        )
-        rows.append(
-            {
-                "number": t.number,
-                "state": t.state.name,
-                "value": t.value,
-                "train": t.user_attrs.get("train"),
-                "duration_s": duration,
-                **({"gradient": mode} if (mode := gradients.mode(t)) else {}),
-                **{f"params_{k}": v for k, v in t.params.items()},
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _used_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """Every trial except those refused because other workers had spent the budget."""
-    return [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(studies.SKIPPED)]
-
-
-def _counts(study: optuna.Study) -> dict[str, int]:
-    states = [t.state for t in _used_trials(study)]
-    S = optuna.trial.TrialState
-    return {
-        "completed": states.count(S.COMPLETE),
-        "pruned": states.count(S.PRUNED),
-        "failed": states.count(S.FAIL),
-    }
 
 
 def _fingerprint(table: pd.DataFrame) -> str:

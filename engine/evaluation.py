@@ -1,0 +1,79 @@
+"""What the report needs beyond the hold-out score, computed once after the search:
+out-of-fold predictions, the vertical's baseline, parameter importance, stability."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import optuna
+
+from tuneplate.engine.models import Family, Fit, get_family
+
+if TYPE_CHECKING:
+    from tuneplate.engine.tune import Plan
+
+
+def out_of_fold(family: Family, params, X, y, folds, fit: Fit):
+    """Development rows scored by the chosen configuration fitted without them.
+
+    Time-ordered folds never validate the earliest rows; those are left out.
+    """
+    scores = np.full(len(y), np.nan)
+    for train, valid in folds:
+        model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit)
+        scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
+    seen = ~np.isnan(scores)
+    return y[seen], scores[seen]
+
+
+def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold) -> dict[str, Any]:
+    """The vertical's simple baseline at its default settings, on the same rows."""
+    name = p.vertical.baseline_family
+    if name not in p.vertical.spaces:
+        return {}
+    family = get_family(name, p.vertical.spaces)
+    space = p.vertical.spaces[name]
+    params = {**space.fixed, **space.start}
+    fit = replace(p.fit, n_rounds=None)
+    if family.boosted:  # early stopping needs rows of its own: use the first fold's
+        train, valid = p.split.folds[0]
+        rounds = family.fit(
+            params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
+        ).n_rounds
+        fit = replace(fit, n_rounds=rounds)
+    estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
+    score = p.objective.score(y_hold, estimator.predict_proba(X_hold)[:, 1])
+    return {"family": name, "label": family.label, "params": params, "holdout": float(score)}
+
+
+def importance(study: optuna.Study) -> dict[str, float]:
+    """How much each parameter mattered (Optuna's fANOVA), when enough trials vary."""
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if len(complete) < 5 or not complete[0].params:
+        return {}
+    try:
+        return {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+    except (RuntimeError, ValueError):  # e.g. a single distinct value per parameter
+        return {}
+
+
+def stability(development: np.ndarray, recent: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Population stability index of the scores, from development to the latest rows.
+
+    Bands are deciles of the development scores; 0.1 and 0.25 are the usual amber and
+    red lines (a practitioners' convention that depends on sample size and bands).
+    """
+    edges = np.unique(np.quantile(development, np.linspace(0, 1, bins + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+    expected = np.histogram(development, edges)[0] / len(development)
+    actual = np.histogram(recent, edges)[0] / len(recent)
+    expected, actual = np.clip(expected, 1e-4, None), np.clip(actual, 1e-4, None)
+    psi = float(np.sum((actual - expected) * np.log(actual / expected)))
+    return {
+        "psi": psi,
+        "bands": len(edges) - 1,
+        "development_rows": len(development),
+        "recent_rows": len(recent),
+    }
