@@ -96,6 +96,8 @@ class Results:
     # The vertical's simple baseline (its baseline family at default settings), fitted on
     # the same rows and scored on the same hold-out: what tuning and the family bought.
     baseline: dict[str, Any] = field(default_factory=dict)
+    # Ranking: every baseline's hold-out metrics by name (popularity, recent_popularity, …).
+    baselines: dict[str, dict[str, float]] = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)  # fANOVA share per parameter
     stability: dict[str, Any] = field(default_factory=dict)  # PSI development -> hold-out
     purpose: str = ""  # the analyst's words on what the model is for

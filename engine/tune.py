@@ -86,6 +86,13 @@ class Config:
     study: str | None = None  # the study's name in the storage (default VERTICAL-FAMILY)
     purpose: str = ""  # the analyst's words on what the model is for, shown in the report
     assumptions: dict[str, Any] = field(default_factory=dict)
+    # ranking verticals: the interaction log's columns, positive rule and split
+    user: str | None = None
+    item: str | None = None
+    value: str | None = None
+    min_value: float | None = None
+    items: str | None = None  # path of an item attributes table (category, price)
+    split: str | None = None  # "time" (default) or "last-n"
     expect_fingerprint: str | None = None  # a replay refuses other data …
     allow_new_data: bool = False  # … unless told to, and then says so in the findings
 
@@ -131,6 +138,10 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config: Config):
 
 def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list[Finding]:
     """Run only the data checks (generic, then the vertical's)."""
+    if vertical.task == "ranking":
+        from tuneplate.engine import rank_tune
+
+        return rank_tune.check(vertical, data, config)
     table, roles, _ = prepare(vertical, data, config)
     return run_checks(table, roles, vertical.checks)
 
@@ -185,11 +196,17 @@ def n_folds_for(vertical: Vertical, n_rows: int) -> int:
 def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = Config()) -> Plan:
     """Validate the settings and the data, run the checks and make the split.
 
+    Ranking verticals take their own path (`engine.rank_tune`) from here.
+
     Example:
         >>> p = plan(VERTICAL, config=Config(strategy="random", n_trials=5))
         >>> p.split.description
         'random stratified 20% hold-out; 5-fold stratified cross-validation on the rest'
     """
+    if vertical.task == "ranking":
+        from tuneplate.engine import rank_tune  # it builds on this module's helpers
+
+        return rank_tune.plan(vertical, data, config)
     strategy = config.strategy or vertical.default_strategy
     # The gradient strategies descend on validation log-loss, whose exact derivative
     # the linear model supplies: both are their defaults unless chosen explicitly.
@@ -354,6 +371,11 @@ def work(p: Plan, *, progress: bool = False) -> int:
 
     Returns the number of trials this worker finished.
     """
+    if not isinstance(p, Plan):
+        raise TuneplateError(
+            "workers on a shared study support classification verticals only for now; "
+            "run the ranking vertical in one process"
+        )
     study = open_study(p)
     X = p.encoder.transform(p.table)
     dev = p.split.development
@@ -380,6 +402,10 @@ def execute(
     record: dict | None = None,
 ) -> Results:
     """Search, refit the best configuration and score it on the hold-out."""
+    if not isinstance(p, Plan):  # a ranking plan
+        from tuneplate.engine import rank_tune
+
+        return rank_tune.execute(p, run_dir=run_dir, progress=progress, record=record)
     started = time.perf_counter()
     vertical, family, space, split = p.vertical, p.family, p.space, p.split
     table, roles, y, strategy = p.table, p.roles, p.y, p.strategy

@@ -15,11 +15,20 @@ import pandas as pd
 
 from tuneplate.engine.checks import Finding
 from tuneplate.engine.data import Roles
+from tuneplate.engine.interactions import InteractionRoles
 from tuneplate.engine.metrics import Objective
 from tuneplate.engine.results import Table
 from tuneplate.engine.space import Space
 
-__all__ = ["Evaluation", "Example", "Objective", "Option", "Outcome", "Vertical"]
+__all__ = [
+    "Evaluation",
+    "Example",
+    "Objective",
+    "Option",
+    "Outcome",
+    "RankingOutcome",
+    "Vertical",
+]
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,9 @@ class Example:
     """An embedded data set with its column roles and source credit."""
 
     table: pd.DataFrame
-    roles: Roles
+    roles: Roles | InteractionRoles
     attribution: str
+    items: pd.DataFrame | None = None  # ranking: item attributes (category, price) by item id
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,26 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class RankingOutcome:
+    """What the final ranker and the baselines did on the hold-out period.
+
+    `per_user` maps each method ("ranker", then every baseline) to one row per
+    evaluated user (the same users, in the same order) with columns ndcg, precision,
+    recall, map, hit_rate, hits (relevant items shown) and, when prices are known,
+    revenue (the price of those items). The vertical turns them into business units.
+    """
+
+    k: int
+    per_user: Mapping[str, pd.DataFrame]
+    coverage: Mapping[str, float]
+    candidate_recall: float
+    catalogue: int
+    assumptions: Mapping[str, Any]
+    seed: int
+    priced: bool  # revenue columns hold item prices (else there is no revenue)
+
+
+@dataclass(frozen=True)
 class Option:
     """A vertical's own command-line option, stored as a business assumption.
 
@@ -79,8 +109,8 @@ class Option:
     help: str
 
 
-Evaluate = Callable[[Outcome], Evaluation]
-Check = Callable[[pd.DataFrame, Roles], list[Finding]]
+Evaluate = Callable[[Any], Evaluation]  # an Outcome, or a RankingOutcome for ranking
+Check = Callable[[pd.DataFrame, Any], list[Finding]]  # (table, Roles or InteractionRoles)
 
 
 @dataclass(frozen=True)
@@ -106,6 +136,8 @@ class Vertical:
             space to the table (e.g. simpler models when events are few).
         baseline_family: fitted at its default settings as the report's baseline.
         intended_use, out_of_scope: the report's "what the model is for" section.
+        task: "binary" (a table with an outcome column) or "ranking" (an interaction
+            log; `spaces` then holds rankers and `evaluate` gets a `RankingOutcome`).
     """
 
     name: str
@@ -129,3 +161,4 @@ class Vertical:
     baseline_family: str = "logistic"  # the simple challenger every report compares with
     intended_use: str = ""  # what the model is for, in the report's words
     out_of_scope: str = ""  # what it must not be used for
+    task: str = "binary"

@@ -44,6 +44,12 @@ def tune(
     pruner: str | None = None,
     storage: str = "memory",
     assumptions: Mapping[str, Any] | None = None,
+    user: str | None = None,
+    item: str | None = None,
+    value: str | None = None,
+    min_value: float | None = None,
+    items: str | Path | None = None,
+    split: str | None = None,
     run_dir: str | Path | None = None,
     progress: bool = False,
 ) -> Results:
@@ -70,6 +76,10 @@ def tune(
             default) prunes with "median" on tables of 100,000 rows or more, else "none".
         storage: "memory", "journal" (a file in `run_dir`) or an Optuna storage URL.
         assumptions: business assumptions, e.g. {"loss_given_default": 0.6}.
+        user, item, value, min_value, items, split: ranking verticals only: the log's
+            user and item columns (`time` is its time column), the positive rule
+            (`value >= min_value`), an item attributes table's path, and "time" or
+            "last-n" (see `tuneplate run --help`).
 
     Returns:
         `Results`, with `.model` the refitted best model.
@@ -99,5 +109,11 @@ def tune(
         pruner=pruner,
         storage=storage,
         assumptions=dict(assumptions or {}),
+        user=user,
+        item=item,
+        value=value,
+        min_value=min_value,
+        items=None if items is None else str(items),
+        split=split,
     )
     return run_vertical(load_vertical(vertical), data, config, run_dir=run_dir, progress=progress)

@@ -68,6 +68,19 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--subgroups", type=_columns, default=(), help="comma-separated columns reported by group"
     )
+    log = p.add_argument_group("interaction logs (ranking verticals)")
+    log.add_argument("--user", help="the user/customer column (default: user, customer_id, …)")
+    log.add_argument("--item", help="the item/product column (default: item, product_id, …)")
+    log.add_argument("--value", help="a rating, quantity or price column")
+    log.add_argument(
+        "--min-value", type=float, help="with --value: only events with value >= this count"
+    )
+    log.add_argument("--items", help="an item attributes table (category, price) by item id")
+    log.add_argument(
+        "--split",
+        help="time (default: train on the past, test on the last period) or last-n "
+        "(each user's last events held out)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -190,6 +203,12 @@ def _config(args, base: Config | None = None) -> Config:
         "protected": args.protected,
         "exclude": args.exclude or None,
         "subgroups": args.subgroups or None,
+        "user": args.user,
+        "item": args.item,
+        "value": args.value,
+        "min_value": args.min_value,
+        "items": args.items and str(Path(args.items).resolve()),
+        "split": args.split,
     }
     for name, key in (
         ("model", "model"),

@@ -8,9 +8,11 @@ from importlib.metadata import entry_points
 
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.vertical import Vertical
-from tuneplate.verticals import credit_risk, diagnosis
+from tuneplate.verticals import credit_risk, diagnosis, recommendation
 
-VERTICALS: dict[str, Vertical] = {v.name: v for v in (credit_risk.VERTICAL, diagnosis.VERTICAL)}
+VERTICALS: dict[str, Vertical] = {
+    v.name: v for v in (credit_risk.VERTICAL, diagnosis.VERTICAL, recommendation.VERTICAL)
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,175 @@
+"""Ranking metrics against hand-computed values, query arrays, and temporal periods."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tuneplate.engine import ranking as rk
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.interactions import (
+    InteractionRoles,
+    last_n_windows,
+    parse_times,
+    resolve,
+    time_windows,
+    to_log,
+)
+
+
+def queries(users, labels, missed):
+    return rk.Queries(np.array(users, dtype=object), np.array(labels), pd.Series(missed))
+
+
+def dcg(gains):
+    return sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def test_ndcg_matches_hand_computation():
+    q = queries(["a"] * 4, [0, 1, 0, 1], [0])
+    score = np.array([0.9, 0.8, 0.7, 0.1])
+    # ranked: 0, 1, 0, 1 -> top 3 gains 0, 1, 0; ideal 1, 1, 0
+    expected = dcg([0, 1, 0]) / dcg([1, 1, 0])
+    assert rk.ndcg(q, score, k=3)[0] == pytest.approx(expected)
+
+
+def test_ndcg_averages_over_tied_scores():
+    q = queries(["a", "a"], [1, 0], [0])
+    # tied: the relevant item is first or second with equal chance
+    expected = (1 + 1 / math.log2(3)) / 2
+    assert rk.ndcg(q, np.array([0.5, 0.5]), k=2)[0] == pytest.approx(expected)
+
+
+def test_items_the_generator_missed_lower_the_ideal():
+    q = queries(["a", "a"], [1, 0], [2])  # two more relevant items were never proposed
+    expected = dcg([1, 0]) / dcg([1, 1])
+    assert rk.ndcg(q, np.array([0.9, 0.1]), k=2)[0] == pytest.approx(expected)
+    assert rk.mean_ndcg(q, np.array([0.9, 0.1]), k=2) == pytest.approx(expected)
+
+
+def test_set_metrics_per_user():
+    # user a: 2 relevant among 5 candidates, 1 missed; user b: 1 relevant, at rank 2
+    q = queries(["a"] * 5 + ["b"] * 3, [1, 0, 1, 0, 0, 0, 1, 0], [1, 0])
+    score = np.array([5, 4, 3, 2, 1, 3, 2, 1.0])
+    table = rk.per_user(q, score, k=3)
+    a, b = table.loc["a"], table.loc["b"]
+    assert a["precision"] == pytest.approx(2 / 3)
+    assert a["recall"] == pytest.approx(2 / 3)  # 3 relevant in all, 2 shown
+    assert a["map"] == pytest.approx((1 / 1 + 2 / 3) / 3)  # min(k, relevant) = 3
+    assert a["hit_rate"] == 1
+    # fewer relevant items than k: recall can reach 1, MAP divides by 1
+    assert b["recall"] == pytest.approx(1.0)
+    assert b["map"] == pytest.approx(1 / 2)
+    assert b["precision"] == pytest.approx(1 / 3)
+
+
+def test_group_sizes_and_qid_match_the_rows():
+    q = queries(["x", "x", "y", "z", "z", "z"], [0] * 6, [0, 0, 0])
+    assert q.sizes.tolist() == [2, 1, 3]
+    assert q.sizes.sum() == len(q.users)
+    assert q.qid.tolist() == [0, 0, 1, 2, 2, 2]
+    assert np.all(np.diff(q.qid) >= 0)  # XGBoost needs it sorted
+
+
+def test_ratio_interval_straddles_one_for_equal_lists():
+    rng = np.random.default_rng(0)
+    a = rng.random(200)
+    low, high = rk.ratio_interval(a, a[rng.permutation(200)], seed=1)
+    assert low < 1 < high
+    low, high = rk.ratio_interval(a + 0.5, a, seed=1)
+    assert low > 1
+
+
+def log_table(n_users=40, per_user=12, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    start = pd.Timestamp("2024-01-01")
+    for u in range(n_users):
+        times = start + pd.to_timedelta(np.sort(rng.uniform(0, 300, per_user)), unit="D")
+        for t in times:
+            rows.append(
+                {
+                    "user_id": f"u{u}",
+                    "item_id": f"i{rng.integers(30)}",
+                    "ts": t,
+                    "rating": int(rng.integers(1, 6)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_time_split_never_puts_the_future_before_the_past():
+    table = log_table()
+    log = to_log(table, resolve(table, None, time="ts"))
+    windows = time_windows(log)
+    periods = windows.all()
+    for w in periods:
+        assert w.history["time"].max() < w.start
+        assert w.labels["time"].min() >= w.start
+        assert w.labels["time"].max() < w.end
+    for earlier, later in zip(periods, periods[1:], strict=False):
+        assert earlier.end <= later.start
+    assert windows.holdout.labels["time"].min() > windows.validation.labels["time"].max()
+
+
+def test_last_n_split_holds_out_each_users_last_events():
+    table = log_table()
+    log = to_log(table, resolve(table, None, time="ts"))
+    windows = last_n_windows(log, n=1)
+    hold = windows.holdout.labels
+    assert hold["user"].is_unique
+    last = log.events.groupby("user")["time"].max()
+    assert (hold.set_index("user")["time"] == last.reindex(hold["user"]).to_numpy()).all()
+    for w in windows.all():  # each user's features come from before their own labels
+        first = w.labels.groupby("user")["time"].min()
+        seen = w.history[w.history["user"].isin(first.index)]
+        assert (seen["time"].to_numpy() < seen["user"].map(first).to_numpy()).all()
+
+
+def test_positive_rule_keeps_ratings_at_or_above_min_value():
+    table = log_table()
+    roles = resolve(table, None, time="ts", value="rating", min_value=4)
+    log = to_log(table, roles)
+    assert log.events.loc[log.events["positive"], "value"].min() >= 4
+    assert (~log.events["positive"]).sum() == (table["rating"] < 4).sum()
+
+
+def test_recbole_headers_are_found_without_flags():
+    table = pd.DataFrame(columns=["user_id:token", "item_id:token", "timestamp:float"])
+    roles = resolve(table, None)
+    assert (roles.user, roles.item, roles.time) == (
+        "user_id:token",
+        "item_id:token",
+        "timestamp:float",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "match"),
+    [
+        ({"user": "nope"}, "column 'nope' given to --user"),
+        ({"min_value": 4}, "--min-value needs the column"),
+    ],
+)
+def test_bad_roles_name_the_flag(given, match):
+    with pytest.raises(TuneplateError, match=match):
+        resolve(log_table(), None, time="ts", **given)
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(TuneplateError, match="no item column found"):
+        resolve(pd.DataFrame({"user": [1], "time": [1]}), None)
+
+
+def test_unparseable_times_are_refused_with_an_example():
+    with pytest.raises(TuneplateError, match="not times .*'yesterday'"):
+        parse_times(pd.Series(["2024-01-01", "yesterday"]), "ts")
+    assert parse_times(pd.Series([874965758]), "ts").dt.year.tolist() == [1997]
+
+
+def test_an_empty_period_is_refused():
+    table = log_table(n_users=3, per_user=2)
+    roles = InteractionRoles("user_id", "item_id", "ts", value="rating", min_value=6)
+    with pytest.raises(TuneplateError, match="period after the split"):
+        time_windows(to_log(table, roles))
