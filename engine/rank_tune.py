@@ -400,6 +400,9 @@ def execute(p: RankPlan, *, run_dir=None, progress=False, record=None) -> Result
             "validation_users": int(len(p.validation.missed)),
             "training_queries": int(sum(len(c.missed) for c in p.train)),
             "holdout_rows": int(len(q_hold.sizes)),
+            "holdout_unit": "customers",
+            "subject": "The model orders, for each customer, the items they are most likely to "
+            f"choose next; the first {k} are what the customer would be shown.",
             "split": w.description,
             "periods": {x.name: {"from": str(x.start), "to": str(x.end)} for x in w.all()},
             "candidate_recall": outcome.candidate_recall,

@@ -85,6 +85,33 @@ METRICS = {
         "percent",
         "Share of cleared cases that are truly negative, at the stated prevalence.",
     ),
+    # ranking: per customer over their top k, then averaged
+    "ndcg_at_k": MetricInfo(
+        "NDCG@k",
+        "number",
+        "How high the items customers went on to choose were placed: 1 is ideal.",
+    ),
+    "precision_at_k": MetricInfo(
+        "Precision@k", "percent", "Share of the k items shown that the customer then chose."
+    ),
+    "recall_at_k": MetricInfo(
+        "Recall@k", "percent", "Share of what the customer then chose that was among the k shown."
+    ),
+    "map_at_k": MetricInfo(
+        "MAP@k", "number", "Precision averaged at each position that held a chosen item."
+    ),
+    "hit_rate_at_k": MetricInfo(
+        "Hit rate@k", "percent", "Share of customers shown at least one item they then chose."
+    ),
+    "coverage": MetricInfo(
+        "Catalogue coverage", "percent", "Share of the catalogue shown to at least one customer."
+    ),
+    "candidate_recall": MetricInfo(
+        "Candidate recall",
+        "percent",
+        "Share of chosen items the candidate stage proposed: the ceiling for the ranker.",
+    ),
+    "users": MetricInfo("Customers evaluated", "count", "Customers the figures are averaged over."),
 }
 
 

@@ -130,7 +130,8 @@ def verdict(results: Results) -> Verdict:
 
     rows = results.data.get("holdout_rows")
     if isinstance(rows, int | float) and rows < MIN_HOLDOUT_ROWS:
-        text = f"The hold-out has only {fmt_count(rows)} rows, so its score is rough."
+        unit = results.data.get("holdout_unit", "rows")
+        text = f"The hold-out has only {fmt_count(rows)} {unit}, so its score is rough."
         found.append(("caution", text))
     completed = results.counts.get("completed", 0)
     if results.data.get("search_converged"):
@@ -143,6 +144,9 @@ def verdict(results: Results) -> Verdict:
         groups = _things(low_air, "group", "gets", "get")
         text = f"{groups} favourable decisions at under four-fifths of the top group's rate."
         found.append(("caution", text))
+
+    # the vertical's own concerns, e.g. a ranker not clearly better than its baseline
+    found += [(lvl, str(text)) for lvl, text in results.headline.get("concerns") or []]
 
     rank = {"good": 0, "caution": 1, "stop": 2}
     level = max((lvl for lvl, _ in found), key=rank.__getitem__)
