@@ -59,6 +59,11 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
             "export a folder written by 'tuneplate run'"
         )
     meta = json.loads(meta_path.read_text())
+    if meta.get("task") == "ranking":
+        raise TuneplateError(
+            "exporting a ranking run is not available yet (its candidate stage would have "
+            "to be exported too); the ranker itself is in the run folder's model file"
+        )
     if to.exists() and (not to.is_dir() or any(to.iterdir())):
         raise TuneplateError(
             f"{str(to)!r} already exists and is not empty; choose a new --to folder"

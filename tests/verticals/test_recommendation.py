@@ -172,3 +172,13 @@ def test_movielens_per_user_split_evaluates_every_user():
         seed=0,
     )
     assert r.holdout_metrics["users"] > 800  # nearly all 943 users have a last positive
+
+
+def test_exporting_a_ranking_run_is_refused_in_one_line(small_shop, tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["run", "recommendation", "--data", str(small_shop / "events.csv"), "--trials", "1"]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(out), "--to", str(tmp_path / "project")]) == 2
+    assert "exporting a ranking run is not available yet" in capsys.readouterr().err
+    assert not (tmp_path / "project").exists()
