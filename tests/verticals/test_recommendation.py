@@ -182,3 +182,17 @@ def test_exporting_a_ranking_run_is_refused_in_one_line(small_shop, tmp_path, ca
     assert main(["export", str(out), "--to", str(tmp_path / "project")]) == 2
     assert "exporting a ranking run is not available yet" in capsys.readouterr().err
     assert not (tmp_path / "project").exists()
+
+
+def test_xgboost_ranker_runs_on_sorted_query_ids(small_shop):
+    r = tuneplate.tune(
+        "recommendation",
+        data=str(small_shop / "events.csv"),
+        user="customer_id",
+        item="product_id",
+        model="xgboost",
+        n_trials=1,
+    )
+    assert r.model_family == "xgboost"
+    assert 0 < r.holdout <= 1
+    assert r.holdout > r.baselines["popularity"]["ndcg"]
