@@ -106,6 +106,9 @@ class Vertical:
             space to the table (e.g. simpler models when events are few).
         baseline_family: fitted at its default settings as the report's baseline.
         intended_use, out_of_scope: the report's "what the model is for" section.
+        priors: known-good starting settings per family, cheap ones first; the study
+            tries them before any strategy's own proposals (grid search: only those
+            on the grid).
     """
 
     name: str
@@ -129,3 +132,4 @@ class Vertical:
     baseline_family: str = "logistic"  # the simple challenger every report compares with
     intended_use: str = ""  # what the model is for, in the report's words
     out_of_scope: str = ""  # what it must not be used for
+    priors: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
