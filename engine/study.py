@@ -20,6 +20,7 @@ from optuna.trial import TrialState
 from tuneplate.engine import gradient as gradients
 from tuneplate.engine.auto import family_of
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.objective import STOPPED
 
 JOURNAL_FILE = "study.journal"
 RECORD = "tuneplate"  # study user attribute: what a worker needs to join the study
@@ -126,6 +127,10 @@ SKIPPED = "tuneplate_skipped"  # user attribute of a trial refused because the b
 POLL_S = 2.0
 
 
+class NoTrialCompleted(TuneplateError):
+    """The search ended without one completed trial: nothing to refit."""
+
+
 class BudgetSpent(Exception):
     """Raised at a trial's start when other workers have already spent the budget."""
 
@@ -200,8 +205,10 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
     if not complete:
         failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
         reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
-        raise TuneplateError(
+        stopped = sum(t.user_attrs.get(STOPPED, False) for t in study.get_trials(deepcopy=False))
+        raise NoTrialCompleted(
             f"no trial completed ({len(failed)} failed"
+            + (f", {stopped} stopped when the time budget ended" if stopped else "")
             + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
             + "); raise --trials or --timeout, or check the data"
         )
