@@ -325,8 +325,8 @@ def _fitted(space: Space | Choice, family: str, params: dict, clamp: bool) -> di
     """`family`'s `params` as a trial of `space` would hold them, or None if they do not fit."""
     if isinstance(space, Choice):
         own = space.spaces.get(family)
-        fitted = own and own.coerce(params, clamp)
-        return fitted and space.join(family, fitted)
+        fitted = None if own is None else own.coerce(params, clamp)
+        return None if fitted is None else space.join(family, fitted)
     return space.coerce(params, clamp)
 
 

@@ -442,7 +442,8 @@ def _joined_plan(storage: str, name: str, data_path: str | None = None):
     for key in ("protected", "exclude", "subgroups"):
         if saved.get(key) is not None:
             saved[key] = tuple(saved[key])
-    config = replace(Config(**saved), storage=storage, study=name)
+    # The study's first run queued the warm-start trials; a worker has none to add.
+    config = replace(Config(**saved), storage=storage, study=name, warm_start=None)
     path = data_path or record.get("data")
     data = None if path is None else read_table(path)
     return plan(load_vertical(record["vertical"]), data, config), record
