@@ -56,6 +56,7 @@ class StrategySummary:
 
     strategy: str
     holdout: float  # mean over seeds
+    validation: float  # mean over seeds of the best cross-validated score
     completed: float  # mean completed trials per seed
     time_to_best_s: float  # mean
     behind: float  # mean hold-out gap to the best strategy, in its "worse" direction
@@ -164,7 +165,8 @@ def compare(
         raise TuneplateError(f"no strategy completed a trial within {budget:g} s; raise --budget")
     # `objective` is the same metric for every run: the config's, else the vertical's.
     summary = _summarise(strategies, seed_list, runs, scores, objective.direction == "maximize")
-    recommended, reason = _recommend(summary, objective.label, seeds)
+    maximize = objective.direction == "maximize"
+    recommended, reason = _recommend(summary, objective.label, seeds, maximize)
     return Comparison(
         vertical=vertical.name,
         vertical_title=vertical.title,
@@ -248,6 +250,7 @@ def _summarise(strategies, seeds, runs, scores, maximize) -> list[StrategySummar
             StrategySummary(
                 strategy=s,
                 holdout=mean[s],
+                validation=float(np.mean([r.validation for r in own])),
                 completed=float(np.mean([r.completed for r in own])),
                 time_to_best_s=float(np.mean([r.time_to_best_s for r in own])),
                 behind=float(behind),
@@ -258,7 +261,9 @@ def _summarise(strategies, seeds, runs, scores, maximize) -> list[StrategySummar
     return out
 
 
-def _recommend(summary: list[StrategySummary], label: str, seeds: int) -> tuple[str, str]:
+def _recommend(
+    summary: list[StrategySummary], label: str, seeds: int, maximize: bool = True
+) -> tuple[str, str]:
     best = next(s for s in summary if s.behind == 0.0)
     tied = [s for s in summary if s.tied]
     pick = min(tied, key=lambda s: (s.time_to_best_s, s.behind))
@@ -283,6 +288,15 @@ def _recommend(summary: list[StrategySummary], label: str, seeds: int) -> tuple[
             f"{pick.behind:.3f} against a bootstrap standard error of {pick.se:.3f} on {split}) "
             f"and reached its best score sooner ({pick.time_to_best_s:.0f} s against "
             f"{best.time_to_best_s:.0f} s): as good here, and cheaper."
+        )
+    sign = 1.0 if maximize else -1.0
+    scored = [s for s in summary if math.isfinite(s.validation)]
+    top = max(scored, key=lambda s: sign * s.validation)
+    if top is not pick and sign * (top.validation - pick.validation) > 0:
+        reason += (
+            f" In cross-validation {top.strategy} scored best ({top.validation:.3f} against "
+            f"{pick.validation:.3f}); a larger hold-out or more seeds would show whether "
+            "that lead is real."
         )
     missed = [s.strategy for s in summary if not math.isfinite(s.holdout)]
     if missed:

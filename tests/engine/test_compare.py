@@ -20,9 +20,9 @@ from tuneplate.reports.compare import mean_curve, render_comparison
 from tuneplate.verticals import load_vertical
 
 
-def _summary(name, holdout, behind, se, seconds):
+def _summary(name, holdout, behind, se, seconds, validation=0.75):
     tied = behind == 0 or behind <= TIE_SE * se
-    return StrategySummary(name, holdout, 10, seconds, behind, se, tied)
+    return StrategySummary(name, holdout, validation, 10, seconds, behind, se, tied)
 
 
 def test_a_tie_goes_to_the_strategy_that_got_there_sooner():
@@ -44,6 +44,17 @@ def test_a_clear_winner_is_recommended_even_when_slower():
     pick, reason = _recommend(summary, "ROC AUC", seeds=3)
     assert pick == "bayes"
     assert "more than 2 standard errors" in reason
+    assert "cross-validation" not in reason  # nothing scored better there
+
+
+def test_a_better_cross_validated_score_is_mentioned():
+    summary = [
+        _summary("bayes", 0.80, 0.0, 0.0, 30.0, validation=0.78),
+        _summary("auto", 0.79, 0.01, 0.02, 50.0, validation=0.81),
+    ]
+    pick, reason = _recommend(summary, "ROC AUC", seeds=1)
+    assert pick == "bayes"
+    assert "In cross-validation auto scored best (0.810 against 0.780)" in reason
 
 
 @pytest.mark.parametrize(
