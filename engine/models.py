@@ -170,7 +170,7 @@ def _fit_xgboost(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = N
             verbose_eval=False,
             callbacks=_callbacks(fit, False),
         )
-        rounds = int(booster.best_iteration) + 1
+        rounds = _xgboost_rounds(booster)
         return Fitted(
             _BoosterClassifier(lambda X: booster.inplace_predict(X, iteration_range=(0, rounds))),
             rounds,
@@ -190,7 +190,14 @@ def _fit_xgboost(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = N
         model.fit(X, y, verbose=False)
         return Fitted(model, model.n_estimators)
     model.fit(X, y, eval_set=[(X_val, y_val)], verbose=False)
-    return Fitted(model, int(model.best_iteration) + 1)
+    return Fitted(model, _xgboost_rounds(model.get_booster()))
+
+
+def _xgboost_rounds(booster) -> int:
+    # A deadline that stops training in the first round does so before early stopping
+    # has recorded a best iteration: then every round built counts.
+    best = booster.attr("best_iteration")
+    return int(best) + 1 if best is not None else booster.num_boosted_rounds()
 
 
 def _fit_logistic(params, X, y, X_val, y_val, fit: Fit) -> Fitted:

@@ -213,3 +213,18 @@ def test_results_of_an_auto_run_survive_a_save_and_load(tmp_path):
     again = Results.load(tmp_path)
     assert again.model_family == r.model_family
     assert list(again.trials["family"]) == list(r.trials["family"])
+
+
+@pytest.mark.parametrize("name", ["lightgbm", "xgboost"])
+def test_a_passed_deadline_stops_boosting_after_the_first_round(name):
+    from tuneplate.engine.models import FAMILIES, Fit
+
+    table = _slow_table(600, 8)
+    X, y = table.drop(columns="status"), (table["status"] == "bad").to_numpy().astype(int)
+    family = FAMILIES[name]
+    params = {"learning_rate": 0.001}
+    late = Fit(0, deadline=time.monotonic() - 1)
+    data = family.prepare(X[:400], y[:400], X[400:], y[400:], late)
+    assert family.fit(params, None, None, None, None, late, data=data).n_rounds <= 2
+    data = family.prepare(X[:400], y[:400], X[400:], y[400:], Fit(0))
+    assert family.fit(params, None, None, None, None, Fit(0), data=data).n_rounds > 50
