@@ -1,23 +1,35 @@
-"""The objective: K-fold cross-validation of one model configuration."""
+"""The objective: K-fold cross-validation of one model configuration.
+
+With a `Choice` space (the `auto` strategy) each trial first picks its model
+family, then that family's settings. With a deadline, a trial still running when
+the time budget ends is stopped (between folds, and between boosting rounds via
+`Fit.deadline`) and recorded as pruned, so the budget is kept.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import optuna
 import pandas as pd
 
 from tuneplate.engine.models import Family, Fit
-from tuneplate.engine.space import Space
+from tuneplate.engine.space import Choice, Space
 from tuneplate.engine.splits import Folds
 
 TRAIN_SCORE_ROWS = 50_000  # train-fold rows scored per trial on big tables (a fixed sample)
+STOPPED = "stopped_at_deadline"  # user attribute of a trial cut short by the time budget
+
+
+class OutOfTime(optuna.TrialPruned):
+    """The time budget ended during this trial; its partial score is not used."""
 
 
 def make_objective(
-    family: Family,
-    space: Space,
+    family: Family | Mapping[str, Family],
+    space: Space | Choice,
     X: pd.DataFrame,
     y: np.ndarray,
     folds: Folds,
@@ -39,13 +51,18 @@ def make_objective(
     training and validation data is built once, on the fold's first trial, and kept
     in the closure for every later trial: no per-trial copies of the table.
 
+    With a `Choice` space, `family` maps each family name to its `Family`. With
+    `fit.deadline` (a `time.monotonic()` instant), a trial running past it stops
+    and is pruned, with user attribute "stopped_at_deadline".
+
     Example:
         >>> study.optimize(make_objective(family, space, X, y, folds, roc_auc_score, Fit(0)))
     """
-    prepared: dict[int, tuple] = {}  # fold index -> (data handle, valid rows, train-score rows)
+    prepared: dict[tuple, tuple] = {}  # (family, fold) -> (data, valid rows, train-score rows)
 
-    def fold(step: int, tr: np.ndarray, va: np.ndarray) -> tuple:
-        if step not in prepared:
+    def fold(family: Family, step: int, tr: np.ndarray, va: np.ndarray) -> tuple:
+        key = (family.name, step)
+        if key not in prepared:
             data = family.prepare(X.iloc[tr], y[tr], X.iloc[va], y[va], fit)
             # The train score (shown to judge over- and underfitting) is computed on a
             # fixed, seeded sample of at most TRAIN_SCORE_ROWS train rows: scoring a
@@ -53,26 +70,39 @@ def make_objective(
             if len(tr) > TRAIN_SCORE_ROWS:
                 rng = np.random.default_rng(fit.seed + step)
                 tr = np.sort(rng.choice(tr, TRAIN_SCORE_ROWS, replace=False))
-            prepared[step] = (data, (X.iloc[va], y[va]), (X.iloc[tr], y[tr]))
-        return prepared[step]
+            prepared[key] = (data, (X.iloc[va], y[va]), (X.iloc[tr], y[tr]))
+        return prepared[key]
+
+    def out_of_time(trial: optuna.Trial) -> None:
+        if fit.deadline is not None and time.monotonic() >= fit.deadline:
+            trial.set_user_attr(STOPPED, True)
+            raise OutOfTime("the time budget ended during this trial")
+
+    def suggest(trial: optuna.Trial) -> tuple[Family, dict]:
+        if isinstance(space, Choice):
+            name, params = space.suggest(trial)
+            return family[name], {**space.spaces[name].fixed, **params}
+        return family, {**space.fixed, **space.suggest(trial)}
 
     def objective(trial: optuna.Trial) -> float:
-        params = {**space.fixed, **space.suggest(trial)}
+        chosen, params = suggest(trial)
         valid, train, rounds, grads = [], [], [], []
         for step, (tr, va) in enumerate(folds):
-            if family.prepare is not None:
-                data, (X_va, y_va), (X_tr, y_tr) = fold(step, tr, va)
-                fitted = family.fit(params, None, None, None, None, fit, data=data)
+            out_of_time(trial)
+            if chosen.prepare is not None:
+                data, (X_va, y_va), (X_tr, y_tr) = fold(chosen, step, tr, va)
+                fitted = chosen.fit(params, None, None, None, None, fit, data=data)
             else:
                 X_va, y_va, X_tr, y_tr = X.iloc[va], y[va], X.iloc[tr], y[tr]
-                fitted = family.fit(params, X_tr, y_tr, X_va, y_va, fit)
+                fitted = chosen.fit(params, X_tr, y_tr, X_va, y_va, fit)
+            out_of_time(trial)  # a fit cut short by the deadline is not scored
             model = fitted.estimator
             valid.append(score(y_va, model.predict_proba(X_va)[:, 1]))
             train.append(score(y_tr, model.predict_proba(X_tr)[:, 1]))
             rounds.append(fitted.n_rounds)
             if hypergradient:
                 grads.append(
-                    family.hypergradient(model, X.iloc[tr], y[tr], X.iloc[va], y[va], params)
+                    chosen.hypergradient(model, X.iloc[tr], y[tr], X.iloc[va], y[va], params)
                 )
             trial.report(float(np.mean(valid)), step)
             if trial.should_prune():
@@ -82,7 +112,7 @@ def make_objective(
         if grads:
             mean = {k: float(np.mean([g[k] for g in grads])) for k in grads[0]}
             trial.set_user_attr("hypergradient", mean)
-        if family.boosted:
+        if chosen.boosted:
             trial.set_user_attr("n_rounds", int(np.median(rounds)))
         return float(np.mean(valid))
 

@@ -73,7 +73,9 @@ class RankPlan:
     fingerprint: str
     priced: bool
     table_shape: tuple[int, int]
+    first_trials: tuple[tuple[str, dict[str, Any]], ...] = ()
     pruner_name: str = "none"
+    families: None = None  # one ranker per study; `auto` is for classification
 
 
 def parse_split(text: str | None) -> tuple[str, int]:
@@ -130,9 +132,22 @@ def check(vertical: Vertical, data: pd.DataFrame | None, config) -> list[Finding
 
 def plan(vertical: Vertical, data: pd.DataFrame | None, config) -> RankPlan:
     """Validate the settings and the log, run the checks, cut the periods, build candidates."""
-    from tuneplate.engine.tune import ChecksFailed, _fingerprint, _positive_number, _replay_findings
+    from tuneplate.engine.tune import (
+        ChecksFailed,
+        _fingerprint,
+        _positive_number,
+        _replay_findings,
+        first_trials,
+    )
 
     strategy = config.strategy or vertical.default_strategy
+    if strategy == "auto":
+        raise TuneplateError(
+            "strategy auto chooses among classification families; a ranking vertical tunes "
+            "one ranker: use --strategy bayes, random or grid with --model lightgbm or xgboost"
+        )
+    if config.warm_start:
+        raise TuneplateError("--warm-start is not available for ranking verticals yet; drop it")
     ranker = get_ranker(config.model or vertical.default_family)
     if ranker.name not in vertical.spaces:
         raise TuneplateError(
@@ -203,6 +218,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None, config) -> RankPlan:
         fingerprint=fingerprint,
         priced=priced,
         table_shape=data.shape,
+        first_trials=tuple(first_trials(vertical, space, ranker.name, strategy)),
     )
 
 

@@ -3,6 +3,8 @@
 A `Space` lists each hyperparameter once: its range, its scale, the points a grid
 search visits and a cheap starting value. TPE, random and CMA-ES read the ranges
 through `suggest`; grid search reads `grid()`; the study enqueues `start` first.
+A `Choice` is the conditional space of the `auto` strategy: first the model family,
+then that family's own `Space`, its parameter names prefixed with the family's.
 """
 
 from __future__ import annotations
@@ -58,12 +60,32 @@ class Param:
             return value in self.choices
         return self.low <= value <= self.high and (not self.integer or float(value).is_integer())
 
-    def suggest(self, trial: optuna.Trial) -> Any:
+    def suggest(self, trial: optuna.Trial, prefix: str = "") -> Any:
+        name = prefix + self.name
         if self.choices is not None:
-            return trial.suggest_categorical(self.name, list(self.choices))
+            return trial.suggest_categorical(name, list(self.choices))
         if self.integer:
-            return trial.suggest_int(self.name, int(self.low), int(self.high), log=self.log)
-        return trial.suggest_float(self.name, self.low, self.high, log=self.log)
+            return trial.suggest_int(name, int(self.low), int(self.high), log=self.log)
+        return trial.suggest_float(name, self.low, self.high, log=self.log)
+
+    def coerce(self, value: Any, clamp: bool = False) -> Any:
+        """`value` as this parameter stores it (JSON turns 7 into 7.0), or None if outside.
+
+        With `clamp`, a number outside the range is moved to the nearest bound: a
+        vertical's prior written for big tables still applies where `for_rows` has
+        lowered a bound.
+        """
+        if self.choices is not None:
+            return value if value in self.choices else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            return None
+        if clamp:
+            value = min(max(value, self.low), self.high)
+        if self.integer:
+            if not float(value).is_integer():
+                return None
+            value = int(value)
+        return value if self.contains(value) else None
 
     @property
     def start_value(self) -> Any:
@@ -124,6 +146,18 @@ class Space:
         names = {p.name for p in self.params}
         return set(params) == names and all(p.contains(params[p.name]) for p in self.params)
 
+    def coerce(self, params: Mapping[str, Any], clamp: bool = False) -> dict[str, Any] | None:
+        """`params` fitted to this space (see `Param.coerce`), or None when they do not fit.
+
+        Example:
+            >>> LOGISTIC.coerce({"C": 1e6}), LOGISTIC.coerce({"C": 1e6}, clamp=True)
+            (None, {'C': 100.0})
+        """
+        if set(params) != {p.name for p in self.params}:
+            return None
+        out = {p.name: p.coerce(params[p.name], clamp) for p in self.params}
+        return None if any(v is None for v in out.values()) else out
+
     def with_params(self, *overrides: Param, drop: Sequence[str] = ()) -> Space:
         """A copy with some parameters replaced (by name) or removed.
 
@@ -144,3 +178,50 @@ def _clip(param: Param, n_rows: int) -> Param:
     grid = tuple(dict.fromkeys(min(g, high) for g in param.grid))
     start = None if param.start is None else min(param.start, high)
     return replace(param, high=high, grid=grid, start=start)
+
+
+FAMILY = "family"  # the parameter (and trial user attribute) naming a trial's model family
+SEP = "."  # between a family's name and its parameter's: "lightgbm.num_leaves"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A conditional space: the model family first, then that family's own `Space`.
+
+    Parameter names carry their family's prefix ("lightgbm.num_leaves"), so two
+    families may give one name different ranges and a sampler keeps their histories
+    apart. `spaces` are listed cheapest family first.
+
+    Example:
+        >>> choice = Choice({"logistic": LOGISTIC, "lightgbm": LIGHTGBM})
+        >>> choice.join("logistic", {"C": 1.0})
+        {'family': 'logistic', 'logistic.C': 1.0}
+        >>> choice.split({"family": "logistic", "logistic.C": 1.0})
+        ('logistic', {'C': 1.0})
+    """
+
+    spaces: Mapping[str, Space]
+
+    def suggest(self, trial: optuna.Trial) -> tuple[str, dict[str, Any]]:
+        """Ask for the family, then for that family's parameters (names unprefixed)."""
+        family = trial.suggest_categorical(FAMILY, list(self.spaces))
+        trial.set_user_attr(FAMILY, family)
+        prefix = family + SEP
+        return family, {p.name: p.suggest(trial, prefix) for p in self.spaces[family].params}
+
+    def join(self, family: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {FAMILY: family, **{f"{family}{SEP}{k}": v for k, v in params.items()}}
+
+    def split(self, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        family = params[FAMILY]
+        prefix = family + SEP
+        return family, {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
+
+    def contains(self, params: Mapping[str, Any]) -> bool:
+        family = params.get(FAMILY)
+        return family in self.spaces and self.spaces[family].contains(self.split(params)[1])
+
+    @property
+    def start(self) -> dict[str, Any]:
+        family = next(iter(self.spaces))
+        return self.join(family, self.spaces[family].start)

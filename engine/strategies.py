@@ -1,7 +1,8 @@
 """Search strategies. Each one is an Optuna sampler, made by one registry.
 
 Add a strategy by adding one entry to `STRATEGIES`: a function
-`(space, seed) -> optuna.samplers.BaseSampler`.
+`(space, seed) -> optuna.samplers.BaseSampler`. `auto` receives a `Choice` (the
+model family first, then its settings); the others a plain `Space`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections.abc import Callable
 
 import optuna
 
+from tuneplate.engine.auto import FamilySampler
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.gradient import GradientSampler
-from tuneplate.engine.space import Space
+from tuneplate.engine.space import Choice, Space
 
-SamplerFactory = Callable[[Space, int | None], optuna.samplers.BaseSampler]
+SamplerFactory = Callable[[Space | Choice, int | None], optuna.samplers.BaseSampler]
+AUTO = "auto"  # the strategy that also chooses the model family
 
 
 def _bayes(space: Space, seed: int | None) -> optuna.samplers.BaseSampler:
@@ -53,6 +56,9 @@ STRATEGIES: dict[str, SamplerFactory] = {
     ),
     "gradient": _gradient,
     "bayes+gradient": lambda space, seed: _gradient(space, seed, warmup=WARMUP_TRIALS),
+    AUTO: lambda space, seed: FamilySampler(
+        tuple(space.spaces) if isinstance(space, Choice) else (), seed
+    ),
 }
 
 DESCRIPTIONS = {
@@ -65,10 +71,14 @@ DESCRIPTIONS = {
     "regularisation strengths, or a final polish; no better than bayes on boosted trees",
     "bayes+gradient": f"bayes for the first {WARMUP_TRIALS} trials, then gradient descent on "
     "the continuous hyperparameters of the best, discrete ones frozen",
+    AUTO: "chooses the model family too: every family a few cheap trials, then more trials "
+    "for the families scoring best; 'just give me the best model' within --timeout",
 }
 
 
-def make_sampler(name: str, space: Space, seed: int | None = None) -> optuna.samplers.BaseSampler:
+def make_sampler(
+    name: str, space: Space | Choice, seed: int | None = None
+) -> optuna.samplers.BaseSampler:
     """Build the sampler for strategy `name`.
 
     Example:

@@ -18,7 +18,9 @@ from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from tuneplate.engine import gradient as gradients
+from tuneplate.engine.auto import family_of
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.objective import STOPPED
 
 JOURNAL_FILE = "study.journal"
 RECORD = "tuneplate"  # study user attribute: what a worker needs to join the study
@@ -125,6 +127,10 @@ SKIPPED = "tuneplate_skipped"  # user attribute of a trial refused because the b
 POLL_S = 2.0
 
 
+class NoTrialCompleted(TuneplateError):
+    """The search ended without one completed trial: nothing to refit."""
+
+
 class BudgetSpent(Exception):
     """Raised at a trial's start when other workers have already spent the budget."""
 
@@ -199,8 +205,10 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
     if not complete:
         failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
         reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
-        raise TuneplateError(
+        stopped = sum(t.user_attrs.get(STOPPED, False) for t in study.get_trials(deepcopy=False))
+        raise NoTrialCompleted(
             f"no trial completed ({len(failed)} failed"
+            + (f", {stopped} stopped when the time budget ended" if stopped else "")
             + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
             + "); raise --trials or --timeout, or check the data"
         )
@@ -208,20 +216,27 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
 
 
 def trials_table(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial: state, score, train score, timing, where it came from, settings.
+
+    `finished_s` is the seconds from the first trial's start to this trial's end: the
+    x axis of a best-so-far-over-time (anytime) curve.
+    """
+    trials = used_trials(study)
+    starts = [t.datetime_start for t in trials if t.datetime_start]
+    origin = min(starts) if starts else None
     rows = []
-    for t in used_trials(study):
-        duration = (
-            (t.datetime_complete - t.datetime_start).total_seconds()
-            if t.datetime_complete
-            else None
-        )
+    for t in trials:
+        done = t.datetime_complete
         rows.append(
             {
                 "number": t.number,
                 "state": t.state.name,
                 "value": t.value,
                 "train": t.user_attrs.get("train"),
-                "duration_s": duration,
+                "duration_s": (done - t.datetime_start).total_seconds() if done else None,
+                "finished_s": (done - origin).total_seconds() if done and origin else None,
+                **({"source": source} if (source := t.user_attrs.get("source")) else {}),
+                **({"family": family} if (family := family_of(t)) else {}),
                 **({"gradient": mode} if (mode := gradients.mode(t)) else {}),
                 **{f"params_{k}": v for k, v in t.params.items()},
             }
@@ -230,8 +245,16 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
 
 
 def used_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """Every trial except those refused because other workers had spent the budget."""
-    return [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(SKIPPED)]
+    """Every trial that ran, except those refused because other workers had spent the budget.
+
+    Enqueued trials the budget did not reach (priors, grid points) stay WAITING and
+    are left out too.
+    """
+    return [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if not t.user_attrs.get(SKIPPED) and t.state != TrialState.WAITING
+    ]
 
 
 def counts(study: optuna.Study) -> dict[str, int]:

@@ -10,7 +10,7 @@ import hashlib
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -27,12 +27,12 @@ from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, res
 from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.metrics import METRICS, Objective, get_metric
-from tuneplate.engine.models import Family, Fit, Model, get_family
+from tuneplate.engine.models import FAMILIES, Family, Fit, Model, get_family
 from tuneplate.engine.objective import make_objective
 from tuneplate.engine.results import Metric, Results
-from tuneplate.engine.space import Space
+from tuneplate.engine.space import FAMILY, SEP, Choice, Space
 from tuneplate.engine.splits import Split, make_split
-from tuneplate.engine.strategies import make_sampler
+from tuneplate.engine.strategies import AUTO, make_sampler
 from tuneplate.engine.vertical import Outcome, Vertical
 
 # Failed trials are counted in the results and summarised by the CLI; Optuna would
@@ -47,6 +47,7 @@ PRUNE_ROWS = 100_000  # rows from which the pruner defaults to "median"
 FEWER_FOLDS_ROWS = 200_000  # rows from which cross-validation uses BIG_TABLE_FOLDS folds
 BIG_TABLE_FOLDS = 3
 LINEAR_FAMILY = "logistic"  # the gradient strategies' model when none is asked for
+WARM_TRIALS = 5  # --warm-start: the earlier run's best trials tried first, at most this many
 
 
 class ChecksFailed(TuneplateError):
@@ -95,6 +96,7 @@ class Config:
     split: str | None = None  # "time" (default) or "last-n"
     expect_fingerprint: str | None = None  # a replay refuses other data …
     allow_new_data: bool = False  # … unless told to, and then says so in the findings
+    warm_start: str | None = None  # an earlier run folder: its best trials are tried first
 
 
 def _positive_number(value, name: str, flag: str, integer: bool) -> None:
@@ -159,8 +161,8 @@ class Plan:
     objective: Objective
     assumptions: dict[str, Any]
     strategy: str
-    family: Family
-    space: Space
+    family: Family  # with strategy "auto": the vertical's default; the best trial's is used
+    space: Space | Choice  # a Choice (family first, then its settings) for strategy "auto"
     sampler: optuna.samplers.BaseSampler
     pruner: optuna.pruners.BasePruner
     n_trials: int | None
@@ -177,6 +179,22 @@ class Plan:
     fingerprint: str
     hypergradient: bool = False  # the objective stores d(log-loss)/d(param) per trial
     pruner_name: str = "none"  # the pruner in use, after the big-table default
+    families: dict[str, Family] = field(default_factory=dict)  # strategy "auto": its choices
+    # What the study tries before its sampler proposes anything, in order, with where
+    # each came from: "warm-start" (an earlier run), "prior" (the vertical), "start".
+    first_trials: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    def resolve(self, params: dict[str, Any]) -> tuple[Family, dict[str, Any]]:
+        """A trial's family and full fit parameters (fixed settings included).
+
+        Example:
+            >>> p.resolve({"family": "logistic", "logistic.C": 0.5})
+            (Family(name='logistic', ...), {'C': 0.5})
+        """
+        if isinstance(self.space, Choice):
+            name, chosen = self.space.split(params)
+            return self.families[name], {**self.space.spaces[name].fixed, **chosen}
+        return self.family, {**self.space.fixed, **params}
 
 
 def default_pruner(config: Config, n_rows: int) -> str:
@@ -208,6 +226,12 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
 
         return rank_tune.plan(vertical, data, config)
     strategy = config.strategy or vertical.default_strategy
+    auto = strategy == AUTO
+    if auto and config.model:
+        raise TuneplateError(
+            "strategy auto chooses the model family itself; drop --model, or choose "
+            "another --strategy to tune one family"
+        )
     # The gradient strategies descend on validation log-loss, whose exact derivative
     # the linear model supplies: both are their defaults unless chosen explicitly.
     gradient = "gradient" in strategy.split("+")
@@ -230,6 +254,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     if vertical.validate:
         vertical.validate(assumptions)
     make_sampler(strategy, vertical.spaces[family.name], config.seed)  # unknown names fail here
+    previous = Results.load(config.warm_start) if config.warm_start else None
 
     # data -> checks
     table, roles, attribution = prepare(vertical, data, config)
@@ -258,9 +283,21 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
     encoder = Encoder.fit(table.iloc[split.development], features)
     fold_rows = len(split.development) * (n_folds - 1) // n_folds
-    space = vertical.spaces[family.name].for_rows(fold_rows)
-    if vertical.adapt_space:
-        space = vertical.adapt_space(family.name, space, table.iloc[split.development], roles)
+
+    def space_for(name: str) -> Space:
+        space = vertical.spaces[name].for_rows(fold_rows)
+        if vertical.adapt_space:
+            space = vertical.adapt_space(name, space, table.iloc[split.development], roles)
+        return space
+
+    families = {}
+    if auto:  # every family the vertical offers, cheapest first
+        offered = [n for n in vertical.spaces if n in FAMILIES]
+        names = sorted(offered, key=lambda n: FAMILIES[n].cost)
+        families = {n: FAMILIES[n] for n in names}
+        space = Choice({n: space_for(n) for n in names})
+    else:
+        space = space_for(family.name)
     if strategy == "grid":  # the grid is the budget: every point once, across all workers
         n_trials = min(n_trials or math.inf, len(space.grid_points()))
     if hypergradient:  # an exact inner solver, or the hypergradient is ~1% off
@@ -268,6 +305,10 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     if gradient:
         valid_rows = min(len(valid) for _, valid in split.folds)
         findings = [*findings, *gradients.overfitting_findings(space, valid_rows)]
+    warm = warm_trials(previous, space, family.name) if previous else []
+    if previous and not warm:
+        findings = [*findings, _warm_start_unused(config.warm_start)]
+    first = first_trials(vertical, space, family.name, strategy, warm)
     return Plan(
         vertical=vertical,
         config=config,
@@ -292,7 +333,120 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         fingerprint=fingerprint,
         hypergradient=hypergradient,
         pruner_name=pruner_name,
+        families=families,
+        first_trials=tuple(first),
     )
+
+
+def _fitted(space: Space | Choice, family: str, params: dict, clamp: bool) -> dict | None:
+    """`family`'s `params` as a trial of `space` would hold them, or None if they do not fit."""
+    if isinstance(space, Choice):
+        own = space.spaces.get(family)
+        fitted = None if own is None else own.coerce(params, clamp)
+        return None if fitted is None else space.join(family, fitted)
+    return space.coerce(params, clamp)
+
+
+def warm_trials(previous: Results, space: Space | Choice, family: str) -> list[dict[str, Any]]:
+    """The earlier run's best completed trials that fit `space`, best first.
+
+    A run with one model family is read as that family's; an `auto` run's trials
+    each carry their own. Trials of another family than a one-family `space`
+    tunes, or with settings outside its ranges, are left out.
+
+    Example:
+        >>> warm_trials(Results.load("tuneplate-runs/credit-1"), p.space, "lightgbm")[0]
+        {'learning_rate': 0.031, 'num_leaves': 9, ...}
+    """
+    trials = previous.trials
+    if trials is None or trials.empty or not {"state", "value"} <= set(trials.columns):
+        return []
+    done = trials[trials["state"].astype("string") == "COMPLETE"].copy()
+    done["value"] = pd.to_numeric(done["value"], errors="coerce")
+    done = done[done["value"].notna()]
+    maximize = previous.metric.direction == "maximize"
+    done = done.sort_values("value", ascending=not maximize, kind="stable")
+    out: list[dict[str, Any]] = []
+    for _, row in done.iterrows():
+        params = {
+            k.removeprefix("params_"): v
+            for k, v in row.items()
+            if k.startswith("params_") and not (isinstance(v, float) and math.isnan(v))
+        }
+        own = params.pop(FAMILY, None) or previous.model_family
+        params = {k.removeprefix(own + SEP): v for k, v in params.items()}
+        if not isinstance(space, Choice) and own != family:
+            continue
+        fitted = _fitted(space, own, params, clamp=False)
+        if fitted is not None and fitted not in out:
+            out.append(fitted)
+        if len(out) == WARM_TRIALS:
+            break
+    return out
+
+
+def _warm_start_unused(folder: str) -> Finding:
+    return Finding(
+        "warm_start_unused",
+        "warning",
+        f"none of the best trials of {folder} fit this search space (another model family, "
+        "or settings outside the ranges), so the search started without them",
+        expected="an earlier run of the same vertical and model family",
+        fix="warm-start from a run with the same --model, or drop --warm-start",
+    )
+
+
+def first_trials(
+    vertical: Vertical,
+    space: Space | Choice,
+    family: str,
+    strategy: str,
+    warm: list[dict[str, Any]] = (),
+) -> list[tuple[str, dict[str, Any]]]:
+    """What the study tries first: an earlier run's best, the vertical's priors, the start.
+
+    Priors are written for the family's full range and clamped into this table's
+    (`Space.for_rows` lowers some upper bounds on small tables); missing settings
+    take the space's starting value. Grid search keeps only points of its grid and
+    then every other grid point. `auto` takes the families in turns, cheapest first,
+    so each family's first cheap model comes before any family's second.
+
+    Example:
+        >>> first_trials(VERTICAL, space, "lightgbm", "bayes")[0]
+        ('prior', {'learning_rate': 0.05, 'num_leaves': 15, ...})
+    """
+    if isinstance(space, Choice):
+        queues = []
+        for name, own in space.spaces.items():
+            priors = [
+                _fitted(space, name, {**own.start, **p}, True) for p in _priors(vertical, name)
+            ]
+            queue = [("prior", p) for p in priors if p is not None]
+            queues.append([*queue, ("start", space.join(name, own.start))])
+        turns = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
+        return _unique([*[("warm-start", w) for w in warm], *turns])
+    priors = [space.coerce({**space.start, **p}, clamp=True) for p in _priors(vertical, family)]
+    candidates = [
+        *[("warm-start", w) for w in warm],
+        *[("prior", p) for p in priors if p is not None],
+    ]
+    if strategy == "grid":
+        points = space.grid_points()
+        on_grid = [(source, p) for source, p in candidates if p in points]
+        return _unique([*on_grid, *[("grid", p) for p in points]])
+    return _unique([*candidates, ("start", space.start)])
+
+
+def _priors(vertical: Vertical, family: str) -> list[dict[str, Any]]:
+    return [dict(p) for p in vertical.priors.get(family, ())]
+
+
+def _unique(trials: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    out: list[tuple[str, dict]] = []
+    for source, params in trials:
+        if all(params != seen for _, seen in out):
+            out.append((source, params))
+    return out
 
 
 def _replay_findings(config: Config, fingerprint: str) -> list[Finding]:
@@ -334,16 +488,17 @@ def run_vertical(
 
 
 def study_name(p: Plan) -> str:
-    return p.config.study or f"{p.vertical.name}-{p.family.name}"
+    return p.config.study or f"{p.vertical.name}-{AUTO if p.families else p.family.name}"
 
 
 def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None = None):
     """Create the study, or join it when it exists (resume, or another worker's).
 
     A new study stores `record` (what `tuneplate worker` needs to join it), a
-    study-wide deadline on shared storage, and its first trials: every grid point
-    for grid search (workers then pop distinct points, never one twice), else the
-    vertical's cheap starting point.
+    study-wide deadline on shared storage, and its first trials (`Plan.first_trials`):
+    an earlier run's best with --warm-start, the vertical's priors, the cheap start;
+    for grid search every grid point (workers then pop distinct points, never one
+    twice). Each carries user attribute "source" saying which it was.
     """
     study = optuna.create_study(
         storage=studies.make_storage(p.config.storage, run_dir and Path(run_dir)),
@@ -358,12 +513,27 @@ def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None =
     study.set_user_attr(studies.RECORD, record or {})
     if p.timeout and studies.is_shared(p.config.storage):
         study.set_user_attr(studies.DEADLINE, time.time() + p.timeout)
-    if p.strategy == "grid":
-        for point in p.space.grid_points():
-            study.enqueue_trial(point)
-    else:
-        study.enqueue_trial(p.space.start)  # a cheap, sensible first model
+    for source, params in p.first_trials:
+        study.enqueue_trial(params, user_attrs={"source": source})
     return study
+
+
+def _objective(p: Plan, X_dev: pd.DataFrame, y_dev: np.ndarray, study: optuna.Study, timeout):
+    """The trial objective, stopping any trial still running when the time budget ends."""
+    deadline = study.user_attrs.get(studies.DEADLINE)  # wall clock, shared by workers
+    if deadline is not None:
+        timeout = deadline - time.time()
+    fit = replace(p.fit, deadline=None if timeout is None else time.monotonic() + timeout)
+    return make_objective(
+        p.families or p.family,
+        p.space,
+        X_dev,
+        y_dev,
+        p.split.folds,
+        p.objective.score,
+        fit,
+        p.hypergradient,
+    )
 
 
 def work(p: Plan, *, progress: bool = False) -> int:
@@ -379,16 +549,7 @@ def work(p: Plan, *, progress: bool = False) -> int:
     study = open_study(p)
     X = p.encoder.transform(p.table)
     dev = p.split.development
-    objective = make_objective(
-        p.family,
-        p.space,
-        X.iloc[dev],
-        p.y[dev],
-        p.split.folds,
-        p.objective.score,
-        p.fit,
-        p.hypergradient,
-    )
+    objective = _objective(p, X.iloc[dev], p.y[dev], study, p.timeout)
     before = studies.finished(study)
     studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
     return studies.finished(study) - before
@@ -401,32 +562,35 @@ def execute(
     progress: bool = False,
     record: dict | None = None,
 ) -> Results:
-    """Search, refit the best configuration and score it on the hold-out."""
+    """Search, refit the best configuration and score it on the hold-out.
+
+    With a time budget, the search stops when it is spent, cutting short any trial
+    still running; the best trial so far is refitted. The refit and the report's
+    figures come after the budget.
+    """
     if not isinstance(p, Plan):  # a ranking plan
         from tuneplate.engine import rank_tune
 
         return rank_tune.execute(p, run_dir=run_dir, progress=progress, record=record)
     started = time.perf_counter()
-    vertical, family, space, split = p.vertical, p.family, p.space, p.split
+    vertical, split = p.vertical, p.split
     table, roles, y, strategy = p.table, p.roles, p.y, p.strategy
     X = p.encoder.transform(table)
     X_dev, y_dev = X.iloc[split.development], y[split.development]
 
     # -> study
     study = open_study(p, run_dir, record)
-    objective = make_objective(
-        family, space, X_dev, y_dev, split.folds, p.objective.score, p.fit, p.hypergradient
-    )
     search_started = time.perf_counter()
+    objective = _objective(p, X_dev, y_dev, study, p.timeout)
     studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
     search_s = time.perf_counter() - search_started
     best = studies.best_trial(study)
 
     # -> refit on all development rows, score the untouched hold-out
-    params = {**space.fixed, **best.params}
+    family, params = p.resolve(best.params)
     refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
     estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
-    model = Model(family.name, estimator, p.encoder, str(roles.positive), params, asdict(refit))
+    model = Model(family.name, estimator, p.encoder, str(roles.positive), params, refit.saved())
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
     score = p.objective.score
@@ -442,7 +606,8 @@ def execute(
     )
     evaluated = vertical.evaluate(outcome)
     baseline = evaluation.baseline(p, X_dev, y_dev, X_hold, y_hold)
-    importance = evaluation.importance(study)
+    # fANOVA needs settings every trial shares; across families only "family" is.
+    importance = {} if p.families else evaluation.importance(study)
     stability = evaluation.stability(valid_score, p_hold) if roles.time else {}
 
     return Results(
@@ -476,6 +641,7 @@ def execute(
                 None,
             ),
             "fingerprint": p.fingerprint,
+            **({"families": list(p.families)} if p.families else {}),
         },
         holdout_metrics=evaluated.metrics,
         tables=evaluated.tables,

@@ -138,6 +138,9 @@ class Vertical:
         intended_use, out_of_scope: the report's "what the model is for" section.
         task: "binary" (a table with an outcome column) or "ranking" (an interaction
             log; `spaces` then holds rankers and `evaluate` gets a `RankingOutcome`).
+        priors: known-good starting settings per family, cheap ones first; the study
+            tries them before any strategy's own proposals (grid search: only those
+            on the grid).
     """
 
     name: str
@@ -162,3 +165,4 @@ class Vertical:
     intended_use: str = ""  # what the model is for, in the report's words
     out_of_scope: str = ""  # what it must not be used for
     task: str = "binary"
+    priors: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)

@@ -292,6 +292,47 @@ def importance(results: Results) -> str | None:
     return _chart("importance", f"{_plain(top)} mattered most for the score", draw)
 
 
+# One colour per strategy in a comparison, distinguishable in greyscale print by line style.
+CURVE_STYLES = [
+    (BLUE, "-"),
+    (ORANGE, "--"),
+    ("#2e7d32", "-."),
+    ("#6a3d9a", ":"),
+    ("#444444", (0, (5, 1, 1, 1))),
+    ("#b8860b", (0, (3, 2))),
+    ("#00838f", (0, (1, 2))),
+]
+
+
+def anytime(
+    curves: dict[str, list[tuple[float, float]]], label: str, budget_s: float | None = None
+) -> str | None:
+    """Best cross-validated score so far over elapsed seconds, one line per strategy.
+
+    Example:
+        >>> anytime({"random": [(0.4, 0.75), (2.0, 0.78)]}, "ROC AUC").startswith("<svg")
+        True
+    """
+    curves = {k: v for k, v in curves.items() if v}
+    if not curves:
+        return None
+
+    def draw(ax: Axes) -> None:
+        for i, (name, points) in enumerate(curves.items()):
+            colour, dash = CURVE_STYLES[i % len(CURVE_STYLES)]
+            x = [t for t, _ in points]
+            y = [v for _, v in points]
+            if budget_s is not None:  # the best so far holds until the budget ends
+                x, y = [*x, max(budget_s, x[-1])], [*y, y[-1]]
+            ax.step(x, y, where="post", color=colour, ls=dash, lw=1.8, label=_plain(name))
+            ax.plot(x[:1], y[:1], "o", ms=3.5, color=colour)
+        ax.set_xlabel("Seconds since the search started")
+        ax.set_ylabel(_plain(f"Best {label} so far (cross-validated)"))
+        ax.legend(loc="best")
+
+    return _chart("anytime", "Best score so far over time, per strategy", draw)
+
+
 def charts(results: Results) -> dict[str, str | None]:
     """Every report chart by name; a value is None when its inputs are missing.
 

@@ -64,6 +64,7 @@ def render(results: Results) -> str:
         metrics=sections.metric_rows(results),
         best_params=sections.best_params(results),
         best_trials=sections.best_trials(results),
+        families=sections.families(results),
         monitoring=sections.monitoring(results),
         data_facts=sections.data_facts(results),
         tuning_facts=sections.tuning_facts(results),

@@ -284,6 +284,36 @@ def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
     )
 
 
+def families(results: Results) -> Table | None:
+    """Trials and best cross-validated score per model family, for `auto` runs.
+
+    Example:
+        >>> families(results).frame.columns.tolist()
+        ['Model family', 'Trials', 'Completed', 'Best score', 'Chosen']
+    """
+    trials = results.trials
+    if trials is None or "family" not in trials or trials["family"].dropna().empty:
+        return None
+    maximize = results.metric.direction == "maximize"
+    rows = []
+    for name, group in trials.groupby("family", sort=False):
+        done = group[group["state"].astype("string") == "COMPLETE"]
+        values = pd.to_numeric(done["value"], errors="coerce").dropna()
+        best = (values.max() if maximize else values.min()) if len(values) else math.nan
+        chosen = "yes" if name == results.model_family else ""
+        rows.append((str(name), len(group), len(done), float(best), chosen))
+    columns = ["Model family", "Trials", "Completed", "Best score", "Chosen"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return Table(
+        "families",
+        "Model families tried",
+        frame,
+        note=f"Best {results.metric.label} (cross-validated) per family; the search gave "
+        "more trials to the families scoring best, after a few cheap ones each.",
+        formats={"Trials": "count", "Completed": "count", "Best score": "number"},
+    )
+
+
 def monitoring(results: Results) -> list[str]:
     """Triggers that should send the model back for review once it is in use.
 
@@ -355,8 +385,12 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
         'bayes'
     """
     better = "higher" if results.metric.direction == "maximize" else "lower"
+    chosen_among = results.data.get("families")
+    family = results.model_family
+    if chosen_among:
+        family = f"{family} (chosen by the search among {', '.join(chosen_among)})"
     facts = [
-        ("Model family", results.model_family),
+        ("Model family", family),
         ("Search strategy", results.strategy),
         ("Score optimised", f"{results.metric.label} ({better} is better)"),
         ("Settings tried", _trial_counts(results)),

@@ -6,6 +6,8 @@ import pytest
 
 from tuneplate.cli import main
 
+TIMINGS = ("duration_s", "finished_s")  # wall-clock columns of the trials table
+
 RESULT_KEYS = {"vertical", "strategy", "metric", "best", "trials", "findings"}
 SECTIONS = ("verdict", "data-health", "business", "performance", "fairness", "tuning")
 
@@ -77,7 +79,7 @@ def test_config_replays_the_same_trials(run_dir, tmp_path):
     )
     original = json.loads((run_dir / "results.json").read_text())["trials"]["table"]
     again = json.loads((replay / "results.json").read_text())["trials"]["table"]
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "duration_s"} for r in rows]  # noqa: E731
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in TIMINGS} for r in rows]  # noqa: E731
     assert strip(again) == strip(original)
 
 
@@ -181,3 +183,31 @@ def test_compare_to_a_folder_that_is_not_a_run_is_refused_before_running(tmp_pat
     out = tmp_path / "run"
     assert main(["run", "credit-risk", "--compare-to", str(tmp_path), "--out", str(out)]) == 2
     assert "results.json" in capsys.readouterr().err and not out.exists()
+
+
+def test_compare_writes_one_report_and_every_number(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", "credit-risk", "--strategies", "random,auto", "--budget", "3"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "recommended:" in printed and "report:" in printed
+    numbers = json.loads((out / "compare.json").read_text())
+    assert [r["strategy"] for r in numbers["runs"]] == ["random", "auto"]
+    assert numbers["recommended"] in ("random", "auto")
+    for run in numbers["runs"]:
+        assert {"holdout", "completed", "curve", "time_to_best_s", "search_s"} <= set(run)
+    html = (out / "compare.html").read_text()
+    assert 'id="anytime"' in html and numbers["reason"].split(" ")[0] in html
+
+
+def test_warm_start_run_tries_the_earlier_best_first(run_dir, tmp_path):
+    out = tmp_path / "warm"
+    argv = ["run", "credit-risk", "--trials", "1", "--strategy", "random", "--out", str(out)]
+    assert main([*argv, "--warm-start", str(run_dir)]) == 0
+    earlier = json.loads((run_dir / "results.json").read_text())
+    table = json.loads((out / "results.json").read_text())["trials"]["table"]
+    assert table[0]["source"] == "warm-start"
+    best = {f"params_{k}": v for k, v in earlier["best"]["params"].items()}
+    for key, value in table[0].items():
+        if key.startswith("params_"):
+            assert value == pytest.approx(best[key])

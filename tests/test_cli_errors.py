@@ -505,3 +505,45 @@ def test_console_script_exits_2_with_one_line_and_no_traceback(tmp_path):
         timeout=120,
     )
     assert_one_line_error((proc.returncode, proc.stdout, proc.stderr), "broken.parquet")
+
+
+# --- warm start and compare ------------------------------------------------------------
+
+
+def test_warm_start_from_a_folder_that_is_not_a_run(clean_csv, tmp_path, capsys):
+    out, not_a_run = tmp_path / "run", tmp_path / "empty"
+    not_a_run.mkdir()
+    argv = ["run", "credit-risk", "--data", clean_csv, "--target", TARGET, "--out", out, *FAST]
+    result = cli(capsys, *argv, "--warm-start", not_a_run)
+    assert_one_line_error(result, str(not_a_run), "results.json")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--strategies", "random,genetic"], ("unknown strategy 'genetic'", "bayes", "auto")),
+        (["--strategies", "random,random"], ("twice",)),
+        (["--budget", "0"], ("budget", "above 0")),
+        (["--budget", "-10"], ("budget", "above 0")),
+        (["--seeds", "0"], ("--seeds",)),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_bad_compare_option(args, needles, clean_csv, tmp_path, capsys):
+    out = tmp_path / "compare"
+    argv = ["compare", "credit-risk", "--data", clean_csv, "--target", TARGET, "--out", out]
+    given = {a for a in args if a.startswith("--")}
+    defaults = [] if "--budget" in given else ["--budget", "5"]
+    result = cli(capsys, *argv, *defaults, *args)
+    assert_one_line_error(result, *needles)
+    assert not out.exists()
+
+
+def test_compare_does_not_overwrite_a_folder(clean_csv, tmp_path, capsys):
+    out = tmp_path / "compare"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    argv = ["compare", "credit-risk", "--data", clean_csv, "--target", TARGET, "--out", out]
+    assert_one_line_error(cli(capsys, *argv, "--budget", "5"), "already exists", "--force")
+    assert snapshot(out) == {"notes.txt": b"mine\n"}

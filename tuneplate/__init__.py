@@ -43,6 +43,7 @@ def tune(
     seed: int = 0,
     pruner: str | None = None,
     storage: str = "memory",
+    warm_start: str | Path | None = None,
     assumptions: Mapping[str, Any] | None = None,
     user: str | None = None,
     item: str | None = None,
@@ -68,13 +69,16 @@ def tune(
         model: the model family ("lightgbm", "xgboost", "logistic").
         metric: the score to optimise ("roc_auc", "pr_auc", "log_loss", "brier");
             the vertical's default when None.
-        strategy: "bayes" (default), "random", "grid", "cmaes", "gradient" or
-            "bayes+gradient" (see `tuneplate run --help`).
+        strategy: "bayes" (default), "random", "grid", "cmaes", "gradient",
+            "bayes+gradient" or "auto" (chooses the model family too; see
+            `tuneplate run --help`).
         n_trials, timeout: the budget; the vertical's default when both are None.
         seed: fixes the sampler, the folds and the models.
         pruner: "none", "median", "halving" or "hyperband" (over folds); None (the
             default) prunes with "median" on tables of 100,000 rows or more, else "none".
         storage: "memory", "journal" (a file in `run_dir`) or an Optuna storage URL.
+        warm_start: an earlier run folder; its best trials that fit this search
+            space are tried first.
         assumptions: business assumptions, e.g. {"loss_given_default": 0.6}.
         user, item, value, min_value, items, split: ranking verticals only: the log's
             user and item columns (`time` is its time column), the positive rule
@@ -115,5 +119,6 @@ def tune(
         min_value=min_value,
         items=None if items is None else str(items),
         split=split,
+        warm_start=None if warm_start is None else str(warm_start),
     )
     return run_vertical(load_vertical(vertical), data, config, run_dir=run_dir, progress=progress)

@@ -16,6 +16,7 @@ from pathlib import Path
 import optuna
 
 from tuneplate.engine.checks import errors
+from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request, compare
 from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.metrics import METRICS
@@ -30,6 +31,7 @@ from tuneplate.verticals import available, discover, load_vertical
 
 CONFIG_FILE = "config.json"
 REPORT_FILE = "report.html"
+COMPARE_REPORT = "compare.html"
 # What a run writes; --force removes exactly these and nothing else the user keeps there.
 RUN_FILES = (
     RESULTS_FILE,
@@ -123,11 +125,36 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--purpose", help="what the model is for, in your words (shown in the report)")
     run.add_argument("--compare-to", help="an earlier run folder to compare with in the report")
     run.add_argument(
+        "--warm-start",
+        metavar="RUN_DIR",
+        help="an earlier run folder: its best trials that fit this search are tried first",
+    )
+    run.add_argument(
         "--allow-new-data",
         action="store_true",
         help="with --config: run even though the data changed (the report says so)",
     )
     _add_vertical_options(run)
+
+    cmp = sub.add_parser(
+        "compare", help="run several search strategies on the same data and budget; one report"
+    )
+    _add_data_args(cmp)
+    cmp.add_argument(
+        "--strategies",
+        type=_columns,
+        default=DEFAULT_STRATEGIES,
+        help=f"comma-separated, from: {', '.join(DESCRIPTIONS)} "
+        f"(default: {','.join(DEFAULT_STRATEGIES)})",
+    )
+    cmp.add_argument(
+        "--budget", type=float, required=True, help="seconds of search per strategy and seed"
+    )
+    cmp.add_argument("--seeds", type=int, default=1, help="splits to repeat it on (default 1)")
+    cmp.add_argument("--seed", type=int, help="the first seed (default 0)")
+    cmp.add_argument("--metric", help=f"score: {', '.join(METRICS)} (default: the vertical's)")
+    cmp.add_argument("--out", help="folder (default: tuneplate-runs/compare-VERTICAL-DATE-TIME)")
+    cmp.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
 
     chk = sub.add_parser("check", help="run only the data checks and print the findings")
     _add_data_args(chk)
@@ -221,6 +248,7 @@ def _config(args, base: Config | None = None) -> Config:
         ("storage", "storage"),
         ("study", "study"),
         ("purpose", "purpose"),
+        ("warm_start", "warm_start"),
     ):
         given[key] = getattr(args, name, None)
     config = replace(
@@ -360,6 +388,52 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from tuneplate.reports.compare import render_comparison  # matplotlib: only when needed
+
+    check_request(list(args.strategies), args.budget, args.seeds)  # refuse before any work
+    vertical = load_vertical(args.vertical)
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    out = Path(args.out or Path("tuneplate-runs") / f"compare-{args.vertical}-{stamp}")
+    if out.exists() and not out.is_dir():
+        raise TuneplateError(f"{str(out)!r} is a file; give a folder name with --out")
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        raise TuneplateError(
+            f"folder {str(out)!r} already exists and is not empty; choose another --out, "
+            "or replace the comparison with --force"
+        )
+    config = replace(_config(args), storage="memory")
+    data = _load_data(args)
+
+    def progress(run) -> None:
+        got = f"hold-out {run.holdout:.3f} ({run.model_family})" if run.completed else "no result"
+        print(
+            f"  {run.strategy} (seed {run.seed}): {got}, {run.completed} trials completed",
+            file=sys.stderr,
+        )
+
+    comparison = compare(
+        vertical, data, config, list(args.strategies), args.budget, args.seeds, progress
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / COMPARE_FILE).write_text(
+        json.dumps(comparison.to_dict(), indent=2, allow_nan=False) + "\n"
+    )
+    report = out / COMPARE_REPORT
+    report.write_text(render_comparison(comparison), encoding="utf-8")
+    label = comparison.metric.label
+    for s in comparison.summary:
+        score = f"{s.holdout:.3f}" if s.completed else "none"
+        print(
+            f"{s.strategy:<15} hold-out {label} {score}  trials completed {s.completed:g}  "
+            f"best after {s.time_to_best_s:.1f} s"
+        )
+    print(f"recommended: {comparison.recommended}. {comparison.reason}")
+    size = report.stat().st_size / 1024
+    print(f"report: {report} ({size:.0f} KB); every number: {out / COMPARE_FILE}")
+    return 0
+
+
 def cmd_check(args) -> int:
     vertical = load_vertical(args.vertical)
     findings = check(vertical, _load_data(args), _config(args))
@@ -387,7 +461,8 @@ def _joined_plan(storage: str, name: str, data_path: str | None = None):
     for key in ("protected", "exclude", "subgroups"):
         if saved.get(key) is not None:
             saved[key] = tuple(saved[key])
-    config = replace(Config(**saved), storage=storage, study=name)
+    # The study's first run queued the warm-start trials; a worker has none to add.
+    config = replace(Config(**saved), storage=storage, study=name, warm_start=None)
     path = data_path or record.get("data")
     data = None if path is None else read_table(path)
     return plan(load_vertical(record["vertical"]), data, config), record
@@ -435,6 +510,7 @@ COMMANDS = {
     "verticals": cmd_verticals,
     "run": cmd_run,
     "check": cmd_check,
+    "compare": cmd_compare,
     "report": cmd_report,
     "new-vertical": cmd_new_vertical,
     "export": cmd_export,

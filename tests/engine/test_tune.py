@@ -49,7 +49,7 @@ def test_every_family_tunes_saves_and_reloads(family, tmp_path, german_credit):
 def test_same_seed_same_trials(strategy):
     def run():
         r = tuneplate.tune("credit-risk", model="logistic", strategy=strategy, n_trials=4, seed=5)
-        return r.trials.drop(columns=["duration_s"])
+        return r.trials.drop(columns=["duration_s", "finished_s"])  # timings vary
 
     pd.testing.assert_frame_equal(run(), run())
 

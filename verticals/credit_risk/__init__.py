@@ -16,6 +16,7 @@ VERTICAL = Vertical(
     objective=metrics.OBJECTIVE,
     spaces=space.SPACES,
     default_family=space.DEFAULT_FAMILY,
+    priors=space.PRIORS,
     checks=checks.CHECKS,
     evaluate=metrics.evaluate,
     example=data.load,

@@ -30,3 +30,18 @@ SPACES = {
 }
 
 DEFAULT_FAMILY = "lightgbm"
+
+# Known-good starting settings per family, cheapest first, tried before any strategy's
+# own proposals (research/verticals.md §5.1). Settings left out take the space's start.
+PRIORS = {
+    "lightgbm": [
+        {"num_leaves": 4},  # FLAML's low-cost init: 4 leaves (early stopping sets the trees)
+        # AutoGluon's LightGBM binary defaults (autogluon@18dc1bc searchspaces.py)
+        {"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20},
+    ],
+    "xgboost": [
+        # AutoGluon's XGBoost learning rate (autogluon@0c26880) at FLAML's limit-depth init 6
+        {"learning_rate": 0.03, "max_depth": 6},
+    ],
+    "logistic": [{"C": 1.0}],  # scikit-learn's default penalty
+}

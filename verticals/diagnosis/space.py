@@ -61,6 +61,22 @@ LOGISTIC_SPACE = LOGISTIC.with_params(
 
 SPACES = {"lightgbm": LIGHTGBM_SPACE, "xgboost": XGBOOST_SPACE, "logistic": LOGISTIC_SPACE}
 
+# Known-good starting settings per family, cheapest first, tried before any strategy's
+# own proposals (research/verticals.md §5.1); settings left out take the space's start,
+# so the strong L2 penalty of the clinical spaces stays.
+PRIORS = {
+    "lightgbm": [
+        {"num_leaves": 4},  # FLAML's low-cost init: 4 leaves (early stopping sets the trees)
+        # AutoGluon's LightGBM binary defaults (autogluon@18dc1bc searchspaces.py)
+        {"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20},
+    ],
+    "xgboost": [
+        # AutoGluon's XGBoost learning rate (autogluon@0c26880) at FLAML's limit-depth init 6
+        {"learning_rate": 0.03, "max_depth": 6},
+    ],
+    "logistic": [{"C": 1.0}],  # scikit-learn's default penalty
+}
+
 # Measured on the embedded data with benchmarks/diagnosis_families.py (5 seeds, 30 bayes
 # trials each): mean hold-out log-loss 0.085 for logistic regression, 0.116 for LightGBM
 # and 0.110 for XGBoost (AUROC 0.994 / 0.992 / 0.993), in 2 s against 13 s and 21 s.

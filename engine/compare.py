@@ -1,0 +1,326 @@
+"""Strategies side by side on one data set: same folds, same hold-out, same time budget.
+
+`compare` runs each strategy for the same wall-clock budget per seed (the split
+depends only on the seed, so every strategy sees the same folds and hold-out),
+and returns plain data: each run's best-so-far curve over elapsed time (its
+anytime curve), its hold-out score and trial counts, and a recommendation.
+
+The recommendation takes the best mean hold-out score; strategies whose hold-out
+score is within two standard errors of it (a paired bootstrap over the hold-out
+rows, the same rows for every strategy) count as tied, and of the tied ones the
+one that reached its best score soonest is recommended: as good, and cheaper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.results import Metric, _jsonable
+from tuneplate.engine.strategies import STRATEGIES
+from tuneplate.engine.study import NoTrialCompleted
+from tuneplate.engine.tune import Config, execute, plan
+from tuneplate.engine.vertical import Vertical
+
+COMPARE_FILE = "compare.json"
+DEFAULT_STRATEGIES = ("grid", "random", "bayes", "gradient", "auto")
+BOOTSTRAP = 300  # hold-out resamples per pair of strategies and seed
+TIE_SE = 2.0  # a difference under this many standard errors is noise
+
+
+@dataclass(frozen=True)
+class StrategyRun:
+    """One strategy on one seed."""
+
+    strategy: str
+    seed: int
+    model_family: str
+    validation: float  # best cross-validated score
+    holdout: float  # the refitted best on the hold-out
+    completed: int
+    pruned: int
+    failed: int
+    search_s: float
+    time_to_best_s: float  # from the search's start to the trial that scored best
+    curve: list[tuple[float, float]]  # (seconds since the search started, best so far)
+
+
+@dataclass(frozen=True)
+class StrategySummary:
+    """One strategy over every seed, compared with the best one."""
+
+    strategy: str
+    holdout: float  # mean over seeds
+    validation: float  # mean over seeds of the best cross-validated score
+    completed: float  # mean completed trials per seed
+    time_to_best_s: float  # mean
+    behind: float  # mean hold-out gap to the best strategy, in its "worse" direction
+    se: float  # bootstrap standard error of that gap
+    tied: bool  # within TIE_SE standard errors of the best
+
+
+@dataclass
+class Comparison:
+    """What `compare` found: plain data, saved as `compare.json`.
+
+    Example:
+        >>> c = compare(VERTICAL, None, Config(), ["random", "auto"], budget=30)
+        >>> c.recommended, c.reason
+        ('auto', 'auto had the best hold-out ROC AUC …')
+    """
+
+    vertical: str
+    vertical_title: str
+    metric: Metric
+    budget_s: float
+    seeds: list[int]
+    strategies: list[str]
+    runs: list[StrategyRun]
+    summary: list[StrategySummary]
+    recommended: str
+    reason: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def check_request(strategies: list[str], budget: float, seeds: int) -> None:
+    """Refuse a bad comparison before anything runs.
+
+    Example:
+        >>> check_request(["random", "hyperopt"], 60, 1)
+        Traceback (most recent call last):
+        TuneplateError: unknown strategy 'hyperopt' in --strategies; choose from: …
+    """
+    if not strategies:
+        raise TuneplateError("no strategies to compare; give --strategies random,bayes,…")
+    for name in strategies:
+        if name not in STRATEGIES:
+            known = ", ".join(sorted(STRATEGIES))
+            raise TuneplateError(f"unknown strategy {name!r} in --strategies; choose from: {known}")
+    if len(set(strategies)) != len(strategies):
+        raise TuneplateError("a strategy is listed twice in --strategies; list each once")
+    ok = isinstance(budget, int | float) and not isinstance(budget, bool)
+    if not ok or not math.isfinite(budget) or budget <= 0:
+        raise TuneplateError(f"the budget must be a number of seconds above 0, got {budget!r}")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise TuneplateError(f"--seeds must be a whole number of 1 or more, got {seeds!r}")
+
+
+def compare(
+    vertical: Vertical,
+    data: pd.DataFrame | None,
+    config: Config,
+    strategies: list[str],
+    budget: float,
+    seeds: int = 1,
+    progress=None,
+) -> Comparison:
+    """Run every strategy for `budget` seconds on each of `seeds` seeds and compare them.
+
+    Every run optimises the same metric (the config's, else the vertical's: the
+    gradient strategy too) with its strategy's usual model family (`auto` chooses
+    its own). `progress(run)` is called after each run.
+
+    Example:
+        >>> c = compare(load_vertical("credit-risk"), None, Config(), ["random", "bayes"], 20)
+        >>> [(r.strategy, r.completed) for r in c.runs]
+        [('random', 31), ('bayes', 28)]
+    """
+    check_request(strategies, budget, seeds)
+    if vertical.task != "binary":
+        raise TuneplateError(
+            f"compare supports classification verticals for now, not {vertical.name!r}; "
+            "compare strategies there with separate 'tuneplate run' calls"
+        )
+    metric = config.metric or vertical.objective.name
+    base = replace(config, metric=metric, timeout=budget, n_trials=None, storage="memory")
+    base = replace(base, model=None, study=None, warm_start=None)
+    runs, scores, description = [], {}, {}
+    seed_list = [config.seed + i for i in range(seeds)]
+    for seed in seed_list:
+        for name in strategies:
+            p = plan(vertical, data, replace(base, strategy=name, seed=seed))
+            hold = p.split.holdout
+            description = {
+                "rows": len(p.table),
+                "split": p.split.description,
+                "holdout_rows": len(hold),
+                "fingerprint": p.fingerprint,
+            }
+            objective = p.objective
+            try:
+                r = execute(p)
+            except NoTrialCompleted:  # a strategy too slow for the budget: it scores nothing
+                run = _nothing(name, seed, budget)
+            else:
+                p_hold = r.model.predict_proba(p.table.iloc[hold])[:, 1]
+                scores[name, seed] = (p.y[hold], p_hold, p.objective)
+                run = _run(name, seed, r)
+            runs.append(run)
+            if progress:
+                progress(run)
+    if not scores:
+        raise TuneplateError(f"no strategy completed a trial within {budget:g} s; raise --budget")
+    # `objective` is the same metric for every run: the config's, else the vertical's.
+    summary = _summarise(strategies, seed_list, runs, scores, objective.direction == "maximize")
+    maximize = objective.direction == "maximize"
+    recommended, reason = _recommend(summary, objective.label, seeds, maximize)
+    return Comparison(
+        vertical=vertical.name,
+        vertical_title=vertical.title,
+        metric=Metric(objective.name, objective.label, objective.direction),
+        budget_s=float(budget),
+        seeds=seed_list,
+        strategies=list(strategies),
+        runs=runs,
+        summary=summary,
+        recommended=recommended,
+        reason=reason,
+        data=description,
+    )
+
+
+def _run(name: str, seed: int, r) -> StrategyRun:
+    trials = r.trials
+    done = trials[trials["state"].astype("string") == "COMPLETE"]
+    done = done.assign(value=pd.to_numeric(done["value"], errors="coerce"))
+    done = done.dropna(subset=["value", "finished_s"]).sort_values("finished_s")
+    maximize = r.metric.direction == "maximize"
+    values = done["value"].to_numpy(dtype=float)
+    best = np.maximum.accumulate(values) if maximize else np.minimum.accumulate(values)
+    times = done["finished_s"].to_numpy(dtype=float)
+    curve = [(float(t), float(b)) for t, b in zip(times, best, strict=True)]
+    reached = times[int(np.argmax(best == best[-1]))] if len(best) else math.nan
+    return StrategyRun(
+        strategy=name,
+        seed=seed,
+        model_family=r.model_family,
+        validation=r.validation,
+        holdout=r.holdout,
+        completed=r.counts.get("completed", 0),
+        pruned=r.counts.get("pruned", 0),
+        failed=r.counts.get("failed", 0),
+        search_s=float(r.timings.get("search_s", math.nan)),
+        time_to_best_s=float(reached),
+        curve=curve,
+    )
+
+
+def _nothing(name: str, seed: int, budget: float) -> StrategyRun:
+    nan = math.nan
+    return StrategyRun(name, seed, "", nan, nan, 0, 0, 0, float(budget), nan, [])
+
+
+def _gap_se(best, other, seed: int) -> float:
+    """Bootstrap standard error of score(best) − score(other) on one shared hold-out."""
+    y, p_best, objective = best
+    _, p_other, _ = other
+    rng = np.random.default_rng(seed)
+    gaps = []
+    for _ in range(BOOTSTRAP):
+        rows = rng.integers(0, len(y), len(y))
+        try:
+            score = objective.score
+            gaps.append(score(y[rows], p_best[rows]) - score(y[rows], p_other[rows]))
+        except ValueError:  # a resample with one class: ROC AUC is undefined
+            continue
+    return float(np.std(gaps, ddof=1)) if len(gaps) > 1 else math.nan
+
+
+def _summarise(strategies, seeds, runs, scores, maximize) -> list[StrategySummary]:
+    """Mean hold-out per strategy and its gap to the best; a strategy without any
+    completed trial on some seed has no score (NaN) and is never tied."""
+    sign = 1.0 if maximize else -1.0
+    mean = {s: float(np.mean([r.holdout for r in runs if r.strategy == s])) for s in strategies}
+    scored = [s for s in strategies if math.isfinite(mean[s])]
+    best = max(scored, key=lambda s: sign * mean[s]) if scored else None
+    out = []
+    for s in strategies:
+        own = [r for r in runs if r.strategy == s]
+        behind, se = math.nan, math.nan
+        if s == best:
+            behind, se = 0.0, 0.0
+        elif s in scored:  # seeds are independent splits: their errors add in quadrature
+            behind = sign * (mean[best] - mean[s])
+            ses = [_gap_se(scores[best, seed], scores[s, seed], seed) for seed in seeds]
+            se = float(math.sqrt(sum(e * e for e in ses)) / len(ses))
+        out.append(
+            StrategySummary(
+                strategy=s,
+                holdout=mean[s],
+                validation=float(np.mean([r.validation for r in own])),
+                completed=float(np.mean([r.completed for r in own])),
+                time_to_best_s=float(np.mean([r.time_to_best_s for r in own])),
+                behind=float(behind),
+                se=se,
+                tied=s == best or (math.isfinite(se) and behind <= TIE_SE * se),
+            )
+        )
+    return out
+
+
+def _recommend(
+    summary: list[StrategySummary], label: str, seeds: int, maximize: bool = True
+) -> tuple[str, str]:
+    best = next(s for s in summary if s.behind == 0.0)
+    tied = [s for s in summary if s.tied]
+    pick = min(tied, key=lambda s: (s.time_to_best_s, s.behind))
+    others = [s.strategy for s in tied if s is not pick]
+    split = "one split" if seeds == 1 else f"{seeds} splits"
+    if pick is best and not others:
+        reason = (
+            f"{pick.strategy} had the best hold-out {label} ({pick.holdout:.3f}) and every "
+            f"other strategy was more than {TIE_SE:g} standard errors behind it on {split}."
+        )
+    elif pick is best:
+        reason = (
+            f"{pick.strategy} had the best hold-out {label} ({pick.holdout:.3f}); "
+            f"{_names(others)} came within noise of it (under {TIE_SE:g} bootstrap standard "
+            f"errors on {split}), and {pick.strategy} also reached its best score soonest "
+            f"({pick.time_to_best_s:.0f} s)."
+        )
+    else:
+        reason = (
+            f"{best.strategy} had the best hold-out {label} ({best.holdout:.3f}), but "
+            f"{pick.strategy} ({pick.holdout:.3f}) is within noise of it (a gap of "
+            f"{pick.behind:.3f} against a bootstrap standard error of {pick.se:.3f} on {split}) "
+            f"and reached its best score sooner ({pick.time_to_best_s:.0f} s against "
+            f"{best.time_to_best_s:.0f} s): as good here, and cheaper."
+        )
+    sign = 1.0 if maximize else -1.0
+    scored = [s for s in summary if math.isfinite(s.validation)]
+    top = max(scored, key=lambda s: sign * s.validation)
+    if top is not pick and sign * (top.validation - pick.validation) > 0:
+        reason += (
+            f" In cross-validation {top.strategy} scored best ({top.validation:.3f} against "
+            f"{pick.validation:.3f}); a larger hold-out or more seeds would show whether "
+            "that lead is real."
+        )
+    missed = [s.strategy for s in summary if not math.isfinite(s.holdout)]
+    if missed:
+        reason += f" {_names(missed)} completed no trial within the budget on some seed."
+    if seeds == 1:
+        reason += " With one seed the ranking rests on one hold-out; --seeds 3 makes it firmer."
+    return pick.strategy, reason
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+__all__ = [
+    "COMPARE_FILE",
+    "DEFAULT_STRATEGIES",
+    "Comparison",
+    "StrategyRun",
+    "StrategySummary",
+    "check_request",
+    "compare",
+]

@@ -1,0 +1,230 @@
+"""Strategy auto (family chosen per trial), the time budget, priors and warm starts."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+import tuneplate
+from tuneplate.engine.auto import MIN_TRIALS, allocate
+from tuneplate.engine.results import Results
+from tuneplate.engine.space import FAMILY, Choice, Param, Space
+from tuneplate.engine.spaces import LIGHTGBM, LOGISTIC
+from tuneplate.engine.tune import Config, first_trials, plan, run_vertical
+from tuneplate.reports import render
+from tuneplate.verticals import load_vertical
+
+TIMINGS = ["duration_s", "finished_s"]
+
+
+def _trial(family: str, value: float | None, state=optuna.trial.TrialState.COMPLETE):
+    dist = optuna.distributions.CategoricalDistribution(["logistic", "lightgbm", "xgboost"])
+    return optuna.trial.create_trial(
+        params={FAMILY: family}, distributions={FAMILY: dist}, value=value, state=state
+    )
+
+
+def test_allocate_gives_every_family_its_first_trials_cheapest_first():
+    families = ["logistic", "lightgbm", "xgboost"]
+    assert allocate(families, [], maximize=True) == "logistic"
+    trials = [_trial("logistic", 0.7)] * MIN_TRIALS
+    assert allocate(families, trials, maximize=True) == "lightgbm"
+
+
+def test_allocate_gives_more_trials_to_the_family_doing_best():
+    families = ["logistic", "lightgbm", "xgboost"]
+    trials = [_trial(f, v) for f, v in [("logistic", 0.70), ("lightgbm", 0.80), ("xgboost", 0.75)]]
+    trials = trials * MIN_TRIALS
+    picks = []
+    for _ in range(14):
+        family = allocate(families, trials, maximize=True)
+        picks.append(family)
+        trials.append(_trial(family, {"logistic": 0.7, "lightgbm": 0.8, "xgboost": 0.75}[family]))
+    # shares 4 : 2 : 1 by rank: the leader gets most, the last still a few
+    assert picks.count("lightgbm") > picks.count("xgboost") > picks.count("logistic") > 0
+    # minimising flips the ranking
+    trials = [_trial("logistic", 0.1), _trial("lightgbm", 0.3)] * MIN_TRIALS
+    assert allocate(["logistic", "lightgbm"], trials, maximize=False) == "logistic"
+
+
+def test_choice_joins_and_splits_prefixed_params():
+    choice = Choice({"logistic": LOGISTIC, "lightgbm": LIGHTGBM})
+    joined = choice.join("logistic", {"C": 0.5})
+    assert joined == {FAMILY: "logistic", "logistic.C": 0.5}
+    assert choice.split(joined) == ("logistic", {"C": 0.5})
+    assert choice.contains(joined)
+    assert not choice.contains({FAMILY: "logistic", "logistic.C": 1e9})
+
+
+def test_auto_explores_several_families_and_returns_the_best():
+    r = tuneplate.tune("credit-risk", strategy="auto", n_trials=8, seed=0)
+    done = r.trials[r.trials["state"] == "COMPLETE"]
+    assert done["family"].nunique() >= 2
+    best = done.loc[done["value"].idxmax()]
+    assert r.validation == pytest.approx(best["value"])
+    assert r.model_family == best["family"]
+    prefix = f"params_{best['family']}."
+    tuned = {k.removeprefix(prefix): v for k, v in best.items() if k.startswith(prefix)}
+    for name, value in tuned.items():
+        assert r.best_params[name] == pytest.approx(value)
+    assert r.model.family == r.model_family
+    # the report's tuning appendix: trials and best score per family
+    html = render(r)
+    assert 'data-table="families"' in html
+    for family in done["family"].unique():
+        assert f"<td>{family}</td>" in html
+
+
+def test_auto_same_seed_and_trial_count_give_the_same_trials():
+    def run():
+        r = tuneplate.tune("credit-risk", strategy="auto", n_trials=7, seed=3)
+        return r.trials.drop(columns=TIMINGS)
+
+    first, again = run(), run()
+    assert first["family"].nunique() >= 2
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_auto_refuses_a_model_family():
+    with pytest.raises(tuneplate.TuneplateError, match="drop --model"):
+        plan(load_vertical("credit-risk"), config=Config(strategy="auto", model="xgboost"))
+
+
+def _slow_table(n: int = 4000, k: int = 20) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, k))
+    logit = X[:, :5].sum(1) + np.sin(2 * X[:, 5])
+    bad = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(k)]).assign(
+        status=np.where(bad, "bad", "good")
+    )
+
+
+def test_time_budget_is_kept_even_when_one_fit_takes_longer():
+    # LightGBM at learning rate 0.001 with 255 leaves keeps improving for ~1,700 rounds
+    # on every fold: one fold alone took 27 s here, far longer than the 8 s budget.
+    slow = Space(
+        (
+            Param("learning_rate", 0.001, 0.001, start=0.001),
+            Param("num_leaves", 255, 255, integer=True, start=255),
+        ),
+        fixed={"min_child_samples": 2},
+    )
+    vertical = replace(
+        load_vertical("credit-risk"),
+        spaces={"logistic": LOGISTIC, "lightgbm": slow},
+        priors={},
+        checks=(),
+    )
+    budget = 8.0
+    started = time.monotonic()
+    config = Config(target="status", strategy="auto", timeout=budget)
+    r = run_vertical(vertical, _slow_table(), config)
+    elapsed = time.monotonic() - started
+    stopped = r.trials[(r.trials["family"] == "lightgbm") & (r.trials["state"] == "PRUNED")]
+    assert len(stopped) >= 1  # the slow trial was cut short, not waited for
+    assert r.timings["search_s"] < budget + 4  # generous: the machine is shared
+    assert elapsed < budget + 15  # refit, hold-out and report figures come after
+    assert r.model_family == "logistic"  # the best completed trial is still returned
+
+
+def test_priors_are_tried_first():
+    vertical = load_vertical("credit-risk")
+    r = tuneplate.tune("credit-risk", strategy="random", n_trials=3)
+    first = r.trials.head(len(vertical.priors["lightgbm"]))
+    assert (first["source"] == "prior").all()
+    for (_, row), prior in zip(first.iterrows(), vertical.priors["lightgbm"], strict=True):
+        for name, value in prior.items():
+            assert row[f"params_{name}"] == pytest.approx(value)
+    assert r.trials.loc[len(first), "source"] == "start"
+
+
+def test_grid_search_keeps_only_priors_on_its_grid():
+    space = Space(
+        (Param("a", 0, 10, grid=(1, 5), start=1), Param("b", 0, 10, grid=(2, 8), start=2))
+    )
+    on_grid, off_grid = {"a": 5, "b": 8}, {"a": 3, "b": 8}
+    vertical = replace(load_vertical("credit-risk"), priors={"m": [off_grid, on_grid]})
+    trials = first_trials(vertical, space, "m", "grid")
+    assert trials[0] == ("prior", on_grid)
+    assert [p for _, p in trials].count(on_grid) == 1
+    assert off_grid not in [p for _, p in trials]
+    assert len(trials) == len(space.grid_points())  # every grid point, once
+    assert first_trials(vertical, space, "m", "random")[:2] == [
+        ("prior", off_grid),
+        ("prior", on_grid),
+    ]
+
+
+def test_auto_starts_with_one_cheap_model_per_family_in_turn():
+    p = plan(load_vertical("credit-risk"), config=Config(strategy="auto", n_trials=5))
+    families = [params[FAMILY] for _, params in p.first_trials]
+    assert families[:3] == ["logistic", "lightgbm", "xgboost"]
+    for _, params in p.first_trials:
+        assert p.space.contains(params)
+
+
+def test_warm_start_brings_the_earlier_best_trials_in_first(tmp_path):
+    earlier = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=3)
+    earlier.save(tmp_path)
+    best_c = earlier.best_params["C"]
+    r = tuneplate.tune(
+        "credit-risk", model="logistic", strategy="random", n_trials=1, warm_start=tmp_path
+    )
+    assert r.trials.loc[0, "source"] == "warm-start"
+    assert r.trials.loc[0, "params_C"] == pytest.approx(best_c)
+
+
+def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(tmp_path):
+    earlier = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=3)
+    earlier.save(tmp_path)
+    p = plan(
+        load_vertical("credit-risk"),
+        config=Config(strategy="auto", n_trials=3, warm_start=str(tmp_path)),
+    )
+    source, params = p.first_trials[0]
+    assert source == "warm-start"
+    assert params == {FAMILY: "logistic", "logistic.C": pytest.approx(earlier.best_params["C"])}
+
+
+def test_warm_start_from_another_family_is_reported_not_used(tmp_path):
+    tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=2).save(tmp_path)
+    p = plan(
+        load_vertical("credit-risk"),
+        config=Config(model="lightgbm", strategy="random", n_trials=2, warm_start=str(tmp_path)),
+    )
+    assert all(source != "warm-start" for source, _ in p.first_trials)
+    assert "warm_start_unused" in {f.check for f in p.findings}
+
+
+def test_warm_start_from_a_folder_that_is_not_a_run(tmp_path):
+    with pytest.raises(tuneplate.TuneplateError, match="results.json"):
+        plan(load_vertical("credit-risk"), config=Config(warm_start=str(tmp_path)))
+
+
+def test_results_of_an_auto_run_survive_a_save_and_load(tmp_path):
+    r = tuneplate.tune("credit-risk", strategy="auto", n_trials=4)
+    r.save(tmp_path)
+    again = Results.load(tmp_path)
+    assert again.model_family == r.model_family
+    assert list(again.trials["family"]) == list(r.trials["family"])
+
+
+@pytest.mark.parametrize("name", ["lightgbm", "xgboost"])
+def test_a_passed_deadline_stops_boosting_after_the_first_round(name):
+    from tuneplate.engine.models import FAMILIES, Fit
+
+    table = _slow_table(600, 8)
+    X, y = table.drop(columns="status"), (table["status"] == "bad").to_numpy().astype(int)
+    family = FAMILIES[name]
+    params = {"learning_rate": 0.001}
+    late = Fit(0, deadline=time.monotonic() - 1)
+    data = family.prepare(X[:400], y[:400], X[400:], y[400:], late)
+    assert family.fit(params, None, None, None, None, late, data=data).n_rounds <= 2
+    data = family.prepare(X[:400], y[:400], X[400:], y[400:], Fit(0))
+    assert family.fit(params, None, None, None, None, Fit(0), data=data).n_rounds > 50
