@@ -97,6 +97,54 @@ def test_bad_names_are_refused_in_one_line(name, tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
-def test_ranking_task_is_refused_until_the_ranking_engine_exists(tmp_path, capsys):
-    assert main(["new-vertical", "shop", "--task", "ranking", "--dir", str(tmp_path)]) == 2
-    assert "--task 'ranking' is not available yet" in capsys.readouterr().err
+def test_an_unknown_task_is_refused_in_one_line(tmp_path, capsys):
+    assert main(["new-vertical", "shop", "--task", "regression", "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--task 'regression' is not available" in err
+    assert "binary, ranking" in err and not any(tmp_path.iterdir())
+
+
+@pytest.fixture(scope="module")
+def ranking(tmp_path_factory):
+    """A generated ranking vertical and a site folder that registers it, as pip would."""
+    folder = tmp_path_factory.mktemp("ranking")
+    assert main(["new-vertical", "Shop Picks", "--task", "ranking", "--dir", str(folder)]) == 0
+    _register(folder / "site", "tuneplate-shop-picks", {"shop-picks": "shop_picks:VERTICAL"})
+    return folder / "shop-picks", folder / "site"
+
+
+def test_ranking_vertical_has_the_five_files_and_a_test(ranking):
+    generated, _ = ranking
+    package = generated / "shop_picks"
+    for name in ("__init__.py", "space.py", "metrics.py", "checks.py", "data.py"):
+        assert (package / name).is_file(), name
+    assert 'task="ranking"' in (package / "__init__.py").read_text()
+    assert "InteractionRoles" in (package / "data.py").read_text()
+    assert (generated / "tests" / "test_shop_picks.py").is_file()
+    assert 'shop-picks = "shop_picks:VERTICAL"' in (generated / "pyproject.toml").read_text()
+    assert "--task ranking" in (generated / "README.md").read_text()
+
+
+def test_ranking_contract_test_passes(ranking):
+    generated, site = ranking
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, (site, generated)))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=generated,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout
+
+
+def test_ranking_vertical_runs_on_its_example_right_after_generation(ranking, tmp_path):
+    generated, site = ranking
+    out = tmp_path / "run"
+    ran = _tuneplate(
+        ["run", "shop-picks", "--trials", "1", "--out", str(out)], [site, generated], tmp_path
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "NDCG@10" in ran.stdout
+    assert (out / "report.html").is_file() and (out / "results.json").is_file()

@@ -175,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new-vertical", help="start a new vertical from the five-file template")
     new.add_argument("name", help="e.g. churn-risk (becomes the package churn_risk)")
-    new.add_argument("--task", default="binary", help="binary (ranking: not yet available)")
+    new.add_argument("--task", default="binary", help="binary (default) or ranking")
     new.add_argument("--dir", default=".", help="where to create the project folder")
     return parser
 

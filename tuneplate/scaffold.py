@@ -1,6 +1,7 @@
 """`tuneplate new-vertical`: start a domain project from the same five files as ours.
 
-The files are rendered from Jinja2 templates in `tuneplate.templates/scaffold/`.
+The files are rendered from Jinja2 templates: `tuneplate.templates/scaffold/` for a
+binary task, `scaffold_ranking/` for a ranking one (README and pyproject are shared).
 They are Python, not HTML, so this environment does not autoescape.
 """
 
@@ -15,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 import tuneplate
 from tuneplate.engine.errors import TuneplateError
 
-TASKS = ("binary",)
+TASKS = ("binary", "ranking")
 PACKAGE_FILES = ("__init__.py", "space.py", "metrics.py", "checks.py", "data.py")
 
 
@@ -32,6 +33,11 @@ def code_environment(folder: str) -> Environment:
 
 
 _env = code_environment("scaffold")
+_ranking_env = code_environment("scaffold_ranking")
+SUMMARIES = {
+    "binary": "{words} prediction; ROC AUC and events found per share of cases acted on",
+    "ranking": "ranks items for each user from past behaviour; NDCG@k against popularity",
+}
 
 
 def normalise(name: str) -> tuple[str, str]:
@@ -58,10 +64,7 @@ def new_vertical(name: str, directory: str | Path = ".", task: str = "binary") -
         PosixPath('projects/churn')
     """
     if task not in TASKS:
-        raise TuneplateError(
-            f"--task {task!r} is not available yet; choose one of: {', '.join(TASKS)} "
-            "(ranking templates arrive with the recommendation engine)"
-        )
+        raise TuneplateError(f"--task {task!r} is not available; choose one of: {', '.join(TASKS)}")
     cli_name, package = normalise(name)
     from tuneplate.verticals import VERTICALS
 
@@ -78,19 +81,24 @@ def new_vertical(name: str, directory: str | Path = ".", task: str = "binary") -
         "package": package,
         "distribution": f"tuneplate-{cli_name}",
         "title": cli_name.replace("-", " ").capitalize(),
-        "summary": f"{cli_name.replace('-', ' ')} prediction; ROC AUC and events found "
-        "per share of cases acted on",
-        "rows": 600,
+        "summary": SUMMARIES[task].format(words=cli_name.replace("-", " ")),
+        "task": task,
+        "rows": 600,  # binary example
+        "users": 300,  # ranking example
+        "items": 150,
+        "groups": 5,
+        "events": 15_000,
         "tuneplate_version": tuneplate.__version__,
     }
-    files = {f"{package}/{f}": f"{f}.jinja2" for f in PACKAGE_FILES}
+    own = _ranking_env if task == "ranking" else _env
+    files = {f"{package}/{f}": (own, f"{f}.jinja2") for f in PACKAGE_FILES}
     files |= {
-        f"tests/test_{package}.py": "test_vertical.py.jinja2",
-        "pyproject.toml": "pyproject.toml.jinja2",
-        "README.md": "README.md.jinja2",
+        f"tests/test_{package}.py": (own, "test_vertical.py.jinja2"),
+        "pyproject.toml": (_env, "pyproject.toml.jinja2"),
+        "README.md": (_env, "README.md.jinja2"),
     }
-    for target, template in files.items():
+    for target, (env, template) in files.items():
         path = root / target
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_env.get_template(template).render(**context), encoding="utf-8")
+        path.write_text(env.get_template(template).render(**context), encoding="utf-8")
     return root
