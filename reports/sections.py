@@ -266,9 +266,9 @@ def monitoring(results: Results) -> list[str]:
     """
     out = []
     metric, holdout = results.metric, results.holdout
-    if math.isfinite(holdout):
+    trigger = monitoring_trigger(results)
+    if trigger is not None:
         maximize = metric.direction == "maximize"
-        trigger = holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
         moves, side = ("falls below", "under") if maximize else ("rises above", "over")
         out.append(
             f"{metric.label} on newly labelled cases {moves} {fmt_number(trigger)} "
@@ -286,6 +286,14 @@ def monitoring(results: Results) -> list[str]:
         )
     out.append("A business assumption above changes, or the way decisions use the score does.")
     return out
+
+
+def monitoring_trigger(results: Results) -> float | None:
+    """The live score that should send the model back: MONITOR_DROP worse than the hold-out."""
+    if not math.isfinite(results.holdout):
+        return None
+    maximize = results.metric.direction == "maximize"
+    return results.holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
 
 
 def data_facts(results: Results) -> list[tuple[str, str]]:
@@ -848,3 +856,48 @@ PARTS = (
     ("appendix", "Appendix for analysts", "sections/appendix.html.jinja2"),
     ("glossary", "Glossary", "sections/glossary.html.jinja2"),
 )
+
+
+# ---------------------------------------------------------------- the machine-readable twin
+
+
+def report_summary(results: Results) -> dict[str, Any]:
+    """What the report concludes, as plain data for `results.json`.
+
+    Everything else the report prints is already in `results.json` (scores, tables,
+    headline cards, assumptions, trials); these are the numbers and words the report
+    derives from them: the verdict, the monitoring triggers and each chart's conclusion.
+
+    Example:
+        >>> report_summary(results)["verdict"]["level"]
+        'caution'
+    """
+    from tuneplate.reports import charts as chart_titles
+    from tuneplate.reports.verdict import holdout_drop, verdict
+
+    v = verdict(results)
+    titles = {
+        "approval": chart_titles.approval_title(results),
+        "decision_curve": chart_titles.decision_curve_title(results),
+        "calibration": chart_titles.calibration_title(results),
+        "history": chart_titles.history_title(results),
+        "importance": chart_titles.importance_title(results)
+        if len(results.importance or {}) >= 2
+        else "",
+        "parallel": chart_titles.parameters_title(results)
+        if len(tuned_parameters(results)) >= 2
+        else "",
+        "slice": chart_titles.slice_title(results),
+    }
+    drop = holdout_drop(results)
+    return {
+        "verdict": {"level": v.level, "title": v.title, "why": v.why, "reasons": v.reasons},
+        "holdout_skill_lost": drop if math.isfinite(drop) else None,
+        "monitoring": {
+            "metric": results.metric.name,
+            "review_when": "below" if results.metric.direction == "maximize" else "above",
+            "trigger": monitoring_trigger(results),
+            "psi_trigger": PSI_MAJOR,
+        },
+        "charts": {name: title for name, title in titles.items() if title},
+    }

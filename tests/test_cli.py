@@ -7,7 +7,18 @@ import pytest
 from tuneplate.cli import main
 
 RESULT_KEYS = {"vertical", "strategy", "metric", "best", "trials", "findings"}
-SECTIONS = ("verdict", "data-health", "business", "performance", "fairness", "tuning")
+SECTIONS = (
+    "verdict",
+    "purpose",
+    "data-health",
+    "performance",
+    "reliability",
+    "fairness",
+    "baseline",
+    "limits",
+    "appendix",
+    "glossary",
+)
 
 
 @pytest.fixture(scope="module")

@@ -332,3 +332,25 @@ def test_rendering_leaves_matplotlib_global_state_alone(results, tmp_path):
         "assert 'matplotlib.pyplot' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_results_json_carries_what_the_report_derives(results, tmp_path):
+    results.save(tmp_path)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    derived = saved["report"]
+    assert derived["verdict"]["level"] == "caution"
+    assert derived["verdict"]["title"] == "Use with caution"
+    assert derived["monitoring"]["trigger"] == pytest.approx(0.78 * 0.95)
+    assert derived["monitoring"]["review_when"] == "below"
+    html = render(results)
+    for name, title in derived["charts"].items():
+        assert f'id="{name}" role="img" aria-label="{title}"' in html.replace("&#x27;", "'"), name
+    assert set(derived["charts"]) >= {"approval", "calibration", "history", "parallel"}
+    # Loading it back ignores the derived block and renders the same page.
+    assert render(Results.load(tmp_path)) == html
+
+
+def test_notebook_summary_shows_the_headline_cards(results):
+    summary = results._repr_html_()
+    assert summary.startswith("<table>") and "Profit per 1,000 applicants" in summary
+    assert "-€7,750" in summary and "0.7800" in summary
