@@ -31,6 +31,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 BEST_TRIALS = 5
 MONITOR_DROP = 0.05  # review when the live score is this share worse than the hold-out
 PSI_MAJOR = 0.25  # population stability index: "major shift" rule of thumb
+CALIBRATION_DRIFT = 0.05  # observed vs predicted rate in a band, in absolute terms
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,19 @@ def monitoring(results: Results) -> list[str]:
             f"The observed rate of '{results.data.get('positive', 'the event')}' moves well away "
             f"from the {fmt_cell(share, 'percent')} in the data used here."
         )
+    if results.table("calibration") is not None:
+        out.append(
+            f"In any score band, the observed rate moves more than {100 * CALIBRATION_DRIFT:.0f} "
+            "percentage points away from the predicted one: the probabilities need "
+            "recalibrating."
+        )
+    if any("Adverse impact ratio" in t.frame.columns for t in group_tables(results)):
+        out.append(
+            "Any group's adverse impact ratio at the operating point falls below 0.8, or a "
+            "flagged group's falls further."
+        )
+    elif group_tables(results):
+        out.append("Any subgroup's results fall clearly below the others' shown here.")
     out.append("A business assumption above changes, or the way decisions use the score does.")
     return out
 
