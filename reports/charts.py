@@ -482,7 +482,7 @@ class _Axis:
             tlo, thi = np.nanmin(t), np.nanmax(t)
             self.pos = (t - tlo) / (thi - tlo) if thi > tlo else np.full_like(t, 0.5)
             self.raw = raw
-            self.ticks = [(0.0, fmt_param(_tidy(lo, values))), (1.0, fmt_param(_tidy(hi, values)))]
+            self.ticks = [(0.0, _short(_tidy(lo, values))), (1.0, _short(_tidy(hi, values)))]
         else:
             text = values.astype("string")
             levels = sorted(text.dropna().unique())
@@ -501,6 +501,11 @@ class _Axis:
             lo, hi = np.nanmin(raw), np.nanmax(raw)
             return fmt_param(lo) if lo == hi else f"{fmt_param(lo)}–{fmt_param(hi)}"
         return ", ".join(sorted({str(v) for v in raw if v is not None and v == v}))
+
+
+def _short(value: float | int) -> str:
+    """A setting's value for an axis end: "1e-8" rather than "1e-08"."""
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", fmt_param(value)).replace("e+", "e")
 
 
 def _tidy(value: float, values: pd.Series) -> float | int:

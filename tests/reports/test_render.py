@@ -354,3 +354,85 @@ def test_notebook_summary_shows_the_headline_cards(results):
     summary = results._repr_html_()
     assert summary.startswith("<table>") and "Profit per 1,000 applicants" in summary
     assert "-€7,750" in summary and "0.7800" in summary
+
+
+def test_a_ranking_vertical_without_calibration_or_fairness(make_results):
+    """The shape the recommendation vertical fills: ranking metrics, business tables and
+    headline cards, no calibration, no group table, no probability target."""
+    uplift = pd.DataFrame(
+        {
+            "Model": ["tuned ranker", "popularity"],
+            "Clicks per 1,000 sessions": [182.0, 121.0],
+            "Hit rate @10": [0.41, 0.29],
+            "Catalogue coverage": [0.38, 0.02],
+        }
+    )
+    results = make_results(
+        vertical="recommendation",
+        vertical_title="Recommendation",
+        metric=Metric("ndcg_at_10", "NDCG@10", "maximize"),
+        validation=0.31,
+        holdout=0.29,
+        train=0.36,
+        holdout_metrics={"ndcg_at_10": 0.29, "hit_rate_at_10": 0.41, "coverage": 0.38},
+        tables=[
+            Table(
+                "uplift",
+                "Model vs popularity",
+                uplift,
+                formats={
+                    "Clicks per 1,000 sessions": "count",
+                    "Hit rate @10": "percent",
+                    "Catalogue coverage": "percent",
+                },
+            )
+        ],
+        assumptions={"average_order_value": 42.0, "currency": "EUR"},
+        headline={
+            "summary": ["The tuned ranker gets 61 more clicks per 1,000 sessions."],
+            "operating_point": "show the top 10 items per session.",
+            "cards": [
+                {
+                    "label": "Extra clicks per 1,000 sessions",
+                    "value": 61,
+                    "format": "count",
+                    "assumption": "Against the popularity list.",
+                },
+                {
+                    "label": "Extra revenue per 1,000 sessions",
+                    "value": 1281.0,
+                    "format": "money",
+                    "assumption": "5% of clicks buy, at an average order of €42.",
+                },
+                {
+                    "label": "Catalogue shown",
+                    "value": 0.38,
+                    "format": "percent",
+                    "assumption": "Share of items recommended at least once.",
+                },
+            ],
+        },
+        data={"rows": 50000, "holdout_rows": 10000, "split": "temporal: the last week"},
+        baseline={"family": "popularity", "holdout": 0.21},
+        attribution="Synthetic shop.",
+    )
+    html = render(results)
+    assert sections_in_order(html) == [
+        "verdict",
+        "data-health",
+        "performance",
+        "reliability",
+        "baseline",
+        "limits",
+        "appendix",
+        "glossary",
+    ]
+    verdict = _section(html, "verdict")
+    assert "€1,281" in verdict and "38.0%" in verdict and "show the top 10 items" in verdict
+    assert "the chance that" not in verdict  # no probability target to speak of
+    reliability = _section(html, "reliability")
+    assert "Calibration" not in reliability and "--time" not in reliability
+    assert "No time column" not in _section(html, "limits")
+    glossary = _section(html, "glossary")
+    assert "NDCG@k" in glossary and "Hit rate" in glossary and "Catalogue coverage" in glossary
+    assert "Calibration" not in glossary and "Adverse impact" not in glossary
