@@ -149,6 +149,7 @@ def history(results: Results) -> str | None:
 
 
 LATE_SHARE = 0.8  # a best trial in the last fifth of the search: still improving
+FLAT = 0.01  # a best score within 1% of the first trial's: the search hardly improved it
 
 
 def history_title(results: Results) -> str:
@@ -168,6 +169,12 @@ def history_title(results: Results) -> str:
     best = f"Best {results.metric.label} {fmt_number(values[at - 1])}"
     if n < 5:
         return f"{best} found at trial {at} of {n}: too few trials to judge the search"
+    first = values[0]
+    if at > 1 and abs(values[at - 1] - first) <= FLAT * abs(values[at - 1]):
+        return (
+            f"{best} is within {FLAT:.0%} of the first trial's: the starting settings were "
+            "already about as good as this search space allows"
+        )
     if at > LATE_SHARE * n:
         return f"{best} found at trial {at} of {n}: still improving, more trials may help"
     later = "the trial" if n - at == 1 else f"the {fmt_count(n - at)} trials"
@@ -684,7 +691,7 @@ def slice_title(results: Results) -> str:
         at = int(np.argmax(done["value"].to_numpy()) if maximize else np.argmin(done["value"]))
         if axis.pos[at] <= EDGE or axis.pos[at] >= 1 - EDGE:
             end = "lowest" if axis.pos[at] <= EDGE else "highest"
-            return f"{text}; the best is near the {end} value tried, so a wider range may help"
+            return f"{text}; the best is near the {end} value tried, so the best may lie beyond it"
         lo, hi = axis.ticks[0][1], axis.ticks[-1][1]
         return f"{text}, inside the range tried ({lo}–{hi})"
     return text

@@ -207,3 +207,14 @@ def test_parallel_coordinates_finds_the_setting_the_best_trials_share(make_resul
 def test_parallel_coordinates_draw_at_most_the_best_trials(make_results):
     svg = charts.parallel(make_results(trials=_tuned(charts.MAX_LINES + 50)))
     assert f"(best {charts.MAX_LINES} trials drawn)" in _svg_title(svg)
+
+
+def test_history_title_says_when_the_search_hardly_improved(results, make_results):
+    trials = results.trials.copy()
+    done = trials["state"] == "COMPLETE"
+    flat = trials.assign(value=np.where(done, 0.790 + np.arange(len(trials)) * 1e-4, np.nan))
+    title = charts.history_title(make_results(trials=flat))
+    assert title == (
+        "Best ROC AUC 0.791 is within 1% of the first trial's: the starting settings were "
+        "already about as good as this search space allows"
+    )
