@@ -625,13 +625,9 @@ def health_rows(results: Results) -> list[HealthRow]:
         level, light = HEALTH_LIGHT.get(f.severity, ("info", fmt_label(f.severity)))
         meaning = MEANINGS.get(f.check, SEVERITY_MEANING.get(f.severity, ""))
         todo = f.fix or SEVERITY_TODO.get(f.severity, "")
-        rows.append(HealthRow(level, light, _sentence(f.message), meaning, _sentence(todo)))
+        # As written: a message may start with a column name, whose case matters.
+        rows.append(HealthRow(level, light, f.message, meaning, todo))
     return rows
-
-
-def _sentence(text: str) -> str:
-    text = str(text).strip()
-    return text[:1].upper() + text[1:] if text else ""
 
 
 # ---------------------------------------------------------------------- where tables go

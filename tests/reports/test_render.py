@@ -261,7 +261,7 @@ def test_data_health_lists_findings_or_says_none(results, make_results):
     health = _section(render(results), "data-health")
     assert health.index("Check") < health.index("OK")  # worst first, as traffic lights
     assert 'class="badge caution"' in health and 'class="badge good"' in health
-    assert "Group rare levels" in health and "Purpose has 60 levels" in health
+    assert "group rare levels" in health and "purpose has 60 levels" in health
     assert "hard to learn from" in health  # what it means, one sentence
     assert "Nothing." in health  # what to do about a note
     clean = _section(render(make_results(findings=[])), "data-health")
