@@ -455,6 +455,82 @@ def importance_title(results: Results) -> str:
     return f"{top} mattered most for the score: {fmt_percent(shares[top], 0)} of its variation"
 
 
+def frequencies(results: Results) -> str | None:
+    """Natural frequencies: what the model's decisions mean per 1,000 people, as one bar.
+
+    Reads the table with key "per_1000": its first column names the outcomes and the
+    column labelled "Per 1,000 …" holds how many of 1,000 end up in each.
+
+    Example:
+        >>> frequencies(results)[:4]
+        '<svg'
+    """
+    table = results.table("per_1000")
+    if table is None or table.frame.empty:
+        return None
+    frame = table.frame
+    column = _column(frame, "per 1,000")
+    if column is None:
+        return None
+    counts = _values(frame, column)
+    if not np.isfinite(counts).all() or counts.sum() <= 0:
+        return None
+    labels = [str(x) for x in frame.iloc[:, 0]]
+    colours = (BLUE, ORANGE, "#d9a441", GREY, "#6b8fb3", "#b0b7bf")
+
+    def draw(ax: Axes) -> None:
+        left = 0.0
+        for i, (label, count) in enumerate(zip(labels, counts, strict=True)):
+            colour = colours[i % len(colours)]
+            name = _plain(f"{label} ({fmt_count(count)})")
+            ax.barh(0, count, left=left, color=colour, height=0.6, label=name)
+            if count >= 0.04 * counts.sum():
+                ax.text(
+                    left + count / 2,
+                    0,
+                    fmt_count(count),
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=9,
+                    fontweight="bold",
+                )
+            left += count
+        ax.set_xlim(0, counts.sum())
+        ax.set_ylim(-0.35, 1.0)
+        ax.set_yticks([])
+        ax.set_xlabel(_plain(column))
+        ax.grid(False)
+        ax.spines["left"].set_visible(False)
+        ax.legend(
+            loc="upper left",
+            ncol=min(len(labels), 2),
+            fontsize=8,
+            handlelength=1,
+            columnspacing=1.2,
+            borderaxespad=0,
+        )
+
+    return _chart("frequencies", frequencies_title(results), draw, figsize=(6, 2.2))
+
+
+def frequencies_title(results: Results) -> str:
+    """The per-1,000 figures in one sentence: "Per 1,000 patients: 355 cases caught, …"."""
+    table = results.table("per_1000")
+    if table is None or table.frame.empty:
+        return ""
+    frame = table.frame
+    column = _column(frame, "per 1,000")
+    if column is None:
+        return ""
+    unit = str(column).split("1,000", 1)[-1].strip() or "cases"
+    parts = [
+        f"{fmt_count(count)} {str(label)[:1].lower()}{str(label)[1:]}"
+        for label, count in zip(frame.iloc[:, 0], frame[column], strict=True)
+    ]
+    return f"Per 1,000 {unit}: " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
+
+
 # ------------------------------------------------------------ parameters: which settings work
 
 MAX_AXES = 8  # parallel coordinates: the settings that mattered most, at most this many
@@ -702,7 +778,7 @@ def charts(results: Results) -> dict[str, str | None]:
 
     Example:
         >>> sorted(charts(results))
-        ['approval', 'calibration', 'decision_curve', 'history', 'importance', 'parallel', 'slice']
+        ['approval', 'calibration', 'decision_curve', 'frequencies', 'history', ...]
     """
     return {
         "parallel": parallel(results),
@@ -711,5 +787,6 @@ def charts(results: Results) -> dict[str, str | None]:
         "calibration": calibration(results),
         "approval": approval(results),
         "decision_curve": decision_curve(results),
+        "frequencies": frequencies(results),
         "importance": importance(results),
     }

@@ -40,6 +40,7 @@ def test_charts_are_none_without_their_inputs(results, make_results):
         "calibration": None,
         "approval": None,
         "decision_curve": None,
+        "frequencies": None,
         "importance": None,
         "parallel": None,
         "slice": None,
@@ -128,6 +129,7 @@ def test_every_chart_is_titled_with_its_conclusion(results, make_results):
         "slice": charts.slice_plot(
             make_results(trials=results.trials.drop(columns="params_num_leaves"))
         ),
+        "frequencies": charts.frequencies(_per_1000_results(make_results)),
     }
     assert all(every.values()), [k for k, v in every.items() if not v]
     for name, svg in every.items():
@@ -147,6 +149,24 @@ def test_every_chart_is_titled_with_its_conclusion(results, make_results):
     assert titles["history"].startswith("Best ROC AUC ")
     assert titles["decision_curve"].startswith("Acting on the model beats treating everyone")
     assert titles["importance"].startswith("learning_rate mattered most")
+    assert titles["frequencies"] == (
+        "Per 1,000 patients: 355 cases caught, 18 cases missed, 35 false alarms and "
+        "592 correctly reassured"
+    )
+
+
+def _per_1000_results(make_results):
+    from tuneplate.engine.results import Table
+
+    frame = pd.DataFrame(
+        {
+            "Outcome": ["Cases caught", "Cases missed", "False alarms", "Correctly reassured"],
+            "Per 1,000 patients": [355, 18, 35, 592],
+            "Hold-out patients": [40, 2, 4, 68],
+        }
+    )
+    table = Table("per_1000", "Per 1,000 patients", frame, formats={"Outcome": "text"})
+    return make_results(tables=[table])
 
 
 def test_calibration_title_names_the_worst_band(results, make_results):
