@@ -531,6 +531,82 @@ def frequencies_title(results: Results) -> str:
     return f"Per 1,000 {unit}: " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
 
 
+FOUR_FIFTHS = 0.8
+
+
+def _air_rows(results: Results) -> tuple[list[str], np.ndarray] | None:
+    """(group labels, adverse impact ratios) from the fairness table, or None."""
+    table = results.table("fairness")
+    if table is None or table.frame.empty or "Adverse impact ratio" not in table.frame:
+        return None
+    frame = table.frame
+    air = _values(frame, "Adverse impact ratio")
+    keep = np.isfinite(air)
+    if not keep.any():
+        return None
+    if "Group" in frame.columns and "Attribute" in frame.columns:
+        labels = [f"{row['Group']} ({row['Attribute']})" for _, row in frame.iterrows()]
+    else:
+        labels = [str(v) for v in frame.iloc[:, 0]]
+    return [lbl for lbl, k in zip(labels, keep, strict=True) if k], air[keep]
+
+
+def fairness(results: Results) -> str | None:
+    """Adverse impact ratio per group as bars, with the four-fifths line.
+
+    Example:
+        >>> fairness(results)[:4]
+        '<svg'
+    """
+    rows = _air_rows(results)
+    if rows is None:
+        return None
+    labels, air = rows
+    y = np.arange(len(labels))[::-1]
+
+    def draw(ax: Axes) -> None:
+        colours = [ORANGE if a < FOUR_FIFTHS else BLUE for a in air]
+        ax.barh(y, air, color=colours, height=0.6)
+        ax.axvline(FOUR_FIFTHS, color="#555555", lw=0.8, ls=":")
+        ax.text(
+            FOUR_FIFTHS,
+            1.0,
+            " four-fifths",
+            transform=ax.get_xaxis_transform(),
+            va="bottom",
+            fontsize=8,
+            color="#555555",
+        )
+        wrapped = [_plain(textwrap.fill(lbl, 30, max_lines=2, placeholder=" …")) for lbl in labels]
+        ax.set_yticks(y, wrapped, fontsize=7.5)
+        ax.set_xlim(0, max(1.05, float(np.nanmax(air)) * 1.05))
+        ax.set_xlabel("Adverse impact ratio")
+        ax.grid(axis="y", visible=False)
+
+    height = min(1.3 + 0.3 * len(labels), 8.0)
+    return _chart("air", fairness_title(results), draw, figsize=(6, height))
+
+
+def fairness_title(results: Results) -> str:
+    """How many groups fall under four-fifths of the top group's rate, and the lowest."""
+    rows = _air_rows(results)
+    if rows is None:
+        return ""
+    labels, air = rows
+    low = int(np.argmin(air))
+    under = int((air < FOUR_FIFTHS).sum())
+    if not under:
+        return (
+            f"Every group gets favourable decisions at four-fifths or more of the top group's "
+            f"rate (lowest: {labels[low]}, {fmt_number(air[low])})"
+        )
+    groups = "1 group gets" if under == 1 else f"{under} of {len(air)} groups get"
+    return (
+        f"{groups} favourable decisions at under four-fifths of the top group's rate "
+        f"(lowest: {labels[low]}, {fmt_number(air[low])})"
+    )
+
+
 # ------------------------------------------------------------ parameters: which settings work
 
 MAX_AXES = 8  # parallel coordinates: the settings that mattered most, at most this many
@@ -788,5 +864,6 @@ def charts(results: Results) -> dict[str, str | None]:
         "approval": approval(results),
         "decision_curve": decision_curve(results),
         "frequencies": frequencies(results),
+        "air": fairness(results),
         "importance": importance(results),
     }

@@ -890,6 +890,7 @@ def report_summary(results: Results) -> dict[str, Any]:
         "approval": chart_titles.approval_title(results),
         "decision_curve": chart_titles.decision_curve_title(results),
         "frequencies": chart_titles.frequencies_title(results),
+        "air": chart_titles.fairness_title(results),
         "calibration": chart_titles.calibration_title(results),
         "history": chart_titles.history_title(results),
         "importance": chart_titles.importance_title(results)

@@ -41,6 +41,7 @@ def test_charts_are_none_without_their_inputs(results, make_results):
         "approval": None,
         "decision_curve": None,
         "frequencies": None,
+        "air": None,
         "importance": None,
         "parallel": None,
         "slice": None,
@@ -149,6 +150,10 @@ def test_every_chart_is_titled_with_its_conclusion(results, make_results):
     assert titles["history"].startswith("Best ROC AUC ")
     assert titles["decision_curve"].startswith("Acting on the model beats treating everyone")
     assert titles["importance"].startswith("learning_rate mattered most")
+    assert titles["air"] == (
+        "1 group gets favourable decisions at under four-fifths of the top group's rate "
+        "(lowest: female (sex), 0.667)"
+    )
     assert titles["frequencies"] == (
         "Per 1,000 patients: 355 cases caught, 18 cases missed, 35 false alarms and "
         "592 correctly reassured"
