@@ -126,6 +126,9 @@ class Results:
             f"{self.metric.label} (hold-out)": f"{self.holdout:.4f}",
             "data warnings": sum(f.severity == "warning" for f in self.findings),
         }
+        from tuneplate.reports.sections import headline_cards  # the report's formatting
+
+        rows |= {card.label: card.value for card in headline_cards(self)}
         cells = "".join(
             f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
             f"<td>{html.escape(str(v))}</td></tr>"
@@ -156,11 +159,17 @@ class Results:
         out["tables"] = [t.to_dict() for t in self.tables]
         for key in ("model_family", "best_params", "validation", "holdout", "train", "counts"):
             out.pop(key)
+        # What the report derives (verdict, monitoring triggers, chart conclusions), so
+        # every number the report shows is here too. Not read back: it is re-derived.
+        from tuneplate.reports.sections import report_summary
+
+        out["report"] = report_summary(self)
         return _jsonable(out)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Results:
         data = dict(data)
+        data.pop("report", None)
         best = data.pop("best")
         trials = dict(data.pop("trials"))
         table = pd.DataFrame(trials.pop("table"))

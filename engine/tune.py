@@ -593,6 +593,7 @@ def execute(
     model = Model(family.name, estimator, p.encoder, str(roles.positive), params, refit.saved())
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
+    p_dev = estimator.predict_proba(X_dev)[:, 1]
     score = p.objective.score
     valid_y, valid_score = evaluation.out_of_fold(family, params, X_dev, y_dev, split.folds, p.fit)
     outcome = Outcome(
@@ -608,7 +609,9 @@ def execute(
     baseline = evaluation.baseline(p, X_dev, y_dev, X_hold, y_hold)
     # fANOVA needs settings every trial shares; across families only "family" is.
     importance = {} if p.families else evaluation.importance(study)
-    stability = evaluation.stability(valid_score, p_hold) if roles.time else {}
+    # The same model on both sides: fold models trained on fewer (and, on time splits,
+    # older) rows spread their scores differently and would fake a shift.
+    stability = evaluation.stability(p_dev, p_hold) if roles.time else {}
 
     return Results(
         vertical=vertical.name,
@@ -619,7 +622,7 @@ def execute(
         best_params=params,
         validation=float(best.value),
         holdout=float(score(y_hold, p_hold)),
-        train=float(score(y_dev, estimator.predict_proba(X_dev)[:, 1])),
+        train=float(score(y_dev, p_dev)),
         trials=studies.trials_table(study),
         counts=studies.counts(study),
         findings=p.findings,

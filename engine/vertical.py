@@ -47,7 +47,10 @@ class Evaluation:
 
     `metrics` are plain scores; `tables` are the business translation; `assumptions`
     are printed beside the figures they produce; `headline["summary"]` holds the
-    vertical's plain sentences for the verdict.
+    vertical's plain sentences for the verdict, `headline["operating_point"]` the
+    recommended operating point in one sentence, and `headline["cards"]` the report's
+    three headline numbers as plain dicts `{"label", "value", "format", "assumption"}`
+    (`format`: money, percent, count or number; `assumption`: the one line behind it).
     """
 
     metrics: dict[str, float]

@@ -7,6 +7,7 @@ Anything that decides (what to show, which rows, which thresholds) lives here or
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +28,10 @@ from tuneplate.reports.formatters import (
 from tuneplate.reports.verdict import chance_score
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-# Tables with a section of their own; every other table is business translation.
-OWN_SECTION = ("calibration", "fairness")
 BEST_TRIALS = 5
 MONITOR_DROP = 0.05  # review when the live score is this share worse than the hold-out
 PSI_MAJOR = 0.25  # population stability index: "major shift" rule of thumb
+CALIBRATION_DRIFT = 0.05  # observed vs predicted rate in a band, in absolute terms
 
 
 @dataclass(frozen=True)
@@ -149,13 +149,14 @@ def table_rows(table: Table) -> list[tuple]:
 
 
 def business_tables(results: Results) -> list[Table]:
-    """The tables for the business section: every table without a section of its own.
+    """The tables for the business section: every table without a place of its own.
 
     Example:
         >>> [t.key for t in business_tables(results)]
         ['cutoffs']
     """
-    return [t for t in results.tables if t.key not in OWN_SECTION]
+    elsewhere = (*RELIABILITY_TABLES, *APPENDIX_TABLES)
+    return [t for t in results.tables if t.key not in elsewhere and not _is_group_table(t.key)]
 
 
 def decision_curve_caption(results: Results) -> str:
@@ -323,9 +324,9 @@ def monitoring(results: Results) -> list[str]:
     """
     out = []
     metric, holdout = results.metric, results.holdout
-    if math.isfinite(holdout):
+    trigger = monitoring_trigger(results)
+    if trigger is not None:
         maximize = metric.direction == "maximize"
-        trigger = holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
         moves, side = ("falls below", "under") if maximize else ("rises above", "over")
         out.append(
             f"{metric.label} on newly labelled cases {moves} {fmt_number(trigger)} "
@@ -341,8 +342,29 @@ def monitoring(results: Results) -> list[str]:
             f"The observed rate of '{results.data.get('positive', 'the event')}' moves well away "
             f"from the {fmt_cell(share, 'percent')} in the data used here."
         )
+    if results.table("calibration") is not None:
+        out.append(
+            f"In any score band, the observed rate moves more than {100 * CALIBRATION_DRIFT:.0f} "
+            "percentage points away from the predicted one: the probabilities need "
+            "recalibrating."
+        )
+    if any("Adverse impact ratio" in t.frame.columns for t in group_tables(results)):
+        out.append(
+            "Any group's adverse impact ratio at the operating point falls below 0.8, or a "
+            "flagged group's falls further."
+        )
+    elif group_tables(results):
+        out.append("Any subgroup's results fall clearly below the others' shown here.")
     out.append("A business assumption above changes, or the way decisions use the score does.")
     return out
+
+
+def monitoring_trigger(results: Results) -> float | None:
+    """The live score that should send the model back: MONITOR_DROP worse than the hold-out."""
+    if not math.isfinite(results.holdout):
+        return None
+    maximize = results.metric.direction == "maximize"
+    return results.holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
 
 
 def data_facts(results: Results) -> list[tuple[str, str]]:
@@ -537,4 +559,418 @@ def intended_use(results: Results) -> dict[str, str]:
         "purpose": results.purpose,
         "intended": getattr(vertical, "intended_use", "") or "",
         "out_of_scope": getattr(vertical, "out_of_scope", "") or "",
+    }
+
+
+# ------------------------------------------------------------------ decision summary
+
+CARD_KINDS = ("money", "percent", "count", "number", "text")
+MAX_CARDS = 3
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline number for the decision summary, formatted, with its assumption."""
+
+    label: str
+    value: str
+    assumption: str
+
+
+def headline_cards(results: Results) -> list[Card]:
+    """The vertical's headline numbers in business units, each with its assumption.
+
+    Reads `headline["cards"]`: a list of plain dicts
+    `{"label", "value", "format", "assumption"}` that the vertical fills (so
+    `results.json` carries them); `format` is a table-cell kind. Malformed cards are
+    skipped; at most three are shown.
+
+    Example:
+        >>> headline_cards(results)[0]
+        Card(label='Profit per 1,000 applicants', value='€47,250', assumption='Margin 8.0% ...')
+    """
+    cards = results.headline.get("cards") or []
+    out = []
+    for card in cards if isinstance(cards, list | tuple) else []:
+        if not isinstance(card, dict) or not card.get("label") or "value" not in card:
+            continue
+        kind = card.get("format") if card.get("format") in CARD_KINDS else None
+        value = fmt_cell(card["value"], kind, currency(results))
+        out.append(Card(fmt_text(card["label"]), value, fmt_text(card.get("assumption") or "")))
+    return out[:MAX_CARDS]
+
+
+def operating_point(results: Results) -> str:
+    """The recommended operating point in one sentence, as the vertical words it."""
+    text = results.headline.get("operating_point")
+    return fmt_text(text) if text else ""
+
+
+# ------------------------------------------------------------------------- data health
+
+# What a finding means for the model, in one sentence, by check. Checks not listed here
+# get a sentence by severity.
+MEANINGS = {
+    "duplicate_rows": "Repeated rows count twice and can sit on both sides of a split, "
+    "flattering the scores.",
+    "constant_columns": "A column with one value carries no information; it is ignored.",
+    "id_like_columns": "An identifier predicts nothing about new cases but can let the model "
+    "memorise old ones.",
+    "missing_values": "Gaps are filled or skipped by the model; many gaps make its scores "
+    "less certain.",
+    "missing_by_outcome": "When gaps depend on the outcome, the model can learn the gap "
+    "instead of the case: scores look better than they will be.",
+    "high_cardinality": "A column with very many levels is hard to learn from and can overfit.",
+    "single_feature_leakage": "One column predicting the outcome almost alone often means it "
+    "was recorded after the outcome was known.",
+    "strongest_feature": "A very strong single predictor is worth checking: it is only "
+    "usable if it is known at decision time.",
+    "suspiciously_predictive": "A column this predictive may carry the answer itself "
+    "(leakage); live cases will not have it.",
+    "post_outcome_leakage": "Information recorded after the outcome makes the model look "
+    "far better than it can be in use.",
+    "post_outcome_names": "Column names suggest information from after the outcome, which "
+    "would not exist when deciding.",
+    "post_diagnosis_leakage": "Tests taken after the diagnosis make the model look far "
+    "better than it can be in use.",
+    "post_diagnosis_names": "Column names suggest tests taken after the diagnosis, which "
+    "would not exist when deciding.",
+    "protected_as_feature": "Using a protected attribute as an input can discriminate unlawfully.",
+    "repeated_patients": "The same patient in several rows can be learned and then "
+    "recognised, flattering the scores.",
+    "events_per_feature": "Few events per candidate input make flexible models overfit and "
+    "their risks too extreme.",
+    "bad_rate": "The share of bad outcomes sets what approval and loss figures are plausible.",
+    "prevalence": "The share with the condition sets what predictive values and per-1,000 "
+    "figures mean.",
+    "class_size": "Too few cases of one outcome leave little to learn from and make "
+    "scores unstable.",
+    "table_size": "A small table gives rough scores; a large one takes longer to tune.",
+    "gradient_overfitting": "The tuned penalty may fit the validation folds rather than new data.",
+    "replay_data_changed": "The data differ from the original run's, so the replay is not "
+    "an exact repeat.",
+}
+SEVERITY_MEANING = {
+    "error": "This would make the model or its scores untrustworthy; the run was stopped.",
+    "warning": "This can make the scores look better than they will be in use.",
+    "info": "Recorded for the reader; it does not hold the model back.",
+}
+SEVERITY_TODO = {
+    "error": "Fix the data and run again.",
+    "warning": "Check the columns named before the model is used.",
+    "info": "Nothing.",
+}
+HEALTH_LIGHT = {"error": ("stop", "Stop"), "warning": ("caution", "Check"), "info": ("good", "OK")}
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    """One traffic-light row of the data-health table."""
+
+    level: str  # good | caution | stop
+    light: str  # the word on the light
+    found: str
+    meaning: str
+    todo: str
+
+
+def health_rows(results: Results) -> list[HealthRow]:
+    """The checks as a traffic-light table: worst first, one sentence on meaning and fix.
+
+    Example:
+        >>> health_rows(results)[0].light
+        'Check'
+    """
+    rows = []
+    for f in findings(results):
+        level, light = HEALTH_LIGHT.get(f.severity, ("info", fmt_label(f.severity)))
+        meaning = MEANINGS.get(f.check, SEVERITY_MEANING.get(f.severity, ""))
+        todo = f.fix or SEVERITY_TODO.get(f.severity, "")
+        # As written: a message may start with a column name, whose case matters.
+        rows.append(HealthRow(level, light, f.message, meaning, todo))
+    return rows
+
+
+# ---------------------------------------------------------------------- where tables go
+
+# Subgroup tables (fairness, performance by group) have a section of their own; the
+# calibration table goes to reliability; long curves behind a chart go to the appendix.
+GROUP_TABLES = ("fairness", "subgroups", "segments")
+RELIABILITY_TABLES = ("calibration",)
+APPENDIX_TABLES = ("decision_curve",)
+
+
+def group_tables(results: Results) -> list[Table]:
+    """Tables that break performance or decisions down by group, in that order."""
+    return [t for t in results.tables if _is_group_table(t.key)]
+
+
+def _is_group_table(key: str) -> bool:
+    return any(key == k or key.startswith(f"{k}_") for k in GROUP_TABLES)
+
+
+def appendix_tables(results: Results) -> list[Table]:
+    """Full tables shown in the main body as a chart only."""
+    return [t for t in results.tables if t.key in APPENDIX_TABLES]
+
+
+# ------------------------------------------------------------------------ reliability
+
+
+def holdout_sentence(results: Results) -> str:
+    """Validation vs untouched hold-out, in words (the same words the verdict uses)."""
+    from tuneplate.reports.verdict import _gap_reason, holdout_drop
+
+    return _gap_reason(results, holdout_drop(results))[1]
+
+
+def calibration_sentence(results: Results) -> str:
+    """Calibration slope and intercept in words, when the vertical measured them."""
+    slope = results.holdout_metrics.get("calibration_slope")
+    if not isinstance(slope, int | float) or not math.isfinite(slope):
+        return ""
+    if 0.8 <= slope <= 1.2:
+        verdict = "within 0.8–1.2, so the predicted risks are neither too extreme nor too timid"
+    elif slope < 0.8:
+        verdict = "below 0.8: the predicted risks are too extreme (too close to 0% and 100%)"
+    else:
+        verdict = "above 1.2: the predicted risks are too timid (bunched towards the middle)"
+    return f"Calibration slope {fmt_number(slope)}, {verdict}."
+
+
+# ---------------------------------------------------------------------------- glossary
+
+
+GLOSSARY = {
+    "operating point": "The rule that turns a score into a decision, e.g. approve when the "
+    "predicted risk is under a cut-off.",
+    "roc_auc": "The chance that the model ranks a randomly chosen case with the event above "
+    "one without it; 0.5 is a coin toss, 1 is perfect.",
+    "gini": "AUC rescaled to run from 0 (no ranking power) to 1 (perfect): 2 × AUC − 1.",
+    "ks": "The largest gap, over all cut-offs, between the share of events and the share "
+    "of non-events below that cut-off.",
+    "brier": "The average squared difference between the predicted probability and what "
+    "happened (1 or 0); lower is better.",
+    "log_loss": "The average penalty for the probability given to what actually happened, "
+    "heavy for confident mistakes; lower is better.",
+    "pr_auc": "Precision averaged over all levels of recall; compare it with the event rate, "
+    "which is what a coin toss scores.",
+    "sensitivity": "The share of people with the condition whom the model flags.",
+    "specificity": "The share of people without the condition whom the model clears.",
+    "ppv": "Positive predictive value: the share of flagged people who have the condition.",
+    "npv": "Negative predictive value: the share of cleared people who do not have it.",
+    "calibration": "Whether predicted probabilities match observed rates: of cases given "
+    "10%, about 10% should have the event.",
+    "calibration_slope": "How spread out the predicted risks are compared with reality; 1 is "
+    "ideal, below 1 too extreme, above 1 too timid.",
+    "net benefit": "True positives found per case minus false alarms weighted by how sure "
+    "one must be before acting; the decision curve plots it.",
+    "ndcg": "Normalised discounted cumulative gain: how near the top of the list the items "
+    "a customer went on to use were ranked; 1 is perfect.",
+    "hit_rate": "The share of customers for whom at least one recommended item was used.",
+    "precision_at_k": "Of the k items shown, the share the customer went on to use.",
+    "recall_at_k": "Of the items the customer went on to use, the share that were shown.",
+    "map_at_k": "Mean average precision: precision at each useful item's position, "
+    "averaged; rewards useful items near the top.",
+    "coverage": "The share of the catalogue the model ever recommends.",
+    "hold-out": "Rows set aside before tuning and used once at the end, so their score is "
+    "an honest preview of new data.",
+    "cross-validation": "Scoring each setting several times, each time training on most of "
+    "the tuning rows and testing on the rest, then averaging.",
+    "overfitting": "A model that fits its training rows much better than new ones has "
+    "memorised noise; underfitting is the opposite, too simple to learn the signal.",
+    "air": "A group's rate of favourable decisions divided by the "
+    "rate of the most favoured group; under 0.8 is flagged by the four-fifths rule of thumb.",
+    "psi": "How far the spread of scores on new cases has moved "
+    "from the spread seen in development; above 0.25 is usually read as a major shift.",
+    "baseline": "A simple model at default settings, fitted on the same rows: what the tuned "
+    "model has to beat to be worth its complexity.",
+    "trial": "One setting of the model's hyperparameters, trained and scored; a pruned "
+    "trial was stopped early because it was clearly worse.",
+    "importance": "A setting's share of the variation in the score across trials (fANOVA); "
+    "near zero means it hardly mattered within its range.",
+    "parallel coordinates": "One line per trial across one axis per setting, coloured by "
+    "score: where good lines bunch shows the settings that work.",
+}
+GLOSSARY_TERMS = {
+    "operating point": "Operating point",
+    "roc_auc": "ROC AUC",
+    "gini": "Gini",
+    "ks": "KS statistic",
+    "brier": "Brier score",
+    "log_loss": "Log-loss",
+    "pr_auc": "PR AUC",
+    "sensitivity": "Sensitivity",
+    "specificity": "Specificity",
+    "ppv": "PPV",
+    "npv": "NPV",
+    "calibration": "Calibration",
+    "calibration_slope": "Calibration slope",
+    "net benefit": "Net benefit",
+    "ndcg": "NDCG@k",
+    "hit_rate": "Hit rate",
+    "precision_at_k": "Precision@k",
+    "recall_at_k": "Recall@k",
+    "map_at_k": "MAP@k",
+    "coverage": "Catalogue coverage",
+    "hold-out": "Hold-out",
+    "cross-validation": "Cross-validation",
+    "overfitting": "Over- and underfitting",
+    "air": "Adverse impact ratio",
+    "psi": "Population stability index",
+    "baseline": "Baseline",
+    "trial": "Trial",
+    "importance": "Parameter importance",
+    "parallel coordinates": "Parallel coordinates",
+}
+
+
+def glossary(results: Results) -> list[tuple[str, str]]:
+    """(term, one-line meaning) for the terms this report uses, in reading order."""
+    metric_names = {results.metric.name, *results.holdout_metrics}
+    used = {"hold-out", "cross-validation", "overfitting", "psi", "trial"}
+    if operating_point(results) or results.headline.get("cards"):
+        used.add("operating point")
+    for name in metric_names:
+        stem = re.sub(r"_at_\d+$", "_at_k", str(name).split("@")[0].lower())
+        for term in GLOSSARY:
+            if stem == term or stem.startswith(f"{term}_") or stem.startswith(term):
+                used.add(term)
+    if results.table("calibration") is not None:
+        used.add("calibration")
+    if results.table("decision_curve") is not None:
+        used.add("net benefit")
+    if any("Adverse impact ratio" in t.frame.columns for t in group_tables(results)):
+        used.add("air")
+    if (results.baseline or {}).get("holdout") is not None:
+        used.add("baseline")
+    if results.importance:
+        used.add("importance")
+    if len(tuned_parameters(results)) >= 2:
+        used.add("parallel coordinates")
+    return [(GLOSSARY_TERMS[t], GLOSSARY[t]) for t in GLOSSARY if t in used]
+
+
+def tuned_parameters(results: Results) -> list[str]:
+    """Names of the hyperparameters the search varied (from the trials table)."""
+    trials = results.trials
+    if trials is None:
+        return []
+    names = [str(c)[len("params_") :] for c in trials.columns if str(c).startswith("params_")]
+    varied = []
+    for name in names:
+        values = trials[f"params_{name}"].dropna()
+        if values.nunique() > 1:
+            varied.append(name)
+    return varied
+
+
+# ----------------------------------------------------------------------------- outline
+
+
+@dataclass(frozen=True)
+class Part:
+    """A report section that has something to show: its anchor, title and template."""
+
+    id: str
+    title: str
+    template: str
+
+
+def outline(results: Results, context: dict[str, Any]) -> list[Part]:
+    """The sections of this report in the fixed reading order; empty ones left out.
+
+    The same list drives the table of contents and the page, so they always match.
+    Presence follows what `results` holds, never the vertical's name.
+
+    Example:
+        >>> [p.id for p in outline(results, context)]
+        ['verdict', 'purpose', 'data-health', 'performance', 'reliability', 'fairness', ...]
+    """
+    charts = context["charts"]
+    use = context["intended_use"]
+    present = {
+        "verdict": True,
+        "purpose": bool(use["purpose"] or use["intended"] or use["out_of_scope"]),
+        "data-health": True,
+        "performance": bool(
+            context["business_tables"]
+            or context["metrics"]
+            or charts.get("approval")
+            or charts.get("decision_curve")
+        ),
+        "reliability": bool(
+            math.isfinite(results.holdout)
+            or math.isfinite(results.validation)
+            or results.table("calibration") is not None
+            or context["stability"]
+            or context["best_trials"] is not None
+        ),
+        "fairness": bool(context["group_tables"]),
+        "baseline": len(context["comparison"]) > 1,
+        "limits": True,
+        "appendix": True,
+        "glossary": bool(context["glossary"]),
+    }
+    return [Part(pid, title, template) for pid, title, template in PARTS if present[pid]]
+
+
+PARTS = (
+    ("verdict", "Decision summary", "sections/verdict.html.jinja2"),
+    ("purpose", "What the model is for", "sections/purpose.html.jinja2"),
+    ("data-health", "Data health", "sections/data_health.html.jinja2"),
+    ("performance", "Performance in business terms", "sections/performance.html.jinja2"),
+    ("reliability", "Reliability", "sections/reliability.html.jinja2"),
+    ("fairness", "Fairness and subgroups", "sections/fairness.html.jinja2"),
+    ("baseline", "Baseline vs challenger", "sections/baseline.html.jinja2"),
+    ("limits", "Limitations and monitoring", "sections/limits.html.jinja2"),
+    ("appendix", "Appendix for analysts", "sections/appendix.html.jinja2"),
+    ("glossary", "Glossary", "sections/glossary.html.jinja2"),
+)
+
+
+# ---------------------------------------------------------------- the machine-readable twin
+
+
+def report_summary(results: Results) -> dict[str, Any]:
+    """What the report concludes, as plain data for `results.json`.
+
+    Everything else the report prints is already in `results.json` (scores, tables,
+    headline cards, assumptions, trials); these are the numbers and words the report
+    derives from them: the verdict, the monitoring triggers and each chart's conclusion.
+
+    Example:
+        >>> report_summary(results)["verdict"]["level"]
+        'caution'
+    """
+    from tuneplate.reports import charts as chart_titles
+    from tuneplate.reports.verdict import holdout_drop, verdict
+
+    v = verdict(results)
+    titles = {
+        "approval": chart_titles.approval_title(results),
+        "decision_curve": chart_titles.decision_curve_title(results),
+        "frequencies": chart_titles.frequencies_title(results),
+        "air": chart_titles.fairness_title(results),
+        "calibration": chart_titles.calibration_title(results),
+        "history": chart_titles.history_title(results),
+        "importance": chart_titles.importance_title(results)
+        if len(results.importance or {}) >= 2
+        else "",
+        "parallel": chart_titles.parameters_title(results)
+        if len(tuned_parameters(results)) >= 2
+        else "",
+        "slice": chart_titles.slice_title(results),
+    }
+    drop = holdout_drop(results)
+    return {
+        "verdict": {"level": v.level, "title": v.title, "why": v.why, "reasons": v.reasons},
+        "holdout_skill_lost": drop if math.isfinite(drop) else None,
+        "monitoring": {
+            "metric": results.metric.name,
+            "review_when": "below" if results.metric.direction == "maximize" else "above",
+            "trigger": monitoring_trigger(results),
+            "psi_trigger": PSI_MAJOR,
+        },
+        "charts": {name: title for name, title in titles.items() if title},
     }

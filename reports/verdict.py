@@ -26,12 +26,15 @@ WARNINGS_CAUTION = 3  # this many data warnings together need a second look
 MIN_HOLDOUT_ROWS = 100  # below this the hold-out score moves by several points by chance
 MIN_TRIALS = 10  # fewer completed trials than this is barely a search
 FOUR_FIFTHS = 0.8  # adverse impact ratio flag (employment-law rule of thumb)
+WHY_SENTENCES = 2  # the verdict's "why" on the first screen: one or two sentences
 
 
 @dataclass(frozen=True)
 class Verdict:
     """The report's first word: a level, its title and the reasons behind it.
 
+    `reasons` lists every finding behind the level, the ones that set it first; `why`
+    is the one or two of them that set it, for the first lines of the report.
     `summary` carries the vertical's own plain sentences, shown under the reasons.
 
     Example:
@@ -42,6 +45,7 @@ class Verdict:
     title: str
     reasons: list[str]
     summary: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
 
 
 def chance_score(metric: str, base_rate: float) -> float:
@@ -126,7 +130,8 @@ def verdict(results: Results) -> Verdict:
         found.append(("good", f"The data checks raised {_things(n_warnings, 'minor warning')}."))
     elif not n_errors:
         found.append(("good", "The data checks found no problems."))
-    found.append(_gap_reason(results, holdout_drop(results)))
+    gap_level, gap_text = _gap_reason(results, holdout_drop(results))
+    found.append((gap_level, gap_text))
 
     rows = results.data.get("holdout_rows")
     if isinstance(rows, int | float) and rows < MIN_HOLDOUT_ROWS:
@@ -152,9 +157,14 @@ def verdict(results: Results) -> Verdict:
     level = max((lvl for lvl, _ in found), key=rank.__getitem__)
     # Reasons that set the level come first; reassurance follows.
     reasons = [text for lvl, text in sorted(found, key=lambda f: -rank[f[0]])]
+    # The one or two reasons that set the level; when all is well, the hold-out result leads.
+    why = [text for lvl, text in found if lvl == level]
+    if level == "good" and gap_text in why:
+        why = [gap_text, *(t for t in why if t != gap_text)]
+    why = why[:WHY_SENTENCES]
     summary = results.headline.get("summary") or []
     summary = [summary] if isinstance(summary, str) else [str(s) for s in summary]
-    return Verdict(level, TITLES[level], reasons, summary)
+    return Verdict(level, TITLES[level], reasons, summary, why)
 
 
 def _things(n: int, word: str, one: str = "", many: str = "") -> str:

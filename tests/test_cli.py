@@ -9,7 +9,18 @@ from tuneplate.cli import main
 TIMINGS = ("duration_s", "finished_s")  # wall-clock columns of the trials table
 
 RESULT_KEYS = {"vertical", "strategy", "metric", "best", "trials", "findings"}
-SECTIONS = ("verdict", "data-health", "business", "performance", "fairness", "tuning")
+SECTIONS = (
+    "verdict",
+    "purpose",
+    "data-health",
+    "performance",
+    "reliability",
+    "fairness",
+    "baseline",
+    "limits",
+    "appendix",
+    "glossary",
+)
 
 
 @pytest.fixture(scope="module")

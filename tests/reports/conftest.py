@@ -159,7 +159,34 @@ def make_results(**overrides: Any) -> Results:
         assumptions=dict(ASSUMPTIONS),
         headline={
             "summary": ["Approving 70% of applicants, 17.0% of approved loans went bad."],
+            "operating_point": "approve the 70% of applicants with the lowest predicted PD.",
+            "cards": [
+                {
+                    "label": "Profit per 1,000 applicants",
+                    "value": -7750.0,
+                    "format": "money",
+                    "assumption": "Margin 8% on good loans, LGD 45% of EUR 5,000 on bad ones.",
+                },
+                {
+                    "label": "Bad loans among those approved",
+                    "value": 0.17,
+                    "format": "percent",
+                    "assumption": "Against 30.0% approving everyone.",
+                },
+                {
+                    "label": "Expected loss per 1,000 applicants",
+                    "value": 270000.0,
+                    "format": "money",
+                    "assumption": "PD × LGD 45% × exposure EUR 5,000.",
+                },
+            ],
             "approval_rate": 0.7,
+        },
+        baseline={
+            "family": "logistic",
+            "label": "L2-regularised logistic regression",
+            "params": {"C": 1.0},
+            "holdout": 0.75,
         },
         timings={"total_s": 95.2, "search_s": 90.1},
         config={"seed": 0, "strategy": "bayes", "n_trials": 12, "timeout": None, "exclude": ()},

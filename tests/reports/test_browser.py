@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 
 import tuneplate
+from tuneplate.reports.sections import tuned_parameters
 from tuneplate.verticals import VERTICALS
 
 pytestmark = pytest.mark.slow
@@ -48,6 +49,19 @@ FLAGS = (
     f"--window-size={WIDTH},{HEIGHT}",
 )
 TIMEOUT = 30.0
+ORDER = (
+    "verdict",
+    "purpose",
+    "data-health",
+    "performance",
+    "reliability",
+    "fairness",
+    "baseline",
+    "limits",
+    "appendix",
+    "glossary",
+)
+ALWAYS = ("verdict", "data-health", "limits", "appendix", "glossary")
 
 
 def _chromium() -> str:
@@ -263,13 +277,13 @@ def real_report(request, tmp_path_factory) -> tuple[str, Path]:
     family = "logistic" if "logistic" in VERTICALS[name].spaces else None
     result = tuneplate.tune(name, n_trials=2, model=family)
     out = tmp_path_factory.mktemp(name.replace("-", "_"))
-    return name, result.report(out / "report.html")
+    return name, result.report(out / "report.html"), len(tuned_parameters(result))
 
 
 def test_report_renders_offline_with_the_verdict_on_the_first_screen(
     real_report, open_page, tmp_path
 ):
-    name, path = real_report
+    name, path, tuned = real_report
     page = open_page(path)
 
     assert page.console_errors() == [], f"{name}: console errors"
@@ -293,6 +307,30 @@ def test_report_renders_offline_with_the_verdict_on_the_first_screen(
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH  # no sideways scroll
     title = page.evaluate("document.querySelector('#verdict .badge').innerText").strip()
     assert title in ("Ready for review", "Use with caution", "Not ready")
+    # The first screen also shows why, and the headline numbers with their assumptions.
+    why = page.evaluate(f"{RECT}('#verdict .why')")
+    assert why["bottom"] <= HEIGHT, f"{name}: the reasons for the verdict are below the fold"
+    cards = page.evaluate(
+        "[...document.querySelectorAll('#verdict .cards.headline .card')]"
+        ".map(c => [c.querySelector('.value').innerText, c.querySelector('.hint').innerText])"
+    )
+    assert len(cards) == 3 and all(value and hint for value, hint in cards), cards
+    first = page.evaluate(f"{RECT}('#verdict .cards.headline')")
+    assert first["top"] < HEIGHT, f"{name}: the headline numbers start below the first screen"
+
+    # Sections in the reading order, the contents matching them.
+    sections = page.evaluate("[...document.querySelectorAll('main > section')].map(s => s.id)")
+    assert sections == [s for s in ORDER if s in sections], sections
+    assert set(ALWAYS) <= set(sections)
+    contents = page.evaluate(
+        "[...document.querySelectorAll('nav a')].map(a => a.getAttribute('href').slice(1))"
+    )
+    assert contents == sections
+    # Every chart carries its conclusion as a visible title and an accessible name.
+    labels = page.evaluate("[...document.querySelectorAll('figure svg')].map(s => s.ariaLabel)")
+    assert labels and all(labels), labels
+    if tuned >= 2:
+        assert page.evaluate("!!document.querySelector('#appendix svg#parallel')")
 
 
 # ------------------------------------------------------------------ hostile user text

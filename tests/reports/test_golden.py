@@ -229,12 +229,40 @@ def _diagnosis(make_results) -> Results:
                 "Per 1,000 patients at 37.3% prevalence: 355 cases caught, "
                 "18 missed and 35 false alarms."
             ],
+            "operating_point": "flag a patient for further investigation when the predicted "
+            "risk is 37.1% or more.",
+            "cards": [
+                {
+                    "label": "Cases caught per 1,000 patients",
+                    "value": 355,
+                    "format": "count",
+                    "assumption": "At 37.3% prevalence (the sample's own).",
+                },
+                {
+                    "label": "Cases missed per 1,000 patients",
+                    "value": 18,
+                    "format": "count",
+                    "assumption": "A missed case counts as 10 false alarms.",
+                },
+                {
+                    "label": "False alarms per 1,000 patients",
+                    "value": 35,
+                    "format": "count",
+                    "assumption": "Specificity 94.0% on the hold-out.",
+                },
+            ],
             "threshold": 0.371,
             "prevalence": 0.373,
         },
         timings={"total_s": 8.4, "search_s": 6.1},
         config={"seed": 0, "strategy": "bayes", "n_trials": 6, "timeout": None, "exclude": ()},
         versions=dict(VERSIONS),
+        baseline={
+            "family": "logistic",
+            "label": "L2-regularised logistic regression",
+            "params": {"C": 1.0},
+            "holdout": 0.141,
+        },
         attribution="Breast Cancer Wisconsin (Diagnostic), Wolberg, Street and Mangasarian, "
         "1995. CC BY 4.0.",
     )
@@ -405,3 +433,64 @@ def test_normalise_hides_only_volatile_bits():
         "<svg><!-- chart --></svg> 0.782 1,000 "
         '<th scope="row">Library versions</th><td>[volatile]</td> [date] v[version]'
     )
+
+
+# ------------------------------------------------------------------ every vertical's outline
+
+ORDER = (
+    "verdict",
+    "purpose",
+    "data-health",
+    "performance",
+    "reliability",
+    "fairness",
+    "baseline",
+    "limits",
+    "appendix",
+    "glossary",
+)
+ALWAYS = ("verdict", "data-health", "limits", "appendix", "glossary")
+
+
+def _build(vertical: str, make_results) -> Results:
+    build = BUILDERS.get(vertical)
+    return build(make_results) if build else _generic(vertical, make_results)
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_sections_follow_the_reading_order_and_empty_ones_are_absent(vertical, make_results):
+    results = _build(vertical, make_results)
+    html = render(results)
+    found = re.findall(r'<section id="([^"]+)">', html)
+    assert found == [s for s in ORDER if s in found], f"{vertical}: sections out of order"
+    assert set(ALWAYS) <= set(found)
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", html, re.S).group(1)
+    assert re.findall(r'href="#([^"]+)"', nav) == found  # the contents match the page
+    groups = [t for t in results.tables if t.key in ("fairness", "subgroups")]
+    assert ("fairness" in found) == bool(groups)
+    assert ("baseline" in found) == (results.baseline.get("holdout") is not None)
+    # Without its group tables and baseline, a vertical's report drops those sections.
+    bare = render(
+        make_results(
+            **{
+                **results.__dict__,
+                "tables": [t for t in results.tables if t not in groups],
+                "baseline": {},
+            }
+        )
+    )
+    bare_found = re.findall(r'<section id="([^"]+)">', bare)
+    assert "fairness" not in bare_found and "baseline" not in bare_found
+    assert bare_found == [s for s in found if s not in ("fairness", "baseline")]
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_no_long_floats_anywhere_in_the_report(vertical, make_results):
+    """str(float) gives 15-17 digits; nothing we show has more than 5 decimals, charts too."""
+    html = render(_build(vertical, make_results))
+    # Inside charts, only the text a reader sees (not path coordinates) counts.
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html)
+    outside = re.sub(r"<svg\b.*?</svg>", "", html, flags=re.S)
+    assert not re.findall(r"\d\.\d{6,}", outside)
+    assert not [t for t in texts if re.search(r"\d\.\d{5,}", t)]
+    assert texts  # the charts' text is really there to check

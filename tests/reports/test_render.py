@@ -1,5 +1,6 @@
 """The rendered page: every section, escaping, no external requests, stable re-rendering."""
 
+import json
 import re
 import subprocess
 import sys
@@ -15,16 +16,18 @@ from tuneplate.engine.results import Metric, Results, Table
 from tuneplate.reports import render
 from tuneplate.reports.render import env
 
+# The issue's reading order: decision-maker first, analyst after.
 SECTION_IDS = (
     "verdict",
+    "purpose",
     "data-health",
-    "business",
     "performance",
+    "reliability",
     "fairness",
+    "baseline",
     "limits",
-    "tuning",
+    "appendix",
     "glossary",
-    "reproducibility",
 )
 EVIL = "<script>alert(1)</script>"
 
@@ -35,27 +38,158 @@ def _section(html: str, section_id: str) -> str:
     return match.group(1)
 
 
-def test_every_section_is_present(results):
+def sections_in_order(html: str) -> list[str]:
+    """The ids of the page's sections, in page order."""
+    return re.findall(r'<section id="([^"]+)">', html)
+
+
+def toc(html: str) -> list[str]:
+    """The anchors of the table of contents, in order."""
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", html, re.S).group(1)
+    return re.findall(r'href="#([^"]+)"', nav)
+
+
+def test_every_section_is_present_in_order_with_a_matching_contents(results):
     html = render(results)
     assert html.startswith("<!DOCTYPE html>")
+    assert sections_in_order(html) == list(SECTION_IDS)
+    assert toc(html) == list(SECTION_IDS)
+    headings = re.findall(r'<h2><span class="num">(\d+)\.</span> ([^<]+)</h2>', html)
+    assert [int(n) for n, _ in headings] == list(range(1, len(SECTION_IDS) + 1))
+    assert headings[0][1] == "Decision summary" and headings[-1][1] == "Glossary"
     for section_id in SECTION_IDS:
         assert html.count(f'id="{section_id}"') == 1, section_id
 
 
-def test_verdict_comes_first_in_plain_words(results):
+def test_empty_sections_are_left_out_of_the_page_and_the_contents(make_results):
+    bare = make_results(
+        vertical="churn",  # no registered vertical: no intended use to print
+        tables=[t for t in make_results().tables if t.key != "fairness"],
+        baseline={},
+    )
+    html = render(bare)
+    expected = [s for s in SECTION_IDS if s not in ("purpose", "fairness", "baseline")]
+    assert sections_in_order(html) == expected
+    assert toc(html) == expected
+    numbers = re.findall(r'<h2><span class="num">(\d+)\.</span>', html)
+    assert numbers == [str(n) for n in range(1, len(expected) + 1)]
+
+
+def test_decision_summary_comes_first_in_plain_words(results):
     html = render(results)
-    positions = [html.index(f'<section id="{s}">') for s in SECTION_IDS]
-    assert positions == sorted(positions)
     verdict = _section(html, "verdict")
     assert "Use with caution" in verdict  # the fixture's AIR of 0.667 calls for a look
     assert "Approving 70% of applicants, 17.0% of approved loans went bad." in verdict
+    box = re.search(r'<div class="verdict-box [a-z]+">(.*?)</div>', verdict, re.S).group(1)
+    why = re.search(r'<p class="why lead">(.*?)</p>', box, re.S).group(1)
+    assert why.count(". ") <= 1  # one or two sentences
+    assert "four-fifths" in why
+    assert "Recommended operating point:" in box and "lowest predicted PD" in box
 
 
-def test_footer_says_how_to_reproduce(results):
-    footer = _section(render(results), "reproducibility")
-    assert "12 requested; 10 completed, 1 stopped early (pruned), 1 failed" in footer
-    assert "1,000 rows × 21 columns" in footer and "optuna: 5.0.0" in footer
-    assert "Statlog (German Credit Data)" in footer
+def test_decision_summary_shows_three_headline_cards_with_assumptions(results):
+    verdict = _section(render(results), "verdict")
+    cards = re.findall(
+        r'<div class="label">([^<]*)</div>\s*<div class="value">([^<]*)</div>\s*'
+        r'<div class="hint">([^<]*)</div>',
+        verdict,
+    )
+    assert [(label, value) for label, value, _ in cards] == [
+        ("Profit per 1,000 applicants", "-€7,750"),
+        ("Bad loans among those approved", "17.0%"),
+        ("Expected loss per 1,000 applicants", "€270,000"),
+    ]
+    assert all(hint for _, _, hint in cards)  # every number has its assumption beside it
+
+
+def test_headline_cards_tolerate_odd_input(make_results):
+    from tuneplate.reports.sections import headline_cards
+
+    odd = make_results(
+        headline={
+            "cards": [
+                {"label": "No value"},
+                "not a card",
+                {"label": "Share", "value": 0.0004, "format": "percent"},
+                {"label": "Plain", "value": 1234.5678, "format": "unknown"},
+                {"label": "Fourth", "value": 1, "format": "count"},
+                {"label": "Fifth", "value": 2, "format": "count"},
+            ]
+        }
+    )
+    cards = headline_cards(odd)
+    assert [(c.label, c.value, c.assumption) for c in cards] == [
+        ("Share", "< 0.1%", ""),
+        ("Plain", "1,235", ""),
+        ("Fourth", "1", ""),
+    ]
+    assert headline_cards(make_results(headline={})) == []
+    assert '<div class="cards headline">' not in render(make_results(headline={}))
+
+
+def test_headline_cards_travel_in_results_json(results, tmp_path):
+    results.save(tmp_path)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["headline"]["cards"] == results.headline["cards"]
+    assert saved["headline"]["operating_point"] == results.headline["operating_point"]
+
+
+def test_reproducibility_is_in_the_appendix(results):
+    appendix = _section(render(results), "appendix")
+    repro = appendix[appendix.index('id="reproducibility"') :]
+    assert "12 requested; 10 completed, 1 stopped early (pruned), 1 failed" in repro
+    assert "1,000 rows × 21 columns" in repro and "optuna: 5.0.0" in repro
+    assert "Statlog (German Credit Data)" in repro
+
+
+def test_appendix_has_what_an_analyst_needs(results):
+    appendix = _section(render(results), "appendix")
+    for part in (
+        "How the model was tuned",
+        "Optimisation history",
+        "Parallel coordinates",
+        'id="parallel"',
+        "Best settings",
+        "All data-check findings",
+        "at most 50 levels",  # a finding's expectation, in full
+        "Reproducibility",
+    ):
+        assert part in appendix, part
+    assert "10 completed, 1 stopped early (pruned), 1 failed" in appendix
+
+
+def test_parallel_coordinates_need_two_tuned_settings(results, make_results):
+    assert 'id="parallel"' in _section(render(results), "appendix")
+    one = results.trials.drop(columns="params_num_leaves")
+    appendix = _section(render(make_results(trials=one)), "appendix")
+    assert 'id="parallel"' not in appendix and 'id="slice"' in appendix
+
+
+def test_reliability_shows_holdout_fit_and_calibration(results):
+    reliability = _section(render(results), "reliability")
+    assert "Hold-out" in reliability and "Cross-validation" in reliability
+    assert "The model held up on rows it never saw" in reliability
+    assert "best settings: training vs cross-validated score" in reliability
+    assert 'id="calibration"' in reliability and "Predicted vs observed" in reliability
+
+
+def test_tiny_shares_read_less_than_a_tenth_of_a_percent(make_results):
+    calibration = make_results().table("calibration")
+    frame = calibration.frame.assign(**{"Mean predicted PD": [0.0004, 0.13, 0.24, 0.4, 0.6]})
+    tables = [replace(calibration, frame=frame)]
+    reliability = _section(render(make_results(tables=tables)), "reliability")
+    table = reliability[reliability.index('data-table="calibration"') :]
+    assert "&lt; 0.1%" in table and not re.search(r"(?<![\d.])0\.0%", table)
+
+
+def test_print_stylesheet(results):
+    html = render(results)
+    css = re.search(r"@media print \{(.*?)\n\}", html, re.S).group(1)
+    assert re.search(r"nav \{ display: none; \}", css)
+    avoid = re.search(r"([^{}]*)\{ break-inside: avoid; \}", css).group(1)
+    assert {"table", "figure"} <= {s.strip() for s in avoid.split(",")}
+    assert "max-width: none" in css  # the page uses the paper's width
+    assert "print-color-adjust: exact" in css  # traffic lights keep their colours
 
 
 @pytest.mark.parametrize("name", ["report.html.jinja2", "_macros.html.jinja2", "x.html"])
@@ -94,7 +228,7 @@ def test_no_external_requests(make_results):
     assert not re.search(r"<(?:script|link|img|iframe)\b|@import", html, re.I)
 
 
-def test_fairness_section_only_with_a_fairness_table(results, make_results):
+def test_fairness_section_only_with_a_group_table(results, make_results):
     with_table = render(results)
     assert 'id="fairness"' in with_table and 'href="#fairness"' in with_table
     fairness = _section(with_table, "fairness")
@@ -105,8 +239,17 @@ def test_fairness_section_only_with_a_fairness_table(results, make_results):
     assert 'id="fairness"' not in without and 'href="#fairness"' not in without
 
 
+def test_subgroup_tables_go_to_the_fairness_section(make_results):
+    frame = pd.DataFrame({"Group": ["a", "b"], "Patients": [40, 50], "AUROC": [0.9, 0.8]})
+    table = Table("subgroups", "Performance by subgroup", frame, formats={"Patients": "count"})
+    html = render(make_results(tables=[table]))
+    fairness = _section(html, "fairness")
+    assert "Performance by subgroup" in fairness and "four-fifths" not in fairness
+    assert "Performance by subgroup" not in _section(html, "performance")
+
+
 def test_business_section_prints_tables_with_assumptions_and_chart(results):
-    business = _section(render(results), "business")
+    business = _section(render(results), "performance")
     assert "Approval rate vs bad rate" in business
     assert "Applicants approved from the lowest predicted PD up." in business
     assert "-€295,000" in business and "17.0%" in business
@@ -116,8 +259,11 @@ def test_business_section_prints_tables_with_assumptions_and_chart(results):
 
 def test_data_health_lists_findings_or_says_none(results, make_results):
     health = _section(render(results), "data-health")
-    assert health.index("Warning") < health.index("Note")  # worst first
-    assert "group rare levels" in health and "purpose" in health
+    assert health.index("Check") < health.index("OK")  # worst first, as traffic lights
+    assert 'class="badge caution"' in health and 'class="badge good"' in health
+    assert "group rare levels" in health and "purpose has 60 levels" in health
+    assert "hard to learn from" in health  # what it means, one sentence
+    assert "Nothing." in health  # what to do about a note
     clean = _section(render(make_results(findings=[])), "data-health")
     assert "No issues found." in clean and "<table" not in clean
 
@@ -126,7 +272,7 @@ def test_no_raw_floats_reach_the_page(make_results):
     frame = pd.DataFrame({"Segment": ["a", "b"], "Uplift": [0.123456789, 2.5], "Cases": [3, 4]})
     extra = Table("uplift", "Uplift by segment", frame)  # no formats at all
     results = make_results(tables=[*make_results().tables, extra])
-    business = _section(render(results), "business")
+    business = _section(render(results), "performance")
     assert "0.123" in business and "0.123456789" not in business
     assert "2.500" in business
 
@@ -158,7 +304,7 @@ def test_a_different_vertical_renders_without_credit_specifics(make_results):
     html = render(results)
     assert "Customer churn" in html and "Hit rate by k" in html and "31.0%" in html
     assert "Lift at 10" in html
-    assert "Log-loss, lower is better." in _section(html, "performance")
+    assert "Log-loss, lower is better." in _section(html, "reliability")
     assert 'id="fairness"' not in html and "Assumptions behind" not in html
 
 
@@ -186,3 +332,108 @@ def test_rendering_leaves_matplotlib_global_state_alone(results, tmp_path):
         "assert 'matplotlib.pyplot' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_results_json_carries_what_the_report_derives(results, tmp_path):
+    results.save(tmp_path)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    derived = saved["report"]
+    assert derived["verdict"]["level"] == "caution"
+    assert derived["verdict"]["title"] == "Use with caution"
+    assert derived["monitoring"]["trigger"] == pytest.approx(0.78 * 0.95)
+    assert derived["monitoring"]["review_when"] == "below"
+    html = render(results)
+    for name, title in derived["charts"].items():
+        assert f'id="{name}" role="img" aria-label="{title}"' in html.replace("&#x27;", "'"), name
+    assert set(derived["charts"]) >= {"approval", "calibration", "history", "parallel"}
+    # Loading it back ignores the derived block and renders the same page.
+    assert render(Results.load(tmp_path)) == html
+
+
+def test_notebook_summary_shows_the_headline_cards(results):
+    summary = results._repr_html_()
+    assert summary.startswith("<table>") and "Profit per 1,000 applicants" in summary
+    assert "-€7,750" in summary and "0.7800" in summary
+
+
+def test_a_ranking_vertical_without_calibration_or_fairness(make_results):
+    """The shape the recommendation vertical fills: ranking metrics, business tables and
+    headline cards, no calibration, no group table, no probability target."""
+    uplift = pd.DataFrame(
+        {
+            "Model": ["tuned ranker", "popularity"],
+            "Clicks per 1,000 sessions": [182.0, 121.0],
+            "Hit rate @10": [0.41, 0.29],
+            "Catalogue coverage": [0.38, 0.02],
+        }
+    )
+    results = make_results(
+        vertical="recommendation",
+        vertical_title="Recommendation",
+        metric=Metric("ndcg_at_10", "NDCG@10", "maximize"),
+        validation=0.31,
+        holdout=0.29,
+        train=0.36,
+        holdout_metrics={"ndcg_at_10": 0.29, "hit_rate_at_10": 0.41, "coverage": 0.38},
+        tables=[
+            Table(
+                "uplift",
+                "Model vs popularity",
+                uplift,
+                formats={
+                    "Clicks per 1,000 sessions": "count",
+                    "Hit rate @10": "percent",
+                    "Catalogue coverage": "percent",
+                },
+            )
+        ],
+        assumptions={"average_order_value": 42.0, "currency": "EUR"},
+        headline={
+            "summary": ["The tuned ranker gets 61 more clicks per 1,000 sessions."],
+            "operating_point": "show the top 10 items per session.",
+            "cards": [
+                {
+                    "label": "Extra clicks per 1,000 sessions",
+                    "value": 61,
+                    "format": "count",
+                    "assumption": "Against the popularity list.",
+                },
+                {
+                    "label": "Extra revenue per 1,000 sessions",
+                    "value": 1281.0,
+                    "format": "money",
+                    "assumption": "5% of clicks buy, at an average order of €42.",
+                },
+                {
+                    "label": "Catalogue shown",
+                    "value": 0.38,
+                    "format": "percent",
+                    "assumption": "Share of items recommended at least once.",
+                },
+            ],
+        },
+        data={"rows": 50000, "holdout_rows": 10000, "split": "temporal: the last week"},
+        baseline={"family": "popularity", "holdout": 0.21},
+        attribution="Synthetic shop.",
+    )
+    html = render(results)
+    assert sections_in_order(html) == [
+        "verdict",
+        "purpose",  # the registered recommendation vertical's intended use
+        "data-health",
+        "performance",
+        "reliability",
+        "baseline",
+        "limits",
+        "appendix",
+        "glossary",
+    ]
+    verdict = _section(html, "verdict")
+    assert "€1,281" in verdict and "38.0%" in verdict and "show the top 10 items" in verdict
+    assert "the chance that" not in verdict  # no probability target to speak of
+    reliability = _section(html, "reliability")
+    assert "Calibration" not in reliability and "--time" not in reliability
+    assert "No time column" not in _section(html, "limits")
+    glossary = _section(html, "glossary")
+    assert "NDCG@k" in glossary and "Hit rate" in glossary and "Catalogue coverage" in glossary
+    assert "Calibration" not in glossary and "Adverse impact" not in glossary

@@ -1,5 +1,6 @@
 """Every vertical honours the same contract; new verticals are tested by adding them."""
 
+import json
 import warnings
 
 import numpy as np
@@ -71,3 +72,33 @@ def test_metrics_are_finite(vertical):
         assert not table.frame.empty
         assert set(table.formats) <= set(table.frame.columns)
     assert evaluation.headline["summary"]
+
+
+CARD_FORMATS = ("money", "percent", "count", "number")
+
+
+@pytest.mark.parametrize("vertical", BINARY, ids=lambda v: v.name)
+def test_headline_gives_an_operating_point_and_three_cards(vertical):
+    """The report's decision summary: an operating point and three numbers in business
+    units, each with its assumption, as plain data (so results.json carries them).
+
+    Fill `headline["operating_point"]` (one sentence) and `headline["cards"]` =
+    [{"label", "value", "format", "assumption"}, ...] in the vertical's `evaluate`;
+    see verticals/credit_risk/metrics.py or verticals/diagnosis/metrics.py.
+    """
+    example = vertical.example()
+    roles = resolve_roles(example.table, example.roles, vertical.positive_words)
+    y = roles.binary_target(example.table).to_numpy()
+    scores = np.clip(0.3 * y + np.random.default_rng(0).uniform(0, 0.7, len(y)), 0.01, 0.99)
+    outcome = Outcome(y, scores, example.table, roles, vertical.assumptions, y, scores)
+    headline = vertical.evaluate(outcome).headline
+    assert isinstance(headline.get("operating_point"), str) and headline["operating_point"]
+    cards = headline.get("cards")
+    assert isinstance(cards, list) and len(cards) == 3, "three headline cards"
+    for card in cards:
+        assert set(card) == {"label", "value", "format", "assumption"}, card
+        assert card["format"] in CARD_FORMATS, card
+        assert isinstance(card["value"], int | float) and np.isfinite(card["value"]), card
+        assert isinstance(card["value"], float | int) and not isinstance(card["value"], bool)
+        assert card["label"] and card["assumption"], card
+        json.dumps(card)  # plain data

@@ -389,7 +389,7 @@ def test_cli_run_writes_report_and_results(tmp_path, capsys):
     html = (out / "report.html").read_text()
     for key in ("per_1000", "decision_curve", "calibration", "operating_point"):
         assert f'data-table="{key}"' in html, key
-    business = re.search(r'<section id="business">(.*?)</section>', html, re.S).group(1)
+    business = re.search(r'<section id="performance">(.*?)</section>', html, re.S).group(1)
     assert 'id="decision_curve"' in business and "<figcaption>" in business
     assert "Per 1,000 patients at 5.0% prevalence" in business
     verdict = re.search(r'<section id="verdict">(.*?)</section>', html, re.S).group(1)

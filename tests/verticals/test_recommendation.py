@@ -79,6 +79,13 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     assert "Per 1,000 sessions" in html and "A/B test" in html
     assert "to be confirmed by an A/B test" in html
     assert (out / "model.lightgbm.txt").is_file()
+    # the decision summary: an operating point and three numeric cards with assumptions
+    headline = saved["headline"]
+    assert "top 5 items" in headline["operating_point"]
+    assert len(headline["cards"]) == 3
+    for card in headline["cards"]:
+        assert card["format"] in ("money", "percent", "count", "number")
+        assert isinstance(card["value"], int | float) and card["assumption"]
 
 
 def test_same_seed_same_trials(small_shop):

@@ -230,7 +230,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> dict[str, Any]:
     all_in = cutoffs[cutoffs[""] == EVERYONE].iloc[0]
 
     def money(value: float) -> str:
-        return f"{a['currency']} {value:,.0f}"
+        sign = "-" if round(value) < 0 else ""
+        return f"{sign}{a['currency']} {abs(value):,.0f}"
 
     if rule == "break-even cut-off":
         summary = [
@@ -263,8 +264,48 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> dict[str, Any]:
             f"Approval rates differ by group: {groups} fall below four-fifths of the most "
             "approved group's rate; review before use."
         )
+    lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
+    if rule == "break-even cut-off":
+        operating = (
+            f"approve applicants whose predicted PD is at most {cutoff:.1%} ({share:.0%} of "
+            f"applicants): the break-even cut-off, margin / (margin + LGD)."
+        )
+    else:
+        operating = (
+            f"approve the {share:.0%} of applicants with the lowest predicted PD (PD up to "
+            f"{cutoff:.1%}), the approval rate you chose."
+        )
+    cards = [
+        {
+            "label": "Profit per 1,000 applicants",
+            "value": float(op["Profit per 1,000 applicants"]),
+            "format": "money",
+            "assumption": (
+                f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
+                f"{money(ead)} per loan; approving everyone: "
+                f"{money(all_in['Profit per 1,000 applicants'])}."
+            ),
+        },
+        {
+            "label": "Bad loans among those approved",
+            "value": bad_in,
+            "format": "percent",
+            "assumption": (
+                f"Against {everyone:.1%} approving everyone; what happened to the {len(y):,} "
+                "hold-out applicants."
+            ),
+        },
+        {
+            "label": "Expected loss per 1,000 applicants",
+            "value": float(op["Expected loss per 1,000 applicants"]),
+            "format": "money",
+            "assumption": f"PD × LGD {lgd:.0%} × exposure {money(ead)}, over approved loans.",
+        },
+    ]
     return {
         "summary": summary,
+        "operating_point": operating,
+        "cards": cards,
         "operating_rule": rule,
         "approval_rate": share,
         "pd_cutoff": cutoff,

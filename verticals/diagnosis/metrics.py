@@ -607,8 +607,35 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
             "so recalibrate before quoting them to patients."
         )
     useful = curve["Model"] > np.maximum(curve["Treat all"], curve["Treat none"]) + 1e-9
+    per = f"Per 1,000 patients at {prevalence:.1%} prevalence ({source})"
+    cards = [
+        {
+            "label": "Cases caught per 1,000 patients",
+            "value": counts["caught"],
+            "format": "count",
+            "assumption": f"{per}; sensitivity {se:.1%} on the hold-out.",
+        },
+        {
+            "label": "Cases missed per 1,000 patients",
+            "value": counts["missed"],
+            "format": "count",
+            "assumption": f"{per}; a missed case counts as {miss_cost:g} false alarms.",
+        },
+        {
+            "label": "False alarms per 1,000 patients",
+            "value": counts["false_alarms"],
+            "format": "count",
+            "assumption": f"{per}; specificity {sp:.1%} on the hold-out.",
+        },
+    ]
     return {
         "summary": summary,
+        "operating_point": (
+            f"flag a patient for further investigation when the predicted risk is "
+            f"{threshold:.1%} or more (lowest expected cost when a missed case counts as "
+            f"{miss_cost:g} false alarms)."
+        ),
+        "cards": cards,
         "threshold": threshold,
         "miss_cost": miss_cost,
         "decision_threshold": 1 / (1 + miss_cost),

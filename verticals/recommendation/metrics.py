@@ -165,7 +165,49 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
         "order_value": a.get("order_value"),
         "split": a.get("split"),
     }
+    strongest = max(ratios, key=lambda r: r[f"Baseline NDCG@{k}"])
+    cards = [
+        {
+            "label": "Hits per 1,000 sessions",
+            "value": hits,
+            "format": "count",
+            "assumption": f"Against {pop_hits:,.0f} with the all-time popularity list; a "
+            f"session is one customer shown {k} items; offline estimate.",
+        },
+        {
+            "label": f"NDCG@{k}, ranker ÷ {strongest['Baseline']}",
+            "value": float(strongest["Ranker ÷ baseline"]),
+            "format": "number",
+            "assumption": f"95% interval {strongest['95% interval']} over {users:,} customers; "
+            "the strongest simple rule on this hold-out.",
+        },
+    ]
+    if "Ranker uplift" in business.frame.columns:
+        price = "list prices" if outcome.priced else f"an order value of {a.get('order_value')}"
+        cards.append(
+            {
+                "label": "Revenue uplift per 1,000 sessions",
+                "value": float(business.frame["Ranker uplift"].iloc[1]),
+                "format": "money",
+                "assumption": f"Against the all-time popularity list, at {price}, a hit "
+                f"counted as {a.get('purchase_share', 1):.0%} of a purchase; offline "
+                "estimate to confirm in an A/B test.",
+            }
+        )
+    else:
+        cards.append(
+            {
+                "label": "Customers shown something they chose",
+                "value": float(ranker["hit_rate"].mean()),
+                "format": "percent",
+                "assumption": f"Hit rate@{k}: share of customers with at least one of the {k} "
+                "items shown chosen in the next period.",
+            }
+        )
     headline = {
+        "operating_point": f"show each known customer the tuned ranker's top {k} items, "
+        "and the popularity list to customers with no history; confirm in an A/B test.",
+        "cards": cards,
         "summary": sentences,
         "concerns": concerns,
         "hits_per_1000": hits,
