@@ -124,7 +124,7 @@ def finished(study: optuna.Study) -> int:
 
 
 SKIPPED = "tuneplate_skipped"  # user attribute of a trial refused because the budget was spent
-POLL_S = 2.0
+POLL_S = 0.5  # how often a worker held at the budget's edge looks again
 
 
 class NoTrialCompleted(TuneplateError):
@@ -152,7 +152,9 @@ def _admit(trial: optuna.Trial, n_trials: int) -> bool:
             return False
         if done + ahead < n_trials:
             return True
-        optuna.storages.fail_stale_trials(study)
+        with warnings.catch_warnings():  # experimental in Optuna, and we rely on it on purpose
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(study)
         time.sleep(POLL_S)
 
 

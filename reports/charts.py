@@ -708,16 +708,17 @@ def parameters_title(results: Results) -> str:
         return f"Only {n} trials: too few to see which settings the best ones share"
     maximize = results.metric.direction == "maximize"
     best = _best_mask(done, maximize)
-    axes = [_Axis(done[c]) for c in cols]
+    # `auto` runs: a family's settings are empty in other families' trials
+    axes = [a for a in (_Axis(done[c]) for c in cols) if np.isfinite(a.pos[best]).any()]
     spreads = [float(np.nanmax(a.pos[best]) - np.nanmin(a.pos[best])) for a in axes]
-    tightest = int(np.argmin(spreads))
-    axis, spread = axes[tightest], spreads[tightest]
     k = int(best.sum())
-    if spread > AGREE:
+    tightest = int(np.argmin(spreads)) if spreads else 0
+    if not spreads or spreads[tightest] > AGREE:
         return (
             f"No single setting sets the best {k} of {n} trials apart: within the ranges "
             "tried, many settings work about as well"
         )
+    axis = axes[tightest]
     where = ""
     if axis.numeric:
         centre = float(np.nanmean(axis.pos[best]))

@@ -27,11 +27,14 @@ def _tuneplate(*args):
     )
 
 
-def _wait_for_study(url: str, name: str, seconds: float = 60) -> None:
+def _wait_for_study(url: str, name: str, lead=None, seconds: float = 240) -> None:
+    """Wait for the lead run to create its study; generous, as shared machines are slow."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         if name in optuna.get_all_study_names(storage=url):
             return
+        if lead is not None and lead.poll() is not None:
+            raise AssertionError(f"the lead run exited early: {lead.communicate()[1][-2000:]}")
         time.sleep(0.3)
     raise AssertionError(f"study {name} never appeared")
 
@@ -58,7 +61,7 @@ def test_workers_complete_exactly_the_requested_trials(postgres_url, tmp_path):
         "--out",
         str(tmp_path / "run"),
     )
-    _wait_for_study(postgres_url, name)
+    _wait_for_study(postgres_url, name, lead)
     workers = [_tuneplate("worker", "--storage", postgres_url, "--study", name) for _ in range(2)]
     for process in (lead, *workers):
         out, err = process.communicate(timeout=300)
@@ -86,7 +89,7 @@ def test_grid_points_are_never_evaluated_twice(postgres_url, tmp_path):
         "--out",
         str(tmp_path / "run"),
     )
-    _wait_for_study(postgres_url, name)
+    _wait_for_study(postgres_url, name, lead)
     workers = [_tuneplate("worker", "--storage", postgres_url, "--study", name) for _ in range(2)]
     for process in (lead, *workers):
         _, err = process.communicate(timeout=300)
@@ -112,7 +115,7 @@ def test_a_killed_worker_loses_no_completed_trial(postgres_url, tmp_path, monkey
         "--out",
         str(tmp_path / "run"),
     )
-    _wait_for_study(postgres_url, name)
+    _wait_for_study(postgres_url, name, lead)
     victim = _tuneplate("worker", "--storage", postgres_url, "--study", name)
     deadline = time.time() + 120
     while time.time() < deadline:  # wait until the victim is inside a trial
