@@ -146,6 +146,23 @@ def plan(vertical: Vertical, data: pd.DataFrame | None, config) -> RankPlan:
             "strategy auto chooses among classification families; a ranking vertical tunes "
             "one ranker: use --strategy bayes, random or grid with --model lightgbm or xgboost"
         )
+    unused = [
+        flag
+        for flag, value in (
+            ("--target", config.target),
+            ("--positive", config.positive),
+            ("--group", config.group),
+            ("--protected", config.protected),
+            ("--exclude", config.exclude),
+            ("--subgroups", config.subgroups),
+        )
+        if value
+    ]
+    if unused:
+        raise TuneplateError(
+            f"{', '.join(unused)} does not apply to a ranking vertical, which reads an "
+            "interaction log; name its columns with --user, --item, --time (and --value)"
+        )
     if config.warm_start:
         raise TuneplateError("--warm-start is not available for ranking verticals yet; drop it")
     ranker = get_ranker(config.model or vertical.default_family)

@@ -110,6 +110,7 @@ def test_same_seed_same_trials(small_shop):
         (["--k", "0"], "k (slots on screen) must be a whole number of 1 or more"),
         (["--split", "sideways"], "unknown --split 'sideways'"),
         (["--min-value", "3"], "--min-value needs the column"),
+        (["--target", "quantity"], "--target does not apply to a ranking vertical"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(small_shop, tmp_path, capsys, args, message):
