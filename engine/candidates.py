@@ -26,11 +26,12 @@ REPEAT_SHARE = 0.05  # share of positives that re-buy a known item from which re
 CHUNK_USERS = 512  # users scored at once: bounds the dense user x item blocks in memory
 DAY = np.timedelta64(1, "D")
 
-# The baselines: each orders the candidates by one rank column (1 = first).
+# The baselines, each ordering the same candidates by one rank column (1 = first):
+# most popular over all time, most popular recently, most co-occurring with the history.
 BASELINES = {
-    "popularity": ("popularity_rank", "most popular over all time"),
-    "recent_popularity": ("recent_rank", "most popular in the recent window"),
-    "cooccurrence": ("cooccurrence_rank", "most co-occurring with the user's history"),
+    "popularity": "popularity_rank",
+    "recent_popularity": "recent_rank",
+    "cooccurrence": "cooccurrence_rank",
 }
 
 
@@ -63,11 +64,16 @@ class Candidates:
         q = Queries(self.users[keep], self.frame["label"].to_numpy()[keep], missed)
         return q, keep
 
+    def recall_at(self, n: int | None = None) -> float:
+        """Share of relevant items among the kept candidates: the ranker's ceiling."""
+        q, _ = self.queries(n)
+        found, total = q.label.sum(), q.label.sum() + q.missed.sum()
+        return float(found / total) if total else 0.0
+
     @property
     def recall(self) -> float:
-        """Share of relevant items the generator proposed (the ranker's ceiling)."""
-        found = self.frame["label"].sum()
-        return float(found / (found + self.missed.sum())) if found + self.missed.sum() else 0.0
+        """Candidate recall with every proposed candidate kept."""
+        return self.recall_at(None)
 
 
 def repeats_matter(log: Log) -> bool:

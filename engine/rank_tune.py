@@ -37,7 +37,14 @@ from tuneplate.engine.interactions import (
     to_log,
 )
 from tuneplate.engine.metrics import Objective
-from tuneplate.engine.rankers import Ranker, RankFit, fit_ranker, get_ranker, model_params
+from tuneplate.engine.rankers import (
+    Ranker,
+    RankFit,
+    RankModel,
+    fit_ranker,
+    get_ranker,
+    model_params,
+)
 from tuneplate.engine.results import Metric, Results
 from tuneplate.engine.space import Space
 from tuneplate.engine.strategies import make_sampler
@@ -333,24 +340,12 @@ def make_objective(p: RankPlan, data: _Data):
         booster, rounds = p.family.train(model_params(params), train, valid, p.fit)
         X_tr, q_tr = data.rows("train", n)
         X_va, q_va = data.rows("validation", n)
-        scorer = _Scorer(p.family.name, booster, rounds)
+        model = RankModel(p.family.name, booster, rounds, list(X_tr.columns))
         trial.set_user_attr("n_rounds", rounds)
-        trial.set_user_attr("train", rk.mean_ndcg(q_tr, scorer(X_tr), p.fit.k))
-        return rk.mean_ndcg(q_va, scorer(X_va), p.fit.k)
+        trial.set_user_attr("train", rk.mean_ndcg(q_tr, model.predict(X_tr), p.fit.k))
+        return rk.mean_ndcg(q_va, model.predict(X_va), p.fit.k)
 
     return objective
-
-
-@dataclass
-class _Scorer:
-    family: str
-    booster: Any
-    rounds: int
-
-    def __call__(self, X: pd.DataFrame) -> np.ndarray:
-        if self.family == "lightgbm":
-            return self.booster.predict(X, num_iteration=self.rounds)
-        return self.booster.inplace_predict(X, iteration_range=(0, self.rounds))
 
 
 def execute(p: RankPlan, *, run_dir=None, progress=False, record=None) -> Results:
@@ -379,7 +374,7 @@ def execute(p: RankPlan, *, run_dir=None, progress=False, record=None) -> Result
     ranker_score = model.predict(hold.frame.iloc[keep][hold.features].astype("float32"))
     q_all, _ = hold.queries(None)
     scores = {"ranker": (q_hold, keep, ranker_score)}
-    for name, (rank_column, _) in cands.BASELINES.items():
+    for name, rank_column in cands.BASELINES.items():
         rank = hold.frame[rank_column].to_numpy(float)
         scores[name] = (q_all, np.arange(len(hold.frame)), -rank)
     per_user, coverage = {}, {}
@@ -399,7 +394,7 @@ def execute(p: RankPlan, *, run_dir=None, progress=False, record=None) -> Result
         k=k,
         per_user=per_user,
         coverage=coverage,
-        candidate_recall=_recall(hold, n),
+        candidate_recall=hold.recall_at(n),
         catalogue=catalogue,
         assumptions=p.assumptions,
         seed=p.config.seed,
@@ -475,10 +470,3 @@ def execute(p: RankPlan, *, run_dir=None, progress=False, record=None) -> Result
         attribution=p.attribution,
         model=model,
     )
-
-
-def _recall(c: cands.Candidates, n: int) -> float:
-    q, _ = c.queries(n)
-    found = q.label.sum()
-    total = found + q.missed.sum()
-    return float(found / total) if total else 0.0

@@ -655,7 +655,7 @@ SEVERITY_MEANING = {
     "warning": "This can make the scores look better than they will be in use.",
     "info": "Recorded for the reader; it does not hold the model back.",
 }
-SEVERITY_TODO = {
+SEVERITY_ACTION = {
     "error": "Fix the data and run again.",
     "warning": "Check the columns named before the model is used.",
     "info": "Nothing.",
@@ -685,7 +685,7 @@ def health_rows(results: Results) -> list[HealthRow]:
     for f in findings(results):
         level, light = HEALTH_LIGHT.get(f.severity, ("info", fmt_label(f.severity)))
         meaning = MEANINGS.get(f.check, SEVERITY_MEANING.get(f.severity, ""))
-        todo = f.fix or SEVERITY_TODO.get(f.severity, "")
+        todo = f.fix or SEVERITY_ACTION.get(f.severity, "")
         # As written: a message may start with a column name, whose case matters.
         rows.append(HealthRow(level, light, f.message, meaning, todo))
     return rows

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from report_outline import ALWAYS, ORDER
 
 import tuneplate
 from tuneplate.reports.sections import tuned_parameters
@@ -49,19 +50,6 @@ FLAGS = (
     f"--window-size={WIDTH},{HEIGHT}",
 )
 TIMEOUT = 30.0
-ORDER = (
-    "verdict",
-    "purpose",
-    "data-health",
-    "performance",
-    "reliability",
-    "fairness",
-    "baseline",
-    "limits",
-    "appendix",
-    "glossary",
-)
-ALWAYS = ("verdict", "data-health", "limits", "appendix", "glossary")
 
 
 def _chromium() -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_outline import ALWAYS, ORDER
 
 from tuneplate.engine.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
@@ -436,20 +437,6 @@ def test_normalise_hides_only_volatile_bits():
 
 
 # ------------------------------------------------------------------ every vertical's outline
-
-ORDER = (
-    "verdict",
-    "purpose",
-    "data-health",
-    "performance",
-    "reliability",
-    "fairness",
-    "baseline",
-    "limits",
-    "appendix",
-    "glossary",
-)
-ALWAYS = ("verdict", "data-health", "limits", "appendix", "glossary")
 
 
 def _build(vertical: str, make_results) -> Results:
