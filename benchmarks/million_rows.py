@@ -1,14 +1,17 @@
 """Seconds per trial and peak memory on a synthetic 1,000,000 x 30 credit-like table.
 
-Compares, on the same machine in one run, with the same trials (random search,
-same seed, same space, same early stopping on boosting rounds):
+Compares, on the same machine in one run, the same trials (same parameters, same
+early stopping on boosting rounds):
 
-1. a naive loop: every trial rebuilds the data per fold (`LGBMClassifier.fit` on
-   `X.iloc[train]`, 5 folds, no pruning, both folds scored in full), which is what
-   tuneplate did before fold data was prepared once;
-2. tuneplate's default path, `tuneplate.tune("credit-risk", data=table, ...)`: each
-   fold's LightGBM Dataset binned once and reused, median pruning over folds and
-   3 folds on a table this size, train score on a fixed 50,000-row sample.
+1. tuneplate's default path, `tuneplate.tune("credit-risk", data=table, ...)`, random
+   search: each fold's LightGBM Dataset binned once and reused, median pruning over
+   folds and 3 folds on a table this size, train score on a fixed 50,000-row sample;
+2. a naive loop replaying tuneplate's own trial parameters in order (so both sides
+   fit exactly the same configurations, the vertical's priors included): every trial
+   rebuilds each fold's data (`LGBMClassifier.fit` on `X.iloc[train]`), 5 folds, no
+   pruning, train and validation folds scored in full;
+3. the same naive loop with tuneplate's 3 folds, which splits the ratio into what
+   the fold count buys and what data reuse, pruning and sampled train scores buy.
 
 Each side runs in its own child process, so peak memory is that side's own: the
 process's peak resident set size from `resource.getrusage(RUSAGE_SELF).ru_maxrss`
@@ -26,7 +29,9 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -79,7 +84,7 @@ def synthetic_credit(rows: int, seed: int) -> pd.DataFrame:
     return table
 
 
-def run_tuneplate(table: pd.DataFrame, trials: int, seed: int) -> dict:
+def run_tuneplate(table: pd.DataFrame, trials: int, seed: int, replay: list) -> dict:
     import tuneplate
 
     r = tuneplate.tune(
@@ -93,6 +98,7 @@ def run_tuneplate(table: pd.DataFrame, trials: int, seed: int) -> dict:
         seed=seed,
         storage="memory",
     )
+    params = r.trials.filter(like="params_").rename(columns=lambda c: c.removeprefix("params_"))
     return {
         "search_s": r.timings["search_s"],
         "total_s": r.timings["total_s"],
@@ -100,28 +106,29 @@ def run_tuneplate(table: pd.DataFrame, trials: int, seed: int) -> dict:
         "counts": r.counts,
         "folds": r.data["folds"],
         "pruner": r.config["pruner"],
-        "split": r.data["split"],
         "best_cv_auc": r.validation,
-        "params": r.trials.filter(like="params_").to_dict("records"),
+        "params": [
+            {k: v for k, v in row.items() if pd.notna(v)} for row in params.to_dict("records")
+        ],
     }
 
 
-def run_naive(table: pd.DataFrame, trials: int, seed: int) -> dict:
-    """The same trials, with every fold's data rebuilt by LGBMClassifier.fit each trial."""
+def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: int) -> dict:
+    """`replay`'s trials, with every fold's data rebuilt by LGBMClassifier.fit each trial."""
     import optuna
 
     from tuneplate.engine import tune as engine
     from tuneplate.engine.models import Fit, _fit_lightgbm
-    from tuneplate.engine.strategies import make_sampler
     from tuneplate.verticals import load_vertical
 
-    # The engine's plan without its big-table defaults: 5 folds, no pruning.
-    engine.PRUNE_ROWS = engine.FEWER_FOLDS_ROWS = float("inf")
+    # The engine's plan without its big-table defaults: no pruning, `folds` folds.
+    engine.PRUNE_ROWS = float("inf")
+    engine.FEWER_FOLDS_ROWS, engine.BIG_TABLE_FOLDS = 0, folds
     config = engine.Config(
         target="default", positive="bad", model="lightgbm", strategy="random", seed=seed
     )
     p = engine.plan(load_vertical("credit-risk"), table, config)
-    assert len(p.split.folds) == 5 and p.pruner_name == "none"
+    assert len(p.split.folds) == folds and p.pruner_name == "none"
     X = p.encoder.transform(p.table)
     X_dev, y_dev = X.iloc[p.split.development], p.y[p.split.development]
     fit = Fit(seed=seed, n_threads=p.fit.n_threads)
@@ -137,23 +144,37 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int) -> dict:
             train.append(score(y_dev[tr], model.predict_proba(X_tr)[:, 1]))
         return float(np.mean(valid))
 
-    study = optuna.create_study(direction="maximize", sampler=make_sampler("random", p.space, seed))
-    study.enqueue_trial(p.space.start)  # tuneplate's first trial too
+    study = optuna.create_study(direction="maximize")
+    for params in replay:  # tuneplate's trials, in its order
+        study.enqueue_trial(params)
     started = time.perf_counter()
-    study.optimize(objective, n_trials=trials)
+    study.optimize(objective, n_trials=len(replay))
     return {
         "search_s": time.perf_counter() - started,
         "trials": trials,
-        "folds": len(p.split.folds),
+        "folds": folds,
         "pruner": "none",
         "best_cv_auc": study.best_value,
         "params": [t.params for t in study.trials],
     }
 
 
-def child(side: str, rows: int, trials: int, seed: int) -> None:
+SIDES = {
+    "tuneplate": run_tuneplate,
+    "naive": lambda table, trials, seed, replay: run_naive(table, trials, seed, replay, 5),
+    "naive3": lambda table, trials, seed, replay: run_naive(table, trials, seed, replay, 3),
+}
+LABELS = {
+    "naive": "naive loop (rebuild per trial)",
+    "naive3": "naive loop, tuneplate's 3 folds",
+    "tuneplate": "tuneplate default",
+}
+
+
+def child(side: str, rows: int, trials: int, seed: int, replay_file: str | None) -> None:
     table = synthetic_credit(rows, seed)
-    out = (run_naive if side == "naive" else run_tuneplate)(table, trials, seed)
+    replay = json.loads(Path(replay_file).read_text()) if replay_file else []
+    out = SIDES[side](table, trials, seed, replay)
     # ru_maxrss is in KiB on Linux: the process's peak resident set size.
     out["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print("RESULT " + json.dumps(out, default=str))
@@ -164,22 +185,35 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--trials", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--side", choices=["naive", "tuneplate"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-naive3", action="store_true", help="skip the naive loop at 3 folds (saves time)"
+    )
+    parser.add_argument("--side", choices=list(SIDES), help=argparse.SUPPRESS)
+    parser.add_argument("--replay", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
-        child(args.side, args.rows, args.trials, args.seed)
+        child(args.side, args.rows, args.trials, args.seed, args.replay)
         return
 
     results = {}
-    for side in ("naive", "tuneplate"):
-        cmd = [sys.executable, __file__, "--side", side]
-        cmd += ["--rows", str(args.rows), "--trials", str(args.trials), "--seed", str(args.seed)]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
-        results[side] = json.loads(line.removeprefix("RESULT "))
-        print(f"{side}: {json.dumps(results[side], default=str)}", file=sys.stderr)
+    sides = ["tuneplate", "naive"] + ([] if args.no_naive3 else ["naive3"])
+    with tempfile.TemporaryDirectory() as tmp:
+        replay = Path(tmp) / "trials.json"
+        for side in sides:  # tuneplate first: the naive loops replay its trials
+            cmd = [sys.executable, __file__, "--side", side, "--rows", str(args.rows)]
+            cmd += ["--trials", str(args.trials), "--seed", str(args.seed)]
+            if side != "tuneplate":
+                cmd += ["--replay", str(replay)]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"{side} failed:\n{done.stderr[-3000:]}")
+            line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+            results[side] = json.loads(line.removeprefix("RESULT "))
+            print(f"{side}: {json.dumps(results[side], default=str)}", file=sys.stderr)
+            if side == "tuneplate":
+                replay.write_text(json.dumps(results[side]["params"]))
 
-    naive, tp = results["naive"], results["tuneplate"]
+    tp = results["tuneplate"]
     print(
         f"Synthetic credit-like table (seeded, not real data): {args.rows:,} rows x "
         f"{N_COLUMNS} columns; LightGBM, random search, {args.trials} trials, seed {args.seed}; "
@@ -187,22 +221,32 @@ def main() -> None:
     )
     print("| path | folds | pruner | trials (completed/pruned) | s per trial | peak RSS (GiB) |")
     print("|---|---|---|---|---|---|")
-    for name, r in (("naive loop (rebuild per trial)", naive), ("tuneplate default", tp)):
+    per_trial = {side: r["search_s"] / r["trials"] for side, r in results.items()}
+    for side in ("naive", "naive3", "tuneplate"):
+        if side not in results:
+            continue
+        r = results[side]
         counts = r.get("counts", {"completed": r["trials"], "pruned": 0})
         print(
-            f"| {name} | {r['folds']} | {r['pruner']} | {counts['completed']}/{counts['pruned']} "
-            f"| {r['search_s'] / r['trials']:.1f} | {r['peak_rss_gib']:.2f} |"
+            f"| {LABELS[side]} | {r['folds']} | {r['pruner']} | "
+            f"{counts['completed']}/{counts['pruned']} | {per_trial[side]:.1f} | "
+            f"{r['peak_rss_gib']:.2f} |"
         )
-    ratio = (naive["search_s"] / naive["trials"]) / (tp["search_s"] / tp["trials"])
-    print(f"\nratio (naive s per trial / tuneplate s per trial): {ratio:.2f}")
     print(
-        f"tuneplate total incl. refit, out-of-fold scores and report data: {tp['total_s']:.0f} s; "
-        f"best CV AUC naive {naive['best_cv_auc']:.4f}, tuneplate {tp['best_cv_auc']:.4f}"
+        f"\nratio (naive s per trial / tuneplate s per trial): "
+        f"{per_trial['naive'] / per_trial['tuneplate']:.2f}"
     )
-    same = [{k.removeprefix("params_"): v for k, v in r.items()} for r in tp["params"]] == naive[
-        "params"
-    ]
-    print(f"same trial parameters on both sides: {same}")
+    if "naive3" in results:
+        print(
+            f"  of which fold count (naive 5 / naive 3 folds): "
+            f"{per_trial['naive'] / per_trial['naive3']:.2f}; data reuse, pruning and sampled "
+            f"train scores (naive 3 folds / tuneplate): "
+            f"{per_trial['naive3'] / per_trial['tuneplate']:.2f}"
+        )
+    print(f"tuneplate total incl. refit, out-of-fold scores and report data: {tp['total_s']:.0f} s")
+    print("best CV AUC: " + ", ".join(f"{s} {r['best_cv_auc']:.4f}" for s, r in results.items()))
+    same = all(r["params"] == tp["params"] for r in results.values())
+    print(f"same trial parameters on every side: {same}")
 
 
 if __name__ == "__main__":
