@@ -10,19 +10,25 @@ import numpy as np
 import optuna
 
 from tuneplate.engine.models import Family, Fit, get_family
+from tuneplate.engine.objective import FoldCache
 
 if TYPE_CHECKING:
     from tuneplate.engine.tune import Plan
 
 
-def out_of_fold(family: Family, params, X, y, folds, fit: Fit):
+def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache | None = None):
     """Development rows scored by the chosen configuration fitted without them.
 
-    Time-ordered folds never validate the earliest rows; those are left out.
+    Time-ordered folds never validate the earliest rows; those are left out. With
+    the search's `cache`, boosted families refit on the folds' data binned for it.
     """
     scores = np.full(len(y), np.nan)
-    for train, valid in folds:
-        model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit)
+    for step, (train, valid) in enumerate(folds):
+        if cache is not None and family.prepare is not None:
+            data = cache.get(family, step)[0]
+            model = family.fit(params, None, None, None, None, fit, data=data)
+        else:
+            model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit)
         scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
     seen = ~np.isnan(scores)
     return y[seen], scores[seen]

@@ -8,6 +8,7 @@ the time budget ends is stopped (between folds, and between boosting rounds via
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 
@@ -27,6 +28,44 @@ class OutOfTime(optuna.TrialPruned):
     """The time budget ended during this trial; its partial score is not used."""
 
 
+class FoldCache:
+    """Each fold's binned data, built on first use and shared by every later trial.
+
+    For the families that can `prepare` their data (the boosted ones), a fold's
+    LightGBM `Dataset` / XGBoost `QuantileDMatrix` is built once and reused by every
+    trial and by the out-of-fold refits after the search: no per-trial copies of the
+    table. Safe for trials running in parallel threads (`--jobs`).
+
+    Example:
+        >>> cache = FoldCache(X, y, folds, Fit(0))
+        >>> data, (X_va, y_va), (X_tr, y_tr) = cache.get(family, 0)
+    """
+
+    def __init__(self, X: pd.DataFrame, y: np.ndarray, folds: Folds, fit: Fit):
+        self.X, self.y, self.folds, self.fit = X, y, folds, fit
+        self._built: dict[tuple[str, int], tuple] = {}
+        self._lock = threading.Lock()
+
+    def get(self, family: Family, step: int) -> tuple:
+        """(fold data, (validation X, y), (train-score X, y)) of fold `step`."""
+        key = (family.name, step)
+        with self._lock:  # two threads must not bin the same fold twice
+            if key not in self._built:
+                self._built[key] = self._build(family, step)
+            return self._built[key]
+
+    def _build(self, family: Family, step: int) -> tuple:
+        X, y, (tr, va) = self.X, self.y, self.folds[step]
+        data = family.prepare(X.iloc[tr], y[tr], X.iloc[va], y[va], self.fit)
+        # The train score (shown to judge over- and underfitting) is computed on a
+        # fixed, seeded sample of at most TRAIN_SCORE_ROWS train rows: scoring a
+        # 500,000-row fold every trial would cost about as much as a fit.
+        if len(tr) > TRAIN_SCORE_ROWS:
+            rng = np.random.default_rng(self.fit.seed + step)
+            tr = np.sort(rng.choice(tr, TRAIN_SCORE_ROWS, replace=False))
+        return data, (X.iloc[va], y[va]), (X.iloc[tr], y[tr])
+
+
 def make_objective(
     family: Family | Mapping[str, Family],
     space: Space | Choice,
@@ -36,6 +75,7 @@ def make_objective(
     score: Callable[[np.ndarray, np.ndarray], float],
     fit: Fit,
     hypergradient: bool = False,
+    cache: FoldCache | None = None,
 ) -> Callable[[optuna.Trial], float]:
     """A closure scoring one trial's parameters by cross-validation.
 
@@ -48,8 +88,8 @@ def make_objective(
     their mean, the derivative of its value, as user attribute "hypergradient".
 
     When the family can `prepare` its data (the boosted ones), each fold's binned
-    training and validation data is built once, on the fold's first trial, and kept
-    in the closure for every later trial: no per-trial copies of the table.
+    training and validation data comes from `cache` (a `FoldCache`, made here when
+    not given): built once, on the fold's first trial, and reused by every later one.
 
     With a `Choice` space, `family` maps each family name to its `Family`. With
     `fit.deadline` (a `time.monotonic()` instant), a trial running past it stops
@@ -58,20 +98,7 @@ def make_objective(
     Example:
         >>> study.optimize(make_objective(family, space, X, y, folds, roc_auc_score, Fit(0)))
     """
-    prepared: dict[tuple, tuple] = {}  # (family, fold) -> (data, valid rows, train-score rows)
-
-    def fold(family: Family, step: int, tr: np.ndarray, va: np.ndarray) -> tuple:
-        key = (family.name, step)
-        if key not in prepared:
-            data = family.prepare(X.iloc[tr], y[tr], X.iloc[va], y[va], fit)
-            # The train score (shown to judge over- and underfitting) is computed on a
-            # fixed, seeded sample of at most TRAIN_SCORE_ROWS train rows: scoring a
-            # 500,000-row fold every trial would cost about as much as a fit.
-            if len(tr) > TRAIN_SCORE_ROWS:
-                rng = np.random.default_rng(fit.seed + step)
-                tr = np.sort(rng.choice(tr, TRAIN_SCORE_ROWS, replace=False))
-            prepared[key] = (data, (X.iloc[va], y[va]), (X.iloc[tr], y[tr]))
-        return prepared[key]
+    cache = cache or FoldCache(X, y, folds, fit)
 
     def out_of_time(trial: optuna.Trial) -> None:
         if fit.deadline is not None and time.monotonic() >= fit.deadline:
@@ -90,7 +117,7 @@ def make_objective(
         for step, (tr, va) in enumerate(folds):
             out_of_time(trial)
             if chosen.prepare is not None:
-                data, (X_va, y_va), (X_tr, y_tr) = fold(chosen, step, tr, va)
+                data, (X_va, y_va), (X_tr, y_tr) = cache.get(chosen, step)
                 fitted = chosen.fit(params, None, None, None, None, fit, data=data)
             else:
                 X_va, y_va, X_tr, y_tr = X.iloc[va], y[va], X.iloc[tr], y[tr]

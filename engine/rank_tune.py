@@ -26,6 +26,7 @@ from tuneplate.engine import study as studies
 from tuneplate.engine.checks import Finding, errors
 from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.first_trials import first_trials
 from tuneplate.engine.interactions import (
     ITEM_NAMES,
     Log,
@@ -37,6 +38,7 @@ from tuneplate.engine.interactions import (
     to_log,
 )
 from tuneplate.engine.metrics import Objective
+from tuneplate.engine.objective import TRAIN_SCORE_ROWS
 from tuneplate.engine.rankers import (
     Ranker,
     RankFit,
@@ -144,7 +146,6 @@ def plan(vertical: Vertical, data: pd.DataFrame | None, config) -> RankPlan:
         _fingerprint,
         _positive_number,
         _replay_findings,
-        first_trials,
     )
 
     strategy = config.strategy or vertical.default_strategy
@@ -172,6 +173,11 @@ def plan(vertical: Vertical, data: pd.DataFrame | None, config) -> RankPlan:
         )
     if config.warm_start:
         raise TuneplateError("--warm-start is not available for ranking verticals yet; drop it")
+    if config.jobs != 1:
+        raise TuneplateError(
+            "--jobs is not available for ranking verticals yet (a ranker fit already uses "
+            "every core on big logs); drop it"
+        )
     ranker = get_ranker(config.model or vertical.default_family)
     if ranker.name not in vertical.spaces:
         raise TuneplateError(
@@ -299,6 +305,16 @@ class _Data:
             self.cache[key] = _stack(parts, n)
         return self.cache[key]
 
+    def train_score(self, n: int):
+        """A fixed sample of whole training queries (at most TRAIN_SCORE_ROWS rows) for
+        the train score: scoring every training row each trial costs about a fit."""
+        key = ("train_score", n)
+        if key not in self.cache:
+            X, q = self.rows("train", n)
+            rows, sample = q.sample(TRAIN_SCORE_ROWS, self.p.config.seed)
+            self.cache[key] = (X[rows], sample)
+        return self.cache[key]
+
     def binned(self, n: int):
         key = ("binned", n)
         if key not in self.cache:
@@ -338,7 +354,7 @@ def make_objective(p: RankPlan, data: _Data):
         n = max(_n(params), p.fit.k)
         train, valid = data.binned(n)
         booster, rounds = p.family.train(model_params(params), train, valid, p.fit)
-        X_tr, q_tr = data.rows("train", n)
+        X_tr, q_tr = data.train_score(n)
         X_va, q_va = data.rows("validation", n)
         model = RankModel(p.family.name, booster, rounds, list(X_tr.columns))
         trial.set_user_attr("n_rounds", rounds)

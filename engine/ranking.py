@@ -51,6 +51,25 @@ class Queries:
         """A non-decreasing query id per row: XGBoost's `qid`."""
         return np.repeat(np.arange(len(self.sizes)), self.sizes)
 
+    def sample(self, max_rows: int, seed: int) -> tuple[np.ndarray, Queries]:
+        """Whole queries drawn at random (seeded) up to `max_rows` rows in all, in order.
+
+        Returns the row mask and the sampled queries; all of them when they fit.
+
+        Example:
+            >>> rows, small = queries.sample(50_000, seed=0)
+            >>> mean_ndcg(small, score[rows], k=10)
+        """
+        sizes = self.sizes
+        if sizes.sum() <= max_rows:
+            return np.ones(len(self.users), dtype=bool), self
+        order = np.random.default_rng(seed).permutation(len(sizes))
+        fits = int(np.searchsorted(np.cumsum(sizes[order]), max_rows, side="right"))
+        take = np.sort(order[: max(1, fits)])
+        rows = np.isin(self.qid, take)
+        missed = self.missed.iloc[take].reset_index(drop=True)
+        return rows, Queries(self.users[rows], self.label[rows], missed)
+
 
 def _pad(queries: Queries, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One row per user: candidate labels and scores, then the missed items last."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import optuna
 import pandas as pd
+import sqlalchemy.exc
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
 from optuna.study import MaxTrialsCallback
@@ -28,6 +29,9 @@ DEADLINE = "tuneplate_deadline"  # study user attribute: the study-wide wall-clo
 HEARTBEAT_S = 10  # a worker that misses heartbeats for GRACE_S is presumed dead …
 GRACE_S = 30  # … and its running trial is failed and retried by another worker
 CONNECT_TRIES = 4  # database connection attempts, with doubling waits from 1 s
+RECONNECT_TRIES = 6  # a connection lost mid-search: attempts, waiting 1, 2, 4, 8, 16 s
+# What a lost database connection raises: Optuna wraps most SQLAlchemy errors.
+DATABASE_ERRORS = (optuna.exceptions.StorageInternalError, sqlalchemy.exc.SQLAlchemyError)
 
 PRUNERS = {
     "none": lambda n_folds: optuna.pruners.NopPruner(),
@@ -172,13 +176,60 @@ def _within_budget(objective, n_trials: int | None):
     return guarded
 
 
-def run(study, objective, *, n_trials: int | None, timeout: float | None, progress: bool) -> None:
+def run(
+    study,
+    objective,
+    *,
+    n_trials: int | None,
+    timeout: float | None,
+    progress: bool,
+    jobs: int = 1,
+) -> None:
     """Run until the study holds `n_trials` completed or pruned trials or time runs out.
 
     The trial budget is the study's, not this process's: other workers' trials
     count too, so a resumed run completes an interrupted one and N workers share
     one budget. On shared storage the time budget is a study-wide deadline.
+    `jobs` trials run at once in threads (the models release the GIL while fitting).
+
+    A lost database connection is retried with doubling waits (RECONNECT_TRIES
+    times); the trial it interrupted is failed by the heartbeat and retried. After
+    that the run stops with a one-line error; completed trials stay in the database.
     """
+    started, wait = time.monotonic(), 1.0
+    for attempt in range(RECONNECT_TRIES):
+        left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+        try:
+            _optimize(study, objective, n_trials, left, progress, jobs)
+            return
+        except Exception as exc:
+            cause = _lost_database(exc)
+            if cause is None:
+                raise
+            if attempt == RECONNECT_TRIES - 1:
+                reason = str(cause).strip().splitlines()[0][:200] or type(cause).__name__
+                raise TuneplateError(
+                    f"lost the connection to the study database and could not reconnect after "
+                    f"{RECONNECT_TRIES} tries ({reason}); completed trials are kept there: "
+                    "when it is back, rerun with --resume or start 'tuneplate worker'"
+                ) from None
+            time.sleep(wait)
+            wait *= 2
+
+
+def _lost_database(exc: BaseException | None) -> BaseException | None:
+    """The database error behind `exc`, or None. Optuna may re-raise one as another
+    error (an UnboundLocalError in its own clean-up), so the whole chain is searched;
+    the innermost SQLAlchemy error says what happened (Optuna's wrapper guesses)."""
+    found = None
+    while exc is not None:
+        if isinstance(exc, DATABASE_ERRORS):
+            found = exc
+        exc = exc.__cause__ or exc.__context__
+    return found
+
+
+def _optimize(study, objective, n_trials, timeout, progress, jobs) -> None:
     deadline = study.user_attrs.get(DEADLINE)
     if deadline is not None:
         timeout = max(0.0, deadline - time.time())
@@ -195,6 +246,7 @@ def run(study, objective, *, n_trials: int | None, timeout: float | None, progre
         _within_budget(objective, n_trials),
         n_trials=remaining,
         timeout=timeout,
+        n_jobs=jobs,
         show_progress_bar=progress,
         catch=(Exception,),  # one bad configuration must not end the search
         callbacks=callbacks,

@@ -26,11 +26,12 @@ from tuneplate.engine.checks import Finding, errors, run_checks
 from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
 from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.metrics import METRICS, Objective, get_metric
 from tuneplate.engine.models import FAMILIES, Family, Fit, Model, get_family
-from tuneplate.engine.objective import make_objective
+from tuneplate.engine.objective import FoldCache, make_objective
 from tuneplate.engine.results import Metric, Results
-from tuneplate.engine.space import FAMILY, SEP, Choice, Space
+from tuneplate.engine.space import Choice, Space
 from tuneplate.engine.splits import Split, make_split
 from tuneplate.engine.strategies import AUTO, make_sampler
 from tuneplate.engine.vertical import Outcome, Vertical
@@ -39,7 +40,7 @@ from tuneplate.engine.vertical import Outcome, Vertical
 # otherwise print a traceback for each one.
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 
-LARGE_TABLE = 50_000  # rows above which a fit uses every core
+LARGE_TABLE = 50_000  # rows from which a fit uses its share of the cores (else one thread)
 # Big-table defaults: multi-fidelity pruning over folds (the median pruner) unless a
 # pruner was chosen, and fewer folds, since each fold already validates on tens of
 # thousands of rows and the fold-to-fold spread of the score is small.
@@ -47,7 +48,6 @@ PRUNE_ROWS = 100_000  # rows from which the pruner defaults to "median"
 FEWER_FOLDS_ROWS = 200_000  # rows from which cross-validation uses BIG_TABLE_FOLDS folds
 BIG_TABLE_FOLDS = 3
 LINEAR_FAMILY = "logistic"  # the gradient strategies' model when none is asked for
-WARM_TRIALS = 5  # --warm-start: the earlier run's best trials tried first, at most this many
 
 
 class ChecksFailed(TuneplateError):
@@ -97,6 +97,9 @@ class Config:
     expect_fingerprint: str | None = None  # a replay refuses other data …
     allow_new_data: bool = False  # … unless told to, and then says so in the findings
     warm_start: str | None = None  # an earlier run folder: its best trials are tried first
+    # Trials run at once in this process; each fit gets cores // jobs threads on big
+    # tables. Above 1, trial order depends on timing, so a replay is no longer exact.
+    jobs: int = 1
 
 
 def _positive_number(value, name: str, flag: str, integer: bool) -> None:
@@ -204,6 +207,19 @@ def default_pruner(config: Config, n_rows: int) -> str:
     return "median" if n_rows >= PRUNE_ROWS else "none"
 
 
+def threads_per_fit(n_rows: int, jobs: int = 1) -> int:
+    """Threads for each model fit: one on small tables (a fit is too short to share),
+    else this machine's cores divided among the `jobs` trials running at once.
+
+    Example:
+        >>> threads_per_fit(1_000_000, jobs=2)  # on 8 cores
+        4
+    """
+    if n_rows < LARGE_TABLE:
+        return 1
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
 def n_folds_for(vertical: Vertical, n_rows: int) -> int:
     """The vertical's folds, or BIG_TABLE_FOLDS for tables of FEWER_FOLDS_ROWS rows or more."""
     if n_rows >= FEWER_FOLDS_ROWS:
@@ -244,6 +260,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         n_trials, timeout = vertical.default_trials, vertical.default_timeout
     _positive_number(n_trials, "the number of trials", "--trials", integer=True)
     _positive_number(timeout, "the timeout", "--timeout", integer=False)
+    _positive_number(config.jobs, "the number of parallel trials", "--jobs", integer=True)
     if config.pruner is not None:  # unknown names fail here, before the data is read
         studies.make_pruner(config.pruner, vertical.n_folds)
     objective = get_metric(config.metric) if config.metric else vertical.objective
@@ -307,7 +324,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         findings = [*findings, *gradients.overfitting_findings(space, valid_rows)]
     warm = warm_trials(previous, space, family.name) if previous else []
     if previous and not warm:
-        findings = [*findings, _warm_start_unused(config.warm_start)]
+        findings = [*findings, warm_start_unused(config.warm_start)]
     first = first_trials(vertical, space, family.name, strategy, warm)
     return Plan(
         vertical=vertical,
@@ -329,124 +346,13 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         split=split,
         encoder=encoder,
         y=y,
-        fit=Fit(seed=config.seed, n_threads=1 if len(table) < LARGE_TABLE else os.cpu_count() or 1),
+        fit=Fit(seed=config.seed, n_threads=threads_per_fit(len(table), config.jobs)),
         fingerprint=fingerprint,
         hypergradient=hypergradient,
         pruner_name=pruner_name,
         families=families,
         first_trials=tuple(first),
     )
-
-
-def _fitted(space: Space | Choice, family: str, params: dict, clamp: bool) -> dict | None:
-    """`family`'s `params` as a trial of `space` would hold them, or None if they do not fit."""
-    if isinstance(space, Choice):
-        own = space.spaces.get(family)
-        fitted = None if own is None else own.coerce(params, clamp)
-        return None if fitted is None else space.join(family, fitted)
-    return space.coerce(params, clamp)
-
-
-def warm_trials(previous: Results, space: Space | Choice, family: str) -> list[dict[str, Any]]:
-    """The earlier run's best completed trials that fit `space`, best first.
-
-    A run with one model family is read as that family's; an `auto` run's trials
-    each carry their own. Trials of another family than a one-family `space`
-    tunes, or with settings outside its ranges, are left out.
-
-    Example:
-        >>> warm_trials(Results.load("tuneplate-runs/credit-1"), p.space, "lightgbm")[0]
-        {'learning_rate': 0.031, 'num_leaves': 9, ...}
-    """
-    trials = previous.trials
-    if trials is None or trials.empty or not {"state", "value"} <= set(trials.columns):
-        return []
-    done = trials[trials["state"].astype("string") == "COMPLETE"].copy()
-    done["value"] = pd.to_numeric(done["value"], errors="coerce")
-    done = done[done["value"].notna()]
-    maximize = previous.metric.direction == "maximize"
-    done = done.sort_values("value", ascending=not maximize, kind="stable")
-    out: list[dict[str, Any]] = []
-    for _, row in done.iterrows():
-        params = {
-            k.removeprefix("params_"): v
-            for k, v in row.items()
-            if k.startswith("params_") and not (isinstance(v, float) and math.isnan(v))
-        }
-        own = params.pop(FAMILY, None) or previous.model_family
-        params = {k.removeprefix(own + SEP): v for k, v in params.items()}
-        if not isinstance(space, Choice) and own != family:
-            continue
-        fitted = _fitted(space, own, params, clamp=False)
-        if fitted is not None and fitted not in out:
-            out.append(fitted)
-        if len(out) == WARM_TRIALS:
-            break
-    return out
-
-
-def _warm_start_unused(folder: str) -> Finding:
-    return Finding(
-        "warm_start_unused",
-        "warning",
-        f"none of the best trials of {folder} fit this search space (another model family, "
-        "or settings outside the ranges), so the search started without them",
-        expected="an earlier run of the same vertical and model family",
-        fix="warm-start from a run with the same --model, or drop --warm-start",
-    )
-
-
-def first_trials(
-    vertical: Vertical,
-    space: Space | Choice,
-    family: str,
-    strategy: str,
-    warm: list[dict[str, Any]] = (),
-) -> list[tuple[str, dict[str, Any]]]:
-    """What the study tries first: an earlier run's best, the vertical's priors, the start.
-
-    Priors are written for the family's full range and clamped into this table's
-    (`Space.for_rows` lowers some upper bounds on small tables); missing settings
-    take the space's starting value. Grid search keeps only points of its grid and
-    then every other grid point. `auto` takes the families in turns, cheapest first,
-    so each family's first cheap model comes before any family's second.
-
-    Example:
-        >>> first_trials(VERTICAL, space, "lightgbm", "bayes")[0]
-        ('prior', {'learning_rate': 0.05, 'num_leaves': 15, ...})
-    """
-    if isinstance(space, Choice):
-        queues = []
-        for name, own in space.spaces.items():
-            priors = [
-                _fitted(space, name, {**own.start, **p}, True) for p in _priors(vertical, name)
-            ]
-            queue = [("prior", p) for p in priors if p is not None]
-            queues.append([*queue, ("start", space.join(name, own.start))])
-        turns = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
-        return _unique([*[("warm-start", w) for w in warm], *turns])
-    priors = [space.coerce({**space.start, **p}, clamp=True) for p in _priors(vertical, family)]
-    candidates = [
-        *[("warm-start", w) for w in warm],
-        *[("prior", p) for p in priors if p is not None],
-    ]
-    if strategy == "grid":
-        points = space.grid_points()
-        on_grid = [(source, p) for source, p in candidates if p in points]
-        return _unique([*on_grid, *[("grid", p) for p in points]])
-    return _unique([*candidates, ("start", space.start)])
-
-
-def _priors(vertical: Vertical, family: str) -> list[dict[str, Any]]:
-    return [dict(p) for p in vertical.priors.get(family, ())]
-
-
-def _unique(trials: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    out: list[tuple[str, dict]] = []
-    for source, params in trials:
-        if all(params != seen for _, seen in out):
-            out.append((source, params))
-    return out
 
 
 def _replay_findings(config: Config, fingerprint: str) -> list[Finding]:
@@ -518,12 +424,13 @@ def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None =
     return study
 
 
-def _objective(p: Plan, X_dev: pd.DataFrame, y_dev: np.ndarray, study: optuna.Study, timeout):
+def _objective(p: Plan, cache: FoldCache, study: optuna.Study, timeout):
     """The trial objective, stopping any trial still running when the time budget ends."""
     deadline = study.user_attrs.get(studies.DEADLINE)  # wall clock, shared by workers
     if deadline is not None:
         timeout = deadline - time.time()
     fit = replace(p.fit, deadline=None if timeout is None else time.monotonic() + timeout)
+    X_dev, y_dev = cache.X, cache.y
     return make_objective(
         p.families or p.family,
         p.space,
@@ -533,6 +440,7 @@ def _objective(p: Plan, X_dev: pd.DataFrame, y_dev: np.ndarray, study: optuna.St
         p.objective.score,
         fit,
         p.hypergradient,
+        cache,
     )
 
 
@@ -549,9 +457,17 @@ def work(p: Plan, *, progress: bool = False) -> int:
     study = open_study(p)
     X = p.encoder.transform(p.table)
     dev = p.split.development
-    objective = _objective(p, X.iloc[dev], p.y[dev], study, p.timeout)
+    cache = FoldCache(X.iloc[dev], p.y[dev], p.split.folds, p.fit)
+    objective = _objective(p, cache, study, p.timeout)
     before = studies.finished(study)
-    studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
+    studies.run(
+        study,
+        objective,
+        n_trials=p.n_trials,
+        timeout=p.timeout,
+        progress=progress,
+        jobs=p.config.jobs,
+    )
     return studies.finished(study) - before
 
 
@@ -581,8 +497,16 @@ def execute(
     # -> study
     study = open_study(p, run_dir, record)
     search_started = time.perf_counter()
-    objective = _objective(p, X_dev, y_dev, study, p.timeout)
-    studies.run(study, objective, n_trials=p.n_trials, timeout=p.timeout, progress=progress)
+    cache = FoldCache(X_dev, y_dev, split.folds, p.fit)  # also used by the refits below
+    objective = _objective(p, cache, study, p.timeout)
+    studies.run(
+        study,
+        objective,
+        n_trials=p.n_trials,
+        timeout=p.timeout,
+        progress=progress,
+        jobs=p.config.jobs,
+    )
     search_s = time.perf_counter() - search_started
     best = studies.best_trial(study)
 
@@ -595,7 +519,9 @@ def execute(
     p_hold = estimator.predict_proba(X_hold)[:, 1]
     p_dev = estimator.predict_proba(X_dev)[:, 1]
     score = p.objective.score
-    valid_y, valid_score = evaluation.out_of_fold(family, params, X_dev, y_dev, split.folds, p.fit)
+    valid_y, valid_score = evaluation.out_of_fold(
+        family, params, X_dev, y_dev, split.folds, p.fit, cache
+    )
     outcome = Outcome(
         y=y_hold,
         score=p_hold,

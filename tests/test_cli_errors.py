@@ -288,6 +288,7 @@ def test_unknown_vertical(clean_csv, capsys):
         (["--trials", "-3"], ("number of trials", "got -3", "--trials")),
         (["--timeout", "0"], ("timeout", "above 0", "--timeout")),
         (["--timeout", "-1"], ("timeout", "above 0", "--timeout")),
+        (["--jobs", "0"], ("number of parallel trials", "got 0", "--jobs")),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )

@@ -85,6 +85,12 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+JOBS_HELP = (
+    "trials run at once in this process (default 1); on tables of 50,000 rows or more "
+    "each fit gets the cores divided by this; above 1 a replay is no longer exact"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuneplate", description="Domain-focused hyperparameter tuning for business models."
@@ -102,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, help="number of trials (the budget)")
     run.add_argument("--timeout", type=float, help="wall-clock budget in seconds")
     run.add_argument("--seed", type=int, help="random seed (default 0)")
+    run.add_argument("--jobs", type=int, help=JOBS_HELP)
     run.add_argument(
         "--pruner",
         help=f"{', '.join(PRUNERS)} (default: median from 100,000 rows, else none)",
@@ -168,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     wrk.add_argument("--storage", required=True, help="the study database URL")
     wrk.add_argument("--study", required=True, help="the study's name")
     wrk.add_argument("--data", help="the table, if its path differs on this machine")
+    wrk.add_argument("--jobs", type=int, help=JOBS_HELP)
 
     exp = sub.add_parser("export", help="turn a finished run into a standalone project")
     exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")
@@ -244,6 +252,7 @@ def _config(args, base: Config | None = None) -> Config:
         ("trials", "n_trials"),
         ("timeout", "timeout"),
         ("seed", "seed"),
+        ("jobs", "jobs"),
         ("pruner", "pruner"),
         ("storage", "storage"),
         ("study", "study"),
@@ -444,7 +453,7 @@ def cmd_check(args) -> int:
     return 2 if errors(findings) else 0
 
 
-def _joined_plan(storage: str, name: str, data_path: str | None = None):
+def _joined_plan(storage: str, name: str, data_path: str | None = None, jobs: int | None = None):
     """The plan of an existing shared study, rebuilt from the record its first run stored."""
     try:
         study = optuna.load_study(study_name=name, storage=make_storage(storage, None))
@@ -463,13 +472,15 @@ def _joined_plan(storage: str, name: str, data_path: str | None = None):
             saved[key] = tuple(saved[key])
     # The study's first run queued the warm-start trials; a worker has none to add.
     config = replace(Config(**saved), storage=storage, study=name, warm_start=None)
+    # Parallel trials are this machine's choice, not the study's: one unless asked.
+    config = replace(config, jobs=jobs or 1)
     path = data_path or record.get("data")
     data = None if path is None else read_table(path)
     return plan(load_vertical(record["vertical"]), data, config), record
 
 
 def cmd_worker(args) -> int:
-    ready, _ = _joined_plan(args.storage, args.study, args.data)
+    ready, _ = _joined_plan(args.storage, args.study, args.data, args.jobs)
     done = work(ready, progress=sys.stderr.isatty())
     print(f"worker finished {done} trial(s) of study {args.study!r} in {mask(args.storage)}")
     return 0

@@ -33,8 +33,44 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+class Server:
+    """A PostgreSQL server in a temporary folder; tests may stop and start it again."""
+
+    def __init__(self, binaries: Path):
+        # Not pytest's tmp_path: its parents are private to root, and the server runs as postgres.
+        self.root = Path(tempfile.mkdtemp(prefix="tuneplate-pg-"))
+        self.data, sockets = self.root / "data", self.root / "sockets"
+        sockets.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(sockets, "postgres")
+        subprocess.run(
+            _as_postgres(
+                [str(binaries / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "tune"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        port = _free_port()
+        self.options = (
+            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=100"
+        )
+        self.ctl = str(binaries / "pg_ctl")
+        self.url = f"postgresql+psycopg://tune@127.0.0.1:{port}/postgres"
+
+    def start(self) -> None:
+        log = str(self.root / "log")
+        cmd = [self.ctl, "-D", str(self.data), "-o", self.options, "-l", log, "-w", "start"]
+        subprocess.run(_as_postgres(cmd), check=True, capture_output=True)
+
+    def stop(self) -> None:
+        """Stop at once, as a crash or a network cut would: clients are not told."""
+        cmd = [self.ctl, "-D", str(self.data), "-m", "immediate", "stop"]
+        subprocess.run(_as_postgres(cmd), capture_output=True)
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
+def postgres_server():
     binaries = _pg_bin()
     missing = binaries is None or (os.geteuid() == 0 and shutil.which("runuser") is None)
     try:
@@ -48,28 +84,13 @@ def postgres_url():
         if os.environ.get("CI"):
             pytest.fail(reason + "; CI must install them")
         pytest.skip(reason)
-    # Not pytest's tmp_path: its parents are private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="tuneplate-pg-"))
-    data, sockets = root / "data", root / "sockets"
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-    subprocess.run(
-        _as_postgres([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "tune"]),
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=100"
-    ctl = str(binaries / "pg_ctl")
-    subprocess.run(
-        _as_postgres([ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
-        check=True,
-        capture_output=True,
-    )
-    yield f"postgresql+psycopg://tune@127.0.0.1:{port}/postgres"
-    subprocess.run(
-        _as_postgres([ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
-    )
-    shutil.rmtree(root, ignore_errors=True)
+    server = Server(binaries)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    return postgres_server.url

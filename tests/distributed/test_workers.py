@@ -62,7 +62,8 @@ def test_workers_complete_exactly_the_requested_trials(postgres_url, tmp_path):
         str(tmp_path / "run"),
     )
     _wait_for_study(postgres_url, name, lead)
-    workers = [_tuneplate("worker", "--storage", postgres_url, "--study", name) for _ in range(2)]
+    join = ["worker", "--storage", postgres_url, "--study", name]
+    workers = [_tuneplate(*join), _tuneplate(*join, "--jobs", "2")]  # threads share it too
     for process in (lead, *workers):
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
@@ -90,7 +91,8 @@ def test_grid_points_are_never_evaluated_twice(postgres_url, tmp_path):
         str(tmp_path / "run"),
     )
     _wait_for_study(postgres_url, name, lead)
-    workers = [_tuneplate("worker", "--storage", postgres_url, "--study", name) for _ in range(2)]
+    join = ["worker", "--storage", postgres_url, "--study", name]
+    workers = [_tuneplate(*join), _tuneplate(*join, "--jobs", "2")]  # threads share it too
     for process in (lead, *workers):
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
@@ -133,6 +135,65 @@ def test_a_killed_worker_loses_no_completed_trial(postgres_url, tmp_path, monkey
     complete = _trials(postgres_url, name, optuna.trial.TrialState.COMPLETE)
     assert completed_before <= {t.number for t in complete}
     assert len(complete) == 10
+
+
+def _lead(url: str, name: str, out, trials: int = 8):
+    """A run whose trials take a few seconds each (LightGBM), so events land mid-search."""
+    args = ["credit-risk", "--strategy", "random", "--trials", str(trials), "--storage", url]
+    return _tuneplate("run", *args, "--study", name, "--out", str(out))
+
+
+def _wait_for_completed(url: str, name: str, lead, n: int = 1, seconds: float = 240) -> None:
+    _wait_for_study(url, name, lead)
+    deadline = time.time() + seconds
+    while len(_trials(url, name, optuna.trial.TrialState.COMPLETE)) < n:
+        assert time.time() < deadline, f"fewer than {n} trials completed in {seconds} s"
+        assert lead.poll() is None, f"the lead run exited early: {lead.communicate()[1][-2000:]}"
+        time.sleep(0.2)
+
+
+def test_a_killed_run_resumes_where_it_stopped(postgres_url, tmp_path):
+    name, out = "resumed", tmp_path / "run"
+    lead = _lead(postgres_url, name, out, trials=6)
+    _wait_for_completed(postgres_url, name, lead, n=2)
+    os.kill(lead.pid, signal.SIGKILL)
+    lead.wait()
+    before = {t.number for t in _trials(postgres_url, name, optuna.trial.TrialState.COMPLETE)}
+    assert 2 <= len(before) < 6
+    assert main(["run", "credit-risk", "--out", str(out), "--resume"]) == 0
+    complete = {t.number for t in _trials(postgres_url, name, optuna.trial.TrialState.COMPLETE)}
+    assert before <= complete and len(complete) == 6
+    assert (out / "report.html").is_file()
+
+
+def test_a_database_restart_mid_search_is_retried(postgres_server, tmp_path):
+    name, url = "restart", postgres_server.url
+    lead = _lead(url, name, tmp_path / "run")
+    _wait_for_completed(url, name, lead)
+    postgres_server.stop()
+    try:
+        time.sleep(3)  # the run is now talking to nothing
+    finally:
+        postgres_server.start()
+    _, err = lead.communicate(timeout=600)
+    assert lead.returncode == 0, err
+    assert len(_trials(url, name, optuna.trial.TrialState.COMPLETE)) == 8
+
+
+def test_a_database_that_stays_down_ends_the_run_clearly(postgres_server, tmp_path):
+    name, url = "down", postgres_server.url
+    lead = _lead(url, name, tmp_path / "run", trials=50)
+    _wait_for_completed(url, name, lead)
+    postgres_server.stop()
+    try:
+        _, err = lead.communicate(timeout=300)  # retries for about 30 s, then gives up
+    finally:
+        postgres_server.start()
+    assert lead.returncode == 2
+    last = err.strip().splitlines()[-1]
+    assert "lost the connection to the study database" in last and "--resume" in last
+    assert "Traceback" not in err
+    assert len(_trials(url, name, optuna.trial.TrialState.COMPLETE)) >= 1  # kept
 
 
 def test_report_renders_from_the_database(postgres_url, tmp_path):

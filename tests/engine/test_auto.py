@@ -12,10 +12,11 @@ import pytest
 
 import tuneplate
 from tuneplate.engine.auto import MIN_TRIALS, allocate
+from tuneplate.engine.first_trials import first_trials
 from tuneplate.engine.results import Results
 from tuneplate.engine.space import FAMILY, Choice, Param, Space
 from tuneplate.engine.spaces import LIGHTGBM, LOGISTIC
-from tuneplate.engine.tune import Config, first_trials, plan, run_vertical
+from tuneplate.engine.tune import Config, plan, run_vertical
 from tuneplate.reports import render
 from tuneplate.verticals import load_vertical
 

@@ -28,6 +28,39 @@ def test_fold_data_is_prepared_once_per_fold_across_trials(monkeypatch, loans):
     assert result.trials["train"].notna().all()
 
 
+def test_parallel_trials_bin_each_fold_once_and_keep_the_budget(monkeypatch, loans):
+    family = models.FAMILIES["lightgbm"]
+    calls = []
+
+    def counting(X, y, X_valid, y_valid, fit):
+        calls.append(len(X_valid))
+        return family.prepare(X, y, X_valid, y_valid, fit)
+
+    monkeypatch.setitem(models.FAMILIES, "lightgbm", replace(family, prepare=counting))
+    result = tuneplate.tune(
+        "credit-risk",
+        loans,
+        target="status",
+        model="lightgbm",
+        strategy="random",
+        n_trials=4,
+        jobs=2,
+    )
+    assert sum(result.counts[s] for s in ("completed", "pruned")) == 4
+    assert len(calls) == result.data["folds"]  # two threads never bin the same fold twice
+    assert result.config["jobs"] == 2
+
+
+def test_threads_per_fit_share_the_cores_among_parallel_trials(monkeypatch, loans):
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 8)
+    assert engine.threads_per_fit(1_000_000) == 8
+    assert engine.threads_per_fit(1_000_000, jobs=2) == 4
+    assert engine.threads_per_fit(1_000_000, jobs=16) == 1
+    assert engine.threads_per_fit(1_000, jobs=1) == 1  # small fits are too short to share
+    monkeypatch.setattr(engine, "LARGE_TABLE", 300)
+    assert _plan(loans.head(300), jobs=4).fit.n_threads == 2
+
+
 def test_prepared_xgboost_folds_tune():
     result = tuneplate.tune("credit-risk", model="xgboost", strategy="random", n_trials=2)
     assert result.counts["completed"] == 2

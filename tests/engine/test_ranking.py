@@ -72,6 +72,22 @@ def test_group_sizes_and_qid_match_the_rows():
     assert np.all(np.diff(q.qid) >= 0)  # XGBoost needs it sorted
 
 
+def test_train_score_sample_keeps_whole_queries_within_the_row_cap():
+    users = [u for u in "abcdefghij" for _ in range(4)]  # 10 queries of 4 rows
+    labels = [1, 0, 0, 0] * 10
+    q = queries(users, labels, list(range(10)))
+    rows, small = q.sample(max_rows=13, seed=3)
+    assert rows.sum() == len(small.users) == 12  # three whole queries, not 13 rows
+    assert set(small.sizes) == {4}
+    chosen = list(dict.fromkeys(small.users))
+    assert small.missed.tolist() == ["abcdefghij".index(u) for u in chosen]  # missed follows
+    assert small.label.tolist() == [1, 0, 0, 0] * 3
+    again, _ = q.sample(max_rows=13, seed=3)
+    assert (again == rows).all()  # seeded: every trial scores the same queries
+    everything, same = q.sample(max_rows=40, seed=3)
+    assert everything.all() and same is q
+
+
 def test_ratio_interval_straddles_one_for_equal_lists():
     rng = np.random.default_rng(0)
     a = rng.random(200)

@@ -111,6 +111,7 @@ def test_same_seed_same_trials(small_shop):
         (["--split", "sideways"], "unknown --split 'sideways'"),
         (["--min-value", "3"], "--min-value needs the column"),
         (["--target", "quantity"], "--target does not apply to a ranking vertical"),
+        (["--jobs", "2"], "--jobs is not available for ranking verticals yet"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(small_shop, tmp_path, capsys, args, message):
