@@ -444,9 +444,18 @@ def reproducibility(results: Results) -> list[tuple[str, str]]:
     config, data = results.config, results.data
     requested = config.get("n_trials")
     timeout = config.get("timeout")
+    jobs = config.get("jobs") or 1
+    parallel = [
+        (
+            "Parallel trials",
+            f"{fmt_count(jobs)} at once: which trial got which settings depended on timing, "
+            "so the same seed gives a similar search, not the identical one",
+        )
+    ]
     return [
         ("Template", f"{results.vertical_title} ({results.vertical})"),
         ("Random seed", fmt_text(config.get("seed"))),
+        *(parallel if jobs > 1 else []),
         ("Search strategy", results.strategy),
         ("Model family", results.model_family),
         (

@@ -140,6 +140,13 @@ def test_reproducibility_is_in_the_appendix(results):
     assert "12 requested; 10 completed, 1 stopped early (pruned), 1 failed" in repro
     assert "1,000 rows × 21 columns" in repro and "optuna: 5.0.0" in repro
     assert "Statlog (German Credit Data)" in repro
+    assert "Parallel trials" not in repro  # one trial at a time: the seed replays exactly
+
+
+def test_parallel_trials_are_flagged_as_not_exactly_replayable(results):
+    results = replace(results, config={**results.config, "jobs": 2})
+    repro = _section(render(results), "appendix").split('id="reproducibility"')[1]
+    assert "Parallel trials" in repro and "not the identical one" in repro
 
 
 def test_appendix_has_what_an_analyst_needs(results):
