@@ -125,6 +125,7 @@ def run_tuneplate(table: pd.DataFrame, trials: int, seed: int, replay: list) -> 
         "folds": r.data["folds"],
         "pruner": r.config["pruner"],
         "best_cv_auc": r.validation,
+        "search_peak_rss_gib": search_peak[0],
         "params": [
             {k: v for k, v in row.items() if pd.notna(v)} for row in params.to_dict("records")
         ],
