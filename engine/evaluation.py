@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import optuna
+from scipy.stats import bootstrap
 
 from tuneplate.engine.models import Family, Fit, get_family
 from tuneplate.engine.objective import FoldCache
@@ -32,6 +33,42 @@ def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache 
         scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
     seen = ~np.isnan(scores)
     return y[seen], scores[seen]
+
+
+INTERVAL_RESAMPLES = 1000  # bootstrap resamples of the hold-out …
+BIG_HOLDOUT = 20_000  # … and 200 from this many hold-out rows, where the interval is narrow
+
+
+def holdout_interval(y, score, metric, seed: int, level: float = 0.95):
+    """A percentile bootstrap interval of the hold-out score, resampling rows.
+
+    None when it cannot be formed (a hold-out too small, or resamples with one class).
+
+    Example:
+        >>> holdout_interval(y_hold, p_hold, roc_auc_score, seed=0)
+        (0.71, 0.82)
+    """
+    if len(y) < 20:
+        return None
+
+    def statistic(y, s):
+        try:
+            return metric(y, s)
+        except ValueError:  # a resample holding one class only
+            return np.nan
+
+    res = bootstrap(
+        (np.asarray(y), np.asarray(score)),
+        statistic,
+        paired=True,
+        vectorized=False,
+        n_resamples=INTERVAL_RESAMPLES if len(y) < BIG_HOLDOUT else 200,
+        confidence_level=level,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return (low, high) if np.isfinite(low) and np.isfinite(high) else None
 
 
 def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold) -> dict[str, Any]:

@@ -100,6 +100,8 @@ class Results:
     baselines: dict[str, dict[str, float]] = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)  # fANOVA share per parameter
     stability: dict[str, Any] = field(default_factory=dict)  # PSI development -> hold-out
+    # 95% bootstrap interval of `holdout` over hold-out rows (binary verticals), or None.
+    holdout_interval: tuple[float, float] | None = None
     purpose: str = ""  # the analyst's words on what the model is for
     previous: dict[str, Any] = field(default_factory=dict)  # an earlier run to compare with
     model: Any = field(default=None, repr=False, compare=False)
@@ -184,6 +186,9 @@ class Results:
                 "train": _num(best.get("train")),
                 "trials": table,
                 "counts": trials,
+                "holdout_interval": tuple(data["holdout_interval"])
+                if data.get("holdout_interval")
+                else None,
                 "findings": [Finding.from_dict(f) for f in data["findings"]],
                 "tables": [Table.from_dict(t) for t in data["tables"]],
             }

@@ -579,6 +579,7 @@ def execute(
         baseline=baseline,
         importance=importance,
         stability=stability,
+        holdout_interval=evaluation.holdout_interval(y_hold, p_hold, score, p.config.seed),
         purpose=p.config.purpose,
         timings={"total_s": time.perf_counter() - started, "search_s": search_s},
         config={

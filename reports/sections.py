@@ -784,6 +784,9 @@ GLOSSARY = {
     "coverage": "The share of the catalogue the model ever recommends.",
     "hold-out": "Rows set aside before tuning and used once at the end, so their score is "
     "an honest preview of new data.",
+    "interval": "The range a score would move within if the hold-out were drawn again "
+    "(a bootstrap: rows resampled many times, the middle 95% of the scores kept); a wide "
+    "one means few rows.",
     "cross-validation": "Scoring each setting several times, each time training on most of "
     "the tuning rows and testing on the rest, then averaging.",
     "overfitting": "A model that fits its training rows much better than new ones has "
@@ -823,6 +826,7 @@ GLOSSARY_TERMS = {
     "map_at_k": "MAP@k",
     "coverage": "Catalogue coverage",
     "hold-out": "Hold-out",
+    "interval": "95% interval",
     "cross-validation": "Cross-validation",
     "overfitting": "Over- and underfitting",
     "air": "Adverse impact ratio",
@@ -855,6 +859,8 @@ def glossary(results: Results) -> list[tuple[str, str]]:
         used.add("baseline")
     if results.importance:
         used.add("importance")
+    if results.holdout_interval or results.baselines:  # ranking reports give intervals too
+        used.add("interval")
     if len(tuned_parameters(results)) >= 2:
         used.add("parallel coordinates")
     return [(GLOSSARY_TERMS[t], GLOSSARY[t]) for t in GLOSSARY if t in used]

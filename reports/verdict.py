@@ -90,17 +90,36 @@ def holdout_drop(results: Results) -> float:
     return worse / skill
 
 
+def interval_text(results: Results) -> str:
+    """ " (95% interval 0.71–0.82)" after a hold-out score, or "" when there is none."""
+    if not results.holdout_interval:
+        return ""
+    low, high = results.holdout_interval
+    return f" (95% interval {fmt_number(low)}–{fmt_number(high)})"
+
+
+def _chance(results: Results) -> str:
+    """Said when the tuning score lies inside the hold-out's interval: the gap may be noise."""
+    if not results.holdout_interval:
+        return ""
+    low, high = results.holdout_interval
+    if not low <= results.validation <= high:
+        return ""
+    rows = fmt_count(results.data.get("holdout_rows"))
+    return f"; the tuning score lies inside that interval, so on {rows} rows the gap may be chance"
+
+
 def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
     scores = (
-        f"{results.metric.label} {fmt_number(results.holdout)} on the hold-out against "
-        f"{fmt_number(results.validation)} during tuning"
+        f"{results.metric.label} {fmt_number(results.holdout)}{interval_text(results)} on the "
+        f"hold-out against {fmt_number(results.validation)} during tuning"
     )
     if math.isnan(drop):
         return "caution", "There is no hold-out score, so the model was never tested on new rows."
     if drop > GAP_STOP:
         return "stop", f"The model did much worse on rows it never saw: {scores}."
     if drop > GAP_CAUTION:
-        return "caution", f"The model did worse on rows it never saw: {scores}."
+        return "caution", f"The model did worse on rows it never saw: {scores}{_chance(results)}."
     return "good", f"The model held up on rows it never saw: {scores}."
 
 

@@ -389,9 +389,11 @@ def cmd_run(args) -> int:
         f"{vertical.title}: {results.model_family}, {results.strategy} search, "
         f"{c['completed']} trials completed ({c['pruned']} pruned, {c['failed']} failed)"
     )
+    interval = results.holdout_interval
     print(
         f"{results.metric.label}: cross-validated {results.validation:.3f}, "
         f"hold-out {results.holdout:.3f}"
+        + (f" (95% interval {interval[0]:.3f}–{interval[1]:.3f})" if interval else "")
     )
     print(f"report: {run_dir / REPORT_FILE}")
     return 0

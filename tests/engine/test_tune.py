@@ -25,6 +25,8 @@ def test_results_report_the_best_trial_and_an_honest_holdout():
     assert result.data["holdout_rows"] == 200 and result.data["development_rows"] == 800
     assert done["train"].notna().all()
     assert result.counts == {"completed": 4, "pruned": 0, "failed": 0}
+    low, high = result.holdout_interval  # bootstrap over the 200 hold-out rows
+    assert low < result.holdout < high and 0.02 < high - low < 0.3
 
 
 def test_model_scores_raw_rows_like_a_classifier(german_credit):

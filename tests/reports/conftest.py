@@ -119,6 +119,7 @@ def make_results(**overrides: Any) -> Results:
         best_params={"learning_rate": 0.0507, "num_leaves": 15, "boosting_type": "gbdt"},
         validation=0.79,
         holdout=0.78,
+        holdout_interval=(0.72, 0.84),
         train=0.9,
         trials=_trials(),
         counts={"completed": 10, "pruned": 1, "failed": 1},

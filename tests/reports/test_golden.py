@@ -189,6 +189,7 @@ def _diagnosis(make_results) -> Results:
         best_params={"C": 0.0912},
         validation=0.145,
         holdout=0.135,
+        holdout_interval=(0.1, 0.17),
         train=0.11,
         trials=_trials([0.2, 0.16, 0.145, 0.15], "minimize"),
         counts={"completed": 4, "pruned": 1, "failed": 1},
@@ -344,6 +345,7 @@ def _recommendation(make_results) -> Results:
         metric=Metric("ndcg", "NDCG@10", "maximize"),
         validation=0.31,
         holdout=evaluated.metrics["ndcg_at_k"],
+        holdout_interval=None,  # ranking reports give intervals of ratios instead
         train=0.42,
         trials=base.trials,
         counts=base.counts,

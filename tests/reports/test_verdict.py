@@ -36,6 +36,16 @@ def test_holdout_gap_sets_the_level(holdout, level, clean):
     assert verdict(clean(validation=0.79, holdout=holdout)).level == level
 
 
+def test_the_holdout_interval_is_shown_and_a_gap_inside_it_may_be_chance(clean):
+    wide = verdict(clean(validation=0.79, holdout=0.74, holdout_interval=(0.68, 0.80)))
+    gap = next(r for r in wide.reasons if "did worse" in r)
+    assert "0.740 (95% interval 0.680–0.800)" in gap
+    assert "so on 200 rows the gap may be chance" in gap
+    narrow = verdict(clean(validation=0.79, holdout=0.74, holdout_interval=(0.72, 0.76)))
+    assert not any("may be chance" in r for r in narrow.reasons)  # the drop is real
+    assert any("(95% interval 0.720–0.760)" in r for r in narrow.reasons)
+
+
 def test_gap_is_the_share_of_skill_over_chance_lost(clean):
     log_loss = Metric("log_loss", "Log-loss", "minimize")
     p = clean().data["positive_share"]
