@@ -15,7 +15,6 @@ import pandas as pd
 import sqlalchemy.exc
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
-from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from tuneplate.engine import gradient as gradients
@@ -235,13 +234,13 @@ def _optimize(study, objective, n_trials, timeout, progress, jobs) -> None:
         timeout = max(0.0, deadline - time.time())
         if timeout == 0:
             return
-    callbacks, remaining = [], None
+    remaining = None
     if n_trials is not None:
-        remaining = n_trials - finished(study)  # this process's share, at most
+        # This process's share at most; `_admit` keeps the study-wide count exact, so no
+        # MaxTrialsCallback (it would re-read every trial after each one).
+        remaining = n_trials - finished(study)
         if remaining <= 0:
             return
-        states = (TrialState.COMPLETE, TrialState.PRUNED)
-        callbacks.append(MaxTrialsCallback(n_trials, states=states))
     study.optimize(
         _within_budget(objective, n_trials),
         n_trials=remaining,
@@ -249,7 +248,6 @@ def _optimize(study, objective, n_trials, timeout, progress, jobs) -> None:
         n_jobs=jobs,
         show_progress_bar=progress,
         catch=(Exception,),  # one bad configuration must not end the search
-        callbacks=callbacks,
         gc_after_trial=False,
     )
 
