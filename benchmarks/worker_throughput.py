@@ -45,6 +45,8 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+from tuneplate.engine.study import POLL_S
+
 BARRIER_S = 300  # how long workers wait for each other to be ready
 RESULT_S = 1800  # how long the parent waits for a worker's result
 
@@ -368,7 +370,7 @@ def main() -> None:
     print(
         "The database is on this machine (no network latency) and the machine is shared and "
         "noisy. Wall time and engine share include the stop at the budget's end: a worker "
-        "refused there first polls for up to 2 s; here "
+        f"refused there polls every {POLL_S} s until the trials ahead of it end; here "
         + ", ".join(f"{r['tail_s']:.1f} s ({r['workers']})" for r in rows)
         + " passed after the last trial completed."
     )
