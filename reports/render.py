@@ -12,6 +12,8 @@ from markupsafe import Markup
 
 from tuneplate.engine.results import Results
 from tuneplate.reports import charts, formatters, sections
+from tuneplate.reports.glossary import glossary
+from tuneplate.reports.health import health_rows
 from tuneplate.reports.verdict import verdict
 
 env = Environment(
@@ -60,7 +62,7 @@ def render(results: Results) -> str:
         "currency": sections.currency(results),
         "cards": sections.headline_cards(results),
         "operating_point": sections.operating_point(results),
-        "health": sections.health_rows(results),
+        "health": health_rows(results),
         "business_tables": sections.business_tables(results),
         "group_tables": sections.group_tables(results),
         "appendix_tables": sections.appendix_tables(results),
@@ -82,7 +84,7 @@ def render(results: Results) -> str:
         "comparison": sections.comparison_rows(results),
         "comparison_sentence": sections.comparison_sentence(results),
         "intended_use": sections.intended_use(results),
-        "glossary": sections.glossary(results),
+        "glossary": glossary(results),
     }
     context["outline"] = sections.outline(results, context)
     return env.get_template("report.html.jinja2").render(**context)

@@ -1,0 +1,123 @@
+"""The report's glossary: a one-line meaning for each term the report actually uses."""
+
+from __future__ import annotations
+
+import re
+
+from tuneplate.engine.results import Results
+from tuneplate.reports.sections import group_tables, operating_point, tuned_parameters
+
+GLOSSARY = {
+    "operating point": "The rule that turns a score into a decision, e.g. approve when the "
+    "predicted risk is under a cut-off.",
+    "roc_auc": "The chance that the model ranks a randomly chosen case with the event above "
+    "one without it; 0.5 is a coin toss, 1 is perfect.",
+    "gini": "AUC rescaled to run from 0 (no ranking power) to 1 (perfect): 2 × AUC − 1.",
+    "ks": "The largest gap, over all cut-offs, between the share of events and the share "
+    "of non-events below that cut-off.",
+    "brier": "The average squared difference between the predicted probability and what "
+    "happened (1 or 0); lower is better.",
+    "log_loss": "The average penalty for the probability given to what actually happened, "
+    "heavy for confident mistakes; lower is better.",
+    "pr_auc": "Precision averaged over all levels of recall; compare it with the event rate, "
+    "which is what a coin toss scores.",
+    "sensitivity": "The share of people with the condition whom the model flags.",
+    "specificity": "The share of people without the condition whom the model clears.",
+    "ppv": "Positive predictive value: the share of flagged people who have the condition.",
+    "npv": "Negative predictive value: the share of cleared people who do not have it.",
+    "calibration": "Whether predicted probabilities match observed rates: of cases given "
+    "10%, about 10% should have the event.",
+    "calibration_slope": "How spread out the predicted risks are compared with reality; 1 is "
+    "ideal, below 1 too extreme, above 1 too timid.",
+    "net benefit": "True positives found per case minus false alarms weighted by how sure "
+    "one must be before acting; the decision curve plots it.",
+    "ndcg": "Normalised discounted cumulative gain: how near the top of the list the items "
+    "a customer went on to use were ranked; 1 is perfect.",
+    "hit_rate": "The share of customers for whom at least one recommended item was used.",
+    "precision_at_k": "Of the k items shown, the share the customer went on to use.",
+    "recall_at_k": "Of the items the customer went on to use, the share that were shown.",
+    "map_at_k": "Mean average precision: precision at each useful item's position, "
+    "averaged; rewards useful items near the top.",
+    "coverage": "The share of the catalogue the model ever recommends.",
+    "hold-out": "Rows set aside before tuning and used once at the end, so their score is "
+    "an honest preview of new data.",
+    "interval": "The range a score would move within if the hold-out were drawn again "
+    "(a bootstrap: rows resampled many times, the middle 95% of the scores kept); a wide "
+    "one means few rows.",
+    "cross-validation": "Scoring each setting several times, each time training on most of "
+    "the tuning rows and testing on the rest, then averaging.",
+    "overfitting": "A model that fits its training rows much better than new ones has "
+    "memorised noise; underfitting is the opposite, too simple to learn the signal.",
+    "air": "A group's rate of favourable decisions divided by the "
+    "rate of the most favoured group; under 0.8 is flagged by the four-fifths rule of thumb.",
+    "psi": "How far the spread of scores on new cases has moved "
+    "from the spread seen in development; above 0.25 is usually read as a major shift.",
+    "baseline": "A simple model at default settings, fitted on the same rows: what the tuned "
+    "model has to beat to be worth its complexity.",
+    "trial": "One setting of the model's hyperparameters, trained and scored; a pruned "
+    "trial was stopped early because it was clearly worse.",
+    "importance": "A setting's share of the variation in the score across trials (fANOVA); "
+    "near zero means it hardly mattered within its range.",
+    "parallel coordinates": "One line per trial across one axis per setting, coloured by "
+    "score: where good lines bunch shows the settings that work.",
+}
+GLOSSARY_TERMS = {
+    "operating point": "Operating point",
+    "roc_auc": "ROC AUC",
+    "gini": "Gini",
+    "ks": "KS statistic",
+    "brier": "Brier score",
+    "log_loss": "Log-loss",
+    "pr_auc": "PR AUC",
+    "sensitivity": "Sensitivity",
+    "specificity": "Specificity",
+    "ppv": "PPV",
+    "npv": "NPV",
+    "calibration": "Calibration",
+    "calibration_slope": "Calibration slope",
+    "net benefit": "Net benefit",
+    "ndcg": "NDCG@k",
+    "hit_rate": "Hit rate",
+    "precision_at_k": "Precision@k",
+    "recall_at_k": "Recall@k",
+    "map_at_k": "MAP@k",
+    "coverage": "Catalogue coverage",
+    "hold-out": "Hold-out",
+    "interval": "95% interval",
+    "cross-validation": "Cross-validation",
+    "overfitting": "Over- and underfitting",
+    "air": "Adverse impact ratio",
+    "psi": "Population stability index",
+    "baseline": "Baseline",
+    "trial": "Trial",
+    "importance": "Parameter importance",
+    "parallel coordinates": "Parallel coordinates",
+}
+
+
+def glossary(results: Results) -> list[tuple[str, str]]:
+    """(term, one-line meaning) for the terms this report uses, in reading order."""
+    metric_names = {results.metric.name, *results.holdout_metrics}
+    used = {"hold-out", "cross-validation", "overfitting", "psi", "trial"}
+    if operating_point(results) or results.headline.get("cards"):
+        used.add("operating point")
+    for name in metric_names:
+        stem = re.sub(r"_at_\d+$", "_at_k", str(name).split("@")[0].lower())
+        for term in GLOSSARY:
+            if stem == term or stem.startswith(f"{term}_") or stem.startswith(term):
+                used.add(term)
+    if results.table("calibration") is not None:
+        used.add("calibration")
+    if results.table("decision_curve") is not None:
+        used.add("net benefit")
+    if any("Adverse impact ratio" in t.frame.columns for t in group_tables(results)):
+        used.add("air")
+    if (results.baseline or {}).get("holdout") is not None:
+        used.add("baseline")
+    if results.importance:
+        used.add("importance")
+    if results.holdout_interval or results.baselines:  # ranking reports give intervals too
+        used.add("interval")
+    if len(tuned_parameters(results)) >= 2:
+        used.add("parallel coordinates")
+    return [(GLOSSARY_TERMS[t], GLOSSARY[t]) for t in GLOSSARY if t in used]

@@ -1,0 +1,92 @@
+"""The data-health table: each check finding as a traffic light, with what it means
+for the model and what to do, in one sentence each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tuneplate.engine.results import Results
+from tuneplate.reports.formatters import fmt_label
+from tuneplate.reports.sections import findings
+
+# What a finding means for the model, in one sentence, by check. Checks not listed here
+# get a sentence by severity.
+MEANINGS = {
+    "duplicate_rows": "Repeated rows count twice and can sit on both sides of a split, "
+    "flattering the scores.",
+    "constant_columns": "A column with one value carries no information; it is ignored.",
+    "id_like_columns": "An identifier predicts nothing about new cases but can let the model "
+    "memorise old ones.",
+    "missing_values": "Gaps are filled or skipped by the model; many gaps make its scores "
+    "less certain.",
+    "missing_by_outcome": "When gaps depend on the outcome, the model can learn the gap "
+    "instead of the case: scores look better than they will be.",
+    "high_cardinality": "A column with very many levels is hard to learn from and can overfit.",
+    "single_feature_leakage": "One column predicting the outcome almost alone often means it "
+    "was recorded after the outcome was known.",
+    "strongest_feature": "A very strong single predictor is worth checking: it is only "
+    "usable if it is known at decision time.",
+    "suspiciously_predictive": "A column this predictive may carry the answer itself "
+    "(leakage); live cases will not have it.",
+    "post_outcome_leakage": "Information recorded after the outcome makes the model look "
+    "far better than it can be in use.",
+    "post_outcome_names": "Column names suggest information from after the outcome, which "
+    "would not exist when deciding.",
+    "post_diagnosis_leakage": "Tests taken after the diagnosis make the model look far "
+    "better than it can be in use.",
+    "post_diagnosis_names": "Column names suggest tests taken after the diagnosis, which "
+    "would not exist when deciding.",
+    "protected_as_feature": "Using a protected attribute as an input can discriminate unlawfully.",
+    "repeated_patients": "The same patient in several rows can be learned and then "
+    "recognised, flattering the scores.",
+    "events_per_feature": "Few events per candidate input make flexible models overfit and "
+    "their risks too extreme.",
+    "bad_rate": "The share of bad outcomes sets what approval and loss figures are plausible.",
+    "prevalence": "The share with the condition sets what predictive values and per-1,000 "
+    "figures mean.",
+    "class_size": "Too few cases of one outcome leave little to learn from and make "
+    "scores unstable.",
+    "table_size": "A small table gives rough scores; a large one takes longer to tune.",
+    "gradient_overfitting": "The tuned penalty may fit the validation folds rather than new data.",
+    "replay_data_changed": "The data differ from the original run's, so the replay is not "
+    "an exact repeat.",
+}
+SEVERITY_MEANING = {
+    "error": "This would make the model or its scores untrustworthy; the run was stopped.",
+    "warning": "This can make the scores look better than they will be in use.",
+    "info": "Recorded for the reader; it does not hold the model back.",
+}
+SEVERITY_ACTION = {
+    "error": "Fix the data and run again.",
+    "warning": "Check the columns named before the model is used.",
+    "info": "Nothing.",
+}
+HEALTH_LIGHT = {"error": ("stop", "Stop"), "warning": ("caution", "Check"), "info": ("good", "OK")}
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    """One traffic-light row of the data-health table."""
+
+    level: str  # good | caution | stop
+    light: str  # the word on the light
+    found: str
+    meaning: str
+    todo: str
+
+
+def health_rows(results: Results) -> list[HealthRow]:
+    """The checks as a traffic-light table: worst first, one sentence on meaning and fix.
+
+    Example:
+        >>> health_rows(results)[0].light
+        'Check'
+    """
+    rows = []
+    for f in findings(results):
+        level, light = HEALTH_LIGHT.get(f.severity, ("info", fmt_label(f.severity)))
+        meaning = MEANINGS.get(f.check, SEVERITY_MEANING.get(f.severity, ""))
+        todo = f.fix or SEVERITY_ACTION.get(f.severity, "")
+        # As written: a message may start with a column name, whose case matters.
+        rows.append(HealthRow(level, light, f.message, meaning, todo))
+    return rows
