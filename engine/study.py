@@ -126,6 +126,7 @@ def finished(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=states))
 
 
+FAIL_REASON = "fail_reason"  # user attribute: why a trial failed, "ErrorType: message"
 SKIPPED = "tuneplate_skipped"  # user attribute of a trial refused because the budget was spent
 POLL_S = 0.5  # how often a worker held at the budget's edge looks again
 
@@ -162,15 +163,22 @@ def _admit(trial: optuna.Trial, n_trials: int) -> bool:
 
 
 def _within_budget(objective, n_trials: int | None):
-    if n_trials is None:
-        return objective
+    """The objective, refused once the study-wide budget is spent, and recording why a
+    trial failed (Optuna logs the reason but does not store it)."""
 
     def guarded(trial: optuna.Trial) -> float:
-        if not _admit(trial, n_trials):
+        if n_trials is not None and not _admit(trial, n_trials):
             trial.set_user_attr(SKIPPED, True)
             trial.study.stop()
             raise BudgetSpent("the study's trial budget was spent by other workers")
-        return objective(trial)
+        try:
+            return objective(trial)
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:  # the trial fails, the search goes on (catch= in run)
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            trial.set_user_attr(FAIL_REASON, f"{type(exc).__name__}: {reason}"[:300])
+            raise
 
     return guarded
 
@@ -256,7 +264,7 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if not complete:
         failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
-        reason = failed[-1].system_attrs.get("fail_reason", "") if failed else ""
+        reason = failed[-1].user_attrs.get(FAIL_REASON, "") if failed else ""
         stopped = sum(t.user_attrs.get(STOPPED, False) for t in study.get_trials(deepcopy=False))
         raise NoTrialCompleted(
             f"no trial completed ({len(failed)} failed"
@@ -286,6 +294,7 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
                 "value": t.value,
                 "train": t.user_attrs.get("train"),
                 "duration_s": (done - t.datetime_start).total_seconds() if done else None,
+                **({"fail_reason": why} if (why := t.user_attrs.get(FAIL_REASON)) else {}),
                 "finished_s": (done - origin).total_seconds() if done and origin else None,
                 **({"source": source} if (source := t.user_attrs.get("source")) else {}),
                 **({"family": family} if (family := family_of(t)) else {}),

@@ -222,3 +222,25 @@ def test_warm_start_run_tries_the_earlier_best_first(run_dir, tmp_path):
     for key, value in table[0].items():
         if key.startswith("params_"):
             assert value == pytest.approx(best[key])
+
+
+def test_run_names_the_most_common_failure(monkeypatch, tmp_path, capsys):
+    from dataclasses import replace
+
+    from tuneplate.engine import models
+
+    family = models.FAMILIES["lightgbm"]
+
+    def fit(params, *args, **kwargs):
+        if params["num_leaves"] > 10:  # a combination this "library" cannot fit
+            raise ValueError("num_leaves too large for this build\nsecond line")
+        return family.fit(params, *args, **kwargs)
+
+    monkeypatch.setitem(models.FAMILIES, "lightgbm", replace(family, fit=fit))
+    argv = ["run", "credit-risk", "--model", "lightgbm", "--strategy", "random", "--trials", "6"]
+    assert main([*argv, "--storage", "memory", "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    failed = json.loads((tmp_path / "run" / "results.json").read_text())["trials"]["failed"]
+    assert failed >= 1
+    assert f"most common failure ({failed} of {failed}): ValueError: num_leaves too large" in out
+    assert "second line" not in out

@@ -389,6 +389,10 @@ def cmd_run(args) -> int:
         f"{vertical.title}: {results.model_family}, {results.strategy} search, "
         f"{c['completed']} trials completed ({c['pruned']} pruned, {c['failed']} failed)"
     )
+    reasons = results.trials.get("fail_reason")
+    if c["failed"] and reasons is not None and reasons.notna().any():
+        common = reasons.dropna().value_counts()
+        print(f"most common failure ({common.iloc[0]} of {c['failed']}): {common.index[0]}")
     interval = results.holdout_interval
     print(
         f"{results.metric.label}: cross-validated {results.validation:.3f}, "

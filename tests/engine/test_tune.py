@@ -97,6 +97,28 @@ def test_interrupted_trial_is_rerun_on_resume(tmp_path, monkeypatch):
     assert result.counts["failed"] == 1  # the interrupted one, kept for the record
 
 
+def test_a_fit_that_raises_fails_its_trial_with_the_reason_and_the_search_goes_on(monkeypatch):
+    from dataclasses import replace
+
+    from tuneplate.engine import models
+
+    family = models.FAMILIES["lightgbm"]
+    calls = []
+
+    def fit(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 6:  # the first fold of the second trial
+            raise MemoryError("out of memory in one fit")
+        return family.fit(*args, **kwargs)
+
+    monkeypatch.setitem(models.FAMILIES, "lightgbm", replace(family, fit=fit))
+    result = tuneplate.tune("credit-risk", model="lightgbm", strategy="random", n_trials=4)
+    assert result.counts == {"completed": 3, "pruned": 0, "failed": 1}  # a failure is a trial spent
+    failed = result.trials[result.trials["state"] == "FAIL"]
+    assert failed["number"].tolist() == [1]
+    assert failed["fail_reason"].tolist() == ["MemoryError: out of memory in one fit"]
+
+
 def test_out_of_time_split_holds_out_the_latest_applications(german_credit):
     rng = np.random.default_rng(0)
     dated = german_credit.assign(
