@@ -244,3 +244,25 @@ def test_run_names_the_most_common_failure(monkeypatch, tmp_path, capsys):
     assert failed >= 1
     assert f"most common failure ({failed} of {failed}): ValueError: num_leaves too large" in out
     assert "second line" not in out
+
+
+def test_a_search_where_every_trial_fails_ends_with_the_reason(monkeypatch, tmp_path, capsys):
+    from dataclasses import replace
+
+    from tuneplate.engine import models
+
+    def fit(*args, **kwargs):
+        raise MemoryError("out of memory in one fit")
+
+    family = models.FAMILIES["lightgbm"]
+    monkeypatch.setitem(models.FAMILIES, "lightgbm", replace(family, fit=fit))
+    out = tmp_path / "run"
+    argv = ["run", "credit-risk", "--model", "lightgbm", "--trials", "3", "--out", str(out)]
+    assert main([*argv, "--storage", "memory"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [
+        "tuneplate: error: no trial completed (3 failed; last failure: MemoryError: out of "
+        "memory in one "
+        "fit); raise --trials or --timeout, or check the data"
+    ]
+    assert not (out / "results.json").exists()
