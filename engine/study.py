@@ -176,8 +176,9 @@ def _within_budget(objective, n_trials: int | None):
         except optuna.TrialPruned:
             raise
         except Exception as exc:  # the trial fails, the search goes on (catch= in run)
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            trial.set_user_attr(FAIL_REASON, f"{type(exc).__name__}: {reason}"[:300])
+            lines = str(exc).strip().splitlines()
+            reason = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+            trial.set_user_attr(FAIL_REASON, reason[:300])
             raise
 
     return guarded
