@@ -125,7 +125,12 @@ class Results:
             "trials": f"{c.get('completed', 0)} completed, {c.get('pruned', 0)} pruned, "
             f"{c.get('failed', 0)} failed",
             f"{self.metric.label} (cross-validated)": f"{self.validation:.4f}",
-            f"{self.metric.label} (hold-out)": f"{self.holdout:.4f}",
+            f"{self.metric.label} (hold-out)": f"{self.holdout:.4f}"
+            + (
+                f" (95% interval {self.holdout_interval[0]:.3f}–{self.holdout_interval[1]:.3f})"
+                if self.holdout_interval
+                else ""
+            ),
             "data warnings": sum(f.severity == "warning" for f in self.findings),
         }
         from tuneplate.reports.sections import headline_cards  # the report's formatting

@@ -360,7 +360,7 @@ def test_results_json_carries_what_the_report_derives(results, tmp_path):
 def test_notebook_summary_shows_the_headline_cards(results):
     summary = results._repr_html_()
     assert summary.startswith("<table>") and "Profit per 1,000 applicants" in summary
-    assert "-€7,750" in summary and "0.7800" in summary
+    assert "-€7,750" in summary and "0.7800 (95% interval 0.720–0.840)" in summary
 
 
 def test_a_ranking_vertical_without_calibration_or_fairness(make_results):
