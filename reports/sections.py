@@ -757,6 +757,7 @@ def report_summary(results: Results) -> dict[str, Any]:
         'caution'
     """
     from tuneplate.reports import charts as chart_titles
+    from tuneplate.reports import parameter_charts
     from tuneplate.reports.verdict import holdout_drop, verdict
 
     v = verdict(results)
@@ -770,10 +771,10 @@ def report_summary(results: Results) -> dict[str, Any]:
         "importance": chart_titles.importance_title(results)
         if len(results.importance or {}) >= 2
         else "",
-        "parallel": chart_titles.parameters_title(results)
+        "parallel": parameter_charts.parameters_title(results)
         if len(tuned_parameters(results)) >= 2
         else "",
-        "slice": chart_titles.slice_title(results),
+        "slice": parameter_charts.slice_title(results),
     }
     drop = holdout_drop(results)
     return {

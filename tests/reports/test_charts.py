@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.reports import charts
+from tuneplate.reports import charts, parameter_charts
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 
@@ -127,7 +127,7 @@ def test_every_chart_is_titled_with_its_conclusion(results, make_results):
         "decision_curve": charts.decision_curve(
             _decision_results(make_results, [0.31, 0.29, 0.27, 0.2, 0.1])
         ),
-        "slice": charts.slice_plot(
+        "slice": parameter_charts.slice_plot(
             make_results(trials=results.trials.drop(columns="params_num_leaves"))
         ),
         "frequencies": charts.frequencies(_per_1000_results(make_results)),
@@ -218,20 +218,21 @@ def _tuned(n: int, seed: int = 1) -> pd.DataFrame:
 
 def test_parallel_coordinates_finds_the_setting_the_best_trials_share(make_results):
     results = make_results(trials=_tuned(40), importance={})
-    svg = charts.parallel(results)
+    svg = parameter_charts.parallel(results)
     title = _svg_title(svg)
     assert title.startswith("The best 10 of 40 trials agree on learning_rate: ")
     assert title.endswith("the high end of the range tried") is False
     assert "learning_rate (log)" in svg and "boosting" in svg and "ROC AUC" in svg
     # One tuned setting: a slice plot instead, and no parallel coordinates.
     one = make_results(trials=_tuned(40)[["number", "state", "value", "params_learning_rate"]])
-    assert charts.parallel(one) is None
-    assert _svg_title(charts.slice_plot(one)).startswith("The best trials have learning_rate ")
+    assert parameter_charts.parallel(one) is None
+    title = _svg_title(parameter_charts.slice_plot(one))
+    assert title.startswith("The best trials have learning_rate ")
 
 
 def test_parallel_coordinates_draw_at_most_the_best_trials(make_results):
-    svg = charts.parallel(make_results(trials=_tuned(charts.MAX_LINES + 50)))
-    assert f"(best {charts.MAX_LINES} trials drawn)" in _svg_title(svg)
+    svg = parameter_charts.parallel(make_results(trials=_tuned(parameter_charts.MAX_LINES + 50)))
+    assert f"(best {parameter_charts.MAX_LINES} trials drawn)" in _svg_title(svg)
 
 
 def test_history_title_says_when_the_search_hardly_improved(results, make_results):
