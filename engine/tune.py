@@ -424,14 +424,20 @@ def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None =
     return study
 
 
-def _objective(p: Plan, cache: FoldCache, study: optuna.Study, timeout):
-    """The trial objective, stopping any trial still running when the time budget ends."""
+def _search(p: Plan, X_dev: pd.DataFrame, y_dev: np.ndarray, study, progress: bool) -> FoldCache:
+    """Run the study's trials until its budget is spent; the fold cache is returned for
+    the refits after the search.
+
+    A trial still running when the time budget ends is stopped. On shared storage the
+    deadline is the study's wall clock, so every worker stops at the same moment.
+    """
+    timeout = p.timeout
     deadline = study.user_attrs.get(studies.DEADLINE)  # wall clock, shared by workers
     if deadline is not None:
         timeout = deadline - time.time()
     fit = replace(p.fit, deadline=None if timeout is None else time.monotonic() + timeout)
-    X_dev, y_dev = cache.X, cache.y
-    return make_objective(
+    cache = FoldCache(X_dev, y_dev, p.split.folds, p.fit)
+    objective = make_objective(
         p.families or p.family,
         p.space,
         X_dev,
@@ -442,6 +448,15 @@ def _objective(p: Plan, cache: FoldCache, study: optuna.Study, timeout):
         p.hypergradient,
         cache,
     )
+    studies.run(
+        study,
+        objective,
+        n_trials=p.n_trials,
+        timeout=p.timeout,
+        progress=progress,
+        jobs=p.config.jobs,
+    )
+    return cache
 
 
 def work(p: Plan, *, progress: bool = False) -> int:
@@ -457,17 +472,8 @@ def work(p: Plan, *, progress: bool = False) -> int:
     study = open_study(p)
     X = p.encoder.transform(p.table)
     dev = p.split.development
-    cache = FoldCache(X.iloc[dev], p.y[dev], p.split.folds, p.fit)
-    objective = _objective(p, cache, study, p.timeout)
     before = studies.finished(study)
-    studies.run(
-        study,
-        objective,
-        n_trials=p.n_trials,
-        timeout=p.timeout,
-        progress=progress,
-        jobs=p.config.jobs,
-    )
+    _search(p, X.iloc[dev], p.y[dev], study, progress)
     return studies.finished(study) - before
 
 
@@ -497,16 +503,7 @@ def execute(
     # -> study
     study = open_study(p, run_dir, record)
     search_started = time.perf_counter()
-    cache = FoldCache(X_dev, y_dev, split.folds, p.fit)  # also used by the refits below
-    objective = _objective(p, cache, study, p.timeout)
-    studies.run(
-        study,
-        objective,
-        n_trials=p.n_trials,
-        timeout=p.timeout,
-        progress=progress,
-        jobs=p.config.jobs,
-    )
+    cache = _search(p, X_dev, y_dev, study, progress)  # its fold data serves the refits below
     search_s = time.perf_counter() - search_started
     best = studies.best_trial(study)
 

@@ -3,24 +3,13 @@
 import json
 
 import pytest
+from report_outline import ORDER
 
 from tuneplate.cli import main
 
 TIMINGS = ("duration_s", "finished_s")  # wall-clock columns of the trials table
 
 RESULT_KEYS = {"vertical", "strategy", "metric", "best", "trials", "findings"}
-SECTIONS = (
-    "verdict",
-    "purpose",
-    "data-health",
-    "performance",
-    "reliability",
-    "fairness",
-    "baseline",
-    "limits",
-    "appendix",
-    "glossary",
-)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +40,7 @@ def test_results_json_has_the_documented_keys(run_dir):
 
 def test_report_has_every_section_and_no_data_rows(run_dir, german_credit):
     html = (run_dir / "report.html").read_text()
-    for section in SECTIONS:
+    for section in ORDER:
         assert f'id="{section}"' in html, section
     assert "Hofmann" in html  # data attribution travels with the report
     # Aggregates only: no applicant's credit amount (a near-unique value) appears.

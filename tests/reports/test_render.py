@@ -10,25 +10,13 @@ from dataclasses import replace
 import matplotlib
 import pandas as pd
 import pytest
+from report_outline import ORDER  # the issue's reading order: decision-maker first
 
 from tuneplate.engine.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
 from tuneplate.reports import render
 from tuneplate.reports.render import env
 
-# The issue's reading order: decision-maker first, analyst after.
-SECTION_IDS = (
-    "verdict",
-    "purpose",
-    "data-health",
-    "performance",
-    "reliability",
-    "fairness",
-    "baseline",
-    "limits",
-    "appendix",
-    "glossary",
-)
 EVIL = "<script>alert(1)</script>"
 
 
@@ -52,12 +40,12 @@ def toc(html: str) -> list[str]:
 def test_every_section_is_present_in_order_with_a_matching_contents(results):
     html = render(results)
     assert html.startswith("<!DOCTYPE html>")
-    assert sections_in_order(html) == list(SECTION_IDS)
-    assert toc(html) == list(SECTION_IDS)
+    assert sections_in_order(html) == list(ORDER)
+    assert toc(html) == list(ORDER)
     headings = re.findall(r'<h2><span class="num">(\d+)\.</span> ([^<]+)</h2>', html)
-    assert [int(n) for n, _ in headings] == list(range(1, len(SECTION_IDS) + 1))
+    assert [int(n) for n, _ in headings] == list(range(1, len(ORDER) + 1))
     assert headings[0][1] == "Decision summary" and headings[-1][1] == "Glossary"
-    for section_id in SECTION_IDS:
+    for section_id in ORDER:
         assert html.count(f'id="{section_id}"') == 1, section_id
 
 
@@ -68,7 +56,7 @@ def test_empty_sections_are_left_out_of_the_page_and_the_contents(make_results):
         baseline={},
     )
     html = render(bare)
-    expected = [s for s in SECTION_IDS if s not in ("purpose", "fairness", "baseline")]
+    expected = [s for s in ORDER if s not in ("purpose", "fairness", "baseline")]
     assert sections_in_order(html) == expected
     assert toc(html) == expected
     numbers = re.findall(r'<h2><span class="num">(\d+)\.</span>', html)
