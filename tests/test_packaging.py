@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -150,8 +151,20 @@ print(json.dumps({
 
 def test_installed_wheel_runs_from_its_own_files(wheel, tmp_path):
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--system-site-packages", venv])
+    _run([sys.executable, "-m", "venv", venv])
     python = venv / "bin" / "python"
+    # The dependencies come from the environment running the tests, which is itself
+    # usually a virtual environment: `--system-site-packages` would reach the base
+    # Python's packages instead. A .pth line adds a folder to sys.path without running
+    # the .pth files inside it, so the test environment's editable install of tuneplate
+    # stays invisible and only the wheel's copy can be imported.
+    site = Path(
+        _run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+        ).stdout.strip()
+    )
+    here = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
+    (site / "test-environment.pth").write_text("\n".join(sorted(here)) + "\n")
     _run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel])
 
     elsewhere = tmp_path / "elsewhere"  # not the repo: nothing importable by accident
