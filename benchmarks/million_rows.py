@@ -148,7 +148,7 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: 
     )
     p = engine.plan(load_vertical("credit-risk"), table, config)
     assert len(p.split.folds) == folds and p.pruner_name == "none"
-    X = p.encoder.transform(p.table)
+    X = p.schema.encode(p.table)[0]
     X_dev, y_dev = X.iloc[p.split.development], p.y[p.split.development]
     fit = Fit(seed=seed, n_threads=p.fit.n_threads)
     score = p.objective.score

@@ -137,7 +137,7 @@ def load(vertical: str, seed: int, budget: float) -> Data:
         None,
         Config(strategy="bayes", model="lightgbm", seed=seed, timeout=budget, n_trials=None),
     )
-    X = p.encoder.transform(p.table)
+    X = p.schema.encode(p.table)[0]
     dev, hold = p.split.development, p.split.holdout
     return Data(
         p, X.iloc[dev], p.y[dev], X.iloc[hold], p.y[hold], p.objective.direction == "maximize"

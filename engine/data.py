@@ -6,17 +6,22 @@ is where a user's file first meets the tool.
 
 from __future__ import annotations
 
-import csv
-import gzip
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from tuneplate.engine.errors import TuneplateError
+
+# The one reader lives in reader.py (self-contained: the exported project copies it);
+# these names stay importable from here for existing callers.
+from tuneplate.engine.reader import (  # noqa: F401
+    ReadingRules,
+    check_table,
+    read_table,
+    read_table_with_rules,
+)
 
 # Generic event words count only against their own opposite (yes/no, 1/0), so a
 # target such as x/y is never guessed; a vertical's words ("bad", "default") count
@@ -69,93 +74,55 @@ class Roles:
         skip = set(self._not_features())
         return [c for c in table.columns if c not in skip]
 
+    def check_clashes(self) -> None:
+        """Refuse roles that contradict each other, before any column is read.
+
+        The target cannot also be excluded, protected, a group, a time or a subgroup
+        column; a subgroup column (kept as a feature) cannot also be excluded or
+        protected (both keep it out). A column both excluded and protected is fine: both
+        keep it out of the features, and it is still reported as protected.
+
+        Raises:
+            TuneplateError: one line naming the column, the two roles and the fix.
+
+        Example:
+            >>> Roles(target="status", exclude=("status",)).check_clashes()
+            TuneplateError: the target 'status' is also named in --exclude; …
+        """
+        others = {
+            "--exclude": self.exclude,
+            "--protected": self.protected,
+            "--group": (self.group,) if self.group else (),
+            "--time": (self.time,) if self.time else (),
+            "--subgroups": self.subgroups,
+        }
+        for option, columns in others.items():
+            if self.target in columns:
+                raise TuneplateError(
+                    f"the target {self.target!r} is also named in {option}; the target is the "
+                    f"outcome and never a feature: remove it from {option}, or pass the right "
+                    "outcome column with --target"
+                )
+        for option in ("--exclude", "--protected"):
+            both = [c for c in self.subgroups if c in others[option]]
+            if both:
+                raise TuneplateError(
+                    f"{', '.join(map(repr, both))} named in both --subgroups (the model keeps it "
+                    f"as a feature) and {option} (the model must not see it); to report by a "
+                    "column the model does not use, pass it with --protected only"
+                )
+
     def binary_target(self, table: pd.DataFrame) -> pd.Series:
         """The target as 0/1 with 1 for the positive class."""
         return (table[self.target].astype("string") == str(self.positive)).astype(int)
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file, or explain why it cannot be read.
-
-    Example:
-        >>> read_table("loans.csv").shape
-        (1000, 21)
-    """
-    path = Path(path)
-    if not path.exists():
-        raise TuneplateError(
-            f"data file {str(path)!r} does not exist; check the path given to --data"
-        )
-    if path.is_dir():
-        raise TuneplateError(f"{str(path)!r} is a folder; --data needs a .csv or .parquet file")
-    suffixes = "".join(path.suffixes[-2:]).lower()
-    try:
-        if ".parquet" in suffixes or suffixes.endswith(".pq"):
-            table = pd.read_parquet(path)
-        else:
-            sep, encoding = _sniff_csv(path)
-            table = pd.read_csv(path, sep=sep, encoding=encoding)
-    except TuneplateError:
-        raise
-    except Exception as exc:  # pandas and pyarrow raise many types for unreadable files
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TuneplateError(
-            f"{str(path)!r} could not be read as a table ({first}); "
-            "give a CSV with a header row or a Parquet file"
-        ) from None
-    check_columns(table, source=str(path))
-    return table
-
-
-def _sniff_csv(path: Path) -> tuple[str, str]:
-    """The separator and encoding of a CSV, after rejecting binary and empty files.
-
-    Also rejects a repeated header name, which pandas would silently rename "name.1".
-    """
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rb") as handle:
-        raw = handle.read(64 * 1024)
-    if b"\x00" in raw:
-        raise TuneplateError(f"{str(path)!r} is not a text file; give a CSV or a Parquet file")
-    if not raw.strip():
-        raise TuneplateError(f"{str(path)!r} is empty; give a table with a header row and data")
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        # Spreadsheets in Western Europe still save CSVs as Windows-1252.
-        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
-    first_line = text.splitlines()[0]
-    try:
-        sep = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
-    except csv.Error:
-        sep = ","  # one column, or nothing to tell separators apart
-    _raise_on_duplicates(next(csv.reader([first_line], delimiter=sep)), str(path))
-    return sep, encoding
-
-
-def _raise_on_duplicates(columns: Iterable[Any], source: str) -> None:
-    repeated = [str(c) for c, n in Counter(columns).items() if n > 1]
-    if repeated:
-        raise TuneplateError(
-            f"{source} has duplicate column names: {', '.join(repeated)}; "
-            "rename them so each column name is used once"
-        )
-
-
 def check_columns(table: pd.DataFrame, source: str = "the table") -> None:
-    """Reject a table with no rows, no columns or repeated column names."""
-    if not isinstance(table, pd.DataFrame):
-        raise TuneplateError(
-            f"data must be a pandas DataFrame or a file path, not {type(table).__name__}"
-        )
-    _raise_on_duplicates(table.columns, source)
-    if table.shape[1] < 2:
-        raise TuneplateError(
-            f"{source} has {table.shape[1]} column(s); it needs a target and at least one feature "
-            "(is the separator a comma, semicolon or tab?)"
-        )
-    if table.empty:
-        raise TuneplateError(f"{source} has a header but no rows; give a table with data")
+    """Reject a table with no rows, no columns or repeated column names.
+
+    The same checks `read_table` applies to a file, for a DataFrame passed directly.
+    """
+    check_table(table, source)
 
 
 def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[str] = ()) -> Roles:
@@ -168,6 +135,7 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
         >>> resolve_roles(table, Roles(target="creditability"), ["bad"]).positive
         'bad'
     """
+    roles.check_clashes()
     missing = [c for c in roles.named() if c not in table.columns]
     if missing:
         hint = ", ".join(map(str, table.columns[:12])) + (" …" if table.shape[1] > 12 else "")

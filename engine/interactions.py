@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.reader import parse_datetimes
 
 # Names tried, in order, when --user / --item / --time are not given. RecBole's atomic
 # files write "user_id:token", so anything after a colon is ignored when matching.
@@ -105,13 +106,11 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
         >>> parse_times(pd.Series([874965758]), "timestamp").dt.year.tolist()
         [1997]
     """
-    if pd.api.types.is_datetime64_any_dtype(column):
-        return column.dt.tz_localize(None) if column.dt.tz is not None else column
-    if pd.api.types.is_numeric_dtype(column):
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         parsed = pd.to_datetime(column, unit="s", errors="coerce")
     else:
-        parsed = pd.to_datetime(column, errors="coerce", format="mixed", utc=True)
-        parsed = parsed.dt.tz_localize(None)
+        # Shared with --time splits: tz-aware times (even with changing offsets) to UTC.
+        parsed = parse_datetimes(column).dt.tz_localize(None)
     bad = parsed.isna() & column.notna()
     if column.isna().any() or bad.any():
         n = int(bad.sum() + column.isna().sum())

@@ -8,6 +8,7 @@ library's own safe format (no pickle for trees).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -25,8 +26,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from tuneplate.engine import hypergradient
-from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.schema import Schema, SchemaWarning, Scores, problems, warn
 
 MAX_ROUNDS = 2000  # boosting cap; early stopping picks the real number
 PATIENCE = 50  # rounds without improvement before a fold stops
@@ -357,45 +358,62 @@ MODEL_FILES = {
 
 
 class Model:
-    """The refitted best model, preprocessing included.
+    """The refitted best model, with the schema that reads its input.
 
     Used like a scikit-learn classifier: `predict_proba` takes a DataFrame with the
-    training columns and returns [P(not event), P(event)] per row.
+    training columns (by the user's names; extra columns are ignored) and returns
+    [P(not event), P(event)] per row. Each column is read as the kind recorded at fit
+    time (`engine.schema`), however pandas typed it, so the same rows score the same.
+
+    What did not fit is counted per column and attached to the result as
+    `.schema_counts` ({column: ColumnCounts}, kept by slices such as `proba[:, 1]`);
+    above `schema.WARN_SHARE` of the rows a column gives one `SchemaWarning`, and
+    `strict=True` raises `TuneplateError` instead.
 
     Example:
-        >>> result.model.predict_proba(new_applicants)[:, 1]  # probability of default
+        >>> proba = result.model.predict_proba(new_applicants)[:, 1]  # probability of default
+        >>> proba.schema_counts["purpose"].unknown_levels
+        0
     """
 
     def __init__(
         self,
         family: str,
         estimator,
-        encoder: Encoder,
+        schema: Schema,
         positive: str,
         params: dict,
         fit: dict | None = None,
     ):
         self.family = family
         self.estimator = estimator
-        self.encoder = encoder
+        self.schema = schema
         self.positive = positive
         self.params = params
         self.fit = fit or {}  # seed, threads and boosting rounds of the refit, to redo it
         self.classes_ = np.array([0, 1])
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        scores = self.estimator.predict_proba(self.encoder.transform(X))
-        return np.asarray(scores, dtype=float)
+    def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
+        encoded, counts = self.schema.encode(X)
+        if strict and (lines := problems(counts)):
+            raise TuneplateError(
+                f"the rows do not fit the model's schema: {'; '.join(lines)}; "
+                "fix the extract, or score without strict"
+            )
+        warn(counts, stacklevel=3)
+        scores = self.estimator.predict_proba(encoded)
+        return Scores(scores, counts)
 
-    def predict(self, X: pd.DataFrame, threshold: float = 0.5) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= threshold).astype(int)
+    def predict(self, X: pd.DataFrame, threshold: float = 0.5, strict: bool = False) -> Scores:
+        return (self.predict_proba(X, strict)[:, 1] >= threshold).astype(int)
 
     def save(self, folder: str | Path) -> Path:
         """Write the model in its library's own format plus `model.json` describing it."""
         folder = Path(folder)
         name = MODEL_FILES[self.family]
         if self.family == "lightgbm":
-            self.estimator.booster_.save_model(folder / name)
+            text = self.estimator.booster_.model_to_string()
+            (folder / name).write_text(_without_ranges(text))
         elif self.family == "xgboost":
             self.estimator.get_booster().save_model(folder / name)
         else:
@@ -408,7 +426,7 @@ class Model:
             "positive": self.positive,
             "params": self.params,
             "fit": self.fit,
-            "encoder": self.encoder.to_dict(),
+            "schema": self.schema.to_dict(),
         }
         (folder / "model.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
         return folder / name
@@ -440,10 +458,26 @@ class Model:
                     f"{path} holds unexpected types {unsafe}; it was not written by tuneplate"
                 )
             estimator = skops.io.load(path, trusted=trusted)
-        encoder = Encoder.from_dict(meta["encoder"])
+        schema = Schema.from_dict(meta.get("schema") or meta["encoder"])  # "encoder": older runs
         return cls(
-            meta["family"], estimator, encoder, meta["positive"], meta["params"], meta.get("fit")
+            meta["family"], estimator, schema, meta["positive"], meta["params"], meta.get("fit")
         )
+
+
+def _without_ranges(model_text: str) -> str:
+    """A LightGBM model file without each numeric feature's training [min:max].
+
+    LightGBM writes `feature_infos=[min:max] ...` for information only (prediction
+    reads the trees' thresholds); the minimum and maximum are each one row's value,
+    so they are replaced by `none`, the token LightGBM itself writes for a feature
+    with nothing recorded. Categorical entries (category codes) are kept.
+    """
+    lines = model_text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("feature_infos="):
+            lines[i] = re.sub(r"\[[^\]]*\]", "none", line)
+            break
+    return "".join(lines)
 
 
 @dataclass(frozen=True)
@@ -457,4 +491,13 @@ class _BoosterClassifier:
         return np.column_stack([1 - p, p])
 
 
-__all__ = ["FAMILIES", "Family", "Fit", "Fitted", "FoldData", "Model", "get_family"]
+__all__ = [
+    "FAMILIES",
+    "Family",
+    "Fit",
+    "Fitted",
+    "FoldData",
+    "Model",
+    "SchemaWarning",
+    "get_family",
+]

@@ -20,6 +20,7 @@ from sklearn.model_selection import (
 
 from tuneplate.engine.data import Roles
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.reader import parse_datetimes
 
 HOLDOUT_SHARE = 0.2
 
@@ -38,22 +39,50 @@ class Split:
 
 def _time_order(table: pd.DataFrame, column: str) -> np.ndarray:
     times = table[column]
-    if not pd.api.types.is_datetime64_any_dtype(times):
-        parsed = pd.to_datetime(times, errors="coerce", format="mixed")
-        if pd.api.types.is_numeric_dtype(times) or parsed.isna().mean() > 0.05:
-            if not pd.api.types.is_numeric_dtype(times):
-                raise TuneplateError(
-                    f"time column {column!r} is not a date: most values do not parse "
-                    "(expected e.g. 2024-03-31); fix the column or leave out --time"
-                )
-            parsed = times  # an ordered period number (e.g. 202403) is fine too
-        times = parsed
-    if times.isna().any():
+    if pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times):
+        parsed = times  # an ordered period number (e.g. 202403) is fine too
+        unparsed = pd.Series(False, index=times.index)
+    else:
+        # One parser for every time column: offsets that change within the column
+        # (summer and winter time) are converted to UTC instead of failing in pandas.
+        parsed = parse_datetimes(times)
+        unparsed = parsed.isna() & times.notna()
+        if unparsed.mean() > 0.05:
+            raise TuneplateError(
+                f"time column {column!r} is not a date: most values do not parse "
+                "(expected e.g. 2024-03-31); fix the column or leave out --time"
+            )
+    if parsed.isna().any():
+        example = times[unparsed].astype(str).head(1).tolist()
         raise TuneplateError(
-            f"time column {column!r} has {int(times.isna().sum())} missing value(s); "
-            "every row needs a date for an out-of-time split"
+            f"time column {column!r} has {int(times.isna().sum())} missing value(s) and "
+            f"{int(unparsed.sum())} that are not dates"
+            + (f" (e.g. {example[0]!r})" if example else "")
+            + "; every row needs a date for an out-of-time split"
         )
-    return np.argsort(times.to_numpy(), kind="stable")
+    return np.argsort(parsed.to_numpy(), kind="stable")
+
+
+def _group_ids(table: pd.DataFrame, column: str) -> np.ndarray:
+    """The --group ids as text, refusing rows without one.
+
+    Rows without an id are refused rather than grouped: filled with one placeholder they
+    would form one large group that lands whole in the hold-out or in a fold, and each
+    kept as its own group would silently split rows that may well share an entity. Only
+    the user knows which, so the fix is theirs (fill the ids or drop the rows).
+
+    Raises:
+        TuneplateError: naming the column and how many rows lack an id.
+    """
+    ids = table[column]
+    missing = ids.isna() | (ids.astype("string").str.strip() == "")
+    if missing.any():
+        n = int(missing.sum())
+        raise TuneplateError(
+            f"--group column {column!r} has no id on {n:,} of {len(ids):,} rows; fill them "
+            "with the right id, or drop those rows, so each row belongs to one group"
+        )
+    return ids.astype("string").to_numpy()
 
 
 def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, seed: int) -> Split:
@@ -80,8 +109,14 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
             f"out-of-time on {roles.time!r}: the latest {HOLDOUT_SHARE:.0%} of rows are the "
             f"hold-out; {n_folds} expanding-window folds over the earlier rows"
         )
+        if roles.group:
+            # Said, not silently dropped: time order wins, so ids may sit on both sides.
+            desc += (
+                f"; --group {roles.group!r} is not applied with --time: periods are kept "
+                "apart, not ids, so one id can have rows on both sides"
+            )
     elif roles.group:
-        groups = table[roles.group].astype("string").fillna("<missing>").to_numpy()
+        groups = _group_ids(table, roles.group)
         outer = StratifiedGroupKFold(
             n_splits=round(1 / HOLDOUT_SHARE), shuffle=True, random_state=seed
         )

@@ -6,6 +6,8 @@ database (PostgreSQL) and each runs trials until the study-wide budget is spent.
 
 from __future__ import annotations
 
+import re
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -18,6 +20,7 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
 from tuneplate.engine import gradient as gradients
+from tuneplate.engine import run_folder
 from tuneplate.engine.auto import family_of
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.objective import STOPPED
@@ -47,21 +50,80 @@ def is_shared(storage: str) -> bool:
     return "://" in storage
 
 
+# Query parameters that carry a secret in database URLs (libpq's `password`, ODBC's `pwd`, …).
+SECRET_KEYS = ("password", "passwd", "pass", "pwd", "secret", "token", "api_key", "apikey")
+_USERINFO = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:]*):(?P<secret>[^/?#]*)@")
+_QUERY_SECRET = re.compile(
+    r"(?P<head>[?&;](?:" + "|".join(SECRET_KEYS) + r")=)(?P<secret>[^&;#]*)", re.IGNORECASE
+)
+
+
 def mask(storage: str) -> str:
-    """The storage with any password hidden, safe to print and to put in a report.
+    """The storage with every password hidden, safe to print and to put in a report.
+
+    Hides `user:password@` in any scheme and secret query parameters (`?password=`,
+    `pass=`, `pwd=`, `passwd=`, `token=`, …; RFC 3986 userinfo and query components).
 
     Example:
         >>> mask("postgresql+psycopg://tune:secret@db:5432/studies")
         'postgresql+psycopg://tune:***@db:5432/studies'
+        >>> mask("postgresql://db/studies?user=tune&password=secret")
+        'postgresql://db/studies?user=tune&password=***'
     """
     if not is_shared(storage):
         return storage
-    from sqlalchemy.engine import make_url
+    hidden = _USERINFO.sub(lambda m: m["head"] + ":***@", storage)
+    return _QUERY_SECRET.sub(lambda m: m["head"] + "***", hidden)
 
-    try:
-        return make_url(storage).render_as_string(hide_password=True)
-    except Exception:  # not a URL sqlalchemy understands: show only its scheme
-        return storage.split("://", 1)[0] + "://***"
+
+def secrets_of(storage: str) -> list[str]:
+    """The secret values in a storage URL (to scrub them from error messages)."""
+    found = [m["secret"] for m in _USERINFO.finditer(storage)]
+    found += [m["secret"] for m in _QUERY_SECRET.finditer(storage)]
+    return [s for s in found if s and s != "***"]
+
+
+def _scrub(text: str, url: str) -> str:
+    for secret in secrets_of(url):
+        text = text.replace(secret, "***")
+    return text
+
+
+# Database drivers SQLAlchemy imports for a URL's dialect, and the package that provides each.
+DRIVER_PACKAGES = {
+    "psycopg2": "psycopg2-binary",
+    "psycopg": "psycopg[binary]",
+    "MySQLdb": "mysqlclient",
+    "pymysql": "PyMySQL",
+    "mysql": "mysql-connector-python",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+    "cx_Oracle": "cx_Oracle",
+    "oracledb": "oracledb",
+    "pyodbc": "pyodbc",
+    "pymssql": "pymssql",
+    "mariadb": "mariadb",
+}
+
+
+def _missing_driver(exc: BaseException, url: str) -> TuneplateError | None:
+    """A one-line error when `exc` is a database driver that is not installed, else None."""
+    scheme = url.split("://", 1)[0]
+    while exc is not None:
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            module = exc.name.split(".")[0]
+            package = DRIVER_PACKAGES.get(module, module)
+            return TuneplateError(
+                f"the database driver for {scheme}:// is not installed (no module {module!r}); "
+                f"install it with: pip install '{package}'"
+            )
+        if isinstance(exc, sqlalchemy.exc.NoSuchModuleError):
+            return TuneplateError(
+                f"SQLAlchemy has no database dialect or driver {scheme!r}; check the URL's "
+                "scheme, e.g. postgresql+psycopg:// or mysql+pymysql://"
+            )
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _connect(url: str) -> RDBStorage:
@@ -80,8 +142,12 @@ def _connect(url: str) -> RDBStorage:
                     heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=2),
                 )
         except Exception as exc:  # sqlalchemy raises many kinds for a missing database
+            missing = _missing_driver(exc, url)
+            if missing is not None:  # no retry will install it
+                raise missing from None
             if attempt == CONNECT_TRIES - 1:
                 reason = str(exc).strip().splitlines()[0][:200] if str(exc) else type(exc).__name__
+                reason = _scrub(reason, url)
                 raise TuneplateError(
                     f"cannot reach the study database {mask(url)} after {CONNECT_TRIES} tries "
                     f"({reason}); check the URL, the server and the network"
@@ -101,13 +167,36 @@ def make_storage(storage: str, run_dir: Path | None):
     if storage == "memory" or (storage == "journal" and run_dir is None):
         return optuna.storages.InMemoryStorage()
     if storage == "journal":
-        return JournalStorage(JournalFileBackend(str(Path(run_dir) / JOURNAL_FILE)))
+        return _journal(Path(run_dir))
     if not is_shared(storage):
         raise TuneplateError(
             f"unknown storage {storage!r}; use 'journal', 'memory' or a URL such as "
             "postgresql+psycopg://user@host/db"
         )
     return _connect(storage)
+
+
+def _journal(run_dir: Path) -> JournalStorage:
+    """The run folder's journal. While this process holds the folder's lock it alone
+    writes there, so a torn last record is repaired, a journal lock left by a killed
+    process is removed, and trials left RUNNING by a dead process are failed (and, when
+    taken from the queue, queued again). See `run_folder`."""
+    path = run_dir / JOURNAL_FILE
+    owned = run_folder.held(run_dir)
+    run_folder.check_journal(path, repair=owned)
+    if owned:  # Optuna's own lock for one append; a killed writer leaves it behind
+        Path(str(path) + ".lock").unlink(missing_ok=True)
+    storage = JournalStorage(JournalFileBackend(str(path)))
+    if owned:
+        failed = run_folder.fail_orphaned_trials(storage)
+        if failed:
+            numbers = ", ".join(str(n) for _, n in failed)
+            print(
+                f"tuneplate: failed {len(failed)} trial(s) left running by a process that "
+                f"stopped (trial {numbers}); the budget runs them again",
+                file=sys.stderr,
+            )
+    return storage
 
 
 def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:

@@ -10,7 +10,7 @@ import hashlib
 import math
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,15 +22,17 @@ import pandas as pd
 from tuneplate.engine import evaluation
 from tuneplate.engine import gradient as gradients
 from tuneplate.engine import study as studies
+from tuneplate.engine.assumptions import check_assumptions
 from tuneplate.engine.checks import Finding, errors, run_checks
+from tuneplate.engine.config_fields import check_config, check_task_fields
 from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
-from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.metrics import METRICS, Objective, get_metric
 from tuneplate.engine.models import FAMILIES, Family, Fit, Model, get_family
 from tuneplate.engine.objective import FoldCache, make_objective
 from tuneplate.engine.results import Metric, Results
+from tuneplate.engine.schema import Schema
 from tuneplate.engine.space import Choice, Space
 from tuneplate.engine.splits import Split, make_split
 from tuneplate.engine.strategies import AUTO, make_sampler
@@ -143,12 +145,42 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config: Config):
 
 def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list[Finding]:
     """Run only the data checks (generic, then the vertical's)."""
+    check_config(config)
+    check_task_fields(config, vertical)
     if vertical.task == "ranking":
         from tuneplate.engine import rank_tune
 
         return rank_tune.check(vertical, data, config)
     table, roles, _ = prepare(vertical, data, config)
-    return run_checks(table, roles, vertical.checks)
+    table, roles, _, read = read_features(table, roles)
+    return sorted_findings(read + run_checks(table, roles, vertical.checks))
+
+
+def read_features(table: pd.DataFrame, roles: Roles):
+    """Learn each feature's kind (`engine.schema`) on the whole table and coerce it.
+
+    Returns (typed table, roles, schema without levels, findings). Columns with no
+    value after reading are added to `roles.exclude`, with a finding, so neither the
+    checks nor the model see them. The checks then judge the columns the model sees:
+    numbers written as text are numbers, "n/a" is missing, text dates are dates.
+    """
+    rules = table.attrs.get("reading_rules") or {}
+    if hasattr(rules, "to_dict"):
+        rules = rules.to_dict()
+    schema, notes = Schema.learn(table, roles.features(table), rules)
+    empty = [c for c in roles.features(table) if c not in schema.names]
+    if empty:
+        roles = replace(roles, exclude=(*roles.exclude, *empty))
+    return schema.typed(table), roles, schema, [_finding(n) for n in notes]
+
+
+def _finding(note) -> Finding:
+    return Finding(**{**asdict(note), "columns": tuple(note.columns)})
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(findings, key=lambda f: order[f.severity])
 
 
 @dataclass(frozen=True)
@@ -176,7 +208,7 @@ class Plan:
     findings: list[Finding]
     features: list[str]
     split: Split
-    encoder: Encoder
+    schema: Schema  # each feature's kind and levels; the model keeps it
     y: np.ndarray
     fit: Fit
     fingerprint: str
@@ -237,6 +269,9 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         >>> p.split.description
         'random stratified 20% hold-out; 5-fold stratified cross-validation on the rest'
     """
+    check_config(config)  # types and ranges of every field, before any is used
+    check_task_fields(config, vertical)
+    check_assumptions(vertical, config.assumptions)
     if vertical.task == "ranking":
         from tuneplate.engine import rank_tune  # it builds on this module's helpers
 
@@ -275,8 +310,11 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
 
     # data -> checks
     table, roles, attribution = prepare(vertical, data, config)
-    fingerprint = _fingerprint(table)
-    findings = run_checks(table, roles, vertical.checks) + _replay_findings(config, fingerprint)
+    fingerprint = _fingerprint(table)  # of the table as given, before any reading
+    table, roles, schema, read = read_features(table, roles)
+    findings = sorted_findings(
+        read + run_checks(table, roles, vertical.checks) + _replay_findings(config, fingerprint)
+    )
     if errors(findings):
         raise ChecksFailed(findings)
     features = roles.features(table)
@@ -298,7 +336,8 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     if config.pruner is None and pruner_name == "median":
         # Big tables: trials are expensive, so start judging from the third one.
         pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
-    encoder = Encoder.fit(table.iloc[split.development], features)
+    schema, pooled = schema.fit_levels(table.iloc[split.development])
+    findings = [*findings, *(_finding(n) for n in pooled)]
     fold_rows = len(split.development) * (n_folds - 1) // n_folds
 
     def space_for(name: str) -> Space:
@@ -344,7 +383,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
         findings=findings,
         features=features,
         split=split,
-        encoder=encoder,
+        schema=schema,
         y=y,
         fit=Fit(seed=config.seed, n_threads=threads_per_fit(len(table), config.jobs)),
         fingerprint=fingerprint,
@@ -470,7 +509,7 @@ def work(p: Plan, *, progress: bool = False) -> int:
             "run the ranking vertical in one process"
         )
     study = open_study(p)
-    X = p.encoder.transform(p.table)
+    X = p.schema.encode(p.table)[0]
     dev = p.split.development
     before = studies.finished(study)
     _search(p, X.iloc[dev], p.y[dev], study, progress)
@@ -497,7 +536,7 @@ def execute(
     started = time.perf_counter()
     vertical, split = p.vertical, p.split
     table, roles, y, strategy = p.table, p.roles, p.y, p.strategy
-    X = p.encoder.transform(table)
+    X = p.schema.encode(table)[0]
     X_dev, y_dev = X.iloc[split.development], y[split.development]
 
     # -> study
@@ -511,7 +550,7 @@ def execute(
     family, params = p.resolve(best.params)
     refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
     estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
-    model = Model(family.name, estimator, p.encoder, str(roles.positive), params, refit.saved())
+    model = Model(family.name, estimator, p.schema, str(roles.positive), params, refit.saved())
     X_hold, y_hold = X.iloc[split.holdout], y[split.holdout]
     p_hold = estimator.predict_proba(X_hold)[:, 1]
     p_dev = estimator.predict_proba(X_dev)[:, 1]
@@ -628,5 +667,6 @@ __all__ = [
     "execute",
     "plan",
     "prepare",
+    "read_features",
     "run_vertical",
 ]

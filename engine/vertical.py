@@ -134,7 +134,12 @@ class Vertical:
         assumptions: default business assumptions, overridable per run.
         default_trials, default_timeout: the budget of a plain `tuneplate run`.
         options: extra command-line options, each stored as an assumption.
-        validate: raises `TuneplateError` when the assumptions cannot be used.
+        validate: the one place the vertical declares its assumptions' keys and ranges:
+            given the defaults merged with the run's, it raises `TuneplateError` on an
+            unknown key or an impossible value. Build it with
+            `engine.assumptions.validator(name, [Assumption(...), ...])`; `plan` calls it
+            before the data is read. Without it, only `assumptions`' keys (and the
+            options') are accepted.
         adapt_space: `(family, space, development rows, roles) -> space`, to fit the
             space to the table (e.g. simpler models when events are few).
         baseline_family: fitted at its default settings as the report's baseline.

@@ -39,6 +39,8 @@ MEANINGS = {
     "protected_as_feature": "Using a protected attribute as an input can discriminate unlawfully.",
     "repeated_patients": "The same patient in several rows can be learned and then "
     "recognised, flattering the scores.",
+    "repeated_entities": "The same customer or patient in several rows can be learned and "
+    "then recognised on the hold-out, flattering the scores.",
     "events_per_feature": "Few events per candidate input make flexible models overfit and "
     "their risks too extreme.",
     "bad_rate": "The share of bad outcomes sets what approval and loss figures are plausible.",

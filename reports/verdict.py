@@ -3,7 +3,10 @@
 The thresholds are template choices, stated so a reviewer can challenge them:
 losing more than 10% of the tuning score's skill over a chance model on the
 hold-out is a caution and more than 25% a stop; thin hold-outs, thin searches and
-data warnings are cautions too.
+data warnings are cautions too. A hold-out score too good to be true (at a ceiling such
+as ROC AUC 0.99, far above cross-validation or far above the simple baseline) is never
+said to have "held up": it leads the verdict as suspicious, a caution for one signal
+and a stop for two.
 """
 
 from __future__ import annotations
@@ -28,6 +31,26 @@ MIN_TRIALS = 10  # fewer completed trials than this is barely a search
 FOUR_FIFTHS = 0.8  # adverse impact ratio flag (employment-law rule of thumb)
 WHY_SENTENCES = 2  # the verdict's "why" on the first screen: one or two sentences
 
+# A hold-out score at or above these is too good to take on trust: single columns that
+# leak the outcome, or the same entity on both sides of the split, give such scores far
+# more often than real problems do. ROC AUC and PR AUC are read from the hold-out metrics
+# whatever the tuning metric, so a log-loss or Brier run is judged by its AUC too.
+IMPLAUSIBLE = {"roc_auc": 0.99, "pr_auc": 0.99, "ndcg": 0.95}
+# Loss metrics with no hold-out AUC: share of a chance model's loss removed
+# (1 - loss / chance loss). A ROC AUC of 0.993 gives about 0.86 on the bundled
+# breast-cancer data, so 0.85 matches the AUC ceiling.
+IMPLAUSIBLE_SKILL = 0.85
+# The tuned model beating its simple baseline on the hold-out by this share of the whole
+# chance-to-perfect range (e.g. ROC AUC 0.70 -> 0.95) is more than settings usually buy.
+BASELINE_JUMP = 0.4
+PERFECT = {"roc_auc": 1.0, "pr_auc": 1.0, "ndcg": 1.0, "log_loss": 0.0, "brier": 0.0}
+USUAL_CAUSES = (
+    "a column recorded after the outcome or derived from it (leakage)",
+    "the same customer or patient on both sides of the split (pass --group with their id)",
+    "duplicated rows",
+    "an id or date column that encodes the outcome's timing",
+)
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -46,6 +69,40 @@ class Verdict:
     reasons: list[str]
     summary: list[str] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    lead: str = ""  # replaces the level's usual first sentence when set
+    suspicious: bool = False  # the hold-out score is too good to take on trust
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """Why a hold-out score is too good to take on trust.
+
+    `signals` are the independent reasons (a ceiling, far above cross-validation, far
+    above the baseline); `agrees` names the cross-validated and baseline scores when the
+    ceiling is the only signal, which is what a genuinely easy problem looks like.
+    """
+
+    signals: list[str]
+    agrees: str  # "" or "The hold-out log-loss (0.09) is in line with cross-validation (0.07)…"
+
+    @property
+    def level(self) -> Level:
+        # Two independent signals together are rarely innocent; one alone may be.
+        return "stop" if len(self.signals) > 1 else "caution"
+
+    def text(self) -> str:
+        causes = "; ".join(USUAL_CAUSES)
+        first = "The hold-out score is suspiciously good: " + "; ".join(self.signals) + "."
+        middle = (
+            f" {self.agrees}, which is what a genuinely easy problem looks like: if every "
+            "column is measured before the outcome is known, the figure can be real."
+            if self.agrees
+            else ""
+        )
+        return (
+            f"{first}{middle} The model cannot go to review until this is explained; check "
+            f"the usual causes: {causes}."
+        )
 
 
 def chance_score(metric: str, base_rate: float) -> float:
@@ -109,7 +166,108 @@ def _chance(results: Results) -> str:
     return f"; the tuning score lies inside that interval, so on {rows} rows the gap may be chance"
 
 
+def _normalised(results: Results, value: float) -> float:
+    """Where `value` lies between a chance model (0) and a perfect one (1), or NaN."""
+    name = results.metric.name
+    chance = chance_score(name, float(results.data.get("positive_share", math.nan)))
+    perfect = PERFECT.get(name, math.nan)
+    if not (math.isfinite(chance) and math.isfinite(perfect) and math.isfinite(value)):
+        return math.nan
+    return (value - chance) / (perfect - chance) if perfect != chance else math.nan
+
+
+def _ceiling(results: Results) -> str:
+    """The hold-out figure at or above its plausibility ceiling, in words, or ""."""
+    figures = {**results.holdout_metrics, results.metric.name: results.holdout}
+    if "roc_auc" in figures:  # PR AUC runs high with a common outcome; ROC AUC does not
+        figures.pop("pr_auc", None)
+    for name, ceiling in IMPLAUSIBLE.items():
+        value = figures.get(name)
+        if isinstance(value, int | float) and math.isfinite(value) and value >= ceiling:
+            label = results.metric.label if name == results.metric.name else _LABELS[name]
+            return f"{label} {fmt_number(value)} on rows it never saw (at or above {ceiling})"
+    if not any(name in results.holdout_metrics for name in ("roc_auc", "pr_auc")):
+        skill = _normalised(results, results.holdout)
+        if results.metric.direction == "minimize" and skill >= IMPLAUSIBLE_SKILL:
+            return (
+                f"{results.metric.label} {fmt_number(results.holdout)} removes {skill:.0%} of a "
+                f"chance model's loss on rows it never saw (at or above {IMPLAUSIBLE_SKILL:.0%})"
+            )
+    return ""
+
+
+_LABELS = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC", "ndcg": "NDCG"}
+
+
+def _above_cv(results: Results) -> str:
+    """Said when the hold-out beats the cross-validated score by more than its interval allows."""
+    if not results.holdout_interval or not math.isfinite(results.validation):
+        return ""
+    if str(results.data.get("split", "")).startswith("out-of-time"):
+        # Expanding-window folds train on less and older data than the refit, so a
+        # hold-out above their mean is expected there, not a sign of a leak.
+        return ""
+    low, high = results.holdout_interval
+    maximize = results.metric.direction == "maximize"
+    outside = (maximize and results.validation < low) or (
+        not maximize and results.validation > high
+    )
+    # Near a perfect score the interval is so narrow that 0.998 vs 0.9997 falls outside
+    # it; a gain worth less than GAP_CAUTION of the skill is no signal.
+    if outside and -holdout_drop(results) > GAP_CAUTION:
+        return (
+            f"it beats the cross-validated {fmt_number(results.validation)} by more than its "
+            f"95% interval ({fmt_number(low)}–{fmt_number(high)}) allows"
+        )
+    return ""
+
+
+def _above_baseline(results: Results) -> str:
+    """Said when the tuned model beats its simple baseline by an implausible margin."""
+    base = (results.baseline or {}).get("holdout")
+    if not isinstance(base, int | float):
+        return ""
+    gain = _normalised(results, results.holdout) - _normalised(results, float(base))
+    if not gain >= BASELINE_JUMP:  # NaN (unknown chance score) is no signal
+        return ""
+    return (
+        f"it is far better than the simple baseline's {fmt_number(base)}, more than tuning "
+        "and a more flexible model usually buy"
+    )
+
+
+def suspicion(results: Results) -> Suspicion | None:
+    """Why the hold-out score is too good to take on trust, or None when it is not.
+
+    Three independent signals: a score at or above its ceiling (`IMPLAUSIBLE`), a hold-out
+    better than cross-validation by more than its bootstrap interval allows, and a jump
+    over the simple baseline of `BASELINE_JUMP` of the chance-to-perfect range. See
+    Kaufman et al. 2012, "Leakage in data mining", ACM TKDD 6(4), for the usual causes.
+
+    Example:
+        >>> suspicion(results)  # hold-out ROC AUC 0.998, cross-validated 0.997
+        Suspicion(signals=['ROC AUC 0.998 on rows it never saw (at or above 0.99)'], agrees=…)
+    """
+    ceiling = _ceiling(results)
+    signals = [s for s in (ceiling, _above_cv(results), _above_baseline(results)) if s]
+    if not signals:
+        return None
+    agrees = ""
+    if signals == [ceiling] and math.isfinite(results.validation):
+        agrees = (
+            f"The hold-out {results.metric.label} {fmt_number(results.holdout)}"
+            f"{interval_text(results)} is in line with cross-validation "
+            f"({fmt_number(results.validation)})"
+        )
+        base = (results.baseline or {}).get("holdout")
+        if isinstance(base, int | float):
+            agrees += f" and the simple baseline ({fmt_number(base)})"
+    return Suspicion(signals, agrees)
+
+
 def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
+    if (doubt := suspicion(results)) is not None:
+        return doubt.level, doubt.text()
     scores = (
         f"{results.metric.label} {fmt_number(results.holdout)}{interval_text(results)} on the "
         f"hold-out against {fmt_number(results.validation)} during tuning"
@@ -180,10 +338,19 @@ def verdict(results: Results) -> Verdict:
     why = [text for lvl, text in found if lvl == level]
     if level == "good" and gap_text in why:
         why = [gap_text, *(t for t in why if t != gap_text)]
+    lead = ""
+    doubt = suspicion(results) is not None
+    if doubt:
+        # A too-good score leads whatever else was found: it undermines every other figure.
+        # It is several sentences already, so it is the whole "why"; the rest follows below.
+        reasons = [gap_text, *(t for t in reasons if t != gap_text)]
+        why = [gap_text]
+        if level != "stop":
+            lead = "The hold-out score below needs explaining first."
     why = why[:WHY_SENTENCES]
     summary = results.headline.get("summary") or []
     summary = [summary] if isinstance(summary, str) else [str(s) for s in summary]
-    return Verdict(level, TITLES[level], reasons, summary, why)
+    return Verdict(level, TITLES[level], reasons, summary, why, lead, doubt)
 
 
 def _things(n: int, word: str, one: str = "", many: str = "") -> str:

@@ -17,11 +17,18 @@ import pandas as pd
 
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.results import Results
+from tuneplate.engine.schema import SchemaWarning
 from tuneplate.engine.tune import Config, run_vertical
 from tuneplate.verticals import load_vertical
 
-__all__ = ["Results", "TuneplateError", "load_vertical", "tune"]
+__all__ = ["Results", "SchemaWarning", "TuneplateError", "load_vertical", "tune"]
 __version__ = "0.1.0"
+
+
+def _names(columns):
+    """Column names as a tuple; a lone string stays a string, for plan to refuse in one
+    line (tuple("sex") would silently become the columns 's', 'e', 'x')."""
+    return columns if isinstance(columns, str) else tuple(columns)
 
 
 def tune(
@@ -105,9 +112,9 @@ def tune(
         positive=None if positive is None else str(positive),
         time=time,
         group=group,
-        protected=None if protected is None else tuple(protected),
-        exclude=tuple(exclude),
-        subgroups=tuple(subgroups),
+        protected=None if protected is None else _names(protected),
+        exclude=_names(exclude),
+        subgroups=_names(subgroups),
         model=model,
         metric=metric,
         strategy=strategy,
@@ -117,7 +124,8 @@ def tune(
         jobs=jobs,
         pruner=pruner,
         storage=storage,
-        assumptions=dict(assumptions or {}),
+        # anything but a mapping is refused by plan, in one line
+        assumptions=dict(assumptions) if isinstance(assumptions, Mapping) else assumptions or {},
         user=user,
         item=item,
         value=value,

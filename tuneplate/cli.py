@@ -15,16 +15,20 @@ from pathlib import Path
 
 import optuna
 
+from tuneplate.engine import run_folder
 from tuneplate.engine.checks import errors
 from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request, compare
+from tuneplate.engine.config_fields import MAX_SEED, config_values
 from tuneplate.engine.data import read_table
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.models import FAMILIES, MODEL_FILES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
-from tuneplate.engine.strategies import DESCRIPTIONS
+from tuneplate.engine.run_folder import LOCK_FILE, RunFolder
+from tuneplate.engine.strategies import AUTO, DESCRIPTIONS
 from tuneplate.engine.study import JOURNAL_FILE, PRUNERS, RECORD, make_storage, mask
 from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan, work
+from tuneplate.engine.writable import require_creatable
 from tuneplate.export import export_run
 from tuneplate.scaffold import new_vertical
 from tuneplate.verticals import available, discover, load_vertical
@@ -38,6 +42,8 @@ RUN_FILES = (
     REPORT_FILE,
     CONFIG_FILE,
     JOURNAL_FILE,
+    JOURNAL_FILE + ".lock",  # Optuna's lock for one append, left behind by a killed run
+    LOCK_FILE,
     "model.json",
     SPLIT_FILE,
     *MODEL_FILES.values(),
@@ -49,13 +55,40 @@ def _columns(text: str) -> tuple[str, ...]:
 
 
 def _assumption(text: str) -> tuple[str, object]:
+    """`KEY=VALUE`: a number when VALUE reads as one, else text. Ranges and known keys
+    are the vertical's `validate` (called by `plan`), so Python callers get them too."""
     key, sep, value = text.partition("=")
-    if not sep or not key.strip():
+    if not sep or not key.strip() or not value.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     try:
         return key.strip(), float(value)
     except ValueError:
         return key.strip(), value.strip()
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the fix, like every other refusal."""
+
+    def error(self, message: str):
+        print(f"tuneplate: error: {message}; see '{self.prog} --help'", file=sys.stderr)
+        sys.exit(2)
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -75,7 +108,9 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     log.add_argument("--item", help="the item/product column (default: item, product_id, …)")
     log.add_argument("--value", help="a rating, quantity or price column")
     log.add_argument(
-        "--min-value", type=float, help="with --value: only events with value >= this count"
+        "--min-value",
+        type=_finite_number,
+        help="with --value: only events with value >= this count",
     )
     log.add_argument("--items", help="an item attributes table (category, price) by item id")
     log.add_argument(
@@ -92,7 +127,7 @@ JOBS_HELP = (
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tuneplate", description="Domain-focused hyperparameter tuning for business models."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -105,10 +140,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--metric", help=f"score to optimise: {', '.join(METRICS)} (default: the vertical's)"
     )
-    run.add_argument("--trials", type=int, help="number of trials (the budget)")
-    run.add_argument("--timeout", type=float, help="wall-clock budget in seconds")
-    run.add_argument("--seed", type=int, help="random seed (default 0)")
-    run.add_argument("--jobs", type=int, help=JOBS_HELP)
+    run.add_argument("--trials", type=_whole_number, help="number of trials (the budget)")
+    run.add_argument("--timeout", type=_finite_number, help="wall-clock budget in seconds")
+    run.add_argument("--seed", type=_whole_number, help="random seed (default 0)")
+    run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
     run.add_argument(
         "--pruner",
         help=f"{', '.join(PRUNERS)} (default: median from 100,000 rows, else none)",
@@ -155,10 +190,15 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: {','.join(DEFAULT_STRATEGIES)})",
     )
     cmp.add_argument(
-        "--budget", type=float, required=True, help="seconds of search per strategy and seed"
+        "--budget",
+        type=_finite_number,
+        required=True,
+        help="seconds of search per strategy and seed",
     )
-    cmp.add_argument("--seeds", type=int, default=1, help="splits to repeat it on (default 1)")
-    cmp.add_argument("--seed", type=int, help="the first seed (default 0)")
+    cmp.add_argument(
+        "--seeds", type=_whole_number, default=1, help="splits to repeat it on (default 1)"
+    )
+    cmp.add_argument("--seed", type=_whole_number, help="the first seed (default 0)")
     cmp.add_argument("--metric", help=f"score: {', '.join(METRICS)} (default: the vertical's)")
     cmp.add_argument("--out", help="folder (default: tuneplate-runs/compare-VERTICAL-DATE-TIME)")
     cmp.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
@@ -175,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     wrk.add_argument("--storage", required=True, help="the study database URL")
     wrk.add_argument("--study", required=True, help="the study's name")
     wrk.add_argument("--data", help="the table, if its path differs on this machine")
-    wrk.add_argument("--jobs", type=int, help=JOBS_HELP)
+    wrk.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
 
     exp = sub.add_parser("export", help="turn a finished run into a standalone project")
     exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")
@@ -230,6 +270,10 @@ def _load_data(args):
 
 def _config(args, base: Config | None = None) -> Config:
     """The run's config: a replayed or resumed one, overridden by what was typed."""
+    if args.items and not Path(args.items).is_file():
+        raise TuneplateError(
+            f"items table {args.items!r} is not a file; check the path given to --items"
+        )
     given = {
         "target": args.target,
         "positive": args.positive,
@@ -275,6 +319,7 @@ def _run_dir(args) -> Path:
 
 def _check_run_dir(run_dir: Path, resume: bool, force: bool) -> None:
     """Refuse a folder we may not write to; changes nothing."""
+    run_folder.refuse_if_in_use(run_dir)
     if resume:
         if not (run_dir / CONFIG_FILE).is_file():
             raise TuneplateError(
@@ -291,13 +336,63 @@ def _check_run_dir(run_dir: Path, resume: bool, force: bool) -> None:
         )
 
 
-def _claim_run_dir(run_dir: Path, force: bool) -> None:
-    # --force replaces our own files only; anything else the user keeps there stays.
-    if force:
-        for name in RUN_FILES:
-            if (run_dir / name).is_file():
-                (run_dir / name).unlink()
-    run_dir.mkdir(parents=True, exist_ok=True)
+def _claim_run_dir(run_dir: Path, force: bool) -> RunFolder:
+    """Lock the folder for this run (one live process per run folder). With --force the
+    new run is written beside it and swapped in only when it has finished, so a crash or
+    Ctrl-C leaves the previous run whole; the swap replaces our own files (RUN_FILES) only,
+    anything else the user keeps there stays."""
+    return run_folder.claim(run_dir, replace=force, own=RUN_FILES)
+
+
+# What --resume must find unchanged: the study it continues was searched with these.
+RESUME_SETTINGS = (
+    ("model", "--model"),
+    ("strategy", "--strategy"),
+    ("metric", "--metric"),
+    ("target", "--target"),
+)
+
+
+def _settings(ready) -> dict:
+    """The run's resolved settings (defaults filled in), saved in config.json."""
+    roles = getattr(ready, "roles", None)
+    return {
+        "model": AUTO if ready.families else ready.family.name,
+        "strategy": ready.strategy,
+        "metric": ready.objective.name,
+        "target": getattr(roles, "target", None),
+    }
+
+
+def _check_resume(saved: dict, ready, args) -> None:
+    """Refuse a --resume that would change the search it continues (before it starts).
+
+    Example: "--resume: --model xgboost differs from the run's lightgbm; resume without
+    --model, or start a new run with --out".
+    """
+    now = _settings(ready)
+    before = saved.get("settings") or {k: saved.get("config", {}).get(k) for k in now}
+    for key, flag in RESUME_SETTINGS:
+        old, new = before.get(key), now[key]
+        if old is None or new is None or old == new:
+            continue
+        typed = getattr(args, key, None)
+        what = f"{flag} {typed}" if typed is not None else f"the {key} {new}"
+        raise TuneplateError(
+            f"--resume: {what} differs from the run's {old}; resume without {flag}, "
+            "or start a new run with --out"
+        )
+    expected = saved.get("fingerprint")
+    if expected and ready.fingerprint != expected:
+        what = (
+            f"--data {args.data}"
+            if args.data
+            else f"the data file {saved.get('data') or '(the embedded example)'}, changed since,"
+        )
+        raise TuneplateError(
+            f"--resume: {what} differs from the run's data (fingerprint {ready.fingerprint}, "
+            f"the run's {expected}); resume on the run's data, or start a new run with --out"
+        )
 
 
 def _read_config(path: Path) -> tuple[Config, dict]:
@@ -309,19 +404,44 @@ def _read_config(path: Path) -> tuple[Config, dict]:
         raise TuneplateError(
             f"cannot read config {str(path)!r} ({exc}); give a run's config.json"
         ) from None
-    fields = set(Config.__dataclass_fields__)
-    known = {k: v for k, v in saved.get("config", {}).items() if k in fields}
-    for key in ("protected", "exclude", "subgroups"):
-        if known.get(key) is not None:
-            known[key] = tuple(known[key])
+    source = f"config {str(path)!r}"
+    known = config_values(saved, source, Config.__dataclass_fields__)
+    for key in ("vertical", "data", "fingerprint"):  # the record's own fields
+        if not isinstance(saved.get(key), str | None):
+            raise TuneplateError(
+                f"{source}: field {key!r} must be text, got {saved[key]!r}; "
+                "correct that field in the file"
+            )
+    if not isinstance(saved.get("settings"), dict | None):
+        raise TuneplateError(
+            f"{source}: field 'settings' must be an object, got {saved['settings']!r}; "
+            "correct that field in the file"
+        )
     return Config(**known), saved
 
 
 def cmd_run(args) -> int:
+    held: list[RunFolder] = []  # the locked run folder, released however the run ends
+    try:
+        return _run(args, held)
+    finally:
+        for folder in held:
+            folder.close()
+
+
+def _has_content(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
+
+
+def _run(args, held: list[RunFolder]) -> int:
     run_dir = _run_dir(args)
     base, data_path, saved = None, args.data, {}
+    if not args.resume:
+        require_creatable(run_dir, "--out")  # a file parent, read-only, a name too long
     _check_run_dir(run_dir, args.resume, args.force)
     if args.resume:
+        held.append(run_folder.open_existing(run_dir))  # refused if in use or read-only
+        run_folder.check_journal(run_dir / JOURNAL_FILE, repair=True)
         base, saved = _read_config(run_dir / CONFIG_FILE)
         data_path = args.data or saved.get("data")
     elif args.config:
@@ -344,6 +464,13 @@ def cmd_run(args) -> int:
     config = replace(config, assumptions={**config.assumptions, **options})
     if args.resume and config.storage == "memory":
         raise TuneplateError("--resume needs a stored study; drop --storage memory")
+    journal = run_dir / JOURNAL_FILE
+    if args.resume and config.storage == "journal" and not _has_content(journal):
+        print(
+            f"tuneplate: {journal} is missing or empty: no trial to continue; "
+            "the search starts from the beginning",
+            file=sys.stderr,
+        )
     if "***" in config.storage:
         raise TuneplateError(
             "the saved storage URL hides its password; give it again with --storage"
@@ -351,12 +478,16 @@ def cmd_run(args) -> int:
     previous = Results.load(args.compare_to) if args.compare_to else None  # refuse early
     data = None if data_path is None else read_table(data_path)
     ready = plan(vertical, data, config)  # every refusal happens before the folder is touched
-    if not args.resume:
-        _claim_run_dir(run_dir, args.force)
+    if args.resume:
+        _check_resume(saved, ready, args)
+    else:
+        held.append(_claim_run_dir(run_dir, args.force))
+    work_dir = held[0].work  # with --force, a sibling swapped in when the run has finished
     record = {
         "vertical": vertical.name,
         "data": data_path and str(Path(data_path).resolve()),
         "fingerprint": ready.fingerprint,
+        "settings": _settings(ready),
         "config": {
             **vars(config),
             "storage": mask(config.storage),  # a password never lands on disk
@@ -364,10 +495,17 @@ def cmd_run(args) -> int:
             "allow_new_data": False,
         },
     }
-    (run_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    (work_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
     try:
-        results = execute(ready, run_dir=run_dir, progress=sys.stderr.isatty(), record=record)
+        results = execute(ready, run_dir=work_dir, progress=sys.stderr.isatty(), record=record)
     except KeyboardInterrupt:
+        if held[0].staged:
+            print(
+                f"interrupted; the previous run in {run_dir} is unchanged (the new one is "
+                "discarded)",
+                file=sys.stderr,
+            )
+            return 130
         print(
             f"interrupted; the finished trials are kept. Continue with: tuneplate run "
             f"{vertical.name} --out {run_dir} --resume",
@@ -382,8 +520,9 @@ def cmd_run(args) -> int:
             "model_family": previous.model_family,
             "fingerprint": previous.data.get("fingerprint"),
         }
-    results.save(run_dir)
-    results.report(run_dir / REPORT_FILE)
+    results.save(work_dir)
+    results.report(work_dir / REPORT_FILE)
+    held[0].commit()  # --force: only now does the new run replace the previous one
     c = results.counts
     print(
         f"{vertical.title}: {results.model_family}, {results.strategy} search, "
@@ -399,6 +538,13 @@ def cmd_run(args) -> int:
         f"hold-out {results.holdout:.3f}"
         + (f" (95% interval {interval[0]:.3f}–{interval[1]:.3f})" if interval else "")
     )
+    from tuneplate.reports.verdict import verdict  # the report layer: loaded by now anyway
+
+    if verdict(results).suspicious:  # never let a too-good figure pass as a success
+        print(
+            "warning: the hold-out score is suspiciously good (leakage, repeated entities "
+            "or a post-outcome column?); read the report's first section before using it"
+        )
     print(f"report: {run_dir / REPORT_FILE}")
     return 0
 
@@ -407,9 +553,16 @@ def cmd_compare(args) -> int:
     from tuneplate.reports.compare import render_comparison  # matplotlib: only when needed
 
     check_request(list(args.strategies), args.budget, args.seeds)  # refuse before any work
+    last = (args.seed or 0) + args.seeds - 1  # seeds run seed, seed + 1, …
+    if last > MAX_SEED:
+        raise TuneplateError(
+            f"--seed {args.seed} with --seeds {args.seeds} reaches seed {last}, above the "
+            f"largest {MAX_SEED}; give a smaller --seed"
+        )
     vertical = load_vertical(args.vertical)
     stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
     out = Path(args.out or Path("tuneplate-runs") / f"compare-{args.vertical}-{stamp}")
+    require_creatable(out, "--out")
     if out.exists() and not out.is_dir():
         raise TuneplateError(f"{str(out)!r} is a file; give a folder name with --out")
     if out.is_dir() and any(out.iterdir()) and not args.force:
@@ -471,11 +624,7 @@ def _joined_plan(storage: str, name: str, data_path: str | None = None, jobs: in
     record = study.user_attrs.get(RECORD)
     if not record:
         raise TuneplateError(f"study {name!r} was not made by tuneplate; it holds no run record")
-    fields = set(Config.__dataclass_fields__)
-    saved = {k: v for k, v in record["config"].items() if k in fields}
-    for key in ("protected", "exclude", "subgroups"):
-        if saved.get(key) is not None:
-            saved[key] = tuple(saved[key])
+    saved = config_values(record, f"study {name!r}'s run record", Config.__dataclass_fields__)
     # The study's first run queued the warm-start trials; a worker has none to add.
     config = replace(Config(**saved), storage=storage, study=name, warm_start=None)
     # Parallel trials are this machine's choice, not the study's: one unless asked.
@@ -501,9 +650,16 @@ def cmd_report(args) -> int:
         # Report only: a budget of one finished trial is already spent, so nothing runs.
         ready = replace(ready, n_trials=1, timeout=None)
         run_dir.mkdir(parents=True, exist_ok=True)
-        execute(ready, run_dir=run_dir, record=record).save(run_dir)
-    results = Results.load(run_dir)
-    path = results.report(run_dir / REPORT_FILE)
+    # One live process per run folder: not while a run writes it (refused naming its pid).
+    folder = run_folder.open_existing(run_dir, "report") if run_dir.is_dir() else None
+    try:
+        if args.storage:
+            execute(ready, run_dir=run_dir, record=record).save(run_dir)
+        results = Results.load(run_dir)
+        path = results.report(run_dir / REPORT_FILE)
+    finally:
+        if folder is not None:
+            folder.close()
     print(f"report: {path}")
     return 0
 
@@ -517,6 +673,7 @@ def cmd_new_vertical(args) -> int:
 
 
 def cmd_export(args) -> int:
+    require_creatable(args.to, "--to")  # a file in the way, read-only, a name too long
     to = export_run(args.run_dir, args.to)
     print(f"exported to {to}/: train.py, score.py, model/, report.html, README.md")
     print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
@@ -551,6 +708,19 @@ def main(argv: list[str] | None = None) -> int:
     except TuneplateError as exc:
         print(f"tuneplate: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the last resort: a path the checks above could not foresee
+        print(f"tuneplate: error: {_os_error(exc)}", file=sys.stderr)
+        return 2
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system refusal: what, where, and what to do."""
+    where = " -> ".join(repr(str(f)) for f in (exc.filename, exc.filename2) if f is not None)
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"cannot use {where or 'a file'}: {reason}; check that the path exists, is a folder "
+        "where one is expected, and is writable, or choose another path"
+    )
 
 
 if __name__ == "__main__":

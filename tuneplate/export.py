@@ -3,7 +3,9 @@
 The project holds the model in its library's own format, `train.py` and
 `score.py` that redo the fit and the scoring with plain pandas and the model's
 library, a pinned `pyproject.toml`, the report and a README. It never imports
-tuneplate: the few lines of column handling it needs are written out.
+tuneplate: the reading contract (engine/errors.py, engine/reader.py, engine/schema.py,
+self-contained on purpose) is copied verbatim into its `contract/` package, so the
+project reads and checks new rows with the very code the tuned model used.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
 from pathlib import Path
 
 from tuneplate.engine.errors import TuneplateError
@@ -28,6 +31,15 @@ CODE = {
     "pyproject.toml": "pyproject.toml.jinja2",
     "README.md": "README.md.jinja2",
 }
+# Copied verbatim from tuneplate.engine into the project's `contract/` package; they
+# import only each other (relatively), the standard library, numpy and pandas.
+CONTRACT = ("errors.py", "reader.py", "schema.py")
+CONTRACT_INIT = (
+    '"""tuneplate\'s reading contract, copied verbatim by `tuneplate export`; do not edit.\n\n'
+    "errors.py (the error type), reader.py (how files are read) and schema.py (each\n"
+    "column's kind and levels, enforced at scoring) are the code the tuned model used.\n"
+    '"""\n'
+)
 
 
 def _requirements(results: Results, family: str) -> list[str]:
@@ -64,6 +76,11 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
             "exporting a ranking run is not available yet (its candidate stage would have "
             "to be exported too); the ranker itself is in the run folder's model file"
         )
+    if "schema" not in meta:
+        raise TuneplateError(
+            f"{str(run_dir)!r} was written before models kept their schema; "
+            "run it again with this tuneplate (replay its config.json) and export that"
+        )
     if to.exists() and (not to.is_dir() or any(to.iterdir())):
         raise TuneplateError(
             f"{str(to)!r} already exists and is not empty; choose a new --to folder"
@@ -95,6 +112,11 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
     (to / "tests").mkdir(exist_ok=True)
     for target, template in CODE.items():
         (to / target).write_text(_env.get_template(template).render(**context), encoding="utf-8")
+    (to / "contract").mkdir()
+    (to / "contract" / "__init__.py").write_text(CONTRACT_INIT, encoding="utf-8")
+    for name in CONTRACT:
+        source = files("tuneplate.engine").joinpath(name)
+        (to / "contract" / name).write_bytes(source.read_bytes())
     for name in (meta["file"], "model.json", SPLIT_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / "model" / name)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import keyword
 import re
+import shutil
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 import tuneplate
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.writable import require_creatable
 
 TASKS = ("binary", "ranking")
 PACKAGE_FILES = ("__init__.py", "space.py", "metrics.py", "checks.py", "data.py")
@@ -48,9 +50,14 @@ def normalise(name: str) -> tuple[str, str]:
         ('churn-risk', 'churn_risk')
     """
     package = re.sub(r"[\s\-]+", "_", name.strip().lower())
-    if not package.isidentifier() or keyword.iskeyword(package) or package.startswith("_"):
+    if (
+        not package.isascii()  # a package and distribution name (PEP 508) is ASCII
+        or not package.isidentifier()
+        or keyword.iskeyword(package)
+        or package.startswith("_")
+    ):
         raise TuneplateError(
-            f"{name!r} cannot name a vertical: use letters, digits, '-' or '_', "
+            f"{name!r} cannot name a vertical: use ASCII letters, digits, '-' or '_', "
             "starting with a letter (e.g. churn-risk)"
         )
     return package.replace("_", "-"), package
@@ -71,6 +78,7 @@ def new_vertical(name: str, directory: str | Path = ".", task: str = "binary") -
     if cli_name in VERTICALS:
         raise TuneplateError(f"{cli_name!r} is a built-in vertical; choose another name")
     root = Path(directory) / cli_name
+    require_creatable(root, "--dir")  # a file, read-only, a name too long: before writing
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise TuneplateError(
             f"{str(root)!r} already exists and is not empty; nothing was written. "
@@ -97,8 +105,18 @@ def new_vertical(name: str, directory: str | Path = ".", task: str = "binary") -
         "pyproject.toml": (_env, "pyproject.toml.jinja2"),
         "README.md": (_env, "README.md.jinja2"),
     }
-    for target, (env, template) in files.items():
-        path = root / target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(env.get_template(template).render(**context), encoding="utf-8")
+    rendered = {target: env.get_template(t).render(**context) for target, (env, t) in files.items()}
+    existed = root.exists()
+    try:
+        for target, text in rendered.items():
+            path = root / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as exc:  # e.g. the disk filled up: leave no half-written project behind
+        if not existed:
+            shutil.rmtree(root, ignore_errors=True)
+        raise TuneplateError(
+            f"cannot write the new vertical into {str(root)!r} ({exc.strerror or exc}); "
+            "nothing was kept; choose another --dir (or free space)"
+        ) from None
     return root

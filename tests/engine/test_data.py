@@ -48,7 +48,7 @@ def test_numeric_positive_matches_a_float_target():
 
 
 def test_dates_and_tz_aware_dates_become_day_numbers():
-    from tuneplate.engine.encoding import Encoder
+    from tuneplate.engine.schema import Schema
 
     table = pd.DataFrame(
         {
@@ -56,5 +56,6 @@ def test_dates_and_tz_aware_dates_become_day_numbers():
             "aware": pd.to_datetime(["1970-01-02", "1970-01-11"]).tz_localize("UTC"),
         }
     )
-    encoded = Encoder.fit(table, ["naive", "aware"]).transform(table)
+    schema = Schema.learn(table, ["naive", "aware"])[0].fit_levels(table)[0]
+    encoded = schema.encode(table)[0]
     assert encoded["naive"].tolist() == [1.0, 10.0] == encoded["aware"].tolist()

@@ -17,9 +17,9 @@ from sklearn.preprocessing import StandardScaler
 
 import tuneplate
 from tuneplate.engine import hypergradient, strategies
-from tuneplate.engine.encoding import Encoder
 from tuneplate.engine.gradient import ATTR, GradientSampler, mode, overfitting_findings
 from tuneplate.engine.models import FAMILIES, Fit
+from tuneplate.engine.schema import Schema
 from tuneplate.engine.space import Param, Space
 from tuneplate.engine.study import JOURNAL_FILE
 
@@ -82,7 +82,8 @@ def test_logistic_group_penalties_match_finite_differences(cancer):
 
 
 def test_logistic_family_hypergradient_with_groups_matches_finite_differences(loans):
-    X = Encoder.fit(loans, ["income", "debt_ratio", "purpose"]).transform(loans)
+    schema = Schema.learn(loans, ["income", "debt_ratio", "purpose"])[0].fit_levels(loans)[0]
+    X = schema.encode(loans)[0]
     y = (loans["status"] == "bad").to_numpy().astype(int)
     train, valid = np.arange(250), np.arange(250, len(y))
     family = FAMILIES["logistic"]

@@ -129,12 +129,12 @@ def test_out_of_time_split_holds_out_the_latest_applications(german_credit):
         "credit-risk", dated, target="creditability", time="applied", strategy="random", n_trials=2
     )
     assert "out-of-time" in result.data["split"]
-    assert "applied" not in result.model.encoder.features
+    assert "applied" not in result.model.schema.names
 
 
 def test_protected_attributes_stay_out_of_the_model():
     result = tuneplate.tune("credit-risk", strategy="random", n_trials=2)
-    assert "personal_status_and_sex" not in result.model.encoder.features
+    assert "personal_status_and_sex" not in result.model.schema.names
     fairness = result.table("fairness")
     assert set(fairness.frame["Attribute"]) >= {"personal_status_and_sex", "age_in_years"}
 

@@ -2,7 +2,8 @@
 
 A unique text value and a unique number are planted in one row of each vertical's
 example table; neither may appear in report.html, results.json or config.json.
-(model.json may list a text column's levels: the model needs them to score.)
+The model files keep a text column's levels (the model needs them to score), but only
+levels seen in at least MIN_LEVEL_ROWS rows: rarer ones are pooled (engine/schema.py).
 
 Group tables (fairness, subgroups) name the groups of a protected or subgroup column,
 so a level held by a handful of rows would describe those people: such levels must be
@@ -93,6 +94,9 @@ def test_a_planted_row_appears_nowhere_in_what_a_run_publishes(vertical, tmp_pat
     protected = tuple(getattr(roles, "protected", None) or ())
     run_dir = _run(vertical, tmp_path / "run", protected, [ROW])
     assert _leaks(run_dir) == []
+    if VERTICALS[vertical].task == "binary":  # model.json and the native model file
+        for path in run_dir.glob("model*"):
+            assert MARKER.encode() not in path.read_bytes(), path.name
 
 
 @pytest.mark.parametrize("vertical", sorted(n for n, v in VERTICALS.items() if v.task == "binary"))
@@ -107,3 +111,22 @@ def test_a_rare_group_of_a_protected_column_is_pooled(vertical, tmp_path):
     for level in COMMON:  # the column does reach the report's group table...
         assert f">{level}<" in html, f"{level!r} missing: the group table did not show branch"
     assert _leaks(run_dir) == []  # ...but not its one-row level
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+def test_the_boosters_model_files_hold_no_one_row_value(family, tmp_path):
+    """A one-row level is pooled before the model sees it, and LightGBM's per-feature
+    [min:max] (the planted amount is the maximum of `balance`) is not written."""
+    table, roles = _planted_table("credit-risk", [ROW])
+    data = tmp_path / "planted.csv"
+    table.to_csv(data, index=False)
+    out = tmp_path / "run"
+    argv = ["run", "credit-risk", "--data", str(data), "--target", roles.target]
+    argv += ["--model", family, "--trials", "2", "--storage", "memory", "--out", str(out)]
+    assert main(argv) == 0
+    files = list(out.glob("model*"))
+    assert len(files) == 2, files  # model.json and the booster's own file
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        leaked = [form for form in (MARKER, *NUMBER_FORMS) if form in text]
+        assert leaked == [], f"{path.name}: {leaked}"

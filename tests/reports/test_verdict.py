@@ -50,16 +50,22 @@ def test_gap_is_the_share_of_skill_over_chance_lost(clean):
     log_loss = Metric("log_loss", "Log-loss", "minimize")
     p = clean().data["positive_share"]
     chance = -(p * math.log(p) + (1 - p) * math.log(1 - p))
-    worse = clean(metric=log_loss, validation=0.5, holdout=0.5 + 0.15 * (chance - 0.5))
+    base = {**clean().baseline, "holdout": 0.52}  # the baseline in the run's own metric
+    worse = clean(
+        metric=log_loss, validation=0.5, holdout=0.5 + 0.15 * (chance - 0.5), baseline=base
+    )
     assert holdout_drop(worse) == pytest.approx(0.15)
     assert verdict(worse).level == "caution"
-    assert verdict(clean(metric=log_loss, validation=0.5, holdout=0.45)).level == "good"
+    better = clean(metric=log_loss, validation=0.5, holdout=0.45, baseline=base)
+    assert verdict(better).level == "good"
 
 
 def test_a_small_log_loss_rise_on_a_near_perfect_model_is_no_alarm(clean):
     log_loss = Metric("log_loss", "Log-loss", "minimize")
     # 0.074 -> 0.092 is a 24% relative rise, but a tiny share of the skill over chance.
-    assert verdict(clean(metric=log_loss, validation=0.074, holdout=0.092)).level == "good"
+    base = {**clean().baseline, "holdout": 0.1}  # the baseline in the run's own metric
+    v = verdict(clean(metric=log_loss, validation=0.074, holdout=0.092, baseline=base))
+    assert v.level == "good"
 
 
 def test_missing_holdout_is_a_caution(clean):
@@ -108,3 +114,279 @@ def test_fit_diagnosis_names_overfitting_and_underfitting(clean):
     assert "overfitting" in fit_diagnosis(clean(train=0.99, validation=0.62))
     assert "close to chance" in fit_diagnosis(clean(train=0.53, validation=0.52))
     assert "no sign" in fit_diagnosis(clean(train=0.82, validation=0.79))
+
+
+# --- hold-out scores too good to be true (issue 14) -------------------------------------
+
+
+def _suspicious(v):
+    return "suspiciously good" in v.reasons[0] and "suspiciously good" in v.why[0]
+
+
+@pytest.mark.parametrize("holdout", [0.99, 0.995, 1.0])
+def test_an_implausible_holdout_auc_is_never_said_to_have_held_up(holdout, clean):
+    base = {**clean().baseline, "holdout": holdout - 0.002}
+    v = verdict(
+        clean(
+            validation=holdout - 0.001,
+            holdout=holdout,
+            holdout_interval=(holdout - 0.01, min(1.0, holdout + 0.005)),
+            holdout_metrics={**clean().holdout_metrics, "roc_auc": holdout},
+            baseline=base,
+        )
+    )
+    assert v.level == "caution" and _suspicious(v)
+    assert not any("held up" in r for r in v.reasons)
+    assert v.lead == "The hold-out score below needs explaining first."
+    text = v.reasons[0]
+    assert "cannot go to review until this is explained" in text
+    for cause in ("recorded after the outcome", "both sides of the split", "duplicated rows"):
+        assert cause in text
+    # Cross-validation and the baseline agree: an easy problem is described as possibly real.
+    assert "can be real" in text and "in line with cross-validation" in text
+
+
+def test_just_below_the_ceiling_still_holds_up(clean):
+    base = {**clean().baseline, "holdout": 0.98}
+    v = verdict(
+        clean(validation=0.985, holdout=0.985, holdout_interval=(0.97, 0.995), baseline=base)
+    )
+    assert not _suspicious(v) and any("held up" in r for r in v.reasons)
+
+
+def test_a_log_loss_run_is_judged_by_its_holdout_auc(clean):
+    log_loss = Metric("log_loss", "Log-loss", "minimize")
+    metrics = {**clean().holdout_metrics, "roc_auc": 0.993, "log_loss": 0.09}
+    v = verdict(
+        clean(
+            metric=log_loss,
+            validation=0.075,
+            holdout=0.09,
+            holdout_interval=(0.05, 0.15),
+            holdout_metrics=metrics,
+            baseline={**clean().baseline, "holdout": 0.092},
+        )
+    )
+    assert _suspicious(v) and "ROC AUC 0.993" in v.reasons[0]
+
+
+def test_a_loss_without_any_auc_is_judged_by_its_skill_over_chance(clean):
+    brier = Metric("brier", "Brier score", "minimize")  # chance 0.21 at a 30% base rate
+    metrics = {"brier": 0.02}
+    v = verdict(
+        clean(
+            metric=brier,
+            validation=0.021,
+            holdout=0.02,
+            holdout_metrics=metrics,
+            holdout_interval=None,
+            baseline={},
+        )
+    )
+    assert _suspicious(v) and "of a chance model's loss" in v.reasons[0]
+    fair = clean(
+        metric=brier,
+        validation=0.15,
+        holdout=0.15,
+        holdout_metrics={"brier": 0.15},
+        holdout_interval=None,
+        baseline={},
+    )
+    assert not _suspicious(verdict(fair))
+
+
+def test_a_high_pr_auc_with_a_common_outcome_is_no_signal_when_roc_auc_is_modest(clean):
+    metrics = {**clean().holdout_metrics, "roc_auc": 0.9, "pr_auc": 0.995}
+    assert not _suspicious(verdict(clean(holdout_metrics=metrics)))
+
+
+def test_a_holdout_far_above_cross_validation_is_suspicious(clean):
+    v = verdict(
+        clean(
+            validation=0.70,
+            holdout=0.86,
+            holdout_interval=(0.80, 0.91),
+            holdout_metrics={**clean().holdout_metrics, "roc_auc": 0.86},
+            baseline={**clean().baseline, "holdout": 0.80},
+        )
+    )
+    assert v.level == "caution" and _suspicious(v)
+    assert "beats the cross-validated 0.700 by more than its 95% interval" in v.reasons[0]
+    assert "can be real" not in v.reasons[0]  # not the easy-problem case
+    # Out of time, expanding folds train on less and older data: no signal there.
+    data = {**clean().data, "split": "out-of-time on 'month': the latest 20% of rows …"}
+    assert not _suspicious(
+        verdict(
+            clean(
+                validation=0.70,
+                holdout=0.86,
+                data=data,
+                holdout_interval=(0.80, 0.91),
+                baseline={**clean().baseline, "holdout": 0.80},
+            )
+        )
+    )
+
+
+def test_a_holdout_far_above_the_baseline_is_suspicious(clean):
+    v = verdict(
+        clean(
+            validation=0.95,
+            holdout=0.96,
+            holdout_interval=(0.93, 0.98),
+            holdout_metrics={**clean().holdout_metrics, "roc_auc": 0.96},
+            baseline={**clean().baseline, "holdout": 0.70},
+        )
+    )
+    assert _suspicious(v) and "far better than the simple baseline's 0.700" in v.reasons[0]
+
+
+def test_two_signals_together_stop_the_model(clean):
+    v = verdict(
+        clean(
+            validation=0.90,
+            holdout=0.995,
+            holdout_interval=(0.985, 1.0),
+            holdout_metrics={**clean().holdout_metrics, "roc_auc": 0.995},
+            baseline={**clean().baseline, "holdout": 0.75},
+        )
+    )
+    assert (v.level, v.title) == ("stop", "Not ready") and _suspicious(v)
+
+
+def test_a_ranking_ndcg_near_perfect_is_suspicious(clean):
+    ndcg = Metric("ndcg", "NDCG@10", "maximize")
+    v = verdict(
+        clean(
+            metric=ndcg,
+            validation=0.96,
+            holdout=0.97,
+            holdout_interval=None,
+            holdout_metrics={"ndcg_at_k": 0.97},
+            baseline={},
+        )
+    )
+    assert _suspicious(v) and "NDCG@10 0.970" in v.reasons[0]
+    plain = clean(
+        metric=ndcg,
+        validation=0.31,
+        holdout=0.30,
+        holdout_interval=None,
+        holdout_metrics={"ndcg_at_k": 0.30},
+        baseline={},
+    )
+    assert not _suspicious(verdict(plain))
+
+
+def test_the_suspicion_leads_even_before_data_errors(clean):
+    error = Finding("e", "error", "broken")
+    v = verdict(
+        clean(
+            findings=[error],
+            validation=0.994,
+            holdout=0.995,
+            holdout_interval=(0.985, 1.0),
+            holdout_metrics={**clean().holdout_metrics, "roc_auc": 0.995},
+        )
+    )
+    assert v.level == "stop" and _suspicious(v) and "problem to fix" in v.reasons[1]
+
+
+def test_the_report_says_suspicious_in_the_verdict_and_reliability_sections(clean):
+    from tuneplate.reports import render
+
+    page = render(
+        clean(
+            validation=0.994,
+            holdout=0.995,
+            holdout_interval=(0.985, 1.0),
+            holdout_metrics={**clean().holdout_metrics, "roc_auc": 0.995},
+            baseline={**clean().baseline, "holdout": 0.99},
+        )
+    )
+    assert "held up on rows it never saw" not in page
+    assert page.count("The hold-out score is suspiciously good") == 2  # verdict, reliability
+    assert "The hold-out score below needs explaining first." in page
+    assert "The model can go to review" not in page
+
+
+@pytest.mark.slow
+def test_a_leaky_table_that_passes_the_single_column_check_is_called_suspicious():
+    """Three noisy copies of the outcome: each alone stays under the leakage check's
+    AUC 0.99, together the model scores about 0.999 on the hold-out."""
+    import numpy as np
+    import pandas as pd
+
+    import tuneplate
+    from tuneplate.engine.checks import LEAKAGE_AUC, single_feature_auc
+
+    rng = np.random.default_rng(1)
+    n = 600
+    bad = rng.random(n) < 0.3
+    copies = {f"note_{k}": (bad + rng.normal(0, 0.4, n)).round(3) for k in "abc"}
+    table = pd.DataFrame(
+        {"income": rng.normal(50, 10, n).round(1), **copies, "status": np.where(bad, "bad", "good")}
+    )
+    assert all(
+        single_feature_auc(table[c], pd.Series(bad.astype(int))) < LEAKAGE_AUC for c in copies
+    )
+    result = tuneplate.tune("credit-risk", table, target="status", n_trials=3, seed=0)
+    v = verdict(result)
+    assert v.level in ("caution", "stop") and _suspicious(v)
+    assert not any("held up" in r for r in v.reasons)
+
+
+@pytest.mark.slow
+def test_repeated_customers_with_a_noise_outcome_are_caught_and_group_fixes_it():
+    """Each customer three times with identical features and a coin-flip outcome: with a
+    random split the model recognises customers and the hold-out looks excellent; the
+    checks name the id and the verdict refuses the score. With --group it is near chance."""
+    import numpy as np
+    import pandas as pd
+
+    import tuneplate
+
+    rng = np.random.default_rng(0)
+    n = 120
+    one = pd.DataFrame(
+        {
+            "customer_id": np.arange(n) + 5000,
+            "income": rng.normal(50, 10, n).round(1),
+            "debt_ratio": rng.uniform(0, 1, n).round(3),
+            "status": rng.choice(["bad", "good"], n, p=[0.3, 0.7]),
+        }
+    )
+    table = pd.concat([one] * 3, ignore_index=True)
+    table.insert(0, "application_id", np.arange(len(table)) + 100_000)
+    fooled = tuneplate.tune("credit-risk", table, target="status", n_trials=2, seed=0)
+    checks = {f.check: f for f in fooled.findings}
+    assert "--group customer_id" in checks["repeated_entities"].fix
+    assert "--group customer_id" in checks["duplicate_rows"].fix
+    v = verdict(fooled)
+    assert v.level != "good" and _suspicious(v)
+    assert not any("held up" in r for r in v.reasons)
+    grouped = tuneplate.tune(
+        "credit-risk", table, target="status", group="customer_id", n_trials=2, seed=0
+    )
+    assert grouped.holdout < 0.8 and not verdict(grouped).suspicious
+
+
+@pytest.mark.slow
+def test_the_cli_summary_warns_when_the_hold_out_is_too_good(tmp_path, capsys):
+    """The terminal lines are what many users read first: a too-good hold-out gets a
+    warning there too, not only in the report."""
+    import numpy as np
+    import pandas as pd
+
+    from tuneplate.cli import main
+
+    rng = np.random.default_rng(1)
+    n = 600
+    bad = rng.random(n) < 0.3
+    copies = {f"note_{k}": (bad + rng.normal(0, 0.4, n)).round(3) for k in "abc"}
+    table = pd.DataFrame({**copies, "status": np.where(bad, "bad", "good")})
+    table.to_csv(tmp_path / "leaky.csv", index=False)
+    argv = ["run", "credit-risk", "--data", str(tmp_path / "leaky.csv"), "--target", "status"]
+    assert main([*argv, "--trials", "3", "--storage", "memory", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "suspiciously good" in out, out

@@ -281,13 +281,13 @@ def test_post_diagnosis_name_without_signal_is_a_warning(patients):
 def test_repeated_patient_id_without_group_is_flagged(patients):
     ids = np.repeat(np.arange(300), 2)
     table = patients.assign(patient_id=ids)
-    finding = _by_check(table)["repeated_patients"]
+    finding = _by_check(table)["repeated_entities"]
     assert finding.severity == "warning" and "--group patient_id" in finding.fix
     grouped = Roles(target="disease", positive="yes", group="patient_id")
-    assert "repeated_patients" not in _by_check(table, grouped)
+    assert "repeated_entities" not in _by_check(table, grouped)
     # A site id repeats too, but few distinct values make it a site, not a patient.
     sites = patients.assign(site_id=np.arange(len(patients)) % 5)
-    assert "repeated_patients" not in _by_check(sites)
+    assert "repeated_entities" not in _by_check(sites)
 
 
 @pytest.mark.parametrize(
@@ -346,12 +346,12 @@ def test_grouped_split_keeps_each_biopsy_patient_on_one_side(biopsy):
 def test_biopsy_without_group_warns_and_with_group_tunes(biopsy):
     roles = Roles(target="outcome_class", positive="malignant")
     found = {f.check: f for f in run_checks(biopsy, roles, VERTICAL.checks)}
-    assert found["repeated_patients"].columns == ("ID",)
+    assert found["repeated_entities"].columns == ("ID",)
     result = tuneplate.tune(
         "diagnosis", biopsy, target="outcome_class", group="ID", n_trials=2, seed=1
     )
     assert "grouped by 'ID'" in result.data["split"]
-    assert "repeated_patients" not in {f.check for f in result.findings}
+    assert "repeated_entities" not in {f.check for f in result.findings}
     assert result.holdout_metrics["roc_auc"] > 0.9
     assert result.table("per_1000") is not None
 

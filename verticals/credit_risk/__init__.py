@@ -22,6 +22,7 @@ VERTICAL = Vertical(
     example=data.load,
     positive_words=("bad", "default", "defaulted", "charged off", "delinquent"),
     assumptions=metrics.ASSUMPTIONS,
+    validate=metrics.validate,
     default_strategy="bayes",
     default_trials=100,
     default_timeout=100,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
+from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.data import Roles
 from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
 from tuneplate.engine.results import Table
@@ -30,6 +31,33 @@ ASSUMPTIONS = {
     # "approval_rate": 0.7 fixes the operating point; without it the report
     # recommends the break-even cut-off PD = margin / (margin + LGD).
 }
+
+DECLARED = (
+    Assumption(
+        "loss_given_default",
+        "the share of the exposure lost when a borrower defaults, e.g. 0.45",
+        low=0,
+        high=1,
+    ),
+    Assumption("exposure", "the average amount owed at default, per loan", low=0),
+    Assumption(
+        "margin",
+        "net interest and fees earned on a good loan, as a share of the exposure, e.g. 0.08",
+        low=0,
+        low_open=False,
+    ),
+    Assumption("currency", "the currency of exposure, e.g. EUR", text=True),
+    Assumption(
+        "approval_rate",
+        "the share of applicants approved; unset: the break-even cut-off",
+        low=0,
+        high=1,
+        optional=True,
+    ),
+)
+# Refuses an unknown key, an LGD outside (0, 1], a negative exposure or margin, an
+# approval rate outside (0, 1]; plan calls it before the data is read.
+validate = validator("credit-risk", DECLARED)
 
 APPROVAL_RATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIN_GROUP = 10  # smaller groups are pooled so no table cell describes a handful of people

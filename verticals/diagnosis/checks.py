@@ -1,5 +1,8 @@
-"""Diagnosis data checks: post-diagnosis leakage, repeated patients, prevalence,
-events per candidate feature and missingness that differs between cases and controls.
+"""Diagnosis data checks: post-diagnosis leakage, prevalence, events per candidate
+feature and missingness that differs between cases and controls.
+
+Repeated patients are found by the generic `check_repeated_entities` (engine/checks.py),
+which every vertical runs, so a patient id is flagged once, in one wording.
 
 Each returns Findings whose message says what was found, `expected` what a sound
 clinical table looks like, and `fix` what to do (research/verticals.md §2.3).
@@ -7,15 +10,12 @@ clinical table looks like, and `fix` what to do (research/verticals.md §2.3).
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from tuneplate.engine.checks import (
     HIGH_CARDINALITY,
     LEAKAGE_AUC,
     Finding,
-    column_tokens,
     names_matching,
     single_feature_auc,
 )
@@ -59,14 +59,6 @@ POST_DIAGNOSIS_PHRASES = (
 )
 LEAK_WITH_NAME_AUC = 0.8  # a post-diagnosis name plus this much signal stops the run
 STRONG_SINGLE_AUC = 0.9  # real markers can be this strong; noted, not flagged
-
-# A patient id: strong words alone, or a generic "id" with many distinct values.
-PATIENT_WORDS = {"patient", "subject", "mrn", "person", "participant", "pid"}
-PATIENT_PHRASES = (("medical", "record"), ("record", "number"))
-ID_WORDS = {"id", "identifier"}
-MIN_ID_LEVELS = 20  # a generic id with fewer distinct values is a site or a batch
-MIN_ID_SHARE = 0.05  # … or with distinct values in under 5% of rows
-MIN_REPEATED_SHARE = 0.01  # at least this share of rows repeat an id (and at least 2)
 
 PREVALENCE_RANGE = (0.01, 0.60)  # outside this, check the target or the sampling
 MIN_EVENTS_PER_FEATURE = 10  # Riley et al. 2020; van Calster et al. 2019
@@ -133,43 +125,6 @@ def check_strongest_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]:
             columns=(col,),
         )
     ]
-
-
-def _looks_like_patient_id(values: pd.Series, name: str) -> bool:
-    tokens = column_tokens(name)
-    strong = bool(tokens & PATIENT_WORDS) or any(set(p) <= tokens for p in PATIENT_PHRASES)
-    if not (strong or tokens & ID_WORDS):
-        return False
-    n, distinct = int(values.notna().sum()), values.nunique()
-    repeated = n - distinct
-    if distinct >= n or repeated < max(2, math.ceil(MIN_REPEATED_SHARE * n)):
-        return False
-    return strong or (distinct >= MIN_ID_LEVELS and distinct >= MIN_ID_SHARE * n)
-
-
-def check_repeated_patients(table: pd.DataFrame, roles: Roles) -> list[Finding]:
-    """Without --group, a patient-id column with repeated values: rows would leak across folds."""
-    if roles.group:
-        return []
-    skip = {roles.target, roles.time}
-    found = [c for c in table.columns if c not in skip and _looks_like_patient_id(table[c], c)]
-    findings = []
-    for col in found:
-        counts = table[col].value_counts()
-        many = counts[counts > 1]
-        findings.append(
-            Finding(
-                "repeated_patients",
-                "warning",
-                f"{col} looks like a patient id and {len(many):,} of its {len(counts):,} values "
-                f"appear on more than one row ({int(many.sum()):,} rows)",
-                expected="each patient's rows on one side of every split, so the score is not "
-                "inflated by recognising the same patient",
-                fix=f"pass --group {col} (patient-grouped folds and hold-out)",
-                columns=(col,),
-            )
-        )
-    return findings
 
 
 def check_prevalence(table: pd.DataFrame, roles: Roles) -> list[Finding]:
@@ -269,7 +224,6 @@ def check_missing_by_outcome(table: pd.DataFrame, roles: Roles) -> list[Finding]
 CHECKS = (
     check_post_diagnosis,
     check_strongest_feature,
-    check_repeated_patients,
     check_prevalence,
     check_events_per_feature,
     check_missing_by_outcome,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
 from tuneplate.engine.results import Table
 from tuneplate.engine.vertical import Evaluation, Outcome
@@ -60,34 +60,35 @@ NO_REWEIGHTING = (
 # --------------------------------------------------------------------------- assumptions
 
 
+DECLARED = (
+    Assumption(
+        "prevalence",
+        "the share of patients with the condition where the model is used, e.g. 0.02 for 2%",
+        low=0,
+        high=1,
+        high_open=True,
+        optional=True,  # None: the sample's own
+        flag="--prevalence",
+    ),
+    Assumption(
+        "miss_cost",
+        "the miss cost: how many false alarms one missed case is worth, e.g. 10",
+        low=0,
+        flag="--miss-cost",
+    ),
+)
+_validate = validator("diagnosis", DECLARED)
+
+
 def validate(assumptions: Mapping[str, Any]) -> None:
-    """Refuse a prevalence outside (0, 1) or a miss cost that is not above 0.
+    """Refuse an unknown key, a prevalence outside (0, 1) or a miss cost not above 0.
 
     Example:
         >>> validate({"prevalence": 1.5, "miss_cost": 10})
         Traceback (most recent call last):
-        TuneplateError: prevalence must be a share strictly between 0 and 1 ...
+        TuneplateError: prevalence (the share of patients ...) must be a number above 0 ...
     """
-    prevalence = assumptions.get("prevalence")
-    if prevalence is not None and not (_number(prevalence) and 0 < float(prevalence) < 1):
-        raise TuneplateError(
-            f"prevalence must be a share strictly between 0 and 1 (e.g. 0.02 for 2%), "
-            f"got {prevalence!r}; fix --prevalence"
-        )
-    miss_cost = assumptions.get("miss_cost", ASSUMPTIONS["miss_cost"])
-    if not (_number(miss_cost) and float(miss_cost) > 0):
-        raise TuneplateError(
-            f"the miss cost must be a number above 0 (how many false alarms one missed case "
-            f"is worth, e.g. 10), got {miss_cost!r}; fix --miss-cost"
-        )
-
-
-def _number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
+    _validate(assumptions)
 
 
 # ------------------------------------------------------------------ Bayes and expected cost

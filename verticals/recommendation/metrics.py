@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.metrics import Objective
 from tuneplate.engine.ranking import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.results import Table
@@ -40,21 +40,25 @@ METHODS = {
 }
 
 
-def validate(assumptions: Mapping[str, Any]) -> None:
-    """Refuse assumptions the figures cannot be computed from."""
-    k = assumptions.get("k")
-    if not isinstance(k, int | float) or isinstance(k, bool) or k < 1 or not float(k).is_integer():
-        raise TuneplateError(
-            f"k (slots on screen) must be a whole number of 1 or more, got {k!r}; fix --k"
-        )
-    share = assumptions.get("purchase_share")
-    if not isinstance(share, int | float) or not 0 < share <= 1:
-        raise TuneplateError(
-            f"purchase_share must be a share in (0, 1], got {share!r}; fix --purchase-share"
-        )
-    value = assumptions.get("order_value")
-    if value is not None and (not isinstance(value, int | float) or value <= 0):
-        raise TuneplateError(f"order_value must be above 0, got {value!r}; fix --order-value")
+DECLARED = (
+    Assumption("k", "slots on screen", low=1, low_open=False, whole=True, flag="--k"),
+    Assumption(
+        "purchase_share",
+        "the share of hits that become a purchase",
+        low=0,
+        high=1,
+        flag="--purchase-share",
+    ),
+    Assumption(
+        "order_value",
+        "revenue per purchase when the items carry no price",
+        low=0,
+        optional=True,
+        flag="--order-value",
+    ),
+)
+# Refuses unknown keys and assumptions the figures cannot be computed from.
+validate = validator("recommendation", DECLARED)
 
 
 def _ratio_words(low: float, high: float, name: str) -> str:

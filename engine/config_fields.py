@@ -1,0 +1,228 @@
+"""The type and range of every `Config` field, checked before anything is read or fitted.
+
+A `Config` comes from three places: the CLI's flags, `tuneplate.tune(...)` and a
+saved `config.json` (a replay, a resume, a shared study's record). The last two are
+not typed by argparse, so a field such as `"n_trials": "ten"` or `"seed": [1]` would
+otherwise reach Optuna, NumPy or scikit-learn and end in a traceback after the search.
+
+Example:
+    >>> check_config(Config(seed=-1))
+    Traceback (most recent call last):
+    TuneplateError: the seed must be a whole number from 0 to 4294967295, got -1; fix --seed
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+from tuneplate.engine.errors import TuneplateError
+
+# numpy.random.RandomState / scikit-learn's random_state accept 0 <= seed < 2**32.
+# https://numpy.org/doc/stable/reference/random/legacy.html#numpy.random.RandomState
+MAX_SEED = 2**32 - 1
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Integral):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _name(value: Any) -> bool:
+    # an empty name would silently mean "the default" (e.g. --model "")
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _columns(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(c, str) and c for c in value)
+
+
+@dataclass(frozen=True)
+class Field:
+    """What one Config field holds: a test, the words for it and the flag that sets it."""
+
+    label: str  # "the number of trials"
+    expected: str  # "a whole number above 0"
+    flag: str  # "--trials"
+    ok: Callable[[Any], bool]
+    optional: bool = True  # None is allowed (it means "the default")
+
+
+FIELDS: dict[str, Field] = {
+    "target": Field("the target column", "a column name (text)", "--target", _name),
+    # a replayed positive may have been saved as a number (e.g. 1)
+    "positive": Field(
+        "the positive value",
+        "a target value (text)",
+        "--positive",
+        lambda v: _text(v) or _number(v),
+    ),
+    "time": Field("the time column", "a column name (text)", "--time", _name),
+    "group": Field("the group column", "a column name (text)", "--group", _name),
+    "protected": Field("the protected columns", "a list of column names", "--protected", _columns),
+    "exclude": Field(
+        "the excluded columns", "a list of column names", "--exclude", _columns, False
+    ),
+    "subgroups": Field(
+        "the subgroup columns", "a list of column names", "--subgroups", _columns, False
+    ),
+    "model": Field("the model family", "a family name (text)", "--model", _name),
+    "metric": Field("the metric", "a metric name (text)", "--metric", _name),
+    "strategy": Field("the strategy", "a strategy name (text)", "--strategy", _name),
+    "n_trials": Field(
+        "the number of trials",
+        "a whole number above 0",
+        "--trials",
+        lambda v: _whole(v) and v > 0,
+    ),
+    "timeout": Field(
+        "the timeout", "a number of seconds above 0", "--timeout", lambda v: _number(v) and v > 0
+    ),
+    "seed": Field(
+        "the seed",
+        f"a whole number from 0 to {MAX_SEED}",
+        "--seed",
+        lambda v: _whole(v) and 0 <= v <= MAX_SEED,
+        False,
+    ),
+    "pruner": Field("the pruner", "a pruner name (text)", "--pruner", _name),
+    "storage": Field("the storage", "journal, memory or a URL (text)", "--storage", _text, False),
+    "study": Field("the study name", "text", "--study", _name),
+    "purpose": Field("the purpose", "text", "--purpose", _text, False),
+    "assumptions": Field(
+        "the assumptions",
+        "a mapping of names to values",
+        "--assume KEY=VALUE",
+        lambda v: isinstance(v, Mapping) and all(isinstance(k, str) for k in v),
+        False,
+    ),
+    "user": Field("the user column", "a column name (text)", "--user", _name),
+    "item": Field("the item column", "a column name (text)", "--item", _name),
+    "value": Field("the value column", "a column name (text)", "--value", _name),
+    "min_value": Field("the minimum value", "a number", "--min-value", _number),
+    "items": Field("the items table", "a file path (text)", "--items", _text),
+    "split": Field("the split", "time or last-n", "--split", _name),
+    "expect_fingerprint": Field("the expected fingerprint", "text", "--config", _text),
+    "allow_new_data": Field(
+        "allow_new_data", "true or false", "--allow-new-data", lambda v: isinstance(v, bool), False
+    ),
+    "warm_start": Field("the warm-start run", "a run folder (text)", "--warm-start", _text),
+    "jobs": Field(
+        "the number of parallel trials",
+        "a whole number above 0",
+        "--jobs",
+        lambda v: _whole(v) and v > 0,
+        False,
+    ),
+}
+
+
+def field_problem(name: str, value: Any) -> str | None:
+    """Why `value` cannot be Config field `name` ("must be …"), or None when it can."""
+    spec = FIELDS.get(name)
+    if spec is None or (value is None and spec.optional) or (value is not None and spec.ok(value)):
+        return None
+    return f"{spec.label} must be {spec.expected}, got {value!r}"
+
+
+def check_config(config: Any) -> None:
+    """Refuse a Config whose fields have the wrong type or range; one line, naming the flag.
+
+    Raises:
+        TuneplateError: the first bad field, e.g. "the seed must be a whole number from 0
+            to 4294967295, got 1.5; fix --seed".
+    """
+    for name, spec in FIELDS.items():
+        problem = field_problem(name, getattr(config, name, None))
+        if problem:
+            raise TuneplateError(f"{problem}; fix {spec.flag}")
+
+
+RANKING_ONLY = ("user", "item", "value", "min_value", "items", "split")
+
+
+def check_task_fields(config: Any, vertical: Any) -> None:
+    """Refuse interaction-log settings on a vertical that does not read a log.
+
+    They would be ignored: a silently dropped `--split last-n` is a different run
+    from the one the user asked for.
+    """
+    if vertical.task == "ranking":
+        return
+    given = [name for name in RANKING_ONLY if getattr(config, name, None) is not None]
+    if given:
+        flag = FIELDS[given[0]].flag
+        raise TuneplateError(
+            f"{flag} applies to ranking verticals (an interaction log), not to "
+            f"{vertical.name}; leave it out"
+        )
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {dict: "an object", list: "a list", str: "text", bool: "true/false"}
+    if value is None:
+        return "null"
+    return kinds.get(type(value), "a number" if _number(value) else type(value).__name__)
+
+
+def config_values(saved: Any, source: str, fields: Iterable[str]) -> dict[str, Any]:
+    """The Config fields stored in a run record (`config.json` or a study's record).
+
+    Only names in `fields` (the Config's) are kept, since an older version may have
+    written others; every field in `FIELDS` is type-checked, and column lists become tuples.
+
+    Raises:
+        TuneplateError: the record is not an object with a "config" object, or a known
+            field has the wrong type; the line names `source` and the field.
+
+    Example:
+        >>> config_values({"config": {"seed": 3, "protected": ["sex"]}}, "config.json", {"seed"})
+        {'seed': 3}
+    """
+    if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
+        if not isinstance(saved, dict):
+            got = _json_kind(saved)
+        elif "config" not in saved:
+            got = 'no "config"'
+        else:
+            got = f'"config": {_json_kind(saved["config"])}'
+        raise TuneplateError(
+            f'{source} is not a tuneplate run record (expected an object with a "config" '
+            f"object, got {got}); give the config.json a run wrote"
+        )
+    keep = set(fields)
+    values = {k: v for k, v in saved["config"].items() if k in keep}
+    for name, value in values.items():
+        problem = field_problem(name, value)
+        if problem:
+            raise TuneplateError(
+                f"{source}: field {name!r}: {problem}; correct that field in the file"
+            )
+    for key in ("protected", "exclude", "subgroups"):
+        if values.get(key) is not None:
+            values[key] = tuple(values[key])
+    return values
+
+
+__all__ = [
+    "FIELDS",
+    "MAX_SEED",
+    "check_config",
+    "check_task_fields",
+    "config_values",
+    "field_problem",
+]

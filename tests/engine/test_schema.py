@@ -1,0 +1,319 @@
+"""The schema: kinds learned at fit time, rare levels pooled, the same reading at scoring."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tuneplate
+from tuneplate.engine.checks import run_checks
+from tuneplate.engine.data import Roles
+from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.models import Model
+from tuneplate.engine.schema import MIN_LEVEL_ROWS, OTHER, Schema, SchemaWarning
+from tuneplate.engine.tune import Config, plan, read_features
+from tuneplate.verticals import load_vertical
+
+FAMILIES = ["lightgbm", "xgboost", "logistic"]
+
+
+def _table(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Numbers, an int count, a text category with one single-row level, a bool, dates."""
+    rng = np.random.default_rng(seed)
+    amount = rng.lognormal(8, 0.5, n).round(2)
+    count = rng.integers(0, 6, n)
+    purpose = rng.choice(["car", "home", "study", "5"], n).astype(object)
+    purpose[7] = "ZEBRA-ONE-ROW"  # a value from a single row: must reach no model file
+    flag = rng.random(n) < 0.4
+    signup = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D")
+    logit = -1 + 0.6 * (np.log(amount) - 8) + 0.3 * count + (purpose == "study") + 0.5 * flag
+    bad = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return pd.DataFrame(
+        {
+            "amount": amount,
+            "count": count,
+            "purpose": purpose,
+            "flag": flag,
+            "signup": signup,
+            "status": np.where(bad, "bad", "good"),
+        }
+    )
+
+
+def _tune(table, family, **kwargs):
+    return tuneplate.tune(
+        "credit-risk", table, target="status", model=family, strategy="random", n_trials=2,
+        **kwargs,
+    )  # fmt: skip
+
+
+def _learn(table, columns=None):
+    columns = columns or [c for c in table.columns if c != "status"]
+    schema, notes = Schema.learn(table, columns)
+    return schema, notes
+
+
+# -- 1. kinds are learned, not re-guessed -------------------------------------------------
+
+
+def test_numbers_with_stray_tokens_are_numeric_and_the_tokens_are_reported():
+    values = [f"{1000 + 7 * i}" for i in range(700)]
+    values[3], values[50], values[90] = "n/a", "-", "n/a"
+    table = pd.DataFrame({"credit_amount": values})
+    schema, notes = _learn(table, ["credit_amount"])
+    assert schema.feature("credit_amount").kind == "numeric"
+    lines = [n.message for n in notes]
+    assert "credit_amount: 3 values not numbers ('-', 'n/a') read as missing" in lines
+    typed = schema.typed(table)
+    assert typed["credit_amount"].dtype == float and typed["credit_amount"].isna().sum() == 3
+
+
+def test_text_numbers_get_no_high_cardinality_advice_in_the_checks():
+    rng = np.random.default_rng(1)
+    amount = (rng.integers(1, 120, 400) * 50).astype(str).astype(object)
+    amount[:5] = ["n/a", "-", "unknown", "?", "#N/A"]
+    table = pd.DataFrame({"credit_amount": amount, "y": rng.choice(["a", "b"], 400)})
+    roles = Roles(target="y", positive="a")
+    assert any(f.check == "high_cardinality" for f in run_checks(table, roles))  # before
+    typed, roles, _, read = read_features(table, roles)
+    checks = run_checks(typed, roles)
+    assert not any(f.check == "high_cardinality" for f in checks)
+    assert any("read as missing" in f.message for f in read)
+
+
+def test_cousins_thousands_spaces_case_and_all_dashes():
+    n = 60
+    table = pd.DataFrame(
+        {
+            "income": ["1,234.5", "12,000", "950", "N/A "] * (n // 4),
+            "owner": ["True", "false", "TRUE", "False"] * (n // 4),
+            "dashes": ["-"] * n,
+            "words": ["a", "b", "c", "d"] * (n // 4),
+        }
+    )
+    schema, notes = _learn(table)
+    assert schema.feature("income").kind == "numeric"
+    assert schema.feature("owner").kind == "boolean"
+    assert schema.feature("words").kind == "categorical"
+    assert "dashes" not in schema.names  # nothing in it: left out, with a finding
+    assert any(n.check == "empty_column" and n.columns == ("dashes",) for n in notes)
+    typed = schema.typed(table)
+    income = typed["income"]  # "N/A " with a trailing space is missing, not a category
+    assert income.iloc[:3].tolist() == [1234.5, 12000.0, 950.0] and np.isnan(income.iloc[3])
+    assert typed["owner"].tolist()[:4] == [True, False, True, False]
+
+
+def test_text_dates_with_two_bad_cells_are_dates_and_suggest_time_or_exclude():
+    dates = pd.date_range("2021-01-01", periods=80, freq="D").strftime("%Y-%m-%d").tolist()
+    dates[5], dates[9] = "31/02/2021x", "soon"
+    schema, notes = _learn(pd.DataFrame({"opened": dates}))
+    assert schema.feature("opened").kind == "datetime"
+    (note,) = [n for n in notes if n.check == "date_feature"]
+    assert "2 values not dates read as missing" in note.message
+    assert "--time opened" in note.fix and "--exclude opened" in note.fix
+
+
+@pytest.mark.slow
+def test_infinity_becomes_missing_and_an_all_infinite_column_is_left_out():
+    table = _table(120)
+    table["ratio"] = np.where(np.arange(120) % 40 == 0, np.inf, 1.5)
+    table["broken"] = np.inf
+    schema, notes = _learn(table)
+    assert "broken" not in schema.names
+    assert any("ratio: 3 values of ±infinity read as missing" in n.message for n in notes)
+    assert schema.typed(table)["ratio"].isna().sum() == 3
+    result = _tune(table, "lightgbm")  # before: a traceback in the checks
+    assert "broken" in result.data["excluded"]
+
+
+# -- 2. rare levels pooled; no single-row value in any model file ----------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FAMILIES)
+def test_no_single_row_level_reaches_the_model_files(family, tmp_path):
+    result = _tune(_table(), family)
+    result.save(tmp_path)
+    for path in tmp_path.iterdir():
+        assert b"ZEBRA-ONE-ROW" not in path.read_bytes(), path.name
+    feature = result.model.schema.feature("purpose")
+    assert feature.other_share > 0  # the single-row value was among the training rows
+    assert feature.levels[-1] == OTHER and "ZEBRA-ONE-ROW" not in feature.levels
+    assert any(f.check == "rare_levels" for f in result.findings)
+    saved = json.loads((tmp_path / "model.json").read_text())
+    assert saved["schema"]["min_level_rows"] == MIN_LEVEL_ROWS
+
+
+def test_level_read_as_float_because_of_a_blank_is_the_same_level():
+    table = pd.DataFrame({"grade": ["5", "7", "B"] * 20})
+    schema = _learn(table)[0].fit_levels(table)[0]
+    assert schema.feature("grade").kind == "categorical"
+    as_float = pd.DataFrame({"grade": [5.0, 7.0, np.nan]})
+    X, counts = schema.encode(as_float)
+    assert X["grade"].tolist()[:2] == ["5", "7"]
+    assert X["grade"].isna().tolist() == [False, False, True]
+    assert counts["grade"].unknown_levels == 0
+
+
+# -- 4. scoring enforces the schema ------------------------------------------------------------
+
+
+def _reread(rows: pd.DataFrame) -> pd.DataFrame:
+    """The same rows as pandas might read them from another file: text, floats, categories."""
+    return pd.DataFrame(
+        {
+            "status": rows["status"],
+            "signup": rows["signup"].dt.strftime("%Y-%m-%d"),  # dates as text
+            "amount": rows["amount"].map(repr),  # numbers as text "1234.5"
+            "count": rows["count"].astype(float),  # ints as floats
+            "purpose": rows["purpose"].astype("category"),
+            "flag": rows["flag"].map({True: "True", False: "False"}).astype("string"),
+            "extra": 1,  # extra columns are ignored, order does not matter
+        },
+        index=rows.index,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_same_rows_read_differently_score_identically(family, tmp_path):
+    table = _table()
+    result = _tune(table, family)
+    model = result.model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SchemaWarning)
+        direct = model.predict_proba(table)
+        reread = model.predict_proba(_reread(table))
+        as_string = model.predict_proba(table.astype({"purpose": "string"}))
+    np.testing.assert_array_equal(direct, reread)
+    np.testing.assert_array_equal(direct, as_string)
+    result.save(tmp_path)
+    loaded = Model.load(tmp_path)
+    # float32 boosters: a reloaded XGBoost model may differ in the 8th digit
+    np.testing.assert_allclose(loaded.predict_proba(_reread(table)), direct, rtol=0, atol=1e-6)
+    # the hold-out scores of the run are the model's scores of the raw rows
+    hold = result.split_rows["holdout"]
+    assert result.holdout == pytest.approx(
+        tuneplate.engine.metrics.METRICS["roc_auc"].score(
+            (table["status"].iloc[hold] == "bad").to_numpy(), direct[hold, 1]
+        )
+    )
+
+
+@pytest.mark.slow
+def test_unseen_levels_unreadable_and_new_missing_are_counted_and_warned():
+    table = _table()
+    model = _tune(table, "lightgbm").model
+    new = table.head(100).copy()
+    new["purpose"] = new["purpose"].astype(object)
+    new.loc[new.index[:10], "purpose"] = "boat"  # unseen level
+    new["amount"] = new["amount"].astype(object)
+    new.loc[new.index[:5], "amount"] = "lots"  # text in a numeric column
+    new["count"] = np.nan  # a column now all missing; training had none
+    with pytest.warns(SchemaWarning) as caught:
+        proba = model.predict_proba(new)
+    lines = sorted(str(w.message) for w in caught)
+    assert len(lines) == 3  # one line per column
+    assert any(line.startswith("purpose: 10 of 100 rows") for line in lines)
+    assert any(line.startswith("amount: 5 of 100 rows") for line in lines)
+    assert any(line.startswith("count: 100 of 100 rows") for line in lines)
+    counts = proba[:, 1].schema_counts  # kept by slices
+    assert counts["purpose"].unknown_levels == 10 and counts["amount"].unreadable == 5
+    assert counts["count"].new_missing == 100
+    with pytest.raises(TuneplateError, match="purpose"):
+        model.predict_proba(new, strict=True)
+
+
+@pytest.mark.slow
+def test_scoring_refuses_arrays_and_missing_columns_naming_them():
+    table = _table()
+    model = _tune(table, "logistic").model
+    with pytest.raises(TuneplateError, match="DataFrame with the columns 'amount'"):
+        model.predict_proba(table.drop(columns="status").to_numpy())
+    with pytest.raises(TuneplateError, match="lack the model's column.*'flag'"):
+        model.predict_proba(table.drop(columns="flag"))
+    shuffled = table[list(reversed(table.columns))]
+    np.testing.assert_array_equal(model.predict_proba(shuffled), model.predict_proba(table))
+
+
+# -- 5. column names the libraries refuse ------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+def test_names_the_libraries_refuse_run_end_to_end(family):
+    table = _table().rename(
+        columns={"amount": "amount[EUR]", "count": "a,b", "flag": "x<5", "purpose": '"quoted"'}
+    )
+    table["amount_EUR"] = 1.0  # a clash with the sanitised name must stay distinct
+    result = _tune(table, family)
+    assert result.counts.get("completed", 0) == 2
+    names = result.model.schema.names
+    assert {"amount[EUR]", "a,b", "x<5", '"quoted"'} <= set(names)
+    keys = list(result.model.schema.keys.values())
+    assert len(set(keys)) == len(keys)
+    proba = result.model.predict_proba(table)
+    assert proba.shape == (len(table), 2)
+    shown = " ".join(f.message for f in result.findings)
+    assert "amount_EUR_2" not in shown  # people read their own names
+
+
+# -- 3. the plan reads the typed table -----------------------------------------------------------
+
+
+def test_plan_keeps_the_schema_and_no_encoder():
+    table = _table()
+    table["amount"] = table["amount"].astype(str)
+    table.loc[:4, "amount"] = "n/a"
+    table["opened"] = pd.date_range("2021-01-01", periods=len(table)).strftime("%d.%m.%Y")
+    p = plan(
+        load_vertical("credit-risk"),
+        table,
+        Config(target="status", model="logistic", strategy="random", n_trials=2),
+    )
+    assert not hasattr(p, "encoder")
+    assert p.schema.feature("amount").kind == "numeric"
+    assert p.table["amount"].dtype == float
+    assert any("amount: 5 values not numbers" in f.message for f in p.findings)
+    # text dates are dates: no "like a record id" or "distinct text values" advice
+    assert p.schema.feature("opened").kind == "datetime"
+    about = {f.check for f in p.findings if "opened" in f.columns}
+    assert about == {"date_feature"}
+    assert "--time signup" in " ".join(f.fix for f in p.findings)  # datetime64 columns too
+
+
+def test_the_reading_rules_of_the_file_travel_with_the_schema():
+    from tuneplate.engine.reader import ReadingRules
+
+    table = _table()
+    rules = ReadingRules(separator=";", decimal=",")
+    table.attrs["reading_rules"] = rules
+    typed, _, schema, _ = read_features(table, Roles(target="status"))
+    assert ReadingRules.from_dict(Schema.from_dict(schema.to_dict()).rules) == rules
+
+
+def test_a_saved_schema_reads_back_equal():
+    table = _table()
+    schema = _learn(table)[0].fit_levels(table)[0]
+    again = Schema.from_dict(json.loads(json.dumps(schema.to_dict())))
+    assert again == schema
+    X1, _ = schema.encode(table)
+    X2, _ = again.encode(table)
+    pd.testing.assert_frame_equal(X1, X2)
+
+
+def test_missing_words_count_as_missing_in_the_checks():
+    rng = np.random.default_rng(2)
+    income = rng.integers(1000, 9000, 200).astype(str).astype(object)
+    income[:130] = "n/a"  # 65% missing, written as text
+    table = pd.DataFrame({"income": income, "y": rng.choice(["a", "b"], 200)})
+    roles = Roles(target="y", positive="a")
+    assert not any(f.check == "missing_values" for f in run_checks(table, roles))  # before
+    typed, roles, schema, _ = read_features(table, roles)
+    assert schema.feature("income").kind == "numeric"
+    (found,) = [f for f in run_checks(typed, roles) if f.check == "missing_values"]
+    assert "income 65%" in found.message
