@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tuneplate.engine.errors import TuneplateError
@@ -160,6 +161,9 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
     labels = [str(v) for v in values]
     if roles.positive is not None:
         same = [label for label in labels if _same_number(label, roles.positive)]
+        if not same:  # "--positive Yes" after the target was read as 'yes' (tidy_target)
+            wanted = str(roles.positive).strip().lower()
+            same = [label for label in labels if label.lower() == wanted]
         if str(roles.positive) not in labels and len(same) == 1:
             return replace(roles, positive=same[0])  # "--positive 1" for a 0.0/1.0 column
         if str(roles.positive) not in labels:
@@ -181,6 +185,67 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
             f"{labels[0]!r} or {labels[1]!r}; pass it with --positive VALUE"
         )
     return replace(roles, positive=hits[0])
+
+
+def tidy_target(table: pd.DataFrame, target: str) -> tuple[pd.DataFrame, list]:
+    """The table with its text target values stripped and case variants merged, and a finding.
+
+    " No" and "no", "Yes" and "yes" are one outcome written two ways: each group of text
+    values equal after stripping surrounding spaces and lower-casing is read as its most
+    frequent spelling (ties: the first in sorted order); values blank after stripping
+    become missing (rows without an outcome are dropped later, as blanks are). Nothing is
+    merged silently: the returned finding (a `checks.Finding`, at most one) counts the
+    values read differently. Numbers, and tables without the column, are left alone.
+
+    Example:
+        >>> table, found = tidy_target(pd.DataFrame({"y": ["yes", "Yes ", " no"]}), "y")
+        >>> list(table["y"]), found[0].message
+        (['yes', 'yes', 'no'], "y: 2 value(s) differ from 'no'/'yes' only by case or ...")
+    """
+    from tuneplate.engine.checks import Finding  # checks imports this module
+
+    if target not in table.columns or table.columns.duplicated().any():
+        return table, []  # resolve_roles / check_columns say what is wrong
+    y = table[target]
+    codes, uniques = pd.factorize(y, use_na_sentinel=True)  # each distinct value once
+    raw = list(uniques)
+    rows = np.bincount(codes[codes >= 0], minlength=len(raw))
+    stripped = [v.strip() if isinstance(v, str) else v for v in raw]
+    totals: dict[str, int] = {}
+    for value, n in zip(stripped, rows, strict=True):
+        if isinstance(value, str) and value:
+            totals[value] = totals.get(value, 0) + int(n)
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for value, n in totals.items():
+        groups.setdefault(value.lower(), []).append((value, n))
+    best = {low: min(members, key=lambda m: (-m[1], m[0]))[0] for low, members in groups.items()}
+    final = [(best[v.lower()] if v else None) if isinstance(v, str) else v for v in stripped]
+    blank = np.array([isinstance(v, str) and not v for v in stripped], dtype=bool)
+    moved = np.array([isinstance(r, str) and f != r for r, f in zip(raw, final, strict=True)])
+    moved = moved.astype(bool) & ~blank  # respelt, not blanked
+    n_moved, n_blank = int(rows[moved].sum()), int(rows[blank].sum())
+    if not n_moved and not n_blank:
+        return table, []
+    tidied = pd.Series(np.array([*final, None], dtype=object)[codes], index=y.index)
+    parts = []
+    if n_moved:
+        labels = "/".join(repr(v) for v in sorted({final[i] for i in np.flatnonzero(moved)}))
+        parts.append(
+            f"{n_moved:,} value(s) differ from {labels} only by case or spaces; read as {labels}"
+        )
+    if n_blank:
+        parts.append(f"{n_blank:,} blank value(s) read as missing (those rows are left out)")
+    finding = Finding(
+        "target_spelling",
+        "warning",
+        f"{target}: " + "; ".join(parts),
+        expected="each outcome written one way",
+        fix="nothing to do if these are the same outcome; else correct the extract",
+        columns=(target,),
+    )
+    table = table.copy()
+    table[target] = tidied.astype(y.dtype) if isinstance(y.dtype, pd.StringDtype) else tidied
+    return table, [finding]
 
 
 def _same_number(label: str, value: Any) -> bool:

@@ -370,6 +370,10 @@ class Model:
     above `schema.WARN_SHARE` of the rows a column gives one `SchemaWarning`, and
     `strict=True` raises `TuneplateError` instead.
 
+    Zero rows give an empty (0, 2) result rather than an error (scikit-learn estimators
+    raise ValueError on 0 samples): a scoring batch may be empty on a quiet day, and the
+    columns are still checked. A model column given twice raises `TuneplateError`.
+
     Example:
         >>> proba = result.model.predict_proba(new_applicants)[:, 1]  # probability of default
         >>> proba.schema_counts["purpose"].unknown_levels
@@ -401,6 +405,8 @@ class Model:
                 "fix the extract, or score without strict"
             )
         warn(counts, stacklevel=3)
+        if not len(encoded):  # an empty batch: no row, no probability (not an error)
+            return Scores(np.empty((0, 2)), counts)
         scores = self.estimator.predict_proba(encoded)
         return Scores(scores, counts)
 

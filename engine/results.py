@@ -2,7 +2,8 @@
 
 The report reads only this. It is saved as `results.json` (plus the model files)
 and loaded back by `tuneplate report`, so a report can be re-rendered at any time
-without the study, the data or the model.
+without the study, the data or the model. `Results.load` brings the saved model back
+as `.model` too (unless `model=False`), so a loaded run scores new rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from tuneplate.engine.checks import Finding
 
 RESULTS_FILE = "results.json"
+MODEL_FILE = "model.json"  # written by `Model.save` beside the library's model file
 SPLIT_FILE = "split.json"  # row positions of development and hold-out rows: no values
 
 
@@ -212,12 +214,23 @@ class Results:
         return path
 
     @classmethod
-    def load(cls, folder: str | Path) -> Results:
-        """Read a run folder written by `save` (without the model).
+    def load(cls, folder: str | Path, model: bool = True) -> Results:
+        """Read a run folder written by `save`, with its model when it holds one.
+
+        `model` is the saved `Model` (`engine.models.Model.load`) when the folder has
+        `model.json`, so `Results.load(d).model.predict_proba(rows)` scores as the run's
+        own results did; None for a folder without one and for ranking runs (their
+        ranker has no loader yet). `model=False` reads the results alone (reports,
+        warm starts), without importing the model libraries.
+
+        Raises:
+            TuneplateError: no or unreadable results.json; a model.json whose model
+                file cannot be loaded (pass model=False to read the results anyway).
 
         Example:
             >>> Results.load("tuneplate-runs/credit-risk").holdout
             0.78
+            >>> Results.load("tuneplate-runs/credit-risk").model.predict_proba(rows)[:, 1]
         """
         from tuneplate.engine.errors import TuneplateError
 
@@ -228,11 +241,14 @@ class Results:
                 "give a run folder written by 'tuneplate run'"
             )
         try:
-            return cls.from_dict(json.loads(path.read_text()))
+            results = cls.from_dict(json.loads(path.read_text()))
         except (ValueError, KeyError, TypeError) as exc:
             raise TuneplateError(
                 f"{str(path)!r} is not a tuneplate results file ({exc}); re-run 'tuneplate run'"
             ) from None
+        if model:
+            results.model = _saved_model(Path(folder))
+        return results
 
     def report(self, path: str | Path) -> Path:
         """Render the HTML report to `path` and return it.
@@ -247,6 +263,30 @@ class Results:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(self), encoding="utf-8")
         return path
+
+
+def _saved_model(folder: Path) -> Any:
+    """The run folder's saved classifier, or None (no model.json, or a ranking run)."""
+    from tuneplate.engine.errors import TuneplateError
+
+    meta_path = folder / MODEL_FILE
+    if not meta_path.is_file():
+        return None
+    try:
+        if json.loads(meta_path.read_text()).get("task") == "ranking":
+            return None
+        from tuneplate.engine.models import Model  # lazily: lightgbm/xgboost only when needed
+
+        return Model.load(folder)
+    except TuneplateError:
+        raise
+    except Exception as exc:  # a missing or damaged model file: json, OS, library errors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TuneplateError(
+            f"{str(folder)!r} has {MODEL_FILE} but its model could not be loaded ({first}); "
+            "re-run 'tuneplate run', or read the results alone with Results.load(folder, "
+            "model=False)"
+        ) from None
 
 
 def _num(value: Any) -> float:

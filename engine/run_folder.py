@@ -14,6 +14,10 @@
 * **Orphaned trials.** While the folder lock is held no other process can be running a
   trial of its journal, so every RUNNING trial found there was left by a dead process
   (`fail_orphaned_trials`).
+* **No leftovers.** A new run that fails before any trial completes takes back what it
+  created (`RunFolder.discard`), so the same command can simply be typed again; the
+  staging folders of killed `--force` runs are removed by the next run on that folder
+  (`remove_stale_staging`).
 """
 
 from __future__ import annotations
@@ -166,6 +170,11 @@ class RunFolder:
     own: tuple[str, ...] = ()
     locks: list[FolderLock] = field(default_factory=list)
     committed: bool = False
+    # A new run into a folder that did not exist or was empty: nothing in it is the
+    # user's, so a run that fails before any trial completes may take it all back.
+    fresh: bool = False
+    made: tuple[Path, ...] = ()  # folders `claim` created, deepest first
+    cleaned: tuple[str, ...] = ()  # stale staging folders removed when claiming
 
     @property
     def staged(self) -> bool:
@@ -203,21 +212,60 @@ class RunFolder:
         if self.staged and not self.committed:
             shutil.rmtree(self.work, ignore_errors=True)
 
+    def discard(self) -> bool:
+        """Take back a failed new run: release the lock, delete the run's own files and the
+        folders `claim` created, leaving the place as it was. Only for a `fresh` folder
+        (else nothing is removed but a --force staging); returns whether it was taken back.
+        Anything else found there (put in by someone while the run ran) is kept.
+        """
+        self.close()
+        if self.staged or not self.fresh:
+            return False
+        for name in self.own:
+            path = self.work / name
+            if path.is_file() or path.is_symlink():
+                path.unlink(missing_ok=True)
+        for folder in self.made:
+            try:
+                folder.rmdir()  # only when empty: never a file the run did not write
+            except OSError:
+                break
+        return True
+
 
 def open_existing(target: Path, command: str = "run --resume") -> RunFolder:
-    """Lock an existing run folder to write into it in place (resume, report)."""
-    return RunFolder(target, target, locks=[lock(target, command)])
+    """Lock an existing run folder to write into it in place (resume, report); a resume
+    also removes the staging folders of killed --force runs (`RunFolder.cleaned`)."""
+    folder = RunFolder(target, target, locks=[lock(target, command)])
+    if command.startswith("run"):
+        folder.cleaned = remove_stale_staging(target)
+    return folder
+
+
+def _missing_folders(target: Path) -> tuple[Path, ...]:
+    """`target` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    for folder in (target, *target.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    return tuple(missing)
 
 
 def claim(target: Path, replace: bool, own: tuple[str, ...]) -> RunFolder:
     """Lock the folder for a new run; with `replace` and an earlier run there, the new run
-    goes to a hidden sibling folder, so the earlier one stays whole until `commit`."""
+    goes to a hidden sibling folder, so the earlier one stays whole until `commit`.
+
+    Staging folders of earlier --force runs that were killed are removed first
+    (`RunFolder.cleaned` names them)."""
+    made = _missing_folders(target)
     target.mkdir(parents=True, exist_ok=True)
     locks = [lock(target, "run --force" if replace else "run")]
     try:
+        cleaned = remove_stale_staging(target)
         if not replace or not any(p.name != LOCK_FILE for p in target.iterdir()):
-            return RunFolder(target, target, own, locks)
-        _remove_stale_staging(target)
+            fresh = not any(p.name != LOCK_FILE for p in target.iterdir())
+            return RunFolder(target, target, own, locks, fresh=fresh, made=made, cleaned=cleaned)
         staging = target.parent / STAGING.format(name=target.name, pid=os.getpid())
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -229,22 +277,53 @@ def claim(target: Path, replace: bool, own: tuple[str, ...]) -> RunFolder:
                 f"{str(target.parent)!r} writable, or use another --out"
             ) from None
         locks.append(lock(staging, "run --force"))
-        return RunFolder(target, staging, own, locks)
+        return RunFolder(target, staging, own, locks, cleaned=cleaned)
     except BaseException:
         for held_lock in locks:
             held_lock.release()
         raise
 
 
-def _remove_stale_staging(target: Path) -> None:
-    """Staging folders of --force runs that were killed: nobody holds their lock."""
-    for stale in target.parent.glob(STAGING.format(name=target.name, pid="*")):
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_staging(target: Path) -> tuple[str, ...]:
+    """Remove the staging folders of --force runs on `target` that were killed; their names.
+
+    Stale means nobody holds its lock (the kernel frees a flock when its process dies)
+    and, if it never got a lock file (killed between creating the folder and locking
+    it), its pid from the name is no longer running. This process's own pid is left to
+    `claim`. A live --force run always holds its staging folder's lock, so it is never
+    touched.
+
+    Example:
+        >>> remove_stale_staging(Path("runs/credit"))  # after a --force run was killed
+        ('.credit.tuneplate-new-4242',)
+    """
+    removed = []
+    for stale in sorted(target.parent.glob(STAGING.format(name=target.name, pid="*"))):
+        pid_text = stale.name.rsplit("-", 1)[-1]  # STAGING ends in the pid
+        if not stale.is_dir() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        had_lock = (stale / LOCK_FILE).exists()
+        if not had_lock and _pid_alive(int(pid_text)):
+            continue  # its run may be between creating the folder and locking it
         try:
             stale_lock = lock(stale)
-        except TuneplateError:
-            continue  # a live --force run
+        except (TuneplateError, OSError):
+            continue  # a live --force run (or a folder we may not touch)
         stale_lock.release()
         shutil.rmtree(stale, ignore_errors=True)
+        if not stale.exists():
+            removed.append(stale.name)
+    return tuple(removed)
 
 
 # --- the journal -----------------------------------------------------------------------

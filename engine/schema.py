@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -33,7 +34,7 @@ import pandas as pd
 # Relative on purpose: `tuneplate export` copies errors.py, reader.py and this file side by
 # side into the exported project's `contract/` package, which has no tuneplate installed.
 from .errors import TuneplateError
-from .reader import parse_datetimes
+from .reader import detect_date_format, parse_datetimes
 
 KINDS = ("numeric", "categorical", "boolean", "datetime")
 
@@ -66,7 +67,8 @@ TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1"}), frozenset({"false", "0"})
 _UNSAFE = re.compile(r'[,:\[\]{}"<>\s\\]|[^\x20-\x7e]')
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+# A number followed by a percent sign ("12.5%", "12,5 %"): read in percent units (12.5).
+_PERCENT = re.compile(r"^(.*\d)\s*%$")
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
 
@@ -100,6 +102,11 @@ class Feature:
         missing_tokens: text read as missing rather than as unreadable (lower-case).
         had_missing: whether the training rows had missing values in this column.
         other_share: share of the training rows pooled into OTHER (an aggregate).
+        decimal: numeric only: "," or "." when this column's text numbers use another
+            decimal mark than the table's rules (learnt at fit); "" to follow the rules.
+        date_format: datetime from text only: the column's date format learnt at fit
+            (`reader.date_format`, e.g. "%d/%m/%Y"), so scoring reads 03/04 as training
+            did; "" to decide from the rows (datetime columns, older models).
     """
 
     name: str
@@ -109,6 +116,8 @@ class Feature:
     missing_tokens: tuple[str, ...] = ()
     had_missing: bool = False
     other_share: float = 0.0
+    decimal: str = ""
+    date_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,18 +219,23 @@ class Schema:
         """
         features, notes, keys = [], [], _safe_keys(columns)
         for col in columns:
-            kind, tokens, col_notes = _learn_kind(table[col], col)
+            kind, tokens, decimal, col_notes = _learn_kind(table[col], col, rules or {})
             notes += col_notes
             if kind is None:
                 continue
-            features.append(Feature(col, keys[col], kind, missing_tokens=tokens))
+            dates, date_notes = _date_format(table[col], col) if kind == "datetime" else ("", [])
+            notes += date_notes
+            features.append(
+                Feature(col, keys[col], kind, tokens, decimal=decimal, date_format=dates)
+            )
+        notes += [Note(**n) for n in table.attrs.get("reading_notes", ())]  # reader's findings
         return cls(tuple(features), dict(rules or {})), notes
 
     def fit_levels(self, rows: pd.DataFrame) -> tuple[Schema, list[Note]]:
         """Levels (rare ones pooled) and missingness, from the training rows."""
         features, pooled = [], []
         for f in self.features:
-            values, _, missing = _read(rows[f.name], f)
+            values, _, missing = _read(rows[f.name], f, self.rules)
             had_missing = bool(missing.any())
             if f.kind != "categorical":
                 features.append(replace(f, had_missing=had_missing))
@@ -265,11 +279,12 @@ class Schema:
         for f in self.features:
             s = table[f.name]
             if f.kind == "numeric" and not _plain_numbers(s):
-                out[f.name] = _read(s, f)[0]
+                out[f.name] = _read(s, f, self.rules)[0]
             elif f.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s):
-                out[f.name] = parse_datetimes(_text(s).where(~_token_mask(s, f), None))
+                dates = _text(s).where(~_token_mask(s, f), None)
+                out[f.name] = parse_datetimes(dates, f.date_format or None)
             elif f.kind == "boolean" and not pd.api.types.is_bool_dtype(s):
-                values = _read(s, f)[0]
+                values = _read(s, f, self.rules)[0]
                 out[f.name] = pd.array(
                     [None if math.isnan(v) else bool(v) for v in values], dtype="boolean"
                 )
@@ -280,7 +295,9 @@ class Schema:
 
         Numeric, boolean and datetime become floats (datetime: days since 1970-01-01 UTC);
         categorical becomes a pandas Categorical with the model's levels. Extra columns
-        are ignored. Raises TuneplateError when `table` is not a DataFrame or lacks columns.
+        are ignored. Zero rows give an empty input (the caller decides what to return).
+        Raises TuneplateError when `table` is not a DataFrame, lacks a model column or
+        has one twice.
         """
         if not isinstance(table, pd.DataFrame):
             raise TuneplateError(
@@ -288,15 +305,23 @@ class Schema:
                 f"{_listing(self.names)}, got {type(table).__name__}; "
                 "build one with pd.DataFrame(values, columns=[...])"
             )
+        table = _strip_names(table, self.names)
         missing = [n for n in self.names if n not in table.columns]
         if missing:
             raise TuneplateError(
                 f"the rows to score lack the model's column(s) {_listing(missing)}; "
                 "give a table with the columns the model was tuned on"
             )
+        repeated = set(table.columns[table.columns.duplicated()])
+        twice = [n for n in self.names if n in repeated]
+        if twice:  # which of the two is the feature? Refuse rather than guess
+            raise TuneplateError(
+                f"the rows to score have the model's column(s) {_listing(twice)} more than "
+                "once; keep one column per name (rename or drop the others)"
+            )
         out, counts, n = {}, {}, len(table)
         for f in self.features:
-            values, unreadable, miss = _read(table[f.name], f)
+            values, unreadable, miss = _read(table[f.name], f, self.rules)
             unknown = 0
             if f.kind == "categorical":
                 known = pd.Series(values).isin(f.levels).to_numpy()
@@ -373,6 +398,22 @@ def _listing(names: list[str], most: int = 12) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
+def _strip_names(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The table with "amount " found as "amount": the reader strips header names
+    (spreadsheet exports pad them), so a DataFrame read another way must match too.
+    Only names the model lacks are renamed, and only to a name no other column has."""
+    present = set(table.columns)
+    wanted = {n for n in names if n not in present}
+    renames = {
+        c: c.strip()
+        for c in table.columns
+        if isinstance(c, str) and c != c.strip() and c.strip() in wanted
+    }
+    if not renames or len(set(renames.values())) < len(renames):
+        return table  # nothing to match, or two padded columns for one name: say missing
+    return table.rename(columns=renames)
+
+
 def _safe_keys(columns: list[str]) -> dict[str, str]:
     """The user's name where the libraries accept it, else a sanitised unique one."""
     taken = {str(c) for c in columns if not _UNSAFE.search(str(c))}
@@ -424,16 +465,78 @@ def _number_text(x: float) -> str | None:
     return repr(x)
 
 
-def _parse_number(text: str | None) -> float:
-    """A number from text, NaN when it is not one (thousands commas allowed: 1,234.5)."""
+def number_format(rules: dict | None, decimal: str = "") -> tuple[str, str | None]:
+    """(decimal mark, thousands separator) to read text numbers with.
+
+    `decimal` (a feature's own mark, learnt at fit) wins; else the saved reading rules
+    (`reader.ReadingRules`: a decimal-comma file groups thousands with "." when its
+    `thousands` says so); without either, the plain convention: 1,234.5.
+
+    Example:
+        >>> number_format({"decimal": ",", "thousands": "."}), number_format(None)
+        ((',', '.'), ('.', ','))
+    """
+    if decimal:
+        return decimal, "." if decimal == "," else ","
+    rules = rules or {}
+    mark = rules.get("decimal") or "."
+    if mark == ".":
+        return ".", rules.get("thousands") or ","
+    return mark, rules.get("thousands")
+
+
+@functools.lru_cache(maxsize=16)
+def _grouping(decimal: str, thousands: str) -> re.Pattern:
+    """Digits grouped by three with `thousands`, then an optional `decimal` part."""
+    t, d = re.escape(thousands), re.escape(decimal)
+    # A leading group never starts with 0: "0.125" is a point decimal, not 125.
+    return re.compile(rf"^[+-]?[1-9]\d{{0,2}}({t}\d{{3}})+({d}\d*)?$")
+
+
+def _parse_number(text: Any, decimal: str = ".", thousands: str | None = ",") -> float:
+    """A number from text under one convention, NaN when it is not one.
+
+    Thousands groups are dropped only when every group has three digits ("1.234,5" with
+    decimal ","); a point decimal ("3.5") still reads in a decimal-comma table, as
+    `reader` reads it; a trailing "%" is dropped (percent units: "12,5 %" -> 12.5).
+
+    Example:
+        >>> _parse_number("3.543,22", ",", "."), _parse_number("3.543"), _parse_number("7%")
+        (3543.22, 3.543, 7.0)
+    """
     if text is None:
         return math.nan
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
+    text = str(text).strip()
+    if (percent := _PERCENT.match(text)) is not None:
+        text = percent.group(1).strip()
+    if thousands and _grouping(decimal, thousands).match(text):
+        text = text.replace(thousands, "")
+    if decimal != "." and text.count(decimal) == 1 and "." not in text:
+        text = text.replace(decimal, ".")
     try:
         return float(text)
     except ValueError:
         return math.nan
+
+
+def _value_number(value: Any, decimal: str, thousands: str | None) -> float:
+    """One raw value (a number, or text read under the convention) as a float."""
+    if value is None or value is pd.NA or value is pd.NaT or isinstance(value, bool | np.bool_):
+        return math.nan
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    return _parse_number(value, decimal, thousands)
+
+
+def _numbers(s: pd.Series, decimal: str, thousands: str | None) -> np.ndarray:
+    """Each raw value as a float (NaN when not a number), parsed once per distinct value.
+
+    Raw, not canonical: canonical text turns "1.000" into "1", which in a table that
+    groups thousands with dots is 1000.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    parsed = [_value_number(u, decimal, thousands) for u in uniques]
+    return np.array(parsed + [math.nan], dtype=float)[codes]
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -458,11 +561,15 @@ def _token_mask(s: pd.Series, f: Feature) -> np.ndarray:
     return (text.notna() & lower.isin(tokens)).to_numpy()
 
 
-def _read(s: pd.Series, f: Feature) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _read(
+    s: pd.Series, f: Feature, rules: dict | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, unreadable mask, missing mask) of one column read as `f.kind`.
 
     Values are floats for numeric/boolean/datetime (NaN when missing or unreadable) and
     canonical text (None when missing) for categorical. Unreadable values are missing too.
+    Text numbers are read with the column's decimal mark, else the saved `rules`'
+    (`number_format`): "3.543" is 3543 for a model tuned on a 1.234,5 file.
     """
     n = len(s)
     if f.kind == "categorical":
@@ -487,8 +594,7 @@ def _read(s: pd.Series, f: Feature) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     token = (text.notna() & lower.isin(MISSING_WORDS | set(f.missing_tokens))).to_numpy()
     blank = text.isna().to_numpy()
     if f.kind == "numeric":
-        codes, uniques = pd.factorize(text, use_na_sentinel=True)
-        parsed = np.array([_parse_number(u) for u in uniques] + [math.nan])[codes]
+        parsed = _numbers(s, *number_format(rules, f.decimal))
         bad = ~blank & ~token & ~np.isfinite(parsed)
     elif f.kind == "boolean":
         parsed = np.where(
@@ -496,7 +602,7 @@ def _read(s: pd.Series, f: Feature) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         )
         bad = ~blank & ~token & np.isnan(parsed)
     else:  # datetime from text
-        parsed = _days(parse_datetimes(text.where(~(token | blank), None)))
+        parsed = _days(parse_datetimes(text.where(~(token | blank), None), f.date_format or None))
         bad = ~blank & ~token & np.isnan(parsed)
     values = np.where(bad | token, np.nan, parsed).astype(float)
     return values, bad, np.isnan(values)
@@ -510,33 +616,49 @@ def _days(s: pd.Series) -> np.ndarray:
     return ((s - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
 
 
-def _learn_kind(s: pd.Series, col: str) -> tuple[str | None, tuple[str, ...], list[Note]]:
-    """(kind or None when the column is empty, missing tokens, notes) of one column."""
+def _learn_kind(
+    s: pd.Series, col: str, rules: dict
+) -> tuple[str | None, tuple[str, ...], str, list[Note]]:
+    """(kind or None when the column is empty, missing tokens, own decimal mark, notes).
+
+    Text numbers are read under the table's `rules` (`number_format`); a column that
+    reads as numbers only with the other decimal mark ("12,5" in a plain table) keeps
+    that mark as its own, with a note. "12.5%" reads as 12.5 (percent units), with a note.
+    """
     if pd.api.types.is_bool_dtype(s):
-        return "boolean", (), []
+        return "boolean", (), "", []
     if pd.api.types.is_datetime64_any_dtype(s):
         if s.notna().any():
-            return "datetime", (), [_date_note(col, 0, from_text=False)]
-        return None, (), [_empty_note(col)]
+            return "datetime", (), "", [_date_note(col, 0, from_text=False)]
+        return None, (), "", [_empty_note(col)]
     if pd.api.types.is_numeric_dtype(s):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         inf = int(np.isinf(values).sum())
         if not np.isfinite(values).any():
-            return None, (), [_empty_note(col, inf)]
-        return "numeric", (), [_inf_note(col, inf)] if inf else []
+            return None, (), "", [_empty_note(col, inf)]
+        return "numeric", (), "", [_inf_note(col, inf)] if inf else []
     text = _text(s)
     lower = text.str.lower()
     blank = text.isna()
     word = ~blank & lower.isin(MISSING_WORDS)
     rest = ~blank & ~word
     if not rest.any():
-        return None, (), [_empty_note(col, 0, sorted(set(lower[word])))]
+        return None, (), "", [_empty_note(col, 0, sorted(set(lower[word])))]
     seen = set(lower[rest].unique())
     if seen <= TRUE_WORDS | FALSE_WORDS and seen & {"true", "false"}:
-        return "boolean", tuple(sorted(set(lower[word]))), []
-    given = text[rest]
-    codes, uniques = pd.factorize(given)  # parse each distinct text once
-    numbers = pd.Series(np.array([_parse_number(u) for u in uniques])[codes], index=given.index)
+        return "boolean", tuple(sorted(set(lower[word]))), "", []
+    given = s[rest.to_numpy()]  # raw values: canonical text would turn "1.000" into "1"
+    if given.astype(str).str.strip().str.fullmatch(r"[+-]?0\d+").any():
+        return "categorical", (), "", []  # "01067", "000123": codes (postcodes, ids)
+    decimal, thousands = number_format(rules)
+    numbers = pd.Series(_numbers(given, decimal, thousands), index=given.index)
+    own = ""
+    if numbers.notna().mean() < PARSE_SHARE:  # the other decimal mark, for this column only
+        other = "," if decimal == "." else "."
+        again = pd.Series(_numbers(given, *number_format(None, other)), index=given.index)
+        if again.notna().mean() >= PARSE_SHARE:
+            numbers, own = again, other
+            decimal, thousands = number_format(None, other)
     finite = numbers.notna() & np.isfinite(numbers)
     stray = lower[rest][numbers.isna()]
     if finite.mean() >= PARSE_SHARE and stray.nunique() <= MAX_STRAY_TOKENS and finite.any():
@@ -552,27 +674,91 @@ def _learn_kind(s: pd.Series, col: str) -> tuple[str | None, tuple[str, ...], li
         inf = int(np.isinf(numbers).sum())
         if inf:
             notes.append(_inf_note(col, inf))
-        grouped = np.array([bool(_THOUSANDS.match(u)) for u in uniques] + [False])
-        commas = int(grouped[codes].sum())  # values written like 1,234.5
-        if commas:
-            notes.append(
-                Note(
-                    "thousands_separators",
-                    "info",
-                    f"{col}: {_values(commas)} written with thousands separators (1,234) "
-                    "read as numbers",
-                    columns=(col,),
-                )
-            )
-        return "numeric", tokens, notes
-    sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE])
+        written = given[finite.to_numpy()].map(lambda v: str(v).strip())
+        notes += _format_notes(col, written, decimal, thousands, own)
+        return "numeric", tokens, own, notes
+    sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
         dated = parse_datetimes(sample).notna().mean()
         if dated >= PARSE_SHARE:
             days = _days(parse_datetimes(text[rest]))
             bad = int(np.isnan(days).sum())
-            return "datetime", tuple(sorted(set(lower[word]))), [_date_note(col, bad, True)]
-    return "categorical", (), []
+            return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
+    return "categorical", (), "", []
+
+
+def _format_notes(
+    col: str, written: pd.Series, decimal: str, thousands: str | None, own: str
+) -> list[Note]:
+    """Notes on how a text column's numbers were written: grouping, percent, own mark."""
+    notes = []
+    if own:
+        mark = "decimal comma (12,5)" if own == "," else "decimal point (12.5)"
+        notes.append(
+            Note(
+                "decimal_mark",
+                "info",
+                f"{col}: numbers written with a {mark}, unlike the rest of the table, read "
+                "as numbers; scoring reads this column the same way",
+                columns=(col,),
+            )
+        )
+    text = written.astype(str)
+    if thousands:
+        grouped = int(
+            text.str.replace(_PERCENT, r"\1", regex=True)
+            .str.strip()
+            .str.match(_grouping(decimal, thousands))
+            .sum()
+        )
+        if grouped:
+            example = f"1{thousands}234"
+            notes.append(
+                Note(
+                    "thousands_separators",
+                    "info",
+                    f"{col}: {_values(grouped)} written with thousands separators "
+                    f"({example}) read as numbers",
+                    columns=(col,),
+                )
+            )
+    percent = int(text.str.match(_PERCENT).sum())
+    if percent:
+        notes.append(
+            Note(
+                "percent_text",
+                "info",
+                f"{col}: {_values(percent)} written as percentages (12.5%) read as numbers in "
+                "percent units (12.5), the '%' dropped",
+                expected="numbers without units",
+                fix="nothing to do; rows to score may carry the '%' or not",
+                columns=(col,),
+            )
+        )
+    return notes
+
+
+def _date_format(s: pd.Series, col: str) -> tuple[str, list[Note]]:
+    """A text date column's format, decided once at fit (`reader.detect_date_format`).
+
+    Returns ("" for datetime dtypes, notes): a note when the day/month order was assumed.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "", []
+    found = detect_date_format(_text(s).rename(col))
+    notes = []
+    if found.ambiguous:
+        notes.append(
+            Note(
+                "date_order",
+                "warning",
+                f"{col}: dates read as {found.describe()}",
+                expected="dates whose order is clear, e.g. 2023-03-31",
+                fix="nothing to do if the day comes first; else write the dates as year-month-day",
+                columns=(col,),
+            )
+        )
+    return found.format or "", notes
 
 
 def _values(n: int) -> str:

@@ -20,6 +20,7 @@ from sklearn.model_selection import (
 
 from tuneplate.engine.data import Roles
 from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.group_ids import read_group_ids
 from tuneplate.engine.reader import parse_datetimes
 
 HOLDOUT_SHARE = 0.2
@@ -66,23 +67,20 @@ def _time_order(table: pd.DataFrame, column: str) -> np.ndarray:
 def _group_ids(table: pd.DataFrame, column: str) -> np.ndarray:
     """The --group ids as text, refusing rows without one.
 
-    Rows without an id are refused rather than grouped: filled with one placeholder they
-    would form one large group that lands whole in the hold-out or in a fold, and each
-    kept as its own group would silently split rows that may well share an entity. Only
-    the user knows which, so the fix is theirs (fill the ids or drop the rows).
+    Rows without an id (blank, or a placeholder such as `unknown`, `n/a`, `-`: the one
+    rule `engine.group_ids` shared with `tuneplate check`) are refused rather than
+    grouped: filled with one placeholder they would form one large group that lands
+    whole in the hold-out or in a fold, and each kept as its own group would silently
+    split rows that may well share an entity. Only the user knows which, so the fix is
+    theirs (fill the ids or drop the rows).
 
     Raises:
-        TuneplateError: naming the column and how many rows lack an id.
+        TuneplateError: naming the column, how many rows lack an id and as what.
     """
-    ids = table[column]
-    missing = ids.isna() | (ids.astype("string").str.strip() == "")
-    if missing.any():
-        n = int(missing.sum())
-        raise TuneplateError(
-            f"--group column {column!r} has no id on {n:,} of {len(ids):,} rows; fill them "
-            "with the right id, or drop those rows, so each row belongs to one group"
-        )
-    return ids.astype("string").to_numpy()
+    ids = read_group_ids(table[column], column)
+    if ids.n_missing:
+        raise TuneplateError(ids.missing_line())
+    return ids.ids.astype(str)
 
 
 def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, seed: int) -> Split:

@@ -106,6 +106,10 @@ DRIVER_PACKAGES = {
 }
 
 
+class StorageUnavailable(TuneplateError):
+    """The study storage could not be opened (no driver, no connection): no trial ran."""
+
+
 def _missing_driver(exc: BaseException, url: str) -> TuneplateError | None:
     """A one-line error when `exc` is a database driver that is not installed, else None."""
     scheme = url.split("://", 1)[0]
@@ -113,12 +117,12 @@ def _missing_driver(exc: BaseException, url: str) -> TuneplateError | None:
         if isinstance(exc, ModuleNotFoundError) and exc.name:
             module = exc.name.split(".")[0]
             package = DRIVER_PACKAGES.get(module, module)
-            return TuneplateError(
+            return StorageUnavailable(
                 f"the database driver for {scheme}:// is not installed (no module {module!r}); "
                 f"install it with: pip install '{package}'"
             )
         if isinstance(exc, sqlalchemy.exc.NoSuchModuleError):
-            return TuneplateError(
+            return StorageUnavailable(
                 f"SQLAlchemy has no database dialect or driver {scheme!r}; check the URL's "
                 "scheme, e.g. postgresql+psycopg:// or mysql+pymysql://"
             )
@@ -148,7 +152,7 @@ def _connect(url: str) -> RDBStorage:
             if attempt == CONNECT_TRIES - 1:
                 reason = str(exc).strip().splitlines()[0][:200] if str(exc) else type(exc).__name__
                 reason = _scrub(reason, url)
-                raise TuneplateError(
+                raise StorageUnavailable(
                     f"cannot reach the study database {mask(url)} after {CONNECT_TRIES} tries "
                     f"({reason}); check the URL, the server and the network"
                 ) from None

@@ -25,7 +25,13 @@ from tuneplate.engine import study as studies
 from tuneplate.engine.assumptions import check_assumptions
 from tuneplate.engine.checks import Finding, errors, run_checks
 from tuneplate.engine.config_fields import check_config, check_task_fields
-from tuneplate.engine.data import Roles, check_columns, drop_unknown_target, resolve_roles
+from tuneplate.engine.data import (
+    Roles,
+    check_columns,
+    drop_unknown_target,
+    resolve_roles,
+    tidy_target,
+)
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.metrics import METRICS, Objective, get_metric
@@ -116,7 +122,11 @@ def _positive_number(value, name: str, flag: str, integer: bool) -> None:
 
 
 def prepare(vertical: Vertical, data: pd.DataFrame | None, config: Config):
-    """Resolve the table and its roles: the embedded example unless data is given."""
+    """Resolve the table and its roles: the embedded example unless data is given.
+
+    Returns (table, roles, attribution, findings): the findings say how the target was
+    read (`data.tidy_target`: case and space variants merged, blanks missing).
+    """
     attribution = ""
     if data is None:
         example = vertical.example()
@@ -139,8 +149,9 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config: Config):
         exclude=tuple(dict.fromkeys((*roles.exclude, *config.exclude))),
         subgroups=tuple(config.subgroups) or roles.subgroups,
     )
+    table, tidied = tidy_target(table, roles.target)
     roles = resolve_roles(table, roles, vertical.positive_words)
-    return drop_unknown_target(table, roles), roles, attribution
+    return drop_unknown_target(table, roles), roles, attribution, tidied
 
 
 def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list[Finding]:
@@ -151,9 +162,9 @@ def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list
         from tuneplate.engine import rank_tune
 
         return rank_tune.check(vertical, data, config)
-    table, roles, _ = prepare(vertical, data, config)
+    table, roles, _, tidied = prepare(vertical, data, config)
     table, roles, _, read = read_features(table, roles)
-    return sorted_findings(read + run_checks(table, roles, vertical.checks))
+    return sorted_findings(tidied + read + run_checks(table, roles, vertical.checks))
 
 
 def read_features(table: pd.DataFrame, roles: Roles):
@@ -306,14 +317,17 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     if vertical.validate:
         vertical.validate(assumptions)
     make_sampler(strategy, vertical.spaces[family.name], config.seed)  # unknown names fail here
-    previous = Results.load(config.warm_start) if config.warm_start else None
+    previous = Results.load(config.warm_start, model=False) if config.warm_start else None
 
     # data -> checks
-    table, roles, attribution = prepare(vertical, data, config)
+    table, roles, attribution, tidied = prepare(vertical, data, config)
     fingerprint = _fingerprint(table)  # of the table as given, before any reading
     table, roles, schema, read = read_features(table, roles)
     findings = sorted_findings(
-        read + run_checks(table, roles, vertical.checks) + _replay_findings(config, fingerprint)
+        tidied
+        + read
+        + run_checks(table, roles, vertical.checks)
+        + _replay_findings(config, fingerprint)
     )
     if errors(findings):
         raise ChecksFailed(findings)

@@ -41,6 +41,8 @@ MEANINGS = {
     "recognised, flattering the scores.",
     "repeated_entities": "The same customer or patient in several rows can be learned and "
     "then recognised on the hold-out, flattering the scores.",
+    "group_ids": "Rows without a real --group id cannot be kept with their customer or "
+    "patient; one stand-in id (such as 0) would make them one large group.",
     "events_per_feature": "Few events per candidate input make flexible models overfit and "
     "their risks too extreme.",
     "bad_rate": "The share of bad outcomes sets what approval and loss figures are plausible.",

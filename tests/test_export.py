@@ -147,3 +147,128 @@ def test_exported_score_reports_rows_that_do_not_fit_and_strict_refuses(tmp_path
     refused = _run_script(project, "score.py", "--data", str(missing))
     assert refused.returncode == 2 and "'x<5'" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# -- score.py: the input and earlier outputs are kept; ids travel with the scores ---------
+
+
+def _loans(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    income, debt = rng.lognormal(10, 0.4, n).round(0), rng.uniform(0, 1, n).round(3)
+    bad = rng.random(n) < 1 / (1 + np.exp(-(2 * debt - 1.2)))
+    return pd.DataFrame(
+        {"income": income, "debt_ratio": debt, "status": np.where(bad, "bad", "good")}
+    )
+
+
+@pytest.fixture(scope="module")
+def scoring_project(tmp_path_factory):
+    """An exported logistic run on a small loan table, and rows to score with an id."""
+    root = tmp_path_factory.mktemp("scoring")
+    data = root / "train.csv"
+    _loans(300, 0).to_csv(data, index=False)
+    run, project = root / "run", root / "project"
+    args = ["run", "credit-risk", "--data", str(data), "--target", "status", "--out", str(run)]
+    assert main([*args, "--model", "logistic", "--trials", "2"]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    rows = _loans(40, 5).drop(columns="status")
+    rows.insert(0, "customer_id", [f"C{i:05d}" for i in range(40)])
+    rows.insert(1, "branch", ["north", "south"] * 20)
+    return project, run, rows
+
+
+def _score(project, *args):
+    done = _run_script(project, "score.py", *args)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def _one_line_refusal(done, *words):
+    assert done.returncode == 2, done.stdout
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+def test_score_never_overwrites_its_input_even_by_another_path(scoring_project, tmp_path):
+    project, _, rows = scoring_project
+    data = tmp_path / "new.csv"
+    rows.to_csv(data, index=False)
+    before = data.read_bytes()
+    same = (str(data), str(tmp_path / "." / "new.csv"), str(tmp_path / "sub" / ".." / "new.csv"))
+    for out in same:
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        _one_line_refusal(_score(project, "--data", str(data), "--out", out), "input file")
+        _one_line_refusal(
+            _score(project, "--data", str(data), "--out", out, "--overwrite"), "input file"
+        )
+    link = tmp_path / "link.csv"
+    link.symlink_to(data)
+    _one_line_refusal(_score(project, "--data", str(data), "--out", str(link), "--overwrite"))
+    assert data.read_bytes() == before
+
+
+def test_score_keeps_an_existing_output_unless_told_to_overwrite(scoring_project, tmp_path):
+    project, _, rows = scoring_project
+    data, out = tmp_path / "new.csv", tmp_path / "scores.csv"
+    rows.to_csv(data, index=False)
+    out.write_text("last month's scores\n")
+    _one_line_refusal(_score(project, "--data", str(data), "--out", str(out)), "--overwrite")
+    assert out.read_text() == "last month's scores\n"
+    done = _score(project, "--data", str(data), "--out", str(out), "--overwrite")
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(out)) == 40
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".scores.csv")]  # no temp
+
+
+def test_score_refuses_an_output_it_cannot_write_in_one_line(scoring_project, tmp_path):
+    project, _, rows = scoring_project
+    data = tmp_path / "new.csv"
+    rows.to_csv(data, index=False)
+    (tmp_path / "a_file").write_text("x")
+    for out in ("nodir/x.csv", str(tmp_path / "a_file" / "x.csv"), str(tmp_path)):
+        _one_line_refusal(_score(project, "--data", str(data), "--out", out), "--out")
+    _one_line_refusal(_score(project, "--data", str(data), "--out", "/proc/x.csv"), "--out")
+
+
+def test_score_copies_id_columns_beside_the_probability(scoring_project, tmp_path):
+    project, run, rows = scoring_project
+    data = tmp_path / "new.csv"
+    rows.to_csv(data, index=False)
+    done = _score(project, "--data", str(data), "--out", "ids.csv", "--id", "customer_id")
+    assert done.returncode == 0, done.stderr
+    scored = pd.read_csv(project / "ids.csv")
+    assert list(scored.columns) == ["customer_id", "probability"]
+    assert scored["customer_id"].tolist() == rows["customer_id"].tolist()
+    expected = Model.load(run).predict_proba(rows)[:, 1]
+    np.testing.assert_allclose(scored["probability"], expected, rtol=0, atol=1e-12)
+    for given in (["--id", "customer_id,branch"], ["--id", "customer_id", "--id", "branch"]):
+        both = tmp_path / f"both{len(given)}.csv"
+        assert _score(project, "--data", str(data), "--out", str(both), *given).returncode == 0
+        assert list(pd.read_csv(both).columns) == ["customer_id", "branch", "probability"]
+    _one_line_refusal(
+        _score(project, "--data", str(data), "--out", "x.csv", "--id", "client"), "'client'"
+    )
+    assert not (project / "x.csv").exists()
+    model_files = (project / "model" / "model.json").read_text()
+    assert "C00001" not in model_files and "customer_id" not in model_files
+
+
+def test_score_help_and_readme_say_the_output_is_in_row_order(scoring_project):
+    project, _, _ = scoring_project
+    shown = " ".join(_score(project, "--help").stdout.split())  # argparse wraps lines
+    assert "--id COL" in shown and "row order" in shown and "--overwrite" in shown
+    readme = (project / "README.md").read_text()
+    assert "--id" in readme and "--overwrite" in readme and "row order" in readme
+
+
+def test_exported_scoring_of_an_empty_batch_is_empty(scoring_project):
+    project, _, rows = scoring_project
+    code = (
+        "import sys, pandas as pd; sys.path.insert(0, '.'); sys.modules['tuneplate'] = None; "
+        "from model_io import load_model; "
+        f"rows = pd.DataFrame(columns={list(rows.columns)!r}, dtype=float); "
+        "scores, counts = load_model()(rows); print(scores.shape)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "(0,)", done.stderr

@@ -589,3 +589,288 @@ def test_a_missing_database_driver_is_named_at_once(url, needles, monkeypatch, t
     result = cli(capsys, "run", "credit-risk", *FAST, "--trials", 2, "--storage", url, "--out", out)
     line = assert_one_line_error(result, *needles)
     assert "pw@" not in line and "network" not in line
+
+
+# --- 8. --resume compares EVERY setting that changes what a trial means ---------------------
+
+
+def make_customer_table(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Loans with an application date and a customer id (about 3 rows per customer)."""
+    table = make_table(n, seed)
+    rng = np.random.default_rng(seed)
+    days = pd.to_timedelta(rng.permutation(n), "D")
+    return table.assign(
+        applied=(pd.Timestamp("2023-01-01") + days).strftime("%Y-%m-%d"),
+        customer=np.arange(n) // 3 + 7000,
+    )
+
+
+@pytest.fixture(scope="module")
+def rich_run(tmp_path_factory):
+    """A finished 2-trial run on a table with spare columns for every role."""
+    root = tmp_path_factory.mktemp("resume-all")
+    data = root / "customers.csv"
+    make_customer_table().to_csv(data, index=False)
+    out = root / "run"
+    argv = ["run", "credit-risk", "--data", str(data), "--target", "status", *FAST]
+    assert main([*argv, "--exclude", "customer", "--trials", "2", "--out", str(out)]) == 0
+    return data, out
+
+
+@pytest.mark.parametrize(
+    ("flags", "needles"),
+    [
+        (["--exclude", "flag"], ["--exclude flag", "run's customer", "without --exclude"]),
+        (["--protected", "purpose"], ["--protected purpose", "run's none"]),
+        (["--time", "applied"], ["--time applied", "run's none", "without --time"]),
+        (["--group", "customer"], ["--group customer", "run's none", "without --group"]),
+        (["--subgroups", "purpose"], ["--subgroups purpose", "run's none"]),
+        (["--positive", "good"], ["--positive good", "run's bad"]),
+        (["--seed", "3"], ["--seed 3", "run's 0", "without --seed"]),
+        (["--pruner", "median"], ["--pruner median", "run's none"]),
+        (["--study", "other"], ["--study other", "run's credit-risk-logistic"]),
+        (["--exclude", "flag", "--seed", "3"], ["--exclude flag", "(so do --seed)"]),
+    ],
+    ids=[
+        "exclude", "protected", "time", "group", "subgroups", "positive", "seed", "pruner",
+        "study", "two-at-once",
+    ],
+)  # fmt: skip
+def test_resume_refuses_every_setting_that_changes_a_trial(flags, needles, rich_run, capsys):
+    """Before: these were accepted and the report mixed old trials' cross-validated scores
+    with a new split or new features ("cross-validated 0.995, hold-out 0.565")."""
+    data, out = rich_run
+    before = snapshot(out)
+    result = cli(capsys, "run", "credit-risk", "--out", out, "--resume", *flags)
+    line = assert_one_line_error(result, "--resume:", *needles)
+    assert "start a new run with --out" in line and "would not compare" in line
+    assert snapshot(out) == before  # refused before the search: nothing rewritten
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--trials", "3"],
+        ["--timeout", "600", "--trials", "3"],
+        ["--jobs", "2", "--trials", "3"],
+        ["--purpose", "screening loans", "--trials", "3"],
+    ],
+    ids=["trials", "timeout", "jobs", "purpose"],
+)
+def test_resume_accepts_what_may_change(flags, rich_run, capsys):
+    _, out = rich_run
+    code, _, err = cli(capsys, "run", "credit-risk", "--out", out, "--resume", *flags)
+    assert code == 0, err
+    assert sum(t.state in DONE for t in journal_trials(out)) >= 3
+
+
+def test_resume_with_other_assumptions_is_allowed_and_said(rich_run, capsys):
+    """Business assumptions are read after the search (hold-out money figures), so they may
+    change on resume; the change is said in one line, and the new record keeps them."""
+    _, out = rich_run
+    argv = ["run", "credit-risk", "--out", out, "--resume", "--trials", "3"]
+    code, _, err = cli(capsys, *argv, "--assume", "loss_given_default=0.5")
+    assert code == 0, err
+    assert "other assumptions (loss_given_default" in err and "not the trials" in err
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["config"]["assumptions"]["loss_given_default"] == 0.5
+
+
+def test_every_config_field_is_compared_unless_listed_as_free(rich_run):
+    """A new Config field is compared by default: only the short documented list is not."""
+    from dataclasses import fields
+
+    from tuneplate.engine.resume import MAY_CHANGE, NOT_COMPARED
+    from tuneplate.engine.tune import Config
+
+    _, out = rich_run
+    settings = json.loads((out / "config.json").read_text())["settings"]
+    not_saved = {f.name for f in fields(Config)} - set(settings)
+    assert not_saved == MAY_CHANGE | NOT_COMPARED
+    assert MAY_CHANGE == {"n_trials", "timeout", "jobs", "purpose", "assumptions"}
+    assert {"validation", "space"} <= set(settings)
+
+
+def test_a_record_without_the_full_settings_still_refuses_a_new_role(rich_run, capsys):
+    """A run folder written before every setting was saved: typed changes are still caught
+    on the raw config, so `--time` added on resume is refused."""
+    _, out = rich_run
+    path = out / "config.json"
+    original = path.read_bytes()
+    record = json.loads(original)
+    record["settings"] = {k: record["settings"][k] for k in ("model", "strategy", "metric")}
+    path.write_text(json.dumps(record))
+    try:
+        result = cli(capsys, "run", "credit-risk", "--out", out, "--resume", "--time", "applied")
+        assert_one_line_error(result, "--resume:", "--time applied", "run's none")
+    finally:
+        path.write_bytes(original)
+
+
+# --- 9. a new run that fails leaves nothing in the way --------------------------------------
+
+
+def _retype(capsys, *argv) -> tuple[int, str, str]:
+    """The same command again, as a user would after fixing the cause."""
+    return cli(capsys, *argv)
+
+
+def test_an_unreachable_database_leaves_no_folder(monkeypatch, tmp_path, capsys):
+    """Before: --out kept config.json, and re-typing the command said "already exists"."""
+    monkeypatch.setattr(study.time, "sleep", lambda s: None)  # no real back-off in a test
+    out = tmp_path / "runs" / "credit"
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'studies.db'}"
+    argv = ["run", "credit-risk", *FAST, "--trials", 2, "--storage", url, "--out", out]
+    assert_one_line_error(cli(capsys, *argv), "cannot reach the study database")
+    assert not out.exists() and not out.parent.exists()  # both were made by the run
+    assert_one_line_error(_retype(capsys, *argv), "cannot reach the study database")
+
+
+def test_a_run_whose_every_trial_fails_can_be_typed_again(monkeypatch, tmp_path, capsys):
+    from tuneplate.engine import tune
+
+    def failing(*args, **kwargs):
+        def objective(trial):
+            raise ValueError("this fit cannot work")
+
+        return objective
+
+    out = tmp_path / "run"
+    out.mkdir()  # an empty folder the user made: it stays, empty
+    argv = ["run", "credit-risk", *FAST, "--trials", 2, "--out", out]
+    with monkeypatch.context() as patch:
+        patch.setattr(tune, "make_objective", failing)
+        assert_one_line_error(cli(capsys, *argv), "no trial completed", "this fit cannot work")
+    assert out.is_dir() and list(out.iterdir()) == []
+    code, _, err = _retype(capsys, *argv)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("error", [TuneplateError("boom; fix it"), OSError(28, "No space")])
+def test_an_error_after_the_claim_takes_the_new_run_back(error, monkeypatch, tmp_path, capsys):
+    from tuneplate.engine import tune
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(tune, "open_study", broken)
+    out = tmp_path / "run"
+    code, _, err = cli(capsys, "run", "credit-risk", *FAST, "--trials", 2, "--out", out)
+    assert code == 2 and "already exists" not in err
+    assert not out.exists()
+
+
+def test_ctrl_c_before_any_trial_keeps_nothing(monkeypatch, tmp_path, capsys):
+    from tuneplate.engine import tune
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tune, "open_study", interrupted)
+    out = tmp_path / "run"
+    code, _, err = cli(capsys, "run", "credit-risk", *FAST, "--trials", 2, "--out", out)
+    assert code == 130 and "nothing was kept" in err
+    assert not out.exists()
+
+
+def test_an_error_after_completed_trials_keeps_them_and_says_resume(monkeypatch, tmp_path, capsys):
+    def no_refit(found):
+        raise TuneplateError("the refit failed (simulated)")
+
+    out = tmp_path / "run"
+    argv = ["run", "credit-risk", *FAST, "--trials", 2, "--out", out]
+    with monkeypatch.context() as patch:
+        patch.setattr(study, "best_trial", no_refit)
+        line = assert_one_line_error(cli(capsys, *argv), "refit failed", "2 completed trial(s)")
+    assert f"--out {out} --resume" in line
+    assert (out / "config.json").is_file() and len(completed(out)) == 2
+    code, _, err = cli(capsys, "run", "credit-risk", "--out", out, "--resume")
+    assert code == 0, err
+
+
+def _staging_dir(out: Path, pid: int, locked: bool) -> Path:
+    folder = out.parent / run_folder.STAGING.format(name=out.name, pid=pid)
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    if locked:
+        (folder / LOCK_FILE).write_text(f"{pid} host run --force\n")  # a lock nobody holds
+    return folder
+
+
+@pytest.mark.parametrize("mode", ["new-run", "force", "resume"])
+def test_staging_folders_of_killed_force_runs_are_removed_and_said(mode, tmp_path, capsys):
+    """Before: a --force run killed midway left `.NAME.tuneplate-new-PID` beside the folder
+    for good (removed only by a later --force run over a finished one)."""
+    out = tmp_path / "run"
+    argv = ["run", "credit-risk", *FAST, "--trials", 2, "--out", out]
+    if mode != "new-run":  # an earlier finished run to replace or continue
+        assert cli(capsys, *argv)[0] == 0
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    killed = _staging_dir(out, ended.pid, locked=True)  # its lock is free: its run died
+    killed_early = _staging_dir(out, 2**22 + 17, locked=False)  # no lock, no such process
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = run_folder.lock(_staging_dir(out, 2**22 + 29, locked=False), "run --force")
+    try:
+        starting = _staging_dir(out, alive.pid, locked=False)  # between mkdir and lock
+        extra = {"new-run": [], "force": ["--force"], "resume": ["--resume"]}[mode]
+        extra += ["--trials", 3 if mode == "resume" else 2]
+        code, _, err = cli(capsys, *argv[:-4], *extra, "--out", out)
+        assert code == 0, err
+        assert not killed.exists() and not killed_early.exists()
+        assert starting.exists() and holder.folder.exists()  # live runs are left alone
+        lines = [line for line in err.splitlines() if "leftover" in line]
+        assert len(lines) == 1 and "removed 2 leftover folder(s)" in lines[0]
+        assert killed.name in lines[0] and killed_early.name in lines[0]
+    finally:
+        holder.release()
+        alive.kill()
+        alive.wait()
+
+
+def _record(settings: dict, **config) -> dict:
+    return {"settings": settings, "config": {"storage": "journal", **config}}
+
+
+@pytest.mark.parametrize(
+    ("saved", "now", "typed", "needles"),
+    [
+        # a ranking run's k (an option the search reads, NDCG@k): compared via the fit
+        ({"k": 10}, {"k": 5}, {"k": 5}, ["--k 5 differs from the run's 10", "without --k"]),
+        ({"split": None}, {"split": "last-n"}, {"split": "last-n"}, ["--split last-n"]),
+        # not typed: a default resolved otherwise (e.g. another tuneplate version)
+        ({"pruner": "none"}, {"pruner": "median"}, {}, ["the pruner median", "--pruner none"]),
+        (
+            {"validation": "random stratified 20% hold-out"},
+            {"validation": "out-of-time on 'applied'"},
+            {},
+            ["the validation split (out-of-time", "run's (random"],
+        ),
+        ({"space": "aaaa"}, {"space": "bbbb"}, {}, ["the search space", "new run with --out"]),
+    ],
+    ids=["k", "split", "untyped-default", "validation", "space"],
+)
+def test_resume_message_names_the_setting_and_the_fix(saved, now, typed, needles):
+    from tuneplate.engine.resume import changes, message
+    from tuneplate.engine.tune import Config
+
+    found = changes(_record(saved), now, Config())
+    line = message(found, typed, {"k": "--k"})
+    assert line.startswith("--resume: ") and "\n" not in line
+    for needle in needles:
+        assert needle in line, line
+
+
+def test_resume_compares_the_storage_without_its_password():
+    from tuneplate.engine.resume import changes
+    from tuneplate.engine.tune import Config
+
+    url = "postgresql://tune:new-secret@db/studies"
+    masked = "postgresql://tune:***@db/studies"
+    saved = _record({"storage": masked}, storage=masked)
+    assert changes(saved, {"storage": masked}, Config(storage=url)) == []
+    moved = changes(saved, {"storage": "postgresql://tune:***@other/studies"}, Config())
+    assert [c.key for c in moved] == ["storage"]
+    # an old record without resolved settings: the raw storage is compared masked too
+    old = _record({}, storage=masked)
+    assert changes(old, {"storage": None}, Config(storage=url)) == []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import optuna
 
-from tuneplate.engine import run_folder
+from tuneplate.engine import resume, run_folder
 from tuneplate.engine.checks import errors
 from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request, compare
 from tuneplate.engine.config_fields import MAX_SEED, config_values
@@ -25,7 +25,7 @@ from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.models import FAMILIES, MODEL_FILES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.run_folder import LOCK_FILE, RunFolder
-from tuneplate.engine.strategies import AUTO, DESCRIPTIONS
+from tuneplate.engine.strategies import DESCRIPTIONS
 from tuneplate.engine.study import JOURNAL_FILE, PRUNERS, RECORD, make_storage, mask
 from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan, work
 from tuneplate.engine.writable import require_creatable
@@ -344,44 +344,21 @@ def _claim_run_dir(run_dir: Path, force: bool) -> RunFolder:
     return run_folder.claim(run_dir, replace=force, own=RUN_FILES)
 
 
-# What --resume must find unchanged: the study it continues was searched with these.
-RESUME_SETTINGS = (
-    ("model", "--model"),
-    ("strategy", "--strategy"),
-    ("metric", "--metric"),
-    ("target", "--target"),
-)
-
-
 def _settings(ready) -> dict:
-    """The run's resolved settings (defaults filled in), saved in config.json."""
-    roles = getattr(ready, "roles", None)
-    return {
-        "model": AUTO if ready.families else ready.family.name,
-        "strategy": ready.strategy,
-        "metric": ready.objective.name,
-        "target": getattr(roles, "target", None),
-    }
+    """The run's resolved settings (defaults filled in), saved in config.json; --resume
+    compares every one of them (`engine.resume`)."""
+    return resume.resolved_settings(ready)
 
 
 def _check_resume(saved: dict, ready, args) -> None:
-    """Refuse a --resume that would change the search it continues (before it starts).
+    """Refuse a --resume that would change what a trial means (before the search starts).
 
-    Example: "--resume: --model xgboost differs from the run's lightgbm; resume without
-    --model, or start a new run with --out".
+    Every setting but the budget, jobs, purpose, storage password and business
+    assumptions is compared (`engine.resume`); changed assumptions are said in one line.
+
+    Example: "--resume: --exclude leaky_col differs from the run's none; … resume
+    without --exclude, or start a new run with --out".
     """
-    now = _settings(ready)
-    before = saved.get("settings") or {k: saved.get("config", {}).get(k) for k in now}
-    for key, flag in RESUME_SETTINGS:
-        old, new = before.get(key), now[key]
-        if old is None or new is None or old == new:
-            continue
-        typed = getattr(args, key, None)
-        what = f"{flag} {typed}" if typed is not None else f"the {key} {new}"
-        raise TuneplateError(
-            f"--resume: {what} differs from the run's {old}; resume without {flag}, "
-            "or start a new run with --out"
-        )
     expected = saved.get("fingerprint")
     if expected and ready.fingerprint != expected:
         what = (
@@ -392,6 +369,29 @@ def _check_resume(saved: dict, ready, args) -> None:
         raise TuneplateError(
             f"--resume: {what} differs from the run's data (fingerprint {ready.fingerprint}, "
             f"the run's {expected}); resume on the run's data, or start a new run with --out"
+        )
+    found = resume.changes(saved, _settings(ready), ready.config)
+    if found:
+        options = {o.key: o.flag for o in ready.vertical.options}
+        typed = {}
+        for change in found:
+            value = getattr(args, change.key, None)
+            if change.key in options:
+                value = getattr(args, "opt_" + change.key, None)
+            if value not in (None, (), [], ""):
+                typed[change.key] = value
+        raise TuneplateError(resume.message(found, typed, options))
+    before = (saved.get("config") or {}).get("assumptions") or {}
+    now = ready.config.assumptions
+    changed = sorted(k for k in {*before, *now} if before.get(k) != now.get(k))
+    if changed:
+        detail = ", ".join(
+            f"{k} {before.get(k, 'default')} -> {now.get(k, 'default')}" for k in changed
+        )
+        print(
+            f"tuneplate: --resume with other assumptions ({detail}): they change the report's "
+            "hold-out figures, not the trials",
+            file=sys.stderr,
         )
 
 
@@ -441,6 +441,7 @@ def _run(args, held: list[RunFolder]) -> int:
     _check_run_dir(run_dir, args.resume, args.force)
     if args.resume:
         held.append(run_folder.open_existing(run_dir))  # refused if in use or read-only
+        _say_cleaned(held[0])
         run_folder.check_journal(run_dir / JOURNAL_FILE, repair=True)
         base, saved = _read_config(run_dir / CONFIG_FILE)
         data_path = args.data or saved.get("data")
@@ -475,13 +476,15 @@ def _run(args, held: list[RunFolder]) -> int:
         raise TuneplateError(
             "the saved storage URL hides its password; give it again with --storage"
         )
-    previous = Results.load(args.compare_to) if args.compare_to else None  # refuse early
+    # Read now, so a bad folder is refused before the run; the model is not needed.
+    previous = Results.load(args.compare_to, model=False) if args.compare_to else None
     data = None if data_path is None else read_table(data_path)
     ready = plan(vertical, data, config)  # every refusal happens before the folder is touched
     if args.resume:
         _check_resume(saved, ready, args)
     else:
         held.append(_claim_run_dir(run_dir, args.force))
+        _say_cleaned(held[0])
     work_dir = held[0].work  # with --force, a sibling swapped in when the run has finished
     record = {
         "vertical": vertical.name,
@@ -495,34 +498,29 @@ def _run(args, held: list[RunFolder]) -> int:
             "allow_new_data": False,
         },
     }
-    (work_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
     try:
+        (work_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
         results = execute(ready, run_dir=work_dir, progress=sys.stderr.isatty(), record=record)
+        if previous is not None:
+            results.previous = {
+                "run": str(args.compare_to),
+                "holdout": previous.holdout,
+                "metric": previous.metric.name,
+                "model_family": previous.model_family,
+                "fingerprint": previous.data.get("fingerprint"),
+            }
+        results.save(work_dir)
+        results.report(work_dir / REPORT_FILE)
+        held[0].commit()  # --force: only now does the new run replace the previous one
     except KeyboardInterrupt:
-        if held[0].staged:
-            print(
-                f"interrupted; the previous run in {run_dir} is unchanged (the new one is "
-                "discarded)",
-                file=sys.stderr,
-            )
-            return 130
-        print(
-            f"interrupted; the finished trials are kept. Continue with: tuneplate run "
-            f"{vertical.name} --out {run_dir} --resume",
-            file=sys.stderr,
-        )
-        return 130
-    if previous is not None:
-        results.previous = {
-            "run": str(args.compare_to),
-            "holdout": previous.holdout,
-            "metric": previous.metric.name,
-            "model_family": previous.model_family,
-            "fingerprint": previous.data.get("fingerprint"),
-        }
-    results.save(work_dir)
-    results.report(work_dir / REPORT_FILE)
-    held[0].commit()  # --force: only now does the new run replace the previous one
+        return _interrupted(held[0], ready, args, run_dir)
+    except Exception as exc:
+        if _during_interrupt(exc):  # Ctrl-C in Optuna's journal lock: its cleanup failed
+            return _interrupted(held[0], ready, args, run_dir)
+        error = _after_failure(held[0], ready, exc, args, run_dir)
+        if error is exc:
+            raise
+        raise error from exc
     c = results.counts
     print(
         f"{vertical.title}: {results.model_family}, {results.strategy} search, "
@@ -547,6 +545,108 @@ def _run(args, held: list[RunFolder]) -> int:
         )
     print(f"report: {run_dir / REPORT_FILE}")
     return 0
+
+
+def _say_cleaned(folder: RunFolder) -> None:
+    if folder.cleaned:
+        print(
+            f"tuneplate: removed {len(folder.cleaned)} leftover folder(s) of --force runs on "
+            f"{folder.target.name} that were killed: {', '.join(folder.cleaned)}",
+            file=sys.stderr,
+        )
+
+
+def _completed_trials(ready, work_dir: Path, error: BaseException | None) -> int:
+    """Completed trials of the run's study, or 0 when none can be reached (its storage
+    never opened, or opens no more: then nothing is there to continue from here)."""
+    from optuna.trial import TrialState
+
+    from tuneplate.engine.study import NoTrialCompleted, StorageUnavailable
+    from tuneplate.engine.tune import study_name
+
+    storage = ready.config.storage
+    if isinstance(error, NoTrialCompleted | StorageUnavailable) or storage == "memory":
+        return 0
+    journal = work_dir / JOURNAL_FILE
+    if storage == "journal" and not _has_content(journal):
+        return 0
+    try:
+        if storage == "journal":  # read only: no repair, no orphaned trial failed
+            from optuna.storages import JournalStorage
+            from optuna.storages.journal import JournalFileBackend
+
+            opened = JournalStorage(JournalFileBackend(str(journal)))
+        else:
+            opened = make_storage(storage, work_dir)
+        study = optuna.load_study(study_name=study_name(ready), storage=opened)
+        return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    except Exception:  # noqa: BLE001 - the run's own error is the one to report
+        return 0
+
+
+def _take_back(folder: RunFolder, ready, error: BaseException | None = None) -> int:
+    """After a new run failed or was interrupted: with no completed trial, remove what it
+    created in a folder that was new or empty (`RunFolder.discard`), so the same command
+    can be typed again. Returns the number of completed trials (then nothing is removed).
+    A --force staging folder is discarded by `close` anyway, the previous run kept whole.
+    """
+    if folder.staged:
+        return 0
+    done = _completed_trials(ready, folder.work, error)
+    if not done:
+        folder.discard()
+    return done
+
+
+def _during_interrupt(error: BaseException) -> bool:
+    """Whether `error` was raised while a Ctrl-C was being handled (its context chain)."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
+
+
+def _interrupted(folder: RunFolder, ready, args, run_dir: Path) -> int:
+    """Ctrl-C: say what is kept. A new run with no completed trial is taken back."""
+    if not args.resume and not folder.staged and not _take_back(folder, ready):
+        print(
+            f"interrupted before any trial completed; nothing was kept in {run_dir}",
+            file=sys.stderr,
+        )
+    elif folder.staged:
+        print(
+            f"interrupted; the previous run in {run_dir} is unchanged (the new one is discarded)",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"interrupted; the finished trials are kept. Continue with: tuneplate run "
+            f"{ready.vertical.name} --out {run_dir} --resume",
+            file=sys.stderr,
+        )
+    return 130
+
+
+def _after_failure(folder: RunFolder, ready, error: Exception, args, run_dir: Path):
+    """A new run ended with an error: take it back when no trial completed, else keep
+    the completed trials and say how to continue. Returns the error to raise."""
+    if args.resume:
+        return error  # a resume keeps everything it found
+    done = _take_back(folder, ready, error)
+    if not done:
+        return error
+    keep = (
+        f"{done} completed trial(s) are kept in {run_dir}; once fixed, continue with: "
+        f"tuneplate run {ready.vertical.name} --out {run_dir} --resume"
+    )
+    if isinstance(error, TuneplateError):
+        return TuneplateError(f"{error}; {keep}")
+    if isinstance(error, OSError):
+        return TuneplateError(f"{_os_error(error)}; {keep}")
+    print(f"tuneplate: {keep}", file=sys.stderr)
+    return error
 
 
 def cmd_compare(args) -> int:
@@ -655,7 +755,7 @@ def cmd_report(args) -> int:
     try:
         if args.storage:
             execute(ready, run_dir=run_dir, record=record).save(run_dir)
-        results = Results.load(run_dir)
+        results = Results.load(run_dir, model=False)
         path = results.report(run_dir / REPORT_FILE)
     finally:
         if folder is not None:

@@ -63,7 +63,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         PosixPath('credit-model')
     """
     run_dir, to = Path(run_dir), Path(to)
-    results = Results.load(run_dir)
+    results = Results.load(run_dir, model=False)
     meta_path = run_dir / "model.json"
     if not meta_path.is_file():
         raise TuneplateError(

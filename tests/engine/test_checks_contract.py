@@ -266,3 +266,195 @@ def test_cli_refuses_the_target_in_another_role_before_the_search(argv, tmp_path
     assert len(lines) == 1 and "Traceback" not in done.stderr + done.stdout
     assert f"the target 'creditability' is also named in {argv[0]}" in lines[0]
     assert not out.exists()  # refused before anything was written
+
+
+# --- entity ids with non-English or abbreviated names, and ids known by their values ------
+
+
+def kunden(n_customers: int = 196, n_rows: int = 679, seed: int = 0) -> pd.DataFrame:
+    """The new-user case: 196 customers on 679 rows; each customer keeps its own age and
+    income; the id is written as zero-padded text ("000123")."""
+    rng = np.random.default_rng(seed)
+    who = np.concatenate([np.arange(n_customers), rng.integers(0, n_customers, n_rows)])
+    who = who[:n_rows]
+    risk = rng.normal(0, 1, n_customers)
+    bad = rng.random(n_rows) < 1 / (1 + np.exp(-(2 * risk[who] - 1)))
+    return pd.DataFrame(
+        {
+            "Kunde": np.char.zfill((who + 100).astype(str), 6),
+            "age": rng.integers(18, 80, n_customers)[who],
+            "income": rng.normal(50, 10, n_customers).round(1)[who],
+            "amount": rng.integers(1, 40, n_rows) * 250,
+            "status": np.where(bad, "bad", "good"),
+        }
+    )
+
+
+@pytest.mark.parametrize("as_numbers", [False, True], ids=["text-000123", "integers"])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Kunde", "customer"),
+        ("KundenNr", "customer"),
+        ("Kundennummer", "customer"),
+        ("cust", "customer"),
+        ("cust_no", "customer"),
+        ("client", "client"),
+        ("Kd-Nr", "customer"),
+        ("KDNR", "customer"),
+        ("numéro_client", "client"),
+        ("nº cliente", "client"),
+        ("Mitgliedsnummer", "member"),
+        ("Konto-Nr.", "account"),
+        ("acct_no", "account"),
+        ("PatientID", "patient"),
+        ("Antragsteller", "applicant"),
+    ],
+)
+def test_an_id_in_another_language_or_abbreviated_is_an_entity_id(name, kind, as_numbers):
+    """Before: no repeated-entity warning, and the id was used as a numeric feature."""
+    table = kunden()
+    if as_numbers:
+        table["Kunde"] = table["Kunde"].astype(int)
+    table = table.rename(columns={"Kunde": name})
+    finding = _checks(table)["repeated_entities"]
+    assert finding.columns == (name,) and finding.fix.startswith(f"pass --group {name}")
+    assert f"looks like {'an' if kind[0] in 'aeiou' else 'a'} {kind} id" in finding.message
+
+
+@pytest.mark.parametrize("as_numbers", [False, True], ids=["text", "integers"])
+def test_whole_number_ids_are_found_by_their_values_whatever_the_name(as_numbers):
+    """A name with no id word (`Partner`): repeated fixed-width, unrounded numbers spread
+    evenly over their range, unrelated to the outcome, read as an entity id."""
+    rng = np.random.default_rng(3)
+    table = kunden()
+    numbers = rng.choice(np.arange(100_000, 999_999), 196, replace=False)
+    codes = numbers[table.pop("Kunde").astype(int) - 100]
+    table["Partner"] = codes if as_numbers else codes.astype(str)
+    finding = _checks(table)["repeated_entities"]
+    assert finding.columns == ("Partner",) and "an entity id" in finding.message
+
+
+def _with(column: pd.Series) -> pd.DataFrame:
+    table = kunden().drop(columns="Kunde")
+    return table.assign(**{column.name: column.to_numpy()[: len(table)]})
+
+
+_rng = np.random.default_rng(5)
+ORDINARY_NUMBERS = [
+    pd.Series(_rng.integers(18, 90, 679), name="age"),
+    pd.Series(_rng.integers(1, 80, 679) * 50, name="amount"),  # rounded, repeated amounts
+    pd.Series(_rng.integers(0, 6, 679), name="n_children"),
+    pd.Series(_rng.normal(650, 60, 679).round().clip(300, 850), name="score"),  # bell-shaped
+    pd.Series(_rng.normal(172, 9, 679).round(), name="height_cm"),
+    pd.Series(np.exp(_rng.normal(6.5, 0.4, 679)).round(), name="monthly_rent"),  # skewed
+    pd.Series(_rng.integers(10_000, 10_150, 679), name="plz"),  # a postcode is no entity
+    pd.Series(_rng.integers(0, 20_000, 679), name="days_employed"),  # rarely repeated
+]
+
+
+@pytest.mark.parametrize("column", ORDINARY_NUMBERS, ids=lambda s: s.name)
+def test_ordinary_numbers_with_repeats_are_not_entity_ids(column):
+    found = _checks(_with(column))
+    assert "repeated_entities" not in found, found.get("repeated_entities")
+
+
+def test_a_number_that_orders_the_outcome_is_a_feature_not_an_id():
+    """Id-shaped by value, but its order ranks the target: the user's feature, not a name."""
+    table = kunden().drop(columns="Kunde")
+    rank = table["status"].eq("bad").to_numpy() * 400 + np.arange(len(table)) % 400
+    table["grade_code"] = 100_001 + rank * 3 + (np.arange(len(table)) // 400)
+    assert "repeated_entities" not in _checks(table)
+
+
+def test_cli_check_names_a_kunde_id_read_from_a_csv(tmp_path):
+    path = tmp_path / "kunden.csv"
+    kunden().to_csv(path, index=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tuneplate", "check", "credit-risk", "--data", str(path)]
+        + ["--target", "status"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr
+    warning = [line for line in done.stdout.splitlines() if "looks like a customer id" in line]
+    assert len(warning) == 1 and warning[0].startswith("WARNING: Kunde looks like")
+    assert "pass --group Kunde" in warning[0]
+
+
+# --- --group ids: one missing-id rule for `check` and the split ----------------------------
+
+
+PLACEHOLDERS = ["unknown", "n/a", "-", "NULL", "none", "?", " ", "", "#N/A", "Unbekannt"]
+
+
+@pytest.mark.parametrize("word", PLACEHOLDERS)
+def test_a_placeholder_id_is_missing_for_check_and_split_alike(word):
+    """Before: `check --group` said nothing about missing ids while `run` refused them, and
+    `unknown`, `n/a`, `-`, `NULL` were one real customer holding all those rows."""
+    table = kunden()
+    table.loc[[3, 50, 200, 201], "Kunde"] = word
+    roles = Roles(target="status", positive="bad", group="Kunde")
+    finding = _checks(table, roles)["group_ids"]
+    assert finding.severity == "error" and finding.columns == ("Kunde",)
+    assert "has no id on 4 of 679 rows" in finding.message
+    with pytest.raises(TuneplateError) as caught:
+        make_split(table, roles.binary_target(table).to_numpy(), roles, n_folds=3, seed=0)
+    refusal = str(caught.value)
+    assert refusal.startswith(finding.message)  # one rule, one message
+    assert "\n" not in refusal and "fill them" in refusal and "drop those rows" in refusal
+
+
+def test_placeholders_and_blanks_are_counted_by_kind():
+    table = kunden().astype({"Kunde": object})
+    table.loc[[1, 2], "Kunde"] = "unknown"
+    table.loc[[3], "Kunde"] = np.nan
+    table.loc[[4], "Kunde"] = "N/A"
+    roles = Roles(target="status", positive="bad", group="Kunde")
+    message = _checks(table, roles)["group_ids"].message
+    assert "no id on 4 of 679 rows (2 'unknown', 1 blank, 1 'n/a')" in message
+
+
+def test_a_zero_id_on_far_more_rows_than_any_other_is_warned_about():
+    table = kunden()
+    table.loc[:149, "Kunde"] = "000000"
+    roles = Roles(target="status", positive="bad", group="Kunde")
+    finding = _checks(table, roles)["group_ids"]
+    assert finding.severity == "warning" and "id '000000' is on 150 of 679 rows" in finding.message
+    assert "means 'no id'" in finding.fix
+
+
+@pytest.mark.parametrize("zero", ["0", "000000"])
+def test_a_zero_that_is_an_ordinary_id_is_fine(zero):
+    table = kunden()
+    table.loc[table["Kunde"] == "000100", "Kunde"] = zero  # one customer among 196
+    roles = Roles(target="status", positive="bad", group="Kunde")
+    assert "group_ids" not in _checks(table, roles)
+
+
+def test_missing_ids_do_not_matter_with_time():
+    """With --time the split keeps periods apart, not ids (and says so)."""
+    table = kunden().assign(month=np.arange(679) % 12 + 1)
+    table.loc[[3, 4], "Kunde"] = "unknown"
+    roles = Roles(target="status", positive="bad", group="Kunde", time="month")
+    assert "group_ids" not in _checks(table, roles)
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_cli_check_and_run_refuse_missing_group_ids_alike(command, tmp_path):
+    table = kunden()
+    table.loc[[5, 6, 7], "Kunde"] = ["unknown", "", "NULL"]
+    path = tmp_path / "kunden.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "run"
+    argv = [command, "credit-risk", "--data", str(path), "--target", "status", "--group", "Kunde"]
+    if command == "run":
+        argv += ["--model", "logistic", "--strategy", "random", "--trials", "2", "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "tuneplate", *argv], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    said = done.stdout + done.stderr
+    assert "--group column 'Kunde' has no id on 3 of 679 rows" in said
+    assert not out.exists()

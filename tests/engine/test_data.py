@@ -59,3 +59,68 @@ def test_dates_and_tz_aware_dates_become_day_numbers():
     schema = Schema.learn(table, ["naive", "aware"])[0].fit_levels(table)[0]
     encoded = schema.encode(table)[0]
     assert encoded["naive"].tolist() == [1.0, 10.0] == encoded["aware"].tolist()
+
+
+# -- target values written several ways: stripped, case merged, never silently -------------
+
+
+def _spelt(n: int = 200, seed: int = 0, yes=("yes", "no")) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, n)
+    event = rng.random(n) < 1 / (1 + np.exp(-x))
+    return pd.DataFrame({"x": x.round(3), "status": np.where(event, *yes).astype(object)})
+
+
+def _tune(table, **kwargs):
+    import tuneplate
+
+    return tuneplate.tune(
+        "credit-risk", table, target="status", model="logistic", strategy="random", n_trials=2,
+        **kwargs,
+    )  # fmt: skip
+
+
+def test_target_case_and_space_variants_merge_with_a_counted_finding():
+    table = _spelt()
+    raw = table["status"].copy()
+    table.loc[:13, "status"] = ["Yes", " yes", "YES ", "No", " no", "NO", "no "] * 2
+    result = _tune(table)
+    assert result.data["positive"] == "yes"
+    (found,) = [f for f in result.findings if f.check == "target_spelling"]
+    assert found.message == (
+        "status: 14 value(s) differ from 'no'/'yes' only by case or spaces; read as 'no'/'yes'"
+    )
+    assert found.columns == ("status",) and found.severity == "warning"
+    assert table["status"].iloc[0] == "Yes"  # the caller's table is left as it was
+    assert raw.iloc[20:].equals(table["status"].iloc[20:])
+
+
+def test_the_most_frequent_spelling_wins_and_positive_matches_any_spelling():
+    table = _spelt(yes=("Default", "Paid"))
+    table.loc[:4, "status"] = ["default", "DEFAULT", "paid ", " Paid", "PAID"]
+    result = _tune(table, positive="default")
+    assert result.data["positive"] == "Default"
+    (found,) = [f for f in result.findings if f.check == "target_spelling"]
+    assert "read as 'Default'/'Paid'" in found.message and "5 value(s)" in found.message
+
+
+def test_blank_targets_after_stripping_are_missing_and_counted():
+    table = _spelt()
+    table.loc[:2, "status"] = ["  ", "", " yes"]
+    result = _tune(table)
+    assert result.data["rows"] == 198  # "  " and "" carry no outcome
+    (found,) = [f for f in result.findings if f.check == "target_spelling"]
+    assert "1 value(s) differ" in found.message and "2 blank value(s)" in found.message
+
+
+def test_a_clean_or_numeric_target_gets_no_finding_and_three_outcomes_stay_refused():
+    from tuneplate.engine.data import tidy_target
+
+    assert tidy_target(_spelt(), "status")[1] == []
+    assert tidy_target(pd.DataFrame({"status": [0, 1, 1.0]}), "status")[1] == []
+    table = _spelt()
+    table.loc[:3, "status"] = ["Maybe", "maybe ", "YES", "no"]
+    with pytest.raises(TuneplateError, match="3 distinct value"):
+        _tune(table)

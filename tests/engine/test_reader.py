@@ -1,5 +1,7 @@
 """The one table reader: encodings over the whole file, long headers, separators,
-decimal commas, nested Parquet columns and the shared time parser.
+decimal commas, nested Parquet columns and the shared time parser; then the readings a
+user test found silently wrong (day/month order, thousands dots, stray tokens, percent,
+mixed encodings, spaced header names, leading zeros).
 
 Every input file is built here from explicit bytes, so the encoding is what the test says.
 """
@@ -7,6 +9,7 @@ Every input file is built here from explicit bytes, so the encoding is what the 
 from __future__ import annotations
 
 import gzip
+import json
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,8 @@ from tuneplate.cli import main
 from tuneplate.engine.errors import TuneplateError
 from tuneplate.engine.reader import (
     ReadingRules,
+    date_format,
+    detect_date_format,
     parse_datetimes,
     read_table,
     read_table_with_rules,
@@ -403,3 +408,314 @@ def test_cli_check_on_a_german_export_reads_the_amount_as_a_number(tmp_path, cap
     assert "Rate" not in captured.out
     table = read_table(path)
     assert table["Betrag"].dtype == float and table["Betrag"].nunique() > 50
+
+
+# ---------------------------------------------------------------- faults found by a user test
+# Each reading below used to be silently wrong; now it is right, or refused, or said.
+
+
+def _learn(table: pd.DataFrame, target: str):
+    from tuneplate.engine.schema import Schema
+
+    rules = table.attrs.get("reading_rules")
+    return Schema.learn(table, [c for c in table.columns if c != target], rules)
+
+
+def uk_dates(n: int = 700, seed: int = 0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    days = pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    return pd.Series(pd.Timestamp("2022-01-01") + days)
+
+
+def test_slash_dates_day_first_are_read_with_one_order_for_the_whole_column(tmp_path):
+    """12/03/2023 next to 20/01/2022: 12 March, not 3 December (~40% were wrong)."""
+    rng = np.random.default_rng(0)
+    dates = uk_dates()
+    table = pd.DataFrame(
+        {
+            "x": rng.normal(size=len(dates)),
+            "Datum": dates.dt.strftime("%d/%m/%Y"),
+            "y": rng.choice(["Yes", "No"], len(dates)),
+        }
+    )
+    table.to_csv(tmp_path / "uk.csv", sep=";", index=False)
+    read = read_table(tmp_path / "uk.csv")
+    parsed = parse_datetimes(read["Datum"])
+    assert (parsed != dates.dt.tz_localize("UTC")).sum() == 0
+    schema, notes = _learn(read, "y")
+    assert schema.feature("Datum").date_format == "%d/%m/%Y"
+    assert not [n for n in notes if n.check == "date_order"]  # a day above 12 proved it
+
+
+@pytest.mark.parametrize(
+    ("pattern", "day_first"),
+    [
+        ("%d.%m.%Y", True),
+        ("%d-%m-%y", True),
+        ("%d/%m/%Y %H:%M", True),
+        ("%m/%d/%Y", False),  # US order, proved by a second field above 12
+        ("%m-%d-%Y %H:%M:%S", False),
+    ],
+)
+def test_numeric_dates_of_either_order_are_read_right(pattern, day_first):
+    stamps = uk_dates(300, seed=1) + pd.to_timedelta(np.arange(300) % 24, unit="h")
+    if "%H" not in pattern:
+        stamps = stamps.dt.normalize()
+    text = stamps.dt.strftime(pattern)
+    found = detect_date_format(text)
+    assert found.format.startswith("%d" if day_first else "%m") and not found.ambiguous
+    assert (parse_datetimes(text) == stamps.dt.tz_localize("UTC")).all()
+
+
+def test_a_scoring_batch_without_a_day_above_12_keeps_the_training_order():
+    training = uk_dates().dt.strftime("%d/%m/%Y")
+    batch = pd.Series(["03/04/2023", "11/12/2022", "01/02/2024"])  # no day above 12
+    assert parse_datetimes(batch, date_format(training)).dt.month.tolist() == [4, 12, 2]
+    us = uk_dates().dt.strftime("%m/%d/%Y")
+    assert parse_datetimes(batch, date_format(us)).dt.month.tolist() == [3, 11, 1]
+
+
+def test_the_schema_stores_the_date_format_and_scores_with_it(tmp_path):
+    from tuneplate.engine.schema import Schema
+
+    rng = np.random.default_rng(2)
+    dates = uk_dates(400, seed=2)
+    table = pd.DataFrame(
+        {"opened": dates.dt.strftime("%d/%m/%Y"), "x": rng.normal(size=400), "y": [0, 1] * 200}
+    )
+    schema, _ = _learn(table, "y")
+    schema = Schema.from_dict(json.loads(json.dumps(schema.to_dict())))  # as saved with a model
+    batch = pd.DataFrame({"opened": ["03/04/2023", "01/02/2024"], "x": [0.0, 1.0]})
+    encoded, counts = schema.encode(batch)
+    expected = pd.to_datetime(["2023-04-03", "2024-02-01"]).tz_localize("UTC")
+    days = (expected - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(days=1)
+    assert encoded[schema.keys["opened"]].tolist() == pytest.approx(list(days))
+    assert counts["opened"].unreadable == 0
+
+
+def test_an_ambiguous_date_column_is_read_day_first_and_said():
+    table = pd.DataFrame(
+        {"signed": ["03/04/2023", "05/06/2023", "01/12/2022", "07/08/2023"] * 30, "y": [0, 1] * 60}
+    )
+    found = detect_date_format(table["signed"])
+    assert found.ambiguous and "day first assumed" in found.describe()
+    schema, notes = _learn(table, "y")
+    (note,) = [n for n in notes if n.check == "date_order"]
+    assert "signed: dates read as day/month/year" in note.message
+    assert schema.feature("signed").date_format == "%d/%m/%Y"
+
+
+def test_a_column_mixing_both_day_month_orders_is_refused_naming_it():
+    values = pd.Series(["20/01/2022", "01/20/2022", "05/06/2022"], name="Datum")
+    with pytest.raises(TuneplateError) as caught:
+        parse_datetimes(values)
+    message = str(caught.value)
+    assert "column 'Datum' mixes day/month/year" in message and "month/day/year" in message
+    assert "\n" not in message
+
+
+def test_a_column_mixing_dotted_and_iso_dates_reads_each_right():
+    values = pd.Series(["12.03.2023", "2023-03-20", "01.02.2024", "2024-02-03 10:30"])
+    parsed = parse_datetimes(values)
+    assert parsed.dt.strftime("%Y-%m-%d").tolist() == [
+        "2023-03-12",
+        "2023-03-20",
+        "2024-02-01",
+        "2024-02-03",
+    ]
+    assert detect_date_format(values).format == "%d.%m.%Y"
+
+
+def dotted_amounts(n: int = 700, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [f"{v:,}".replace(",", ".") for v in rng.integers(300, 20000, n)]
+
+
+def test_whole_amounts_with_a_thousands_dot_in_a_semicolon_file_are_integers(tmp_path):
+    rng = np.random.default_rng(0)
+    amounts = dotted_amounts()
+    pd.DataFrame(
+        {"Betrag": amounts, "Alter": rng.integers(19, 75, 700), "Ausfall": ["Yes", "No"] * 350}
+    ).to_csv(tmp_path / "c.csv", sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    table, rules = read_table_with_rules(tmp_path / "c.csv")
+    assert (rules.decimal, rules.thousands) == (".", ".")
+    assert table["Betrag"].tolist() == [int(a.replace(".", "")) for a in amounts]
+    assert "thousands" in rules.describe()
+    notes = table.attrs["reading_notes"]
+    assert [n["check"] for n in notes] == ["thousands_dots"] and notes[0]["columns"] == ("Betrag",)
+    # A later batch under the stored rules reads "1.200" as 1200 as well.
+    later = write(tmp_path, "later.csv", b"Betrag;Alter;Ausfall\n1.200;30;No\n950;41;Yes\n")
+    assert read_table_with_rules(later, rules)[0]["Betrag"].tolist() == [1200, 950]
+
+
+def test_thousands_dots_with_a_stray_token_keep_the_token_for_the_schema(tmp_path):
+    amounts = dotted_amounts(200)
+    amounts[3] = amounts[50] = "-"
+    text = "Betrag;y\n" + "".join(f"{a};{i % 2}\n" for i, a in enumerate(amounts))
+    table = read_table(write(tmp_path, "t.csv", text.encode()))
+    assert table["Betrag"].iloc[0] == int(amounts[0].replace(".", ""))
+    schema, notes = _learn(table, "y")
+    assert schema.feature("Betrag").kind == "numeric"
+    assert any("Betrag: 2 values not numbers" in n.message for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("sep", "other", "why"),
+    [
+        (";", "3.5", "other decimals with a point"),  # the file writes point decimals
+        (";", "0.125", "other decimals with a point"),  # 0.125 is no thousands group
+        ("\t", "7", "tab or pipe file"),  # no convention to lean on
+    ],
+)
+def test_dotted_amounts_that_may_be_decimals_are_read_as_decimals_and_said(
+    tmp_path, sep, other, why
+):
+    amounts = dotted_amounts(100)
+    lines = [sep.join(["Betrag", "Rate", "y"])]
+    lines += [sep.join([a, other, str(i % 2)]) for i, a in enumerate(amounts)]
+    table, rules = read_table_with_rules(write(tmp_path, "d.csv", "\n".join(lines).encode()))
+    assert rules.thousands is None
+    assert table["Betrag"].iloc[0] == pytest.approx(float(amounts[0]))
+    assert table["Rate"].iloc[0] == pytest.approx(float(other))
+    (note,) = table.attrs["reading_notes"]
+    assert note["check"] == "ambiguous_numbers" and note["severity"] == "warning"
+    assert note["columns"] == ("Betrag",) and why in note["message"]
+
+
+def test_a_column_with_4_digit_whole_numbers_without_dots_is_ambiguous(tmp_path):
+    text = "Betrag;y\n12.000;1\n4500;0\n3.547;1\n"
+    table, rules = read_table_with_rules(write(tmp_path, "a.csv", text.encode()))
+    assert rules.thousands is None and table["Betrag"].tolist() == [12.0, 4500.0, 3.547]
+    assert table.attrs["reading_notes"][0]["check"] == "ambiguous_numbers"
+
+
+def comma_amounts(n: int = 300, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [
+        f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        for v in rng.uniform(300, 20000, n)
+    ]
+
+
+@pytest.mark.parametrize("token", ["-", "unknown", "k.A.", "#NV", "n/a", "", "?"])
+def test_a_few_stray_tokens_do_not_hide_a_decimal_comma_column(tmp_path, token):
+    amounts = comma_amounts()
+    for i in (3, 10, 20, 30):
+        amounts[i] = token
+    amounts[40] = amounts[40] + " "  # trailing space
+    rng = np.random.default_rng(1)
+    lines = ["Kreditbetrag;Zweck;y"] + [
+        f"{a};{rng.choice(['Auto', 'Haus'])};{i % 2}" for i, a in enumerate(amounts)
+    ]
+    table, rules = read_table_with_rules(write(tmp_path, "k.csv", "\n".join(lines).encode()))
+    assert rules.decimal == ","
+    expected = float(amounts[0].replace(".", "").replace(",", "."))
+    assert table["Kreditbetrag"].iloc[0] == pytest.approx(expected)
+    assert table["Kreditbetrag"].iloc[40] == pytest.approx(
+        float(amounts[40].strip().replace(".", "").replace(",", "."))
+    )
+    schema, notes = _learn(table, "y")
+    assert schema.feature("Kreditbetrag").kind == "numeric"
+    if token not in ("", "n/a"):  # pandas reads blank and n/a as missing; tokens are said
+        (note,) = [n for n in notes if n.check == "text_in_numbers"]
+        assert note.message.startswith("Kreditbetrag: 4 values not numbers (")
+    typed = schema.typed(table)["Kreditbetrag"]
+    assert typed.isna().sum() == 4 and typed.iloc[0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("sep", "cells", "expected"),
+    [(";", ["12,5 %", "7 %", "0,25 %"], [12.5, 7.0, 0.25]), (",", ["12.5%", "7%", "0.25%"], None)],
+)
+def test_percent_columns_are_numbers_in_percent_units(tmp_path, sep, cells, expected):
+    expected = expected or [12.5, 7.0, 0.25]
+    lines = [sep.join(["Zins", "y"])] + [
+        sep.join([c, str(i % 2)]) for i, c in enumerate(cells * 20)
+    ]
+    table = read_table(write(tmp_path, "p.csv", "\n".join(lines).encode()))
+    schema, _ = _learn(table, "y")
+    assert schema.feature("Zins").kind == "numeric"  # never a one-level category
+    assert schema.typed(table)["Zins"].tolist()[:3] == pytest.approx(expected)
+
+
+def mixed_encoding_file() -> bytes:
+    rows = ["a,city,y"] + [f"{i},Berlin,{i % 2}" for i in range(600)]
+    utf8 = "\n".join(rows[:300] + ["1,München,1"] * 20).encode()
+    cp1252 = ("\n".join(rows[300:] + ["1,München,0"] * 20) + "\n").encode("cp1252")
+    return utf8 + b"\n" + cp1252
+
+
+def test_a_file_mixing_utf8_and_cp1252_is_refused_naming_lines(tmp_path):
+    with pytest.raises(TuneplateError) as caught:
+        read_table(write(tmp_path, "m.csv", mixed_encoding_file()))
+    message = str(caught.value)
+    assert "m.csv' mixes two encodings: UTF-8 (e.g. line 301) and Windows-1252 (e.g. line 622)" in (
+        message
+    )
+    assert "save it again with one encoding" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("case", ["bom", "gzip", "cp1252_first", "late_broken_byte"])
+def test_other_mixed_encodings_are_refused_too(tmp_path, case):
+    good = "name,y\n" + "".join(f"Zoë {i},{i % 2}\n" for i in range(100))
+    if case == "bom":
+        data = b"\xef\xbb\xbf" + good.encode() + "Köln,1\n".encode("cp1252")
+    elif case == "gzip":
+        data = gzip.compress(mixed_encoding_file())
+    elif case == "cp1252_first":
+        data = good.encode("cp1252") + "Zoë,1\n".encode()
+    else:  # a UTF-8 file with one broken letter far beyond the first MiB
+        data = good.encode() + ascii_rows(120_000).encode() + b"Caf\xe9,1\n"
+    with pytest.raises(TuneplateError, match="mixes two encodings: UTF-8 .* and Windows-1252"):
+        read_table(write(tmp_path, f"{case}.csv", data))
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_header_names_lose_surrounding_spaces(tmp_path, sep):
+    text = sep.join([" Alter", "Betrag ", "Ausfall "]) + "\n" + sep.join("123") + "\n"
+    table = read_table(write(tmp_path, "h.csv", text.encode()))
+    assert list(table.columns) == ["Alter", "Betrag", "Ausfall"]
+
+
+def test_names_equal_once_stripped_are_duplicates(tmp_path):
+    with pytest.raises(TuneplateError, match="duplicate column names: Ausfall;"):
+        read_table(write(tmp_path, "d.csv", b"Ausfall,Ausfall ,x\n1,0,2\n"))
+
+
+def test_cli_finds_a_target_written_with_a_trailing_space(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"income ": rng.normal(size=300), "status ": ["bad", "good"] * 150})
+    table.to_csv(tmp_path / "s.csv", index=False)
+    code = main(["check", "credit-risk", "--data", str(tmp_path / "s.csv"), "--target", "status"])
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+
+
+@pytest.mark.parametrize(
+    ("sep", "cells"),
+    [
+        (",", ["01067", "10115", "80331"]),  # postcodes
+        (";", ["000123", "000124", "000125"]),  # zero-padded ids
+        (";", ["01067", "", "80331"]),  # with a blank: pandas would make floats
+        ("\t", ["-01", "02", "3"]),
+    ],
+)
+def test_codes_with_leading_zeros_stay_text(tmp_path, sep, cells):
+    rows = [sep.join(["code", "amount", "y"])]
+    rows += [sep.join([c, "1,5" if sep == ";" else "1.5", str(i % 2)]) for i, c in enumerate(cells)]
+    table = read_table(write(tmp_path, "z.csv", ("\n".join(rows * 1) + "\n").encode()))
+    column = table["code"]
+    assert not pd.api.types.is_numeric_dtype(column)
+    assert column.fillna("").tolist() == cells
+    assert table["amount"].tolist() == [1.5] * 3  # "1,5"/"1.5" are still numbers
+    assert table.attrs["reading_notes"][-1]["check"] == "leading_zeros"
+    schema, _ = _learn(pd.concat([table] * 10, ignore_index=True), "y")
+    assert schema.feature("code").kind == "categorical"
+
+
+def test_numbers_below_one_are_not_codes(tmp_path):
+    text = "a;b;y\n0,5;0;1\n0,25;10;0\n"
+    table = read_table(write(tmp_path, "n.csv", text.encode()))
+    assert table["a"].tolist() == [0.5, 0.25] and table["b"].tolist() == [0, 10]
+    assert table.attrs["reading_notes"] == []

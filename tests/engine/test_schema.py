@@ -317,3 +317,203 @@ def test_missing_words_count_as_missing_in_the_checks():
     assert schema.feature("income").kind == "numeric"
     (found,) = [f for f in run_checks(typed, roles) if f.check == "missing_values"]
     assert "income 65%" in found.message
+
+
+# -- 8. text numbers follow the saved reading rules; percentages are numbers --------------
+
+GERMAN = {"format": "csv", "separator": ";", "decimal": ",", "thousands": "."}
+
+
+def _numeric_schema(rules=None):
+    table = pd.DataFrame({"amount": [1000.0 + i for i in range(40)]})
+    schema = Schema.learn(table, ["amount"], rules)[0]
+    return schema.fit_levels(table)[0]
+
+
+def test_text_numbers_are_read_with_the_saved_decimal_comma_and_dot_thousands():
+    rows = pd.DataFrame({"amount": ["3.543", "3.543,22", "12,5", "1.234.567", "3.5", "-0,25"]})
+    X, counts = _numeric_schema(GERMAN).encode(rows)
+    assert X["amount"].tolist() == [3543.0, 3543.22, 12.5, 1234567.0, 3.5, -0.25]
+    assert counts["amount"].unreadable == 0
+
+
+def test_without_saved_rules_text_numbers_follow_the_plain_convention():
+    rows = pd.DataFrame({"amount": ["3.543", "1,234.5", "12,000", "3.543,22", "7"]})
+    X, counts = _numeric_schema().encode(rows)
+    assert X["amount"].tolist()[:3] == [3.543, 1234.5, 12000.0] and X["amount"].iloc[4] == 7
+    assert np.isnan(X["amount"].iloc[3]) and counts["amount"].unreadable == 1  # counted
+
+
+def test_a_text_column_learned_under_dot_thousands_reads_1_000_as_a_thousand():
+    # "n/a" keeps the column text after reading; canonical text would make "1.000" one.
+    values = ["1.000", "2.500,5", "n/a", "750"] * 10
+    schema, notes = Schema.learn(pd.DataFrame({"amount": values}), ["amount"], GERMAN)
+    assert schema.feature("amount").kind == "numeric"
+    typed = schema.typed(pd.DataFrame({"amount": values}))
+    assert typed["amount"].tolist()[:2] == [1000.0, 2500.5] and np.isnan(typed["amount"][2])
+    assert any("thousands separators (1.234)" in n.message for n in notes)
+
+
+@pytest.mark.slow
+def test_predict_proba_on_text_rows_matches_the_german_file_it_was_tuned_on(tmp_path):
+    from tuneplate.engine.reader import read_table_with_rules
+
+    table = _table(200)[["amount", "count", "status"]]
+    path = tmp_path / "german.csv"
+    text = table.assign(amount=[f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(
+        " ", ".") for v in table["amount"]])  # fmt: skip
+    text.to_csv(path, sep=";", index=False)
+    read, rules = read_table_with_rules(path)
+    assert (rules.decimal, rules.thousands) == (",", ".")
+    model = _tune(read, "logistic").model
+    expected = model.predict_proba(read)[:, 1]
+    as_text = text.drop(columns="status").astype(str)  # every column text, as from a form
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SchemaWarning)
+        got = model.predict_proba(as_text)
+    np.testing.assert_allclose(got[:, 1], expected, rtol=0, atol=1e-12)
+    assert got.schema_counts["amount"].unreadable == 0
+
+
+@pytest.mark.parametrize(
+    "values, rules, expected",
+    [
+        (["12.5%", "3%", "40 %", "7.25%"], None, [12.5, 3.0, 40.0, 7.25]),
+        (["12,5 %", "3 %", "40%", "7,25 %"], GERMAN, [12.5, 3.0, 40.0, 7.25]),
+        (["12,5 %", "3 %", "40%", "7,25 %"], None, [12.5, 3.0, 40.0, 7.25]),  # own mark
+        (["12.5%", "3", "40", "n/a"], None, [12.5, 3.0, 40.0, np.nan]),
+    ],
+)
+def test_percent_text_is_a_number_in_percent_units_with_a_finding(values, rules, expected):
+    table = pd.DataFrame({"rate": values * 10})
+    schema, notes = Schema.learn(table, ["rate"], rules)
+    assert schema.feature("rate").kind == "numeric"
+    assert any(n.check == "percent_text" and n.columns == ("rate",) for n in notes)
+    schema = schema.fit_levels(table)[0]
+    X, counts = schema.encode(table)
+    np.testing.assert_array_equal(X["rate"].to_numpy()[:4], expected)
+    assert counts["rate"].unreadable == 0 and not counts["rate"].problem()
+
+
+def test_a_column_in_the_other_decimal_mark_keeps_it_for_scoring_and_says_so():
+    table = pd.DataFrame({"ratio": ["0,25", "1,5", "3,75", "2"] * 10})
+    schema, notes = Schema.learn(table, ["ratio"])  # plain rules: "0,25" is no number
+    assert schema.feature("ratio").decimal == ","
+    assert any(n.check == "decimal_mark" for n in notes)
+    saved = Schema.from_dict(json.loads(json.dumps(schema.fit_levels(table)[0].to_dict())))
+    X, _ = saved.encode(pd.DataFrame({"ratio": ["0,5", 2.25, "1.000,5"]}))
+    assert X["ratio"].tolist() == [0.5, 2.25, 1000.5]
+
+
+@pytest.mark.slow
+def test_percent_column_tunes_as_a_number_and_its_own_rows_score_without_warning():
+    rng = np.random.default_rng(3)
+    rate = rng.uniform(1, 30, 300).round(1)
+    table = pd.DataFrame(
+        {
+            "rate": [f"{r:.1f}%" for r in rate],
+            "status": np.where(rng.random(300) < rate / 40, "bad", "good"),
+        }
+    )
+    result = _tune(table, "lightgbm")
+    assert result.model.schema.feature("rate").kind == "numeric"
+    assert "percent_text" in {f.check for f in result.findings}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SchemaWarning)
+        result.model.predict_proba(table.drop(columns="status"))
+
+
+# -- 9. duplicated columns and empty batches at scoring -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return _tune(_table(200), "lightgbm").model
+
+
+def test_a_model_column_given_twice_is_refused_naming_it(small_model):
+    rows = _table(30).drop(columns="status").iloc[10:]  # row 7 has a one-row level
+    twice = pd.concat([rows, rows[["amount"]]], axis=1)
+    with pytest.raises(TuneplateError, match="'amount' more than once") as caught:
+        small_model.predict_proba(twice)
+    assert "\n" not in str(caught.value)
+    notes = pd.DataFrame([["a", "b"]] * 20, columns=["note", "note"], index=rows.index)
+    extra = pd.concat([rows, notes], axis=1)  # a column the model ignores, twice: fine
+    assert small_model.predict_proba(extra).shape == (20, 2)
+
+
+def test_an_empty_batch_scores_to_an_empty_result(small_model):
+    rows = _table(20).drop(columns="status").iloc[:0]
+    proba = small_model.predict_proba(rows)
+    assert proba.shape == (0, 2) and proba.schema_counts["amount"].rows == 0
+    assert small_model.predict(rows).shape == (0,)
+    with pytest.raises(TuneplateError, match="'purpose'"):  # columns still checked
+        small_model.predict_proba(rows.drop(columns="purpose"))
+
+
+# -- 10. Results.load brings the saved model back -----------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FAMILIES)
+def test_results_load_gives_the_model_that_scores_like_the_run(family, tmp_path):
+    table = _table(200)
+    result = _tune(table, family)
+    result.save(tmp_path)
+    rows = table.drop(columns="status").iloc[10:25]
+    loaded = tuneplate.Results.load(tmp_path)
+    np.testing.assert_allclose(  # XGBoost's saved booster predicts in float32
+        loaded.model.predict_proba(rows), result.model.predict_proba(rows), rtol=0, atol=1e-6
+    )
+    assert tuneplate.Results.load(tmp_path, model=False).model is None
+
+
+def test_results_load_without_a_model_file_and_with_a_damaged_one(tmp_path, small_model):
+    from tuneplate.engine.results import Results
+
+    result = _tune(_table(200), "logistic")
+    result.model = None
+    result.save(tmp_path)
+    assert Results.load(tmp_path).model is None  # results only: nothing to load
+    small_model.save(tmp_path)
+    (tmp_path / "model.lightgbm.txt").write_text("not a model")
+    with pytest.raises(TuneplateError, match="model=False") as caught:
+        Results.load(tmp_path)
+    assert "\n" not in str(caught.value)
+    assert Results.load(tmp_path, model=False).holdout == result.holdout
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1.234", 1234.0), ("12.345,5", 12345.5), ("0.125", 0.125), ("-1.000", -1000.0)],
+)
+def test_thousands_groups_never_start_with_zero(text, expected):
+    """Under decimal-comma rules a dotted group of three is a thousand, but "0.125" can
+    only be a point decimal: no one writes a thousands group after a leading zero."""
+    from tuneplate.engine.schema import _parse_number
+
+    assert _parse_number(text, decimal=",", thousands=".") == expected
+
+
+def test_padded_column_names_score_like_the_clean_ones():
+    """Spreadsheet exports pad header names ("amount "); the reader strips them, and a
+    DataFrame read with plain pandas must score the same, not be refused."""
+    import warnings
+
+    from tuneplate.engine.schema import Schema
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {"amount": rng.normal(1000, 200, 200).round(2), "purpose": rng.choice(["car", "tv"], 200)}
+    )
+    schema, _ = Schema.learn(table, ["amount", "purpose"])
+    schema, _ = schema.fit_levels(table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing unreadable, nothing unseen
+        clean, _ = schema.encode(table)
+        padded, _ = schema.encode(
+            table.rename(columns={"amount": "amount ", "purpose": " purpose"})
+        )
+    pd.testing.assert_frame_equal(clean, padded)
+    both = table.assign(**{"amount ": table["amount"] * 2})  # the real one wins
+    pd.testing.assert_frame_equal(schema.encode(both)[0], clean)
