@@ -56,8 +56,8 @@ import numpy as np
 import pandas as pd
 
 import tuneplate
-from tuneplate.engine import evaluation
-from tuneplate.engine.models import get_family
+from tuneplate.engine.families.models import get_family
+from tuneplate.engine.tasks.binary import evaluation
 
 FAMILIES = ("lightgbm", "xgboost", "logistic")
 RESAMPLES = 1000

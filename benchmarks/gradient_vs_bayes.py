@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 import tuneplate
-from tuneplate.engine.space import Param, Space
+from tuneplate.engine.search.space import Param, Space
 from tuneplate.engine.tune import Config, run_vertical
 
 STRATEGIES = ("gradient", "bayes", "random")

@@ -94,7 +94,7 @@ def peak_rss_gib() -> float:
 
 def run_tuneplate(table: pd.DataFrame, trials: int, seed: int, replay: list) -> dict:
     import tuneplate
-    from tuneplate.engine import study as studies
+    from tuneplate.engine.search import study as studies
 
     search_peak = []
     search = studies.run
@@ -137,7 +137,7 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: 
     import optuna
 
     from tuneplate.engine import tune as engine
-    from tuneplate.engine.models import Fit, _fit_lightgbm
+    from tuneplate.engine.families.models import Fit, _fit_lightgbm
     from tuneplate.verticals import load_vertical
 
     # The engine's plan without its big-table defaults: no pruning, `folds` folds.

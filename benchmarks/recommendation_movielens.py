@@ -21,7 +21,7 @@ from importlib.resources import files
 import numpy as np
 
 import tuneplate
-from tuneplate.engine.data import read_table
+from tuneplate.engine.data.roles import read_table
 
 
 def movielens_path() -> str:

@@ -3,8 +3,8 @@
 Starts a throwaway PostgreSQL server (Debian's packages, as the distributed tests
 do), then for each worker count creates a fresh study on it and runs that many
 worker processes at once ("spawn" processes). Each worker goes through
-tuneplate's own storage path: `tuneplate.engine.study.make_storage` (connection
-retries, heartbeats), `optuna.load_study`, and `tuneplate.engine.study.run` with
+tuneplate's own storage path: `tuneplate.engine.search.study.make_storage` (connection
+retries, heartbeats), `optuna.load_study`, and `tuneplate.engine.search.study.run` with
 the study-wide budget, so the workers together complete exactly `--trials`
 trials. The objective is cheap and known: a sum of squares of 3 suggested floats
 plus a fixed amount of pure-Python CPU work, calibrated in the parent to take
@@ -45,7 +45,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from tuneplate.engine.study import POLL_S
+from tuneplate.engine.search.study import POLL_S
 
 BARRIER_S = 300  # how long workers wait for each other to be ready
 RESULT_S = 1800  # how long the parent waits for a worker's result
@@ -165,7 +165,7 @@ def worker(
     try:
         import optuna
 
-        from tuneplate.engine.study import make_storage, run
+        from tuneplate.engine.search.study import make_storage, run
 
         optuna.logging.set_verbosity(optuna.logging.ERROR)  # as tuneplate's engine does
         storage = make_storage(url, None)
@@ -212,7 +212,7 @@ def measure(url: str, n_workers: int, trials: int, iterations: int) -> dict:
     import optuna
     from optuna.trial import TrialState
 
-    from tuneplate.engine.study import SKIPPED, make_storage
+    from tuneplate.engine.search.study import SKIPPED, make_storage
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     name = f"throughput-{n_workers}-workers-{time.time_ns()}"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.results import Metric, _jsonable
-from tuneplate.engine.strategies import STRATEGIES
-from tuneplate.engine.study import NoTrialCompleted
+from tuneplate.engine.search.strategies import STRATEGIES
+from tuneplate.engine.search.study import NoTrialCompleted
 from tuneplate.engine.tune import Config, execute, plan
 from tuneplate.engine.vertical import Vertical
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
 
 # numpy.random.RandomState / scikit-learn's random_state accept 0 <= seed < 2**32.
 # https://numpy.org/doc/stable/reference/random/legacy.html#numpy.random.RandomState

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from tuneplate.engine.checks import Finding
+from tuneplate.engine.data.checks import Finding
 
 RESULTS_FILE = "results.json"
 MODEL_FILE = "model.json"  # written by `Model.save` beside the library's model file
@@ -232,7 +232,7 @@ class Results:
             0.78
             >>> Results.load("tuneplate-runs/credit-risk").model.predict_proba(rows)[:, 1]
         """
-        from tuneplate.engine.errors import TuneplateError
+        from tuneplate.engine.contract.errors import TuneplateError
 
         path = Path(folder) / RESULTS_FILE
         if not path.is_file():
@@ -267,7 +267,7 @@ class Results:
 
 def _saved_model(folder: Path) -> Any:
     """The run folder's saved classifier, or None (no model.json, or a ranking run)."""
-    from tuneplate.engine.errors import TuneplateError
+    from tuneplate.engine.contract.errors import TuneplateError
 
     meta_path = folder / MODEL_FILE
     if not meta_path.is_file():
@@ -275,7 +275,9 @@ def _saved_model(folder: Path) -> Any:
     try:
         if json.loads(meta_path.read_text()).get("task") == "ranking":
             return None
-        from tuneplate.engine.models import Model  # lazily: lightgbm/xgboost only when needed
+        from tuneplate.engine.families.models import (
+            Model,  # lazily: lightgbm/xgboost only when needed
+        )
 
         return Model.load(folder)
     except TuneplateError:

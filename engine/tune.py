@@ -19,29 +19,29 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from tuneplate.engine import evaluation
-from tuneplate.engine import gradient as gradients
-from tuneplate.engine import study as studies
 from tuneplate.engine.assumptions import check_assumptions
-from tuneplate.engine.checks import Finding, errors, run_checks
 from tuneplate.engine.config_fields import check_config, check_task_fields
-from tuneplate.engine.data import (
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.schema import Schema
+from tuneplate.engine.data.checks import Finding, errors, run_checks
+from tuneplate.engine.data.roles import (
     Roles,
     check_columns,
     drop_unknown_target,
     resolve_roles,
     tidy_target,
 )
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.first_trials import first_trials, warm_start_unused, warm_trials
+from tuneplate.engine.data.splits import Split, make_split
+from tuneplate.engine.families.models import FAMILIES, Family, Fit, Model, get_family
 from tuneplate.engine.metrics import METRICS, Objective, get_metric
-from tuneplate.engine.models import FAMILIES, Family, Fit, Model, get_family
-from tuneplate.engine.objective import FoldCache, make_objective
 from tuneplate.engine.results import Metric, Results
-from tuneplate.engine.schema import Schema
-from tuneplate.engine.space import Choice, Space
-from tuneplate.engine.splits import Split, make_split
-from tuneplate.engine.strategies import AUTO, make_sampler
+from tuneplate.engine.search import gradient as gradients
+from tuneplate.engine.search import study as studies
+from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
+from tuneplate.engine.search.objective import FoldCache, make_objective
+from tuneplate.engine.search.space import Choice, Space
+from tuneplate.engine.search.strategies import AUTO, make_sampler
+from tuneplate.engine.tasks.binary import evaluation
 from tuneplate.engine.vertical import Outcome, Vertical
 
 # Failed trials are counted in the results and summarised by the CLI; Optuna would
@@ -159,7 +159,7 @@ def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list
     check_config(config)
     check_task_fields(config, vertical)
     if vertical.task == "ranking":
-        from tuneplate.engine import rank_tune
+        from tuneplate.engine.tasks.ranking import task as rank_tune
 
         return rank_tune.check(vertical, data, config)
     table, roles, _, tidied = prepare(vertical, data, config)
@@ -284,7 +284,9 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
     check_task_fields(config, vertical)
     check_assumptions(vertical, config.assumptions)
     if vertical.task == "ranking":
-        from tuneplate.engine import rank_tune  # it builds on this module's helpers
+        from tuneplate.engine.tasks.ranking import (
+            task as rank_tune,  # it builds on this module's helpers
+        )
 
         return rank_tune.plan(vertical, data, config)
     strategy = config.strategy or vertical.default_strategy
@@ -544,7 +546,7 @@ def execute(
     figures come after the budget.
     """
     if not isinstance(p, Plan):  # a ranking plan
-        from tuneplate.engine import rank_tune
+        from tuneplate.engine.tasks.ranking import task as rank_tune
 
         return rank_tune.execute(p, run_dir=run_dir, progress=progress, record=record)
     started = time.perf_counter()

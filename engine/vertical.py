@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.checks import Finding
-from tuneplate.engine.data import Roles
-from tuneplate.engine.interactions import InteractionRoles
+from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.metrics import Objective
 from tuneplate.engine.results import Table
-from tuneplate.engine.space import Space
+from tuneplate.engine.search.space import Space
+from tuneplate.engine.tasks.ranking.interactions import InteractionRoles
 
 __all__ = [
     "Evaluation",

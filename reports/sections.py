@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from tuneplate.engine.checks import Finding
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Results, Table
 from tuneplate.reports.formatters import (
     assumption_kind,

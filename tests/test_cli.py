@@ -216,7 +216,7 @@ def test_warm_start_run_tries_the_earlier_best_first(run_dir, tmp_path):
 def test_run_names_the_most_common_failure(monkeypatch, tmp_path, capsys):
     from dataclasses import replace
 
-    from tuneplate.engine import models
+    from tuneplate.engine.families import models
 
     family = models.FAMILIES["lightgbm"]
 
@@ -238,7 +238,7 @@ def test_run_names_the_most_common_failure(monkeypatch, tmp_path, capsys):
 def test_a_search_where_every_trial_fails_ends_with_the_reason(monkeypatch, tmp_path, capsys):
     from dataclasses import replace
 
-    from tuneplate.engine import models
+    from tuneplate.engine.families import models
 
     def fit(*args, **kwargs):
         raise MemoryError("out of memory in one fit")

@@ -27,7 +27,7 @@ from test_cli_errors import (  # the shared one-line-error helpers
 import tuneplate
 from tuneplate.engine import tune as tune_module
 from tuneplate.engine.config_fields import MAX_SEED
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.tune import Config, plan
 from tuneplate.verticals import load_vertical
 

@@ -11,8 +11,8 @@ import pytest
 
 import tuneplate.engine
 from tuneplate.cli import main
-from tuneplate.engine.models import Model
-from tuneplate.engine.schema import SchemaWarning
+from tuneplate.engine.contract.schema import SchemaWarning
+from tuneplate.engine.families.models import Model
 
 # Runs a script with every `tuneplate` import failing, as on a machine without it.
 WITHOUT_TUNEPLATE = (
@@ -60,7 +60,7 @@ def test_exported_train_reproduces_the_holdout_without_tuneplate(family, german_
     exported = pd.read_csv(project / "scores.csv")["probability"].to_numpy()
     np.testing.assert_allclose(exported, expected, rtol=0, atol=1e-12)
     assert (project / "contract" / "schema.py").read_bytes() == (
-        Path(tuneplate.engine.__file__).parent / "schema.py"
+        Path(tuneplate.engine.__file__).parent / "contract" / "schema.py"
     ).read_bytes()
 
     smoke = subprocess.run(

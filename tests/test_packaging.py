@@ -29,7 +29,7 @@ EXAMPLE_CSV = "tuneplate/verticals/credit_risk/german_credit.csv"
 
 # Source folder -> where it lands in the wheel (pyproject's [tool.setuptools.package-dir]).
 PACKAGE_DIRS = {
-    "tuneplate": "tuneplate",
+    "src/tuneplate": "tuneplate",
     "engine": "tuneplate/engine",
     "verticals": "tuneplate/verticals",
     "reports": "tuneplate/reports",
@@ -191,3 +191,13 @@ def test_installed_wheel_runs_from_its_own_files(wheel, tmp_path):
 
     listed = _run([venv / "bin" / "tuneplate", "verticals"], cwd=elsewhere, env=env).stdout
     assert "credit-risk" in listed
+
+    # From the repository root too: the face lives in src/, so no folder there named
+    # `tuneplate` shadows the installed package (it once failed with "No module named
+    # 'tuneplate.engine'").
+    at_root = _run(
+        [python, "-c", "import tuneplate; print(tuneplate.tune.__module__, tuneplate.__file__)"],
+        cwd=ROOT,
+        env=env,
+    ).stdout.split()
+    assert at_root[0] == "tuneplate" and inside_venv(at_root[1]), at_root

@@ -31,10 +31,11 @@ from optuna.trial import TrialState
 from test_cli_errors import assert_one_line_error, cli  # shared one-line-error helpers
 
 from tuneplate.cli import main
-from tuneplate.engine import run_folder, study
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.run_folder import LOCK_FILE
-from tuneplate.engine.study import FAIL_REASON, JOURNAL_FILE, make_storage, mask
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.runs import run_folder
+from tuneplate.engine.runs.run_folder import LOCK_FILE
+from tuneplate.engine.search import study
+from tuneplate.engine.search.study import FAIL_REASON, JOURNAL_FILE, make_storage, mask
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -326,7 +327,7 @@ def test_a_second_lock_is_refused_naming_the_pid_and_freed_on_release(tmp_path):
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     """flock, not a pid file: the kernel frees the lock when its process dies."""
     code = (
-        "import sys, time; from tuneplate.engine import run_folder; "
+        "import sys, time; from tuneplate.engine.runs import run_folder; "
         f"run_folder.lock({str(tmp_path)!r}); print('locked', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -680,7 +681,7 @@ def test_every_config_field_is_compared_unless_listed_as_free(rich_run):
     """A new Config field is compared by default: only the short documented list is not."""
     from dataclasses import fields
 
-    from tuneplate.engine.resume import MAY_CHANGE, NOT_COMPARED
+    from tuneplate.engine.runs.resume import MAY_CHANGE, NOT_COMPARED
     from tuneplate.engine.tune import Config
 
     _, out = rich_run
@@ -851,7 +852,7 @@ def _record(settings: dict, **config) -> dict:
     ids=["k", "split", "untyped-default", "validation", "space"],
 )
 def test_resume_message_names_the_setting_and_the_fix(saved, now, typed, needles):
-    from tuneplate.engine.resume import changes, message
+    from tuneplate.engine.runs.resume import changes, message
     from tuneplate.engine.tune import Config
 
     found = changes(_record(saved), now, Config())
@@ -862,7 +863,7 @@ def test_resume_message_names_the_setting_and_the_fix(saved, now, typed, needles
 
 
 def test_resume_compares_the_storage_without_its_password():
-    from tuneplate.engine.resume import changes
+    from tuneplate.engine.runs.resume import changes
     from tuneplate.engine.tune import Config
 
     url = "postgresql://tune:new-secret@db/studies"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.vertical import Vertical
 from tuneplate.verticals import credit_risk, diagnosis, recommendation
 

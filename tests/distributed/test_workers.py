@@ -255,7 +255,7 @@ def test_unknown_study_is_a_one_line_error(postgres_url, capsys):
 
 
 def test_unreachable_database_fails_clearly(monkeypatch, capsys):
-    monkeypatch.setattr("tuneplate.engine.study.CONNECT_TRIES", 2)
+    monkeypatch.setattr("tuneplate.engine.search.study.CONNECT_TRIES", 2)
     url = "postgresql+psycopg://tune:pw@127.0.0.1:1/none"
     assert main(["worker", "--storage", url, "--study", "x"]) == 2
     err = capsys.readouterr().err

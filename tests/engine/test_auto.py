@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 import tuneplate
-from tuneplate.engine.auto import MIN_TRIALS, allocate
-from tuneplate.engine.first_trials import first_trials
+from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC
 from tuneplate.engine.results import Results
-from tuneplate.engine.space import FAMILY, Choice, Param, Space
-from tuneplate.engine.spaces import LIGHTGBM, LOGISTIC
+from tuneplate.engine.search.auto import MIN_TRIALS, allocate
+from tuneplate.engine.search.first_trials import first_trials
+from tuneplate.engine.search.space import FAMILY, Choice, Param, Space
 from tuneplate.engine.tune import Config, plan, run_vertical
 from tuneplate.reports import render
 from tuneplate.verticals import load_vertical
@@ -218,7 +218,7 @@ def test_results_of_an_auto_run_survive_a_save_and_load(tmp_path):
 
 @pytest.mark.parametrize("name", ["lightgbm", "xgboost"])
 def test_a_passed_deadline_stops_boosting_after_the_first_round(name):
-    from tuneplate.engine.models import FAMILIES, Fit
+    from tuneplate.engine.families.models import FAMILIES, Fit
 
     table = _slow_table(600, 8)
     X, y = table.drop(columns="status"), (table["status"] == "bad").to_numpy().astype(int)

@@ -5,8 +5,8 @@ from dataclasses import replace
 import optuna
 
 import tuneplate
-from tuneplate.engine import models
 from tuneplate.engine import tune as engine
+from tuneplate.engine.families import models
 from tuneplate.verticals import load_vertical
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine.checks import column_tokens, run_checks, single_feature_auc
-from tuneplate.engine.data import Roles
+from tuneplate.engine.data.checks import column_tokens, run_checks, single_feature_auc
+from tuneplate.engine.data.roles import Roles
 
 ROLES = Roles(target="status", positive="bad")
 

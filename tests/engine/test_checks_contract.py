@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine.checks import run_checks
-from tuneplate.engine.data import Roles, resolve_roles
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.splits import make_split
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.data.checks import run_checks
+from tuneplate.engine.data.roles import Roles, resolve_roles
+from tuneplate.engine.data.splits import make_split
 from tuneplate.verticals import VERTICALS
 
 ROLES = Roles(target="status", positive="bad")

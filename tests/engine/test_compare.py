@@ -14,7 +14,7 @@ from tuneplate.engine.compare import (
     check_request,
     compare,
 )
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.tune import Config
 from tuneplate.reports.compare import mean_curve, render_comparison
 from tuneplate.verticals import load_vertical

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from tuneplate.engine.data import Roles, resolve_roles
-from tuneplate.engine.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.data.roles import Roles, resolve_roles
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_numeric_positive_matches_a_float_target():
 
 
 def test_dates_and_tz_aware_dates_become_day_numbers():
-    from tuneplate.engine.schema import Schema
+    from tuneplate.engine.contract.schema import Schema
 
     table = pd.DataFrame(
         {
@@ -116,7 +116,7 @@ def test_blank_targets_after_stripping_are_missing_and_counted():
 
 
 def test_a_clean_or_numeric_target_gets_no_finding_and_three_outcomes_stay_refused():
-    from tuneplate.engine.data import tidy_target
+    from tuneplate.engine.data.roles import tidy_target
 
     assert tidy_target(_spelt(), "status")[1] == []
     assert tidy_target(pd.DataFrame({"status": [0, 1, 1.0]}), "status")[1] == []

@@ -16,12 +16,12 @@ from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
 import tuneplate
-from tuneplate.engine import hypergradient, strategies
-from tuneplate.engine.gradient import ATTR, GradientSampler, mode, overfitting_findings
-from tuneplate.engine.models import FAMILIES, Fit
-from tuneplate.engine.schema import Schema
-from tuneplate.engine.space import Param, Space
-from tuneplate.engine.study import JOURNAL_FILE
+from tuneplate.engine.contract.schema import Schema
+from tuneplate.engine.families.models import FAMILIES, Fit
+from tuneplate.engine.search import hypergradient, strategies
+from tuneplate.engine.search.gradient import ATTR, GradientSampler, mode, overfitting_findings
+from tuneplate.engine.search.space import Param, Space
+from tuneplate.engine.search.study import JOURNAL_FILE
 
 RTOL = 1e-4
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine import ranking as rk
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.interactions import (
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.tasks.ranking import metrics as rk
+from tuneplate.engine.tasks.ranking.interactions import (
     InteractionRoles,
     last_n_windows,
     parse_times,

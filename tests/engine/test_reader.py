@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from tuneplate.cli import main
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.reader import (
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.reader import (
     ReadingRules,
     date_format,
     detect_date_format,
@@ -384,8 +384,8 @@ def test_time_split_on_a_column_with_dst_offsets(tmp_path):
 
 
 def test_time_column_with_unparseable_values_is_counted(tmp_path):
-    from tuneplate.engine.data import Roles
-    from tuneplate.engine.splits import make_split
+    from tuneplate.engine.data.roles import Roles
+    from tuneplate.engine.data.splits import make_split
 
     table = dst_loans()
     table.loc[5, "applied"] = "soon"
@@ -415,7 +415,7 @@ def test_cli_check_on_a_german_export_reads_the_amount_as_a_number(tmp_path, cap
 
 
 def _learn(table: pd.DataFrame, target: str):
-    from tuneplate.engine.schema import Schema
+    from tuneplate.engine.contract.schema import Schema
 
     rules = table.attrs.get("reading_rules")
     return Schema.learn(table, [c for c in table.columns if c != target], rules)
@@ -476,7 +476,7 @@ def test_a_scoring_batch_without_a_day_above_12_keeps_the_training_order():
 
 
 def test_the_schema_stores_the_date_format_and_scores_with_it(tmp_path):
-    from tuneplate.engine.schema import Schema
+    from tuneplate.engine.contract.schema import Schema
 
     rng = np.random.default_rng(2)
     dates = uk_dates(400, seed=2)

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import tuneplate
-from tuneplate.engine.checks import run_checks
-from tuneplate.engine.data import Roles
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.models import Model
-from tuneplate.engine.schema import MIN_LEVEL_ROWS, OTHER, Schema, SchemaWarning
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.schema import MIN_LEVEL_ROWS, OTHER, Schema, SchemaWarning
+from tuneplate.engine.data.checks import run_checks
+from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.families.models import Model
 from tuneplate.engine.tune import Config, plan, read_features
 from tuneplate.verticals import load_vertical
 
@@ -287,7 +287,7 @@ def test_plan_keeps_the_schema_and_no_encoder():
 
 
 def test_the_reading_rules_of_the_file_travel_with_the_schema():
-    from tuneplate.engine.reader import ReadingRules
+    from tuneplate.engine.contract.reader import ReadingRules
 
     table = _table()
     rules = ReadingRules(separator=";", decimal=",")
@@ -356,7 +356,7 @@ def test_a_text_column_learned_under_dot_thousands_reads_1_000_as_a_thousand():
 
 @pytest.mark.slow
 def test_predict_proba_on_text_rows_matches_the_german_file_it_was_tuned_on(tmp_path):
-    from tuneplate.engine.reader import read_table_with_rules
+    from tuneplate.engine.contract.reader import read_table_with_rules
 
     table = _table(200)[["amount", "count", "status"]]
     path = tmp_path / "german.csv"
@@ -490,7 +490,7 @@ def test_results_load_without_a_model_file_and_with_a_damaged_one(tmp_path, smal
 def test_thousands_groups_never_start_with_zero(text, expected):
     """Under decimal-comma rules a dotted group of three is a thousand, but "0.125" can
     only be a point decimal: no one writes a thousands group after a leading zero."""
-    from tuneplate.engine.schema import _parse_number
+    from tuneplate.engine.contract.schema import _parse_number
 
     assert _parse_number(text, decimal=",", thousands=".") == expected
 
@@ -500,7 +500,7 @@ def test_padded_column_names_score_like_the_clean_ones():
     DataFrame read with plain pandas must score the same, not be refused."""
     import warnings
 
-    from tuneplate.engine.schema import Schema
+    from tuneplate.engine.contract.schema import Schema
 
     rng = np.random.default_rng(0)
     table = pd.DataFrame(

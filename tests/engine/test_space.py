@@ -1,7 +1,7 @@
 import optuna
 import pytest
 
-from tuneplate.engine.space import Param, Space
+from tuneplate.engine.search.space import Param, Space
 
 
 def test_param_rejects_start_outside_its_range():

@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.data import Roles
-from tuneplate.engine.splits import make_split
+from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.data.splits import make_split
 
 
 def _y(table):

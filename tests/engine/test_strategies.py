@@ -5,9 +5,9 @@ import math
 import optuna
 import pytest
 
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.space import Param, Space
-from tuneplate.engine.strategies import DESCRIPTIONS, STRATEGIES, make_sampler
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.search.space import Param, Space
+from tuneplate.engine.search.strategies import DESCRIPTIONS, STRATEGIES, make_sampler
 
 SPACE = Space(
     (

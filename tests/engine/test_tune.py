@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 import tuneplate
-from tuneplate.engine.models import Model
-from tuneplate.engine.study import JOURNAL_FILE
+from tuneplate.engine.families.models import Model
+from tuneplate.engine.search.study import JOURNAL_FILE
 
 
 def _completed(result):
@@ -100,7 +100,7 @@ def test_interrupted_trial_is_rerun_on_resume(tmp_path, monkeypatch):
 def test_a_fit_that_raises_fails_its_trial_with_the_reason_and_the_search_goes_on(monkeypatch):
     from dataclasses import replace
 
-    from tuneplate.engine import models
+    from tuneplate.engine.families import models
 
     family = models.FAMILIES["lightgbm"]
     calls = []

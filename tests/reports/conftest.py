@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine.checks import Finding
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
 
 ASSUMPTIONS = {

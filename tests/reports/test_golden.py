@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from report_outline import ALWAYS, ORDER
 
-from tuneplate.engine.checks import Finding
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
 from tuneplate.reports import render
 from tuneplate.verticals import VERTICALS

@@ -3,7 +3,7 @@
 A unique text value and a unique number are planted in one row of each vertical's
 example table; neither may appear in report.html, results.json or config.json.
 The model files keep a text column's levels (the model needs them to score), but only
-levels seen in at least MIN_LEVEL_ROWS rows: rarer ones are pooled (engine/schema.py).
+levels seen in at least MIN_LEVEL_ROWS rows: rarer ones are pooled (engine/contract/schema.py).
 
 Group tables (fairness, subgroups) name the groups of a protected or subgroup column,
 so a level held by a handful of rows would describe those people: such levels must be

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from report_outline import ORDER  # the reading order: decision-maker first
 
-from tuneplate.engine.checks import Finding
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
 from tuneplate.reports import render
 from tuneplate.reports.render import env

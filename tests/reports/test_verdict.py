@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from tuneplate.engine.checks import Finding
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Metric
 from tuneplate.reports.verdict import holdout_drop, verdict
 
@@ -318,7 +318,7 @@ def test_a_leaky_table_that_passes_the_single_column_check_is_called_suspicious(
     import pandas as pd
 
     import tuneplate
-    from tuneplate.engine.checks import LEAKAGE_AUC, single_feature_auc
+    from tuneplate.engine.data.checks import LEAKAGE_AUC, single_feature_auc
 
     rng = np.random.default_rng(1)
     n = 600

@@ -7,9 +7,9 @@ import numpy as np
 import optuna
 import pytest
 
-from tuneplate.engine.checks import run_checks
-from tuneplate.engine.data import resolve_roles
-from tuneplate.engine.models import FAMILIES
+from tuneplate.engine.data.checks import run_checks
+from tuneplate.engine.data.roles import resolve_roles
+from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.tune import Config, check
 from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals import VERTICALS

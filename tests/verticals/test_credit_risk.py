@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine.checks import run_checks
-from tuneplate.engine.data import Roles
+from tuneplate.engine.data.checks import run_checks
+from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals.credit_risk import checks, metrics
 

@@ -15,10 +15,10 @@ import pytest
 
 import tuneplate
 from tuneplate.cli import main
-from tuneplate.engine.checks import run_checks
-from tuneplate.engine.data import Roles
-from tuneplate.engine.errors import TuneplateError
-from tuneplate.engine.splits import make_split
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.data.checks import run_checks
+from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.data.splits import make_split
 from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals.diagnosis import VERTICAL, checks, data, metrics, space
 

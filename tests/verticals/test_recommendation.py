@@ -9,9 +9,9 @@ import pytest
 
 import tuneplate
 from tuneplate.cli import main
-from tuneplate.engine import candidates as cands
-from tuneplate.engine.data import read_table
-from tuneplate.engine.interactions import resolve, time_windows, to_log
+from tuneplate.engine.data.roles import read_table
+from tuneplate.engine.tasks.ranking import candidates as cands
+from tuneplate.engine.tasks.ranking.interactions import resolve, time_windows, to_log
 from tuneplate.verticals.recommendation import data as shop
 
 

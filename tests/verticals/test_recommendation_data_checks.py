@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine.interactions import InteractionRoles
+from tuneplate.engine.tasks.ranking.interactions import InteractionRoles
 from tuneplate.verticals.recommendation import checks, data
 
 ROLES = InteractionRoles(user="user", item="item", time="time", event="event")

@@ -10,7 +10,7 @@ from importlib.resources import files
 
 import pandas as pd
 
-from tuneplate.engine.data import Roles
+from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.vertical import Example
 
 ATTRIBUTION = (

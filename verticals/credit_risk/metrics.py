@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.engine.assumptions import Assumption, validator
-from tuneplate.engine.data import Roles
+from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
 from tuneplate.engine.results import Table
 from tuneplate.engine.vertical import Evaluation, Outcome

@@ -1,7 +1,7 @@
 """Diagnosis data checks: post-diagnosis leakage, prevalence, events per candidate
 feature and missingness that differs between cases and controls.
 
-Repeated patients are found by the generic `check_repeated_entities` (engine/checks.py),
+Repeated patients are found by the generic `check_repeated_entities` (engine/data/checks.py),
 which every vertical runs, so a patient id is flagged once, in one wording.
 
 Each returns Findings whose message says what was found, `expected` what a sound
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tuneplate.engine.checks import (
+from tuneplate.engine.data.checks import (
     HIGH_CARDINALITY,
     LEAKAGE_AUC,
     Finding,
     names_matching,
     single_feature_auc,
 )
-from tuneplate.engine.data import Roles
+from tuneplate.engine.data.roles import Roles
 
 # Fields recorded at or after the diagnosis: treatments, results, outcomes. A column
 # so named that also predicts the target well is almost certainly leaking it.

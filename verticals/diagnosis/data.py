@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.datasets import load_breast_cancer
 
-from tuneplate.engine.data import Roles
+from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.vertical import Example
 
 ATTRIBUTION = (

@@ -46,7 +46,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.interactions import InteractionRoles
+from tuneplate.engine.tasks.ranking.interactions import InteractionRoles
 from tuneplate.engine.vertical import Example
 
 SEED = 7

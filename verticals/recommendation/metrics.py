@@ -18,8 +18,8 @@ import pandas as pd
 
 from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.metrics import Objective
-from tuneplate.engine.ranking import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.results import Table
+from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.vertical import Evaluation, RankingOutcome
 
 # The search's score is computed by the engine's ranking loop (engine.ranking), not

@@ -1,0 +1,153 @@
+"""Hold-out and cross-validation splits.
+
+Three schemes, chosen from the column roles: stratified (the default), grouped
+(rows sharing an id stay together) and out-of-time (train on the past, validate
+and hold out on later rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import (
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    train_test_split,
+)
+
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.reader import parse_datetimes
+from tuneplate.engine.data.group_ids import read_group_ids
+from tuneplate.engine.data.roles import Roles
+
+HOLDOUT_SHARE = 0.2
+
+Folds = list[tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Row positions of the development rows (searched on) and the hold-out."""
+
+    development: np.ndarray
+    holdout: np.ndarray
+    folds: Folds  # positions within the development rows
+    description: str
+
+
+def _time_order(table: pd.DataFrame, column: str) -> np.ndarray:
+    times = table[column]
+    if pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times):
+        parsed = times  # an ordered period number (e.g. 202403) is fine too
+        unparsed = pd.Series(False, index=times.index)
+    else:
+        # One parser for every time column: offsets that change within the column
+        # (summer and winter time) are converted to UTC instead of failing in pandas.
+        parsed = parse_datetimes(times)
+        unparsed = parsed.isna() & times.notna()
+        if unparsed.mean() > 0.05:
+            raise TuneplateError(
+                f"time column {column!r} is not a date: most values do not parse "
+                "(expected e.g. 2024-03-31); fix the column or leave out --time"
+            )
+    if parsed.isna().any():
+        example = times[unparsed].astype(str).head(1).tolist()
+        raise TuneplateError(
+            f"time column {column!r} has {int(times.isna().sum())} missing value(s) and "
+            f"{int(unparsed.sum())} that are not dates"
+            + (f" (e.g. {example[0]!r})" if example else "")
+            + "; every row needs a date for an out-of-time split"
+        )
+    return np.argsort(parsed.to_numpy(), kind="stable")
+
+
+def _group_ids(table: pd.DataFrame, column: str) -> np.ndarray:
+    """The --group ids as text, refusing rows without one.
+
+    Rows without an id (blank, or a placeholder such as `unknown`, `n/a`, `-`: the one
+    rule `engine.group_ids` shared with `tuneplate check`) are refused rather than
+    grouped: filled with one placeholder they would form one large group that lands
+    whole in the hold-out or in a fold, and each kept as its own group would silently
+    split rows that may well share an entity. Only the user knows which, so the fix is
+    theirs (fill the ids or drop the rows).
+
+    Raises:
+        TuneplateError: naming the column, how many rows lack an id and as what.
+    """
+    ids = read_group_ids(table[column], column)
+    if ids.n_missing:
+        raise TuneplateError(ids.missing_line())
+    return ids.ids.astype(str)
+
+
+def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, seed: int) -> Split:
+    """Choose and build the split for these roles.
+
+    Example:
+        >>> split = make_split(table, y, Roles(target="default"), n_folds=5, seed=0)
+        >>> len(split.folds)
+        5
+    """
+    n = len(table)
+    positions = np.arange(n)
+    if roles.time:
+        order = _time_order(table, roles.time)
+        cut = int(round(n * (1 - HOLDOUT_SHARE)))
+        dev, hold = np.sort(order[:cut]), np.sort(order[cut:])
+        # Folds in time order: each validates on the period after its training rows.
+        by_time = np.searchsorted(dev, order[:cut])  # dev positions, earliest first
+        folds = [
+            (by_time[tr], by_time[va])
+            for tr, va in TimeSeriesSplit(n_splits=n_folds).split(by_time)
+        ]
+        desc = (
+            f"out-of-time on {roles.time!r}: the latest {HOLDOUT_SHARE:.0%} of rows are the "
+            f"hold-out; {n_folds} expanding-window folds over the earlier rows"
+        )
+        if roles.group:
+            # Said, not silently dropped: time order wins, so ids may sit on both sides.
+            desc += (
+                f"; --group {roles.group!r} is not applied with --time: periods are kept "
+                "apart, not ids, so one id can have rows on both sides"
+            )
+    elif roles.group:
+        groups = _group_ids(table, roles.group)
+        outer = StratifiedGroupKFold(
+            n_splits=round(1 / HOLDOUT_SHARE), shuffle=True, random_state=seed
+        )
+        dev, hold = next(outer.split(positions, y, groups))
+        inner = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        folds = list(inner.split(dev, y[dev], groups[dev]))
+        desc = (
+            f"grouped by {roles.group!r}: no id appears on both sides; "
+            f"{HOLDOUT_SHARE:.0%} hold-out and {n_folds}-fold stratified group cross-validation"
+        )
+    else:
+        dev, hold = train_test_split(
+            positions, test_size=HOLDOUT_SHARE, stratify=y, random_state=seed
+        )
+        dev, hold = np.sort(dev), np.sort(hold)
+        inner = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        folds = list(inner.split(dev, y[dev]))
+        desc = (
+            f"random stratified {HOLDOUT_SHARE:.0%} hold-out; "
+            f"{n_folds}-fold stratified cross-validation on the rest"
+        )
+    _check_folds(y[dev], folds, y[hold])
+    return Split(np.asarray(dev), np.asarray(hold), folds, desc)
+
+
+def _check_folds(y_dev: np.ndarray, folds: Folds, y_hold: np.ndarray) -> None:
+    for _, va in folds:
+        if len(np.unique(y_dev[va])) < 2:
+            raise TuneplateError(
+                "a validation fold holds only one outcome class, so it cannot be scored; "
+                "use more rows, fewer folds, or a time column with events in every period"
+            )
+    if len(np.unique(y_hold)) < 2:
+        raise TuneplateError(
+            "the hold-out holds only one outcome class; the most recent rows need both outcomes"
+        )

@@ -1,0 +1,1 @@
+"""Model families: how each fits, with early stopping and a deadline, and saves natively."""

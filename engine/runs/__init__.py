@@ -1,0 +1,1 @@
+"""Run folders: the lock, atomic --force, journal repair, resume and writability."""

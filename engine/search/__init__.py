@@ -1,0 +1,1 @@
+"""The search: spaces, strategies (each an Optuna sampler), the objective, the study."""

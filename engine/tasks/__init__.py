@@ -1,0 +1,1 @@
+"""Tasks: what differs between binary classification and ranking runs."""

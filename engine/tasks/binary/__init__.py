@@ -1,0 +1,1 @@
+"""Binary classification (credit risk, diagnosis): evaluation after the search."""

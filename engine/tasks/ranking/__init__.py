@@ -1,0 +1,1 @@
+"""Ranking (recommendation): interaction logs, candidates, top-k metrics and its flow."""

@@ -1,0 +1,277 @@
+"""Interaction logs (user, item, time): column roles, reading, and temporal windows.
+
+A ranking vertical sees its table as events: who interacted with what, and when.
+Everything here is generic to such logs; what a recommendation means in business
+terms stays in the vertical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.reader import parse_datetimes
+
+# Names tried, in order, when --user / --item / --time are not given. RecBole's atomic
+# files write "user_id:token", so anything after a colon is ignored when matching.
+USER_NAMES = ("user", "user_id", "userid", "customer", "customer_id", "client_id", "visitor")
+ITEM_NAMES = ("item", "item_id", "itemid", "product", "product_id", "sku", "article", "movie_id")
+TIME_NAMES = ("time", "timestamp", "ts", "date", "datetime", "event_time", "order_date")
+MIN_WINDOW_USERS = 1  # a window with no evaluable user cannot score anything
+
+
+@dataclass(frozen=True)
+class InteractionRoles:
+    """Which columns of an interaction log are the user, the item and the time.
+
+    Args:
+        user, item, time: required columns; time may be dates or epoch seconds.
+        value: a rating, quantity or price; with `min_value`, only events with
+            `value >= min_value` count as positives (e.g. ratings of 4 or more).
+        event: an event-type column (view, click, purchase), kept for reporting.
+        price: an item price column used for the revenue estimate.
+
+    Example:
+        >>> InteractionRoles(user="customer", item="sku", time="ts", value="rating", min_value=4)
+    """
+
+    user: str
+    item: str
+    time: str
+    value: str | None = None
+    min_value: float | None = None
+    event: str | None = None
+    price: str | None = None
+
+    def named(self) -> list[str]:
+        return [c for c in (self.user, self.item, self.time, self.value, self.event) if c]
+
+
+def _key(name: str) -> str:
+    return str(name).split(":", 1)[0].strip().lower()
+
+
+def find_column(table: pd.DataFrame, given: str | None, names: tuple[str, ...], flag: str) -> str:
+    """The column for a role: the one given, else the first conventional name present."""
+    by_key = {_key(c): c for c in table.columns}
+    if given is not None:
+        if given in table.columns:
+            return given
+        if _key(given) in by_key:
+            return by_key[_key(given)]
+        raise TuneplateError(
+            f"column {given!r} given to {flag} is not in the table; "
+            f"its columns are: {', '.join(map(str, table.columns[:20]))}"
+        )
+    for name in names:
+        if name in by_key:
+            return by_key[name]
+    raise TuneplateError(
+        f"no {flag[2:]} column found (looked for {', '.join(names[:4])}, …); "
+        f"name it with {flag} COL"
+    )
+
+
+def resolve(table: pd.DataFrame, roles: InteractionRoles | None, **given) -> InteractionRoles:
+    """Roles for `table`: the given columns, else conventional names, checked to exist.
+
+    Example:
+        >>> resolve(pd.DataFrame(columns=["user_id:token", "item_id:token", "timestamp:float"]),
+        ...         None).user
+        'user_id:token'
+    """
+    base = roles or InteractionRoles("", "", "")
+    pick = {k: v for k, v in given.items() if v is not None}
+    user = find_column(table, pick.get("user", base.user or None), USER_NAMES, "--user")
+    item = find_column(table, pick.get("item", base.item or None), ITEM_NAMES, "--item")
+    time = find_column(table, pick.get("time", base.time or None), TIME_NAMES, "--time")
+    value = pick.get("value", base.value)
+    if value is not None:
+        value = find_column(table, value, (), "--value")
+    min_value = pick.get("min_value", base.min_value)
+    if min_value is not None and value is None:
+        raise TuneplateError("--min-value needs the column it applies to; name it with --value COL")
+    event = base.event if base.event in table.columns else None
+    price = pick.get("price", base.price)
+    return InteractionRoles(user, item, time, value, min_value, event, price)
+
+
+def parse_times(column: pd.Series, name: str) -> pd.Series:
+    """Times as UTC-naive datetimes; numbers are read as epoch seconds.
+
+    Example:
+        >>> parse_times(pd.Series([874965758]), "timestamp").dt.year.tolist()
+        [1997]
+    """
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        parsed = pd.to_datetime(column, unit="s", errors="coerce")
+    else:
+        # Shared with --time splits: tz-aware times (even with changing offsets) to UTC.
+        parsed = parse_datetimes(column).dt.tz_localize(None)
+    bad = parsed.isna() & column.notna()
+    if column.isna().any() or bad.any():
+        n = int(bad.sum() + column.isna().sum())
+        example = column[bad].astype(str).head(1).tolist() or ["(empty)"]
+        raise TuneplateError(
+            f"{n:,} value(s) of time column {name!r} are not times (e.g. {example[0]!r}); "
+            "give dates like 2024-03-01 or epoch seconds, or name another column with --time"
+        )
+    return parsed
+
+
+@dataclass(frozen=True)
+class Log:
+    """A cleaned interaction log: one row per event, sorted by time.
+
+    `events` has columns user, item, time (datetime), positive (bool), value
+    (float, 1 when no value column) and keeps the original labels in `roles`.
+    """
+
+    events: pd.DataFrame
+    roles: InteractionRoles
+
+
+def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
+    """The table as a `Log`: typed, sorted, with the positive rule applied."""
+    frame = pd.DataFrame(
+        {
+            "user": table[roles.user].astype("string").to_numpy(),
+            "item": table[roles.item].astype("string").to_numpy(),
+            "time": parse_times(table[roles.time], roles.time).to_numpy(),
+        }
+    )
+    missing = frame["user"].isna() | frame["item"].isna()
+    if missing.any():
+        raise TuneplateError(
+            f"{int(missing.sum()):,} row(s) have no user or item "
+            f"(columns {roles.user!r}, {roles.item!r}); drop or fill them before tuning"
+        )
+    if roles.value:
+        value = pd.to_numeric(table[roles.value], errors="coerce")
+        if value.isna().all():
+            raise TuneplateError(
+                f"value column {roles.value!r} holds no numbers; give a numeric --value column"
+            )
+        frame["value"] = value.fillna(0.0).to_numpy(dtype=float)
+    else:
+        frame["value"] = 1.0
+    if roles.min_value is not None:
+        frame["positive"] = frame["value"] >= roles.min_value
+    else:
+        frame["positive"] = True
+    if roles.price and roles.price in table.columns:
+        frame["price"] = pd.to_numeric(table[roles.price], errors="coerce").to_numpy(dtype=float)
+    frame = frame.sort_values("time", kind="stable").reset_index(drop=True)
+    return Log(frame, roles)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One evaluation period: history before `start`, labels in [start, end)."""
+
+    name: str  # "train", "validation" or "hold-out"
+    start: pd.Timestamp
+    end: pd.Timestamp
+    history: pd.DataFrame  # events the features may use (all before start)
+    labels: pd.DataFrame  # positive events whose items are to be predicted
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The periods of a ranking run: several for training labels, then validation, hold-out."""
+
+    train: tuple[Window, ...]
+    validation: Window
+    holdout: Window
+    description: str
+
+    def all(self) -> tuple[Window, ...]:
+        return (*self.train, self.validation, self.holdout)
+
+
+TRAIN_PERIODS = 6  # training label periods stacked before validation: more queries to learn from
+PERIOD_SHARE = 0.1  # share of the events in each period of a time split
+
+
+def time_windows(
+    log: Log, share: float = PERIOD_SHARE, train_periods: int = TRAIN_PERIODS
+) -> Windows:
+    """Consecutive periods at the end of the log, each holding `share` of the events.
+
+    The hold-out is the last period, validation the one before, and training labels
+    come from the `train_periods` before that; each period's features use only
+    events before it starts.
+
+    Example:
+        >>> time_windows(to_log(table, roles)).holdout.start
+        Timestamp('1998-03-08 ...')
+    """
+    events = log.events
+    times = events["time"]
+    steps = range(2 + train_periods, 0, -1)
+    cuts = [times.quantile(1 - share * i, interpolation="nearest") for i in steps]
+    bounds = [*cuts, times.max() + pd.Timedelta(seconds=1)]
+    names = [f"train {i + 1}" for i in range(train_periods)] + ["validation", "hold-out"]
+    windows = []
+    for name, start, end in zip(names, bounds[:-1], bounds[1:], strict=True):
+        history = events[times < start]
+        labels = events[(times >= start) & (times < end) & events["positive"]]
+        windows.append(Window(name, start, end, history, labels))
+    _check_windows(windows, "--split time")
+    fmt = "%Y-%m-%d %H:%M"
+    description = (
+        f"temporal: training labels from {bounds[0]:{fmt}}, validation from "
+        f"{bounds[-3]:{fmt}}, hold-out from {bounds[-2]:{fmt}} to {times.max():{fmt}}; "
+        "each period's features use only earlier events"
+    )
+    return Windows(tuple(windows[:-2]), windows[-2], windows[-1], description)
+
+
+def last_n_windows(log: Log, n: int = 1, train_periods: int = TRAIN_PERIODS) -> Windows:
+    """Per user: the last `n` positive events are the hold-out, the `n` before validation,
+    and `train_periods` times `n` before those training labels; features use each
+    user's earlier events.
+
+    Other users' events after a user's cut can still shape popularity features, the
+    known price of a per-user split; the report says so.
+    """
+    events = log.events
+    positives = events[events["positive"]]
+    pos_rank = positives.groupby("user").cumcount(ascending=False).reindex(events.index)
+    periods = 2 + train_periods
+    names = [f"train {i + 1}" for i in range(train_periods)] + ["validation", "hold-out"]
+    windows = []
+    for i, name in enumerate(names):
+        lo, hi = n * (periods - 1 - i), n * (periods - i)  # counted from each user's last
+        labels = events[(pos_rank.ge(lo) & pos_rank.lt(hi)).fillna(False).to_numpy(bool)]
+        first = labels.groupby("user")["time"].min()
+        start_of_user = events["user"].map(first)
+        history = events[(events["time"] < start_of_user).fillna(False).to_numpy(bool)]
+        windows.append(Window(name, labels["time"].min(), labels["time"].max(), history, labels))
+    _check_windows(windows, "--split last-n")
+    description = (
+        f"per user: each user's last {n} positive event(s) held out, the {n} before for "
+        f"validation and {train_periods} x {n} before those for training labels; other "
+        "users' later events can shape popularity features (the cost of a per-user split)"
+    )
+    return Windows(tuple(windows[:-2]), windows[-2], windows[-1], description)
+
+
+def _check_windows(windows: list[Window], how: str) -> None:
+    for w in windows:
+        users = w.labels["user"].nunique()
+        if len(w.history) == 0 or users < MIN_WINDOW_USERS:
+            what = "no earlier events" if len(w.history) == 0 else "no positive events"
+            raise TuneplateError(
+                f"the {w.name} period after the split ({how}) has {what}; give a longer "
+                "log, a lower --min-value, or another --split"
+            )
+
+
+def evaluable_users(window: Window) -> np.ndarray:
+    """Users with a positive in the window and at least one earlier event."""
+    known = set(window.history["user"].unique())
+    return np.array([u for u in window.labels["user"].unique() if u in known], dtype=object)

@@ -1,0 +1,126 @@
+"""`tuneplate export`: a finished run as a small project a team can own.
+
+The project holds the model in its library's own format, `train.py` and
+`score.py` that redo the fit and the scoring with plain pandas and the model's
+library, a pinned `pyproject.toml`, the report and a README. It never imports
+tuneplate: the reading contract (`engine/contract/`: errors.py, reader.py, schema.py,
+self-contained on purpose) is copied verbatim into its `contract/` package, so the
+project reads and checks new rows with the very code the tuned model used.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
+from pathlib import Path
+
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.families.models import FAMILIES
+from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
+from tuneplate.scaffold import code_environment
+
+_env = code_environment("export")
+LIBRARIES = {"lightgbm": ["lightgbm"], "xgboost": ["xgboost"], "logistic": ["skops"]}
+CODE = {
+    "model_io.py": "model_io.py.jinja2",
+    "train.py": "train.py.jinja2",
+    "score.py": "score.py.jinja2",
+    "tests/test_smoke.py": "test_smoke.py.jinja2",
+    "pyproject.toml": "pyproject.toml.jinja2",
+    "README.md": "README.md.jinja2",
+}
+# Copied verbatim from tuneplate.engine.contract into the project's `contract/` package; they
+# import only each other (relatively), the standard library, numpy and pandas.
+CONTRACT = ("errors.py", "reader.py", "schema.py")
+CONTRACT_INIT = (
+    '"""tuneplate\'s reading contract, copied verbatim by `tuneplate export`; do not edit.\n\n'
+    "errors.py (the error type), reader.py (how files are read) and schema.py (each\n"
+    "column's kind and levels, enforced at scoring) are the code the tuned model used.\n"
+    '"""\n'
+)
+
+
+def _requirements(results: Results, family: str) -> list[str]:
+    pins = []
+    for name in ("numpy", "pandas", "scikit-learn", *LIBRARIES[family]):
+        known = results.versions.get(name)
+        if not known or known == "not installed":
+            try:
+                known = version(name)
+            except PackageNotFoundError:
+                known = None
+        pins.append(f"{name}=={known}" if known else name)
+    return pins
+
+
+def export_run(run_dir: str | Path, to: str | Path) -> Path:
+    """Write the project for the run in `run_dir` into the new folder `to`.
+
+    Example:
+        >>> export_run("tuneplate-runs/credit-risk", "credit-model")
+        PosixPath('credit-model')
+    """
+    run_dir, to = Path(run_dir), Path(to)
+    results = Results.load(run_dir, model=False)
+    meta_path = run_dir / "model.json"
+    if not meta_path.is_file():
+        raise TuneplateError(
+            f"{str(run_dir)!r} holds no saved model (model.json); "
+            "export a folder written by 'tuneplate run'"
+        )
+    meta = json.loads(meta_path.read_text())
+    if meta.get("task") == "ranking":
+        raise TuneplateError(
+            "exporting a ranking run is not available yet (its candidate stage would have "
+            "to be exported too); the ranker itself is in the run folder's model file"
+        )
+    if "schema" not in meta:
+        raise TuneplateError(
+            f"{str(run_dir)!r} was written before models kept their schema; "
+            "run it again with this tuneplate (replay its config.json) and export that"
+        )
+    if to.exists() and (not to.is_dir() or any(to.iterdir())):
+        raise TuneplateError(
+            f"{str(to)!r} already exists and is not empty; choose a new --to folder"
+        )
+    family = meta["family"]
+    context = {
+        "name": to.name.lower().replace("_", "-") or "tuned-model",
+        "title": f"{results.vertical_title} model",
+        "family": family,
+        "family_label": FAMILIES[family].label,
+        "target": results.data["target"],
+        "positive": meta["positive"],
+        "metric": results.metric.name,
+        "metric_label": results.metric.label,
+        "requirements": _requirements(results, family),
+        "vertical": results.vertical,
+        "fingerprint": results.data.get("fingerprint", "unknown"),
+        "rows": f"{results.data.get('rows', 0):,}",
+        "split": results.data.get("split", ""),
+        "strategy": results.strategy,
+        "completed": results.counts.get("completed", 0),
+        "seed": results.config.get("seed", 0),
+        "validation": f"{results.validation:.4f}",
+        "holdout": f"{results.holdout:.4f}",
+        "params": meta["params"],
+        "model_file": meta["file"],
+    }
+    (to / "model").mkdir(parents=True, exist_ok=True)
+    (to / "tests").mkdir(exist_ok=True)
+    for target, template in CODE.items():
+        (to / target).write_text(_env.get_template(template).render(**context), encoding="utf-8")
+    (to / "contract").mkdir()
+    (to / "contract" / "__init__.py").write_text(CONTRACT_INIT, encoding="utf-8")
+    for name in CONTRACT:
+        source = files("tuneplate.engine.contract").joinpath(name)
+        (to / "contract" / name).write_bytes(source.read_bytes())
+    for name in (meta["file"], "model.json", SPLIT_FILE):
+        if (run_dir / name).is_file():
+            shutil.copy2(run_dir / name, to / "model" / name)
+    for name in ("report.html", RESULTS_FILE):
+        if (run_dir / name).is_file():
+            shutil.copy2(run_dir / name, to / name)
+    return to
