@@ -137,7 +137,8 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: 
     import optuna
 
     from tuneplate.engine import tune as engine
-    from tuneplate.engine.families.models import Fit, _fit_lightgbm
+    from tuneplate.engine.families.lightgbm import fit as _fit_lightgbm
+    from tuneplate.engine.families.models import Fit
     from tuneplate.verticals import load_vertical
 
     # The engine's plan without its big-table defaults: no pruning, `folds` folds.

@@ -24,6 +24,7 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.results import Metric, _jsonable
 from tuneplate.engine.search.strategies import STRATEGIES
 from tuneplate.engine.search.study import NoTrialCompleted
+from tuneplate.engine.tasks.registry import task_for
 from tuneplate.engine.tune import Config, execute, plan
 from tuneplate.engine.vertical import Vertical
 
@@ -113,11 +114,24 @@ def check_request(strategies: list[str], budget: float, seeds: int) -> None:
         raise TuneplateError(f"--seeds must be a whole number of 1 or more, got {seeds!r}")
 
 
+def offered_strategies(vertical: Vertical, config: Config) -> list[str]:
+    """`DEFAULT_STRATEGIES` less those the vertical's task refuses (a ranking vertical
+    tunes one ranker, so `auto`, which chooses a classification family, is left out)."""
+    offered = []
+    for name in DEFAULT_STRATEGIES:
+        try:
+            task_for(vertical).refuse(replace(config, strategy=name), name)
+        except TuneplateError:
+            continue
+        offered.append(name)
+    return offered
+
+
 def compare(
     vertical: Vertical,
     data: pd.DataFrame | None,
     config: Config,
-    strategies: list[str],
+    strategies: list[str] | None,
     budget: float,
     seeds: int = 1,
     progress=None,
@@ -133,35 +147,27 @@ def compare(
         >>> [(r.strategy, r.completed) for r in c.runs]
         [('random', 31), ('bayes', 28)]
     """
-    check_request(strategies, budget, seeds)
-    if vertical.task != "binary":
-        raise TuneplateError(
-            f"compare supports classification verticals for now, not {vertical.name!r}; "
-            "compare strategies there with separate 'tuneplate run' calls"
-        )
     metric = config.metric or vertical.objective.name
     base = replace(config, metric=metric, timeout=budget, n_trials=None, storage="memory")
     base = replace(base, model=None, study=None, warm_start=None)
+    strategies = list(strategies or offered_strategies(vertical, base))
+    check_request(strategies, budget, seeds)
+    for name in strategies:  # one the task cannot run is refused before any run starts
+        task_for(vertical).refuse(replace(base, strategy=name), name)
     runs, scores, description = [], {}, {}
     seed_list = [config.seed + i for i in range(seeds)]
     for seed in seed_list:
         for name in strategies:
             p = plan(vertical, data, replace(base, strategy=name, seed=seed))
-            hold = p.split.holdout
-            description = {
-                "rows": len(p.table),
-                "split": p.split.description,
-                "holdout_rows": len(hold),
-                "fingerprint": p.fingerprint,
-            }
+            description = p.task.describe(p)
             objective = p.objective
             try:
                 r = execute(p)
             except NoTrialCompleted:  # a strategy too slow for the budget: it scores nothing
                 run = _nothing(name, seed, budget)
             else:
-                p_hold = r.model.predict_proba(p.table.iloc[hold])[:, 1]
-                scores[name, seed] = (p.y[hold], p_hold, p.objective)
+                paired = p.task.holdout_scores(p, r)  # rows, or users: the same for all
+                scores[name, seed] = (paired.y, paired.score, paired.objective)
                 run = _run(name, seed, r)
             runs.append(run)
             if progress:
@@ -318,6 +324,7 @@ def _names(names: list[str]) -> str:
 __all__ = [
     "COMPARE_FILE",
     "DEFAULT_STRATEGIES",
+    "offered_strategies",
     "Comparison",
     "StrategyRun",
     "StrategySummary",

@@ -5,10 +5,14 @@ saved `config.json` (a replay, a resume, a shared study's record). The last two 
 not typed by argparse, so a field such as `"n_trials": "ten"` or `"seed": [1]` would
 otherwise reach Optuna, NumPy or scikit-learn and end in a traceback after the search.
 
+Messages name the Python parameter (`tuneplate.tune(seed=...)`); the CLI, which knows
+the flag behind each field, rewords them (`ConfigError.for_flags`), so neither user is told
+to fix a setting they never typed.
+
 Example:
     >>> check_config(Config(seed=-1))
     Traceback (most recent call last):
-    TuneplateError: the seed must be a whole number from 0 to 4294967295, got -1; fix --seed
+    ConfigError: the seed must be a whole number from 0 to 4294967295, got -1; fix seed=
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.tasks.registry import task_for
 
 # numpy.random.RandomState / scikit-learn's random_state accept 0 <= seed < 2**32.
 # https://numpy.org/doc/stable/reference/random/legacy.html#numpy.random.RandomState
@@ -139,17 +144,32 @@ def field_problem(name: str, value: Any) -> str | None:
     return f"{spec.label} must be {spec.expected}, got {value!r}"
 
 
+class ConfigError(TuneplateError):
+    """A Config field with the wrong type or range.
+
+    `str(error)` names the Python parameter (`fix seed=`); `for_flags()` names the
+    command-line flag that sets the same field (`fix --seed`).
+    """
+
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+        super().__init__(f"{problem}; fix {field}=")
+
+    def for_flags(self) -> str:
+        return f"{self.problem}; fix {FIELDS[self.field].flag}"
+
+
 def check_config(config: Any) -> None:
-    """Refuse a Config whose fields have the wrong type or range; one line, naming the flag.
+    """Refuse a Config whose fields have the wrong type or range; one line.
 
     Raises:
-        TuneplateError: the first bad field, e.g. "the seed must be a whole number from 0
-            to 4294967295, got 1.5; fix --seed".
+        ConfigError: the first bad field, e.g. "the seed must be a whole number from 0
+            to 4294967295, got 1.5; fix seed=" (`for_flags()`: "…; fix --seed").
     """
-    for name, spec in FIELDS.items():
+    for name in FIELDS:
         problem = field_problem(name, getattr(config, name, None))
         if problem:
-            raise TuneplateError(f"{problem}; fix {spec.flag}")
+            raise ConfigError(name, problem)
 
 
 RANKING_ONLY = ("user", "item", "value", "min_value", "items", "split")
@@ -161,7 +181,7 @@ def check_task_fields(config: Any, vertical: Any) -> None:
     They would be ignored: a silently dropped `--split last-n` is a different run
     from the one the user asked for.
     """
-    if vertical.task == "ranking":
+    if task_for(vertical).reads_log:
         return
     given = [name for name in RANKING_ONLY if getattr(config, name, None) is not None]
     if given:
@@ -219,6 +239,7 @@ def config_values(saved: Any, source: str, fields: Iterable[str]) -> dict[str, A
 
 
 __all__ = [
+    "ConfigError",
     "FIELDS",
     "MAX_SEED",
     "check_config",

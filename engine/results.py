@@ -4,6 +4,16 @@ The report reads only this. It is saved as `results.json` (plus the model files)
 and loaded back by `tuneplate report`, so a report can be re-rendered at any time
 without the study, the data or the model. `Results.load` brings the saved model back
 as `.model` too (unless `model=False`), so a loaded run scores new rows.
+
+The engine never imports the report layer (DESIGN.md's one-way flow): what the report
+derives (verdict, monitoring triggers, chart conclusions) is written by the report
+layer to `report.json` beside `results.json`, and `Results.report(path)` renders
+through the function the public face installs with `set_renderer`.
+
+The vertical -> report contract is typed: `About` (what the model is for, copied from
+the vertical at run time), `Headline` and `Card` (the decision summary), and `Table`
+with its columns' `roles` (stable ids such as `Role.APPROVAL_RATE` -> the reader-facing
+label), so relabelling a column for readability cannot drop a chart.
 """
 
 from __future__ import annotations
@@ -11,9 +21,11 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -24,13 +36,53 @@ MODEL_FILE = "model.json"  # written by `Model.save` beside the library's model 
 SPLIT_FILE = "split.json"  # row positions of development and hold-out rows: no values
 
 
+class TableKey(StrEnum):
+    """Keys of the tables the report places or charts itself; any other key is a business
+    table shown as it is. A `StrEnum`, so it equals (and is saved as) its plain string."""
+
+    CUTOFFS = "cutoffs"  # approval rate vs bad rate: the approval chart
+    CALIBRATION = "calibration"  # predicted vs observed per band: reliability
+    DECISION_CURVE = "decision_curve"  # net benefit by threshold: chart, appendix table
+    PER_1000 = "per_1000"  # natural frequencies: the frequencies chart
+    FAIRNESS = "fairness"  # adverse impact by protected group: fairness section
+    SUBGROUPS = "subgroups"  # performance by subgroup: fairness section
+    SEGMENTS = "segments"  # performance by segment: fairness section
+
+
+class Role(StrEnum):
+    """What a column holds, for the report to find it whatever the column is labelled.
+
+    Declared per table in `Table.roles` (role -> label); the labels stay the vertical's.
+    """
+
+    APPROVAL_RATE = "approval_rate"  # cutoffs: share approved (x of the approval chart)
+    BAD_RATE_APPROVED = "bad_rate_approved"  # cutoffs: bad rate among the approved
+    BAD_RATE_DECLINED = "bad_rate_declined"  # cutoffs: bad rate among the declined
+    PREDICTED = "predicted"  # calibration: mean predicted rate in the band
+    OBSERVED = "observed"  # calibration: observed rate in the band
+    THRESHOLD = "threshold"  # decision curve: threshold probability
+    MODEL = "model"  # decision curve: net benefit of acting on the model
+    TREAT_ALL = "treat_all"  # decision curve: net benefit of treating everyone
+    TREAT_NONE = "treat_none"  # decision curve: net benefit of treating no one
+    PER_1000 = "per_1000"  # per_1000: how many of 1,000 end up in each outcome
+    ADVERSE_IMPACT = "adverse_impact"  # group tables: adverse impact ratio
+    GROUP = "group"  # group tables: the group's value
+    ATTRIBUTE = "attribute"  # group tables: the column the group comes from
+
+
 @dataclass(frozen=True)
 class Table:
     """A titled aggregate table for the report (never rows of the user's data).
 
+    `roles` names the columns the report reads (a chart, a caption) by a stable id; the
+    frame's column labels are for the reader and may change freely.
+
     Example:
-        >>> Table("cutoffs", "Approval vs bad rate", pd.DataFrame({"Approval rate": [0.7]}),
-        ...       formats={"Approval rate": "percent"})
+        >>> Table(TableKey.CUTOFFS, "Approval vs bad rate",
+        ...       pd.DataFrame({"Share approved": [0.7], "Bad rate among approved": [0.1]}),
+        ...       formats={"Share approved": "percent"},
+        ...       roles={Role.APPROVAL_RATE: "Share approved",
+        ...              Role.BAD_RATE_APPROVED: "Bad rate among approved"})
     """
 
     key: str
@@ -38,6 +90,12 @@ class Table:
     frame: pd.DataFrame  # columns are reader-facing labels
     note: str = ""  # one sentence: what the table shows and the assumptions behind it
     formats: dict[str, str] = field(default_factory=dict)  # column -> percent|money|count|number
+    roles: dict[str, str] = field(default_factory=dict)  # Role -> column label
+
+    def column(self, role: str) -> str | None:
+        """The label of the column declared for `role`, or None (undeclared or absent)."""
+        label = self.roles.get(role)
+        return label if label is not None and label in self.frame.columns else None
 
     def to_dict(self) -> dict:
         return {
@@ -45,14 +103,158 @@ class Table:
             "title": self.title,
             "note": self.note,
             "formats": self.formats,
+            "roles": dict(self.roles),
             "columns": [str(c) for c in self.frame.columns],
-            "rows": _jsonable(self.frame.to_dict(orient="records")),
+            "rows": jsonable(self.frame.to_dict(orient="records")),
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> Table:
         frame = pd.DataFrame(data["rows"], columns=data["columns"])
-        return cls(data["key"], data["title"], frame, data.get("note", ""), data.get("formats", {}))
+        return cls(
+            data["key"],
+            data["title"],
+            frame,
+            data.get("note", ""),
+            data.get("formats", {}),
+            data.get("roles", {}),  # absent before roles were declared: the report guesses
+        )
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline number in business units, with the one line behind it.
+
+    Example:
+        >>> Card("Profit per 1,000 applicants", 47250.0, "money", "Margin 8.0% on each good loan")
+    """
+
+    label: str
+    value: Any  # a number (or a short text)
+    format: str = "number"  # money, percent, count, number or text
+    assumption: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Card | None:
+        """A card from its saved form; None when it has no label or no value."""
+        if not isinstance(data, Mapping) or not data.get("label") or "value" not in data:
+            return None
+        return cls(
+            str(data["label"]),
+            data["value"],
+            str(data.get("format") or ""),
+            str(data.get("assumption") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the vertical says first: the decision summary's sentences and numbers.
+
+    `summary`: plain sentences shown under the verdict; `operating_point`: the
+    recommended operating point in one sentence; `cards`: the three headline numbers;
+    `concerns`: (level, sentence) pairs the verdict weighs ("good", "caution", "stop");
+    `approval_rate` and `decision_threshold`: the operating points the approval chart
+    and the decision curve mark; `figures`: the vertical's other numbers, saved for
+    readers of results.json, never read by the report.
+
+    Example:
+        >>> Headline(summary=("Approve applicants with PD up to 15.1%.",),
+        ...          operating_point="approve applicants whose PD is at most 15.1%.",
+        ...          cards=(Card("Bad loans among those approved", 0.12, "percent"),),
+        ...          approval_rate=0.7)
+    """
+
+    summary: tuple[str, ...] = ()
+    operating_point: str = ""
+    cards: tuple[Card, ...] = ()
+    concerns: tuple[tuple[str, str], ...] = ()
+    approval_rate: float | None = None
+    decision_threshold: float | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    _KNOWN: ClassVar[tuple[str, ...]] = (
+        "summary",
+        "operating_point",
+        "cards",
+        "concerns",
+        "approval_rate",
+        "decision_threshold",
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The saved form: the known fields, then `figures` at the same level."""
+        out: dict[str, Any] = {
+            "summary": list(self.summary),
+            "operating_point": self.operating_point,
+            "cards": [asdict(c) for c in self.cards],
+            "concerns": [list(c) for c in self.concerns],
+        }
+        for name in ("approval_rate", "decision_threshold"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out | {k: v for k, v in self.figures.items() if k not in out}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Headline:
+        """A headline from its saved form (or a vertical's dict); malformed parts dropped."""
+        data = dict(data or {})
+        summary = data.get("summary") or ()
+        summary = (summary,) if isinstance(summary, str) else tuple(str(s) for s in summary)
+        cards = data.get("cards") or ()
+        cards = tuple(c for c in map(Card.from_dict, cards if _seq(cards) else ()) if c)
+        concerns = tuple(
+            (str(c[0]), str(c[1])) for c in data.get("concerns") or () if _seq(c) and len(c) == 2
+        )
+        return cls(
+            summary=summary,
+            operating_point=str(data.get("operating_point") or ""),
+            cards=cards,
+            concerns=concerns,
+            approval_rate=_number(data.get("approval_rate")),
+            decision_threshold=_number(data.get("decision_threshold")),
+            figures={k: v for k, v in data.items() if k not in cls._KNOWN},
+        )
+
+    @classmethod
+    def coerce(cls, value: Headline | Mapping[str, Any] | None) -> Headline:
+        return value if isinstance(value, Headline) else cls.from_dict(value)
+
+    # Read access for code written when the headline was a dict (scaffolded tests,
+    # notebooks): `headline["cards"]` is the saved form's value. New code reads fields.
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.to_dict().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.to_dict()
+
+
+@dataclass(frozen=True)
+class About:
+    """What the model is for, in the vertical's words, copied into `Results` at run time
+    so a re-render never needs the vertical installed.
+
+    Example:
+        >>> About.from_vertical(load_vertical("credit-risk")).intended_use[:24]
+        'ranking loan applicants '
+    """
+
+    intended_use: str = ""
+    out_of_scope: str = ""
+
+    @classmethod
+    def from_vertical(cls, vertical: Any) -> About:
+        """The report's words from a `Vertical` (read by attribute: no import needed)."""
+        return cls(
+            str(getattr(vertical, "intended_use", "") or ""),
+            str(getattr(vertical, "out_of_scope", "") or ""),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.intended_use or self.out_of_scope)
 
 
 @dataclass(frozen=True)
@@ -90,7 +292,7 @@ class Results:
     holdout_metrics: dict[str, float]  # every metric the vertical reports, on the hold-out
     tables: list[Table]  # business translation and reliability tables
     assumptions: dict[str, Any]  # business assumptions behind the tables
-    headline: dict[str, Any]  # the few numbers the verdict is built from
+    headline: Headline  # the decision summary's words and numbers (a dict is converted)
     timings: dict[str, float]
     config: dict[str, Any]  # replays the run
     versions: dict[str, str]
@@ -106,9 +308,21 @@ class Results:
     holdout_interval: tuple[float, float] | None = None
     purpose: str = ""  # the analyst's words on what the model is for
     previous: dict[str, Any] = field(default_factory=dict)  # an earlier run to compare with
+    # The vertical's "what the model is for", copied at run time; empty in results.json
+    # written before it was recorded (the report then leaves the section out).
+    about: About = field(default_factory=About)
     model: Any = field(default=None, repr=False, compare=False)
     # Positions (not contents) of the rows on each side, so an export can redo the refit.
     split_rows: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+
+    # Renders the HTML report for `report`; installed by the public face (the engine never
+    # imports the report layer).
+    renderer: ClassVar[Callable[[Results], str] | None] = None
+
+    def __post_init__(self) -> None:
+        self.headline = Headline.coerce(self.headline)
+        if not isinstance(self.about, About):
+            self.about = About(**dict(self.about or {}))
 
     @property
     def best_value(self) -> float:
@@ -135,9 +349,9 @@ class Results:
             ),
             "data warnings": sum(f.severity == "warning" for f in self.findings),
         }
-        from tuneplate.reports.sections import headline_cards  # the report's formatting
-
-        rows |= {card.label: card.value for card in headline_cards(self)}
+        # The vertical's cards as plain figures; the report formats them.
+        unit = str(self.assumptions.get("currency") or "")
+        rows |= {c.label: _plain_figure(c.value, c.format, unit) for c in self.headline.cards[:3]}
         cells = "".join(
             f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
             f"<td>{html.escape(str(v))}</td></tr>"
@@ -166,19 +380,18 @@ class Results:
         }
         out["findings"] = [f.to_dict() for f in self.findings]
         out["tables"] = [t.to_dict() for t in self.tables]
+        out["headline"] = self.headline.to_dict()
+        out["about"] = asdict(self.about)
         for key in ("model_family", "best_params", "validation", "holdout", "train", "counts"):
             out.pop(key)
-        # What the report derives (verdict, monitoring triggers, chart conclusions), so
-        # every number the report shows is here too. Not read back: it is re-derived.
-        from tuneplate.reports.sections import report_summary
-
-        out["report"] = report_summary(self)
-        return _jsonable(out)
+        # What the report derives (verdict, monitoring triggers, chart conclusions) is not
+        # here: the report layer writes it to report.json beside this file.
+        return jsonable(out)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Results:
         data = dict(data)
-        data.pop("report", None)
+        data.pop("report", None)  # the report's conclusions, in results.json before 0.2
         best = data.pop("best")
         trials = dict(data.pop("trials"))
         table = pd.DataFrame(trials.pop("table"))
@@ -198,6 +411,8 @@ class Results:
                 else None,
                 "findings": [Finding.from_dict(f) for f in data["findings"]],
                 "tables": [Table.from_dict(t) for t in data["tables"]],
+                "headline": Headline.from_dict(data.get("headline")),
+                "about": About(**(data.get("about") or {})),
             }
         )
 
@@ -253,16 +468,57 @@ class Results:
     def report(self, path: str | Path) -> Path:
         """Render the HTML report to `path` and return it.
 
+        Renders with `Results.renderer`, which `import tuneplate` installs
+        (the report layer's `render`); the engine itself never imports the report layer.
+
         Example:
             >>> result.report("credit.html")
             PosixPath('credit.html')
         """
-        from tuneplate.reports import render
+        render = type(self).renderer
+        if render is None:
+            from tuneplate.engine.contract.errors import TuneplateError
 
+            raise TuneplateError(
+                "no report renderer is installed; import tuneplate first, then call "
+                "results.report(path) again"
+            )
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(self), encoding="utf-8")
         return path
+
+
+def set_renderer(render: Callable[[Results], str] | None) -> None:
+    """Install the function `Results.report` renders with (the public face does).
+
+    Example:
+        >>> set_renderer(render)  # the report layer's render, as `import tuneplate` does
+    """
+    Results.renderer = render
+
+
+def _seq(value: Any) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _plain_figure(value: Any, kind: str, unit: str = "") -> str:
+    """A card's value, plainly: shares as percentages, amounts and counts in whole units
+    (money with its currency code), other numbers to 4 significant digits. The report
+    formats cards fully; this is the notebook's quick look."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if not math.isfinite(value):
+        return "—"
+    if kind == "percent":
+        return f"{value:.1%}"
+    if kind == "money":
+        return f"{value:,.0f} {unit}".strip()
+    return f"{value:,.0f}" if kind == "count" or abs(value) >= 1000 else f"{value:.4g}"
 
 
 def _saved_model(folder: Path) -> Any:
@@ -295,12 +551,12 @@ def _num(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """JSON-safe copy: numpy scalars to Python, NaN/inf to None, tuples to lists."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -308,3 +564,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     return value
+
+
+_jsonable = jsonable  # the older name, still imported by engine/compare.py

@@ -16,17 +16,23 @@ import pandas as pd
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.metrics import Objective
-from tuneplate.engine.results import Table
+from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
 from tuneplate.engine.search.space import Space
 from tuneplate.engine.tasks.ranking.interactions import InteractionRoles
 
 __all__ = [
+    "About",
+    "Card",
     "Evaluation",
     "Example",
     "Objective",
     "Option",
     "Outcome",
+    "Headline",
     "RankingOutcome",
+    "Role",
+    "Table",
+    "TableKey",
     "Vertical",
 ]
 
@@ -45,18 +51,22 @@ class Example:
 class Evaluation:
     """What a vertical says about the final model's hold-out predictions.
 
-    `metrics` are plain scores; `tables` are the business translation; `assumptions`
-    are printed beside the figures they produce; `headline["summary"]` holds the
-    vertical's plain sentences for the verdict, `headline["operating_point"]` the
-    recommended operating point in one sentence, and `headline["cards"]` the report's
-    three headline numbers as plain dicts `{"label", "value", "format", "assumption"}`
-    (`format`: money, percent, count or number; `assumption`: the one line behind it).
+    `metrics` are plain scores; `tables` are the business translation (declare in each
+    table's `roles` the columns the report charts, e.g. `Role.APPROVAL_RATE`);
+    `assumptions` are printed beside the figures they produce; `headline` is a
+    `Headline`: the vertical's plain sentences for the verdict (`summary`), the
+    recommended operating point in one sentence (`operating_point`) and the report's
+    three headline numbers (`cards`, each a `Card(label, value, format, assumption)`;
+    `format`: money, percent, count or number). A dict with those keys is still accepted.
+
+    Example:
+        >>> Evaluation({"roc_auc": 0.8}, [table], {}, Headline(summary=("...",), cards=cards))
     """
 
     metrics: dict[str, float]
     tables: list[Table]
     assumptions: dict[str, Any]
-    headline: dict[str, Any]
+    headline: Headline
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,9 @@ class Vertical:
         adapt_space: `(family, space, development rows, roles) -> space`, to fit the
             space to the table (e.g. simpler models when events are few).
         baseline_family: fitted at its default settings as the report's baseline.
-        intended_use, out_of_scope: the report's "what the model is for" section.
+        intended_use, out_of_scope: the report's "what the model is for" section, copied
+            into `Results.about` at run time (`About.from_vertical(vertical)`), so a
+            re-render never needs this vertical installed.
         task: "binary" (a table with an outcome column) or "ranking" (an interaction
             log; `spaces` then holds rankers and `evaluate` gets a `RankingOutcome`).
         priors: known-good starting settings per family, cheap ones first; the study

@@ -16,15 +16,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from tuneplate.engine.results import Results
+from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.figures import (
     BLUE,
     GREY,
     ORANGE,
     chart,
+    column,
     column_values,
     completed,
-    find_column,
     is_percent,
     plain,
 )
@@ -94,17 +94,17 @@ def calibration(results: Results) -> str | None:
     """Observed rate (bars) against mean predicted rate (dots) per score band.
 
     Reads the table with key "calibration": its first column names the bands, and
-    the columns labelled "…predicted…" and "…observed…" hold the two rates.
+    the columns of roles `Role.PREDICTED` and `Role.OBSERVED` hold the two rates.
 
     Example:
         >>> calibration(results) is None  # when the vertical has no calibration table
         False
     """
-    table = results.table("calibration")
+    table = results.table(TableKey.CALIBRATION)
     if table is None or table.frame.empty:
         return None
     frame = table.frame
-    predicted, observed = find_column(frame, "predicted"), find_column(frame, "observed")
+    predicted, observed = column(table, Role.PREDICTED), column(table, Role.OBSERVED)
     if predicted is None or observed is None:
         return None
     band = frame.columns[0]
@@ -138,11 +138,11 @@ def calibration_title(results: Results) -> str:
         >>> calibration_title(results)
         'Predicted and observed rates agree within 5.0 points in every band'
     """
-    table = results.table("calibration")
+    table = results.table(TableKey.CALIBRATION)
     if table is None or table.frame.empty:
         return ""
     frame = table.frame
-    predicted, observed = find_column(frame, "predicted"), find_column(frame, "observed")
+    predicted, observed = column(table, Role.PREDICTED), column(table, Role.OBSERVED)
     if predicted is None or observed is None:
         return ""
     gap = column_values(frame, observed) - column_values(frame, predicted)
@@ -171,29 +171,29 @@ def calibration_title(results: Results) -> str:
 def approval(results: Results) -> str | None:
     """Bad rate among approved and declined applicants at each approval rate.
 
-    Reads the table with key "cutoffs" (columns "Approval rate" and "Bad rate …") and
-    marks the operating point (`headline["approval_rate"]`, the rate the vertical's
-    verdict talks about) when there is one.
+    Reads the table with key "cutoffs" (columns of roles `Role.APPROVAL_RATE` and
+    `Role.BAD_RATE_APPROVED` / `BAD_RATE_DECLINED`) and marks the operating point
+    (`headline.approval_rate`, the rate the vertical's verdict talks about) when set.
 
     Example:
         >>> approval(results)[:4]
         '<svg'
     """
-    table = results.table("cutoffs")
+    table = results.table(TableKey.CUTOFFS)
     if table is None or table.frame.empty:
         return None
     frame = table.frame
-    rate = find_column(frame, "approval", "rate")
-    bad = [c for c in frame.columns if "bad rate" in str(c).lower()]
+    rate = column(table, Role.APPROVAL_RATE)
+    bad = _bad_rate_columns(table)
     if rate is None or not bad:
         return None
     x = column_values(frame, rate)
-    operating = results.headline.get("approval_rate")
+    operating = results.headline.approval_rate
 
     def draw(ax: Axes) -> None:
-        for column, colour, style in zip(bad, (BLUE, ORANGE, GREY), ("-", "--", ":"), strict=False):
-            y = column_values(frame, column)
-            ax.plot(x, y, style, marker="o", ms=4, color=colour, lw=1.6, label=plain(column))
+        for label, colour, style in zip(bad, (BLUE, ORANGE, GREY), ("-", "--", ":"), strict=False):
+            y = column_values(frame, label)
+            ax.plot(x, y, style, marker="o", ms=4, color=colour, lw=1.6, label=plain(label))
         if isinstance(operating, int | float) and 0 < operating <= 1:
             ax.axvline(operating, color="#555555", lw=0.8, ls=":")
             ax.text(
@@ -224,14 +224,12 @@ def approval_title(results: Results) -> str:
         >>> approval_title(results)
         'At the operating point (70% approved) 17.0% of those approved go bad, against ...'
     """
-    table = results.table("cutoffs")
+    table = results.table(TableKey.CUTOFFS)
     if table is None or table.frame.empty:
         return ""
     frame = table.frame
-    rate = find_column(frame, "approval", "rate")
-    bad = find_column(frame, "bad rate", "approved") or next(
-        (c for c in frame.columns if "bad rate" in str(c).lower()), None
-    )
+    rate = column(table, Role.APPROVAL_RATE)
+    bad = column(table, Role.BAD_RATE_APPROVED) or next(iter(_bad_rate_columns(table)), None)
     if rate is None or bad is None:
         return ""
     x, y = column_values(frame, rate), column_values(frame, bad)
@@ -240,7 +238,7 @@ def approval_title(results: Results) -> str:
         return ""
     x, y = x[keep], y[keep]
     everyone = y[int(np.argmax(x))]
-    operating = results.headline.get("approval_rate")
+    operating = results.headline.approval_rate
     if isinstance(operating, int | float) and 0 < operating <= 1:
         at = int(np.argmin(np.abs(x - operating)))
         return (
@@ -254,37 +252,46 @@ def approval_title(results: Results) -> str:
     )
 
 
+def _bad_rate_columns(table) -> list[str]:
+    """The bad-rate columns in table order: the declared ones, or (a table without roles)
+    every column labelled "…bad rate…"."""
+    if table.roles:
+        found = {column(table, r) for r in (Role.BAD_RATE_APPROVED, Role.BAD_RATE_DECLINED)}
+        return [c for c in table.frame.columns if c in found]
+    return [c for c in table.frame.columns if "bad rate" in str(c).lower()]
+
+
 def decision_curve(results: Results) -> str | None:
     """Net benefit of the model against treating everyone and treating no one.
 
-    Reads the table with key "decision_curve" (columns "Threshold probability",
-    "Model", "Treat all", "Treat none"; Vickers & Elkin 2006) and marks the
-    threshold probability the vertical's stated costs imply
-    (`headline["decision_threshold"]`) when there is one.
+    Reads the table with key "decision_curve" (columns of roles `Role.THRESHOLD`,
+    `MODEL`, `TREAT_ALL`, `TREAT_NONE`; Vickers & Elkin 2006) and marks the threshold
+    probability the vertical's stated costs imply (`headline.decision_threshold`)
+    when there is one.
 
     Example:
         >>> decision_curve(results)[:4]
         '<svg'
     """
-    table = results.table("decision_curve")
+    table = results.table(TableKey.DECISION_CURVE)
     if table is None or table.frame.empty:
         return None
     frame = table.frame
-    x_col = find_column(frame, "threshold")
-    lines = [c for c in ("Model", "Treat all", "Treat none") if c in frame.columns]
-    if x_col is None or "Model" not in lines:
+    x_col = column(table, Role.THRESHOLD)
+    roles = {r: column(table, r) for r in (Role.MODEL, Role.TREAT_ALL, Role.TREAT_NONE)}
+    if x_col is None or roles[Role.MODEL] is None:
         return None
     x = column_values(frame, x_col)
-    ys = {c: column_values(frame, c) for c in lines}
-    marked = results.headline.get("decision_threshold")
+    ys = {(r, c): column_values(frame, c) for r, c in roles.items() if c is not None}
+    marked = results.headline.decision_threshold
     top = np.nanmax([np.nanmax(v) for v in ys.values()] + [0.0])
     top = top if np.isfinite(top) and top > 0 else 0.1
 
     def draw(ax: Axes) -> None:
-        styles = {"Model": (BLUE, "-", 1.8), "Treat all": (ORANGE, "--", 1.4)}
-        for column, values in ys.items():
-            colour, style, width = styles.get(column, (GREY, ":", 1.4))
-            ax.plot(x, values, style, color=colour, lw=width, label=plain(column))
+        styles = {Role.MODEL: (BLUE, "-", 1.8), Role.TREAT_ALL: (ORANGE, "--", 1.4)}
+        for (role, label), values in ys.items():
+            colour, style, width = styles.get(role, (GREY, ":", 1.4))
+            ax.plot(x, values, style, color=colour, lw=width, label=plain(label))
         if isinstance(marked, int | float) and np.nanmin(x) <= marked <= np.nanmax(x):
             ax.axvline(marked, color="#555555", lw=0.8, ls=":")
             ax.text(
@@ -309,13 +316,15 @@ def decision_curve(results: Results) -> str | None:
 
 def decision_curve_title(results: Results) -> str:
     """Where acting on the model beats treating everyone and treating no one."""
-    table = results.table("decision_curve")
-    if table is None or table.frame.empty or "Model" not in table.frame.columns:
+    table = results.table(TableKey.DECISION_CURVE)
+    model_col = None if table is None else column(table, Role.MODEL)
+    if table is None or table.frame.empty or model_col is None:
         return ""
     frame = table.frame
     x = pd.to_numeric(frame.iloc[:, 0], errors="coerce").to_numpy(dtype=float)
-    model = column_values(frame, "Model")
-    others = [column_values(frame, c) for c in ("Treat all", "Treat none") if c in frame.columns]
+    model = column_values(frame, model_col)
+    rivals = [column(table, r) for r in (Role.TREAT_ALL, Role.TREAT_NONE)]
+    others = [column_values(frame, c) for c in rivals if c is not None]
     rival = np.nanmax(np.vstack(others), axis=0) if others else np.zeros_like(model)
     useful = model > rival + 1e-9
     kind = "percent" if is_percent(table, frame.columns[0]) else "number"
@@ -370,20 +379,20 @@ def frequencies(results: Results) -> str | None:
     """Natural frequencies: what the model's decisions mean per 1,000 people, as one bar.
 
     Reads the table with key "per_1000": its first column names the outcomes and the
-    column labelled "Per 1,000 …" holds how many of 1,000 end up in each.
+    column of role `Role.PER_1000` holds how many of 1,000 end up in each.
 
     Example:
         >>> frequencies(results)[:4]
         '<svg'
     """
-    table = results.table("per_1000")
+    table = results.table(TableKey.PER_1000)
     if table is None or table.frame.empty:
         return None
     frame = table.frame
-    column = find_column(frame, "per 1,000")
-    if column is None:
+    per_1000 = column(table, Role.PER_1000)
+    if per_1000 is None:
         return None
-    counts = column_values(frame, column)
+    counts = column_values(frame, per_1000)
     if not np.isfinite(counts).all() or counts.sum() <= 0:
         return None
     labels = [str(x) for x in frame.iloc[:, 0]]
@@ -410,7 +419,7 @@ def frequencies(results: Results) -> str | None:
         ax.set_xlim(0, counts.sum())
         ax.set_ylim(-0.35, 1.0)
         ax.set_yticks([])
-        ax.set_xlabel(plain(column))
+        ax.set_xlabel(plain(per_1000))
         ax.grid(False)
         ax.spines["left"].set_visible(False)
         ax.legend(
@@ -427,17 +436,17 @@ def frequencies(results: Results) -> str | None:
 
 def frequencies_title(results: Results) -> str:
     """The per-1,000 figures in one sentence: "Per 1,000 patients: 355 cases caught, …"."""
-    table = results.table("per_1000")
+    table = results.table(TableKey.PER_1000)
     if table is None or table.frame.empty:
         return ""
     frame = table.frame
-    column = find_column(frame, "per 1,000")
-    if column is None:
+    per_1000 = column(table, Role.PER_1000)
+    if per_1000 is None:
         return ""
-    unit = str(column).split("1,000", 1)[-1].strip() or "cases"
+    unit = str(per_1000).split("1,000", 1)[-1].strip() or "cases"
     parts = [
         f"{fmt_count(count)} {str(label)[:1].lower()}{str(label)[1:]}"
-        for label, count in zip(frame.iloc[:, 0], frame[column], strict=True)
+        for label, count in zip(frame.iloc[:, 0], frame[per_1000], strict=True)
     ]
     return f"Per 1,000 {unit}: " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
 
@@ -447,16 +456,18 @@ FOUR_FIFTHS = 0.8
 
 def _air_rows(results: Results) -> tuple[list[str], np.ndarray] | None:
     """(group labels, adverse impact ratios) from the fairness table, or None."""
-    table = results.table("fairness")
-    if table is None or table.frame.empty or "Adverse impact ratio" not in table.frame:
+    table = results.table(TableKey.FAIRNESS)
+    air_col = None if table is None else column(table, Role.ADVERSE_IMPACT)
+    if table is None or table.frame.empty or air_col is None:
         return None
     frame = table.frame
-    air = column_values(frame, "Adverse impact ratio")
+    air = column_values(frame, air_col)
     keep = np.isfinite(air)
     if not keep.any():
         return None
-    if "Group" in frame.columns and "Attribute" in frame.columns:
-        labels = [f"{row['Group']} ({row['Attribute']})" for _, row in frame.iterrows()]
+    group, attribute = column(table, Role.GROUP), column(table, Role.ATTRIBUTE)
+    if group is not None and attribute is not None:
+        labels = [f"{row[group]} ({row[attribute]})" for _, row in frame.iterrows()]
     else:
         labels = [str(v) for v in frame.iloc[:, 0]]
     return [lbl for lbl, k in zip(labels, keep, strict=True) if k], air[keep]

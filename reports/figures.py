@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from tuneplate.engine.results import Results, Table
+from tuneplate.engine.results import Results, Role, Table
 
 FIGSIZE = (6, 3.3)
 TITLE_WIDTH = 70  # characters per line of a chart title at FIGSIZE
@@ -57,6 +57,42 @@ def plain(text: object) -> str:
 def find_column(frame: pd.DataFrame, *words: str) -> str | None:
     """The first column whose label contains every word (case-insensitive)."""
     return next((c for c in frame.columns if all(w in str(c).lower() for w in words)), None)
+
+
+# How the report found each role's column before tables declared `roles` (results.json
+# written before 0.2, hand-built tables): words the label contains, or the exact label.
+LEGACY_LABELS: dict[str, tuple[str, ...] | str] = {
+    Role.APPROVAL_RATE: ("approval", "rate"),
+    Role.BAD_RATE_APPROVED: ("bad rate", "approved"),
+    Role.BAD_RATE_DECLINED: ("bad rate", "declined"),
+    Role.PREDICTED: ("predicted",),
+    Role.OBSERVED: ("observed",),
+    Role.THRESHOLD: ("threshold",),
+    Role.MODEL: "Model",
+    Role.TREAT_ALL: "Treat all",
+    Role.TREAT_NONE: "Treat none",
+    Role.PER_1000: ("per 1,000",),
+    Role.ADVERSE_IMPACT: "Adverse impact ratio",
+    Role.GROUP: "Group",
+    Role.ATTRIBUTE: "Attribute",
+}
+
+
+def column(table: Table, role: str) -> str | None:
+    """The label of `table`'s column for `role`: the declared one, else (a table without
+    `roles`) the label it was found by before roles existed; None when there is none.
+
+    Example:
+        >>> column(Table("cutoffs", "T", frame, roles={Role.APPROVAL_RATE: "Share approved"}),
+        ...        Role.APPROVAL_RATE)
+        'Share approved'
+    """
+    if table.roles:
+        return table.column(role)
+    legacy = LEGACY_LABELS.get(role)
+    if isinstance(legacy, str):
+        return legacy if legacy in table.frame.columns else None
+    return find_column(table.frame, *legacy) if legacy else None
 
 
 def column_values(frame: pd.DataFrame, column: str) -> np.ndarray:

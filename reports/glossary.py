@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tuneplate.engine.results import Results
+from tuneplate.engine.results import Results, Role
+from tuneplate.reports.figures import column
 from tuneplate.reports.sections import group_tables, operating_point, tuned_parameters
 
 GLOSSARY = {
@@ -99,7 +100,7 @@ def glossary(results: Results) -> list[tuple[str, str]]:
     """(term, one-line meaning) for the terms this report uses, in reading order."""
     metric_names = {results.metric.name, *results.holdout_metrics}
     used = {"hold-out", "cross-validation", "overfitting", "psi", "trial"}
-    if operating_point(results) or results.headline.get("cards"):
+    if operating_point(results) or results.headline.cards:
         used.add("operating point")
     for name in metric_names:
         stem = re.sub(r"_at_\d+$", "_at_k", str(name).split("@")[0].lower())
@@ -110,7 +111,7 @@ def glossary(results: Results) -> list[tuple[str, str]]:
         used.add("calibration")
     if results.table("decision_curve") is not None:
         used.add("net benefit")
-    if any("Adverse impact ratio" in t.frame.columns for t in group_tables(results)):
+    if any(column(t, Role.ADVERSE_IMPACT) for t in group_tables(results)):
         used.add("air")
     if (results.baseline or {}).get("holdout") is not None:
         used.add("baseline")

@@ -14,7 +14,7 @@ from tuneplate.engine.results import Results
 from tuneplate.reports import charts, formatters, sections
 from tuneplate.reports.glossary import glossary
 from tuneplate.reports.health import health_rows
-from tuneplate.reports.verdict import verdict
+from tuneplate.reports.view import View
 
 env = Environment(
     loader=PackageLoader("tuneplate.templates", ""),
@@ -53,18 +53,19 @@ def render(results: Results) -> str:
         >>> html.startswith("<!DOCTYPE html>")
         True
     """
+    view = View.of(results)  # worked out once, shared by every section
     # Markup, not autoescaped: the SVG is our own matplotlib output, which escapes its text.
     svgs = {name: svg and Markup(svg) for name, svg in charts.charts(results).items()}
     context = {
         "r": results,
-        "verdict": verdict(results),
+        "verdict": view.verdict,
         "charts": svgs,
         "currency": sections.currency(results),
         "cards": sections.headline_cards(results),
         "operating_point": sections.operating_point(results),
         "health": health_rows(results),
         "business_tables": sections.business_tables(results),
-        "group_tables": sections.group_tables(results),
+        "group_tables": list(view.group_tables),
         "appendix_tables": sections.appendix_tables(results),
         "decision_caption": sections.decision_curve_caption(results),
         "assumptions": sections.assumption_rows(results),
@@ -72,13 +73,13 @@ def render(results: Results) -> str:
         "best_params": sections.best_params(results),
         "best_trials": sections.best_trials(results),
         "families": sections.families(results),
-        "monitoring": sections.monitoring(results),
+        "monitoring": sections.monitoring(results, list(view.group_tables)),
         "data_facts": sections.data_facts(results),
         "tuning_facts": sections.tuning_facts(results),
         "reproducibility": sections.reproducibility(results),
         "findings": sections.findings(results),
         "fit_diagnosis": sections.fit_diagnosis(results),
-        "holdout_sentence": sections.holdout_sentence(results),
+        "holdout_sentence": view.holdout_sentence,
         "calibration_sentence": sections.calibration_sentence(results),
         "stability": sections.stability_facts(results),
         "comparison": sections.comparison_rows(results),

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from tuneplate.engine.data.checks import Finding
-from tuneplate.engine.results import Results, Table
+from tuneplate.engine.results import Results, Role, Table, TableKey
+from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import (
     assumption_kind,
     fmt_cell,
@@ -134,11 +135,11 @@ def table_columns(table: Table) -> list[tuple[str, str]]:
         [('n', 'count'), ('x', 'number')]
     """
     out = []
-    for column, dtype in table.frame.dtypes.items():
-        kind = table.formats.get(str(column))
+    for label, dtype in table.frame.dtypes.items():
+        kind = table.formats.get(str(label))
         if kind is None:
             kind = {"i": "count", "u": "count", "f": "number"}.get(dtype.kind, "text")
-        out.append((str(column), kind))
+        out.append((str(label), kind))
     return out
 
 
@@ -167,13 +168,15 @@ def decision_curve_caption(results: Results) -> str:
         >>> decision_curve_caption(results)
         'At every threshold probability from 1% to 50%, acting on the model does more good ...'
     """
-    table = results.table("decision_curve")
-    if table is None or table.frame.empty or "Model" not in table.frame.columns:
+    table = results.table(TableKey.DECISION_CURVE)
+    model_col = None if table is None else column(table, Role.MODEL)
+    if table is None or table.frame.empty or model_col is None:
         return ""
     frame = table.frame
     x = pd.to_numeric(frame.iloc[:, 0], errors="coerce")
-    model = pd.to_numeric(frame["Model"], errors="coerce")
-    others = [pd.to_numeric(frame[c], errors="coerce") for c in ("Treat all", "Treat none")]
+    model = pd.to_numeric(frame[model_col], errors="coerce")
+    rivals = [column(table, r) for r in (Role.TREAT_ALL, Role.TREAT_NONE)]
+    others = [pd.to_numeric(frame[c], errors="coerce") for c in rivals if c is not None]
     best_default = pd.concat(others, axis=1).max(axis=1) if others else 0.0
     useful = (model > best_default + 1e-9).to_numpy()
     low, high = fmt_cell(x.min(), "percent"), fmt_cell(x.max(), "percent")
@@ -314,8 +317,10 @@ def families(results: Results) -> Table | None:
     )
 
 
-def monitoring(results: Results) -> list[str]:
+def monitoring(results: Results, groups: list[Table] | None = None) -> list[str]:
     """Triggers that should send the model back for review once it is in use.
+
+    `groups`: the group tables when the caller has them (a render's `View`).
 
     Example:
         >>> monitoring(results)[0]
@@ -323,6 +328,7 @@ def monitoring(results: Results) -> list[str]:
     """
     out = []
     metric, holdout = results.metric, results.holdout
+    groups = group_tables(results) if groups is None else groups
     trigger = monitoring_trigger(results)
     if trigger is not None:
         maximize = metric.direction == "maximize"
@@ -341,18 +347,18 @@ def monitoring(results: Results) -> list[str]:
             f"The observed rate of '{results.data.get('positive', 'the event')}' moves well away "
             f"from the {fmt_cell(share, 'percent')} in the data used here."
         )
-    if results.table("calibration") is not None:
+    if results.table(TableKey.CALIBRATION) is not None:
         out.append(
             f"In any score band, the observed rate moves more than {100 * CALIBRATION_DRIFT:.0f} "
             "percentage points away from the predicted one: the probabilities need "
             "recalibrating."
         )
-    if any("Adverse impact ratio" in t.frame.columns for t in group_tables(results)):
+    if any(column(t, Role.ADVERSE_IMPACT) for t in groups):
         out.append(
             "Any group's adverse impact ratio at the operating point falls below 0.8, or a "
             "flagged group's falls further."
         )
-    elif group_tables(results):
+    elif groups:
         out.append("Any subgroup's results fall clearly below the others' shown here.")
     out.append("A business assumption above changes, or the way decisions use the score does.")
     return out
@@ -412,7 +418,7 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
         family = f"{family} (chosen by the search among {', '.join(chosen_among)})"
     facts = [
         ("Model family", family),
-        ("Search strategy", results.strategy),
+        ("Search strategy", _strategy(results)),
         ("Score optimised", f"{results.metric.label} ({better} is better)"),
         ("Settings tried", _trial_counts(results)),
         ("Search time", fmt_duration(results.timings.get("search_s"))),
@@ -431,6 +437,12 @@ GRADIENT_MODES = {
     frozenset({"spsa"}): "SPSA estimates: this model has no exact gradient",
     frozenset({"hypergradient", "spsa"}): "exact hypergradients, SPSA where none was given",
 }
+
+
+def _strategy(results: Results) -> str:
+    """The strategy and the sampler that really ran ("bayes: TPE (multivariate)")."""
+    sampler = results.config.get("sampler")
+    return f"{results.strategy}: {sampler}" if sampler else results.strategy
 
 
 def reproducibility(results: Results) -> list[tuple[str, str]]:
@@ -455,7 +467,7 @@ def reproducibility(results: Results) -> list[tuple[str, str]]:
         ("Template", f"{results.vertical_title} ({results.vertical})"),
         ("Random seed", fmt_text(config.get("seed"))),
         *(parallel if jobs > 1 else []),
-        ("Search strategy", results.strategy),
+        ("Search strategy", _strategy(results)),
         ("Model family", results.model_family),
         (
             "Trials",
@@ -559,14 +571,15 @@ def comparison_sentence(results: Results) -> str:
 
 
 def intended_use(results: Results) -> dict[str, str]:
-    """What the model is for and not for: the analyst's words first, then the vertical's."""
-    from tuneplate.verticals import available
+    """What the model is for and not for: the analyst's words first, then the vertical's.
 
-    vertical = available().get(results.vertical)
+    The vertical's words come from `results.about`, copied at run time, never from the
+    installed verticals: a re-render shows what the run recorded, or nothing.
+    """
     return {
         "purpose": results.purpose,
-        "intended": getattr(vertical, "intended_use", "") or "",
-        "out_of_scope": getattr(vertical, "out_of_scope", "") or "",
+        "intended": results.about.intended_use,
+        "out_of_scope": results.about.out_of_scope,
     }
 
 
@@ -577,7 +590,7 @@ MAX_CARDS = 3
 
 
 @dataclass(frozen=True)
-class Card:
+class ShownCard:
     """One headline number for the decision summary, formatted, with its assumption."""
 
     label: str
@@ -585,32 +598,28 @@ class Card:
     assumption: str
 
 
-def headline_cards(results: Results) -> list[Card]:
+def headline_cards(results: Results) -> list[ShownCard]:
     """The vertical's headline numbers in business units, each with its assumption.
 
-    Reads `headline["cards"]`: a list of plain dicts
-    `{"label", "value", "format", "assumption"}` that the vertical fills (so
-    `results.json` carries them); `format` is a table-cell kind. Malformed cards are
-    skipped; at most three are shown.
+    Reads `headline.cards` (`Card` records the vertical fills, so `results.json`
+    carries them); a card's `format` is a table-cell kind. Cards without a label were
+    dropped when the headline was read; at most three are shown.
 
     Example:
         >>> headline_cards(results)[0]
-        Card(label='Profit per 1,000 applicants', value='€47,250', assumption='Margin 8.0% ...')
+        ShownCard(label='Profit per 1,000 applicants', value='€47,250', assumption='Margin…')
     """
-    cards = results.headline.get("cards") or []
     out = []
-    for card in cards if isinstance(cards, list | tuple) else []:
-        if not isinstance(card, dict) or not card.get("label") or "value" not in card:
-            continue
-        kind = card.get("format") if card.get("format") in CARD_KINDS else None
-        value = fmt_cell(card["value"], kind, currency(results))
-        out.append(Card(fmt_text(card["label"]), value, fmt_text(card.get("assumption") or "")))
+    for card in results.headline.cards:
+        kind = card.format if card.format in CARD_KINDS else None
+        value = fmt_cell(card.value, kind, currency(results))
+        out.append(ShownCard(fmt_text(card.label), value, fmt_text(card.assumption)))
     return out[:MAX_CARDS]
 
 
 def operating_point(results: Results) -> str:
     """The recommended operating point in one sentence, as the vertical words it."""
-    text = results.headline.get("operating_point")
+    text = results.headline.operating_point
     return fmt_text(text) if text else ""
 
 
@@ -618,9 +627,9 @@ def operating_point(results: Results) -> str:
 
 # Subgroup tables (fairness, performance by group) have a section of their own; the
 # calibration table goes to reliability; long curves behind a chart go to the appendix.
-GROUP_TABLES = ("fairness", "subgroups", "segments")
-RELIABILITY_TABLES = ("calibration",)
-APPENDIX_TABLES = ("decision_curve",)
+GROUP_TABLES = (TableKey.FAIRNESS, TableKey.SUBGROUPS, TableKey.SEGMENTS)
+RELIABILITY_TABLES = (TableKey.CALIBRATION,)
+APPENDIX_TABLES = (TableKey.DECISION_CURVE,)
 
 
 def group_tables(results: Results) -> list[Table]:
@@ -641,7 +650,10 @@ def appendix_tables(results: Results) -> list[Table]:
 
 
 def holdout_sentence(results: Results) -> str:
-    """Validation vs untouched hold-out, in words (the same words the verdict uses)."""
+    """Validation vs untouched hold-out, in words (the same words the verdict uses).
+
+    A render reads it from its `View` (worked out once); this is for a lone caller.
+    """
     from tuneplate.reports.verdict import _gap_reason, holdout_drop
 
     return _gap_reason(results, holdout_drop(results))[1]
@@ -715,7 +727,7 @@ def outline(results: Results, context: dict[str, Any]) -> list[Part]:
         "reliability": bool(
             math.isfinite(results.holdout)
             or math.isfinite(results.validation)
-            or results.table("calibration") is not None
+            or results.table(TableKey.CALIBRATION) is not None
             or context["stability"]
             or context["best_trials"] is not None
         ),
@@ -740,51 +752,3 @@ PARTS = (
     ("appendix", "Appendix for analysts", "sections/appendix.html.jinja2"),
     ("glossary", "Glossary", "sections/glossary.html.jinja2"),
 )
-
-
-# ---------------------------------------------------------------- the machine-readable twin
-
-
-def report_summary(results: Results) -> dict[str, Any]:
-    """What the report concludes, as plain data for `results.json`.
-
-    Everything else the report prints is already in `results.json` (scores, tables,
-    headline cards, assumptions, trials); these are the numbers and words the report
-    derives from them: the verdict, the monitoring triggers and each chart's conclusion.
-
-    Example:
-        >>> report_summary(results)["verdict"]["level"]
-        'caution'
-    """
-    from tuneplate.reports import charts as chart_titles
-    from tuneplate.reports import parameter_charts
-    from tuneplate.reports.verdict import holdout_drop, verdict
-
-    v = verdict(results)
-    titles = {
-        "approval": chart_titles.approval_title(results),
-        "decision_curve": chart_titles.decision_curve_title(results),
-        "frequencies": chart_titles.frequencies_title(results),
-        "air": chart_titles.fairness_title(results),
-        "calibration": chart_titles.calibration_title(results),
-        "history": chart_titles.history_title(results),
-        "importance": chart_titles.importance_title(results)
-        if len(results.importance or {}) >= 2
-        else "",
-        "parallel": parameter_charts.parameters_title(results)
-        if len(tuned_parameters(results)) >= 2
-        else "",
-        "slice": parameter_charts.slice_title(results),
-    }
-    drop = holdout_drop(results)
-    return {
-        "verdict": {"level": v.level, "title": v.title, "why": v.why, "reasons": v.reasons},
-        "holdout_skill_lost": drop if math.isfinite(drop) else None,
-        "monitoring": {
-            "metric": results.metric.name,
-            "review_when": "below" if results.metric.direction == "maximize" else "above",
-            "trigger": monitoring_trigger(results),
-            "psi_trigger": PSI_MAJOR,
-        },
-        "charts": {name: title for name, title in titles.items() if title},
-    }

@@ -17,7 +17,8 @@ from typing import Literal
 
 import pandas as pd
 
-from tuneplate.engine.results import Results
+from tuneplate.engine.results import Results, Role, TableKey
+from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import fmt_count, fmt_number
 
 Level = Literal["good", "caution", "stop"]
@@ -282,15 +283,18 @@ def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
 
 
 def _low_air_groups(results: Results) -> int:
-    table = results.table("fairness")
-    if table is None or "Adverse impact ratio" not in table.frame.columns:
+    table = results.table(TableKey.FAIRNESS)
+    air_col = None if table is None else column(table, Role.ADVERSE_IMPACT)
+    if air_col is None:
         return 0
-    air = pd.to_numeric(table.frame["Adverse impact ratio"], errors="coerce")
+    air = pd.to_numeric(table.frame[air_col], errors="coerce")
     return int((air < FOUR_FIFTHS).sum())
 
 
-def verdict(results: Results) -> Verdict:
+def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
     """Decide "good" / "caution" / "stop" from the findings, the hold-out gap and the search.
+
+    `gap`: the hold-out finding when the caller worked it out already (a render's `View`).
 
     Example:
         >>> verdict(results).title
@@ -307,7 +311,7 @@ def verdict(results: Results) -> Verdict:
         found.append(("good", f"The data checks raised {_things(n_warnings, 'minor warning')}."))
     elif not n_errors:
         found.append(("good", "The data checks found no problems."))
-    gap_level, gap_text = _gap_reason(results, holdout_drop(results))
+    gap_level, gap_text = gap or _gap_reason(results, holdout_drop(results))
     found.append((gap_level, gap_text))
 
     rows = results.data.get("holdout_rows")
@@ -328,7 +332,7 @@ def verdict(results: Results) -> Verdict:
         found.append(("caution", text))
 
     # the vertical's own concerns, e.g. a ranker not clearly better than its baseline
-    found += [(lvl, str(text)) for lvl, text in results.headline.get("concerns") or []]
+    found += [(lvl, str(text)) for lvl, text in results.headline.concerns]
 
     rank = {"good": 0, "caution": 1, "stop": 2}
     level = max((lvl for lvl, _ in found), key=rank.__getitem__)
@@ -348,8 +352,7 @@ def verdict(results: Results) -> Verdict:
         if level != "stop":
             lead = "The hold-out score below needs explaining first."
     why = why[:WHY_SENTENCES]
-    summary = results.headline.get("summary") or []
-    summary = [summary] if isinstance(summary, str) else [str(s) for s in summary]
+    summary = list(results.headline.summary)
     return Verdict(level, TITLES[level], reasons, summary, why, lead, doubt)
 
 

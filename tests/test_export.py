@@ -272,3 +272,131 @@ def test_exported_scoring_of_an_empty_batch_is_empty(scoring_project):
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "(0,)", done.stderr
+
+
+# -- ranking runs: score.py builds the run's candidates and writes each user's top-k --------
+
+
+def _interactions(seed: int = 0, users: int = 120, items: int = 50, days: int = 200):
+    """A log where users lean to one of three item groups, with ratings (positive: >= 3)."""
+    rng = np.random.default_rng(seed)
+    taste = rng.integers(0, 3, users)
+    rows = []
+    for u in range(users):
+        n = int(rng.integers(15, 60))
+        own = rng.random(n) < 0.7
+        group_items = rng.integers(0, items // 3, n) * 3 + taste[u]
+        chosen = np.where(own, group_items, rng.zipf(1.6, n) % items)
+        for item, day in zip(chosen, rng.uniform(0, days, n), strict=True):
+            rows.append((f"u{u:04d}", f"sku{item:03d}", day, int(rng.integers(1, 6))))
+    log = pd.DataFrame(rows, columns=["customer", "sku", "day", "rating"])
+    log["ts"] = (pd.Timestamp("2024-01-01") + pd.to_timedelta(log.pop("day"), unit="D")).dt.round(
+        "s"
+    )
+    return log.sort_values("ts", kind="stable").reset_index(drop=True)
+
+
+@pytest.fixture(scope="module", params=["lightgbm", "xgboost"])
+def ranking_project(request, tmp_path_factory):
+    """A small ranking run on a synthetic log, exported; (project, run, log path, table)."""
+    root = tmp_path_factory.mktemp(f"ranking-{request.param}")
+    table = _interactions()
+    data = root / "events.csv"
+    table.to_csv(data, index=False)
+    run, project = root / "run", root / "project"
+    args = ["run", "recommendation", "--data", str(data), "--value", "rating"]
+    args += ["--min-value", "3", "--model", request.param, "--trials", "2", "--out", str(run)]
+    assert main(args) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    return project, run, data, table
+
+
+def _engine_top_k(run, table, k):
+    """Each user's top-k as the engine ranks them: its candidates, its ranker, its top_k."""
+    from tuneplate.engine.families.rankers import RankModel
+    from tuneplate.engine.tasks.ranking import candidates as cands
+    from tuneplate.engine.tasks.ranking import metrics as rk
+    from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, to_log
+
+    meta = json.loads((run / "model.json").read_text())
+    best = json.loads((run / "results.json").read_text())["best"]["params"]
+    if meta["family"] == "lightgbm":
+        import lightgbm as lgb
+
+        booster = lgb.Booster(model_file=str(run / meta["file"]))
+    else:
+        import xgboost as xgb
+
+        booster = xgb.Booster()
+        booster.load_model(str(run / meta["file"]))
+    model = RankModel(meta["family"], booster, meta["n_rounds"], meta["features"])
+    log = to_log(table, InteractionRoles("customer", "sku", "ts", "rating", 3.0))
+    users = np.array(sorted(log.events["user"].unique()), dtype=object)
+    repeats, recent = cands.repeats_matter(log), cands.recent_span(log)
+    frame = cands.propose(log.events, users, None, repeats, recent)
+    frame = frame[frame["candidate_rank"] <= max(best["candidates"], k)].reset_index(drop=True)
+    score = model.predict(frame.reindex(columns=model.features).astype("float32"))
+    q = rk.Queries(frame["user"].to_numpy(), np.zeros(len(frame)), pd.Series(dtype=int))
+    top = rk.top_k(q, score, k)
+    items = frame["item"].to_numpy()
+    ranked_users = pd.unique(frame["user"])
+    return {u: [items[i] for i in row if i >= 0] for u, row in zip(ranked_users, top, strict=True)}
+
+
+@pytest.mark.slow
+def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
+    ranking_project, tmp_path
+):
+    project, run, data, table = ranking_project
+    users = tmp_path / "users.csv"
+    pd.DataFrame({"customer": ["u0003", "u0050", "newcomer"]}).to_csv(users, index=False)
+    done = _run_script(project, "score.py", "--data", str(data), "--out", "recs.csv")
+    assert done.returncode == 0, done.stderr
+    recs = pd.read_csv(project / "recs.csv", dtype={"user": str, "item": str})
+    assert list(recs.columns) == ["user", "rank", "item", "score", "source"]
+    expected = _engine_top_k(run, table, k=10)
+    got = {u: g.sort_values("rank")["item"].tolist() for u, g in recs.groupby("user")}
+    assert got == expected and len(got) == table["customer"].nunique()
+    assert (recs.groupby("user")["rank"].max() == 10).all()
+
+    # --k and --users: a user without history gets the log's most popular items
+    done = _run_script(
+        project, "score.py", "--data", str(data), "--out", "few.csv", "--k", "5", "--users", users
+    )
+    assert done.returncode == 0, done.stderr
+    few = pd.read_csv(project / "few.csv", dtype={"user": str, "item": str})
+    assert set(few["user"]) == {"u0003", "u0050", "newcomer"}
+    for user in ("u0003", "u0050"):
+        assert few[few["user"] == user]["item"].tolist() == _engine_top_k(run, table, 5)[user]
+    new = few[few["user"] == "newcomer"]
+    assert new["source"].eq("popularity").all() and new["score"].isna().all()
+    # most events of all kinds first, then the item seen last, then the one seen first
+    g = table.groupby("sku", sort=False)
+    stats = pd.DataFrame({"n": g.size(), "last": g["ts"].max(), "first": g["ts"].min()})
+    popular = stats.sort_values(["n", "last", "first"], ascending=[False, False, True])
+    assert new.sort_values("rank")["item"].tolist() == popular.index[:5].tolist()
+
+    # the copies are the engine's own files, and no user id ships in the project
+    copied = project / "recommender" / "tasks" / "ranking" / "candidates.py"
+    engine = Path(tuneplate.engine.__file__).parent / "tasks" / "ranking" / "candidates.py"
+    assert copied.read_bytes() == engine.read_bytes()
+    shipped = [p for p in project.rglob("*") if p.is_file() and not p.name.endswith(".csv")]
+    assert not [p for p in shipped if b"u0003" in p.read_bytes()]
+
+    smoke = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert smoke.returncode == 0, smoke.stdout
+
+
+@pytest.mark.slow
+def test_exported_ranking_score_refuses_a_log_without_its_user_column(ranking_project, tmp_path):
+    project, _, _, table = ranking_project
+    bad = tmp_path / "no_user.csv"
+    table.drop(columns="customer").to_csv(bad, index=False)
+    done = _run_script(project, "score.py", "--data", str(bad), "--out", "x.csv")
+    _one_line_refusal(done, "'customer'", "--user")
+    assert not (project / "x.csv").exists()

@@ -1,5 +1,6 @@
 """`tuneplate new-vertical` and plugins: a generated vertical works as an installed plugin."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -39,6 +40,34 @@ def test_generated_vertical_has_the_five_files_and_a_test(generated):
         assert (package / name).is_file(), name
     assert (generated / "tests" / "test_churn_risk.py").is_file()
     assert 'churn-risk = "churn_risk:VERTICAL"' in (generated / "pyproject.toml").read_text()
+
+
+def _tuneplate_imports(folder: Path) -> set[str]:
+    """Every tuneplate module the generated files import."""
+    found = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tuneplate"):
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("tuneplate")}
+    return found
+
+
+@pytest.mark.parametrize("task", ["generated", "ranking"])
+def test_a_generated_vertical_imports_only_the_plugin_surface(task, request):
+    """Reshuffling the engine must never break a third-party vertical: the scaffold
+    imports `tuneplate.plugin` (and `tuneplate` itself), nothing deeper."""
+    project = request.getfixturevalue(task)
+    folder = project[0] if isinstance(project, tuple) else project
+    assert _tuneplate_imports(folder) <= {"tuneplate", "tuneplate.plugin"}
+
+
+def test_every_name_the_plugin_surface_lists_imports():
+    import tuneplate.plugin
+
+    missing = [n for n in tuneplate.plugin.__all__ if not hasattr(tuneplate.plugin, n)]
+    assert not missing and len(set(tuneplate.plugin.__all__)) == len(tuneplate.plugin.__all__)
 
 
 def test_generated_contract_test_passes(generated):

@@ -5,6 +5,9 @@ XGBoost a non-decreasing query id, built from the same array so they cannot
 disagree. Each family's data is binned once per candidate set and reused by
 every trial (`prepare`), and boosting rounds are chosen by early stopping on the
 validation period's NDCG@k.
+
+Add a ranker by adding one `Ranker` to `RANKERS`: how it bins its data, fits,
+predicts, and saves and loads its booster natively; `RankModel` names no library.
 """
 
 from __future__ import annotations
@@ -21,7 +24,12 @@ import pandas as pd
 import xgboost as xgb
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.families.models import LGB_DATASET, MODEL_FILES, PATIENCE, XGB_MAX_BIN
+from tuneplate.engine.families.base import PATIENCE
+from tuneplate.engine.families.lightgbm import FILE as LIGHTGBM_FILE
+from tuneplate.engine.families.lightgbm import LGB_DATASET
+from tuneplate.engine.families.lightgbm import round_callback as lgb_round_callback
+from tuneplate.engine.families.xgboost import FILE as XGBOOST_FILE
+from tuneplate.engine.families.xgboost import XGB_MAX_BIN, RoundCallback
 from tuneplate.engine.tasks.ranking.metrics import Queries
 
 MAX_ROUNDS = 1000  # ranking sets are wide; early stopping usually stops far earlier
@@ -46,19 +54,14 @@ class RankModel:
     features: list[str]
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        X = X[self.features]
-        if self.family == "lightgbm":
-            return self.booster.predict(X, num_iteration=self.n_rounds)
-        return self.booster.inplace_predict(X, iteration_range=(0, self.n_rounds))
+        return get_ranker(self.family).predict(self.booster, X[self.features], self.n_rounds)
 
     def save(self, folder) -> Path:
         """Write the ranker in its library's own format plus `model.json` describing it."""
         folder = Path(folder)
-        path = folder / MODEL_FILES[self.family]
-        if self.family == "lightgbm":
-            self.booster.save_model(str(path), num_iteration=self.n_rounds)
-        else:
-            self.booster.save_model(str(path))
+        ranker = get_ranker(self.family)
+        path = folder / ranker.file
+        ranker.save(self.booster, path, self.n_rounds)
         meta = {
             "family": self.family,
             "task": "ranking",
@@ -68,6 +71,18 @@ class RankModel:
         }
         (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
         return path
+
+    @classmethod
+    def load(cls, folder) -> RankModel:
+        """Load a ranker saved by `save`.
+
+        Example:
+            >>> RankModel.load("tuneplate-runs/recommendation").predict(candidates)
+        """
+        folder = Path(folder)
+        meta = json.loads((folder / "model.json").read_text())
+        booster = get_ranker(meta["family"]).load(folder / meta["file"])
+        return cls(meta["family"], booster, int(meta["n_rounds"]), list(meta["features"]))
 
 
 def _lgb_data(X, q: Queries, reference=None):
@@ -82,7 +97,7 @@ def _xgb_data(X, q: Queries, reference=None):
     return xgb.QuantileDMatrix(X, q.label, qid=q.qid, ref=reference, max_bin=XGB_MAX_BIN)
 
 
-def _fit_lightgbm(params, train, valid, fit: RankFit) -> tuple[Any, int]:
+def _fit_lightgbm(params, train, valid, fit: RankFit, callbacks=()) -> tuple[Any, int]:
     booster = lgb.train(
         {
             **LGB_DATASET,
@@ -98,12 +113,15 @@ def _fit_lightgbm(params, train, valid, fit: RankFit) -> tuple[Any, int]:
         train,
         num_boost_round=fit.n_rounds or MAX_ROUNDS,
         valid_sets=[valid] if valid is not None else None,
-        callbacks=[lgb.early_stopping(PATIENCE, verbose=False)] if valid is not None else None,
+        callbacks=[
+            *([lgb.early_stopping(PATIENCE, verbose=False)] if valid is not None else []),
+            *callbacks,  # the search's: per-round pruning reports and the deadline
+        ],
     )
     return booster, max(1, booster.best_iteration or booster.current_iteration())
 
 
-def _fit_xgboost(params, train, valid, fit: RankFit) -> tuple[Any, int]:
+def _fit_xgboost(params, train, valid, fit: RankFit, callbacks=()) -> tuple[Any, int]:
     booster = xgb.train(
         {
             "objective": "rank:ndcg",
@@ -121,23 +139,71 @@ def _fit_xgboost(params, train, valid, fit: RankFit) -> tuple[Any, int]:
         evals=[(valid, "valid")] if valid is not None else (),
         early_stopping_rounds=PATIENCE if valid is not None else None,
         verbose_eval=False,
+        callbacks=list(callbacks),  # the search's: per-round pruning reports and the deadline
     )
     rounds = booster.best_iteration + 1 if valid is not None else booster.num_boosted_rounds()
     return booster, int(rounds)
 
 
+def _lgb_predict(booster: lgb.Booster, X: pd.DataFrame, n_rounds: int) -> np.ndarray:
+    return booster.predict(X, num_iteration=n_rounds)
+
+
+def _xgb_predict(booster: xgb.Booster, X: pd.DataFrame, n_rounds: int) -> np.ndarray:
+    return booster.inplace_predict(X, iteration_range=(0, n_rounds))
+
+
+def _lgb_save(booster: lgb.Booster, path: Path, n_rounds: int) -> None:
+    booster.save_model(str(path), num_iteration=n_rounds)  # only the rounds it predicts with
+
+
+def _xgb_save(booster: xgb.Booster, path: Path, n_rounds: int) -> None:
+    booster.save_model(str(path))  # every round; `predict` stops at n_rounds
+
+
 @dataclass(frozen=True)
 class Ranker:
-    """A learning-to-rank family: how to bin its data and how to fit it."""
+    """A learning-to-rank family: how to bin its data, fit, predict, save and load.
+
+    `data(X, queries, reference=None)` bins the rows (a validation set references the
+    training one); `train(params, train, valid, fit, callbacks=()) -> (booster, rounds)`;
+    `predict(booster, X, n_rounds)`; `save(booster, path, n_rounds)` writes the
+    library's own format to `file`, and `load(path)` reads the booster back.
+    `each_round(on_round)` is a `train` callback calling `on_round(rounds done,
+    validation score or None)` after every round (a search's reports and stops).
+    """
 
     name: str
     data: Callable
     train: Callable
+    predict: Callable[[Any, pd.DataFrame, int], np.ndarray]
+    file: str
+    save: Callable[[Any, Path, int], None]
+    load: Callable[[Path], Any]
+    each_round: Callable[[Callable[[int, float | None], None]], Any]
 
 
 RANKERS = {
-    "lightgbm": Ranker("lightgbm", _lgb_data, _fit_lightgbm),
-    "xgboost": Ranker("xgboost", _xgb_data, _fit_xgboost),
+    "lightgbm": Ranker(
+        "lightgbm",
+        _lgb_data,
+        _fit_lightgbm,
+        _lgb_predict,
+        LIGHTGBM_FILE,
+        _lgb_save,
+        lambda path: lgb.Booster(model_file=str(path)),
+        lgb_round_callback,
+    ),
+    "xgboost": Ranker(
+        "xgboost",
+        _xgb_data,
+        _fit_xgboost,
+        _xgb_predict,
+        XGBOOST_FILE,
+        _xgb_save,
+        lambda path: xgb.Booster(model_file=str(path)),
+        RoundCallback,
+    ),
 }
 
 

@@ -98,6 +98,11 @@ class FamilySampler(BaseSampler):
                 n_startup_trials=STARTUP_TRIALS,
             )
 
+    @property
+    def settings(self) -> TPESampler:
+        """The sampler that proposes each family's settings (for `sampler_label`)."""
+        return self._tpe
+
     def reseed_rng(self) -> None:
         self._tpe.reseed_rng()
 

@@ -16,6 +16,7 @@ import pandas as pd
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Results
 from tuneplate.engine.search.space import FAMILY, SEP, Choice, Space
+from tuneplate.engine.search.strategies import Strategy, get_strategy
 from tuneplate.engine.vertical import Vertical
 
 WARM_TRIALS = 5  # --warm-start: the earlier run's best trials tried first, at most this many
@@ -83,14 +84,15 @@ def first_trials(
     vertical: Vertical,
     space: Space | Choice,
     family: str,
-    strategy: str,
+    strategy: str | Strategy,
     warm: list[dict[str, Any]] = (),
 ) -> list[tuple[str, dict[str, Any]]]:
     """What the study tries first: an earlier run's best, the vertical's priors, the start.
 
     Priors are written for the family's full range and clamped into this table's
     (`Space.for_rows` lowers some upper bounds on small tables); missing settings
-    take the space's starting value. Grid search keeps only points of its grid and
+    take the space's starting value. A strategy whose grid is its budget
+    (`Strategy.grid_is_budget`, e.g. grid search) keeps only points of its grid and
     then every other grid point. `auto` takes the families in turns, cheapest first,
     so each family's first cheap model comes before any family's second.
 
@@ -113,7 +115,9 @@ def first_trials(
         *[("warm-start", w) for w in warm],
         *[("prior", p) for p in priors if p is not None],
     ]
-    if strategy == "grid":
+    if not isinstance(strategy, Strategy):
+        strategy = get_strategy(strategy)
+    if strategy.grid_is_budget:
         points = space.grid_points()
         on_grid = [(source, p) for source, p in candidates if p in points]
         return _unique([*on_grid, *[("grid", p) for p in points]])

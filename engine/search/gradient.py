@@ -101,6 +101,15 @@ class GradientSampler(BaseSampler):
         self._step, self._min_step, self._patience = step, min_step, patience
         self._warmup, self._n_warmup = warmup, n_warmup if warmup is not None else 0
 
+    @property
+    def warmup(self) -> BaseSampler | None:
+        """The sampler of the first `n_warmup` trials, if any (for `sampler_label`)."""
+        return self._warmup
+
+    @property
+    def n_warmup(self) -> int:
+        return self._n_warmup
+
     def reseed_rng(self) -> None:
         if self._warmup is not None:
             self._warmup.reseed_rng()

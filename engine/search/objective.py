@@ -1,24 +1,23 @@
-"""The objective: K-fold cross-validation of one model configuration.
+"""The objective: one configuration scored fold by fold, for any task.
 
-With a `Choice` space (the `auto` strategy) each trial first picks its model
-family, then that family's settings. With a deadline, a trial still running when
-the time budget ends is stopped (between folds, and between boosting rounds via
-`Fit.deadline`) and recorded as pruned, so the budget is kept.
+A task's `Scorer` proposes a trial's family and settings and scores them on one
+fold (a cross-validation fold, a validation period). The objective here adds what
+every task gets: the running mean reported to the pruner after each fold (or the
+scorer's own finer reports, e.g. per boosting round), and the time budget. With a
+deadline, a trial still running when the budget ends is stopped (between folds,
+and between boosting rounds via the fit's deadline) and recorded as pruned, so
+the budget is kept.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import optuna
-import pandas as pd
-
-from tuneplate.engine.data.splits import Folds
-from tuneplate.engine.families.models import Family, Fit
-from tuneplate.engine.search.space import Choice, Space
 
 TRAIN_SCORE_ROWS = 50_000  # train-fold rows scored per trial on big tables (a fixed sample)
 STOPPED = "stopped_at_deadline"  # user attribute of a trial cut short by the time budget
@@ -28,118 +27,85 @@ class OutOfTime(optuna.TrialPruned):
     """The time budget ended during this trial; its partial score is not used."""
 
 
-class FoldCache:
-    """Each fold's binned data, built on first use and shared by every later trial.
+@dataclass(frozen=True)
+class FoldScore:
+    """One configuration on one fold: its validation and train scores, the boosting
+    rounds early stopping chose (None when not boosted) and, for the gradient
+    strategies, d(validation score)/d(param)."""
 
-    For the families that can `prepare` their data (the boosted ones), a fold's
-    LightGBM `Dataset` / XGBoost `QuantileDMatrix` is built once and reused by every
-    trial and by the out-of-fold refits after the search: no per-trial copies of the
-    table. Safe for trials running in parallel threads (`--jobs`).
-
-    Example:
-        >>> cache = FoldCache(X, y, folds, Fit(0))
-        >>> data, (X_va, y_va), (X_tr, y_tr) = cache.get(family, 0)
-    """
-
-    def __init__(self, X: pd.DataFrame, y: np.ndarray, folds: Folds, fit: Fit):
-        self.X, self.y, self.folds, self.fit = X, y, folds, fit
-        self._built: dict[tuple[str, int], tuple] = {}
-        self._lock = threading.Lock()
-
-    def get(self, family: Family, step: int) -> tuple:
-        """(fold data, (validation X, y), (train-score X, y)) of fold `step`."""
-        key = (family.name, step)
-        with self._lock:  # two threads must not bin the same fold twice
-            if key not in self._built:
-                self._built[key] = self._build(family, step)
-            return self._built[key]
-
-    def _build(self, family: Family, step: int) -> tuple:
-        X, y, (tr, va) = self.X, self.y, self.folds[step]
-        data = family.prepare(X.iloc[tr], y[tr], X.iloc[va], y[va], self.fit)
-        # The train score (shown to judge over- and underfitting) is computed on a
-        # fixed, seeded sample of at most TRAIN_SCORE_ROWS train rows: scoring a
-        # 500,000-row fold every trial would cost about as much as a fit.
-        if len(tr) > TRAIN_SCORE_ROWS:
-            rng = np.random.default_rng(self.fit.seed + step)
-            tr = np.sort(rng.choice(tr, TRAIN_SCORE_ROWS, replace=False))
-        return data, (X.iloc[va], y[va]), (X.iloc[tr], y[tr])
+    valid: float
+    train: float
+    n_rounds: int | None = None
+    gradient: dict[str, float] | None = None
 
 
-def make_objective(
-    family: Family | Mapping[str, Family],
-    space: Space | Choice,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    folds: Folds,
-    score: Callable[[np.ndarray, np.ndarray], float],
-    fit: Fit,
-    hypergradient: bool = False,
-    cache: FoldCache | None = None,
-) -> Callable[[optuna.Trial], float]:
-    """A closure scoring one trial's parameters by cross-validation.
+@dataclass(frozen=True)
+class Guard:
+    """A trial's deadline and pruner, for a scorer that checks them inside a fold."""
+
+    trial: optuna.Trial
+    deadline: float | None  # a `time.monotonic()` instant
+
+    def check(self) -> None:
+        """Stop the trial when the time budget has ended (a fit cut short is not scored)."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.trial.set_user_attr(STOPPED, True)
+            raise OutOfTime("the time budget ended during this trial")
+
+    def report(self, value: float, step: int) -> None:
+        """An intermediate value for the pruner; a hopeless trial stops here."""
+        self.trial.report(float(value), step)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned()
+
+
+class Scorer(Protocol):
+    """A task's fold-by-fold scoring of one configuration (`Task.scorer`)."""
+
+    n_steps: int  # folds (or periods) a trial is scored on
+    reports_folds: bool  # the running mean goes to the pruner after each fold
+
+    def suggest(self, trial: optuna.Trial) -> tuple[Any, dict[str, Any]]: ...
+
+    def score(self, family: Any, params: dict[str, Any], step: int, guard: Guard) -> FoldScore: ...
+
+
+def make_objective(scorer: Scorer, deadline: float | None) -> Callable[[optuna.Trial], float]:
+    """A closure scoring one trial, fold by fold, with `scorer`.
 
     Each fold early-stops its boosting rounds on its own validation rows; the
     trial records the median round count so the final refit knows when to stop.
-    After every fold it reports the running mean, which lets a pruner stop a
-    hopeless trial early. Train scores are kept to show over- and underfitting.
-    With `hypergradient` (the family must have one and `score` must be log-loss),
-    each fold also computes d(validation log-loss)/d(param) and the trial stores
-    their mean, the derivative of its value, as user attribute "hypergradient".
-
-    When the family can `prepare` its data (the boosted ones), each fold's binned
-    training and validation data comes from `cache` (a `FoldCache`, made here when
-    not given): built once, on the fold's first trial, and reused by every later one.
-
-    With a `Choice` space, `family` maps each family name to its `Family`. With
-    `fit.deadline` (a `time.monotonic()` instant), a trial running past it stops
-    and is pruned, with user attribute "stopped_at_deadline".
+    After every fold it reports the running mean (unless the scorer reports finer
+    steps itself), which lets a pruner stop a hopeless trial early. Train scores are
+    kept to show over- and underfitting; fold gradients are averaged into user
+    attribute "hypergradient". With `deadline` (a `time.monotonic()` instant), a
+    trial running past it stops and is pruned, with user attribute
+    "stopped_at_deadline".
 
     Example:
-        >>> study.optimize(make_objective(family, space, X, y, folds, roc_auc_score, Fit(0)))
+        >>> study.optimize(make_objective(task.scorer(plan, plan.fit), deadline=None))
     """
-    cache = cache or FoldCache(X, y, folds, fit)
-
-    def out_of_time(trial: optuna.Trial) -> None:
-        if fit.deadline is not None and time.monotonic() >= fit.deadline:
-            trial.set_user_attr(STOPPED, True)
-            raise OutOfTime("the time budget ended during this trial")
-
-    def suggest(trial: optuna.Trial) -> tuple[Family, dict]:
-        if isinstance(space, Choice):
-            name, params = space.suggest(trial)
-            return family[name], {**space.spaces[name].fixed, **params}
-        return family, {**space.fixed, **space.suggest(trial)}
 
     def objective(trial: optuna.Trial) -> float:
-        chosen, params = suggest(trial)
+        guard = Guard(trial, deadline)
+        family, params = scorer.suggest(trial)
         valid, train, rounds, grads = [], [], [], []
-        for step, (tr, va) in enumerate(folds):
-            out_of_time(trial)
-            if chosen.prepare is not None:
-                data, (X_va, y_va), (X_tr, y_tr) = cache.get(chosen, step)
-                fitted = chosen.fit(params, None, None, None, None, fit, data=data)
-            else:
-                X_va, y_va, X_tr, y_tr = X.iloc[va], y[va], X.iloc[tr], y[tr]
-                fitted = chosen.fit(params, X_tr, y_tr, X_va, y_va, fit)
-            out_of_time(trial)  # a fit cut short by the deadline is not scored
-            model = fitted.estimator
-            valid.append(score(y_va, model.predict_proba(X_va)[:, 1]))
-            train.append(score(y_tr, model.predict_proba(X_tr)[:, 1]))
-            rounds.append(fitted.n_rounds)
-            if hypergradient:
-                grads.append(
-                    chosen.hypergradient(model, X.iloc[tr], y[tr], X.iloc[va], y[va], params)
-                )
-            trial.report(float(np.mean(valid)), step)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
+        for step in range(scorer.n_steps):
+            guard.check()
+            fold = scorer.score(family, params, step, guard)
+            valid.append(fold.valid)
+            train.append(fold.train)
+            rounds.append(fold.n_rounds)
+            if fold.gradient is not None:
+                grads.append(fold.gradient)
+            if scorer.reports_folds:
+                guard.report(float(np.mean(valid)), step)
         trial.set_user_attr("train", float(np.mean(train)))
         trial.set_user_attr("fold_scores", [float(v) for v in valid])
         if grads:
             mean = {k: float(np.mean([g[k] for g in grads])) for k in grads[0]}
             trial.set_user_attr("hypergradient", mean)
-        if chosen.boosted:
+        if all(r is not None for r in rounds):
             trial.set_user_attr("n_rounds", int(np.median(rounds)))
         return float(np.mean(valid))
 

@@ -17,9 +17,14 @@ import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import SchemaWarning
-from tuneplate.engine.results import Results
+from tuneplate.engine.results import Results, set_renderer
 from tuneplate.engine.tune import Config, run_vertical
+from tuneplate.reports import render as _render
 from tuneplate.verticals import load_vertical
+
+# `Results.report(path)` renders with this: the face wires the report layer to the
+# engine's plain data, so no engine module imports `tuneplate.reports`.
+set_renderer(_render)
 
 __all__ = ["Results", "SchemaWarning", "TuneplateError", "load_vertical", "tune"]
 __version__ = "0.1.0"

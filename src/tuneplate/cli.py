@@ -16,7 +16,7 @@ from pathlib import Path
 import optuna
 
 from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request, compare
-from tuneplate.engine.config_fields import MAX_SEED, config_values
+from tuneplate.engine.config_fields import MAX_SEED, ConfigError, config_values
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import errors
 from tuneplate.engine.data.roles import read_table
@@ -30,6 +30,7 @@ from tuneplate.engine.search.strategies import DESCRIPTIONS
 from tuneplate.engine.search.study import JOURNAL_FILE, PRUNERS, RECORD, make_storage, mask
 from tuneplate.engine.tune import ChecksFailed, Config, check, execute, plan, work
 from tuneplate.export import export_run
+from tuneplate.reports import SUMMARY_FILE, save_summary
 from tuneplate.scaffold import new_vertical
 from tuneplate.verticals import available, discover, load_vertical
 
@@ -40,6 +41,7 @@ COMPARE_REPORT = "compare.html"
 RUN_FILES = (
     RESULTS_FILE,
     REPORT_FILE,
+    SUMMARY_FILE,  # report.json: what the report concludes, written by the report layer
     CONFIG_FILE,
     JOURNAL_FILE,
     JOURNAL_FILE + ".lock",  # Optuna's lock for one append, left behind by a killed run
@@ -185,9 +187,9 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--strategies",
         type=_columns,
-        default=DEFAULT_STRATEGIES,
+        default=None,
         help=f"comma-separated, from: {', '.join(DESCRIPTIONS)} "
-        f"(default: {','.join(DEFAULT_STRATEGIES)})",
+        f"(default: {','.join(DEFAULT_STRATEGIES)}, less those the vertical cannot run)",
     )
     cmp.add_argument(
         "--budget",
@@ -511,6 +513,7 @@ def _run(args, held: list[RunFolder]) -> int:
             }
         results.save(work_dir)
         results.report(work_dir / REPORT_FILE)
+        save_summary(results, work_dir)
         held[0].commit()  # --force: only now does the new run replace the previous one
     except KeyboardInterrupt:
         return _interrupted(held[0], ready, args, run_dir)
@@ -652,7 +655,8 @@ def _after_failure(folder: RunFolder, ready, error: Exception, args, run_dir: Pa
 def cmd_compare(args) -> int:
     from tuneplate.reports.compare import render_comparison  # matplotlib: only when needed
 
-    check_request(list(args.strategies), args.budget, args.seeds)  # refuse before any work
+    chosen = list(args.strategies or DEFAULT_STRATEGIES)
+    check_request(chosen, args.budget, args.seeds)  # refuse before any work
     last = (args.seed or 0) + args.seeds - 1  # seeds run seed, seed + 1, …
     if last > MAX_SEED:
         raise TuneplateError(
@@ -680,9 +684,7 @@ def cmd_compare(args) -> int:
             file=sys.stderr,
         )
 
-    comparison = compare(
-        vertical, data, config, list(args.strategies), args.budget, args.seeds, progress
-    )
+    comparison = compare(vertical, data, config, args.strategies, args.budget, args.seeds, progress)
     out.mkdir(parents=True, exist_ok=True)
     (out / COMPARE_FILE).write_text(
         json.dumps(comparison.to_dict(), indent=2, allow_nan=False) + "\n"
@@ -757,6 +759,7 @@ def cmd_report(args) -> int:
             execute(ready, run_dir=run_dir, record=record).save(run_dir)
         results = Results.load(run_dir, model=False)
         path = results.report(run_dir / REPORT_FILE)
+        save_summary(results, run_dir)
     finally:
         if folder is not None:
             folder.close()
@@ -775,8 +778,13 @@ def cmd_new_vertical(args) -> int:
 def cmd_export(args) -> int:
     require_creatable(args.to, "--to")  # a file in the way, read-only, a name too long
     to = export_run(args.run_dir, args.to)
-    print(f"exported to {to}/: train.py, score.py, model/, report.html, README.md")
-    print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
+    shown = ("train.py", "score.py", "model", "report.html", "README.md")
+    wrote = [f"{n}/" if (to / n).is_dir() else n for n in shown if (to / n).exists()]
+    print(f"exported to {to}/: {', '.join(wrote)}")
+    if (to / "train.py").exists():
+        print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
+    else:  # a ranking project: it reads an interaction log, writes top-k lists
+        print(f"next: cd {to} && python score.py --data EVENTS.csv --out recommendations.csv")
     return 0
 
 
@@ -804,6 +812,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ChecksFailed as exc:
         print(f"tuneplate: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:  # worded for Python callers; here, name the flag
+        print(f"tuneplate: error: {exc.for_flags()}", file=sys.stderr)
         return 2
     except TuneplateError as exc:
         print(f"tuneplate: error: {exc}", file=sys.stderr)

@@ -6,6 +6,11 @@ library, a pinned `pyproject.toml`, the report and a README. It never imports
 tuneplate: the reading contract (`engine/contract/`: errors.py, reader.py, schema.py,
 self-contained on purpose) is copied verbatim into its `contract/` package, so the
 project reads and checks new rows with the very code the tuned model used.
+
+A ranking run's project instead holds the ranker, `score.py` writing each user's
+top-k list, and the candidate stage (`engine/tasks/ranking/`: interactions, candidates,
+metrics) copied verbatim beside the contract, so candidates and features are built by
+the run's own code.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
+from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
 from tuneplate.scaffold import code_environment
 
 _env = code_environment("export")
@@ -41,10 +47,34 @@ CONTRACT_INIT = (
     '"""\n'
 )
 
+# A ranking run's project: score.py and the ranker loader, and the engine modules its
+# candidate stage needs, copied verbatim into `recommender/` at their engine paths.
+RANKING_CODE = {
+    "ranker.py": "ranking_ranker.py.jinja2",
+    "score.py": "ranking_score.py.jinja2",
+    "tests/test_smoke.py": "ranking_test_smoke.py.jinja2",
+    "pyproject.toml": "ranking_pyproject.toml.jinja2",
+    "README.md": "ranking_README.md.jinja2",
+}
+RANKING_PACKAGES = {
+    "": (),
+    "contract": CONTRACT,
+    "tasks": (),
+    "tasks.ranking": ("interactions.py", "candidates.py", "metrics.py"),
+}
+RANKING_INIT = (
+    '"""tuneplate\'s code, copied verbatim by `tuneplate export` at its engine paths; '
+    'do not edit."""\n'
+)
+RANKING_BASE = ("numpy", "pandas", "scipy", "scikit-learn")  # the candidate stage's imports
+RANKING_ROLES = ("user", "item", "time", "value", "min_value", "event", "price")
+RANKER_LABELS = {"lightgbm": "LightGBM lambdarank", "xgboost": "XGBoost rank:ndcg"}
+ITEM_FEATURES = {"category_affinity", "price", "price_ratio"}  # need the item table
 
-def _requirements(results: Results, family: str) -> list[str]:
+
+def _requirements(results: Results, family: str, base=("numpy", "pandas", "scikit-learn")):
     pins = []
-    for name in ("numpy", "pandas", "scikit-learn", *LIBRARIES[family]):
+    for name in (*base, *LIBRARIES[family]):
         known = results.versions.get(name)
         if not known or known == "not installed":
             try:
@@ -53,6 +83,13 @@ def _requirements(results: Results, family: str) -> list[str]:
                 known = None
         pins.append(f"{name}=={known}" if known else name)
     return pins
+
+
+def _check_target(to: Path) -> None:
+    if to.exists() and (not to.is_dir() or any(to.iterdir())):
+        raise TuneplateError(
+            f"{str(to)!r} already exists and is not empty; choose a new --to folder"
+        )
 
 
 def export_run(run_dir: str | Path, to: str | Path) -> Path:
@@ -72,19 +109,14 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         )
     meta = json.loads(meta_path.read_text())
     if meta.get("task") == "ranking":
-        raise TuneplateError(
-            "exporting a ranking run is not available yet (its candidate stage would have "
-            "to be exported too); the ranker itself is in the run folder's model file"
-        )
+        _check_target(to)
+        return _export_ranking(run_dir, to, results, meta)
     if "schema" not in meta:
         raise TuneplateError(
             f"{str(run_dir)!r} was written before models kept their schema; "
             "run it again with this tuneplate (replay its config.json) and export that"
         )
-    if to.exists() and (not to.is_dir() or any(to.iterdir())):
-        raise TuneplateError(
-            f"{str(to)!r} already exists and is not empty; choose a new --to folder"
-        )
+    _check_target(to)
     family = meta["family"]
     context = {
         "name": to.name.lower().replace("_", "-") or "tuned-model",
@@ -120,6 +152,64 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
     for name in (meta["file"], "model.json", SPLIT_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / "model" / name)
+    for name in ("report.html", RESULTS_FILE):
+        if (run_dir / name).is_file():
+            shutil.copy2(run_dir / name, to / name)
+    return to
+
+
+def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Path:
+    """The ranking project: score.py builds candidates with the run's own code, ranks them.
+
+    The candidate stage (`tasks/ranking/`: interactions, candidates, metrics) and the
+    contract are copied verbatim under `recommender/` at their relative paths in the
+    engine, so their relative imports resolve there as here. Only aggregates ship: the
+    ranker's trees, its feature names, the column roles, k and the candidate cut.
+    """
+    family = meta["family"]
+    roles = dict(results.data.get("roles", {}))
+    settings = {
+        "roles": {key: roles.get(key) for key in RANKING_ROLES},
+        "k": int(results.assumptions.get("k", 10)),
+        "candidates": int(results.best_params.get("candidates", PER_SOURCE)),
+    }
+    context = {
+        "name": to.name.lower().replace("_", "-") or "tuned-ranker",
+        "title": f"{results.vertical_title} ranker",
+        "family": family,
+        "family_label": RANKER_LABELS.get(family, family),
+        "roles": settings["roles"],
+        "k": settings["k"],
+        "candidates": settings["candidates"],
+        "needs_items": bool(set(meta["features"]) & ITEM_FEATURES),
+        "metric_label": results.metric.label,
+        "requirements": _requirements(results, family, RANKING_BASE),
+        "vertical": results.vertical,
+        "fingerprint": results.data.get("fingerprint", "unknown"),
+        "rows": f"{results.data.get('rows', 0):,}",
+        "split": results.data.get("split", ""),
+        "strategy": results.strategy,
+        "completed": results.counts.get("completed", 0),
+        "seed": results.config.get("seed", 0),
+        "validation": f"{results.validation:.4f}",
+        "holdout": f"{results.holdout:.4f}",
+        "params": results.best_params,
+        "model_file": meta["file"],
+    }
+    (to / "model").mkdir(parents=True, exist_ok=True)
+    (to / "tests").mkdir(exist_ok=True)
+    for target, template in RANKING_CODE.items():
+        (to / target).write_text(_env.get_template(template).render(**context), encoding="utf-8")
+    for package, names in RANKING_PACKAGES.items():
+        folder = to / "recommender" / package.replace(".", "/") if package else to / "recommender"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").write_text(RANKING_INIT, encoding="utf-8")
+        for name in names:
+            source = files(f"tuneplate.engine.{package}").joinpath(name)
+            (folder / name).write_bytes(source.read_bytes())
+    (to / "model" / "ranking.json").write_text(json.dumps(settings, indent=2) + "\n")
+    for name in (meta["file"], "model.json"):
+        shutil.copy2(run_dir / name, to / "model" / name)
     for name in ("report.html", RESULTS_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / name)

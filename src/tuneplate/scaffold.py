@@ -18,7 +18,7 @@ import tuneplate
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.runs.writable import require_creatable
 
-TASKS = ("binary", "ranking")
+TASKS = ("binary", "ranking")  # the keys of _TASK_ENVS, listed in --help
 PACKAGE_FILES = ("__init__.py", "space.py", "metrics.py", "checks.py", "data.py")
 
 
@@ -35,7 +35,8 @@ def code_environment(folder: str) -> Environment:
 
 
 _env = code_environment("scaffold")
-_ranking_env = code_environment("scaffold_ranking")
+# Each task's five files and contract test; the pyproject and README are shared.
+_TASK_ENVS = {"binary": _env, "ranking": code_environment("scaffold_ranking")}
 SUMMARIES = {
     "binary": "{words} prediction; ROC AUC and events found per share of cases acted on",
     "ranking": "ranks items for each user from past behaviour; NDCG@k against popularity",
@@ -98,7 +99,7 @@ def new_vertical(name: str, directory: str | Path = ".", task: str = "binary") -
         "events": 15_000,
         "tuneplate_version": tuneplate.__version__,
     }
-    own = _ranking_env if task == "ranking" else _env
+    own = _TASK_ENVS[task]
     files = {f"{package}/{f}": (own, f"{f}.jinja2") for f in PACKAGE_FILES}
     files |= {
         f"tests/test_{package}.py": (own, "test_vertical.py.jinja2"),

@@ -74,6 +74,42 @@ def test_workers_complete_exactly_the_requested_trials(postgres_url, tmp_path):
     assert "tune@" in results["config"]["storage"]  # the URL is kept, without any password
 
 
+def test_a_worker_joins_a_ranking_study_and_the_budget_stays_exact(postgres_url, tmp_path):
+    """The record the ranking run stores lets a worker re-plan it: same log, periods
+    and candidates, and the study-wide trial budget holds across both processes."""
+    from tuneplate.verticals.recommendation import data as shop
+
+    events, _ = shop.generate(seed=3, customers=300, products=120)
+    log = tmp_path / "events.csv"
+    events.to_csv(log, index=False)
+    name, out = "ranking", tmp_path / "run"
+    lead = _tuneplate(
+        "run",
+        "recommendation",
+        "--data",
+        str(log),
+        "--strategy",
+        "random",
+        "--trials",
+        "8",
+        "--storage",
+        postgres_url,
+        "--study",
+        name,
+        "--out",
+        str(out),
+    )
+    _wait_for_study(postgres_url, name, lead)
+    worker = _tuneplate("worker", "--storage", postgres_url, "--study", name, "--jobs", "2")
+    for process in (lead, worker):
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+        assert "Traceback" not in err
+    assert len(_trials(postgres_url, name, optuna.trial.TrialState.COMPLETE)) == 8
+    results = json.loads((out / "results.json").read_text())
+    assert results["metric"]["label"].startswith("NDCG@")
+
+
 def test_grid_points_are_never_evaluated_twice(postgres_url, tmp_path):
     name = "grid"
     lead = _tuneplate(

@@ -62,8 +62,23 @@ def test_choice_joins_and_splits_prefixed_params():
     assert not choice.contains({FAMILY: "logistic", "logistic.C": 1e9})
 
 
-def test_auto_explores_several_families_and_returns_the_best():
-    r = tuneplate.tune("credit-risk", strategy="auto", n_trials=8, seed=0)
+@pytest.fixture(scope="module")
+def auto_run() -> Results:
+    """One `auto` run on the German credit data, shared by the tests that only read it."""
+    return tuneplate.tune("credit-risk", strategy="auto", n_trials=8, seed=0)
+
+
+@pytest.fixture(scope="module")
+def earlier_logistic(tmp_path_factory):
+    """A saved 3-trial logistic run to warm-start from: (its folder, its `Results`)."""
+    folder = tmp_path_factory.mktemp("earlier")
+    earlier = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=3)
+    earlier.save(folder)
+    return folder, earlier
+
+
+def test_auto_explores_several_families_and_returns_the_best(auto_run):
+    r = auto_run
     done = r.trials[r.trials["state"] == "COMPLETE"]
     assert done["family"].nunique() >= 2
     best = done.loc[done["value"].idxmax()]
@@ -170,9 +185,8 @@ def test_auto_starts_with_one_cheap_model_per_family_in_turn():
         assert p.space.contains(params)
 
 
-def test_warm_start_brings_the_earlier_best_trials_in_first(tmp_path):
-    earlier = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=3)
-    earlier.save(tmp_path)
+def test_warm_start_brings_the_earlier_best_trials_in_first(earlier_logistic):
+    tmp_path, earlier = earlier_logistic
     best_c = earlier.best_params["C"]
     r = tuneplate.tune(
         "credit-risk", model="logistic", strategy="random", n_trials=1, warm_start=tmp_path
@@ -181,9 +195,8 @@ def test_warm_start_brings_the_earlier_best_trials_in_first(tmp_path):
     assert r.trials.loc[0, "params_C"] == pytest.approx(best_c)
 
 
-def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(tmp_path):
-    earlier = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=3)
-    earlier.save(tmp_path)
+def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(earlier_logistic):
+    tmp_path, earlier = earlier_logistic
     p = plan(
         load_vertical("credit-risk"),
         config=Config(strategy="auto", n_trials=3, warm_start=str(tmp_path)),
@@ -193,8 +206,8 @@ def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(tmp_path):
     assert params == {FAMILY: "logistic", "logistic.C": pytest.approx(earlier.best_params["C"])}
 
 
-def test_warm_start_from_another_family_is_reported_not_used(tmp_path):
-    tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=2).save(tmp_path)
+def test_warm_start_from_another_family_is_reported_not_used(earlier_logistic):
+    tmp_path, _ = earlier_logistic
     p = plan(
         load_vertical("credit-risk"),
         config=Config(model="lightgbm", strategy="random", n_trials=2, warm_start=str(tmp_path)),
@@ -208,8 +221,8 @@ def test_warm_start_from_a_folder_that_is_not_a_run(tmp_path):
         plan(load_vertical("credit-risk"), config=Config(warm_start=str(tmp_path)))
 
 
-def test_results_of_an_auto_run_survive_a_save_and_load(tmp_path):
-    r = tuneplate.tune("credit-risk", strategy="auto", n_trials=4)
+def test_results_of_an_auto_run_survive_a_save_and_load(auto_run, tmp_path):
+    r = auto_run
     r.save(tmp_path)
     again = Results.load(tmp_path)
     assert again.model_family == r.model_family

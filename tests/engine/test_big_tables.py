@@ -7,6 +7,7 @@ import optuna
 import tuneplate
 from tuneplate.engine import tune as engine
 from tuneplate.engine.families import models
+from tuneplate.engine.tasks.binary import task as binary
 from tuneplate.verticals import load_vertical
 
 
@@ -52,12 +53,12 @@ def test_parallel_trials_bin_each_fold_once_and_keep_the_budget(monkeypatch, loa
 
 
 def test_threads_per_fit_share_the_cores_among_parallel_trials(monkeypatch, loans):
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
     assert engine.threads_per_fit(1_000_000) == 8
     assert engine.threads_per_fit(1_000_000, jobs=2) == 4
     assert engine.threads_per_fit(1_000_000, jobs=16) == 1
     assert engine.threads_per_fit(1_000, jobs=1) == 1  # small fits are too short to share
-    monkeypatch.setattr(engine, "LARGE_TABLE", 300)
+    monkeypatch.setattr(binary, "LARGE_TABLE", 300)
     assert _plan(loans.head(300), jobs=4).fit.n_threads == 2
 
 
@@ -73,8 +74,8 @@ def _plan(table, **config):
 
 
 def test_pruning_and_fewer_folds_switch_on_above_the_thresholds(monkeypatch, loans):
-    monkeypatch.setattr(engine, "PRUNE_ROWS", 300)
-    monkeypatch.setattr(engine, "FEWER_FOLDS_ROWS", 300)
+    monkeypatch.setattr(binary, "PRUNE_ROWS", 300)
+    monkeypatch.setattr(binary, "FEWER_FOLDS_ROWS", 300)
     small, big = _plan(loans.head(299)), _plan(loans.head(300))
 
     assert small.pruner_name == "none" and isinstance(small.pruner, optuna.pruners.NopPruner)

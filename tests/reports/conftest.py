@@ -11,6 +11,7 @@ import pytest
 
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
+from tuneplate.reports import render
 
 ASSUMPTIONS = {
     "loss_given_default": 0.45,
@@ -197,7 +198,7 @@ def make_results(**overrides: Any) -> Results:
     return replace(results, **overrides)
 
 
-@pytest.fixture(name="make_results")
+@pytest.fixture(name="make_results", scope="session")
 def make_results_fixture():
     """The `make_results` factory, for tests that need a variant."""
     return make_results
@@ -206,3 +207,10 @@ def make_results_fixture():
 @pytest.fixture
 def results() -> Results:
     return make_results()
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    """The `results` fixture's report, rendered once per test module and shared: a
+    render draws every chart, so tests that only read the page take this one."""
+    return render(make_results())

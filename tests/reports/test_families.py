@@ -31,10 +31,10 @@ def test_families_table_counts_trials_and_best_score_per_family(make_results):
     assert frame.loc["xgboost", "Chosen"] == ""
 
 
-def test_report_shows_the_families_only_for_auto_runs(make_results):
+def test_report_shows_the_families_only_for_auto_runs(make_results, page):
     results, _ = _auto(make_results)
     html = render(results)
     assert 'data-table="families"' in html
     assert "chosen by the search among logistic, lightgbm, xgboost" in html
-    assert 'data-table="families"' not in render(make_results())
+    assert 'data-table="families"' not in page
     assert families(make_results()) is None

@@ -6,9 +6,12 @@ intended, refresh the files and commit them with it:
     TUNEPLATE_REFRESH_GOLDEN=1 python -m pytest tests/reports/test_golden.py
 
 Before comparing, volatile bits are replaced by placeholders: chart SVGs (matplotlib
-output, covered by test_charts.py), library versions, timings and dates. A vertical
-without a hand-built `Results` below gets a generic one (its own title and objective,
-one calibration table), so a new vertical is covered as soon as it is registered.
+output, covered by test_charts.py), library versions, timings and dates. The binary
+verticals' `Results` are hand-built below; the ranking one comes from a real, seeded run
+on a small synthetic shop, so a change in how the engine assembles ranking `Results`
+shows up here too. A vertical without a builder gets a generic one (its own title and
+objective, one calibration table), so a new vertical is covered as soon as it is
+registered.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +28,7 @@ import pytest
 from report_outline import ALWAYS, ORDER
 
 from tuneplate.engine.data.checks import Finding
-from tuneplate.engine.results import Metric, Results, Table
+from tuneplate.engine.results import About, Metric, Results, Table
 from tuneplate.reports import render
 from tuneplate.verticals import VERTICALS
 
@@ -80,6 +84,7 @@ def _credit_risk(make_results) -> Results:
         counts={"completed": 4, "pruned": 1, "failed": 1},
         config={"seed": 0, "strategy": "bayes", "n_trials": 6, "timeout": None, "exclude": ()},
         versions=dict(VERSIONS),
+        about=About.from_vertical(VERTICALS["credit-risk"]),
     )
 
 
@@ -267,6 +272,7 @@ def _diagnosis(make_results) -> Results:
         },
         attribution="Breast Cancer Wisconsin (Diagnostic), Wolberg, Street and Mangasarian, "
         "1995. CC BY 4.0.",
+        about=About.from_vertical(VERTICALS["diagnosis"]),
     )
 
 
@@ -289,113 +295,67 @@ def _generic(name: str, make_results) -> Results:
         assumptions=dict(vertical.assumptions),
         headline={"summary": []},
         attribution="",
+        about=About.from_vertical(vertical),
     )
 
 
-def _recommendation(make_results) -> Results:
-    """A small ranking run: fixed per-customer scores through the vertical's own evaluate."""
-    from tuneplate.engine.vertical import RankingOutcome
-    from tuneplate.verticals.recommendation import metrics
+RANKING_LOG = {"seed": 3, "customers": 120, "products": 60}  # a few seconds to tune
+RANKING_TRIALS = 2
+# Random search: "bayes" is GP with torch installed and TPE without, so its trials (and
+# this page) would depend on the machine; a seeded random search does not.
+RANKING_STRATEGY = "random"
 
-    rng = np.random.default_rng(5)
-    users = [f"u{i}" for i in range(60)]
 
-    def method(level: float) -> pd.DataFrame:
-        ndcg = np.clip(rng.normal(level, 0.1, len(users)), 0, 1)
-        hits = rng.poisson(level * 4, len(users)).astype(float)
-        return pd.DataFrame(
-            {
-                "ndcg": ndcg,
-                "precision": hits / 10,
-                "recall": np.clip(hits / 5, 0, 1),
-                "map": ndcg * 0.6,
-                "hit_rate": (hits > 0).astype(float),
-                "hits": hits,
-                "revenue": hits * 24.0,
-            },
-            index=users,
-        )
+def _recommendation(folder: Path) -> Results:
+    """A real ranking run on a small seeded shop, so the engine's own assembly of ranking
+    `Results` (data facts, baselines, config, trials) is what the golden holds.
 
-    per_user = {
-        "ranker": method(0.3),
-        "popularity": method(0.15),
-        "recent_popularity": method(0.28),
-        "cooccurrence": method(0.2),
-    }
-    outcome = RankingOutcome(
-        k=10,
-        per_user=per_user,
-        coverage={
-            "ranker": 0.21,
-            "popularity": 0.01,
-            "recent_popularity": 0.01,
-            "cooccurrence": 0.3,
-        },
-        candidate_recall=0.62,
-        catalogue=800,
-        assumptions={**metrics.ASSUMPTIONS, "split": "temporal: hold-out from [date]"},
+    Only the trials' wall-clock durations are fixed afterwards (the report's trial table
+    shows them); run times and dates are hidden by `normalise`.
+    """
+    import tuneplate
+    from tuneplate.verticals.recommendation import data as shop
+
+    events, items = shop.generate(**RANKING_LOG)
+    items.to_csv(folder / "items.csv", index=False)
+    results = tuneplate.tune(
+        "recommendation",
+        events,
+        items=str(folder / "items.csv"),
+        strategy=RANKING_STRATEGY,
+        n_trials=RANKING_TRIALS,
         seed=0,
-        priced=True,
     )
-    evaluated = metrics.evaluate(outcome)
-    base = _credit_risk(make_results)
-    return make_results(
-        vertical="recommendation",
-        vertical_title="Customer-behaviour recommendation",
-        metric=Metric("ndcg", "NDCG@10", "maximize"),
-        validation=0.31,
-        holdout=evaluated.metrics["ndcg_at_k"],
-        holdout_interval=None,  # ranking reports give intervals of ratios instead
-        train=0.42,
-        trials=base.trials,
-        counts=base.counts,
-        config=base.config,
-        versions=base.versions,
-        best_params={**base.best_params, "candidates": 50},
-        model_family="lightgbm",
-        findings=[],
-        data={
-            "rows": 78_627,
-            "users": 1_500,
-            "items": 799,
-            "holdout_rows": 60,
-            "holdout_unit": "customers",
-            "subject": "The model orders, for each customer, the items they are most likely "
-            "to choose next; the first 10 are what the customer would be shown.",
-            "split": "temporal: hold-out from the last 10% of events",
-            "candidate_recall": 0.62,
-        },
-        holdout_metrics=evaluated.metrics,
-        tables=evaluated.tables,
-        assumptions=evaluated.assumptions,
-        headline=evaluated.headline,
-        baseline={
-            "family": "popularity",
-            "label": "most popular items (all time)",
-            "params": {},
-            "holdout": float(per_user["popularity"]["ndcg"].mean()),
-        },
-        baselines={
-            name: {m: float(v) for m, v in table.mean().items()}
-            for name, table in per_user.items()
-            if name != "ranker"
-        },
-        attribution="Synthetic example data generated by tuneplate (seed 7).",
-    )
+    trials = results.trials.assign(duration_s=np.linspace(0.5, 2.0, len(results.trials)))
+    return replace(results, trials=trials, versions=dict(VERSIONS))
 
 
-BUILDERS = {
-    "credit-risk": _credit_risk,
-    "diagnosis": _diagnosis,
-    "recommendation": _recommendation,
-}
+BUILDERS = {"credit-risk": _credit_risk, "diagnosis": _diagnosis}
+
+
+@pytest.fixture(scope="module")
+def built(make_results, tmp_path_factory):
+    """`built(vertical)` -> (its `Results`, its rendered page), made on first use and
+    shared by every test in this module: one run and one render per vertical."""
+    cache: dict[str, tuple[Results, str]] = {}
+
+    def get(vertical: str) -> tuple[Results, str]:
+        if vertical not in cache:
+            if vertical == "recommendation":
+                results = _recommendation(tmp_path_factory.mktemp("shop"))
+            elif vertical in BUILDERS:
+                results = BUILDERS[vertical](make_results)
+            else:
+                results = _generic(vertical, make_results)
+            cache[vertical] = (results, render(results))
+        return cache[vertical]
+
+    return get
 
 
 @pytest.mark.parametrize("vertical", sorted(VERTICALS))
-def test_report_matches_golden(vertical, make_results):
-    build = BUILDERS.get(vertical)
-    results = build(make_results) if build else _generic(vertical, make_results)
-    actual = normalise(render(results))
+def test_report_matches_golden(vertical, built):
+    actual = normalise(built(vertical)[1])
     path = GOLDEN / f"{vertical}.html"
     if os.environ.get(REFRESH):
         path.parent.mkdir(exist_ok=True)
@@ -421,10 +381,19 @@ def test_report_matches_golden(vertical, make_results):
         )
 
 
-def test_rendering_is_deterministic(make_results):
+def test_rendering_is_deterministic(built):
     """Goldens only work if the same Results always give the same page."""
-    results = _diagnosis(make_results)
-    assert render(results) == render(results)
+    results, page = built("diagnosis")
+    assert render(results) == page
+
+
+def test_the_ranking_golden_comes_from_a_real_run(built):
+    """The recommendation golden is the engine's own output, not a hand-built copy."""
+    results, _ = built("recommendation")
+    assert results.model is not None
+    assert results.strategy == RANKING_STRATEGY
+    assert results.counts["completed"] == RANKING_TRIALS
+    assert set(results.baselines) == {"popularity", "recent_popularity", "cooccurrence"}
 
 
 def test_normalise_hides_only_volatile_bits():
@@ -441,15 +410,9 @@ def test_normalise_hides_only_volatile_bits():
 # ------------------------------------------------------------------ every vertical's outline
 
 
-def _build(vertical: str, make_results) -> Results:
-    build = BUILDERS.get(vertical)
-    return build(make_results) if build else _generic(vertical, make_results)
-
-
 @pytest.mark.parametrize("vertical", sorted(VERTICALS))
-def test_sections_follow_the_reading_order_and_empty_ones_are_absent(vertical, make_results):
-    results = _build(vertical, make_results)
-    html = render(results)
+def test_sections_follow_the_reading_order_and_empty_ones_are_absent(vertical, built, make_results):
+    results, html = built(vertical)
     found = re.findall(r'<section id="([^"]+)">', html)
     assert found == [s for s in ORDER if s in found], f"{vertical}: sections out of order"
     assert set(ALWAYS) <= set(found)
@@ -474,9 +437,9 @@ def test_sections_follow_the_reading_order_and_empty_ones_are_absent(vertical, m
 
 
 @pytest.mark.parametrize("vertical", sorted(VERTICALS))
-def test_no_long_floats_anywhere_in_the_report(vertical, make_results):
+def test_no_long_floats_anywhere_in_the_report(vertical, built):
     """str(float) gives 15-17 digits; nothing we show has more than 5 decimals, charts too."""
-    html = render(_build(vertical, make_results))
+    html = built(vertical)[1]
     # Inside charts, only the text a reader sees (not path coordinates) counts.
     texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html)
     outside = re.sub(r"<svg\b.*?</svg>", "", html, flags=re.S)

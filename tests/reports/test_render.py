@@ -8,14 +8,18 @@ from collections import Counter
 from dataclasses import replace
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 from report_outline import ORDER  # the issue's reading order: decision-maker first
 
 from tuneplate.engine.data.checks import Finding
-from tuneplate.engine.results import Metric, Results, Table
-from tuneplate.reports import render
+from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.results import About, Card, Metric, Results, Table
+from tuneplate.engine.vertical import Outcome
+from tuneplate.reports import SUMMARY_FILE, render, save_summary
 from tuneplate.reports.render import env
+from tuneplate.verticals import VERTICALS
 
 EVIL = "<script>alert(1)</script>"
 
@@ -37,8 +41,13 @@ def toc(html: str) -> list[str]:
     return re.findall(r'href="#([^"]+)"', nav)
 
 
+CREDIT_ABOUT = About(
+    "ranking loan applicants by their probability of default.", "a population unlike this one."
+)
+
+
 def test_every_section_is_present_in_order_with_a_matching_contents(results):
-    html = render(results)
+    html = render(replace(results, about=CREDIT_ABOUT))
     assert html.startswith("<!DOCTYPE html>")
     assert sections_in_order(html) == list(ORDER)
     assert toc(html) == list(ORDER)
@@ -63,8 +72,8 @@ def test_empty_sections_are_left_out_of_the_page_and_the_contents(make_results):
     assert numbers == [str(n) for n in range(1, len(expected) + 1)]
 
 
-def test_decision_summary_comes_first_in_plain_words(results):
-    html = render(results)
+def test_decision_summary_comes_first_in_plain_words(page):
+    html = page
     verdict = _section(html, "verdict")
     assert "Use with caution" in verdict  # the fixture's AIR of 0.667 calls for a look
     assert "Approving 70% of applicants, 17.0% of approved loans went bad." in verdict
@@ -75,8 +84,8 @@ def test_decision_summary_comes_first_in_plain_words(results):
     assert "Recommended operating point:" in box and "lowest predicted PD" in box
 
 
-def test_decision_summary_shows_three_headline_cards_with_assumptions(results):
-    verdict = _section(render(results), "verdict")
+def test_decision_summary_shows_three_headline_cards_with_assumptions(page):
+    verdict = _section(page, "verdict")
     cards = re.findall(
         r'<div class="label">([^<]*)</div>\s*<div class="value">([^<]*)</div>\s*'
         r'<div class="hint">([^<]*)</div>',
@@ -118,12 +127,13 @@ def test_headline_cards_tolerate_odd_input(make_results):
 def test_headline_cards_travel_in_results_json(results, tmp_path):
     results.save(tmp_path)
     saved = json.loads((tmp_path / "results.json").read_text())
-    assert saved["headline"]["cards"] == results.headline["cards"]
-    assert saved["headline"]["operating_point"] == results.headline["operating_point"]
+    assert [Card(**c) for c in saved["headline"]["cards"]] == list(results.headline.cards)
+    assert saved["headline"]["operating_point"] == results.headline.operating_point
+    assert Results.load(tmp_path, model=False).headline == results.headline
 
 
-def test_reproducibility_is_in_the_appendix(results):
-    appendix = _section(render(results), "appendix")
+def test_reproducibility_is_in_the_appendix(page):
+    appendix = _section(page, "appendix")
     repro = appendix[appendix.index('id="reproducibility"') :]
     assert "12 requested; 10 completed, 1 stopped early (pruned), 1 failed" in repro
     assert "1,000 rows × 21 columns" in repro and "optuna: 5.0.0" in repro
@@ -137,8 +147,8 @@ def test_parallel_trials_are_flagged_as_not_exactly_replayable(results):
     assert "Parallel trials" in repro and "not the identical one" in repro
 
 
-def test_appendix_has_what_an_analyst_needs(results):
-    appendix = _section(render(results), "appendix")
+def test_appendix_has_what_an_analyst_needs(page):
+    appendix = _section(page, "appendix")
     for part in (
         "How the model was tuned",
         "Optimisation history",
@@ -153,15 +163,15 @@ def test_appendix_has_what_an_analyst_needs(results):
     assert "10 completed, 1 stopped early (pruned), 1 failed" in appendix
 
 
-def test_parallel_coordinates_need_two_tuned_settings(results, make_results):
-    assert 'id="parallel"' in _section(render(results), "appendix")
+def test_parallel_coordinates_need_two_tuned_settings(results, make_results, page):
+    assert 'id="parallel"' in _section(page, "appendix")
     one = results.trials.drop(columns="params_num_leaves")
     appendix = _section(render(make_results(trials=one)), "appendix")
     assert 'id="parallel"' not in appendix and 'id="slice"' in appendix
 
 
-def test_reliability_shows_holdout_fit_and_calibration(results):
-    reliability = _section(render(results), "reliability")
+def test_reliability_shows_holdout_fit_and_calibration(page):
+    reliability = _section(page, "reliability")
     assert "Hold-out" in reliability and "Cross-validation" in reliability
     assert "The model held up on rows it never saw" in reliability
     assert "best settings: training vs cross-validated score" in reliability
@@ -177,8 +187,8 @@ def test_tiny_shares_read_less_than_a_tenth_of_a_percent(make_results):
     assert "&lt; 0.1%" in table and not re.search(r"(?<![\d.])0\.0%", table)
 
 
-def test_print_stylesheet(results):
-    html = render(results)
+def test_print_stylesheet(page):
+    html = page
     css = re.search(r"@media print \{(.*?)\n\}", html, re.S).group(1)
     assert re.search(r"nav \{ display: none; \}", css)
     avoid = re.search(r"([^{}]*)\{ break-inside: avoid; \}", css).group(1)
@@ -223,8 +233,8 @@ def test_no_external_requests(make_results):
     assert not re.search(r"<(?:script|link|img|iframe)\b|@import", html, re.I)
 
 
-def test_fairness_section_only_with_a_group_table(results, make_results):
-    with_table = render(results)
+def test_fairness_section_only_with_a_group_table(results, make_results, page):
+    with_table = page
     assert 'id="fairness"' in with_table and 'href="#fairness"' in with_table
     fairness = _section(with_table, "fairness")
     assert "four-fifths" in fairness and "not a lending threshold" in fairness
@@ -243,8 +253,8 @@ def test_subgroup_tables_go_to_the_fairness_section(make_results):
     assert "Performance by subgroup" not in _section(html, "performance")
 
 
-def test_business_section_prints_tables_with_assumptions_and_chart(results):
-    business = _section(render(results), "performance")
+def test_business_section_prints_tables_with_assumptions_and_chart(page):
+    business = _section(page, "performance")
     assert "Approval rate vs bad rate" in business
     assert "Applicants approved from the lowest predicted PD up." in business
     assert "-€295,000" in business and "17.0%" in business
@@ -252,8 +262,8 @@ def test_business_section_prints_tables_with_assumptions_and_chart(results):
     assert "<svg" in business
 
 
-def test_data_health_lists_findings_or_says_none(results, make_results):
-    health = _section(render(results), "data-health")
+def test_data_health_lists_findings_or_says_none(make_results, page):
+    health = _section(page, "data-health")
     assert health.index("Check") < health.index("OK")  # worst first, as traffic lights
     assert 'class="badge caution"' in health and 'class="badge good"' in health
     assert "group rare levels" in health and "purpose has 60 levels" in health
@@ -272,9 +282,9 @@ def test_no_raw_floats_reach_the_page(make_results):
     assert "2.500" in business
 
 
-def test_no_raw_float_repr_outside_the_charts(results):
+def test_no_raw_float_repr_outside_the_charts(page):
     # str(float) gives 15-17 digits; nothing we format has more than 5 decimals.
-    text = re.sub(r"<svg.*?</svg>", "", render(results), flags=re.S)
+    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert not re.findall(r"\d\.\d{6,}", text)
 
 
@@ -303,14 +313,14 @@ def test_a_different_vertical_renders_without_credit_specifics(make_results):
     assert 'id="fairness"' not in html and "Assumptions behind" not in html
 
 
-def test_same_html_after_save_and_load(results, tmp_path):
-    first = render(results)
+def test_same_html_after_save_and_load(results, tmp_path, page):
+    first = page
     results.save(tmp_path)
     assert render(Results.load(tmp_path)) == first
 
 
-def test_element_ids_are_unique_across_the_page(results):
-    ids = Counter(re.findall(r'\bid="([^"]+)"', render(results)))
+def test_element_ids_are_unique_across_the_page(page):
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     assert ids and max(ids.values()) == 1, [i for i, n in ids.items() if n > 1]
 
 
@@ -329,26 +339,93 @@ def test_rendering_leaves_matplotlib_global_state_alone(results, tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_results_json_carries_what_the_report_derives(results, tmp_path):
+def test_report_json_beside_results_json_carries_what_the_report_derives(results, tmp_path, page):
     results.save(tmp_path)
-    saved = json.loads((tmp_path / "results.json").read_text())
-    derived = saved["report"]
+    assert "report" not in json.loads((tmp_path / "results.json").read_text())  # plain data
+    assert save_summary(results, tmp_path) == tmp_path / SUMMARY_FILE
+    derived = json.loads((tmp_path / SUMMARY_FILE).read_text())
     assert derived["verdict"]["level"] == "caution"
     assert derived["verdict"]["title"] == "Use with caution"
     assert derived["monitoring"]["trigger"] == pytest.approx(0.78 * 0.95)
     assert derived["monitoring"]["review_when"] == "below"
-    html = render(results)
+    html = page
     for name, title in derived["charts"].items():
         assert f'id="{name}" role="img" aria-label="{title}"' in html.replace("&#x27;", "'"), name
     assert set(derived["charts"]) >= {"approval", "calibration", "history", "parallel"}
-    # Loading it back ignores the derived block and renders the same page.
     assert render(Results.load(tmp_path)) == html
+
+
+def test_old_results_json_with_a_report_block_and_no_roles_still_loads(results, tmp_path, page):
+    """results.json written before 0.2: the report's block inside, tables without roles,
+    headline as loose keys, no `about`. It loads and renders as before."""
+    results.save(tmp_path)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    saved["report"] = {"verdict": {"level": "caution"}}
+    saved.pop("about")
+    for table in saved["tables"]:
+        table.pop("roles")
+    (tmp_path / "results.json").write_text(json.dumps(saved))
+    assert render(Results.load(tmp_path, model=False)) == page
 
 
 def test_notebook_summary_shows_the_headline_cards(results):
     summary = results._repr_html_()
     assert summary.startswith("<table>") and "Profit per 1,000 applicants" in summary
-    assert "-€7,750" in summary and "0.7800 (95% interval 0.720–0.840)" in summary
+    assert "-7,750 EUR" in summary and "0.7800 (95% interval 0.720–0.840)" in summary
+    assert "17.0%" in summary  # a share, as a percentage
+
+
+def test_the_report_section_on_use_comes_from_results_not_the_registry(make_results, tmp_path):
+    """A plugin vertical not installed where the report is re-rendered keeps its "what the
+    model is for" section: the words travel in results.json (`about`)."""
+    plugin = make_results(
+        vertical="churn-plugin",  # in no registry
+        about=About("ranking customers by their risk of leaving.", "pricing decisions."),
+    )
+    plugin.save(tmp_path)
+    html = render(Results.load(tmp_path, model=False))
+    purpose = _section(html, "purpose")
+    assert "ranking customers by their risk of leaving." in purpose
+    assert "pricing decisions." in purpose
+    # A registered vertical without `about` recorded gets no section: no registry look-up.
+    assert 'id="purpose"' not in render(make_results(vertical="credit-risk"))
+
+
+def test_renaming_column_labels_keeps_every_chart(make_results):
+    """Tables declare the columns the charts read by role, so rewording a label for the
+    reader cannot drop a chart (it once silently did)."""
+    from tuneplate.reports.charts import charts
+    from tuneplate.verticals.credit_risk import metrics
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(300) < 0.3).astype(int)
+    score = np.clip(0.3 + 0.3 * (y - 0.3) + rng.normal(0, 0.15, 300), 0.01, 0.99)
+    rows = pd.DataFrame({"sex": rng.choice(["female", "male"], 300)})
+    roles = Roles(target="status", positive="bad", protected=("sex",))
+    outcome = Outcome(y, score, rows, roles, {"approval_rate": 0.7}, y, score)
+    evaluation = metrics.evaluate(outcome)
+    results = make_results(tables=evaluation.tables, headline=evaluation.headline)
+    relabelled = make_results(
+        tables=[_relabel(t) for t in evaluation.tables], headline=evaluation.headline
+    )
+    drawn = {name for name, svg in charts(results).items() if svg}
+    assert {"approval", "calibration", "air"} <= drawn
+    assert {name for name, svg in charts(relabelled).items() if svg} == drawn
+    # Without roles, the report falls back to the labels it knew: a renamed table loses
+    # its chart, which is what the roles prevent.
+    bare = [replace(t, roles={}) for t in relabelled.tables]
+    assert "approval" not in {n for n, s in charts(make_results(tables=bare)).items() if s}
+
+
+def _relabel(table: Table) -> Table:
+    """Every column relabelled ("Column 1", …), with its formats and roles following."""
+    names = {c: f"Column {i}" for i, c in enumerate(table.frame.columns, 1)}
+    return replace(
+        table,
+        frame=table.frame.rename(columns=names),
+        formats={names.get(c, c): kind for c, kind in table.formats.items()},
+        roles={role: names[label] for role, label in table.roles.items()},
+    )
 
 
 def test_a_ranking_vertical_without_calibration_or_fairness(make_results):
@@ -410,11 +487,12 @@ def test_a_ranking_vertical_without_calibration_or_fairness(make_results):
         data={"rows": 50000, "holdout_rows": 10000, "split": "temporal: the last week"},
         baseline={"family": "popularity", "holdout": 0.21},
         attribution="Synthetic shop.",
+        about=About.from_vertical(VERTICALS["recommendation"]),
     )
     html = render(results)
     assert sections_in_order(html) == [
         "verdict",
-        "purpose",  # the registered recommendation vertical's intended use
+        "purpose",  # the recommendation vertical's intended use, copied at run time
         "data-health",
         "performance",
         "reliability",

@@ -2,6 +2,7 @@
 
 import json
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import optuna
@@ -10,7 +11,8 @@ import pytest
 from tuneplate.engine.data.checks import run_checks
 from tuneplate.engine.data.roles import resolve_roles
 from tuneplate.engine.families.models import FAMILIES
-from tuneplate.engine.tune import Config, check
+from tuneplate.engine.search.strategies import STRATEGIES, make_sampler
+from tuneplate.engine.tune import Config, check, plan
 from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals import VERTICALS
 
@@ -34,11 +36,38 @@ def test_starting_point_lies_in_the_space(vertical, family):
             assert all(param.contains(v) for v in points)
 
 
+QUICK_USERS = 100  # a ranking example cut to this many users plans in a moment
+
+
+def _quick(vertical):
+    """The vertical with its example cut so `plan` is quick: a ranking log keeps every
+    event of its first users; a binary example (hundreds of rows) stays whole."""
+    example = vertical.example()
+    if vertical.task != "ranking":
+        return vertical
+    user = example.table[example.roles.user]
+    small = replace(example, table=example.table[user.isin(user.unique()[:QUICK_USERS])])
+    return replace(vertical, example=lambda: small)
+
+
 @pytest.mark.parametrize("vertical", VERTICALS.values(), ids=lambda v: v.name)
 def test_default_family_and_strategy_exist(vertical):
+    """Both defaults are registered, and a run given neither uses the vertical's own.
+
+    The variant whose default strategy is another registered one shows that `plan`
+    reads the vertical's default rather than assuming the usual one.
+    """
     assert vertical.default_family in vertical.spaces
+    assert vertical.default_strategy in STRATEGIES
     assert vertical.objective.direction in ("maximize", "minimize")
     assert vertical.default_trials > 0
+    other = next(s for s in ("random", "bayes") if s != vertical.default_strategy)
+    quick = _quick(vertical)
+    for default in (vertical.default_strategy, other):
+        p = plan(replace(quick, default_strategy=default), None, Config(n_trials=1))
+        assert p.strategy == default
+        assert type(p.sampler) is type(make_sampler(default, p.space, 0))
+        assert p.family.name == vertical.default_family
 
 
 @pytest.mark.parametrize("vertical", VERTICALS.values(), ids=lambda v: v.name)

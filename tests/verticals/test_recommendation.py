@@ -111,7 +111,7 @@ def test_same_seed_same_trials(small_shop):
         (["--split", "sideways"], "unknown --split 'sideways'"),
         (["--min-value", "3"], "--min-value needs the column"),
         (["--target", "quantity"], "--target does not apply to a ranking vertical"),
-        (["--jobs", "2"], "--jobs is not available for ranking verticals yet"),
+        (["--strategy", "auto"], "strategy auto chooses among classification families"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(small_shop, tmp_path, capsys, args, message):
@@ -183,14 +183,13 @@ def test_movielens_per_user_split_evaluates_every_user():
     assert r.holdout_metrics["users"] > 800  # nearly all 943 users have a last positive
 
 
-def test_exporting_a_ranking_run_is_refused_in_one_line(small_shop, tmp_path, capsys):
+def test_exporting_a_ranking_run_writes_a_scoring_project(small_shop, tmp_path):
+    # tests/test_export.py runs the project's score.py against the engine's own ranking
     out = tmp_path / "run"
     argv = ["run", "recommendation", "--data", str(small_shop / "events.csv"), "--trials", "1"]
     assert main([*argv, "--out", str(out)]) == 0
-    capsys.readouterr()
-    assert main(["export", str(out), "--to", str(tmp_path / "project")]) == 2
-    assert "exporting a ranking run is not available yet" in capsys.readouterr().err
-    assert not (tmp_path / "project").exists()
+    assert main(["export", str(out), "--to", str(tmp_path / "project")]) == 0
+    assert (tmp_path / "project" / "score.py").is_file()
 
 
 def test_xgboost_ranker_runs_on_sorted_query_ids(small_shop):

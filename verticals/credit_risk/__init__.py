@@ -5,7 +5,7 @@ committee reads it: approval rate against bad rate, expected loss and profit at 
 cut-off, calibration by score band, and approval rates by protected group.
 """
 
-from tuneplate.engine.vertical import Vertical
+from tuneplate.plugin import Vertical
 from tuneplate.verticals.credit_risk import checks, data, metrics, space
 
 VERTICAL = Vertical(

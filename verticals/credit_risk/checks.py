@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tuneplate.engine.data.checks import Finding, names_matching, single_feature_auc
-from tuneplate.engine.data.roles import Roles
+from tuneplate.plugin import Finding, Roles, names_matching, single_feature_auc
 
 # Fields only filled in after a loan went bad (collections, recoveries, charge-off,
 # arrears). Previous-delinquency counts from the bureau are legitimate, so the

@@ -10,8 +10,7 @@ from importlib.resources import files
 
 import pandas as pd
 
-from tuneplate.engine.data.roles import Roles
-from tuneplate.engine.vertical import Example
+from tuneplate.plugin import Example, Roles
 
 ATTRIBUTION = (
     "Statlog (German Credit Data), Hans Hofmann, 1994. UCI Machine Learning Repository, "

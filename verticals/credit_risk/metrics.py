@@ -15,11 +15,21 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
-from tuneplate.engine.assumptions import Assumption, validator
-from tuneplate.engine.data.roles import Roles
-from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
-from tuneplate.engine.results import Table
-from tuneplate.engine.vertical import Evaluation, Outcome
+from tuneplate.plugin import (
+    METRICS,
+    Assumption,
+    Card,
+    Evaluation,
+    Headline,
+    Outcome,
+    Role,
+    Roles,
+    Table,
+    TableKey,
+    calibration_bands,
+    readable_groups,
+    validator,
+)
 
 OBJECTIVE = METRICS["roc_auc"]
 
@@ -62,6 +72,13 @@ validate = validator("credit-risk", DECLARED)
 APPROVAL_RATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIN_GROUP = 10  # smaller groups are pooled so no table cell describes a handful of people
 OPERATING, EVERYONE = "operating point", "approve everyone"
+# Reader-facing column labels, each written once: the tables' `roles` point the report's
+# charts at them, so a label can be reworded without losing a chart.
+APPROVAL, CUTOFF = "Approval rate", "Approve if PD at most"
+BAD_IN, BAD_OUT = "Bad rate among approved", "Bad rate among declined"
+LOSS, PROFIT = "Expected loss per 1,000 applicants", "Profit per 1,000 applicants"
+PREDICTED, OBSERVED = "Mean predicted PD", "Observed bad rate"
+AIR = "Adverse impact ratio"
 
 
 def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:
@@ -128,23 +145,22 @@ def cutoff_table(
         rows.append(
             {
                 "": label,
-                "Approval rate": ok.mean(),
-                "Approve if PD at most": cutoff,
-                "Bad rate among approved": bad_in.mean() if ok.any() else np.nan,
-                "Bad rate among declined": bad_out.mean() if (~ok).any() else np.nan,
-                "Expected loss per 1,000 applicants": scale * np.sum(pd_[ok] * lgd * ead),
-                "Profit per 1,000 applicants": scale
-                * (np.sum(1 - bad_in) * margin * ead - np.sum(bad_in) * lgd * ead),
+                APPROVAL: ok.mean(),
+                CUTOFF: cutoff,
+                BAD_IN: bad_in.mean() if ok.any() else np.nan,
+                BAD_OUT: bad_out.mean() if (~ok).any() else np.nan,
+                LOSS: scale * np.sum(pd_[ok] * lgd * ead),
+                PROFIT: scale * (np.sum(1 - bad_in) * margin * ead - np.sum(bad_in) * lgd * ead),
             }
         )
-    frame = pd.DataFrame(rows).sort_values("Approval rate", kind="stable")
+    frame = pd.DataFrame(rows).sort_values(APPROVAL, kind="stable")
     return frame.reset_index(drop=True)
 
 
 def calibration_table(y: np.ndarray, pd_: np.ndarray) -> pd.DataFrame:
     """Predicted vs observed bad rate per score band (equal-sized bands, lowest risk first)."""
     return calibration_bands(y, pd_).set_axis(
-        ["Score band", "Applicants", "Mean predicted PD", "Observed bad rate"], axis=1
+        ["Score band", "Applicants", PREDICTED, OBSERVED], axis=1
     )
 
 
@@ -164,20 +180,15 @@ def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) ->
                     "Attribute": col,
                     "Group": str(group),
                     "Applicants": int(row["size"]),
-                    "Approval rate": row["mean"],
-                    "Adverse impact ratio": row["mean"] / top if top > 0 else np.nan,
+                    APPROVAL: row["mean"],
+                    AIR: row["mean"] / top if top > 0 else np.nan,
                 }
             )
     return pd.DataFrame(rows)
 
 
-MONEY = ("Expected loss per 1,000 applicants", "Profit per 1,000 applicants")
-PERCENT = (
-    "Approval rate",
-    "Approve if PD at most",
-    "Bad rate among approved",
-    "Bad rate among declined",
-)
+MONEY = (LOSS, PROFIT)
+PERCENT = (APPROVAL, CUTOFF, BAD_IN, BAD_OUT)
 
 
 def evaluate(outcome: Outcome) -> Evaluation:
@@ -203,7 +214,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     cutoffs = cutoff_table(y, pd_, a, approved)
     tables = [
         Table(
-            "cutoffs",
+            TableKey.CUTOFFS,
             "Approval rate vs bad rate",
             cutoffs,
             note=(
@@ -215,24 +226,26 @@ def evaluate(outcome: Outcome) -> Evaluation:
             formats={"": "text"}
             | dict.fromkeys(PERCENT, "percent")
             | dict.fromkeys(MONEY, "money"),
+            roles={
+                Role.APPROVAL_RATE: APPROVAL,
+                Role.BAD_RATE_APPROVED: BAD_IN,
+                Role.BAD_RATE_DECLINED: BAD_OUT,
+            },
         ),
         Table(
-            "calibration",
+            TableKey.CALIBRATION,
             "Predicted vs observed bad rate by score band",
             calibration_table(y, pd_),
             note="Hold-out applicants in equal-sized bands from lowest to highest predicted PD.",
-            formats={
-                "Applicants": "count",
-                "Mean predicted PD": "percent",
-                "Observed bad rate": "percent",
-            },
+            formats={"Applicants": "count", PREDICTED: "percent", OBSERVED: "percent"},
+            roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
         ),
     ]
     fair = fairness_table(holdout, roles, approved) if roles.protected else pd.DataFrame()
     if not fair.empty:
         tables.append(
             Table(
-                "fairness",
+                TableKey.FAIRNESS,
                 "Approval rate by protected group",
                 fair,
                 note=(
@@ -240,10 +253,11 @@ def evaluate(outcome: Outcome) -> Evaluation:
                     "hold-out. These attributes were left out of the model's features. Groups "
                     f"under {MIN_GROUP} applicants are pooled or not shown."
                 ),
-                formats={
-                    "Applicants": "count",
-                    "Approval rate": "percent",
-                    "Adverse impact ratio": "number",
+                formats={"Applicants": "count", APPROVAL: "percent", AIR: "number"},
+                roles={
+                    Role.ADVERSE_IMPACT: AIR,
+                    Role.GROUP: "Group",
+                    Role.ATTRIBUTE: "Attribute",
                 },
             )
         )
@@ -251,7 +265,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     return Evaluation(metrics, tables, a, headline)
 
 
-def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> dict[str, Any]:
+def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
     everyone = float(y.mean())
     share = float(approved.mean())
     op = cutoffs[cutoffs[""] == OPERATING].iloc[0]
@@ -277,15 +291,15 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> dict[str, Any]:
         summary.append(
             f"On the {len(y):,} hold-out applicants, {bad_in:.1%} of those approved went bad "
             f"(against {everyone:.1%} approving everyone), and the book would have made "
-            f"{money(op['Profit per 1,000 applicants'])} per 1,000 applicants (approving "
-            f"everyone: {money(all_in['Profit per 1,000 applicants'])})."
+            f"{money(op[PROFIT])} per 1,000 applicants (approving "
+            f"everyone: {money(all_in[PROFIT])})."
         )
     else:
         summary.append(
             "No applicant is below the cut-off: under these assumptions no loan pays off; "
             "check the margin and loss given default."
         )
-    low_air = fair[fair["Adverse impact ratio"] < 0.8] if not fair.empty else fair
+    low_air = fair[fair[AIR] < 0.8] if not fair.empty else fair
     if not low_air.empty:
         groups = ", ".join(f"{r.Attribute} = {r.Group}" for r in low_air.itertuples())
         summary.append(
@@ -303,47 +317,42 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> dict[str, Any]:
             f"approve the {share:.0%} of applicants with the lowest predicted PD (PD up to "
             f"{cutoff:.1%}), the approval rate you chose."
         )
-    cards = [
-        {
-            "label": "Profit per 1,000 applicants",
-            "value": float(op["Profit per 1,000 applicants"]),
-            "format": "money",
-            "assumption": (
-                f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
-                f"{money(ead)} per loan; approving everyone: "
-                f"{money(all_in['Profit per 1,000 applicants'])}."
-            ),
+    cards = (
+        Card(
+            "Profit per 1,000 applicants",
+            float(op[PROFIT]),
+            "money",
+            f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
+            f"{money(ead)} per loan; approving everyone: {money(all_in[PROFIT])}.",
+        ),
+        Card(
+            "Bad loans among those approved",
+            bad_in,
+            "percent",
+            f"Against {everyone:.1%} approving everyone; what happened to the {len(y):,} "
+            "hold-out applicants.",
+        ),
+        Card(
+            "Expected loss per 1,000 applicants",
+            float(op[LOSS]),
+            "money",
+            f"PD × LGD {lgd:.0%} × exposure {money(ead)}, over approved loans.",
+        ),
+    )
+    return Headline(
+        summary=tuple(summary),
+        operating_point=operating,
+        cards=cards,
+        approval_rate=share,
+        figures={
+            "operating_rule": rule,
+            "pd_cutoff": cutoff,
+            "bad_rate_approved": bad_in,
+            "bad_rate_all": everyone,
+            "breakeven_pd": breakeven_pd(a),
+            "profit_per_1000": float(op[PROFIT]),
+            "profit_approve_all_per_1000": float(all_in[PROFIT]),
+            "expected_loss_per_1000": float(op[LOSS]),
+            "min_adverse_impact_ratio": None if fair.empty else float(fair[AIR].min()),
         },
-        {
-            "label": "Bad loans among those approved",
-            "value": bad_in,
-            "format": "percent",
-            "assumption": (
-                f"Against {everyone:.1%} approving everyone; what happened to the {len(y):,} "
-                "hold-out applicants."
-            ),
-        },
-        {
-            "label": "Expected loss per 1,000 applicants",
-            "value": float(op["Expected loss per 1,000 applicants"]),
-            "format": "money",
-            "assumption": f"PD × LGD {lgd:.0%} × exposure {money(ead)}, over approved loans.",
-        },
-    ]
-    return {
-        "summary": summary,
-        "operating_point": operating,
-        "cards": cards,
-        "operating_rule": rule,
-        "approval_rate": share,
-        "pd_cutoff": cutoff,
-        "bad_rate_approved": bad_in,
-        "bad_rate_all": everyone,
-        "breakeven_pd": breakeven_pd(a),
-        "profit_per_1000": float(op["Profit per 1,000 applicants"]),
-        "profit_approve_all_per_1000": float(all_in["Profit per 1,000 applicants"]),
-        "expected_loss_per_1000": float(op["Expected loss per 1,000 applicants"]),
-        "min_adverse_impact_ratio": None
-        if fair.empty
-        else float(fair["Adverse impact ratio"].min()),
-    }
+    )

@@ -5,8 +5,7 @@ the generic default (the LightGBM guide suggests hundreds for large data; the
 floor is clipped to 10% of the training rows on small tables).
 """
 
-from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
-from tuneplate.engine.search.space import Param
+from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param
 
 SPACES = {
     "lightgbm": LIGHTGBM.with_params(

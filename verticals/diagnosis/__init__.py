@@ -13,7 +13,7 @@ and no family reweights or resamples the classes: that would distort the
 predicted risks, and the operating threshold does the balancing instead.
 """
 
-from tuneplate.engine.vertical import Option, Vertical
+from tuneplate.plugin import Option, Vertical
 from tuneplate.verticals.diagnosis import checks, data, metrics, space
 
 VERTICAL = Vertical(

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tuneplate.engine.data.checks import (
+from tuneplate.plugin import (
     HIGH_CARDINALITY,
     LEAKAGE_AUC,
     Finding,
+    Roles,
     names_matching,
     single_feature_auc,
 )
-from tuneplate.engine.data.roles import Roles
 
 # Fields recorded at or after the diagnosis: treatments, results, outcomes. A column
 # so named that also predicts the target well is almost certainly leaking it.

@@ -12,8 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.datasets import load_breast_cancer
 
-from tuneplate.engine.data.roles import Roles
-from tuneplate.engine.vertical import Example
+from tuneplate.plugin import Example, Roles
 
 ATTRIBUTION = (
     "Breast Cancer Wisconsin (Diagnostic), W. H. Wolberg, W. N. Street and O. L. Mangasarian, "

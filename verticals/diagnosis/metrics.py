@@ -29,10 +29,20 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
-from tuneplate.engine.assumptions import Assumption, validator
-from tuneplate.engine.metrics import METRICS, calibration_bands, readable_groups
-from tuneplate.engine.results import Table
-from tuneplate.engine.vertical import Evaluation, Outcome
+from tuneplate.plugin import (
+    METRICS,
+    Assumption,
+    Card,
+    Evaluation,
+    Headline,
+    Outcome,
+    Role,
+    Table,
+    TableKey,
+    calibration_bands,
+    readable_groups,
+    validator,
+)
 
 OBJECTIVE = METRICS["log_loss"]
 
@@ -51,6 +61,16 @@ MIN_GROUP_EVENTS = 5
 MIN_NAMED = 10  # text levels with fewer hold-out patients are pooled as "other"
 MAX_LEVELS = 12  # text subgroups beyond this many levels pool the rarest as "other"
 TOO_SMALL, ENOUGH = "too small to judge", "enough to judge"
+# Reader-facing column labels, each written once: the tables' `roles` point the report's
+# charts at them, so a label can be reworded without losing a chart.
+THRESHOLD_P, MODEL, TREAT_ALL, TREAT_NONE = (
+    "Threshold probability",
+    "Model",
+    "Treat all",
+    "Treat none",
+)
+PREDICTED, OBSERVED = "Mean predicted risk", "Observed rate"
+PER_1000_PATIENTS = "Per 1,000 patients"
 NO_REWEIGHTING = (
     "No class reweighting or resampling was used: it distorts predicted risks, and the "
     "operating threshold does the balancing instead."
@@ -255,10 +275,10 @@ def decision_curve(
     p = float(np.mean(y)) if prevalence is None else prevalence
     return pd.DataFrame(
         {
-            "Threshold probability": list(thresholds),
-            "Model": [net_benefit(y, score, t, prevalence) for t in thresholds],
-            "Treat all": [treat_all_net_benefit(p, t) for t in thresholds],
-            "Treat none": [0.0] * len(thresholds),
+            THRESHOLD_P: list(thresholds),
+            MODEL: [net_benefit(y, score, t, prevalence) for t in thresholds],
+            TREAT_ALL: [treat_all_net_benefit(p, t) for t in thresholds],
+            TREAT_NONE: [0.0] * len(thresholds),
         }
     )
 
@@ -269,7 +289,7 @@ def decision_curve(
 def calibration_table(y: np.ndarray, risk: np.ndarray) -> pd.DataFrame:
     """Predicted vs observed rate per risk band (equal-sized bands, lowest risk first)."""
     return calibration_bands(y, risk).set_axis(
-        ["Risk band", "Patients", "Mean predicted risk", "Observed rate"], axis=1
+        ["Risk band", "Patients", PREDICTED, OBSERVED], axis=1
     )
 
 
@@ -417,18 +437,15 @@ def evaluate(outcome: Outcome) -> Evaluation:
         _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost),
         _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost),
         Table(
-            "calibration",
+            TableKey.CALIBRATION,
             "Predicted vs observed rate by risk band",
             calibration_table(y, risk),
             note=(
                 f"Hold-out patients in equal-sized bands from lowest to highest predicted risk, "
                 f"at the sample's prevalence ({np.mean(y):.1%} in the hold-out). " + NO_REWEIGHTING
             ),
-            formats={
-                "Patients": "count",
-                "Mean predicted risk": PERCENT,
-                "Observed rate": PERCENT,
-            },
+            formats={"Patients": "count", PREDICTED: PERCENT, OBSERVED: PERCENT},
+            roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
         ),
     ]
     group_columns = list(dict.fromkeys((*outcome.roles.subgroups, *outcome.roles.protected)))
@@ -503,7 +520,7 @@ def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost
                 "False alarms",
                 "Correctly reassured",
             ],
-            "Per 1,000 patients": [
+            PER_1000_PATIENTS: [
                 counts["caught"],
                 counts["missed"],
                 counts["false_alarms"],
@@ -513,7 +530,7 @@ def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost
         }
     )
     return Table(
-        "per_1000",
+        TableKey.PER_1000,
         f"Per 1,000 patients at {prevalence:.1%} prevalence",
         frame,
         note=(
@@ -523,7 +540,8 @@ def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost
             f"condition). A missed case is taken to be {miss_cost:g} times as bad as a false alarm "
             "(--miss-cost)."
         ),
-        formats={"Outcome": "text", "Per 1,000 patients": "count", "Hold-out patients": "count"},
+        formats={"Outcome": "text", PER_1000_PATIENTS: "count", "Hold-out patients": "count"},
+        roles={Role.PER_1000: PER_1000_PATIENTS},
     )
 
 
@@ -538,7 +556,7 @@ def _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cos
         "before applying each threshold."
     )
     return Table(
-        "decision_curve",
+        TableKey.DECISION_CURVE,
         "Decision curve: net benefit by threshold probability",
         frame,
         note=(
@@ -548,17 +566,23 @@ def _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cos
             f"pt = {implied:.1%}. Net benefit is in true positives per patient."
         ),
         formats={
-            "Threshold probability": PERCENT,
-            "Model": "number",
-            "Treat all": "number",
-            "Treat none": "number",
+            THRESHOLD_P: PERCENT,
+            MODEL: "number",
+            TREAT_ALL: "number",
+            TREAT_NONE: "number",
+        },
+        roles={
+            Role.THRESHOLD: THRESHOLD_P,
+            Role.MODEL: MODEL,
+            Role.TREAT_ALL: TREAT_ALL,
+            Role.TREAT_NONE: TREAT_NONE,
         },
     )
 
 
 def _subgroup_table(rows, columns, y, risk, threshold) -> Table:
     return Table(
-        "subgroups",
+        TableKey.SUBGROUPS,
         "Performance by subgroup",
         subgroup_table(rows, columns, y, risk, threshold),
         note=(
@@ -577,10 +601,11 @@ def _subgroup_table(rows, columns, y, risk, threshold) -> Table:
             "Specificity": PERCENT,
             "Evidence": "text",
         },
+        roles={Role.GROUP: "Group", Role.ATTRIBUTE: "Column"},
     )
 
 
-def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, curve) -> dict:
+def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, curve) -> Headline:
     se, sp, pv_pos, pv_neg = measures
     prevalence, source, sample_prevalence = prevalences
 
@@ -607,39 +632,31 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
             f"the stated {prevalence:.1%}: the model's raw risks are calibrated to the sample, "
             "so recalibrate before quoting them to patients."
         )
-    useful = curve["Model"] > np.maximum(curve["Treat all"], curve["Treat none"]) + 1e-9
+    useful = curve[MODEL] > np.maximum(curve[TREAT_ALL], curve[TREAT_NONE]) + 1e-9
     per = f"Per 1,000 patients at {prevalence:.1%} prevalence ({source})"
-    cards = [
-        {
-            "label": "Cases caught per 1,000 patients",
-            "value": counts["caught"],
-            "format": "count",
-            "assumption": f"{per}; sensitivity {se:.1%} on the hold-out.",
-        },
-        {
-            "label": "Cases missed per 1,000 patients",
-            "value": counts["missed"],
-            "format": "count",
-            "assumption": f"{per}; a missed case counts as {miss_cost:g} false alarms.",
-        },
-        {
-            "label": "False alarms per 1,000 patients",
-            "value": counts["false_alarms"],
-            "format": "count",
-            "assumption": f"{per}; specificity {sp:.1%} on the hold-out.",
-        },
-    ]
-    return {
-        "summary": summary,
-        "operating_point": (
-            f"flag a patient for further investigation when the predicted risk is "
-            f"{threshold:.1%} or more (lowest expected cost when a missed case counts as "
-            f"{miss_cost:g} false alarms)."
+    cards = (
+        Card(
+            "Cases caught per 1,000 patients",
+            counts["caught"],
+            "count",
+            f"{per}; sensitivity {se:.1%} on the hold-out.",
         ),
-        "cards": cards,
+        Card(
+            "Cases missed per 1,000 patients",
+            counts["missed"],
+            "count",
+            f"{per}; a missed case counts as {miss_cost:g} false alarms.",
+        ),
+        Card(
+            "False alarms per 1,000 patients",
+            counts["false_alarms"],
+            "count",
+            f"{per}; specificity {sp:.1%} on the hold-out.",
+        ),
+    )
+    figures = {
         "threshold": threshold,
         "miss_cost": miss_cost,
-        "decision_threshold": 1 / (1 + miss_cost),
         "prevalence": prevalence,
         "prevalence_source": source,
         "sample_prevalence": sample_prevalence,
@@ -653,6 +670,17 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
         "reassured_per_1000": counts["reassured"],
         "useful_thresholds": int(useful.sum()),
     }
+    return Headline(
+        summary=tuple(summary),
+        operating_point=(
+            f"flag a patient for further investigation when the predicted risk is "
+            f"{threshold:.1%} or more (lowest expected cost when a missed case counts as "
+            f"{miss_cost:g} false alarms)."
+        ),
+        cards=cards,
+        decision_threshold=1 / (1 + miss_cost),
+        figures=figures,
+    )
 
 
 def _pct(value: float) -> str:

@@ -18,9 +18,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from tuneplate.engine.data.roles import Roles
-from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
-from tuneplate.engine.search.space import Param, Space
+from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param, Roles, Space
 from tuneplate.verticals.diagnosis.checks import MIN_EVENTS_PER_FEATURE, candidate_parameters
 
 LIGHTGBM_SPACE = LIGHTGBM.with_params(

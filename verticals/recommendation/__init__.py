@@ -7,7 +7,7 @@ and judged on the next one. The report compares it with the popularity baselines
 on the same customers, in hits and revenue per 1,000 sessions.
 """
 
-from tuneplate.engine.vertical import Option, Vertical
+from tuneplate.plugin import Option, Vertical
 from tuneplate.verticals.recommendation import checks, data, metrics, space
 
 VERTICAL = Vertical(

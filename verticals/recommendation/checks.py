@@ -13,8 +13,7 @@ import math
 
 import pandas as pd
 
-from tuneplate.engine.data.checks import Finding
-from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, parse_times
+from tuneplate.plugin import Finding, InteractionRoles, parse_times
 
 # Any exact repeat of (user, item, time[, event]) is a logging artefact (a page
 # refresh, a retried request, a file appended twice): no real customer does the same

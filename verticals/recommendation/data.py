@@ -46,8 +46,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.tasks.ranking.interactions import InteractionRoles
-from tuneplate.engine.vertical import Example
+from tuneplate.plugin import Example, InteractionRoles
 
 SEED = 7
 START = pd.Timestamp("2025-01-01")

@@ -16,11 +16,19 @@ from typing import Any
 
 import pandas as pd
 
-from tuneplate.engine.assumptions import Assumption, validator
-from tuneplate.engine.metrics import Objective
-from tuneplate.engine.results import Table
-from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
-from tuneplate.engine.vertical import Evaluation, RankingOutcome
+from tuneplate.plugin import (
+    METRIC_LABELS,
+    Assumption,
+    Card,
+    Evaluation,
+    Headline,
+    Objective,
+    RankingOutcome,
+    Table,
+    interval,
+    ratio_interval,
+    validator,
+)
 
 # The search's score is computed by the engine's ranking loop (engine.ranking), not
 # from one (y, p) pair, so the objective carries no score function.
@@ -171,56 +179,62 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
     }
     strongest = max(ratios, key=lambda r: r[f"Baseline NDCG@{k}"])
     cards = [
-        {
-            "label": "Hits per 1,000 sessions",
-            "value": hits,
-            "format": "count",
-            "assumption": f"Against {pop_hits:,.0f} with the all-time popularity list; a "
+        Card(
+            "Hits per 1,000 sessions",
+            hits,
+            "count",
+            f"Against {pop_hits:,.0f} with the all-time popularity list; a "
             f"session is one customer shown {k} items; offline estimate.",
-        },
-        {
-            "label": f"NDCG@{k}, ranker ÷ {strongest['Baseline']}",
-            "value": float(strongest["Ranker ÷ baseline"]),
-            "format": "number",
-            "assumption": f"95% interval {strongest['95% interval']} over {users:,} customers; "
+        ),
+        Card(
+            f"NDCG@{k}, ranker ÷ {strongest['Baseline']}",
+            float(strongest["Ranker ÷ baseline"]),
+            "number",
+            f"95% interval {strongest['95% interval']} over {users:,} customers; "
             "the strongest simple rule on this hold-out.",
-        },
+        ),
     ]
     if "Ranker uplift" in business.frame.columns:
         price = "list prices" if outcome.priced else f"an order value of {a.get('order_value')}"
         cards.append(
-            {
-                "label": "Revenue uplift per 1,000 sessions",
-                "value": float(business.frame["Ranker uplift"].iloc[1]),
-                "format": "money",
-                "assumption": f"Against the all-time popularity list, at {price}, a hit "
+            Card(
+                "Revenue uplift per 1,000 sessions",
+                float(business.frame["Ranker uplift"].iloc[1]),
+                "money",
+                f"Against the all-time popularity list, at {price}, a hit "
                 f"counted as {a.get('purchase_share', 1):.0%} of a purchase; offline "
                 "estimate to confirm in an A/B test.",
-            }
+            )
         )
     else:
         cards.append(
-            {
-                "label": "Customers shown something they chose",
-                "value": float(ranker["hit_rate"].mean()),
-                "format": "percent",
-                "assumption": f"Hit rate@{k}: share of customers with at least one of the {k} "
+            Card(
+                "Customers shown something they chose",
+                float(ranker["hit_rate"].mean()),
+                "percent",
+                f"Hit rate@{k}: share of customers with at least one of the {k} "
                 "items shown chosen in the next period.",
-            }
+            )
         )
-    headline = {
-        "operating_point": f"show each known customer the tuned ranker's top {k} items, "
+    headline = Headline(
+        summary=tuple(sentences),
+        operating_point=f"show each known customer the tuned ranker's top {k} items, "
         "and the popularity list to customers with no history; confirm in an A/B test.",
-        "cards": cards,
-        "summary": sentences,
-        "concerns": concerns,
-        "hits_per_1000": hits,
-        "popularity_hits_per_1000": pop_hits,
-        "ratios": {
-            r["Baseline"]: {"ratio": r["Ranker ÷ baseline"], "low": r["_low"], "high": r["_high"]}
-            for r in ratios
+        cards=tuple(cards),
+        concerns=tuple(concerns),
+        figures={
+            "hits_per_1000": hits,
+            "popularity_hits_per_1000": pop_hits,
+            "ratios": {
+                r["Baseline"]: {
+                    "ratio": r["Ranker ÷ baseline"],
+                    "low": r["_low"],
+                    "high": r["_high"],
+                }
+                for r in ratios
+            },
         },
-    }
+    )
     return Evaluation(metrics, tables, assumptions, headline)
 
 

@@ -7,8 +7,7 @@ candidates make an easier, faster ranking problem; more raise the ceiling
 (candidate recall) that no ranker can pass (research/verticals.md §3.3, §5.4).
 """
 
-from tuneplate.engine.families.spaces import LIGHTGBM, XGBOOST
-from tuneplate.engine.search.space import Param
+from tuneplate.plugin import LIGHTGBM, XGBOOST, Param
 
 CANDIDATES = Param("candidates", choices=(25, 50, 100), grid=(50, 100), start=50)
 

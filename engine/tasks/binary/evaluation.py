@@ -11,10 +11,10 @@ import optuna
 from scipy.stats import bootstrap
 
 from tuneplate.engine.families.models import Family, Fit, get_family
-from tuneplate.engine.search.objective import FoldCache
+from tuneplate.engine.tasks.binary.folds import FoldCache
 
 if TYPE_CHECKING:
-    from tuneplate.engine.tune import Plan
+    from tuneplate.engine.tasks.task import Plan
 
 
 def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache | None = None):

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from tuneplate.engine.tasks.ranking.interactions import Log, Window, evaluable_users
-from tuneplate.engine.tasks.ranking.metrics import Queries
+# Relative on purpose: `tuneplate export` copies this module, interactions.py and
+# metrics.py verbatim into a ranking project, so its score.py builds the same rows.
+from .interactions import Log, Window, evaluable_users
+from .metrics import Queries
 
 PER_SOURCE = 100  # candidates each source proposes per user; the search may use fewer
 PROFILE_ITEMS = 30  # a user's most recent items that define their co-occurrence profile
@@ -108,7 +110,50 @@ def build(
     users = evaluable_users(window)
     if len(users) == 0:
         return Candidates(pd.DataFrame(), users, pd.Series(dtype=int), [])
-    now = hist["time"].max().to_datetime64() + np.timedelta64(1, "s")
+    u_index = pd.Index(users)
+    frame = propose(hist, users, items, repeats, recent)
+
+    labels = window.labels[window.labels["user"].isin(u_index)][["user", "item"]]
+    if not repeats:  # items the user already has are never proposed, so not relevant either
+        seen = hist[["user", "item"]].drop_duplicates()
+        labels = labels.merge(seen, how="left", indicator=True)
+        labels = labels[labels["_merge"] == "left_only"][["user", "item"]]
+    labels = labels.drop_duplicates()
+    key = labels.assign(label=1)
+    frame = frame.merge(key, on=["user", "item"], how="left")
+    frame["label"] = frame["label"].fillna(0).astype(int)
+    relevant = labels.groupby("user").size().reindex(users, fill_value=0)
+    found = frame.groupby("user")["label"].sum().reindex(users, fill_value=0)
+    keep_users = relevant.index[relevant > 0]
+    frame = frame[frame["user"].isin(keep_users)]
+    order = pd.Index(keep_users)
+    frame = frame.assign(_u=order.get_indexer(frame["user"])).sort_values(
+        ["_u", "candidate_rank"], kind="stable"
+    )
+    frame = frame.drop(columns="_u").reset_index(drop=True)
+    missed = (relevant - found).reindex(keep_users)
+    missed.index = range(len(missed))
+    features = [c for c in FEATURES if c in frame.columns]
+    return Candidates(frame, frame["user"].to_numpy(dtype=object), missed, features)
+
+
+def propose(
+    hist: pd.DataFrame,
+    users: np.ndarray,
+    items: pd.DataFrame | None,
+    repeats: bool,
+    recent: np.timedelta64,
+) -> pd.DataFrame:
+    """Candidate rows and their features for `users` (each with events in `hist`), unlabelled.
+
+    Rows of a user are contiguous, users in the order given, each user's rows by
+    candidate rank (ties in item order): `build` labels these rows, and an
+    exported project's score.py ranks them with the same code. Example:
+        >>> frame = propose(log.events, np.array(["u1"], dtype=object), None, False, DAY * 7)
+        >>> frame["candidate_rank"].is_monotonic_increasing
+        True
+    """
+    now = _now(hist)
     catalogue = pd.Index(hist["item"].unique())
     u_index = pd.Index(users)
     hist_users = pd.Index(hist["user"].unique())
@@ -139,29 +184,26 @@ def build(
         )
     pairs = pd.concat(rows, ignore_index=True)
     frame = _features(pairs, it, us, hist, catalogue, items, now)
+    order = pd.Index(users).get_indexer(frame["user"])
+    frame = frame.assign(_u=order).sort_values(["_u", "candidate_rank"], kind="stable")
+    return frame.drop(columns="_u").reset_index(drop=True)
 
-    labels = window.labels[window.labels["user"].isin(u_index)][["user", "item"]]
-    if not repeats:  # items the user already has are never proposed, so not relevant either
-        seen = hist[["user", "item"]].drop_duplicates()
-        labels = labels.merge(seen, how="left", indicator=True)
-        labels = labels[labels["_merge"] == "left_only"][["user", "item"]]
-    labels = labels.drop_duplicates()
-    key = labels.assign(label=1)
-    frame = frame.merge(key, on=["user", "item"], how="left")
-    frame["label"] = frame["label"].fillna(0).astype(int)
-    relevant = labels.groupby("user").size().reindex(users, fill_value=0)
-    found = frame.groupby("user")["label"].sum().reindex(users, fill_value=0)
-    keep_users = relevant.index[relevant > 0]
-    frame = frame[frame["user"].isin(keep_users)]
-    order = pd.Index(keep_users)
-    frame = frame.assign(_u=order.get_indexer(frame["user"])).sort_values(
-        ["_u", "candidate_rank"], kind="stable"
-    )
-    frame = frame.drop(columns="_u").reset_index(drop=True)
-    missed = (relevant - found).reindex(keep_users)
-    missed.index = range(len(missed))
-    features = [c for c in FEATURES if c in frame.columns]
-    return Candidates(frame, frame["user"].to_numpy(dtype=object), missed, features)
+
+def popular_items(hist: pd.DataFrame, n: int) -> np.ndarray:
+    """The `n` items of `hist` the popularity baseline ranks first: a user with no history's list.
+
+    Example:
+        >>> popular_items(log.events, 3)  # most events first, then the most recently active
+        array(['p17', 'p3', 'p250'], dtype=object)
+    """
+    catalogue = pd.Index(hist["item"].unique())
+    stats = _item_stats(hist, catalogue, _now(hist), DAY)
+    return catalogue[np.argsort(stats["popularity_rank"].to_numpy())[:n]].to_numpy()
+
+
+def _now(hist: pd.DataFrame) -> np.datetime64:
+    """Just after the last event: the moment the features describe."""
+    return hist["time"].max().to_datetime64() + np.timedelta64(1, "s")
 
 
 def _item_stats(hist, catalogue, now, recent) -> pd.DataFrame:

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.reader import parse_datetimes
+# Relative on purpose: `tuneplate export` copies this module verbatim into a ranking
+# project, beside the contract, at the same relative path.
+from ...contract.errors import TuneplateError
+from ...contract.reader import parse_datetimes
 
 # Names tried, in order, when --user / --item / --time are not given. RecBole's atomic
 # files write "user_id:token", so anything after a colon is ignored when matching.
@@ -97,6 +99,19 @@ def resolve(table: pd.DataFrame, roles: InteractionRoles | None, **given) -> Int
     event = base.event if base.event in table.columns else None
     price = pick.get("price", base.price)
     return InteractionRoles(user, item, time, value, min_value, event, price)
+
+
+def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
+    """An item table indexed by item id (text, one row per item), for the features.
+
+    The id column is `item_role` when the table has it, else a conventional name.
+    Example:
+        >>> index_items(pd.DataFrame({"sku": [1, 1, 2], "price": [3.0, 3.0, 5.0]}), "sku").index
+        Index(['1', '2'], dtype='string', name='sku')
+    """
+    given = item_role if item_role in items.columns else None
+    key = find_column(items, given, ITEM_NAMES, "--item")
+    return items.assign(**{key: items[key].astype("string")}).drop_duplicates(key).set_index(key)
 
 
 def parse_times(column: pd.Series, name: str) -> pd.Series:

@@ -1,0 +1,107 @@
+"""The record every model family fills in, and the fit settings they share.
+
+A family module (`logistic`, `lightgbm`, `xgboost`) holds its default search space,
+its fit (early stopping on a validation fold, a deadline on boosting), its native
+save and load, and its relative cost, and ends with one `FAMILY = Family(...)`;
+`registry.FAMILIES` lists them. Nothing outside a family module branches on its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.search.space import Space
+
+MAX_ROUNDS = 2000  # boosting cap; early stopping picks the real number
+PATIENCE = 50  # rounds without improvement before a fold stops
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How to fit: seed, threads, and either a validation fold or a fixed round count."""
+
+    seed: int
+    n_threads: int = 1
+    n_rounds: int | None = None  # refit: the rounds early stopping chose during the search
+    # A `time.monotonic()` instant: boosting stops at the first round after it, so a
+    # search's time budget holds even when one fit would take longer. Search only.
+    deadline: float | None = None
+
+    def saved(self) -> dict:
+        """What `model.json` keeps to redo the fit (the deadline is the search's)."""
+        return {k: v for k, v in asdict(self).items() if k != "deadline"}
+
+
+@dataclass(frozen=True)
+class Fitted:
+    estimator: Any
+    n_rounds: int | None  # boosting rounds used (None for non-boosted families)
+
+
+@dataclass
+class FoldData:
+    """A fold's training and validation data in a library's own binned form.
+
+    Built once per fold by `Family.prepare` and reused by every trial; the raw
+    frames are not kept here (the objective keeps what it scores on).
+    """
+
+    train: Any
+    valid: Any
+
+
+@dataclass(frozen=True)
+class BoosterClassifier:
+    """A raw booster's event probability, shaped like `predict_proba`."""
+
+    predict: Callable[[pd.DataFrame], np.ndarray]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        p = np.asarray(self.predict(X), dtype=float)
+        return np.column_stack([1 - p, p])
+
+
+@dataclass(frozen=True)
+class Family:
+    """A model family: its space, how it fits, and the file its model is saved in.
+
+    `fit(params, X, y, X_valid, y_valid, fit, data=None) -> Fitted` early-stops on the
+    validation fold when one is given and stops boosting at `fit.deadline`.
+    `save(estimator, path)` writes the fitted estimator in the library's own format
+    (no pickle for trees) and `load(path)` reads it back as an object with
+    `predict_proba`; `Model` adds `model.json` beside it.
+
+    `hypergradient`, when a family has one, returns the exact derivative of the
+    validation log-loss with respect to its continuous penalties, in their natural
+    units: `(fitted_estimator, X_train, y_train, X_valid, y_valid, params) -> {name: d}`.
+    `exact_fit` holds the fit settings that make it exact (an accurate inner solver);
+    the engine adds them to the space when the gradient strategy asks for gradients.
+
+    Example:
+        >>> from tuneplate.engine.families.registry import FAMILIES
+        >>> FAMILIES["lightgbm"].file, FAMILIES["lightgbm"].space.start["num_leaves"]
+        ('model.lightgbm.txt', 15)
+    """
+
+    name: str
+    label: str
+    space: Space  # the default search space; verticals start from it
+    fit: Callable[..., Fitted]
+    boosted: bool
+    file: str  # the model file's name in a run folder
+    save: Callable[[Any, Path], None]
+    load: Callable[[Path], Any]
+    hypergradient: Callable[..., dict[str, float]] | None = None
+    exact_fit: Mapping[str, Any] = field(default_factory=dict)
+    # Optional: `(X_train, y_train, X_valid, y_valid, fit) -> FoldData`, the fold's data
+    # built once and reused by every trial; `fit(..., data=handle)` then trains on it.
+    prepare: Callable[..., FoldData] | None = None
+    # Relative time of a 5-fold cross-validation at the starting settings, measured on
+    # the embedded credit data (logistic = 1): the `auto` strategy tries cheap ones first.
+    cost: float = 1.0

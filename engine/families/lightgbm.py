@@ -1,0 +1,173 @@
+"""LightGBM gradient-boosted trees: space, fit with early stopping and a deadline, files.
+
+The model is saved as LightGBM's own text format (`Booster.model_to_string`), which
+prediction reads back with `lightgbm.Booster(model_file=...)`; see
+https://lightgbm.readthedocs.io/en/stable/Python-API.html.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import lightgbm as lgb
+
+from tuneplate.engine.families.base import (
+    MAX_ROUNDS,
+    PATIENCE,
+    BoosterClassifier,
+    Family,
+    Fit,
+    Fitted,
+    FoldData,
+)
+from tuneplate.engine.search.space import Param, Space
+
+FILE = "model.lightgbm.txt"
+# Binning settings fixed when a fold's LightGBM Dataset is built once for every trial.
+# `feature_pre_filter=False` keeps features that one trial's min_child_samples could
+# not split, so later trials may use any min_child_samples on the same bins.
+LGB_DATASET = {"max_bin": 255, "feature_pre_filter": False, "verbose": -1}
+
+# Ranges follow research/verticals.md §5.3 (FLAML, Optuna's LightGBM tuner, AutoGluon,
+# the LightGBM tuning guide). Boosting rounds are not searched: early stopping picks them.
+SPACE = Space(
+    (
+        Param("learning_rate", 0.005, 0.2, log=True, grid=(0.02, 0.05, 0.1), start=0.05),
+        Param("num_leaves", 8, 256, log=True, integer=True, grid=(15, 63), start=15),
+        Param(
+            "min_child_samples",
+            5,
+            200,
+            log=True,
+            integer=True,
+            grid=(20, 60),
+            start=20,
+            max_share=0.1,
+        ),
+        Param("colsample_bytree", 0.4, 1.0, grid=(0.6, 0.9), start=0.8),
+        Param("subsample", 0.4, 1.0, start=0.8),
+        Param("reg_alpha", 1e-8, 10.0, log=True, start=1e-8),
+        Param("reg_lambda", 1e-8, 10.0, log=True, start=1.0),
+    ),
+    fixed={"subsample_freq": 1},  # LightGBM ignores subsample unless bagging is switched on
+)
+
+
+def deadline_callback(deadline: float):
+    """A `lgb.train` callback that stops boosting at the first round after `deadline`."""
+
+    def stop(env) -> None:
+        if time.monotonic() >= deadline:
+            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list or [])
+
+    stop.order = 40  # after early stopping's own check (order 30)
+    return stop
+
+
+def round_callback(on_round: Callable[[int, float | None], None]):
+    """A `lgb.train` callback calling `on_round(rounds done, first validation score)`.
+
+    For a search's per-round reports and stops (it may raise, e.g. `optuna.TrialPruned`),
+    in LightGBM's callback form, as Optuna's own `LightGBMPruningCallback` does.
+    """
+
+    def callback(env) -> None:
+        results = env.evaluation_result_list
+        on_round(env.iteration + 1, float(results[0][2]) if results else None)
+
+    callback.order = 40  # after early stopping's own check (order 30)
+    return callback
+
+
+def callbacks(fit) -> list:
+    """Early stopping, plus the deadline when the fit has one (any record with `.deadline`)."""
+    stops = [lgb.early_stopping(PATIENCE, verbose=False)]
+    deadline = getattr(fit, "deadline", None)
+    return stops if deadline is None else [*stops, deadline_callback(deadline)]
+
+
+def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
+    params = {**LGB_DATASET, "seed": fit.seed, "num_threads": fit.n_threads}
+    train = lgb.Dataset(X, y, params=params, free_raw_data=True).construct()
+    valid = lgb.Dataset(X_val, y_val, reference=train, params=params, free_raw_data=True)
+    return FoldData(train, valid.construct())
+
+
+def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
+    if data is not None:  # prepared fold data: train on the prebuilt bins
+        booster = lgb.train(
+            {
+                **LGB_DATASET,
+                "objective": "binary",
+                "metric": "binary_logloss",
+                "seed": fit.seed,
+                "num_threads": fit.n_threads,
+                "deterministic": True,
+                **params,
+            },
+            data.train,
+            num_boost_round=MAX_ROUNDS,
+            valid_sets=[data.valid],
+            callbacks=callbacks(fit),
+        )
+        rounds = max(1, booster.best_iteration or booster.current_iteration())
+        predict = lambda X: booster.predict(X, num_iteration=rounds)  # noqa: E731
+        return Fitted(BoosterClassifier(predict), rounds)
+    model = lgb.LGBMClassifier(
+        n_estimators=fit.n_rounds or MAX_ROUNDS,
+        random_state=fit.seed,
+        n_jobs=fit.n_threads,
+        deterministic=True,
+        verbose=-1,
+        **params,
+    )
+    if X_val is None:
+        model.fit(X, y)
+        return Fitted(model, model.n_estimators)
+    model.fit(X, y, eval_X=(X_val,), eval_y=(y_val,), callbacks=callbacks(fit))
+    return Fitted(model, max(1, model.best_iteration_ or model.n_estimators))
+
+
+def save(estimator: lgb.LGBMClassifier, path: Path) -> None:
+    Path(path).write_text(without_ranges(estimator.booster_.model_to_string()))
+
+
+def load(path: Path) -> BoosterClassifier:
+    return BoosterClassifier(lgb.Booster(model_file=str(path)).predict)
+
+
+def without_ranges(model_text: str) -> str:
+    """A LightGBM model file without each numeric feature's training [min:max].
+
+    LightGBM writes `feature_infos=[min:max] ...` for information only (prediction
+    reads the trees' thresholds); the minimum and maximum are each one row's value,
+    so they are replaced by `none`, the token LightGBM itself writes for a feature
+    with nothing recorded. Categorical entries (category codes) are kept.
+
+    Example:
+        >>> without_ranges("feature_infos=[-1.5:3.2] 0:1:2\\n")
+        'feature_infos=none 0:1:2\\n'
+    """
+    lines = model_text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("feature_infos="):
+            lines[i] = re.sub(r"\[[^\]]*\]", "none", line)
+            break
+    return "".join(lines)
+
+
+FAMILY = Family(
+    name="lightgbm",
+    label="LightGBM gradient-boosted trees",
+    space=SPACE,
+    fit=fit,
+    boosted=True,
+    file=FILE,
+    save=save,
+    load=load,
+    prepare=prepare,
+    cost=1.3,
+)

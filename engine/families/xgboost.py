@@ -1,0 +1,155 @@
+"""XGBoost gradient-boosted trees (hist): space, fit with early stopping and a deadline, files.
+
+The model is saved in XGBoost's own JSON format (`Booster.save_model` to a `.json`
+name), read back by `xgboost.Booster(model_file=...)`; see
+https://xgboost.readthedocs.io/en/stable/tutorials/saving_model.html.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import xgboost as xgb
+
+from tuneplate.engine.families.base import (
+    MAX_ROUNDS,
+    PATIENCE,
+    BoosterClassifier,
+    Family,
+    Fit,
+    Fitted,
+    FoldData,
+)
+from tuneplate.engine.search.space import Param, Space
+
+FILE = "model.xgboost.json"
+XGB_MAX_BIN = 256  # XGBoost's default histogram bins, fixed for the prepared fold data
+
+# Ranges follow research/verticals.md §5.3 (FLAML, AutoGluon, the XGBoost parameter
+# guide). Boosting rounds are not searched: early stopping picks them.
+SPACE = Space(
+    (
+        Param("learning_rate", 0.005, 0.2, log=True, grid=(0.02, 0.05, 0.1), start=0.05),
+        Param("max_depth", 2, 10, integer=True, grid=(3, 6), start=4),
+        Param("min_child_weight", 0.5, 64.0, log=True, grid=(1.0, 8.0), start=1.0),
+        Param("subsample", 0.5, 1.0, start=0.8),
+        Param("colsample_bytree", 0.4, 1.0, grid=(0.6, 0.9), start=0.8),
+        Param("gamma", 0.0, 5.0, start=0.0),
+        Param("reg_alpha", 1e-3, 10.0, log=True, start=1e-3),
+        Param("reg_lambda", 1e-3, 10.0, log=True, start=1.0),
+    ),
+)
+
+
+class Deadline(xgb.callback.TrainingCallback):
+    """Stops boosting at the first round after a `time.monotonic()` instant."""
+
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+
+    def after_iteration(self, model, epoch, evals_log) -> bool:
+        return time.monotonic() >= self.deadline  # True stops training
+
+
+class RoundCallback(xgb.callback.TrainingCallback):
+    """Calls `on_round(rounds done, latest validation score)` after each boosting round.
+
+    For a search's per-round reports and stops (it may raise, e.g. `optuna.TrialPruned`),
+    in XGBoost's callback form, as Optuna's own `XGBoostPruningCallback` does.
+    """
+
+    def __init__(self, on_round: Callable[[int, float | None], None]):
+        super().__init__()
+        self.on_round = on_round
+
+    def after_iteration(self, model, epoch, evals_log) -> bool:
+        history = next(iter(next(iter(evals_log.values())).values())) if evals_log else None
+        self.on_round(epoch + 1, float(history[-1]) if history else None)
+        return False
+
+
+def callbacks(fit) -> list:
+    """The deadline when the fit has one (any record with `.deadline`), else nothing."""
+    deadline = getattr(fit, "deadline", None)
+    return [] if deadline is None else [Deadline(deadline)]
+
+
+def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
+    common = {"enable_categorical": True, "max_bin": XGB_MAX_BIN, "nthread": fit.n_threads}
+    train = xgb.QuantileDMatrix(X, y, **common)
+    return FoldData(train, xgb.QuantileDMatrix(X_val, y_val, ref=train, **common))
+
+
+def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
+    if data is not None:  # prepared fold data: the validation matrix references the training one
+        booster = xgb.train(
+            {
+                "objective": "binary:logistic",
+                "eval_metric": "logloss",
+                "tree_method": "hist",
+                "max_bin": XGB_MAX_BIN,
+                "seed": fit.seed,
+                "nthread": fit.n_threads,
+                **params,
+            },
+            data.train,
+            num_boost_round=MAX_ROUNDS,
+            evals=[(data.valid, "valid")],
+            early_stopping_rounds=PATIENCE,
+            verbose_eval=False,
+            callbacks=callbacks(fit),
+        )
+        rounds = rounds_used(booster)
+        return Fitted(
+            BoosterClassifier(lambda X: booster.inplace_predict(X, iteration_range=(0, rounds))),
+            rounds,
+        )
+    model = xgb.XGBClassifier(
+        n_estimators=fit.n_rounds or MAX_ROUNDS,
+        tree_method="hist",
+        enable_categorical=True,
+        eval_metric="logloss",
+        early_stopping_rounds=None if X_val is None else PATIENCE,
+        callbacks=callbacks(fit) or None,
+        random_state=fit.seed,
+        n_jobs=fit.n_threads,
+        **params,
+    )
+    if X_val is None:
+        model.fit(X, y, verbose=False)
+        return Fitted(model, model.n_estimators)
+    model.fit(X, y, eval_set=[(X_val, y_val)], verbose=False)
+    return Fitted(model, rounds_used(model.get_booster()))
+
+
+def rounds_used(booster: xgb.Booster) -> int:
+    # A deadline that stops training in the first round does so before early stopping
+    # has recorded a best iteration: then every round built counts.
+    best = booster.attr("best_iteration")
+    return int(best) + 1 if best is not None else booster.num_boosted_rounds()
+
+
+def save(estimator: xgb.XGBClassifier, path: Path) -> None:
+    estimator.get_booster().save_model(path)
+
+
+def load(path: Path) -> BoosterClassifier:
+    booster = xgb.Booster(model_file=str(path))
+    return BoosterClassifier(lambda X: booster.predict(xgb.DMatrix(X, enable_categorical=True)))
+
+
+FAMILY = Family(
+    name="xgboost",
+    label="XGBoost gradient-boosted trees (hist)",
+    space=SPACE,
+    fit=fit,
+    boosted=True,
+    file=FILE,
+    save=save,
+    load=load,
+    prepare=prepare,
+    cost=2.2,
+)

@@ -1,0 +1,80 @@
+"""Reading a classification table: its roles, target and feature kinds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+import pandas as pd
+
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.schema import Schema
+from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.data.roles import (
+    Roles,
+    check_columns,
+    drop_unknown_target,
+    resolve_roles,
+    tidy_target,
+)
+from tuneplate.engine.vertical import Vertical
+
+
+def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
+    """Resolve the table and its roles: the embedded example unless data is given.
+
+    Returns (table, roles, attribution, findings): the findings say how the target was
+    read (`data.tidy_target`: case and space variants merged, blanks missing).
+
+    Example:
+        >>> table, roles, _, _ = prepare(VERTICAL, None, Config())
+        >>> roles.target
+        'default'
+    """
+    attribution = ""
+    if data is None:
+        example = vertical.example()
+        table, roles, attribution = example.table, example.roles, example.attribution
+        if config.target and config.target != roles.target:
+            roles = Roles(target=config.target)
+    else:
+        if config.target is None:
+            raise TuneplateError(
+                "no target column given; name the outcome column with --target COL"
+            )
+        table, roles = data, Roles(target=config.target)
+    check_columns(table)
+    roles = replace(
+        roles,
+        positive=config.positive if config.positive is not None else roles.positive,
+        time=config.time or roles.time,
+        group=config.group or roles.group,
+        protected=roles.protected if config.protected is None else tuple(config.protected),
+        exclude=tuple(dict.fromkeys((*roles.exclude, *config.exclude))),
+        subgroups=tuple(config.subgroups) or roles.subgroups,
+    )
+    table, tidied = tidy_target(table, roles.target)
+    roles = resolve_roles(table, roles, vertical.positive_words)
+    return drop_unknown_target(table, roles), roles, attribution, tidied
+
+
+def read_features(table: pd.DataFrame, roles: Roles):
+    """Learn each feature's kind (`engine.schema`) on the whole table and coerce it.
+
+    Returns (typed table, roles, schema without levels, findings). Columns with no
+    value after reading are added to `roles.exclude`, with a finding, so neither the
+    checks nor the model see them. The checks then judge the columns the model sees:
+    numbers written as text are numbers, "n/a" is missing, text dates are dates.
+    """
+    rules = table.attrs.get("reading_rules") or {}
+    if hasattr(rules, "to_dict"):
+        rules = rules.to_dict()
+    schema, notes = Schema.learn(table, roles.features(table), rules)
+    empty = [c for c in roles.features(table) if c not in schema.names]
+    if empty:
+        roles = replace(roles, exclude=(*roles.exclude, *empty))
+    return schema.typed(table), roles, schema, [finding(n) for n in notes]
+
+
+def finding(note) -> Finding:
+    """A schema note as a check finding."""
+    return Finding(**{**asdict(note), "columns": tuple(note.columns)})

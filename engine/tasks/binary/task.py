@@ -1,0 +1,323 @@
+"""Binary classification (credit risk, diagnosis): a table with an outcome column.
+
+The task's parts of the one flow: read the table and its roles, check it, a
+stratified (or out-of-time, or grouped) hold-out and K folds, each fold's data
+binned once (`FoldCache`), the model families (one, or every one with strategy
+`auto`), cross-validated scoring, and after the search the refit, hold-out
+figures, out-of-fold scores, the vertical's baseline and stability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.schema import Schema
+from tuneplate.engine.data.checks import errors, run_checks
+from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.data.splits import Split, make_split
+from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
+from tuneplate.engine.metrics import METRICS, get_metric
+from tuneplate.engine.search import gradient as gradients
+from tuneplate.engine.search import study as studies
+from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
+from tuneplate.engine.search.space import Choice, Space
+from tuneplate.engine.search.strategies import get_strategy, make_sampler
+from tuneplate.engine.tasks.binary import evaluation
+from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
+from tuneplate.engine.tasks.binary.table import finding, prepare, read_features
+from tuneplate.engine.tasks.task import (
+    ChecksFailed,
+    Evaluated,
+    Paired,
+    Plan,
+    Request,
+    fingerprint,
+    replay_findings,
+    sorted_findings,
+    threads_per_fit,
+)
+from tuneplate.engine.vertical import Outcome, Vertical
+
+LARGE_TABLE = 50_000  # rows from which a fit uses its share of the cores (else one thread)
+# Big-table defaults: multi-fidelity pruning over folds (the median pruner) unless a
+# pruner was chosen, and fewer folds, since each fold already validates on tens of
+# thousands of rows and the fold-to-fold spread of the score is small.
+PRUNE_ROWS = 100_000  # rows from which the pruner defaults to "median"
+FEWER_FOLDS_ROWS = 200_000  # rows from which cross-validation uses BIG_TABLE_FOLDS folds
+BIG_TABLE_FOLDS = 3
+
+
+@dataclass(frozen=True)
+class TableData:
+    """The binary task's part of a `Plan`: the typed table, its roles and split."""
+
+    table: pd.DataFrame
+    roles: Roles
+    features: list[str]
+    split: Split
+    schema: Schema  # each feature's kind and levels; the model keeps it
+    y: np.ndarray
+
+
+def default_pruner(config, n_rows: int) -> str:
+    """The chosen pruner, else "median" for tables of PRUNE_ROWS rows or more."""
+    if config.pruner is not None:
+        return config.pruner
+    return "median" if n_rows >= PRUNE_ROWS else "none"
+
+
+def n_folds_for(vertical: Vertical, n_rows: int) -> int:
+    """The vertical's folds, or BIG_TABLE_FOLDS for tables of FEWER_FOLDS_ROWS rows or more."""
+    if n_rows >= FEWER_FOLDS_ROWS:
+        return min(vertical.n_folds, BIG_TABLE_FOLDS)
+    return vertical.n_folds
+
+
+class BinaryTask:
+    """Binary classification on a table (see the module docstring)."""
+
+    name = "binary"
+    reads_log = False
+
+    def refuse(self, config, strategy: str) -> None:
+        if get_strategy(strategy).chooses_family and config.model:
+            raise TuneplateError(
+                "strategy auto chooses the model family itself; drop --model, or choose "
+                "another --strategy to tune one family"
+            )
+
+    def check(self, vertical: Vertical, data: pd.DataFrame | None, config) -> list:
+        table, roles, _, tidied = prepare(vertical, data, config)
+        table, roles, _, read = read_features(table, roles)
+        return sorted_findings(tidied + read + run_checks(table, roles, vertical.checks))
+
+    def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
+        vertical, config, strategy = r.vertical, r.config, r.strategy
+        chosen = get_strategy(strategy)  # what the strategy adjusts in the plan
+        # The gradient strategies descend on validation log-loss, whose exact derivative
+        # the linear model supplies: both are their defaults unless chosen explicitly.
+        default = chosen.default_family
+        family = get_family(
+            config.model or (default if default in vertical.spaces else vertical.default_family),
+            vertical.spaces,
+        )
+        objective = get_metric(config.metric) if config.metric else vertical.objective
+        if chosen.default_metric and not config.metric:
+            objective = METRICS[chosen.default_metric]
+        gradient = chosen.descends_gradient
+        hypergradient = (
+            gradient and family.hypergradient is not None and objective.name == "log_loss"
+        )
+        make_sampler(strategy, vertical.spaces[family.name], config.seed)  # unknown names fail
+
+        # data -> checks
+        table, roles, attribution, tidied = prepare(vertical, data, config)
+        printed = fingerprint(table)  # of the table as given, before any reading
+        table, roles, schema, read = read_features(table, roles)
+        findings = sorted_findings(
+            tidied
+            + read
+            + run_checks(table, roles, vertical.checks)
+            + replay_findings(config, printed)
+        )
+        if errors(findings):
+            raise ChecksFailed(findings)
+        features = roles.features(table)
+        if not features:
+            raise TuneplateError("no feature columns are left after --exclude and --protected")
+
+        # -> split
+        y = roles.binary_target(table).to_numpy()
+        n_folds = n_folds_for(vertical, len(table))
+        split = make_split(table, y, roles, n_folds, config.seed)
+        if n_folds != vertical.n_folds:
+            split = replace(
+                split,
+                description=f"{split.description} ({n_folds} folds rather than "
+                f"{vertical.n_folds}: the table has {FEWER_FOLDS_ROWS:,} rows or more)",
+            )
+        pruner_name = default_pruner(config, len(table))
+        pruner = studies.make_pruner(pruner_name, n_folds)
+        if config.pruner is None and pruner_name == "median":
+            # Big tables: trials are expensive, so start judging from the third one.
+            pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
+        schema, pooled = schema.fit_levels(table.iloc[split.development])
+        findings = [*findings, *(finding(n) for n in pooled)]
+        fold_rows = len(split.development) * (n_folds - 1) // n_folds
+
+        def space_for(name: str) -> Space:
+            space = vertical.spaces[name].for_rows(fold_rows)
+            if vertical.adapt_space:
+                space = vertical.adapt_space(name, space, table.iloc[split.development], roles)
+            return space
+
+        families, n_trials = {}, r.n_trials
+        if chosen.chooses_family:  # every family the vertical offers, cheapest first
+            offered = [n for n in vertical.spaces if n in FAMILIES]
+            names = sorted(offered, key=lambda n: FAMILIES[n].cost)
+            families = {n: FAMILIES[n] for n in names}
+            space = Choice({n: space_for(n) for n in names})
+        else:
+            space = space_for(family.name)
+        if chosen.grid_is_budget:  # every grid point once, across all workers
+            n_trials = min(n_trials or math.inf, len(space.grid_points()))
+        if hypergradient:  # an exact inner solver, or the hypergradient is ~1% off
+            space = replace(space, fixed={**space.fixed, **family.exact_fit})
+        if gradient:
+            valid_rows = min(len(valid) for _, valid in split.folds)
+            findings = [*findings, *gradients.overfitting_findings(space, valid_rows)]
+        warm = warm_trials(r.previous, space, family.name) if r.previous else []
+        if r.previous and not warm:
+            findings = [*findings, warm_start_unused(config.warm_start)]
+        first = first_trials(vertical, space, family.name, strategy, warm)
+        return Plan(
+            vertical=vertical,
+            config=config,
+            task=self,
+            objective=objective,
+            assumptions=r.assumptions,
+            strategy=strategy,
+            family=family,
+            space=space,
+            sampler=make_sampler(strategy, space, config.seed),
+            pruner=pruner,
+            n_trials=n_trials,
+            timeout=r.timeout,
+            attribution=attribution,
+            findings=findings,
+            fit=Fit(
+                seed=config.seed,
+                n_threads=threads_per_fit(len(table), config.jobs, LARGE_TABLE),
+            ),
+            fingerprint=printed,
+            data=TableData(table, roles, features, split, schema, y),
+            pruner_name=pruner_name,
+            hypergradient=hypergradient,
+            families=families,
+            first_trials=tuple(first),
+        )
+
+    def resolve(self, p: Plan, params: dict[str, Any]):
+        """A trial's family and full fit parameters (fixed settings included).
+
+        Example:
+            >>> p.resolve({"family": "logistic", "logistic.C": 0.5})
+            (Family(name='logistic', ...), {'C': 0.5})
+        """
+        if isinstance(p.space, Choice):
+            name, chosen = p.space.split(params)
+            return p.families[name], {**p.space.spaces[name].fixed, **chosen}
+        return p.family, {**p.space.fixed, **params}
+
+    def scorer(self, p: Plan, deadline: float | None) -> CrossValidation:
+        X = p.schema.encode(p.table)[0]
+        dev = p.split.development
+        X_dev, y_dev = X.iloc[dev], p.y[dev]
+        return CrossValidation(
+            family=p.families or p.family,
+            space=p.space,
+            X=X_dev,
+            y=y_dev,
+            folds=p.split.folds,
+            metric=p.objective.score,
+            fit=replace(p.fit, deadline=deadline),
+            hypergradient=p.hypergradient,
+            cache=FoldCache(X_dev, y_dev, p.split.folds, p.fit),
+            encoded=X,
+        )
+
+    def evaluate(self, p: Plan, study: optuna.Study, cv: CrossValidation) -> Evaluated:
+        """Refit the best on every development row; score the untouched hold-out."""
+        split, table, roles, y = p.split, p.table, p.roles, p.y
+        X_dev, y_dev = cv.X, cv.y
+        best = studies.best_trial(study)
+        family, params = p.resolve(best.params)
+        refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
+        estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
+        model = Model(family.name, estimator, p.schema, str(roles.positive), params, refit.saved())
+        X_hold, y_hold = cv.encoded.iloc[split.holdout], y[split.holdout]
+        p_hold = estimator.predict_proba(X_hold)[:, 1]
+        p_dev = estimator.predict_proba(X_dev)[:, 1]
+        score = p.objective.score
+        valid_y, valid_score = evaluation.out_of_fold(
+            family, params, X_dev, y_dev, split.folds, p.fit, cv.cache
+        )
+        outcome = Outcome(
+            y=y_hold,
+            score=p_hold,
+            rows=table.iloc[split.holdout],
+            roles=roles,
+            assumptions=p.assumptions,
+            valid_y=valid_y,
+            valid_score=valid_score,
+        )
+        evaluated = p.vertical.evaluate(outcome)
+        converged = (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t)))
+        fields = {
+            "model_family": family.name,
+            "best_params": params,
+            "holdout": float(score(y_hold, p_hold)),
+            "train": float(score(y_dev, p_dev)),
+            "data": {
+                "rows": len(table),
+                "columns": table.shape[1],
+                "features": len(p.features),
+                "target": roles.target,
+                "positive": str(roles.positive),
+                "positive_share": float(y.mean()),
+                "development_rows": len(split.development),
+                "holdout_rows": len(split.holdout),
+                "folds": len(split.folds),
+                "split": split.description,
+                "protected": list(roles.protected),
+                "excluded": list(roles.exclude),
+                "search_converged": next(converged, None),
+                "fingerprint": p.fingerprint,
+                **({"families": list(p.families)} if p.families else {}),
+            },
+            "holdout_metrics": evaluated.metrics,
+            "tables": evaluated.tables,
+            "assumptions": evaluated.assumptions,
+            "headline": evaluated.headline,
+            "baseline": evaluation.baseline(p, X_dev, y_dev, X_hold, y_hold),
+            # fANOVA needs settings every trial shares; across families only "family" is.
+            "importance": {} if p.families else evaluation.importance(study),
+            # The same model on both sides: fold models trained on fewer (and, on time
+            # splits, older) rows spread their scores differently and would fake a shift.
+            "stability": evaluation.stability(p_dev, p_hold) if roles.time else {},
+            "holdout_interval": evaluation.holdout_interval(y_hold, p_hold, score, p.config.seed),
+            "model": model,
+            "split_rows": {
+                "development": split.development.tolist(),
+                "holdout": split.holdout.tolist(),
+            },
+        }
+        config = {
+            "target": roles.target,
+            "positive": str(roles.positive),
+            "protected": list(roles.protected),
+        }
+        return Evaluated(fields, config)
+
+    def holdout_scores(self, p: Plan, results) -> Paired:
+        hold = p.split.holdout
+        scores = results.model.predict_proba(p.table.iloc[hold])[:, 1]
+        return Paired(p.y[hold], scores, p.objective)
+
+    def describe(self, p: Plan) -> dict[str, Any]:
+        return {
+            "rows": len(p.table),
+            "split": p.split.description,
+            "holdout_rows": len(p.split.holdout),
+            "fingerprint": p.fingerprint,
+        }
+
+
+BINARY = BinaryTask()

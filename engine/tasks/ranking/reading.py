@@ -1,0 +1,102 @@
+"""Reading an interaction log for ranking: its roles, item table, split and the
+findings about its periods (few hold-out users, cold start)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.data.roles import read_table
+from tuneplate.engine.tasks.ranking import candidates as cands
+from tuneplate.engine.tasks.ranking.interactions import ITEM_NAMES, Windows, find_column, resolve
+from tuneplate.engine.vertical import Vertical
+
+MIN_HOLDOUT_USERS = 100  # fewer evaluated users than this and every figure is wide
+COLD_START_WARN = 0.3  # share of hold-out users or items unseen before that changes the story
+
+
+def parse_split(text: str | None) -> tuple[str, int]:
+    """`time`, `last-n` (one event per user) or `last-N`, e.g. `last-2`."""
+    text = (text or "time").strip().lower()
+    if text == "time":
+        return "time", 0
+    if text == "last-n":
+        return "last-n", 1
+    if (m := re.fullmatch(r"last-(\d+)", text)) and int(m.group(1)) > 0:
+        return "last-n", int(m.group(1))
+    raise TuneplateError(
+        f"unknown --split {text!r}; use 'time' (train on the past, test on the last period) "
+        "or 'last-n' / 'last-2' (each user's last events held out)"
+    )
+
+
+def items_table(path: str | None, example_items, item_role: str) -> pd.DataFrame | None:
+    items = read_table(path) if path else example_items
+    if items is None:
+        return None
+    key = find_column(
+        items, item_role if item_role in items.columns else None, ITEM_NAMES, "--item"
+    )
+    return items.assign(**{key: items[key].astype("string")}).drop_duplicates(key).set_index(key)
+
+
+def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
+    """The log (the embedded example unless data is given), its roles and item table."""
+    example_items, attribution, base = None, "", None
+    if data is None:
+        example = vertical.example()
+        data, base = example.table, example.roles
+        attribution, example_items = example.attribution, example.items
+    roles = resolve(
+        data,
+        base,
+        user=config.user,
+        item=config.item,
+        time=config.time,
+        value=config.value,
+        min_value=config.min_value,
+    )
+    items = items_table(config.items, example_items, roles.item)
+    return data, roles, items, attribution
+
+
+def period_findings(windows: Windows, holdout: cands.Candidates, split_kind: str):
+    findings = []
+    users = holdout.missed.size
+    if users < MIN_HOLDOUT_USERS:
+        alternative = (
+            "or use --split last-n (each user's last events held out)"
+            if split_kind == "time"
+            else "or use a longer log"
+        )
+        findings.append(
+            Finding(
+                "few_holdout_users",
+                "warning",
+                f"only {users:,} users can be evaluated in the hold-out period",
+                expected=f"at least {MIN_HOLDOUT_USERS} users, or every figure is wide",
+                fix=f"read the intervals, not the point figures; {alternative}",
+            )
+        )
+    hold = windows.holdout
+    known_users = set(hold.history["user"])
+    known_items = set(hold.history["item"])
+    labels = hold.labels
+    cold_users = 1 - labels["user"].isin(known_users).mean() if len(labels) else 0.0
+    cold_items = 1 - labels["item"].isin(known_items).mean() if len(labels) else 0.0
+    if max(cold_users, cold_items) > COLD_START_WARN:
+        findings.append(
+            Finding(
+                "cold_start",
+                "warning",
+                f"in the hold-out period {cold_users:.0%} of the events are by users and "
+                f"{cold_items:.0%} on items never seen before; those cannot be personalised",
+                expected=f"at most {COLD_START_WARN:.0%} cold-start events",
+                fix="the figures cover known users only; plan a popularity fallback for new "
+                "users and a launch slot for new items",
+            )
+        )
+    return findings

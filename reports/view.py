@@ -1,0 +1,56 @@
+"""`View`: what one render works out from `Results`, once, for every section to share.
+
+Sections, the verdict box, the summary in `report.json` and the glossary all read the
+verdict, the hold-out gap and the group tables; building them once per render keeps
+the page consistent with itself and avoids re-deriving them section by section.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tuneplate.engine.results import Results, Table
+from tuneplate.reports import sections
+from tuneplate.reports.verdict import Level, Verdict, _gap_reason, holdout_drop, verdict
+
+
+@dataclass(frozen=True)
+class View:
+    """One render's derived figures.
+
+    Example:
+        >>> view = View.of(Results.load("tuneplate-runs/credit-risk", model=False))
+        >>> view.verdict.level, view.holdout_sentence[:30]
+        ('caution', 'The model did worse on rows it')
+    """
+
+    results: Results
+    verdict: Verdict
+    holdout_drop: float  # share of the tuning skill lost on the hold-out (NaN: unknown)
+    gap: tuple[Level, str]  # the hold-out finding: its level and sentence
+    trigger: float | None  # the live score that should send the model back for review
+    group_tables: tuple[Table, ...]
+    tuned: tuple[str, ...]  # hyperparameters the search varied
+
+    @property
+    def holdout_sentence(self) -> str:
+        return self.gap[1]
+
+    @classmethod
+    def of(cls, results: Results) -> View:
+        drop = holdout_drop(results)
+        gap = _gap_reason(results, drop)
+        return cls(
+            results=results,
+            verdict=verdict(results, gap=gap),
+            holdout_drop=drop,
+            gap=gap,
+            trigger=sections.monitoring_trigger(results),
+            group_tables=tuple(sections.group_tables(results)),
+            tuned=tuple(sections.tuned_parameters(results)),
+        )
+
+    @property
+    def skill_lost(self) -> float | None:
+        return self.holdout_drop if math.isfinite(self.holdout_drop) else None

@@ -1,0 +1,93 @@
+"""What a vertical imports: the stable surface for built-in and third-party verticals.
+
+A vertical (five small files: ``__init__``, ``space``, ``metrics``, ``checks``,
+``data``) needs records to declare itself, the generic checks to build on, search-space
+parameters, metrics and result tables. It imports them from here and nowhere else, so the
+engine's modules can move without breaking a vertical someone else maintains; the scaffold
+(`tuneplate new-vertical`) writes files that use only this module. This follows the idea
+of a plugin API kept apart from the implementation (pluggy's hook specifications; Python's
+own advice to publish names through ``__all__``).
+
+Example:
+    >>> from tuneplate.plugin import Finding, Param, Roles, Vertical
+    >>> Param("C", 1e-3, 1e2, log=True)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from tuneplate.engine.assumptions import Assumption, validator
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.data.checks import (
+    HIGH_CARDINALITY,
+    LEAKAGE_AUC,
+    Finding,
+    errors,
+    names_matching,
+    run_checks,
+    single_feature_auc,
+)
+from tuneplate.engine.data.roles import Roles, resolve_roles
+from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
+from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, readable_groups
+from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
+from tuneplate.engine.search.space import Param, Space
+from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, parse_times
+from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
+from tuneplate.engine.tune import Config, check, run_vertical
+from tuneplate.engine.vertical import (
+    Evaluation,
+    Example,
+    Option,
+    Outcome,
+    RankingOutcome,
+    Vertical,
+)
+
+__all__ = [
+    # declaring a vertical
+    "Vertical",
+    "Option",
+    "Example",
+    "Assumption",
+    "validator",
+    "TuneplateError",
+    # data roles and checks
+    "Roles",
+    "InteractionRoles",
+    "resolve_roles",
+    "parse_times",
+    "Finding",
+    "run_checks",
+    "errors",
+    "names_matching",
+    "single_feature_auc",
+    "HIGH_CARDINALITY",
+    "LEAKAGE_AUC",
+    # search spaces
+    "Param",
+    "Space",
+    "LIGHTGBM",
+    "LOGISTIC",
+    "XGBOOST",
+    # metrics and what the report shows
+    "METRICS",
+    "Objective",
+    "calibration_bands",
+    "readable_groups",
+    "Evaluation",
+    "Outcome",
+    "RankingOutcome",
+    "Table",
+    "TableKey",
+    "Role",
+    "Headline",
+    "Card",
+    "About",
+    "METRIC_LABELS",
+    "interval",
+    "ratio_interval",
+    # running a vertical in its own tests
+    "Config",
+    "check",
+    "run_vertical",
+]
