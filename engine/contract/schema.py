@@ -31,10 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .dates import detect_date_format, parse_datetimes
+
 # Relative on purpose: `tuneplate export` copies errors.py, reader.py and this file side by
 # side into the exported project's `contract/` package, which has no tuneplate installed.
 from .errors import TuneplateError
-from .reader import detect_date_format, parse_datetimes
 
 KINDS = ("numeric", "categorical", "boolean", "datetime")
 

@@ -18,8 +18,8 @@ from sklearn.model_selection import (
     train_test_split,
 )
 
+from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.reader import parse_datetimes
 from tuneplate.engine.data.group_ids import read_group_ids
 from tuneplate.engine.data.roles import Roles
 

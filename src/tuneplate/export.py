@@ -3,7 +3,7 @@
 The project holds the model in its library's own format, `train.py` and
 `score.py` that redo the fit and the scoring with plain pandas and the model's
 library, a pinned `pyproject.toml`, the report and a README. It never imports
-tuneplate: the reading contract (`engine/contract/`: errors.py, reader.py, schema.py,
+tuneplate: the reading contract (`engine/contract/`: errors.py, dates.py, reader.py, schema.py,
 self-contained on purpose) is copied verbatim into its `contract/` package, so the
 project reads and checks new rows with the very code the tuned model used.
 
@@ -39,10 +39,11 @@ CODE = {
 }
 # Copied verbatim from tuneplate.engine.contract into the project's `contract/` package; they
 # import only each other (relatively), the standard library, numpy and pandas.
-CONTRACT = ("errors.py", "reader.py", "schema.py")
+CONTRACT = ("errors.py", "dates.py", "reader.py", "schema.py")
 CONTRACT_INIT = (
     '"""tuneplate\'s reading contract, copied verbatim by `tuneplate export`; do not edit.\n\n'
-    "errors.py (the error type), reader.py (how files are read) and schema.py (each\n"
+    "errors.py (the error type), dates.py (day/month order per column), reader.py (how\n"
+    "files are read) and schema.py (each\n"
     "column's kind and levels, enforced at scoring) are the code the tuned model used.\n"
     '"""\n'
 )

@@ -16,15 +16,9 @@ import pandas as pd
 import pytest
 
 from tuneplate.cli import main
+from tuneplate.engine.contract.dates import date_format, detect_date_format, parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.reader import (
-    ReadingRules,
-    date_format,
-    detect_date_format,
-    parse_datetimes,
-    read_table,
-    read_table_with_rules,
-)
+from tuneplate.engine.contract.reader import ReadingRules, read_table, read_table_with_rules
 
 PREFIX = 64 * 1024  # the old reader's sniffing window
 

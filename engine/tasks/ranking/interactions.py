@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ...contract.dates import parse_datetimes
+
 # Relative on purpose: `tuneplate export` copies this module verbatim into a ranking
 # project, beside the contract, at the same relative path.
 from ...contract.errors import TuneplateError
-from ...contract.reader import parse_datetimes
 
 # Names tried, in order, when --user / --item / --time are not given. RecBole's atomic
 # files write "user_id:token", so anything after a colon is ignored when matching.

@@ -1,0 +1,236 @@
+"""Dates written as text: one day/month order per column, never value by value.
+
+"12/03/2023" is the 12th of March in Europe and the 3rd of December in the United States;
+pandas guesses value by value and can mix both in one column. `detect_date_format` decides
+once per column, from all its values (a day above 12 settles it; ISO "2023-03-12" needs no
+decision), and `parse_datetimes` reads the column with that one order, offsets converted
+to UTC. The format decided at fit time is saved in the schema and reused at scoring.
+
+Self-contained on purpose (the standard library, numpy and pandas): `tuneplate export`
+copies it verbatim into the exported project's `contract/` beside reader.py and schema.py.
+
+Example:
+    >>> detect_date_format(pd.Series(["13/03/2023", "01/04/2023"]))
+    DateFormat(format='%d/%m/%Y', ambiguous=False)
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import TuneplateError
+
+# Dates written with numbers only ("12/03/2023", "12.03.23", "12-03-2023 14:30"): which field
+# is the day is decided once per column (`detect_date_format`), never value by value.
+_NUMERIC_DATE = re.compile(
+    r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?P<rest>[ T].*)?"
+)
+_YEAR_FIRST_DATE = re.compile(
+    r"(?P<year>\d{4})(?P<sep>[./-])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})(?P<rest>[ T].*)?"
+)
+DAY_FIRST = "day/month/year"
+MONTH_FIRST = "month/day/year"
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """How the dates of one column are written, decided from the whole column.
+
+    Args:
+        format: a strftime-style pattern of the column's numeric dates ("%d/%m/%Y",
+            "%m/%d/%y", "%d.%m.%Y"), "ISO8601" when all dates are ISO 8601 (or year
+            first), None when no value looks like a date. Pass it back to
+            `parse_datetimes(values, format)` to read later rows the same way.
+        ambiguous: True when no value proved the order (no first or second field above
+            12): the dates were read day first, the documented default.
+
+    Example:
+        >>> detect_date_format(pd.Series(["20/01/2022", "12/03/2023"]))
+        DateFormat(format='%d/%m/%Y', ambiguous=False)
+    """
+
+    format: str | None
+    ambiguous: bool = False
+
+    def describe(self) -> str:
+        """e.g. "day/month/year (no day above 12 in the column: day first assumed)"."""
+        if self.format is None:
+            return "no dates"
+        if self.format == "ISO8601":
+            return "ISO 8601 (year-month-day)"
+        order = DAY_FIRST if _day_first(self.format) else MONTH_FIRST
+        if self.ambiguous:
+            return f"{order} (no day above 12 in the column: day first assumed)"
+        return order
+
+
+def _day_first(format: str | None) -> bool:
+    """Numeric dates are read day first unless the format puts the month first."""
+    if not format or "%m" not in format or "%d" not in format:
+        return True
+    return format.index("%d") < format.index("%m")
+
+
+def _distinct_text(values: pd.Series) -> pd.Series:
+    text = values.dropna()
+    return pd.Series(pd.unique(text.astype(str).str.strip()), dtype="str")  # Arrow: fast
+
+
+def detect_date_format(values: pd.Series) -> DateFormat:
+    """The day/month order of a column's numeric dates, decided once from all its values.
+
+    A first field above 12 ("20/01/2022") proves day first, a second field above 12
+    ("01/20/2022") proves month first; with neither the column is ambiguous and read
+    day first (the order of most of the world outside North America; ISO 8601 avoids
+    the question). The same rule covers dots and dashes ("12.03.2023", "12-03-23").
+
+    Raises:
+        TuneplateError: the column proves both orders (some dates day first, others month
+            first): no single reading is right, so none is guessed.
+
+    Example:
+        >>> detect_date_format(pd.Series(["03/04/2023", "05/06/2023"])).describe()
+        'day/month/year (no day above 12 in the column: day first assumed)'
+    """
+    text = _distinct_text(values)
+    numeric = text[text.str.match(r"\d{1,2}[./-]\d{1,2}[./-]")]
+    numeric = numeric.str.extract(f"^{_NUMERIC_DATE.pattern}$").dropna(subset=["a"])
+    if numeric.empty:
+        year_first = text.str.match(r"\d{4}[./-]\d{1,2}[./-]\d{1,2}").any()
+        return DateFormat("ISO8601" if bool(year_first) else None)
+    a, b = numeric["a"].astype(int), numeric["b"].astype(int)
+    day_proof = numeric[(a > 12) & (a <= 31) & (b <= 12)]
+    month_proof = numeric[(b > 12) & (b <= 31) & (a <= 12)]
+    if len(day_proof) and len(month_proof):
+        column = f"column {values.name!r}" if values.name is not None else "a date column"
+        first = day_proof.iloc[0]
+        second = month_proof.iloc[0]
+        raise TuneplateError(
+            f"{column} mixes day/month/year dates (e.g. "
+            f"{first['a']}{first['sep']}{first['b']}{first['sep']}{first['year']}, "
+            f"{len(day_proof):,} distinct) and month/day/year dates (e.g. "
+            f"{second['a']}{second['sep']}{second['b']}{second['sep']}{second['year']}, "
+            f"{len(month_proof):,} distinct); write every date one way, e.g. 2023-03-31"
+        )
+    sep = numeric["sep"].mode().iloc[0]
+    year = "%Y" if (numeric["year"].str.len() == 4).mean() >= 0.5 else "%y"
+    if len(month_proof):
+        return DateFormat(f"%m{sep}%d{sep}{year}")
+    ambiguous = not len(day_proof) and bool((a != b).any())
+    return DateFormat(f"%d{sep}%m{sep}{year}", ambiguous=ambiguous)
+
+
+def date_format(values: pd.Series) -> str | None:
+    """`detect_date_format(values).format`: the one string to store and pass back.
+
+    Example:
+        >>> date_format(pd.Series(["31.03.2024", "01.04.2024"]))
+        '%d.%m.%Y'
+    """
+    return detect_date_format(values).format
+
+
+def _iso_text(text: str, day_first: bool) -> str | None:
+    """A numeric or year-first date rewritten as ISO 8601 text; None when it is neither."""
+    match = _NUMERIC_DATE.fullmatch(text)
+    if match:
+        a, b = int(match["a"]), int(match["b"])
+        day, month = (a, b) if day_first else (b, a)
+        year = int(match["year"])
+        if len(match["year"]) == 2:  # POSIX strptime %y: 69-99 -> 19xx, 00-68 -> 20xx
+            year += 1900 if year >= 69 else 2000
+    else:
+        match = _YEAR_FIRST_DATE.fullmatch(text)
+        if not match:
+            return None
+        year, month, day = int(match["year"]), int(match["a"]), int(match["b"])
+    rest = match["rest"] or ""
+    return f"{year:04d}-{month:02d}-{day:02d}{rest}"
+
+
+def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
+    """Dates and times as one UTC column; what does not parse becomes NaT.
+
+    Numeric dates ("12/03/2023", "12.03.23") are read with ONE day/month order for the
+    whole column: `format`'s (as returned by `date_format` at fit, so scoring reads as
+    training did), else the order `detect_date_format` decides from these values. Each
+    value is rewritten as ISO 8601 under that order and parsed with format="ISO8601", so
+    pandas never infers an order value by value. ISO 8601 values are read as ISO whatever
+    `format` says; other text ("3 March 2024") falls back to pandas' per-value parser.
+    Timestamps with a UTC offset are converted to UTC even when the offset changes
+    within the column (summer and winter time: "2024-03-30T12:00:00+01:00" and
+    "2024-04-02T12:00:00+02:00"); naive ones are taken as UTC already. A date invalid in
+    the column's order (month 13) is NaT. The caller counts the NaT values (missing or
+    unparseable) and says so; nothing is coerced silently here.
+
+    Args:
+        values: strings, datetimes (naive or tz-aware) or objects of both. Numbers
+            are the caller's to interpret (period numbers, epoch seconds).
+        format: the column's date format from `date_format` (None: decide from `values`).
+
+    Returns:
+        Series of dtype datetime64[ns, UTC], same index and name.
+
+    Raises:
+        TuneplateError: without `format`, a column that proves both day/month orders.
+
+    Example:
+        >>> parse_datetimes(pd.Series(["2024-03-30T12:00:00+01:00", "2024-04-02T12:00:00+02:00"]))
+        0   2024-03-30 11:00:00+00:00
+        1   2024-04-02 10:00:00+00:00
+        dtype: datetime64[ns, UTC]
+        >>> parse_datetimes(pd.Series(["12/03/2023", "20/01/2022"])).dt.month.tolist()
+        [3, 1]
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        parsed = values.dt.tz_convert("UTC")
+    elif pd.api.types.is_datetime64_dtype(values.dtype):
+        parsed = values.dt.tz_localize("UTC")
+    else:
+        if format is None:
+            format = date_format(values)
+        day_first = _day_first(format)
+        text = values.where(values.isna(), values.astype(str).str.strip())
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        iso_values = pd.Series(uniques, dtype=object)
+        # Only values that start like a numeric or year-first date are rewritten (one
+        # Python call each); ISO 8601 text, the common case, is parsed as it is.
+        numeric = iso_values.astype("str").str.match(r"\d{1,2}[./-]\d{1,2}[./-]|\d{4}[./]\d")
+        for position in np.flatnonzero(numeric.to_numpy(dtype=bool)):
+            rewritten = _iso_text(str(uniques[position]), day_first)
+            if rewritten is not None:
+                iso_values.iloc[position] = rewritten
+        is_iso = iso_values.astype("str").str.match(r"\d{4}-\d{2}-\d{2}")
+        is_iso = is_iso.fillna(False).to_numpy(dtype=bool)
+        parts = []
+        if is_iso.any():
+            parts.append(
+                pd.to_datetime(iso_values[is_iso], utc=True, format="ISO8601", errors="coerce")
+            )
+        if (~is_iso).any():
+            with warnings.catch_warnings():  # "could not infer format": expected here
+                warnings.simplefilter("ignore", UserWarning)
+                parts.append(
+                    pd.to_datetime(
+                        iso_values[~is_iso],
+                        utc=True,
+                        format="mixed",
+                        errors="coerce",
+                        dayfirst=day_first,
+                    )
+                )
+        # one resolution for both parts (microseconds span any year a table holds)
+        parts = [part.astype("datetime64[us, UTC]") for part in parts]
+        empty = pd.Series([], dtype="datetime64[us, UTC]")
+        distinct = pd.concat(parts).sort_index() if parts else empty
+        taken = distinct.array.take(codes, allow_fill=True)  # code -1 (missing): NaT
+        parsed = pd.Series(taken, index=values.index, name=values.name)
+    try:
+        return parsed.astype("datetime64[ns, UTC]")
+    except (OverflowError, ValueError):  # beyond 1677-2262: keep pandas' own resolution
+        return parsed
