@@ -83,6 +83,7 @@ def test_mean_curve_starts_when_every_seed_has_a_score():
     assert curve == [(2.0, pytest.approx(0.65)), (3.0, pytest.approx(0.7))]
 
 
+@pytest.mark.slow  # end to end: several strategies, each on a time budget
 def test_compare_runs_each_strategy_on_the_same_split_and_reports_one_curve_each():
     strategies = ["random", "auto"]
     c = compare(load_vertical("credit-risk"), None, Config(), strategies, budget=4)

@@ -159,6 +159,7 @@ def test_a_period_left_empty_by_the_positive_rule_exits_2(tmp_path, capsys):
     assert "no positive events" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # end to end on MovieLens 100K
 def test_movielens_last_period_end_to_end(tmp_path):
     path = movielens()
     r = tuneplate.tune("recommendation", data=path, value="rating", min_value=4, n_trials=2, seed=0)
@@ -170,6 +171,7 @@ def test_movielens_last_period_end_to_end(tmp_path):
     assert "hold-out from 1998" in r.data["split"]
 
 
+@pytest.mark.slow  # end to end on MovieLens 100K
 def test_movielens_per_user_split_evaluates_every_user():
     r = tuneplate.tune(
         "recommendation",
