@@ -93,6 +93,21 @@ def _check_target(to: Path) -> None:
         )
 
 
+def _run_facts(results: Results) -> dict:
+    """What both project READMEs say about the run the model came from."""
+    return {
+        "vertical": results.vertical,
+        "fingerprint": results.data.get("fingerprint", "unknown"),
+        "rows": f"{results.data.get('rows', 0):,}",
+        "split": results.data.get("split", ""),
+        "strategy": results.strategy,
+        "completed": results.counts.get("completed", 0),
+        "seed": results.config.get("seed", 0),
+        "validation": f"{results.validation:.4f}",
+        "holdout": f"{results.holdout:.4f}",
+    }
+
+
 def export_run(run_dir: str | Path, to: str | Path) -> Path:
     """Write the project for the run in `run_dir` into the new folder `to`.
 
@@ -129,15 +144,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         "metric": results.metric.name,
         "metric_label": results.metric.label,
         "requirements": _requirements(results, family),
-        "vertical": results.vertical,
-        "fingerprint": results.data.get("fingerprint", "unknown"),
-        "rows": f"{results.data.get('rows', 0):,}",
-        "split": results.data.get("split", ""),
-        "strategy": results.strategy,
-        "completed": results.counts.get("completed", 0),
-        "seed": results.config.get("seed", 0),
-        "validation": f"{results.validation:.4f}",
-        "holdout": f"{results.holdout:.4f}",
+        **_run_facts(results),
         "params": meta["params"],
         "model_file": meta["file"],
     }
@@ -185,15 +192,7 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         "needs_items": bool(set(meta["features"]) & ITEM_FEATURES),
         "metric_label": results.metric.label,
         "requirements": _requirements(results, family, RANKING_BASE),
-        "vertical": results.vertical,
-        "fingerprint": results.data.get("fingerprint", "unknown"),
-        "rows": f"{results.data.get('rows', 0):,}",
-        "split": results.data.get("split", ""),
-        "strategy": results.strategy,
-        "completed": results.counts.get("completed", 0),
-        "seed": results.config.get("seed", 0),
-        "validation": f"{results.validation:.4f}",
-        "holdout": f"{results.holdout:.4f}",
+        **_run_facts(results),
         "params": results.best_params,
         "model_file": meta["file"],
     }
