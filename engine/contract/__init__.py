@@ -2,5 +2,5 @@
 enforced at scoring.
 
 Self-contained on purpose (the standard library, numpy, pandas and each other by relative
-import): `tuneplate export` copies these three files verbatim into an exported project.
+import): `tuneplate export` copies every module here verbatim into an exported project.
 """

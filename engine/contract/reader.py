@@ -16,54 +16,47 @@ Why whole-file detection: a fixed-size prefix decides wrongly for a UTF-8 file w
 first accented letter comes late, for a multi-byte letter cut at the prefix boundary
 and for a header row longer than the prefix.
 
+Its parts: sniff.py detects a CSV's encoding and separator from its bytes,
+csv_numbers.py corrects number columns from their written text; this module settles
+the `ReadingRules` and reads the table.
+
 This module is self-contained on purpose: it imports only the standard library,
-numpy, pandas (pyarrow lazily, for Parquet) and the error type, because
+pandas (pyarrow lazily, for Parquet), the error type and its siblings above, because
 `tuneplate export` copies it verbatim into the standalone exported project.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import gzip
 import io
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-# Relative on purpose: `tuneplate export` copies reader.py and errors.py side by side
+# Relative on purpose: `tuneplate export` copies this folder's modules side by side
 # into a project that does not have tuneplate installed.
+from .csv_numbers import (
+    _convert_comma_numbers,
+    _convert_dot_thousands,
+    _decide_dot_thousands,
+    _grouped_note,
+    _keep_leading_zeros,
+    _leading_zero_note,
+    _may_be_misread,
+    _uses_decimal_comma,
+)
 from .errors import TuneplateError
+from .sniff import SAMPLE_LINES, _open_bytes, detect_encoding, sniff_separator
 
-SEPARATORS = (",", ";", "\t", "|")
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-CHUNK_BYTES = 1 << 20  # encoding is checked over the whole file, one MiB at a time
-SAMPLE_LINES = 50  # lines after the header used to confirm the separator
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 ZIP_MAGIC = b"PK\x03\x04"
-# Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
-BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-# Numbers written with a decimal comma, optionally grouped in thousands with dots
-# ("1.234,50", "-0,5", "1234"). Grouping needs exactly three digits per group, so
-# "3.5" and the date "01.02.2024" never match.
-_COMMA_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
-# Numbers written with a decimal point and no grouping ("3.5", "-12", ".25").
-_POINT_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -222,7 +215,7 @@ def raise_on_duplicates(columns: Iterable[Any], source: str) -> None:
         )
 
 
-# ---------------------------------------------------------------- format and encoding
+# ---------------------------------------------------------------- format, separator and header
 
 
 def _detect_format(path: Path, source: str) -> ReadingRules:
@@ -238,139 +231,6 @@ def _detect_format(path: Path, source: str) -> ReadingRules:
         )
     compression = "gzip" if magic.startswith(GZIP_MAGIC) else None
     return _detect_text_rules(path, source, compression)
-
-
-def _open_bytes(path: Path, compression: str | None) -> IO[bytes]:
-    return gzip.open(path, "rb") if compression == "gzip" else open(path, "rb")
-
-
-def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
-    while chunk := handle.read(CHUNK_BYTES):
-        yield chunk
-
-
-def detect_encoding(path: str | Path, compression: str | None = None) -> str:
-    """The codec of a text file, checked over every byte of it.
-
-    A byte-order mark decides (UTF-8/16/32). Otherwise the file is UTF-8 when all of
-    it decodes as UTF-8 (an incremental decoder, so a letter split between chunks is
-    fine), else Windows-1252 (Western European spreadsheets), else Latin-1.
-
-    Raises:
-        TuneplateError: a NUL byte outside UTF-16/32 (a binary file) or an empty file.
-
-    Example:
-        >>> detect_encoding("umlauts_from_excel.csv")
-        'cp1252'
-    """
-    path = Path(path)
-    source = repr(str(path))
-    with _open_bytes(path, compression) as handle:
-        head = handle.read(4)
-        for bom, codec in BOMS:
-            if head.startswith(bom):
-                if codec.startswith("utf-8"):
-                    break  # checked below like any UTF-8 file
-                return _check_wide(handle, head, codec, source)
-        lines = _LineEncodings()
-        seen_text = False
-        chunk = head
-        while True:
-            if b"\x00" in chunk:
-                raise TuneplateError(f"{source} is not a text file; give a CSV or a Parquet file")
-            seen_text = seen_text or bool(chunk.strip())
-            lines.feed(chunk, final=not chunk)
-            if lines.utf8_line and lines.other_line:
-                break  # mixed: no need to read on
-            if not chunk:
-                break
-            chunk = handle.read(CHUNK_BYTES)
-    if not seen_text:
-        raise TuneplateError(f"{source} is empty; give a table with a header row and data")
-    if lines.utf8_line and lines.other_line:
-        other = "Windows-1252" if lines.cp1252_ok else "another encoding"
-        raise TuneplateError(
-            f"{source} mixes two encodings: UTF-8 (e.g. line {lines.utf8_line:,}) and "
-            f"{other} (e.g. line {lines.other_line:,}); save it again with one encoding "
-            "(UTF-8 if you can)"
-        )
-    if not lines.other_line:
-        return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-    return "cp1252" if lines.cp1252_ok else "latin-1"
-
-
-class _LineEncodings:
-    """Which lines of a file are UTF-8 with non-ASCII letters and which are not UTF-8.
-
-    Fed the file chunk by chunk; a line is judged once complete. A file with lines of
-    both kinds mixes two encodings (typically rows appended from another export): read
-    whole as either one, some of its letters would be wrong ("MÃ¼nchen" next to
-    "München"). A cp1252 text rarely forms valid multi-byte UTF-8 by chance (it needs
-    letters such as "Ã" followed by symbols such as "¼"), so this is a reliable sign.
-    """
-
-    def __init__(self) -> None:
-        self.number = 0  # lines judged so far
-        self.utf8_line = 0  # first line (1-based) with valid non-ASCII UTF-8
-        self.other_line = 0  # first line that is not UTF-8
-        self.cp1252_ok = True
-        self._carry = b""
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        data = self._carry + chunk
-        if final:
-            complete, self._carry = data, b""
-        else:
-            cut = data.rfind(b"\n") + 1
-            complete, self._carry = data[:cut], data[cut:]
-        if not complete:
-            return
-        if complete.isascii():
-            self.number += complete.count(b"\n")
-            return
-        if self.cp1252_ok:
-            try:
-                complete.decode("cp1252")
-            except UnicodeDecodeError:
-                self.cp1252_ok = False
-        try:
-            complete.decode("utf-8")
-            whole_utf8 = True
-        except UnicodeDecodeError:
-            whole_utf8 = False
-        start = self.number
-        self.number += complete.count(b"\n")
-        if whole_utf8 and self.utf8_line:
-            return
-        for offset, line in enumerate(complete.split(b"\n")):
-            if line.isascii():
-                continue
-            if whole_utf8:
-                self.utf8_line = start + offset + 1
-                return  # the first non-ASCII line of a UTF-8 chunk is all we need
-            try:
-                line.decode("utf-8")
-                self.utf8_line = self.utf8_line or start + offset + 1
-            except UnicodeDecodeError:
-                self.other_line = self.other_line or start + offset + 1
-
-
-def _check_wide(handle: IO[bytes], head: bytes, codec: str, source: str) -> str:
-    """A UTF-16/32 file (it has NUL bytes by design) must decode completely."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    try:
-        decoder.decode(head)
-        for chunk in _chunks(handle):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise TuneplateError(
-            f"{source} starts like {codec.upper()} text but is not; give a CSV or a Parquet file"
-        ) from None
-    return codec
-
-
-# ---------------------------------------------------------------- separator and header
 
 
 def _open_text(path: Path, rules: ReadingRules) -> io.TextIOWrapper:
@@ -390,37 +250,6 @@ def _first_lines(path: Path, rules: ReadingRules) -> list[str]:
             if len(lines) > SAMPLE_LINES:
                 break
     return lines
-
-
-def _records(lines: list[str], separator: str, complete: bool) -> list[list[str]]:
-    try:
-        rows = [row for row in csv.reader(lines, delimiter=separator) if row]
-    except csv.Error:
-        return []
-    return rows if complete else rows[:-1] or rows  # the last line may be cut mid-record
-
-
-def sniff_separator(lines: list[str], complete: bool = True) -> str:
-    """The separator that splits the header into the most columns, all rows agreeing.
-
-    A candidate counts only if it splits the header into at least two fields; one
-    that every sampled row agrees with beats one that does not. A single-column file
-    gets ",". Unlike `csv.Sniffer`, the whole header line is used, however long.
-
-    Example:
-        >>> sniff_separator(["name;amount\\n", "Müller, Hans;1234,50\\n"])
-        ';'
-    """
-    best, best_score = ",", (False, 1)
-    for separator in SEPARATORS:
-        rows = _records(lines, separator, complete)
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        score = (all(len(row) == width for row in rows[1:]), width)
-        if score > best_score:
-            best, best_score = separator, score
-    return best
 
 
 def _detect_text_rules(path: Path, source: str, compression: str | None) -> ReadingRules:
@@ -459,23 +288,7 @@ def _strip_names(table: pd.DataFrame, source: str) -> pd.DataFrame:
     return table
 
 
-# ---------------------------------------------------------------- reading and numbers
-
-# Shares shared with engine/contract/schema.py (PARSE_SHARE, MAX_STRAY_TOKENS; not imported: the
-# schema imports this module): a column is numbers when at least 95% of its non-blank
-# values are, the rest being at most 5 distinct texts ("-", "k.A.", "#NV") that the schema
-# then counts and reports as missing.
-NUMBER_SHARE = 0.95
-MAX_TOKENS = 5
-# Whole numbers grouped in thousands with dots ("12.000", "1.234.567"); a group never
-# starts with 0, so "0.125" is a decimal.
-_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
-_INTEGER_TEXT = re.compile(r"[+-]?\d+")
-# A point decimal that cannot be a thousands group ("3.5", "0.125", "12.34")
-_POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
-# "01067", "000123", "-07": a code (postcode, id), not a number; "0.5" and "0,5" are numbers.
-_LEADING_ZERO = re.compile(r"[+-]?0\d")
-_PERCENT_SUFFIX = re.compile(r"\s*%$")
+# ---------------------------------------------------------------- reading
 
 
 def _read(
@@ -536,256 +349,6 @@ def _raw_numbers(path: Path, rules: ReadingRules, table: pd.DataFrame) -> dict[i
         return {}
     raw = _read_csv(path, rules, usecols=positions, dtype=str)
     return {i: raw.iloc[:, k].str.strip() for k, i in enumerate(sorted(positions))}
-
-
-def _may_be_misread(column: pd.Series, dots_matter: bool) -> bool:
-    """Whether pandas' numbers may hide leading zeros or thousands groups (cheap test).
-
-    Whole numbers may have been written "01067"; numbers with at most three decimals
-    may have been "12.000" (only where a dot can group thousands). Others cannot.
-    """
-    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-        return False
-    if pd.api.types.is_integer_dtype(column):
-        return True
-    values = column.to_numpy(dtype=float, na_value=np.nan)
-    values = values[np.isfinite(values)]
-    scale = 1000.0 if dots_matter else 1.0
-    return bool(np.all(np.abs(values * scale - np.round(values * scale)) < 1e-6))
-
-
-def _keep_leading_zeros(
-    table: pd.DataFrame, raw: dict[int, pd.Series]
-) -> tuple[pd.DataFrame, list[str]]:
-    """Columns read as numbers whose text has leading zeros ("01067") back as text."""
-    kept = [i for i, text in raw.items() if text.dropna().str.match(_LEADING_ZERO).any()]
-    if not kept:
-        return table, []
-    table = table.copy(deep=False)
-    for i in kept:
-        table.isetitem(i, raw.pop(i).astype(object))
-    return table, [str(table.columns[i]).strip() for i in kept]
-
-
-def _leading_zero_note(columns: list[str]) -> dict[str, Any]:
-    return {
-        "check": "leading_zeros",
-        "severity": "info",
-        "message": f"{', '.join(columns)}: written with leading zeros (like 01067), kept as "
-        "text: codes such as postcodes or ids, not amounts",
-        "expected": "numbers without leading zeros, codes as text",
-        "fix": "nothing to do if these are codes; if they are amounts, drop the zeros in "
-        "the extract",
-        "columns": tuple(columns),
-    }
-
-
-def _text_columns(table: pd.DataFrame) -> Iterator[tuple[int, pd.Series]]:
-    """Text columns that may hold numbers: some distinct value looks like one, and at
-    most MAX_TOKENS distinct values do not (a cheap test on distinct values)."""
-    for position in range(table.shape[1]):
-        column = table.iloc[:, position]
-        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
-            values = column.dropna()
-            if len(values) and pd.api.types.infer_dtype(values, skipna=True) == "string":
-                distinct = pd.Series(pd.unique(values)).str.strip()
-                numeric = distinct.str.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*\s*%?")
-                if numeric.any() and (~numeric & (distinct != "")).sum() <= MAX_TOKENS:
-                    yield position, column
-
-
-def _numbers_with_tokens(values: pd.Series, pattern: str | re.Pattern) -> pd.Series | None:
-    """Which stripped non-blank `values` fully match `pattern`, when they are numbers.
-
-    A column is numbers when at least NUMBER_SHARE of its values match and the others
-    are at most MAX_TOKENS distinct texts without leading zeros in the numbers.
-    Returns the match mask, or None when the column is not numbers.
-    """
-    if values.empty:
-        return None
-    matched = values.str.fullmatch(pattern)
-    if not matched.any() or matched.mean() < NUMBER_SHARE:
-        return None
-    if values[~matched].nunique() > MAX_TOKENS:
-        return None
-    if values[matched].str.match(_LEADING_ZERO).any():
-        return None
-    return matched
-
-
-def _uses_decimal_comma(table: pd.DataFrame) -> bool:
-    """True when some text column holds decimal-comma numbers, one with a comma.
-
-    A few stray tokens ("-", "k.A.", "#NV") and trailing spaces do not hide it; a
-    percent sign ("12,5 %") counts as a number too. Only asked of files not separated
-    by commas (there a comma inside a value is quoted text, never a decimal mark).
-    """
-    for _, column in _text_columns(table):
-        values = column.dropna().str.strip()
-        values = values[values != ""].str.replace(_PERCENT_SUFFIX, "", regex=True)
-        matched = _numbers_with_tokens(values, _COMMA_NUMBER)
-        if matched is not None and values[matched].str.contains(",", regex=False).any():
-            return True
-    return False
-
-
-def _convert_comma_numbers(
-    table: pd.DataFrame, thousands: str | None, raw: dict[int, pd.Series]
-) -> pd.DataFrame:
-    """Columns left as text (or misread) by pandas under decimal="," that are numbers.
-
-    pandas converts "1234,50" itself. Left to convert here, column by column: "1.234,50"
-    / "1.234" (dot groups of three digits, when `thousands` is "."), and "3.5" (a point
-    decimal that cannot be a thousands group). A column with a few stray tokens ("-",
-    "k.A.") gets its numbers converted and keeps the tokens as they are written, so the
-    schema counts and reports them; a column mixing numbers and words stays text, and
-    so does a percent column ("12,5 %"), which the schema reads in percent units.
-    """
-    converted = {}
-    for position, column in _text_columns(table):
-        values = column.dropna().str.strip()
-        values = values[values != ""]
-        if values.str.fullmatch(r"[+-]?0\d+").any():
-            continue  # "01067": codes, kept as text (`_keep_leading_zeros`)
-        if thousands == ".":
-            matched = _numbers_with_tokens(values, _COMMA_NUMBER)
-            if matched is not None:
-                numbers = values[matched].str.replace(".", "", regex=False)
-                numbers = pd.to_numeric(numbers.str.replace(",", ".", regex=False))
-                converted[position] = _merge(column, numbers)
-                continue
-        if values.str.fullmatch(_POINT_NUMBER).all():
-            converted[position] = pd.to_numeric(column.str.strip())
-    for position, text in raw.items():  # "12.000" under decimal "," is 12000, not 12.0
-        if thousands == "." and _all_dot_grouped(text):
-            converted[position] = _whole(text)
-    if not converted:
-        return table
-    table = table.copy(deep=False)
-    for position, values in converted.items():
-        table.isetitem(position, values)
-    return table
-
-
-def _merge(column: pd.Series, numbers: pd.Series) -> pd.Series:
-    """`numbers` where a value parsed; elsewhere the text as written (tokens), or NaN."""
-    if len(numbers) == column.notna().sum() and not (column.str.strip() == "").any():
-        return numbers.reindex(column.index).astype(float)
-    merged = column.astype(object).copy()
-    merged[numbers.index] = numbers.astype(float).to_numpy()
-    return merged
-
-
-def _all_dot_grouped(text: pd.Series) -> bool:
-    """Every value a whole number, some grouped in thousands with dots ("12.000", "950")."""
-    values = text.dropna()
-    grouped = values.str.fullmatch(_DOT_GROUPED)
-    return bool(grouped.any()) and bool((grouped | values.str.fullmatch(_INTEGER_TEXT)).all())
-
-
-def _whole(text: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(text.str.replace(".", "", regex=False))
-    return numbers.astype("int64") if numbers.notna().all() else numbers
-
-
-def _decide_dot_thousands(
-    table: pd.DataFrame, raw: dict[int, pd.Series], separator: str | None
-) -> tuple[str | None, list[dict[str, Any]]]:
-    """Whether a file without decimal commas groups thousands with dots ("12.000").
-
-    A column whose dotted values all have dot groups of exactly three digits (and whose
-    other values are whole numbers) is thousands-grouped in a semicolon file: the
-    semicolon is the European convention chosen because "," is the decimal mark there, so
-    "." is the thousands mark. That reading is refused (values read as decimals, and a
-    note says so) when the file writes point decimals elsewhere ("3.5", "0.125") or
-    when a column also holds whole numbers of 4+ digits without dots ("4500" next to
-    "12.000"). Tab or pipe files have no such convention: their candidates are read as
-    decimals, with a note that they may be thousands.
-
-    Returns:
-        ("." or None, reading notes).
-    """
-    columns = {i: text.dropna() for i, text in raw.items()}
-    for i, column in _text_columns(table):
-        values = column.dropna().str.strip()
-        columns[i] = values[values != ""]
-    candidates, doubtful, decimals = [], [], False
-    for i, values in columns.items():
-        dotted = values[values.str.contains(".", regex=False)]
-        grouped = dotted.str.fullmatch(_DOT_GROUPED)
-        decimals = decimals or bool(dotted[~grouped].str.fullmatch(_POINT_DECIMAL).any())
-        if not len(dotted) or not grouped.all():
-            continue
-        integers = values.str.fullmatch(_INTEGER_TEXT)
-        if _numbers_with_tokens(values, f"{_DOT_GROUPED.pattern}|{_INTEGER_TEXT.pattern}") is None:
-            continue
-        name = str(table.columns[i]).strip()
-        candidates.append(name)
-        if (values[integers].str.lstrip("+-").str.len() > 3).any():
-            doubtful.append(name)
-    if not candidates:
-        return None, []
-    if separator == ";" and not decimals and not doubtful:
-        return ".", []
-    why = (
-        "the file writes other decimals with a point (3.5)"
-        if decimals
-        else "whole numbers of 4+ digits are written without dots too"
-        if doubtful
-        else "a tab or pipe file has no convention for it"
-    )
-    return None, [
-        {
-            "check": "ambiguous_numbers",
-            "severity": "warning",
-            "message": f"{', '.join(candidates)}: numbers like 12.000 (a dot, then three "
-            f"digits) read as decimals (12.0), though they may be thousands (12000): {why}",
-            "expected": "one way of writing numbers in a file",
-            "fix": "write the numbers without thousands separators (12000) or with a "
-            "decimal comma (12,5) in a semicolon file",
-            "columns": tuple(candidates),
-        }
-    ]
-
-
-def _convert_dot_thousands(
-    table: pd.DataFrame, raw: dict[int, pd.Series]
-) -> tuple[pd.DataFrame, list[str]]:
-    """Columns written as whole numbers grouped with dots ("12.000") as integers.
-
-    Numbers pandas read ("12.000" as 12.0) are re-read from their text; text columns
-    with a few stray tokens get their numbers converted and keep the tokens as written.
-    """
-    converted = {}
-    for position, text in raw.items():
-        if _all_dot_grouped(text):
-            converted[position] = _whole(text)
-    pattern = f"{_DOT_GROUPED.pattern}|{_INTEGER_TEXT.pattern}"
-    for position, column in _text_columns(table):
-        values = column.dropna().str.strip()
-        values = values[values != ""]
-        matched = _numbers_with_tokens(values, pattern)
-        if matched is not None and values[matched].str.fullmatch(_DOT_GROUPED).any():
-            numbers = pd.to_numeric(values[matched].str.replace(".", "", regex=False))
-            converted[position] = _merge(column, numbers)
-    if not converted:
-        return table, []
-    table = table.copy(deep=False)
-    for position, values in converted.items():
-        table.isetitem(position, values)
-    return table, [str(table.columns[i]).strip() for i in converted]
-
-
-def _grouped_note(column: str) -> dict[str, Any]:
-    return {
-        "check": "thousands_dots",
-        "severity": "info",
-        "message": f"{column}: numbers like 12.000 read as thousands (12000), as usual in "
-        "semicolon-separated files, where the decimal mark is a comma",
-        "expected": "",
-        "fix": "",
-        "columns": (column,),
-    }
 
 
 def _read_parquet(path: Path, source: str) -> pd.DataFrame:

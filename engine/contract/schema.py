@@ -7,11 +7,18 @@ and every later scoring reads new rows through it: a column is read the same way
 pandas happened to type it (ints as floats, numbers as text, dates as strings, a level
 column as floats because of a blank), and what does not fit is counted, never hidden.
 
+Its parts: numbers.py (numbers and level text read from raw values), notes.py (the
+notes on how a column was read), kinds.py (one column: `Feature`, its kind learned, its
+values read as that kind); this module holds the whole-table contract (`Schema`: learn,
+pool levels, type, encode, save) and what scoring counts (`ColumnCounts`, `Scores`).
+Names once defined here (`Feature`, `Note`, `KINDS`, `MIN_LEVEL_ROWS`, `canonical`) are
+still importable from here.
+
 This module is self-contained on purpose: it imports only the standard library, numpy,
-pandas and its two siblings by RELATIVE import, because `tuneplate export` copies
-schema.py, reader.py and errors.py (this folder, `engine/contract/`) verbatim into the exported
-project (`contract/`), so that project's score.py enforces the same contract without
-tuneplate installed.
+pandas and its siblings by RELATIVE import, because `tuneplate export` copies this
+folder's modules (`engine/contract/`, the CONTRACT list in export.py) verbatim into the
+exported project (`contract/`), so that project's score.py enforces the same contract
+without tuneplate installed.
 
 Example:
     >>> schema, notes = Schema.learn(table, ["amount", "purpose"])
@@ -21,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import warnings
@@ -31,94 +37,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .dates import detect_date_format, parse_datetimes
+from .dates import parse_datetimes
 
 # Relative on purpose: `tuneplate export` copies errors.py, reader.py and this file side by
 # side into the exported project's `contract/` package, which has no tuneplate installed.
 from .errors import TuneplateError
+from .kinds import KINDS, MIN_LEVEL_ROWS, Feature, _date_format, _learn_kind, _read, _token_mask
+from .notes import Note
+from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)
 
-KINDS = ("numeric", "categorical", "boolean", "datetime")
-
-# A level seen in fewer development rows than this is pooled into OTHER before any model
-# sees it. Two reasons, both pointing at ~10: (1) a tree cannot estimate a level's effect
-# from a handful of rows (LightGBM's own categorical smoothing, `cat_smooth`, defaults to
-# 10 pseudo-rows); (2) statistical disclosure control's "threshold rule" withholds cells of
-# fewer than 3-10 records (Hundepool et al., Statistical Disclosure Control, Wiley 2012,
-# ch. 5); we take the strict end, so no value from a few rows reaches a model file.
-MIN_LEVEL_ROWS = 10
 OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
-
-# A text column is read as numbers when at least this share of its non-blank values that
-# are not missing-words parse as numbers, and the rest are at most MAX_STRAY_TOKENS
-# distinct texts ("n/a", "-", "unknown"): typos of "missing", not categories.
-PARSE_SHARE = 0.95
-MAX_STRAY_TOKENS = 5
 # Scoring: a column whose unreadable values, unknown levels (beyond the training share
 # pooled into OTHER) or new missing values exceed this share of the rows is reported.
 WARN_SHARE = 0.01
-
-# Text that means "no value" in extracts (compared stripped and lower-cased).
-MISSING_WORDS = frozenset(
-    {"", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "---", "?", "??",
-     ".", "unknown", "missing", "#n/a", "#na", "#null!", "#value!", "#div/0!", "<na>", "nat"}
-)  # fmt: skip
-TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1"}), frozenset({"false", "0"})
 # Characters LightGBM (`,` `:` `[` `]` `{` `}` `"`) or XGBoost (`[` `]` `<`) refuse in a
 # feature name, plus whitespace and `>` (LightGBM rewrites spaces, XGBoost dislikes `>`).
 _UNSAFE = re.compile(r'[,:\[\]{}"<>\s\\]|[^\x20-\x7e]')
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
-# A number followed by a percent sign ("12.5%", "12,5 %"): read in percent units (12.5).
-_PERCENT = re.compile(r"^(.*\d)\s*%$")
-_EPOCH = pd.Timestamp(0, tz="UTC")
-_DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
 
 
 class SchemaWarning(UserWarning):
     """Rows to score did not fit the schema in more than WARN_SHARE of one column's rows."""
-
-
-@dataclass(frozen=True)
-class Note:
-    """A finding about how a column was read; same fields as `engine.checks.Finding`."""
-
-    check: str
-    severity: str
-    message: str
-    expected: str = ""
-    fix: str = ""
-    columns: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One feature column as the model knows it.
-
-    Args:
-        name: the user's column name (shown everywhere a person reads).
-        key: the name the model libraries see (the user's name unless they refuse it).
-        kind: numeric | categorical | boolean | datetime (datetime enters models as days
-            since 1970-01-01 UTC, a float).
-        levels: categorical only: levels kept, sorted, then OTHER when rare ones were pooled.
-        missing_tokens: text read as missing rather than as unreadable (lower-case).
-        had_missing: whether the training rows had missing values in this column.
-        other_share: share of the training rows pooled into OTHER (an aggregate).
-        decimal: numeric only: "," or "." when this column's text numbers use another
-            decimal mark than the table's rules (learnt at fit); "" to follow the rules.
-        date_format: datetime from text only: the column's date format learnt at fit
-            (`reader.date_format`, e.g. "%d/%m/%Y"), so scoring reads 03/04 as training
-            did; "" to decide from the rows (datetime columns, older models).
-    """
-
-    name: str
-    key: str
-    kind: str
-    levels: tuple[str, ...] = ()
-    missing_tokens: tuple[str, ...] = ()
-    had_missing: bool = False
-    other_share: float = 0.0
-    decimal: str = ""
-    date_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -431,399 +369,6 @@ def _safe_keys(columns: list[str]) -> dict[str, str]:
         taken.add(key)
         keys[col] = key
     return keys
-
-
-def canonical(value: Any) -> str | None:
-    """A value's text as a level: stripped; numbers written one way ("5.0" -> "5").
-
-    Example:
-        >>> canonical(5.0), canonical(" 5 "), canonical("5.50"), canonical("")
-        ('5', '5', '5.5', None)
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return "True" if value else "False"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return _number_text(float(value))
-    text = str(value).strip()
-    if not text:
-        return None
-    if _INTEGER.match(text):
-        return str(int(text))
-    if _NUMBER.match(text):
-        return _number_text(float(text))
-    return text
-
-
-def _number_text(x: float) -> str | None:
-    if math.isnan(x):
-        return None
-    if math.isfinite(x) and x.is_integer() and abs(x) < 2**53:
-        return str(int(x))
-    return repr(x)
-
-
-def number_format(rules: dict | None, decimal: str = "") -> tuple[str, str | None]:
-    """(decimal mark, thousands separator) to read text numbers with.
-
-    `decimal` (a feature's own mark, learnt at fit) wins; else the saved reading rules
-    (`reader.ReadingRules`: a decimal-comma file groups thousands with "." when its
-    `thousands` says so); without either, the plain convention: 1,234.5.
-
-    Example:
-        >>> number_format({"decimal": ",", "thousands": "."}), number_format(None)
-        ((',', '.'), ('.', ','))
-    """
-    if decimal:
-        return decimal, "." if decimal == "," else ","
-    rules = rules or {}
-    mark = rules.get("decimal") or "."
-    if mark == ".":
-        return ".", rules.get("thousands") or ","
-    return mark, rules.get("thousands")
-
-
-@functools.lru_cache(maxsize=16)
-def _grouping(decimal: str, thousands: str) -> re.Pattern:
-    """Digits grouped by three with `thousands`, then an optional `decimal` part."""
-    t, d = re.escape(thousands), re.escape(decimal)
-    # A leading group never starts with 0: "0.125" is a point decimal, not 125.
-    return re.compile(rf"^[+-]?[1-9]\d{{0,2}}({t}\d{{3}})+({d}\d*)?$")
-
-
-def _parse_number(text: Any, decimal: str = ".", thousands: str | None = ",") -> float:
-    """A number from text under one convention, NaN when it is not one.
-
-    Thousands groups are dropped only when every group has three digits ("1.234,5" with
-    decimal ","); a point decimal ("3.5") still reads in a decimal-comma table, as
-    `reader` reads it; a trailing "%" is dropped (percent units: "12,5 %" -> 12.5).
-
-    Example:
-        >>> _parse_number("3.543,22", ",", "."), _parse_number("3.543"), _parse_number("7%")
-        (3543.22, 3.543, 7.0)
-    """
-    if text is None:
-        return math.nan
-    text = str(text).strip()
-    if (percent := _PERCENT.match(text)) is not None:
-        text = percent.group(1).strip()
-    if thousands and _grouping(decimal, thousands).match(text):
-        text = text.replace(thousands, "")
-    if decimal != "." and text.count(decimal) == 1 and "." not in text:
-        text = text.replace(decimal, ".")
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
-
-
-def _value_number(value: Any, decimal: str, thousands: str | None) -> float:
-    """One raw value (a number, or text read under the convention) as a float."""
-    if value is None or value is pd.NA or value is pd.NaT or isinstance(value, bool | np.bool_):
-        return math.nan
-    if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
-    return _parse_number(value, decimal, thousands)
-
-
-def _numbers(s: pd.Series, decimal: str, thousands: str | None) -> np.ndarray:
-    """Each raw value as a float (NaN when not a number), parsed once per distinct value.
-
-    Raw, not canonical: canonical text turns "1.000" into "1", which in a table that
-    groups thousands with dots is 1000.
-    """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    parsed = [_value_number(u, decimal, thousands) for u in uniques]
-    return np.array(parsed + [math.nan], dtype=float)[codes]
-
-
-def _text(s: pd.Series) -> pd.Series:
-    """Each value as canonical text (None when missing), computed once per distinct value."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    canon = np.array([canonical(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(canon[codes], index=s.index, dtype=object)
-
-
-def _plain_numbers(s: pd.Series) -> bool:
-    """A numeric dtype (not bool) without ±inf: nothing to coerce."""
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-        return False
-    values = s.to_numpy(dtype=float, na_value=np.nan)
-    return not np.isinf(values).any()
-
-
-def _token_mask(s: pd.Series, f: Feature) -> np.ndarray:
-    text = _text(s)
-    lower = text.str.lower()
-    tokens = MISSING_WORDS | set(f.missing_tokens)
-    return (text.notna() & lower.isin(tokens)).to_numpy()
-
-
-def _read(
-    s: pd.Series, f: Feature, rules: dict | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values, unreadable mask, missing mask) of one column read as `f.kind`.
-
-    Values are floats for numeric/boolean/datetime (NaN when missing or unreadable) and
-    canonical text (None when missing) for categorical. Unreadable values are missing too.
-    Text numbers are read with the column's decimal mark, else the saved `rules`'
-    (`number_format`): "3.543" is 3543 for a model tuned on a 1.234,5 file.
-    """
-    n = len(s)
-    if f.kind == "categorical":
-        text = _text(s).to_numpy()
-        miss = pd.isna(text)
-        return text, np.zeros(n, bool), miss
-    if f.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s):
-        days = _days(s)
-        return days, np.zeros(n, bool), np.isnan(days)
-    if f.kind in ("numeric", "boolean") and (
-        pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
-    ):
-        values = s.to_numpy(dtype=float, na_value=np.nan)
-        bad = np.isinf(values)
-        if f.kind == "boolean":
-            bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
-        values = np.where(bad, np.nan, values)
-        return values, bad, np.isnan(values)
-    # text (object, pandas string, category): parse each distinct value once
-    text = _text(s)
-    lower = text.str.lower()
-    token = (text.notna() & lower.isin(MISSING_WORDS | set(f.missing_tokens))).to_numpy()
-    blank = text.isna().to_numpy()
-    if f.kind == "numeric":
-        parsed = _numbers(s, *number_format(rules, f.decimal))
-        bad = ~blank & ~token & ~np.isfinite(parsed)
-    elif f.kind == "boolean":
-        parsed = np.where(
-            lower.isin(TRUE_WORDS), 1.0, np.where(lower.isin(FALSE_WORDS), 0.0, np.nan)
-        )
-        bad = ~blank & ~token & np.isnan(parsed)
-    else:  # datetime from text
-        parsed = _days(parse_datetimes(text.where(~(token | blank), None), f.date_format or None))
-        bad = ~blank & ~token & np.isnan(parsed)
-    values = np.where(bad | token, np.nan, parsed).astype(float)
-    return values, bad, np.isnan(values)
-
-
-def _days(s: pd.Series) -> np.ndarray:
-    """Days since 1970-01-01 UTC (naive times taken as UTC)."""
-    s = pd.Series(s)
-    naive = getattr(s.dt, "tz", None) is None
-    s = s.dt.tz_localize("UTC") if naive else s.dt.tz_convert("UTC")
-    return ((s - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
-
-
-def _learn_kind(
-    s: pd.Series, col: str, rules: dict
-) -> tuple[str | None, tuple[str, ...], str, list[Note]]:
-    """(kind or None when the column is empty, missing tokens, own decimal mark, notes).
-
-    Text numbers are read under the table's `rules` (`number_format`); a column that
-    reads as numbers only with the other decimal mark ("12,5" in a plain table) keeps
-    that mark as its own, with a note. "12.5%" reads as 12.5 (percent units), with a note.
-    """
-    if pd.api.types.is_bool_dtype(s):
-        return "boolean", (), "", []
-    if pd.api.types.is_datetime64_any_dtype(s):
-        if s.notna().any():
-            return "datetime", (), "", [_date_note(col, 0, from_text=False)]
-        return None, (), "", [_empty_note(col)]
-    if pd.api.types.is_numeric_dtype(s):
-        values = s.to_numpy(dtype=float, na_value=np.nan)
-        inf = int(np.isinf(values).sum())
-        if not np.isfinite(values).any():
-            return None, (), "", [_empty_note(col, inf)]
-        return "numeric", (), "", [_inf_note(col, inf)] if inf else []
-    text = _text(s)
-    lower = text.str.lower()
-    blank = text.isna()
-    word = ~blank & lower.isin(MISSING_WORDS)
-    rest = ~blank & ~word
-    if not rest.any():
-        return None, (), "", [_empty_note(col, 0, sorted(set(lower[word])))]
-    seen = set(lower[rest].unique())
-    if seen <= TRUE_WORDS | FALSE_WORDS and seen & {"true", "false"}:
-        return "boolean", tuple(sorted(set(lower[word]))), "", []
-    given = s[rest.to_numpy()]  # raw values: canonical text would turn "1.000" into "1"
-    if given.astype(str).str.strip().str.fullmatch(r"[+-]?0\d+").any():
-        return "categorical", (), "", []  # "01067", "000123": codes (postcodes, ids)
-    decimal, thousands = number_format(rules)
-    numbers = pd.Series(_numbers(given, decimal, thousands), index=given.index)
-    own = ""
-    if numbers.notna().mean() < PARSE_SHARE:  # the other decimal mark, for this column only
-        other = "," if decimal == "." else "."
-        again = pd.Series(_numbers(given, *number_format(None, other)), index=given.index)
-        if again.notna().mean() >= PARSE_SHARE:
-            numbers, own = again, other
-            decimal, thousands = number_format(None, other)
-    finite = numbers.notna() & np.isfinite(numbers)
-    stray = lower[rest][numbers.isna()]
-    if finite.mean() >= PARSE_SHARE and stray.nunique() <= MAX_STRAY_TOKENS and finite.any():
-        stray_counts = stray.value_counts()
-        kept = {t for t, n in stray_counts.items() if n >= MIN_LEVEL_ROWS}
-        tokens = tuple(sorted(set(lower[word]) | kept))
-        notes = []
-        n_missing = int(word.sum() + len(stray))
-        if n_missing:
-            notes.append(
-                _token_note(col, n_missing, set(lower[word]) | kept, len(stray_counts) - len(kept))
-            )
-        inf = int(np.isinf(numbers).sum())
-        if inf:
-            notes.append(_inf_note(col, inf))
-        written = given[finite.to_numpy()].map(lambda v: str(v).strip())
-        notes += _format_notes(col, written, decimal, thousands, own)
-        return "numeric", tokens, own, notes
-    sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
-    if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
-        dated = parse_datetimes(sample).notna().mean()
-        if dated >= PARSE_SHARE:
-            days = _days(parse_datetimes(text[rest]))
-            bad = int(np.isnan(days).sum())
-            return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
-    return "categorical", (), "", []
-
-
-def _format_notes(
-    col: str, written: pd.Series, decimal: str, thousands: str | None, own: str
-) -> list[Note]:
-    """Notes on how a text column's numbers were written: grouping, percent, own mark."""
-    notes = []
-    if own:
-        mark = "decimal comma (12,5)" if own == "," else "decimal point (12.5)"
-        notes.append(
-            Note(
-                "decimal_mark",
-                "info",
-                f"{col}: numbers written with a {mark}, unlike the rest of the table, read "
-                "as numbers; scoring reads this column the same way",
-                columns=(col,),
-            )
-        )
-    text = written.astype(str)
-    if thousands:
-        grouped = int(
-            text.str.replace(_PERCENT, r"\1", regex=True)
-            .str.strip()
-            .str.match(_grouping(decimal, thousands))
-            .sum()
-        )
-        if grouped:
-            example = f"1{thousands}234"
-            notes.append(
-                Note(
-                    "thousands_separators",
-                    "info",
-                    f"{col}: {_values(grouped)} written with thousands separators "
-                    f"({example}) read as numbers",
-                    columns=(col,),
-                )
-            )
-    percent = int(text.str.match(_PERCENT).sum())
-    if percent:
-        notes.append(
-            Note(
-                "percent_text",
-                "info",
-                f"{col}: {_values(percent)} written as percentages (12.5%) read as numbers in "
-                "percent units (12.5), the '%' dropped",
-                expected="numbers without units",
-                fix="nothing to do; rows to score may carry the '%' or not",
-                columns=(col,),
-            )
-        )
-    return notes
-
-
-def _date_format(s: pd.Series, col: str) -> tuple[str, list[Note]]:
-    """A text date column's format, decided once at fit (`reader.detect_date_format`).
-
-    Returns ("" for datetime dtypes, notes): a note when the day/month order was assumed.
-    """
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return "", []
-    found = detect_date_format(_text(s).rename(col))
-    notes = []
-    if found.ambiguous:
-        notes.append(
-            Note(
-                "date_order",
-                "warning",
-                f"{col}: dates read as {found.describe()}",
-                expected="dates whose order is clear, e.g. 2023-03-31",
-                fix="nothing to do if the day comes first; else write the dates as year-month-day",
-                columns=(col,),
-            )
-        )
-    return found.format or "", notes
-
-
-def _values(n: int) -> str:
-    return f"{n:,} value" if n == 1 else f"{n:,} values"
-
-
-def _quoted(tokens) -> str:
-    return ", ".join(repr(t) for t in sorted(tokens))
-
-
-def _token_note(col: str, n: int, shown: set, hidden: int) -> Note:
-    named = [t if t else "blank" for t in shown]
-    what = _quoted(named)
-    if hidden:
-        what = f"{what}, and {hidden} other text value(s)" if what else f"{hidden} text value(s)"
-    return Note(
-        "text_in_numbers",
-        "warning",
-        f"{col}: {_values(n)} not numbers ({what}) read as missing",
-        expected="numbers, with blanks for missing values",
-        fix="nothing to do if these mean 'unknown'; else correct them in the extract",
-        columns=(col,),
-    )
-
-
-def _inf_note(col: str, n: int) -> Note:
-    return Note(
-        "infinite_values",
-        "warning",
-        f"{col}: {_values(n)} of ±infinity read as missing",
-        expected="finite numbers",
-        fix="check the formula that produced them (often a division by zero)",
-        columns=(col,),
-    )
-
-
-def _empty_note(col: str, inf: int = 0, tokens=()) -> Note:
-    how = ""
-    if inf:
-        how = f" ({inf:,} ±infinity)"
-    elif tokens:
-        how = f" (only {_quoted(tokens)})"
-    return Note(
-        "empty_column",
-        "warning",
-        f"{col}: no value in any row{how}; left out of the features",
-        expected="a feature with values",
-        fix=f"check the extract, or drop it with --exclude {col}",
-        columns=(col,),
-    )
-
-
-def _date_note(col: str, bad: int, from_text: bool) -> Note:
-    read = "text dates read as dates" if from_text else "a date column"
-    unread = f"; {_values(bad)} not dates read as missing" if bad else ""
-    return Note(
-        "date_feature",
-        "warning" if bad else "info",
-        f"{col}: {read}, given to the model as days since 1970-01-01{unread}",
-        expected="dates as features only when the date itself predicts",
-        fix=f"if it says when the row happened, pass --time {col}; if it is known only "
-        f"after the outcome, --exclude {col}",
-        columns=(col,),
-    )
 
 
 __all__ = [

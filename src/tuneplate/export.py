@@ -3,8 +3,8 @@
 The project holds the model in its library's own format, `train.py` and
 `score.py` that redo the fit and the scoring with plain pandas and the model's
 library, a pinned `pyproject.toml`, the report and a README. It never imports
-tuneplate: the reading contract (`engine/contract/`: errors.py, dates.py, reader.py, schema.py,
-self-contained on purpose) is copied verbatim into its `contract/` package, so the
+tuneplate: the reading contract (the `engine/contract/` package, self-contained on
+purpose) is copied verbatim into its `contract/` package, so the
 project reads and checks new rows with the very code the tuned model used.
 
 A ranking run's project instead holds the ranker, `score.py` writing each user's
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
+from tuneplate.engine.tasks.task import installed_version
 from tuneplate.scaffold import code_environment
 
 _env = code_environment("export")
@@ -39,12 +39,20 @@ CODE = {
 }
 # Copied verbatim from tuneplate.engine.contract into the project's `contract/` package; they
 # import only each other (relatively), the standard library, numpy and pandas.
-CONTRACT = ("errors.py", "dates.py", "reader.py", "schema.py")
+# The whole `engine/contract/` package (self-contained on purpose), so a module added to
+# it can never be left out of an exported project.
+CONTRACT = tuple(
+    sorted(
+        f.name
+        for f in files("tuneplate.engine.contract").iterdir()
+        if f.name.endswith(".py") and f.name != "__init__.py"
+    )
+)
 CONTRACT_INIT = (
     '"""tuneplate\'s reading contract, copied verbatim by `tuneplate export`; do not edit.\n\n'
-    "errors.py (the error type), dates.py (day/month order per column), reader.py (how\n"
-    "files are read) and schema.py (each\n"
-    "column's kind and levels, enforced at scoring) are the code the tuned model used.\n"
+    "How a file is read (reader.py, with sniff.py, csv_numbers.py and dates.py) and what each\n"
+    "column is (schema.py, with kinds.py, numbers.py and notes.py): the code the tuned model\n"
+    "used, so new rows are read and checked exactly as the training rows were.\n"
     '"""\n'
 )
 
@@ -78,10 +86,7 @@ def _requirements(results: Results, family: str, base=("numpy", "pandas", "sciki
     for name in (*base, *LIBRARIES[family]):
         known = results.versions.get(name)
         if not known or known == "not installed":
-            try:
-                known = version(name)
-            except PackageNotFoundError:
-                known = None
+            known = installed_version(name)
         pins.append(f"{name}=={known}" if known else name)
     return pins
 

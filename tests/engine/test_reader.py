@@ -369,7 +369,7 @@ def test_time_split_on_a_column_with_dst_offsets(tmp_path):
     path = tmp_path / "dst.csv"
     table.to_csv(path, index=False)
     ready = plan(
-        load_vertical("credit-risk"), read_table(path), Config(target="status", time="applied")
+        load_vertical("credit-risk"), read_table(path), Config.flat(target="status", time="applied")
     )
     instants = parse_datetimes(table["applied"]).to_numpy()
     hold, dev = ready.split.holdout, ready.split.development

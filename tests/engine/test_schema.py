@@ -273,7 +273,7 @@ def test_plan_keeps_the_schema_and_no_encoder():
     p = plan(
         load_vertical("credit-risk"),
         table,
-        Config(target="status", model="logistic", strategy="random", n_trials=2),
+        Config.flat(target="status", model="logistic", strategy="random", n_trials=2),
     )
     assert not hasattr(p, "encoder")
     assert p.schema.feature("amount").kind == "numeric"

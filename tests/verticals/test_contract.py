@@ -64,7 +64,7 @@ def test_default_family_and_strategy_exist(vertical):
     other = next(s for s in ("random", "bayes") if s != vertical.default_strategy)
     quick = _quick(vertical)
     for default in (vertical.default_strategy, other):
-        p = plan(replace(quick, default_strategy=default), None, Config(n_trials=1))
+        p = plan(replace(quick, default_strategy=default), None, Config.flat(n_trials=1))
         assert p.strategy == default
         assert type(p.sampler) is type(make_sampler(default, p.space, 0))
         assert p.family.name == vertical.default_family

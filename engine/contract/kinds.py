@@ -1,0 +1,240 @@
+"""One feature column: its `Feature` record, its kind learned from its values, and
+its values read as that kind.
+
+`_learn_kind` decides numeric, categorical, boolean or datetime from all of a column's
+values (not its pandas dtype alone), and `_read` reads a column as a `Feature`'s kind,
+so training and scoring read a column alike however pandas happened to type it.
+`Schema` (schema.py) applies both to every feature of a table.
+
+Separate from schema.py: the rules for one column apart from the whole-table contract
+(learn, pool levels, encode, save). Copied verbatim with the rest of
+`engine/contract/` into an exported project by `tuneplate export`, so it imports only
+the standard library, numpy, pandas and its siblings (relatively).
+
+Example:
+    >>> _learn_kind(pd.Series(["1,5", "2,25", "n/a"]), "rate", {"decimal": ","})[:3]
+    ('numeric', ('n/a',), '')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .dates import detect_date_format, parse_datetimes
+from .notes import Note, _date_note, _empty_note, _format_notes, _inf_note, _token_note
+from .numbers import _numbers, _text, number_format
+
+KINDS = ("numeric", "categorical", "boolean", "datetime")
+
+# A level seen in fewer development rows than this is pooled into OTHER before any model
+# sees it. Two reasons, both pointing at ~10: (1) a tree cannot estimate a level's effect
+# from a handful of rows (LightGBM's own categorical smoothing, `cat_smooth`, defaults to
+# 10 pseudo-rows); (2) statistical disclosure control's "threshold rule" withholds cells of
+# fewer than 3-10 records (Hundepool et al., Statistical Disclosure Control, Wiley 2012,
+# ch. 5); we take the strict end, so no value from a few rows reaches a model file.
+MIN_LEVEL_ROWS = 10
+
+# A text column is read as numbers when at least this share of its non-blank values that
+# are not missing-words parse as numbers, and the rest are at most MAX_STRAY_TOKENS
+# distinct texts ("n/a", "-", "unknown"): typos of "missing", not categories.
+PARSE_SHARE = 0.95
+MAX_STRAY_TOKENS = 5
+
+# Text that means "no value" in extracts (compared stripped and lower-cased).
+MISSING_WORDS = frozenset(
+    {"", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "---", "?", "??",
+     ".", "unknown", "missing", "#n/a", "#na", "#null!", "#value!", "#div/0!", "<na>", "nat"}
+)  # fmt: skip
+TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1"}), frozenset({"false", "0"})
+_EPOCH = pd.Timestamp(0, tz="UTC")
+_DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature column as the model knows it.
+
+    Args:
+        name: the user's column name (shown everywhere a person reads).
+        key: the name the model libraries see (the user's name unless they refuse it).
+        kind: numeric | categorical | boolean | datetime (datetime enters models as days
+            since 1970-01-01 UTC, a float).
+        levels: categorical only: levels kept, sorted, then OTHER when rare ones were pooled.
+        missing_tokens: text read as missing rather than as unreadable (lower-case).
+        had_missing: whether the training rows had missing values in this column.
+        other_share: share of the training rows pooled into OTHER (an aggregate).
+        decimal: numeric only: "," or "." when this column's text numbers use another
+            decimal mark than the table's rules (learnt at fit); "" to follow the rules.
+        date_format: datetime from text only: the column's date format learnt at fit
+            (`reader.date_format`, e.g. "%d/%m/%Y"), so scoring reads 03/04 as training
+            did; "" to decide from the rows (datetime columns, older models).
+    """
+
+    name: str
+    key: str
+    kind: str
+    levels: tuple[str, ...] = ()
+    missing_tokens: tuple[str, ...] = ()
+    had_missing: bool = False
+    other_share: float = 0.0
+    decimal: str = ""
+    date_format: str = ""
+
+
+def _token_mask(s: pd.Series, f: Feature) -> np.ndarray:
+    text = _text(s)
+    lower = text.str.lower()
+    tokens = MISSING_WORDS | set(f.missing_tokens)
+    return (text.notna() & lower.isin(tokens)).to_numpy()
+
+
+def _read(
+    s: pd.Series, f: Feature, rules: dict | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, unreadable mask, missing mask) of one column read as `f.kind`.
+
+    Values are floats for numeric/boolean/datetime (NaN when missing or unreadable) and
+    canonical text (None when missing) for categorical. Unreadable values are missing too.
+    Text numbers are read with the column's decimal mark, else the saved `rules`'
+    (`number_format`): "3.543" is 3543 for a model tuned on a 1.234,5 file.
+    """
+    n = len(s)
+    if f.kind == "categorical":
+        text = _text(s).to_numpy()
+        miss = pd.isna(text)
+        return text, np.zeros(n, bool), miss
+    if f.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s):
+        days = _days(s)
+        return days, np.zeros(n, bool), np.isnan(days)
+    if f.kind in ("numeric", "boolean") and (
+        pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+    ):
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isinf(values)
+        if f.kind == "boolean":
+            bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
+        values = np.where(bad, np.nan, values)
+        return values, bad, np.isnan(values)
+    # text (object, pandas string, category): parse each distinct value once
+    text = _text(s)
+    lower = text.str.lower()
+    token = (text.notna() & lower.isin(MISSING_WORDS | set(f.missing_tokens))).to_numpy()
+    blank = text.isna().to_numpy()
+    if f.kind == "numeric":
+        parsed = _numbers(s, *number_format(rules, f.decimal))
+        bad = ~blank & ~token & ~np.isfinite(parsed)
+    elif f.kind == "boolean":
+        parsed = np.where(
+            lower.isin(TRUE_WORDS), 1.0, np.where(lower.isin(FALSE_WORDS), 0.0, np.nan)
+        )
+        bad = ~blank & ~token & np.isnan(parsed)
+    else:  # datetime from text
+        parsed = _days(parse_datetimes(text.where(~(token | blank), None), f.date_format or None))
+        bad = ~blank & ~token & np.isnan(parsed)
+    values = np.where(bad | token, np.nan, parsed).astype(float)
+    return values, bad, np.isnan(values)
+
+
+def _days(s: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 UTC (naive times taken as UTC)."""
+    s = pd.Series(s)
+    naive = getattr(s.dt, "tz", None) is None
+    s = s.dt.tz_localize("UTC") if naive else s.dt.tz_convert("UTC")
+    return ((s - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _learn_kind(
+    s: pd.Series, col: str, rules: dict
+) -> tuple[str | None, tuple[str, ...], str, list[Note]]:
+    """(kind or None when the column is empty, missing tokens, own decimal mark, notes).
+
+    Text numbers are read under the table's `rules` (`number_format`); a column that
+    reads as numbers only with the other decimal mark ("12,5" in a plain table) keeps
+    that mark as its own, with a note. "12.5%" reads as 12.5 (percent units), with a note.
+    """
+    if pd.api.types.is_bool_dtype(s):
+        return "boolean", (), "", []
+    if pd.api.types.is_datetime64_any_dtype(s):
+        if s.notna().any():
+            return "datetime", (), "", [_date_note(col, 0, from_text=False)]
+        return None, (), "", [_empty_note(col)]
+    if pd.api.types.is_numeric_dtype(s):
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        inf = int(np.isinf(values).sum())
+        if not np.isfinite(values).any():
+            return None, (), "", [_empty_note(col, inf)]
+        return "numeric", (), "", [_inf_note(col, inf)] if inf else []
+    text = _text(s)
+    lower = text.str.lower()
+    blank = text.isna()
+    word = ~blank & lower.isin(MISSING_WORDS)
+    rest = ~blank & ~word
+    if not rest.any():
+        return None, (), "", [_empty_note(col, 0, sorted(set(lower[word])))]
+    seen = set(lower[rest].unique())
+    if seen <= TRUE_WORDS | FALSE_WORDS and seen & {"true", "false"}:
+        return "boolean", tuple(sorted(set(lower[word]))), "", []
+    given = s[rest.to_numpy()]  # raw values: canonical text would turn "1.000" into "1"
+    if given.astype(str).str.strip().str.fullmatch(r"[+-]?0\d+").any():
+        return "categorical", (), "", []  # "01067", "000123": codes (postcodes, ids)
+    decimal, thousands = number_format(rules)
+    numbers = pd.Series(_numbers(given, decimal, thousands), index=given.index)
+    own = ""
+    if numbers.notna().mean() < PARSE_SHARE:  # the other decimal mark, for this column only
+        other = "," if decimal == "." else "."
+        again = pd.Series(_numbers(given, *number_format(None, other)), index=given.index)
+        if again.notna().mean() >= PARSE_SHARE:
+            numbers, own = again, other
+            decimal, thousands = number_format(None, other)
+    finite = numbers.notna() & np.isfinite(numbers)
+    stray = lower[rest][numbers.isna()]
+    if finite.mean() >= PARSE_SHARE and stray.nunique() <= MAX_STRAY_TOKENS and finite.any():
+        stray_counts = stray.value_counts()
+        kept = {t for t, n in stray_counts.items() if n >= MIN_LEVEL_ROWS}
+        tokens = tuple(sorted(set(lower[word]) | kept))
+        notes = []
+        n_missing = int(word.sum() + len(stray))
+        if n_missing:
+            notes.append(
+                _token_note(col, n_missing, set(lower[word]) | kept, len(stray_counts) - len(kept))
+            )
+        inf = int(np.isinf(numbers).sum())
+        if inf:
+            notes.append(_inf_note(col, inf))
+        written = given[finite.to_numpy()].map(lambda v: str(v).strip())
+        notes += _format_notes(col, written, decimal, thousands, own)
+        return "numeric", tokens, own, notes
+    sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
+    if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
+        dated = parse_datetimes(sample).notna().mean()
+        if dated >= PARSE_SHARE:
+            days = _days(parse_datetimes(text[rest]))
+            bad = int(np.isnan(days).sum())
+            return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
+    return "categorical", (), "", []
+
+
+def _date_format(s: pd.Series, col: str) -> tuple[str, list[Note]]:
+    """A text date column's format, decided once at fit (`reader.detect_date_format`).
+
+    Returns ("" for datetime dtypes, notes): a note when the day/month order was assumed.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "", []
+    found = detect_date_format(_text(s).rename(col))
+    notes = []
+    if found.ambiguous:
+        notes.append(
+            Note(
+                "date_order",
+                "warning",
+                f"{col}: dates read as {found.describe()}",
+                expected="dates whose order is clear, e.g. 2023-03-31",
+                fix="nothing to do if the day comes first; else write the dates as year-month-day",
+                columns=(col,),
+            )
+        )
+    return found.format or "", notes

@@ -1,0 +1,151 @@
+"""The notes the schema writes about how it read a column, and their wording.
+
+`Note` has the fields of `engine.data.checks.Finding` (check, severity, message,
+expected, fix, columns): text read as missing in a number column, ±infinity, an empty
+column, dates given to the model, thousands separators, percentages, a column's own
+decimal mark.
+
+Separate from schema.py: the sentences people read live apart from the reading rules,
+so either can change without the other. Copied verbatim with the rest of
+`engine/contract/` into an exported project by `tuneplate export`, so it imports only
+pandas and its siblings (relatively).
+
+Example:
+    >>> _inf_note("amount", 3).message
+    'amount: 3 values of ±infinity read as missing'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .numbers import _PERCENT, _grouping
+
+
+@dataclass(frozen=True)
+class Note:
+    """A finding about how a column was read; same fields as `engine.checks.Finding`."""
+
+    check: str
+    severity: str
+    message: str
+    expected: str = ""
+    fix: str = ""
+    columns: tuple[str, ...] = ()
+
+
+def _format_notes(
+    col: str, written: pd.Series, decimal: str, thousands: str | None, own: str
+) -> list[Note]:
+    """Notes on how a text column's numbers were written: grouping, percent, own mark."""
+    notes = []
+    if own:
+        mark = "decimal comma (12,5)" if own == "," else "decimal point (12.5)"
+        notes.append(
+            Note(
+                "decimal_mark",
+                "info",
+                f"{col}: numbers written with a {mark}, unlike the rest of the table, read "
+                "as numbers; scoring reads this column the same way",
+                columns=(col,),
+            )
+        )
+    text = written.astype(str)
+    if thousands:
+        grouped = int(
+            text.str.replace(_PERCENT, r"\1", regex=True)
+            .str.strip()
+            .str.match(_grouping(decimal, thousands))
+            .sum()
+        )
+        if grouped:
+            example = f"1{thousands}234"
+            notes.append(
+                Note(
+                    "thousands_separators",
+                    "info",
+                    f"{col}: {_values(grouped)} written with thousands separators "
+                    f"({example}) read as numbers",
+                    columns=(col,),
+                )
+            )
+    percent = int(text.str.match(_PERCENT).sum())
+    if percent:
+        notes.append(
+            Note(
+                "percent_text",
+                "info",
+                f"{col}: {_values(percent)} written as percentages (12.5%) read as numbers in "
+                "percent units (12.5), the '%' dropped",
+                expected="numbers without units",
+                fix="nothing to do; rows to score may carry the '%' or not",
+                columns=(col,),
+            )
+        )
+    return notes
+
+
+def _values(n: int) -> str:
+    return f"{n:,} value" if n == 1 else f"{n:,} values"
+
+
+def _quoted(tokens) -> str:
+    return ", ".join(repr(t) for t in sorted(tokens))
+
+
+def _token_note(col: str, n: int, shown: set, hidden: int) -> Note:
+    named = [t if t else "blank" for t in shown]
+    what = _quoted(named)
+    if hidden:
+        what = f"{what}, and {hidden} other text value(s)" if what else f"{hidden} text value(s)"
+    return Note(
+        "text_in_numbers",
+        "warning",
+        f"{col}: {_values(n)} not numbers ({what}) read as missing",
+        expected="numbers, with blanks for missing values",
+        fix="nothing to do if these mean 'unknown'; else correct them in the extract",
+        columns=(col,),
+    )
+
+
+def _inf_note(col: str, n: int) -> Note:
+    return Note(
+        "infinite_values",
+        "warning",
+        f"{col}: {_values(n)} of ±infinity read as missing",
+        expected="finite numbers",
+        fix="check the formula that produced them (often a division by zero)",
+        columns=(col,),
+    )
+
+
+def _empty_note(col: str, inf: int = 0, tokens=()) -> Note:
+    how = ""
+    if inf:
+        how = f" ({inf:,} ±infinity)"
+    elif tokens:
+        how = f" (only {_quoted(tokens)})"
+    return Note(
+        "empty_column",
+        "warning",
+        f"{col}: no value in any row{how}; left out of the features",
+        expected="a feature with values",
+        fix=f"check the extract, or drop it with --exclude {col}",
+        columns=(col,),
+    )
+
+
+def _date_note(col: str, bad: int, from_text: bool) -> Note:
+    read = "text dates read as dates" if from_text else "a date column"
+    unread = f"; {_values(bad)} not dates read as missing" if bad else ""
+    return Note(
+        "date_feature",
+        "warning" if bad else "info",
+        f"{col}: {read}, given to the model as days since 1970-01-01{unread}",
+        expected="dates as features only when the date itself predicts",
+        fix=f"if it says when the row happened, pass --time {col}; if it is known only "
+        f"after the outcome, --exclude {col}",
+        columns=(col,),
+    )
