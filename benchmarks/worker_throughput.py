@@ -186,7 +186,7 @@ def worker(
 
         barrier.wait(timeout=BARRIER_S)
         started = time.time()
-        run(study, objective, n_trials=trials, timeout=None, progress=False)
+        run(study, objective, n_trials=trials, timeout=None)
         ended = time.time()
         results.put(
             {

@@ -24,6 +24,7 @@ from tuneplate.engine.runs import run_folder
 from tuneplate.engine.search import gradient as gradients
 from tuneplate.engine.search.auto import family_of
 from tuneplate.engine.search.objective import STOPPED
+from tuneplate.engine.search.progress import Progress
 
 JOURNAL_FILE = "study.journal"
 RECORD = "tuneplate"  # study user attribute: what a worker needs to join the study
@@ -283,7 +284,7 @@ def run(
     *,
     n_trials: int | None,
     timeout: float | None,
-    progress: bool,
+    progress: Progress | None = None,
     jobs: int = 1,
 ) -> None:
     """Run until the study holds `n_trials` completed or pruned trials or time runs out.
@@ -292,6 +293,7 @@ def run(
     count too, so a resumed run completes an interrupted one and N workers share
     one budget. On shared storage the time budget is a study-wide deadline.
     `jobs` trials run at once in threads (the models release the GIL while fitting).
+    `progress` prints trials done, best score and time left as the search goes.
 
     A lost database connection is retried with doubling waits (RECONNECT_TRIES
     times); the trial it interrupted is failed by the heartbeat and retried. After
@@ -302,6 +304,8 @@ def run(
         left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
         try:
             _optimize(study, objective, n_trials, left, progress, jobs)
+            if progress is not None:
+                progress.close(study)
             return
         except Exception as exc:
             cause = _lost_database(exc)
@@ -348,7 +352,7 @@ def _optimize(study, objective, n_trials, timeout, progress, jobs) -> None:
         n_trials=remaining,
         timeout=timeout,
         n_jobs=jobs,
-        show_progress_bar=progress,
+        callbacks=None if progress is None else [progress],
         catch=(Exception,),  # one bad configuration must not end the search
         gc_after_trial=False,
     )
