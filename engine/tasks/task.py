@@ -66,7 +66,7 @@ class Plan:
     `p.windows` work as on the task's record.
 
     Example:
-        >>> p = plan(VERTICAL, config=Config(strategy="random", n_trials=5))
+        >>> p = plan(VERTICAL, config=Config.flat(strategy="random", n_trials=5))
         >>> p.task.name, p.split.description
         ('binary', 'random stratified 20% hold-out; 5-fold stratified cross-validation …')
     """
@@ -175,10 +175,10 @@ def fingerprint(table: pd.DataFrame) -> str:
 
 def replay_findings(config: Any, fingerprint: str) -> list[Finding]:
     """A replay on other data: refused, or (with --allow-new-data) a warning."""
-    expected = config.expect_fingerprint
+    expected = config.replay.expect_fingerprint
     if expected is None or expected == fingerprint:
         return []
-    if not config.allow_new_data:
+    if not config.replay.allow_new_data:
         raise TuneplateError(
             f"the data differs from the replayed run's (fingerprint {fingerprint}, "
             f"expected {expected}); give the same data, or pass --allow-new-data to run on it"
@@ -200,11 +200,26 @@ def sorted_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: order[f.severity])
 
 
-def versions() -> dict[str, str]:
-    out = {}
-    for name in ("tuneplate", "optuna", "lightgbm", "xgboost", "scikit-learn", "pandas", "numpy"):
+# XGBoost ships as `xgboost` or as the CPU-only wheel `xgboost-cpu`; both install the
+# module `xgboost`, so either distribution is that library at its version.
+DISTRIBUTIONS = {"xgboost": ("xgboost", "xgboost-cpu")}
+
+
+def installed_version(name: str) -> str | None:
+    """The installed version of library `name` (a distribution name), or None.
+
+    Example:
+        >>> installed_version("xgboost")  # with xgboost-cpu 3.2.0 installed
+        '3.2.0'
+    """
+    for distribution in DISTRIBUTIONS.get(name, (name,)):
         try:
-            out[name] = version(name)
+            return version(distribution)
         except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+            continue
+    return None
+
+
+def versions() -> dict[str, str]:
+    names = ("tuneplate", "optuna", "lightgbm", "xgboost", "scikit-learn", "pandas", "numpy")
+    return {name: installed_version(name) or "not installed" for name in names}
