@@ -81,7 +81,7 @@ def main() -> None:
             for seed in args.seeds:
                 runs = {}
                 for strategy in STRATEGIES:
-                    config = Config(
+                    config = Config.flat(
                         model="logistic",
                         metric="log_loss",
                         strategy=strategy,

@@ -144,7 +144,7 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: 
     # The engine's plan without its big-table defaults: no pruning, `folds` folds.
     engine.PRUNE_ROWS = float("inf")
     engine.FEWER_FOLDS_ROWS, engine.BIG_TABLE_FOLDS = 0, folds
-    config = engine.Config(
+    config = engine.Config.flat(
         target="default", positive="bad", model="lightgbm", strategy="random", seed=seed
     )
     p = engine.plan(load_vertical("credit-risk"), table, config)

@@ -135,7 +135,7 @@ def load(vertical: str, seed: int, budget: float) -> Data:
     p = plan(
         load_vertical(vertical),
         None,
-        Config(strategy="bayes", model="lightgbm", seed=seed, timeout=budget, n_trials=None),
+        Config.flat(strategy="bayes", model="lightgbm", seed=seed, timeout=budget, n_trials=None),
     )
     X = p.schema.encode(p.table)[0]
     dev, hold = p.split.development, p.split.holdout
@@ -151,7 +151,7 @@ def run_tuneplate(strategy: str, vertical: str, d: Data, seed: int, budget: floa
     p = plan(
         load_vertical(vertical),
         None,
-        Config(strategy=strategy, seed=seed, timeout=budget, n_trials=None),
+        Config.flat(strategy=strategy, seed=seed, timeout=budget, n_trials=None),
     )
     assert np.array_equal(p.split.holdout, d.p.split.holdout), "a different hold-out"
     r = execute(p)

@@ -6,13 +6,18 @@ read, so `--assume loss_given_default=-3` (or the same key through
 `tuneplate.tune(assumptions=...)`) is refused in one line instead of producing
 nonsense money figures, or a traceback, after the whole search.
 
+Like `config_fields.ConfigError`, an `AssumptionError` names what a Python caller
+typed (`fix assumptions={'loss_given_default': ...}`); the CLI rewords it with
+`for_flags()` (`fix --assume loss_given_default=VALUE`, or the vertical's own flag).
+
 Example:
     >>> LGD = Assumption("loss_given_default", "the share of the exposure lost at default",
     ...                  low=0, high=1, low_open=False)
     >>> validate = validator("credit-risk", [LGD])
     >>> validate({"loss_given_default": -3})
     Traceback (most recent call last):
-    TuneplateError: loss_given_default (the share of the exposure lost at default) must be ...
+    AssumptionError: loss_given_default (the share of the exposure lost at default) must be
+    a number at least 0 and at most 1, got -3; fix assumptions={'loss_given_default': ...}
 """
 
 from __future__ import annotations
@@ -24,6 +29,22 @@ from numbers import Real
 from typing import Any
 
 from tuneplate.engine.contract.errors import TuneplateError
+
+
+class AssumptionError(TuneplateError):
+    """An assumption refused: `str(error)` ends with the fix for a Python caller
+    (`assumptions={...}`), `for_flags()` with the fix on the command line (`--assume`)."""
+
+    def __init__(self, problem: str, fix: str, flag_fix: str):
+        self.problem, self.fix, self.flag_fix = problem, fix, flag_fix
+        super().__init__(f"{problem}; {fix}")
+
+    def for_flags(self) -> str:
+        return f"{self.problem}; {self.flag_fix}"
+
+
+def _python_fix(key: str) -> str:
+    return f"fix assumptions={{{key!r}: ...}}"
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,7 @@ class Assumption:
     flag: str | None = None
 
     def fix(self) -> str:
+        """The fix on the command line: the vertical's own flag, else `--assume`."""
         return f"fix {self.flag}" if self.flag else f"fix --assume {self.key}=VALUE"
 
     def expected(self) -> str:
@@ -84,9 +106,10 @@ class Assumption:
 
     def check(self, value: Any) -> None:
         if self.problem(value):
-            raise TuneplateError(
-                f"{self.key} ({self.meaning}) must be {self.expected()}, got {value!r}; "
-                f"{self.fix()}"
+            raise AssumptionError(
+                f"{self.key} ({self.meaning}) must be {self.expected()}, got {value!r}",
+                _python_fix(self.key),
+                self.fix(),
             )
 
 
@@ -95,12 +118,16 @@ def _unknown(vertical: str, given: Mapping[str, Any], known: Sequence[str]) -> N
     if not unknown:
         return
     if not known:
-        raise TuneplateError(
-            f"{vertical} takes no assumptions, got {unknown[0]!r}; drop --assume {unknown[0]}"
+        raise AssumptionError(
+            f"{vertical} takes no assumptions, got {unknown[0]!r}",
+            f"drop {unknown[0]!r} from assumptions=",
+            f"drop --assume {unknown[0]}",
         )
-    raise TuneplateError(
+    raise AssumptionError(
         f"unknown assumption {unknown[0]!r} for {vertical}; the known ones are "
-        f"{', '.join(sorted(known))}; fix --assume"
+        f"{', '.join(sorted(known))}",
+        "fix assumptions=",
+        "fix --assume",
     )
 
 
@@ -141,7 +168,9 @@ def check_assumptions(vertical: Any, given: Mapping[str, Any]) -> None:
     _unknown(vertical.name, given, known)
     for key, value in given.items():
         if isinstance(value, float) and not math.isfinite(value):
-            raise TuneplateError(f"{key} must be a finite number, got {value!r}; fix --assume")
+            raise AssumptionError(
+                f"{key} must be a finite number, got {value!r}", _python_fix(key), "fix --assume"
+            )
 
 
-__all__ = ["Assumption", "check_assumptions", "validator"]
+__all__ = ["Assumption", "AssumptionError", "check_assumptions", "validator"]

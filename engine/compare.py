@@ -14,7 +14,7 @@ one that reached its best score soonest is recommended: as good, and cheaper.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -120,7 +120,7 @@ def offered_strategies(vertical: Vertical, config: Config) -> list[str]:
     offered = []
     for name in DEFAULT_STRATEGIES:
         try:
-            task_for(vertical).refuse(replace(config, strategy=name), name)
+            task_for(vertical).refuse(config.replace(strategy=name), name)
         except TuneplateError:
             continue
         offered.append(name)
@@ -147,18 +147,18 @@ def compare(
         >>> [(r.strategy, r.completed) for r in c.runs]
         [('random', 31), ('bayes', 28)]
     """
-    metric = config.metric or vertical.objective.name
-    base = replace(config, metric=metric, timeout=budget, n_trials=None, storage="memory")
-    base = replace(base, model=None, study=None, warm_start=None)
+    metric = config.search.metric or vertical.objective.name
+    base = config.replace(metric=metric, timeout=budget, n_trials=None, storage="memory")
+    base = base.replace(model=None, study=None, warm_start=None)
     strategies = list(strategies or offered_strategies(vertical, base))
     check_request(strategies, budget, seeds)
     for name in strategies:  # one the task cannot run is refused before any run starts
-        task_for(vertical).refuse(replace(base, strategy=name), name)
+        task_for(vertical).refuse(base.replace(strategy=name), name)
     runs, scores, description = [], {}, {}
-    seed_list = [config.seed + i for i in range(seeds)]
+    seed_list = [config.search.seed + i for i in range(seeds)]
     for seed in seed_list:
         for name in strategies:
-            p = plan(vertical, data, replace(base, strategy=name, seed=seed))
+            p = plan(vertical, data, base.replace(strategy=name, seed=seed))
             description = p.task.describe(p)
             objective = p.objective
             try:

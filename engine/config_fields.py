@@ -10,7 +10,7 @@ the flag behind each field, rewords them (`ConfigError.for_flags`), so neither u
 to fix a setting they never typed.
 
 Example:
-    >>> check_config(Config(seed=-1))
+    >>> check_config(Config.flat(seed=-1))
     Traceback (most recent call last):
     ConfigError: the seed must be a whole number from 0 to 4294967295, got -1; fix seed=
 """
@@ -58,7 +58,10 @@ def _columns(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Field:
-    """What one Config field holds: a test, the words for it and the flag that sets it."""
+    """What one Config field holds: a test, the words for it and the flag that sets it.
+
+    `FIELDS`' order is `config.json`'s (`engine.config.NAMES`): a new field goes last.
+    """
 
     label: str  # "the number of trials"
     expected: str  # "a whole number above 0"
@@ -160,16 +163,13 @@ class ConfigError(TuneplateError):
 
 
 def check_config(config: Any) -> None:
-    """Refuse a Config whose fields have the wrong type or range; one line.
+    """`config.check()`: refuse a Config whose fields have the wrong type or range.
 
     Raises:
         ConfigError: the first bad field, e.g. "the seed must be a whole number from 0
             to 4294967295, got 1.5; fix seed=" (`for_flags()`: "…; fix --seed").
     """
-    for name in FIELDS:
-        problem = field_problem(name, getattr(config, name, None))
-        if problem:
-            raise ConfigError(name, problem)
+    config.check()
 
 
 RANKING_ONLY = ("user", "item", "value", "min_value", "items", "split")
@@ -183,7 +183,7 @@ def check_task_fields(config: Any, vertical: Any) -> None:
     """
     if task_for(vertical).reads_log:
         return
-    given = [name for name in RANKING_ONLY if getattr(config, name, None) is not None]
+    given = [name for name in RANKING_ONLY if config.setting(name) is not None]
     if given:
         flag = FIELDS[given[0]].flag
         raise TuneplateError(

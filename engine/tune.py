@@ -10,20 +10,21 @@ trials, first trials (warm start, priors) and shared-storage workers.
 
 from __future__ import annotations
 
+import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import optuna
 import pandas as pd
 
 from tuneplate.engine.assumptions import check_assumptions
-from tuneplate.engine.config_fields import check_config, check_task_fields
+from tuneplate.engine.config import Config
+from tuneplate.engine.config_fields import check_task_fields
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import About, Metric, Results
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.objective import make_objective
+from tuneplate.engine.search.progress import Progress
 from tuneplate.engine.search.strategies import AUTO, sampler_label
 from tuneplate.engine.tasks.binary.table import prepare, read_features
 from tuneplate.engine.tasks.binary.task import (
@@ -50,80 +51,43 @@ from tuneplate.engine.vertical import Vertical
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
-@dataclass(frozen=True)
-class Config:
-    """Everything that defines a run; saved as `config.json`, it replays the run.
-
-    Example:
-        >>> Config(strategy="random", n_trials=20, seed=1)
-    """
-
-    target: str | None = None
-    positive: str | None = None
-    time: str | None = None
-    group: str | None = None
-    protected: tuple[str, ...] | None = None
-    exclude: tuple[str, ...] = ()
-    subgroups: tuple[str, ...] = ()
-    model: str | None = None
-    metric: str | None = None
-    strategy: str | None = None
-    n_trials: int | None = None
-    timeout: float | None = None
-    seed: int = 0
-    pruner: str | None = None  # None: "median" from PRUNE_ROWS rows, else "none"
-    storage: str = "memory"
-    study: str | None = None  # the study's name in the storage (default VERTICAL-FAMILY)
-    purpose: str = ""  # the analyst's words on what the model is for, shown in the report
-    assumptions: dict[str, Any] = field(default_factory=dict)
-    # ranking verticals: the interaction log's columns, positive rule and split
-    user: str | None = None
-    item: str | None = None
-    value: str | None = None
-    min_value: float | None = None
-    items: str | None = None  # path of an item attributes table (category, price)
-    split: str | None = None  # "time" (default) or "last-n"
-    expect_fingerprint: str | None = None  # a replay refuses other data …
-    allow_new_data: bool = False  # … unless told to, and then says so in the findings
-    warm_start: str | None = None  # an earlier run folder: its best trials are tried first
-    # Trials run at once in this process; each fit gets cores // jobs threads on big
-    # tables. Above 1, trial order depends on timing, so a replay is no longer exact.
-    jobs: int = 1
-
-
 def check(vertical: Vertical, data: pd.DataFrame | None, config: Config) -> list[Finding]:
     """Run only the data checks (generic, then the vertical's)."""
-    check_config(config)
+    config.check()
     check_task_fields(config, vertical)
     return task_for(vertical).check(vertical, data, config)
 
 
-def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = Config()) -> Plan:
+def plan(
+    vertical: Vertical, data: pd.DataFrame | None = None, config: Config | None = None
+) -> Plan:
     """Validate the settings and the data, run the checks and make the split.
 
     The settings every task shares are validated here; the task reads its data,
     checks it, splits it and builds its space, sampler and pruner (`Task.plan`).
 
     Example:
-        >>> p = plan(VERTICAL, config=Config(strategy="random", n_trials=5))
+        >>> p = plan(VERTICAL, config=Config.flat(strategy="random", n_trials=5))
         >>> p.split.description
         'random stratified 20% hold-out; 5-fold stratified cross-validation on the rest'
     """
-    check_config(config)  # types and ranges of every field, before any is used
+    config = config or Config()
+    config.check()  # types and ranges of every field, before any is used
     check_task_fields(config, vertical)
-    check_assumptions(vertical, config.assumptions)
+    search, budget = config.search, config.budget
+    check_assumptions(vertical, config.business.assumptions)
     task = task_for(vertical)
-    strategy = config.strategy or vertical.default_strategy
+    strategy = search.strategy or vertical.default_strategy
     task.refuse(config, strategy)
-    n_trials, timeout = config.n_trials, config.timeout
+    n_trials, timeout = budget.n_trials, budget.timeout
     if n_trials is None and timeout is None:
         n_trials, timeout = vertical.default_trials, vertical.default_timeout
-    if config.pruner is not None:  # unknown names fail here, before the data is read
-        studies.make_pruner(config.pruner, vertical.n_folds)
-    assumptions = {**vertical.assumptions, **config.assumptions}
+    if search.pruner is not None:  # unknown names fail here, before the data is read
+        studies.make_pruner(search.pruner, vertical.n_folds)
+    assumptions = {**vertical.assumptions, **config.business.assumptions}
     if vertical.validate:
         vertical.validate(assumptions)
-    previous = Results.load(config.warm_start, model=False) if config.warm_start else None
+    previous = Results.load(search.warm_start, model=False) if search.warm_start else None
     request = Request(vertical, config, strategy, n_trials, timeout, assumptions, previous)
     return task.plan(request, data)
 
@@ -131,7 +95,7 @@ def plan(vertical: Vertical, data: pd.DataFrame | None = None, config: Config = 
 def run_vertical(
     vertical: Vertical,
     data: pd.DataFrame | None = None,
-    config: Config = Config(),
+    config: Config | None = None,
     *,
     run_dir: str | Path | None = None,
     progress: bool = False,
@@ -139,14 +103,14 @@ def run_vertical(
     """Tune `vertical` on `data` (or its embedded example) and return `Results`.
 
     Example:
-        >>> run_vertical(VERTICAL, config=Config(strategy="random", n_trials=5)).holdout
+        >>> run_vertical(VERTICAL, config=Config.flat(strategy="random", n_trials=5)).holdout
         0.77
     """
     return execute(plan(vertical, data, config), run_dir=run_dir, progress=progress)
 
 
 def study_name(p: Plan) -> str:
-    return p.config.study or f"{p.vertical.name}-{AUTO if p.families else p.family.name}"
+    return p.config.storage.study or f"{p.vertical.name}-{AUTO if p.families else p.family.name}"
 
 
 def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None = None):
@@ -159,7 +123,7 @@ def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None =
     twice). Each carries user attribute "source" saying which it was.
     """
     study = optuna.create_study(
-        storage=studies.make_storage(p.config.storage, run_dir and Path(run_dir)),
+        storage=studies.make_storage(p.config.storage.storage, run_dir and Path(run_dir)),
         study_name=study_name(p),
         direction=p.objective.direction,
         sampler=p.sampler,
@@ -169,7 +133,7 @@ def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None =
     if studies.RECORD in study.user_attrs or study.trials:
         return study
     study.set_user_attr(studies.RECORD, record or {})
-    if p.timeout and studies.is_shared(p.config.storage):
+    if p.timeout and studies.is_shared(p.config.storage.storage):
         study.set_user_attr(studies.DEADLINE, time.time() + p.timeout)
     for source, params in p.first_trials:
         study.enqueue_trial(params, user_attrs={"source": source})
@@ -194,8 +158,10 @@ def _search(p: Plan, study, progress: bool):
         make_objective(scorer, deadline),
         n_trials=p.n_trials,
         timeout=p.timeout,
-        progress=progress,
-        jobs=p.config.jobs,
+        progress=Progress(sys.stderr, p.objective.label, n_trials=p.n_trials, timeout=timeout)
+        if progress
+        else None,
+        jobs=p.config.search.jobs,
     )
     return scorer
 
@@ -240,12 +206,12 @@ def execute(
         trials=studies.trials_table(study),
         counts=studies.counts(study),
         findings=p.findings,
-        purpose=p.config.purpose,
+        purpose=p.config.business.purpose,
         about=About.from_vertical(p.vertical),  # a re-render never needs the vertical
         timings={"total_s": time.perf_counter() - started, "search_s": search_s},
         config={
-            **vars(p.config),
-            "storage": studies.mask(p.config.storage),  # never a password in a report
+            **p.config.to_dict(),
+            "storage": studies.mask(p.config.storage.storage),  # never a password in a report
             "study": study.study_name,
             "pruner": p.pruner_name,
             "strategy": p.strategy,

@@ -120,7 +120,11 @@ def test_a_saved_config_with_good_fields_is_still_accepted(tmp_path):
     saved = {"seed": 3, "protected": ["sex"], "n_trials": 5, "timeout": None, "unknown": 1}
     path.write_text(json.dumps({"vertical": "credit-risk", "config": saved}))
     config, _ = _read_config(path)
-    assert (config.seed, config.protected, config.n_trials) == (3, ("sex",), 5)
+    assert (config.search.seed, config.columns.protected, config.budget.n_trials) == (
+        3,
+        ("sex",),
+        5,
+    )
 
 
 # --- 2. the seed -------------------------------------------------------------------------
@@ -156,8 +160,8 @@ def test_seed_of_the_wrong_kind_in_python(seed, no_search):
 
 def test_the_largest_seed_is_accepted():
     vertical = load_vertical("credit-risk")
-    ready = plan(vertical, make_table(), Config(target=TARGET, n_trials=2, seed=MAX_SEED))
-    assert ready.config.seed == MAX_SEED
+    ready = plan(vertical, make_table(), Config.flat(target=TARGET, n_trials=2, seed=MAX_SEED))
+    assert ready.config.search.seed == MAX_SEED
 
 
 # --- 3. assumptions: declared once per vertical, checked before the data is read ----------
@@ -206,8 +210,10 @@ def test_impossible_assumption_in_python(vertical, assume, needles, no_search):
         value = text
     with pytest.raises(TuneplateError) as caught:
         tuneplate.tune(vertical, n_trials=2, assumptions={key: value})
-    for needle in needles:
-        assert needle in str(caught.value)
+    message = str(caught.value)
+    for needle in needles:  # the same words, but the parameter instead of the flag
+        assert needle in message if not needle.startswith("--") else needle not in message
+    assert "assumptions=" in message and "--" not in message
 
 
 @pytest.mark.parametrize(
@@ -243,9 +249,9 @@ def test_a_vertical_without_validate_refuses_unknown_keys():
 
     v = replace(load_vertical("credit-risk"), validate=None, assumptions={"exposure": 1.0})
     with pytest.raises(TuneplateError, match="unknown assumption 'lgd'.*exposure"):
-        plan(v, make_table(), Config(target=TARGET, assumptions={"lgd": 0.4}))
+        plan(v, make_table(), Config.flat(target=TARGET, assumptions={"lgd": 0.4}))
     with pytest.raises(TuneplateError, match="finite"):
-        plan(v, make_table(), Config(target=TARGET, assumptions={"exposure": float("nan")}))
+        plan(v, make_table(), Config.flat(target=TARGET, assumptions={"exposure": float("nan")}))
 
 
 @pytest.mark.parametrize("bad", ["exposure", "exposure=", "=3"])

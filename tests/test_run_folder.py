@@ -679,14 +679,12 @@ def test_resume_with_other_assumptions_is_allowed_and_said(rich_run, capsys):
 
 def test_every_config_field_is_compared_unless_listed_as_free(rich_run):
     """A new Config field is compared by default: only the short documented list is not."""
-    from dataclasses import fields
-
     from tuneplate.engine.runs.resume import MAY_CHANGE, NOT_COMPARED
     from tuneplate.engine.tune import Config
 
     _, out = rich_run
     settings = json.loads((out / "config.json").read_text())["settings"]
-    not_saved = {f.name for f in fields(Config)} - set(settings)
+    not_saved = set(Config.names()) - set(settings)
     assert not_saved == MAY_CHANGE | NOT_COMPARED
     assert MAY_CHANGE == {"n_trials", "timeout", "jobs", "purpose", "assumptions"}
     assert {"validation", "space"} <= set(settings)
@@ -869,9 +867,9 @@ def test_resume_compares_the_storage_without_its_password():
     url = "postgresql://tune:new-secret@db/studies"
     masked = "postgresql://tune:***@db/studies"
     saved = _record({"storage": masked}, storage=masked)
-    assert changes(saved, {"storage": masked}, Config(storage=url)) == []
+    assert changes(saved, {"storage": masked}, Config.flat(storage=url)) == []
     moved = changes(saved, {"storage": "postgresql://tune:***@other/studies"}, Config())
     assert [c.key for c in moved] == ["storage"]
     # an old record without resolved settings: the raw storage is compared masked too
     old = _record({}, storage=masked)
-    assert changes(old, {"storage": None}, Config(storage=url)) == []
+    assert changes(old, {"storage": None}, Config.flat(storage=url)) == []

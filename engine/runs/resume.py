@@ -36,13 +36,14 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from tuneplate.engine.config import Config
 from tuneplate.engine.config_fields import FIELDS
 from tuneplate.engine.search.strategies import AUTO
 from tuneplate.engine.search.study import mask
-from tuneplate.engine.tune import Config, study_name
+from tuneplate.engine.tune import study_name
 
 MAY_CHANGE = frozenset({"n_trials", "timeout", "jobs", "purpose", "assumptions"})
 NOT_COMPARED = frozenset({"expect_fingerprint", "allow_new_data"})
@@ -65,7 +66,7 @@ def _plain(value: Any) -> Any:
 
 def compared_fields() -> list[str]:
     """The Config fields a resume compares: all but MAY_CHANGE and NOT_COMPARED."""
-    return [f.name for f in fields(Config) if f.name not in MAY_CHANGE | NOT_COMPARED]
+    return [name for name in Config.names() if name not in MAY_CHANGE | NOT_COMPARED]
 
 
 def resolved_settings(ready) -> dict[str, Any]:
@@ -79,8 +80,8 @@ def resolved_settings(ready) -> dict[str, Any]:
         "model": AUTO if ready.families else ready.family.name,
         "metric": ready.objective.name,
         "strategy": ready.strategy,
-        "pruner": getattr(ready, "pruner_name", config.pruner),
-        "storage": mask(config.storage),
+        "pruner": getattr(ready, "pruner_name", config.search.pruner),
+        "storage": mask(config.storage.storage),
         "study": study_name(ready),
     }
     roles = getattr(ready, "roles", None)
@@ -95,7 +96,7 @@ def resolved_settings(ready) -> dict[str, Any]:
             subgroups=roles.subgroups,
         )
     settings = {
-        name: _plain(resolved.get(name, getattr(config, name))) for name in compared_fields()
+        name: _plain(resolved.get(name, config.setting(name))) for name in compared_fields()
     }
     split = getattr(ready, "split", None)
     windows = getattr(ready, "windows", None)
@@ -131,7 +132,7 @@ def changes(saved: dict, now: dict[str, Any], config: Config) -> list[Change]:
         if key in before:
             old = before[key]
         elif key in raw or key in FIELDS:
-            old, new = _plain(raw.get(key)), _plain(getattr(config, key, None))
+            old, new = _plain(raw.get(key)), _plain(config.to_dict().get(key))
             if key == "storage" and isinstance(new, str):
                 new = mask(new)  # the record keeps the storage masked
         else:

@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,41 @@ from tuneplate.verticals import load_vertical
 # engine's plain data, so no engine module imports `tuneplate.reports`.
 set_renderer(_render)
 
-__all__ = ["Results", "SchemaWarning", "TuneplateError", "load_vertical", "tune"]
+__all__ = ["Config", "Results", "SchemaWarning", "TuneplateError", "load_vertical", "tune"]
 __version__ = "0.1.0"
 
 
 def _names(columns):
     """Column names as a tuple; a lone string stays a string, for plan to refuse in one
     line (tuple("sex") would silently become the columns 's', 'e', 'x')."""
-    return columns if isinstance(columns, str) else tuple(columns)
+    return columns if columns is None or isinstance(columns, str) else tuple(columns)
+
+
+def _text(value):
+    # a Path, or a positive value given as a number (1)
+    return None if value is None else str(value)
+
+
+def _kept(value):
+    return value
+
+
+def _assumptions(value):
+    # anything but a mapping is refused by plan, in one line
+    return dict(value) if isinstance(value, Mapping) else value or {}
+
+
+# How a Python value becomes the Config's: the settings not listed are kept as given;
+# a value none of these can convert is refused by plan, in one line, naming the setting.
+_CONVERT = {
+    "positive": _text,
+    "protected": _names,
+    "exclude": _names,
+    "subgroups": _names,
+    "items": _text,
+    "warm_start": _text,
+    "assumptions": _assumptions,
+}
 
 
 def tune(
@@ -41,31 +68,10 @@ def tune(
     data: pd.DataFrame | str | Path | None = None,
     target: str | None = None,
     *,
-    positive: Any = None,
-    time: str | None = None,
-    group: str | None = None,
-    protected: Sequence[str] | None = None,
-    exclude: Sequence[str] = (),
-    subgroups: Sequence[str] = (),
-    model: str | None = None,
-    metric: str | None = None,
-    strategy: str | None = None,
-    n_trials: int | None = None,
-    timeout: float | None = None,
-    seed: int = 0,
-    jobs: int = 1,
-    pruner: str | None = None,
-    storage: str = "memory",
-    warm_start: str | Path | None = None,
-    assumptions: Mapping[str, Any] | None = None,
-    user: str | None = None,
-    item: str | None = None,
-    value: str | None = None,
-    min_value: float | None = None,
-    items: str | Path | None = None,
-    split: str | None = None,
+    config: Config | None = None,
     run_dir: str | Path | None = None,
     progress: bool = False,
+    **settings: Any,
 ) -> Results:
     """Check, split, tune and evaluate a model for one vertical.
 
@@ -73,36 +79,61 @@ def tune(
         vertical: "credit-risk", … (see `tuneplate verticals`).
         data: a DataFrame or a CSV/Parquet path; None uses the embedded example.
         target: the outcome column (required with `data`).
-        positive: the target value that is the event; inferred when unambiguous.
-        time: a date column for an out-of-time split.
-        group: an id column whose rows must stay on one side of every split.
-        protected: attributes left out of the features and reported by group.
-        exclude: columns the model must not see.
-        subgroups: columns the model keeps, reported group by group.
-        model: the model family ("lightgbm", "xgboost", "logistic").
-        metric: the score to optimise ("roc_auc", "pr_auc", "log_loss", "brier");
-            the vertical's default when None.
-        strategy: "bayes" (default), "random", "grid", "cmaes", "gradient",
-            "bayes+gradient" or "auto" (chooses the model family too; see
-            `tuneplate run --help`).
-        n_trials, timeout: the budget; the vertical's default when both are None.
-        seed: fixes the sampler, the folds and the models.
-        jobs: trials run at once (threads); on tables of 50,000 rows or more each fit
-            gets the cores divided by `jobs`. Above 1 the trial order depends on
-            timing, so the same seed no longer replays exactly.
-        pruner: "none", "median", "halving" or "hyperband" (over folds); None (the
-            default) prunes with "median" on tables of 100,000 rows or more, else "none".
-        storage: "memory", "journal" (a file in `run_dir`) or an Optuna storage URL.
-        warm_start: an earlier run folder; its best trials that fit this search
-            space are tried first.
-        assumptions: business assumptions, e.g. {"loss_given_default": 0.6}.
-        user, item, value, min_value, items, split: ranking verticals only: the log's
-            user and item columns (`time` is its time column), the positive rule
-            (`value >= min_value`), an item attributes table's path, and "time" or
-            "last-n" (see `tuneplate run --help`).
+        config: a `Config` to start from (`tuneplate.Config.flat(seed=1, n_trials=50)`,
+            or grouped: `Config(search=Search(seed=1))`); `settings` override its fields.
+        run_dir: where a "journal" storage keeps its file.
+        progress: show a progress bar.
+        **settings: any of these, by name (an unknown name is refused, naming the
+            closest); None or left out means the default.
+
+            The data's columns (`Columns`):
+                positive: the target value that is the event; inferred when unambiguous.
+                time: a date column for an out-of-time split.
+                group: an id column whose rows must stay on one side of every split.
+                protected: attributes left out of the features and reported by group.
+                exclude: columns the model must not see.
+                subgroups: columns the model keeps, reported group by group.
+                user, item, value, min_value, items, split: ranking verticals only: the
+                    log's user and item columns (`time` is its time column), the positive
+                    rule (`value >= min_value`), an item attributes table's path, and
+                    "time" or "last-n" (see `tuneplate run --help`).
+            The search (`Search`):
+                model: the model family ("lightgbm", "xgboost", "logistic").
+                metric: the score to optimise ("roc_auc", "pr_auc", "log_loss",
+                    "brier"); the vertical's default when None.
+                strategy: "bayes" (default), "random", "grid", "cmaes", "gradient",
+                    "bayes+gradient" or "auto" (chooses the model family too; see
+                    `tuneplate run --help`).
+                seed: fixes the sampler, the folds and the models (default 0).
+                pruner: "none", "median", "halving" or "hyperband" (over folds); None
+                    (the default) prunes with "median" on tables of 100,000 rows or
+                    more, else "none".
+                warm_start: an earlier run folder; its best trials that fit this search
+                    space are tried first.
+                jobs: trials run at once (threads, default 1); on tables of 50,000 rows
+                    or more each fit gets the cores divided by `jobs`. Above 1 the trial
+                    order depends on timing, so the same seed no longer replays exactly.
+            The budget (`Budget`):
+                n_trials, timeout: trials and seconds; the vertical's default when both
+                    are None.
+            The study's storage (`Storage`):
+                storage: "memory" (default), "journal" (a file in `run_dir`) or an
+                    Optuna storage URL.
+                study: the study's name in the storage (default VERTICAL-FAMILY).
+            A replay (`Replay`):
+                expect_fingerprint: refuse data whose fingerprint differs …
+                allow_new_data: … unless True (the findings then say so).
+            The business (`Business`):
+                purpose: what the model is for, in your words (shown in the report).
+                assumptions: business assumptions, e.g. {"loss_given_default": 0.6}.
 
     Returns:
         `Results`, with `.model` the refitted best model.
+
+    Raises:
+        TuneplateError: one line naming the problem and the fix: an unknown setting
+            ("unknown setting 'n_trial'; did you mean n_trials=?"), a setting of the
+            wrong type ("the seed must be …, got -1; fix seed="), bad data.
 
     Example:
         >>> result = tune("credit-risk", "loans.csv", target="default", n_trials=50)
@@ -110,33 +141,16 @@ def tune(
     """
     from tuneplate.engine.data.roles import read_table
 
+    if config is not None and not isinstance(config, Config):
+        raise TuneplateError(
+            f"config must be a tuneplate Config, got {type(config).__name__}; "
+            "give Config.flat(...) or the settings as keywords"
+        )
+    if target is not None:
+        settings["target"] = target
+    config = (config or Config()).replace(
+        **{name: _CONVERT.get(name, _kept)(value) for name, value in settings.items()}
+    )
     if isinstance(data, str | Path):
         data = read_table(data)
-    config = Config(
-        target=target,
-        positive=None if positive is None else str(positive),
-        time=time,
-        group=group,
-        protected=None if protected is None else _names(protected),
-        exclude=_names(exclude),
-        subgroups=_names(subgroups),
-        model=model,
-        metric=metric,
-        strategy=strategy,
-        n_trials=n_trials,
-        timeout=timeout,
-        seed=seed,
-        jobs=jobs,
-        pruner=pruner,
-        storage=storage,
-        # anything but a mapping is refused by plan, in one line
-        assumptions=dict(assumptions) if isinstance(assumptions, Mapping) else assumptions or {},
-        user=user,
-        item=item,
-        value=value,
-        min_value=min_value,
-        items=None if items is None else str(items),
-        split=split,
-        warm_start=None if warm_start is None else str(warm_start),
-    )
     return run_vertical(load_vertical(vertical), data, config, run_dir=run_dir, progress=progress)

@@ -108,7 +108,7 @@ def test_auto_same_seed_and_trial_count_give_the_same_trials():
 
 def test_auto_refuses_a_model_family():
     with pytest.raises(tuneplate.TuneplateError, match="drop --model"):
-        plan(load_vertical("credit-risk"), config=Config(strategy="auto", model="xgboost"))
+        plan(load_vertical("credit-risk"), config=Config.flat(strategy="auto", model="xgboost"))
 
 
 def _slow_table(n: int = 4000, k: int = 20) -> pd.DataFrame:
@@ -139,7 +139,7 @@ def test_time_budget_is_kept_even_when_one_fit_takes_longer():
     )
     budget = 8.0
     started = time.monotonic()
-    config = Config(target="status", strategy="auto", timeout=budget)
+    config = Config.flat(target="status", strategy="auto", timeout=budget)
     r = run_vertical(vertical, _slow_table(), config)
     elapsed = time.monotonic() - started
     stopped = r.trials[(r.trials["family"] == "lightgbm") & (r.trials["state"] == "PRUNED")]
@@ -178,7 +178,7 @@ def test_grid_search_keeps_only_priors_on_its_grid():
 
 
 def test_auto_starts_with_one_cheap_model_per_family_in_turn():
-    p = plan(load_vertical("credit-risk"), config=Config(strategy="auto", n_trials=5))
+    p = plan(load_vertical("credit-risk"), config=Config.flat(strategy="auto", n_trials=5))
     families = [params[FAMILY] for _, params in p.first_trials]
     assert families[:3] == ["logistic", "lightgbm", "xgboost"]
     for _, params in p.first_trials:
@@ -199,7 +199,7 @@ def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(earlier_logist
     tmp_path, earlier = earlier_logistic
     p = plan(
         load_vertical("credit-risk"),
-        config=Config(strategy="auto", n_trials=3, warm_start=str(tmp_path)),
+        config=Config.flat(strategy="auto", n_trials=3, warm_start=str(tmp_path)),
     )
     source, params = p.first_trials[0]
     assert source == "warm-start"
@@ -210,7 +210,9 @@ def test_warm_start_from_another_family_is_reported_not_used(earlier_logistic):
     tmp_path, _ = earlier_logistic
     p = plan(
         load_vertical("credit-risk"),
-        config=Config(model="lightgbm", strategy="random", n_trials=2, warm_start=str(tmp_path)),
+        config=Config.flat(
+            model="lightgbm", strategy="random", n_trials=2, warm_start=str(tmp_path)
+        ),
     )
     assert all(source != "warm-start" for source, _ in p.first_trials)
     assert "warm_start_unused" in {f.check for f in p.findings}
@@ -218,7 +220,7 @@ def test_warm_start_from_another_family_is_reported_not_used(earlier_logistic):
 
 def test_warm_start_from_a_folder_that_is_not_a_run(tmp_path):
     with pytest.raises(tuneplate.TuneplateError, match="results.json"):
-        plan(load_vertical("credit-risk"), config=Config(warm_start=str(tmp_path)))
+        plan(load_vertical("credit-risk"), config=Config.flat(warm_start=str(tmp_path)))
 
 
 def test_results_of_an_auto_run_survive_a_save_and_load(auto_run, tmp_path):

@@ -69,7 +69,7 @@ def test_prepared_xgboost_folds_tune():
 
 
 def _plan(table, **config):
-    config = engine.Config(target="status", strategy="random", n_trials=2, **config)
+    config = engine.Config.flat(target="status", strategy="random", n_trials=2, **config)
     return engine.plan(load_vertical("credit-risk"), table, config)
 
 

@@ -30,7 +30,7 @@ def events():
 
 
 def _config(**kw) -> Config:
-    return Config(user="customer_id", item="product_id", strategy="random", seed=1, **kw)
+    return Config.flat(user="customer_id", item="product_id", strategy="random", seed=1, **kw)
 
 
 def test_one_place_picks_the_task():
@@ -149,13 +149,13 @@ def test_warm_start_from_an_earlier_ranking_run(events, tmp_path):
 
 def test_auto_is_refused_for_ranking_in_one_line(events):
     with pytest.raises(tuneplate.TuneplateError, match="strategy auto chooses among") as info:
-        plan(VERTICAL, events, replace(_config(n_trials=1), strategy="auto"))
+        plan(VERTICAL, events, _config(n_trials=1).replace(strategy="auto"))
     assert "\n" not in str(info.value)
 
 
 @pytest.mark.slow
 def test_compare_ranks_ranking_strategies_on_the_same_users(events):
-    config = Config(user="customer_id", item="product_id")
+    config = Config.flat(user="customer_id", item="product_id")
     c = compare(VERTICAL, events, config, ["random", "bayes"], budget=20)
     assert [r.strategy for r in c.runs] == ["random", "bayes"]
     assert c.metric.label.startswith("NDCG@")

@@ -431,7 +431,7 @@ def test_few_events_per_feature_narrow_the_searched_space():
 
     vertical = load_vertical("diagnosis")
     # The embedded data has 212 events for 30 features: fewer than 10 per candidate.
-    narrowed = plan(vertical, config=Config(model="lightgbm", n_trials=2)).space
+    narrowed = plan(vertical, config=Config.flat(model="lightgbm", n_trials=2)).space
     leaves = {p.name: p for p in narrowed.params}["num_leaves"]
     default = {p.name: p for p in vertical.spaces["lightgbm"].params}["num_leaves"]
     assert leaves.high < default.high

@@ -30,27 +30,28 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
         >>> roles.target
         'default'
     """
+    columns = config.columns
     attribution = ""
     if data is None:
         example = vertical.example()
         table, roles, attribution = example.table, example.roles, example.attribution
-        if config.target and config.target != roles.target:
-            roles = Roles(target=config.target)
+        if columns.target and columns.target != roles.target:
+            roles = Roles(target=columns.target)
     else:
-        if config.target is None:
+        if columns.target is None:
             raise TuneplateError(
                 "no target column given; name the outcome column with --target COL"
             )
-        table, roles = data, Roles(target=config.target)
+        table, roles = data, Roles(target=columns.target)
     check_columns(table)
     roles = replace(
         roles,
-        positive=config.positive if config.positive is not None else roles.positive,
-        time=config.time or roles.time,
-        group=config.group or roles.group,
-        protected=roles.protected if config.protected is None else tuple(config.protected),
-        exclude=tuple(dict.fromkeys((*roles.exclude, *config.exclude))),
-        subgroups=tuple(config.subgroups) or roles.subgroups,
+        positive=columns.positive if columns.positive is not None else roles.positive,
+        time=columns.time or roles.time,
+        group=columns.group or roles.group,
+        protected=roles.protected if columns.protected is None else tuple(columns.protected),
+        exclude=tuple(dict.fromkeys((*roles.exclude, *columns.exclude))),
+        subgroups=tuple(columns.subgroups) or roles.subgroups,
     )
     table, tidied = tidy_target(table, roles.target)
     roles = resolve_roles(table, roles, vertical.positive_words)

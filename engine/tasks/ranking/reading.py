@@ -53,13 +53,13 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
     roles = resolve(
         data,
         base,
-        user=config.user,
-        item=config.item,
-        time=config.time,
-        value=config.value,
-        min_value=config.min_value,
+        user=config.columns.user,
+        item=config.columns.item,
+        time=config.columns.time,
+        value=config.columns.value,
+        min_value=config.columns.min_value,
     )
-    items = items_table(config.items, example_items, roles.item)
+    items = items_table(config.columns.items, example_items, roles.item)
     return data, roles, items, attribution
 
 

@@ -89,7 +89,7 @@ class RankingTask:
                 "tunes one ranker: use --strategy bayes, random or grid with --model "
                 "lightgbm or xgboost"
             )
-        unused = [flag for flag, name in TABLE_ONLY if getattr(config, name)]
+        unused = [flag for flag, name in TABLE_ONLY if config.setting(name)]
         if unused:
             raise TuneplateError(
                 f"{', '.join(unused)} does not apply to a ranking vertical, which reads an "
@@ -104,20 +104,20 @@ class RankingTask:
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
         """Check the log, cut the periods and build every period's candidates once."""
         vertical, config, strategy = r.vertical, r.config, r.strategy
-        ranker = get_ranker(config.model or vertical.default_family)
+        ranker = get_ranker(config.search.model or vertical.default_family)
         if ranker.name not in vertical.spaces:
             raise TuneplateError(
                 f"the {vertical.name} vertical has no {ranker.name} ranker; choose one of: "
                 f"{', '.join(vertical.spaces)} (--model)"
             )
-        if config.metric and config.metric != vertical.objective.name:
+        if config.search.metric and config.search.metric != vertical.objective.name:
             raise TuneplateError(
                 "--metric does not apply to ranking: the search optimises NDCG@k; set k with --k"
             )
         k = int(r.assumptions["k"])
-        split_kind, n_last = parse_split(config.split)
+        split_kind, n_last = parse_split(config.columns.split)
         space = vertical.spaces[ranker.name]
-        make_sampler(strategy, space, config.seed)  # unknown names fail here
+        make_sampler(strategy, space, config.search.seed)  # unknown names fail here
 
         # data -> checks
         data, roles, items, attribution = prepare(vertical, data, config)
@@ -142,10 +142,10 @@ class RankingTask:
         findings += period_findings(windows, built[-1], split_kind)
         warm = warm_trials(r.previous, space, ranker.name) if r.previous else []
         if r.previous and not warm:
-            findings.append(warm_start_unused(config.warm_start))
+            findings.append(warm_start_unused(config.search.warm_start))
         # The pruner sees the validation NDCG@k every few boosting rounds; it is off
         # unless chosen, so a ranking run's trials stay those of earlier versions.
-        pruner_name = config.pruner or "none"
+        pruner_name = config.search.pruner or "none"
         return Plan(
             vertical=vertical,
             config=config,
@@ -155,14 +155,16 @@ class RankingTask:
             strategy=strategy,
             family=ranker,
             space=space,
-            sampler=make_sampler(strategy, space, config.seed),
+            sampler=make_sampler(strategy, space, config.search.seed),
             pruner=studies.make_pruner(pruner_name, PRUNER_STEPS),
             n_trials=r.n_trials,
             timeout=r.timeout,
             attribution=attribution,
             findings=findings,
             fit=RankFit(
-                seed=config.seed, k=k, n_threads=threads_per_fit(len(data), config.jobs, LARGE_LOG)
+                seed=config.search.seed,
+                k=k,
+                n_threads=threads_per_fit(len(data), config.search.jobs, LARGE_LOG),
             ),
             fingerprint=printed,
             data=LogData(
@@ -182,7 +184,9 @@ class RankingTask:
         return p.family, {**p.space.fixed, **params}
 
     def scorer(self, p: Plan, deadline: float | None) -> Validation:
-        data = PeriodData(p.family, p.train, p.validation, p.config.seed, p.config.jobs > 1)
+        data = PeriodData(
+            p.family, p.train, p.validation, p.config.search.seed, p.config.search.jobs > 1
+        )
         # The deadline is the objective's `Guard`, checked between boosting rounds.
         return Validation(p.family, p.space, data, p.fit)
 
@@ -224,7 +228,7 @@ class RankingTask:
             candidate_recall=hold.recall_at(n),
             catalogue=catalogue,
             assumptions=p.assumptions,
-            seed=p.config.seed,
+            seed=p.config.search.seed,
             priced=price is not None,
         )
         evaluated = p.vertical.evaluate(outcome)
