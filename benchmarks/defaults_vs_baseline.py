@@ -175,8 +175,8 @@ class _Capture:
         self.original = evaluation.baseline
         self.last: dict[str, Any] = {}
 
-    def __call__(self, p, X_dev, y_dev, X_hold, y_hold):
-        reported = self.original(p, X_dev, y_dev, X_hold, y_hold)
+    def __call__(self, p, X_dev, y_dev, X_hold, y_hold, **kwargs):
+        reported = self.original(p, X_dev, y_dev, X_hold, y_hold, **kwargs)
         self.last = {"X_hold": X_hold, "y_hold": np.asarray(y_hold), "objective": p.objective}
         if reported:
             # Re-fitted exactly as engine/evaluation.baseline does; checked against `reported`.

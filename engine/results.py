@@ -257,6 +257,113 @@ class About:
         return bool(self.intended_use or self.out_of_scope)
 
 
+DECISIONS = ("better", "same", "worse")  # the tuned model against the baseline
+
+
+@dataclass(frozen=True)
+class Baseline(Mapping):
+    """The vertical's simple baseline, scored on the same hold-out rows as the tuned model,
+    and which of the two the report recommends.
+
+    `difference` is tuned − baseline on the hold-out in the metric's good direction
+    (positive: the tuned model is better; for log-loss, baseline loss − tuned loss);
+    `interval` its 95% paired percentile bootstrap interval over hold-out rows. `decision`:
+    "better" when the interval's lower end is above 0, "worse" when its upper end is below
+    0, else "same"; "" when not compared (results.json written before, or no interval).
+    When the baseline is recommended (`decision` "same" or "worse"), `headline`, `tables`
+    and `metrics` are the vertical's evaluation of the baseline, as for the tuned model.
+
+    Still reads like the dict it was (`baseline["holdout"]`, `.get`, `{**baseline}`): the
+    mapping is the saved form; an empty `Baseline` (no baseline family) is falsy.
+
+    Example:
+        >>> b = Baseline("logistic", "L2-regularised logistic regression", {"C": 1.0}, 0.775,
+        ...              difference=-0.021, interval=(-0.048, 0.006), decision="same")
+        >>> b.recommended, b["holdout"]
+        (True, 0.775)
+    """
+
+    family: str = ""
+    label: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    holdout: float | None = None
+    difference: float | None = None
+    interval: tuple[float, float] | None = None
+    decision: str = ""  # "better", "same", "worse", or "" (not compared)
+    tuned_label: str = ""  # the tuned family's reader-facing name, for the sentences
+    headline: Headline | None = None  # the baseline's own evaluation, when recommended
+    tables: tuple[Table, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def recommended(self) -> bool:
+        """True when the report recommends the baseline over the tuned model."""
+        return self.decision in ("same", "worse")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The saved form: the older four keys, then the comparison and evaluation if any."""
+        if not self.family:
+            return {}
+        out: dict[str, Any] = {
+            "family": self.family,
+            "label": self.label,
+            "params": dict(self.params),
+            "holdout": self.holdout,
+        }
+        if self.decision:
+            out |= {
+                "difference": self.difference,
+                "interval": list(self.interval) if self.interval else None,
+                "decision": self.decision,
+                "tuned_label": self.tuned_label,
+            }
+        if self.headline is not None:
+            out |= {
+                "headline": self.headline.to_dict(),
+                "tables": [t.to_dict() for t in self.tables],
+                "metrics": dict(self.metrics),
+            }
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Baseline:
+        """A baseline from its saved form; the older four-key form reads as not compared."""
+        data = dict(data or {})
+        if not data.get("family"):
+            return cls()
+        interval = data.get("interval")
+        decision = str(data.get("decision") or "")
+        return cls(
+            family=str(data["family"]),
+            label=str(data.get("label") or ""),
+            params=dict(data.get("params") or {}),
+            holdout=_number(data.get("holdout")),
+            difference=_number(data.get("difference")),
+            interval=(float(interval[0]), float(interval[1]))
+            if _seq(interval) and len(interval) == 2 and None not in interval
+            else None,
+            decision=decision if decision in DECISIONS else "",
+            tuned_label=str(data.get("tuned_label") or ""),
+            headline=Headline.from_dict(data["headline"]) if data.get("headline") else None,
+            tables=tuple(Table.from_dict(t) for t in data.get("tables") or ()),
+            metrics={str(k): v for k, v in (data.get("metrics") or {}).items()},
+        )
+
+    @classmethod
+    def coerce(cls, value: Baseline | Mapping[str, Any] | None) -> Baseline:
+        return value if isinstance(value, Baseline) else cls.from_dict(value)
+
+    # Mapping over the saved form, for code written when the baseline was a dict.
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self):
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
+
+
 @dataclass(frozen=True)
 class Metric:
     """The score the study optimises, as stored in results."""
@@ -298,8 +405,9 @@ class Results:
     versions: dict[str, str]
     attribution: str = ""
     # The vertical's simple baseline (its baseline family at default settings), fitted on
-    # the same rows and scored on the same hold-out: what tuning and the family bought.
-    baseline: dict[str, Any] = field(default_factory=dict)
+    # the same rows and scored on the same hold-out: what tuning and the family bought,
+    # and which of the two the report recommends (a dict is converted).
+    baseline: Baseline = field(default_factory=Baseline)
     # Ranking: every baseline's hold-out metrics by name (popularity, recent_popularity, …).
     baselines: dict[str, dict[str, float]] = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)  # fANOVA share per parameter
@@ -321,6 +429,7 @@ class Results:
 
     def __post_init__(self) -> None:
         self.headline = Headline.coerce(self.headline)
+        self.baseline = Baseline.coerce(self.baseline)
         if not isinstance(self.about, About):
             self.about = About(**dict(self.about or {}))
 
@@ -381,6 +490,7 @@ class Results:
         out["findings"] = [f.to_dict() for f in self.findings]
         out["tables"] = [t.to_dict() for t in self.tables]
         out["headline"] = self.headline.to_dict()
+        out["baseline"] = self.baseline.to_dict()
         out["about"] = asdict(self.about)
         for key in ("model_family", "best_params", "validation", "holdout", "train", "counts"):
             out.pop(key)

@@ -49,7 +49,7 @@ def history(results: Results) -> str | None:
     def draw(ax: Axes) -> None:
         ax.plot(x, y, "o", ms=3.5, color=GREY, label="One trial")
         ax.step(x, best, where="post", color=BLUE, lw=1.8, label="Best so far")
-        ax.set_xlabel("Trial")
+        ax.set_xlabel("Trial # (Optuna's number, from 0)")
         ax.set_ylabel(plain(f"{results.metric.label} (cross-validated)"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="best")
@@ -64,20 +64,25 @@ FLAT = 0.01  # a best score within 1% of the first trial's: the search hardly im
 def history_title(results: Results) -> str:
     """When the best score was found, and whether more trials look worth it.
 
+    Trials are named by Optuna's number (from 0, "#3"), as in the best-trials table,
+    `results.json` and Optuna's own storage and dashboard: one trial, one name.
+
     Example:
         >>> history_title(results)
-        'Best ROC AUC 0.790 found at trial 3 of 4: still improving, more trials may help'
+        'Best ROC AUC 0.790 found at trial #3 (3rd of 4 completed): still improving, ...'
     """
     done = completed(results)
     if done is None:
         return ""
     values = done["value"].to_numpy(dtype=float)
+    numbers = done["number"].to_numpy(dtype=int)
     n = len(values)
     maximize = results.metric.direction == "maximize"
-    at = int(np.argmax(values) if maximize else np.argmin(values)) + 1
+    at = int(np.argmax(values) if maximize else np.argmin(values)) + 1  # 1-based position
     best = f"Best {results.metric.label} {fmt_number(values[at - 1])}"
+    found = f"trial #{numbers[at - 1]} ({ordinal(at)} of {n} completed)"
     if n < 5:
-        return f"{best} found at trial {at} of {n}: too few trials to judge the search"
+        return f"{best} found at {found}: too few trials to judge the search"
     first = values[0]
     if at > 1 and abs(values[at - 1] - first) <= FLAT * abs(values[at - 1]):
         return (
@@ -85,9 +90,20 @@ def history_title(results: Results) -> str:
             "already about as good as this search space allows"
         )
     if at > LATE_SHARE * n:
-        return f"{best} found at trial {at} of {n}: still improving, more trials may help"
-    later = "the trial" if n - at == 1 else f"the {fmt_count(n - at)} trials"
-    return f"{best} found by trial {at} of {n}; {later} after it found nothing better"
+        return f"{best} found at {found}: still improving, more trials may help"
+    later = "the completed trial" if n - at == 1 else f"the {fmt_count(n - at)} completed trials"
+    return f"{best} found by {found}; {later} after it found nothing better"
+
+
+def ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st.
+
+    Example:
+        >>> ordinal(22)
+        '22nd'
+    """
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def calibration(results: Results) -> str | None:
@@ -570,21 +586,26 @@ def anytime(
     return chart("anytime", "Best score so far over time, per strategy", draw)
 
 
-def charts(results: Results) -> dict[str, str | None]:
+def charts(results: Results, shown: Results | None = None) -> dict[str, str | None]:
     """Every report chart by name; a value is None when its inputs are missing.
+
+    The search's charts read `results`; the model-output charts (calibration, approval,
+    decision curve, frequencies, fairness) read `shown`, the recommended model's figures
+    (`sections.shown`), which is `results` unless the simple baseline is recommended.
 
     Example:
         >>> sorted(charts(results))
         ['approval', 'calibration', 'decision_curve', 'frequencies', 'history', ...]
     """
+    shown = results if shown is None else shown
     return {
         "parallel": parallel(results),
         "slice": slice_plot(results),
         "history": history(results),
-        "calibration": calibration(results),
-        "approval": approval(results),
-        "decision_curve": decision_curve(results),
-        "frequencies": frequencies(results),
-        "air": fairness(results),
+        "calibration": calibration(shown),
+        "approval": approval(shown),
+        "decision_curve": decision_curve(shown),
+        "frequencies": frequencies(shown),
+        "air": fairness(shown),
         "importance": importance(results),
     }

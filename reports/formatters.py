@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
+from tuneplate.engine.money import money
+
 MISSING = "—"
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 NUMERIC_KINDS = ("percent", "money", "count", "number", "duration")  # right-aligned
 
 # Assumption keys whose unit can be read from the name; unknown keys fall back to their type.
@@ -60,20 +61,14 @@ def fmt_percent(value: Any, decimals: int = 1) -> str:
 
 
 def fmt_money(value: Any, currency: str = "EUR") -> str:
-    """An amount with its currency: whole units from 100 up, cents below.
+    """An amount with its currency: whole units from 100 up, cents below (`engine.money`).
 
     Example:
         >>> fmt_money(-77750.0, "EUR"), fmt_money(12.5, "CHF")
         ('-€77,750', 'CHF 12.50')
     """
     x = _real(value)
-    if x is None:
-        return MISSING
-    digits = 0 if abs(x) >= 100 else 2
-    amount = f"{abs(x):,.{digits}f}"
-    symbol = CURRENCY_SYMBOLS.get(str(currency).upper())
-    text = f"{symbol}{amount}" if symbol else f"{currency} {amount}".strip()
-    return f"-{text}" if x < 0 and float(amount.replace(",", "")) else text
+    return MISSING if x is None else money(x, currency)
 
 
 def fmt_count(value: Any) -> str:

@@ -56,7 +56,8 @@ GLOSSARY = {
     "baseline": "A simple model at default settings, fitted on the same rows: what the tuned "
     "model has to beat to be worth its complexity.",
     "trial": "One setting of the model's hyperparameters, trained and scored; a pruned "
-    "trial was stopped early because it was clearly worse.",
+    "trial was stopped early because it was clearly worse. Trials are named by Optuna's "
+    "number, counted from 0 (#0, #1, …), in this report, results.json and the study storage.",
     "importance": "A setting's share of the variation in the score across trials (fANOVA); "
     "near zero means it hardly mattered within its range.",
     "parallel coordinates": "One line per trial across one axis per setting, coloured by "
@@ -117,7 +118,8 @@ def glossary(results: Results) -> list[tuple[str, str]]:
         used.add("baseline")
     if results.importance:
         used.add("importance")
-    if results.holdout_interval or results.baselines:  # ranking reports give intervals too
+    # ranking reports give intervals too, and so does the paired comparison with the baseline
+    if results.holdout_interval or results.baselines or results.baseline.interval:
         used.add("interval")
     if len(tuned_parameters(results)) >= 2:
         used.add("parallel coordinates")

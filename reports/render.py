@@ -55,9 +55,11 @@ def render(results: Results) -> str:
     """
     view = View.of(results)  # worked out once, shared by every section
     # Markup, not autoescaped: the SVG is our own matplotlib output, which escapes its text.
-    svgs = {name: svg and Markup(svg) for name, svg in charts.charts(results).items()}
+    first = view.first  # the recommended model's figures (the baseline's when it is)
+    svgs = {name: svg and Markup(svg) for name, svg in charts.charts(results, first).items()}
     context = {
         "r": results,
+        "first": first,  # the recommended model's figures (`View.first`)
         "verdict": view.verdict,
         "charts": svgs,
         "currency": sections.currency(results),
@@ -66,21 +68,21 @@ def render(results: Results) -> str:
         "health": health_rows(results),
         "business_tables": sections.business_tables(results),
         "group_tables": list(view.group_tables),
-        "appendix_tables": sections.appendix_tables(results),
-        "decision_caption": sections.decision_curve_caption(results),
+        "appendix_tables": sections.appendix_tables(first),
+        "decision_caption": sections.decision_curve_caption(first),
         "assumptions": sections.assumption_rows(results),
         "metrics": sections.metric_rows(results),
         "best_params": sections.best_params(results),
         "best_trials": sections.best_trials(results),
         "families": sections.families(results),
-        "monitoring": sections.monitoring(results, list(view.group_tables)),
+        "monitoring": sections.monitoring(first, list(view.group_tables)),
         "data_facts": sections.data_facts(results),
         "tuning_facts": sections.tuning_facts(results),
         "reproducibility": sections.reproducibility(results),
         "findings": sections.findings(results),
         "fit_diagnosis": sections.fit_diagnosis(results),
         "holdout_sentence": view.holdout_sentence,
-        "calibration_sentence": sections.calibration_sentence(results),
+        "calibration_sentence": sections.calibration_sentence(first),
         "stability": sections.stability_facts(results),
         "comparison": sections.comparison_rows(results),
         "comparison_sentence": sections.comparison_sentence(results),

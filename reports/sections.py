@@ -7,7 +7,7 @@ Anything that decides (what to show, which rows, which thresholds) lives here or
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -25,7 +25,7 @@ from tuneplate.reports.formatters import (
     fmt_param,
     fmt_text,
 )
-from tuneplate.reports.verdict import chance_score
+from tuneplate.reports.verdict import chance_score, difference_text, versus_sentence
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 BEST_TRIALS = 5
@@ -115,6 +115,28 @@ METRICS = {
 }
 
 
+def shown(results: Results) -> Results:
+    """The results whose business figures the report shows: `results` itself, or, when the
+    tuned model did not clearly beat the simple baseline and the run evaluated it, `results`
+    with the baseline's headline, tables and hold-out metrics (the recommended model's).
+
+    Example:
+        >>> shown(results).headline.cards[0].value  # the baseline's profit when recommended
+        33833.3
+    """
+    base = results.baseline
+    if not base.recommended or base.headline is None:
+        return results
+    return replace(
+        results,
+        headline=base.headline,
+        tables=list(base.tables),
+        holdout_metrics=base.metrics,
+        holdout=base.holdout,
+        holdout_interval=None,  # the run bootstraps the tuned model's score and the difference
+    )
+
+
 def findings(results: Results) -> list[Finding]:
     """Data-check findings, errors first.
 
@@ -156,6 +178,7 @@ def business_tables(results: Results) -> list[Table]:
         ['cutoffs']
     """
     elsewhere = (*RELIABILITY_TABLES, *APPENDIX_TABLES)
+    results = shown(results)
     return [t for t in results.tables if t.key not in elsewhere and not _is_group_table(t.key)]
 
 
@@ -228,7 +251,7 @@ def metric_rows(results: Results) -> list[tuple[str, str, str]]:
         ('ROC AUC', '0.767', 'How well the model ranks cases: 0.5 is a coin toss, 1 is perfect.')
     """
     rows = []
-    for name, value in results.holdout_metrics.items():
+    for name, value in shown(results).holdout_metrics.items():
         info = METRICS.get(name, MetricInfo(fmt_label(name), "number", ""))
         rows.append((info.label, fmt_cell(value, info.kind), info.meaning))
     return rows
@@ -251,7 +274,7 @@ def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
 
     Example:
         >>> best_trials(results).frame.columns.tolist()
-        ['Trial', 'Validation', 'Train', 'Train − validation', 'Duration']
+        ['Trial #', 'Validation', 'Train', 'Train − validation', 'Duration']
     """
     trials = results.trials
     if trials is None or not {"number", "state", "value"} <= set(trials.columns):
@@ -269,14 +292,14 @@ def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
     )
     frame = pd.DataFrame(
         {
-            "Trial": top["number"].astype(int).to_numpy(),
+            "Trial #": top["number"].astype(int).to_numpy(),  # Optuna's, as everywhere
             "Validation": top["value"].to_numpy(dtype=float),
             "Train": train.to_numpy(dtype=float),
             "Train − validation": (train - top["value"]).to_numpy(dtype=float),
             "Duration": duration.to_numpy(dtype=float),
         }
     )
-    formats = {"Trial": "count", "Validation": "number", "Train": "number"}
+    formats = {"Trial #": "count", "Validation": "number", "Train": "number"}
     formats |= {"Train − validation": "number", "Duration": "duration"}
     return Table(
         "best_trials",
@@ -533,11 +556,17 @@ def stability_facts(results: Results) -> list[tuple[str, str]]:
 
 def comparison_rows(results: Results) -> list[tuple[str, str, str]]:
     """The tuned model beside the vertical's baseline and, when given, a previous run."""
-    rows = [(f"This run: {results.model_family}", "tuned", fmt_number(results.holdout))]
-    base = results.baseline or {}
+    base = results.baseline
+    recommended = " (recommended)" if base.recommended else ""
+    tuned = " (recommended)" if base.decision == "better" else ""
+    rows = [(f"This run: {results.model_family}{tuned}", "tuned", fmt_number(results.holdout))]
     if base.get("holdout") is not None:
         rows.append(
-            (f"Baseline: {base['family']}", "default settings", fmt_number(base["holdout"]))
+            (
+                f"Baseline: {base['family']}{recommended}",
+                "default settings",
+                fmt_number(base["holdout"]),
+            )
         )
     prev = results.previous or {}
     if prev.get("holdout") is not None:
@@ -550,7 +579,19 @@ def comparison_rows(results: Results) -> list[tuple[str, str, str]]:
 
 
 def comparison_sentence(results: Results) -> str:
-    """What the tuned model gained over the baseline on the hold-out, honestly worded."""
+    """What the tuned model gained over the baseline on the hold-out, honestly worded.
+
+    With the run's paired comparison, the decision summary's own sentence and the same
+    difference and interval (`verdict.difference_text`), and how it was worked out.
+    """
+    if difference_text(results):
+        return (
+            f"{versus_sentence(results, summary=False)} The difference is paired: both models "
+            "scored the same "
+            f"{fmt_count(results.data.get('holdout_rows'))} hold-out rows, resampled together "
+            "for the interval; the tuned model is recommended only when the whole interval "
+            "is in its favour."
+        )
     base = (results.baseline or {}).get("holdout")
     if base is None or not math.isfinite(results.holdout):
         return ""
@@ -610,7 +651,7 @@ def headline_cards(results: Results) -> list[ShownCard]:
         ShownCard(label='Profit per 1,000 applicants', value='€47,250', assumption='Margin…')
     """
     out = []
-    for card in results.headline.cards:
+    for card in shown(results).headline.cards:  # the recommended model's
         kind = card.format if card.format in CARD_KINDS else None
         value = fmt_cell(card.value, kind, currency(results))
         out.append(ShownCard(fmt_text(card.label), value, fmt_text(card.assumption)))
@@ -619,7 +660,7 @@ def headline_cards(results: Results) -> list[ShownCard]:
 
 def operating_point(results: Results) -> str:
     """The recommended operating point in one sentence, as the vertical words it."""
-    text = results.headline.operating_point
+    text = shown(results).headline.operating_point
     return fmt_text(text) if text else ""
 
 
@@ -643,7 +684,7 @@ def _is_group_table(key: str) -> bool:
 
 def appendix_tables(results: Results) -> list[Table]:
     """Full tables shown in the main body as a chart only."""
-    return [t for t in results.tables if t.key in APPENDIX_TABLES]
+    return [t for t in results.tables if t.key in APPENDIX_TABLES]  # behind the charts
 
 
 # ------------------------------------------------------------------------ reliability

@@ -27,13 +27,13 @@ def summary(view: View) -> dict[str, Any]:
         >>> summary(View.of(results))["verdict"]["level"]
         'caution'
     """
-    results, v = view.results, view.verdict
+    results, first, v = view.results, view.first, view.verdict
     titles = {
-        "approval": charts.approval_title(results),
-        "decision_curve": charts.decision_curve_title(results),
-        "frequencies": charts.frequencies_title(results),
-        "air": charts.fairness_title(results),
-        "calibration": charts.calibration_title(results),
+        "approval": charts.approval_title(first),
+        "decision_curve": charts.decision_curve_title(first),
+        "frequencies": charts.frequencies_title(first),
+        "air": charts.fairness_title(first),
+        "calibration": charts.calibration_title(first),
         "history": charts.history_title(results),
         "importance": charts.importance_title(results)
         if len(results.importance or {}) >= 2
@@ -42,7 +42,14 @@ def summary(view: View) -> dict[str, Any]:
         "slice": parameter_charts.slice_title(results),
     }
     return {
-        "verdict": {"level": v.level, "title": v.title, "why": v.why, "reasons": v.reasons},
+        "verdict": {
+            "level": v.level,
+            "title": v.title,
+            "lead": v.lead,
+            "why": v.why,
+            "reasons": v.reasons,
+        },
+        "recommendation": recommendation(view),
         "holdout_skill_lost": view.skill_lost,
         "monitoring": {
             "metric": results.metric.name,
@@ -51,6 +58,28 @@ def summary(view: View) -> dict[str, Any]:
             "psi_trigger": PSI_MAJOR,
         },
         "charts": {name: title for name, title in titles.items() if title},
+    }
+
+
+def recommendation(view: View) -> dict[str, Any]:
+    """Which model the report recommends, against the simple baseline, with the paired
+    difference (tuned − baseline, positive = tuned better) and its 95% interval as the
+    run recorded them; `decision` "" when the run recorded no comparison.
+
+    Example:
+        >>> recommendation(View.of(results))["recommended"]
+        'baseline'
+    """
+    results, base = view.results, view.results.baseline
+    return {
+        "recommended": view.recommended,
+        "decision": base.decision,
+        "metric": results.metric.name,
+        "tuned": {"family": results.model_family, "holdout": results.holdout},
+        "baseline": {"family": base.family, "holdout": base.holdout} if base else None,
+        "difference": base.difference,
+        "interval": list(base.interval) if base.interval else None,
+        "sentence": view.verdict.versus,
     }
 
 

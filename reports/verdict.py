@@ -72,6 +72,10 @@ class Verdict:
     why: list[str] = field(default_factory=list)
     lead: str = ""  # replaces the level's usual first sentence when set
     suspicious: bool = False  # the hold-out score is too good to take on trust
+    # The tuned model against the simple baseline, in one sentence: the lead when the
+    # baseline is recommended, else shown under the reasons ("" when not compared).
+    versus: str = ""
+    recommended: str = "tuned"  # "tuned" or "baseline": whose figures the first screen shows
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,83 @@ def suspicion(results: Results) -> Suspicion | None:
     return Suspicion(signals, agrees)
 
 
+def _signed(value: float) -> str:
+    """A difference with its sign: "+0.006", "−0.048" (a true minus), "0.000"."""
+    text = fmt_number(abs(value))
+    return text if text.strip("0.") == "" else ("+" if value > 0 else "\u2212") + text
+
+
+def recommends_baseline(results: Results) -> bool:
+    """True when the run's paired comparison did not show the tuned model better."""
+    return results.baseline.recommended
+
+
+def difference_text(results: Results) -> str:
+    """The paired difference and its interval, formatted once for every place that shows it,
+    e.g. "difference −0.021, 95% interval −0.048 to +0.006"; "" when not compared.
+
+    Example:
+        >>> difference_text(results)
+        'difference −0.021, 95% interval −0.048 to +0.006'
+    """
+    base = results.baseline
+    if not base.decision or base.difference is None or base.interval is None:
+        return ""
+    low, high = base.interval
+    favour = "" if results.metric.direction == "maximize" else " in the tuned model's favour"
+    return (
+        f"difference{favour} {_signed(base.difference)}, 95% interval {_signed(low)} to "
+        f"{_signed(high)}"
+    )
+
+
+def _scores(results: Results) -> str:
+    """ "ROC AUC 0.754 vs 0.775": the tuned model's hold-out score, then the baseline's."""
+    lower = "" if results.metric.direction == "maximize" else ", lower is better"
+    return (
+        f"{results.metric.label} {fmt_number(results.holdout)} vs "
+        f"{fmt_number(results.baseline.holdout)}{lower}"
+    )
+
+
+def versus_sentence(results: Results, summary: bool = True) -> str:
+    """The tuned model against the simple baseline on the hold-out, in one sentence, or ""
+    when the run recorded no paired comparison (results.json written before it).
+
+    Example:
+        >>> versus_sentence(results)
+        'The tuned LightGBM gradient-boosted trees model does not beat the simple …'
+
+    `summary`: worded for the decision summary ("the figures below are for it"); False
+    for the baseline section, whose table shows both models.
+    """
+    base, difference = results.baseline, difference_text(results)
+    if not difference:
+        return ""
+    tuned = base.tuned_label or results.model_family
+    same_family = base.family == results.model_family
+    simple = "the same model at its default settings" if same_family else f"the simple {base.label}"
+    if base.decision == "better":  # the whole interval is above 0: no signs needed
+        low, high = base.interval or (0.0, 0.0)
+        return (
+            f"The tuned {tuned} model beats {simple} by {fmt_number(base.difference)} "
+            f"{results.metric.label} on rows it never saw (95% interval {fmt_number(low)} to "
+            f"{fmt_number(high)}; {_scores(results)})."
+        )
+    verb = "does worse than" if base.decision == "worse" else "does not beat"
+    use = "use the default settings" if same_family else "use the simple model"
+    return (
+        f"The tuned {tuned} model {verb} {simple} on rows it never saw ({_scores(results)}; "
+        f"{difference}): {use}" + ("; the figures below are for it." if summary else ".")
+    )
+
+
+BASELINE_TAIL = {
+    "caution": "Read the points below before it goes to review.",
+    "stop": "Do not use either model yet: fix the points below and run the tuning again.",
+}
+
+
 def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
     if (doubt := suspicion(results)) is not None:
         return doubt.level, doubt.text()
@@ -336,6 +417,9 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
 
     rank = {"good": 0, "caution": 1, "stop": 2}
     level = max((lvl for lvl, _ in found), key=rank.__getitem__)
+    recommended = "baseline" if recommends_baseline(results) else "tuned"
+    if recommended == "baseline" and level == "good":
+        level = "caution"  # the tuned model lost to the simple one: never "ready"
     # Reasons that set the level come first; reassurance follows.
     reasons = [text for lvl, text in sorted(found, key=lambda f: -rank[f[0]])]
     # The one or two reasons that set the level; when all is well, the hold-out result leads.
@@ -353,7 +437,18 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
             lead = "The hold-out score below needs explaining first."
     why = why[:WHY_SENTENCES]
     summary = list(results.headline.summary)
-    return Verdict(level, TITLES[level], reasons, summary, why, lead, doubt)
+    versus = versus_sentence(results)
+    if recommended == "baseline":
+        # The comparison leads: the rest of the first screen describes the simple model,
+        # so the hold-out finding (about the tuned one) names whose score it is.
+        lead = f"{versus} {lead or BASELINE_TAIL[level]}"
+        if gap_text.startswith("The model "):
+            tuned_gap = "The tuned model " + gap_text[len("The model ") :]
+            reasons = [tuned_gap if t == gap_text else t for t in reasons]
+            why = [tuned_gap if t == gap_text else t for t in why]
+        if results.baseline.headline is not None:
+            summary = list(results.baseline.headline.summary)
+    return Verdict(level, TITLES[level], reasons, summary, why, lead, doubt, versus, recommended)
 
 
 def _things(n: int, word: str, one: str = "", many: str = "") -> str:

@@ -32,6 +32,16 @@ class View:
     trigger: float | None  # the live score that should send the model back for review
     group_tables: tuple[Table, ...]
     tuned: tuple[str, ...]  # hyperparameters the search varied
+    # "tuned", or "baseline" when the tuned model did not clearly beat the simple one
+    # (`Results.baseline.decision`); `shown` is `results` with the recommended model's
+    # headline, tables and hold-out metrics, for the first screen and business figures.
+    recommended: str = "tuned"
+    shown: Results | None = None
+
+    @property
+    def first(self) -> Results:
+        """The results whose figures the first screen shows (the recommended model's)."""
+        return self.shown if self.shown is not None else self.results
 
     @property
     def holdout_sentence(self) -> str:
@@ -41,14 +51,18 @@ class View:
     def of(cls, results: Results) -> View:
         drop = holdout_drop(results)
         gap = _gap_reason(results, drop)
+        decided = verdict(results, gap=gap)
+        shown = sections.shown(results)  # model-output figures are the recommended model's
         return cls(
             results=results,
-            verdict=verdict(results, gap=gap),
+            verdict=decided,
             holdout_drop=drop,
             gap=gap,
-            trigger=sections.monitoring_trigger(results),
-            group_tables=tuple(sections.group_tables(results)),
+            trigger=sections.monitoring_trigger(shown),
+            group_tables=tuple(sections.group_tables(shown)),
             tuned=tuple(sections.tuned_parameters(results)),
+            recommended=decided.recommended,
+            shown=shown,
         )
 
     @property

@@ -16,7 +16,7 @@ from pathlib import Path
 import optuna
 
 from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request, compare
-from tuneplate.engine.config_fields import MAX_SEED, ConfigError, config_values
+from tuneplate.engine.config_fields import MAX_SEED, config_values
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import errors
 from tuneplate.engine.data.roles import read_table
@@ -306,10 +306,11 @@ def _config(args, base: Config | None = None) -> Config:
         ("warm_start", "warm_start"),
     ):
         given[key] = getattr(args, name, None)
-    config = replace(
-        base or Config(storage="journal"), **{k: v for k, v in given.items() if v is not None}
+    config = (base or Config.flat(storage="journal")).replace(
+        **{k: v for k, v in given.items() if v is not None}
     )
-    return replace(config, assumptions={**config.assumptions, **dict(getattr(args, "assume", []))})
+    assumptions = {**config.business.assumptions, **dict(getattr(args, "assume", []))}
+    return config.replace(assumptions=assumptions)
 
 
 def _run_dir(args) -> Path:
@@ -384,7 +385,7 @@ def _check_resume(saved: dict, ready, args) -> None:
                 typed[change.key] = value
         raise TuneplateError(resume.message(found, typed, options))
     before = (saved.get("config") or {}).get("assumptions") or {}
-    now = ready.config.assumptions
+    now = ready.config.business.assumptions
     changed = sorted(k for k in {*before, *now} if before.get(k) != now.get(k))
     if changed:
         detail = ", ".join(
@@ -407,7 +408,7 @@ def _read_config(path: Path) -> tuple[Config, dict]:
             f"cannot read config {str(path)!r} ({exc}); give a run's config.json"
         ) from None
     source = f"config {str(path)!r}"
-    known = config_values(saved, source, Config.__dataclass_fields__)
+    known = config_values(saved, source, Config.names())
     for key in ("vertical", "data", "fingerprint"):  # the record's own fields
         if not isinstance(saved.get(key), str | None):
             raise TuneplateError(
@@ -419,7 +420,7 @@ def _read_config(path: Path) -> tuple[Config, dict]:
             f"{source}: field 'settings' must be an object, got {saved['settings']!r}; "
             "correct that field in the file"
         )
-    return Config(**known), saved
+    return Config.from_settings(known), saved
 
 
 def cmd_run(args) -> int:
@@ -450,11 +451,10 @@ def _run(args, held: list[RunFolder]) -> int:
     elif args.config:
         base, saved = _read_config(Path(args.config))
         data_path = args.data or saved.get("data")
-        base = replace(
-            base,
+        base = base.replace(
             expect_fingerprint=saved.get("fingerprint"),
             allow_new_data=args.allow_new_data,
-            storage=base.storage if "://" in base.storage else "journal",
+            storage=base.storage.storage if "://" in base.storage.storage else "journal",
         )
     vertical = load_vertical(args.vertical)
     if (args.resume or args.config) and saved.get("vertical") not in (None, vertical.name):
@@ -464,17 +464,17 @@ def _run(args, held: list[RunFolder]) -> int:
         )
     config = _config(args, base)
     options = _option_assumptions(args, vertical)
-    config = replace(config, assumptions={**config.assumptions, **options})
-    if args.resume and config.storage == "memory":
+    config = config.replace(assumptions={**config.business.assumptions, **options})
+    if args.resume and config.storage.storage == "memory":
         raise TuneplateError("--resume needs a stored study; drop --storage memory")
     journal = run_dir / JOURNAL_FILE
-    if args.resume and config.storage == "journal" and not _has_content(journal):
+    if args.resume and config.storage.storage == "journal" and not _has_content(journal):
         print(
             f"tuneplate: {journal} is missing or empty: no trial to continue; "
             "the search starts from the beginning",
             file=sys.stderr,
         )
-    if "***" in config.storage:
+    if "***" in config.storage.storage:
         raise TuneplateError(
             "the saved storage URL hides its password; give it again with --storage"
         )
@@ -494,15 +494,15 @@ def _run(args, held: list[RunFolder]) -> int:
         "fingerprint": ready.fingerprint,
         "settings": _settings(ready),
         "config": {
-            **vars(config),
-            "storage": mask(config.storage),  # a password never lands on disk
+            **config.to_dict(),  # flat, the same keys as ever: old runs still replay
+            "storage": mask(config.storage.storage),  # a password never lands on disk
             "expect_fingerprint": None,
             "allow_new_data": False,
         },
     }
     try:
         (work_dir / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
-        results = execute(ready, run_dir=work_dir, progress=sys.stderr.isatty(), record=record)
+        results = execute(ready, run_dir=work_dir, progress=True, record=record)
         if previous is not None:
             results.previous = {
                 "run": str(args.compare_to),
@@ -539,9 +539,18 @@ def _run(args, held: list[RunFolder]) -> int:
         f"hold-out {results.holdout:.3f}"
         + (f" (95% interval {interval[0]:.3f}–{interval[1]:.3f})" if interval else "")
     )
-    from tuneplate.reports.verdict import verdict  # the report layer: loaded by now anyway
+    from tuneplate.reports.verdict import difference_text, verdict  # loaded by now anyway
 
-    if verdict(results).suspicious:  # never let a too-good figure pass as a success
+    decided = verdict(results)
+    base, compared = results.baseline, difference_text(results)
+    if decided.recommended == "baseline":  # the first screen's sentence, for the terminal
+        print(
+            f"recommended: the simple {base.label}, hold-out {base.holdout:.3f}; the tuned "
+            f"model does not beat it beyond noise ({compared}); the report's figures are for it"
+        )
+    elif compared and base.decision == "better":
+        print(f"the tuned model beats the simple {base.label} ({compared})")
+    if decided.suspicious:  # never let a too-good figure pass as a success
         print(
             "warning: the hold-out score is suspiciously good (leakage, repeated entities "
             "or a post-outcome column?); read the report's first section before using it"
@@ -567,7 +576,7 @@ def _completed_trials(ready, work_dir: Path, error: BaseException | None) -> int
     from tuneplate.engine.search.study import NoTrialCompleted, StorageUnavailable
     from tuneplate.engine.tune import study_name
 
-    storage = ready.config.storage
+    storage = ready.config.storage.storage
     if isinstance(error, NoTrialCompleted | StorageUnavailable) or storage == "memory":
         return 0
     journal = work_dir / JOURNAL_FILE
@@ -674,7 +683,7 @@ def cmd_compare(args) -> int:
             f"folder {str(out)!r} already exists and is not empty; choose another --out, "
             "or replace the comparison with --force"
         )
-    config = replace(_config(args), storage="memory")
+    config = _config(args).replace(storage="memory")
     data = _load_data(args)
 
     def progress(run) -> None:
@@ -726,11 +735,12 @@ def _joined_plan(storage: str, name: str, data_path: str | None = None, jobs: in
     record = study.user_attrs.get(RECORD)
     if not record:
         raise TuneplateError(f"study {name!r} was not made by tuneplate; it holds no run record")
-    saved = config_values(record, f"study {name!r}'s run record", Config.__dataclass_fields__)
+    saved = config_values(record, f"study {name!r}'s run record", Config.names())
     # The study's first run queued the warm-start trials; a worker has none to add.
-    config = replace(Config(**saved), storage=storage, study=name, warm_start=None)
     # Parallel trials are this machine's choice, not the study's: one unless asked.
-    config = replace(config, jobs=jobs or 1)
+    config = Config.from_settings(saved).replace(
+        storage=storage, study=name, warm_start=None, jobs=jobs or 1
+    )
     path = data_path or record.get("data")
     data = None if path is None else read_table(path)
     return plan(load_vertical(record["vertical"]), data, config), record
@@ -738,7 +748,7 @@ def _joined_plan(storage: str, name: str, data_path: str | None = None, jobs: in
 
 def cmd_worker(args) -> int:
     ready, _ = _joined_plan(args.storage, args.study, args.data, args.jobs)
-    done = work(ready, progress=sys.stderr.isatty())
+    done = work(ready, progress=True)
     print(f"worker finished {done} trial(s) of study {args.study!r} in {mask(args.storage)}")
     return 0
 
@@ -813,11 +823,11 @@ def main(argv: list[str] | None = None) -> int:
     except ChecksFailed as exc:
         print(f"tuneplate: {exc}", file=sys.stderr)
         return 2
-    except ConfigError as exc:  # worded for Python callers; here, name the flag
-        print(f"tuneplate: error: {exc.for_flags()}", file=sys.stderr)
-        return 2
     except TuneplateError as exc:
-        print(f"tuneplate: error: {exc}", file=sys.stderr)
+        # A ConfigError or AssumptionError is worded for Python callers ("fix seed=");
+        # here, name the flag ("fix --seed").
+        shown = exc.for_flags() if hasattr(exc, "for_flags") else str(exc)
+        print(f"tuneplate: error: {shown}", file=sys.stderr)
         return 2
     except OSError as exc:  # the last resort: a path the checks above could not foresee
         print(f"tuneplate: error: {_os_error(exc)}", file=sys.stderr)

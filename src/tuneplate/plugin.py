@@ -29,6 +29,7 @@ from tuneplate.engine.data.checks import (
 from tuneplate.engine.data.roles import Roles, resolve_roles
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
 from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, readable_groups
+from tuneplate.engine.money import money
 from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
 from tuneplate.engine.search.space import Param, Space
 from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, parse_times
@@ -74,6 +75,7 @@ __all__ = [
     "Objective",
     "calibration_bands",
     "readable_groups",
+    "money",
     "Evaluation",
     "Outcome",
     "RankingOutcome",

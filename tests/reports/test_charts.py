@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.reports import charts, parameter_charts
+from tuneplate.reports import charts, parameter_charts, sections
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 
@@ -194,10 +194,30 @@ def test_history_title_says_whether_more_trials_may_help(results, make_results):
     early = trials.assign(value=np.where(done, 0.6, np.nan))
     early.loc[0, "value"] = 0.8
     title = charts.history_title(make_results(trials=early))
-    assert (
-        title
-        == "Best ROC AUC 0.800 found by trial 1 of 10; the 9 trials after it found nothing better"
+    first = int(trials.loc[done, "number"].iloc[0])
+    assert title == (
+        f"Best ROC AUC 0.800 found by trial #{first} (1st of {int(done.sum())} completed); "
+        f"the {int(done.sum()) - 1} completed trials after it found nothing better"
     )
+
+
+def test_one_trial_has_one_name_in_title_table_and_results_json(results, make_results):
+    """#16: the chart title, the best-trials table and results.json name the best trial alike."""
+    trials = results.trials.copy()
+    # A pruned trial first, so the best trial's number differs from its position.
+    trials.loc[trials.index[0], "state"] = "PRUNED"
+    done = trials["state"] == "COMPLETE"
+    values = np.where(done, 0.6, np.nan)
+    best_row = trials.index[done][2]
+    values[trials.index.get_loc(best_row)] = 0.9
+    scored = make_results(trials=trials.assign(value=values))
+    number = int(trials.loc[best_row, "number"])
+    assert f"trial #{number} (3rd of " in charts.history_title(scored)
+    table = sections.best_trials(scored).frame
+    assert int(table["Trial #"].iloc[0]) == number
+    assert int(scored.trials.loc[best_row, "number"]) == number
+    assert charts.ordinal(1) == "1st" and charts.ordinal(12) == "12th"
+    assert charts.ordinal(23) == "23rd" and charts.ordinal(111) == "111th"
 
 
 def _tuned(n: int, seed: int = 1) -> pd.DataFrame:

@@ -390,3 +390,41 @@ def test_the_cli_summary_warns_when_the_hold_out_is_too_good(tmp_path, capsys):
     assert main([*argv, "--trials", "3", "--storage", "memory", "--out", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
     assert "suspiciously good" in out, out
+
+
+def test_a_tuned_model_that_does_not_beat_the_baseline_leads_with_it(clean):
+    """Issue #16: LightGBM 0.754 against the logistic baseline's 0.775 on the same rows."""
+    base = {
+        **clean().baseline,
+        "label": "logistic regression",
+        "holdout": 0.775,
+        "difference": -0.021,
+        "interval": [-0.048, 0.006],
+        "decision": "same",
+        "tuned_label": "LightGBM",
+    }
+    v = verdict(clean(validation=0.76, holdout=0.754, baseline=base))
+    assert v.lead.startswith(
+        "The tuned LightGBM model does not beat the simple logistic regression on rows it "
+        "never saw (ROC AUC 0.754 vs 0.775; difference \u22120.021, 95% interval \u22120.048 "
+        "to +0.006): use the simple model; the figures below are for it."
+    )
+    assert v.level == "caution" and v.recommended == "baseline"
+
+
+def test_a_tuned_model_that_beats_the_baseline_says_by_how_much(clean):
+    base = {
+        **clean().baseline,
+        "label": "logistic regression",
+        "holdout": 0.747,
+        "difference": 0.031,
+        "interval": [0.008, 0.055],
+        "decision": "better",
+        "tuned_label": "LightGBM",
+    }
+    v = verdict(clean(validation=0.78, holdout=0.778, baseline=base))
+    assert v.level == "good" and v.recommended == "tuned" and v.lead == ""
+    assert v.versus == (
+        "The tuned LightGBM model beats the simple logistic regression by 0.031 ROC AUC on "
+        "rows it never saw (95% interval 0.008 to 0.055; ROC AUC 0.778 vs 0.747)."
+    )

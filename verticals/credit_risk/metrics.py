@@ -27,6 +27,7 @@ from tuneplate.plugin import (
     Table,
     TableKey,
     calibration_bands,
+    money,
     readable_groups,
     validator,
 )
@@ -127,18 +128,25 @@ def operating_point(pd_: np.ndarray, a: Mapping[str, Any]) -> tuple[np.ndarray, 
 
 
 def cutoff_table(
-    y: np.ndarray, pd_: np.ndarray, a: Mapping[str, Any], operating: np.ndarray | None = None
+    y: np.ndarray,
+    pd_: np.ndarray,
+    a: Mapping[str, Any],
+    operating: np.ndarray | None = None,
+    cutoff: float | None = None,
 ) -> pd.DataFrame:
     """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants.
 
-    One row per rate in `APPROVAL_RATES`, plus the operating point when given.
+    One row per rate in `APPROVAL_RATES`, plus the operating point when given; its
+    "Approve if PD at most" is the rule's `cutoff` (the figure the summary states), not
+    the highest PD that happened to fall under it.
     """
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     scale = 1000 / len(y)
     choices = [(*_approve(pd_, rate), EVERYONE if rate >= 1 else "") for rate in APPROVAL_RATES]
     if operating is not None:
-        cutoff = float(pd_[operating].max()) if operating.any() else 0.0
-        choices.append((operating, cutoff, OPERATING))
+        if cutoff is None:
+            cutoff = float(pd_[operating].max()) if operating.any() else 0.0
+        choices.append((operating, float(cutoff), OPERATING))
     rows = []
     for ok, cutoff, label in choices:
         bad_in, bad_out = y[ok], y[~ok]
@@ -211,7 +219,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         "bad_rate": float(np.mean(y)),
     }
     approved, cutoff, rule = operating_point(pd_, a)
-    cutoffs = cutoff_table(y, pd_, a, approved)
+    cutoffs = cutoff_table(y, pd_, a, approved, cutoff)
     tables = [
         Table(
             TableKey.CUTOFFS,
@@ -220,8 +228,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
             note=(
                 "Applicants are approved from the lowest predicted PD up. Bad rates and profit are "
                 f"what happened to the {len(y):,} hold-out applicants; expected loss = PD × LGD × "
-                f"exposure, with LGD {a['loss_given_default']:.0%}, exposure {a['exposure']:,.0f} "
-                f"{a['currency']} and margin {a['margin']:.1%}."
+                f"exposure, with LGD {a['loss_given_default']:.0%}, exposure "
+                f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}."
             ),
             formats={"": "text"}
             | dict.fromkeys(PERCENT, "percent")
@@ -271,9 +279,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
     op = cutoffs[cutoffs[""] == OPERATING].iloc[0]
     all_in = cutoffs[cutoffs[""] == EVERYONE].iloc[0]
 
-    def money(value: float) -> str:
-        sign = "-" if round(value) < 0 else ""
-        return f"{sign}{a['currency']} {abs(value):,.0f}"
+    def cash(value: float) -> str:  # as the report's cards write it: one figure, one text
+        return money(value, a["currency"])
 
     if rule == "break-even cut-off":
         summary = [
@@ -291,8 +298,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
         summary.append(
             f"On the {len(y):,} hold-out applicants, {bad_in:.1%} of those approved went bad "
             f"(against {everyone:.1%} approving everyone), and the book would have made "
-            f"{money(op[PROFIT])} per 1,000 applicants (approving "
-            f"everyone: {money(all_in[PROFIT])})."
+            f"{cash(op[PROFIT])} per 1,000 applicants (approving "
+            f"everyone: {cash(all_in[PROFIT])})."
         )
     else:
         summary.append(
@@ -323,7 +330,7 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
             float(op[PROFIT]),
             "money",
             f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
-            f"{money(ead)} per loan; approving everyone: {money(all_in[PROFIT])}.",
+            f"{cash(ead)} per loan; approving everyone: {cash(all_in[PROFIT])}.",
         ),
         Card(
             "Bad loans among those approved",
@@ -336,7 +343,7 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
             "Expected loss per 1,000 applicants",
             float(op[LOSS]),
             "money",
-            f"PD × LGD {lgd:.0%} × exposure {money(ead)}, over approved loans.",
+            f"PD × LGD {lgd:.0%} × exposure {cash(ead)}, over approved loans.",
         ),
     )
     return Headline(

@@ -11,7 +11,10 @@ import optuna
 from scipy.stats import bootstrap
 
 from tuneplate.engine.families.models import Family, Fit, get_family
+from tuneplate.engine.metrics import rows_version
+from tuneplate.engine.results import Baseline, Headline
 from tuneplate.engine.tasks.binary.folds import FoldCache
+from tuneplate.engine.vertical import Outcome
 
 if TYPE_CHECKING:
     from tuneplate.engine.tasks.task import Plan
@@ -39,6 +42,46 @@ INTERVAL_RESAMPLES = 1000  # bootstrap resamples of the hold-out …
 BIG_HOLDOUT = 20_000  # … and 200 from this many hold-out rows, where the interval is narrow
 
 
+def _statistic(metric, combine):
+    """`combine(metric(y, s) for each scores array)` as scipy's bootstrap wants it: the
+    registered metric's many-resamples form when it has one (one call for every
+    resample), else one resample at a time. NaN where a resample holds one class only."""
+    rows = rows_version(metric)
+    if rows is not None:
+
+        def vectorised(y, *scores, axis=-1):
+            y = np.moveaxis(y, axis, -1)
+            return combine(*(rows(y, np.moveaxis(s, axis, -1)) for s in scores))
+
+        return vectorised, True
+
+    def single(y, *scores):
+        try:
+            return combine(*(metric(y, s) for s in scores))
+        except ValueError:  # a resample holding one class only
+            return np.nan
+
+    return single, False
+
+
+def _interval(samples, metric, combine, seed: int, level: float, resamples=None):
+    statistic, vectorized = _statistic(metric, combine)
+    n = len(samples[0])
+    res = bootstrap(
+        samples,
+        statistic,
+        paired=True,
+        vectorized=vectorized,
+        n_resamples=resamples or (INTERVAL_RESAMPLES if n < BIG_HOLDOUT else 200),
+        batch=max(1, 2_000_000 // n),  # about 16 MB of scores per array at a time
+        confidence_level=level,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return (low, high) if np.isfinite(low) and np.isfinite(high) else None
+
+
 def holdout_interval(y, score, metric, seed: int, level: float = 0.95):
     """A percentile bootstrap interval of the hold-out score, resampling rows.
 
@@ -50,32 +93,62 @@ def holdout_interval(y, score, metric, seed: int, level: float = 0.95):
     """
     if len(y) < 20:
         return None
-
-    def statistic(y, s):
-        try:
-            return metric(y, s)
-        except ValueError:  # a resample holding one class only
-            return np.nan
-
-    res = bootstrap(
-        (np.asarray(y), np.asarray(score)),
-        statistic,
-        paired=True,
-        vectorized=False,
-        n_resamples=INTERVAL_RESAMPLES if len(y) < BIG_HOLDOUT else 200,
-        confidence_level=level,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    return (low, high) if np.isfinite(low) and np.isfinite(high) else None
+    return _interval((np.asarray(y), np.asarray(score)), metric, lambda s: s, seed, level)
 
 
-def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold) -> dict[str, Any]:
-    """The vertical's simple baseline at its default settings, on the same rows."""
+def paired_difference(
+    y, tuned, base, metric, maximize: bool, seed: int, level: float = 0.95, resamples=None
+):
+    """Tuned − baseline on the same hold-out rows, in the metric's good direction, with a
+    paired percentile bootstrap interval (rows resampled once for both models).
+
+    Positive means the tuned model is better (for a loss: baseline loss − tuned loss).
+    Returns (difference, (low, high) or None); the interval is None when it cannot be
+    formed (fewer than 20 rows, or resamples holding one class). Same resample counts
+    as `holdout_interval` unless `resamples` says otherwise.
+
+    Example:
+        >>> paired_difference(y_hold, p_tuned, p_base, roc_auc_score, True, seed=0)
+        (-0.021, (-0.048, 0.006))
+    """
+    y, tuned, base = np.asarray(y), np.asarray(tuned), np.asarray(base)
+    sign = 1.0 if maximize else -1.0
+
+    def combine(t, b):
+        return sign * (t - b)
+
+    difference = float(combine(metric(y, tuned), metric(y, base)))
+    if len(y) < 20:
+        return difference, None
+    return difference, _interval((y, tuned, base), metric, combine, seed, level, resamples)
+
+
+def decide(interval: tuple[float, float] | None) -> str:
+    """ "better" (the interval lies above 0), "worse" (below 0), "same" (it spans 0), or ""
+    when there is no interval to decide on.
+
+    Example:
+        >>> decide((0.008, 0.055)), decide((-0.048, 0.006)), decide(None)
+        ('better', 'same', '')
+    """
+    if interval is None:
+        return ""
+    low, high = interval
+    return "better" if low > 0 else "worse" if high < 0 else "same"
+
+
+def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold, tuned=None, tuned_label: str = "") -> Baseline:
+    """The vertical's simple baseline at its default settings, on the same rows.
+
+    With `tuned` (the tuned model's hold-out scores, same rows and order), also the paired
+    difference tuned − baseline and its interval (`paired_difference`) and the decision
+    (`decide`), with the tuned family's `tuned_label` for the report's sentences; when
+    the baseline is recommended, the vertical evaluates it as it does
+    the tuned model (hold-out scores, and out-of-fold scores for choosing cut-offs).
+    """
     name = p.vertical.baseline_family
     if name not in p.vertical.spaces:
-        return {}
+        return Baseline()
     family = get_family(name, p.vertical.spaces)
     space = p.vertical.spaces[name]
     params = {**space.fixed, **space.start}
@@ -87,8 +160,41 @@ def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold) -> dict[str, Any]:
         ).n_rounds
         fit = replace(fit, n_rounds=rounds)
     estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
-    score = p.objective.score(y_hold, estimator.predict_proba(X_hold)[:, 1])
-    return {"family": name, "label": family.label, "params": params, "holdout": float(score)}
+    scores = estimator.predict_proba(X_hold)[:, 1]
+    base = Baseline(name, family.label, params, float(p.objective.score(y_hold, scores)))
+    if tuned is None:
+        return base
+    maximize = p.objective.direction == "maximize"
+    difference, interval = paired_difference(
+        y_hold, tuned, scores, p.objective.score, maximize, p.fit.seed
+    )
+    base = replace(
+        base,
+        difference=difference,
+        interval=interval,
+        decision=decide(interval),
+        tuned_label=tuned_label,
+    )
+    if not base.recommended:
+        return base
+    valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+    evaluated = p.vertical.evaluate(
+        Outcome(
+            y=y_hold,
+            score=scores,
+            rows=p.table.iloc[p.split.holdout],
+            roles=p.roles,
+            assumptions=p.assumptions,
+            valid_y=valid_y,
+            valid_score=valid_score,
+        )
+    )
+    return replace(
+        base,
+        headline=Headline.coerce(evaluated.headline),
+        tables=tuple(evaluated.tables),
+        metrics=dict(evaluated.metrics),
+    )
 
 
 def importance(study: optuna.Study) -> dict[str, float]:

@@ -68,8 +68,8 @@ class TableData:
 
 def default_pruner(config, n_rows: int) -> str:
     """The chosen pruner, else "median" for tables of PRUNE_ROWS rows or more."""
-    if config.pruner is not None:
-        return config.pruner
+    if config.search.pruner is not None:
+        return config.search.pruner
     return "median" if n_rows >= PRUNE_ROWS else "none"
 
 
@@ -87,7 +87,7 @@ class BinaryTask:
     reads_log = False
 
     def refuse(self, config, strategy: str) -> None:
-        if get_strategy(strategy).chooses_family and config.model:
+        if get_strategy(strategy).chooses_family and config.search.model:
             raise TuneplateError(
                 "strategy auto chooses the model family itself; drop --model, or choose "
                 "another --strategy to tune one family"
@@ -100,22 +100,23 @@ class BinaryTask:
 
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
         vertical, config, strategy = r.vertical, r.config, r.strategy
+        search = config.search
         chosen = get_strategy(strategy)  # what the strategy adjusts in the plan
         # The gradient strategies descend on validation log-loss, whose exact derivative
         # the linear model supplies: both are their defaults unless chosen explicitly.
         default = chosen.default_family
         family = get_family(
-            config.model or (default if default in vertical.spaces else vertical.default_family),
+            search.model or (default if default in vertical.spaces else vertical.default_family),
             vertical.spaces,
         )
-        objective = get_metric(config.metric) if config.metric else vertical.objective
-        if chosen.default_metric and not config.metric:
+        objective = get_metric(search.metric) if search.metric else vertical.objective
+        if chosen.default_metric and not search.metric:
             objective = METRICS[chosen.default_metric]
         gradient = chosen.descends_gradient
         hypergradient = (
             gradient and family.hypergradient is not None and objective.name == "log_loss"
         )
-        make_sampler(strategy, vertical.spaces[family.name], config.seed)  # unknown names fail
+        make_sampler(strategy, vertical.spaces[family.name], search.seed)  # unknown names fail
 
         # data -> checks
         table, roles, attribution, tidied = prepare(vertical, data, config)
@@ -136,7 +137,7 @@ class BinaryTask:
         # -> split
         y = roles.binary_target(table).to_numpy()
         n_folds = n_folds_for(vertical, len(table))
-        split = make_split(table, y, roles, n_folds, config.seed)
+        split = make_split(table, y, roles, n_folds, search.seed)
         if n_folds != vertical.n_folds:
             split = replace(
                 split,
@@ -145,7 +146,7 @@ class BinaryTask:
             )
         pruner_name = default_pruner(config, len(table))
         pruner = studies.make_pruner(pruner_name, n_folds)
-        if config.pruner is None and pruner_name == "median":
+        if search.pruner is None and pruner_name == "median":
             # Big tables: trials are expensive, so start judging from the third one.
             pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
         schema, pooled = schema.fit_levels(table.iloc[split.development])
@@ -175,7 +176,7 @@ class BinaryTask:
             findings = [*findings, *gradients.overfitting_findings(space, valid_rows)]
         warm = warm_trials(r.previous, space, family.name) if r.previous else []
         if r.previous and not warm:
-            findings = [*findings, warm_start_unused(config.warm_start)]
+            findings = [*findings, warm_start_unused(config.search.warm_start)]
         first = first_trials(vertical, space, family.name, strategy, warm)
         return Plan(
             vertical=vertical,
@@ -186,15 +187,15 @@ class BinaryTask:
             strategy=strategy,
             family=family,
             space=space,
-            sampler=make_sampler(strategy, space, config.seed),
+            sampler=make_sampler(strategy, space, config.search.seed),
             pruner=pruner,
             n_trials=n_trials,
             timeout=r.timeout,
             attribution=attribution,
             findings=findings,
             fit=Fit(
-                seed=config.seed,
-                n_threads=threads_per_fit(len(table), config.jobs, LARGE_TABLE),
+                seed=config.search.seed,
+                n_threads=threads_per_fit(len(table), config.search.jobs, LARGE_TABLE),
             ),
             fingerprint=printed,
             data=TableData(table, roles, features, split, schema, y),
@@ -286,13 +287,19 @@ class BinaryTask:
             "tables": evaluated.tables,
             "assumptions": evaluated.assumptions,
             "headline": evaluated.headline,
-            "baseline": evaluation.baseline(p, X_dev, y_dev, X_hold, y_hold),
+            # On the same hold-out rows, paired with the tuned model's scores: the report
+            # recommends the baseline unless the tuned model is clearly better.
+            "baseline": evaluation.baseline(
+                p, X_dev, y_dev, X_hold, y_hold, tuned=p_hold, tuned_label=family.label
+            ),
             # fANOVA needs settings every trial shares; across families only "family" is.
             "importance": {} if p.families else evaluation.importance(study),
             # The same model on both sides: fold models trained on fewer (and, on time
             # splits, older) rows spread their scores differently and would fake a shift.
             "stability": evaluation.stability(p_dev, p_hold) if roles.time else {},
-            "holdout_interval": evaluation.holdout_interval(y_hold, p_hold, score, p.config.seed),
+            "holdout_interval": evaluation.holdout_interval(
+                y_hold, p_hold, score, p.config.search.seed
+            ),
             "model": model,
             "split_rows": {
                 "development": split.development.tolist(),

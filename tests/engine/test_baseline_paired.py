@@ -1,0 +1,151 @@
+"""The tuned model against the vertical's simple baseline: a paired bootstrap of the
+difference on the same hold-out rows, its direction, the decision, and the record's
+round trip through results.json (older files still load)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+import tuneplate
+from tuneplate.engine.metrics import METRICS
+from tuneplate.engine.results import Baseline, Results
+from tuneplate.engine.tasks.binary.evaluation import decide, paired_difference
+
+FEW = 200  # resamples: enough for these clear-cut cases, and quick
+
+
+def _outcome(n: int = 400, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    truth = rng.uniform(0.05, 0.95, n)
+    y = (rng.random(n) < truth).astype(int)
+    return y, truth
+
+
+def test_identical_predictions_give_zero_and_a_zero_interval():
+    y, p = _outcome()
+    difference, interval = paired_difference(
+        y, p, p.copy(), roc_auc_score, True, seed=0, resamples=FEW
+    )
+    assert difference == 0.0 and interval == (0.0, 0.0)
+    assert decide(interval) == "same"
+
+
+@pytest.mark.parametrize("name", ["log_loss", "brier", "roc_auc"])
+def test_the_difference_is_positive_when_the_tuned_model_is_better(name):
+    metric = METRICS[name]
+    y, truth = _outcome(600)
+    noisy = np.clip(truth + np.random.default_rng(1).normal(0, 0.35, len(y)), 0.01, 0.99)
+    maximize = metric.direction == "maximize"
+    better = paired_difference(y, truth, noisy, metric.score, maximize, seed=0, resamples=FEW)
+    worse = paired_difference(y, noisy, truth, metric.score, maximize, seed=0, resamples=FEW)
+    # For a loss, lower is better: the difference is baseline loss − tuned loss.
+    expected = (1 if maximize else -1) * (metric.score(y, truth) - metric.score(y, noisy))
+    assert better[0] == pytest.approx(expected) and better[0] > 0
+    assert worse[0] == pytest.approx(-better[0])
+    assert decide(better[1]) == "better" and decide(worse[1]) == "worse"
+    low, high = better[1]
+    assert low <= better[0] <= high
+
+
+def test_no_interval_on_a_tiny_holdout_and_no_decision():
+    y, p = _outcome(12)
+    difference, interval = paired_difference(
+        y, p, p[::-1], roc_auc_score, True, seed=0, resamples=FEW
+    )
+    assert np.isfinite(difference) and interval is None and decide(None) == ""
+
+
+def test_an_older_four_key_baseline_loads_as_not_compared():
+    old = {"family": "logistic", "label": "L2", "params": {"C": 1.0}, "holdout": 0.75}
+    base = Baseline.from_dict(old)
+    assert base.decision == "" and not base.recommended and base.headline is None
+    assert dict(base) == old and base["holdout"] == 0.75 and base.get("difference") is None
+    assert not Baseline.from_dict({}) and Baseline().to_dict() == {}
+
+
+def _linear_table(n: int = 1500, seed: int = 0) -> pd.DataFrame:
+    """A logistic model is right here: a linear signal with noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    logit = 1.2 * X[:, 0] - 0.8 * X[:, 1] + 0.5 * X[:, 2]
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
+    frame["default"] = np.where(y, "bad", "good")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def losing(tmp_path_factory) -> tuple[Results, Results]:
+    result = tuneplate.tune(
+        "credit-risk",
+        _linear_table(),
+        "default",
+        model="lightgbm",
+        strategy="random",
+        n_trials=3,
+        seed=0,
+    )
+    folder = tmp_path_factory.mktemp("losing")
+    result.save(folder)
+    return result, Results.load(folder, model=False)
+
+
+def test_a_real_run_pairs_the_same_rows_and_evaluates_the_recommended_baseline(losing):
+    result, _ = losing
+    base = result.baseline
+    assert base.family == "logistic" and base.decision in ("same", "worse")
+    assert base.recommended and base.tuned_label.startswith("LightGBM")
+    # Same rows, same metric: the point difference is the two recorded hold-out scores'.
+    assert base.difference == pytest.approx(result.holdout - base.holdout, abs=1e-12)
+    low, high = base.interval
+    assert low <= base.difference <= high and high >= 0 or base.decision == "worse"
+    # Evaluated like the tuned model: its own headline cards, tables and metrics.
+    assert base.headline is not None and len(base.headline.cards) == 3
+    assert base.metrics["roc_auc"] == pytest.approx(base.holdout)
+    assert {t.key for t in base.tables} == {t.key for t in result.tables}
+    assert base.headline.cards != result.headline.cards
+    assert base["holdout"] == base.holdout  # still reads as the dict it was
+
+
+def test_the_record_round_trips_through_results_json(losing):
+    result, loaded = losing
+    assert loaded.baseline.to_dict() == result.baseline.to_dict()
+    assert loaded.baseline.headline == result.baseline.headline
+    assert loaded.baseline.interval == result.baseline.interval
+
+
+@pytest.mark.parametrize("name", ["roc_auc", "log_loss", "brier"])
+def test_the_many_resamples_form_equals_the_metric_on_each_resample(name):
+    """Intervals use `Objective.rows` (one call for 1,000 resamples): it must be the same
+    score as the metric itself, ties, one-class resamples and extreme probabilities too."""
+    metric = METRICS[name]
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, (40, 60))
+    y[0] = 1  # one class only: not scorable by ROC AUC
+    scores = np.round(rng.random((40, 60)), 1)  # many ties
+    scores[1, :5] = [0.0, 1.0, 0.0, 1.0, 0.0]  # probabilities the log-loss clips
+    got = metric.rows(y, scores)
+    for i in range(len(y)):
+        try:
+            want = metric.score(y[i], scores[i])
+        except ValueError:
+            want = np.nan
+        np.testing.assert_allclose(got[i], want, rtol=0, atol=1e-12, equal_nan=True)
+
+
+def test_the_interval_is_the_same_with_and_without_the_many_resamples_form():
+    """The fast path changes the cost, not the figure: same resamples, same interval."""
+    from tuneplate.engine.tasks.binary import evaluation
+
+    y, truth = _outcome(n=150)
+    noisy = np.clip(truth + np.random.default_rng(1).normal(0, 0.3, len(y)), 0, 1)
+    fast = paired_difference(y, truth, noisy, roc_auc_score, True, seed=0, resamples=FEW)
+    slow = paired_difference(
+        y, truth, noisy, lambda a, b: roc_auc_score(a, b), True, seed=0, resamples=FEW
+    )
+    assert evaluation.rows_version(roc_auc_score) is not None
+    assert fast[0] == pytest.approx(slow[0], abs=1e-12)
+    np.testing.assert_allclose(fast[1], slow[1], atol=1e-12)
