@@ -135,22 +135,45 @@ def readable_groups(values: pd.Series, max_levels: int | None = None, min_size: 
     """Groups a reader can name: numbers in quartile bands, text levels as they are,
     rare or surplus levels pooled as "other", missing values as "missing".
 
-    The outer bands are open ("under 35", "64.2 and over"): closed ones would print
+    Band edges are the quartiles rounded to two significant figures ("under 35", not
+    "under 34.8"), and the rows are cut at the rounded edges, so a label is true of
+    every row in it. The outer bands are open ("64 and over"): closed ones would print
     the smallest and largest value, each one person's.
 
     Example:
         >>> readable_groups(pd.Series(range(20, 80))).unique().tolist()
-        ['under 34.8', '34.8–49.5', '49.5–64.2', '64.2 and over']
+        ['under 35', '35–50', '50–64', '64 and over']
     """
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
-        inner = np.unique(np.quantile(values.dropna(), [0.25, 0.5, 0.75]))
+        quartiles = np.quantile(values.dropna(), [0.25, 0.5, 0.75])
+        inner = np.unique([_round_edge(q) for q in quartiles])
         edges = [-np.inf, *inner, np.inf]
-        labels = [f"under {inner[0]:.3g}"]
-        labels += [f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(inner[:-1], inner[1:], strict=True)]
-        labels.append(f"{inner[-1]:.3g} and over")
+        labels = [f"under {_edge_text(inner[0])}"]
+        labels += [
+            f"{_edge_text(lo)}–{_edge_text(hi)}"
+            for lo, hi in zip(inner[:-1], inner[1:], strict=True)
+        ]
+        labels.append(f"{_edge_text(inner[-1])} and over")
         bands = pd.cut(values, edges, labels=labels, right=False)
         return bands.astype("string").fillna("missing")
     labels = values.astype("string").fillna("missing")
     counts = labels.value_counts()
     keep = counts[counts >= min_size].index[:max_levels]
     return labels.where(labels.isin(keep), "other")
+
+
+def _round_edge(x: float) -> float:
+    """Two significant figures: 34.75 -> 35, 3972.3 -> 4000, 0.153 -> 0.15."""
+    if x == 0 or not np.isfinite(x):
+        return float(x)
+    digits = 1 - int(np.floor(np.log10(abs(x))))
+    return float(np.round(x, digits))
+
+
+def _edge_text(x: float) -> str:
+    """A band edge as a reader writes it: 35, 4,000, 0.15."""
+    return (
+        f"{x:,.0f}"
+        if float(x).is_integer()
+        else f"{x:,.{max(1, -int(np.floor(np.log10(abs(x)))) + 1)}f}"
+    )

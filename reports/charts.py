@@ -5,18 +5,27 @@ when its inputs are missing (the template then leaves the chart out). Every char
 titled with its conclusion, worked out from the same data it draws (the `*_title`
 functions), so a reader who only reads titles still gets the message. The shared
 style and SVG export are in `figures`; the parameter charts in `parameter_charts`.
+
+This module holds the charts of the model's business figures (approval, decision curve,
+frequencies) and `charts`, which collects every chart; the search's charts are in
+`search_charts`, the calibration and fairness charts in `calibration_charts` and
+`fairness_charts`, all re-exported here (`charts.history_title` still works).
 """
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from tuneplate.engine.results import Results, Role, TableKey
+from tuneplate.reports.calibration_charts import (  # noqa: F401  re-exported
+    CALIBRATION_CLOSE,
+    calibration,
+    calibration_title,
+)
+from tuneplate.reports.fairness_charts import FOUR_FIFTHS, fairness, fairness_title  # noqa: F401
 from tuneplate.reports.figures import (
     BLUE,
     GREY,
@@ -24,164 +33,22 @@ from tuneplate.reports.figures import (
     chart,
     column,
     column_values,
-    completed,
     is_percent,
     plain,
 )
-from tuneplate.reports.formatters import fmt_cell, fmt_count, fmt_number, fmt_percent
+from tuneplate.reports.formatters import fmt_cell, fmt_count, fmt_percent
 from tuneplate.reports.parameter_charts import parallel, slice_plot
-
-
-def history(results: Results) -> str | None:
-    """Each completed trial's cross-validated score, with the best score so far.
-
-    Example:
-        >>> history(results).startswith("<svg")
-        True
-    """
-    done = completed(results)
-    if done is None:
-        return None
-    x, y = done["number"].to_numpy(dtype=float), done["value"].to_numpy(dtype=float)
-    maximize = results.metric.direction == "maximize"
-    best = np.maximum.accumulate(y) if maximize else np.minimum.accumulate(y)
-
-    def draw(ax: Axes) -> None:
-        ax.plot(x, y, "o", ms=3.5, color=GREY, label="One trial")
-        ax.step(x, best, where="post", color=BLUE, lw=1.8, label="Best so far")
-        ax.set_xlabel("Trial # (Optuna's number, from 0)")
-        ax.set_ylabel(plain(f"{results.metric.label} (cross-validated)"))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(loc="best")
-
-    return chart("history", history_title(results), draw)
-
-
-LATE_SHARE = 0.8  # a best trial in the last fifth of the search: still improving
-FLAT = 0.01  # a best score within 1% of the first trial's: the search hardly improved it
-
-
-def history_title(results: Results) -> str:
-    """When the best score was found, and whether more trials look worth it.
-
-    Trials are named by Optuna's number (from 0, "#3"), as in the best-trials table,
-    `results.json` and Optuna's own storage and dashboard: one trial, one name.
-
-    Example:
-        >>> history_title(results)
-        'Best ROC AUC 0.790 found at trial #3 (3rd of 4 completed): still improving, ...'
-    """
-    done = completed(results)
-    if done is None:
-        return ""
-    values = done["value"].to_numpy(dtype=float)
-    numbers = done["number"].to_numpy(dtype=int)
-    n = len(values)
-    maximize = results.metric.direction == "maximize"
-    at = int(np.argmax(values) if maximize else np.argmin(values)) + 1  # 1-based position
-    best = f"Best {results.metric.label} {fmt_number(values[at - 1])}"
-    found = f"trial #{numbers[at - 1]} ({ordinal(at)} of {n} completed)"
-    if n < 5:
-        return f"{best} found at {found}: too few trials to judge the search"
-    first = values[0]
-    if at > 1 and abs(values[at - 1] - first) <= FLAT * abs(values[at - 1]):
-        return (
-            f"{best} is within {FLAT:.0%} of the first trial's: the starting settings were "
-            "already about as good as this search space allows"
-        )
-    if at > LATE_SHARE * n:
-        return f"{best} found at {found}: still improving, more trials may help"
-    later = "the completed trial" if n - at == 1 else f"the {fmt_count(n - at)} completed trials"
-    return f"{best} found by {found}; {later} after it found nothing better"
-
-
-def ordinal(k: int) -> str:
-    """1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st.
-
-    Example:
-        >>> ordinal(22)
-        '22nd'
-    """
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix}"
-
-
-def calibration(results: Results) -> str | None:
-    """Observed rate (bars) against mean predicted rate (dots) per score band.
-
-    Reads the table with key "calibration": its first column names the bands, and
-    the columns of roles `Role.PREDICTED` and `Role.OBSERVED` hold the two rates.
-
-    Example:
-        >>> calibration(results) is None  # when the vertical has no calibration table
-        False
-    """
-    table = results.table(TableKey.CALIBRATION)
-    if table is None or table.frame.empty:
-        return None
-    frame = table.frame
-    predicted, observed = column(table, Role.PREDICTED), column(table, Role.OBSERVED)
-    if predicted is None or observed is None:
-        return None
-    band = frame.columns[0]
-    x = np.arange(len(frame))
-
-    def draw(ax: Axes) -> None:
-        ax.bar(x, column_values(frame, observed), width=0.6, color=GREY, label=plain(observed))
-        ax.plot(
-            x, column_values(frame, predicted), "o-", color=BLUE, lw=1.5, label=plain(predicted)
-        )
-        ax.set_xticks(x, [plain(b) for b in frame[band]], fontsize=8 if len(x) > 6 else 9)
-        ax.set_xlabel(plain(band))
-        if is_percent(table, predicted, observed):
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            ax.set_ylabel("Share of the band")
-        else:
-            ax.set_ylabel("Value")
-        ax.grid(axis="x", visible=False)
-        ax.legend(loc="upper left")
-
-    return chart("calibration", calibration_title(results), draw)
-
-
-CALIBRATION_CLOSE = 0.05  # five percentage points between predicted and observed
-
-
-def calibration_title(results: Results) -> str:
-    """Where predicted and observed rates differ most, or that they agree.
-
-    Example:
-        >>> calibration_title(results)
-        'Predicted and observed rates agree within 5.0 points in every band'
-    """
-    table = results.table(TableKey.CALIBRATION)
-    if table is None or table.frame.empty:
-        return ""
-    frame = table.frame
-    predicted, observed = column(table, Role.PREDICTED), column(table, Role.OBSERVED)
-    if predicted is None or observed is None:
-        return ""
-    gap = column_values(frame, observed) - column_values(frame, predicted)
-    if not np.isfinite(gap).any():
-        return ""
-    worst = int(np.nanargmax(np.abs(gap)))
-    band = str(frame.iloc[worst, 0])
-    percent = is_percent(table, predicted, observed)
-
-    def size(x: float) -> str:
-        return f"{100 * abs(x):.1f} points" if percent else fmt_number(abs(x))
-
-    if abs(gap[worst]) <= CALIBRATION_CLOSE:
-        limit = size(CALIBRATION_CLOSE)
-        return f"Predicted and observed rates agree within {limit} in every band"
-    side = "under-predicts" if gap[worst] > 0 else "over-predicts"
-    kind = "percent" if percent else "number"
-    pred = fmt_cell(frame[predicted].iloc[worst], kind)
-    obs = fmt_cell(frame[observed].iloc[worst], kind)
-    return (
-        f"The model {side} most in band {band}: {pred} predicted, {obs} observed "
-        f"({size(gap[worst])} apart)"
-    )
+from tuneplate.reports.search_charts import (  # noqa: F401  re-exported: `charts.X` still works
+    CURVE_STYLES,
+    FLAT,
+    LATE_SHARE,
+    anytime,
+    history,
+    history_title,
+    importance,
+    importance_title,
+    ordinal,
+)
 
 
 def approval(results: Results) -> str | None:
@@ -361,36 +228,6 @@ def decision_curve_title(results: Results) -> str:
     )
 
 
-def importance(results: Results) -> str | None:
-    """Which settings mattered: each parameter's share of the score's variance (fANOVA).
-
-    Example:
-        >>> importance(results).startswith("<svg")
-        True
-    """
-    shares = {k: v for k, v in (results.importance or {}).items() if v == v}
-    if len(shares) < 2:  # one setting explains all of the variation: nothing to compare
-        return None
-    names = sorted(shares, key=shares.get)
-
-    def draw(ax: Axes) -> None:
-        ax.barh(range(len(names)), [shares[n] for n in names], color=BLUE)
-        ax.set_yticks(range(len(names)), [plain(n) for n in names])
-        ax.set_xlabel("Share of the score's variation explained")
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-
-    return chart("importance", importance_title(results), draw)
-
-
-def importance_title(results: Results) -> str:
-    """The setting that mattered most and its share of the score's variation."""
-    shares = {k: v for k, v in (results.importance or {}).items() if v == v}
-    if not shares:
-        return ""
-    top = max(shares, key=shares.get)
-    return f"{top} mattered most for the score: {fmt_percent(shares[top], 0)} of its variation"
-
-
 def frequencies(results: Results) -> str | None:
     """Natural frequencies: what the model's decisions mean per 1,000 people, as one bar.
 
@@ -465,125 +302,6 @@ def frequencies_title(results: Results) -> str:
         for label, count in zip(frame.iloc[:, 0], frame[per_1000], strict=True)
     ]
     return f"Per 1,000 {unit}: " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
-
-
-FOUR_FIFTHS = 0.8
-
-
-def _air_rows(results: Results) -> tuple[list[str], np.ndarray] | None:
-    """(group labels, adverse impact ratios) from the fairness table, or None."""
-    table = results.table(TableKey.FAIRNESS)
-    air_col = None if table is None else column(table, Role.ADVERSE_IMPACT)
-    if table is None or table.frame.empty or air_col is None:
-        return None
-    frame = table.frame
-    air = column_values(frame, air_col)
-    keep = np.isfinite(air)
-    if not keep.any():
-        return None
-    group, attribute = column(table, Role.GROUP), column(table, Role.ATTRIBUTE)
-    if group is not None and attribute is not None:
-        labels = [f"{row[group]} ({row[attribute]})" for _, row in frame.iterrows()]
-    else:
-        labels = [str(v) for v in frame.iloc[:, 0]]
-    return [lbl for lbl, k in zip(labels, keep, strict=True) if k], air[keep]
-
-
-def fairness(results: Results) -> str | None:
-    """Adverse impact ratio per group as bars, with the four-fifths line.
-
-    Example:
-        >>> fairness(results)[:4]
-        '<svg'
-    """
-    rows = _air_rows(results)
-    if rows is None:
-        return None
-    labels, air = rows
-    y = np.arange(len(labels))[::-1]
-
-    def draw(ax: Axes) -> None:
-        colours = [ORANGE if a < FOUR_FIFTHS else BLUE for a in air]
-        ax.barh(y, air, color=colours, height=0.6)
-        ax.axvline(FOUR_FIFTHS, color="#555555", lw=0.8, ls=":")
-        ax.text(
-            FOUR_FIFTHS,
-            1.0,
-            " four-fifths",
-            transform=ax.get_xaxis_transform(),
-            va="bottom",
-            fontsize=8,
-            color="#555555",
-        )
-        wrapped = [plain(textwrap.fill(lbl, 30, max_lines=2, placeholder=" …")) for lbl in labels]
-        ax.set_yticks(y, wrapped, fontsize=7.5)
-        ax.set_xlim(0, max(1.05, float(np.nanmax(air)) * 1.05))
-        ax.set_xlabel("Adverse impact ratio")
-        ax.grid(axis="y", visible=False)
-
-    height = min(1.3 + 0.3 * len(labels), 8.0)
-    return chart("air", fairness_title(results), draw, figsize=(6, height))
-
-
-def fairness_title(results: Results) -> str:
-    """How many groups fall under four-fifths of the top group's rate, and the lowest."""
-    rows = _air_rows(results)
-    if rows is None:
-        return ""
-    labels, air = rows
-    low = int(np.argmin(air))
-    under = int((air < FOUR_FIFTHS).sum())
-    if not under:
-        return (
-            f"Every group gets favourable decisions at four-fifths or more of the top group's "
-            f"rate (lowest: {labels[low]}, {fmt_number(air[low])})"
-        )
-    groups = "1 group gets" if under == 1 else f"{under} of {len(air)} groups get"
-    return (
-        f"{groups} favourable decisions at under four-fifths of the top group's rate "
-        f"(lowest: {labels[low]}, {fmt_number(air[low])})"
-    )
-
-
-# One colour per strategy in a comparison, distinguishable in greyscale print by line style.
-CURVE_STYLES = [
-    (BLUE, "-"),
-    (ORANGE, "--"),
-    ("#2e7d32", "-."),
-    ("#6a3d9a", ":"),
-    ("#444444", (0, (5, 1, 1, 1))),
-    ("#b8860b", (0, (3, 2))),
-    ("#00838f", (0, (1, 2))),
-]
-
-
-def anytime(
-    curves: dict[str, list[tuple[float, float]]], label: str, budget_s: float | None = None
-) -> str | None:
-    """Best cross-validated score so far over elapsed seconds, one line per strategy.
-
-    Example:
-        >>> anytime({"random": [(0.4, 0.75), (2.0, 0.78)]}, "ROC AUC").startswith("<svg")
-        True
-    """
-    curves = {k: v for k, v in curves.items() if v}
-    if not curves:
-        return None
-
-    def draw(ax: Axes) -> None:
-        for i, (name, points) in enumerate(curves.items()):
-            colour, dash = CURVE_STYLES[i % len(CURVE_STYLES)]
-            x = [t for t, _ in points]
-            y = [v for _, v in points]
-            if budget_s is not None:  # the best so far holds until the budget ends
-                x, y = [*x, max(budget_s, x[-1])], [*y, y[-1]]
-            ax.step(x, y, where="post", color=colour, ls=dash, lw=1.8, label=plain(name))
-            ax.plot(x[:1], y[:1], "o", ms=3.5, color=colour)
-        ax.set_xlabel("Seconds since the search started")
-        ax.set_ylabel(plain(f"Best {label} so far (cross-validated)"))
-        ax.legend(loc="best")
-
-    return chart("anytime", "Best score so far over time, per strategy", draw)
 
 
 def charts(results: Results, shown: Results | None = None) -> dict[str, str | None]:

@@ -8,7 +8,7 @@ import numpy as np
 from markupsafe import Markup
 
 from tuneplate.engine.compare import Comparison, StrategyRun
-from tuneplate.reports import charts
+from tuneplate.reports import search_charts
 from tuneplate.reports.formatters import fmt_duration, fmt_number
 from tuneplate.reports.render import env
 
@@ -79,7 +79,7 @@ def render_comparison(comparison: Comparison) -> str:
         name: mean_curve([r for r in comparison.runs if r.strategy == name])
         for name in comparison.strategies
     }
-    chart = charts.anytime(curves, comparison.metric.label, comparison.budget_s)
+    chart = search_charts.anytime(curves, comparison.metric.label, comparison.budget_s)
     return env.get_template("compare.html.jinja2").render(
         c=comparison,
         rows=rows(comparison),

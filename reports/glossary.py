@@ -62,6 +62,26 @@ GLOSSARY = {
     "near zero means it hardly mattered within its range.",
     "parallel coordinates": "One line per trial across one axis per setting, coloured by "
     "score: where good lines bunch shows the settings that work.",
+    # Abbreviations and business terms the verticals' sentences use (Basel II, BCBS 2006).
+    "pd": "Probability of default: the model's estimated chance that a loan goes bad.",
+    "lgd": "Loss given default: the share of the amount lent that is lost when a loan goes "
+    "bad, after recoveries.",
+    "ead": "Exposure at default: the amount owed when a loan goes bad; here the stated "
+    "exposure per loan.",
+    "margin": "What a loan that is repaid earns, as a share of the amount lent.",
+    "expected loss": "PD × LGD × exposure: the loss a loan is expected to cause on average.",
+    "prevalence": "The share of people who have the condition in the population the model "
+    "will be used on.",
+}
+# Terms found in the text the verticals wrote (headline, cards, tables, assumptions): the
+# pattern that shows the page uses them.
+IN_TEXT = {
+    "pd": r"\bPDs?\b",
+    "lgd": r"\bLGD\b|loss given default",
+    "ead": r"\bEAD\b|\bexposure\b",
+    "margin": r"\bmargin\b",
+    "expected loss": r"\bexpected loss\b",
+    "prevalence": r"\bprevalence\b",
 }
 GLOSSARY_TERMS = {
     "operating point": "Operating point",
@@ -94,6 +114,12 @@ GLOSSARY_TERMS = {
     "trial": "Trial",
     "importance": "Parameter importance",
     "parallel coordinates": "Parallel coordinates",
+    "pd": "PD",
+    "lgd": "LGD",
+    "ead": "EAD (exposure)",
+    "margin": "Margin",
+    "expected loss": "Expected loss",
+    "prevalence": "Prevalence",
 }
 
 
@@ -123,4 +149,17 @@ def glossary(results: Results) -> list[tuple[str, str]]:
         used.add("interval")
     if len(tuned_parameters(results)) >= 2:
         used.add("parallel coordinates")
+    text = _vertical_text(results)
+    used |= {t for t, pattern in IN_TEXT.items() if re.search(pattern, text, re.IGNORECASE)}
     return [(GLOSSARY_TERMS[t], GLOSSARY[t]) for t in GLOSSARY if t in used]
+
+
+def _vertical_text(results: Results) -> str:
+    """The words the vertical wrote into the report: headline, cards, tables, assumptions."""
+    h = results.headline
+    parts = [*h.summary, h.operating_point or ""]
+    parts += [f"{c.label} {c.assumption}" for c in h.cards]
+    for table in results.tables:
+        parts += [table.title, table.note or "", *map(str, table.frame.columns)]
+    parts += [str(k).replace("_", " ") for k in results.assumptions]
+    return " ".join(parts)

@@ -65,7 +65,24 @@ SEVERITY_ACTION = {
     "warning": "Check the columns named before the model is used.",
     "info": "Nothing.",
 }
-HEALTH_LIGHT = {"error": ("stop", "Stop"), "warning": ("caution", "Check"), "info": ("good", "OK")}
+# One word per severity, wherever a finding shows (data health, the appendix, the verdict's
+# sentences): a reader never sees one finding called "OK", "Note" and "minor warning".
+SEVERITY = {
+    "error": ("stop", "Must fix"),
+    "warning": ("caution", "Check"),
+    "info": ("good", "Note"),
+}
+HEALTH_LIGHT = SEVERITY  # the traffic light's colour and word
+
+
+def severity_word(severity: str) -> str:
+    """The report's one word for a finding's severity.
+
+    Example:
+        >>> severity_word("warning"), severity_word("info")
+        ('Check', 'Note')
+    """
+    return SEVERITY.get(severity, ("info", fmt_label(severity)))[1]
 
 
 @dataclass(frozen=True)

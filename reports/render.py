@@ -13,7 +13,7 @@ from markupsafe import Markup
 from tuneplate.engine.results import Results
 from tuneplate.reports import charts, formatters, sections
 from tuneplate.reports.glossary import glossary
-from tuneplate.reports.health import health_rows
+from tuneplate.reports.health import SEVERITY, health_rows
 from tuneplate.reports.view import View
 
 env = Environment(
@@ -42,6 +42,7 @@ env.globals.update(
     columns=sections.table_columns,
     rows=sections.table_rows,
     numeric_kinds=formatters.NUMERIC_KINDS,
+    SEVERITY=SEVERITY,
 )
 
 

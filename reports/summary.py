@@ -14,7 +14,7 @@ from typing import Any
 
 from tuneplate.engine.results import Results, jsonable
 from tuneplate.reports import charts, parameter_charts
-from tuneplate.reports.sections import PSI_MAJOR
+from tuneplate.reports.monitoring import PSI_MAJOR
 from tuneplate.reports.view import View
 
 SUMMARY_FILE = "report.json"

@@ -384,12 +384,16 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
     found: list[tuple[Level, str]] = []
     n_errors = sum(f.severity == "error" for f in results.findings)
     n_warnings = sum(f.severity == "warning" for f in results.findings)
+    # The findings' own words (`health.SEVERITY`), as in the data-health table.
     if n_errors:
-        found.append(("stop", f"The data checks found {_things(n_errors, 'problem')} to fix."))
-    if n_warnings >= WARNINGS_CAUTION:
-        found.append(("caution", f"The data checks raised {_things(n_warnings, 'warning')}."))
-    elif n_warnings:
-        found.append(("good", f"The data checks raised {_things(n_warnings, 'minor warning')}."))
+        found.append(
+            ("stop", f"The data checks found {_things(n_errors, 'problem')} to fix (“Must fix”).")
+        )
+    if n_warnings:
+        level: Level = "caution" if n_warnings >= WARNINGS_CAUTION else "good"
+        found.append(
+            (level, f"The data checks raised {_things(n_warnings, 'point')} to check (“Check”).")
+        )
     elif not n_errors:
         found.append(("good", "The data checks found no problems."))
     gap_level, gap_text = gap or _gap_reason(results, holdout_drop(results))

@@ -264,7 +264,7 @@ def test_business_section_prints_tables_with_assumptions_and_chart(page):
 
 def test_data_health_lists_findings_or_says_none(make_results, page):
     health = _section(page, "data-health")
-    assert health.index("Check") < health.index("OK")  # worst first, as traffic lights
+    assert health.index("Check") < health.index("Note")  # worst first, as traffic lights
     assert 'class="badge caution"' in health and 'class="badge good"' in health
     assert "group rare levels" in health and "purpose has 60 levels" in health
     assert "hard to learn from" in health  # what it means, one sentence

@@ -9,7 +9,7 @@ from tuneplate.reports.verdict import holdout_drop, verdict
 
 @pytest.fixture
 def clean(make_results):
-    """Variants of a run with one minor warning and no fairness flag: nothing to hold it back."""
+    """Variants of a run with one point to check and no fairness flag: nothing to hold it back."""
 
     def build(**overrides):
         tables = [t for t in make_results().tables if t.key != "fairness"]
@@ -76,7 +76,8 @@ def test_missing_holdout_is_a_caution(clean):
 def test_many_warnings_are_a_caution(clean):
     warnings = [Finding(f"w{i}", "warning", "odd") for i in range(3)]
     v = verdict(clean(findings=warnings))
-    assert v.level == "caution" and v.reasons[0] == "The data checks raised 3 warnings."
+    assert v.level == "caution"
+    assert v.reasons[0] == "The data checks raised 3 points to check (“Check”)."
 
 
 def test_thin_search_and_thin_holdout_are_cautions(clean):

@@ -78,11 +78,11 @@ def test_fairness_table_reports_adverse_impact_ratio():
 
 
 def test_small_groups_are_not_shown():
-    holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5})
+    holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + ["c"] * 60})
     table = metrics.fairness_table(
-        holdout, Roles(target="y", protected=("origin",)), np.ones(100, bool)
+        holdout, Roles(target="y", protected=("origin",)), np.ones(160, bool)
     )
-    assert set(table["Group"]) == {"a"}
+    assert set(table["Group"]) == {"a", "c"}
 
 
 def test_ks_of_a_perfect_score_is_one():
@@ -119,4 +119,18 @@ def test_numeric_protected_groups_read_as_ranges():
     table = metrics.fairness_table(
         holdout, Roles(target="y", protected=("age",)), np.ones(60, bool)
     )
-    assert table["Group"].tolist() == ["34.8–49.5", "49.5–64.2", "64.2 and over", "under 34.8"]
+    assert table["Group"].tolist() == ["35–50", "50–64", "64 and over", "under 35"]
+
+
+def test_a_protected_attribute_with_one_group_is_left_out_and_said():
+    """#16 item 5: an AIR of 1.0 of a group against itself is no finding; the note says why."""
+    rng = np.random.default_rng(0)
+    n = 300
+    holdout = pd.DataFrame(
+        {"sex": rng.choice(["f", "m"], n), "foreign": ["yes"] * (n - 5) + ["no"] * 5}
+    )
+    approved = rng.random(n) < 0.6
+    roles = Roles(target="y", protected=("sex", "foreign"))
+    table = metrics.fairness_table(holdout, roles, approved)
+    assert set(table["Attribute"]) == {"sex"}
+    assert metrics.single_group_attributes(holdout, roles, approved) == ["foreign"]

@@ -181,7 +181,7 @@ def test_subgroups_mark_small_groups_and_band_numbers():
     assert sex.loc["f", "Evidence"] == metrics.ENOUGH and 0.5 < sex.loc["f", "AUROC"] <= 1
     assert sex["Patients"].sum() == n
     ages = table[table["Column"] == "age"]["Group"].tolist()
-    assert sorted(ages) == sorted(["under 69.8", "69.8–120", "120–169", "169 and over"])
+    assert sorted(ages) == sorted(["under 70", "70–120", "120–170", "170 and over"])
 
 
 def test_evaluate_uses_the_stated_prevalence_and_validation_threshold():

@@ -173,13 +173,15 @@ def calibration_table(y: np.ndarray, pd_: np.ndarray) -> pd.DataFrame:
 
 
 def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) -> pd.DataFrame:
-    """Approval rate by protected group and the adverse impact ratio (AIR)."""
+    """Approval rate by protected group and the adverse impact ratio (AIR).
+
+    An attribute with fewer than two groups of `MIN_GROUP` applicants has nothing to
+    compare and is left out (`single_group_attributes` names them for the table's note).
+    """
     rows = []
     for col in roles.protected:
-        groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP)
-        rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
-        rates = rates[rates["size"] >= MIN_GROUP]
-        if rates.empty:
+        rates = _group_rates(holdout, col, approved)
+        if len(rates) < 2:  # an AIR of 1.0 against itself says nothing
             continue
         top = rates["mean"].max()
         for group, row in rates.iterrows():
@@ -193,6 +195,17 @@ def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) ->
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray) -> pd.DataFrame:
+    groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP)
+    rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
+    return rates[rates["size"] >= MIN_GROUP]
+
+
+def single_group_attributes(holdout: pd.DataFrame, roles: Roles, approved) -> list[str]:
+    """Protected attributes left out of the fairness table: under two groups to compare."""
+    return [c for c in roles.protected if len(_group_rates(holdout, c, approved)) < 2]
 
 
 MONEY = (LOSS, PROFIT)
@@ -260,6 +273,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
                     f"At the operating point ({rule}, {approved.mean():.0%} approved), on the "
                     "hold-out. These attributes were left out of the model's features. Groups "
                     f"under {MIN_GROUP} applicants are pooled or not shown."
+                    + _single_group_note(single_group_attributes(holdout, roles, approved))
                 ),
                 formats={"Applicants": "count", APPROVAL: "percent", AIR: "number"},
                 roles={
@@ -271,6 +285,16 @@ def evaluate(outcome: Outcome) -> Evaluation:
         )
     headline = _headline(y, approved, cutoff, rule, cutoffs, a, fair)
     return Evaluation(metrics, tables, a, headline)
+
+
+def _single_group_note(columns: list[str]) -> str:
+    if not columns:
+        return ""
+    names = ", ".join(columns)
+    return (
+        f" Not shown: {names}, with fewer than two groups of {MIN_GROUP} applicants on the "
+        "hold-out, so there is no rate to compare."
+    )
 
 
 def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:

@@ -1,0 +1,173 @@
+"""The report's tables: which results the figures come from, which table goes to which
+section, and each table's columns and rows as the templates print them.
+
+`shown` picks the recommended model's figures (the tuned model's, or the simple
+baseline's when that is recommended); the `*_tables` functions place the vertical's
+tables; `best_trials` and `families` build the analyst's tables from the trials.
+
+Example:
+    >>> [t.key for t in business_tables(results)]
+    ['cutoffs']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pandas as pd
+
+from tuneplate.engine.results import Results, Table, TableKey
+
+BEST_TRIALS = 5
+
+
+def shown(results: Results) -> Results:
+    """The results whose business figures the report shows: `results` itself, or, when the
+    tuned model did not clearly beat the simple baseline and the run evaluated it, `results`
+    with the baseline's headline, tables and hold-out metrics (the recommended model's).
+
+    Example:
+        >>> shown(results).headline.cards[0].value  # the baseline's profit when recommended
+        33833.3
+    """
+    base = results.baseline
+    if not base.recommended or base.headline is None:
+        return results
+    return replace(
+        results,
+        headline=base.headline,
+        tables=list(base.tables),
+        holdout_metrics=base.metrics,
+        holdout=base.holdout,
+        holdout_interval=None,  # the run bootstraps the tuned model's score and the difference
+    )
+
+
+def table_columns(table: Table) -> list[tuple[str, str]]:
+    """(label, format) per column; a column without a format gets one from its dtype.
+
+    Example:
+        >>> table_columns(Table("t", "T", pd.DataFrame({"n": [1], "x": [0.5]})))
+        [('n', 'count'), ('x', 'number')]
+    """
+    out = []
+    for label, dtype in table.frame.dtypes.items():
+        kind = table.formats.get(str(label))
+        if kind is None:
+            kind = {"i": "count", "u": "count", "f": "number"}.get(dtype.kind, "text")
+        out.append((str(label), kind))
+    return out
+
+
+def table_rows(table: Table) -> list[tuple]:
+    """The rows as tuples of cell values, in column order."""
+    return list(table.frame.itertuples(index=False, name=None))
+
+
+def business_tables(results: Results) -> list[Table]:
+    """The tables for the business section: every table without a place of its own.
+
+    Example:
+        >>> [t.key for t in business_tables(results)]
+        ['cutoffs']
+    """
+    elsewhere = (*RELIABILITY_TABLES, *APPENDIX_TABLES)
+    results = shown(results)
+    return [t for t in results.tables if t.key not in elsewhere and not _is_group_table(t.key)]
+
+
+def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
+    """Train vs validation score of the best `n` completed trials: the overfitting check.
+
+    A large train-minus-validation gap means the setting memorised its training folds.
+
+    Example:
+        >>> best_trials(results).frame.columns.tolist()
+        ['Trial #', 'Validation', 'Train', 'Train − validation', 'Duration']
+    """
+    trials = results.trials
+    if trials is None or not {"number", "state", "value"} <= set(trials.columns):
+        return None
+    done = trials[trials["state"].astype("string") == "COMPLETE"].copy()
+    done["value"] = pd.to_numeric(done["value"], errors="coerce")
+    done = done[done["value"].notna()]
+    if done.empty:
+        return None
+    ascending = results.metric.direction != "maximize"
+    top = done.sort_values(["value", "number"], ascending=[ascending, True]).head(n)
+    train = pd.to_numeric(top.get("train", pd.Series(math.nan, index=top.index)), errors="coerce")
+    duration = pd.to_numeric(
+        top.get("duration_s", pd.Series(math.nan, index=top.index)), errors="coerce"
+    )
+    frame = pd.DataFrame(
+        {
+            "Trial #": top["number"].astype(int).to_numpy(),  # Optuna's, as everywhere
+            "Validation": top["value"].to_numpy(dtype=float),
+            "Train": train.to_numpy(dtype=float),
+            "Train − validation": (train - top["value"]).to_numpy(dtype=float),
+            "Duration": duration.to_numpy(dtype=float),
+        }
+    )
+    formats = {"Trial #": "count", "Validation": "number", "Train": "number"}
+    formats |= {"Train − validation": "number", "Duration": "duration"}
+    return Table(
+        "best_trials",
+        f"The {len(frame)} best settings: training vs cross-validated score",
+        frame,
+        note=f"{results.metric.label}; a large train − validation gap is a sign of overfitting.",
+        formats=formats,
+    )
+
+
+def families(results: Results) -> Table | None:
+    """Trials and best cross-validated score per model family, for `auto` runs.
+
+    Example:
+        >>> families(results).frame.columns.tolist()
+        ['Model family', 'Trials', 'Completed', 'Best score', 'Chosen']
+    """
+    trials = results.trials
+    if trials is None or "family" not in trials or trials["family"].dropna().empty:
+        return None
+    maximize = results.metric.direction == "maximize"
+    rows = []
+    for name, group in trials.groupby("family", sort=False):
+        done = group[group["state"].astype("string") == "COMPLETE"]
+        values = pd.to_numeric(done["value"], errors="coerce").dropna()
+        best = (values.max() if maximize else values.min()) if len(values) else math.nan
+        chosen = "yes" if name == results.model_family else ""
+        rows.append((str(name), len(group), len(done), float(best), chosen))
+    columns = ["Model family", "Trials", "Completed", "Best score", "Chosen"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return Table(
+        "families",
+        "Model families tried",
+        frame,
+        note=f"Best {results.metric.label} (cross-validated) per family; the search gave "
+        "more trials to the families scoring best, after a few cheap ones each.",
+        formats={"Trials": "count", "Completed": "count", "Best score": "number"},
+    )
+
+
+# ---------------------------------------------------------------------- where tables go
+
+# Subgroup tables (fairness, performance by group) have a section of their own; the
+# calibration table goes to reliability; long curves behind a chart go to the appendix.
+GROUP_TABLES = (TableKey.FAIRNESS, TableKey.SUBGROUPS, TableKey.SEGMENTS)
+RELIABILITY_TABLES = (TableKey.CALIBRATION,)
+APPENDIX_TABLES = (TableKey.DECISION_CURVE,)
+
+
+def group_tables(results: Results) -> list[Table]:
+    """Tables that break performance or decisions down by group, in that order."""
+    return [t for t in results.tables if _is_group_table(t.key)]
+
+
+def _is_group_table(key: str) -> bool:
+    return any(key == k or key.startswith(f"{k}_") for k in GROUP_TABLES)
+
+
+def appendix_tables(results: Results) -> list[Table]:
+    """Full tables shown in the main body as a chart only."""
+    return [t for t in results.tables if t.key in APPENDIX_TABLES]  # behind the charts
