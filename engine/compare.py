@@ -135,12 +135,14 @@ def compare(
     budget: float,
     seeds: int = 1,
     progress=None,
+    live: bool = False,
 ) -> Comparison:
     """Run every strategy for `budget` seconds on each of `seeds` seeds and compare them.
 
     Every run optimises the same metric (the config's, else the vertical's: the
     gradient strategy too) with its strategy's usual model family (`auto` chooses
-    its own). `progress(run)` is called after each run.
+    its own). `progress(run)` is called after each run; with `live`, each run also
+    prints its progress lines on stderr as `tuneplate run` does.
 
     Example:
         >>> c = compare(load_vertical("credit-risk"), None, Config(), ["random", "bayes"], 20)
@@ -162,7 +164,7 @@ def compare(
             description = p.task.describe(p)
             objective = p.objective
             try:
-                r = execute(p)
+                r = execute(p, progress=live)
             except NoTrialCompleted:  # a strategy too slow for the budget: it scores nothing
                 run = _nothing(name, seed, budget)
             else:

@@ -1,6 +1,7 @@
 """The CLI's happy paths, end to end on the embedded data with tiny budgets."""
 
 import json
+import re
 
 import pytest
 from report_outline import ORDER
@@ -185,12 +186,18 @@ def test_compare_to_a_folder_that_is_not_a_run_is_refused_before_running(tmp_pat
     assert "results.json" in capsys.readouterr().err and not out.exists()
 
 
-def test_compare_writes_one_report_and_every_number(tmp_path, capsys):
+def test_compare_writes_one_report_and_every_number(tmp_path, capsys, monkeypatch):
+    from tuneplate.engine.search import progress
+
+    monkeypatch.setattr(progress, "PIPE_EVERY_S", 0.0)  # a line per trial, not per 10 s
     out = tmp_path / "cmp"
     argv = ["compare", "credit-risk", "--strategies", "random,auto", "--budget", "3"]
     assert main([*argv, "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "recommended:" in printed and "report:" in printed
+    # Progress while each strategy runs, not only after it (#16 item 6), on stderr.
+    assert re.search(r"^tuneplate: \d+ trials?, best ROC AUC 0\.\d{3}", captured.err, re.M)
     numbers = json.loads((out / "compare.json").read_text())
     assert [r["strategy"] for r in numbers["runs"]] == ["random", "auto"]
     assert numbers["recommended"] in ("random", "auto")

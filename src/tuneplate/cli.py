@@ -693,7 +693,9 @@ def cmd_compare(args) -> int:
             file=sys.stderr,
         )
 
-    comparison = compare(vertical, data, config, args.strategies, args.budget, args.seeds, progress)
+    comparison = compare(
+        vertical, data, config, args.strategies, args.budget, args.seeds, progress, live=True
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / COMPARE_FILE).write_text(
         json.dumps(comparison.to_dict(), indent=2, allow_nan=False) + "\n"
