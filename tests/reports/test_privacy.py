@@ -13,6 +13,7 @@ pooled or hidden, never printed.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +85,14 @@ def _leaks(run_dir: Path) -> list[str]:
     found = []
     for name in PUBLISHED:
         text = (run_dir / name).read_text(encoding="utf-8")
-        found += [f"{name}: {form!r}" for form in (MARKER, *NUMBER_FORMS) if form in text]
+        found += [f"{name}: {MARKER!r}"] if MARKER in text else []
+        # The amount as a number of its own: not the same digits inside a longer one (an
+        # AIR of 0.8209876543209877 holds "987654" and is no leak).
+        found += [
+            f"{name}: {form!r}"
+            for form in NUMBER_FORMS
+            if re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d])", text)
+        ]
     return found
 
 
