@@ -257,7 +257,9 @@ class Baseline(Mapping):
     (positive: the tuned model is better; for log-loss, baseline loss − tuned loss);
     `interval` its 95% paired percentile bootstrap interval over hold-out rows. `decision`:
     "better" when the interval's lower end is above 0, "worse" when its upper end is below
-    0, else "same"; "" when not compared (results.json written before, or no interval).
+    0, else "same"; "kept" when the search kept the baseline's own settings (the one-SE
+    rule, `Selection`), so tuned and baseline are one model; "" when not compared
+    (results.json written before, or no interval).
     When the baseline is recommended (`decision` "same" or "worse"), `headline`, `tables`
     and `metrics` are the vertical's evaluation of the baseline, as for the tuned model.
 
@@ -277,7 +279,7 @@ class Baseline(Mapping):
     holdout: float | None = None
     difference: float | None = None
     interval: tuple[float, float] | None = None
-    decision: str = ""  # "better", "same", "worse", or "" (not compared)
+    decision: str = ""  # "better", "same", "worse", "kept", or "" (not compared)
     tuned_label: str = ""  # the tuned family's reader-facing name, for the sentences
     headline: Headline | None = None  # the baseline's own evaluation, when recommended
     tables: tuple[Table, ...] = ()
@@ -373,3 +375,41 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How the refitted trial was chosen.
+
+    `chosen` and `best` are Optuna trial numbers (from 0); `rule` is "best" (the best
+    mean fold score was refitted) or "one-SE" (the baseline trial was kept because the
+    best did not beat it by more than one standard error). `difference` is the mean of
+    the per-fold differences best − baseline in the metric's good direction (positive:
+    the best trial is better), `se` its standard error (sample SD / √folds); both None
+    when no baseline trial completed with comparable fold scores.
+
+    Example:
+        >>> Selection(chosen=0, best=17, rule="one-SE", difference=0.002, se=0.004).kept
+        True
+    """
+
+    chosen: int
+    best: int
+    rule: str = "best"
+    difference: float | None = None
+    se: float | None = None
+
+    @property
+    def kept(self) -> bool:
+        """True when the baseline's default settings were kept over the best trial."""
+        return self.rule == "one-SE"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def coerce(cls, value: Selection | dict | None) -> Selection | None:
+        """A `Selection` from its saved form; None (results.json written before it)."""
+        if value is None or isinstance(value, Selection):
+            return value
+        return cls(**value) if value else None

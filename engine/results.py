@@ -37,6 +37,7 @@ from tuneplate.engine.records import (  # noqa: F401  re-exported: the contract'
     Card,
     Headline,
     Role,
+    Selection,
     Table,
     TableKey,
     jsonable,
@@ -93,6 +94,9 @@ class Results:
     baseline: Baseline = field(default_factory=Baseline)
     # Ranking: every baseline's hold-out metrics by name (popularity, recent_popularity, …).
     baselines: dict[str, dict[str, float]] = field(default_factory=dict)
+    # How the refitted trial was chosen: the best, or the baseline kept by the one-SE rule;
+    # None in results.json written before it was recorded.
+    selection: Selection | None = None
     importance: dict[str, float] = field(default_factory=dict)  # fANOVA share per parameter
     stability: dict[str, Any] = field(default_factory=dict)  # PSI development -> hold-out
     # 95% bootstrap interval of `holdout` over hold-out rows (binary verticals), or None.
@@ -113,6 +117,7 @@ class Results:
     def __post_init__(self) -> None:
         self.headline = Headline.coerce(self.headline)
         self.baseline = Baseline.coerce(self.baseline)
+        self.selection = Selection.coerce(self.selection)
         if not isinstance(self.about, About):
             self.about = About(**dict(self.about or {}))
 
@@ -174,6 +179,7 @@ class Results:
         out["tables"] = [t.to_dict() for t in self.tables]
         out["headline"] = self.headline.to_dict()
         out["baseline"] = self.baseline.to_dict()
+        out["selection"] = self.selection.to_dict() if self.selection else None
         out["about"] = asdict(self.about)
         for key in ("model_family", "best_params", "validation", "holdout", "train", "counts"):
             out.pop(key)

@@ -25,7 +25,7 @@ from tuneplate.engine.results import About, Metric, Results
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.objective import make_objective
 from tuneplate.engine.search.progress import Progress
-from tuneplate.engine.search.strategies import AUTO, sampler_label
+from tuneplate.engine.search.strategies import AUTO, get_strategy, sampler_label
 from tuneplate.engine.tasks.binary.table import prepare, read_features
 from tuneplate.engine.tasks.binary.task import (
     BIG_TABLE_FOLDS,
@@ -78,6 +78,10 @@ def plan(
     check_assumptions(vertical, config.business.assumptions)
     task = task_for(vertical)
     strategy = search.strategy or vertical.default_strategy
+    if not search.strategy and search.model and get_strategy(strategy).chooses_family:
+        # A model named without a strategy is tuned alone: the vertical's default chooses
+        # the family itself and would refuse the name.
+        strategy = "bayes"
     task.refuse(config, strategy)
     n_trials, timeout = budget.n_trials, budget.timeout
     if n_trials is None and timeout is None:
@@ -195,7 +199,7 @@ def execute(
     search_started = time.perf_counter()
     scorer = _search(p, study, progress)  # its fold data serves the refit below
     search_s = time.perf_counter() - search_started
-    best = studies.best_trial(study)
+    best, selection = studies.chosen(study)
     evaluated = p.task.evaluate(p, study, scorer)
     return Results(
         vertical=p.vertical.name,
@@ -224,6 +228,7 @@ def execute(
         },
         versions=versions(),
         attribution=p.attribution,
+        selection=selection,
         **evaluated.fields,
     )
 

@@ -54,7 +54,12 @@ from tuneplate.reports.tables import (  # noqa: F401  re-exported
     table_columns,
     table_rows,
 )
-from tuneplate.reports.verdict import chance_score, difference_text, versus_sentence
+from tuneplate.reports.verdict import (
+    chance_score,
+    difference_text,
+    kept_sentence,
+    versus_sentence,
+)
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -175,6 +180,8 @@ def comparison_sentence(results: Results) -> str:
     With the run's paired comparison, the decision summary's own sentence and the same
     difference and interval (`verdict.difference_text`), and how it was worked out.
     """
+    if results.baseline.decision == "kept":
+        return kept_sentence(results)
     if difference_text(results):
         return (
             f"{versus_sentence(results, summary=False)} The difference is paired: both models "

@@ -321,6 +321,8 @@ def versus_sentence(results: Results, summary: bool = True) -> str:
     for the baseline section, whose table shows both models.
     """
     base, difference = results.baseline, difference_text(results)
+    if base.decision == "kept":
+        return kept_sentence(results)
     if not difference:
         return ""
     tuned = base.tuned_label or results.model_family
@@ -338,6 +340,27 @@ def versus_sentence(results: Results, summary: bool = True) -> str:
     return (
         f"The tuned {tuned} model {verb} {simple} on rows it never saw ({_scores(results)}; "
         f"{difference}): {use}" + ("; the figures below are for it." if summary else ".")
+    )
+
+
+def kept_sentence(results: Results) -> str:
+    """Said when the search kept the simple model's default settings (the one-SE rule).
+
+    Example:
+        >>> kept_sentence(results)
+        'No setting the search tried beat the default settings of the L2-regularised …'
+    """
+    chosen = results.selection
+    gain = ""
+    if chosen is not None and chosen.difference is not None and chosen.se is not None:
+        gain = (
+            f" (its best, trial #{chosen.best}: {_signed(chosen.difference)} "
+            f"{results.metric.label}, one standard error {fmt_number(chosen.se)})"
+        )
+    return (
+        f"No setting the search tried beat the default settings of the "
+        f"{results.baseline.label} by more than one standard error on the validation "
+        f"folds{gain}, so the model keeps them: the tuned model is the simple one."
     )
 
 

@@ -779,7 +779,7 @@ def test_an_error_after_completed_trials_keeps_them_and_says_resume(monkeypatch,
     out = tmp_path / "run"
     argv = ["run", "credit-risk", *FAST, "--trials", 2, "--out", out]
     with monkeypatch.context() as patch:
-        patch.setattr(study, "best_trial", no_refit)
+        patch.setattr(study, "chosen", no_refit)
         line = assert_one_line_error(cli(capsys, *argv), "refit failed", "2 completed trial(s)")
     assert f"--out {out} --resume" in line
     assert (out / "config.json").is_file() and len(completed(out)) == 2

@@ -31,8 +31,10 @@ FILE = "model.lightgbm.txt"
 # not split, so later trials may use any min_child_samples on the same bins.
 LGB_DATASET = {"max_bin": 255, "feature_pre_filter": False, "verbose": -1}
 
-# Ranges follow research/verticals.md §5.3 (FLAML, Optuna's LightGBM tuner, AutoGluon,
-# the LightGBM tuning guide). Boosting rounds are not searched: early stopping picks them.
+# Ranges follow FLAML's LGBMEstimator (flaml/automl/model.py), Optuna's LightGBMTuner
+# (optuna/integration/_lightgbm_tuner/optimize.py), AutoGluon's LightGBM searchspaces.py and
+# LightGBM's docs/Parameters-Tuning.rst. Boosting rounds are not searched: early stopping
+# picks them.
 SPACE = Space(
     (
         Param("learning_rate", 0.005, 0.2, log=True, grid=(0.02, 0.05, 0.1), start=0.05),

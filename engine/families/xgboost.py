@@ -27,8 +27,9 @@ from tuneplate.engine.search.space import Param, Space
 FILE = "model.xgboost.json"
 XGB_MAX_BIN = 256  # XGBoost's default histogram bins, fixed for the prepared fold data
 
-# Ranges follow research/verticals.md §5.3 (FLAML, AutoGluon, the XGBoost parameter
-# guide). Boosting rounds are not searched: early stopping picks them.
+# Ranges follow FLAML's XGBoost estimators (flaml/automl/model.py), AutoGluon's XGBoost
+# searchspaces.py and XGBoost's "Notes on Parameter Tuning" (doc/tutorials/param_tuning.rst).
+# Boosting rounds are not searched: early stopping picks them.
 SPACE = Space(
     (
         Param("learning_rate", 0.005, 0.2, log=True, grid=(0.02, 0.05, 0.1), start=0.05),

@@ -1,8 +1,10 @@
 """What a study tries first, before its sampler takes over.
 
-In order: an earlier run's best trials (`--warm-start`), the vertical's priors
-(published good defaults, e.g. FLAML's low-cost start), the space's starting
-point; grid search then queues every grid point. Each is enqueued with user
+In order: an earlier run's best trials (`--warm-start`), the vertical's simple
+baseline at its default settings when its family is searched (so the one-SE rule
+in `selection` can keep it), the vertical's priors (published good defaults, e.g.
+FLAML's low-cost start), the space's starting point; grid search then queues every
+grid point. Each is enqueued with user
 attribute "source" so the report can say where a trial came from.
 """
 
@@ -15,6 +17,7 @@ import pandas as pd
 
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Results
+from tuneplate.engine.search.selection import BASELINE
 from tuneplate.engine.search.space import FAMILY, SEP, Choice, Space
 from tuneplate.engine.search.strategies import Strategy, get_strategy
 from tuneplate.engine.vertical import Vertical
@@ -100,6 +103,7 @@ def first_trials(
         >>> first_trials(VERTICAL, space, "lightgbm", "bayes")[0]
         ('prior', {'learning_rate': 0.05, 'num_leaves': 15, ...})
     """
+    base = vertical.baseline_family
     if isinstance(space, Choice):
         queues = []
         for name, own in space.spaces.items():
@@ -109,10 +113,13 @@ def first_trials(
             queue = [("prior", p) for p in priors if p is not None]
             queues.append([*queue, ("start", space.join(name, own.start))])
         turns = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
-        return _unique([*[("warm-start", w) for w in warm], *turns])
+        own = space.spaces.get(base)
+        baseline = [] if own is None else [(BASELINE, space.join(base, own.start))]
+        return _unique([*[("warm-start", w) for w in warm], *baseline, *turns])
     priors = [space.coerce({**space.start, **p}, clamp=True) for p in _priors(vertical, family)]
     candidates = [
         *[("warm-start", w) for w in warm],
+        *([(BASELINE, dict(space.start))] if family == base else []),
         *[("prior", p) for p in priors if p is not None],
     ]
     if not isinstance(strategy, Strategy):

@@ -25,6 +25,7 @@ from tuneplate.engine.search import gradient as gradients
 from tuneplate.engine.search.auto import family_of
 from tuneplate.engine.search.objective import STOPPED
 from tuneplate.engine.search.progress import Progress
+from tuneplate.engine.search.selection import Selection, select
 
 JOURNAL_FILE = "study.journal"
 RECORD = "tuneplate"  # study user attribute: what a worker needs to join the study
@@ -359,6 +360,17 @@ def _optimize(study, objective, n_trials, timeout, progress, jobs) -> None:
 
 
 def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
+    """The trial to refit: the best completed one, or the baseline's when the best does not
+    beat it by more than one standard error (`selection.select`).
+
+    Raises:
+        NoTrialCompleted: no trial completed (the reason of the last failure is named).
+    """
+    return chosen(study)[0]
+
+
+def chosen(study: optuna.Study) -> tuple[optuna.trial.FrozenTrial, Selection]:
+    """`best_trial` and how it was chosen (`selection.Selection`)."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if not complete:
         failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))
@@ -370,7 +382,7 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
             + (f"; last failure: {reason.splitlines()[0]}" if reason else "")
             + "); raise --trials or --timeout, or check the data"
         )
-    return study.best_trial
+    return select(study, complete)
 
 
 def trials_table(study: optuna.Study) -> pd.DataFrame:

@@ -269,6 +269,11 @@ def _run(args, held: list[RunFolder]) -> int:
             f"recommended: the simple {base.label}, hold-out {base.holdout:.3f}; the tuned "
             f"model does not beat it beyond noise ({compared}); the report's figures are for it"
         )
+    elif base.decision == "kept":
+        print(
+            f"kept the default settings of the simple {base.label}: no trial beat them by "
+            "more than one standard error on the validation folds"
+        )
     elif compared and base.decision == "better":
         print(f"the tuned model beats the simple {base.label} ({compared})")
     if decided.suspicious:  # never let a too-good figure pass as a success

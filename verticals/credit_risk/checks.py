@@ -36,7 +36,9 @@ POST_OUTCOME_PHRASES = (
     ("default", "date"),
 )
 LEAK_WITH_NAME_AUC = 0.7  # a post-outcome name plus real signal stops the run
-SUSPICIOUS_AUC = 0.9  # research/verticals.md §1.4: flag any single feature above this
+# Flag any single feature above this: a practitioners' rule of thumb for target leakage
+# (the "illegitimate features" of Kapoor & Narayanan, Patterns 2023, arXiv 2207.07048).
+SUSPICIOUS_AUC = 0.9
 
 PROTECTED_WORDS = {
     "sex",

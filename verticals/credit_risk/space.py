@@ -31,7 +31,8 @@ SPACES = {
 DEFAULT_FAMILY = "lightgbm"
 
 # Known-good starting settings per family, cheapest first, tried before any strategy's
-# own proposals (research/verticals.md §5.1). Settings left out take the space's start.
+# own proposals (FLAML's low-cost init, flaml/automl/model.py; AutoGluon's defaults,
+# autogluon tabular searchspaces.py). Settings left out take the space's start.
 PRIORS = {
     "lightgbm": [
         {"num_leaves": 4},  # FLAML's low-cost init: 4 leaves (early stopping sets the trees)

@@ -5,7 +5,8 @@ Repeated patients are found by the generic `check_repeated_entities` (engine/dat
 which every vertical runs, so a patient id is flagged once, in one wording.
 
 Each returns Findings whose message says what was found, `expected` what a sound
-clinical table looks like, and `fix` what to do (research/verticals.md §2.3).
+clinical table looks like, and `fix` what to do (leakage: Kapoor & Narayanan, Patterns
+2023; small samples: Van Calster et al., BMC Medicine 2019).
 """
 
 from __future__ import annotations

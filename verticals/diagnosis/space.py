@@ -3,8 +3,9 @@
 Clinical tables are small (hundreds to a few thousand patients, often fewer than
 200 events), and calibrated risks matter more than the last point of AUROC, so
 the trees are shallow (at most 32 leaves, depth at most 6), leaves hold at least
-10 patients and the L2 penalty starts at 1 and may go to 100 (research/verticals.md
-§5.3–5.4). No family reweights or resamples the classes: that distorts the risks
+10 patients and the L2 penalty starts at 1 and may go to 100 (the overfitting controls of
+LightGBM's Parameters-Tuning guide and XGBoost's "Notes on Parameter Tuning", narrowed for
+small data). No family reweights or resamples the classes: that distorts the risks
 (van den Goorbergh et al., JAMIA 2022) and the operating threshold does the
 balancing instead.
 
@@ -60,7 +61,8 @@ LOGISTIC_SPACE = LOGISTIC.with_params(
 SPACES = {"lightgbm": LIGHTGBM_SPACE, "xgboost": XGBOOST_SPACE, "logistic": LOGISTIC_SPACE}
 
 # Known-good starting settings per family, cheapest first, tried before any strategy's
-# own proposals (research/verticals.md §5.1); settings left out take the space's start,
+# own proposals (FLAML's low-cost init, flaml/automl/model.py; AutoGluon's defaults,
+# autogluon tabular searchspaces.py); settings left out take the space's start,
 # so the strong L2 penalty of the clinical spaces stays.
 PRIORS = {
     "lightgbm": [

@@ -3,7 +3,7 @@ evaluate, a sparse catalogue and one item that dominates the log.
 
 Each check reads the raw interaction table (columns named by `InteractionRoles`) and
 returns Findings whose message says what was found, `expected` what a sound log looks
-like, and `fix` what to do (research/verticals.md §3.4). None stops a run: the engine
+like, and `fix` what to do. None stops a run: the engine
 has already read the log (`to_log`) before they run, so every time parses.
 """
 

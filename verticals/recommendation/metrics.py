@@ -5,7 +5,7 @@ A "session" is one evaluated customer shown k items at the start of the hold-out
 period; a "hit" is a shown item the customer went on to interact with (by the
 positive rule) in that period. Every comparison is a ratio of means over the same
 customers with a 95% paired bootstrap interval; an interval that straddles 1 is
-called "no clear difference", never a win (research/verticals.md §3.2).
+called "no clear difference", never a win.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The engine's tree spaces with a faster learning-rate range (ranking sets are wid
 and early stopping on the validation period picks the rounds), plus the candidate
 generator's size: how many items each source proposes per customer. Fewer
 candidates make an easier, faster ranking problem; more raise the ceiling
-(candidate recall) that no ranker can pass (research/verticals.md §3.3, §5.4).
+(candidate recall) that no ranker can pass.
 """
 
 from tuneplate.plugin import LIGHTGBM, XGBOOST, Param

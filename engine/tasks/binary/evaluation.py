@@ -137,12 +137,16 @@ def decide(interval: tuple[float, float] | None) -> str:
     return "better" if low > 0 else "worse" if high < 0 else "same"
 
 
-def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold, tuned=None, tuned_label: str = "") -> Baseline:
+def baseline(
+    p: Plan, X_dev, y_dev, X_hold, y_hold, tuned=None, tuned_label: str = "", kept: bool = False
+) -> Baseline:
     """The vertical's simple baseline at its default settings, on the same rows.
 
     With `tuned` (the tuned model's hold-out scores, same rows and order), also the paired
     difference tuned − baseline and its interval (`paired_difference`) and the decision
-    (`decide`), with the tuned family's `tuned_label` for the report's sentences; when
+    (`decide`), with the tuned family's `tuned_label` for the report's sentences; `kept`
+    (the search kept the baseline's own settings, `selection.select`) makes the decision
+    "kept": both are one model, and nothing is recommended over it. When
     the baseline is recommended, the vertical evaluates it as it does
     the tuned model (hold-out scores, and out-of-fold scores for choosing cut-offs).
     """
@@ -172,7 +176,7 @@ def baseline(p: Plan, X_dev, y_dev, X_hold, y_hold, tuned=None, tuned_label: str
         base,
         difference=difference,
         interval=interval,
-        decision=decide(interval),
+        decision="kept" if kept else decide(interval),
         tuned_label=tuned_label,
     )
     if not base.recommended:

@@ -238,7 +238,7 @@ class BinaryTask:
         """Refit the best on every development row; score the untouched hold-out."""
         split, table, roles, y = p.split, p.table, p.roles, p.y
         X_dev, y_dev = cv.X, cv.y
-        best = studies.best_trial(study)
+        best, selection = studies.chosen(study)
         family, params = p.resolve(best.params)
         refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
         estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
@@ -290,7 +290,14 @@ class BinaryTask:
             # On the same hold-out rows, paired with the tuned model's scores: the report
             # recommends the baseline unless the tuned model is clearly better.
             "baseline": evaluation.baseline(
-                p, X_dev, y_dev, X_hold, y_hold, tuned=p_hold, tuned_label=family.label
+                p,
+                X_dev,
+                y_dev,
+                X_hold,
+                y_hold,
+                tuned=p_hold,
+                tuned_label=family.label,
+                kept=selection.kept,
             ),
             # fANOVA needs settings every trial shares; across families only "family" is.
             "importance": {} if p.families else evaluation.importance(study),
