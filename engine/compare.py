@@ -9,6 +9,9 @@ The recommendation takes the best mean hold-out score; strategies whose hold-out
 score is within two standard errors of it (a paired bootstrap over the hold-out
 rows, the same rows for every strategy) count as tied, and of the tied ones the
 one that reached its best score soonest is recommended: as good, and cheaper.
+Then the recommended strategy's models face the vertical's simple baseline on the
+same hold-outs (each run's paired comparison, `Results.baseline`): when none of
+them beats it beyond noise, the comparison says to use the simple model.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ class StrategyRun:
     search_s: float
     time_to_best_s: float  # from the search's start to the trial that scored best
     curve: list[tuple[float, float]]  # (seconds since the search started, best so far)
+    # The vertical's simple baseline on the same hold-out, and the run's paired decision
+    # against it ("better", "same", "worse", "kept"; "" when not compared, e.g. ranking).
+    baseline: float = math.nan
+    versus_baseline: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,8 @@ class Comparison:
     recommended: str
     reason: str
     data: dict[str, Any] = field(default_factory=dict)
+    baseline_label: str = ""  # the vertical's simple baseline, when the runs compared one
+    use_baseline: bool = False  # no run of the recommended strategy beat it beyond noise
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -156,7 +165,7 @@ def compare(
     check_request(strategies, budget, seeds)
     for name in strategies:  # one the task cannot run is refused before any run starts
         task_for(vertical).refuse(base.replace(strategy=name), name)
-    runs, scores, description = [], {}, {}
+    runs, scores, description, baseline_label = [], {}, {}, ""
     seed_list = [config.search.seed + i for i in range(seeds)]
     for seed in seed_list:
         for name in strategies:
@@ -171,6 +180,7 @@ def compare(
                 paired = p.task.holdout_scores(p, r)  # rows, or users: the same for all
                 scores[name, seed] = (paired.y, paired.score, paired.objective)
                 run = _run(name, seed, r)
+                baseline_label = r.baseline.label or baseline_label
             runs.append(run)
             if progress:
                 progress(run)
@@ -180,6 +190,10 @@ def compare(
     summary = _summarise(strategies, seed_list, runs, scores, objective.direction == "maximize")
     maximize = objective.direction == "maximize"
     recommended, reason = _recommend(summary, objective.label, seeds, maximize)
+    own = [r for r in runs if r.strategy == recommended and r.versus_baseline]
+    use_baseline = bool(own) and not any(r.versus_baseline == "better" for r in own)
+    if own:
+        reason += " " + _versus(own, baseline_label, objective.label, use_baseline)
     return Comparison(
         vertical=vertical.name,
         vertical_title=vertical.title,
@@ -192,6 +206,25 @@ def compare(
         recommended=recommended,
         reason=reason,
         data=description,
+        baseline_label=baseline_label,
+        use_baseline=use_baseline,
+    )
+
+
+def _versus(own: list[StrategyRun], label: str, metric: str, use_baseline: bool) -> str:
+    """The recommended strategy's models against the simple baseline, in one sentence."""
+    base = float(np.mean([r.baseline for r in own]))
+    better = sum(r.versus_baseline == "better" for r in own)
+    splits = "the split" if len(own) == 1 else f"any of {len(own)} splits"
+    if use_baseline:
+        return (
+            f"But its model does not beat the simple {label} (hold-out {metric} {base:.3f}) "
+            f"beyond noise on {splits}: use the simple model."
+        )
+    where = "the split" if len(own) == 1 else f"{better} of {len(own)} splits"
+    return (
+        f"Its model beats the simple {label} (hold-out {metric} {base:.3f}) beyond noise "
+        f"on {where}."
     )
 
 
@@ -218,6 +251,8 @@ def _run(name: str, seed: int, r) -> StrategyRun:
         search_s=float(r.timings.get("search_s", math.nan)),
         time_to_best_s=float(reached),
         curve=curve,
+        baseline=float(r.baseline.holdout) if r.baseline.holdout is not None else math.nan,
+        versus_baseline=r.baseline.decision,
     )
 
 

@@ -106,6 +106,8 @@ class RankingOutcome:
     assumptions: Mapping[str, Any]
     seed: int
     priced: bool  # revenue columns hold item prices (else there is no revenue)
+    hit: str = "any event in the log"  # which events count as hits, in words (`hit_rule`)
+    alike: bool = False  # several event types (views, purchases) all count as hits
 
 
 @dataclass(frozen=True)

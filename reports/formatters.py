@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, NamedTuple
 
 from tuneplate.engine.money import money
 
@@ -209,3 +209,44 @@ def fmt_label(key: str) -> str:
     """
     text = str(key).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+class Tuning(NamedTuple):
+    """How the search scored its trials, in the words each place of a report needs."""
+
+    adjective: str  # "cross-validated" score
+    noun: str  # "than in cross-validation"
+    scored_by: str  # "Each dot is one setting, scored by cross-validation"
+    card: str  # the reliability card's label
+    hint: str  # and its one line
+
+
+CROSS_VALIDATION = Tuning(
+    "cross-validated",
+    "cross-validation",
+    "scored by cross-validation",
+    "Cross-validation",
+    "Average over the folds used to pick the settings.",
+)
+VALIDATION_PERIOD = Tuning(
+    "validation-period",
+    "the validation period",
+    "scored on the validation period",
+    "Validation period",
+    "On the period used to pick the settings, before the hold-out period.",
+)
+
+
+def tuning_score(data: dict) -> Tuning:
+    """How the search scored its trials, from a run's `data`.
+
+    Binary runs score each trial by K-fold cross-validation ("folds" in `data`); ranking
+    runs on a later validation period, which must never be called cross-validation.
+
+    Example:
+        >>> tuning_score({"folds": 5}).adjective
+        'cross-validated'
+        >>> tuning_score({"split": "by time: …"}).noun
+        'the validation period'
+    """
+    return CROSS_VALIDATION if data.get("folds") else VALIDATION_PERIOD

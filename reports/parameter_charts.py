@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 
 from tuneplate.engine.results import Results
 from tuneplate.reports.figures import BLUE, ORANGE, chart, completed, plain
-from tuneplate.reports.formatters import fmt_count, fmt_number, fmt_param
+from tuneplate.reports.formatters import fmt_count, fmt_number, fmt_param, tuning_score
 
 MAX_AXES = 8  # parallel coordinates: the settings that mattered most, at most this many
 MAX_LINES = 300  # beyond this many trials only the best are drawn (and the title says so)
@@ -229,7 +229,7 @@ def slice_plot(results: Results) -> str | None:
             ax.plot(axis.pos, y, "o", ms=4, color=BLUE, alpha=0.8)
             ax.set_xticks([p for p, _ in axis.ticks], [plain(t) for _, t in axis.ticks])
         ax.set_xlabel(plain(axis.name))
-        ax.set_ylabel(plain(f"{results.metric.label} (cross-validated)"))
+        ax.set_ylabel(plain(f"{results.metric.label} ({tuning_score(results.data).adjective})"))
 
     return chart("slice", slice_title(results), draw)
 

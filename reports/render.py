@@ -82,6 +82,7 @@ def render(results: Results) -> str:
         "reproducibility": sections.reproducibility(results),
         "findings": sections.findings(results),
         "fit_diagnosis": sections.fit_diagnosis(results),
+        "scored": formatters.tuning_score(results.data),  # its words: "cross-validated", …
         "holdout_sentence": view.holdout_sentence,
         "calibration_sentence": sections.calibration_sentence(first),
         "stability": sections.stability_facts(results),

@@ -19,11 +19,11 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from tuneplate.engine.results import Results
 from tuneplate.reports.figures import BLUE, GREY, ORANGE, chart, completed, plain
-from tuneplate.reports.formatters import fmt_count, fmt_number, fmt_percent
+from tuneplate.reports.formatters import fmt_count, fmt_number, fmt_percent, tuning_score
 
 
 def history(results: Results) -> str | None:
-    """Each completed trial's cross-validated score, with the best score so far.
+    """Each completed trial's tuning score (`tuning_score`), with the best score so far.
 
     Example:
         >>> history(results).startswith("<svg")
@@ -40,7 +40,7 @@ def history(results: Results) -> str | None:
         ax.plot(x, y, "o", ms=3.5, color=GREY, label="One trial")
         ax.step(x, best, where="post", color=BLUE, lw=1.8, label="Best so far")
         ax.set_xlabel("Trial # (Optuna's number, from 0)")
-        ax.set_ylabel(plain(f"{results.metric.label} (cross-validated)"))
+        ax.set_ylabel(plain(f"{results.metric.label} ({tuning_score(results.data).adjective})"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="best")
 

@@ -31,7 +31,13 @@ from tuneplate.reports.facts import (  # noqa: F401  re-exported: `sections.X` s
     tuning_facts,
 )
 from tuneplate.reports.figures import column
-from tuneplate.reports.formatters import fmt_cell, fmt_count, fmt_number, fmt_text
+from tuneplate.reports.formatters import (
+    fmt_cell,
+    fmt_count,
+    fmt_number,
+    fmt_text,
+    tuning_score,
+)
 from tuneplate.reports.monitoring import (  # noqa: F401  re-exported
     CALIBRATION_DRIFT,
     MONITOR_DROP,
@@ -129,17 +135,23 @@ def fit_diagnosis(results: Results) -> str:
         'Training and cross-validated scores are close: no sign of over- or underfitting.'
     """
     name = results.metric.name
+    scored = tuning_score(results.data).adjective
     chance = chance_score(name, float(results.data.get("positive_share", math.nan)))
     perfect = PERFECT.get(name, math.nan)
+    # Ranking metrics (NDCG@k, MAP@k, recall@k) lie in [0, 1] with no chance level that
+    # means "no skill" for every catalogue, so only overfitting is judged, from 0.
+    ranked = math.isnan(chance) and results.metric.direction == "maximize"
+    if ranked:
+        chance, perfect = 0.0, 1.0
     train, valid = results.train, results.validation
     if not all(math.isfinite(v) for v in (chance, perfect, train, valid)):
         return ""
     span = perfect - chance  # signed: the direction in which the metric improves
     valid_skill, train_skill = (valid - chance) / span, (train - chance) / span
-    if valid_skill < UNDERFIT_SHARE:
+    if valid_skill < UNDERFIT_SHARE and not ranked:
         return (
-            "Cross-validated scores are close to chance: the model may be too simple, or the "
-            "features carry little signal about the outcome."
+            f"{scored.capitalize()} scores are close to chance: the model may be too simple, "
+            "or the features carry little signal about the outcome."
         )
     if train_skill - valid_skill > OVERFIT_SHARE * valid_skill:
         return (
@@ -147,7 +159,8 @@ def fit_diagnosis(results: Results) -> str:
             "overfitting. Stronger regularisation or simpler models may generalise better; "
             "trust the hold-out score."
         )
-    return "Training and cross-validated scores are close: no sign of over- or underfitting."
+    sign = "overfitting" if ranked else "over- or underfitting"
+    return f"Training and {scored} scores are close: no sign of {sign}."
 
 
 def comparison_rows(results: Results) -> list[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from dataclasses import replace
 import pandas as pd
 
 from tuneplate.engine.results import Results, Table, TableKey
+from tuneplate.reports.formatters import tuning_score
 
 BEST_TRIALS = 5
 
@@ -113,7 +114,7 @@ def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
     formats |= {"Train − validation": "number", "Duration": "duration"}
     return Table(
         "best_trials",
-        f"The {len(frame)} best settings: training vs cross-validated score",
+        f"The {len(frame)} best settings: training vs {tuning_score(results.data).adjective} score",
         frame,
         note=f"{results.metric.label}; a large train − validation gap is a sign of overfitting.",
         formats=formats,
@@ -144,8 +145,9 @@ def families(results: Results) -> Table | None:
         "families",
         "Model families tried",
         frame,
-        note=f"Best {results.metric.label} (cross-validated) per family; the search gave "
-        "more trials to the families scoring best, after a few cheap ones each.",
+        note=f"Best {results.metric.label} ({tuning_score(results.data).adjective}) per "
+        "family; the search gave more trials to the families scoring best, after a few "
+        "cheap ones each.",
         formats={"Trials": "count", "Completed": "count", "Best score": "number"},
     )
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.figures import column
-from tuneplate.reports.formatters import fmt_count, fmt_number
+from tuneplate.reports.formatters import fmt_count, fmt_label, fmt_number, tuning_score
 
 Level = Literal["good", "caution", "stop"]
 TITLES = {"good": "Ready for review", "caution": "Use with caution", "stop": "Not ready"}
@@ -27,6 +27,7 @@ TITLES = {"good": "Ready for review", "caution": "Use with caution", "stop": "No
 GAP_CAUTION = 0.10  # share of the tuning skill (over a chance model) lost on the hold-out
 GAP_STOP = 0.25
 WARNINGS_CAUTION = 3  # this many data warnings together need a second look
+CHECKS_NAMED = 3  # the verdict names at most this many checks; Data health lists them all
 MIN_HOLDOUT_ROWS = 100  # below this the hold-out score moves by several points by chance
 MIN_TRIALS = 10  # fewer completed trials than this is barely a search
 FOUR_FIFTHS = 0.8  # adverse impact ratio flag (employment-law rule of thumb)
@@ -221,8 +222,9 @@ def _above_cv(results: Results) -> str:
     # it; a gain worth less than GAP_CAUTION of the skill is no signal.
     if outside and -holdout_drop(results) > GAP_CAUTION:
         return (
-            f"it beats the cross-validated {fmt_number(results.validation)} by more than its "
-            f"95% interval ({fmt_number(low)}–{fmt_number(high)}) allows"
+            f"it beats the {tuning_score(results.data).adjective} "
+            f"{fmt_number(results.validation)} by more than its 95% interval "
+            f"({fmt_number(low)}–{fmt_number(high)}) allows"
         )
     return ""
 
@@ -261,7 +263,7 @@ def suspicion(results: Results) -> Suspicion | None:
     if signals == [ceiling] and math.isfinite(results.validation):
         agrees = (
             f"The hold-out {results.metric.label} {fmt_number(results.holdout)}"
-            f"{interval_text(results)} is in line with cross-validation "
+            f"{interval_text(results)} is in line with {tuning_score(results.data).noun} "
             f"({fmt_number(results.validation)})"
         )
         base = (results.baseline or {}).get("holdout")
@@ -414,9 +416,7 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         )
     if n_warnings:
         level: Level = "caution" if n_warnings >= WARNINGS_CAUTION else "good"
-        found.append(
-            (level, f"The data checks raised {_things(n_warnings, 'point')} to check (“Check”).")
-        )
+        found.append((level, _checks_sentence(results)))
     elif not n_errors:
         found.append(("good", "The data checks found no problems."))
     gap_level, gap_text = gap or _gap_reason(results, holdout_drop(results))
@@ -476,6 +476,18 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         if results.baseline.headline is not None:
             summary = list(results.baseline.headline.summary)
     return Verdict(level, TITLES[level], reasons, summary, why, lead, doubt, versus, recommended)
+
+
+def _checks_sentence(results: Results) -> str:
+    """The data checks marked "Check", named by check, e.g. "2 data checks need a look
+    (missing values, high cardinality): see Data health." Check names, never values."""
+    checks = list(dict.fromkeys(f.check for f in results.findings if f.severity == "warning"))
+    n = sum(f.severity == "warning" for f in results.findings)
+    names = [fmt_label(c).lower() for c in checks[:CHECKS_NAMED]]
+    more = len(checks) - len(names)
+    listed = ", ".join(names) + (f" and {_things(more, 'other')}" if more else "")
+    head = "One data check needs" if n == 1 else f"{fmt_count(n)} data checks need"
+    return f"{head} a look ({listed}): see Data health."
 
 
 def _things(n: int, word: str, one: str = "", many: str = "") -> str:

@@ -178,7 +178,13 @@ def cmd_compare(args) -> int:
             f"{s.strategy:<15} hold-out {label} {score}  trials completed {s.completed:g}  "
             f"best after {s.time_to_best_s:.1f} s"
         )
-    print(f"recommended: {comparison.recommended}. {comparison.reason}")
+    if comparison.use_baseline:
+        print(
+            f"recommended: the simple {comparison.baseline_label}; no {comparison.recommended} "
+            f"model beat it beyond noise. {comparison.reason}"
+        )
+    else:
+        print(f"recommended: {comparison.recommended}. {comparison.reason}")
     size = report.stat().st_size / 1024
     print(f"report: {report} ({size:.0f} KB); every number: {out / COMPARE_FILE}")
     return 0

@@ -25,6 +25,7 @@ from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
 from tuneplate.engine.tasks.task import installed_version
+from tuneplate.reports.formatters import tuning_score
 from tuneplate.scaffold import code_environment
 
 _env = code_environment("export")
@@ -109,6 +110,7 @@ def _run_facts(results: Results) -> dict:
         "completed": results.counts.get("completed", 0),
         "seed": results.config.get("seed", 0),
         "validation": f"{results.validation:.4f}",
+        "scored": tuning_score(results.data).adjective,
         "holdout": f"{results.holdout:.4f}",
     }
 

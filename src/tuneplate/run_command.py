@@ -254,14 +254,15 @@ def _run(args, held: list[RunFolder]) -> int:
     if c["failed"] and reasons is not None and reasons.notna().any():
         common = reasons.dropna().value_counts()
         print(f"most common failure ({common.iloc[0]} of {c['failed']}): {common.index[0]}")
+    from tuneplate.reports.formatters import tuning_score
+    from tuneplate.reports.verdict import difference_text, verdict  # loaded by now anyway
+
     interval = results.holdout_interval
     print(
-        f"{results.metric.label}: cross-validated {results.validation:.3f}, "
+        f"{results.metric.label}: {tuning_score(results.data).adjective} {results.validation:.3f}, "
         f"hold-out {results.holdout:.3f}"
         + (f" (95% interval {interval[0]:.3f}–{interval[1]:.3f})" if interval else "")
     )
-    from tuneplate.reports.verdict import difference_text, verdict  # loaded by now anyway
-
     decided = verdict(results)
     base, compared = results.baseline, difference_text(results)
     if decided.recommended == "baseline":  # the first screen's sentence, for the terminal

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tuneplate.engine.compare import (
@@ -103,3 +105,36 @@ def test_compare_runs_each_strategy_on_the_same_split_and_reports_one_curve_each
         assert chart.count(f">{name}<") == 1
     for row in c.summary:
         assert f'data-strategy="{row.strategy}"' in html
+
+
+@pytest.mark.parametrize("nonlinear", [False, True])
+def test_compare_faces_the_simple_baseline(nonlinear):
+    """On a linear signal LightGBM does not beat the simple logistic regression, and the
+    comparison says to use the simple model; on an interaction it does, and says so."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1500, 5))
+    if nonlinear:  # an interaction no straight line captures
+        logit = 1.5 * np.sign(X[:, 0] * X[:, 1]) + 0.8 * X[:, 2]
+    else:  # a logistic model is exactly right
+        logit = 1.2 * X[:, 0] - 0.8 * X[:, 1] + 0.5 * X[:, 2]
+    table = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
+    table["default"] = np.where(rng.random(1500) < 1 / (1 + np.exp(-logit)), "bad", "good")
+    c = compare(
+        load_vertical("credit-risk"),
+        table,
+        Config.flat(target="default"),
+        ["random"],
+        budget=5,
+    )
+    run = c.runs[0]
+    assert run.versus_baseline in ("better", "same", "worse")
+    assert math.isfinite(run.baseline) and c.baseline_label
+    assert c.use_baseline is (run.versus_baseline != "better")
+    html = render_comparison(c)
+    if nonlinear:
+        assert run.versus_baseline == "better"
+        assert "Its model beats the simple" in c.reason and "use random" in html
+    else:
+        assert c.use_baseline
+        assert c.reason.endswith("beyond noise on the split: use the simple model.")
+        assert f"use the simple {c.baseline_label}" in html

@@ -74,10 +74,17 @@ def test_missing_holdout_is_a_caution(clean):
 
 
 def test_many_warnings_are_a_caution(clean):
-    warnings = [Finding(f"w{i}", "warning", "odd") for i in range(3)]
+    checks = ["missing_values", "high_cardinality", "duplicate_rows", "table_size"]
+    warnings = [Finding(c, "warning", "odd") for c in checks]
     v = verdict(clean(findings=warnings))
     assert v.level == "caution"
-    assert v.reasons[0] == "The data checks raised 3 points to check (“Check”)."
+    # the checks by name (at most three, then a count), never the findings' values
+    assert v.reasons[0] == (
+        "4 data checks need a look (missing values, high cardinality, duplicate rows "
+        "and 1 other): see Data health."
+    )
+    one = verdict(clean(findings=warnings[:1]))
+    assert "One data check needs a look (missing values): see Data health." in one.reasons
 
 
 def test_thin_search_and_thin_holdout_are_cautions(clean):

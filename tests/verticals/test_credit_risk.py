@@ -69,6 +69,34 @@ def test_cutoff_table_is_consistent():
     assert everyone["Profit per 1,000 applicants"] == pytest.approx(expected_profit)
 
 
+def _applicants(n, seed=0):
+    rng = np.random.default_rng(seed)
+    pd_ = rng.uniform(0, 0.6, n)
+    return (rng.random(n) < pd_).astype(int), pd_
+
+
+def test_profit_carries_its_bootstrap_interval_and_a_small_hold_out_a_wide_one():
+    widths = []
+    for n in (200, 5000):
+        y, pd_ = _applicants(n)
+        ok = pd_ <= 0.15
+        ((low, high),) = metrics.profit_intervals(y, [ok], metrics.ASSUMPTIONS)
+        a = metrics.ASSUMPTIONS
+        profit = 1000 / n * np.sum(np.where(y[ok] == 1, -a["loss_given_default"], a["margin"]))
+        profit *= a["exposure"]
+        assert low < profit < high
+        widths.append(high - low)
+        table = metrics.cutoff_table(y, pd_, a)
+        assert table[metrics.PROFIT_INTERVAL].str.contains(" to ").all()
+    # the interval narrows about as 1/sqrt(n): 25 times the applicants, ~5 times narrower
+    assert 3 < widths[0] / widths[1] < 8
+    # the same rows and seed give the same interval (reports are reproducible)
+    y, pd_ = _applicants(200)
+    assert metrics.profit_intervals(y, [pd_ < 0.2], metrics.ASSUMPTIONS) == (
+        metrics.profit_intervals(y, [pd_ < 0.2], metrics.ASSUMPTIONS)
+    )
+
+
 def test_fairness_table_reports_adverse_impact_ratio():
     holdout = pd.DataFrame({"sex": ["f"] * 50 + ["m"] * 50})
     approved = np.array([True] * 25 + [False] * 25 + [True] * 50)

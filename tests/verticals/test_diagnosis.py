@@ -374,6 +374,10 @@ def test_tune_breast_cancer(breast_cancer_run):
     summary = " ".join(r.headline["summary"])
     assert "threshold" in summary and "per 1,000 patients" in summary.lower()
     assert "the sample's own" in summary
+    # the prevalence behind the per-1,000 figures is in each card's title, not small print
+    prevalence = f"at {r.headline.figures['prevalence']:.1%} prevalence"
+    per_1000 = [c for c in r.headline.cards if "per 1,000" in c.label]
+    assert len(per_1000) == 3 and all(prevalence in c.label for c in per_1000)
 
 
 def test_cli_run_writes_report_and_results(tmp_path, capsys):

@@ -5,13 +5,20 @@ import os
 from importlib.resources import files
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import tuneplate
 from tuneplate.cli import main
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.tasks.ranking import candidates as cands
-from tuneplate.engine.tasks.ranking.interactions import resolve, time_windows, to_log
+from tuneplate.engine.tasks.ranking.interactions import (
+    InteractionRoles,
+    hit_rule,
+    resolve,
+    time_windows,
+    to_log,
+)
 from tuneplate.verticals.recommendation import data as shop
 
 
@@ -77,6 +84,12 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     assert 0 < saved["holdout_metrics"]["candidate_recall"] <= 1
     html = (out / "report.html").read_text()
     assert "Per 1,000 sessions" in html and "A/B test" in html
+    # the shop log mixes views and purchases, all counted as hits: said beside the
+    # revenue figures and in the assumptions, with the way to count purchases only
+    assert saved["assumptions"]["hit"].endswith("views and purchases count alike")
+    per_1000 = next(t for t in saved["tables"] if t["key"] == "per_1000_sessions")
+    assert "views and purchases count alike" in per_1000["note"]
+    assert "--min-value" in per_1000["note"]
     assert "to be confirmed by an A/B test" in html
     assert (out / "model.lightgbm.txt").is_file()
     # the decision summary: an operating point and three numeric cards with assumptions
@@ -86,6 +99,20 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     for card in headline["cards"]:
         assert card["format"] in ("money", "percent", "count", "number")
         assert isinstance(card["value"], int | float) and card["assumption"]
+
+
+def test_hit_rule_names_what_counts_as_a_hit_and_never_an_event_type():
+    log = pd.DataFrame(
+        {"u": [1, 1, 2], "i": [5, 6, 5], "t": [1, 2, 3], "kind": ["view", "buy", "view"]}
+    )
+    roles = InteractionRoles("u", "i", "t", event="kind")
+    assert hit_rule(log, roles) == (
+        "any event, whatever its 'kind' (2 types): views and purchases count alike"
+    )
+    assert "buy" not in hit_rule(log, roles)  # a type seen once is one row's value
+    rated = InteractionRoles("u", "i", "t", value="stars", min_value=4, event="kind")
+    assert hit_rule(log, rated) == "an event with stars of 4 or more"
+    assert hit_rule(log.assign(kind="view"), roles) == "any event in the log"
 
 
 def test_same_seed_same_trials(small_shop):

@@ -78,6 +78,8 @@ OPERATING, EVERYONE = "operating point", "approve everyone"
 APPROVAL, CUTOFF = "Approval rate", "Approve if PD at most"
 BAD_IN, BAD_OUT = "Bad rate among approved", "Bad rate among declined"
 LOSS, PROFIT = "Expected loss per 1,000 applicants", "Profit per 1,000 applicants"
+PROFIT_INTERVAL = "Profit: 95% interval"
+RESAMPLES = 1000  # bootstrap resamples of the hold-out applicants for the profit interval
 PREDICTED, OBSERVED = "Mean predicted PD", "Observed bad rate"
 AIR = "Adverse impact ratio"
 
@@ -127,6 +129,32 @@ def operating_point(pd_: np.ndarray, a: Mapping[str, Any]) -> tuple[np.ndarray, 
     return pd_ <= cutoff, cutoff, "break-even cut-off"
 
 
+def profit_intervals(
+    y: np.ndarray, approvals: list[np.ndarray], a: Mapping[str, Any], seed: int = 0
+) -> list[tuple[float, float]]:
+    """95% percentile-bootstrap interval of profit per 1,000 applicants for each approval.
+
+    The realised profit on a hold-out of a few hundred applicants swings with the few
+    bad loans it holds, so each figure gets the interval of resampling the applicants
+    (Efron & Tibshirani 1993, ch. 13); the approvals stay as the cut-off made them.
+    Every approval uses the same resamples, so the intervals are comparable.
+
+    Example:
+        >>> profit_intervals(y, [approved], ASSUMPTIONS)
+        [(-18150.0, 40950.0)]
+    """
+    lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
+    per_loan = np.where(np.asarray(y) == 1, -lgd * ead, margin * ead)  # profit of each loan
+    gains = [1000 * np.where(ok, per_loan, 0.0) for ok in approvals]
+    rng = np.random.default_rng(seed)
+    draws = [[] for _ in gains]
+    for _ in range(RESAMPLES // 100):  # 100 resamples at a time: memory n × 100
+        rows = rng.integers(0, len(per_loan), size=(100, len(per_loan)))
+        for out, gain in zip(draws, gains, strict=True):
+            out.append(gain[rows].mean(axis=1))
+    return [tuple(np.percentile(np.concatenate(d), [2.5, 97.5]).tolist()) for d in draws]
+
+
 def cutoff_table(
     y: np.ndarray,
     pd_: np.ndarray,
@@ -134,7 +162,8 @@ def cutoff_table(
     operating: np.ndarray | None = None,
     cutoff: float | None = None,
 ) -> pd.DataFrame:
-    """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants.
+    """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants,
+    with the profit's 95% bootstrap interval (`profit_intervals`).
 
     One row per rate in `APPROVAL_RATES`, plus the operating point when given; its
     "Approve if PD at most" is the rule's `cutoff` (the figure the summary states), not
@@ -148,7 +177,8 @@ def cutoff_table(
             cutoff = float(pd_[operating].max()) if operating.any() else 0.0
         choices.append((operating, float(cutoff), OPERATING))
     rows = []
-    for ok, cutoff, label in choices:
+    intervals = profit_intervals(y, [ok for ok, _, _ in choices], a)
+    for (ok, cutoff, label), (low, high) in zip(choices, intervals, strict=True):
         bad_in, bad_out = y[ok], y[~ok]
         rows.append(
             {
@@ -159,6 +189,7 @@ def cutoff_table(
                 BAD_OUT: bad_out.mean() if (~ok).any() else np.nan,
                 LOSS: scale * np.sum(pd_[ok] * lgd * ead),
                 PROFIT: scale * (np.sum(1 - bad_in) * margin * ead - np.sum(bad_in) * lgd * ead),
+                PROFIT_INTERVAL: f"{money(low, a['currency'])} to {money(high, a['currency'])}",
             }
         )
     frame = pd.DataFrame(rows).sort_values(APPROVAL, kind="stable")
@@ -242,9 +273,11 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 "Applicants are approved from the lowest predicted PD up. Bad rates and profit are "
                 f"what happened to the {len(y):,} hold-out applicants; expected loss = PD × LGD × "
                 f"exposure, with LGD {a['loss_given_default']:.0%}, exposure "
-                f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}."
+                f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}. Profit "
+                f"on {len(y):,} applicants swings with the few bad loans among them: the "
+                "interval is where 95% of bootstrap resamples of the applicants put it."
             ),
-            formats={"": "text"}
+            formats={"": "text", PROFIT_INTERVAL: "text"}
             | dict.fromkeys(PERCENT, "percent")
             | dict.fromkeys(MONEY, "money"),
             roles={
@@ -322,8 +355,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
         summary.append(
             f"On the {len(y):,} hold-out applicants, {bad_in:.1%} of those approved went bad "
             f"(against {everyone:.1%} approving everyone), and the book would have made "
-            f"{cash(op[PROFIT])} per 1,000 applicants (approving "
-            f"everyone: {cash(all_in[PROFIT])})."
+            f"{cash(op[PROFIT])} per 1,000 applicants (95% interval {op[PROFIT_INTERVAL]}; "
+            f"approving everyone: {cash(all_in[PROFIT])})."
         )
     else:
         summary.append(
@@ -354,7 +387,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
             float(op[PROFIT]),
             "money",
             f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
-            f"{cash(ead)} per loan; approving everyone: {cash(all_in[PROFIT])}.",
+            f"{cash(ead)} per loan; 95% interval {op[PROFIT_INTERVAL]} on {len(y):,} hold-out "
+            f"applicants; approving everyone: {cash(all_in[PROFIT])}.",
         ),
         Card(
             "Bad loans among those approved",

@@ -636,19 +636,19 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
     per = f"Per 1,000 patients at {prevalence:.1%} prevalence ({source})"
     cards = (
         Card(
-            "Cases caught per 1,000 patients",
+            f"Cases caught per 1,000 patients at {prevalence:.1%} prevalence",
             counts["caught"],
             "count",
             f"{per}; sensitivity {se:.1%} on the hold-out.",
         ),
         Card(
-            "Cases missed per 1,000 patients",
+            f"Cases missed per 1,000 patients at {prevalence:.1%} prevalence",
             counts["missed"],
             "count",
             f"{per}; a missed case counts as {miss_cost:g} false alarms.",
         ),
         Card(
-            "False alarms per 1,000 patients",
+            f"False alarms per 1,000 patients at {prevalence:.1%} prevalence",
             counts["false_alarms"],
             "count",
             f"{per}; specificity {sp:.1%} on the hold-out.",

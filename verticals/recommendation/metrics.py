@@ -172,7 +172,7 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
     assumptions = {
         "k": k,
         "session": f"one customer shown {k} items at the start of the hold-out period",
-        "hit": "a shown item the customer interacted with in the period (positive rule)",
+        "hit": f"a shown item the customer interacted with in the period: {outcome.hit}",
         "purchase_share": a.get("purchase_share"),
         "order_value": a.get("order_value"),
         "split": a.get("split"),
@@ -206,8 +206,8 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
                 float(best["Ranker uplift"]),
                 "money",
                 f"Against the simple rule that earns the most on this hold-out, at {price}, "
-                f"a hit counted as {a.get('purchase_share', 1):.0%} of a purchase; offline "
-                "estimate to confirm in an A/B test.",
+                f"a hit counted as {a.get('purchase_share', 1):.0%} of a purchase"
+                f"{_alike(outcome)}; offline estimate to confirm in an A/B test.",
             )
         )
     else:
@@ -240,6 +240,16 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
         },
     )
     return Evaluation(metrics, tables, assumptions, headline)
+
+
+def _alike(outcome: RankingOutcome) -> str:
+    """Said beside every revenue figure when views count as purchases."""
+    if not outcome.alike:
+        return ""
+    return (
+        f" ({outcome.hit}: set --purchase-share to the share of hits that become purchases, "
+        "or count only purchases with --value and --min-value)"
+    )
 
 
 def _per_thousand(outcome: RankingOutcome, a: Mapping[str, Any]) -> Table:
@@ -285,7 +295,7 @@ def _per_thousand(outcome: RankingOutcome, a: Mapping[str, Any]) -> Table:
         note += f" worth {order_value:,.2f} (order value assumed)"
     else:
         note += "; no price or --order-value was given, so there is no revenue figure"
-    note += ". Logged behaviour favours what customers were already shown."
+    note += _alike(outcome) + ". Logged behaviour favours what customers were already shown."
     frame = pd.DataFrame(rows)
     formats = {"Hits per 1,000 sessions": "count"}
     for col in ("Revenue per 1,000 sessions", "Ranker uplift"):

@@ -23,6 +23,9 @@ from ...contract.errors import TuneplateError
 USER_NAMES = ("user", "user_id", "userid", "customer", "customer_id", "client_id", "visitor")
 ITEM_NAMES = ("item", "item_id", "itemid", "product", "product_id", "sku", "article", "movie_id")
 TIME_NAMES = ("time", "timestamp", "ts", "date", "datetime", "event_time", "order_date")
+# An event-type column (view, cart, purchase) is only reported on: every event counts as a
+# hit unless --value/--min-value say otherwise, and the report says when types mix.
+EVENT_NAMES = ("event", "event_type", "action", "behavior", "behaviour", "interaction")
 MIN_WINDOW_USERS = 1  # a window with no evaluable user cannot score anything
 
 
@@ -98,6 +101,7 @@ def resolve(table: pd.DataFrame, roles: InteractionRoles | None, **given) -> Int
     if min_value is not None and value is None:
         raise TuneplateError("--min-value needs the column it applies to; name it with --value COL")
     event = base.event if base.event in table.columns else None
+    event = event or next((c for c in table.columns if _key(c) in EVENT_NAMES), None)
     price = pick.get("price", base.price)
     return InteractionRoles(user, item, time, value, min_value, event, price)
 
@@ -143,11 +147,34 @@ class Log:
     """A cleaned interaction log: one row per event, sorted by time.
 
     `events` has columns user, item, time (datetime), positive (bool), value
-    (float, 1 when no value column) and keeps the original labels in `roles`.
+    (float, 1 when no value column) and keeps the original labels in `roles`;
+    `hit` says in words which events count as positives (`hit_rule`).
     """
 
     events: pd.DataFrame
     roles: InteractionRoles
+    hit: str = "any event in the log"
+
+
+ALIKE = "views and purchases count alike"  # in `hit_rule` when event types are not told apart
+
+
+def hit_rule(table: pd.DataFrame, roles: InteractionRoles) -> str:
+    """Which events count as positives ("hits"), in words, for the report's assumptions.
+
+    Event types are counted, never named: a type seen once would be one row's value.
+
+    Example:
+        >>> hit_rule(log_with_view_cart_purchase, InteractionRoles("u", "i", "t", event="event"))
+        "any event, whatever its 'event' (3 types): views and purchases count alike"
+    """
+    if roles.min_value is not None:
+        return f"an event with {roles.value} of {roles.min_value:g} or more"
+    if roles.event and roles.event in table.columns:
+        kinds = table[roles.event].astype("string").dropna().nunique()
+        if kinds > 1:
+            return f"any event, whatever its {roles.event!r} ({kinds} types): {ALIKE}"
+    return "any event in the log"
 
 
 def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
@@ -181,7 +208,7 @@ def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
     if roles.price and roles.price in table.columns:
         frame["price"] = pd.to_numeric(table[roles.price], errors="coerce").to_numpy(dtype=float)
     frame = frame.sort_values("time", kind="stable").reset_index(drop=True)
-    return Log(frame, roles)
+    return Log(frame, roles, hit_rule(table, roles))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from tuneplate.engine.tasks.binary import evaluation
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking.interactions import (
+    ALIKE,
     Log,
     Windows,
     last_n_windows,
@@ -230,6 +231,8 @@ class RankingTask:
             assumptions=p.assumptions,
             seed=p.config.search.seed,
             priced=price is not None,
+            hit=p.log.hit,
+            alike=ALIKE in p.log.hit,
         )
         evaluated = p.vertical.evaluate(outcome)
         train_score = rk.mean_ndcg(q_fit, model.predict(X_fit), k)
