@@ -41,6 +41,21 @@ def test_ndcg_averages_over_tied_scores():
     assert rk.ndcg(q, np.array([0.5, 0.5]), k=2)[0] == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("tied", [False, True])
+def test_ndcg_is_scikit_learns_on_every_user_with_and_without_ties(tied):
+    """The vectorised NDCG@k equals `sklearn.metrics.ndcg_score` (ignore_ties=False) per
+    user, the reference the search's objective and every report figure were built on."""
+    from sklearn.metrics import ndcg_score
+
+    rng = np.random.default_rng(int(tied))
+    for _ in range(50):
+        users, width, k = rng.integers(1, 30), rng.integers(2, 25), int(rng.integers(1, 12))
+        true = (rng.random((users, width)) < 0.25).astype(float)
+        pred = rng.integers(0, 4, (users, width)).astype(float) if tied else rng.random(true.shape)
+        expected = [ndcg_score(t[None], p[None], k=k) for t, p in zip(true, pred, strict=True)]
+        assert rk._ndcg_rows(true, pred, k) == pytest.approx(expected, abs=1e-12)
+
+
 def test_items_the_generator_missed_lower_the_ideal():
     q = queries(["a", "a"], [1, 0], [2])  # two more relevant items were never proposed
     expected = dcg([1, 0]) / dcg([1, 1])

@@ -88,7 +88,7 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     # revenue figures and in the assumptions, with the way to count purchases only
     assert saved["assumptions"]["hit"].endswith("views and purchases count alike")
     per_1000 = next(t for t in saved["tables"] if t["key"] == "per_1000_sessions")
-    assert "views and purchases count alike" in per_1000["note"]
+    assert "views as purchases" in per_1000["note"]
     assert "--min-value" in per_1000["note"]
     assert "to be confirmed by an A/B test" in html
     assert (out / "model.lightgbm.txt").is_file()

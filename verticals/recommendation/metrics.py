@@ -247,8 +247,9 @@ def _alike(outcome: RankingOutcome) -> str:
     if not outcome.alike:
         return ""
     return (
-        f" ({outcome.hit}: set --purchase-share to the share of hits that become purchases, "
-        "or count only purchases with --value and --min-value)"
+        " (every event type counts as a hit here, views as purchases: set --purchase-share "
+        "to the share of hits that become purchases, or count only purchases with --value "
+        "and --min-value)"
     )
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
-from sklearn.metrics import ndcg_score
 
 METRIC_LABELS = {
     "ndcg": "NDCG@{k}",
@@ -96,8 +95,28 @@ def ndcg(queries: Queries, score: np.ndarray, k: int) -> np.ndarray:
         >>> ndcg(q, np.array([0.9, 0.5, 0.1]), k=2).round(3)
         array([0.631])
     """
-    true, pred = _pad(queries, score)
-    return np.array([ndcg_score(t[None], p[None], k=k) for t, p in zip(true, pred, strict=True)])
+    return _ndcg_rows(*_pad(queries, score), k)
+
+
+def _ndcg_rows(true: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
+    """NDCG@k of each row of (users × slots) matrices, as scikit-learn's `ndcg_score` with
+    `ignore_ties=False` computes it (McSherry & Najork, ECIR 2008: a group of tied scores
+    shares the mean gain over its positions), without its per-call input validation,
+    which cost ~3 ms a user (most of a ranking run's evaluation).
+    """
+    width = true.shape[1]
+    discount = 1 / np.log2(np.arange(width) + 2)
+    discount[k:] = 0
+    cumulative = np.cumsum(discount)
+    # ideal DCG: the gains sorted high to low (ties cannot change it)
+    ideal = (-np.sort(-true, axis=1) * discount).sum(axis=1)
+    out = np.zeros(len(true))
+    for i in np.flatnonzero(ideal > 0):
+        _, inverse, counts = np.unique(-pred[i], return_inverse=True, return_counts=True)
+        gains = np.bincount(inverse, weights=true[i], minlength=len(counts)) / counts
+        ends = cumulative[np.cumsum(counts) - 1]
+        out[i] = (gains * np.diff(ends, prepend=0.0)).sum() / ideal[i]
+    return out
 
 
 def top_k(queries: Queries, score: np.ndarray, k: int) -> np.ndarray:
@@ -143,8 +162,7 @@ def per_user(queries: Queries, score: np.ndarray, k: int) -> pd.DataFrame:
 
 def mean_ndcg(queries: Queries, score: np.ndarray, k: int) -> float:
     """NDCG@k averaged over users: the search's objective."""
-    true, pred = _pad(queries, score)
-    return float(ndcg_score(true, pred, k=k))
+    return float(_ndcg_rows(*_pad(queries, score), k).mean())
 
 
 def coverage(queries: Queries, items: np.ndarray, score: np.ndarray, k: int, catalogue: int):
