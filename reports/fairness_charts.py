@@ -16,6 +16,7 @@ import textwrap
 import numpy as np
 from matplotlib.axes import Axes
 
+from tuneplate.engine.labels import column_label
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.figures import BLUE, ORANGE, chart, column, column_values, plain
 from tuneplate.reports.formatters import fmt_number
@@ -36,7 +37,7 @@ def _air_rows(results: Results) -> tuple[list[str], np.ndarray] | None:
         return None
     group, attribute = column(table, Role.GROUP), column(table, Role.ATTRIBUTE)
     if group is not None and attribute is not None:
-        labels = [f"{row[group]} ({row[attribute]})" for _, row in frame.iterrows()]
+        labels = [f"{row[group]} ({column_label(row[attribute])})" for _, row in frame.iterrows()]
     else:
         labels = [str(v) for v in frame.iloc[:, 0]]
     return [lbl for lbl, k in zip(labels, keep, strict=True) if k], air[keep]

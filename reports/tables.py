@@ -17,7 +17,9 @@ from dataclasses import replace
 
 import pandas as pd
 
-from tuneplate.engine.results import Results, Table, TableKey
+from tuneplate.engine.labels import column_label
+from tuneplate.engine.results import Results, Role, Table, TableKey
+from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import tuning_score
 
 BEST_TRIALS = 5
@@ -162,8 +164,17 @@ APPENDIX_TABLES = (TableKey.DECISION_CURVE,)
 
 
 def group_tables(results: Results) -> list[Table]:
-    """Tables that break performance or decisions down by group, in that order."""
-    return [t for t in results.tables if _is_group_table(t.key)]
+    """Tables that break performance or decisions down by group, in that order, with each
+    column named in words ("Personal status and sex", `column_label`)."""
+    return [readable_attributes(t) for t in results.tables if _is_group_table(t.key)]
+
+
+def readable_attributes(table: Table) -> Table:
+    """`table` with its attribute column's raw column names written as words."""
+    name = column(table, Role.ATTRIBUTE)
+    if name is None or name not in table.frame.columns:
+        return table
+    return replace(table, frame=table.frame.assign(**{name: table.frame[name].map(column_label)}))
 
 
 def _is_group_table(key: str) -> bool:

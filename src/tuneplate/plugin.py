@@ -28,6 +28,7 @@ from tuneplate.engine.data.checks import (
 )
 from tuneplate.engine.data.roles import Roles, resolve_roles
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
+from tuneplate.engine.labels import column_label
 from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, readable_groups
 from tuneplate.engine.money import money
 from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
@@ -76,6 +77,7 @@ __all__ = [
     "calibration_bands",
     "readable_groups",
     "money",
+    "column_label",
     "Evaluation",
     "Outcome",
     "RankingOutcome",

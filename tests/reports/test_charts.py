@@ -152,7 +152,7 @@ def test_every_chart_is_titled_with_its_conclusion(results, make_results):
     assert titles["importance"].startswith("learning_rate mattered most")
     assert titles["air"] == (
         "1 group gets favourable decisions at under four-fifths of the top group's rate "
-        "(lowest: female (sex), 0.667)"
+        "(lowest: female (Sex), 0.667)"
     )
     assert titles["frequencies"] == (
         "Per 1,000 patients: 355 cases caught, 18 cases missed, 35 false alarms and "

@@ -149,3 +149,20 @@ def test_fmt_cell(value, kind, text):
 )
 def test_assumption_kind(key, value, kind):
     assert assumption_kind(key, value) == kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("personal_status_and_sex", "Personal status and sex"),
+        ("ExternalRiskEstimate", "External risk estimate"),
+        ("LTV_ratio", "LTV ratio"),  # an acronym stays an acronym
+        ("HbA1c", "HbA1c"),  # so does a clinical term in mixed case
+        ("num.dependents", "Num dependents"),
+        ("age", "Age"),
+    ],
+)
+def test_a_column_name_reads_as_words_on_the_first_screen(raw, words):
+    from tuneplate.plugin import column_label
+
+    assert column_label(raw) == words

@@ -27,6 +27,7 @@ from tuneplate.plugin import (
     Table,
     TableKey,
     calibration_bands,
+    column_label,
     money,
     readable_groups,
     validator,
@@ -365,7 +366,7 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
         )
     low_air = fair[fair[AIR] < 0.8] if not fair.empty else fair
     if not low_air.empty:
-        groups = ", ".join(f"{r.Attribute} = {r.Group}" for r in low_air.itertuples())
+        groups = ", ".join(f"{column_label(r.Attribute)} = {r.Group}" for r in low_air.itertuples())
         summary.append(
             f"Approval rates differ by group: {groups} fall below four-fifths of the most "
             "approved group's rate; review before use."
