@@ -355,9 +355,11 @@ def kept_sentence(results: Results) -> str:
     chosen = results.selection
     gain = ""
     if chosen is not None and chosen.difference is not None and chosen.se is not None:
+        # four decimals: fold differences are small, and "1.25e-05" is no reader's number
+        sign = "+" if chosen.difference >= 0 else "\u2212"
         gain = (
-            f" (its best, trial #{chosen.best}: {_signed(chosen.difference)} "
-            f"{results.metric.label}, one standard error {fmt_number(chosen.se)})"
+            f" (its best, trial #{chosen.best}: {sign}{abs(chosen.difference):.4f} "
+            f"{results.metric.label}, one standard error {chosen.se:.4f})"
         )
     return (
         f"No setting the search tried beat the default settings of the "
