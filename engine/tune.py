@@ -200,7 +200,8 @@ def execute(
     scorer = _search(p, study, progress)  # its fold data serves the refit below
     search_s = time.perf_counter() - search_started
     best, selection = studies.chosen(study)
-    evaluated = p.task.evaluate(p, study, scorer)
+    # Chosen once: on shared storage another worker's trial may still complete after this.
+    evaluated = p.task.evaluate(p, study, scorer, best, selection)
     return Results(
         vertical=p.vertical.name,
         vertical_title=p.vertical.title,

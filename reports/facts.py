@@ -199,6 +199,12 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
     family = results.model_family
     if chosen_among:
         family = f"{family} (chosen by the search among {', '.join(chosen_among)})"
+    kept = results.selection
+    if kept is not None and kept.kept:  # the trial refitted is not the best-scoring one
+        family += (
+            f"; the simple model's default settings (trial #{kept.chosen}) kept by the one-SE "
+            f"rule over the best-scoring trial #{kept.best}"
+        )
     facts = [
         ("Model family", family),
         ("Search strategy", _strategy(results)),

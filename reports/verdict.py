@@ -355,11 +355,11 @@ def kept_sentence(results: Results) -> str:
     chosen = results.selection
     gain = ""
     if chosen is not None and chosen.difference is not None and chosen.se is not None:
-        # four decimals: fold differences are small, and "1.25e-05" is no reader's number
-        sign = "+" if chosen.difference >= 0 else "\u2212"
+        # Four decimals: fold differences are small, and "1.25e-05" is no reader's number.
+        # The best trial is never worse on the folds' mean, so "better by" needs no sign.
         gain = (
-            f" (its best, trial #{chosen.best}: {sign}{abs(chosen.difference):.4f} "
-            f"{results.metric.label}, one standard error {chosen.se:.4f})"
+            f" (its best, trial #{chosen.best}, was better by {abs(chosen.difference):.4f} "
+            f"{results.metric.label}, with one standard error of {chosen.se:.4f})"
         )
     return (
         f"No setting the search tried beat the default settings of the "

@@ -1,8 +1,8 @@
 """What a study tries first, before its sampler takes over.
 
-In order: an earlier run's best trials (`--warm-start`), the vertical's simple
-baseline at its default settings when its family is searched (so the one-SE rule
-in `selection` can keep it), the vertical's priors (published good defaults, e.g.
+In order: the vertical's simple baseline at its default settings when its family
+is searched (so the one-SE rule in `selection` can keep it), an earlier run's best
+trials (`--warm-start`), the vertical's priors (published good defaults, e.g.
 FLAML's low-cost start), the space's starting point; grid search then queues every
 grid point. Each is enqueued with user
 attribute "source" so the report can say where a trial came from.
@@ -115,11 +115,13 @@ def first_trials(
         turns = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
         own = space.spaces.get(base)
         baseline = [] if own is None else [(BASELINE, space.join(base, own.start))]
-        return _unique([*[("warm-start", w) for w in warm], *baseline, *turns])
+        # the baseline first: a warm-start trial with its settings must not take its place,
+        # or the one-SE rule would have no baseline trial to keep
+        return _unique([*baseline, *[("warm-start", w) for w in warm], *turns])
     priors = [space.coerce({**space.start, **p}, clamp=True) for p in _priors(vertical, family)]
     candidates = [
-        *[("warm-start", w) for w in warm],
         *([(BASELINE, dict(space.start))] if family == base else []),
+        *[("warm-start", w) for w in warm],
         *[("prior", p) for p in priors if p is not None],
     ]
     if not isinstance(strategy, Strategy):

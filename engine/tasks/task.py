@@ -23,10 +23,12 @@ from typing import Any, Protocol
 import numpy as np
 import optuna
 import pandas as pd
+from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import Finding, errors
 from tuneplate.engine.metrics import Objective
+from tuneplate.engine.records import Selection
 from tuneplate.engine.search.objective import Scorer
 from tuneplate.engine.vertical import Vertical
 
@@ -127,8 +129,11 @@ class Task(Protocol):
         """Scores a configuration fold by fold; its fold data is built once. `deadline`
         (a `time.monotonic()` instant) is for fits that stop between boosting rounds."""
 
-    def evaluate(self, p: Plan, study: optuna.Study, scorer: Scorer) -> Evaluated:
-        """Refit the best trial, score the hold-out and the baselines."""
+    def evaluate(
+        self, p: Plan, study: optuna.Study, scorer: Scorer, best: FrozenTrial, selection: Selection
+    ) -> Evaluated:
+        """Refit `best` (the trial `study.chosen` picked once, `selection` saying how), score
+        the hold-out and the baselines."""
 
     def holdout_scores(self, p: Plan, results: Any) -> Paired:
         """Per-unit hold-out figures `compare` resamples (rows, or users)."""

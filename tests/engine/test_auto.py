@@ -15,6 +15,7 @@ from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC
 from tuneplate.engine.results import Results
 from tuneplate.engine.search.auto import MIN_TRIALS, allocate
 from tuneplate.engine.search.first_trials import first_trials
+from tuneplate.engine.search.selection import BASELINE
 from tuneplate.engine.search.space import FAMILY, Choice, Param, Space
 from tuneplate.engine.tune import Config, plan, run_vertical
 from tuneplate.reports import render
@@ -185,15 +186,23 @@ def test_auto_starts_with_one_cheap_model_per_family_in_turn():
         assert p.space.contains(params)
 
 
+def _earlier_best_trials(earlier) -> list[float]:
+    """The earlier run's completed C values, best first, as `warm_trials` orders them."""
+    done = earlier.trials[earlier.trials["state"] == "COMPLETE"]
+    return done.sort_values("value", ascending=False, kind="stable")["params_C"].tolist()
+
+
 def test_warm_start_brings_the_earlier_best_trials_in_first(earlier_logistic):
     tmp_path, earlier = earlier_logistic
-    # the best-scoring trial, which the one-SE rule may not have refitted
-    best_c = earlier.trials.loc[earlier.trials["value"].idxmax(), "params_C"]
     r = tuneplate.tune(
-        "credit-risk", model="logistic", strategy="random", n_trials=1, warm_start=tmp_path
+        "credit-risk", model="logistic", strategy="random", n_trials=2, warm_start=tmp_path
     )
-    assert r.trials.loc[0, "source"] == "warm-start"
-    assert r.trials.loc[0, "params_C"] == pytest.approx(best_c)
+    # the simple baseline (C=1) first, for the one-SE rule; then the earlier run's best,
+    # less any that is the baseline itself
+    assert r.trials.loc[0, "source"] == BASELINE and r.trials.loc[0, "params_C"] == 1.0
+    assert r.trials.loc[1, "source"] == "warm-start"
+    best_c = next(c for c in _earlier_best_trials(earlier) if c != 1.0)
+    assert r.trials.loc[1, "params_C"] == pytest.approx(best_c)
 
 
 def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(earlier_logistic):
@@ -202,10 +211,23 @@ def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(earlier_logist
         load_vertical("credit-risk"),
         config=Config.flat(strategy="auto", n_trials=3, warm_start=str(tmp_path)),
     )
-    source, params = p.first_trials[0]
+    assert p.first_trials[0] == (BASELINE, {FAMILY: "logistic", "logistic.C": 1.0})
+    source, params = p.first_trials[1]
     assert source == "warm-start"
-    best_c = earlier.trials.loc[earlier.trials["value"].idxmax(), "params_C"]
+    best_c = next(c for c in _earlier_best_trials(earlier) if c != 1.0)
     assert params == {FAMILY: "logistic", "logistic.C": pytest.approx(best_c)}
+
+
+def test_a_warm_start_trial_with_the_baseline_settings_stays_the_baseline(earlier_logistic):
+    """Otherwise warm-starting from a run that kept the default would switch the one-SE
+    rule off: no trial would be the baseline to keep."""
+    tmp_path, _ = earlier_logistic
+    p = plan(
+        load_vertical("credit-risk"),
+        config=Config.flat(model="logistic", n_trials=3, warm_start=str(tmp_path)),
+    )
+    sources = [source for source, params in p.first_trials if params == {"C": 1.0}]
+    assert sources == [BASELINE]
 
 
 def test_warm_start_from_another_family_is_reported_not_used(earlier_logistic):

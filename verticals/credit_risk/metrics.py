@@ -149,8 +149,9 @@ def profit_intervals(
     gains = [1000 * np.where(ok, per_loan, 0.0) for ok in approvals]
     rng = np.random.default_rng(seed)
     draws = [[] for _ in gains]
-    for _ in range(RESAMPLES // 100):  # 100 resamples at a time: memory n × 100
-        rows = rng.integers(0, len(per_loan), size=(100, len(per_loan)))
+    batch = max(1, min(RESAMPLES, 2_000_000 // len(per_loan)))  # resamples × rows ≤ 2e6
+    for start in range(0, RESAMPLES, batch):
+        rows = rng.integers(0, len(per_loan), size=(min(batch, RESAMPLES - start), len(per_loan)))
         for out, gain in zip(draws, gains, strict=True):
             out.append(gain[rows].mean(axis=1))
     return [tuple(np.percentile(np.concatenate(d), [2.5, 97.5]).tolist()) for d in draws]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
+from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import Schema
@@ -24,6 +25,7 @@ from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import Split, make_split
 from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
 from tuneplate.engine.metrics import METRICS, get_metric
+from tuneplate.engine.records import Selection
 from tuneplate.engine.search import gradient as gradients
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
@@ -234,11 +236,17 @@ class BinaryTask:
             encoded=X,
         )
 
-    def evaluate(self, p: Plan, study: optuna.Study, cv: CrossValidation) -> Evaluated:
-        """Refit the best on every development row; score the untouched hold-out."""
+    def evaluate(
+        self,
+        p: Plan,
+        study: optuna.Study,
+        cv: CrossValidation,
+        best: FrozenTrial,
+        selection: Selection,
+    ) -> Evaluated:
+        """Refit the chosen trial on every development row; score the untouched hold-out."""
         split, table, roles, y = p.split, p.table, p.roles, p.y
         X_dev, y_dev = cv.X, cv.y
-        best, selection = studies.chosen(study)
         family, params = p.resolve(best.params)
         refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
         estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator

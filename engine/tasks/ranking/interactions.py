@@ -101,7 +101,10 @@ def resolve(table: pd.DataFrame, roles: InteractionRoles | None, **given) -> Int
     if min_value is not None and value is None:
         raise TuneplateError("--min-value needs the column it applies to; name it with --value COL")
     event = base.event if base.event in table.columns else None
-    event = event or next((c for c in table.columns if _key(c) in EVENT_NAMES), None)
+    taken = {user, item, time, value, pick.get("price", base.price)}
+    event = event or next(
+        (c for c in table.columns if _key(c) in EVENT_NAMES and c not in taken), None
+    )
     price = pick.get("price", base.price)
     return InteractionRoles(user, item, time, value, min_value, event, price)
 

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
+from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import errors
 from tuneplate.engine.families.rankers import RankFit, fit_ranker, get_ranker
+from tuneplate.engine.records import Selection
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
@@ -191,9 +193,16 @@ class RankingTask:
         # The deadline is the objective's `Guard`, checked between boosting rounds.
         return Validation(p.family, p.space, data, p.fit)
 
-    def evaluate(self, p: Plan, study: optuna.Study, scorer: Validation) -> Evaluated:
-        """Refit the best on every period before the hold-out; score it and the baselines."""
-        best = studies.best_trial(study)
+    def evaluate(
+        self,
+        p: Plan,
+        study: optuna.Study,
+        scorer: Validation,
+        best: FrozenTrial,
+        selection: Selection,
+    ) -> Evaluated:
+        """Refit the chosen trial on every period before the hold-out; score it and the
+        baselines."""
         params = {**p.space.fixed, **best.params}
         k = p.fit.k
         n = n_candidates(params, k)
