@@ -342,7 +342,7 @@ def _recommend(
     top = max(scored, key=lambda s: sign * s.validation)
     if top is not pick and sign * (top.validation - pick.validation) > 0:
         reason += (
-            f" In cross-validation {top.strategy} scored best ({top.validation:.3f} against "
+            f" In tuning {top.strategy} scored best ({top.validation:.3f} against "
             f"{pick.validation:.3f}); a larger hold-out or more seeds would show whether "
             "that lead is real."
         )

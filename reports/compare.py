@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from tuneplate.engine.compare import Comparison, StrategyRun
 from tuneplate.reports import search_charts
-from tuneplate.reports.formatters import fmt_duration, fmt_number
+from tuneplate.reports.formatters import fmt_duration, fmt_number, tuning_score
 from tuneplate.reports.render import env
 
 
@@ -79,13 +79,17 @@ def render_comparison(comparison: Comparison) -> str:
         name: mean_curve([r for r in comparison.runs if r.strategy == name])
         for name in comparison.strategies
     }
-    chart = search_charts.anytime(curves, comparison.metric.label, comparison.budget_s)
+    scored = tuning_score(comparison.data)
+    chart = search_charts.anytime(
+        curves, comparison.metric.label, comparison.budget_s, scored.adjective
+    )
     return env.get_template("compare.html.jinja2").render(
         c=comparison,
         rows=rows(comparison),
         # Markup, not autoescaped: our own matplotlib SVG, which escapes its text.
         chart=chart and Markup(chart),
         better="higher" if comparison.metric.direction == "maximize" else "lower",
+        scored=scored,
     )
 
 

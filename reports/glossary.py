@@ -47,6 +47,9 @@ GLOSSARY = {
     "one means few rows.",
     "cross-validation": "Scoring each setting several times, each time training on most of "
     "the tuning rows and testing on the rest, then averaging.",
+    "validation period": "The events just before the hold-out (a period, or each "
+    "customer's latest events): each setting is trained on what came before them and scored "
+    "on them, as it would be used next.",
     "overfitting": "A model that fits its training rows much better than new ones has "
     "memorised noise; underfitting is the opposite, too simple to learn the signal.",
     "air": "A group's rate of favourable decisions divided by the "
@@ -107,6 +110,7 @@ GLOSSARY_TERMS = {
     "hold-out": "Hold-out",
     "interval": "95% interval",
     "cross-validation": "Cross-validation",
+    "validation period": "Validation period",
     "overfitting": "Over- and underfitting",
     "air": "Adverse impact ratio",
     "psi": "Population stability index",
@@ -126,7 +130,8 @@ GLOSSARY_TERMS = {
 def glossary(results: Results) -> list[tuple[str, str]]:
     """(term, one-line meaning) for the terms this report uses, in reading order."""
     metric_names = {results.metric.name, *results.holdout_metrics}
-    used = {"hold-out", "cross-validation", "overfitting", "psi", "trial"}
+    tuned_on = "cross-validation" if results.data.get("folds") else "validation period"
+    used = {"hold-out", tuned_on, "overfitting", "psi", "trial"}
     if operating_point(results) or results.headline.cards:
         used.add("operating point")
     for name in metric_names:

@@ -139,9 +139,13 @@ CURVE_STYLES = [
 
 
 def anytime(
-    curves: dict[str, list[tuple[float, float]]], label: str, budget_s: float | None = None
+    curves: dict[str, list[tuple[float, float]]],
+    label: str,
+    budget_s: float | None = None,
+    scored: str = "cross-validated",
 ) -> str | None:
-    """Best cross-validated score so far over elapsed seconds, one line per strategy.
+    """Best tuning score (`scored`: "cross-validated", "validation-period") so far over
+    elapsed seconds, one line per strategy.
 
     Example:
         >>> anytime({"random": [(0.4, 0.75), (2.0, 0.78)]}, "ROC AUC").startswith("<svg")
@@ -161,7 +165,7 @@ def anytime(
             ax.step(x, y, where="post", color=colour, ls=dash, lw=1.8, label=plain(name))
             ax.plot(x[:1], y[:1], "o", ms=3.5, color=colour)
         ax.set_xlabel("Seconds since the search started")
-        ax.set_ylabel(plain(f"Best {label} so far (cross-validated)"))
+        ax.set_ylabel(plain(f"Best {label} so far ({scored})"))
         ax.legend(loc="best")
 
     return chart("anytime", "Best score so far over time, per strategy", draw)

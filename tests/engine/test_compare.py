@@ -56,7 +56,7 @@ def test_a_better_cross_validated_score_is_mentioned():
     ]
     pick, reason = _recommend(summary, "ROC AUC", seeds=1)
     assert pick == "bayes"
-    assert "In cross-validation auto scored best (0.810 against 0.780)" in reason
+    assert "In tuning auto scored best (0.810 against 0.780)" in reason
 
 
 @pytest.mark.parametrize(

@@ -338,6 +338,7 @@ class BinaryTask:
             "rows": len(p.table),
             "split": p.split.description,
             "holdout_rows": len(p.split.holdout),
+            "folds": len(p.split.folds),  # trials were cross-validated (`tuning_score`)
             "fingerprint": p.fingerprint,
         }
 
