@@ -873,3 +873,38 @@ def test_resume_compares_the_storage_without_its_password():
     # an old record without resolved settings: the raw storage is compared masked too
     old = _record({}, storage=masked)
     assert changes(old, {"storage": None}, Config.flat(storage=url)) == []
+
+
+def test_a_running_trial_that_never_sent_a_heartbeat_cannot_stall_the_budget(tmp_path, monkeypatch):
+    """Before: a worker killed between marking a trial RUNNING and its first heartbeat left
+    it RUNNING for good; Optuna only fails trials with a stale heartbeat, so a resumed
+    run waited on it forever (seen with `--resume` after SIGKILL on PostgreSQL)."""
+    import datetime
+
+    from optuna.distributions import FloatDistribution
+    from optuna.trial import FrozenTrial
+
+    monkeypatch.setattr(study, "GRACE_S", 1)
+    storage = optuna.storages.RDBStorage(
+        f"sqlite:///{tmp_path / 'db.sqlite'}", heartbeat_interval=1, grace_period=1
+    )
+    s = optuna.create_study(storage=storage)
+    silent = FrozenTrial(
+        number=0,
+        state=TrialState.RUNNING,
+        value=None,
+        datetime_start=datetime.datetime.now() - datetime.timedelta(minutes=5),
+        datetime_complete=None,
+        params={},
+        distributions={},
+        user_attrs={},
+        system_attrs={},
+        intermediate_values={},
+        trial_id=0,
+    )
+    storage.create_new_trial(s._study_id, template_trial=silent)  # no heartbeat, ever
+    trial = s.ask({"x": FloatDistribution(0, 1)})
+    started = time.monotonic()
+    assert study._admit(trial, n_trials=1)  # the silent trial is failed; this one may run
+    assert time.monotonic() - started < 30
+    assert s.trials[0].state == TrialState.FAIL

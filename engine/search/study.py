@@ -6,6 +6,7 @@ database (PostgreSQL) and each runs trials until the study-wide budget is spent.
 
 from __future__ import annotations
 
+import datetime
 import re
 import sys
 import time
@@ -243,18 +244,43 @@ def _admit(trial: optuna.Trial, n_trials: int) -> bool:
     worker stopped sending heartbeats, so a killed worker cannot stall the study.
     """
     study = trial.study
+    nudged: set[int] = set()
     while True:
         trials = study.get_trials(deepcopy=False)
         done = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
-        ahead = sum(t.state == TrialState.RUNNING and t.number < trial.number for t in trials)
+        ahead = [t for t in trials if t.state == TrialState.RUNNING and t.number < trial.number]
         if done >= n_trials:
             return False
-        if done + ahead < n_trials:
+        if done + len(ahead) < n_trials:
             return True
+        _nudge_silent(study, ahead, nudged)
         with warnings.catch_warnings():  # experimental in Optuna, and we rely on it on purpose
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             optuna.storages.fail_stale_trials(study)
         time.sleep(POLL_S)
+
+
+def _nudge_silent(study: optuna.Study, running: list, nudged: set[int]) -> None:
+    """Record one heartbeat for running trials older than GRACE_S, once each.
+
+    Optuna fails a running trial only when its last heartbeat is stale, and never one
+    with no heartbeat at all: a worker killed between marking a trial RUNNING and its
+    first heartbeat left that trial RUNNING for good, and a resumed run waited on it
+    forever. One heartbeat on its behalf starts the grace clock, so it is failed and
+    retried GRACE_S later; a live trial's own heartbeats simply continue.
+    """
+    storage = study._storage  # Optuna keeps heartbeats on the storage; no public handle
+    record = getattr(storage, "record_heartbeat", None)
+    if record is None or not storage.get_heartbeat_interval():
+        return
+    now = datetime.datetime.now()
+    for t in running:
+        started = t.datetime_start
+        if t._trial_id in nudged or started is None:
+            continue
+        if (now - started).total_seconds() > GRACE_S:
+            record(t._trial_id)
+            nudged.add(t._trial_id)
 
 
 def _within_budget(objective, n_trials: int | None):

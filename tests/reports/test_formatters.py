@@ -166,3 +166,10 @@ def test_a_column_name_reads_as_words_on_the_first_screen(raw, words):
     from tuneplate.plugin import column_label
 
     assert column_label(raw) == words
+
+
+def test_a_name_that_is_not_identifier_like_is_shown_as_given():
+    from tuneplate.plugin import column_label
+
+    for raw in ("foreign worker", '<img src=x onerror="document.title=1">', "Alter (Jahre)"):
+        assert column_label(raw) == raw
