@@ -385,18 +385,13 @@ def _optimize(study, objective, n_trials, timeout, progress, jobs) -> None:
     )
 
 
-def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
-    """The trial to refit: the best completed one, or the baseline's when the best does not
-    beat it by more than one standard error (`selection.select`).
+def chosen(study: optuna.Study) -> tuple[optuna.trial.FrozenTrial, Selection]:
+    """The trial to refit and how it was chosen: the best completed one, or the baseline's
+    when the best does not beat it by more than one standard error (`selection.select`).
 
     Raises:
         NoTrialCompleted: no trial completed (the reason of the last failure is named).
     """
-    return chosen(study)[0]
-
-
-def chosen(study: optuna.Study) -> tuple[optuna.trial.FrozenTrial, Selection]:
-    """`best_trial` and how it was chosen (`selection.Selection`)."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if not complete:
         failed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.FAIL,))

@@ -157,14 +157,17 @@ def baseline(
     space = p.vertical.spaces[name]
     params = {**space.fixed, **space.start}
     fit = replace(p.fit, n_rounds=None)
-    if family.boosted:  # early stopping needs rows of its own: use the first fold's
-        train, valid = p.split.folds[0]
-        rounds = family.fit(
-            params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
-        ).n_rounds
-        fit = replace(fit, n_rounds=rounds)
-    estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
-    scores = estimator.predict_proba(X_hold)[:, 1]
+    if kept and tuned is not None:  # the refitted model is the baseline: no second fit
+        scores = np.asarray(tuned)
+    else:
+        if family.boosted:  # early stopping needs rows of its own: use the first fold's
+            train, valid = p.split.folds[0]
+            rounds = family.fit(
+                params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
+            ).n_rounds
+            fit = replace(fit, n_rounds=rounds)
+        estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
+        scores = estimator.predict_proba(X_hold)[:, 1]
     base = Baseline(name, family.label, params, float(p.objective.score(y_hold, scores)))
     if tuned is None:
         return base
