@@ -19,7 +19,23 @@ import pandas as pd
 from tuneplate.engine.search.space import Space
 
 MAX_ROUNDS = 2000  # boosting cap; early stopping picks the real number
-PATIENCE = 50  # rounds without improvement before a fold stops
+PATIENCE = 50  # rounds without improvement before a fold stops, at most
+# Adaptive patience (AutoGluon's AdaptiveES, autogluon/core/utils/early_stopping.py):
+# MIN_PATIENCE + PATIENCE_RATE x the best round so far, capped at PATIENCE. A model
+# whose best round is the 10th waits 23 rounds, not 50: on weak-signal tables most of a
+# fast trial's time was its wait. From the 100th round on it is PATIENCE, as before.
+MIN_PATIENCE = 20
+PATIENCE_RATE = 0.3
+
+
+def patience(best_round: int) -> int:
+    """Rounds to wait without improvement when the best so far is round `best_round` (1-based).
+
+    Example:
+        >>> patience(10), patience(100), patience(1000)
+        (23, 50, 50)
+    """
+    return min(PATIENCE, MIN_PATIENCE + round(PATIENCE_RATE * best_round))
 
 
 @dataclass(frozen=True)
@@ -105,3 +121,8 @@ class Family:
     # Relative time of a 5-fold cross-validation at the starting settings, measured on
     # the embedded credit data (logistic = 1): the `auto` strategy tries cheap ones first.
     cost: float = 1.0
+    # The library's own untuned settings, in this family's parameter names (a name the
+    # space lacks is ignored; a value outside a vertical's range is moved to its
+    # nearest bound). Every search tries them among its first trials, so it cannot
+    # end below the untuned library on validation (FLAML and AutoGluon do the same).
+    defaults: Mapping[str, Any] = field(default_factory=dict)

@@ -144,4 +144,5 @@ FAMILY = Family(
     load=load,
     hypergradient=hypergradient,
     exact_fit={"solver": "newton-cholesky", "tol": 1e-10},
+    defaults={"C": 1.0},  # scikit-learn's LogisticRegression default penalty
 )

@@ -7,6 +7,7 @@ https://xgboost.readthedocs.io/en/stable/tutorials/saving_model.html.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +16,12 @@ import xgboost as xgb
 
 from tuneplate.engine.families.base import (
     MAX_ROUNDS,
-    PATIENCE,
     BoosterClassifier,
     Family,
     Fit,
     Fitted,
     FoldData,
+    patience,
 )
 from tuneplate.engine.search.space import Param, Space
 
@@ -32,7 +33,8 @@ XGB_MAX_BIN = 256  # XGBoost's default histogram bins, fixed for the prepared fo
 # Boosting rounds are not searched: early stopping picks them.
 SPACE = Space(
     (
-        Param("learning_rate", 0.005, 0.2, log=True, grid=(0.02, 0.05, 0.1), start=0.05),
+        # up to 0.3, XGBoost's default eta, so the library's defaults are inside the space
+        Param("learning_rate", 0.005, 0.3, log=True, grid=(0.02, 0.05, 0.1), start=0.05),
         Param("max_depth", 2, 10, integer=True, grid=(3, 6), start=4),
         Param("min_child_weight", 0.5, 64.0, log=True, grid=(1.0, 8.0), start=1.0),
         Param("subsample", 0.5, 1.0, start=0.8),
@@ -72,10 +74,32 @@ class RoundCallback(xgb.callback.TrainingCallback):
         return False
 
 
-def callbacks(fit) -> list:
-    """The deadline when the fit has one (any record with `.deadline`), else nothing."""
+class EarlyStopping(xgb.callback.TrainingCallback):
+    """XGBoost's early stopping on the validation log-loss, with `base.patience`'s
+    adaptive patience; records the best round as `xgb.callback.EarlyStopping` does
+    (booster attributes "best_iteration", "best_score")."""
+
+    def __init__(self):
+        super().__init__()
+        self.best, self.best_round = math.inf, 0
+
+    def after_iteration(self, model, epoch, evals_log) -> bool:
+        history = next(iter(next(iter(evals_log.values())).values()))
+        if history[-1] < self.best:
+            self.best, self.best_round = float(history[-1]), epoch
+        return epoch - self.best_round >= patience(self.best_round + 1)
+
+    def after_training(self, model):
+        model.set_attr(best_iteration=str(self.best_round), best_score=str(self.best))
+        return model
+
+
+def callbacks(fit, validated: bool = True) -> list:
+    """Early stopping when there is a validation set, plus the deadline when the fit
+    has one (any record with `.deadline`)."""
     deadline = getattr(fit, "deadline", None)
-    return [] if deadline is None else [Deadline(deadline)]
+    stops = [EarlyStopping()] if validated else []
+    return stops if deadline is None else [*stops, Deadline(deadline)]
 
 
 def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
@@ -99,7 +123,6 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
             data.train,
             num_boost_round=MAX_ROUNDS,
             evals=[(data.valid, "valid")],
-            early_stopping_rounds=PATIENCE,
             verbose_eval=False,
             callbacks=callbacks(fit),
         )
@@ -113,8 +136,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
         tree_method="hist",
         enable_categorical=True,
         eval_metric="logloss",
-        early_stopping_rounds=None if X_val is None else PATIENCE,
-        callbacks=callbacks(fit) or None,
+        callbacks=callbacks(fit, validated=X_val is not None) or None,
         random_state=fit.seed,
         n_jobs=fit.n_threads,
         **params,
@@ -153,4 +175,16 @@ FAMILY = Family(
     load=load,
     prepare=prepare,
     cost=2.2,
+    # XGBoost's documented defaults (doc/parameter.rst): eta 0.3, depth 6, lambda 1;
+    # alpha 0 is the space's lowest value, 1e-3.
+    defaults={
+        "learning_rate": 0.3,
+        "max_depth": 6,
+        "min_child_weight": 1.0,
+        "subsample": 1.0,
+        "colsample_bytree": 1.0,
+        "gamma": 0.0,
+        "reg_alpha": 1e-3,
+        "reg_lambda": 1.0,
+    },
 )

@@ -2,10 +2,11 @@
 
 In order: the vertical's simple baseline at its default settings when its family
 is searched (so the one-SE rule in `selection` can keep it), an earlier run's best
-trials (`--warm-start`), the vertical's priors (published good defaults, e.g.
-FLAML's low-cost start), the space's starting point; grid search then queues every
-grid point. Each is enqueued with user
-attribute "source" so the report can say where a trial came from.
+trials (`--warm-start`), the library's own untuned settings of each family searched
+(`Family.defaults`: a search never ends below the untuned library on validation),
+the vertical's priors (published good settings, e.g. FLAML's low-cost start), the
+space's starting point; grid search then queues every grid point. Each is enqueued
+with user attribute "source" so the report can say where a trial came from.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any
 import pandas as pd
 
 from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.families.registry import FAMILIES
 from tuneplate.engine.results import Results
 from tuneplate.engine.search.selection import BASELINE
 from tuneplate.engine.search.space import FAMILY, SEP, Choice, Space
 from tuneplate.engine.search.strategies import Strategy, get_strategy
 from tuneplate.engine.vertical import Vertical
 
+LIBRARY_DEFAULT = "library-default"  # source of the trial holding a family's untuned settings
 WARM_TRIALS = 5  # --warm-start: the earlier run's best trials tried first, at most this many
 
 
@@ -32,6 +35,27 @@ def _fitted(space: Space | Choice, family: str, params: dict, clamp: bool) -> di
         fitted = None if own is None else own.coerce(params, clamp)
         return None if fitted is None else space.join(family, fitted)
     return space.coerce(params, clamp)
+
+
+def library_default(space: Space, family: str) -> dict[str, Any] | None:
+    """`family`'s untuned library settings as a trial of `space` holds them.
+
+    Settings `space` does not search are left out (they take the space's start, or
+    the library's value when the space fixes none); values outside the space's
+    ranges move to the nearest bound, e.g. XGBoost's eta 0.3 in a space that stops
+    at 0.2. None for a family the registry does not know (a plugin's).
+
+    Example:
+        >>> library_default(LIGHTGBM, "lightgbm")["num_leaves"]
+        31
+    """
+    own = FAMILIES.get(family)
+    if own is None or not own.defaults:
+        return None
+    names = {p.name for p in space.params}
+    return space.coerce(
+        {**space.start, **{k: v for k, v in own.defaults.items() if k in names}}, clamp=True
+    )
 
 
 def warm_trials(previous: Results, space: Space | Choice, family: str) -> list[dict[str, Any]]:
@@ -110,8 +134,10 @@ def first_trials(
             priors = [
                 _fitted(space, name, {**own.start, **p}, True) for p in _priors(vertical, name)
             ]
-            queue = [("prior", p) for p in priors if p is not None]
-            queues.append([*queue, ("start", space.join(name, own.start))])
+            default = library_default(own, name)
+            queue = [] if default is None else [(LIBRARY_DEFAULT, space.join(name, default))]
+            tail = [("prior", p) for p in priors if p is not None]
+            queues.append([*queue, *_cheap_first([*tail, ("start", space.join(name, own.start))])])
         turns = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
         own = space.spaces.get(base)
         baseline = [] if own is None else [(BASELINE, space.join(base, own.start))]
@@ -119,18 +145,32 @@ def first_trials(
         # or the one-SE rule would have no baseline trial to keep
         return _unique([*baseline, *[("warm-start", w) for w in warm], *turns])
     priors = [space.coerce({**space.start, **p}, clamp=True) for p in _priors(vertical, family)]
+    default = library_default(space, family)
     candidates = [
         *([(BASELINE, dict(space.start))] if family == base else []),
         *[("warm-start", w) for w in warm],
-        *[("prior", p) for p in priors if p is not None],
+        *([] if default is None else [(LIBRARY_DEFAULT, default)]),
     ]
+    tail = [*[("prior", p) for p in priors if p is not None], ("start", space.start)]
     if not isinstance(strategy, Strategy):
         strategy = get_strategy(strategy)
     if strategy.grid_is_budget:
         points = space.grid_points()
-        on_grid = [(source, p) for source, p in candidates if p in points]
+        on_grid = [(source, p) for source, p in [*candidates, *tail[:-1]] if p in points]
         return _unique([*on_grid, *[("grid", p) for p in points]])
-    return _unique([*candidates, ("start", space.start)])
+    return _unique([*candidates, *_cheap_first(tail)])
+
+
+def _cheap_first(trials: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """Higher learning rates first: early stopping ends them in fewer rounds, so a
+    short budget is not spent on one slow prior (an XGBoost prior at 0.03 took 12 of
+    30 seconds on a 12,000-row table). The order is otherwise kept."""
+
+    def rate(params: dict) -> float:
+        rates = [v for k, v in params.items() if k.split(SEP)[-1] == "learning_rate"]
+        return -rates[0] if rates else -math.inf
+
+    return sorted(trials, key=lambda trial: rate(trial[1]))
 
 
 def _priors(vertical: Vertical, family: str) -> list[dict[str, Any]]:

@@ -50,6 +50,10 @@ class Guard:
         """Stop the trial when the time budget has ended (a fit cut short is not scored)."""
         if self.deadline is not None and time.monotonic() >= self.deadline:
             self.trial.set_user_attr(STOPPED, True)
+            # No new trial starts either: the sampler's own timeout is measured from a
+            # moment later than the deadline, and each trial begun past it would only be
+            # stopped here (this process's `optimize` ends after the running trials).
+            self.trial.study.stop()
             raise OutOfTime("the time budget ended during this trial")
 
     def report(self, value: float, step: int) -> None:

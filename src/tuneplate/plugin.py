@@ -27,6 +27,7 @@ from tuneplate.engine.data.checks import (
     single_feature_auc,
 )
 from tuneplate.engine.data.roles import Roles, resolve_roles
+from tuneplate.engine.families.registry import get_family
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
 from tuneplate.engine.labels import column_label
 from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, readable_groups
@@ -71,6 +72,7 @@ __all__ = [
     "LIGHTGBM",
     "LOGISTIC",
     "XGBOOST",
+    "get_family",
     # metrics and what the report shows
     "METRICS",
     "Objective",

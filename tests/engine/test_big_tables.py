@@ -2,7 +2,9 @@
 
 from dataclasses import replace
 
+import numpy as np
 import optuna
+import pandas as pd
 
 import tuneplate
 from tuneplate.engine import tune as engine
@@ -87,3 +89,23 @@ def test_pruning_and_fewer_folds_switch_on_above_the_thresholds(monkeypatch, loa
 
     chosen = _plan(loans.head(300), pruner="none")  # the user's choice wins
     assert chosen.pruner_name == "none" and isinstance(chosen.pruner, optuna.pruners.NopPruner)
+
+
+def test_train_scores_use_a_fixed_sample_of_the_train_fold(monkeypatch):
+    """The train score only sits beside the validation score; scoring every train row
+    cost a quarter of a LightGBM trial on a 12,000-row table. The sample is fixed, so
+    every trial is scored on the same rows."""
+    from tuneplate.engine.families.base import Fit
+    from tuneplate.engine.families.registry import FAMILIES
+    from tuneplate.engine.tasks.binary import folds
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=1_000), "b": rng.normal(size=1_000)})
+    y = (X["a"] + rng.normal(size=1_000) > 0).to_numpy().astype(int)
+    split = [(np.arange(200, 1_000), np.arange(200))]
+    monkeypatch.setattr(folds, "TRAIN_SCORE_ROWS", 300)
+    _, (X_va, _), (X_tr, y_tr) = folds.FoldCache(X, y, split, Fit(0)).get(FAMILIES["lightgbm"], 0)
+    again = folds.FoldCache(X, y, split, Fit(0)).get(FAMILIES["lightgbm"], 0)[2][0]
+    assert len(X_tr) == len(y_tr) == 300 and len(X_va) == 200
+    assert set(X_tr.index) <= set(range(200, 1_000))  # train rows only, never validation
+    assert X_tr.index.equals(again.index)

@@ -185,3 +185,28 @@ def test_time_split_reports_score_stability_and_every_run_a_baseline(german_cred
     )
     assert 0 <= result.stability["psi"] < 1 and result.stability["bands"] == 10
     assert result.baseline["family"] == "logistic" and 0.5 < result.baseline["holdout"] < 1
+
+
+def test_no_trial_starts_once_the_time_budget_has_ended():
+    """The first trial to meet the deadline stops the study: before, the sampler's own
+    timeout (measured from a later moment) let several more trials start, each pruned
+    on its first fold, and the report counted them as trials."""
+    import optuna
+
+    from tuneplate.engine.search.objective import STOPPED, FoldScore, make_objective
+
+    class TwoFolds:
+        n_steps, reports_folds = 2, True
+
+        def suggest(self, trial):
+            return None, {"x": trial.suggest_float("x", 0, 1)}
+
+        def score(self, family, params, step, guard):
+            return FoldScore(valid=params["x"], train=params["x"])
+
+    study = optuna.create_study()
+    already_over = 0.0  # a time.monotonic() instant long past
+    study.optimize(make_objective(TwoFolds(), deadline=already_over), n_trials=20)
+    assert len(study.trials) == 1
+    assert study.trials[0].state == optuna.trial.TrialState.PRUNED
+    assert study.trials[0].user_attrs[STOPPED] is True

@@ -157,12 +157,21 @@ def check_prevalence(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     ]
 
 
-def candidate_parameters(table: pd.DataFrame, roles: Roles) -> int:
-    """Candidate predictor parameters: 1 per number, levels − 1 per text column (capped)."""
+def candidate_parameters(table: pd.DataFrame, roles: Roles, per_level: bool = True) -> int:
+    """Candidate predictor parameters: 1 per number, levels − 1 per text column (capped).
+
+    With `per_level=False`, 1 per text column too: what a tree family sees, since it
+    splits a text column as one input, where a linear model fits one coefficient per
+    level (Riley et al., BMJ 2020, count the latter).
+
+    Example:
+        >>> candidate_parameters(table, roles), candidate_parameters(table, roles, False)
+        (42, 12)
+    """
     total = 0
     for col in roles.features(table):
         x = table[col]
-        if pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x):
+        if not per_level or pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x):
             total += 1
         else:
             total += max(1, min(x.nunique(), HIGH_CARDINALITY) - 1)
@@ -176,6 +185,16 @@ def check_events_per_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]
     params = candidate_parameters(table, roles)
     if not params or events / params >= MIN_EVENTS_PER_FEATURE:
         return []
+    columns = candidate_parameters(table, roles, per_level=False)
+    narrowed = (
+        "the logistic regression's L2 penalty was kept at least at its default (C at most 1) "
+        "and the trees were narrowed too (fewer leaves, shallower trees, stronger L2), as "
+        f"there are also fewer than {MIN_EVENTS_PER_FEATURE} events per input column"
+        if events / columns < MIN_EVENTS_PER_FEATURE
+        else "the logistic regression's L2 penalty was kept at least at its default (C at "
+        "most 1); the trees were not narrowed, as they split a text column as one input and "
+        f"there are {events / columns:.0f} events per input column"
+    )
     return [
         Finding(
             "events_per_feature",
@@ -184,8 +203,7 @@ def check_events_per_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]
             f"{events / params:.1f} per parameter",
             expected=f"at least {MIN_EVENTS_PER_FEATURE} events per candidate parameter; with "
             "fewer, flexible models overfit and their risks are too extreme",
-            fix="the search space was narrowed to simpler models for this run (fewer leaves, "
-            "shallower trees, stronger L2); prefer the default logistic regression, drop weak "
+            fix=f"for this run {narrowed}; prefer the default logistic regression, drop weak "
             "candidates with --exclude or collect more events, and check the calibration slope "
             "in the report",
         )

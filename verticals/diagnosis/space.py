@@ -9,8 +9,9 @@ small data). No family reweights or resamples the classes: that distorts the ris
 (van den Goorbergh et al., JAMIA 2022) and the operating threshold does the
 balancing instead.
 
-When a table has fewer than 10 events per candidate feature, `simpler` narrows a
-space further (fewer leaves, bigger leaves, stronger penalties).
+When a table has fewer than 10 events per candidate parameter, `simpler` narrows a
+space further (fewer leaves, bigger leaves, stronger penalties); trees count a
+text column as one parameter, a linear model each of its levels.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param, Roles, Space
+from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param, Roles, Space, get_family
 from tuneplate.verticals.diagnosis.checks import MIN_EVENTS_PER_FEATURE, candidate_parameters
 
 LIGHTGBM_SPACE = LIGHTGBM.with_params(
@@ -120,8 +121,11 @@ def _narrow(param: Param) -> Param:
 def adapt(family: str, space: Space, table: pd.DataFrame, roles: Roles) -> Space:
     """The space for this table: `simpler` when events per candidate parameter are under 10.
 
-    The engine calls it (`Vertical.adapt_space`) with the development rows before
-    the sampler is built.
+    A linear family counts one parameter per level of a text column; a tree family
+    counts one per column, since it splits a text column as one input (counting
+    levels narrowed the trees on a 12,000-row clinical table with a 90-level column
+    and cost it 0.08 AUROC against untuned LightGBM). The engine calls it
+    (`Vertical.adapt_space`) with the development rows before the sampler is built.
 
     Example:
         >>> adapt("lightgbm", SPACES["lightgbm"], small_table, roles).params[1].high
@@ -129,7 +133,7 @@ def adapt(family: str, space: Space, table: pd.DataFrame, roles: Roles) -> Space
     """
     y = roles.binary_target(table)
     events = int(min(y.sum(), len(y) - y.sum()))
-    params = candidate_parameters(table, roles)
+    params = candidate_parameters(table, roles, per_level=not get_family(family).boosted)
     if params and events / params < MIN_EVENTS_PER_FEATURE:
         return simpler(space)
     return space
