@@ -78,7 +78,7 @@ def test_without_a_baseline_trial_or_comparable_folds_the_best_is_refitted():
 
 
 def test_the_baseline_is_the_first_trial_when_its_family_is_searched():
-    diagnosis = plan(load_vertical("diagnosis"), config=Config.flat(n_trials=2))
+    diagnosis = plan(load_vertical("diagnosis"), config=Config.flat(model="logistic", n_trials=2))
     assert diagnosis.first_trials[0] == (BASELINE, {"C": 1.0})
     auto = plan(load_vertical("credit-risk"), config=Config.flat(strategy="auto", n_trials=2))
     assert auto.first_trials[0] == (BASELINE, {FAMILY: "logistic", "logistic.C": 1.0})
@@ -88,16 +88,17 @@ def test_the_baseline_is_the_first_trial_when_its_family_is_searched():
     assert all(source != BASELINE for source, _ in trees.first_trials)
 
 
-def test_credit_defaults_to_auto_and_a_named_model_is_tuned_alone():
-    assert plan(load_vertical("credit-risk"), config=Config.flat(n_trials=2)).families
-    p = plan(load_vertical("credit-risk"), config=Config.flat(model="xgboost", n_trials=2))
+@pytest.mark.parametrize("vertical", ["credit-risk", "diagnosis"])
+def test_binary_verticals_default_to_auto_and_a_named_model_is_tuned_alone(vertical):
+    assert plan(load_vertical(vertical), config=Config.flat(n_trials=2)).families
+    p = plan(load_vertical(vertical), config=Config.flat(model="xgboost", n_trials=2))
     assert not p.families and p.family.name == "xgboost" and p.strategy == "bayes"
 
 
 @pytest.fixture(scope="module")
 def kept_run():
     """Breast cancer, seed 0: no C beats scikit-learn's default by one SE of log-loss."""
-    return tuneplate.tune("diagnosis", n_trials=12, seed=0)
+    return tuneplate.tune("diagnosis", model="logistic", n_trials=12, seed=0)
 
 
 def test_a_kept_baseline_is_the_model_and_the_report_says_why(kept_run):
