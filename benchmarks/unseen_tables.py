@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import logging
 import math
 import sys
@@ -406,15 +407,11 @@ class PeerCache:
         stem = self._stem(row)
         if not stem.with_suffix(".npy").exists():
             return None
-        import json
-
         saved = json.loads(stem.with_suffix(".json").read_text())
         kept = {k: saved[k] for k in ("trials", "seconds", "family", "note") if k in saved}
         return Row(**{**asdict(row), **kept}), np.load(stem.with_suffix(".npy"))
 
     def save(self, row: Row, prob: np.ndarray) -> None:
-        import json
-
         stem = self._stem(row)
         np.save(stem.with_suffix(".npy"), prob)
         stem.with_suffix(".json").write_text(json.dumps(asdict(row), default=str))

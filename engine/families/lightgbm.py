@@ -94,7 +94,7 @@ def early_stopping():
     best: dict = {}
 
     def callback(env) -> None:
-        name, _, score, higher_is_better = env.evaluation_result_list[0][:4]
+        _, _, score, higher_is_better = env.evaluation_result_list[0][:4]
         if not best or (score > best["score"] if higher_is_better else score < best["score"]):
             best.update(score=score, round=env.iteration, results=env.evaluation_result_list)
         elif env.iteration - best["round"] >= patience(best["round"] + 1):

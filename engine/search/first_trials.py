@@ -151,14 +151,14 @@ def first_trials(
         *[("warm-start", w) for w in warm],
         *([] if default is None else [(LIBRARY_DEFAULT, default)]),
     ]
-    tail = [*[("prior", p) for p in priors if p is not None], ("start", space.start)]
+    queued = [("prior", p) for p in priors if p is not None]
     if not isinstance(strategy, Strategy):
         strategy = get_strategy(strategy)
     if strategy.grid_is_budget:
         points = space.grid_points()
-        on_grid = [(source, p) for source, p in [*candidates, *tail[:-1]] if p in points]
+        on_grid = [(source, p) for source, p in [*candidates, *queued] if p in points]
         return _unique([*on_grid, *[("grid", p) for p in points]])
-    return _unique([*candidates, *_cheap_first(tail)])
+    return _unique([*candidates, *_cheap_first([*queued, ("start", space.start)])])
 
 
 def _cheap_first(trials: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
