@@ -70,13 +70,32 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Sample:
+    """The words a vertical's sentences use for the rows an `Outcome` holds.
+
+    `adjective` goes before a noun ("the 200 hold-out applicants"), `noun` after "on
+    the" ("on the hold-out"). A run's outcome is the hold-out; `tuneplate validate`
+    hands the vertical new rows (`VALIDATION_SAMPLE`), so no figure of new rows is
+    called a hold-out figure.
+    """
+
+    adjective: str = "hold-out"
+    noun: str = "hold-out"
+
+
+HOLDOUT_SAMPLE = Sample()
+VALIDATION_SAMPLE = Sample("validation", "validation rows")
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What the final model did, handed to the vertical's `evaluate`.
 
     The hold-out arrays are the honest figures. The validation arrays are
     out-of-fold predictions of the chosen configuration on the development rows:
     use them to choose anything (a threshold, a cut-off) before looking at the
-    hold-out, never the hold-out itself.
+    hold-out, never the hold-out itself. When `threshold` is set (validation of a
+    frozen model on new rows), the operating point is that threshold, chosen at the run.
     """
 
     y: np.ndarray  # hold-out outcome, 1 = event
@@ -86,6 +105,10 @@ class Outcome:
     assumptions: Mapping[str, Any]
     valid_y: np.ndarray
     valid_score: np.ndarray
+    # The operating point frozen at the run (`tuneplate validate`): the score threshold
+    # of headline.figures["operating_threshold"], used as it is, nothing chosen again.
+    threshold: float | None = None
+    sample: Sample = HOLDOUT_SAMPLE  # what to call these rows in sentences
 
 
 @dataclass(frozen=True)

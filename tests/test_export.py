@@ -401,3 +401,29 @@ def test_exported_ranking_score_refuses_a_log_without_its_user_column(ranking_pr
     done = _run_script(project, "score.py", "--data", str(bad), "--out", "x.csv")
     _one_line_refusal(done, "'customer'", "--user")
     assert not (project / "x.csv").exists()
+
+
+def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project, tmp_path):
+    """validate.py, without tuneplate, agrees with `tuneplate.validate` on the same rows:
+    the verdict, every PSI/CSI and the AUROC, on rows with one input shifted."""
+    import tuneplate
+
+    project, run, _ = scoring_project
+    rows = _loans(200, 7)
+    rows["debt_ratio"] = rows["debt_ratio"] * 3  # one input moved, nothing else
+    data = tmp_path / "new.csv"
+    rows.to_csv(data, index=False)
+    done = _run_script(project, "validate.py", "--data", str(data), "--out", "v.json")
+    assert done.returncode == 0, done.stderr
+    exported = json.loads((project / "v.json").read_text())
+    engine = tuneplate.validate(run, data)
+    assert exported["verdict"] == engine.verdict
+    assert exported["reasons"] == list(engine.reasons)
+    assert {d["column"]: d["psi"] for d in exported["drift"]} == pytest.approx(
+        {d.column: d.psi for d in engine.drift}, abs=1e-12
+    )
+    assert exported["auroc"]["new"] == pytest.approx(engine.auroc.new, abs=1e-12)
+    assert max(d["psi"] for d in exported["drift"] if d["column"] == "debt_ratio") > 0.25
+    # A second run keeps the first file unless told to overwrite, in one line.
+    again = _run_script(project, "validate.py", "--data", str(data), "--out", "v.json")
+    _one_line_refusal(again, "already exists")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema, SchemaWarning, Scores, problems, warn
 from tuneplate.engine.families.base import MAX_ROUNDS, PATIENCE, Family, Fit, Fitted, FoldData
 from tuneplate.engine.families.lightgbm import LGB_DATASET
@@ -53,6 +54,7 @@ class Model:
         positive: str,
         params: dict,
         fit: dict | None = None,
+        profile: Profile | None = None,
     ):
         self.family = family
         self.estimator = estimator
@@ -60,6 +62,9 @@ class Model:
         self.positive = positive
         self.params = params
         self.fit = fit or {}  # seed, threads and boosting rounds of the refit, to redo it
+        # The hold-out's spread of inputs and scores, for `tuneplate validate` (None in
+        # model.json written before it was recorded).
+        self.profile = profile
         self.classes_ = np.array([0, 1])
 
     def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
@@ -90,6 +95,7 @@ class Model:
             "params": self.params,
             "fit": self.fit,
             "schema": self.schema.to_dict(),
+            **({"profile": self.profile.to_dict()} if self.profile else {}),
         }
         (folder / "model.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
         return folder / family.file
@@ -105,8 +111,15 @@ class Model:
         meta = json.loads((folder / "model.json").read_text())
         estimator = get_family(meta["family"]).load(folder / meta["file"])
         schema = Schema.from_dict(meta.get("schema") or meta["encoder"])  # "encoder": older runs
+        profile = Profile.from_dict(meta["profile"]) if meta.get("profile") else None
         return cls(
-            meta["family"], estimator, schema, meta["positive"], meta["params"], meta.get("fit")
+            meta["family"],
+            estimator,
+            schema,
+            meta["positive"],
+            meta["params"],
+            meta.get("fit"),
+            profile,
         )
 
 

@@ -26,7 +26,15 @@ from tuneplate.verticals import load_vertical
 # engine's plain data, so no engine module imports `tuneplate.reports`.
 set_renderer(_render)
 
-__all__ = ["Config", "Results", "SchemaWarning", "TuneplateError", "load_vertical", "tune"]
+__all__ = [
+    "Config",
+    "Results",
+    "SchemaWarning",
+    "TuneplateError",
+    "load_vertical",
+    "tune",
+    "validate",
+]
 __version__ = "0.1.0"
 
 
@@ -154,3 +162,46 @@ def tune(
     if isinstance(data, str | Path):
         data = read_table(data)
     return run_vertical(load_vertical(vertical), data, config, run_dir=run_dir, progress=progress)
+
+
+def validate(
+    run_dir: str | Path,
+    data: pd.DataFrame | str | Path,
+    target: str | None = None,
+    *,
+    time: str | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    seed: int = 0,
+):
+    """Validate a run's frozen model on new rows: does it still perform as developed?
+
+    Scores `data` with the model saved in `run_dir` (its schema enforced, nothing in
+    the folder written) and compares with the run's development hold-out: with outcomes,
+    the score and AUROC with intervals, calibration-in-the-large and slope, and the
+    vertical's business tables at the run's operating point; always, the PSI of the
+    scores and the CSI of each input, and the per-column counts of what did not fit.
+
+    Args:
+        run_dir: a binary run folder written by `tuneplate run` or `Results.save`.
+        data: a DataFrame or a CSV/Parquet path with the model's input columns.
+        target: the outcome column; default the run's, when `data` has it.
+        time: a date column: the figures per month or quarter.
+        out: a folder for validation.json and validation.html (None: write nothing).
+        force: replace an earlier validation in `out`.
+        seed: seeds the bootstrap interval.
+
+    Returns:
+        `engine.validate.Validation`: `.verdict` ("still performs as developed",
+        "drifting: watch", "recalibrate" or "redevelop"), `.reasons`, `.drift`, …
+
+    Raises:
+        TuneplateError: one line naming the problem and the fix.
+
+    Example:
+        >>> v = tuneplate.validate("tuneplate-runs/credit-risk", "q1.csv", out="q1-check")
+        >>> v.verdict, v.reasons
+    """
+    from tuneplate.validation import validate_run
+
+    return validate_run(run_dir, data, target, time, out, force, seed)

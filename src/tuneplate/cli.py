@@ -26,6 +26,7 @@ from tuneplate.commands import (  # noqa: F401
     cmd_export,
     cmd_new_vertical,
     cmd_report,
+    cmd_validate,
     cmd_verticals,
     cmd_worker,
 )
@@ -224,6 +225,18 @@ def _parser() -> argparse.ArgumentParser:
     wrk.add_argument("--data", help="the table, if its path differs on this machine")
     wrk.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
 
+    val = sub.add_parser(
+        "validate", help="score new rows with a run's frozen model and say if it still holds"
+    )
+    val.add_argument("run_dir", help="a binary run folder written by 'tuneplate run'")
+    val.add_argument("--data", required=True, help="the new rows: a CSV or Parquet table")
+    val.add_argument(
+        "--target", help="the outcome column (default: the run's, when the rows have it)"
+    )
+    val.add_argument("--time", help="a date column: the figures per month or quarter")
+    val.add_argument("--out", help="folder (default: tuneplate-runs/validate-RUN-DATE-TIME)")
+    val.add_argument("--force", action="store_true", help="replace an earlier validation in --out")
+
     exp = sub.add_parser("export", help="turn a finished run into a standalone project")
     exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")
     exp.add_argument("--to", required=True, help="the new project folder")
@@ -260,6 +273,7 @@ COMMANDS = {
     "new-vertical": cmd_new_vertical,
     "export": cmd_export,
     "worker": cmd_worker,
+    "validate": cmd_validate,
 }
 
 

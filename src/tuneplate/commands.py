@@ -1,5 +1,5 @@
-"""The `tuneplate` commands other than `run`: compare, check, worker, report, export,
-new-vertical and verticals, plus the helpers `run` shares with them (the config from
+"""The `tuneplate` commands other than `run`: compare, check, worker, report, validate,
+export, new-vertical and verticals, plus the helpers `run` shares with them (the config from
 the flags, a saved config.json read back).
 
 Each `cmd_*` takes the parsed arguments and returns an exit code (0 done, 2 bad
@@ -265,11 +265,28 @@ def cmd_new_vertical(args) -> int:
 def cmd_export(args) -> int:
     require_creatable(args.to, "--to")  # a file in the way, read-only, a name too long
     to = export_run(args.run_dir, args.to)
-    shown = ("train.py", "score.py", "model", "report.html", "README.md")
+    shown = ("train.py", "score.py", "validate.py", "model", "report.html", "README.md")
     wrote = [f"{n}/" if (to / n).is_dir() else n for n in shown if (to / n).exists()]
     print(f"exported to {to}/: {', '.join(wrote)}")
     if (to / "train.py").exists():
         print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
     else:  # a ranking project: it reads an interaction log, writes top-k lists
         print(f"next: cd {to} && python score.py --data EVENTS.csv --out recommendations.csv")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Score new rows with a run's frozen model; print the verdict and where the report is."""
+    from tuneplate.validation import VALIDATION_REPORT, validate_run
+
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    name = Path(args.run_dir).resolve().name or "run"
+    out = Path(args.out or Path("tuneplate-runs") / f"validate-{name}-{stamp}")
+    v = validate_run(args.run_dir, args.data, args.target, args.time, out, args.force)
+    print(f"verdict: {v.verdict}")
+    for reason in v.reasons:
+        print(f"  {reason}")
+    for note in v.notes:
+        print(f"note: {note}")
+    print(f"report: {out / VALIDATION_REPORT}; every number: {out / 'validation.json'}")
     return 0

@@ -34,6 +34,7 @@ CODE = {
     "model_io.py": "model_io.py.jinja2",
     "train.py": "train.py.jinja2",
     "score.py": "score.py.jinja2",
+    "validate.py": "validate.py.jinja2",
     "tests/test_smoke.py": "test_smoke.py.jinja2",
     "pyproject.toml": "pyproject.toml.jinja2",
     "README.md": "README.md.jinja2",
@@ -53,7 +54,8 @@ CONTRACT_INIT = (
     '"""tuneplate\'s reading contract, copied verbatim by `tuneplate export`; do not edit.\n\n'
     "How a file is read (reader.py, with sniff.py, csv_numbers.py and dates.py) and what each\n"
     "column is (schema.py, with kinds.py, numbers.py and notes.py): the code the tuned model\n"
-    "used, so new rows are read and checked exactly as the training rows were.\n"
+    "used, so new rows are read and checked exactly as the training rows were; and how new\n"
+    "rows are compared with the development hold-out (profile.py, monitoring.py).\n"
     '"""\n'
 )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.monitoring import Calibration, calibration
 from tuneplate.engine.data.checks import (
     HIGH_CARDINALITY,
     LEAKAGE_AUC,
@@ -38,11 +39,13 @@ from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, parse_
 from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.tune import Config, check, run_vertical
 from tuneplate.engine.vertical import (
+    HOLDOUT_SAMPLE,
     Evaluation,
     Example,
     Option,
     Outcome,
     RankingOutcome,
+    Sample,
     Vertical,
 )
 
@@ -76,17 +79,21 @@ __all__ = [
     # metrics and what the report shows
     "METRICS",
     "Objective",
+    "calibration",
     "calibration_bands",
     "readable_groups",
     "money",
     "column_label",
     "Evaluation",
     "Outcome",
+    "Sample",
+    "HOLDOUT_SAMPLE",
     "RankingOutcome",
     "Table",
     "TableKey",
     "Role",
     "Headline",
+    "Calibration",
     "Card",
     "About",
     "METRIC_LABELS",

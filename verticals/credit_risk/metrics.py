@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.plugin import (
+    HOLDOUT_SAMPLE,
     METRICS,
     Assumption,
     Card,
@@ -24,6 +25,7 @@ from tuneplate.plugin import (
     Outcome,
     Role,
     Roles,
+    Sample,
     Table,
     TableKey,
     calibration_bands,
@@ -74,6 +76,7 @@ validate = validator("credit-risk", DECLARED)
 APPROVAL_RATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIN_GROUP = 10  # smaller groups are pooled so no table cell describes a handful of people
 OPERATING, EVERYONE = "operating point", "approve everyone"
+FROZEN = "cut-off frozen at the run"  # the rule when validating a frozen model
 # Reader-facing column labels, each written once: the tables' `roles` point the report's
 # charts at them, so a label can be reworded without losing a chart.
 APPROVAL, CUTOFF = "Approval rate", "Approve if PD at most"
@@ -117,12 +120,17 @@ def _approve(y_score: np.ndarray, rate: float) -> tuple[np.ndarray, float]:
     return y_score <= cutoff, cutoff
 
 
-def operating_point(pd_: np.ndarray, a: Mapping[str, Any]) -> tuple[np.ndarray, float, str]:
-    """Who is approved: the stated approval rate, or else everyone below break-even.
+def operating_point(
+    pd_: np.ndarray, a: Mapping[str, Any], frozen: float | None = None
+) -> tuple[np.ndarray, float, str]:
+    """Who is approved: the run's frozen cut-off when given (validation), else the stated
+    approval rate, or else everyone below break-even.
 
     The break-even rule uses only the model's PDs and the assumptions, never the
     hold-out outcomes, so the figures reported at that point stay honest.
     """
+    if frozen is not None:
+        return pd_ <= frozen, float(frozen), FROZEN
     if a.get("approval_rate") is not None:
         ok, cutoff = _approve(pd_, float(a["approval_rate"]))
         return ok, cutoff, "chosen approval rate"
@@ -254,6 +262,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         (0.56, 'cutoffs')
     """
     y, pd_, holdout, roles = outcome.y, outcome.score, outcome.rows, outcome.roles
+    where = outcome.sample  # "hold-out", or "validation" for new rows
     a = {**ASSUMPTIONS, **outcome.assumptions}
     auc = roc_auc_score(y, pd_)
     metrics = {
@@ -264,7 +273,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         "log_loss": log_loss(y, pd_, labels=[0, 1]),
         "bad_rate": float(np.mean(y)),
     }
-    approved, cutoff, rule = operating_point(pd_, a)
+    approved, cutoff, rule = operating_point(pd_, a, outcome.threshold)
     cutoffs = cutoff_table(y, pd_, a, approved, cutoff)
     tables = [
         Table(
@@ -273,8 +282,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
             cutoffs,
             note=(
                 "Applicants are approved from the lowest predicted PD up. Bad rates and profit are "
-                f"what happened to the {len(y):,} hold-out applicants; expected loss = PD × LGD × "
-                f"exposure, with LGD {a['loss_given_default']:.0%}, exposure "
+                f"what happened to the {len(y):,} {where.adjective} applicants; expected loss = "
+                f"PD × LGD × exposure, with LGD {a['loss_given_default']:.0%}, exposure "
                 f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}. Profit "
                 f"on {len(y):,} applicants swings with the few bad loans among them: the "
                 "interval is where 95% of bootstrap resamples of the applicants put it."
@@ -292,7 +301,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
             TableKey.CALIBRATION,
             "Predicted vs observed bad rate by score band",
             calibration_table(y, pd_),
-            note="Hold-out applicants in equal-sized bands from lowest to highest predicted PD.",
+            note=f"{where.adjective.capitalize()} applicants in equal-sized bands from lowest "
+            "to highest predicted PD.",
             formats={"Applicants": "count", PREDICTED: "percent", OBSERVED: "percent"},
             roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
         ),
@@ -306,9 +316,9 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 fair,
                 note=(
                     f"At the operating point ({rule}, {approved.mean():.0%} approved), on the "
-                    "hold-out. These attributes were left out of the model's features. Groups "
+                    f"{where.noun}. These attributes were left out of the model's features. Groups "
                     f"under {MIN_GROUP} applicants are pooled or not shown."
-                    + _single_group_note(single_group_attributes(holdout, roles, approved))
+                    + _single_group_note(single_group_attributes(holdout, roles, approved), where)
                 ),
                 formats={"Applicants": "count", APPROVAL: "percent", AIR: "number"},
                 roles={
@@ -318,21 +328,21 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 },
             )
         )
-    headline = _headline(y, approved, cutoff, rule, cutoffs, a, fair)
+    headline = _headline(y, approved, cutoff, rule, cutoffs, a, fair, where)
     return Evaluation(metrics, tables, a, headline)
 
 
-def _single_group_note(columns: list[str]) -> str:
+def _single_group_note(columns: list[str], where: Sample = HOLDOUT_SAMPLE) -> str:
     if not columns:
         return ""
     names = ", ".join(columns)
     return (
         f" Not shown: {names}, with fewer than two groups of {MIN_GROUP} applicants on the "
-        "hold-out, so there is no rate to compare."
+        f"{where.noun}, so there is no rate to compare."
     )
 
 
-def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
+def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE) -> Headline:
     everyone = float(y.mean())
     share = float(approved.mean())
     op = cutoffs[cutoffs[""] == OPERATING].iloc[0]
@@ -347,6 +357,11 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
             "where a loan's expected margin equals its expected loss under the stated "
             f"assumptions. That approves {share:.0%} of applicants."
         ]
+    elif rule == FROZEN:
+        summary = [
+            f"At the run's cut-off, applicants with a predicted PD up to {cutoff:.1%} are "
+            f"approved: {share:.0%} of these applicants."
+        ]
     else:
         summary = [
             f"At the chosen {share:.0%} approval rate, applicants with a predicted PD up to "
@@ -355,8 +370,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
     bad_in = float(y[approved].mean()) if approved.any() else float("nan")
     if approved.any():
         summary.append(
-            f"On the {len(y):,} hold-out applicants, {bad_in:.1%} of those approved went bad "
-            f"(against {everyone:.1%} approving everyone), and the book would have made "
+            f"On the {len(y):,} {where.adjective} applicants, {bad_in:.1%} of those approved "
+            f"went bad (against {everyone:.1%} approving everyone), and the book would have made "
             f"{cash(op[PROFIT])} per 1,000 applicants (95% interval {op[PROFIT_INTERVAL]}; "
             f"approving everyone: {cash(all_in[PROFIT])})."
         )
@@ -378,6 +393,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
             f"approve applicants whose predicted PD is at most {cutoff:.1%} ({share:.0%} of "
             f"applicants): the break-even cut-off, margin / (margin + LGD)."
         )
+    elif rule == FROZEN:
+        operating = f"approve applicants whose predicted PD is at most {cutoff:.1%}, as at the run."
     else:
         operating = (
             f"approve the {share:.0%} of applicants with the lowest predicted PD (PD up to "
@@ -389,15 +406,15 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
             float(op[PROFIT]),
             "money",
             f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
-            f"{cash(ead)} per loan; 95% interval {op[PROFIT_INTERVAL]} on {len(y):,} hold-out "
-            f"applicants; approving everyone: {cash(all_in[PROFIT])}.",
+            f"{cash(ead)} per loan; 95% interval {op[PROFIT_INTERVAL]} on {len(y):,} "
+            f"{where.adjective} applicants; approving everyone: {cash(all_in[PROFIT])}.",
         ),
         Card(
             "Bad loans among those approved",
             bad_in,
             "percent",
             f"Against {everyone:.1%} approving everyone; what happened to the {len(y):,} "
-            "hold-out applicants.",
+            f"{where.adjective} applicants.",
         ),
         Card(
             "Expected loss per 1,000 applicants",
@@ -414,6 +431,7 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair) -> Headline:
         figures={
             "operating_rule": rule,
             "pd_cutoff": cutoff,
+            "operating_threshold": cutoff,  # read back by `tuneplate validate`
             "bad_rate_approved": bad_in,
             "bad_rate_all": everyone,
             "breakeven_pd": breakeven_pd(a),

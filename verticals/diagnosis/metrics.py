@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from tuneplate.plugin import (
+    HOLDOUT_SAMPLE,
     METRICS,
     Assumption,
     Card,
@@ -39,6 +40,7 @@ from tuneplate.plugin import (
     Role,
     Table,
     TableKey,
+    calibration,
     calibration_bands,
     readable_groups,
     validator,
@@ -305,30 +307,8 @@ def calibration_slope_intercept(y: np.ndarray, risk: np.ndarray) -> tuple[float,
         >>> calibration_slope_intercept(y, risk)
         (0.93, 0.05)
     """
-    y = np.asarray(y, dtype=float)
-    lp = np.log(np.clip(risk, 1e-9, 1 - 1e-9) / (1 - np.clip(risk, 1e-9, 1 - 1e-9)))
-    design = np.column_stack([np.ones_like(lp), lp])
-    slope = _newton(design, y, np.zeros(len(y)))
-    intercept = _newton(design[:, :1], y, lp)
-    return (
-        float(slope[1]) if slope is not None else math.nan,
-        float(intercept[0]) if intercept is not None else math.nan,
-    )
-
-
-def _newton(X: np.ndarray, y: np.ndarray, offset: np.ndarray, steps: int = 50):
-    beta = np.zeros(X.shape[1])
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(X @ beta + offset, -35, 35)))
-        gradient = X.T @ (y - p)
-        hessian = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(X.shape[1])
-        step = np.linalg.solve(hessian, gradient)
-        beta = beta + step
-        if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 1e3:
-            return None
-        if np.abs(step).max() < 1e-8:
-            return beta
-    return None
+    fit = calibration(y, risk)
+    return fit.slope, fit.intercept
 
 
 # ----------------------------------------------------------------------------- subgroups
@@ -399,6 +379,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         (0.083, ['operating_point', 'per_1000', 'decision_curve', 'calibration'])
     """
     y, risk = np.asarray(outcome.y), np.asarray(outcome.score, dtype=float)
+    where = outcome.sample  # "hold-out", or "validation" for new rows
     valid_y, valid_risk = np.asarray(outcome.valid_y), np.asarray(outcome.valid_score)
     a = {**ASSUMPTIONS, **outcome.assumptions}
     miss_cost = float(a["miss_cost"])
@@ -412,6 +393,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
     # Chosen on the out-of-fold development predictions; the hold-out only measures it.
     has_both = len(valid_y) and 0 < valid_y.mean() < 1
     threshold = choose_threshold(valid_y, valid_risk, prevalence, miss_cost) if has_both else 0.5
+    if outcome.threshold is not None:  # validating a frozen model: the run's threshold
+        threshold = float(outcome.threshold)
     se, sp = rates(y, risk, threshold)
     pv_pos, pv_neg = ppv(se, sp, prevalence), npv(se, sp, prevalence)
     counts = per_1000(se, sp, prevalence)
@@ -433,16 +416,17 @@ def evaluate(outcome: Outcome) -> Evaluation:
 
     prev_text = f"{prevalence:.1%} prevalence ({source})"
     tables = [
-        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, len(y)),
-        _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost),
-        _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost),
+        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, len(y), where),
+        _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost, where),
+        _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where),
         Table(
             TableKey.CALIBRATION,
             "Predicted vs observed rate by risk band",
             calibration_table(y, risk),
             note=(
-                f"Hold-out patients in equal-sized bands from lowest to highest predicted risk, "
-                f"at the sample's prevalence ({np.mean(y):.1%} in the hold-out). " + NO_REWEIGHTING
+                f"{where.adjective.capitalize()} patients in equal-sized bands from lowest to "
+                f"highest predicted risk, at the sample's prevalence ({np.mean(y):.1%} in the "
+                f"{where.noun}). " + NO_REWEIGHTING
             ),
             formats={"Patients": "count", PREDICTED: PERCENT, OBSERVED: PERCENT},
             roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
@@ -451,7 +435,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     group_columns = list(dict.fromkeys((*outcome.roles.subgroups, *outcome.roles.protected)))
     group_columns = [c for c in group_columns if c in outcome.rows.columns]
     if group_columns:
-        tables.append(_subgroup_table(outcome.rows, group_columns, y, risk, threshold))
+        tables.append(_subgroup_table(outcome.rows, group_columns, y, risk, threshold, where))
 
     assumptions = {
         "miss_cost": int(miss_cost) if miss_cost.is_integer() else miss_cost,
@@ -466,11 +450,14 @@ def evaluate(outcome: Outcome) -> Evaluation:
         miss_cost,
         len(y),
         tables[2].frame,
+        where,
     )
     return Evaluation(metrics, tables, assumptions, headline)
 
 
-def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, n) -> Table:
+def _operating_table(
+    se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, n, where=HOLDOUT_SAMPLE
+) -> Table:
     frame = pd.DataFrame(
         {
             "Measure": [
@@ -497,14 +484,17 @@ def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, n)
             f"The threshold was chosen after tuning, on out-of-fold predictions for the "
             f"development rows, as the one with the lowest expected cost when a missed case "
             f"counts {miss_cost:g} times as much as a false alarm. Sensitivity and specificity "
-            f"are measured on the {n:,} hold-out patients; PPV and NPV follow from them by "
-            "Bayes' rule at the prevalence shown."
+            f"are measured on the {n:,} {where.adjective} patients; PPV and NPV follow from "
+            "them by Bayes' rule at the prevalence shown."
         ),
         formats={"Measure": "text", "Value": PERCENT, "Prevalence used": "text"},
     )
 
 
-def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost) -> Table:
+def _per_1000_table(
+    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where=HOLDOUT_SAMPLE
+) -> Table:
+    counted = f"{where.adjective.capitalize()} patients"
     flagged = risk >= threshold
     observed = [
         int(np.sum(flagged & (y == 1))),
@@ -526,7 +516,7 @@ def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost
                 counts["false_alarms"],
                 counts["reassured"],
             ],
-            "Hold-out patients": observed,
+            counted: observed,
         }
     )
     return Table(
@@ -534,18 +524,20 @@ def _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost
         f"Per 1,000 patients at {prevalence:.1%} prevalence",
         frame,
         note=(
-            f"Per-1,000 figures use {prev_text} and the hold-out's sensitivity and "
+            f"Per-1,000 figures use {prev_text} and the {where.noun}'s sensitivity and "
             f"specificity at the {threshold:.1%} threshold. The last column counts what "
-            f"actually happened to the {len(y):,} hold-out patients ({np.mean(y):.1%} with the "
-            f"condition). A missed case is taken to be {miss_cost:g} times as bad as a false alarm "
-            "(--miss-cost)."
+            f"actually happened to the {len(y):,} {where.adjective} patients "
+            f"({np.mean(y):.1%} with the condition). A missed case is taken to be "
+            f"{miss_cost:g} times as bad as a false alarm (--miss-cost)."
         ),
-        formats={"Outcome": "text", PER_1000_PATIENTS: "count", "Hold-out patients": "count"},
+        formats={"Outcome": "text", PER_1000_PATIENTS: "count", counted: "count"},
         roles={Role.PER_1000: PER_1000_PATIENTS},
     )
 
 
-def _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost) -> Table:
+def _decision_table(
+    y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where=HOLDOUT_SAMPLE
+) -> Table:
     # The sample's prevalence needs no shift; a stated one re-expresses the risks first.
     frame = decision_curve(y, risk, prevalence, None if stated is None else trained_at)
     implied = 1 / (1 + miss_cost)
@@ -560,7 +552,8 @@ def _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cos
         "Decision curve: net benefit by threshold probability",
         frame,
         note=(
-            f"Net benefit = true positives/n − false positives/n × pt/(1 − pt) on the hold-out, "
+            f"Net benefit = true positives/n − false positives/n × pt/(1 − pt) on the "
+            f"{where.noun}, "
             f"at {prev_text}.{shifted} A threshold probability pt is the risk at which one "
             f"would act; the stated miss cost ({miss_cost:g} : 1) corresponds to "
             f"pt = {implied:.1%}. Net benefit is in true positives per patient."
@@ -580,13 +573,14 @@ def _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cos
     )
 
 
-def _subgroup_table(rows, columns, y, risk, threshold) -> Table:
+def _subgroup_table(rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE) -> Table:
     return Table(
         TableKey.SUBGROUPS,
         "Performance by subgroup",
         subgroup_table(rows, columns, y, risk, threshold),
         note=(
-            f"Hold-out patients, sensitivity and specificity at the {threshold:.1%} threshold. "
+            f"{where.adjective.capitalize()} patients, sensitivity and specificity at the "
+            f"{threshold:.1%} threshold. "
             f"Groups with fewer than {MIN_GROUP_PATIENTS} patients, or fewer than "
             f"{MIN_GROUP_EVENTS} with or without the condition, are listed but too small to "
             "judge."
@@ -605,7 +599,9 @@ def _subgroup_table(rows, columns, y, risk, threshold) -> Table:
     )
 
 
-def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, curve) -> Headline:
+def _headline(
+    threshold, measures, counts, prevalences, miss_cost, n_holdout, curve, where=HOLDOUT_SAMPLE
+) -> Headline:
     se, sp, pv_pos, pv_neg = measures
     prevalence, source, sample_prevalence = prevalences
 
@@ -619,7 +615,7 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
         f"Per 1,000 patients at {prevalence:.1%} prevalence ({source}): {n(counts['caught'])} "
         f"cases caught, {n(counts['missed'])} missed and {n(counts['false_alarms'])} false "
         f"alarms; {n(counts['reassured'])} are correctly reassured.",
-        f"On the {n_holdout:,} hold-out patients the model flags {se:.1%} of cases "
+        f"On the {n_holdout:,} {where.adjective} patients the model flags {se:.1%} of cases "
         f"(sensitivity) and clears {sp:.1%} of the others (specificity); at {prevalence:.1%} "
         f"prevalence {_pct(pv_pos)} of flagged patients have the condition (PPV) and "
         f"{_pct(pv_neg)} of cleared ones do not (NPV).",
@@ -639,7 +635,7 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
             f"Cases caught per 1,000 patients at {prevalence:.1%} prevalence",
             counts["caught"],
             "count",
-            f"{per}; sensitivity {se:.1%} on the hold-out.",
+            f"{per}; sensitivity {se:.1%} on the {where.noun}.",
         ),
         Card(
             f"Cases missed per 1,000 patients at {prevalence:.1%} prevalence",
@@ -651,11 +647,12 @@ def _headline(threshold, measures, counts, prevalences, miss_cost, n_holdout, cu
             f"False alarms per 1,000 patients at {prevalence:.1%} prevalence",
             counts["false_alarms"],
             "count",
-            f"{per}; specificity {sp:.1%} on the hold-out.",
+            f"{per}; specificity {sp:.1%} on the {where.noun}.",
         ),
     )
     figures = {
         "threshold": threshold,
+        "operating_threshold": threshold,  # read back by `tuneplate validate`
         "miss_cost": miss_cost,
         "prevalence": prevalence,
         "prevalence_source": source,

@@ -20,6 +20,7 @@ import pandas as pd
 from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.data.checks import errors, run_checks
 from tuneplate.engine.data.roles import Roles
@@ -274,9 +275,12 @@ class BinaryTask:
         family, params = p.resolve(best.params)
         refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
         estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
-        model = Model(family.name, estimator, p.schema, str(roles.positive), params, refit.saved())
         X_hold, y_hold = cv.encoded.iloc[split.holdout], y[split.holdout]
         p_hold = estimator.predict_proba(X_hold)[:, 1]
+        profile = Profile.learn(p.schema, X_hold, p_hold, y_hold)  # what `validate` compares with
+        model = Model(
+            family.name, estimator, p.schema, str(roles.positive), params, refit.saved(), profile
+        )
         p_dev = estimator.predict_proba(X_dev)[:, 1]
         score = p.objective.score
         valid_y, valid_score = evaluation.out_of_fold(

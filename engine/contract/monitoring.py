@@ -1,0 +1,360 @@
+"""Is a frozen model still the one that was developed? The figures and the verdict rules.
+
+Given the model's scores on new rows, the outcomes when known, and the development
+profile (`profile.py`), this module measures:
+
+- stability: the scores' population stability index (PSI) and each input's
+  characteristic stability index (CSI, the same formula on one input), banded at 0.10
+  and 0.25 (Siddiqi, *Credit Risk Scorecards*, 2006, ch. 8), a band counting only above
+  what sampling alone gives 95% of the time: PSI is about (1/n + 1/m) times a
+  chi-squared variable with (bands - 1) degrees of freedom (Yurdakul & Naranjo, J. Risk
+  Model Validation 14(4), 2020), so 0.10 on 80 new rows can be noise;
+- discrimination: the AUROC with its standard error (Hanley & McNeil, Radiology
+  143:29-36, 1982) and the interval of its change from development;
+- calibration: calibration-in-the-large and the calibration slope with Wald intervals
+  (Cox 1958; van Calster et al., "Calibration: the Achilles heel of predictive
+  analytics", BMC Medicine 17:230, 2019);
+
+and turns them into one verdict, by these rules in this order:
+
+- "redevelop": the AUROC fell beyond the 95% interval of its change;
+- "recalibrate": calibration-in-the-large's interval excludes 0, or the slope's 1;
+- "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
+  (each beyond sampling noise), or more than 1% of a column's values could not be read
+  or are levels never seen;
+- otherwise "still performs as developed".
+
+Self-contained (numpy, pandas and this package by relative import), so `tuneplate
+export` copies it into the exported project, whose validate.py gives the same verdict.
+
+Example:
+    >>> drift = drift_rows(profile, schema, encoded, scores, counts)
+    >>> verdict(None, None, drift)
+    ('drifting: watch', ("The input 'amount' moved: CSI 1.96 (0.25 or more is a major shift).",))
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .profile import PSI_MAJOR, PSI_WATCH, SCORES
+
+STILL, WATCH = "still performs as developed", "drifting: watch"
+RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
+VERDICTS = (STILL, WATCH, RECALIBRATE, REDEVELOP)  # mildest first
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+NAN_PAIR = (math.nan, math.nan)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One column's stability: PSI against the hold-out profile, and what did not fit.
+
+    `column` is SCORES ("scores") for the model's predicted probabilities; `noise` the
+    PSI that sampling alone stays under 95% of the time; `band` (`band()`) "stable",
+    "within noise", "look" or "major shift". Counts are of the `rows` scored; `problem`
+    is the schema's one line when a count passes 1% of them (`ColumnCounts.problem`).
+    """
+
+    column: str
+    psi: float
+    band: str
+    noise: float = math.nan
+    rows: int = 0
+    unreadable: int = 0
+    unknown_levels: int = 0
+    new_missing: int = 0
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure on the new rows beside the development hold-out's, with 95% intervals.
+
+    `difference_interval` is of new - development (independent samples).
+    """
+
+    name: str
+    label: str
+    direction: str  # "maximize" or "minimize"
+    new: float
+    new_interval: tuple[float, float] | None
+    development: float
+    development_interval: tuple[float, float] | None
+    difference_interval: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Calibration-in-the-large (`intercept`, 0 ideal) and `slope` (1 ideal), log-odds.
+
+    The slope comes from a logistic regression of the outcome on the logit of the
+    predicted probability; the intercept from the same regression with the slope fixed
+    at 1 (the logit as an offset). NaN (and NaN intervals) when the fit does not settle,
+    e.g. on one outcome only or perfectly separated rows.
+    """
+
+    intercept: float
+    intercept_interval: tuple[float, float]
+    slope: float
+    slope_interval: tuple[float, float]
+
+
+# ------------------------------------------------------------------------- stability
+
+
+def band(value: float, noise: float = 0.0) -> str:
+    """The band of a PSI: "stable", "within noise", "look" or "major shift".
+
+    Siddiqi (2006)'s lines, 0.10 ("look") and 0.25 ("major shift"), counted only above
+    `noise` (`noise95`); "within noise" when a line is crossed but not the noise.
+    """
+    if not math.isfinite(value):
+        return ""
+    if value < PSI_WATCH:
+        return "stable"
+    if math.isfinite(noise) and value <= noise:
+        return "within noise"
+    return "major shift" if value >= PSI_MAJOR else "look"
+
+
+def noise95(shares, n: int, m: int) -> float:
+    """The PSI that sampling alone stays under 95% of the time.
+
+    For `m` new rows against `n` development rows in bands of development `shares`:
+    (1/n + 1/m) times the 95% quantile of chi-squared with (non-empty bands - 1)
+    degrees of freedom (Yurdakul & Naranjo 2020), the quantile by Wilson & Hilferty
+    (1931)'s cube-root approximation.
+
+    Example:
+        >>> round(noise95([0.1] * 10, 200, 80), 3)  # scipy's chi2.ppf gives 0.296
+        0.296
+    """
+    k = int(np.sum(np.asarray(shares, dtype=float) > 0)) - 1
+    if k < 1 or not n or not m:
+        return math.nan
+    z = 1.6448536269514722  # the standard normal's 95% quantile
+    quantile = k * (1 - 2 / (9 * k) + z * math.sqrt(2 / (9 * k))) ** 3
+    return float(quantile * (1 / n + 1 / m))
+
+
+def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, counts: dict):
+    """Drift per column of new rows, the scores first.
+
+    `encoded, counts = schema.encode(rows)`; `scores` the model's probabilities (n,).
+    """
+    n = len(encoded)
+    index = profile.psi(schema, encoded, scores)
+    noise = noise95(profile.scores.shares, profile.rows, n)
+    rows = [Drift(SCORES, index[SCORES], band(index[SCORES], noise), noise, n)]
+    for f in schema.features:
+        if f.name not in profile.columns:
+            continue
+        c = counts.get(f.name)
+        value = index[f.name]
+        noise = noise95(profile.columns[f.name].shares, profile.rows, n)
+        found = (c.unreadable, c.unknown_levels, c.new_missing, c.problem() or "") if c else ()
+        rows.append(Drift(f.name, value, band(value, noise), noise, n, *found))
+    return tuple(rows)
+
+
+# -------------------------------------------------------------------- discrimination
+
+
+def auroc(y: np.ndarray, p: np.ndarray) -> float:
+    """AUROC as the Mann-Whitney U statistic with average ranks for ties; NaN on one class.
+
+    Example:
+        >>> auroc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+        0.75
+    """
+    y = np.asarray(y) == 1
+    positives, negatives = int(y.sum()), int((~y).sum())
+    if not positives or not negatives:
+        return math.nan
+    ranks = pd.Series(np.asarray(p, dtype=float)).rank(method="average").to_numpy()
+    u = ranks[y].sum() - positives * (positives + 1) / 2
+    return float(u / (positives * negatives))
+
+
+def auroc_se(auc: float, positives: int, negatives: int) -> float:
+    """Standard error of an AUROC from its value and class counts (Hanley & McNeil 1982).
+
+    Example:
+        >>> round(auroc_se(0.8, 100, 400), 4)
+        0.0279
+    """
+    if not positives or not negatives or not math.isfinite(auc):
+        return math.nan
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    var = (auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)) / (
+        positives * negatives
+    )
+    return math.sqrt(max(var, 0.0))
+
+
+def difference_interval(new: float, se_new: float, old: float, se_old: float):
+    """95% interval of `new - old` for two independent samples (normal approximation)."""
+    se = math.hypot(se_new, se_old)
+    diff = new - old
+    return (diff - Z95 * se, diff + Z95 * se) if math.isfinite(se) else NAN_PAIR
+
+
+def auroc_figure(y: np.ndarray, p: np.ndarray, development: float, events, rows) -> Figure:
+    """The AUROC on new rows beside the development hold-out's (`events` of `rows`)."""
+    value = auroc(y, p)
+    se_new = auroc_se(value, int(np.sum(y)), int(len(y) - np.sum(y)))
+    se_dev = (
+        auroc_se(development, int(events), int(rows - events)) if events is not None else math.nan
+    )
+    return Figure(
+        "roc_auc",
+        "AUROC",
+        "maximize",
+        value,
+        _around(value, se_new),
+        development,
+        _around(development, se_dev),
+        difference_interval(value, se_new, development, se_dev) if math.isfinite(se_dev) else None,
+    )
+
+
+def _around(value: float, se: float) -> tuple[float, float] | None:
+    return (value - Z95 * se, value + Z95 * se) if math.isfinite(se) else None
+
+
+# ----------------------------------------------------------------------- calibration
+
+
+def calibration(y: np.ndarray, p: np.ndarray) -> Calibration:
+    """Logistic recalibration of predictions `p` (n,) against outcomes `y` (n,, 0/1).
+
+    Example:
+        >>> calibration(np.array([0, 1, 1, 0]), np.array([0.2, 0.7, 0.6, 0.4])).slope
+        2.07
+    """
+    y = np.asarray(y, dtype=float)
+    q = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
+    lp = np.log(q / (1 - q))
+    design = np.column_stack([np.ones_like(lp), lp])
+    slope, slope_interval = _wald(logistic_fit(design, y, np.zeros(len(y))), 1)
+    intercept, intercept_interval = _wald(logistic_fit(design[:, :1], y, lp), 0)
+    return Calibration(intercept, intercept_interval, slope, slope_interval)
+
+
+def logistic_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, steps: int = 50):
+    """Maximum-likelihood logistic regression by Newton's method, with an offset.
+
+    Returns (coefficients, covariance) — the covariance is the inverse information
+    matrix — or None when it does not converge (separation, one outcome).
+    """
+    beta = np.zeros(X.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(X @ beta + offset, -35, 35)))
+        gradient = X.T @ (y - p)
+        information = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(X.shape[1])
+        step = np.linalg.solve(information, gradient)
+        beta = beta + step
+        if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 1e3:
+            return None
+        if np.abs(step).max() < 1e-8:
+            return beta, np.linalg.inv(information)
+    return None
+
+
+def _wald(fit, i: int) -> tuple[float, tuple[float, float]]:
+    if fit is None:
+        return math.nan, NAN_PAIR
+    beta, cov = fit
+    se = math.sqrt(max(float(cov[i, i]), 0.0))
+    return float(beta[i]), (float(beta[i] - Z95 * se), float(beta[i] + Z95 * se))
+
+
+# --------------------------------------------------------------------------- verdict
+
+
+def verdict(
+    discrimination: Figure | None,
+    calibration: Calibration | None,
+    drift: tuple[Drift, ...],
+    event_rate: float = math.nan,
+    mean_score: float = math.nan,
+) -> tuple[str, tuple[str, ...]]:
+    """The plain-words verdict and one sentence per figure that set it (module rules).
+
+    Example:
+        >>> verdict(auroc_fig, calibration_fit, drift, 0.6, 0.3)[0]
+        'recalibrate'
+    """
+    a = discrimination  # the AUROC figure
+    if a is not None and a.difference_interval is not None and a.difference_interval[1] < 0:
+        low, high = a.difference_interval
+        return REDEVELOP, (
+            f"AUROC fell from {a.development:.3f} on the development hold-out to {a.new:.3f} "
+            f"on the new rows (difference {a.new - a.development:+.3f}, 95% interval "
+            f"{low:+.3f} to {high:+.3f}): the model no longer ranks as developed.",
+        )
+    reasons = _calibration_reasons(calibration, event_rate, mean_score)
+    if reasons:
+        return RECALIBRATE, reasons
+    reasons = _drift_reasons(drift)
+    if reasons:
+        return WATCH, reasons
+    parts = []
+    if a is not None:
+        parts.append(f"AUROC {a.new:.3f} against {a.development:.3f} at development")
+    scores = next((d for d in drift if d.column == SCORES), None)
+    if scores is not None:
+        parts.append(f"score PSI {scores.psi:.2f}")
+    if not parts:
+        return STILL, ("No figure on these rows crosses a rule.",)
+    return STILL, ("No rule is crossed: " + "; ".join(parts) + ".",)
+
+
+def _calibration_reasons(c: Calibration | None, event_rate, mean_score) -> tuple[str, ...]:
+    if c is None:
+        return ()
+    reasons = []
+    low, high = c.intercept_interval
+    if math.isfinite(low) and (low > 0 or high < 0):
+        side = "more" if c.intercept > 0 else "fewer"
+        reasons.append(
+            f"Calibration-in-the-large is {c.intercept:+.2f} log-odds (95% interval "
+            f"{low:+.2f} to {high:+.2f}, 0 is ideal): {side} events than predicted "
+            f"({event_rate:.1%} observed, {mean_score:.1%} predicted on average)."
+        )
+    low, high = c.slope_interval
+    if math.isfinite(low) and (low > 1 or high < 1):
+        spread = "too spread out" if c.slope < 1 else "too timid"
+        reasons.append(
+            f"The calibration slope is {c.slope:.2f} (95% interval {low:.2f} to "
+            f"{high:.2f}, 1 is ideal): the predicted probabilities are {spread}."
+        )
+    return tuple(reasons)
+
+
+def _drift_reasons(drift: tuple[Drift, ...]) -> tuple[str, ...]:
+    reasons = []
+    scores = next((d for d in drift if d.column == SCORES), None)
+    if scores is not None and scores.band in ("look", "major shift"):
+        reasons.append(
+            f"The scores moved: PSI {scores.psi:.2f} against the development hold-out "
+            f"({PSI_WATCH:.2f} or more: look; {PSI_MAJOR:.2f} or more: a major shift; "
+            f"sampling alone stays under {scores.noise:.2f} on these rows)."
+        )
+    moved = sorted(
+        (d for d in drift if d.column != SCORES and d.band == "major shift"), key=lambda d: -d.psi
+    )
+    for d in moved[:3]:
+        reasons.append(
+            f"The input {d.column!r} moved: CSI {d.psi:.2f} "
+            f"({PSI_MAJOR:.2f} or more is a major shift)."
+        )
+    if len(moved) > 3:
+        reasons.append(f"{len(moved) - 3} more input(s) moved as much; see the table.")
+    reasons += [f"{d.problem}; check the extract." for d in drift if d.problem]
+    return tuple(reasons)

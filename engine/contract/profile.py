@@ -1,0 +1,176 @@
+"""The development profile: how the model's inputs and scores were spread on the hold-out.
+
+Learned once when the run refits its model, from the hold-out rows (the rows its
+reported figures come from), and saved with the model (model.json, "profile"), so new
+rows can later be compared with them without the development data: the population
+stability index (PSI) of the scores and the characteristic stability index (CSI, the
+same formula on one input) of every input (Siddiqi, *Credit Risk Scorecards*, 2006,
+ch. 8; Yurdakul & Naranjo, "Statistical properties of the population stability
+index", J. Risk Model Validation 14(4), 2020).
+
+Aggregates only: a numeric input keeps the shares of its rows in up to ten bands whose
+edges lie halfway between two neighbouring distinct values (so no edge is any row's
+value, as LightGBM places its bin bounds), plus the share missing; a categorical input
+keeps the share of each of the model's levels (rare ones are already pooled) and the
+share missing.
+
+This module is copied verbatim into exported projects (like the rest of `contract/`):
+standard library, numpy and pandas only.
+
+Example:
+    >>> profile = Profile.learn(schema, encoded_holdout, holdout_scores)
+    >>> profile.psi(encoded_new, new_scores)["scores"]
+    0.012
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+BANDS = 10  # deciles, the usual choice for PSI (Siddiqi 2006)
+SHARE_FLOOR = 1e-4  # an empty band counts as this share, so ln(a/e) stays finite
+PSI_WATCH = 0.10  # below: stable; 0.10-0.25: some shift, look; above 0.25: a major shift
+PSI_MAJOR = 0.25
+SCORES = "scores"  # the key of the model's scores among the columns' PSI
+
+
+@dataclass(frozen=True)
+class Bands:
+    """One column's development spread: shares per band, the last band is "missing".
+
+    `edges`: interior cut points of a numeric column (bands are (-inf, e1], (e1, e2], …,
+    (ek, inf)); `levels`: a categorical column's levels, one band each. Exactly one of
+    the two is set. `shares` has len(edges) + 2 or len(levels) + 1 entries summing to 1.
+    """
+
+    shares: tuple[float, ...]
+    edges: tuple[float, ...] = ()
+    levels: tuple[str, ...] = ()
+
+    @classmethod
+    def learn(cls, values: Any, bands: int = BANDS) -> Bands:
+        """The bands of `values`: a float array (numeric) or a pandas Categorical."""
+        if isinstance(values, pd.Categorical) or isinstance(
+            getattr(values, "dtype", None), pd.CategoricalDtype
+        ):
+            levels = tuple(str(c) for c in pd.Categorical(values).categories)
+            return cls(_category_shares(values, levels), levels=levels)
+        x = np.asarray(values, dtype=float)
+        edges = _midpoint_edges(x[np.isfinite(x)], bands)
+        return cls(_numeric_shares(x, edges), edges=edges)
+
+    def shares_of(self, values: Any) -> tuple[float, ...]:
+        """The shares of `values` in these bands (same order, "missing" last)."""
+        if self.levels:
+            return _category_shares(values, self.levels)
+        return _numeric_shares(np.asarray(values, dtype=float), self.edges)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The hold-out's spread of the scores and of every input, by the user's column names.
+
+    `rows`: hold-out rows it was learned from, `events` how many of them had the event
+    (for the AUROC's standard error); `scores`: bands of the predicted probability of
+    the event; `columns`: {column: Bands} for each model input.
+    """
+
+    rows: int
+    scores: Bands
+    columns: dict[str, Bands] = field(default_factory=dict)
+    events: int | None = None
+
+    @classmethod
+    def learn(
+        cls, schema: Any, encoded: pd.DataFrame, scores: np.ndarray, y: np.ndarray | None = None
+    ) -> Profile:
+        """From `schema.encode(holdout)[0]` (internal names), the hold-out scores (n,) and
+        outcomes (n,, 0/1)."""
+        columns = {f.name: Bands.learn(encoded[f.key]) for f in schema.features}
+        events = None if y is None else int(np.sum(y))
+        return cls(len(encoded), Bands.learn(np.asarray(scores, dtype=float)), columns, events)
+
+    def psi(self, schema: Any, encoded: pd.DataFrame, scores: np.ndarray) -> dict[str, float]:
+        """PSI of the scores (key SCORES) and CSI of every input, new rows against these.
+
+        Example:
+            >>> profile.psi(schema, schema.encode(new_rows)[0], proba[:, 1])
+            {'scores': 0.012, 'amount': 0.004, ...}
+        """
+        out = {SCORES: psi(self.scores.shares, self.scores.shares_of(scores))}
+        for f in schema.features:
+            if f.name in self.columns:
+                bands = self.columns[f.name]
+                out[f.name] = psi(bands.shares, bands.shares_of(encoded[f.key]))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "events": self.events,
+            "scores": asdict(self.scores),
+            "columns": {name: asdict(b) for name, b in self.columns.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        def bands(d: dict[str, Any]) -> Bands:
+            return Bands(tuple(d["shares"]), tuple(d.get("edges", ())), tuple(d.get("levels", ())))
+
+        columns = {name: bands(d) for name, d in data.get("columns", {}).items()}
+        events = data.get("events")
+        return cls(int(data["rows"]), bands(data["scores"]), columns, events)
+
+
+def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:
+    """Population stability index, sum over bands of (a - e) * ln(a / e).
+
+    Both share vectors are floored at `floor` so an empty band stays finite. 0 means
+    the same spread; 0.10 and 0.25 are the usual "look" and "major shift" lines (a
+    convention whose noise grows as rows shrink: about (bands - 1) * (1/n + 1/m) from
+    sampling alone, Yurdakul & Naranjo 2020).
+
+    Example:
+        >>> round(psi([0.5, 0.5], [0.6, 0.4]), 4)
+        0.0405
+    """
+    e = np.clip(np.asarray(expected, dtype=float), floor, None)
+    a = np.clip(np.asarray(actual, dtype=float), floor, None)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _midpoint_edges(x: np.ndarray, bands: int) -> tuple[float, ...]:
+    """Cut points near the deciles of `x`, each halfway between two distinct values."""
+    distinct = np.unique(x)
+    if len(distinct) < 2:
+        return ()
+    if len(distinct) <= bands:  # few values (flags, counts): one band per value
+        return tuple(float(v) for v in (distinct[:-1] + distinct[1:]) / 2)
+    cuts = np.quantile(x, np.linspace(0, 1, bands + 1)[1:-1])
+    above = np.clip(np.searchsorted(distinct, cuts, side="right"), 1, len(distinct) - 1)
+    mids = (distinct[above - 1] + distinct[above]) / 2
+    return tuple(float(v) for v in np.unique(mids))
+
+
+def _numeric_shares(x: np.ndarray, edges: tuple[float, ...]) -> tuple[float, ...]:
+    n = len(x)
+    if not n:
+        return tuple(0.0 for _ in range(len(edges) + 2))
+    finite = np.isfinite(x)
+    band = np.searchsorted(np.asarray(edges, dtype=float), x[finite], side="left")
+    counts = np.bincount(band, minlength=len(edges) + 1)
+    return (*(float(c / n) for c in counts), float((~finite).sum() / n))
+
+
+def _category_shares(values: Any, levels: tuple[str, ...]) -> tuple[float, ...]:
+    text = pd.Series(pd.Categorical(values)).astype("string")
+    n = len(text)
+    if not n:
+        return tuple(0.0 for _ in range(len(levels) + 1))
+    counts = text.value_counts()
+    shares = [float(counts.get(level, 0) / n) for level in levels]
+    return (*shares, float(text.isna().sum() / n))

@@ -1,0 +1,401 @@
+"""Validate and monitor a frozen model on new rows (`tuneplate validate`).
+
+The run's model scores the new rows through its saved schema (the data contract) and is
+never changed. With outcomes, discrimination and the run's own score on the new rows
+sit beside the development hold-out's, with intervals; calibration-in-the-large and
+slope show whether the probabilities still match (`engine.outcomes`); the vertical's
+business tables are redone at the operating point frozen at the run. Without outcomes
+(monitoring), the scores' PSI and each input's CSI against the hold-out profile
+(`contract.profile`) and the per-column counts of unreadable values and unseen levels
+say what moved. With a time column, the same figures per month or quarter.
+
+Then one verdict in plain words ("still performs as developed", "drifting: watch",
+"recalibrate", "redevelop"), by the rules of `contract.monitoring`, which the exported
+project's validate.py shares.
+
+Example:
+    >>> v = validate(Results.load("runs/credit"), load_vertical("credit-risk"), new_rows)
+    >>> v.verdict, v.reasons[0]
+    ('drifting: watch', "The input 'amount' moved: CSI 0.41 (0.25 or more is a major shift).")
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.contract.dates import parse_datetimes
+from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.monitoring import (
+    RECALIBRATE,
+    REDEVELOP,
+    STILL,
+    VERDICTS,
+    WATCH,
+    Z95,
+    Calibration,
+    Drift,
+    Figure,
+    auroc,
+    auroc_figure,
+    band,
+    calibration,
+    difference_interval,
+    drift_rows,
+    noise95,
+    verdict,
+)
+from tuneplate.engine.contract.profile import psi
+from tuneplate.engine.data.roles import Roles, tidy_target
+from tuneplate.engine.metrics import get_metric
+from tuneplate.engine.records import Headline, Table, jsonable
+from tuneplate.engine.results import Metric, Results
+from tuneplate.engine.tasks.binary.evaluation import holdout_interval
+from tuneplate.engine.vertical import VALIDATION_SAMPLE, Outcome, Vertical
+
+__all__ = [  # the verdicts and records live in contract.monitoring, shared with exports
+    "RECALIBRATE",
+    "REDEVELOP",
+    "STILL",
+    "VERDICTS",
+    "WATCH",
+    "Calibration",
+    "Drift",
+    "Figure",
+    "Period",
+    "Validation",
+    "validate",
+]
+
+VALIDATION_FILE = "validation.json"
+DEVELOPMENT = "development hold-out"  # the first period of the over-time table
+QUARTERLY_FROM_MONTHS = 24  # a longer span is shown by quarter, a shorter one by month
+MIN_PERIOD_EVENTS = 5  # fewer events (or non-events) in a period: no AUROC for it
+MIN_PERIOD_ROWS = 10  # fewer rows in a period: only its count is shown
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of the over-time table (the first is the development hold-out)."""
+
+    label: str
+    rows: int
+    event_rate: float  # NaN without outcomes
+    auroc: float  # NaN without outcomes, or too few events to rank
+    score_psi: float
+    noise: float = math.nan  # the score PSI sampling alone stays under, 95% of the time
+    band: str = ""  # of score_psi (`contract.monitoring.band`)
+
+
+@dataclass
+class Validation:
+    """What `validate` found: plain data, saved as validation.json.
+
+    Example:
+        >>> v.verdict, [d.column for d in v.drift if d.band == "major shift"]
+        ('drifting: watch', ['amount'])
+    """
+
+    run: str
+    vertical: str
+    vertical_title: str
+    model_family: str
+    metric: Metric
+    rows: int  # rows scored
+    verdict: str
+    reasons: tuple[str, ...]  # the figures that set the verdict, one sentence each
+    with_outcomes: bool = False
+    rows_without_outcome: int = 0  # left out of the outcome figures (still scored)
+    event_rate: float = math.nan  # observed, on the rows with an outcome
+    mean_score: float = math.nan  # mean predicted probability on the same rows
+    drift: tuple[Drift, ...] = ()
+    score: Figure | None = None  # the run's own metric
+    auroc: Figure | None = None
+    calibration: Calibration | None = None
+    tables: list[Table] = field(default_factory=list)  # the vertical's, at the frozen point
+    headline: Headline | None = None
+    operating_threshold: float | None = None
+    currency: str = ""  # the run's, for the money columns of the vertical's tables
+    periods: tuple[Period, ...] = ()
+    time: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["metric"] = asdict(self.metric)
+        out["drift"] = [asdict(d) for d in self.drift]
+        out["periods"] = [asdict(p) for p in self.periods]
+        for name in ("score", "auroc", "calibration"):
+            value = getattr(self, name)
+            out[name] = asdict(value) if value is not None else None
+        out["tables"] = [t.to_dict() for t in self.tables]
+        out["headline"] = self.headline.to_dict() if self.headline else None
+        return jsonable(out)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write validation.json into `folder` (created when missing)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / VALIDATION_FILE
+        path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
+        return path
+
+
+def validate(
+    results: Results,
+    vertical: Vertical,
+    data: pd.DataFrame,
+    target: str | None = None,
+    time: str | None = None,
+    run: str = "",
+    seed: int = 0,
+) -> Validation:
+    """Score `data` with the run's frozen model and compare with its development hold-out.
+
+    Args:
+        results: the run, loaded with its model (`Results.load(folder)`).
+        vertical: the run's vertical (its `evaluate` redoes the business tables).
+        data: the new rows, with the model's input columns (by the user's names).
+        target: the outcome column; default the run's target when `data` has it.
+            Without one, only monitoring figures (PSI, CSI, counts) are given.
+        time: a date column: the figures per month or quarter.
+        run: the run folder's name, for the report.
+        seed: seeds the bootstrap interval of the run's metric.
+
+    Raises:
+        TuneplateError: a ranking run or one without a model; a missing model column,
+            target or time column; a target whose values are not the run's outcomes.
+    """
+    model = results.model
+    if model is None:
+        raise TuneplateError(
+            f"the run {run or results.vertical!r} holds no saved classifier (a ranking run, "
+            "or results without model.json); validate a binary run folder written by "
+            "'tuneplate run'"
+        )
+    schema, profile = model.schema, model.profile
+    data = data.reset_index(drop=True)
+    if target is None and results.config.get("target") in data.columns:
+        target = results.config["target"]  # the run's outcome column, when the rows have it
+    if target is not None and target not in data.columns:
+        raise TuneplateError(
+            f"target column {target!r} is not in the new rows; give the outcome column "
+            "with --target, or leave it out to monitor without outcomes"
+        )
+    if time is not None and time not in data.columns:
+        raise TuneplateError(f"time column {time!r} is not in the new rows; check --time")
+    encoded, counts = schema.encode(data)  # refuses a missing model column, in one line
+    if not len(encoded):
+        raise TuneplateError("the new rows are empty; give a table with at least one row")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the counts are reported below, per column
+        scores = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
+
+    notes: list[str] = []
+    drift = _drift(profile, schema, encoded, scores, counts, notes)
+    y, known = _outcomes(data, target, model.positive) if target else (None, None)
+    v = Validation(
+        run=run,
+        vertical=results.vertical,
+        vertical_title=results.vertical_title,
+        model_family=results.model_family,
+        metric=results.metric,
+        rows=len(data),
+        verdict=STILL,
+        reasons=(),
+        drift=drift,
+        currency=str(results.assumptions.get("currency", "") or ""),
+        operating_threshold=results.headline.figures.get("operating_threshold"),
+        time=time,
+    )
+    if y is not None:
+        _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes)
+    if time is not None:
+        v.periods = _periods(data[time], scores, y, known, profile, results)
+    v.verdict, v.reasons = verdict(v.auroc, v.calibration, v.drift, v.event_rate, v.mean_score)
+    v.notes = tuple(notes)
+    return v
+
+
+def _drift(profile, schema, encoded, scores, counts, notes) -> tuple[Drift, ...]:
+    if profile is None:
+        notes.append(
+            "This run's model file has no development profile (it was saved before "
+            "tuneplate recorded one), so score and input stability cannot be measured; "
+            "re-run 'tuneplate run' to record it."
+        )
+        return ()
+    return drift_rows(profile, schema, encoded, scores, counts)
+
+
+def _outcomes(data: pd.DataFrame, target: str, positive: str) -> tuple[np.ndarray, np.ndarray]:
+    """(y over the rows with an outcome, mask of those rows), read as the run read them."""
+    table, _ = tidy_target(data, target)
+    values = table[target]
+    known = values.notna().to_numpy()
+    labels = sorted({str(v) for v in values[known].unique()})
+    if not known.any():
+        raise TuneplateError(
+            f"target column {target!r} has no value in the new rows; give the outcomes, "
+            "or leave --target out to monitor without them"
+        )
+    same = [label for label in labels if label == positive or _same_number(label, positive)]
+    if len(labels) > 2 or (len(labels) == 2 and not same):
+        shown = ", ".join(map(repr, labels[:6]))
+        raise TuneplateError(
+            f"target column {target!r} has the values {shown}, but the run's event is "
+            f"{positive!r}; give the same outcome column as the run (two values, one of "
+            f"them {positive!r})"
+        )
+    event = same[0] if same else positive
+    y = (values[known].astype("string") == event).astype(int).to_numpy()
+    return y, known
+
+
+def _same_number(label: str, value: str) -> bool:
+    try:
+        return float(label) == float(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes) -> None:
+    p = scores[known]
+    v.with_outcomes = True
+    v.rows_without_outcome = int((~known).sum())
+    v.event_rate, v.mean_score = float(y.mean()), float(p.mean())
+    if y.min() == y.max():
+        notes.append(
+            "Every new row with an outcome has the same outcome, so ranking (AUROC) and "
+            "calibration cannot be measured; only the observed rate is shown."
+        )
+        return
+    v.calibration = calibration(y, p)
+    _business(v, results, vertical, data.loc[known].reset_index(drop=True), y, p, notes)
+    objective = get_metric(results.metric.name)
+    new = float(objective.score(y, p))
+    new_interval = holdout_interval(y, p, objective.score, seed)
+    dev, dev_interval = results.holdout, results.holdout_interval
+    score = Figure(
+        objective.name,
+        objective.label,
+        objective.direction,
+        new,
+        new_interval,
+        dev,
+        dev_interval,
+        _interval_difference(new, new_interval, dev, dev_interval),
+    )
+    if objective.name == "roc_auc":  # one figure, one interval: the run's own bootstrap
+        v.auroc = score
+        return
+    v.score = score
+    events = profile.events if profile is not None else None
+    rows = profile.rows if profile is not None else 0
+    dev_auc = float(results.holdout_metrics.get("roc_auc", math.nan))
+    v.auroc = auroc_figure(y, p, dev_auc, events, rows)
+
+
+def _interval_difference(new, new_interval, dev, dev_interval):
+    """new - dev, from two percentile intervals read as normal (half-width / 1.96)."""
+    if new_interval is None or dev_interval is None:
+        return None
+    se_new = (new_interval[1] - new_interval[0]) / (2 * Z95)
+    se_dev = (dev_interval[1] - dev_interval[0]) / (2 * Z95)
+    return difference_interval(new, se_new, dev, se_dev)
+
+
+def _business(v, results, vertical, rows, y, p, notes) -> None:
+    """The vertical's tables and headline on the new rows, at the run's operating point."""
+    if v.operating_threshold is None:
+        notes.append(
+            "The run recorded no operating point (its vertical gives no headline figure "
+            "'operating_threshold', or the run predates it), so the business tables are "
+            "not redone on these rows."
+        )
+        return
+    config, data = results.config, results.data
+    named = [*data.get("protected", ()), *(config.get("subgroups") or ())]
+    absent = [c for c in named if c not in rows.columns]
+    if absent:
+        notes.append(
+            f"The new rows lack {', '.join(map(repr, absent))}, so the fairness and "
+            "subgroup tables leave them out."
+        )
+    roles = Roles(
+        target=config.get("target") or "",
+        positive=str(results.model.positive),
+        protected=tuple(c for c in data.get("protected", ()) if c in rows.columns),
+        subgroups=tuple(c for c in (config.get("subgroups") or ()) if c in rows.columns),
+    )
+    evaluated = vertical.evaluate(
+        Outcome(
+            y=y,
+            score=p,
+            rows=rows,
+            roles=roles,
+            assumptions=dict(config.get("assumptions") or {}),
+            valid_y=np.empty(0),
+            valid_score=np.empty(0),
+            threshold=float(v.operating_threshold),
+            sample=VALIDATION_SAMPLE,
+        )
+    )
+    v.tables = list(evaluated.tables)
+    v.headline = Headline.coerce(evaluated.headline)
+
+
+def _periods(when, scores, y, known, profile, results) -> tuple[Period, ...]:
+    """The figures per month or quarter, after the development hold-out's own row."""
+    dates = parse_datetimes(when)
+    ok = dates.notna().to_numpy()
+    if not ok.any():
+        raise TuneplateError(
+            f"time column {when.name!r} holds no date that can be read; give a date column "
+            "(e.g. 2024-03-31) with --time"
+        )
+    span = (dates[ok].max() - dates[ok].min()).days / 30.44
+    freq = "Q" if span > QUARTERLY_FROM_MONTHS else "M"
+    labels = dates.dt.tz_localize(None).dt.to_period(freq).astype("string").to_numpy()
+    outcome = np.full(len(scores), np.nan)
+    if y is not None:
+        outcome[known] = y
+    known_events = profile is not None and profile.events is not None
+    dev_rate = profile.events / profile.rows if known_events else math.nan
+    rows = [
+        Period(
+            DEVELOPMENT,
+            profile.rows if profile is not None else 0,
+            dev_rate,
+            float(results.holdout_metrics.get("roc_auc", math.nan)),
+            0.0 if profile is not None else math.nan,
+        )
+    ]
+    for label in sorted(set(labels[ok])):
+        mask = ok & (labels == label)
+        n = int(mask.sum())
+        if n < MIN_PERIOD_ROWS:  # a figure of a handful of rows would describe them
+            rows.append(Period(str(label), n, math.nan, math.nan, math.nan))
+            continue
+        s, o = scores[mask], outcome[mask]
+        seen = ~np.isnan(o)
+        rate = float(o[seen].mean()) if seen.sum() >= MIN_PERIOD_ROWS else math.nan
+        positives = int(o[seen].sum())
+        negatives = int(seen.sum()) - positives
+        enough = min(positives, negatives) >= MIN_PERIOD_EVENTS
+        auc = auroc(o[seen], s[seen]) if enough else math.nan
+        if profile is None:
+            rows.append(Period(str(label), n, rate, auc, math.nan))
+            continue
+        shares = profile.scores.shares
+        index = psi(shares, profile.scores.shares_of(s))
+        noise = noise95(shares, profile.rows, n)
+        rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise)))
+    return tuple(rows)

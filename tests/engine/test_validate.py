@@ -1,0 +1,551 @@
+"""`tuneplate validate` (issue 18): a run's frozen model on new rows, against its hold-out.
+
+One small tuned credit-risk run is shared by the module (five trials, about 5 s) and one
+diagnosis run tuned from a semicolon, decimal-comma CSV (so its schema keeps reading
+rules). The "new rows" are built from the run's own development hold-out (positions in
+the run folder's split.json), so every expected figure is known: unchanged rows must
+reproduce the run, and each change (one input shifted, outcomes doubled or shuffled)
+must move exactly the figure it should.
+
+Tests passing `out=` also write validation.html and need `tuneplate.reports.validation`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import shutil
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import brentq
+from scipy.special import expit, logit
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+import tuneplate
+from tuneplate.engine.contract.monitoring import (
+    Z95,
+    auroc,
+    auroc_se,
+    calibration,
+    difference_interval,
+)
+from tuneplate.engine.contract.profile import SCORES, Bands, Profile, psi
+from tuneplate.engine.contract.reader import read_table
+from tuneplate.engine.results import Results
+from tuneplate.engine.validate import (
+    DEVELOPMENT,
+    RECALIBRATE,
+    REDEVELOP,
+    STILL,
+    VALIDATION_FILE,
+    WATCH,
+    validate,
+)
+
+CREDIT_TARGET = "creditability"
+
+
+def _holdout(folder: Path, table: pd.DataFrame) -> pd.DataFrame:
+    positions = json.loads((folder / "split.json").read_text())["holdout"]
+    return table.iloc[positions].reset_index(drop=True)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder`, by relative path, with the SHA-256 of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def credit(tmp_path_factory) -> SimpleNamespace:
+    folder = tmp_path_factory.mktemp("credit-run")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuned = tuneplate.tune("credit-risk", n_trials=5)
+    tuned.save(folder)
+    vertical = tuneplate.load_vertical("credit-risk")
+    return SimpleNamespace(
+        folder=folder,
+        tuned=tuned,
+        results=Results.load(folder),
+        vertical=vertical,
+        holdout=_holdout(folder, vertical.example().table),
+    )
+
+
+@pytest.fixture(scope="module")
+def diagnosis(tmp_path_factory) -> SimpleNamespace:
+    """A run tuned from a semicolon, decimal-comma CSV: its schema keeps those rules."""
+    root = tmp_path_factory.mktemp("diagnosis")
+    source = root / "training.csv"
+    tuneplate.load_vertical("diagnosis").example().table.to_csv(
+        source, sep=";", decimal=",", index=False
+    )
+    folder = root / "run"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuned = tuneplate.tune(
+            "diagnosis", source, target="diagnosis", n_trials=2, model="logistic"
+        )
+    tuned.save(folder)
+    return SimpleNamespace(folder=folder, tuned=tuned, holdout=_holdout(folder, read_table(source)))
+
+
+def check(credit, rows: pd.DataFrame, **kwargs):
+    """The engine's validation of `rows` with the shared credit run."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return validate(credit.results, credit.vertical, rows, **kwargs)
+
+
+def own(v):
+    """The figure of the run's own metric (for an AUROC run, the AUROC figure itself)."""
+    figure = v.score if v.score is not None else v.auroc
+    assert figure is not None and figure.name == v.metric.name
+    return figure
+
+
+def drift(v) -> dict[str, float]:
+    return {d.column: d.psi for d in v.drift}
+
+
+def inputs(credit) -> set[str]:
+    return {f.name for f in credit.results.model.schema.features}
+
+
+# --- 1. the development hold-out itself ---------------------------------------------
+
+
+def test_the_holdout_rows_reproduce_the_runs_score_and_do_not_drift(credit):
+    v = tuneplate.validate(credit.folder, credit.holdout)
+    assert v.with_outcomes and v.rows == len(credit.holdout) == credit.results.model.profile.rows
+    assert own(v).new == pytest.approx(credit.results.holdout, abs=1e-9)
+    assert own(v).development == pytest.approx(credit.results.holdout, abs=1e-9)
+    auc = credit.results.holdout_metrics["roc_auc"]
+    assert v.auroc.new == pytest.approx(auc, abs=1e-9)
+    assert v.event_rate == pytest.approx(credit.results.model.profile.events / v.rows)
+    # every model input and the scores are compared, and none of them moved
+    assert set(drift(v)) == inputs(credit) | {SCORES}
+    assert max(drift(v).values()) < 0.01
+    assert v.verdict == STILL
+
+
+def test_the_business_figures_are_redone_at_the_frozen_operating_point(credit):
+    v = check(credit, credit.holdout)
+    run = credit.tuned.headline.figures
+    assert v.operating_threshold == run["operating_threshold"]
+    assert v.headline is not None and v.tables
+    shared = {
+        k
+        for k, x in v.headline.figures.items()
+        if k in run and isinstance(x, float) and isinstance(run[k], float)
+    }
+    assert {"bad_rate_approved", "profit_per_1000"} <= shared
+    for name in shared:  # the same rows at the same cut-off: the same money and rates
+        assert v.headline.figures[name] == pytest.approx(run[name], rel=1e-6), name
+
+
+def test_the_diagnosis_holdout_reproduces_its_score_too(diagnosis):
+    v = tuneplate.validate(diagnosis.folder, diagnosis.holdout)
+    assert v.metric.name == diagnosis.tuned.metric.name
+    assert own(v).new == pytest.approx(diagnosis.tuned.holdout, abs=1e-9)
+    assert max(d.psi for d in v.drift) < 0.01
+
+
+# --- 2. one input shifted -----------------------------------------------------------
+
+
+def _only_that_input_moved(credit, v, column: str) -> None:
+    index = drift(v)
+    assert index[column] > 0.25
+    others = {c: p for c, p in index.items() if c not in (column, SCORES)}
+    assert others and max(others.values()) < 0.10, others
+    assert v.verdict == WATCH
+    assert any(repr(column) in reason for reason in v.reasons), v.reasons
+
+
+def test_a_numeric_input_multiplied_by_three_is_named(credit):
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    rows["credit_amount"] = rows["credit_amount"] * 3
+    v = check(credit, rows)
+    assert not v.with_outcomes and v.calibration is None
+    _only_that_input_moved(credit, v, "credit_amount")
+
+
+def test_one_level_replaced_by_another_is_named(credit):
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    rows.loc[rows["housing"] == "own", "housing"] = "rent"
+    _only_that_input_moved(credit, check(credit, rows), "housing")
+
+
+def test_levels_never_seen_are_counted_in_one_line(credit):
+    base = {d.column: d for d in check(credit, credit.holdout).drift}["purpose"]
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    replaced = rows["purpose"] == "car (new)"  # a level the model knows
+    assert replaced.mean() > 0.05
+    rows.loc[replaced, "purpose"] = "spaceship"
+    v = check(credit, rows)
+    d = {d.column: d for d in v.drift}["purpose"]
+    assert d.unknown_levels == base.unknown_levels + replaced.sum()
+    assert d.problem.startswith("purpose: ") and "never saw" in d.problem
+    assert f"{d.unknown_levels} of {len(rows)} rows" in d.problem
+    assert v.verdict == WATCH
+    assert f"{d.problem}; check the extract." in v.reasons
+    others = {c: p for c, p in drift(v).items() if c not in ("purpose", SCORES)}
+    assert max(others.values()) < 0.10
+
+
+def test_unseen_levels_of_a_column_that_pooled_nothing_are_scored_as_missing(credit):
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    rows.loc[:29, "housing"] = "castle"
+    d = {d.column: d for d in check(credit, rows).drift}["housing"]
+    assert d.unknown_levels == 30
+    assert "scored as missing" in d.problem
+
+
+# --- 3. calibration off -------------------------------------------------------------
+
+
+def test_doubled_event_odds_ask_for_recalibration(credit):
+    events = credit.holdout[credit.holdout[CREDIT_TARGET] == "bad"]
+    rows = pd.concat([credit.holdout, events], ignore_index=True)  # the same ranking
+    base, v = check(credit, credit.holdout), check(credit, rows)
+    assert v.event_rate > 1.5 * base.event_rate
+    assert v.auroc.new == pytest.approx(base.auroc.new, abs=1e-12)
+    low, high = v.calibration.intercept_interval
+    assert low > 0 and low <= v.calibration.intercept <= high
+    # the odds doubled: about ln 2 more log-odds than on the hold-out itself
+    assert v.calibration.intercept - base.calibration.intercept == pytest.approx(
+        math.log(2), abs=0.1
+    )
+    assert v.verdict == RECALIBRATE
+    assert v.reasons[0].startswith("Calibration-in-the-large is +")
+
+
+# --- 4. ranking lost ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["shuffled", "reversed"])
+def test_outcomes_that_no_longer_follow_the_scores_ask_for_redevelopment(credit, how):
+    rows = credit.holdout.copy()
+    y = rows[CREDIT_TARGET].to_numpy()
+    if how == "shuffled":
+        rows[CREDIT_TARGET] = np.random.default_rng(0).permutation(y)
+    else:
+        rows[CREDIT_TARGET] = np.where(y == "bad", "good", "bad")
+    v = check(credit, rows)
+    assert v.auroc.difference_interval[1] < 0
+    assert v.verdict == REDEVELOP
+    assert "AUROC fell" in v.reasons[0]
+    assert max(d.psi for d in v.drift) < 0.01  # the inputs did not move: only the outcomes
+
+
+# --- 5. the run folder is read only -------------------------------------------------
+
+
+def test_validate_writes_nothing_into_the_run_folder(credit):
+    before = digest(credit.folder)
+    tuneplate.validate(credit.folder, credit.holdout)
+    assert digest(credit.folder) == before
+
+
+def test_validate_with_out_writes_only_there(credit, tmp_path):  # needs the HTML report
+    before = digest(credit.folder)
+    out = tmp_path / "check"
+    v = tuneplate.validate(credit.folder, credit.holdout, out=out)
+    assert digest(credit.folder) == before
+    saved = json.loads((out / VALIDATION_FILE).read_text())
+    assert saved["verdict"] == v.verdict
+    assert (out / "validation.html").stat().st_size > 0
+
+
+def test_out_equal_to_the_run_folder_is_refused(credit):
+    before = digest(credit.folder)
+    spelled_otherwise = f"{credit.folder}/../{credit.folder.name}"
+    with pytest.raises(tuneplate.TuneplateError, match="inside the run folder"):
+        tuneplate.validate(credit.folder, credit.holdout, out=spelled_otherwise)
+    assert digest(credit.folder) == before
+
+
+def test_an_earlier_validation_is_kept_without_force(credit, tmp_path):
+    (tmp_path / VALIDATION_FILE).write_text("earlier\n")
+    with pytest.raises(tuneplate.TuneplateError, match="--force"):
+        tuneplate.validate(credit.folder, credit.holdout, out=tmp_path)
+    assert (tmp_path / VALIDATION_FILE).read_text() == "earlier\n"
+
+
+def test_validation_json_is_strict_json_even_without_outcomes(credit, tmp_path):
+    v = check(credit, credit.holdout.drop(columns=[CREDIT_TARGET]))
+    assert math.isnan(v.event_rate)  # NaN figures must still save (as null)
+    saved = json.loads(v.save(tmp_path).read_text())
+    assert saved["verdict"] == v.verdict and saved["with_outcomes"] is False
+    assert saved["event_rate"] is None
+    assert {d["column"] for d in saved["drift"]} == inputs(credit) | {SCORES}
+
+
+# --- 6. reading the new rows --------------------------------------------------------
+
+
+def _same_scores(a, b) -> None:
+    assert a.rows == b.rows
+    assert a.mean_score == pytest.approx(b.mean_score, rel=1e-12)
+    assert own(a).new == pytest.approx(own(b).new, rel=1e-12)
+    assert a.calibration.slope == pytest.approx(b.calibration.slope, rel=1e-9)
+    assert drift(a) == pytest.approx(drift(b), abs=1e-12)
+
+
+def _european(table: pd.DataFrame, decimals: int | None = None) -> pd.DataFrame:
+    """Numbers as text with a decimal comma and dot-grouped thousands: 1.234,5."""
+    out = table.copy()
+    for column in table.select_dtypes("number").columns:
+        fmt = f"{{:,.{decimals}f}}" if decimals is not None else "{:,}"
+        out[column] = [
+            fmt.format(x).replace(",", "_").replace(".", ",").replace("_", ".")
+            for x in table[column]
+        ]
+    return out
+
+
+def test_a_semicolon_decimal_comma_csv_scores_as_the_dataframe(credit, tmp_path):
+    path = tmp_path / "rows.csv"
+    _european(credit.holdout, decimals=2).to_csv(path, sep=";", index=False)
+    assert "5.951,00" in path.read_text()  # the file really is written the other way
+    _same_scores(
+        tuneplate.validate(credit.folder, path), tuneplate.validate(credit.folder, credit.holdout)
+    )
+
+
+def test_numbers_given_as_text_score_as_the_numbers(credit):
+    rows = credit.holdout.copy()
+    for column in rows.select_dtypes("number").columns:
+        rows[column] = rows[column].astype(str)
+    _same_scores(check(credit, rows), check(credit, credit.holdout))
+
+
+def test_files_in_another_convention_than_the_training_file_score_the_same(diagnosis, tmp_path):
+    rules = diagnosis.tuned.model.schema.rules
+    assert (rules["separator"], rules["decimal"]) == (";", ",")  # what the run stored
+    base = tuneplate.validate(diagnosis.folder, diagnosis.holdout)
+    point = tmp_path / "point.csv"  # comma-separated, decimal point: another convention
+    diagnosis.holdout.to_csv(point, index=False)
+    grouped = tmp_path / "grouped.csv"  # the training convention, thousands grouped
+    _european(diagnosis.holdout, decimals=10).to_csv(grouped, sep=";", index=False)
+    assert re.search(r";\d\.\d{3},\d", grouped.read_text())  # e.g. 1.001,0
+    for path in (point, grouped):
+        _same_scores(tuneplate.validate(diagnosis.folder, path), base)
+
+
+def test_a_missing_model_column_is_named(credit):
+    with pytest.raises(tuneplate.TuneplateError, match="'credit_amount'"):
+        tuneplate.validate(credit.folder, credit.holdout.drop(columns=["credit_amount"]))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["yes", "no"], [0, 1], [0, 1, 2]],
+    ids=["other-words", "zero-one", "three-values"],
+)
+def test_a_target_that_is_not_the_runs_outcome_is_refused_in_one_line(credit, values):
+    rows = credit.holdout.copy()
+    rows[CREDIT_TARGET] = np.resize(values, len(rows))
+    with pytest.raises(tuneplate.TuneplateError) as caught:
+        tuneplate.validate(credit.folder, rows)
+    message = str(caught.value)
+    assert "\n" not in message and repr(CREDIT_TARGET) in message and "'bad'" in message
+
+
+def test_rows_without_an_outcome_are_scored_but_left_out_of_the_outcome_figures(credit):
+    rows = credit.holdout.copy()
+    rows.loc[:9, CREDIT_TARGET] = None
+    v = check(credit, rows)
+    assert v.rows == len(rows) and v.rows_without_outcome == 10
+    known = credit.holdout.iloc[10:]
+    assert v.event_rate == pytest.approx((known[CREDIT_TARGET] == "bad").mean())
+
+
+def test_a_folder_without_results_is_refused_in_one_line(credit, tmp_path):
+    with pytest.raises(tuneplate.TuneplateError, match="results.json") as caught:
+        tuneplate.validate(tmp_path, credit.holdout)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_run_saved_before_profiles_still_validates_with_a_note(credit, tmp_path):
+    old = tmp_path / "old-run"
+    shutil.copytree(credit.folder, old)
+    meta = json.loads((old / "model.json").read_text())
+    del meta["profile"]
+    (old / "model.json").write_text(json.dumps(meta))
+    v = tuneplate.validate(old, credit.holdout)
+    assert v.drift == ()
+    assert any("no development profile" in note for note in v.notes)
+    assert own(v).new == pytest.approx(credit.results.holdout, abs=1e-9)
+
+
+# --- 8. figures over time -----------------------------------------------------------
+
+
+def _dated(credit, months: int) -> pd.DataFrame:
+    rows = credit.holdout.copy()
+    days = np.linspace(0, months * 30.44 - 1, len(rows)).astype(int)
+    rows["applied"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")
+    return rows
+
+
+def test_a_span_under_two_years_is_shown_by_month(credit):
+    rows = _dated(credit, 12)
+    rows["applied"] = rows["applied"].dt.strftime("%Y-%m-%d")  # dates as text read too
+    v = check(credit, rows, time="applied")
+    first, *periods = v.periods
+    assert first.label == DEVELOPMENT
+    assert first.rows == credit.results.model.profile.rows
+    assert first.auroc == pytest.approx(credit.results.holdout_metrics["roc_auc"])
+    months = pd.to_datetime(rows["applied"]).dt.strftime("%Y-%m")
+    assert [p.label for p in periods] == sorted(months.unique())
+    assert len(periods) == 12
+    bad = rows[CREDIT_TARGET].eq("bad")
+    for p in periods:
+        assert p.rows == (months == p.label).sum()
+        assert p.event_rate == pytest.approx(bad[months == p.label].mean())
+
+
+@pytest.mark.parametrize(("months", "first", "count"), [(23, "2024-01", 23), (36, "2024Q1", 12)])
+def test_by_quarter_above_two_years_by_month_below(credit, months, first, count):
+    v = check(credit, _dated(credit, months), time="applied")
+    labels = [p.label for p in v.periods]
+    assert labels[0] == DEVELOPMENT and labels[1] == first and len(labels) == count + 1
+    assert sum(p.rows for p in v.periods[1:]) == len(credit.holdout)
+
+
+def test_a_time_column_without_dates_is_refused_in_one_line(credit):
+    rows = credit.holdout.assign(applied="soon")
+    with pytest.raises(tuneplate.TuneplateError, match="'applied'") as caught:
+        check(credit, rows, time="applied")
+    assert "\n" not in str(caught.value)
+
+
+# --- 7. the pieces ------------------------------------------------------------------
+
+
+def test_psi_by_hand():
+    assert psi([0.2, 0.3, 0.5], [0.2, 0.3, 0.5]) == 0
+    # (0.6 - 0.5) ln(0.6 / 0.5) + (0.4 - 0.5) ln(0.4 / 0.5) = 0.1 (ln 1.2 + ln 1.25)
+    assert psi([0.5, 0.5], [0.6, 0.4]) == pytest.approx(0.1 * math.log(1.5), abs=1e-12)
+    assert round(psi([0.5, 0.5], [0.6, 0.4]), 4) == 0.0405
+    assert math.isfinite(psi([0.5, 0.5], [1.0, 0.0]))  # an empty band is floored
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(0).normal(size=500),
+        np.random.default_rng(1).integers(0, 40, 500).astype(float),  # many ties
+        np.r_[np.zeros(400), np.random.default_rng(2).exponential(size=100)],  # a spike
+        np.r_[np.random.default_rng(3).integers(1, 5, 300), [np.nan] * 20],  # few values
+    ],
+    ids=["continuous", "ties", "spike", "few-values-and-missing"],
+)
+def test_band_edges_never_equal_a_value(values):
+    bands = Bands.learn(values)
+    assert bands.edges and not set(bands.edges) & set(values[np.isfinite(values)])
+    assert list(bands.edges) == sorted(set(bands.edges))
+    assert len(bands.shares) == len(bands.edges) + 2
+    assert sum(bands.shares) == pytest.approx(1)
+    assert bands.shares[-1] == pytest.approx(np.isnan(values).mean())
+    assert bands.shares_of(values) == bands.shares  # the same rows: PSI 0
+
+
+def test_profile_survives_json(credit):
+    profile = credit.tuned.model.profile
+    assert Profile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile
+    assert credit.results.model.profile == profile  # as saved in model.json and read back
+    assert set(profile.columns) == inputs(credit)
+    levels = Bands.learn(pd.Categorical(["a", "b", None, "a"]))
+    small = Profile(4, Bands.learn(np.array([0.1, 0.2, 0.3, 0.4])), {"c": levels}, events=1)
+    assert Profile.from_dict(json.loads(json.dumps(small.to_dict()))) == small
+
+
+def _simulated(n: int = 20_000, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    p = expit(rng.normal(-1.0, 1.2, n))
+    return (rng.random(n) < p).astype(int), p
+
+
+def test_calibration_of_exact_probabilities_is_ideal():
+    y, p = _simulated()
+    c = calibration(y, p)
+    assert c.intercept_interval[0] < 0 < c.intercept_interval[1]
+    assert c.slope_interval[0] < 1 < c.slope_interval[1]
+
+
+def test_calibration_sees_probabilities_one_log_odds_too_high():
+    y, p = _simulated()
+    c = calibration(y, expit(logit(p) + 1))
+    assert c.intercept == pytest.approx(-1, abs=0.1)
+    assert c.intercept_interval[1] < 0
+    assert c.slope == pytest.approx(1, abs=0.1)
+
+
+def test_calibration_matches_a_direct_fit():
+    y, p = _simulated(n=3_000, seed=4)
+    q = expit(0.3 + 0.7 * logit(p))  # off in both intercept and slope
+    c = calibration(y, q)
+    lp = logit(q)
+    # C=inf is sklearn's unpenalized fit (penalty=None is deprecated from 1.8)
+    fit = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(lp[:, None], y)
+    assert c.slope == pytest.approx(fit.coef_[0, 0], abs=1e-5)
+    # calibration-in-the-large: the a with sum(y - expit(lp + a)) = 0 (slope fixed at 1)
+    a = brentq(lambda a: np.sum(y - expit(lp + a)), -5, 5, xtol=1e-12)
+    assert c.intercept == pytest.approx(a, abs=1e-6)
+    w = expit(lp + a)
+    se = 1 / math.sqrt(np.sum(w * (1 - w)))  # the inverse information, one parameter
+    assert c.intercept_interval == pytest.approx((a - Z95 * se, a + Z95 * se), abs=1e-6)
+
+
+def test_calibration_on_one_outcome_is_nan_not_a_verdict():
+    c = calibration(np.zeros(50), np.linspace(0.1, 0.9, 50))
+    assert math.isnan(c.intercept) and math.isnan(c.intercept_interval[0])
+
+
+def test_auroc_se_by_hand():
+    # A = 0.8: Q1 = 0.8 / 1.2 = 2/3, Q2 = 2 * 0.64 / 1.8 = 0.7111;
+    # var = (0.16 + 99 (2/3 - 0.64) + 399 (0.7111 - 0.64)) / (100 * 400) = 7.7933e-4
+    assert auroc_se(0.8, 100, 400) == pytest.approx(0.027916, abs=1e-6)
+    assert math.isnan(auroc_se(0.8, 0, 400))
+
+
+def test_auroc_se_agrees_with_a_bootstrap():
+    # Scores from Hanley & McNeil's own model (exponential in both classes, AUROC
+    # 3 / (1 + 3) = 0.75), where their formula is meant to hold; on binormal scores it
+    # is conservative (about 15% wider at AUROC 0.8).
+    rng = np.random.default_rng(2)
+    pos, neg = rng.exponential(3.0, 150), rng.exponential(1.0, 350)
+    y = np.r_[np.ones(150), np.zeros(350)]
+    auc = roc_auc_score(y, np.r_[pos, neg])
+    boot = [  # resampled within each class: the class counts stay fixed, as in the SE
+        roc_auc_score(y, np.r_[rng.choice(pos, 150), rng.choice(neg, 350)]) for _ in range(300)
+    ]
+    assert auroc_se(auc, 150, 350) == pytest.approx(np.std(boot, ddof=1), rel=0.15)
+
+
+def test_auroc_counts_ties_as_half_like_sklearn():
+    rng = np.random.default_rng(6)
+    y, p = rng.integers(0, 2, 300), rng.integers(0, 8, 300) / 8  # many tied scores
+    assert auroc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert math.isnan(auroc(np.ones(5), np.linspace(0, 1, 5)))
+
+
+def test_difference_interval_of_independent_samples():
+    low, high = difference_interval(0.70, 0.03, 0.80, 0.04)
+    assert (low + high) / 2 == pytest.approx(-0.10)
+    assert (high - low) / 2 == pytest.approx(Z95 * 0.05)
