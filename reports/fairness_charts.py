@@ -16,12 +16,11 @@ import textwrap
 import numpy as np
 from matplotlib.axes import Axes
 
+from tuneplate.engine.contract.monitoring import FOUR_FIFTHS
 from tuneplate.engine.labels import column_label
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.figures import BLUE, ORANGE, chart, column, column_values, plain
 from tuneplate.reports.formatters import fmt_number
-
-FOUR_FIFTHS = 0.8
 
 
 def _air_rows(results: Results) -> tuple[list[str], np.ndarray] | None:

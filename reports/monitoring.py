@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import math
 
+from tuneplate.engine.contract.monitoring import CALIBRATION_DRIFT, FOUR_FIFTHS, MONITOR_DROP
+from tuneplate.engine.contract.profile import PSI_MAJOR
 from tuneplate.engine.results import Results, Role, Table, TableKey
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import fmt_cell, fmt_number
 from tuneplate.reports.tables import group_tables
-
-MONITOR_DROP = 0.05  # review when the live score is this share worse than the hold-out
-PSI_MAJOR = 0.25  # population stability index: "major shift" rule of thumb
-CALIBRATION_DRIFT = 0.05  # observed vs predicted rate in a band, in absolute terms
 
 
 def monitoring(results: Results, groups: list[Table] | None = None) -> list[str]:
@@ -60,7 +58,8 @@ def monitoring(results: Results, groups: list[Table] | None = None) -> list[str]
         )
     if any(column(t, Role.ADVERSE_IMPACT) for t in groups):
         out.append(
-            "Any group's adverse impact ratio at the operating point falls below 0.8, or a "
+            f"Any group's adverse impact ratio at the operating point falls below {FOUR_FIFTHS}, "
+            "or a "
             "flagged group's falls further."
         )
     elif groups:

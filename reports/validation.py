@@ -22,7 +22,7 @@ import numpy as np
 from markupsafe import Markup
 from matplotlib.axes import Axes
 
-from tuneplate.engine.contract.monitoring import auroc_se
+from tuneplate.engine.contract.monitoring import FOUR_FIFTHS, auroc_se
 from tuneplate.engine.contract.profile import PSI_MAJOR, PSI_WATCH, SCORES
 from tuneplate.engine.contract.schema import WARN_SHARE
 from tuneplate.engine.records import Role, Table
@@ -46,9 +46,10 @@ from tuneplate.reports.render import env
 
 LEVEL = {STILL: "good", WATCH: "caution", RECALIBRATE: "stop", REDEVELOP: "stop"}
 # "within noise": a line crossed by no more than sampling alone gives, so neutral
+LIGHT_LEVEL = {"red": "stop", "amber": "caution", "green": "good", "grey": "info"}
+LIGHT_WORD = {"red": "fired", "amber": "look", "green": "not fired", "grey": "cannot tell"}
 BAND_LEVEL = {"stable": "good", "within noise": "info", "look": "caution", "major shift": "stop"}
 MOVED = ("look", "major shift")  # the bands that count: beyond the sampling noise
-AIR_LIMIT = 0.8  # the four-fifths rule the run report flags, too
 COUNTS = ("unreadable", "unknown_levels", "new_missing")  # per column, of the rows scored
 
 GLOSSARY_ENTRIES = (
@@ -221,7 +222,7 @@ def operating_sentence(v: Validation) -> str:
 def flags(table: Table) -> dict[str, float]:
     """The cells `data_table` flags: adverse impact ratios under four-fifths."""
     label = figures.column(table, Role.ADVERSE_IMPACT)
-    return {label: AIR_LIMIT} if label else {}
+    return {label: FOUR_FIFTHS} if label else {}
 
 
 def _share(count: int, rows: int) -> str:
@@ -406,6 +407,8 @@ def render_validation(v: Validation) -> str:
         summary=list(v.headline.summary) if v.headline is not None else [],
         currency=v.currency,
         drift=drift_rows(v),
+        triggers=[(t, LIGHT_LEVEL[t.light], LIGHT_WORD[t.light]) for t in v.triggers],
+        fired=sum(t.light == "red" for t in v.triggers),
         stability_caption=stability_caption(v),
         periods=period_rows(v),
         # Markup, not autoescaped: our own matplotlib SVG, which escapes its text.

@@ -43,6 +43,12 @@ import pandas as pd
 
 from .profile import PSI_MAJOR, PSI_WATCH, SCORES
 
+# The run report's monitoring triggers (reports/monitoring.py words them; `tuneplate
+# validate` evaluates them on new rows): defined once, here.
+MONITOR_DROP = 0.05  # review when the live score is this share worse than the hold-out
+CALIBRATION_DRIFT = 0.05  # observed vs predicted rate in a band, in absolute terms
+FOUR_FIFTHS = 0.8  # adverse impact ratio: the four-fifths rule (29 CFR 1607.4(D))
+
 STILL, WATCH = "still performs as developed", "drifting: watch"
 RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
 VERDICTS = (STILL, WATCH, RECALIBRATE, REDEVELOP)  # mildest first

@@ -549,3 +549,32 @@ def test_difference_interval_of_independent_samples():
     low, high = difference_interval(0.70, 0.03, 0.80, 0.04)
     assert (low + high) / 2 == pytest.approx(-0.10)
     assert (high - low) / 2 == pytest.approx(Z95 * 0.05)
+
+
+# -- the run report's monitoring triggers, read on the new rows ---------------------------
+
+
+def test_triggers_on_the_holdout_itself_fire_none_but_what_development_already_had(credit):
+    v = tuneplate.validate(credit.folder, credit.holdout)
+    lights = [t.light for t in v.triggers]
+    assert "red" not in lights, v.triggers
+    assert lights[-1] == "grey"  # a business assumption: a judgement, never read from data
+
+
+def test_a_doubled_event_rate_fires_the_rate_and_calibration_triggers(credit):
+    rows = credit.holdout
+    events = rows[rows[CREDIT_TARGET] == "bad"]
+    v = tuneplate.validate(credit.folder, pd.concat([rows, events, events, events]))
+    by_rule = {t.rule: t for t in v.triggers}
+    rate = next(t for r, t in by_rule.items() if r.startswith("The observed event rate"))
+    bands = next(t for r, t in by_rule.items() if r.startswith("In a score band"))
+    assert rate.light == "red" and "at development" in rate.reading
+    assert bands.light == "red"
+
+
+def test_without_outcomes_the_outcome_triggers_say_they_cannot_tell(credit):
+    v = tuneplate.validate(credit.folder, credit.holdout.drop(columns=[CREDIT_TARGET]))
+    needs = [t for t in v.triggers if t.reading == "needs outcomes"]
+    assert len(needs) >= 3 and all(t.light == "grey" for t in needs)
+    psi = next(t for t in v.triggers if t.rule.startswith("Score PSI"))
+    assert psi.light == "green"

@@ -284,3 +284,15 @@ def test_a_real_validation_draws_periods_only_with_a_time_column(real):
     assert page.count("<svg") == 1
     assert len(timed.periods) == 7 and timed.periods[0].label == DEVELOPMENT
     assert str(escape(periods_title(timed))) in page
+
+
+def test_a_real_validation_lists_every_trigger_with_its_light(real):
+    plain, _ = real
+    page = render_validation(plain)
+    section = page[page.index('id="triggers"') : page.index('id="stability"')]
+    assert len(plain.triggers) >= 5
+    for t in plain.triggers:
+        assert f'data-light="{t.light}"' in section
+        assert str(escape(t.rule)) in section and str(escape(t.reading)) in section
+    fired = sum(t.light == "red" for t in plain.triggers)
+    assert (f"{fired} of the run report's" in page) == bool(fired)
