@@ -578,3 +578,20 @@ def test_without_outcomes_the_outcome_triggers_say_they_cannot_tell(credit):
     assert len(needs) >= 3 and all(t.light == "grey" for t in needs)
     psi = next(t for t in v.triggers if t.rule.startswith("Score PSI"))
     assert psi.light == "green"
+
+
+def test_no_value_of_a_new_row_reaches_validation_html_or_json(credit, tmp_path):
+    """Aggregates only: a planted amount, a one-row level, an identifier column and a
+    date appear in neither file, with outcomes and over time."""
+    rows = credit.holdout.copy()
+    rows["credit_amount"] = rows["credit_amount"].astype(float)
+    rows.loc[rows.index[3], "credit_amount"] = 987654.321
+    rows["purpose"] = rows["purpose"].astype(object)
+    rows.loc[rows.index[5], "purpose"] = "ZZ-MARKER-LEVEL"
+    rows["customer_id"] = [f"CUST-MARKER-{i:05d}" for i in range(len(rows))]
+    rows["applied"] = pd.date_range("2024-01-03", periods=len(rows), freq="D")
+    tuneplate.validate(credit.folder, rows, time="applied", out=tmp_path / "check")
+    for name in ("validation.json", "validation.html"):
+        text = (tmp_path / "check" / name).read_text(encoding="utf-8")
+        for marker in ("987654", "987,654", "9.87654e", "ZZ-MARKER", "CUST-MARKER", "2024-01-03"):
+            assert marker not in text, f"{name}: {marker}"

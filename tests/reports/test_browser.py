@@ -396,3 +396,35 @@ def test_html_in_user_data_stays_text_in_the_browser(open_page, tmp_path):
     )
     assert set(PAYLOADS) <= set(cells)
     assert PROTECTED in cells
+
+
+# ------------------------------------------------------------------ tuneplate validate
+
+
+def test_validation_page_renders_offline_with_the_verdict_on_the_first_screen(open_page, tmp_path):
+    """A German credit run validated on a copy with one input shifted: the page opens
+    offline, with no script or request, and its first screen says "drifting" and why."""
+    run = tmp_path / "run"
+    tuneplate.tune("credit-risk", n_trials=3, model="logistic").save(run)
+    rows = VERTICALS["credit-risk"].example().table.copy()
+    rows["credit_amount"] = rows["credit_amount"] * 3
+    v = tuneplate.validate(run, rows.drop(columns="creditability"), out=tmp_path / "check")
+    page = open_page(tmp_path / "check" / "validation.html")
+
+    assert page.console_errors() == [] and page.requests() == [] and page.dialogs() == []
+    assert page.evaluate("document.scripts.length") == 0
+    assert _png_size(page.screenshot(tmp_path / "validation.png")) == (WIDTH, HEIGHT)
+    badge = page.evaluate("document.querySelector('#verdict .badge').innerText").strip()
+    assert badge == v.verdict == "drifting: watch"
+    assert page.evaluate(BADGE_ON_TOP)
+    why = page.evaluate(f"{RECT}('#verdict .why')")
+    assert why["bottom"] <= HEIGHT, "the reasons for the verdict are below the fold"
+    reasons = page.evaluate("document.querySelector('#verdict .why').innerText")
+    assert "credit_amount" in reasons
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    contents = page.evaluate(
+        "[...document.querySelectorAll('nav a')].map(a => a.getAttribute('href').slice(1))"
+    )
+    assert contents == page.evaluate(
+        "[...document.querySelectorAll('main > section')].map(s => s.id)"
+    )
