@@ -36,10 +36,12 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.monitoring import (
     CALIBRATION_DRIFT,
     FOUR_FIFTHS,
+    MIN_STABILITY_ROWS,
     MONITOR_DROP,
     RECALIBRATE,
     REDEVELOP,
     STILL,
+    TOO_FEW,
     VERDICTS,
     WATCH,
     Z95,
@@ -83,6 +85,8 @@ DEVELOPMENT = "development hold-out"  # the first period of the over-time table
 QUARTERLY_FROM_MONTHS = 24  # a longer span is shown by quarter, a shorter one by month
 MIN_PERIOD_EVENTS = 5  # fewer events (or non-events) in a period: no AUROC for it
 MIN_PERIOD_ROWS = 10  # fewer rows in a period: only its count is shown
+MIN_ROWS = 30  # fewer new rows (or rows with an outcome) describe single cases
+MIN_TABLE_ROWS = 100  # the vertical's tables (bands, groups, cut-offs) from this many rows
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ def validate(
     time: str | None = None,
     run: str = "",
     seed: int = 0,
+    positive: str | None = None,
 ) -> Validation:
     """Score `data` with the run's frozen model and compare with its development hold-out.
 
@@ -187,6 +192,8 @@ def validate(
         time: a date column: the figures per month or quarter.
         run: the run folder's name, for the report.
         seed: seeds the bootstrap interval of the run's metric.
+        positive: the value of `target` that is the run's event, when these rows write
+            it otherwise (e.g. 1 for the run's "bad"); else the run's, case aside.
 
     Raises:
         TuneplateError: a ranking run or one without a model; a missing model column,
@@ -211,15 +218,25 @@ def validate(
     if time is not None and time not in data.columns:
         raise TuneplateError(f"time column {time!r} is not in the new rows; check --time")
     encoded, counts = schema.encode(data)  # refuses a missing model column, in one line
-    if not len(encoded):
-        raise TuneplateError("the new rows are empty; give a table with at least one row")
+    if len(encoded) < MIN_ROWS:
+        raise TuneplateError(
+            f"the new rows are {len(encoded)}; validation needs at least {MIN_ROWS} (fewer "
+            "describe single cases, and no figure on them can be told from chance): pool "
+            "more rows, e.g. a whole month or quarter"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the counts are reported below, per column
         scores = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
 
-    notes: list[str] = []
+    notes: list[str] = _model_notes(results)
     drift = _drift(profile, schema, encoded, scores, counts, notes)
-    y, known = _outcomes(data, target, model.positive) if target else (None, None)
+    y, known = _outcomes(data, target, model.positive, positive) if target else (None, None)
+    if y is not None and len(y) < MIN_ROWS:
+        notes.append(
+            f"Only {len(y)} rows have an outcome (fewer than {MIN_ROWS}): the outcome "
+            "figures are left out; the rows are monitored as rows without outcomes."
+        )
+        y = known = None
     v = Validation(
         run=run,
         vertical=results.vertical,
@@ -237,7 +254,15 @@ def validate(
     if y is not None:
         _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes)
     if time is not None:
-        v.periods = _periods(data[time], scores, y, known, profile, results)
+        v.periods = _periods(data[time], scores, y, known, profile, results, notes)
+    a = v.auroc
+    if a is not None and a.difference_interval is not None and a.difference_interval[0] > 0:
+        notes.append(
+            f"AUROC rose from {a.development:.3f} to {a.new:.3f}, beyond its interval: a "
+            "model rarely ranks new rows better than its own hold-out. If these rows "
+            "include rows the run was developed on, every figure here flatters the model; "
+            "validate on rows it never saw."
+        )
     v.triggers = triggers(v, results)
     v.verdict, v.reasons = verdict(v.auroc, v.calibration, v.drift, v.event_rate, v.mean_score)
     v.notes = tuple(notes)
@@ -255,8 +280,12 @@ def _drift(profile, schema, encoded, scores, counts, notes) -> tuple[Drift, ...]
     return drift_rows(profile, schema, encoded, scores, counts)
 
 
-def _outcomes(data: pd.DataFrame, target: str, positive: str) -> tuple[np.ndarray, np.ndarray]:
-    """(y over the rows with an outcome, mask of those rows), read as the run read them."""
+def _outcomes(
+    data: pd.DataFrame, target: str, event: str, positive: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(y over the rows with an outcome, mask of those rows), read as the run read them:
+    spellings merged (`tidy_target`), the run's event matched exactly, as a number or
+    case aside, or named by `positive`."""
     table, _ = tidy_target(data, target)
     values = table[target]
     known = values.notna().to_numpy()
@@ -266,17 +295,41 @@ def _outcomes(data: pd.DataFrame, target: str, positive: str) -> tuple[np.ndarra
             f"target column {target!r} has no value in the new rows; give the outcomes, "
             "or leave --target out to monitor without them"
         )
-    same = [label for label in labels if label == positive or _same_number(label, positive)]
-    if len(labels) > 2 or (len(labels) == 2 and not same):
-        shown = ", ".join(map(repr, labels[:6]))
+    wanted = event if positive is None else str(positive)
+    same = [label for label in labels if label == wanted or _same_number(label, wanted)]
+    if not same:
+        same = [label for label in labels if label.strip().lower() == wanted.strip().lower()]
+    if positive is not None and not same:
         raise TuneplateError(
-            f"target column {target!r} has the values {shown}, but the run's event is "
-            f"{positive!r}; give the same outcome column as the run (two values, one of "
-            f"them {positive!r})"
+            f"--positive {positive!r} is not a value of {target!r}; its values are "
+            f"{_listing(labels)}"
         )
-    event = same[0] if same else positive
-    y = (values[known].astype("string") == event).astype(int).to_numpy()
-    return y, known
+    if len(labels) > 2 or (len(labels) == 2 and len(same) != 1):
+        raise TuneplateError(
+            f"target column {target!r} has the values {_listing(labels)}, but the run's "
+            f"event is {event!r}; give the run's outcome column, or name the event in "
+            "these rows with --positive VALUE"
+        )
+    y = (values[known].astype("string") == (same[0] if same else wanted)).astype(int)
+    return y.to_numpy(), known
+
+
+def _listing(labels: list[str], most: int = 6) -> str:
+    shown = ", ".join(map(repr, labels[:most]))
+    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
+
+
+def _model_notes(results: Results) -> list[str]:
+    """Say which model is frozen when the run recommended its simple baseline instead."""
+    base = results.baseline
+    if not getattr(base, "recommended", False) or base.decision == "kept":
+        return []
+    return [
+        f"The run recommended its simple {base.label}, but the run folder saves only the "
+        f"tuned {results.model_family} model: these figures are the {results.model_family} "
+        "model's. If the simple model is the one in use, validate it from a run of that "
+        "family alone (tuneplate run … --model logistic)."
+    ]
 
 
 def _same_number(label: str, value: str) -> bool:
@@ -334,6 +387,13 @@ def _interval_difference(new, new_interval, dev, dev_interval):
 
 def _business(v, results, vertical, rows, y, p, notes) -> None:
     """The vertical's tables and headline on the new rows, at the run's operating point."""
+    if len(y) < MIN_TABLE_ROWS:
+        notes.append(
+            f"The use case's tables need at least {MIN_TABLE_ROWS} rows with an outcome "
+            f"(these have {len(y)}): their bands, groups and cut-offs would describe a few "
+            "cases each, so they are left out."
+        )
+        return
     if v.operating_threshold is None:
         notes.append(
             "The run recorded no operating point (its vertical gives no headline figure "
@@ -372,10 +432,15 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
     v.headline = Headline.coerce(evaluated.headline)
 
 
-def _periods(when, scores, y, known, profile, results) -> tuple[Period, ...]:
+def _periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ...]:
     """The figures per month or quarter, after the development hold-out's own row."""
     dates = parse_datetimes(when)
     ok = dates.notna().to_numpy()
+    if 0 < (~ok).sum():
+        notes.append(
+            f"{int((~ok).sum()):,} of {len(ok):,} rows have no readable date in "
+            f"{when.name!r}: they count in every figure but the per-period ones."
+        )
     if not ok.any():
         raise TuneplateError(
             f"time column {when.name!r} holds no date that can be read; give a date column "
@@ -383,7 +448,8 @@ def _periods(when, scores, y, known, profile, results) -> tuple[Period, ...]:
         )
     span = (dates[ok].max() - dates[ok].min()).days / 30.44
     freq = "Q" if span > QUARTERLY_FROM_MONTHS else "M"
-    labels = dates.dt.tz_localize(None).dt.to_period(freq).astype("string").to_numpy()
+    periods = dates.dt.tz_localize(None).dt.to_period(freq).astype("string")
+    labels = periods.fillna("").to_numpy(dtype=object)  # unreadable dates: left out
     outcome = np.full(len(scores), np.nan)
     if y is not None:
         outcome[known] = y
@@ -398,7 +464,8 @@ def _periods(when, scores, y, known, profile, results) -> tuple[Period, ...]:
             0.0 if profile is not None else math.nan,
         )
     ]
-    for label in sorted(set(labels[ok])):
+    found = sorted(set(labels[ok]))
+    for label in found:
         mask = ok & (labels == label)
         n = int(mask.sum())
         if n < MIN_PERIOD_ROWS:  # a figure of a handful of rows would describe them
@@ -416,7 +483,10 @@ def _periods(when, scores, y, known, profile, results) -> tuple[Period, ...]:
             continue
         shares = profile.scores.shares
         index = psi(shares, profile.scores.shares_of(s))
-        noise = noise95(shares, profile.rows, n)
+        if n < MIN_STABILITY_ROWS:  # the chi-squared noise needs more rows
+            rows.append(Period(str(label), n, rate, auc, index, math.nan, TOO_FEW))
+            continue
+        noise = noise95(shares, profile.rows, n, tests=len(found))
         rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise)))
     return tuple(rows)
 

@@ -15,13 +15,16 @@ profile (`profile.py`), this module measures:
   (Cox 1958; van Calster et al., "Calibration: the Achilles heel of predictive
   analytics", BMC Medicine 17:230, 2019);
 
-and turns them into one verdict, by these rules in this order:
+and turns them into one verdict, by these rules in this order (the moved inputs and the
+column problems of the third rule are listed first whatever the verdict: a broken
+extract can look like a model that needs recalibrating):
 
 - "redevelop": the AUROC fell beyond the 95% interval of its change;
 - "recalibrate": calibration-in-the-large's interval excludes 0, or the slope's 1;
 - "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
-  (each beyond sampling noise), or more than 1% of a column's values could not be read
-  or are levels never seen;
+  (each beyond sampling noise, the inputs' noise shared Bonferroni-wise, and only from
+  MIN_STABILITY_ROWS new rows), or more than 1% of a column's values could not be read,
+  are new missing values or are levels the model did not learn;
 - otherwise "still performs as developed".
 
 Self-contained (numpy, pandas and this package by relative import), so `tuneplate
@@ -36,7 +39,8 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -48,6 +52,9 @@ from .profile import PSI_MAJOR, PSI_WATCH, SCORES
 MONITOR_DROP = 0.05  # review when the live score is this share worse than the hold-out
 CALIBRATION_DRIFT = 0.05  # observed vs predicted rate in a band, in absolute terms
 FOUR_FIFTHS = 0.8  # adverse impact ratio: the four-fifths rule (29 CFR 1607.4(D))
+
+MIN_STABILITY_ROWS = 100  # fewer new rows: too few for the chi-squared noise, no PSI band
+TOO_FEW = "too few rows"  # the band of a PSI on fewer than MIN_STABILITY_ROWS rows
 
 STILL, WATCH = "still performs as developed", "drifting: watch"
 RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
@@ -128,13 +135,14 @@ def band(value: float, noise: float = 0.0) -> str:
     return "major shift" if value >= PSI_MAJOR else "look"
 
 
-def noise95(shares, n: int, m: int) -> float:
+def noise95(shares, n: int, m: int, tests: int = 1) -> float:
     """The PSI that sampling alone stays under 95% of the time.
 
     For `m` new rows against `n` development rows in bands of development `shares`:
     (1/n + 1/m) times the 95% quantile of chi-squared with (non-empty bands - 1)
     degrees of freedom (Yurdakul & Naranjo 2020), the quantile by Wilson & Hilferty
-    (1931)'s cube-root approximation.
+    (1931)'s cube-root approximation. `tests` columns judged at once share the 5%
+    (Bonferroni): twenty inputs would otherwise flag one by chance on most files.
 
     Example:
         >>> round(noise95([0.1] * 10, 200, 80), 3)  # scipy's chi2.ppf gives 0.296
@@ -143,7 +151,7 @@ def noise95(shares, n: int, m: int) -> float:
     k = int(np.sum(np.asarray(shares, dtype=float) > 0)) - 1
     if k < 1 or not n or not m:
         return math.nan
-    z = 1.6448536269514722  # the standard normal's 95% quantile
+    z = NormalDist().inv_cdf(1 - 0.05 / max(tests, 1))
     quantile = k * (1 - 2 / (9 * k) + z * math.sqrt(2 / (9 * k))) ** 3
     return float(quantile * (1 / n + 1 / m))
 
@@ -152,19 +160,27 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
     """Drift per column of new rows, the scores first.
 
     `encoded, counts = schema.encode(rows)`; `scores` the model's probabilities (n,).
+    Under MIN_STABILITY_ROWS rows every band is TOO_FEW: the chi-squared noise needs
+    about five expected rows a band, and a handful of rows always looks "shifted".
     """
     n = len(encoded)
     index = profile.psi(schema, encoded, scores)
-    noise = noise95(profile.scores.shares, profile.rows, n)
-    rows = [Drift(SCORES, index[SCORES], band(index[SCORES], noise), noise, n)]
-    for f in schema.features:
-        if f.name not in profile.columns:
-            continue
-        c = counts.get(f.name)
-        value = index[f.name]
-        noise = noise95(profile.columns[f.name].shares, profile.rows, n)
-        found = (c.unreadable, c.unknown_levels, c.new_missing, c.problem() or "") if c else ()
-        rows.append(Drift(f.name, value, band(value, noise), noise, n, *found))
+    inputs = [f.name for f in schema.features if f.name in profile.columns]
+
+    def judged(value: float, shares, tests: int) -> tuple[str, float]:
+        if n < MIN_STABILITY_ROWS:
+            return TOO_FEW, math.nan
+        noise = noise95(shares, profile.rows, n, tests)
+        return band(value, noise), noise
+
+    rows = [Drift(SCORES, index[SCORES], *judged(index[SCORES], profile.scores.shares, 1), n)]
+    for name in inputs:
+        c = counts.get(name)
+        # A rare level's share swings on a few rows as PSI does: judged from as many rows.
+        judge = c if c is None or n >= MIN_STABILITY_ROWS else replace(c, unknown_levels=0)
+        found = (c.unreadable, c.unknown_levels, c.new_missing, judge.problem() or "") if c else ()
+        shares = profile.columns[name].shares
+        rows.append(Drift(name, index[name], *judged(index[name], shares, len(inputs)), n, *found))
     return tuple(rows)
 
 
@@ -296,20 +312,24 @@ def verdict(
         >>> verdict(auroc_fig, calibration_fit, drift, 0.6, 0.3)[0]
         'recalibrate'
     """
+    # A broken extract (unreadable values, missing columns, new levels) or a moved input
+    # can cause any of the verdicts below: it is always said, and said first.
+    extract = _drift_reasons(drift)
+    first = ("Check the extract before acting on this verdict:", *extract) if extract else ()
     a = discrimination  # the AUROC figure
     if a is not None and a.difference_interval is not None and a.difference_interval[1] < 0:
         low, high = a.difference_interval
         return REDEVELOP, (
+            *first,
             f"AUROC fell from {a.development:.3f} on the development hold-out to {a.new:.3f} "
             f"on the new rows (difference {a.new - a.development:+.3f}, 95% interval "
             f"{low:+.3f} to {high:+.3f}): the model no longer ranks as developed.",
         )
     reasons = _calibration_reasons(calibration, event_rate, mean_score)
     if reasons:
-        return RECALIBRATE, reasons
-    reasons = _drift_reasons(drift)
-    if reasons:
-        return WATCH, reasons
+        return RECALIBRATE, (*first, *reasons)
+    if extract:
+        return WATCH, extract
     parts = []
     if a is not None:
         parts.append(f"AUROC {a.new:.3f} against {a.development:.3f} at development")

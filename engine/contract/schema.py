@@ -86,7 +86,8 @@ class ColumnCounts:
         if self.unknown_levels / self.rows - self.other_share > share:
             as_ = repr(OTHER) if self.other_share else "missing"
             parts.append(
-                f"{self._of(self.unknown_levels)} have levels the model never saw, scored as {as_}"
+                f"{self._of(self.unknown_levels)} have levels the model did not learn (new, "
+                f"or in fewer than {MIN_LEVEL_ROWS} development rows), scored as {as_}"
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")

@@ -37,6 +37,7 @@ def validate_run(
     out: str | Path | None = None,
     force: bool = False,
     seed: int = 0,
+    positive: str | None = None,
 ) -> Validation:
     """Validate the model of `run_dir` on `data`; write the report when `out` is given.
 
@@ -49,6 +50,8 @@ def validate_run(
         out: a folder for validation.json and validation.html; None writes nothing.
         force: replace an earlier validation in `out`.
         seed: seeds the bootstrap interval of the run's score.
+        positive: the target value that is the run's event in these rows, when they
+            write it otherwise (e.g. "1" for the run's "bad").
 
     Raises:
         TuneplateError: one line naming the problem and the fix (no run folder, a ranking
@@ -67,7 +70,7 @@ def validate_run(
         )
     check_columns(data, "the table of new rows")
     vertical = load_vertical(results.vertical)
-    validation = validate(results, vertical, data, target, time, str(run_dir), seed)
+    validation = validate(results, vertical, data, target, time, str(run_dir), seed, positive)
     if out is not None:
         from tuneplate.reports.validation import render_validation
 

@@ -198,7 +198,7 @@ def test_levels_never_seen_are_counted_in_one_line(credit):
     v = check(credit, rows)
     d = {d.column: d for d in v.drift}["purpose"]
     assert d.unknown_levels == base.unknown_levels + replaced.sum()
-    assert d.problem.startswith("purpose: ") and "never saw" in d.problem
+    assert d.problem.startswith("purpose: ") and "did not learn" in d.problem
     assert f"{d.unknown_levels} of {len(rows)} rows" in d.problem
     assert v.verdict == WATCH
     assert f"{d.problem}; check the extract." in v.reasons
@@ -595,3 +595,88 @@ def test_no_value_of_a_new_row_reaches_validation_html_or_json(credit, tmp_path)
         text = (tmp_path / "check" / name).read_text(encoding="utf-8")
         for marker in ("987654", "987,654", "9.87654e", "ZZ-MARKER", "CUST-MARKER", "2024-01-03"):
             assert marker not in text, f"{name}: {marker}"
+
+
+# -- what a first user broke: small files, broken extracts, labels, dates -----------------
+
+
+def test_fewer_than_thirty_rows_are_refused_in_one_line(credit):
+    with pytest.raises(tuneplate.TuneplateError, match="at least 30"):
+        tuneplate.validate(credit.folder, credit.holdout.head(29))
+
+
+@pytest.mark.parametrize("n", [40, 80])
+def test_small_samples_of_the_holdout_itself_are_never_called_drifting(credit, n):
+    """Under 100 rows no PSI is banded (the chi-squared noise does not hold there)."""
+    rng = np.random.default_rng(n)
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    for _ in range(5):
+        sample = rows.iloc[rng.choice(len(rows), n, replace=False)]
+        v = tuneplate.validate(credit.folder, sample)
+        assert v.verdict == STILL, v.reasons
+        assert {d.band for d in v.drift} == {"too few rows"}
+
+
+def test_resamples_of_the_holdout_rarely_look_moved_across_twenty_inputs(credit):
+    """150 rows drawn from the hold-out: the inputs share the 5% (Bonferroni), so one in
+    ten files at most is flagged by chance alone."""
+    rng = np.random.default_rng(1)
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    flagged = 0
+    for _ in range(10):
+        sample = rows.iloc[rng.choice(len(rows), 150, replace=True)]
+        flagged += tuneplate.validate(credit.folder, sample).verdict != STILL
+    assert flagged <= 1
+
+
+def test_a_broken_extract_is_said_first_even_when_outcomes_say_recalibrate(credit):
+    rows = credit.holdout.copy()
+    rows["credit_amount"] = np.nan  # the column came out empty
+    v = tuneplate.validate(credit.folder, rows)
+    assert v.reasons[0].startswith("Check the extract")
+    assert any(r.startswith("credit_amount:") for r in v.reasons[1:])
+
+
+def test_the_event_is_found_case_aside_or_named_with_positive(credit):
+    rows = credit.holdout.copy()
+    base = tuneplate.validate(credit.folder, rows)
+    rows[CREDIT_TARGET] = rows[CREDIT_TARGET].str.upper()  # "BAD"/"GOOD"
+    assert tuneplate.validate(credit.folder, rows).auroc.new == base.auroc.new
+    rows[CREDIT_TARGET] = (rows[CREDIT_TARGET] == "BAD").astype(int)  # 1/0
+    with pytest.raises(tuneplate.TuneplateError, match="--positive"):
+        tuneplate.validate(credit.folder, rows)
+    named = tuneplate.validate(credit.folder, rows, positive=1)
+    assert named.auroc.new == base.auroc.new
+
+
+def test_unreadable_dates_are_counted_not_a_traceback(credit):
+    rows = credit.holdout.copy()
+    rows["applied"] = pd.date_range("2024-01-01", periods=len(rows), freq="D").astype(str)
+    rows.loc[rows.index[:3], "applied"] = ["", "not a date", None]
+    v = tuneplate.validate(credit.folder, rows, time="applied")
+    assert any("3 of 200 rows have no readable date" in n for n in v.notes)
+    assert sum(p.rows for p in v.periods[1:]) == len(rows) - 3
+
+
+def test_small_periods_get_no_band_and_never_move(credit):
+    rows = credit.holdout.copy()
+    rows["applied"] = pd.date_range("2021-01-01", periods=len(rows), freq="5D")  # ~6 a month
+    v = tuneplate.validate(credit.folder, rows, time="applied")
+    assert all(p.band in ("too few rows", "") for p in v.periods[1:])
+
+
+def test_validating_the_development_rows_says_the_figures_flatter(credit):
+    table = credit.vertical.example().table
+    development = json.loads((credit.folder / "split.json").read_text())["development"]
+    v = tuneplate.validate(credit.folder, table.iloc[development])
+    assert v.auroc.new > v.auroc.development
+    assert any("flatters the model" in n for n in v.notes)
+
+
+def test_a_recommended_baseline_is_said_not_silently_swapped(credit):
+    from dataclasses import replace
+
+    results = Results.load(credit.folder)
+    results.baseline = replace(results.baseline, label="L2 logistic regression", decision="same")
+    v = validate(results, credit.vertical, credit.holdout)
+    assert any("recommended its simple L2 logistic regression" in n for n in v.notes)
