@@ -159,6 +159,31 @@ class Results:
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
 
+    def explain(self, rows: pd.DataFrame, strict: bool = False) -> pd.DataFrame:
+        """Each row's log-odds contribution of every input, plus `base_value` (the model's).
+
+        Delegates to `Model.explain`: a DataFrame of (rows, inputs + 1), the user's column
+        names then `base_value`, in log-odds of the event; a row sums to the logit of
+        `model.predict_proba(rows)[:, 1]`. TreeSHAP for LightGBM and XGBoost (Lundberg
+        et al. 2020), exact linear contributions for logistic regression.
+
+        Raises:
+            TuneplateError: no model (a ranking run, or loaded with `model=False`), or
+                rows the model cannot read.
+
+        Example:
+            >>> result = tuneplate.tune("credit-risk", n_trials=5)
+            >>> result.explain(applicants).iloc[0].drop("base_value").nlargest(4)
+        """
+        if self.model is None or not hasattr(self.model, "explain"):
+            from tuneplate.engine.contract.errors import TuneplateError
+
+            raise TuneplateError(
+                "these results hold no model to explain (a ranking run, or loaded with "
+                "model=False); load the run folder with Results.load(folder)"
+            )
+        return self.model.explain(rows, strict)
+
     def to_dict(self) -> dict[str, Any]:
         """The `results.json` document (the model is saved separately)."""
         kept = [f.name for f in fields(self) if f.name not in ("model", "split_rows")]

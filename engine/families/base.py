@@ -74,9 +74,14 @@ class FoldData:
 
 @dataclass(frozen=True)
 class BoosterClassifier:
-    """A raw booster's event probability, shaped like `predict_proba`."""
+    """A raw booster's event probability, shaped like `predict_proba`.
+
+    `booster` is the library's own booster behind `predict` (a loaded model file), kept
+    so the family can ask it for per-row contributions; None for a search's fold model.
+    """
 
     predict: Callable[[pd.DataFrame], np.ndarray]
+    booster: Any = None
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         p = np.asarray(self.predict(X), dtype=float)
@@ -92,6 +97,10 @@ class Family:
     `save(estimator, path)` writes the fitted estimator in the library's own format
     (no pickle for trees) and `load(path)` reads it back as an object with
     `predict_proba`; `Model` adds `model.json` beside it.
+
+    `contributions(estimator, X) -> (n, k + 1) ndarray`: each row's additive
+    contributions to the raw margin (log-odds), one column per model input column of
+    `X` (k of them, in its order) and the base value last, so a row sums to its margin.
 
     `hypergradient`, when a family has one, returns the exact derivative of the
     validation log-loss with respect to its continuous penalties, in their natural
@@ -126,3 +135,5 @@ class Family:
     # nearest bound). Every search tries them among its first trials, so it cannot
     # end below the untuned library on validation (FLAML and AutoGluon do the same).
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    # Per-row log-odds contributions, see above; None when the family cannot explain.
+    contributions: Callable[[Any, pd.DataFrame], np.ndarray] | None = None

@@ -13,7 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import lightgbm as lgb
+import numpy as np
+import pandas as pd
 
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.families.base import (
     MAX_ROUNDS,
     BoosterClassifier,
@@ -163,7 +166,31 @@ def save(estimator: lgb.LGBMClassifier, path: Path) -> None:
 
 
 def load(path: Path) -> BoosterClassifier:
-    return BoosterClassifier(lgb.Booster(model_file=str(path)).predict)
+    booster = lgb.Booster(model_file=str(path))
+    return BoosterClassifier(booster.predict, booster)
+
+
+def contributions(estimator, X: pd.DataFrame) -> np.ndarray:
+    """Exact TreeSHAP contributions to the raw score (log-odds): (n, k + 1), base value last.
+
+    LightGBM's own `predict(X, pred_contrib=True)` (Lundberg et al., "From local
+    explanations to global understanding with explainable AI for trees", Nature Machine
+    Intelligence 2020; https://lightgbm.readthedocs.io/en/stable/pythonapi/lightgbm.Booster.html),
+    with the same trees `predict_proba` uses, so each row sums to its raw score.
+
+    Example:
+        >>> contributions(model.estimator, model.schema.encode(rows)[0]).sum(axis=1)  # margins
+    """
+    if isinstance(estimator, lgb.LGBMClassifier):  # the refit: same rounds as predict_proba
+        values = estimator.predict(X, pred_contrib=True)
+    elif getattr(estimator, "booster", None) is not None:  # a loaded model file
+        values = estimator.booster.predict(X, pred_contrib=True)
+    else:
+        raise TuneplateError(
+            "this LightGBM model keeps no booster to explain (a search's fold model); "
+            "explain the run's refitted model (Results.load(folder).model.explain(rows))"
+        )
+    return np.asarray(values, dtype=float)
 
 
 def without_ranges(model_text: str) -> str:
@@ -196,6 +223,7 @@ FAMILY = Family(
     save=save,
     load=load,
     prepare=prepare,
+    contributions=contributions,
     cost=1.3,
     # LightGBM's documented defaults (docs/Parameters.rst): 0 for both penalties is the
     # space's lowest value, 1e-8; no depth limit is the highest depth a vertical allows.

@@ -12,8 +12,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import xgboost as xgb
 
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.families.base import (
     MAX_ROUNDS,
     BoosterClassifier,
@@ -161,7 +164,38 @@ def save(estimator: xgb.XGBClassifier, path: Path) -> None:
 
 def load(path: Path) -> BoosterClassifier:
     booster = xgb.Booster(model_file=str(path))
-    return BoosterClassifier(lambda X: booster.predict(xgb.DMatrix(X, enable_categorical=True)))
+    return BoosterClassifier(
+        lambda X: booster.predict(xgb.DMatrix(X, enable_categorical=True)), booster
+    )
+
+
+def contributions(estimator, X: pd.DataFrame) -> np.ndarray:
+    """Exact TreeSHAP contributions to the margin (log-odds): (n, k + 1), base value last.
+
+    XGBoost's own `Booster.predict(DMatrix(X), pred_contribs=True)` (Lundberg et al.,
+    "From local explanations to global understanding with explainable AI for trees",
+    Nature Machine Intelligence 2020; https://xgboost.readthedocs.io/en/stable/prediction.html),
+    over the trees `predict_proba` uses, so each row sums to its margin. XGBoost
+    predicts in float32: a sum matches the margin to about 1e-6, not to float64 precision.
+
+    Example:
+        >>> contributions(model.estimator, model.schema.encode(rows)[0]).sum(axis=1)  # margins
+    """
+    if isinstance(estimator, xgb.XGBClassifier):  # the refit
+        booster = estimator.get_booster()
+        # the wrapper's predict_proba stops at the best round when one was recorded
+        best = booster.attr("best_iteration")
+        rounds = (0, int(best) + 1) if best is not None else (0, 0)
+    elif getattr(estimator, "booster", None) is not None:  # a loaded file: every round
+        booster, rounds = estimator.booster, (0, 0)
+    else:
+        raise TuneplateError(
+            "this XGBoost model keeps no booster to explain (a search's fold model); "
+            "explain the run's refitted model (Results.load(folder).model.explain(rows))"
+        )
+    matrix = xgb.DMatrix(X, enable_categorical=True)
+    values = booster.predict(matrix, pred_contribs=True, iteration_range=rounds)
+    return np.asarray(values, dtype=float)
 
 
 FAMILY = Family(
@@ -174,6 +208,7 @@ FAMILY = Family(
     save=save,
     load=load,
     prepare=prepare,
+    contributions=contributions,
     cost=2.2,
     # XGBoost's documented defaults (doc/parameter.rst): eta 0.3, depth 6, lambda 1;
     # alpha 0 is the space's lowest value, 1e-3.

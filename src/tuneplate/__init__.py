@@ -173,6 +173,7 @@ def validate(
     out: str | Path | None = None,
     force: bool = False,
     seed: int = 0,
+    positive: str | None = None,
 ):
     """Validate a run's frozen model on new rows: does it still perform as developed?
 
@@ -190,6 +191,8 @@ def validate(
         out: a folder for validation.json and validation.html (None: write nothing).
         force: replace an earlier validation in `out`.
         seed: seeds the bootstrap interval.
+        positive: the target value that is the run's event in these rows, when they
+            write it otherwise ("1" for the run's "bad"); case differences need none.
 
     Returns:
         `engine.validate.Validation`: `.verdict` ("still performs as developed",
@@ -204,4 +207,4 @@ def validate(
     """
     from tuneplate.validation import validate_run
 
-    return validate_run(run_dir, data, target, time, out, force, seed)
+    return validate_run(run_dir, data, target, time, out, force, seed, _text(positive))

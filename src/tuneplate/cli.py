@@ -23,6 +23,7 @@ from tuneplate.commands import (  # noqa: F401
     _read_config,
     cmd_check,
     cmd_compare,
+    cmd_explain,
     cmd_export,
     cmd_new_vertical,
     cmd_report,
@@ -233,9 +234,23 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument(
         "--target", help="the outcome column (default: the run's, when the rows have it)"
     )
+    val.add_argument(
+        "--positive", help="the target value that is the run's event in these rows (e.g. 1)"
+    )
     val.add_argument("--time", help="a date column: the figures per month or quarter")
     val.add_argument("--out", help="folder (default: tuneplate-runs/validate-RUN-DATE-TIME)")
     val.add_argument("--force", action="store_true", help="replace an earlier validation in --out")
+
+    why = sub.add_parser(
+        "explain", help="each row's probability, decision and the reasons that raised its risk"
+    )
+    why.add_argument("run_dir", help="a binary run folder written by 'tuneplate run'")
+    why.add_argument("--data", required=True, help="the rows: a CSV or Parquet table")
+    why.add_argument(
+        "--out", required=True, help="the CSV to write (outside the run folder), e.g. reasons.csv"
+    )
+    why.add_argument("--top", type=_whole_number, default=4, help="reasons per row (default 4)")
+    why.add_argument("--overwrite", action="store_true", help="replace an existing --out")
 
     exp = sub.add_parser("export", help="turn a finished run into a standalone project")
     exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")
@@ -274,6 +289,7 @@ COMMANDS = {
     "export": cmd_export,
     "worker": cmd_worker,
     "validate": cmd_validate,
+    "explain": cmd_explain,
 }
 
 

@@ -1,6 +1,6 @@
 """The `tuneplate` commands other than `run`: compare, check, worker, report, validate,
-export, new-vertical and verticals, plus the helpers `run` shares with them (the config from
-the flags, a saved config.json read back).
+explain, export, new-vertical and verticals, plus the helpers `run` shares with them (the
+config from the flags, a saved config.json read back).
 
 Each `cmd_*` takes the parsed arguments and returns an exit code (0 done, 2 bad
 input); a `TuneplateError` is turned into one line by `tuneplate.cli.main`.
@@ -282,11 +282,27 @@ def cmd_validate(args) -> int:
     stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
     name = Path(args.run_dir).resolve().name or "run"
     out = Path(args.out or Path("tuneplate-runs") / f"validate-{name}-{stamp}")
-    v = validate_run(args.run_dir, args.data, args.target, args.time, out, args.force)
+    v = validate_run(
+        args.run_dir, args.data, args.target, args.time, out, args.force, positive=args.positive
+    )
     print(f"verdict: {v.verdict}")
     for reason in v.reasons:
         print(f"  {reason}")
     for note in v.notes:
         print(f"note: {note}")
     print(f"report: {out / VALIDATION_REPORT}; every number: {out / 'validation.json'}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    """Write each row's probability, decision and reason codes from a run's frozen model."""
+    from tuneplate.explaining import explain_run  # the model libraries: only when needed
+
+    r = explain_run(args.run_dir, args.data, args.out, args.top, args.overwrite)
+    d = r.decision
+    side = ">=" if d.inclusive else ">"
+    print(
+        f"reasons: {args.out} ({len(r.table):,} rows: {r.risky:,} {d.risky} at {d.score} "
+        f"{side} {r.threshold:.1%}, the run's operating point; up to {r.top} reasons each)"
+    )
     return 0

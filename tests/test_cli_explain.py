@@ -1,0 +1,198 @@
+"""`tuneplate explain RUN --data ROWS.csv --out reasons.csv`: reason codes on German credit.
+
+Every declined applicant gets at least one reason, none naming a protected or excluded
+column; reasons are the inputs that raised the row's log-odds, largest first; the
+probabilities are `predict_proba`'s; refusals are one line with exit code 2 and leave the
+run folder and an existing output as they were. A logistic and a LightGBM run are shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tuneplate
+from tuneplate.cli import main
+from tuneplate.engine.results import Results
+
+FAMILIES = ("logistic", "lightgbm")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def credit(tmp_path_factory) -> SimpleNamespace:
+    root = tmp_path_factory.mktemp("cli-explain")
+    folders = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for family in FAMILIES:
+            folders[family] = root / f"credit-{family}"
+            tuneplate.tune("credit-risk", n_trials=2, model=family).save(folders[family])
+    table = tuneplate.load_vertical("credit-risk").example().table
+    rows = root / "applicants.csv"
+    table.to_csv(rows, index=False)  # with the target and the protected columns
+    return SimpleNamespace(root=root, folders=folders, table=table, rows=rows)
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main(["explain", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(result, *words: str) -> str:
+    """Exit 2 with one line on stderr naming `words`."""
+    code, out, err = result
+    assert "Traceback" not in out + err
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("tuneplate: error: ")
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def reasons(request, credit, tmp_path_factory) -> SimpleNamespace:
+    family = request.param
+    folder = credit.folders[family]
+    before = digest(folder)
+    out = tmp_path_factory.mktemp(f"reasons-{family}") / "reasons.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["explain", str(folder), "--data", str(credit.rows), "--out", str(out)])
+    assert code == 0
+    assert digest(folder) == before  # the run folder is read, never written
+    results = Results.load(folder)
+    return SimpleNamespace(table=pd.read_csv(out), results=results, family=family)
+
+
+def _reason_columns(table: pd.DataFrame, part: str = "_column") -> list[str]:
+    return [c for c in table.columns if c.startswith("reason_") and c.endswith(part)]
+
+
+def test_every_declined_applicant_gets_a_reason_and_none_names_a_protected_column(reasons):
+    table, results = reasons.table, reasons.results
+    declined = table[table["decision"] == "declined"]
+    assert len(declined) > 0
+    assert declined["reason_1_column"].notna().all()
+    assert declined["reason_1"].str.contains(r"\(pushes PD up\)|lowers PD least").all()
+    hidden = {*results.data["protected"], *results.data["excluded"]}
+    assert hidden  # German credit declares protected attributes
+    named = set(table[_reason_columns(table)].stack().dropna())
+    assert named and not named & hidden
+    assert named <= set(results.model.schema.names)
+    for k in range(1, 5):  # the wording starts with the column it names
+        both = table[[f"reason_{k}_column", f"reason_{k}"]].dropna()
+        assert (both[f"reason_{k}"].str.split(":").str[0] == both[f"reason_{k}_column"]).all()
+
+
+def test_probabilities_and_decisions_are_the_models_at_the_operating_point(reasons, credit):
+    table, results = reasons.table, reasons.results
+    proba = np.asarray(results.model.predict_proba(credit.table)[:, 1], dtype=float)
+    np.testing.assert_allclose(table["probability"], proba, rtol=1e-12, atol=0)
+    threshold = results.headline.figures["operating_threshold"]
+    expected = np.where(proba > threshold, "declined", "approved")  # credit approves PD <= cut-off
+    assert (table["decision"].to_numpy() == expected).all()
+    assert table["row"].tolist() == list(range(1, len(credit.table) + 1))
+
+
+def test_reasons_are_the_largest_risk_raising_contributions_in_order(reasons, credit):
+    table, results = reasons.table, reasons.results
+    explained = results.explain(credit.table).drop(columns="base_value")
+    values = table[_reason_columns(table, "_logodds")].to_numpy(dtype=float)
+    columns = table[_reason_columns(table)].to_numpy(dtype=object)
+    for i in range(len(table)):
+        row = explained.iloc[i]
+        given = [(c, v) for c, v in zip(columns[i], values[i], strict=True) if isinstance(c, str)]
+        shown = [v for _, v in given]
+        assert shown == sorted(shown, reverse=True)  # ordered by contribution
+        for column, value in given:  # each is the row's own contribution of that column
+            assert value == pytest.approx(row[column], abs=1e-9)
+        positive = row[row > 0].sort_values(ascending=False)
+        if len(positive):  # the top risk-raising inputs, as many as --top allows
+            assert [c for c, _ in given] == list(positive.index[:4])
+
+
+def test_top_sets_the_number_of_reasons(credit, capsys, tmp_path):
+    out = tmp_path / "two.csv"
+    code, stdout, _ = run(
+        capsys, credit.folders["lightgbm"], "--data", credit.rows, "--out", out, "--top", 2
+    )
+    assert code == 0 and "declined" in stdout
+    table = pd.read_csv(out)
+    assert _reason_columns(table) == ["reason_1_column", "reason_2_column"]
+
+
+# -- refusals: one line, exit 2, nothing changed ---------------------------------------
+
+
+def test_an_existing_out_is_refused_unless_overwrite(credit, capsys, tmp_path):
+    out = tmp_path / "reasons.csv"
+    out.write_text("mine\n")
+    folder = credit.folders["logistic"]
+    refused(run(capsys, folder, "--data", credit.rows, "--out", out), "--overwrite")
+    assert out.read_text() == "mine\n"
+    code, _, _ = run(capsys, folder, "--data", credit.rows, "--out", out, "--overwrite")
+    assert code == 0 and out.read_text().startswith("row,probability,decision")
+
+
+def test_an_out_inside_the_run_folder_is_refused(credit, capsys):
+    folder = credit.folders["logistic"]
+    before = digest(folder)
+    refused(
+        run(capsys, folder, "--data", credit.rows, "--out", folder / "reasons.csv"),
+        "inside the run folder",
+    )
+    assert digest(folder) == before
+
+
+def test_a_folder_as_out_is_refused(credit, capsys, tmp_path):
+    refused(run(capsys, credit.folders["logistic"], "--data", credit.rows, "--out", tmp_path))
+
+
+def test_a_top_below_one_is_refused(credit, capsys, tmp_path):
+    refused(
+        run(
+            capsys,
+            credit.folders["logistic"],
+            "--data",
+            credit.rows,
+            "--out",
+            tmp_path / "r.csv",
+            "--top",
+            0,
+        ),
+        "--top",
+    )
+
+
+def test_rows_without_a_model_column_are_refused(credit, capsys, tmp_path):
+    rows = tmp_path / "short.csv"
+    credit.table.drop(columns="credit_amount").to_csv(rows, index=False)
+    out = tmp_path / "r.csv"
+    refused(
+        run(capsys, credit.folders["lightgbm"], "--data", rows, "--out", out), "'credit_amount'"
+    )
+    assert not out.exists()
+
+
+def test_a_folder_without_a_run_is_refused(credit, capsys, tmp_path):
+    refused(
+        run(capsys, tmp_path, "--data", credit.rows, "--out", credit.root / "r.csv"),
+        "results.json",
+    )
