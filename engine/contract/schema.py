@@ -245,6 +245,10 @@ class Schema:
                 f"{_listing(self.names)}, got {type(table).__name__}; "
                 "build one with pd.DataFrame(values, columns=[...])"
             )
+        # Text numbers are read as the FILE writes them when the reader says how (a comma
+        # file's "5,951" is 5951, even for a model tuned on a 1.234,5 file); a DataFrame
+        # made another way is read under the training file's rules.
+        rules = table.attrs.get("reading_rules") or self.rules
         table = _strip_names(table, self.names)
         missing = [n for n in self.names if n not in table.columns]
         if missing:
@@ -261,7 +265,7 @@ class Schema:
             )
         out, counts, n = {}, {}, len(table)
         for f in self.features:
-            values, unreadable, miss = _read(table[f.name], f, self.rules)
+            values, unreadable, miss = _read(table[f.name], f, rules)
             unknown = 0
             if f.kind == "categorical":
                 known = pd.Series(values).isin(f.levels).to_numpy()

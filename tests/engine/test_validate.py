@@ -680,3 +680,26 @@ def test_a_recommended_baseline_is_said_not_silently_swapped(credit):
     results.baseline = replace(results.baseline, label="L2 logistic regression", decision="same")
     v = validate(results, credit.vertical, credit.holdout)
     assert any("recommended its simple L2 logistic regression" in n for n in v.notes)
+
+
+def test_a_comma_file_with_thousands_commas_scores_as_the_rows_for_a_decimal_comma_model(
+    diagnosis, tmp_path
+):
+    """The model was tuned on a 1.234,5 file; an Excel export writes 1,234.5 in quotes.
+    Each file's numbers are read as that file writes them: never "1,001.0" as 1.001."""
+    rows = diagnosis.holdout.copy()
+    written = rows.copy()
+    for col in written.columns:
+        if pd.api.types.is_float_dtype(written[col]):
+            written[col] = [f"{x:,.17g}" for x in written[col]]  # "1,001.2"
+    path = tmp_path / "excel.csv"
+    written.to_csv(path, index=False)
+    assert any("," in str(v) for v in written.iloc[:, :30].to_numpy().ravel())
+    model = Results.load(diagnosis.folder).model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no column may be unreadable
+        from_file = model.predict_proba(read_table(path))[:, 1]
+    np.testing.assert_allclose(from_file, model.predict_proba(rows)[:, 1], atol=1e-9)
+    v = tuneplate.validate(diagnosis.folder, path)
+    assert all(d.unreadable == 0 for d in v.drift)
+    assert max(d.psi for d in v.drift) < 0.01
