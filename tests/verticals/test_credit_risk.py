@@ -162,3 +162,18 @@ def test_a_protected_attribute_with_one_group_is_left_out_and_said():
     table = metrics.fairness_table(holdout, roles, approved)
     assert set(table["Attribute"]) == {"sex"}
     assert metrics.single_group_attributes(holdout, roles, approved) == ["foreign"]
+
+
+def test_no_cutoff_is_an_applicants_own_pd_and_the_same_applicants_are_approved():
+    """Aggregates only: a cut-off lies halfway between two applicants' PDs, approving
+    exactly the applicants at or under the rate's quantile."""
+    rng = np.random.default_rng(4)
+    pd_ = rng.beta(2, 6, 400)
+    y = (rng.random(400) < pd_).astype(int)
+    table = metrics.cutoff_table(y, pd_, metrics.ASSUMPTIONS)
+    for cutoff in table[metrics.CUTOFF]:
+        assert not np.isclose(pd_, cutoff, rtol=0, atol=1e-15).any(), cutoff
+    for rate in metrics.APPROVAL_RATES[:-1]:
+        ok, cutoff = metrics._approve(pd_, rate)
+        assert np.array_equal(ok, pd_ <= np.quantile(pd_, rate, method="inverted_cdf"))
+        assert np.array_equal(ok, pd_ <= cutoff)

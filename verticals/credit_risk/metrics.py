@@ -115,9 +115,19 @@ def breakeven_pd(a: Mapping[str, Any]) -> float:
 def _approve(y_score: np.ndarray, rate: float) -> tuple[np.ndarray, float]:
     """Approve the `rate` share with the lowest PD; return the mask and the PD cut-off."""
     if rate >= 1:
-        return np.ones(len(y_score), bool), float(np.max(y_score))
-    cutoff = float(np.quantile(y_score, rate, method="inverted_cdf"))
-    return y_score <= cutoff, cutoff
+        return np.ones(len(y_score), bool), 1.0
+    ok = y_score <= float(np.quantile(y_score, rate, method="inverted_cdf"))
+    return ok, _between(y_score, ok)
+
+
+def _between(y_score: np.ndarray, ok: np.ndarray) -> float:
+    """The cut-off halfway between the highest approved PD and the lowest declined one:
+    it approves the same applicants and is no applicant's own PD (aggregates only)."""
+    if not ok.any():
+        return 0.0
+    if ok.all():
+        return 1.0
+    return float((y_score[ok].max() + y_score[~ok].min()) / 2)
 
 
 def operating_point(
@@ -184,7 +194,7 @@ def cutoff_table(
     choices = [(*_approve(pd_, rate), EVERYONE if rate >= 1 else "") for rate in APPROVAL_RATES]
     if operating is not None:
         if cutoff is None:
-            cutoff = float(pd_[operating].max()) if operating.any() else 0.0
+            cutoff = _between(pd_, operating)
         choices.append((operating, float(cutoff), OPERATING))
     rows = []
     intervals = profit_intervals(y, [ok for ok, _, _ in choices], a)
