@@ -71,6 +71,7 @@ __all__ = [  # the verdicts and records live in contract.monitoring, shared with
     "STILL",
     "VERDICTS",
     "WATCH",
+    "frozen_model_note",
     "Calibration",
     "Drift",
     "Figure",
@@ -228,7 +229,7 @@ def validate(
         warnings.simplefilter("ignore")  # the counts are reported below, per column
         scores = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
 
-    notes: list[str] = _model_notes(results)
+    notes = [note] if (note := frozen_model_note(results)) else []
     drift = _drift(profile, schema, encoded, scores, counts, notes)
     y, known = _outcomes(data, target, model.positive, positive) if target else (None, None)
     if y is not None and len(y) < MIN_ROWS:
@@ -319,17 +320,24 @@ def _listing(labels: list[str], most: int = 6) -> str:
     return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
-def _model_notes(results: Results) -> list[str]:
-    """Say which model is frozen when the run recommended its simple baseline instead."""
+def frozen_model_note(results: Results, what: str = "these figures") -> str | None:
+    """A sentence when the run recommended its simple baseline, which the run folder does
+    not save: the saved (tuned) model is not the one the report recommends.
+
+    Example:
+        >>> frozen_model_note(results)
+        'The run recommended its simple L2-regularised logistic regression, but ...'
+    """
     base = results.baseline
     if not getattr(base, "recommended", False) or base.decision == "kept":
-        return []
-    return [
+        return None
+    family = results.model_family
+    return (
         f"The run recommended its simple {base.label}, but the run folder saves only the "
-        f"tuned {results.model_family} model: these figures are the {results.model_family} "
-        "model's. If the simple model is the one in use, validate it from a run of that "
-        "family alone (tuneplate run … --model logistic)."
-    ]
+        f"tuned {family} model: {what} are the {family} model's. If the simple model is "
+        f"the one in use, use a run of that family alone (tuneplate run … --model "
+        f"{base.family})."
+    )
 
 
 def _same_number(label: str, value: str) -> bool:

@@ -31,6 +31,7 @@ from tuneplate.engine.runs import run_folder
 from tuneplate.engine.runs.writable import require_creatable
 from tuneplate.engine.search.study import RECORD, make_storage, mask
 from tuneplate.engine.tune import Config, check, plan, work
+from tuneplate.engine.validate import frozen_model_note
 from tuneplate.export import export_run
 from tuneplate.reports import save_summary
 from tuneplate.scaffold import new_vertical
@@ -305,4 +306,6 @@ def cmd_explain(args) -> int:
         f"reasons: {args.out} ({len(r.table):,} rows: {r.risky:,} {d.risky} at {d.score} "
         f"{side} {r.threshold:.1%}, the run's operating point; up to {r.top} reasons each)"
     )
+    if note := frozen_model_note(Results.load(args.run_dir, model=False), "these reasons"):
+        print(f"note: {note}")
     return 0
