@@ -19,6 +19,7 @@ in `records` and are re-exported here, where the contract has always imported th
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
@@ -45,6 +46,7 @@ from tuneplate.engine.records import (  # noqa: F401  re-exported: the contract'
 
 RESULTS_FILE = "results.json"
 MODEL_FILE = "model.json"  # written by `Model.save` beside the library's model file
+BASELINE_DIR = "baseline"  # the recommended simple model's own model.json and file
 SPLIT_FILE = "split.json"  # row positions of development and hold-out rows: no values
 
 
@@ -107,6 +109,9 @@ class Results:
     # written before it was recorded (the report then leaves the section out).
     about: About = field(default_factory=About)
     model: Any = field(default=None, repr=False, compare=False)
+    # The simple baseline's fitted model when the report recommends it (saved in
+    # BASELINE_DIR): the model the report's figures are for. None otherwise.
+    baseline_model: Any = field(default=None, repr=False, compare=False)
     # Positions (not contents) of the rows on each side, so an export can redo the refit.
     split_rows: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -186,7 +191,8 @@ class Results:
 
     def to_dict(self) -> dict[str, Any]:
         """The `results.json` document (the model is saved separately)."""
-        kept = [f.name for f in fields(self) if f.name not in ("model", "split_rows")]
+        apart = ("model", "baseline_model", "split_rows")  # saved as files of their own
+        kept = [f.name for f in fields(self) if f.name not in apart]
         out = {name: getattr(self, name) for name in kept}
         out["metric"] = asdict(self.metric)
         out["best"] = {
@@ -248,6 +254,11 @@ class Results:
         path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         if self.model is not None:
             self.model.save(folder)
+        if self.baseline_model is not None:
+            (folder / BASELINE_DIR).mkdir(exist_ok=True)
+            self.baseline_model.save(folder / BASELINE_DIR)
+        else:  # a resumed run that no longer recommends it: no stale simple model
+            _remove_saved_model(folder / BASELINE_DIR)
         if self.split_rows:
             (folder / SPLIT_FILE).write_text(json.dumps(self.split_rows) + "\n")
         return path
@@ -287,7 +298,21 @@ class Results:
             ) from None
         if model:
             results.model = _saved_model(Path(folder))
+            if (Path(folder) / BASELINE_DIR / MODEL_FILE).is_file():
+                results.baseline_model = _saved_model(Path(folder) / BASELINE_DIR)
         return results
+
+    @property
+    def recommended_model(self) -> Any:
+        """The model the report recommends: the simple baseline's when the tuned one does
+        not beat it beyond noise (and the run saved it), else the tuned `model`.
+
+        Example:
+            >>> Results.load("runs/loans").recommended_model.predict_proba(rows)[:, 1]
+        """
+        if self.baseline.recommended and self.baseline_model is not None:
+            return self.baseline_model
+        return self.model
 
     def report(self, path: str | Path) -> Path:
         """Render the HTML report to `path` and return it.
@@ -335,6 +360,23 @@ def _plain_figure(value: Any, kind: str, unit: str = "") -> str:
     if kind == "money":
         return f"{value:,.0f} {unit}".strip()
     return f"{value:,.0f}" if kind == "count" or abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _remove_saved_model(folder: Path) -> None:
+    """Delete a model saved by `Model.save` in `folder` (model.json and its file), and the
+    folder when nothing else is left in it."""
+    meta = folder / MODEL_FILE
+    if not meta.is_file():
+        return
+    try:
+        name = json.loads(meta.read_text()).get("file")
+    except ValueError:
+        name = None
+    if isinstance(name, str) and "/" not in name and name not in ("", ".", ".."):
+        (folder / name).unlink(missing_ok=True)
+    meta.unlink()
+    with contextlib.suppress(OSError):  # the user's own files are there too: keep them
+        folder.rmdir()
 
 
 def _saved_model(folder: Path) -> Any:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ __all__ = [  # the verdicts and records live in contract.monitoring, shared with
     "VERDICTS",
     "WATCH",
     "frozen_model_note",
+    "recommended",
     "Calibration",
     "Drift",
     "Figure",
@@ -82,6 +83,7 @@ __all__ = [  # the verdicts and records live in contract.monitoring, shared with
 ]
 
 VALIDATION_FILE = "validation.json"
+MODELS = ("recommended", "tuned")  # which of a run's models to validate
 DEVELOPMENT = "development hold-out"  # the first period of the over-time table
 QUARTERLY_FROM_MONTHS = 24  # a longer span is shown by quarter, a shorter one by month
 MIN_PERIOD_EVENTS = 5  # fewer events (or non-events) in a period: no AUROC for it
@@ -181,6 +183,7 @@ def validate(
     run: str = "",
     seed: int = 0,
     positive: str | None = None,
+    model: str = "recommended",
 ) -> Validation:
     """Score `data` with the run's frozen model and compare with its development hold-out.
 
@@ -195,11 +198,17 @@ def validate(
         seed: seeds the bootstrap interval of the run's metric.
         positive: the value of `target` that is the run's event, when these rows write
             it otherwise (e.g. 1 for the run's "bad"); else the run's, case aside.
+        model: "recommended" (the model the run's report recommends: the simple
+            baseline's when the tuned model did not beat it) or "tuned" (the tuned model,
+            the one `tuneplate export` ships).
 
     Raises:
         TuneplateError: a ranking run or one without a model; a missing model column,
             target or time column; a target whose values are not the run's outcomes.
     """
+    if model not in MODELS:
+        raise TuneplateError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    results, chosen = recommended(results) if model == "recommended" else (results, "")
     model = results.model
     if model is None:
         raise TuneplateError(
@@ -229,7 +238,10 @@ def validate(
         warnings.simplefilter("ignore")  # the counts are reported below, per column
         scores = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
 
-    notes = [note] if (note := frozen_model_note(results)) else []
+    note = frozen_model_note(results) if not chosen and results.baseline_model is None else None
+    notes = [note] if note else []
+    if chosen:
+        notes.append(chosen)
     drift = _drift(profile, schema, encoded, scores, counts, notes)
     y, known = _outcomes(data, target, model.positive, positive) if target else (None, None)
     if y is not None and len(y) < MIN_ROWS:
@@ -320,16 +332,41 @@ def _listing(labels: list[str], most: int = 6) -> str:
     return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
+def recommended(results: Results) -> tuple[Results, str]:
+    """The run as its report recommends it: when that is the simple baseline (saved in
+    baseline/), the results with the baseline's model, family and hold-out figures in
+    place of the tuned model's (its hold-out interval was not recorded: None), and a
+    sentence saying so; else the results as they are and "".
+    """
+    base = results.baseline
+    if results.recommended_model is results.model:
+        return results, ""
+    view = replace(
+        results,
+        model=results.baseline_model,
+        model_family=base.family,
+        holdout=base.holdout,
+        holdout_interval=None,
+        holdout_metrics=dict(base.metrics),
+        headline=base.headline,
+    )
+    return view, (
+        f"The run recommended its simple {base.label} over the tuned {results.model_family} "
+        "model, so this is the model frozen and checked here (saved in the run folder's "
+        "baseline/), against its own hold-out figures."
+    )
+
+
 def frozen_model_note(results: Results, what: str = "these figures") -> str | None:
-    """A sentence when the run recommended its simple baseline, which the run folder does
-    not save: the saved (tuned) model is not the one the report recommends.
+    """A sentence when the run recommended its simple baseline but did not save it (runs
+    saved before baseline/ existed): the saved (tuned) model is not the one recommended.
 
     Example:
         >>> frozen_model_note(results)
         'The run recommended its simple L2-regularised logistic regression, but ...'
     """
     base = results.baseline
-    if not getattr(base, "recommended", False) or base.decision == "kept":
+    if not base.recommended or results.baseline_model is not None:
         return None
     family = results.model_family
     return (
@@ -374,10 +411,10 @@ def _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, 
         dev_interval,
         _interval_difference(new, new_interval, dev, dev_interval),
     )
-    if objective.name == "roc_auc":  # one figure, one interval: the run's own bootstrap
+    if objective.name == "roc_auc" and dev_interval is not None:  # the run's own bootstrap
         v.auroc = score
         return
-    v.score = score
+    v.score = score if objective.name != "roc_auc" else None  # one figure, one row
     events = profile.events if profile is not None else None
     rows = profile.rows if profile is not None else 0
     dev_auc = float(results.holdout_metrics.get("roc_auc", math.nan))

@@ -416,7 +416,7 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
     done = _run_script(project, "validate.py", "--data", str(data), "--out", "v.json")
     assert done.returncode == 0, done.stderr
     exported = json.loads((project / "v.json").read_text())
-    engine = tuneplate.validate(run, data)
+    engine = tuneplate.validate(run, data, model="tuned")  # the model the export ships
     assert exported["verdict"] == engine.verdict
     assert exported["reasons"] == list(engine.reasons)
     assert {d["column"]: d["psi"] for d in exported["drift"]} == pytest.approx(

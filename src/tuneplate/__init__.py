@@ -174,6 +174,7 @@ def validate(
     force: bool = False,
     seed: int = 0,
     positive: str | None = None,
+    model: str = "recommended",
 ):
     """Validate a run's frozen model on new rows: does it still perform as developed?
 
@@ -193,6 +194,9 @@ def validate(
         seed: seeds the bootstrap interval.
         positive: the target value that is the run's event in these rows, when they
             write it otherwise ("1" for the run's "bad"); case differences need none.
+        model: "recommended" (default: the model the run's report recommends, the simple
+            baseline's when the tuned one did not beat it) or "tuned" (the one
+            `tuneplate export` ships).
 
     Returns:
         `engine.validate.Validation`: `.verdict` ("still performs as developed",
@@ -207,4 +211,4 @@ def validate(
     """
     from tuneplate.validation import validate_run
 
-    return validate_run(run_dir, data, target, time, out, force, seed, _text(positive))
+    return validate_run(run_dir, data, target, time, out, force, seed, _text(positive), model)

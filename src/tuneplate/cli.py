@@ -238,6 +238,13 @@ def _parser() -> argparse.ArgumentParser:
         "--positive", help="the target value that is the run's event in these rows (e.g. 1)"
     )
     val.add_argument("--time", help="a date column: the figures per month or quarter")
+    val.add_argument(
+        "--model",
+        choices=("recommended", "tuned"),
+        default="recommended",
+        help="the model the run's report recommends (default; the simple baseline's when "
+        "the tuned one did not beat it) or the tuned one, which 'tuneplate export' ships",
+    )
     val.add_argument("--out", help="folder (default: tuneplate-runs/validate-RUN-DATE-TIME)")
     val.add_argument("--force", action="store_true", help="replace an earlier validation in --out")
 

@@ -31,7 +31,7 @@ from tuneplate.engine.runs import run_folder
 from tuneplate.engine.runs.writable import require_creatable
 from tuneplate.engine.search.study import RECORD, make_storage, mask
 from tuneplate.engine.tune import Config, check, plan, work
-from tuneplate.engine.validate import frozen_model_note
+from tuneplate.engine.validate import frozen_model_note, recommended
 from tuneplate.export import export_run
 from tuneplate.reports import save_summary
 from tuneplate.scaffold import new_vertical
@@ -273,6 +273,13 @@ def cmd_export(args) -> int:
         print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
     else:  # a ranking project: it reads an interaction log, writes top-k lists
         print(f"next: cd {to} && python score.py --data EVENTS.csv --out recommendations.csv")
+    base = Results.load(args.run_dir, model=False).baseline
+    if base.recommended:  # exporting the simple model itself is not built yet
+        print(
+            f"note: the run's report recommends its simple {base.label}; this project holds "
+            "the tuned model (the simple one is saved in the run folder's baseline/, and "
+            "'tuneplate validate' and 'tuneplate explain' use it)"
+        )
     return 0
 
 
@@ -284,7 +291,14 @@ def cmd_validate(args) -> int:
     name = Path(args.run_dir).resolve().name or "run"
     out = Path(args.out or Path("tuneplate-runs") / f"validate-{name}-{stamp}")
     v = validate_run(
-        args.run_dir, args.data, args.target, args.time, out, args.force, positive=args.positive
+        args.run_dir,
+        args.data,
+        args.target,
+        args.time,
+        out,
+        args.force,
+        positive=args.positive,
+        model=args.model,
     )
     print(f"verdict: {v.verdict}")
     for reason in v.reasons:
@@ -306,6 +320,8 @@ def cmd_explain(args) -> int:
         f"reasons: {args.out} ({len(r.table):,} rows: {r.risky:,} {d.risky} at {d.score} "
         f"{side} {r.threshold:.1%}, the run's operating point; up to {r.top} reasons each)"
     )
-    if note := frozen_model_note(Results.load(args.run_dir, model=False), "these reasons"):
-        print(f"note: {note}")
+    results = Results.load(args.run_dir, model=False)
+    for note in (frozen_model_note(results, "these reasons"), recommended(results)[1]):
+        if note:
+            print(f"note: {note}")
     return 0

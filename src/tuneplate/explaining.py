@@ -30,6 +30,7 @@ from tuneplate.engine.families.models import BASE_VALUE
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs.run_folder import refuse_if_in_use
 from tuneplate.engine.runs.writable import require_creatable
+from tuneplate.engine.validate import recommended
 
 TOP = 4  # reasons per row, the usual count on an adverse-action notice
 
@@ -114,7 +115,9 @@ def explain_run(
     if out is not None:
         _check_out(Path(out), run_dir, overwrite)
     refuse_if_in_use(run_dir)  # a run still writing there: its model may be half-saved
-    results = Results.load(run_dir)
+    # The model the report recommends, with its own operating point: the simple
+    # baseline's when the tuned model did not beat it (saved in baseline/).
+    results, _ = recommended(Results.load(run_dir))
     model = results.model
     if model is None or not hasattr(model, "explain"):
         raise TuneplateError(

@@ -24,7 +24,7 @@ from tuneplate.commands import CONFIG_FILE, REPORT_FILE, _cli, _config, _read_co
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.families.models import MODEL_FILES
-from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
+from tuneplate.engine.results import BASELINE_DIR, RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.runs import resume, run_folder
 from tuneplate.engine.runs.run_folder import LOCK_FILE, RunFolder
 from tuneplate.engine.runs.writable import require_creatable
@@ -44,6 +44,7 @@ RUN_FILES = (
     LOCK_FILE,
     "model.json",
     SPLIT_FILE,
+    BASELINE_DIR,  # the recommended simple model, when the report recommends it
     *MODEL_FILES.values(),
 )
 

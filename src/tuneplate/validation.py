@@ -38,6 +38,7 @@ def validate_run(
     force: bool = False,
     seed: int = 0,
     positive: str | None = None,
+    model: str = "recommended",
 ) -> Validation:
     """Validate the model of `run_dir` on `data`; write the report when `out` is given.
 
@@ -52,6 +53,8 @@ def validate_run(
         seed: seeds the bootstrap interval of the run's score.
         positive: the target value that is the run's event in these rows, when they
             write it otherwise (e.g. "1" for the run's "bad").
+        model: "recommended" (the report's recommended model) or "tuned" (the model
+            `tuneplate export` ships).
 
     Raises:
         TuneplateError: one line naming the problem and the fix (no run folder, a ranking
@@ -70,7 +73,9 @@ def validate_run(
         )
     check_columns(data, "the table of new rows")
     vertical = load_vertical(results.vertical)
-    validation = validate(results, vertical, data, target, time, str(run_dir), seed, positive)
+    validation = validate(
+        results, vertical, data, target, time, str(run_dir), seed, positive, model
+    )
     if out is not None:
         from tuneplate.reports.validation import render_validation
 

@@ -47,6 +47,7 @@ from tuneplate.engine.validate import (
     STILL,
     VALIDATION_FILE,
     WATCH,
+    recommended,
     validate,
 )
 
@@ -78,7 +79,8 @@ def credit(tmp_path_factory) -> SimpleNamespace:
     return SimpleNamespace(
         folder=folder,
         tuned=tuned,
-        results=Results.load(folder),
+        # what validate compares with: the model the report recommends and its figures
+        results=recommended(Results.load(folder))[0],
         vertical=vertical,
         holdout=_holdout(folder, vertical.example().table),
     )
@@ -143,7 +145,7 @@ def test_the_holdout_rows_reproduce_the_runs_score_and_do_not_drift(credit):
 
 def test_the_business_figures_are_redone_at_the_frozen_operating_point(credit):
     v = check(credit, credit.holdout)
-    run = credit.tuned.headline.figures
+    run = credit.results.headline.figures
     assert v.operating_threshold == run["operating_threshold"]
     assert v.headline is not None and v.tables
     shared = {
@@ -383,9 +385,11 @@ def test_a_folder_without_results_is_refused_in_one_line(credit, tmp_path):
 def test_a_run_saved_before_profiles_still_validates_with_a_note(credit, tmp_path):
     old = tmp_path / "old-run"
     shutil.copytree(credit.folder, old)
-    meta = json.loads((old / "model.json").read_text())
-    del meta["profile"]
-    (old / "model.json").write_text(json.dumps(meta))
+    for path in (old / "model.json", old / "baseline" / "model.json"):
+        if path.is_file():  # the tuned model's, and the recommended baseline's
+            meta = json.loads(path.read_text())
+            del meta["profile"]
+            path.write_text(json.dumps(meta))
     v = tuneplate.validate(old, credit.holdout)
     assert v.drift == ()
     assert any("no development profile" in note for note in v.notes)
@@ -468,7 +472,10 @@ def test_band_edges_never_equal_a_value(values):
 def test_profile_survives_json(credit):
     profile = credit.tuned.model.profile
     assert Profile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile
-    assert credit.results.model.profile == profile  # as saved in model.json and read back
+    saved = Results.load(credit.folder)
+    assert saved.model.profile == profile  # as saved in model.json and read back
+    if credit.tuned.baseline_model is not None:  # and the recommended baseline's, too
+        assert saved.baseline_model.profile == credit.tuned.baseline_model.profile
     assert set(profile.columns) == inputs(credit)
     levels = Bands.learn(pd.Categorical(["a", "b", None, "a"]))
     small = Profile(4, Bands.learn(np.array([0.1, 0.2, 0.3, 0.4])), {"c": levels}, events=1)
@@ -632,7 +639,10 @@ def test_resamples_of_the_holdout_rarely_look_moved_across_twenty_inputs(credit)
 def test_a_broken_extract_is_said_first_even_when_outcomes_say_recalibrate(credit):
     rows = credit.holdout.copy()
     rows["credit_amount"] = np.nan  # the column came out empty
+    events = rows[rows[CREDIT_TARGET] == "bad"]
+    rows = pd.concat([rows, events, events, events])  # and the event rate more than doubled
     v = tuneplate.validate(credit.folder, rows)
+    assert v.verdict in (RECALIBRATE, REDEVELOP)
     assert v.reasons[0].startswith("Check the extract")
     assert any(r.startswith("credit_amount:") for r in v.reasons[1:])
 
@@ -668,7 +678,7 @@ def test_small_periods_get_no_band_and_never_move(credit):
 def test_validating_the_development_rows_says_the_figures_flatter(credit):
     table = credit.vertical.example().table
     development = json.loads((credit.folder / "split.json").read_text())["development"]
-    v = tuneplate.validate(credit.folder, table.iloc[development])
+    v = tuneplate.validate(credit.folder, table.iloc[development], model="tuned")
     assert v.auroc.new > v.auroc.development
     assert any("flatters the model" in n for n in v.notes)
 
@@ -703,3 +713,22 @@ def test_a_comma_file_with_thousands_commas_scores_as_the_rows_for_a_decimal_com
     v = tuneplate.validate(diagnosis.folder, path)
     assert all(d.unreadable == 0 for d in v.drift)
     assert max(d.psi for d in v.drift) < 0.01
+
+
+def test_the_model_the_report_recommends_is_saved_and_validated(credit):
+    """When the tuned model does not beat the simple baseline, the report recommends the
+    baseline: the run folder keeps its model (baseline/), and validate checks that one
+    against its own hold-out figures unless told model="tuned"."""
+    base = credit.tuned.baseline
+    saved = (credit.folder / "baseline" / "model.json").is_file()
+    assert saved == bool(base.recommended)
+    v = tuneplate.validate(credit.folder, credit.holdout)
+    tuned = tuneplate.validate(credit.folder, credit.holdout, model="tuned")
+    assert tuned.model_family == credit.tuned.model_family
+    assert own(tuned).new == pytest.approx(credit.tuned.holdout, abs=1e-9)
+    if base.recommended:
+        assert v.model_family == base.family
+        assert own(v).new == pytest.approx(base.holdout, abs=1e-9)
+        assert any("this is the model frozen and checked here" in n for n in v.notes)
+    else:
+        assert v.model_family == credit.tuned.model_family

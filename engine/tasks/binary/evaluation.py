@@ -10,7 +10,8 @@ import numpy as np
 import optuna
 from scipy.stats import bootstrap
 
-from tuneplate.engine.families.models import Family, Fit, get_family
+from tuneplate.engine.contract.profile import Profile
+from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
 from tuneplate.engine.results import Baseline, Headline
 from tuneplate.engine.tasks.binary.folds import FoldCache
@@ -139,7 +140,7 @@ def decide(interval: tuple[float, float] | None) -> str:
 
 def baseline(
     p: Plan, X_dev, y_dev, X_hold, y_hold, tuned=None, tuned_label: str = "", kept: bool = False
-) -> Baseline:
+) -> tuple[Baseline, Model | None]:
     """The vertical's simple baseline at its default settings, on the same rows.
 
     With `tuned` (the tuned model's hold-out scores, same rows and order), also the paired
@@ -148,15 +149,18 @@ def baseline(
     (the search kept the baseline's own settings, `selection.select`) makes the decision
     "kept": both are one model, and nothing is recommended over it. When
     the baseline is recommended, the vertical evaluates it as it does
-    the tuned model (hold-out scores, and out-of-fold scores for choosing cut-offs).
+    the tuned model (hold-out scores, and out-of-fold scores for choosing cut-offs),
+    and its fitted model is returned beside the record (else None), so the run folder
+    can keep the model its report recommends.
     """
     name = p.vertical.baseline_family
     if name not in p.vertical.spaces:
-        return Baseline()
+        return Baseline(), None
     family = get_family(name, p.vertical.spaces)
     space = p.vertical.spaces[name]
     params = {**space.fixed, **space.start}
     fit = replace(p.fit, n_rounds=None)
+    estimator = None
     if kept and tuned is not None:  # the refitted model is the baseline: no second fit
         scores = np.asarray(tuned)
     else:
@@ -170,7 +174,7 @@ def baseline(
         scores = estimator.predict_proba(X_hold)[:, 1]
     base = Baseline(name, family.label, params, float(p.objective.score(y_hold, scores)))
     if tuned is None:
-        return base
+        return base, None
     maximize = p.objective.direction == "maximize"
     difference, interval = paired_difference(
         y_hold, tuned, scores, p.objective.score, maximize, p.fit.seed
@@ -183,7 +187,7 @@ def baseline(
         tuned_label=tuned_label,
     )
     if not base.recommended:
-        return base
+        return base, None
     valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
     evaluated = p.vertical.evaluate(
         Outcome(
@@ -196,12 +200,22 @@ def baseline(
             valid_score=valid_score,
         )
     )
-    return replace(
+    model = Model(
+        name,
+        estimator,
+        p.schema,
+        str(p.roles.positive),
+        params,
+        fit.saved(),
+        Profile.learn(p.schema, X_hold, scores, y_hold),
+    )
+    recommended = replace(
         base,
         headline=Headline.coerce(evaluated.headline),
         tables=tuple(evaluated.tables),
         metrics=dict(evaluated.metrics),
     )
+    return recommended, model
 
 
 def importance(study: optuna.Study) -> dict[str, float]:

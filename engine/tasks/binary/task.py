@@ -296,6 +296,18 @@ class BinaryTask:
             valid_score=valid_score,
         )
         evaluated = p.vertical.evaluate(outcome)
+        # On the same hold-out rows, paired with the tuned model's scores: the report
+        # recommends the baseline unless the tuned model is clearly better.
+        base, base_model = evaluation.baseline(
+            p,
+            X_dev,
+            y_dev,
+            X_hold,
+            y_hold,
+            tuned=p_hold,
+            tuned_label=family.label,
+            kept=selection.kept,
+        )
         converged = (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t)))
         fields = {
             "model_family": family.name,
@@ -323,18 +335,8 @@ class BinaryTask:
             "tables": evaluated.tables,
             "assumptions": evaluated.assumptions,
             "headline": evaluated.headline,
-            # On the same hold-out rows, paired with the tuned model's scores: the report
-            # recommends the baseline unless the tuned model is clearly better.
-            "baseline": evaluation.baseline(
-                p,
-                X_dev,
-                y_dev,
-                X_hold,
-                y_hold,
-                tuned=p_hold,
-                tuned_label=family.label,
-                kept=selection.kept,
-            ),
+            "baseline": base,
+            "baseline_model": base_model,  # saved in baseline/ when it is recommended
             # fANOVA needs settings every trial shares; across families only "family" is.
             "importance": {} if p.families else evaluation.importance(study),
             # The same model on both sides: fold models trained on fewer (and, on time
