@@ -31,38 +31,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.monitoring import (
-    CALIBRATION_DRIFT,
-    FOUR_FIFTHS,
-    MIN_STABILITY_ROWS,
-    MONITOR_DROP,
     RECALIBRATE,
     REDEVELOP,
     STILL,
-    TOO_FEW,
     VERDICTS,
     WATCH,
     Z95,
     Calibration,
     Drift,
     Figure,
-    auroc,
     auroc_figure,
-    band,
     calibration,
     difference_interval,
     drift_rows,
-    noise95,
     verdict,
 )
-from tuneplate.engine.contract.profile import PSI_MAJOR, SCORES, psi
-from tuneplate.engine.data.roles import Roles, tidy_target
+from tuneplate.engine.data.roles import Roles, read_outcomes
 from tuneplate.engine.metrics import get_metric
-from tuneplate.engine.records import Headline, Role, Table, TableKey, jsonable
+from tuneplate.engine.periods import (  # noqa: F401 (re-exported)
+    DEVELOPMENT,
+    MIN_PERIOD_EVENTS,
+    MIN_PERIOD_ROWS,
+    Period,
+    periods,
+)
+from tuneplate.engine.records import Headline, Table, jsonable
 from tuneplate.engine.results import Metric, Results
 from tuneplate.engine.tasks.binary.evaluation import holdout_interval
+from tuneplate.engine.triggers import Trigger, triggers
 from tuneplate.engine.vertical import VALIDATION_SAMPLE, Outcome, Vertical
 
 __all__ = [  # the verdicts and records live in contract.monitoring, shared with exports
@@ -84,38 +82,8 @@ __all__ = [  # the verdicts and records live in contract.monitoring, shared with
 
 VALIDATION_FILE = "validation.json"
 MODELS = ("recommended", "tuned")  # which of a run's models to validate
-DEVELOPMENT = "development hold-out"  # the first period of the over-time table
-QUARTERLY_FROM_MONTHS = 24  # a longer span is shown by quarter, a shorter one by month
-MIN_PERIOD_EVENTS = 5  # fewer events (or non-events) in a period: no AUROC for it
-MIN_PERIOD_ROWS = 10  # fewer rows in a period: only its count is shown
 MIN_ROWS = 30  # fewer new rows (or rows with an outcome) describe single cases
 MIN_TABLE_ROWS = 100  # the vertical's tables (bands, groups, cut-offs) from this many rows
-
-
-@dataclass(frozen=True)
-class Period:
-    """One period of the over-time table (the first is the development hold-out)."""
-
-    label: str
-    rows: int
-    event_rate: float  # NaN without outcomes
-    auroc: float  # NaN without outcomes, or too few events to rank
-    score_psi: float
-    noise: float = math.nan  # the score PSI sampling alone stays under, 95% of the time
-    band: str = ""  # of score_psi (`contract.monitoring.band`)
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """One of the run report's monitoring triggers, evaluated on the new rows.
-
-    `light`: "red" (the trigger fired), "amber" (a look, not yet the rule), "green" (it
-    did not) or "grey" (these rows cannot tell: no outcomes, no profile, a judgement).
-    """
-
-    rule: str
-    reading: str
-    light: str
 
 
 @dataclass
@@ -243,7 +211,7 @@ def validate(
     if chosen:
         notes.append(chosen)
     drift = _drift(profile, schema, encoded, scores, counts, notes)
-    y, known = _outcomes(data, target, model.positive, positive) if target else (None, None)
+    y, known = read_outcomes(data, target, model.positive, positive) if target else (None, None)
     if y is not None and len(y) < MIN_ROWS:
         notes.append(
             f"Only {len(y)} rows have an outcome (fewer than {MIN_ROWS}): the outcome "
@@ -267,7 +235,7 @@ def validate(
     if y is not None:
         _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes)
     if time is not None:
-        v.periods = _periods(data[time], scores, y, known, profile, results, notes)
+        v.periods = periods(data[time], scores, y, known, profile, results, notes)
     a = v.auroc
     if a is not None and a.difference_interval is not None and a.difference_interval[0] > 0:
         notes.append(
@@ -291,45 +259,6 @@ def _drift(profile, schema, encoded, scores, counts, notes) -> tuple[Drift, ...]
         )
         return ()
     return drift_rows(profile, schema, encoded, scores, counts)
-
-
-def _outcomes(
-    data: pd.DataFrame, target: str, event: str, positive: str | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(y over the rows with an outcome, mask of those rows), read as the run read them:
-    spellings merged (`tidy_target`), the run's event matched exactly, as a number or
-    case aside, or named by `positive`."""
-    table, _ = tidy_target(data, target)
-    values = table[target]
-    known = values.notna().to_numpy()
-    labels = sorted({str(v) for v in values[known].unique()})
-    if not known.any():
-        raise TuneplateError(
-            f"target column {target!r} has no value in the new rows; give the outcomes, "
-            "or leave --target out to monitor without them"
-        )
-    wanted = event if positive is None else str(positive)
-    same = [label for label in labels if label == wanted or _same_number(label, wanted)]
-    if not same:
-        same = [label for label in labels if label.strip().lower() == wanted.strip().lower()]
-    if positive is not None and not same:
-        raise TuneplateError(
-            f"--positive {positive!r} is not a value of {target!r}; its values are "
-            f"{_listing(labels)}"
-        )
-    if len(labels) > 2 or (len(labels) == 2 and len(same) != 1):
-        raise TuneplateError(
-            f"target column {target!r} has the values {_listing(labels)}, but the run's "
-            f"event is {event!r}; give the run's outcome column, or name the event in "
-            "these rows with --positive VALUE"
-        )
-    y = (values[known].astype("string") == (same[0] if same else wanted)).astype(int)
-    return y.to_numpy(), known
-
-
-def _listing(labels: list[str], most: int = 6) -> str:
-    shown = ", ".join(map(repr, labels[:most]))
-    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
 def recommended(results: Results) -> tuple[Results, str]:
@@ -375,13 +304,6 @@ def frozen_model_note(results: Results, what: str = "these figures") -> str | No
         f"the one in use, use a run of that family alone (tuneplate run … --model "
         f"{base.family})."
     )
-
-
-def _same_number(label: str, value: str) -> bool:
-    try:
-        return float(label) == float(value)
-    except (TypeError, ValueError):
-        return False
 
 
 def _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes) -> None:
@@ -475,157 +397,3 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
     )
     v.tables = list(evaluated.tables)
     v.headline = Headline.coerce(evaluated.headline)
-
-
-def _periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ...]:
-    """The figures per month or quarter, after the development hold-out's own row."""
-    dates = parse_datetimes(when)
-    ok = dates.notna().to_numpy()
-    if 0 < (~ok).sum():
-        notes.append(
-            f"{int((~ok).sum()):,} of {len(ok):,} rows have no readable date in "
-            f"{when.name!r}: they count in every figure but the per-period ones."
-        )
-    if not ok.any():
-        raise TuneplateError(
-            f"time column {when.name!r} holds no date that can be read; give a date column "
-            "(e.g. 2024-03-31) with --time"
-        )
-    span = (dates[ok].max() - dates[ok].min()).days / 30.44
-    freq = "Q" if span > QUARTERLY_FROM_MONTHS else "M"
-    periods = dates.dt.tz_localize(None).dt.to_period(freq).astype("string")
-    labels = periods.fillna("").to_numpy(dtype=object)  # unreadable dates: left out
-    outcome = np.full(len(scores), np.nan)
-    if y is not None:
-        outcome[known] = y
-    known_events = profile is not None and profile.events is not None
-    dev_rate = profile.events / profile.rows if known_events else math.nan
-    rows = [
-        Period(
-            DEVELOPMENT,
-            profile.rows if profile is not None else 0,
-            dev_rate,
-            float(results.holdout_metrics.get("roc_auc", math.nan)),
-            0.0 if profile is not None else math.nan,
-        )
-    ]
-    found = sorted(set(labels[ok]))
-    for label in found:
-        mask = ok & (labels == label)
-        n = int(mask.sum())
-        if n < MIN_PERIOD_ROWS:  # a figure of a handful of rows would describe them
-            rows.append(Period(str(label), n, math.nan, math.nan, math.nan))
-            continue
-        s, o = scores[mask], outcome[mask]
-        seen = ~np.isnan(o)
-        rate = float(o[seen].mean()) if seen.sum() >= MIN_PERIOD_ROWS else math.nan
-        positives = int(o[seen].sum())
-        negatives = int(seen.sum()) - positives
-        enough = min(positives, negatives) >= MIN_PERIOD_EVENTS
-        auc = auroc(o[seen], s[seen]) if enough else math.nan
-        if profile is None:
-            rows.append(Period(str(label), n, rate, auc, math.nan))
-            continue
-        shares = profile.scores.shares
-        index = psi(shares, profile.scores.shares_of(s))
-        if n < MIN_STABILITY_ROWS:  # the chi-squared noise needs more rows
-            rows.append(Period(str(label), n, rate, auc, index, math.nan, TOO_FEW))
-            continue
-        noise = noise95(shares, profile.rows, n, tests=len(found))
-        rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise)))
-    return tuple(rows)
-
-
-def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
-    """The run report's monitoring triggers (reports/monitoring.py), read on these rows.
-
-    Each fires only beyond sampling noise, as the verdict's rules do: the observed rate
-    when its 95% interval excludes the development rate; a calibration band when its
-    gap passes CALIBRATION_DRIFT and its own 95% interval.
-    """
-    out = [_score_trigger(v, results)]
-    scores = next((d for d in v.drift if d.column == SCORES), None)
-    rule = f"Score PSI above {PSI_MAJOR} (a major shift)"
-    if scores is None:
-        out.append(Trigger(rule, "no development profile in this run", "grey"))
-    else:
-        light = {"major shift": "red", "look": "amber"}.get(scores.band, "green")
-        out.append(Trigger(rule, f"PSI {scores.psi:.3f} ({scores.band})", light))
-    share = results.data.get("positive_share")
-    rule = "The observed event rate moves away from the development data's"
-    if not v.with_outcomes or not isinstance(share, int | float):
-        out.append(Trigger(rule, "needs outcomes", "grey"))
-    else:
-        n = v.rows - v.rows_without_outcome
-        half = Z95 * math.sqrt(max(v.event_rate * (1 - v.event_rate), 1e-12) / max(n, 1))
-        away = abs(v.event_rate - share) > half
-        reading = f"{v.event_rate:.1%} (±{half:.1%}) against {share:.1%} at development"
-        out.append(Trigger(rule, reading, "red" if away else "green"))
-    out.append(_calibration_trigger(v))
-    out.append(_fairness_trigger(v, results.headline.figures.get("min_adverse_impact_ratio")))
-    out.append(
-        Trigger(
-            "A business assumption changes, or the way decisions use the score does",
-            "a judgement: not in the data",
-            "grey",
-        )
-    )
-    return tuple(out)
-
-
-def _score_trigger(v: Validation, results: Results) -> Trigger:
-    figure = v.score or v.auroc
-    maximize = results.metric.direction == "maximize"
-    limit = results.holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
-    side = "falls below" if maximize else "rises above"
-    rule = (
-        f"{results.metric.label} on newly labelled cases {side} {limit:.3f} "
-        f"({MONITOR_DROP:.0%} worse than the hold-out {results.holdout:.3f})"
-    )
-    if figure is None or figure.name != results.metric.name:
-        return Trigger(rule, "needs outcomes", "grey")
-    fired = figure.new < limit if maximize else figure.new > limit
-    return Trigger(rule, f"{figure.new:.3f} on these rows", "red" if fired else "green")
-
-
-def _calibration_trigger(v: Validation) -> Trigger:
-    rule = (
-        f"In a score band, the observed rate moves more than {CALIBRATION_DRIFT:.0%} "
-        "(absolute) from the predicted one"
-    )
-    table = next((t for t in v.tables if t.key == TableKey.CALIBRATION), None)
-    predicted = table.column(Role.PREDICTED) if table is not None else None
-    observed = table.column(Role.OBSERVED) if table is not None else None
-    counted = next((c for c, f in (table.formats if table else {}).items() if f == "count"), None)
-    if not (predicted and observed and counted):
-        return Trigger(rule, "needs outcomes", "grey")
-    frame = table.frame
-    gap = (frame[observed] - frame[predicted]).abs().to_numpy(dtype=float)
-    p = frame[predicted].clip(1e-6, 1 - 1e-6).to_numpy(dtype=float)
-    half = Z95 * np.sqrt(p * (1 - p) / frame[counted].clip(lower=1).to_numpy(dtype=float))
-    fired = (gap > CALIBRATION_DRIFT) & (gap > half)
-    worst = float(gap.max()) if len(gap) else math.nan
-    reading = f"largest gap {worst:.1%}; {int(fired.sum())} of {len(gap)} bands beyond noise"
-    return Trigger(rule, reading, "red" if fired.any() else "green")
-
-
-def _fairness_trigger(v: Validation, development: float | None) -> Trigger:
-    """Red below four-fifths, unless the run already was and it fell no further (amber)."""
-    rule = (
-        f"A group's adverse impact ratio at the operating point falls below {FOUR_FIFTHS}, "
-        "or a group already below falls further"
-    )
-    table = next((t for t in v.tables if t.key == TableKey.FAIRNESS), None)
-    air = table.column(Role.ADVERSE_IMPACT) if table is not None else None
-    if not air:
-        return Trigger(rule, "no protected groups on these rows", "grey")
-    values = pd.to_numeric(table.frame[air], errors="coerce").dropna()
-    if values.empty:
-        return Trigger(rule, "no group large enough to compare", "grey")
-    lowest = float(values.min())
-    if lowest >= FOUR_FIFTHS:
-        return Trigger(rule, f"lowest {lowest:.3f}", "green")
-    if isinstance(development, int | float) and development < FOUR_FIFTHS:
-        reading = f"lowest {lowest:.3f}, against {development:.3f} at development"
-        return Trigger(rule, reading, "red" if lowest < development else "amber")
-    return Trigger(rule, f"lowest {lowest:.3f}", "red")

@@ -258,3 +258,51 @@ def _same_number(label: str, value: Any) -> bool:
 def drop_unknown_target(table: pd.DataFrame, roles: Roles) -> pd.DataFrame:
     """Rows without an outcome cannot be learned from or scored."""
     return table.loc[table[roles.target].notna()].reset_index(drop=True)
+
+
+def read_outcomes(
+    data: pd.DataFrame, target: str, event: str, positive: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(y, known): the 0/1 outcomes of the rows that have one, and the mask of those rows,
+    read as the run read its target: spellings merged (`tidy_target`), the run's `event`
+    matched exactly, as a number or case aside, or named by `positive` (`tuneplate
+    validate --positive`).
+
+    Raises:
+        TuneplateError: no outcome at all; more than two values; two values of which
+            none (or both) is the event; a `positive` that is not a value.
+
+    Example:
+        >>> y, known = read_outcomes(rows, "creditability", "bad", None)
+    """
+    table, _ = tidy_target(data, target)
+    values = table[target]
+    known = values.notna().to_numpy()
+    labels = sorted({str(v) for v in values[known].unique()})
+    if not known.any():
+        raise TuneplateError(
+            f"target column {target!r} has no value in the new rows; give the outcomes, "
+            "or leave --target out to monitor without them"
+        )
+    wanted = event if positive is None else str(positive)
+    same = [label for label in labels if label == wanted or _same_number(label, wanted)]
+    if not same:
+        same = [label for label in labels if label.strip().lower() == wanted.strip().lower()]
+    if positive is not None and not same:
+        raise TuneplateError(
+            f"--positive {positive!r} is not a value of {target!r}; its values are "
+            f"{_listing(labels)}"
+        )
+    if len(labels) > 2 or (len(labels) == 2 and len(same) != 1):
+        raise TuneplateError(
+            f"target column {target!r} has the values {_listing(labels)}, but the run's "
+            f"event is {event!r}; give the run's outcome column, or name the event in "
+            "these rows with --positive VALUE"
+        )
+    y = (values[known].astype("string") == (same[0] if same else wanted)).astype(int)
+    return y.to_numpy(), known
+
+
+def _listing(labels: list[str], most: int = 6) -> str:
+    shown = ", ".join(map(repr, labels[:most]))
+    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")

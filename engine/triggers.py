@@ -1,0 +1,145 @@
+"""The run report's monitoring triggers (reports/monitoring.py), read on new rows.
+
+Each trigger the report sets for sending the model back to review becomes a traffic
+light on the rows `tuneplate validate` scores: red when it fired, amber for a look not
+yet the rule, green when it did not, grey when these rows cannot tell (no outcomes, no
+profile, a business judgement). Each fires only beyond sampling noise, as the verdict's
+rules do (`contract.monitoring`): the observed rate when its 95% interval excludes the
+development rate; a calibration band when its gap passes CALIBRATION_DRIFT and its own
+95% interval; the adverse impact ratio below four-fifths (amber when a group was already
+below at development and fell no further).
+
+Example:
+    >>> [t.light for t in triggers(v, results)]
+    ['green', 'green', 'green', 'green', 'red', 'grey']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.contract.monitoring import (
+    CALIBRATION_DRIFT,
+    FOUR_FIFTHS,
+    MONITOR_DROP,
+    Z95,
+)
+from tuneplate.engine.contract.profile import PSI_MAJOR, SCORES
+from tuneplate.engine.records import Role, TableKey
+from tuneplate.engine.results import Results
+
+if TYPE_CHECKING:  # validate imports this module
+    from tuneplate.engine.validate import Validation
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One of the run report's monitoring triggers, evaluated on the new rows.
+
+    `light`: "red" (the trigger fired), "amber" (a look, not yet the rule), "green" (it
+    did not) or "grey" (these rows cannot tell: no outcomes, no profile, a judgement).
+    """
+
+    rule: str
+    reading: str
+    light: str
+
+
+def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
+    """The run report's monitoring triggers (reports/monitoring.py), read on these rows.
+
+    Each fires only beyond sampling noise, as the verdict's rules do: the observed rate
+    when its 95% interval excludes the development rate; a calibration band when its
+    gap passes CALIBRATION_DRIFT and its own 95% interval.
+    """
+    out = [_score_trigger(v, results)]
+    scores = next((d for d in v.drift if d.column == SCORES), None)
+    rule = f"Score PSI above {PSI_MAJOR} (a major shift)"
+    if scores is None:
+        out.append(Trigger(rule, "no development profile in this run", "grey"))
+    else:
+        light = {"major shift": "red", "look": "amber"}.get(scores.band, "green")
+        out.append(Trigger(rule, f"PSI {scores.psi:.3f} ({scores.band})", light))
+    share = results.data.get("positive_share")
+    rule = "The observed event rate moves away from the development data's"
+    if not v.with_outcomes or not isinstance(share, int | float):
+        out.append(Trigger(rule, "needs outcomes", "grey"))
+    else:
+        n = v.rows - v.rows_without_outcome
+        half = Z95 * math.sqrt(max(v.event_rate * (1 - v.event_rate), 1e-12) / max(n, 1))
+        away = abs(v.event_rate - share) > half
+        reading = f"{v.event_rate:.1%} (±{half:.1%}) against {share:.1%} at development"
+        out.append(Trigger(rule, reading, "red" if away else "green"))
+    out.append(_calibration_trigger(v))
+    out.append(_fairness_trigger(v, results.headline.figures.get("min_adverse_impact_ratio")))
+    out.append(
+        Trigger(
+            "A business assumption changes, or the way decisions use the score does",
+            "a judgement: not in the data",
+            "grey",
+        )
+    )
+    return tuple(out)
+
+
+def _score_trigger(v: Validation, results: Results) -> Trigger:
+    figure = v.score or v.auroc
+    maximize = results.metric.direction == "maximize"
+    limit = results.holdout * (1 - MONITOR_DROP if maximize else 1 + MONITOR_DROP)
+    side = "falls below" if maximize else "rises above"
+    rule = (
+        f"{results.metric.label} on newly labelled cases {side} {limit:.3f} "
+        f"({MONITOR_DROP:.0%} worse than the hold-out {results.holdout:.3f})"
+    )
+    if figure is None or figure.name != results.metric.name:
+        return Trigger(rule, "needs outcomes", "grey")
+    fired = figure.new < limit if maximize else figure.new > limit
+    return Trigger(rule, f"{figure.new:.3f} on these rows", "red" if fired else "green")
+
+
+def _calibration_trigger(v: Validation) -> Trigger:
+    rule = (
+        f"In a score band, the observed rate moves more than {CALIBRATION_DRIFT:.0%} "
+        "(absolute) from the predicted one"
+    )
+    table = next((t for t in v.tables if t.key == TableKey.CALIBRATION), None)
+    predicted = table.column(Role.PREDICTED) if table is not None else None
+    observed = table.column(Role.OBSERVED) if table is not None else None
+    counted = next((c for c, f in (table.formats if table else {}).items() if f == "count"), None)
+    if not (predicted and observed and counted):
+        return Trigger(rule, "needs outcomes", "grey")
+    frame = table.frame
+    gap = (frame[observed] - frame[predicted]).abs().to_numpy(dtype=float)
+    p = frame[predicted].clip(1e-6, 1 - 1e-6).to_numpy(dtype=float)
+    half = Z95 * np.sqrt(p * (1 - p) / frame[counted].clip(lower=1).to_numpy(dtype=float))
+    fired = (gap > CALIBRATION_DRIFT) & (gap > half)
+    worst = float(gap.max()) if len(gap) else math.nan
+    reading = f"largest gap {worst:.1%}; {int(fired.sum())} of {len(gap)} bands beyond noise"
+    return Trigger(rule, reading, "red" if fired.any() else "green")
+
+
+def _fairness_trigger(v: Validation, development: float | None) -> Trigger:
+    """Red below four-fifths, unless the run already was and it fell no further (amber)."""
+    rule = (
+        f"A group's adverse impact ratio at the operating point falls below {FOUR_FIFTHS}, "
+        "or a group already below falls further"
+    )
+    table = next((t for t in v.tables if t.key == TableKey.FAIRNESS), None)
+    air = table.column(Role.ADVERSE_IMPACT) if table is not None else None
+    if not air:
+        return Trigger(rule, "no protected groups on these rows", "grey")
+    values = pd.to_numeric(table.frame[air], errors="coerce").dropna()
+    if values.empty:
+        return Trigger(rule, "no group large enough to compare", "grey")
+    lowest = float(values.min())
+    if lowest >= FOUR_FIFTHS:
+        return Trigger(rule, f"lowest {lowest:.3f}", "green")
+    if isinstance(development, int | float) and development < FOUR_FIFTHS:
+        reading = f"lowest {lowest:.3f}, against {development:.3f} at development"
+        return Trigger(rule, reading, "red" if lowest < development else "amber")
+    return Trigger(rule, f"lowest {lowest:.3f}", "red")
