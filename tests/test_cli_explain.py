@@ -8,14 +8,13 @@ run folder and an existing output as they were. A logistic and a LightGBM run ar
 
 from __future__ import annotations
 
-import hashlib
 import warnings
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import digest, refused
 
 import tuneplate
 from tuneplate.cli import main
@@ -23,14 +22,6 @@ from tuneplate.engine.results import Results
 from tuneplate.engine.validate import recommended
 
 FAMILIES = ("logistic", "lightgbm")
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -52,19 +43,6 @@ def run(capsys, *args) -> tuple[int, str, str]:
     code = main(["explain", *map(str, args)])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def refused(result, *words: str) -> str:
-    """Exit 2 with one line on stderr naming `words`."""
-    code, out, err = result
-    assert "Traceback" not in out + err
-    assert code == 2, (out, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("tuneplate: error: ")
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module", params=FAMILIES)

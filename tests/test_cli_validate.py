@@ -10,7 +10,6 @@ exit code 0 need the HTML report (`tuneplate.reports.validation`); the refusals 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -19,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import digest, refused
 
 import tuneplate
 from tuneplate.cli import main
@@ -26,15 +26,6 @@ from tuneplate.engine.validate import DEVELOPMENT, REDEVELOP, STILL, VALIDATION_
 from tuneplate.verticals.recommendation import data as shop
 
 TARGET = "creditability"
-
-
-def digest(folder: Path) -> dict[str, str]:
-    """Every file under `folder`, by relative path, with the SHA-256 of its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -80,19 +71,6 @@ def run(capsys, *args) -> tuple[int, str, str]:
         code = main(["validate", *map(str, args)])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def refused(result, *words: str) -> str:
-    """Assert exit 2 with one line on stderr naming `words`; return that line."""
-    code, out, err = result
-    assert "Traceback" not in out + err
-    assert code == 2, (out, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("tuneplate: error: ")
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 def write(folder: Path, name: str, table: pd.DataFrame) -> Path:

@@ -25,12 +25,12 @@ import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.profile import Bands
-from tuneplate.engine.data.roles import check_columns
 from tuneplate.engine.families.models import BASE_VALUE
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs.run_folder import refuse_if_in_use
 from tuneplate.engine.runs.writable import require_creatable
 from tuneplate.engine.validate import recommended
+from tuneplate.validation import read_rows
 
 TOP = 4  # reasons per row, the usual count on an adverse-action notice
 
@@ -136,15 +136,7 @@ def explain_run(
             f"the model uses protected or excluded column(s) {used}; no reasons are given "
             "from such a model: re-run with those columns left out"
         )
-    if isinstance(data, str | Path):
-        from tuneplate.validation import _read  # the training file's reading rules
-
-        data = _read(Path(data), results)
-    elif not isinstance(data, pd.DataFrame):
-        raise TuneplateError(
-            f"data must be a pandas DataFrame or a CSV/Parquet path, got {type(data).__name__}"
-        )
-    check_columns(data, "the table of rows to explain")
+    data = read_rows(data, results, "the table of rows to explain")
     decision = DECISIONS.get(results.vertical, DEFAULT_DECISION)
     proba = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
     contributions = model.explain(data).drop(columns=BASE_VALUE)

@@ -65,13 +65,7 @@ def validate_run(
     results = Results.load(run_dir)
     if out is not None:
         _check_out(Path(out), run_dir, force)
-    if isinstance(data, str | Path):
-        data = _read(Path(data), results)
-    elif not isinstance(data, pd.DataFrame):
-        raise TuneplateError(
-            f"data must be a pandas DataFrame or a CSV/Parquet path, got {type(data).__name__}"
-        )
-    check_columns(data, "the table of new rows")
+    data = read_rows(data, results, "the table of new rows")
     vertical = load_vertical(results.vertical)
     validation = validate(
         results, vertical, data, target, time, str(run_dir), seed, positive, model
@@ -84,6 +78,24 @@ def validate_run(
         validation.save(out)
         (out / VALIDATION_REPORT).write_text(page, encoding="utf-8")
     return validation
+
+
+def read_rows(data: pd.DataFrame | str | Path, results: Results, what: str) -> pd.DataFrame:
+    """`data` as a DataFrame: a path read under the training file's rules (`_read`), a
+    DataFrame as it is; either checked for rows, columns and repeated names (`what`
+    names it in the error).
+
+    Raises:
+        TuneplateError: neither a DataFrame nor a path; an unreadable or empty table.
+    """
+    if isinstance(data, str | Path):
+        data = _read(Path(data), results)
+    elif not isinstance(data, pd.DataFrame):
+        raise TuneplateError(
+            f"data must be a pandas DataFrame or a CSV/Parquet path, got {type(data).__name__}"
+        )
+    check_columns(data, what)
+    return data
 
 
 def _read(path: Path, results: Results) -> pd.DataFrame:

@@ -12,7 +12,6 @@ Tests passing `out=` also write validation.html and need `tuneplate.reports.vali
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -24,6 +23,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import digest
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
@@ -57,15 +57,6 @@ CREDIT_TARGET = "creditability"
 def _holdout(folder: Path, table: pd.DataFrame) -> pd.DataFrame:
     positions = json.loads((folder / "split.json").read_text())["holdout"]
     return table.iloc[positions].reset_index(drop=True)
-
-
-def digest(folder: Path) -> dict[str, str]:
-    """Every file under `folder`, by relative path, with the SHA-256 of its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
