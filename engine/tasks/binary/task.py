@@ -28,6 +28,7 @@ from tuneplate.engine.data.splits import Split, make_split
 from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
 from tuneplate.engine.metrics import METRICS, get_metric
 from tuneplate.engine.records import Selection
+from tuneplate.engine.search import budget
 from tuneplate.engine.search import gradient as gradients
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
@@ -184,7 +185,7 @@ class BinaryTask:
             space = vertical.spaces[name].for_rows(fold_rows)
             if vertical.adapt_space:
                 space = vertical.adapt_space(name, space, table.iloc[split.development], roles)
-            return space
+            return budget.for_budget(space, r.timeout)
 
         families, n_trials = {}, r.n_trials
         if chosen.chooses_family:  # every family the vertical offers, cheapest first
@@ -194,6 +195,8 @@ class BinaryTask:
             space = Choice({n: space_for(n) for n in names})
         else:
             space = space_for(family.name)
+        searched = space.spaces if isinstance(space, Choice) else {family.name: space}
+        findings = [*findings, *budget.rates_left_out(vertical.spaces, searched, r.timeout)]
         if chosen.grid_is_budget:  # every grid point once, across all workers
             n_trials = min(n_trials or math.inf, len(space.grid_points()))
         if hypergradient:  # an exact inner solver, or the hypergradient is ~1% off
