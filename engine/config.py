@@ -73,6 +73,9 @@ class Search:
     # Trials run at once in this process; each fit gets cores // jobs threads on big
     # tables. Above 1, trial order depends on timing, so a replay is no longer exact.
     jobs: int = 1
+    # "platt" or "isotonic": recalibrate the chosen model's probabilities on its
+    # out-of-fold development predictions (binary verticals); "none" keeps them raw.
+    calibrate: str | None = "none"
 
 
 @dataclass(frozen=True)

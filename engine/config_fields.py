@@ -136,6 +136,12 @@ FIELDS: dict[str, Field] = {
         lambda v: _whole(v) and v > 0,
         False,
     ),
+    "calibrate": Field(
+        "the calibration",
+        "one of none, platt, isotonic",
+        "--calibrate",
+        lambda v: v in ("none", "platt", "isotonic"),
+    ),
 }
 
 
@@ -182,6 +188,11 @@ def check_task_fields(config: Any, vertical: Any) -> None:
     from the one the user asked for.
     """
     if task_for(vertical).reads_log:
+        if config.setting("calibrate") not in (None, "none"):
+            raise TuneplateError(
+                f"--calibrate applies to binary verticals (probabilities), not to "
+                f"{vertical.name}; leave it out"
+            )
         return
     given = [name for name in RANKING_ONLY if config.setting(name) is not None]
     if given:

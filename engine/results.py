@@ -169,8 +169,10 @@ class Results:
 
         Delegates to `Model.explain`: a DataFrame of (rows, inputs + 1), the user's column
         names then `base_value`, in log-odds of the event; a row sums to the logit of
-        `model.predict_proba(rows)[:, 1]`. TreeSHAP for LightGBM and XGBoost (Lundberg
-        et al. 2020), exact linear contributions for logistic regression.
+        `model.predict_proba(rows)[:, 1]`, or, in a run with `calibrate="platt"` or
+        `"isotonic"`, to the logit of the uncalibrated probability (the model's margin,
+        which the calibration then maps monotonically). TreeSHAP for LightGBM and XGBoost
+        (Lundberg et al. 2020), exact linear contributions for logistic regression.
 
         Raises:
             TuneplateError: no model (a ranking run, or loaded with `model=False`), or

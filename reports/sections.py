@@ -289,17 +289,58 @@ def holdout_sentence(results: Results) -> str:
 
 
 def calibration_sentence(results: Results) -> str:
-    """Calibration slope and intercept in words, when the vertical measured them."""
+    """Calibration slope and intercept in words, when the vertical measured them, then
+    which calibration the run applied (`--calibrate`) and, without one, whether the
+    hold-out says the probabilities need it."""
+    words = _applied_calibration(results)
     slope = results.holdout_metrics.get("calibration_slope")
     if not isinstance(slope, int | float) or not math.isfinite(slope):
-        return ""
+        return words
     if 0.8 <= slope <= 1.2:
         verdict = "within 0.8–1.2, so the predicted risks are neither too extreme nor too timid"
     elif slope < 0.8:
         verdict = "below 0.8: the predicted risks are too extreme (too close to 0% and 100%)"
     else:
         verdict = "above 1.2: the predicted risks are too timid (bunched towards the middle)"
-    return f"Calibration slope {fmt_number(slope)}, {verdict}."
+    return " ".join(filter(None, (f"Calibration slope {fmt_number(slope)}, {verdict}.", words)))
+
+
+def _interval_words(value, interval, ideal: int) -> str:
+    low, high = interval
+    sign = "+" if ideal == 0 else ""  # a log-odds shift is signed; a slope is a factor
+    return f"{value:{sign}.2f} (95% interval {low:{sign}.2f} to {high:{sign}.2f}; {ideal} is ideal)"
+
+
+def _applied_calibration(results: Results) -> str:
+    """The run's `--calibrate` and the hold-out's calibration-in-the-large and slope, in
+    words, of the model the report recommends ("" for runs that predate them)."""
+    c = results.data.get("calibration")
+    if isinstance(c, dict) and results.baseline.recommended:
+        c = c.get("baseline")  # the figures of the baseline the run keeps
+    if not isinstance(c, dict):
+        return ""
+    intercept, slope = c.get("intercept"), c.get("slope")
+    (i_low, i_high), (s_low, s_high) = c.get("intercept_interval"), c.get("slope_interval")
+    settled = None not in (intercept, slope, i_low, i_high, s_low, s_high)
+    figures = (
+        f"calibration-in-the-large {_interval_words(intercept, (i_low, i_high), 0)}, "
+        f"slope {_interval_words(slope, (s_low, s_high), 1)}"
+        if settled
+        else ""
+    )
+    if c.get("method", "none") != "none":
+        held = f" On the hold-out, {figures}." if figures else ""
+        return f"The probabilities are recalibrated: {c.get('applied')}.{held}"
+    off = settled and (i_low > 0 or i_high < 0 or s_low > 1 or s_high < 1)
+    if not off:
+        held = f"; on the hold-out, {figures}, no sign that they need it" if figures else ""
+        return f"The probabilities are the model's own (no recalibration){held}."
+    return (
+        f"The probabilities are the model's own (no recalibration), and on the hold-out "
+        f"they look miscalibrated: {figures}. To use them as rates, re-run with "
+        "--calibrate platt (fitted on the out-of-fold development predictions, never the "
+        "hold-out)."
+    )
 
 
 # ------------------------------------------------------------------------------ appendix

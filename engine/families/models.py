@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.calibration import Calibrator, calibrated_columns
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema, SchemaWarning, Scores, problems, warn
@@ -42,6 +43,9 @@ class Model:
     raise ValueError on 0 samples): a scoring batch may be empty on a quiet day, and the
     columns are still checked. A model column given twice raises `TuneplateError`.
 
+    With a `calibrator` (a run with `--calibrate platt|isotonic`), `predict_proba` returns
+    the calibrated probabilities; `explain` stays on the estimator's raw margin.
+
     Example:
         >>> proba = result.model.predict_proba(new_applicants)[:, 1]  # probability of default
         >>> proba.schema_counts["purpose"].unknown_levels
@@ -57,6 +61,7 @@ class Model:
         params: dict,
         fit: dict | None = None,
         profile: Profile | None = None,
+        calibrator: Calibrator | None = None,
     ):
         self.family = family
         self.estimator = estimator
@@ -67,6 +72,7 @@ class Model:
         # The hold-out's spread of inputs and scores, for `tuneplate validate` (None in
         # model.json written before it was recorded).
         self.profile = profile
+        self.calibrator = calibrator  # None: the estimator's probabilities as they are
         self.classes_ = np.array([0, 1])
 
     def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
@@ -74,7 +80,7 @@ class Model:
         warn(counts, stacklevel=3)
         if not len(encoded):  # an empty batch: no row, no probability (not an error)
             return Scores(np.empty((0, 2)), counts)
-        scores = self.estimator.predict_proba(encoded)
+        scores = calibrated_columns(self.estimator.predict_proba(encoded), self.calibrator)
         return Scores(scores, counts)
 
     def predict(self, X: pd.DataFrame, threshold: float = 0.5, strict: bool = False) -> Scores:
@@ -86,9 +92,12 @@ class Model:
         Returns a DataFrame of shape (rows, k + 1): one column per model input by the
         user's names (k, in the schema's order), then `base_value`; index as `X`'s.
         Units: log-odds of the event (the model's raw margin). A row's values sum to
-        logit(predict_proba(X)[:, 1]) for that row. Positive values push the event's
-        probability up. The rows are read as in `predict_proba` (same schema, same
-        warnings; `strict=True` raises `TuneplateError` on rows that do not fit).
+        logit(predict_proba(X)[:, 1]) for that row, or, for a model with a `calibrator`,
+        to the logit of the uncalibrated probability (the estimator's margin; calibration
+        maps it monotonically afterwards, so the inputs' ranking of reasons holds).
+        Positive values push the event's probability up. The rows are read as in
+        `predict_proba` (same schema, same warnings; `strict=True` raises `TuneplateError`
+        on rows that do not fit).
 
         Source: LightGBM's and XGBoost's built-in exact TreeSHAP (Lundberg et al., Nature
         Machine Intelligence 2, 2020; `pred_contrib=True` / `pred_contribs=True` in the
@@ -142,6 +151,7 @@ class Model:
             "fit": self.fit,
             "schema": self.schema.to_dict(),
             **({"profile": self.profile.to_dict()} if self.profile else {}),
+            **({"calibration": self.calibrator.to_dict()} if self.calibrator else {}),
         }
         (folder / "model.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
         return folder / family.file
@@ -158,6 +168,7 @@ class Model:
         estimator = get_family(meta["family"]).load(folder / meta["file"])
         schema = Schema.from_dict(meta.get("schema") or meta["encoder"])  # "encoder": older runs
         profile = Profile.from_dict(meta["profile"]) if meta.get("profile") else None
+        saved = meta.get("calibration")
         return cls(
             meta["family"],
             estimator,
@@ -166,6 +177,7 @@ class Model:
             meta["params"],
             meta.get("fit"),
             profile,
+            Calibrator.from_dict(saved) if saved else None,
         )
 
 

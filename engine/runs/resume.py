@@ -17,6 +17,7 @@ compared by default:
   to turn the hold-out into money or clinical figures, so they change the report, not
   the trials. An assumption the search itself reads (a ranking run's `--k`, the k of
   NDCG@k) reaches the plan's fit settings and is compared there (`FIT_SETTINGS`).
+  The probability calibration (`--calibrate`) is fitted after the search too.
 * `NOT_COMPARED`: a replay's expected fingerprint; the data itself is compared by its
   fingerprint on its own.
 
@@ -45,7 +46,7 @@ from tuneplate.engine.search.strategies import AUTO
 from tuneplate.engine.search.study import mask
 from tuneplate.engine.tune import study_name
 
-MAY_CHANGE = frozenset({"n_trials", "timeout", "jobs", "purpose", "assumptions"})
+MAY_CHANGE = frozenset({"n_trials", "timeout", "jobs", "purpose", "assumptions", "calibrate"})
 NOT_COMPARED = frozenset({"expect_fingerprint", "allow_new_data"})
 # Fit settings that are no Config field but change a trial (RankFit.k); the seed is a
 # Config field, threads and rounds do not change what a trial means.

@@ -121,6 +121,9 @@ def tune(
                 jobs: trials run at once (threads, default 1); on tables of 50,000 rows
                     or more each fit gets the cores divided by `jobs`. Above 1 the trial
                     order depends on timing, so the same seed no longer replays exactly.
+                calibrate: "none" (default), "platt" or "isotonic" (binary verticals):
+                    recalibrate the chosen model's probabilities on its out-of-fold
+                    development predictions; applied inside the saved model and export.
             The budget (`Budget`):
                 n_trials, timeout: trials and seconds; the vertical's default when both
                     are None.

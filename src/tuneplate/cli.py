@@ -151,6 +151,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--trials", type=_whole_number, help="number of trials (the budget)")
     run.add_argument("--timeout", type=_finite_number, help="wall-clock budget in seconds")
+    run.add_argument(
+        "--calibrate",
+        help="none (default), platt or isotonic: recalibrate the chosen model's probabilities "
+        "on its out-of-fold development predictions (binary verticals)",
+    )
     run.add_argument("--seed", type=_whole_number, help="random seed (default 0)")
     run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
     run.add_argument(

@@ -97,6 +97,7 @@ def _config(args, base: Config | None = None) -> Config:
         ("study", "study"),
         ("purpose", "purpose"),
         ("warm_start", "warm_start"),
+        ("calibrate", "calibrate"),
     ):
         given[key] = getattr(args, name, None)
     config = (base or Config.flat(storage="journal")).replace(

@@ -14,6 +14,7 @@ from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
 from tuneplate.engine.results import Baseline, Headline
+from tuneplate.engine.tasks.binary.calibration import fit_calibrator
 from tuneplate.engine.tasks.binary.folds import FoldCache
 from tuneplate.engine.vertical import Outcome
 
@@ -189,6 +190,10 @@ def baseline(
     if not base.recommended:
         return base, None
     valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+    # --calibrate applies to the model the run keeps, fitted on its own out-of-fold rows
+    calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_score)
+    if calibrator is not None:
+        scores, valid_score = calibrator.apply(scores), calibrator.apply(valid_score)
     evaluated = p.vertical.evaluate(
         Outcome(
             y=y_hold,
@@ -208,6 +213,7 @@ def baseline(
         params,
         fit.saved(),
         Profile.learn(p.schema, X_hold, scores, y_hold),
+        calibrator,
     )
     recommended = replace(
         base,

@@ -19,7 +19,9 @@ import optuna
 import pandas as pd
 from optuna.trial import FrozenTrial
 
+from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.monitoring import calibration
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.data.checks import errors, run_checks
@@ -35,6 +37,7 @@ from tuneplate.engine.search.first_trials import first_trials, warm_start_unused
 from tuneplate.engine.search.space import Choice, Space
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
 from tuneplate.engine.tasks.binary import evaluation
+from tuneplate.engine.tasks.binary.calibration import fit_calibrator
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
 from tuneplate.engine.tasks.binary.table import finding, prepare, read_features
 from tuneplate.engine.tasks.task import (
@@ -279,16 +282,31 @@ class BinaryTask:
         refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
         estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
         X_hold, y_hold = cv.encoded.iloc[split.holdout], y[split.holdout]
-        p_hold = estimator.predict_proba(X_hold)[:, 1]
-        profile = Profile.learn(p.schema, X_hold, p_hold, y_hold)  # what `validate` compares with
-        model = Model(
-            family.name, estimator, p.schema, str(roles.positive), params, refit.saved(), profile
-        )
-        p_dev = estimator.predict_proba(X_dev)[:, 1]
-        score = p.objective.score
-        valid_y, valid_score = evaluation.out_of_fold(
+        valid_y, valid_raw = evaluation.out_of_fold(
             family, params, X_dev, y_dev, split.folds, p.fit, cv.cache
         )
+        # --calibrate: fitted on the out-of-fold development rows only, never the hold-out;
+        # every figure below (and the saved model) uses the calibrated probabilities.
+        calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_raw)
+
+        def proba(X):
+            return calibrated_columns(estimator.predict_proba(X), calibrator)[:, 1]
+
+        p_hold = proba(X_hold)
+        profile = Profile.learn(p.schema, X_hold, p_hold, y_hold)  # what `validate` compares with
+        model = Model(
+            family.name,
+            estimator,
+            p.schema,
+            str(roles.positive),
+            params,
+            refit.saved(),
+            profile,
+            calibrator,
+        )
+        p_dev = proba(X_dev)
+        score = p.objective.score
+        valid_score = valid_raw if calibrator is None else calibrator.apply(valid_raw)
         outcome = Outcome(
             y=y_hold,
             score=p_hold,
@@ -312,6 +330,11 @@ class BinaryTask:
             kept=selection.kept,
         )
         converged = (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t)))
+        calibrated = holdout_calibration(calibrator, y_hold, p_hold)
+        if base_model is not None:  # the run keeps the baseline: the report shows its figures
+            p_base = base_model.estimator.predict_proba(X_hold)
+            p_base = calibrated_columns(p_base, base_model.calibrator)[:, 1]
+            calibrated["baseline"] = holdout_calibration(base_model.calibrator, y_hold, p_base)
         fields = {
             "model_family": family.name,
             "best_params": params,
@@ -333,6 +356,7 @@ class BinaryTask:
                 "search_converged": next(converged, None),
                 "fingerprint": p.fingerprint,
                 **({"families": list(p.families)} if p.families else {}),
+                "calibration": calibrated,
             },
             "holdout_metrics": evaluated.metrics,
             "tables": evaluated.tables,
@@ -374,6 +398,24 @@ class BinaryTask:
             "folds": len(p.split.folds),  # trials were cross-validated (`tuning_score`)
             "fingerprint": p.fingerprint,
         }
+
+
+def holdout_calibration(calibrator, y_hold, p_hold) -> dict[str, Any]:
+    """Which calibration the model applies, and the hold-out's calibration-in-the-large
+    and slope with 95% Wald intervals (`monitoring.calibration`), for the report."""
+    fit = calibration(y_hold, p_hold)
+
+    def number(v):  # NaN (the fit did not settle) is saved as null
+        return float(v) if math.isfinite(v) else None
+
+    return {
+        "method": calibrator.method if calibrator else "none",
+        "applied": calibrator.describe() if calibrator else "",
+        "intercept": number(fit.intercept),
+        "intercept_interval": [number(v) for v in fit.intercept_interval],
+        "slope": number(fit.slope),
+        "slope_interval": [number(v) for v in fit.slope_interval],
+    }
 
 
 BINARY = BinaryTask()
