@@ -131,6 +131,9 @@ class RankingOutcome:
     priced: bool  # revenue columns hold item prices (else there is no revenue)
     hit: str = "any event in the log"  # which events count as hits, in words (`hit_rule`)
     alike: bool = False  # several event types (views, purchases) all count as hits
+    # The strong rivals (EASE, item-kNN, ALS) by name: their chosen settings and validation
+    # NDCG@k, or why one was skipped (`rivals.Rival.record`); their scores are in per_user.
+    rivals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

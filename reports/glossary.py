@@ -40,6 +40,16 @@ GLOSSARY = {
     "map_at_k": "Mean average precision: precision at each useful item's position, "
     "averaged; rewards useful items near the top.",
     "coverage": "The share of the catalogue the model ever recommends.",
+    # The recommendation field's strong simple models, which the ranker has to beat.
+    "ease": "A linear recommender that scores each item from the other items in the "
+    "customer's history, by one ridge regression of the item-to-item matrix with no item "
+    "predicting itself (Steck, 2019); its one setting is the regularisation λ.",
+    "item-knn": "Item k-nearest neighbours: recommends the items most similar to those the "
+    "customer has, similarity being the cosine between items' customer lists, each item "
+    "keeping its k nearest neighbours (Sarwar et al., 2001).",
+    "als": "Alternating least squares for implicit feedback: matrix factorisation that "
+    "gives each customer and item a short vector whose product predicts interest, observed "
+    "interactions weighted by a confidence α (Hu, Koren & Volinsky, 2008).",
     "hold-out": "Rows set aside before tuning and used once at the end, so their score is "
     "an honest preview of new data.",
     "interval": "The range a score would move within if the hold-out were drawn again "
@@ -85,6 +95,10 @@ IN_TEXT = {
     "margin": r"\bmargin\b",
     "expected loss": r"\bexpected loss\b",
     "prevalence": r"\bprevalence\b",
+    # case-sensitive: "ease" and "als" are also ordinary words or word parts
+    "ease": r"(?-i:\bEASE\b)",
+    "item-knn": r"\bitem-kNN\b",
+    "als": r"(?-i:\bALS\b)",
 }
 GLOSSARY_TERMS = {
     "operating point": "Operating point",
@@ -107,6 +121,9 @@ GLOSSARY_TERMS = {
     "recall_at_k": "Recall@k",
     "map_at_k": "MAP@k",
     "coverage": "Catalogue coverage",
+    "ease": "EASE",
+    "item-knn": "item-kNN",
+    "als": "ALS",
     "hold-out": "Hold-out",
     "interval": "95% interval",
     "cross-validation": "Cross-validation",

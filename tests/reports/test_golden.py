@@ -393,7 +393,14 @@ def test_the_ranking_golden_comes_from_a_real_run(built):
     assert results.model is not None
     assert results.strategy == RANKING_STRATEGY
     assert results.counts["completed"] == RANKING_TRIALS
-    assert set(results.baselines) == {"popularity", "recent_popularity", "cooccurrence"}
+    assert set(results.baselines) == {
+        "popularity",
+        "recent_popularity",
+        "cooccurrence",
+        "ease",
+        "item_knn",
+        "als",
+    }
 
 
 def test_normalise_hides_only_volatile_bits():

@@ -79,7 +79,15 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     assert code == 0
     saved = json.loads((out / "results.json").read_text())
     assert saved["metric"]["label"] == "NDCG@5"
-    assert set(saved["baselines"]) == {"popularity", "recent_popularity", "cooccurrence"}
+    assert set(saved["baselines"]) == {
+        "popularity",
+        "recent_popularity",
+        "cooccurrence",
+        "ease",
+        "item_knn",
+        "als",
+    }
+    assert set(saved["data"]["rivals"]["ease"]) >= {"params", "validation_ndcg"}
     assert saved["best"]["holdout"] > saved["baselines"]["popularity"]["ndcg"]
     assert 0 < saved["holdout_metrics"]["candidate_recall"] <= 1
     html = (out / "report.html").read_text()

@@ -60,3 +60,58 @@ def test_when_all_time_popularity_earns_most_it_is_the_reference():
     card = _uplift_card(_outcome(popularity_revenue=70.0, recent_revenue=60.0))
     assert card.value == (90.0 - 70.0) * 1000
     assert "most popular (all time)" in card.label
+
+
+def _rivals_outcome(ease_hits: int) -> RankingOutcome:
+    n = 40
+    rng = np.random.default_rng(0)
+    ranker = _users(list(rng.integers(2, 5, n)), [90.0] * n)
+    ease = _users(list(np.clip(rng.integers(2, 5, n) + ease_hits, 0, 10)), [90.0] * n)
+    return RankingOutcome(
+        k=10,
+        per_user={
+            "ranker": ranker,
+            "popularity": _users([1] * n, [20.0] * n),
+            "recent_popularity": _users([1] * n, [20.0] * n),
+            "ease": ease,
+        },
+        coverage={"ranker": 0.3, "popularity": 0.01, "recent_popularity": 0.02, "ease": 0.4},
+        candidate_recall=0.8,
+        catalogue=100,
+        assumptions={"k": 10, "purchase_share": 1.0, "order_value": None},
+        seed=0,
+        priced=True,
+        rivals={
+            "ease": {
+                "label": "EASE",
+                "params": {"l2": 250.0},
+                "validation_ndcg": 0.3,
+                "settings_tried": 6,
+            },
+            "als": {"label": "ALS", "skipped": "ALS was skipped: not installed"},
+        },
+    )
+
+
+def test_when_a_strong_rival_wins_the_first_screen_recommends_it():
+    headline = evaluate(_rivals_outcome(ease_hits=3)).headline
+    assert headline.summary[0].startswith(
+        "The tuned ranker does worse than the strongest simple model, EASE"
+    )
+    assert "use EASE" in headline.summary[0]
+    assert "top 10 items of EASE" in headline.operating_point
+    assert headline.figures["recommended"] == "ease"
+    assert headline.figures["strongest"]["high"] < 1
+    assert any("EASE" in text for _, text in headline.concerns)
+
+
+def test_a_ranker_that_beats_the_strongest_rival_is_recommended():
+    evaluation = evaluate(_rivals_outcome(ease_hits=-2))
+    headline = evaluation.headline
+    assert headline.summary[0].startswith("The tuned ranker beats the strongest simple model")
+    assert "tuned ranker's top 10" in headline.operating_point
+    assert headline.figures["recommended"] == "ranker" and not headline.concerns
+    # the rivals' chosen settings and the reason one was skipped are in the report
+    (table,) = [t for t in evaluation.tables if t.key == "rival_settings"]
+    assert table.frame["Settings chosen"].tolist() == ["λ = 250"]
+    assert "ALS was skipped" in table.note

@@ -4,7 +4,9 @@ The task's parts of the one flow: read the log and its roles, check it, cut the
 periods (train, validation, hold-out; by time or each user's last events),
 build every period's candidates once, tune one learning-to-rank family on
 NDCG@k of the validation period, then refit on training and validation periods
-and score the hold-out period beside the baselines on the same users.
+and score the hold-out period beside the baselines on the same users: the
+popularity lists, co-occurrence, and EASE, item-kNN and ALS tuned on the validation
+period (rivals.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tuneplate.engine.search.strategies import get_strategy, make_sampler
 from tuneplate.engine.tasks.binary import evaluation
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking import metrics as rk
+from tuneplate.engine.tasks.ranking import rivals as rv
 from tuneplate.engine.tasks.ranking.interactions import (
     ALIKE,
     Log,
@@ -77,6 +80,7 @@ class LogData:
     holdout: cands.Candidates
     priced: bool
     table_shape: tuple[int, int]
+    prices: pd.Series | None = None  # item price by item id, for the rivals' revenue
 
 
 class RankingTask:
@@ -178,6 +182,7 @@ class RankingTask:
                 holdout=built[-1],
                 priced=items is not None and "price" in items.columns,
                 table_shape=data.shape,
+                prices=_prices(items),
             ),
             pruner_name=pruner_name,
             first_trials=tuple(first_trials(vertical, space, ranker.name, strategy, warm)),
@@ -231,6 +236,21 @@ class RankingTask:
             per_user[name] = table
             items = hold.frame["item"].to_numpy()[rows]
             coverage[name] = rk.coverage(q, items, score, k, catalogue)
+        # EASE, item-kNN and ALS: tuned on the validation period, scored on the same users
+        users = pd.unique(q_all.users)
+        rivals = rv.compare(
+            p.windows,
+            pd.unique(p.validation.users),
+            users,
+            k,
+            bool(p.assumptions.get("repeats")),
+            p.config.search.seed,
+            p.prices if price is not None else None,
+        )
+        for name, rival in rivals.items():
+            if rival.table is not None:
+                per_user[name] = rival.table.reindex(pd.Index(users), fill_value=0.0)
+                coverage[name] = rival.coverage
         outcome = RankingOutcome(
             k=k,
             per_user=per_user,
@@ -242,6 +262,7 @@ class RankingTask:
             priced=price is not None,
             hit=p.log.hit,
             alike=ALIKE in p.log.hit,
+            rivals={name: rival.record() for name, rival in rivals.items()},
         )
         evaluated = p.vertical.evaluate(outcome)
         train_score = rk.mean_ndcg(q_fit, model.predict(X_fit), k)
@@ -268,6 +289,7 @@ class RankingTask:
                 "split": w.description,
                 "periods": {x.name: {"from": str(x.start), "to": str(x.end)} for x in w.all()},
                 "candidate_recall": outcome.candidate_recall,
+                "rivals": outcome.rivals,
                 "fingerprint": p.fingerprint,
                 "roles": {k: v for k, v in vars(p.log.roles).items() if v is not None},
             },
@@ -310,6 +332,13 @@ class RankingTask:
             "holdout_rows": int(len(pd.unique(p.holdout.queries(None)[0].users))),
             "fingerprint": p.fingerprint,
         }
+
+
+def _prices(items: pd.DataFrame | None) -> pd.Series | None:
+    """Item prices by item id (as the candidates' `price` feature), or None."""
+    if items is None or "price" not in items.columns:
+        return None
+    return pd.to_numeric(items["price"], errors="coerce").astype(float)
 
 
 RANKING = RankingTask()
