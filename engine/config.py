@@ -76,6 +76,9 @@ class Search:
     # "platt" or "isotonic": recalibrate the chosen model's probabilities on its
     # out-of-fold development predictions (binary verticals); "none" keeps them raw.
     calibrate: str | None = "none"
+    # {column: +1 or -1}: the event's probability may only rise (+1) or fall (-1) with
+    # that numeric input (engine/monotone.py); None constrains nothing.
+    monotone: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,11 @@ def _name(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def _sign(value: Any) -> bool:
+    # True == 1 in Python: a boolean is no direction
+    return not isinstance(value, bool) and _number(value) and value in (1, -1)
+
+
 def _columns(value: Any) -> bool:
     return isinstance(value, list | tuple) and all(isinstance(c, str) and c for c in value)
 
@@ -142,6 +147,15 @@ FIELDS: dict[str, Field] = {
         "--calibrate",
         lambda v: v in ("none", "platt", "isotonic"),
     ),
+    "monotone": Field(
+        "the monotone constraints",
+        "a mapping of column names to +1 or -1, e.g. {'duration': 1}",
+        "--monotone",
+        lambda v: (
+            isinstance(v, Mapping)
+            and all(isinstance(k, str) and k and _sign(s) for k, s in v.items())
+        ),
+    ),
 }
 
 
@@ -191,6 +205,11 @@ def check_task_fields(config: Any, vertical: Any) -> None:
         if config.setting("calibrate") not in (None, "none"):
             raise TuneplateError(
                 f"--calibrate applies to binary verticals (probabilities), not to "
+                f"{vertical.name}; leave it out"
+            )
+        if config.setting("monotone"):
+            raise TuneplateError(
+                f"--monotone applies to binary verticals (a table's columns), not to "
                 f"{vertical.name}; leave it out"
             )
         return

@@ -74,6 +74,7 @@ def render(results: Results) -> str:
         "assumptions": sections.assumption_rows(results),
         "metrics": sections.metric_rows(results),
         "best_params": sections.best_params(results),
+        "monotone": sections.monotone(results),
         "best_trials": sections.best_trials(results),
         "families": sections.families(results),
         "monitoring": sections.monitoring(first, list(view.group_tables)),

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.monotone import describe
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.facts import (  # noqa: F401  re-exported: `sections.X` still works
     GRADIENT_MODES,
@@ -422,3 +423,42 @@ PARTS = (
     ("appendix", "Appendix for analysts", "sections/appendix.html.jinja2"),
     ("glossary", "Glossary", "sections/glossary.html.jinja2"),
 )
+
+
+def monotone(results: Results) -> dict[str, Any] | None:
+    """The run's monotone constraints in words and what they cost on the hold-out
+    (`--monotone`; None for a run without them).
+
+    Keys: "lines" (one per constrained column) and "cost" (the hold-out score with and
+    without the constraints, their paired difference and its 95% interval).
+
+    Example:
+        >>> monotone(results)["lines"]
+        ['credit_amount: the probability of the event rises with it (+1)']
+    """
+    m = (results.data or {}).get("monotone")
+    if not isinstance(m, dict) or not m.get("constraints"):
+        return None
+    label, d, interval = results.metric.label, m.get("difference"), m.get("interval")
+    cost = (
+        f"The tuned model's hold-out {label}: {fmt_number(m.get('holdout'))} with the constraints, "
+        f"{fmt_number(m.get('free_holdout'))} without them (the same settings and boosting "
+        "rounds refitted on the same rows without the constraints)"
+    )
+    if isinstance(d, int | float) and interval:
+        low, high = interval
+        verdict = (
+            "the constraints cost score"
+            if high < 0
+            else "the constrained model is better"
+            if low > 0
+            else "no measurable cost"
+        )
+        signed = [f"{v:+.3f}".replace("-", "\u2212") for v in (d, low, high)]
+        cost += (
+            f": difference {signed[0]} (95% paired bootstrap interval {signed[1]} to "
+            f"{signed[2]}; positive favours the constraints), {verdict}."
+        )
+    else:
+        cost += "."
+    return {"lines": describe(m["constraints"]), "cost": cost}

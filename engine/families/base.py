@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.search.space import Space
 
 MAX_ROUNDS = 2000  # boosting cap; early stopping picks the real number
@@ -38,6 +39,12 @@ def patience(best_round: int) -> int:
     return min(PATIENCE, MIN_PATIENCE + round(PATIENCE_RATE * best_round))
 
 
+class MonotoneViolation(TuneplateError):
+    """A fitted model goes against a monotone constraint that its family cannot enforce
+    (logistic regression's coefficient sign): a search trial fails with it, a refit is
+    refused with it."""
+
+
 @dataclass(frozen=True)
 class Fit:
     """How to fit: seed, threads, and either a validation fold or a fixed round count."""
@@ -48,10 +55,35 @@ class Fit:
     # A `time.monotonic()` instant: boosting stops at the first round after it, so a
     # search's time budget holds even when one fit would take longer. Search only.
     deadline: float | None = None
+    # One direction per model input column, in the design's order: +1 the event's
+    # probability may only rise with it, -1 only fall, 0 free (engine/monotone.py).
+    # None: no constraint. Each family applies it its own way (`monotone_params`).
+    monotone: tuple[int, ...] | None = None
 
     def saved(self) -> dict:
-        """What `model.json` keeps to redo the fit (the deadline is the search's)."""
-        return {k: v for k, v in asdict(self).items() if k != "deadline"}
+        """What `model.json` keeps to redo the fit (the deadline is the search's; no
+        "monotone" key without constraints, so older model.json files read the same)."""
+        skip = {"deadline"} | ({"monotone"} if self.monotone is None else set())
+        return {
+            k: (list(v) if k == "monotone" else v) for k, v in asdict(self).items() if k not in skip
+        }
+
+
+def monotone_params(fit, as_text: bool = False) -> dict:
+    """The boosting libraries' `monotone_constraints` for `fit.monotone`, or {} without.
+
+    LightGBM takes a list; XGBoost a text tuple "(1,0,-1)" (`as_text`), the form its
+    native parameter reads in both `xgb.train` and `XGBClassifier`.
+
+    Example:
+        >>> monotone_params(Fit(0, monotone=(1, 0, -1)), as_text=True)
+        {'monotone_constraints': '(1,0,-1)'}
+    """
+    signs = getattr(fit, "monotone", None)
+    if not signs or not any(signs):
+        return {}
+    value = "(" + ",".join(str(int(s)) for s in signs) + ")" if as_text else [int(s) for s in signs]
+    return {"monotone_constraints": value}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from tuneplate.engine.families.base import (
     Fit,
     Fitted,
     FoldData,
+    monotone_params,
     patience,
 )
 from tuneplate.engine.search.space import Param, Space
@@ -134,6 +135,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
                 "num_threads": fit.n_threads,
                 "deterministic": True,
                 **params,
+                **monotone_params(fit),
             },
             data.train,
             num_boost_round=MAX_ROUNDS,
@@ -153,6 +155,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
         deterministic=True,
         verbose=-1,
         **params,
+        **monotone_params(fit),
     )
     if X_val is None:
         model.fit(X, y)

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.families.base import Family, Fit, Fitted
+from tuneplate.engine.families.base import Family, Fit, Fitted, MonotoneViolation
 from tuneplate.engine.search import hypergradient as hypergradients
 from tuneplate.engine.search.space import Param, Space
 
@@ -38,11 +38,41 @@ def fit(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
         LogisticRegression(**{"max_iter": 2000, "random_state": fit.seed, **params}),
     )
     model.fit(X, y)
+    check_monotone(model, X, fit)
     if X_val is None:  # the refit (a search's fold models are never explained)
         # The training design's column means, the reference of `contributions`; saved
         # with the pipeline (a NumPy array, which skops trusts).
         model[-1].design_mean_ = _dense(model[:-1].transform(X)).mean(axis=0)
     return Fitted(model, None)
+
+
+def check_monotone(model: Pipeline, X: pd.DataFrame, fit) -> None:
+    """Refuse a fitted pipeline whose coefficient goes against `fit.monotone`.
+
+    Logistic regression has no native sign constraint, so the sign is checked after the
+    fit: the coefficient of a constrained column's scaled value (the first design column
+    it owns; its missing indicator follows) has the raw column's sign, since scaling and
+    the block's penalty weight are positive. A coefficient of exactly 0 passes.
+
+    Raises:
+        MonotoneViolation: one line naming the column, the fitted sign and the fix.
+
+    Example:
+        >>> check_monotone(pipeline, X, Fit(0, monotone=(1, 0)))  # silent when it holds
+    """
+    signs = getattr(fit, "monotone", None)
+    if not signs or not any(signs):
+        return
+    owners = _design_owners(model[:-1][-1])
+    coef = model[-1].coef_[0]
+    for column, sign in zip(X.columns, signs, strict=True):
+        where = np.flatnonzero(owners == column)
+        if sign and len(where) and coef[where[0]] * sign < 0:
+            raise MonotoneViolation(
+                f"the logistic model's coefficient of {column!r} is {coef[where[0]]:+.3g}, "
+                f"against its monotone direction {sign:+d}; use model lightgbm or xgboost "
+                f"(they enforce the constraint), or drop {column!r} from the constraints"
+            )
 
 
 def prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict) -> ColumnTransformer:

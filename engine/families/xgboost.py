@@ -24,6 +24,7 @@ from tuneplate.engine.families.base import (
     Fit,
     Fitted,
     FoldData,
+    monotone_params,
     patience,
 )
 from tuneplate.engine.search.space import Param, Space
@@ -122,6 +123,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
                 "seed": fit.seed,
                 "nthread": fit.n_threads,
                 **params,
+                **monotone_params(fit, as_text=True),
             },
             data.train,
             num_boost_round=MAX_ROUNDS,
@@ -143,6 +145,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
         random_state=fit.seed,
         n_jobs=fit.n_threads,
         **params,
+        **monotone_params(fit, as_text=True),
     )
     if X_val is None:
         model.fit(X, y, verbose=False)

@@ -18,6 +18,8 @@ compared by default:
   the trials. An assumption the search itself reads (a ranking run's `--k`, the k of
   NDCG@k) reaches the plan's fit settings and is compared there (`FIT_SETTINGS`).
   The probability calibration (`--calibrate`) is fitted after the search too.
+  Monotone constraints (`--monotone`) are not listed: they change what every trial
+  fits, so a resume with other constraints is refused like one with another --exclude.
 * `NOT_COMPARED`: a replay's expected fingerprint; the data itself is compared by its
   fingerprint on its own.
 
@@ -49,8 +51,9 @@ from tuneplate.engine.tune import study_name
 MAY_CHANGE = frozenset({"n_trials", "timeout", "jobs", "purpose", "assumptions", "calibrate"})
 NOT_COMPARED = frozenset({"expect_fingerprint", "allow_new_data"})
 # Fit settings that are no Config field but change a trial (RankFit.k); the seed is a
-# Config field, threads and rounds do not change what a trial means.
-FIT_IGNORED = frozenset({"seed", "n_threads", "n_rounds", "deadline"})
+# Config field, threads and rounds do not change what a trial means. `Fit.monotone` is
+# the Config field `monotone` as positions, which is compared under its own name.
+FIT_IGNORED = frozenset({"seed", "n_threads", "n_rounds", "deadline", "monotone"})
 EXTRA = {"validation": "the validation split", "space": "the search space"}
 
 
@@ -159,6 +162,10 @@ def shown(value: Any) -> str:
         return "none"
     if isinstance(value, list | tuple):
         return ",".join(map(str, value))
+    if isinstance(value, dict):  # --monotone's {column: sign}
+        return ",".join(
+            f"{k}={v:+g}" if isinstance(v, int | float) else f"{k}={v}" for k, v in value.items()
+        )
     return str(value)
 
 

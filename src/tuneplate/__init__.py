@@ -58,6 +58,13 @@ def _assumptions(value):
     return dict(value) if isinstance(value, Mapping) else value or {}
 
 
+def _monotone(value):
+    # {"duration": "+1"} reads as {"duration": 1}; what is no direction is refused by plan
+    from tuneplate.engine.monotone import normalised
+
+    return normalised(value)
+
+
 # How a Python value becomes the Config's: the settings not listed are kept as given;
 # a value none of these can convert is refused by plan, in one line, naming the setting.
 _CONVERT = {
@@ -68,6 +75,7 @@ _CONVERT = {
     "items": _text,
     "warm_start": _text,
     "assumptions": _assumptions,
+    "monotone": _monotone,
 }
 
 
@@ -124,6 +132,11 @@ def tune(
                 calibrate: "none" (default), "platt" or "isotonic" (binary verticals):
                     recalibrate the chosen model's probabilities on its out-of-fold
                     development predictions; applied inside the saved model and export.
+                monotone: {column: +1 or -1} (binary verticals, numeric inputs): the
+                    event's probability may only rise (+1) or fall (-1) with that column.
+                    Exact for "lightgbm" and "xgboost"; "logistic" refuses a fitted
+                    coefficient of the wrong sign (such trials fail). Categorical
+                    columns cannot be constrained.
             The budget (`Budget`):
                 n_trials, timeout: trials and seconds; the vertical's default when both
                     are None.

@@ -75,6 +75,15 @@ def _assumption(text: str) -> tuple[str, object]:
         return key.strip(), value.strip()
 
 
+def _monotone(text: str) -> dict[str, int]:
+    from tuneplate.engine.monotone import parse
+
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _whole_number(text: str) -> int:
     try:
         return int(text)
@@ -155,6 +164,13 @@ def _parser() -> argparse.ArgumentParser:
         "--calibrate",
         help="none (default), platt or isotonic: recalibrate the chosen model's probabilities "
         "on its out-of-fold development predictions (binary verticals)",
+    )
+    run.add_argument(
+        "--monotone",
+        type=_monotone,
+        metavar="COL=+1,COL=-1",
+        help="numeric columns the event's probability may only rise (+1) or fall (-1) with: "
+        "exact for lightgbm and xgboost; logistic refuses a coefficient of the wrong sign",
     )
     run.add_argument("--seed", type=_whole_number, help="random seed (default 0)")
     run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)

@@ -35,13 +35,13 @@ FLAT_KEYS = [
     "target", "positive", "time", "group", "protected", "exclude", "subgroups", "model",
     "metric", "strategy", "n_trials", "timeout", "seed", "pruner", "storage", "study",
     "purpose", "assumptions", "user", "item", "value", "min_value", "items", "split",
-    "expect_fingerprint", "allow_new_data", "warm_start", "jobs", "calibrate",
+    "expect_fingerprint", "allow_new_data", "warm_start", "jobs", "calibrate", "monotone",
 ]  # fmt: skip
 # The same run's config.json "settings" keys (the resolved, compared settings).
 SETTINGS_KEYS = [
     "target", "positive", "time", "group", "protected", "exclude", "subgroups", "model",
     "metric", "strategy", "seed", "pruner", "storage", "study", "user", "item", "value",
-    "min_value", "items", "split", "warm_start", "validation", "space",
+    "min_value", "items", "split", "warm_start", "monotone", "validation", "space",
 ]  # fmt: skip
 
 

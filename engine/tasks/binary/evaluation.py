@@ -11,6 +11,7 @@ import optuna
 from scipy.stats import bootstrap
 
 from tuneplate.engine.contract.profile import Profile
+from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
 from tuneplate.engine.results import Baseline, Headline
@@ -153,6 +154,10 @@ def baseline(
     the tuned model (hold-out scores, and out-of-fold scores for choosing cut-offs),
     and its fitted model is returned beside the record (else None), so the run folder
     can keep the model its report recommends.
+
+    The baseline is fitted under the run's monotone constraints (`Fit.monotone`), so a
+    recommended baseline honours them too; a baseline that cannot (a logistic fit whose
+    coefficient has the wrong sign) is left out: no baseline is returned.
     """
     name = p.vertical.baseline_family
     if name not in p.vertical.spaces:
@@ -165,13 +170,16 @@ def baseline(
     if kept and tuned is not None:  # the refitted model is the baseline: no second fit
         scores = np.asarray(tuned)
     else:
-        if family.boosted:  # early stopping needs rows of its own: use the first fold's
-            train, valid = p.split.folds[0]
-            rounds = family.fit(
-                params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
-            ).n_rounds
-            fit = replace(fit, n_rounds=rounds)
-        estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
+        try:
+            if family.boosted:  # early stopping needs rows of its own: use the first fold's
+                train, valid = p.split.folds[0]
+                rounds = family.fit(
+                    params, X_dev.iloc[train], y_dev[train], X_dev.iloc[valid], y_dev[valid], fit
+                ).n_rounds
+                fit = replace(fit, n_rounds=rounds)
+            estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
+        except MonotoneViolation:  # it cannot honour the constraints: no baseline to offer
+            return Baseline(), None
         scores = estimator.predict_proba(X_hold)[:, 1]
     base = Baseline(name, family.label, params, float(p.objective.score(y_hold, scores)))
     if tuned is None:
@@ -189,7 +197,10 @@ def baseline(
     )
     if not base.recommended:
         return base, None
-    valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+    try:
+        valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+    except MonotoneViolation:  # a fold's fit breaks the constraints: as above
+        return Baseline(), None
     # --calibrate applies to the model the run keeps, fitted on its own out-of-fold rows
     calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_score)
     if calibrator is not None:
