@@ -134,6 +134,14 @@ class RankingOutcome:
     # The strong rivals (EASE, item-kNN, ALS) by name: their chosen settings and validation
     # NDCG@k, or why one was skipped (`rivals.Rival.record`); their scores are in per_user.
     rivals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Beyond accuracy per method (`ranking.beyond.measure`): novelty, arp, long_tail, and
+    # diversity when the item table gives categories.
+    beyond: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # Events before the hold-out period per evaluated user (per_user's index and order).
+    history_events: pd.Series | None = None
+    # Hold-out users with no earlier event (served the popularity list): one row each with
+    # that list's ndcg, hit_rate, ...; None when not computed.
+    cold_start: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

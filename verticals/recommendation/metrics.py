@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tuneplate.plugin import (
@@ -42,6 +43,9 @@ ASSUMPTIONS: dict[str, Any] = {
     "purchase_share": 1.0,  # share of hits that become a purchase
     "order_value": None,  # revenue per purchase when items carry no price
 }
+
+MIN_SEGMENT = 30  # customers below which a segment is too small to judge (as diagnosis)
+TOO_SMALL = "too small to judge"
 
 METHODS = {
     "ranker": "tuned ranker",
@@ -176,6 +180,10 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
         "all-time popularity list (an offline estimate).",
     )
     tables = [comparison, ratio_table, business]
+    if outcome.beyond:
+        tables.append(_beyond_accuracy(outcome))
+    if outcome.history_events is not None:
+        tables.append(_segments(outcome, strongest["_method"]))
     if outcome.rivals:
         tables.append(_rival_settings(outcome))
     metrics = {
@@ -366,6 +374,126 @@ def _rival_settings(outcome: RankingOutcome) -> Table:
         pd.DataFrame(rows, columns=columns),
         note=note,
         formats={f"Validation NDCG@{k}": "number", "Settings tried": "count"},
+    )
+
+
+def _beyond_accuracy(outcome: RankingOutcome) -> Table:
+    """One row per method: novelty, intra-list diversity (with categories), popularity
+    bias (ARP, long-tail share) and catalogue coverage of its top-k lists."""
+    k, rows = outcome.k, []
+    diverse = all("diversity" in f for f in outcome.beyond.values())
+    for method, f in outcome.beyond.items():
+        row = {"Method": METHODS.get(method, method), "Novelty (bits)": f["novelty"]}
+        if diverse:
+            row["Intra-list diversity"] = f["diversity"]
+        row["ARP (customers)"] = f["arp"]
+        row["Long-tail share"] = f["long_tail"]
+        row["Catalogue coverage"] = float(outcome.coverage.get(method, math.nan))
+        rows.append(row)
+    note = (
+        f"On each method's top {k} lists for the hold-out customers, with item popularity "
+        "from the events before the hold-out period only. Novelty is the mean "
+        "self-information −log2(share of earlier customers who used the item) of a "
+        "recommended item, higher for less obvious items (Zhou et al., 2010; Castells et "
+        "al., 2015). "
+    )
+    note += (
+        "Intra-list diversity is the share of pairs of recommended items in different "
+        "categories (Ziegler et al., 2005). "
+        if diverse
+        else "Intra-list diversity needs an item table with a category column and is left out. "
+    )
+    note += (
+        "ARP (average recommendation popularity) is the mean number of earlier customers "
+        "of a recommended item; the long-tail share is the share of recommended items "
+        "outside the most popular ones that make up 80% of earlier interactions "
+        "(Abdollahpouri et al., 2019). Each figure is averaged within a list, then over "
+        "customers."
+    )
+    formats = {
+        "Novelty (bits)": "number",
+        "Intra-list diversity": "percent",
+        "ARP (customers)": "number",
+        "Long-tail share": "percent",
+        "Catalogue coverage": "percent",
+    }
+    frame = pd.DataFrame(rows)
+    formats = {c: v for c, v in formats.items() if c in frame.columns}
+    return Table("beyond_accuracy", "Beyond accuracy", frame, note=note, formats=formats)
+
+
+def _segments(outcome: RankingOutcome, rival: str) -> Table:
+    """The ranker's and the strongest simple model's NDCG@k by customer segment: terciles
+    of earlier events (light, middle, heavy history), then new customers (no earlier
+    event, served the popularity list) apart. A segment under MIN_SEGMENT customers is
+    listed with its count only, as too small to judge."""
+    k, seed = outcome.k, outcome.seed
+    ranker, other = outcome.per_user["ranker"], outcome.per_user[rival]
+    events = outcome.history_events.reindex(ranker.index).fillna(0).to_numpy()
+    name = METHODS.get(rival, rival)
+    title = name[:1].upper() + name[1:]
+    cols = {
+        "ranker": f"Ranker NDCG@{k}",
+        "ranker_ci": "Ranker 95% interval",
+        "rival": f"{title} NDCG@{k}",
+        "rival_ci": f"{title} 95% interval",
+    }
+    rows = []
+    low_cut, high_cut = np.quantile(events, [1 / 3, 2 / 3]) if len(events) else (0, 0)
+    parts = (
+        ("light", events <= low_cut),
+        ("middle", (events > low_cut) & (events <= high_cut)),
+        ("heavy", events > high_cut),
+    )
+    for label, mask in parts:
+        n = int(mask.sum())
+        span = f"{int(events[mask].min()):,}–{int(events[mask].max()):,}" if n else "none"
+        row = {"Segment": f"Returning, {label} history ({span} earlier events)", "Customers": n}
+        if n < MIN_SEGMENT:
+            rows.append({**row, **dict.fromkeys(cols.values(), None), "Reading": TOO_SMALL})
+            continue
+        a, b = ranker["ndcg"].to_numpy()[mask], other["ndcg"].to_numpy()[mask]
+        (al, ah), (bl, bh) = interval(a, seed), interval(b, seed)
+        low, high = ratio_interval(a, b, seed)
+        rows.append(
+            {
+                **row,
+                cols["ranker"]: float(a.mean()),
+                cols["ranker_ci"]: f"{al:.3f}–{ah:.3f}",
+                cols["rival"]: float(b.mean()),
+                cols["rival_ci"]: f"{bl:.3f}–{bh:.3f}",
+                "Reading": f"the ranker {_ratio_words(low, high, name)}",
+            }
+        )
+    cold = outcome.cold_start
+    if cold is not None:
+        n = len(cold)
+        row = {"Segment": "New (no earlier event): popularity list", "Customers": n}
+        row |= dict.fromkeys(cols.values(), None)
+        if n < MIN_SEGMENT:
+            reading = TOO_SMALL
+        else:
+            low, high = interval(cold["ndcg"].to_numpy(), seed)
+            reading = (
+                f"served the all-time popularity list: NDCG@{k} {cold['ndcg'].mean():.3f} "
+                f"(95% interval {low:.3f}–{high:.3f})"
+            )
+        rows.append({**row, "Reading": reading})
+    note = (
+        "Returning customers had events before the hold-out period and are split into "
+        f"thirds by how many; their counts add up to the {len(ranker):,} customers above. "
+        f"The strongest simple model on this hold-out is {name}. New customers have their "
+        "first event in the hold-out period: with no history the ranker cannot serve them, "
+        "so they get the popularity list and are reported apart. Intervals are 95% "
+        f"bootstrap intervals over customers; a segment of fewer than {MIN_SEGMENT} "
+        f"customers is {TOO_SMALL} and shows no figures."
+    )
+    return Table(
+        "customer_segments",
+        "By customer segment",
+        pd.DataFrame(rows, columns=["Segment", "Customers", *cols.values(), "Reading"]),
+        note=note,
+        formats={"Customers": "count", cols["ranker"]: "number", cols["rival"]: "number"},
     )
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import sparse
 
 from tuneplate.engine.tasks.ranking import metrics as rk
+from tuneplate.engine.tasks.ranking.beyond import lists_of
 from tuneplate.engine.tasks.ranking.interactions import Window, Windows
 
 # EASE inverts a dense items x items matrix (float64: 0.8 GB at 10,000 items, and about
@@ -345,6 +346,7 @@ class Rival:
     table: pd.DataFrame | None = None
     coverage: float = float("nan")
     note: str = ""
+    shown: np.ndarray | None = None  # hold-out users x k item ids (None pads): the lists
 
     @property
     def label(self) -> str:
@@ -398,8 +400,10 @@ def tune(name: str, validation: Period, holdout: Period, k: int, seed: int, pric
             best, best_score = params, value
     fit = _refit(name, holdout.history, best, seed)
     prices = None if price is None else price.reindex(holdout.catalogue).to_numpy(float)
-    table, coverage = per_user(holdout, lists(holdout, fit, k), k, prices)
-    return Rival(name, best, best_score, tried, table, coverage)
+    top = lists(holdout, fit, k)
+    table, coverage = per_user(holdout, top, k, prices)
+    shown = lists_of(holdout.catalogue.to_numpy(), top)
+    return Rival(name, best, best_score, tried, table, coverage, shown=shown)
 
 
 def _refit(name: str, X: sparse.csr_matrix, params: dict, seed: int) -> Scorer:

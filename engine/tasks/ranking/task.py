@@ -27,6 +27,7 @@ from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
 from tuneplate.engine.tasks.binary import evaluation
+from tuneplate.engine.tasks.ranking import beyond
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking import rivals as rv
@@ -81,6 +82,7 @@ class LogData:
     priced: bool
     table_shape: tuple[int, int]
     prices: pd.Series | None = None  # item price by item id, for the rivals' revenue
+    categories: pd.Series | None = None  # item category by item id, for list diversity
 
 
 class RankingTask:
@@ -183,6 +185,7 @@ class RankingTask:
                 priced=items is not None and "price" in items.columns,
                 table_shape=data.shape,
                 prices=_prices(items),
+                categories=_categories(items),
             ),
             pruner_name=pruner_name,
             first_trials=tuple(first_trials(vertical, space, ranker.name, strategy, warm)),
@@ -222,7 +225,7 @@ class RankingTask:
         for name, rank_column in cands.BASELINES.items():
             rank = hold.frame[rank_column].to_numpy(float)
             scores[name] = (q_all, np.arange(len(hold.frame)), -rank)
-        per_user, coverage = {}, {}
+        per_user, coverage, shown = {}, {}, {}
         catalogue = p.windows.holdout.history["item"].nunique()
         price = hold.frame["price"].to_numpy(float) if "price" in hold.frame else None
         for name, (q, rows, score) in scores.items():
@@ -236,6 +239,7 @@ class RankingTask:
             per_user[name] = table
             items = hold.frame["item"].to_numpy()[rows]
             coverage[name] = rk.coverage(q, items, score, k, catalogue)
+            shown[name] = beyond.lists_of(items, top)
         # EASE, item-kNN and ALS: tuned on the validation period, scored on the same users
         users = pd.unique(q_all.users)
         rivals = rv.compare(
@@ -251,6 +255,12 @@ class RankingTask:
             if rival.table is not None:
                 per_user[name] = rival.table.reindex(pd.Index(users), fill_value=0.0)
                 coverage[name] = rival.coverage
+                shown[name] = rival.shown
+        # beyond accuracy and segments, from the events before the hold-out period only
+        before = p.windows.holdout.history
+        popular = beyond.popularity(before)
+        figures = {name: beyond.measure(top, popular, p.categories) for name, top in shown.items()}
+        history_events = before.groupby("user").size().reindex(pd.Index(users), fill_value=0)
         outcome = RankingOutcome(
             k=k,
             per_user=per_user,
@@ -263,6 +273,9 @@ class RankingTask:
             hit=p.log.hit,
             alike=ALIKE in p.log.hit,
             rivals={name: rival.record() for name, rival in rivals.items()},
+            beyond=figures,
+            history_events=history_events,
+            cold_start=_cold_start(p.windows.holdout, k),
         )
         evaluated = p.vertical.evaluate(outcome)
         train_score = rk.mean_ndcg(q_fit, model.predict(X_fit), k)
@@ -339,6 +352,38 @@ def _prices(items: pd.DataFrame | None) -> pd.Series | None:
     if items is None or "price" not in items.columns:
         return None
     return pd.to_numeric(items["price"], errors="coerce").astype(float)
+
+
+def _categories(items: pd.DataFrame | None) -> pd.Series | None:
+    """Item categories by item id (text), or None when the item table has none."""
+    if items is None or "category" not in items.columns:
+        return None
+    return items["category"].astype("string")
+
+
+def _cold_start(window, k: int) -> pd.DataFrame:
+    """Per hold-out user with no earlier event (cold start), the metrics of the list they
+    are served: the all-time popularity list's top k (`candidates.popular_items`).
+
+    One row per such user (columns as `metrics.per_user`); no rows when there are none.
+    Example:
+        >>> _cold_start(windows.holdout, 10)["ndcg"].mean()
+        0.04
+    """
+    known = pd.Index(window.history["user"].unique())
+    labels = window.labels[~window.labels["user"].isin(known)][["user", "item"]]
+    labels = labels.drop_duplicates()
+    users = pd.unique(labels["user"])
+    if len(users) == 0:
+        return pd.DataFrame(columns=["ndcg", "precision", "recall", "map", "hit_rate"])
+    top = cands.popular_items(window.history, k)
+    rows = pd.DataFrame({"user": np.repeat(users, len(top)), "item": np.tile(top, len(users))})
+    label = rows.merge(labels.assign(label=1), on=["user", "item"], how="left")["label"]
+    label = label.fillna(0).to_numpy(int)
+    relevant = labels.groupby("user").size().reindex(users).to_numpy()
+    found = label.reshape(len(users), len(top)).sum(axis=1)
+    q = rk.Queries(rows["user"].to_numpy(object), label, pd.Series(relevant - found))
+    return rk.per_user(q, np.tile(np.arange(len(top), 0, -1), len(users)).astype(float), k)
 
 
 RANKING = RankingTask()
