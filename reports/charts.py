@@ -25,6 +25,7 @@ from tuneplate.reports.calibration_charts import (  # noqa: F401  re-exported
     calibration,
     calibration_title,
 )
+from tuneplate.reports.drivers import drivers_chart
 from tuneplate.reports.fairness_charts import FOUR_FIFTHS, fairness, fairness_title  # noqa: F401
 from tuneplate.reports.figures import (
     BLUE,
@@ -326,4 +327,5 @@ def charts(results: Results, shown: Results | None = None) -> dict[str, str | No
         "frequencies": frequencies(shown),
         "air": fairness(shown),
         "importance": importance(results),
+        "contributions": drivers_chart(results),  # the recommended model's, from the run
     }

@@ -50,6 +50,18 @@ GLOSSARY = {
     "als": "Alternating least squares for implicit feedback: matrix factorisation that "
     "gives each customer and item a short vector whose product predicts interest, observed "
     "interactions weighted by a confidence α (Hu, Koren & Volinsky, 2008).",
+    # Beyond accuracy: what the lists show besides hits (Castells et al., 2015).
+    "novelty": "How unexpected the recommended items are: the mean self-information "
+    "−log2(p) of an item, p being the share of earlier customers who used it; one more bit "
+    "means an item half as widely known (Zhou et al., 2010).",
+    "intra-list diversity": "The share of pairs of items in one customer's list that come "
+    "from different categories; 0 is one category, 1 all different (Ziegler et al., 2005).",
+    "arp": "Average recommendation popularity: how many earlier customers a recommended "
+    "item had, on average; high means the lists lean on bestsellers (Abdollahpouri et al., "
+    "2019).",
+    "long tail": "The items outside the bestsellers (the most popular items, which together "
+    "make up 80% of earlier interactions); the long-tail share is how much of the lists "
+    "they fill.",
     "hold-out": "Rows set aside before tuning and used once at the end, so their score is "
     "an honest preview of new data.",
     "interval": "The range a score would move within if the hold-out were drawn again "
@@ -71,6 +83,9 @@ GLOSSARY = {
     "trial": "One setting of the model's hyperparameters, trained and scored; a pruned "
     "trial was stopped early because it was clearly worse. Trials are named by Optuna's "
     "number, counted from 0 (#0, #1, …), in this report, results.json and the study storage.",
+    "contribution": "How much one input moved one prediction, on the log-odds scale (TreeSHAP "
+    "for tree models, coefficient × distance from the average for logistic regression); a "
+    "prediction is the base value plus its inputs' contributions, and +0.69 doubles the odds.",
     "importance": "A setting's share of the variation in the score across trials (fANOVA); "
     "near zero means it hardly mattered within its range.",
     "parallel coordinates": "One line per trial across one axis per setting, coloured by "
@@ -99,6 +114,10 @@ IN_TEXT = {
     "ease": r"(?-i:\bEASE\b)",
     "item-knn": r"\bitem-kNN\b",
     "als": r"(?-i:\bALS\b)",
+    "novelty": r"\bnovelty\b",
+    "intra-list diversity": r"\bintra-list diversity\b",
+    "arp": r"(?-i:\bARP\b)",
+    "long tail": r"\blong-tail\b|\blong tail\b",
 }
 GLOSSARY_TERMS = {
     "operating point": "Operating point",
@@ -124,6 +143,10 @@ GLOSSARY_TERMS = {
     "ease": "EASE",
     "item-knn": "item-kNN",
     "als": "ALS",
+    "novelty": "Novelty",
+    "intra-list diversity": "Intra-list diversity",
+    "arp": "ARP",
+    "long tail": "Long tail",
     "hold-out": "Hold-out",
     "interval": "95% interval",
     "cross-validation": "Cross-validation",
@@ -133,6 +156,7 @@ GLOSSARY_TERMS = {
     "psi": "Population stability index",
     "baseline": "Baseline",
     "trial": "Trial",
+    "contribution": "Contribution (log-odds)",
     "importance": "Parameter importance",
     "parallel coordinates": "Parallel coordinates",
     "pd": "PD",
@@ -164,6 +188,8 @@ def glossary(results: Results) -> list[tuple[str, str]]:
         used.add("air")
     if (results.baseline or {}).get("holdout") is not None:
         used.add("baseline")
+    if (results.data or {}).get("drivers"):  # "What drives the predictions"
+        used.add("contribution")
     if results.importance:
         used.add("importance")
     # ranking reports give intervals too, and so does the paired comparison with the baseline

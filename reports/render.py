@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from tuneplate.engine.results import Results
-from tuneplate.reports import charts, formatters, sections
+from tuneplate.reports import charts, drivers, formatters, sections
 from tuneplate.reports.glossary import glossary
 from tuneplate.reports.health import SEVERITY, health_rows
 from tuneplate.reports.view import View
@@ -75,6 +75,7 @@ def render(results: Results) -> str:
         "metrics": sections.metric_rows(results),
         "best_params": sections.best_params(results),
         "monotone": sections.monotone(results),
+        "drivers": drivers.section(results),  # of the model the report recommends
         "best_trials": sections.best_trials(results),
         "families": sections.families(results),
         "monitoring": sections.monitoring(first, list(view.group_tables)),

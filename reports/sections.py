@@ -402,6 +402,7 @@ def outline(results: Results, context: dict[str, Any]) -> list[Part]:
             or context["stability"]
             or context["best_trials"] is not None
         ),
+        "drivers": bool(context["drivers"]),
         "fairness": bool(context["group_tables"]),
         "baseline": len(context["comparison"]) > 1,
         "limits": True,
@@ -417,6 +418,7 @@ PARTS = (
     ("data-health", "Data health", "sections/data_health.html.jinja2"),
     ("performance", "Performance in business terms", "sections/performance.html.jinja2"),
     ("reliability", "Reliability", "sections/reliability.html.jinja2"),
+    ("drivers", "What drives the predictions", "sections/drivers.html.jinja2"),
     ("fairness", "Fairness and subgroups", "sections/fairness.html.jinja2"),
     ("baseline", "Baseline vs challenger", "sections/baseline.html.jinja2"),
     ("limits", "Limitations and monitoring", "sections/limits.html.jinja2"),

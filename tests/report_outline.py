@@ -10,6 +10,7 @@ ORDER = (
     "data-health",
     "performance",
     "reliability",
+    "drivers",
     "fairness",
     "baseline",
     "limits",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from report_drivers import CREDIT_DRIVERS
 
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Metric, Results, Table
@@ -149,6 +150,7 @@ def make_results(**overrides: Any) -> Results:
             "protected": ["sex"],
             "excluded": [],
             "fingerprint": "e45a372257d06385",
+            "drivers": CREDIT_DRIVERS,
         },
         holdout_metrics={
             "roc_auc": 0.78,

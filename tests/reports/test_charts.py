@@ -34,7 +34,8 @@ def test_charts_show_their_data(results):
 
 
 def test_charts_are_none_without_their_inputs(results, make_results):
-    bare = make_results(tables=[], trials=pd.DataFrame())
+    data = {k: v for k, v in results.data.items() if k != "drivers"}
+    bare = make_results(tables=[], trials=pd.DataFrame(), data=data)
     assert charts.charts(bare) == {
         "history": None,
         "calibration": None,
@@ -45,6 +46,7 @@ def test_charts_are_none_without_their_inputs(results, make_results):
         "importance": None,
         "parallel": None,
         "slice": None,
+        "contributions": None,
     }
     failed = results.trials.assign(state="FAIL")
     assert charts.history(make_results(trials=failed)) is None

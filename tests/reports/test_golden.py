@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_drivers import DIAGNOSIS_DRIVERS
 from report_outline import ALWAYS, ORDER
 
 from tuneplate.engine.data.checks import Finding
@@ -216,6 +217,7 @@ def _diagnosis(make_results) -> Results:
             "protected": [],
             "excluded": [],
             "fingerprint": "593268b2f4daea9c",
+            "drivers": DIAGNOSIS_DRIVERS,
         },
         holdout_metrics={
             "roc_auc": 0.993,

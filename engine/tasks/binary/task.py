@@ -39,6 +39,7 @@ from tuneplate.engine.search.space import Choice, Space
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
 from tuneplate.engine.tasks.binary import evaluation
 from tuneplate.engine.tasks.binary.calibration import fit_calibrator
+from tuneplate.engine.tasks.binary.drivers import drivers
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
 from tuneplate.engine.tasks.binary.table import finding, prepare, read_features
 from tuneplate.engine.tasks.task import (
@@ -343,6 +344,8 @@ class BinaryTask:
             p_base = base_model.estimator.predict_proba(X_hold)
             p_base = calibrated_columns(p_base, base_model.calibrator)[:, 1]
             calibrated["baseline"] = holdout_calibration(base_model.calibrator, y_hold, p_base)
+        # which inputs drive the model the report recommends, on the same hold-out rows
+        explained = drivers(base_model or model, X_hold)
         fields = {
             "model_family": family.name,
             "best_params": params,
@@ -366,6 +369,7 @@ class BinaryTask:
                 **({"families": list(p.families)} if p.families else {}),
                 "calibration": calibrated,
                 **({"monotone": constrained} if constrained else {}),
+                **({"drivers": explained} if explained else {}),
             },
             "holdout_metrics": evaluated.metrics,
             "tables": evaluated.tables,
