@@ -1,4 +1,5 @@
-"""Helpers the command-line tests share: a folder's digest and a one-line refusal.
+"""Helpers the command-line tests share: a folder's digest, a one-line refusal, and an
+exported script run as on a machine without tuneplate.
 
 Imported by name (tests/ is on the path, as for report_outline.py).
 """
@@ -6,7 +7,25 @@ Imported by name (tests/ is on the path, as for report_outline.py).
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
+
+# Runs a script with every `tuneplate` import failing, as on a machine without it.
+WITHOUT_TUNEPLATE = (
+    "import runpy, sys; sys.modules['tuneplate'] = None; sys.argv = sys.argv[1:]; "
+    "runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+
+
+def without_tuneplate(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python SCRIPT ARGS...` in `folder` (an exported project) with tuneplate unimportable."""
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT_TUNEPLATE, *map(str, args)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
 
 
 def digest(folder: Path) -> dict[str, str]:

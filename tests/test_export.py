@@ -8,26 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import without_tuneplate
 
 import tuneplate.engine
 from tuneplate.cli import main
 from tuneplate.engine.contract.schema import SchemaWarning
 from tuneplate.engine.families.models import Model
-
-# Runs a script with every `tuneplate` import failing, as on a machine without it.
-WITHOUT_TUNEPLATE = (
-    "import runpy, sys; sys.modules['tuneplate'] = None; sys.argv = sys.argv[1:]; "
-    "runpy.run_path(sys.argv[0], run_name='__main__')"
-)
-
-
-def _run_script(folder, *args):
-    return subprocess.run(
-        [sys.executable, "-c", WITHOUT_TUNEPLATE, *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +31,13 @@ def test_exported_train_reproduces_the_holdout_without_tuneplate(family, german_
     assert main([*args, "--model", family, "--trials", "2", "--out", str(run)]) == 0
     assert main(["export", str(run), "--to", str(project)]) == 0
 
-    trained = _run_script(project, "train.py", "--data", str(german_csv), "--out", "refit")
+    trained = without_tuneplate(project, "train.py", "--data", str(german_csv), "--out", "refit")
     assert trained.returncode == 0, trained.stderr
     holdout = json.loads((run / "results.json").read_text())["best"]["holdout"]
     printed = float(trained.stdout.split("hold-out ROC AUC: ")[1].split()[0])
     assert printed == pytest.approx(holdout, abs=1e-6)
 
-    scored = _run_script(project, "score.py", "--data", str(german_csv), "--out", "scores.csv")
+    scored = without_tuneplate(project, "score.py", "--data", german_csv, "--out", "scores.csv")
     assert scored.returncode == 0, scored.stderr
     lines = (project / "scores.csv").read_text().splitlines()
     assert lines[0] == "probability" and len(lines) == 1001
@@ -117,7 +103,7 @@ def test_exported_score_reports_rows_that_do_not_fit_and_strict_refuses(tmp_path
     assert main([*args, "--model", "lightgbm", "--trials", "2", "--out", str(run)]) == 0
     assert main(["export", str(run), "--to", str(project)]) == 0
 
-    trained = _run_script(project, "train.py", "--data", str(data), "--out", "refit")
+    trained = without_tuneplate(project, "train.py", "--data", str(data), "--out", "refit")
     assert trained.returncode == 0, trained.stderr  # names the libraries refuse: refit too
     holdout = json.loads((run / "results.json").read_text())["best"]["holdout"]
     printed = float(trained.stdout.split("hold-out ROC AUC: ")[1].split()[0])
@@ -127,7 +113,7 @@ def test_exported_score_reports_rows_that_do_not_fit_and_strict_refuses(tmp_path
     rows.loc[:9, "kind,x"] = "zzz"  # a level the model never saw, in 10% of the rows
     rows.loc[:4, "amount[EUR]"] = "lots"  # text that is not a number
     rows.to_csv(new, index=False)
-    scored = _run_script(project, "score.py", "--data", str(new), "--out", "s.csv")
+    scored = without_tuneplate(project, "score.py", "--data", str(new), "--out", "s.csv")
     assert scored.returncode == 0, scored.stderr
     lines = scored.stderr.splitlines()
     assert len(lines) == 2
@@ -138,14 +124,14 @@ def test_exported_score_reports_rows_that_do_not_fit_and_strict_refuses(tmp_path
     exported = pd.read_csv(project / "s.csv")["probability"].to_numpy()
     np.testing.assert_allclose(exported, expected, rtol=0, atol=1e-12)
 
-    strict = _run_script(project, "score.py", "--data", str(new), "--out", "t.csv", "--strict")
+    strict = without_tuneplate(project, "score.py", "--data", new, "--out", "t.csv", "--strict")
     assert strict.returncode == 2
     assert len(strict.stderr.strip().splitlines()) == 1 and "kind,x" in strict.stderr
     assert not (project / "t.csv").exists()
 
     missing = tmp_path / "missing.csv"
     rows.drop(columns="x<5").to_csv(missing, index=False)
-    refused = _run_script(project, "score.py", "--data", str(missing))
+    refused = without_tuneplate(project, "score.py", "--data", str(missing))
     assert refused.returncode == 2 and "'x<5'" in refused.stderr
     assert "Traceback" not in refused.stderr
 
@@ -179,7 +165,7 @@ def scoring_project(tmp_path_factory):
 
 
 def _score(project, *args):
-    done = _run_script(project, "score.py", *args)
+    done = without_tuneplate(project, "score.py", *args)
     assert "Traceback" not in done.stderr, done.stderr
     return done
 
@@ -351,7 +337,7 @@ def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
     project, run, data, table = ranking_project
     users = tmp_path / "users.csv"
     pd.DataFrame({"customer": ["u0003", "u0050", "newcomer"]}).to_csv(users, index=False)
-    done = _run_script(project, "score.py", "--data", str(data), "--out", "recs.csv")
+    done = without_tuneplate(project, "score.py", "--data", str(data), "--out", "recs.csv")
     assert done.returncode == 0, done.stderr
     recs = pd.read_csv(project / "recs.csv", dtype={"user": str, "item": str})
     assert list(recs.columns) == ["user", "rank", "item", "score", "source"]
@@ -361,7 +347,7 @@ def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
     assert (recs.groupby("user")["rank"].max() == 10).all()
 
     # --k and --users: a user without history gets the log's most popular items
-    done = _run_script(
+    done = without_tuneplate(
         project, "score.py", "--data", str(data), "--out", "few.csv", "--k", "5", "--users", users
     )
     assert done.returncode == 0, done.stderr
@@ -398,7 +384,7 @@ def test_exported_ranking_score_refuses_a_log_without_its_user_column(ranking_pr
     project, _, _, table = ranking_project
     bad = tmp_path / "no_user.csv"
     table.drop(columns="customer").to_csv(bad, index=False)
-    done = _run_script(project, "score.py", "--data", str(bad), "--out", "x.csv")
+    done = without_tuneplate(project, "score.py", "--data", str(bad), "--out", "x.csv")
     _one_line_refusal(done, "'customer'", "--user")
     assert not (project / "x.csv").exists()
 
@@ -413,7 +399,7 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
     rows["debt_ratio"] = rows["debt_ratio"] * 3  # one input moved, nothing else
     data = tmp_path / "new.csv"
     rows.to_csv(data, index=False)
-    done = _run_script(project, "validate.py", "--data", str(data), "--out", "v.json")
+    done = without_tuneplate(project, "validate.py", "--data", str(data), "--out", "v.json")
     assert done.returncode == 0, done.stderr
     exported = json.loads((project / "v.json").read_text())
     engine = tuneplate.validate(run, data, model="tuned")  # the model the export ships
@@ -425,5 +411,5 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
     assert exported["auroc"]["new"] == pytest.approx(engine.auroc.new, abs=1e-12)
     assert max(d["psi"] for d in exported["drift"] if d["column"] == "debt_ratio") > 0.25
     # A second run keeps the first file unless told to overwrite, in one line.
-    again = _run_script(project, "validate.py", "--data", str(data), "--out", "v.json")
+    again = without_tuneplate(project, "validate.py", "--data", str(data), "--out", "v.json")
     _one_line_refusal(again, "already exists")

@@ -4,14 +4,12 @@ predictions only, applied inside the saved model, its reload and the exported pr
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import refused
+from cli_checks import refused, without_tuneplate
 
 import tuneplate
 from tuneplate.cli import main
@@ -97,16 +95,7 @@ def test_the_exported_project_applies_the_same_calibration(credit_platt, tmp_pat
     data, run = credit_platt
     project = tmp_path / "project"
     assert main(["export", str(run), "--to", str(project)]) == 0
-    script = (
-        "import runpy, sys; sys.modules['tuneplate'] = None; sys.argv = sys.argv[1:]; "
-        "runpy.run_path(sys.argv[0], run_name='__main__')"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, "score.py", "--data", str(data), "--out", "s.csv"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
+    done = without_tuneplate(project, "score.py", "--data", str(data), "--out", "s.csv")
     assert done.returncode == 0, done.stderr
     exported = pd.read_csv(project / "s.csv")["probability"].to_numpy()
     expected = Results.load(run).model.predict_proba(pd.read_csv(data))[:, 1]

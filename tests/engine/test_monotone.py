@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import refused
+from cli_checks import refused, without_tuneplate
 
 import tuneplate
 from tuneplate.cli import main
@@ -130,16 +128,7 @@ def test_the_exported_train_py_refits_with_the_constraint(lightgbm_run, tmp_path
     data, run = lightgbm_run
     project = tmp_path / "project"
     assert main(["export", str(run), "--to", str(project)]) == 0
-    script = (
-        "import runpy, sys; sys.modules['tuneplate'] = None; sys.argv = sys.argv[1:]; "
-        "runpy.run_path(sys.argv[0], run_name='__main__')"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, "train.py", "--data", str(data), "--out", "refit"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
+    done = without_tuneplate(project, "train.py", "--data", str(data), "--out", "refit")
     assert done.returncode == 0, done.stderr
     printed = float(re.search(r"hold-out [^:]+: ([0-9.]+)", done.stdout).group(1))
     results = Results.load(run, model=False)
