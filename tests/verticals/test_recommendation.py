@@ -89,6 +89,10 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     }
     assert set(saved["data"]["rivals"]["ease"]) >= {"params", "validation_ndcg"}
     assert saved["best"]["holdout"] > saved["baselines"]["popularity"]["ndcg"]
+    # "Baseline vs challenger" shows the strongest simple model, the one the verdict names
+    strongest = max(saved["baselines"], key=lambda name: saved["baselines"][name]["ndcg"])
+    assert saved["baseline"]["family"] == strongest
+    assert saved["baseline"]["holdout"] == saved["baselines"][strongest]["ndcg"]
     assert 0 < saved["holdout_metrics"]["candidate_recall"] <= 1
     html = (out / "report.html").read_text()
     assert "Per 1,000 sessions" in html and "A/B test" in html

@@ -115,3 +115,27 @@ def test_a_ranker_that_beats_the_strongest_rival_is_recommended():
     (table,) = [t for t in evaluation.tables if t.key == "rival_settings"]
     assert table.frame["Settings chosen"].tolist() == ["λ = 250"]
     assert "ALS was skipped" in table.note
+
+
+def test_hits_and_revenue_are_set_against_the_strong_rivals_too():
+    # EASE is the strongest simple model and earns the most: the hits card and sentence
+    # name it (not the weaker all-time popularity list), the per-1,000 table lists every
+    # method, and the revenue uplift is over EASE.
+    outcome = _rivals_outcome(ease_hits=3)
+    outcome.per_user["ease"]["revenue"] = 95.0
+    evaluation = evaluate(outcome)
+    headline = evaluation.headline
+    (hits,) = [c for c in headline.cards if c.label == "Hits per 1,000 sessions"]
+    ease_hits = 1000 * outcome.per_user["ease"]["hits"].mean()
+    assert hits.assumption.startswith(f"Against {ease_hits:,.0f} with EASE, the strongest")
+    assert f"against {ease_hits:,.0f} with EASE" in headline.summary[1]
+    assert headline.figures["strongest_hits_per_1000"] == ease_hits
+    (table,) = [t for t in evaluation.tables if t.key == "per_1000_sessions"]
+    assert table.frame["Method"].tolist() == [
+        "tuned ranker",
+        "most popular (all time)",
+        "most popular (recent)",
+        "EASE",
+    ]
+    card = _uplift_card(outcome)
+    assert card.label.endswith("over EASE") and card.value == (90.0 - 95.0) * 1000
