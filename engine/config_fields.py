@@ -149,11 +149,16 @@ FIELDS: dict[str, Field] = {
     ),
     "monotone": Field(
         "the monotone constraints",
-        "a mapping of column names to +1 or -1, e.g. {'duration': 1}",
+        "a mapping of column names to +1 or -1, e.g. {'duration': 1}, or \"auto\"",
         "--monotone",
         lambda v: (
-            isinstance(v, Mapping)
-            and all(isinstance(k, str) and k and _sign(s) for k, s in v.items())
+            # "auto", or {"auto": True, ...}: directions proposed from the data
+            v == "auto"
+            or isinstance(v, Mapping)
+            and all(
+                isinstance(k, str) and k and (_sign(s) or (k == "auto" and s is True))
+                for k, s in v.items()
+            )
         ),
     ),
 }
@@ -213,6 +218,15 @@ def check_task_fields(config: Any, vertical: Any) -> None:
                 f"{vertical.name}; leave it out"
             )
         return
+    monotone = config.setting("monotone")
+    if (monotone == "auto" or isinstance(monotone, Mapping) and monotone.get("auto") is True) and (
+        not getattr(vertical, "monotone_auto", False)
+    ):
+        raise TuneplateError(
+            f"--monotone auto is offered by verticals that opt in (credit-risk), not by "
+            f"{vertical.name}; give the directions yourself (--monotone COL=+1,COL=-1) or "
+            "leave it out"
+        )
     given = [name for name in RANKING_ONLY if config.setting(name) is not None]
     if given:
         flag = FIELDS[given[0]].flag

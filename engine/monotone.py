@@ -13,6 +13,12 @@ with it the exported train.py) carry it:
   coefficient of each constrained column and refuses a wrong sign (a search trial then
   fails, so it is never chosen; a refit is refused in one line).
 
+`auto` (`--monotone auto`, `monotone="auto"`, for verticals that opt in) proposes the
+directions from the development rows (engine/monotone_auto.py); given beside it
+(`auto,COL=-1`, `{"auto": True, "col": -1}`), the user's directions win. The Config
+keeps `"auto"` alone as that text, and with directions as the mapping's key "auto"
+set to True (so a table column named "auto" cannot be constrained by name).
+
 Example:
     >>> parse("duration=+1,credit_amount=-1")
     {'duration': 1, 'credit_amount': -1}
@@ -31,6 +37,7 @@ from tuneplate.engine.contract.errors import TuneplateError
 
 # the words a direction may be given in (CLI text or Python values)
 SIGNS = {"+1": 1, "1": 1, "-1": -1}
+AUTO = "auto"  # propose the directions from the development rows
 FLAG = "\x00flag\x00"  # replaced by "--monotone" (CLI) or "monotone=" (Python)
 
 
@@ -62,16 +69,24 @@ def sign_of(value: Any) -> int | None:
     return None
 
 
-def parse(text: str) -> dict[str, int]:
-    """`COL=+1,COL=-1` as {column: sign}.
+def parse(text: str) -> dict[str, Any] | str:
+    """`COL=+1,COL=-1` as {column: sign}; `auto` as "auto", and `auto,COL=-1` as
+    {"auto": True, column: sign}.
+
+    Example:
+        >>> parse("auto"), parse("auto,duration=-1")
+        ('auto', {'auto': True, 'duration': -1})
 
     Raises:
         ValueError: one line naming the bad part, e.g. "expected COL=+1 or COL=-1,
             got 'duration=2'".
     """
-    out: dict[str, int] = {}
+    out: dict[str, Any] = {}
     for part in (p.strip() for p in text.split(",")):
         if not part:
+            continue
+        if part.lower() == AUTO:
+            out[AUTO] = True
             continue
         column, sep, value = part.rpartition("=")
         sign = sign_of(value)
@@ -80,16 +95,34 @@ def parse(text: str) -> dict[str, int]:
         out[column.strip()] = sign
     if not out:
         raise ValueError(f"expected COL=+1 or COL=-1 (comma-separated), got {text!r}")
-    return out
+    return AUTO if out == {AUTO: True} else out
+
+
+def wants_auto(value: Any) -> bool:
+    """True when the Config's monotone setting asks for proposed directions."""
+    if isinstance(value, str):
+        return value.strip().lower() == AUTO
+    return isinstance(value, Mapping) and value.get(AUTO) is True
+
+
+def given(value: Any) -> dict[str, int]:
+    """The directions the user named ({} for None or "auto"), without the "auto" key."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): int(v) for k, v in value.items() if not (k == AUTO and v is True)}
 
 
 def normalised(value: Any) -> Any:
     """A Python caller's mapping with its directions as ints ("+1" -> 1); anything that
     is not a mapping of readable directions is returned as given, for the Config's
     check to refuse in one line."""
+    if isinstance(value, str) and wants_auto(value):
+        return AUTO
     if not isinstance(value, Mapping):
         return value
-    signs = {k: sign_of(v) for k, v in value.items()}
+    signs = {k: True if k == AUTO and v in (True, AUTO) else sign_of(v) for k, v in value.items()}
+    if signs == {AUTO: True}:
+        return AUTO
     return signs if None not in signs.values() else dict(value)
 
 
@@ -148,4 +181,14 @@ def describe(monotone: Mapping[str, int] | None) -> list[str]:
     ]
 
 
-__all__ = ["MonotoneError", "describe", "normalised", "parse", "sign_of", "signs"]
+__all__ = [
+    "AUTO",
+    "MonotoneError",
+    "describe",
+    "given",
+    "normalised",
+    "parse",
+    "sign_of",
+    "signs",
+    "wants_auto",
+]

@@ -262,6 +262,10 @@ class Baseline(Mapping):
     (results.json written before, or no interval).
     When the baseline is recommended (`decision` "same" or "worse"), `headline`, `tables`
     and `metrics` are the vertical's evaluation of the baseline, as for the tuned model.
+    `unavailable` says, in one line, why there is no comparison although the vertical has
+    a baseline (its fit broke the run's monotone constraints); `violation` then names the
+    constraint when the family said which: {"column", "direction", "fitted"} (the fitted
+    coefficient, whose sign goes against the direction). `holdout` is None then.
 
     Still reads like the dict it was (`baseline["holdout"]`, `.get`, `{**baseline}`): the
     mapping is the saved form; an empty `Baseline` (no baseline family) is falsy.
@@ -284,6 +288,12 @@ class Baseline(Mapping):
     headline: Headline | None = None  # the baseline's own evaluation, when recommended
     tables: tuple[Table, ...] = ()
     metrics: dict[str, float] = field(default_factory=dict)
+    unavailable: str = ""  # why the baseline was not compared (e.g. a monotone violation)
+    violation: dict[str, Any] = field(default_factory=dict)  # column, direction, fitted
+    # How the baseline's settings were chosen, as the report's table says it: a binary
+    # vertical's baseline runs at its defaults; a recommendation rival is tuned on the
+    # validation period, a popularity list has none ("a fixed rule").
+    settings: str = "default settings"
 
     @property
     def recommended(self) -> bool:
@@ -307,6 +317,10 @@ class Baseline(Mapping):
                 "decision": self.decision,
                 "tuned_label": self.tuned_label,
             }
+        if self.unavailable:
+            out |= {"unavailable": self.unavailable, "violation": dict(self.violation)}
+        if self.settings != "default settings":
+            out["settings"] = self.settings
         if self.headline is not None:
             out |= {
                 "headline": self.headline.to_dict(),
@@ -337,6 +351,9 @@ class Baseline(Mapping):
             headline=Headline.from_dict(data["headline"]) if data.get("headline") else None,
             tables=tuple(Table.from_dict(t) for t in data.get("tables") or ()),
             metrics={str(k): v for k, v in (data.get("metrics") or {}).items()},
+            unavailable=str(data.get("unavailable") or ""),
+            violation=dict(data.get("violation") or {}),
+            settings=str(data.get("settings") or "default settings"),
         )
 
     @classmethod

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.reasons import ReasonWords
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.metrics import Objective
@@ -30,6 +31,7 @@ __all__ = [
     "Outcome",
     "Headline",
     "RankingOutcome",
+    "ReasonWords",
     "Role",
     "Table",
     "TableKey",
@@ -189,6 +191,8 @@ class Vertical:
         adapt_space: `(family, space, development rows, roles) -> space`, to fit the
             space to the table (e.g. simpler models when events are few).
         baseline_family: fitted at its default settings as the report's baseline.
+        monotone_auto: True offers `--monotone auto` (directions proposed from the
+            development rows, engine/monotone_auto.py); other verticals refuse it.
         intended_use, out_of_scope: the report's "what the model is for" section, copied
             into `Results.about` at run time (`About.from_vertical(vertical)`), so a
             re-render never needs this vertical installed.
@@ -197,6 +201,11 @@ class Vertical:
         priors: known-good starting settings per family, cheap ones first; the study
             tries them before any strategy's own proposals (grid search: only those
             on the grid).
+        reasons: how `tuneplate explain` and an exported `score.py --reasons` word the
+            decision at the operating threshold and each reason (`ReasonWords`: the
+            decisions, whether the threshold itself is on the event side, what the
+            probability is called); the default ("flagged" at or above the threshold,
+            "raises the risk") suits a plugin vertical that sets none.
     """
 
     name: str
@@ -218,7 +227,9 @@ class Vertical:
     validate: Callable[[Mapping[str, Any]], None] | None = None
     adapt_space: Callable[[str, Space, pd.DataFrame, Roles], Space] | None = None
     baseline_family: str = "logistic"  # the simple challenger every report compares with
+    monotone_auto: bool = False  # offers --monotone auto (risk drivers with a known sign)
     intended_use: str = ""  # what the model is for, in the report's words
     out_of_scope: str = ""  # what it must not be used for
     task: str = "binary"
     priors: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    reasons: ReasonWords = ReasonWords()

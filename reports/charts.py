@@ -23,7 +23,9 @@ from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.calibration_charts import (  # noqa: F401  re-exported
     CALIBRATION_CLOSE,
     calibration,
+    calibration_caption,
     calibration_title,
+    curve_title,
 )
 from tuneplate.reports.drivers import drivers_chart
 from tuneplate.reports.fairness_charts import FOUR_FIFTHS, fairness, fairness_title  # noqa: F401

@@ -52,6 +52,9 @@ METRICS = {
         "Log-loss", "number", "Penalty for confident wrong predictions; lower is better."
     ),
     "bad_rate": MetricInfo("Bad rate", "percent", "Share of hold-out cases that went bad."),
+    "mean_pd": MetricInfo(
+        "Mean predicted PD", "percent", "Average predicted PD; compare it with the bad rate."
+    ),
     "pr_auc": MetricInfo(
         "PR AUC", "number", "Precision averaged over recall; compare it with the event rate."
     ),

@@ -18,6 +18,7 @@ NUMERIC_KINDS = ("percent", "money", "count", "number", "duration")  # right-ali
 
 # Assumption keys whose unit can be read from the name; unknown keys fall back to their type.
 _PERCENT_KEYS = ("rate", "share", "margin", "loss_given_default", "lgd", "prevalence")
+_PERCENT_KEYS += ("central_tendency",)  # credit risk's long-run default rate
 _MONEY_KEYS = ("exposure", "amount", "value", "price", "cost", "revenue", "basket")
 
 

@@ -100,6 +100,15 @@ GLOSSARY = {
     "expected loss": "PD × LGD × exposure: the loss a loan is expected to cause on average.",
     "prevalence": "The share of people who have the condition in the population the model "
     "will be used on.",
+    # The scorecard section (Siddiqi, Credit Risk Scorecards, 2006, ch. 6)
+    "woe": "Weight of Evidence: for one bin of an input, ln(share of all non-events in the "
+    "bin / share of all events in it); above 0 the bin is safer than average, below riskier.",
+    "iv": "Information Value: how well an input's bins separate events from non-events, the "
+    "sum over bins of (share of non-events − share of events) × WoE; under 0.02 not useful, "
+    "above 0.3 strong.",
+    "points": "A scorecard's score is the sum of the points of the applicant's bins, scaled "
+    "so a set number of points (PDO, points to double the odds) doubles the odds of "
+    "repaying; the base points at the base odds fix where the scale sits.",
 }
 # Terms found in the text the verticals wrote (headline, cards, tables, assumptions): the
 # pattern that shows the page uses them.
@@ -165,6 +174,9 @@ GLOSSARY_TERMS = {
     "margin": "Margin",
     "expected loss": "Expected loss",
     "prevalence": "Prevalence",
+    "woe": "WoE",
+    "iv": "Information Value (IV)",
+    "points": "Points and PDO",
 }
 
 
@@ -188,6 +200,8 @@ def glossary(results: Results) -> list[tuple[str, str]]:
         used.add("air")
     if (results.baseline or {}).get("holdout") is not None:
         used.add("baseline")
+    if ((results.data or {}).get("scorecard") or {}).get("points"):  # the scorecard section
+        used |= {"woe", "iv", "points"}
     if (results.data or {}).get("drivers"):  # "What drives the predictions"
         used.add("contribution")
     if results.importance:

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from tuneplate.engine.results import Results
-from tuneplate.reports import charts, drivers, formatters, sections
+from tuneplate.reports import charts, drivers, formatters, scorecard, sections
 from tuneplate.reports.glossary import glossary
 from tuneplate.reports.health import SEVERITY, health_rows
 from tuneplate.reports.view import View
@@ -76,6 +76,7 @@ def render(results: Results) -> str:
         "best_params": sections.best_params(results),
         "monotone": sections.monotone(results),
         "drivers": drivers.section(results),  # of the model the report recommends
+        "scorecard": scorecard.section(results),  # a WoE scorecard's IV and points
         "best_trials": sections.best_trials(results),
         "families": sections.families(results),
         "monitoring": sections.monitoring(first, list(view.group_tables)),
@@ -87,6 +88,7 @@ def render(results: Results) -> str:
         "scored": formatters.tuning_score(results.data),  # its words: "cross-validated", …
         "holdout_sentence": view.holdout_sentence,
         "calibration_sentence": sections.calibration_sentence(first),
+        "calibration_caption": charts.calibration_caption(first),  # curve or bands
         "stability": sections.stability_facts(results),
         "comparison": sections.comparison_rows(results),
         "comparison_sentence": sections.comparison_sentence(results),

@@ -174,10 +174,12 @@ def comparison_rows(results: Results) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"Baseline: {base['family']}{recommended}",
-                "default settings",
+                base.settings,
                 fmt_number(base["holdout"]),
             )
         )
+    elif base.unavailable:  # the section says why, rather than vanishing
+        rows.append((f"Baseline: {base.family}", base.settings, "not compared"))
     prev = results.previous or {}
     if prev.get("holdout") is not None:
         same = prev.get("fingerprint") == results.data.get("fingerprint")
@@ -196,6 +198,8 @@ def comparison_sentence(results: Results) -> str:
     """
     if results.baseline.decision == "kept":
         return kept_sentence(results)
+    if results.baseline.unavailable:
+        return unavailable_sentence(results)
     if difference_text(results):
         return (
             f"{versus_sentence(results, summary=False)} The difference is paired: both models "
@@ -220,6 +224,25 @@ def comparison_sentence(results: Results) -> str:
     return (
         f"The tuned model scores {better} than the baseline on the hold-out "
         f"({label} {fmt_number(results.holdout)} against {fmt_number(base)})."
+    )
+
+
+def unavailable_sentence(results: Results) -> str:
+    """Why the run has no baseline comparison, in one sentence ("" when it has one).
+
+    Example:
+        >>> unavailable_sentence(results)
+        "No comparison with the simple L2-regularised logistic regression: it cannot honour
+        the run's monotone constraints (its fitted coefficient of 'duration_in_month' is
+        positive (+0.0312), against the monotone direction -1)."
+    """
+    base = results.baseline
+    if not base.unavailable:
+        return ""
+    label = base.label or base.family
+    return (
+        f"No comparison with the simple {label}: it cannot honour the run's monotone "
+        f"constraints ({base.unavailable})."
     )
 
 
@@ -405,6 +428,7 @@ def outline(results: Results, context: dict[str, Any]) -> list[Part]:
         "drivers": bool(context["drivers"]),
         "fairness": bool(context["group_tables"]),
         "baseline": len(context["comparison"]) > 1,
+        "scorecard": bool(context.get("scorecard")),
         "limits": True,
         "appendix": True,
         "glossary": bool(context["glossary"]),
@@ -421,6 +445,7 @@ PARTS = (
     ("drivers", "What drives the predictions", "sections/drivers.html.jinja2"),
     ("fairness", "Fairness and subgroups", "sections/fairness.html.jinja2"),
     ("baseline", "Baseline vs challenger", "sections/baseline.html.jinja2"),
+    ("scorecard", "The scorecard", "sections/scorecard.html.jinja2"),
     ("limits", "Limitations and monitoring", "sections/limits.html.jinja2"),
     ("appendix", "Appendix for analysts", "sections/appendix.html.jinja2"),
     ("glossary", "Glossary", "sections/glossary.html.jinja2"),
@@ -432,15 +457,21 @@ def monotone(results: Results) -> dict[str, Any] | None:
     (`--monotone`; None for a run without them).
 
     Keys: "lines" (one per constrained column) and "cost" (the hold-out score with and
-    without the constraints, their paired difference and its 95% interval).
+    without the constraints, their paired difference and its 95% interval); "auto"
+    (`--monotone auto`, else None): "note" (how the directions were proposed, for the
+    analyst to confirm, with the `--monotone` that fixes them) and "free" (the columns
+    left free, with why).
 
     Example:
         >>> monotone(results)["lines"]
         ['credit_amount: the probability of the event rises with it (+1)']
     """
     m = (results.data or {}).get("monotone")
-    if not isinstance(m, dict) or not m.get("constraints"):
+    if not isinstance(m, dict) or not (m.get("constraints") or m.get("auto")):
         return None
+    auto = auto_proposal(m)
+    if not m.get("constraints"):  # `auto` found no clear direction, and none was given
+        return {"lines": [], "cost": "No column was constrained.", "auto": auto}
     label, d, interval = results.metric.label, m.get("difference"), m.get("interval")
     cost = (
         f"The tuned model's hold-out {label}: {fmt_number(m.get('holdout'))} with the constraints, "
@@ -463,4 +494,54 @@ def monotone(results: Results) -> dict[str, Any] | None:
         )
     else:
         cost += "."
-    return {"lines": describe(m["constraints"]), "cost": cost}
+    lines = describe(m["constraints"])
+    proposed = ((m.get("auto") or {}).get("proposed")) or {}
+    lines = [
+        f"{line}, proposed from the data ({_rho(proposed[c])})" if c in proposed else line
+        for c, line in zip(m["constraints"], lines, strict=True)
+    ]
+    return {"lines": lines, "cost": cost, "auto": auto}
+
+
+def _rho(stats: dict[str, Any]) -> str:
+    """ "Spearman's rho +0.206, p < 0.001": a column's aggregate test, for the report."""
+    rho, p = stats.get("rho"), stats.get("p")
+    if not isinstance(rho, int | float) or not isinstance(p, int | float):
+        return "no statistics recorded"
+    shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return f"Spearman's rho {rho:+.3f}, {shown}".replace("-", "\u2212")
+
+
+def auto_proposal(m: dict[str, Any]) -> dict[str, Any] | None:
+    """`--monotone auto`'s part of the monotone section (None without `auto`)."""
+    auto = m.get("auto")
+    if not isinstance(auto, dict):
+        return None
+    proposed = auto.get("proposed") or {}
+    given = auto.get("given") or {}
+    flag = ",".join(f"{c}={int(s):+d}" for c, s in (m.get("constraints") or {}).items())
+    stats = auto.get("statistics") or {}
+    against = [  # a direction given against the development rows' clear sign
+        c
+        for c, s in given.items()
+        if c in stats
+        and stats[c].get("p", 1) < auto.get("max_p", 0)
+        and abs(stats[c].get("rho", 0)) >= auto.get("min_rho", 1)
+        and stats[c]["rho"] * s < 0
+    ]
+    note = (
+        f"--monotone auto proposed {fmt_count(len(proposed))} direction(s) from "
+        f"{auto.get('rule', 'the development rows')} ({fmt_count(auto.get('rows'))} development "
+        "rows; the hold-out was not used). A correlation on its own ignores the other "
+        "inputs, so check that each direction is one the business expects"
+        + (f"; the directions you gave ({', '.join(given)}) were kept as given" if given else "")
+        + (
+            f", although the data's sign is the opposite for {', '.join(against)} "
+            f"({'; '.join(_rho(stats[c]) for c in against)})"
+            if against
+            else ""
+        )
+        + (f". Once confirmed, fix them with --monotone {flag}." if flag else ".")
+    )
+    free = [f"{column}: {why}" for column, why in (auto.get("free") or {}).items()]
+    return {"note": note, "free": free}

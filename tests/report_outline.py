@@ -13,6 +13,7 @@ ORDER = (
     "drivers",
     "fairness",
     "baseline",
+    "scorecard",  # credit risk: the WoE scorecard's IV and points, after its comparison
     "limits",
     "appendix",
     "glossary",

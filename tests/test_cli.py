@@ -173,7 +173,7 @@ def test_purpose_baseline_and_previous_run_reach_the_report(run_dir, tmp_path):
     assert 'id="purpose"' in html and "under &lt;b&gt;5,000&lt;/b&gt;" in html
     assert 'id="baseline"' in html and "Previous run: lightgbm" in html and "same data" in html
     results = json.loads((out / "results.json").read_text())
-    assert results["baseline"]["family"] == "logistic"
+    assert results["baseline"]["family"] == "scorecard"  # the credit champion
     assert (
         results["previous"]["holdout"]
         == json.loads((run_dir / "results.json").read_text())["best"]["holdout"]

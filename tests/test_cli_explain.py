@@ -71,7 +71,8 @@ def test_every_declined_applicant_gets_a_reason_and_none_names_a_protected_colum
     declined = table[table["decision"] == "declined"]
     assert len(declined) > 0
     assert declined["reason_1_column"].notna().all()
-    assert declined["reason_1"].str.contains(r"\(pushes PD up\)|lowers PD least").all()
+    # the vertical's wording: where the value stands, then its effect on the PD
+    assert declined["reason_1"].str.contains(" — (?:raises the PD|lowers the PD least)").all()
     hidden = {*results.data["protected"], *results.data["excluded"]}
     assert hidden  # German credit declares protected attributes
     named = set(table[_reason_columns(table)].stack().dropna())
@@ -117,6 +118,23 @@ def test_top_sets_the_number_of_reasons(credit, capsys, tmp_path):
     assert code == 0 and "declined" in stdout
     table = pd.read_csv(out)
     assert _reason_columns(table) == ["reason_1_column", "reason_2_column"]
+
+
+def test_model_tuned_explains_the_tuned_model_the_export_ships(credit):
+    from tuneplate.explaining import explain_run
+
+    folder = credit.folders["lightgbm"]
+    results = Results.load(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuned = explain_run(folder, credit.table, model="tuned")
+        chosen = explain_run(folder, credit.table)
+    proba = np.asarray(results.model.predict_proba(credit.table)[:, 1], dtype=float)
+    np.testing.assert_allclose(tuned.table["probability"], proba, rtol=1e-12, atol=0)
+    assert tuned.threshold == results.headline.figures["operating_threshold"]
+    assert tuned.note == ""
+    # the recommended model's reasons say so when it is the simple baseline
+    assert chosen.note == recommended(results)[1]
 
 
 # -- refusals: one line, exit 2, nothing changed ---------------------------------------

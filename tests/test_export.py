@@ -24,7 +24,7 @@ def german_csv(tmp_path_factory, german_credit):
 
 
 @pytest.mark.slow  # end to end: run, export, retrain in a subprocess
-@pytest.mark.parametrize("family", ["lightgbm", "xgboost", "logistic"])
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost", "logistic", "scorecard"])
 def test_exported_train_reproduces_the_holdout_without_tuneplate(family, german_csv, tmp_path):
     run, project = tmp_path / "run", tmp_path / "project"
     args = ["run", "credit-risk", "--data", str(german_csv), "--target", "creditability"]

@@ -268,6 +268,9 @@ def calibration(y: np.ndarray, p: np.ndarray) -> Calibration:
     return Calibration(intercept, intercept_interval, slope, slope_interval)
 
 
+MAX_STEP = 5.0  # largest change of a coefficient in one Newton step (log-odds)
+
+
 def logistic_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, steps: int = 50):
     """Maximum-likelihood logistic regression by Newton's method, with an offset.
 
@@ -280,6 +283,10 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, steps: int = 
         gradient = X.T @ (y - p)
         information = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(X.shape[1])
         step = np.linalg.solve(information, gradient)
+        # Damped: far from the optimum (e.g. predictions shifted far off the observed rate)
+        # the curvature is tiny and a full Newton step overshoots past any bound; the
+        # log-likelihood is concave, so capped steps still reach the same maximum.
+        step = step * min(1.0, MAX_STEP / max(float(np.abs(step).max()), 1e-300))
         beta = beta + step
         if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 1e3:
             return None

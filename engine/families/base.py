@@ -42,7 +42,21 @@ def patience(best_round: int) -> int:
 class MonotoneViolation(TuneplateError):
     """A fitted model goes against a monotone constraint that its family cannot enforce
     (logistic regression's coefficient sign): a search trial fails with it, a refit is
-    refused with it."""
+    refused with it, and the report's baseline says why it is missing.
+
+    `column`, `direction` (+1 or -1) and `fitted` (the fitted coefficient or slope, whose
+    sign goes against `direction`) say which constraint broke, when the family knows.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        column: str | None = None,
+        direction: int | None = None,
+        fitted: float | None = None,
+    ):
+        super().__init__(text)
+        self.column, self.direction, self.fitted = column, direction, fitted
 
 
 @dataclass(frozen=True)
@@ -169,3 +183,7 @@ class Family:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     # Per-row log-odds contributions, see above; None when the family cannot explain.
     contributions: Callable[[Any, pd.DataFrame], np.ndarray] | None = None
+    # `(estimator, {column key: user's name}) -> dict`: aggregates a report shows about a
+    # fitted model of this family (a scorecard's points and Information Value), saved as
+    # `results.data[name]`; None when the family has none.
+    summary: Callable[[Any, Mapping[str, str]], dict] | None = None

@@ -71,7 +71,10 @@ def check_monotone(model: Pipeline, X: pd.DataFrame, fit) -> None:
             raise MonotoneViolation(
                 f"the logistic model's coefficient of {column!r} is {coef[where[0]]:+.3g}, "
                 f"against its monotone direction {sign:+d}; use model lightgbm or xgboost "
-                f"(they enforce the constraint), or drop {column!r} from the constraints"
+                f"(they enforce the constraint), or drop {column!r} from the constraints",
+                column=str(column),
+                direction=int(sign),
+                fitted=float(coef[where[0]]),
             )
 
 

@@ -103,7 +103,8 @@ class Model:
         Machine Intelligence 2, 2020; `pred_contrib=True` / `pred_contribs=True` in the
         libraries' docs); for logistic regression the exact linear contributions
         coef * (x - training mean) on the encoded design, a column's one-hot levels and
-        missing indicator summed into that column. Columns the model does not use
+        missing indicator summed into that column; for a WoE scorecard coef * (WoE of the
+        row's bin - training mean WoE) per input. Columns the model does not use
         (protected, excluded, extra) are not in the result.
 
         Raises:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.families import lightgbm, logistic, xgboost
+from tuneplate.engine.families import lightgbm, logistic, scorecard, xgboost
 from tuneplate.engine.families.base import Family
 
 FAMILIES: dict[str, Family] = {
-    f.name: f for f in (lightgbm.FAMILY, xgboost.FAMILY, logistic.FAMILY)
+    f.name: f for f in (lightgbm.FAMILY, xgboost.FAMILY, logistic.FAMILY, scorecard.FAMILY)
 }
 # {family: model file name}, for the CLI's list of the files a run folder may hold.
 MODEL_FILES: dict[str, str] = {name: f.file for name, f in FAMILIES.items()}

@@ -11,6 +11,7 @@ Example:
 
 from tuneplate.engine.families.lightgbm import SPACE as LIGHTGBM
 from tuneplate.engine.families.logistic import SPACE as LOGISTIC
+from tuneplate.engine.families.scorecard import SPACE as SCORECARD
 from tuneplate.engine.families.xgboost import SPACE as XGBOOST
 
-__all__ = ["LIGHTGBM", "LOGISTIC", "XGBOOST"]
+__all__ = ["LIGHTGBM", "LOGISTIC", "SCORECARD", "XGBOOST"]

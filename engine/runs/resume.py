@@ -20,6 +20,8 @@ compared by default:
   The probability calibration (`--calibrate`) is fitted after the search too.
   Monotone constraints (`--monotone`) are not listed: they change what every trial
   fits, so a resume with other constraints is refused like one with another --exclude.
+  They are compared as resolved: `--monotone auto` as the directions it proposed (the
+  same seed and data give the same development rows, so the same directions).
 * `NOT_COMPARED`: a replay's expected fingerprint; the data itself is compared by its
   fingerprint on its own.
 
@@ -98,6 +100,9 @@ def resolved_settings(ready) -> dict[str, Any]:
             protected=roles.protected,
             exclude=roles.exclude,
             subgroups=roles.subgroups,
+            # --monotone as resolved: `auto`'s directions, proposed from the development
+            # rows, so a resume compares the constraints the trials were fitted under
+            monotone=getattr(ready, "monotone_columns", None),
         )
     settings = {
         name: _plain(resolved.get(name, config.setting(name))) for name in compared_fields()

@@ -114,7 +114,7 @@ def tune(
                     rule (`value >= min_value`), an item attributes table's path, and
                     "time" or "last-n" (see `tuneplate run --help`).
             The search (`Search`):
-                model: the model family ("lightgbm", "xgboost", "logistic").
+                model: the model family ("lightgbm", "xgboost", "logistic", "scorecard").
                 metric: the score to optimise ("roc_auc", "pr_auc", "log_loss",
                     "brier"); the vertical's default when None.
                 strategy: "bayes" (default), "random", "grid", "cmaes", "gradient",
@@ -136,7 +136,11 @@ def tune(
                     event's probability may only rise (+1) or fall (-1) with that column.
                     Exact for "lightgbm" and "xgboost"; "logistic" refuses a fitted
                     coefficient of the wrong sign (such trials fail). Categorical
-                    columns cannot be constrained.
+                    columns cannot be constrained. "auto" (verticals that opt in:
+                    credit-risk; {"auto": True, "col": -1} to give some yourself)
+                    proposes directions from the development rows (the sign of
+                    Spearman's rank correlation with the outcome, where clear); they
+                    are listed in results.data["monotone"] and the report to confirm.
             The budget (`Budget`):
                 n_trials, timeout: trials and seconds; the vertical's default when both
                     are None.

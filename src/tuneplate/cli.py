@@ -75,7 +75,7 @@ def _assumption(text: str) -> tuple[str, object]:
         return key.strip(), value.strip()
 
 
-def _monotone(text: str) -> dict[str, int]:
+def _monotone(text: str) -> dict | str:
     from tuneplate.engine.monotone import parse
 
     try:
@@ -170,7 +170,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_monotone,
         metavar="COL=+1,COL=-1",
         help="numeric columns the event's probability may only rise (+1) or fall (-1) with: "
-        "exact for lightgbm and xgboost; logistic refuses a coefficient of the wrong sign",
+        "exact for lightgbm and xgboost; logistic refuses a coefficient of the wrong sign. "
+        "'auto' (credit-risk; 'auto,COL=-1' to give some yourself) proposes them from the "
+        "development rows' rank correlation with the outcome: confirm them in the report",
     )
     run.add_argument("--seed", type=_whole_number, help="random seed (default 0)")
     run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
@@ -279,6 +281,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     why.add_argument("--top", type=_whole_number, default=4, help="reasons per row (default 4)")
     why.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    why.add_argument(
+        "--model",
+        choices=("recommended", "tuned"),
+        default="recommended",
+        help="the model the run's report recommends (default) or the tuned one, which "
+        "'tuneplate export' ships (its score.py --reasons gives the same reasons)",
+    )
 
     exp = sub.add_parser("export", help="turn a finished run into a standalone project")
     exp.add_argument("run_dir", help="a folder written by 'tuneplate run'")

@@ -31,7 +31,6 @@ from tuneplate.engine.runs import run_folder
 from tuneplate.engine.runs.writable import require_creatable
 from tuneplate.engine.search.study import RECORD, make_storage, mask
 from tuneplate.engine.tune import Config, check, plan, work
-from tuneplate.engine.validate import frozen_model_note, recommended
 from tuneplate.export import export_run
 from tuneplate.reports import save_summary
 from tuneplate.scaffold import new_vertical
@@ -280,7 +279,8 @@ def cmd_export(args) -> int:
         print(
             f"note: the run's report recommends its simple {base.label}; this project holds "
             "the tuned model (the simple one is saved in the run folder's baseline/, and "
-            "'tuneplate validate' and 'tuneplate explain' use it)"
+            "'tuneplate validate' and 'tuneplate explain' use it; '--model tuned' gives "
+            "this project's figures and reasons)"
         )
     return 0
 
@@ -315,15 +315,13 @@ def cmd_explain(args) -> int:
     """Write each row's probability, decision and reason codes from a run's frozen model."""
     from tuneplate.explaining import explain_run  # the model libraries: only when needed
 
-    r = explain_run(args.run_dir, args.data, args.out, args.top, args.overwrite)
-    d = r.decision
+    r = explain_run(args.run_dir, args.data, args.out, args.top, args.overwrite, args.model)
+    d = r.words
     side = ">=" if d.inclusive else ">"
     print(
-        f"reasons: {args.out} ({len(r.table):,} rows: {r.risky:,} {d.risky} at {d.score} "
-        f"{side} {r.threshold:.1%}, the run's operating point; up to {r.top} reasons each)"
+        f"{d.title}: {args.out} ({len(r.table):,} rows: {r.risky:,} {d.risky} at {d.score} "
+        f"{side} {r.threshold:.1%}, the run's operating point; up to {r.top} each)"
     )
-    results = Results.load(args.run_dir, model=False)
-    for note in (frozen_model_note(results, "these reasons"), recommended(results)[1]):
-        if note:
-            print(f"note: {note}")
+    if r.note:  # the explain_run's own: it loaded the models, so it knows which was used
+        print(f"note: {r.note}")
     return 0

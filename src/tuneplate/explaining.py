@@ -11,7 +11,13 @@ does, so it is written where the user says and never into the run folder.
 Example:
     >>> reasons = explain_run("tuneplate-runs/credit-risk", "applicants.csv", top=4)
     >>> reasons.table.loc[0, ["probability", "decision", "reason_1"]].tolist()
-    [0.41, 'declined', 'duration_in_month: high for this model (pushes PD up)']
+    [0.41, 'declined', 'duration_in_month: high (top 10%) — raises the PD']
+
+The wordings are the vertical's (`Vertical.reasons`, a `ReasonWords`: credit risk
+declines above its PD cut-off, diagnosis flags its "main risk factors"); a run whose
+vertical is not installed here, or a plugin vertical that sets none, gets the default.
+The table itself is built by `contract/reasons.py`, which `tuneplate export` copies
+into the exported project, so its `score.py --reasons` writes the same reasons.
 """
 
 from __future__ import annotations
@@ -24,43 +30,14 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.profile import Bands
+from tuneplate.engine.contract.reasons import TOP, ReasonWords, reason_table
 from tuneplate.engine.families.models import BASE_VALUE
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs.run_folder import refuse_if_in_use
 from tuneplate.engine.runs.writable import require_creatable
-from tuneplate.engine.validate import recommended
+from tuneplate.engine.validate import MODELS, frozen_model_note, recommended
 from tuneplate.validation import read_rows
-
-TOP = 4  # reasons per row, the usual count on an adverse-action notice
-
-
-@dataclass(frozen=True)
-class Decision:
-    """How a vertical words its decision at the operating threshold.
-
-    `risky` is the word for rows on the event side (declined, flagged), `clear` for the
-    others; `inclusive`: a probability equal to the threshold is on the event side;
-    `score`: what the probability is called in a reason ("PD", "risk").
-    """
-
-    risky: str
-    clear: str
-    inclusive: bool
-    score: str
-
-    def is_risky(self, proba: np.ndarray, threshold: float) -> np.ndarray:
-        return proba >= threshold if self.inclusive else proba > threshold
-
-
-# Credit approves PD <= cut-off (verticals/credit_risk/metrics.py, `operating_point`);
-# diagnosis flags risk >= threshold (verticals/diagnosis/metrics.py). A plugin vertical
-# gets the diagnosis-like default.
-DECISIONS = {
-    "credit-risk": Decision("declined", "approved", inclusive=False, score="PD"),
-    "diagnosis": Decision("flagged", "not flagged", inclusive=True, score="risk"),
-}
-DEFAULT_DECISION = Decision("flagged", "not flagged", inclusive=True, score="risk")
+from tuneplate.verticals import load_vertical
 
 
 @dataclass(frozen=True)
@@ -74,12 +51,27 @@ class Reasons:
 
     table: pd.DataFrame
     threshold: float
-    decision: Decision
+    words: ReasonWords  # the vertical's: its decisions, score name and reason wording
     top: int
+    # Which model gave them when it is not the tuned one (or the report recommends one
+    # the folder does not hold), in a sentence; "" otherwise.
+    note: str = ""
 
     @property
     def risky(self) -> int:
-        return int((self.table["decision"] == self.decision.risky).sum())
+        return int((self.table["decision"] == self.words.risky).sum())
+
+
+def reason_words(vertical: str) -> ReasonWords:
+    """The wordings of the vertical called `vertical`; the default when it is not here.
+
+    A run can be explained where its vertical (a plugin) is not installed: its decisions
+    are then worded "flagged" / "not flagged" at or above the threshold.
+    """
+    try:
+        return load_vertical(vertical).reasons
+    except TuneplateError:
+        return ReasonWords()
 
 
 def explain_run(
@@ -88,6 +80,7 @@ def explain_run(
     out: str | Path | None = None,
     top: int = TOP,
     overwrite: bool = False,
+    model: str = "recommended",
 ) -> Reasons:
     """Reason codes for `data` from the model of `run_dir`; write them to `out` (CSV).
 
@@ -103,6 +96,9 @@ def explain_run(
         out: the CSV to write (outside the run folder); None writes nothing.
         top: reasons per row, 1 or more.
         overwrite: replace an existing `out`.
+        model: "recommended" (the model the run's report recommends: the simple
+            baseline's when the tuned model did not beat it) or "tuned" (the tuned model,
+            the one `tuneplate export` ships, whose `score.py --reasons` gives these rows).
 
     Raises:
         TuneplateError: one line naming the problem and the fix (no run folder, a run
@@ -112,12 +108,19 @@ def explain_run(
     run_dir = Path(run_dir)
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise TuneplateError(f"--top must be a whole number of 1 or more, got {top!r}")
+    if model not in MODELS:
+        raise TuneplateError(f"--model must be one of {', '.join(MODELS)}, got {model!r}")
     if out is not None:
         _check_out(Path(out), run_dir, overwrite)
     refuse_if_in_use(run_dir)  # a run still writing there: its model may be half-saved
     # The model the report recommends, with its own operating point: the simple
-    # baseline's when the tuned model did not beat it (saved in baseline/).
-    results, _ = recommended(Results.load(run_dir))
+    # baseline's when the tuned model did not beat it (saved in baseline/); or the tuned
+    # model with its own, as the exported project ships it.
+    results, note = Results.load(run_dir), ""
+    if model == "recommended":
+        note = frozen_model_note(results, "these reasons") or ""
+        results, chosen = recommended(results)
+        note = chosen or note
     model = results.model
     if model is None or not hasattr(model, "explain"):
         raise TuneplateError(
@@ -137,102 +140,20 @@ def explain_run(
             "from such a model: re-run with those columns left out"
         )
     data = read_rows(data, results, "the table of rows to explain")
-    decision = DECISIONS.get(results.vertical, DEFAULT_DECISION)
+    words = reason_words(results.vertical)
     proba = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
-    contributions = model.explain(data).drop(columns=BASE_VALUE)
+    contributions = model.explain(data).drop(columns=BASE_VALUE).to_numpy()
     encoded = model.schema.encode(data)[0]
-    risky = decision.is_risky(proba, float(threshold))
-    table = _table(model, encoded, contributions, proba, risky, decision, top)
+    profile = getattr(model, "profile", None)
+    table = reason_table(
+        model.schema, encoded, contributions, proba, float(threshold), words, profile, top
+    )
     named = {c for k in range(1, top + 1) for c in table[f"reason_{k}_column"].dropna()}
     if named & hidden:  # cannot happen (reasons name inputs only); never let one out
         raise TuneplateError(f"a reason named a protected or excluded column {sorted(named)}")
     if out is not None:
         table.to_csv(out, index=False)
-    return Reasons(table, float(threshold), decision, top)
-
-
-def _table(model, encoded, contributions, proba, risky, decision, top) -> pd.DataFrame:
-    """One row per input row: probability, decision and the top reasons, largest first."""
-    values = contributions.to_numpy()
-    names = list(contributions.columns)
-    # Stable order: ties keep the schema's column order, so a re-run gives the same reasons.
-    order = np.argsort(-values, axis=1, kind="stable")
-    medians = _medians(model)
-    kinds = {f.name: f.kind for f in model.schema.features}
-    inputs = {n: encoded[k].to_numpy(dtype=object) for n, k in model.schema.keys.items()}
-    cells: dict[str, list] = {f"reason_{k}{s}": [] for k in range(1, top + 1) for s in _PARTS}
-    for i in range(len(values)):
-        chosen = [j for j in order[i][:top] if values[i, j] > 0]
-        relief = not chosen and risky[i] and len(names) > 0
-        if relief:  # on the event side with nothing raising it: the base value did
-            chosen = [order[i][0]]
-        for k in range(1, top + 1):
-            j = chosen[k - 1] if k <= len(chosen) else None
-            name = names[j] if j is not None else None
-            value = inputs[name][i] if name is not None else None
-            wording = None
-            if name is not None:
-                effect = (
-                    f"lowers {decision.score} least; the average {decision.score} is above the "
-                    "threshold"
-                    if relief
-                    else f"pushes {decision.score} up"
-                )
-                wording = f"{name}: {_describe(kinds[name], value, medians.get(name))} ({effect})"
-            cells[f"reason_{k}_column"].append(name)
-            cells[f"reason_{k}"].append(wording)
-            cells[f"reason_{k}_logodds"].append(float(values[i, j]) if j is not None else None)
-    head = {
-        "row": np.arange(1, len(values) + 1),
-        "probability": proba,
-        "decision": np.where(risky, decision.risky, decision.clear),
-    }
-    return pd.DataFrame({**head, **cells})
-
-
-_PARTS = ("_column", "", "_logodds")
-
-
-def _describe(kind: str, value, median: float | None) -> str:
-    """A value in a few words: a level as itself, a number as high or low for the model."""
-    if value is None or pd.isna(value):
-        return "missing"
-    if kind == "categorical":
-        return repr(str(value))
-    if kind == "boolean":
-        return "yes" if float(value) else "no"
-    if median is None:
-        return "its value"
-    above = float(value) > median
-    if kind == "datetime":
-        return "late for this model" if above else "early for this model"
-    return "high for this model" if above else "low for this model"
-
-
-def _medians(model) -> dict[str, float]:
-    """Each numeric input's approximate hold-out median, from the model's saved profile.
-
-    The profile keeps band edges and shares only (no row's value): the median is taken
-    as the edge whose share of rows below is nearest one half. Empty without a profile.
-    """
-    profile = getattr(model, "profile", None)
-    if profile is None:
-        return {}
-    return {
-        name: median
-        for name, bands in profile.columns.items()
-        if (median := _median(bands)) is not None
-    }
-
-
-def _median(bands: Bands) -> float | None:
-    if not bands.edges:
-        return None
-    finite = np.asarray(bands.shares[:-1], dtype=float)  # the last share is "missing"
-    if finite.sum() <= 0:
-        return None
-    below = np.cumsum(finite)[:-1] / finite.sum()  # share below each interior edge
-    return float(bands.edges[int(np.argmin(np.abs(below - 0.5)))])
+    return Reasons(table, float(threshold), words, top, note)
 
 
 def _check_out(out: Path, run_dir: Path, overwrite: bool) -> None:

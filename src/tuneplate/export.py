@@ -16,11 +16,14 @@ the run's own code.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from importlib.resources import files
 from pathlib import Path
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.reasons import TOP
+from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
@@ -29,7 +32,13 @@ from tuneplate.reports.formatters import tuning_score
 from tuneplate.scaffold import code_environment
 
 _env = code_environment("export")
-LIBRARIES = {"lightgbm": ["lightgbm"], "xgboost": ["xgboost"], "logistic": ["skops"]}
+LIBRARIES = {
+    "lightgbm": ["lightgbm"],
+    "xgboost": ["xgboost"],
+    "logistic": ["skops"],
+    # train.py finds the bins with optbinning; score.py reads the JSON with NumPy only
+    "scorecard": ["optbinning"],
+}
 CODE = {
     "model_io.py": "model_io.py.jinja2",
     "train.py": "train.py.jinja2",
@@ -55,7 +64,8 @@ CONTRACT_INIT = (
     "How a file is read (reader.py, with sniff.py, csv_numbers.py and dates.py) and what each\n"
     "column is (schema.py, with kinds.py, numbers.py and notes.py): the code the tuned model\n"
     "used, so new rows are read and checked exactly as the training rows were; and how new\n"
-    "rows are compared with the development hold-out (profile.py, monitoring.py).\n"
+    "rows are compared with the development hold-out (profile.py, monitoring.py); how a\n"
+    "row's reasons are chosen and worded (reasons.py); a scorecard's bins (scorecard.py).\n"
     '"""\n'
 )
 
@@ -82,6 +92,51 @@ RANKING_BASE = ("numpy", "pandas", "scipy", "scikit-learn")  # the candidate sta
 RANKING_ROLES = ("user", "item", "time", "value", "min_value", "event", "price")
 RANKER_LABELS = {"lightgbm": "LightGBM lambdarank", "xgboost": "XGBoost rank:ndcg"}
 ITEM_FEATURES = {"category_affinity", "price", "price_ratio"}  # need the item table
+
+
+# `score.py --reasons`: the families whose exported model_io.py computes per-row
+# contributions with the model's own library (a family added here needs its branch in
+# model_io.py.jinja2's `load_explainer`, and its aggregates, if any, in `_reasons`).
+EXPLAINED = ("lightgbm", "xgboost", "logistic", "scorecard")
+REASONS_FILE = "reasons.json"  # in the project's model/: what score.py --reasons needs
+
+
+def _reasons(run_dir: Path, results: Results, meta: dict) -> dict:
+    """What `score.py --reasons` needs, aggregates only: the tuned model's operating
+    threshold, the vertical's wordings, the protected and excluded column names and, for
+    logistic regression, the input column each design column (a one-hot level, a missing
+    indicator) belongs to. When the export cannot give reasons, {"refused": one line}.
+    """
+    from tuneplate.explaining import reason_words  # loads the verticals: only here
+
+    family = meta["family"]
+    threshold = results.headline.figures.get("operating_threshold")
+    hidden = sorted({*results.data.get("protected", ()), *results.data.get("excluded", ())})
+    used = sorted(set(hidden) & set(Schema.from_dict(meta["schema"]).names))
+    if family not in EXPLAINED:
+        return {"refused": f"the {family} model has no per-row reasons in an export yet"}
+    if threshold is None or not math.isfinite(float(threshold)):
+        return {
+            "refused": "the run records no operating threshold (it predates it); re-run "
+            "'tuneplate run' and export that run to get reasons"
+        }
+    if used:
+        return {
+            "refused": f"the model uses protected or excluded column(s) {used}; no reasons "
+            "are given from such a model: re-run with those columns left out"
+        }
+    settings = {
+        "threshold": float(threshold),
+        "top": TOP,
+        "words": reason_words(results.vertical).to_dict(),
+        "hidden": hidden,
+    }
+    if family == "logistic":  # the design's owners: the one-hot levels are the model's
+        from tuneplate.engine.families.logistic import _design_owners, load
+
+        pipeline = load(run_dir / meta["file"])
+        settings["design_owners"] = [str(o) for o in _design_owners(pipeline[:-1][-1])]
+    return settings
 
 
 def _requirements(results: Results, family: str, base=("numpy", "pandas", "scikit-learn")):
@@ -169,6 +224,8 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
     for name in (meta["file"], "model.json", SPLIT_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / "model" / name)
+    reasons = json.dumps(_reasons(run_dir, results, meta), indent=2)
+    (to / "model" / REASONS_FILE).write_text(reasons + "\n", encoding="utf-8")
     for name in ("report.html", RESULTS_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / name)

@@ -29,7 +29,7 @@ from tuneplate.engine.data.checks import (
 )
 from tuneplate.engine.data.roles import Roles, resolve_roles
 from tuneplate.engine.families.registry import get_family
-from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, XGBOOST
+from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, SCORECARD, XGBOOST
 from tuneplate.engine.labels import column_label
 from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, readable_groups
 from tuneplate.engine.money import money
@@ -45,6 +45,7 @@ from tuneplate.engine.vertical import (
     Option,
     Outcome,
     RankingOutcome,
+    ReasonWords,
     Sample,
     Vertical,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "Space",
     "LIGHTGBM",
     "LOGISTIC",
+    "SCORECARD",
     "XGBOOST",
     "get_family",
     # metrics and what the report shows
@@ -96,6 +98,7 @@ __all__ = [
     "Calibration",
     "Card",
     "About",
+    "ReasonWords",
     "METRIC_LABELS",
     "interval",
     "ratio_interval",

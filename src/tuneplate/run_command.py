@@ -278,6 +278,8 @@ def _run(args, held: list[RunFolder]) -> int:
         )
     elif compared and base.decision == "better":
         print(f"the tuned model beats the simple {base.label} ({compared})")
+    elif base.unavailable:  # its fit broke the monotone constraints: say so, not nothing
+        print(f"no comparison with the simple {base.label}: {base.unavailable}")
     if decided.suspicious:  # never let a too-good figure pass as a success
         print(
             "warning: the hold-out score is suspiciously good (leakage, repeated entities "

@@ -22,6 +22,9 @@ from tuneplate.reports import render
 from tuneplate.verticals import load_vertical
 
 TIMINGS = ["duration_s", "finished_s"]
+# The warm-start tests below are about a logistic baseline (a logistic run warm-starting a
+# logistic search); the credit vertical's own baseline is the scorecard since issue #17 §5.
+LOGISTIC_BASELINE = replace(load_vertical("credit-risk"), baseline_family="logistic")
 
 
 def _trial(family: str, value: float | None, state=optuna.trial.TrialState.COMPLETE):
@@ -174,7 +177,8 @@ def test_every_search_tries_each_familys_untuned_library_settings(vertical_name)
     vertical = load_vertical(vertical_name)
     p = plan(vertical, config=Config.flat(strategy="auto", n_trials=5))
     defaults = [params for source, params in p.first_trials if source == LIBRARY_DEFAULT]
-    assert {params[FAMILY] for params in defaults} == {"lightgbm", "xgboost"}
+    base = vertical.baseline_family  # credit: the scorecard; diagnosis: logistic
+    assert {params[FAMILY] for params in defaults} == {"lightgbm", "xgboost", "logistic"} - {base}
     for params in defaults:
         assert p.space.contains(params)
     xgb = next(params for params in defaults if params[FAMILY] == "xgboost")
@@ -183,9 +187,10 @@ def test_every_search_tries_each_familys_untuned_library_settings(vertical_name)
         # XGBoost's documented default, moved to the nearest bound of this table's range
         expected = min(max(value, ranges[name].low), ranges[name].high)
         assert xgb[f"xgboost.{name}"] == expected
-    # logistic's library default is the baseline itself: tried once, as the baseline
-    assert p.first_trials[0] == (BASELINE, {FAMILY: "logistic", "logistic.C": 1.0})
-    assert sum(params[FAMILY] == "logistic" for _, params in p.first_trials[:4]) == 1
+    # the baseline's library default is the baseline itself: tried once, as the baseline
+    start = p.space.spaces[base].start
+    assert p.first_trials[0] == (BASELINE, p.space.join(base, start))
+    assert sum(params[FAMILY] == base for _, params in p.first_trials[:5]) == 1
 
 
 def test_grid_search_keeps_only_priors_on_its_grid():
@@ -208,7 +213,9 @@ def test_grid_search_keeps_only_priors_on_its_grid():
 def test_auto_starts_with_one_cheap_model_per_family_in_turn():
     p = plan(load_vertical("credit-risk"), config=Config.flat(strategy="auto", n_trials=5))
     families = [params[FAMILY] for _, params in p.first_trials]
-    assert families[:3] == ["logistic", "lightgbm", "xgboost"]
+    # the credit baseline (the scorecard) first, for the one-SE rule; then one cheap
+    # model per family, cheapest first (the scorecard's own default is the baseline)
+    assert families[:4] == ["scorecard", "logistic", "lightgbm", "xgboost"]
     for _, params in p.first_trials:
         assert p.space.contains(params)
 
@@ -221,9 +228,8 @@ def _earlier_best_trials(earlier) -> list[float]:
 
 def test_warm_start_brings_the_earlier_best_trials_in_first(earlier_logistic):
     tmp_path, earlier = earlier_logistic
-    r = tuneplate.tune(
-        "credit-risk", model="logistic", strategy="random", n_trials=2, warm_start=tmp_path
-    )
+    config = Config.flat(model="logistic", strategy="random", n_trials=2, warm_start=str(tmp_path))
+    r = run_vertical(LOGISTIC_BASELINE, config=config)
     # the simple baseline (C=1) first, for the one-SE rule; then the earlier run's best,
     # less any that is the baseline itself
     assert r.trials.loc[0, "source"] == BASELINE and r.trials.loc[0, "params_C"] == 1.0
@@ -235,7 +241,7 @@ def test_warm_start_brings_the_earlier_best_trials_in_first(earlier_logistic):
 def test_warm_start_of_one_family_seeds_auto_with_prefixed_params(earlier_logistic):
     tmp_path, earlier = earlier_logistic
     p = plan(
-        load_vertical("credit-risk"),
+        LOGISTIC_BASELINE,
         config=Config.flat(strategy="auto", n_trials=3, warm_start=str(tmp_path)),
     )
     assert p.first_trials[0] == (BASELINE, {FAMILY: "logistic", "logistic.C": 1.0})
@@ -250,7 +256,7 @@ def test_a_warm_start_trial_with_the_baseline_settings_stays_the_baseline(earlie
     rule off: no trial would be the baseline to keep."""
     tmp_path, _ = earlier_logistic
     p = plan(
-        load_vertical("credit-risk"),
+        LOGISTIC_BASELINE,
         config=Config.flat(model="logistic", n_trials=3, warm_start=str(tmp_path)),
     )
     sources = [source for source, params in p.first_trials if params == {"C": 1.0}]

@@ -96,7 +96,7 @@ def losing(tmp_path_factory) -> tuple[Results, Results]:
 def test_a_real_run_pairs_the_same_rows_and_evaluates_the_recommended_baseline(losing):
     result, _ = losing
     base = result.baseline
-    assert base.family == "logistic" and base.decision in ("same", "worse")
+    assert base.family == "scorecard" and base.decision in ("same", "worse")
     assert base.recommended and base.tuned_label.startswith("LightGBM")
     # Same rows, same metric: the point difference is the two recorded hold-out scores'.
     assert base.difference == pytest.approx(result.holdout - base.holdout, abs=1e-12)

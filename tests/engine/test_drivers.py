@@ -112,7 +112,7 @@ def test_results_json_carries_the_drivers_of_the_recommended_model(tmp_path):
     result.save(tmp_path)
     saved = json.loads((tmp_path / "results.json").read_text())
     record = saved["data"]["drivers"]
-    recommended = "logistic" if result.baseline.recommended else "lightgbm"
+    recommended = "scorecard" if result.baseline.recommended else "lightgbm"
     assert record["family"] == recommended
     names = [e["name"] for e in record["inputs"]]
     assert set(names) == set(result.model.schema.names)

@@ -81,8 +81,17 @@ def test_the_baseline_is_the_first_trial_when_its_family_is_searched():
     diagnosis = plan(load_vertical("diagnosis"), config=Config.flat(model="logistic", n_trials=2))
     assert diagnosis.first_trials[0] == (BASELINE, {"C": 1.0})
     auto = plan(load_vertical("credit-risk"), config=Config.flat(strategy="auto", n_trials=2))
-    assert auto.first_trials[0] == (BASELINE, {FAMILY: "logistic", "logistic.C": 1.0})
-    # each setting is tried once: the logistic prior that equals the baseline is not repeated
+    # credit risk's baseline is its WoE scorecard, at its default settings
+    assert auto.first_trials[0] == (
+        BASELINE,
+        {
+            FAMILY: "scorecard",
+            "scorecard.C": 1.0,
+            "scorecard.max_n_prebins": 20,
+            "scorecard.min_prebin_size": 0.05,
+        },
+    )
+    # each setting is tried once: a prior that equals the baseline is not repeated
     assert [p for _, p in auto.first_trials].count(auto.first_trials[0][1]) == 1
     trees = plan(load_vertical("credit-risk"), config=Config.flat(model="lightgbm", n_trials=2))
     assert all(source != BASELINE for source, _ in trees.first_trials)

@@ -184,7 +184,7 @@ def test_time_split_reports_score_stability_and_every_run_a_baseline(german_cred
         "credit-risk", dated, target="creditability", time="applied", n_trials=2
     )
     assert 0 <= result.stability["psi"] < 1 and result.stability["bands"] == 10
-    assert result.baseline["family"] == "logistic" and 0.5 < result.baseline["holdout"] < 1
+    assert result.baseline["family"] == "scorecard" and 0.5 < result.baseline["holdout"] < 1
 
 
 def test_no_trial_starts_once_the_time_budget_has_ended():

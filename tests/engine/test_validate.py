@@ -64,7 +64,7 @@ def credit(tmp_path_factory) -> SimpleNamespace:
     folder = tmp_path_factory.mktemp("credit-run")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tuned = tuneplate.tune("credit-risk", n_trials=5)
+        tuned = tuneplate.tune("credit-risk", n_trials=5, model="lightgbm")
     tuned.save(folder)
     vertical = tuneplate.load_vertical("credit-risk")
     return SimpleNamespace(

@@ -82,7 +82,8 @@ def test_the_first_sentence_recommends_the_baseline_when_tuning_lost(losing):
     assert base.decision in ("same", "worse"), "the linear table should favour the baseline"
     first = _first_sentence(render(losing))
     assert first.startswith("The tuned LightGBM gradient-boosted trees model does ")
-    assert "the simple L2-regularised logistic regression on rows it never saw" in first
+    # the credit baseline is the scorecard (issue #17 §5), named by its label
+    assert "the simple WoE scorecard on optimal bins on rows it never saw" in first
     assert "use the simple model; the figures below are for it." in first
     scores = f"ROC AUC {fmt_number(losing.holdout)} vs {fmt_number(base.holdout)}"
     assert scores in first and difference_text(losing) in first
@@ -131,8 +132,8 @@ def test_a_clearly_better_tuned_model_says_by_how_much(winning):
     v = verdict(winning)
     assert v.recommended == "tuned" and v.lead == ""
     expected = (
-        f"The tuned LightGBM gradient-boosted trees model beats the simple L2-regularised "
-        f"logistic regression by {fmt_number(base.difference)} ROC AUC on rows it never saw "
+        f"The tuned LightGBM gradient-boosted trees model beats the simple WoE scorecard on "
+        f"optimal bins by {fmt_number(base.difference)} ROC AUC on rows it never saw "
         f"(95% interval {fmt_number(low)} to {fmt_number(high)};"
     )
     assert v.versus.startswith(expected)

@@ -121,10 +121,11 @@ def test_a_rare_group_of_a_protected_column_is_pooled(vertical, tmp_path):
     assert _leaks(run_dir) == []  # ...but not its one-row level
 
 
-@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost", "scorecard"])
 def test_the_boosters_model_files_hold_no_one_row_value(family, tmp_path):
     """A one-row level is pooled before the model sees it, and LightGBM's per-feature
-    [min:max] (the planted amount is the maximum of `balance`) is not written."""
+    [min:max] (the planted amount is the maximum of `balance`) is not written; the
+    scorecard's bins are split points between values and groups of pooled levels."""
     table, roles = _planted_table("credit-risk", [ROW])
     data = tmp_path / "planted.csv"
     table.to_csv(data, index=False)

@@ -93,6 +93,10 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     strongest = max(saved["baselines"], key=lambda name: saved["baselines"][name]["ndcg"])
     assert saved["baseline"]["family"] == strongest
     assert saved["baseline"]["holdout"] == saved["baselines"][strongest]["ndcg"]
+    rival = strongest in saved["data"]["rivals"]
+    settings = "tuned on the validation period" if rival else "a fixed rule"
+    assert saved["baseline"]["settings"] == settings
+    assert f", {settings}" in (out / "report.html").read_text()
     assert 0 < saved["holdout_metrics"]["candidate_recall"] <= 1
     html = (out / "report.html").read_text()
     assert "Per 1,000 sessions" in html and "A/B test" in html

@@ -23,6 +23,7 @@ VERTICAL = Vertical(
     positive_words=("bad", "default", "defaulted", "charged off", "delinquent"),
     assumptions=metrics.ASSUMPTIONS,
     validate=metrics.validate,
+    reasons=metrics.REASONS,
     # `auto` (family selection) beat the untuned logistic baseline on all 5 seeds of the
     # German table and gained more than LightGBM alone on 2 of 3 real credit tables
     # (benchmarks/defaults_vs_baseline.py); logistic is among its families, so the
@@ -30,11 +31,20 @@ VERTICAL = Vertical(
     default_strategy="auto",
     default_trials=100,
     default_timeout=100,
+    # The industry's champion: a WoE scorecard (optimal bins + logistic regression,
+    # engine/families/scorecard.py) is what a credit committee compares any new model
+    # with (Siddiqi, Credit Risk Scorecards, 2006), so the report's "baseline vs
+    # challenger" and the one-SE rule use it; `auto` searches it beside the others.
+    baseline_family="scorecard",
+    # --monotone auto: a default model is expected to move one way with the usual risk
+    # drivers (loan length, amount, income), so proposing their directions helps.
+    monotone_auto=True,
     intended_use="ranking loan applicants by their probability of default at application, "
     "to set an approval cut-off and to price and provision for expected loss, with the "
     "decision staying with a credit officer or an approved policy.",
     out_of_scope="deciding on a population unlike the training data (another product, "
-    "country or channel) without revalidation; adverse-action reasons for a single "
-    "applicant (the report shows aggregates, not reasons); any use of the protected "
-    "attributes as inputs.",
+    "country or channel) without revalidation; adverse-action notices taken from this "
+    "report (it shows aggregates: each applicant's reasons come from tuneplate explain "
+    "or the exported score.py --reasons, to be reviewed before use); any use of the "
+    "protected attributes as inputs.",
 )

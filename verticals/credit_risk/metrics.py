@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import beta
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.plugin import (
@@ -23,6 +24,7 @@ from tuneplate.plugin import (
     Evaluation,
     Headline,
     Outcome,
+    ReasonWords,
     Role,
     Roles,
     Sample,
@@ -36,6 +38,19 @@ from tuneplate.plugin import (
 )
 
 OBJECTIVE = METRICS["roc_auc"]
+
+# Reason codes (`tuneplate explain`, the exported `score.py --reasons`): an applicant is
+# approved when the PD is at most the cut-off (`operating_point`), so a PD equal to it is
+# approved; the reasons are what raised the PD, as on an adverse-action notice.
+REASONS = ReasonWords(
+    risky="declined",
+    clear="approved",
+    inclusive=False,
+    score="PD",
+    raises="raises the PD",
+    relief="lowers the PD least; the average PD is above the cut-off",
+    title="reasons for the decision",
+)
 
 ASSUMPTIONS = {
     "loss_given_default": 0.45,  # Basel foundation-IRB LGD for senior unsecured claims
@@ -66,6 +81,19 @@ DECLARED = (
         "the share of applicants approved; unset: the break-even cut-off",
         low=0,
         high=1,
+        optional=True,
+    ),
+    # EBA/GL/2017/16 (Guidelines on PD estimation): PDs are calibrated to the long-run
+    # average default rate. The engine applies it (`with_central_tendency`) as a log-odds
+    # shift saved in model.json beside any --calibrate map, so predict_proba, export and
+    # validate score as the report's figures did; only the levels move, not the ranking.
+    Assumption(
+        "central_tendency",
+        "the long-run average default rate the mean PD on the development rows is set to, "
+        "e.g. 0.04",
+        low=0,
+        high=1,
+        high_open=True,
         optional=True,
     ),
 )
@@ -216,10 +244,75 @@ def cutoff_table(
     return frame.reset_index(drop=True)
 
 
+DEFAULTS, P_VALUE, VERDICT = "Defaults", "Jeffreys p-value", "Verdict at 5%"
+JEFFREYS_LEVEL = 0.05  # one-sided: a p-value below it says the PD is too low for the band
+TOO_FEW = "too few to test"  # a band under MIN_GROUP applicants
+
+
+def jeffreys_p_value(pd_band: float, defaults: int, obligors: int) -> float:
+    """One-sided Jeffreys test of a band's PD against its observed default rate.
+
+    p = BetaCDF(PD; D + 0.5, N − D + 0.5): the posterior probability, under the Jeffreys
+    prior, that the true default rate is at most the band's PD. A small p-value says the
+    observed rate is significantly ABOVE the PD: the model under-estimates the band's
+    risk, which is what validators test (ECB, "Instructions for reporting the validation
+    results of internal models: IRB Pillar I models for credit risk", February 2019,
+    section 2.5 on PD, predictive ability: the Jeffreys test). `pd_band` is
+    the band's mean predicted PD in [0, 1]; `defaults` (D) of `obligors` (N) defaulted.
+
+    Example:
+        >>> round(jeffreys_p_value(0.03, 5, 100), 4)
+        0.1236
+    """
+    return float(beta.cdf(pd_band, defaults + 0.5, obligors - defaults + 0.5))
+
+
 def calibration_table(y: np.ndarray, pd_: np.ndarray) -> pd.DataFrame:
-    """Predicted vs observed bad rate per score band (equal-sized bands, lowest risk first)."""
-    return calibration_bands(y, pd_).set_axis(
+    """Predicted vs observed bad rate per score band (equal-sized bands, lowest risk first),
+    with each band's defaults and its Jeffreys test (`jeffreys_p_value`) at 5%.
+
+    The bands are the report's score bands (`calibration_bands`: about 40 applicants a
+    band, 3 to 10 bands); a band under `MIN_GROUP` applicants is not tested ("too few to
+    test") and shows no default count.
+    """
+    frame = calibration_bands(y, pd_).set_axis(
         ["Score band", "Applicants", PREDICTED, OBSERVED], axis=1
+    )
+    n = frame["Applicants"].to_numpy()
+    d = np.rint(frame[OBSERVED].to_numpy() * n).astype(int)
+    small = n < MIN_GROUP
+    p = np.array([jeffreys_p_value(*v) for v in zip(frame[PREDICTED], d, n, strict=True)])
+    frame.insert(2, DEFAULTS, np.where(small, np.nan, d))
+    frame[P_VALUE] = np.where(small, np.nan, p)
+    frame[VERDICT] = np.where(
+        small,
+        TOO_FEW,
+        np.where(p < JEFFREYS_LEVEL, "PD too low", "consistent"),
+    )
+    return frame
+
+
+def jeffreys_sentence(frame: pd.DataFrame, where: Sample = HOLDOUT_SAMPLE) -> str:
+    """The Jeffreys test's result in one sentence a credit committee reads."""
+    tested = frame[frame[VERDICT] != TOO_FEW]
+    if tested.empty:
+        return f"No score band has {MIN_GROUP} {where.adjective} applicants: too few to test."
+    low = tested[tested[VERDICT] == "PD too low"]
+    untested = len(frame) - len(tested)
+    skipped = f" ({untested} band(s) too small to test)" if untested else ""
+    if low.empty:
+        return (
+            f"Jeffreys test at 5%: in none of the {len(tested)} tested score bands{skipped} is "
+            f"the observed default rate significantly above the predicted PD: no sign that "
+            "the PDs under-estimate the risk."
+        )
+    bands = ", ".join(str(b) for b in low["Score band"])
+    named = f"band {bands}" if len(low) == 1 else f"bands {bands}"
+    return (
+        f"Jeffreys test at 5%: in {len(low)} of {len(tested)} tested score bands{skipped} "
+        f"({named}) the observed default rate is significantly above the predicted "
+        "PD: the PDs under-estimate the risk there; recalibrate before using them for "
+        "pricing or provisions."
     )
 
 
@@ -282,8 +375,11 @@ def evaluate(outcome: Outcome) -> Evaluation:
         "brier": brier_score_loss(y, pd_),
         "log_loss": log_loss(y, pd_, labels=[0, 1]),
         "bad_rate": float(np.mean(y)),
+        "mean_pd": float(np.mean(pd_)),
     }
     approved, cutoff, rule = operating_point(pd_, a, outcome.threshold)
+    shifted = central_tendency_words(a)
+    calibrated = calibration_table(y, pd_)
     cutoffs = cutoff_table(y, pd_, a, approved, cutoff)
     tables = [
         Table(
@@ -297,6 +393,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}. Profit "
                 f"on {len(y):,} applicants swings with the few bad loans among them: the "
                 "interval is where 95% of bootstrap resamples of the applicants put it."
+                + (f" PDs, cut-offs and expected loss: {shifted}." if shifted else "")
             ),
             formats={"": "text", PROFIT_INTERVAL: "text"}
             | dict.fromkeys(PERCENT, "percent")
@@ -310,10 +407,22 @@ def evaluate(outcome: Outcome) -> Evaluation:
         Table(
             TableKey.CALIBRATION,
             "Predicted vs observed bad rate by score band",
-            calibration_table(y, pd_),
+            calibrated,
             note=f"{where.adjective.capitalize()} applicants in equal-sized bands from lowest "
-            "to highest predicted PD.",
-            formats={"Applicants": "count", PREDICTED: "percent", OBSERVED: "percent"},
+            f"to highest predicted PD; mean predicted PD {np.mean(pd_):.1%}"
+            + (f"; {shifted}" if shifted else "")
+            + f". {jeffreys_sentence(calibrated, where)} The p-value is the one-sided Jeffreys "
+            "test (ECB IRB validation reporting instructions): BetaCDF(mean PD; defaults + "
+            "0.5, applicants − defaults + 0.5); below 5%, the band's default rate is "
+            f"significantly above its PD. Bands under {MIN_GROUP} applicants are not tested.",
+            formats={
+                "Applicants": "count",
+                DEFAULTS: "count",
+                PREDICTED: "percent",
+                OBSERVED: "percent",
+                P_VALUE: "number",
+                VERDICT: "text",
+            },
             roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
         ),
     ]
@@ -340,6 +449,18 @@ def evaluate(outcome: Outcome) -> Evaluation:
         )
     headline = _headline(y, approved, cutoff, rule, cutoffs, a, fair, where)
     return Evaluation(metrics, tables, a, headline)
+
+
+def central_tendency_words(a: Mapping[str, Any]) -> str:
+    """The stated central tendency in words ("" without one), printed beside each figure
+    it moves: the PDs, hence the mean PD, who falls under a cut-off and expected loss."""
+    rate = a.get("central_tendency")
+    if rate is None:
+        return ""
+    return (
+        "PDs recalibrated so their mean on the development rows is the stated long-run "
+        f"default rate of {rate:.1%} (central tendency)"
+    )
 
 
 def _single_group_note(columns: list[str], where: Sample = HOLDOUT_SAMPLE) -> str:
@@ -397,6 +518,9 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             f"Approval rates differ by group: {groups} fall below four-fifths of the most "
             "approved group's rate; review before use."
         )
+    shifted = central_tendency_words(a)
+    if shifted:
+        summary[0] += f" {shifted}."
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     if rule == "break-even cut-off":
         operating = (
@@ -430,7 +554,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             "Expected loss per 1,000 applicants",
             float(op[LOSS]),
             "money",
-            f"PD × LGD {lgd:.0%} × exposure {cash(ead)}, over approved loans.",
+            f"PD × LGD {lgd:.0%} × exposure {cash(ead)}, over approved loans"
+            + (f"; {shifted}." if shifted else "."),
         ),
     )
     return Headline(

@@ -5,7 +5,7 @@ the generic default (the LightGBM guide suggests hundreds for large data; the
 floor is clipped to 10% of the training rows on small tables).
 """
 
-from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param
+from tuneplate.plugin import LIGHTGBM, LOGISTIC, SCORECARD, XGBOOST, Param
 
 SPACES = {
     "lightgbm": LIGHTGBM.with_params(
@@ -26,6 +26,8 @@ SPACES = {
         Param("max_depth", 2, 8, integer=True, grid=(3, 5), start=3),
     ),
     "logistic": LOGISTIC,
+    # the champion scorecard (the baseline): the engine's space, optbinning's defaults
+    "scorecard": SCORECARD,
 }
 
 DEFAULT_FAMILY = "lightgbm"

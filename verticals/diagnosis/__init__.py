@@ -64,6 +64,7 @@ VERTICAL = Vertical(
     ),
     adapt_space=space.adapt,
     validate=metrics.validate,
+    reasons=metrics.REASONS,
     intended_use="estimating each patient's risk of the condition to support, not replace, "
     "a clinician's decision to investigate further, at the threshold and prevalence stated "
     "in this report.",

@@ -37,6 +37,7 @@ from tuneplate.plugin import (
     Evaluation,
     Headline,
     Outcome,
+    ReasonWords,
     Role,
     Table,
     TableKey,
@@ -47,6 +48,19 @@ from tuneplate.plugin import (
 )
 
 OBJECTIVE = METRICS["log_loss"]
+
+# Reason codes (`tuneplate explain`, the exported `score.py --reasons`): a patient is
+# flagged when the risk is at or above the threshold (`rates`), and a clinician reads
+# the inputs that raised the risk as the patient's main risk factors.
+REASONS = ReasonWords(
+    risky="flagged",
+    clear="not flagged",
+    inclusive=True,
+    score="risk",
+    raises="raises the risk",
+    relief="lowers the risk least; the average risk is above the threshold",
+    title="main risk factors",
+)
 
 ASSUMPTIONS: dict[str, Any] = {
     "miss_cost": 10.0,  # a missed case is this many times as bad as a false alarm

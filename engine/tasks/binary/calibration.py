@@ -5,14 +5,23 @@ fitted on the development rows each scored by a model fitted without them
 (`evaluation.out_of_fold`), never on the hold-out, whose figures then measure the
 calibrated model honestly; it is applied to the model refitted on every development row
 (scikit-learn's CalibratedClassifierCV with ensemble=False does the same).
+
+Credit risk's `--assume central_tendency=RATE` adds `central_tendency_shift` to that map
+(`with_central_tendency`): any binary vertical that declares an assumption of that name
+gets it; a vertical that does not, refuses the key before the data is read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
+from scipy.optimize import brentq
 from sklearn.isotonic import IsotonicRegression
 
-from tuneplate.engine.contract.calibration import GRID, METHODS, Calibrator, logit
+from tuneplate.engine.contract.calibration import GRID, METHODS, SHIFT_ONLY, Calibrator, logit
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.monitoring import logistic_fit
 
@@ -66,4 +75,60 @@ def fit_calibrator(method: str | None, y: np.ndarray, p: np.ndarray) -> Calibrat
     return Calibrator("isotonic", curve=tuple(float(v) for v in iso.predict(GRID)))
 
 
-__all__ = ["check_method", "fit_calibrator"]
+CENTRAL_TENDENCY = "central_tendency"  # the assumption's key, e.g. {"central_tendency": 0.04}
+SHIFT_BRACKET = 40.0  # |shift| on the log-odds searched; e^40 moves any rate to any other
+
+
+def central_tendency_shift(p: np.ndarray, rate: float) -> float:
+    """The log-odds shift s with mean(expit(logit(p) + s)) = `rate`, solved numerically.
+
+    `p`: (n,) probabilities of the event on the development rows; `rate` in (0, 1), the
+    long-run event rate (for PDs, the long-run average default rate the EBA's guidelines
+    on PD estimation, EBA/GL/2017/16 section 5.3.5, ask PDs to be calibrated to). The
+    mean is strictly increasing in s, so Brent's root finder (scipy.optimize.brentq) on
+    [-40, 40] finds the one root to 1e-12; a constant on the log-odds keeps the ranking,
+    so discrimination (AUC, Gini, KS) is unchanged.
+
+    Example:
+        >>> round(central_tendency_shift(np.array([0.1, 0.3]), 0.2), 4)
+        0.0
+    """
+    z = logit(np.asarray(p, dtype=float))
+
+    def gap(s: float) -> float:
+        return float(np.mean(1.0 / (1.0 + np.exp(-np.clip(z + s, -700, 700))))) - rate
+
+    return float(brentq(gap, -SHIFT_BRACKET, SHIFT_BRACKET, xtol=1e-12, rtol=1e-12))
+
+
+def with_central_tendency(
+    calibrator: Calibrator | None, p_dev: np.ndarray, assumptions: Mapping[str, Any]
+) -> Calibrator | None:
+    """`calibrator` with the central-tendency shift added when `assumptions` state one.
+
+    `p_dev`: (n,) the model's probabilities on its development rows, after `calibrator`
+    (the final model refitted on every development row, the one that is saved), so the
+    saved model's mean prediction on those rows is the stated rate; the shift composes
+    after platt or isotonic, and is saved in model.json with them, so `predict_proba`,
+    `export` and `validate` score as the run's figures did.
+
+    Example:
+        >>> with_central_tendency(None, p_dev, {"central_tendency": 0.04}).method
+        'shift'
+    """
+    rate = assumptions.get(CENTRAL_TENDENCY)
+    if rate is None:
+        return calibrator
+    shift = central_tendency_shift(p_dev, float(rate))
+    if calibrator is None:
+        return Calibrator(SHIFT_ONLY, shift=shift, central_tendency=float(rate))
+    return replace(calibrator, shift=shift, central_tendency=float(rate))
+
+
+__all__ = [
+    "CENTRAL_TENDENCY",
+    "central_tendency_shift",
+    "check_method",
+    "fit_calibrator",
+    "with_central_tendency",
+]

@@ -10,12 +10,13 @@ import numpy as np
 import optuna
 from scipy.stats import bootstrap
 
+from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
 from tuneplate.engine.results import Baseline, Headline
-from tuneplate.engine.tasks.binary.calibration import fit_calibrator
+from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
 from tuneplate.engine.tasks.binary.folds import FoldCache
 from tuneplate.engine.vertical import Outcome
 
@@ -156,8 +157,9 @@ def baseline(
     can keep the model its report recommends.
 
     The baseline is fitted under the run's monotone constraints (`Fit.monotone`), so a
-    recommended baseline honours them too; a baseline that cannot (a logistic fit whose
-    coefficient has the wrong sign) is left out: no baseline is returned.
+    recommended baseline honours them too; a baseline that cannot (any family raising
+    `MonotoneViolation`, e.g. a logistic coefficient of the wrong sign) is not compared:
+    the record says why (`unavailable`, `violation`) and no model is returned.
     """
     name = p.vertical.baseline_family
     if name not in p.vertical.spaces:
@@ -178,8 +180,8 @@ def baseline(
                 ).n_rounds
                 fit = replace(fit, n_rounds=rounds)
             estimator = family.fit(params, X_dev, y_dev, None, None, fit).estimator
-        except MonotoneViolation:  # it cannot honour the constraints: no baseline to offer
-            return Baseline(), None
+        except MonotoneViolation as broke:  # it cannot honour the constraints: say so
+            return not_honoured(name, family.label, params, broke), None
         scores = estimator.predict_proba(X_hold)[:, 1]
     base = Baseline(name, family.label, params, float(p.objective.score(y_hold, scores)))
     if tuned is None:
@@ -199,10 +201,13 @@ def baseline(
         return base, None
     try:
         valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
-    except MonotoneViolation:  # a fold's fit breaks the constraints: as above
-        return Baseline(), None
+    except MonotoneViolation as broke:  # a fold's fit breaks the constraints: as above
+        return not_honoured(name, family.label, params, broke), None
     # --calibrate applies to the model the run keeps, fitted on its own out-of-fold rows
     calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_score)
+    # and so does --assume central_tendency, on its own development rows (`task.evaluate`)
+    dev_score = calibrated_columns(estimator.predict_proba(X_dev), calibrator)[:, 1]
+    calibrator = with_central_tendency(calibrator, dev_score, p.assumptions)
     if calibrator is not None:
         scores, valid_score = calibrator.apply(scores), calibrator.apply(valid_score)
     evaluated = p.vertical.evaluate(
@@ -235,6 +240,29 @@ def baseline(
     return recommended, model
 
 
+def not_honoured(name: str, label: str, params, broke: MonotoneViolation) -> Baseline:
+    """The baseline record of a baseline whose fit broke the run's monotone constraints:
+    no score, and why in one line (the column and the fitted sign when the family says).
+
+    Example:
+        >>> not_honoured("logistic", "logistic regression", {"C": 1.0}, broke).unavailable
+        "its fitted coefficient of 'duration_in_month' is positive (+0.0312), against …"
+    """
+    column = getattr(broke, "column", None)
+    direction = getattr(broke, "direction", None)
+    fitted = getattr(broke, "fitted", None)
+    if column is not None and direction is not None and fitted is not None:
+        sign = "positive" if fitted > 0 else "negative"
+        why = (
+            f"its fitted coefficient of {column!r} is {sign} ({fitted:+.3g}), against the "
+            f"monotone direction {direction:+d}"
+        )
+        violation = {"column": column, "direction": int(direction), "fitted": float(fitted)}
+    else:  # a family that gives only its message
+        why, violation = str(broke), {}
+    return Baseline(name, label, dict(params), unavailable=why, violation=violation)
+
+
 def importance(study: optuna.Study) -> dict[str, float]:
     """How much each parameter mattered (Optuna's fANOVA), when enough trials vary."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
@@ -264,3 +292,44 @@ def stability(development: np.ndarray, recent: np.ndarray, bins: int = 10) -> di
         "development_rows": len(development),
         "recent_rows": len(recent),
     }
+
+
+def model_summary(
+    p: Plan, tuned: Model, base_model: Model | None, X_dev, y_dev, kept: bool = False
+):
+    """(family name, its `Family.summary`) for the report, or None when no family involved
+    has one. Of the model the report recommends first: the baseline's when it is kept
+    (`base_model`), else the tuned model's (also when the one-SE rule kept the baseline's
+    settings); else the vertical's baseline's, refitted at its default settings on the
+    development rows as `baseline` fits it (one more fit; its record keeps no estimator).
+    The summary says which model it describes ("model": "baseline" or "tuned"; "baseline"
+    too when `kept`: the one-SE rule refitted the baseline's own settings).
+
+    Example:
+        >>> model_summary(p, model, None, X_dev, y_dev)
+        ('scorecard', {'assumptions': {...}, 'iv': {...}, 'points': [...], 'model': 'baseline'})
+    """
+    names = {f.key: f.name for f in p.schema.features}  # model keys -> the user's names
+    recommended = base_model and get_family(base_model.family)
+    if recommended and recommended.summary is not None:  # the report recommends it
+        return recommended.name, {
+            **recommended.summary(base_model.estimator, names),
+            "model": "baseline",
+        }
+    own = get_family(tuned.family)
+    if own.summary is not None:
+        whose = "baseline" if kept and own.name == p.vertical.baseline_family else "tuned"
+        return own.name, {**own.summary(tuned.estimator, names), "model": whose}
+    name = p.vertical.baseline_family
+    if name not in p.vertical.spaces:
+        return None
+    family = get_family(name, p.vertical.spaces)
+    if family.summary is None or family.boosted:
+        return None
+    space = p.vertical.spaces[name]
+    params = {**space.fixed, **space.start}
+    try:
+        fitted = family.fit(params, X_dev, y_dev, None, None, replace(p.fit, n_rounds=None))
+    except MonotoneViolation:  # no baseline under the constraints: nothing to show
+        return None
+    return name, {**family.summary(fitted.estimator, names), "model": "baseline"}

@@ -29,7 +29,9 @@ from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import Split, make_split
 from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
 from tuneplate.engine.metrics import METRICS, get_metric
+from tuneplate.engine.monotone import given, wants_auto
 from tuneplate.engine.monotone import signs as monotone_signs
+from tuneplate.engine.monotone_auto import Proposal, propose
 from tuneplate.engine.records import Selection
 from tuneplate.engine.search import budget
 from tuneplate.engine.search import gradient as gradients
@@ -38,7 +40,8 @@ from tuneplate.engine.search.first_trials import first_trials, warm_start_unused
 from tuneplate.engine.search.space import Choice, Space
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
 from tuneplate.engine.tasks.binary import evaluation
-from tuneplate.engine.tasks.binary.calibration import fit_calibrator
+from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
+from tuneplate.engine.tasks.binary.calibration_curve import curve_dict
 from tuneplate.engine.tasks.binary.drivers import drivers
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
 from tuneplate.engine.tasks.binary.table import finding, prepare, read_features
@@ -80,6 +83,9 @@ class TableData:
     split: Split
     schema: Schema  # each feature's kind and levels; the model keeps it
     y: np.ndarray
+    # --monotone resolved: {column: +1 or -1} (given, then proposed by `auto`), or None
+    monotone_columns: dict[str, int] | None = None
+    monotone_proposal: Proposal | None = None  # what `auto` proposed, and why not the rest
 
 
 def default_pruner(config, n_rows: int) -> str:
@@ -184,9 +190,21 @@ class BinaryTask:
             pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
         schema, pooled = schema.fit_levels(table.iloc[split.development])
         findings = [*findings, *(finding(n) for n in pooled)]
-        # --monotone: the user's columns as one direction per model input, refused here
-        # (unknown, not an input, categorical) before any fit
-        monotone = monotone_signs(search.monotone, schema, roles, table)
+        # --monotone: the user's columns, and with `auto` the directions proposed from the
+        # development rows (never the hold-out: this is after the split), as one direction
+        # per model input, refused here (unknown, not an input, categorical) before any fit
+        named, proposal = given(search.monotone), None
+        if wants_auto(search.monotone):
+            X_dev = schema.encode(table.iloc[split.development])[0]
+            left_out = {
+                **{c: "protected" for c in roles.protected},
+                **{c: "excluded" for c in roles.exclude},
+                **{c: "the time column" for c in [roles.time] if c},
+                **{c: "the group column" for c in [roles.group] if c},
+            }
+            proposal = propose(X_dev, y[split.development], schema, named, left_out)
+        columns = {**named, **(proposal.directions if proposal else {})} or None
+        monotone = monotone_signs(columns, schema, roles, table)
         fold_rows = len(split.development) * (n_folds - 1) // n_folds
 
         def space_for(name: str) -> Space:
@@ -237,7 +255,7 @@ class BinaryTask:
                 monotone=monotone,
             ),
             fingerprint=printed,
-            data=TableData(table, roles, features, split, schema, y),
+            data=TableData(table, roles, features, split, schema, y, columns, proposal),
             pruner_name=pruner_name,
             hypergradient=hypergradient,
             families=families,
@@ -294,6 +312,13 @@ class BinaryTask:
         # --calibrate: fitted on the out-of-fold development rows only, never the hold-out;
         # every figure below (and the saved model) uses the calibrated probabilities.
         calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_raw)
+        # --assume central_tendency=RATE (credit risk): a log-odds shift, composed after
+        # that map and saved with it, so the saved model's mean PD on the development rows
+        # is the stated rate; monotone, so the hold-out ranking (AUC) is unchanged.
+        dev_raw = estimator.predict_proba(X_dev)
+        calibrator = with_central_tendency(
+            calibrator, calibrated_columns(dev_raw, calibrator)[:, 1], p.assumptions
+        )
 
         def proba(X):
             return calibrated_columns(estimator.predict_proba(X), calibrator)[:, 1]
@@ -339,6 +364,11 @@ class BinaryTask:
         constrained = monotone_cost(
             p, family, params, refit, calibrator, (X_dev, y_dev), (X_hold, y_hold), p_hold
         )
+        if p.monotone_proposal is not None:  # `auto`: what it proposed, even when nothing
+            constrained = {
+                **(constrained or {"constraints": {}}),
+                "auto": p.monotone_proposal.to_dict(),
+            }
         calibrated = holdout_calibration(calibrator, y_hold, p_hold)
         if base_model is not None:  # the run keeps the baseline: the report shows its figures
             p_base = base_model.estimator.predict_proba(X_hold)
@@ -346,6 +376,10 @@ class BinaryTask:
             calibrated["baseline"] = holdout_calibration(base_model.calibrator, y_hold, p_base)
         # which inputs drive the model the report recommends, on the same hold-out rows
         explained = drivers(base_model or model, X_hold)
+        # a family's own aggregates for the report (a scorecard's points and IV)
+        summarised = evaluation.model_summary(
+            p, model, base_model, X_dev, y_dev, kept=selection.kept
+        )
         fields = {
             "model_family": family.name,
             "best_params": params,
@@ -370,6 +404,7 @@ class BinaryTask:
                 "calibration": calibrated,
                 **({"monotone": constrained} if constrained else {}),
                 **({"drivers": explained} if explained else {}),
+                **(dict([summarised]) if summarised else {}),
             },
             "holdout_metrics": evaluated.metrics,
             "tables": evaluated.tables,
@@ -416,6 +451,8 @@ class BinaryTask:
 def monotone_cost(p: Plan, family, params, refit, calibrator, development, holdout, p_hold):
     """What the monotone constraints cost on the hold-out, or None without constraints.
 
+    `constraints` are the resolved directions (`--monotone auto`'s proposals included).
+
     The same family, settings and boosting rounds refitted on the same development rows
     without the constraints (and passed through the same calibration), both scored on
     the hold-out; `difference` is constrained − free in the metric's good direction
@@ -437,7 +474,7 @@ def monotone_cost(p: Plan, family, params, refit, calibrator, development, holdo
         y_hold, p_hold, p_free, score, maximize, p.fit.seed
     )
     return {
-        "constraints": {str(k): int(v) for k, v in p.config.search.monotone.items()},
+        "constraints": {str(k): int(v) for k, v in (p.monotone_columns or {}).items()},
         "holdout": float(score(y_hold, p_hold)),
         "free_holdout": float(score(y_hold, p_free)),
         "difference": difference,
@@ -446,8 +483,10 @@ def monotone_cost(p: Plan, family, params, refit, calibrator, development, holdo
 
 
 def holdout_calibration(calibrator, y_hold, p_hold) -> dict[str, Any]:
-    """Which calibration the model applies, and the hold-out's calibration-in-the-large
-    and slope with 95% Wald intervals (`monitoring.calibration`), for the report."""
+    """Which calibration the model applies, the hold-out's calibration-in-the-large
+    and slope with 95% Wald intervals (`monitoring.calibration`), and its calibration
+    curve ("curve": binned rates with Jeffreys intervals and a smoother,
+    `calibration_curve`), for the report."""
     fit = calibration(y_hold, p_hold)
 
     def number(v):  # NaN (the fit did not settle) is saved as null
@@ -460,6 +499,8 @@ def holdout_calibration(calibrator, y_hold, p_hold) -> dict[str, Any]:
         "intercept_interval": [number(v) for v in fit.intercept_interval],
         "slope": number(fit.slope),
         "slope_interval": [number(v) for v in fit.slope_interval],
+        **({"shift": calibrator.shift} if calibrator and calibrator.shift else {}),
+        "curve": curve_dict(y_hold, p_hold),
     }
 
 

@@ -368,6 +368,7 @@ def _strongest(per_user: dict[str, pd.DataFrame], rivals: dict[str, rv.Rival]) -
         "label": rival.label if rival is not None else LIST_LABELS[best],
         "params": dict(rival.params) if rival is not None else {},
         "holdout": float(per_user[best]["ndcg"].mean()),
+        "settings": "tuned on the validation period" if rival is not None else "a fixed rule",
     }
 
 
