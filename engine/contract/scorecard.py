@@ -232,7 +232,7 @@ def fit(
     max_iter: int = 1000,
 ) -> Scorecard:
     """Optimal bins per input (optbinning's `BinningProcess`), then L2 logistic regression
-    on the WoE columns (scikit-learn's `LogisticRegression(C=C)`).
+    on the WoE columns (scikit-learn's `LogisticRegression(C=C)`): `weigh(bin_inputs(...))`.
 
     Args:
         X: (n, k) rows: numeric columns (float, NaN missing) and pandas Categorical ones.
@@ -244,14 +244,33 @@ def fit(
         trends: {column: trend} overriding it for some numeric inputs ("ascending":
             the event rate rises with the value; "descending").
 
-    Imports optbinning (which pulls ortools and cvxpy) only here, so scoring never does.
+    Imports optbinning (which pulls ortools and cvxpy) only in `bin_inputs`, so scoring
+    never does.
 
     Example:
         >>> card = fit(X_train, y_train, C=1.0)
         >>> card.predict_proba(X_test)[:, 1]
     """
+    binned = bin_inputs(X, y, max_n_prebins, min_prebin_size, monotonic_trend, trends)
+    return weigh(binned, binned.design(X), y, C, seed, max_iter)
+
+
+def bin_inputs(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    max_n_prebins: int = 20,
+    min_prebin_size: float = 0.05,
+    monotonic_trend: str = TREND,
+    trends: dict[str, str] | None = None,
+) -> Scorecard:
+    """The bins and their WoE, without weights (all 0): the costly, C-free half of `fit`,
+    which a search builds once per fold and reuses for every C it tries.
+
+    Example:
+        >>> binned = bin_inputs(X_train, y_train)
+        >>> card = weigh(binned, binned.design(X_train), y_train, C=0.1)
+    """
     from optbinning import BinningProcess
-    from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(y, dtype=int)
     names = [str(c) for c in X.columns]
@@ -310,23 +329,52 @@ def fit(
         else:
             splits = tuple(float(s) for s in np.asarray(binned.splits, dtype=float))
             inputs.append(Bins(kind="numeric", splits=splits, **common))
-    card = Scorecard(tuple(inputs), 0.0, {})
-    design = card.design(X)
-    model = LogisticRegression(C=C, max_iter=max_iter, random_state=seed)
-    model.fit(design, y)
-    coef, means = model.coef_[0], design.mean(axis=0)
-    fitted = tuple(
-        Bins(**{**b.__dict__, "coef": float(c), "mean_woe": float(m)})
-        for b, c, m in zip(inputs, coef, means, strict=True)
-    )
     settings = {
-        "C": float(C),
         "max_n_prebins": int(max_n_prebins),
         "min_prebin_size": float(min_prebin_size),
         "monotonic_trend": monotonic_trend,
         **({"trends": trends} if trends else {}),
     }
-    return Scorecard(fitted, float(model.intercept_[0]), settings)
+    return Scorecard(tuple(inputs), 0.0, settings)
 
 
-__all__ = ["FORMAT", "MISSING", "TREND", "UNSEEN", "Bins", "Scorecard", "fit", "woe"]
+def weigh(
+    binned: Scorecard,
+    design: np.ndarray,
+    y: np.ndarray,
+    C: float = 1.0,
+    seed: int = 0,
+    max_iter: int = 1000,
+) -> Scorecard:
+    """`binned`'s inputs weighed by an L2 logistic regression on their WoE `design`
+    ((n, k), `binned.design(X)` of the rows binned), with each input's training mean WoE
+    (the reference of `contributions`).
+
+    Example:
+        >>> weigh(binned, binned.design(X_train), y_train, C=1.0).intercept
+        -0.85
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=C, max_iter=max_iter, random_state=seed)
+    model.fit(design, np.asarray(y, dtype=int))
+    coef, means = model.coef_[0], design.mean(axis=0)
+    fitted = tuple(
+        Bins(**{**b.__dict__, "coef": float(c), "mean_woe": float(m)})
+        for b, c, m in zip(binned.inputs, coef, means, strict=True)
+    )
+    return Scorecard(fitted, float(model.intercept_[0]), {"C": float(C), **binned.settings})
+
+
+__all__ = [
+    "FORMAT",
+    "MISSING",
+    "TREND",
+    "UNSEEN",
+    "Bins",
+    "Scorecard",
+    "bin_inputs",
+    "fit",
+    "weigh",
+    "woe",
+]

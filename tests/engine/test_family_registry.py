@@ -65,7 +65,8 @@ def test_every_family_is_complete_and_filed_under_its_name(name):
     assert MODEL_FILES[name] == family.file
     assert family.space.params and family.space.contains(family.space.start)
     assert family.cost > 0
-    assert (family.prepare is not None) == family.boosted  # boosted fits reuse binned folds
+    # boosted fits reuse binned folds; so does the scorecard (its bins, for every C)
+    assert family.prepare is not None or not family.boosted
 
 
 def test_model_save_and_load_name_no_family(tmp_path, monkeypatch):

@@ -30,10 +30,10 @@ TRAIN_SCORE_ROWS = 5_000
 class FoldCache:
     """Each fold's binned data, built on first use and shared by every later trial.
 
-    For the families that can `prepare` their data (the boosted ones), a fold's
-    LightGBM `Dataset` / XGBoost `QuantileDMatrix` is built once and reused by every
-    trial and by the out-of-fold refits after the search: no per-trial copies of the
-    table. Safe for trials running in parallel threads (`--jobs`).
+    For the families that can `prepare` their data (the boosted ones, and the scorecard),
+    a fold's LightGBM `Dataset` / XGBoost `QuantileDMatrix` / WoE bins is built once and
+    reused by every trial and by the out-of-fold refits after the search: no per-trial
+    copies of the table. Safe for trials running in parallel threads (`--jobs`).
 
     Example:
         >>> cache = FoldCache(X, y, folds, Fit(0))
