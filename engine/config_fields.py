@@ -24,6 +24,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.monotone import wants_auto
 from tuneplate.engine.tasks.registry import task_for
 
 # numpy.random.RandomState / scikit-learn's random_state accept 0 <= seed < 2**32.
@@ -219,9 +220,7 @@ def check_task_fields(config: Any, vertical: Any) -> None:
             )
         return
     monotone = config.setting("monotone")
-    if (monotone == "auto" or isinstance(monotone, Mapping) and monotone.get("auto") is True) and (
-        not getattr(vertical, "monotone_auto", False)
-    ):
+    if wants_auto(monotone) and not getattr(vertical, "monotone_auto", False):
         raise TuneplateError(
             f"--monotone auto is offered by verticals that opt in (credit-risk), not by "
             f"{vertical.name}; give the directions yourself (--monotone COL=+1,COL=-1) or "

@@ -21,7 +21,14 @@ import numpy as np
 from scipy.optimize import brentq
 from sklearn.isotonic import IsotonicRegression
 
-from tuneplate.engine.contract.calibration import GRID, METHODS, SHIFT_ONLY, Calibrator, logit
+from tuneplate.engine.contract.calibration import (
+    GRID,
+    METHODS,
+    SHIFT_ONLY,
+    Calibrator,
+    calibrated_columns,
+    logit,
+)
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.monitoring import logistic_fit
 
@@ -102,23 +109,24 @@ def central_tendency_shift(p: np.ndarray, rate: float) -> float:
 
 
 def with_central_tendency(
-    calibrator: Calibrator | None, p_dev: np.ndarray, assumptions: Mapping[str, Any]
+    calibrator: Calibrator | None, estimator, X_dev, assumptions: Mapping[str, Any]
 ) -> Calibrator | None:
     """`calibrator` with the central-tendency shift added when `assumptions` state one.
 
-    `p_dev`: (n,) the model's probabilities on its development rows, after `calibrator`
-    (the final model refitted on every development row, the one that is saved), so the
-    saved model's mean prediction on those rows is the stated rate; the shift composes
-    after platt or isotonic, and is saved in model.json with them, so `predict_proba`,
-    `export` and `validate` score as the run's figures did.
+    `estimator` is the final model refitted on every development row `X_dev` (the one
+    that is saved); its probabilities there, after `calibrator`, are shifted so the saved
+    model's mean prediction on those rows is the stated rate (only scored when a rate is
+    stated). The shift composes after platt or isotonic, and is saved in model.json with
+    them, so `predict_proba`, `export` and `validate` score as the run's figures did.
 
     Example:
-        >>> with_central_tendency(None, p_dev, {"central_tendency": 0.04}).method
+        >>> with_central_tendency(None, model, X_dev, {"central_tendency": 0.04}).method
         'shift'
     """
     rate = assumptions.get(CENTRAL_TENDENCY)
     if rate is None:
         return calibrator
+    p_dev = calibrated_columns(estimator.predict_proba(X_dev), calibrator)[:, 1]
     shift = central_tendency_shift(p_dev, float(rate))
     if calibrator is None:
         return Calibrator(SHIFT_ONLY, shift=shift, central_tendency=float(rate))

@@ -10,7 +10,6 @@ import numpy as np
 import optuna
 from scipy.stats import bootstrap
 
-from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
@@ -206,8 +205,7 @@ def baseline(
     # --calibrate applies to the model the run keeps, fitted on its own out-of-fold rows
     calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_score)
     # and so does --assume central_tendency, on its own development rows (`task.evaluate`)
-    dev_score = calibrated_columns(estimator.predict_proba(X_dev), calibrator)[:, 1]
-    calibrator = with_central_tendency(calibrator, dev_score, p.assumptions)
+    calibrator = with_central_tendency(calibrator, estimator, X_dev, p.assumptions)
     if calibrator is not None:
         scores, valid_score = calibrator.apply(scores), calibrator.apply(valid_score)
     evaluated = p.vertical.evaluate(
@@ -248,9 +246,7 @@ def not_honoured(name: str, label: str, params, broke: MonotoneViolation) -> Bas
         >>> not_honoured("logistic", "logistic regression", {"C": 1.0}, broke).unavailable
         "its fitted coefficient of 'duration_in_month' is positive (+0.0312), against …"
     """
-    column = getattr(broke, "column", None)
-    direction = getattr(broke, "direction", None)
-    fitted = getattr(broke, "fitted", None)
+    column, direction, fitted = broke.column, broke.direction, broke.fitted
     if column is not None and direction is not None and fitted is not None:
         sign = "positive" if fitted > 0 else "negative"
         why = (

@@ -315,10 +315,7 @@ class BinaryTask:
         # --assume central_tendency=RATE (credit risk): a log-odds shift, composed after
         # that map and saved with it, so the saved model's mean PD on the development rows
         # is the stated rate; monotone, so the hold-out ranking (AUC) is unchanged.
-        dev_raw = estimator.predict_proba(X_dev)
-        calibrator = with_central_tendency(
-            calibrator, calibrated_columns(dev_raw, calibrator)[:, 1], p.assumptions
-        )
+        calibrator = with_central_tendency(calibrator, estimator, X_dev, p.assumptions)
 
         def proba(X):
             return calibrated_columns(estimator.predict_proba(X), calibrator)[:, 1]
