@@ -75,6 +75,9 @@ def main() -> None:
             f"{r.holdout_metrics['candidate_recall']:.3f}; {per_trial:.2f} s/trial "
             f"(run {seconds:.0f} s)\n  rivals' settings (chosen on validation): {settings}"
         )
+        by_source = r.data.get("candidate_recall_by_source", {})
+        recalls = ", ".join(f"{name} {value:.3f}" for name, value in by_source.items())
+        print(f"  candidate recall per source (each alone at the chosen cut): {recalls}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(
         f"median ratio to the strongest: {np.median(strongest):.2f}; "

@@ -144,6 +144,11 @@ class RankingOutcome:
     # Hold-out users with no earlier event (served the popularity list): one row each with
     # that list's ndcg, hit_rate, ...; None when not computed.
     cold_start: pd.DataFrame | None = None
+    # Candidate recall of each source alone at the run's cut (`Candidates.source_recall`):
+    # popularity, recent_popularity, cooccurrence, ease, item_knn, own (those used).
+    source_recall: Mapping[str, float] = field(default_factory=dict)
+    # The model sources' settings, or {"skipped": why} (EASE above its catalogue limit).
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -320,7 +320,8 @@ def _engine_top_k(run, table, k):
     log = to_log(table, InteractionRoles("customer", "sku", "ts", "rating", 3.0))
     users = np.array(sorted(log.events["user"].unique()), dtype=object)
     repeats, recent = cands.repeats_matter(log), cands.recent_span(log)
-    frame = cands.propose(log.events, users, None, repeats, recent)
+    sources = cands.Sources.from_record(meta["sources"])  # EASE, item-kNN: the run's settings
+    frame = cands.propose(log.events, users, None, repeats, recent, sources)
     frame = frame[frame["candidate_rank"] <= max(best["candidates"], k)].reset_index(drop=True)
     score = model.predict(frame.reindex(columns=model.features).astype("float32"))
     q = rk.Queries(frame["user"].to_numpy(), np.zeros(len(frame)), pd.Series(dtype=int))
@@ -335,6 +336,12 @@ def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
     ranking_project, tmp_path
 ):
     project, run, data, table = ranking_project
+    # EASE and item-kNN are candidate sources and ranker features, their settings saved
+    meta = json.loads((run / "model.json").read_text())
+    assert set(meta["sources"]) == {"ease", "item_knn"}
+    assert {"ease", "ease_rank", "item_knn", "item_knn_rank"} <= set(meta["features"])
+    shipped = json.loads((project / "model" / "ranking.json").read_text())
+    assert shipped["sources"] == meta["sources"]
     users = tmp_path / "users.csv"
     pd.DataFrame({"customer": ["u0003", "u0050", "newcomer"]}).to_csv(users, index=False)
     done = without_tuneplate(project, "score.py", "--data", str(data), "--out", "recs.csv")
@@ -364,9 +371,10 @@ def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
     assert new.sort_values("rank")["item"].tolist() == popular.index[:5].tolist()
 
     # the copies are the engine's own files, and no user id ships in the project
-    copied = project / "recommender" / "tasks" / "ranking" / "candidates.py"
-    engine = Path(tuneplate.engine.__file__).parent / "tasks" / "ranking" / "candidates.py"
-    assert copied.read_bytes() == engine.read_bytes()
+    for name in ("candidates.py", "item_models.py"):
+        copied = project / "recommender" / "tasks" / "ranking" / name
+        engine = Path(tuneplate.engine.__file__).parent / "tasks" / "ranking" / name
+        assert copied.read_bytes() == engine.read_bytes()
     shipped = [p for p in project.rglob("*") if p.is_file() and not p.name.endswith(".csv")]
     assert not [p for p in shipped if b"u0003" in p.read_bytes()]
 

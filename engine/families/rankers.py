@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,9 @@ class RankModel:
     booster: Any
     n_rounds: int
     features: list[str]
+    # The model candidate sources' settings (`candidates.Sources.record`): the candidate
+    # stage that built the features, saved so scoring rebuilds the same candidates.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return get_ranker(self.family).predict(self.booster, X[self.features], self.n_rounds)
@@ -68,6 +71,7 @@ class RankModel:
             "file": path.name,
             "n_rounds": self.n_rounds,
             "features": self.features,
+            "sources": self.sources,
         }
         (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
         return path
@@ -82,7 +86,8 @@ class RankModel:
         folder = Path(folder)
         meta = json.loads((folder / "model.json").read_text())
         booster = get_ranker(meta["family"]).load(folder / meta["file"])
-        return cls(meta["family"], booster, int(meta["n_rounds"]), list(meta["features"]))
+        sources = dict(meta.get("sources") or {})  # none in a run before model sources
+        return cls(meta["family"], booster, int(meta["n_rounds"]), list(meta["features"]), sources)
 
 
 def _lgb_data(X, q: Queries, reference=None):

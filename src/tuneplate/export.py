@@ -82,7 +82,7 @@ RANKING_PACKAGES = {
     "": (),
     "contract": CONTRACT,
     "tasks": (),
-    "tasks.ranking": ("interactions.py", "candidates.py", "metrics.py"),
+    "tasks.ranking": ("interactions.py", "item_models.py", "candidates.py", "metrics.py"),
 }
 RANKING_INIT = (
     '"""tuneplate\'s code, copied verbatim by `tuneplate export` at its engine paths; '
@@ -91,6 +91,7 @@ RANKING_INIT = (
 RANKING_BASE = ("numpy", "pandas", "scipy", "scikit-learn")  # the candidate stage's imports
 RANKING_ROLES = ("user", "item", "time", "value", "min_value", "event", "price")
 RANKER_LABELS = {"lightgbm": "LightGBM lambdarank", "xgboost": "XGBoost rank:ndcg"}
+SOURCE_LABELS = {"ease": "EASE", "item_knn": "item-kNN"}  # the model candidate sources
 ITEM_FEATURES = {"category_affinity", "price", "price_ratio"}  # need the item table
 
 
@@ -238,7 +239,8 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
     The candidate stage (`tasks/ranking/`: interactions, candidates, metrics) and the
     contract are copied verbatim under `recommender/` at their relative paths in the
     engine, so their relative imports resolve there as here. Only aggregates ship: the
-    ranker's trees, its feature names, the column roles, k and the candidate cut.
+    ranker's trees, its feature names, the column roles, k, the candidate cut and the
+    model candidate sources' settings (EASE's λ, item-kNN's k and shrink).
     """
     family = meta["family"]
     roles = dict(results.data.get("roles", {}))
@@ -246,6 +248,9 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         "roles": {key: roles.get(key) for key in RANKING_ROLES},
         "k": int(results.assumptions.get("k", 10)),
         "candidates": int(results.best_params.get("candidates", PER_SOURCE)),
+        # EASE's and item-kNN's settings (aggregates: one λ, k and shrink), so score.py
+        # rebuilds the model candidate sources from the log it scores; {} before them
+        "sources": dict(meta.get("sources") or {}),
     }
     context = {
         "name": to.name.lower().replace("_", "-") or "tuned-ranker",
@@ -255,6 +260,7 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         "roles": settings["roles"],
         "k": settings["k"],
         "candidates": settings["candidates"],
+        "sources": [SOURCE_LABELS[name] for name in settings["sources"] if name in SOURCE_LABELS],
         "needs_items": bool(set(meta["features"]) & ITEM_FEATURES),
         "metric_label": results.metric.label,
         "requirements": _requirements(results, family, RANKING_BASE),

@@ -98,6 +98,16 @@ def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path
     assert saved["baseline"]["settings"] == settings
     assert f", {settings}" in (out / "report.html").read_text()
     assert 0 < saved["holdout_metrics"]["candidate_recall"] <= 1
+    # EASE and item-kNN are candidate sources too: recall recorded and shown per source
+    by_source = saved["data"]["candidate_recall_by_source"]
+    assert {"popularity", "recent_popularity", "cooccurrence", "ease", "item_knn"} <= set(by_source)
+    assert max(by_source.values()) <= saved["holdout_metrics"]["candidate_recall"] + 1e-12
+    assert saved["data"]["candidate_sources"]["ease"] == saved["data"]["rivals"]["ease"]["params"]
+    saved_sources = json.loads((out / "model.json").read_text())["sources"]
+    assert saved_sources["item_knn"] == saved["data"]["rivals"]["item_knn"]["params"]
+    recall_table = next(t for t in saved["tables"] if t["key"] == "candidate_sources")
+    assert "Candidate recall per source" in (out / "report.html").read_text()
+    assert len(recall_table["rows"]) == len(by_source) + 1
     html = (out / "report.html").read_text()
     assert "Per 1,000 sessions" in html and "A/B test" in html
     # the shop log mixes views and purchases, all counted as hits: said beside the

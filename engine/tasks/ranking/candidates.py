@@ -3,23 +3,31 @@
 For each user with something to predict in a period, the generator proposes the
 items most popular over all time, most popular recently, and most co-occurring
 with the user's own history (item-to-item cosine), plus the user's own items when
-people in this log buy again. Every (user, candidate) pair becomes a row of
-features computed from events before the period only, so a user's future never
-leaks into their past. The ranker then orders those rows; the baselines order
-the same rows by a single column.
+people in this log buy again, and, when given their settings (`Sources`, chosen on
+the validation period by rivals.py), the top items of the strong simple models EASE
+(Steck, WWW 2019) and item-kNN (Sarwar et al., WWW 2001), each refitted on the
+events before the period. Every (user, candidate) pair becomes a row of features
+computed from events before the period only, so a user's future never leaks into
+their past; each source's score and rank are features too. The ranker then orders
+those rows; the list baselines order the same rows by a single column. ALS is a
+rival only, never a source: its factors need `implicit` at scoring time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-# Relative on purpose: `tuneplate export` copies this module, interactions.py and
-# metrics.py verbatim into a ranking project, so its score.py builds the same rows.
+# Relative on purpose: `tuneplate export` copies this module, interactions.py,
+# item_models.py and metrics.py verbatim into a ranking project, so its score.py builds
+# the same rows.
 from .interactions import Log, Window, evaluable_users
+from .item_models import ease_skipped, ease_weights, knn_weights
 from .metrics import Queries
 
 PER_SOURCE = 100  # candidates each source proposes per user; the search may use fewer
@@ -36,13 +44,71 @@ BASELINES = {
     "cooccurrence": "cooccurrence_rank",
 }
 
+# Each source's own rank column (1 = its first item for the user, PER_SOURCE + 1 = not
+# among its top PER_SOURCE; the user's own items are excluded unless repeats count):
+# the per-source candidate recall. The model sources' ranks are also ranker features;
+# the popularity lists' are not (their global ranks are: popularity_rank, recent_rank).
+SOURCE_RANKS = {
+    "popularity": "popularity_list_rank",
+    "recent_popularity": "recent_list_rank",
+    "cooccurrence": "cooccurrence_rank",
+    "ease": "ease_rank",
+    "item_knn": "item_knn_rank",
+    "own": "own_rank",
+}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The settings of the model-based candidate sources; None leaves a source out.
+
+    Chosen on the validation period by `rivals.candidate_sources` and saved with the
+    ranker (model.json's "sources"), so an exported project recomputes the same sources
+    from the log it scores. Args:
+        ease_l2: EASE's regularisation λ (`item_models.ease_weights`); EASE is also left
+            out above `item_models.EASE_MAX_ITEMS` items, whatever this says.
+        knn_neighbours, knn_shrink: item-kNN's k and shrink (`item_models.knn_weights`).
+
+    Example:
+        >>> Sources.from_record({"ease": {"l2": 500.0}}).ease_l2
+        500.0
+    """
+
+    ease_l2: float | None = None
+    knn_neighbours: int | None = None
+    knn_shrink: float = 0.0
+
+    def record(self) -> dict[str, dict[str, Any]]:
+        """The saved form: {"ease": {"l2": ...}, "item_knn": {"neighbours": ..., "shrink": ...}}."""
+        out: dict[str, dict[str, Any]] = {}
+        if self.ease_l2 is not None:
+            out["ease"] = {"l2": float(self.ease_l2)}
+        if self.knn_neighbours is not None:
+            out["item_knn"] = {
+                "neighbours": int(self.knn_neighbours),
+                "shrink": float(self.knn_shrink),
+            }
+        return out
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any] | None) -> Sources:
+        """`record`'s inverse; None or {} (a run before model sources) gives no model source."""
+        record = record or {}
+        ease, knn = record.get("ease"), record.get("item_knn")
+        return cls(
+            ease_l2=float(ease["l2"]) if ease else None,
+            knn_neighbours=int(knn["neighbours"]) if knn else None,
+            knn_shrink=float(knn["shrink"]) if knn else 0.0,
+        )
+
 
 @dataclass(frozen=True)
 class Candidates:
     """One period's candidate rows, grouped by user, with features and labels.
 
-    `frame` holds the features (column `FEATURES` order), `label`, `item`, and the
-    baseline scores; `missed` counts, per user, relevant items no source proposed.
+    `frame` holds the features (column `FEATURES` order), `label`, `item`, the
+    baseline scores and each source's own rank (`SOURCE_RANKS`); `missed` counts, per
+    user, relevant items no source proposed.
     """
 
     frame: pd.DataFrame
@@ -77,6 +143,27 @@ class Candidates:
         """Candidate recall with every proposed candidate kept."""
         return self.recall_at(None)
 
+    def source_recall(self, n: int | None = None) -> dict[str, float]:
+        """Per source (`SOURCE_RANKS`' names, those this log used), the share of relevant
+        items among that source's own top `n` (all it proposed when None): what each
+        source alone contributes to the ceiling `recall_at(n)`, which is their union.
+
+        Example:
+            >>> c.source_recall(50)
+            {'popularity': 0.12, 'recent_popularity': 0.2, 'cooccurrence': 0.3, ...}
+        """
+        if len(self.frame) == 0:
+            return {}
+        label = self.frame["label"].to_numpy()
+        total = label.sum() + self.missed.sum()
+        cut = PER_SOURCE if n is None else min(n, PER_SOURCE)
+        out = {}
+        for name, column in SOURCE_RANKS.items():
+            if column in self.frame.columns:
+                found = label[self.frame[column].to_numpy() <= cut].sum()
+                out[name] = float(found / total) if total else 0.0
+        return out
+
 
 def repeats_matter(log: Log) -> bool:
     """True when a meaningful share of positives re-buy an item the user had before."""
@@ -97,11 +184,12 @@ def build(
     items: pd.DataFrame | None,
     repeats: bool,
     recent: np.timedelta64,
+    sources: Sources | None = None,
 ) -> Candidates:
     """Candidates and features for every evaluable user of `window`.
 
     `items` is an optional item table indexed by item id with `category` and/or
-    `price` columns. Example:
+    `price` columns; `sources` the model sources' settings (none when None). Example:
         >>> c = build(windows.validation, None, repeats=False, recent=np.timedelta64(7, "D"))
         >>> c.recall
         0.41
@@ -111,7 +199,7 @@ def build(
     if len(users) == 0:
         return Candidates(pd.DataFrame(), users, pd.Series(dtype=int), [])
     u_index = pd.Index(users)
-    frame = propose(hist, users, items, repeats, recent)
+    frame = propose(hist, users, items, repeats, recent, sources)
 
     labels = window.labels[window.labels["user"].isin(u_index)][["user", "item"]]
     if not repeats:  # items the user already has are never proposed, so not relevant either
@@ -143,12 +231,15 @@ def propose(
     items: pd.DataFrame | None,
     repeats: bool,
     recent: np.timedelta64,
+    sources: Sources | None = None,
 ) -> pd.DataFrame:
     """Candidate rows and their features for `users` (each with events in `hist`), unlabelled.
 
     Rows of a user are contiguous, users in the order given, each user's rows by
     candidate rank (ties in item order): `build` labels these rows, and an
-    exported project's score.py ranks them with the same code. Example:
+    exported project's score.py ranks them with the same code. `sources` adds EASE's
+    and item-kNN's top items (columns ease, ease_rank, item_knn, item_knn_rank), each
+    fitted on `hist` alone with the given settings. Example:
         >>> frame = propose(log.events, np.array(["u1"], dtype=object), None, False, DAY * 7)
         >>> frame["candidate_rank"].is_monotonic_increasing
         True
@@ -175,13 +266,15 @@ def propose(
     similarity.setdiag(0)
     similarity = sparse.diags(1 / norms) @ similarity @ sparse.diags(1 / norms)
     profile = _profiles(hist, u_index, catalogue)
+    # the binary history matrix the rivals fit on (rivals.period), so their scores match
+    history = (ui > 0).astype(np.float64).tocsr()
+    weights = _model_weights(history, sources)
 
     rows = []
     for lo in range(0, len(users), CHUNK_USERS):
         chunk = users[lo : lo + CHUNK_USERS]
-        rows.append(
-            _chunk(chunk, hist_users, ui, profile[lo : lo + len(chunk)], similarity, it, repeats)
-        )
+        part = _chunk(chunk, hist_users, ui, profile[lo : lo + len(chunk)], similarity, it, repeats)
+        rows.append(_models(part, chunk, hist_users, history, weights))
     pairs = pd.concat(rows, ignore_index=True)
     frame = _features(pairs, it, us, hist, catalogue, items, now)
     order = pd.Index(users).get_indexer(frame["user"])
@@ -283,7 +376,23 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return ranks
 
 
-def _chunk(chunk, hist_users, ui, profile, similarity, it, repeats) -> pd.DataFrame:
+def _model_weights(history: sparse.csr_matrix, sources: Sources | None) -> dict[str, Any]:
+    """EASE's (dense) and item-kNN's (sparse) item x item weights fitted on `history`.
+
+    EASE is left out above its catalogue limit (`item_models.ease_skipped`), as rivals.py
+    skips it: its rows then lack the ease columns, which the ranker reads as missing.
+    """
+    if sources is None:
+        return {}
+    out: dict[str, Any] = {}
+    if sources.ease_l2 is not None and not ease_skipped(history.shape[1]):
+        out["ease"] = ease_weights(history, sources.ease_l2)
+    if sources.knn_neighbours is not None:
+        (out["item_knn"],) = knn_weights(history, [(sources.knn_neighbours, sources.knn_shrink)])
+    return out
+
+
+def _chunk(chunk, hist_users, ui, profile, similarity, it, repeats) -> dict:
     seen = ui[hist_users.get_indexer(chunk)].toarray()
     cooc = np.asarray((profile @ similarity).todense())
     blocked = (seen > 0) if not repeats else np.zeros_like(seen, dtype=bool)
@@ -300,21 +409,46 @@ def _chunk(chunk, hist_users, ui, profile, similarity, it, repeats) -> pd.DataFr
         score[blocked] = -np.inf
         ranks[name] = _top(score, PER_SOURCE)
     best = np.minimum.reduce(list(ranks.values()))
+    columns = {}
     if repeats:
         own = np.where(seen > 0, seen, -np.inf)
         ranks["own"] = _top(own, PER_SOURCE)
         best = np.minimum(best, ranks["own"])
+        columns["own_rank"] = ranks["own"]
+    # dense users x items blocks, not rows yet: `_models` may lower the best rank with
+    # the model sources before the cut at PER_SOURCE makes the rows
+    return {
+        "best": best,
+        "seen": seen,
+        "blocked": blocked,
+        "pop_tie": pop_tie,
+        "cooccurrence": cooc,
+        "cooccurrence_rank": ranks["cooccurrence"],
+        "popularity_list_rank": ranks["popularity"],
+        "recent_list_rank": ranks["recent"],
+        **columns,
+    }
+
+
+def _models(part, chunk, hist_users, history, weights) -> pd.DataFrame:
+    """A chunk's rows: the model sources' scores and ranks added to `_chunk`'s, then every
+    item that any source ranks within PER_SOURCE kept as a candidate."""
+    best, seen, blocked, pop_tie = (part.pop(x) for x in ("best", "seen", "blocked", "pop_tie"))
+    if weights:
+        mine = history[hist_users.get_indexer(chunk)]
+    for name, W in weights.items():
+        score = mine @ W
+        score = score.toarray() if sparse.issparse(score) else np.asarray(score)
+        ranked = score + pop_tie  # popularity breaks ties, as for co-occurrence
+        ranked[blocked] = -np.inf
+        part[f"{name}_rank"] = _top(ranked, PER_SOURCE)
+        part[name] = score
+        best = np.minimum(best, part[f"{name}_rank"])
     r, c = np.nonzero(best <= PER_SOURCE)
-    return pd.DataFrame(
-        {
-            "user": chunk[r],
-            "item_code": c,
-            "candidate_rank": best[r, c],
-            "cooccurrence": cooc[r, c],
-            "cooccurrence_rank": ranks["cooccurrence"][r, c],
-            "user_item_count": seen[r, c],
-        }
-    )
+    frame = {"user": chunk[r], "item_code": c, "candidate_rank": best[r, c]}
+    frame |= {column: values[r, c] for column, values in part.items()}
+    frame["user_item_count"] = seen[r, c]
+    return pd.DataFrame(frame)
 
 
 FEATURES = [
@@ -336,6 +470,10 @@ FEATURES = [
     "recent_rank",
     "cooccurrence",
     "cooccurrence_rank",
+    "ease",
+    "ease_rank",
+    "item_knn",
+    "item_knn_rank",
     "candidate_rank",
     "user_item_count",
     "user_item_idle_days",

@@ -13,12 +13,17 @@ hyperparameters by a small grid on the validation period's NDCG@k (never the hol
 is refitted on everything before the hold-out period and scored there on the same users,
 with the same metrics, as the ranker and the other baselines. Items a user already has
 are never recommended, unless people in this log buy again (as the candidate generator).
+
+EASE's and item-kNN's settings are chosen before the search (`candidate_sources`), since
+both are also candidate sources of the ranker (candidates.py recomputes them, from
+item_models.py, before every period); ALS is a rival only, as scoring it would need
+`implicit` and its BLAS-dependent factors in an exported project.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +33,19 @@ from scipy import sparse
 
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking.beyond import lists_of
-from tuneplate.engine.tasks.ranking.interactions import Window, Windows
+from tuneplate.engine.tasks.ranking.candidates import Sources
+from tuneplate.engine.tasks.ranking.interactions import Window, Windows, evaluable_users
 
-# EASE inverts a dense items x items matrix (float64: 0.8 GB at 10,000 items, and about
-# n^3 operations per regularisation tried); above this catalogue size it is skipped.
-EASE_MAX_ITEMS = 10_000
+# EASE's and item-kNN's weights live in item_models.py, which `tuneplate export` copies:
+# the candidate stage recomputes them, with the settings chosen here, as candidate sources.
+from tuneplate.engine.tasks.ranking.item_models import (  # noqa: F401 (re-exported)
+    BLOCK_CELLS,
+    EASE_MAX_ITEMS,
+    ease_skipped,
+    ease_weights,
+    knn_weights,
+)
+
 # RecBole's default reg_weight is 250; Steck (2019) tuned lambda from 100s to 1000s.
 EASE_GRID = {"l2": (10.0, 100.0, 250.0, 500.0, 1000.0, 3000.0)}
 # Ferrari Dacrema et al. (2019) search k in 5-1000 and shrink in 0-1000; a small grid.
@@ -44,9 +57,6 @@ ALS_GRID = {
     "alpha": (10.0, 40.0),
 }
 ALS_ITERATIONS = 15  # implicit's default
-# Cells of a dense block (users x items scored at once, or items x items similarity
-# columns): about 80 MB of float64 each, whatever the catalogue's size.
-BLOCK_CELLS = 10_000_000
 
 LABELS = {"ease": "EASE", "item_knn": "item-kNN", "als": "ALS"}
 
@@ -124,71 +134,6 @@ def period(window: Window, users: np.ndarray, repeats: bool) -> Period:
 # -- the three models: each fits on a history matrix and scores rows of it -----------------
 
 Scorer = Callable[[np.ndarray], np.ndarray]  # history rows -> dense scores (rows x items)
-
-
-def ease_weights(X: sparse.spmatrix, l2: float) -> np.ndarray:
-    """EASE's item-item weights B (items x items, zero diagonal), in closed form.
-
-    Steck (WWW 2019): minimise ||X - XB||² + λ||B||² subject to diag(B) = 0, solved by
-    P = (XᵀX + λI)⁻¹ and B = I - P·diagMat(1/diag(P)); column j of B is the ridge
-    regression of item j's column on the other items' columns. Scores are X·B.
-
-    Example:
-        >>> ease_weights(sparse.csr_matrix([[1, 1, 0], [0, 1, 1]]), 10.0).diagonal()
-        array([0., 0., 0.])
-    """
-    gram = np.asarray((X.T @ X).todense(), dtype=np.float64)
-    gram[np.diag_indices_from(gram)] += l2
-    P = np.linalg.inv(gram)
-    B = -P / np.diag(P)[None, :]
-    np.fill_diagonal(B, 0.0)
-    return B
-
-
-def knn_weights(X: sparse.spmatrix, grid: Iterable[tuple[int, float]]) -> list[sparse.csr_matrix]:
-    """Item-kNN weights for each (neighbours, shrink) of `grid`: items x items, column j
-    holding item j's `neighbours` most similar other items.
-
-    Similarity is the cosine between item columns with a shrink term in the denominator,
-    x_i·x_j / (‖x_i‖‖x_j‖ + shrink) (Sarwar et al., WWW 2001; Ferrari Dacrema et al.,
-    RecSys 2019, whose ItemKNNCF tunes k and shrink); a user's score for item j is the
-    sum of j's similarities to the items in their history. Columns are computed a
-    block at a time (BLOCK_CELLS), each once for the whole grid; equal similarities at
-    the k-th place are kept in an arbitrary but fixed order.
-
-    Example:
-        >>> W50, W100 = knn_weights(history, [(50, 10.0), (100, 10.0)])
-        >>> scores = (history[rows] @ W50).toarray()  # users x items
-    """
-    grid = list(grid)
-    X = sparse.csr_matrix(X, dtype=np.float64)
-    n = X.shape[1]
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=0)).ravel())
-    XT = X.T.tocsr()
-    Xc = X.tocsc()
-    parts: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in grid]
-    block = max(1, BLOCK_CELLS // max(n, 1))
-    for lo in range(0, n, block):
-        hi = min(n, lo + block)
-        dot = np.asarray((XT @ Xc[:, lo:hi]).todense())  # items x block
-        dot[np.arange(lo, hi), np.arange(hi - lo)] = 0.0  # an item is not its own neighbour
-        outer = norms[:, None] * norms[None, lo:hi]
-        for g, (neighbours, shrink) in enumerate(grid):
-            sim = dot / (outer + shrink)
-            keep = min(int(neighbours), n)
-            if keep < n:
-                top = np.argpartition(-sim, keep - 1, axis=0)[:keep]
-            else:
-                top = np.broadcast_to(np.arange(n)[:, None], sim.shape)
-            values = np.take_along_axis(sim, top, axis=0)
-            cols = np.broadcast_to(np.arange(lo, hi)[None, :], top.shape)
-            nonzero = values > 0
-            parts[g].append((top[nonzero], cols[nonzero], values[nonzero]))
-    out = []
-    for blocks in parts:
-        r, c, v = (np.concatenate(x) for x in zip(*blocks, strict=True))
-        out.append(sparse.csr_matrix((v, (r, c)), shape=(n, n)))
-    return out
 
 
 def als_factors(X: sparse.spmatrix, factors: int, regularization: float, alpha: float, seed: int):
@@ -366,12 +311,8 @@ class Rival:
 
 def skipped(name: str, n_items: int) -> str:
     """Why a rival cannot run on this log, or "" when it can."""
-    if name == "ease" and n_items > EASE_MAX_ITEMS:
-        gb = n_items**2 * 8 / 1e9
-        return (
-            f"EASE was skipped: the catalogue has {n_items:,} items, above {EASE_MAX_ITEMS:,}, "
-            f"and EASE inverts a dense items × items matrix ({gb:,.1f} GB)"
-        )
+    if name == "ease":
+        return ease_skipped(n_items, EASE_MAX_ITEMS)
     if name == "als":
         try:
             import implicit.als  # noqa: F401
@@ -380,15 +321,15 @@ def skipped(name: str, n_items: int) -> str:
     return ""
 
 
-def tune(name: str, validation: Period, holdout: Period, k: int, seed: int, price=None) -> Rival:
-    """Pick `name`'s settings by validation NDCG@k, refit before the hold-out, score it.
+def choose(name: str, validation: Period, k: int, seed: int, n_items: int = 0) -> Rival:
+    """Pick `name`'s settings by NDCG@k on the validation period alone (no table yet).
 
-    Example:
-        >>> tune("ease", period(w.validation, v_users, False), period(w.holdout, h_users,
-        ...      False), k=10, seed=0).params
+    `n_items` is the largest catalogue the rival will meet (the hold-out's history), for
+    the skip rule; the validation catalogue when smaller. Example:
+        >>> choose("ease", period(w.validation, v_users, False), k=10, seed=0).params
         {'l2': 500.0}
     """
-    note = skipped(name, max(len(validation.catalogue), len(holdout.catalogue)))
+    note = skipped(name, max(len(validation.catalogue), n_items))
     if note:
         return Rival(name, note=note)
     best, best_score, tried = None, -np.inf, 0
@@ -398,6 +339,31 @@ def tune(name: str, validation: Period, holdout: Period, k: int, seed: int, pric
         tried += 1
         if value > best_score:  # the first of equal settings (the grid's simplest) stays
             best, best_score = params, value
+    return Rival(name, best, best_score, tried)
+
+
+def tune(
+    name: str,
+    validation: Period,
+    holdout: Period,
+    k: int,
+    seed: int,
+    price=None,
+    chosen: Rival | None = None,
+) -> Rival:
+    """Pick `name`'s settings by validation NDCG@k, refit before the hold-out, score it.
+
+    `chosen` is `choose`'s result when the settings were already picked (the candidate
+    sources are chosen before the search): it is reused, not recomputed. Example:
+        >>> tune("ease", period(w.validation, v_users, False), period(w.holdout, h_users,
+        ...      False), k=10, seed=0).params
+        {'l2': 500.0}
+    """
+    if chosen is None:
+        chosen = choose(name, validation, k, seed, len(holdout.catalogue))
+    if chosen.note:
+        return chosen
+    best, best_score, tried = chosen.params, chosen.validation, chosen.tried
     fit = _refit(name, holdout.history, best, seed)
     prices = None if price is None else price.reindex(holdout.catalogue).to_numpy(float)
     top = lists(holdout, fit, k)
@@ -425,10 +391,12 @@ def compare(
     repeats: bool,
     seed: int,
     price: pd.Series | None = None,
+    chosen: Mapping[str, Rival] | None = None,
 ) -> dict[str, Rival]:
     """Every rival, tuned on the validation period and scored on the hold-out users.
 
-    `price` is an optional item price (indexed by item id) for the revenue column.
+    `price` is an optional item price (indexed by item id) for the revenue column;
+    `chosen` holds settings already picked by `candidate_sources` (reused as they are).
     Example:
         >>> rivals = compare(windows, v_users, h_users, k=10, repeats=False, seed=0)
         >>> rivals["ease"].table["ndcg"].mean()
@@ -436,4 +404,46 @@ def compare(
     """
     validation = period(windows.validation, validation_users, repeats)
     holdout = period(windows.holdout, holdout_users, repeats)
-    return {name: tune(name, validation, holdout, k, seed, price) for name in MODELS}
+    chosen = chosen or {}
+    return {
+        name: tune(name, validation, holdout, k, seed, price, chosen.get(name)) for name in MODELS
+    }
+
+
+# The rivals that are also candidate sources: EASE and item-kNN, recomputed from the log
+# with their chosen settings by the candidate stage (and an exported score.py). ALS is
+# not: its factors need `implicit` and its BLAS at scoring time (item_models.py).
+SOURCES = ("ease", "item_knn")
+
+
+def candidate_sources(windows: Windows, k: int, repeats: bool, seed: int) -> dict[str, Rival]:
+    """EASE's and item-kNN's settings, chosen on the validation period before the search,
+    so every period's candidates can use them (`sources_of`); `compare` reuses them.
+
+    The validation users are those the candidates evaluate: earlier events and a relevant
+    item. The skip rule sees the hold-out's catalogue, as `tune` does. Example:
+        >>> candidate_sources(windows, 10, False, 0)["item_knn"].params
+        {'neighbours': 200, 'shrink': 500.0}
+    """
+    users = evaluable_users(windows.validation)
+    validation = period(windows.validation, users, repeats)
+    validation = period(windows.validation, users[validation.total > 0], repeats)
+    n_items = windows.holdout.history["item"].nunique()
+    return {name: choose(name, validation, k, seed, n_items) for name in SOURCES}
+
+
+def sources_of(chosen: Mapping[str, Rival]) -> Sources:
+    """The candidate stage's settings from `candidate_sources`: a skipped rival is left out.
+
+    Example:
+        >>> sources_of(candidate_sources(windows, 10, False, 0)).ease_l2
+        1000.0
+    """
+    ease, knn = chosen.get("ease"), chosen.get("item_knn")
+    ease_ok = ease is not None and not ease.note
+    knn_ok = knn is not None and not knn.note
+    return Sources(
+        ease_l2=float(ease.params["l2"]) if ease_ok else None,
+        knn_neighbours=int(knn.params["neighbours"]) if knn_ok else None,
+        knn_shrink=float(knn.params["shrink"]) if knn_ok else 0.0,
+    )

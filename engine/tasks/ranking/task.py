@@ -6,7 +6,8 @@ build every period's candidates once, tune one learning-to-rank family on
 NDCG@k of the validation period, then refit on training and validation periods
 and score the hold-out period beside the baselines on the same users: the
 popularity lists, co-occurrence, and EASE, item-kNN and ALS tuned on the validation
-period (rivals.py).
+period (rivals.py). EASE's and item-kNN's settings are chosen before the search, so both
+are also candidate sources (their scores and ranks ranker features) in every period.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ class LogData:
     table_shape: tuple[int, int]
     prices: pd.Series | None = None  # item price by item id, for the rivals' revenue
     categories: pd.Series | None = None  # item category by item id, for list diversity
+    # EASE's and item-kNN's settings chosen on the validation period (or why skipped):
+    # the candidate sources' settings, reused as the rivals' in `evaluate`
+    chosen: dict[str, rv.Rival] | None = None
+    sources: cands.Sources | None = None
 
 
 class RankingTask:
@@ -141,7 +146,11 @@ class RankingTask:
         windows = time_windows(log) if split_kind == "time" else last_n_windows(log, n_last)
         repeats = cands.repeats_matter(log)
         recent = cands.recent_span(log)
-        built = [cands.build(w, items, repeats, recent) for w in windows.all()]
+        # EASE and item-kNN as candidate sources: settings chosen on the validation period
+        # (as the rivals'), each refitted on the events before every period
+        chosen = rv.candidate_sources(windows, k, repeats, config.search.seed)
+        sources = rv.sources_of(chosen)
+        built = [cands.build(w, items, repeats, recent, sources) for w in windows.all()]
         for w, c in zip(windows.all(), built, strict=True):
             if len(c.frame) == 0:
                 raise TuneplateError(
@@ -186,6 +195,8 @@ class RankingTask:
                 table_shape=data.shape,
                 prices=_prices(items),
                 categories=_categories(items),
+                chosen=chosen,
+                sources=sources,
             ),
             pruner_name=pruner_name,
             first_trials=tuple(first_trials(vertical, space, ranker.name, strategy, warm)),
@@ -217,6 +228,8 @@ class RankingTask:
         X_fit, q_fit = stack([*p.train, p.validation], n)
         refit = replace(p.fit, n_rounds=int(best.user_attrs.get("n_rounds") or 100))
         model = fit_ranker(p.family, params, X_fit, q_fit, refit)
+        # saved in model.json: an exported score.py rebuilds the same candidate sources
+        model.sources = (p.sources or cands.Sources()).record()
         hold = p.holdout
         q_hold, keep = hold.queries(n)
         ranker_score = model.predict(hold.frame.iloc[keep][hold.features].astype("float32"))
@@ -250,6 +263,7 @@ class RankingTask:
             bool(p.assumptions.get("repeats")),
             p.config.search.seed,
             p.prices if price is not None else None,
+            p.chosen,
         )
         for name, rival in rivals.items():
             if rival.table is not None:
@@ -266,6 +280,8 @@ class RankingTask:
             per_user=per_user,
             coverage=coverage,
             candidate_recall=hold.recall_at(n),
+            source_recall=hold.source_recall(n),
+            sources=_source_notes(p.chosen or {}, p.sources),
             catalogue=catalogue,
             assumptions=p.assumptions,
             seed=p.config.search.seed,
@@ -302,6 +318,8 @@ class RankingTask:
                 "split": w.description,
                 "periods": {x.name: {"from": str(x.start), "to": str(x.end)} for x in w.all()},
                 "candidate_recall": outcome.candidate_recall,
+                "candidate_recall_by_source": dict(outcome.source_recall),
+                "candidate_sources": dict(outcome.sources),
                 "rivals": outcome.rivals,
                 "fingerprint": p.fingerprint,
                 "roles": {k: v for k, v in vars(p.log.roles).items() if v is not None},
@@ -369,6 +387,21 @@ def _strongest(per_user: dict[str, pd.DataFrame], rivals: dict[str, rv.Rival]) -
         "params": dict(rival.params) if rival is not None else {},
         "holdout": float(per_user[best]["ndcg"].mean()),
         "settings": "tuned on the validation period" if rival is not None else "a fixed rule",
+    }
+
+
+def _source_notes(chosen: dict[str, rv.Rival], sources: cands.Sources | None) -> dict:
+    """The model sources' settings by name, or why one was left out (results.json's
+    data["candidate_sources"]): {"ease": {"l2": 500.0}, "item_knn": {"skipped": "…"}}.
+
+    Example:
+        >>> _source_notes(chosen, rv.sources_of(chosen))["ease"]
+        {'l2': 1000.0}
+    """
+    record = (sources or cands.Sources()).record()
+    return {
+        name: record.get(name) or {"skipped": chosen[name].note if name in chosen else ""}
+        for name in rv.SOURCES
     }
 
 
