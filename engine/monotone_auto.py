@@ -62,7 +62,9 @@ class Proposal:
     {column: {"rho": float, "p": float, "rows": int}} for every numeric input tested
     (aggregates over the development rows, never a row's value); `free`: {column: why}
     for every model input left unconstrained by the proposal; `given`: the directions the
-    user gave beside `auto`, which win over a proposal; `rows`: development rows used.
+    user gave beside `auto`, which win over a proposal; `rows`: development rows used;
+    `against`: the given columns whose direction the data's clear sign contradicts (the
+    same rule as a proposal: p < MAX_P and |rho| >= MIN_RHO), kept as given but reported.
     """
 
     directions: dict[str, int] = field(default_factory=dict)
@@ -70,6 +72,7 @@ class Proposal:
     free: dict[str, str] = field(default_factory=dict)
     given: dict[str, int] = field(default_factory=dict)
     rows: int = 0
+    against: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form (results.json): the rule and thresholds, then per column."""
@@ -83,6 +86,7 @@ class Proposal:
             },
             "free": dict(self.free),
             "given": dict(self.given),
+            "against": list(self.against),
             "statistics": {c: dict(v) for c, v in self.statistics.items()},
         }
 
@@ -119,6 +123,7 @@ def propose(
     directions: dict[str, int] = {}
     statistics: dict[str, dict[str, float]] = {}
     free: dict[str, str] = {c: f"not a model input ({why})" for c, why in (left_out or {}).items()}
+    against: list[str] = []
     for i, feature in enumerate(schema.features):
         name = feature.name
         if feature.kind != "numeric":
@@ -132,13 +137,16 @@ def propose(
         rho, p = spearmanr(x[seen], y[seen])
         rho, p = float(rho), float(p)
         statistics[name] = {"rho": rho, "p": p, "rows": int(seen.sum())}
+        clear = math.isfinite(rho) and p < MAX_P and abs(rho) >= MIN_RHO
         if name in given:
+            if clear and rho * given[name] < 0:
+                against.append(name)
             continue
-        if not (math.isfinite(rho) and p < MAX_P and abs(rho) >= MIN_RHO):
+        if not clear:
             free[name] = f"no clear direction (rho {rho:+.3f}, p {p:.2g})"
             continue
         directions[name] = 1 if rho > 0 else -1
-    return Proposal(directions, statistics, free, given, len(y))
+    return Proposal(directions, statistics, free, given, len(y), tuple(against))
 
 
 __all__ = ["MAX_P", "MIN_RHO", "RULE", "Proposal", "propose"]

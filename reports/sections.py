@@ -521,14 +521,9 @@ def auto_proposal(m: dict[str, Any]) -> dict[str, Any] | None:
     given = auto.get("given") or {}
     flag = ",".join(f"{c}={int(s):+d}" for c, s in (m.get("constraints") or {}).items())
     stats = auto.get("statistics") or {}
-    against = [  # a direction given against the development rows' clear sign
-        c
-        for c, s in given.items()
-        if c in stats
-        and stats[c].get("p", 1) < auto.get("max_p", 0)
-        and abs(stats[c].get("rho", 0)) >= auto.get("min_rho", 1)
-        and stats[c]["rho"] * s < 0
-    ]
+    # given directions the data's clear sign contradicts (engine/monotone_auto.propose);
+    # a results.json from before the field re-derives nothing and names none
+    against = [c for c in auto.get("against") or [] if c in stats]
     note = (
         f"--monotone auto proposed {fmt_count(len(proposed))} direction(s) from "
         f"{auto.get('rule', 'the development rows')} ({fmt_count(auto.get('rows'))} development "

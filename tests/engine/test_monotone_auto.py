@@ -219,3 +219,14 @@ def test_a_baseline_that_breaks_the_constraints_says_why():
     assert comparison_rows(results)[1] == ("Baseline: logistic", "default settings", "not compared")
     html = render(results)
     assert "Baseline vs challenger" in html and "cannot honour the run" in html
+    # the given direction contradicts the data's clear sign: recorded once, by the rule
+    # that proposes directions, and said beside the proposal in the report
+    auto = results.data["monotone"]["auto"]
+    assert auto["against"] == ["duration_in_month"]
+    assert auto["given"] == {"duration_in_month": -1}
+    assert (
+        monotone_section(results)["auto"]["note"].count(
+            "although the data's sign is the opposite for duration_in_month"
+        )
+        == 1
+    )
