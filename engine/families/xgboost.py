@@ -118,7 +118,12 @@ def callbacks(fit, validated: bool = True) -> list:
 def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
     common = {"enable_categorical": True, "max_bin": XGB_MAX_BIN, "nthread": fit.n_threads}
     train = xgb.QuantileDMatrix(X, y, **common)
-    return FoldData(train, xgb.QuantileDMatrix(X_val, y_val, ref=train, **common))
+    # The validation fold as a plain DMatrix: early stopping evaluates it every round, and
+    # predicting on a quantised matrix made that evaluation cost as much as the boosting.
+    # Three folds of a 15,000-row clinical table at the space's start settings: 9.4-11.9 s
+    # with a QuantileDMatrix, 7.1 s with a DMatrix, same stopping rounds and predictions.
+    valid = xgb.DMatrix(X_val, y_val, enable_categorical=True, nthread=fit.n_threads)
+    return FoldData(train, valid)
 
 
 def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
