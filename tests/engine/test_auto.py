@@ -85,7 +85,13 @@ def test_auto_explores_several_families_and_returns_the_best(auto_run):
     r = auto_run
     done = r.trials[r.trials["state"] == "COMPLETE"]
     assert done["family"].nunique() >= 2
-    best = done.loc[done["value"].idxmax()]
+    top = done.loc[done["value"].idxmax()]
+    # the best trial is refitted, unless the one-SE rule kept the simple baseline's
+    # settings because the best did not beat them by more than one standard error
+    assert r.selection.best == top["number"]
+    if r.selection.kept:
+        assert r.selection.difference <= r.selection.se
+    best = done.set_index("number").loc[r.selection.chosen]
     assert r.validation == pytest.approx(best["value"])
     assert r.model_family == best["family"]
     prefix = f"params_{best['family']}."

@@ -88,12 +88,14 @@ def test_mean_curve_starts_when_every_seed_has_a_score():
 @pytest.mark.slow  # end to end: several strategies, each on a time budget
 def test_compare_runs_each_strategy_on_the_same_split_and_reports_one_curve_each():
     strategies = ["random", "auto"]
-    c = compare(load_vertical("credit-risk"), None, Config(), strategies, budget=4)
+    # 10 s: auto's first trial is the scorecard, whose binning of every fold took over 4 s
+    # when the machine was shared with other jobs, leaving no trial completed
+    c = compare(load_vertical("credit-risk"), None, Config(), strategies, budget=10)
     assert [r.strategy for r in c.runs] == strategies
     assert {r.seed for r in c.runs} == {0}
     for run in c.runs:
         assert run.completed >= 1 and run.curve
-        assert run.search_s < 4 + 4  # the budget holds (generous margin: shared machine)
+        assert run.search_s < 10 + 5  # the budget holds (generous margin: shared machine)
         times = [t for t, _ in run.curve]
         assert times == sorted(times)
     assert c.recommended in strategies
