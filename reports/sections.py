@@ -3,7 +3,8 @@
 Anything that decides (what to show, which rows, which thresholds) lives here or in
 `verdict.py`; the templates loop and print. This module holds the sentences and rows of
 the page's sections and their order (`outline`); the tables' selection and layout are in
-`tables`, the key-value fact lists in `facts`, the monitoring triggers in `monitoring`.
+`tables`, the key-value fact lists in `facts`, the monitoring triggers in `monitoring`, the
+monotone constraints in `monotone`.
 Their names are re-exported here, so `sections.table_columns` and the like keep working.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 import pandas as pd
 
 from tuneplate.engine.data.checks import Finding
-from tuneplate.engine.monotone import describe
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.facts import (  # noqa: F401  re-exported: `sections.X` still works
     GRADIENT_MODES,
@@ -46,6 +46,7 @@ from tuneplate.reports.monitoring import (  # noqa: F401  re-exported
     monitoring,
     monitoring_trigger,
 )
+from tuneplate.reports.monotone import monotone  # noqa: F401  re-exported
 from tuneplate.reports.tables import (  # noqa: F401  re-exported
     APPENDIX_TABLES,
     BEST_TRIALS,
@@ -450,93 +451,3 @@ PARTS = (
     ("appendix", "Appendix for analysts", "sections/appendix.html.jinja2"),
     ("glossary", "Glossary", "sections/glossary.html.jinja2"),
 )
-
-
-def monotone(results: Results) -> dict[str, Any] | None:
-    """The run's monotone constraints in words and what they cost on the hold-out
-    (`--monotone`; None for a run without them).
-
-    Keys: "lines" (one per constrained column) and "cost" (the hold-out score with and
-    without the constraints, their paired difference and its 95% interval); "auto"
-    (`--monotone auto`, else None): "note" (how the directions were proposed, for the
-    analyst to confirm, with the `--monotone` that fixes them) and "free" (the columns
-    left free, with why).
-
-    Example:
-        >>> monotone(results)["lines"]
-        ['credit_amount: the probability of the event rises with it (+1)']
-    """
-    m = (results.data or {}).get("monotone")
-    if not isinstance(m, dict) or not (m.get("constraints") or m.get("auto")):
-        return None
-    auto = auto_proposal(m)
-    if not m.get("constraints"):  # `auto` found no clear direction, and none was given
-        return {"lines": [], "cost": "No column was constrained.", "auto": auto}
-    label, d, interval = results.metric.label, m.get("difference"), m.get("interval")
-    cost = (
-        f"The tuned model's hold-out {label}: {fmt_number(m.get('holdout'))} with the constraints, "
-        f"{fmt_number(m.get('free_holdout'))} without them (the same settings and boosting "
-        "rounds refitted on the same rows without the constraints)"
-    )
-    if isinstance(d, int | float) and interval:
-        low, high = interval
-        verdict = (
-            "the constraints cost score"
-            if high < 0
-            else "the constrained model is better"
-            if low > 0
-            else "no measurable cost"
-        )
-        signed = [f"{v:+.3f}".replace("-", "\u2212") for v in (d, low, high)]
-        cost += (
-            f": difference {signed[0]} (95% paired bootstrap interval {signed[1]} to "
-            f"{signed[2]}; positive favours the constraints), {verdict}."
-        )
-    else:
-        cost += "."
-    lines = describe(m["constraints"])
-    proposed = ((m.get("auto") or {}).get("proposed")) or {}
-    lines = [
-        f"{line}, proposed from the data ({_rho(proposed[c])})" if c in proposed else line
-        for c, line in zip(m["constraints"], lines, strict=True)
-    ]
-    return {"lines": lines, "cost": cost, "auto": auto}
-
-
-def _rho(stats: dict[str, Any]) -> str:
-    """ "Spearman's rho +0.206, p < 0.001": a column's aggregate test, for the report."""
-    rho, p = stats.get("rho"), stats.get("p")
-    if not isinstance(rho, int | float) or not isinstance(p, int | float):
-        return "no statistics recorded"
-    shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    return f"Spearman's rho {rho:+.3f}, {shown}".replace("-", "\u2212")
-
-
-def auto_proposal(m: dict[str, Any]) -> dict[str, Any] | None:
-    """`--monotone auto`'s part of the monotone section (None without `auto`)."""
-    auto = m.get("auto")
-    if not isinstance(auto, dict):
-        return None
-    proposed = auto.get("proposed") or {}
-    given = auto.get("given") or {}
-    flag = ",".join(f"{c}={int(s):+d}" for c, s in (m.get("constraints") or {}).items())
-    stats = auto.get("statistics") or {}
-    # given directions the data's clear sign contradicts (engine/monotone_auto.propose);
-    # a results.json from before the field re-derives nothing and names none
-    against = [c for c in auto.get("against") or [] if c in stats]
-    note = (
-        f"--monotone auto proposed {fmt_count(len(proposed))} direction(s) from "
-        f"{auto.get('rule', 'the development rows')} ({fmt_count(auto.get('rows'))} development "
-        "rows; the hold-out was not used). A correlation on its own ignores the other "
-        "inputs, so check that each direction is one the business expects"
-        + (f"; the directions you gave ({', '.join(given)}) were kept as given" if given else "")
-        + (
-            f", although the data's sign is the opposite for {', '.join(against)} "
-            f"({'; '.join(_rho(stats[c]) for c in against)})"
-            if against
-            else ""
-        )
-        + (f". Once confirmed, fix them with --monotone {flag}." if flag else ".")
-    )
-    free = [f"{column}: {why}" for column, why in (auto.get("free") or {}).items()]
-    return {"note": note, "free": free}

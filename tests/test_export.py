@@ -302,6 +302,7 @@ def _engine_top_k(run, table, k):
     """Each user's top-k as the engine ranks them: its candidates, its ranker, its top_k."""
     from tuneplate.engine.families.rankers import RankModel
     from tuneplate.engine.tasks.ranking import candidates as cands
+    from tuneplate.engine.tasks.ranking import item_models
     from tuneplate.engine.tasks.ranking import metrics as rk
     from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, to_log
 
@@ -320,7 +321,7 @@ def _engine_top_k(run, table, k):
     log = to_log(table, InteractionRoles("customer", "sku", "ts", "rating", 3.0))
     users = np.array(sorted(log.events["user"].unique()), dtype=object)
     repeats, recent = cands.repeats_matter(log), cands.recent_span(log)
-    sources = cands.Sources.from_record(meta["sources"])  # EASE, item-kNN: the run's settings
+    sources = item_models.Sources.from_record(meta["sources"])  # EASE, item-kNN: the run's settings
     frame = cands.propose(log.events, users, None, repeats, recent, sources)
     frame = frame[frame["candidate_rank"] <= max(best["candidates"], k)].reset_index(drop=True)
     score = model.predict(frame.reindex(columns=model.features).astype("float32"))

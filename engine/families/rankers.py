@@ -52,7 +52,7 @@ class RankModel:
     booster: Any
     n_rounds: int
     features: list[str]
-    # The model candidate sources' settings (`candidates.Sources.record`): the candidate
+    # The model candidate sources' settings (`item_models.Sources.record`): the candidate
     # stage that built the features, saved so scoring rebuilds the same candidates.
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -99,7 +99,10 @@ def _lgb_data(X, q: Queries, reference=None):
 def _xgb_data(X, q: Queries, reference=None):
     if reference is None:
         return xgb.QuantileDMatrix(X, q.label, qid=q.qid, max_bin=XGB_MAX_BIN)
-    return xgb.QuantileDMatrix(X, q.label, qid=q.qid, ref=reference, max_bin=XGB_MAX_BIN)
+    # The validation period as a plain DMatrix: early stopping scores it every round,
+    # and predicting on a quantised matrix cost as much as the boosting (as for the
+    # binary family, `xgboost.prepare`); the rounds and scores are the same.
+    return xgb.DMatrix(X, q.label, qid=q.qid)
 
 
 def _fit_lightgbm(params, train, valid, fit: RankFit, callbacks=()) -> tuple[Any, int]:

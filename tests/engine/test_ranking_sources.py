@@ -131,7 +131,7 @@ def test_ease_above_its_catalogue_limit_is_left_out_with_the_reason(shop_log, mo
     monkeypatch.setattr(item_models, "EASE_MAX_ITEMS", 5)
     hist = windows.holdout.history
     users = np.array(pd.unique(hist["user"])[:5], dtype=object)
-    frame = cands.propose(hist, users, None, repeats, recent, cands.Sources(ease_l2=100.0))
+    frame = cands.propose(hist, users, None, repeats, recent, item_models.Sources(ease_l2=100.0))
     assert "ease" not in frame.columns
 
 
@@ -143,5 +143,6 @@ def test_same_settings_same_candidates(shop_log):
     b = cands.build(windows.validation, None, repeats, recent, rv.sources_of(again))
     pd.testing.assert_frame_equal(a.frame, b.frame)
     record = rv.sources_of(chosen).record()
-    assert cands.Sources.from_record(record) == rv.sources_of(chosen)
-    assert cands.Sources.from_record(None) == cands.Sources()  # a run before model sources
+    assert item_models.Sources.from_record(record) == rv.sources_of(chosen)
+    # a run before model sources saved none
+    assert item_models.Sources.from_record(None) == item_models.Sources()

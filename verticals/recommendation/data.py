@@ -36,7 +36,7 @@ popular recently" modestly. The process, for 2025-01-01 to 2025-12-31:
   category-specific probability, the customer re-buys the same product after
   about its replenishment cycle (20 to 60 days), possibly several times.
 
-The result is about 77,000 events (`event` = "view" or "purchase", `quantity` ≥ 1)
+The result is about 79,000 events (`event` = "view" or "purchase", `quantity` ≥ 1)
 in one table and one row per product (category, price, launch date) in another.
 `generate()` makes variants with another seed or size.
 """
@@ -332,7 +332,7 @@ def generate(
 
 
 def load() -> Example:
-    """The synthetic shop with seed 7: ~77,000 events of 1,500 customers on 800 products.
+    """The synthetic shop with seed 7: ~79,000 events of 1,500 customers on 800 products.
 
     Example:
         >>> example = load()

@@ -15,9 +15,7 @@ rival only, never a source: its factors need `implicit` at scoring time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +25,7 @@ from scipy import sparse
 # item_models.py and metrics.py verbatim into a ranking project, so its score.py builds
 # the same rows.
 from .interactions import Log, Window, evaluable_users
-from .item_models import ease_skipped, ease_weights, knn_weights
+from .item_models import Sources, model_weights
 from .metrics import Queries
 
 PER_SOURCE = 100  # candidates each source proposes per user; the search may use fewer
@@ -56,50 +54,6 @@ SOURCE_RANKS = {
     "item_knn": "item_knn_rank",
     "own": "own_rank",
 }
-
-
-@dataclass(frozen=True)
-class Sources:
-    """The settings of the model-based candidate sources; None leaves a source out.
-
-    Chosen on the validation period by `rivals.candidate_sources` and saved with the
-    ranker (model.json's "sources"), so an exported project recomputes the same sources
-    from the log it scores. Args:
-        ease_l2: EASE's regularisation λ (`item_models.ease_weights`); EASE is also left
-            out above `item_models.EASE_MAX_ITEMS` items, whatever this says.
-        knn_neighbours, knn_shrink: item-kNN's k and shrink (`item_models.knn_weights`).
-
-    Example:
-        >>> Sources.from_record({"ease": {"l2": 500.0}}).ease_l2
-        500.0
-    """
-
-    ease_l2: float | None = None
-    knn_neighbours: int | None = None
-    knn_shrink: float = 0.0
-
-    def record(self) -> dict[str, dict[str, Any]]:
-        """The saved form: {"ease": {"l2": ...}, "item_knn": {"neighbours": ..., "shrink": ...}}."""
-        out: dict[str, dict[str, Any]] = {}
-        if self.ease_l2 is not None:
-            out["ease"] = {"l2": float(self.ease_l2)}
-        if self.knn_neighbours is not None:
-            out["item_knn"] = {
-                "neighbours": int(self.knn_neighbours),
-                "shrink": float(self.knn_shrink),
-            }
-        return out
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any] | None) -> Sources:
-        """`record`'s inverse; None or {} (a run before model sources) gives no model source."""
-        record = record or {}
-        ease, knn = record.get("ease"), record.get("item_knn")
-        return cls(
-            ease_l2=float(ease["l2"]) if ease else None,
-            knn_neighbours=int(knn["neighbours"]) if knn else None,
-            knn_shrink=float(knn["shrink"]) if knn else 0.0,
-        )
 
 
 @dataclass(frozen=True)
@@ -268,7 +222,7 @@ def propose(
     profile = _profiles(hist, u_index, catalogue)
     # the binary history matrix the rivals fit on (rivals.period), so their scores match
     history = (ui > 0).astype(np.float64).tocsr()
-    weights = _model_weights(history, sources)
+    weights = model_weights(history, sources)
 
     rows = []
     for lo in range(0, len(users), CHUNK_USERS):
@@ -374,22 +328,6 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     np.put_along_axis(ranks, order, np.arange(1, n + 1)[None, :], axis=1)
     ranks[~np.isfinite(scores)] = n + 1
     return ranks
-
-
-def _model_weights(history: sparse.csr_matrix, sources: Sources | None) -> dict[str, Any]:
-    """EASE's (dense) and item-kNN's (sparse) item x item weights fitted on `history`.
-
-    EASE is left out above its catalogue limit (`item_models.ease_skipped`), as rivals.py
-    skips it: its rows then lack the ease columns, which the ranker reads as missing.
-    """
-    if sources is None:
-        return {}
-    out: dict[str, Any] = {}
-    if sources.ease_l2 is not None and not ease_skipped(history.shape[1]):
-        out["ease"] = ease_weights(history, sources.ease_l2)
-    if sources.knn_neighbours is not None:
-        (out["item_knn"],) = knn_weights(history, [(sources.knn_neighbours, sources.knn_shrink)])
-    return out
 
 
 def _chunk(chunk, hist_users, ui, profile, similarity, it, repeats) -> dict:

@@ -4,8 +4,8 @@ Used twice: rivals.py tunes each on the validation period and scores it as a bas
 and candidates.py recomputes each, with the settings rivals.py chose, from the events
 before a period, as a candidate source and ranker feature. `tuneplate export` copies
 this module verbatim beside candidates.py, so an exported project's score.py rebuilds
-the same scores from the log it is given and the saved settings alone (one λ for EASE,
-k and shrink for item-kNN; no per-item or per-user data is saved).
+the same scores from the log it is given and the saved settings alone (`Sources`: one λ
+for EASE, k and shrink for item-kNN; no per-item or per-user data is saved).
 
 ALS is not here: its factors come from the `implicit` library and depend on the BLAS
 they were computed with, so it stays a rival only (rivals.py), never a candidate source.
@@ -13,7 +13,9 @@ they were computed with, so it stays a rival only (rivals.py), never a candidate
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -106,4 +108,64 @@ def knn_weights(X: sparse.spmatrix, grid: Iterable[tuple[int, float]]) -> list[s
     for blocks in parts:
         r, c, v = (np.concatenate(x) for x in zip(*blocks, strict=True))
         out.append(sparse.csr_matrix((v, (r, c)), shape=(n, n)))
+    return out
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The settings of the model-based candidate sources; None leaves a source out.
+
+    Chosen on the validation period by `rivals.candidate_sources` and saved with the
+    ranker (model.json's "sources"), so an exported project recomputes the same sources
+    from the log it scores. Args:
+        ease_l2: EASE's regularisation λ (`ease_weights`); EASE is also left out above
+            EASE_MAX_ITEMS items, whatever this says.
+        knn_neighbours, knn_shrink: item-kNN's k and shrink (`knn_weights`).
+
+    Example:
+        >>> Sources.from_record({"ease": {"l2": 500.0}}).ease_l2
+        500.0
+    """
+
+    ease_l2: float | None = None
+    knn_neighbours: int | None = None
+    knn_shrink: float = 0.0
+
+    def record(self) -> dict[str, dict[str, Any]]:
+        """The saved form: {"ease": {"l2": ...}, "item_knn": {"neighbours": ..., "shrink": ...}}."""
+        out: dict[str, dict[str, Any]] = {}
+        if self.ease_l2 is not None:
+            out["ease"] = {"l2": float(self.ease_l2)}
+        if self.knn_neighbours is not None:
+            out["item_knn"] = {
+                "neighbours": int(self.knn_neighbours),
+                "shrink": float(self.knn_shrink),
+            }
+        return out
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any] | None) -> Sources:
+        """`record`'s inverse; None or {} (a run before model sources) gives no model source."""
+        record = record or {}
+        ease, knn = record.get("ease"), record.get("item_knn")
+        return cls(
+            ease_l2=float(ease["l2"]) if ease else None,
+            knn_neighbours=int(knn["neighbours"]) if knn else None,
+            knn_shrink=float(knn["shrink"]) if knn else 0.0,
+        )
+
+
+def model_weights(history: sparse.csr_matrix, sources: Sources | None) -> dict[str, Any]:
+    """EASE's (dense) and item-kNN's (sparse) item x item weights fitted on `history`.
+
+    EASE is left out above its catalogue limit (`ease_skipped`), as rivals.py skips
+    it: its rows then lack the ease columns, which the ranker reads as missing.
+    """
+    if sources is None:
+        return {}
+    out: dict[str, Any] = {}
+    if sources.ease_l2 is not None and not ease_skipped(history.shape[1]):
+        out["ease"] = ease_weights(history, sources.ease_l2)
+    if sources.knn_neighbours is not None:
+        (out["item_knn"],) = knn_weights(history, [(sources.knn_neighbours, sources.knn_shrink)])
     return out

@@ -33,7 +33,6 @@ from scipy import sparse
 
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking.beyond import lists_of
-from tuneplate.engine.tasks.ranking.candidates import Sources
 from tuneplate.engine.tasks.ranking.interactions import Window, Windows, evaluable_users
 
 # EASE's and item-kNN's weights live in item_models.py, which `tuneplate export` copies:
@@ -41,6 +40,7 @@ from tuneplate.engine.tasks.ranking.interactions import Window, Windows, evaluab
 from tuneplate.engine.tasks.ranking.item_models import (  # noqa: F401 (re-exported)
     BLOCK_CELLS,
     EASE_MAX_ITEMS,
+    Sources,
     ease_skipped,
     ease_weights,
     knn_weights,

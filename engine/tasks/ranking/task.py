@@ -40,6 +40,7 @@ from tuneplate.engine.tasks.ranking.interactions import (
     time_windows,
     to_log,
 )
+from tuneplate.engine.tasks.ranking.item_models import Sources
 from tuneplate.engine.tasks.ranking.periods import (
     PRUNER_STEPS,
     PeriodData,
@@ -87,7 +88,7 @@ class LogData:
     # EASE's and item-kNN's settings chosen on the validation period (or why skipped):
     # the candidate sources' settings, reused as the rivals' in `evaluate`
     chosen: dict[str, rv.Rival] | None = None
-    sources: cands.Sources | None = None
+    sources: Sources | None = None
 
 
 class RankingTask:
@@ -229,7 +230,7 @@ class RankingTask:
         refit = replace(p.fit, n_rounds=int(best.user_attrs.get("n_rounds") or 100))
         model = fit_ranker(p.family, params, X_fit, q_fit, refit)
         # saved in model.json: an exported score.py rebuilds the same candidate sources
-        model.sources = (p.sources or cands.Sources()).record()
+        model.sources = (p.sources or Sources()).record()
         hold = p.holdout
         q_hold, keep = hold.queries(n)
         ranker_score = model.predict(hold.frame.iloc[keep][hold.features].astype("float32"))
@@ -390,7 +391,7 @@ def _strongest(per_user: dict[str, pd.DataFrame], rivals: dict[str, rv.Rival]) -
     }
 
 
-def _source_notes(chosen: dict[str, rv.Rival], sources: cands.Sources | None) -> dict:
+def _source_notes(chosen: dict[str, rv.Rival], sources: Sources | None) -> dict:
     """The model sources' settings by name, or why one was left out (results.json's
     data["candidate_sources"]): {"ease": {"l2": 500.0}, "item_knn": {"skipped": "…"}}.
 
@@ -398,7 +399,7 @@ def _source_notes(chosen: dict[str, rv.Rival], sources: cands.Sources | None) ->
         >>> _source_notes(chosen, rv.sources_of(chosen))["ease"]
         {'l2': 1000.0}
     """
-    record = (sources or cands.Sources()).record()
+    record = (sources or Sources()).record()
     return {
         name: record.get(name) or {"skipped": chosen[name].note if name in chosen else ""}
         for name in rv.SOURCES
