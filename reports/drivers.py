@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 
 from tuneplate.engine.results import Results
 from tuneplate.reports.figures import BLUE, chart, plain
-from tuneplate.reports.formatters import fmt_count
+from tuneplate.reports.formatters import fmt_count, signed
 
 TOP_CHART = 10  # inputs in the bar chart
 SMALL = 0.05  # a mean effect under this many log-odds (odds × 0.95–1.05) is "little effect"
@@ -159,13 +159,6 @@ def effect_words(mean: Any) -> str:
         return "little effect"
     verb = "raises" if mean > 0 else "lowers"
     return f"{verb} the odds about {math.exp(abs(mean)):.1f}×"
-
-
-def signed(value: Any, digits: int = 2) -> str:
-    """A signed figure with a true minus sign ("+0.72", "−0.79")."""
-    if not isinstance(value, int | float) or not math.isfinite(value):
-        return "–"
-    return f"{value:+.{digits}f}".replace("-", "\u2212")
 
 
 def _edge(value: Any, kind: str) -> str | None:

@@ -251,3 +251,10 @@ def tuning_score(data: dict) -> Tuning:
         'the validation period'
     """
     return CROSS_VALIDATION if data.get("folds") else VALIDATION_PERIOD
+
+
+def signed(value: Any, digits: int = 2) -> str:
+    """A signed figure with a true minus sign ("+0.72", "−0.79"); "–" when not a number."""
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return "–"
+    return f"{value:+.{digits}f}".replace("-", "\u2212")

@@ -10,7 +10,7 @@ from typing import Any
 
 from tuneplate.engine.monotone import describe
 from tuneplate.engine.results import Results
-from tuneplate.reports.formatters import fmt_count, fmt_number
+from tuneplate.reports.formatters import fmt_count, fmt_number, signed
 
 
 def monotone(results: Results) -> dict[str, Any] | None:
@@ -48,10 +48,10 @@ def monotone(results: Results) -> dict[str, Any] | None:
             if low > 0
             else "no measurable cost"
         )
-        signed = [f"{v:+.3f}".replace("-", "\u2212") for v in (d, low, high)]
+        shown = [signed(v, 3) for v in (d, low, high)]
         cost += (
-            f": difference {signed[0]} (95% paired bootstrap interval {signed[1]} to "
-            f"{signed[2]}; positive favours the constraints), {verdict}."
+            f": difference {shown[0]} (95% paired bootstrap interval {shown[1]} to "
+            f"{shown[2]}; positive favours the constraints), {verdict}."
         )
     else:
         cost += "."
@@ -70,7 +70,7 @@ def _rho(stats: dict[str, Any]) -> str:
     if not isinstance(rho, int | float) or not isinstance(p, int | float):
         return "no statistics recorded"
     shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    return f"Spearman's rho {rho:+.3f}, {shown}".replace("-", "\u2212")
+    return f"Spearman's rho {signed(rho, 3)}, {shown}"
 
 
 def auto_proposal(m: dict[str, Any]) -> dict[str, Any] | None:
