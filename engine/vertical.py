@@ -195,6 +195,8 @@ class Vertical:
             options') are accepted.
         adapt_space: `(family, space, development rows, roles) -> space`, to fit the
             space to the table (e.g. simpler models when events are few).
+        adapt_rule: how `adapt_space` decides, in one sentence; a run whose ranges it
+            changed prints it beside them (finding "space_adapted").
         baseline_family: fitted at its default settings as the report's baseline.
         monotone_auto: True offers `--monotone auto` (directions proposed from the
             development rows, engine/monotone_auto.py); other verticals refuse it.
@@ -231,6 +233,7 @@ class Vertical:
     options: tuple[Option, ...] = ()
     validate: Callable[[Mapping[str, Any]], None] | None = None
     adapt_space: Callable[[str, Space, pd.DataFrame, Roles], Space] | None = None
+    adapt_rule: str = ""
     baseline_family: str = "logistic"  # the simple challenger every report compares with
     monotone_auto: bool = False  # offers --monotone auto (risk drivers with a known sign)
     intended_use: str = ""  # what the model is for, in the report's words

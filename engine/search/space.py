@@ -158,6 +158,20 @@ class Space:
         out = {p.name: p.coerce(params[p.name], clamp) for p in self.params}
         return None if any(v is None for v in out.values()) else out
 
+    def changed_ranges(self, other: Space) -> list[str]:
+        """Each numeric parameter whose range differs in `other`, as "name low–high (was ...)".
+
+        Example:
+            >>> LIGHTGBM.changed_ranges(LIGHTGBM.with_params(Param("num_leaves", 8, 32)))
+            ['num_leaves 8–32 (was 8–256)']
+        """
+        before = {p.name: p for p in self.params if p.choices is None}
+        return [
+            f"{p.name} {p.low:g}–{p.high:g} (was {b.low:g}–{b.high:g})"
+            for p in other.params
+            if (b := before.get(p.name)) is not None and (b.low, b.high) != (p.low, p.high)
+        ]
+
     def with_params(self, *overrides: Param, drop: Sequence[str] = ()) -> Space:
         """A copy with some parameters replaced (by name) or removed.
 

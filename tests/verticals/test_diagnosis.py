@@ -270,6 +270,84 @@ def test_trees_count_a_text_column_as_one_parameter_a_linear_model_each_level(pa
     assert "the trees were narrowed too" in _by_check(few)["events_per_feature"].fix
 
 
+def test_roomier_space_widens_the_trees_and_leaves_the_rest_alone():
+    for name in ("lightgbm", "xgboost"):
+        narrow = space.SPACES[name]
+        roomy = space.roomier(narrow)
+        before, after = ({p.name: p for p in s.params} for s in (narrow, roomy))
+        assert after["max_depth"].high == 10 and after["max_depth"].low == before["max_depth"].low
+        assert roomy.contains(narrow.start) and roomy.start == narrow.start
+        untouched = {"learning_rate", "subsample", "colsample_bytree", "reg_alpha", "reg_lambda"}
+        assert all(after[n] == before[n] for n in untouched), name
+    lgbm = {p.name: p for p in space.roomier(space.SPACES["lightgbm"]).params}
+    assert lgbm["num_leaves"].high == 128 and lgbm["min_child_samples"].low == 5
+    xgb = {p.name: p for p in space.roomier(space.SPACES["xgboost"]).params}
+    assert xgb["min_child_weight"].low == 0.5
+    assert space.roomier(space.SPACES["logistic"]) == space.SPACES["logistic"]
+
+
+def _events_table(events: int, columns: int, n: int = 10_000, seed: int = 0) -> pd.DataFrame:
+    """`n` patients, exactly `events` of them cases, and `columns` numeric inputs."""
+    rng = np.random.default_rng(seed)
+    sick = np.zeros(n, dtype=bool)
+    sick[rng.choice(n, events, replace=False)] = True
+    inputs = {f"lab_{i}": rng.normal(sick * 0.5, 1.0).round(3) for i in range(columns)}
+    return pd.DataFrame({**inputs, "disease": np.where(sick, "yes", "no")})
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+def test_adapt_gives_trees_room_from_10000_rows_with_50_events_per_column(family):
+    """Issue 20: the narrow clinical ranges cost a 15,000-row clinical table (about 700
+    events, 70 per input column) 0.009 log-loss against wider ones at 120 s; a table of
+    10,000 rows with 50 events per column is not the small table they were made for."""
+    own = space.SPACES[family]
+    assert space.adapt(family, own, _events_table(500, 10), ROLES) == space.roomier(own)
+    assert space.adapt(family, own, _events_table(499, 10), ROLES) is own
+    # the rarer outcome counts: 9,500 cases of 10,000 leave 500 non-cases
+    assert space.adapt(family, own, _events_table(9500, 10), ROLES) == space.roomier(own)
+    assert space.adapt(family, own, _events_table(9600, 10), ROLES) is own
+    # many events per column do not make a table big: 9,999 rows stay narrow
+    assert space.adapt(family, own, _events_table(3000, 5, n=9_999), ROLES) is own
+
+
+def test_adapt_never_widens_the_logistic_regression():
+    logistic = space.SPACES["logistic"]
+    assert space.adapt("logistic", logistic, _events_table(2000, 4), ROLES) is logistic
+
+
+def test_a_run_prints_the_ranges_the_vertical_changed_beside_its_rule():
+    table = _events_table(1500, 6, n=13_000)  # 10,400 development rows, 200 events a column
+    p = tuneplate.engine.tune.plan(
+        VERTICAL,
+        table,
+        tuneplate.engine.tune.Config.flat(
+            strategy="auto", n_trials=3, target="disease", positive="yes"
+        ),
+    )
+    lgbm = {q.name: q for q in p.space.spaces["lightgbm"].params}
+    assert lgbm["num_leaves"].high == 128 and lgbm["max_depth"].high == 10
+    (note,) = [f for f in p.findings if f.check == "space_adapted"]
+    assert note.severity == "info"
+    assert "num_leaves 4–128 (was 4–32)" in note.message
+    assert "max_depth 2–10 (was 2–6)" in note.message and "XGBoost" in note.message
+    assert "logistic" not in note.message.lower()  # its range is the vertical's own
+    assert note.expected == space.ADAPT_RULE
+    # a small table is narrowed, and the same note lists those ranges
+    small = plan_findings(_events_table(40, 6, n=400))  # 32 events: 5 per column
+    (narrowed,) = [f for f in small if f.check == "space_adapted"]
+    assert "num_leaves 4–8 (was 4–32)" in narrowed.message
+    # a table within the clinical premise keeps the vertical's ranges and has no note
+    usual = _events_table(300, 6, n=3_000)  # 240 events, 40 per column
+    assert not [f for f in plan_findings(usual) if f.check == "space_adapted"]
+
+
+def plan_findings(table: pd.DataFrame) -> list:
+    config = tuneplate.engine.tune.Config.flat(
+        strategy="auto", n_trials=3, target="disease", positive="yes"
+    )
+    return tuneplate.engine.tune.plan(VERTICAL, table, config).findings
+
+
 # --- checks ---------------------------------------------------------------------------
 
 

@@ -63,6 +63,7 @@ VERTICAL = Vertical(
         ),
     ),
     adapt_space=space.adapt,
+    adapt_rule=space.ADAPT_RULE,
     validate=metrics.validate,
     reasons=metrics.REASONS,
     intended_use="estimating each patient's risk of the condition to support, not replace, "

@@ -11,7 +11,9 @@ balancing instead.
 
 When a table has fewer than 10 events per candidate parameter, `simpler` narrows a
 space further (fewer leaves, bigger leaves, stronger penalties); trees count a
-text column as one parameter, a linear model each of its levels.
+text column as one parameter, a linear model each of its levels. A table of 10,000
+development rows or more, with 50 events or more per input column, is not small:
+`roomier` gives the trees up to 128 leaves, depth 10 and leaves of 5 patients.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from dataclasses import replace
 import pandas as pd
 
 from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param, Roles, Space, get_family
-from tuneplate.verticals.diagnosis.checks import MIN_EVENTS_PER_FEATURE, candidate_parameters
+from tuneplate.verticals.diagnosis.checks import (
+    MIN_EVENTS_PER_FEATURE,
+    ROOMY_EVENTS_PER_FEATURE,
+    ROOMY_ROWS,
+    candidate_parameters,
+)
 
 LIGHTGBM_SPACE = LIGHTGBM.with_params(
     Param("learning_rate", 0.01, 0.2, log=True, grid=(0.03, 0.1), start=0.05),
@@ -61,6 +68,15 @@ LOGISTIC_SPACE = LOGISTIC.with_params(
 
 SPACES = {"lightgbm": LIGHTGBM_SPACE, "xgboost": XGBOOST_SPACE, "logistic": LOGISTIC_SPACE}
 
+# What `adapt` does, printed beside the ranges it changed (finding "space_adapted").
+ADAPT_RULE = (
+    f"the clinical ranges, narrowed below {MIN_EVENTS_PER_FEATURE} events per candidate "
+    "parameter (Riley et al., BMJ 2020; a tree counts a text column as one), and for trees "
+    f"widened from {ROOMY_ROWS:,} development rows with {ROOMY_EVENTS_PER_FEATURE} events per "
+    "input column (more leaves, deeper trees, smaller leaves), where the narrow ranges meant "
+    "for small tables cost accuracy"
+)
+
 # Known-good starting settings per family, cheapest first, tried before any strategy's
 # own proposals (FLAML's low-cost init, flaml/automl/model.py; AutoGluon's defaults,
 # autogluon tabular searchspaces.py); settings left out take the space's start,
@@ -87,6 +103,14 @@ DEFAULT_FAMILY = "logistic"
 SIMPLER_CAPS = {"num_leaves": 8, "max_depth": 3, "C": 1.0}
 SIMPLER_FLOORS = {"min_child_samples": 20, "min_child_weight": 4.0, "reg_lambda": 1.0}
 
+# Trees' bounds for tables of ROOMY_ROWS development rows or more with at least
+# ROOMY_EVENTS_PER_FEATURE events per input column, where the narrow spaces' premise
+# (a small table, few events) no longer holds:
+# the depth and leaf floors of the engine's general XGBoost and LightGBM spaces, and half
+# the general space's 256 leaves.
+ROOMIER_CAPS = {"num_leaves": 128, "max_depth": 10}
+ROOMIER_FLOORS = {"min_child_samples": 5, "min_child_weight": 0.5}
+
 
 def simpler(space: Space) -> Space:
     """The space with its complexity capped and its regularisation floor raised.
@@ -101,12 +125,32 @@ def simpler(space: Space) -> Space:
     return replace(space, params=tuple(_narrow(p) for p in space.params))
 
 
+def roomier(space: Space) -> Space:
+    """The trees' space with more leaves, deeper trees and smaller leaves allowed.
+
+    Example:
+        >>> roomier(SPACES["lightgbm"]).params[1].high  # num_leaves
+        128
+    """
+    return replace(space, params=tuple(_widen(p) for p in space.params))
+
+
+def _widen(param: Param) -> Param:
+    high = max(param.high, ROOMIER_CAPS.get(param.name, param.high))
+    low = min(param.low, ROOMIER_FLOORS.get(param.name, param.low))
+    return _bounded(param, low, high)
+
+
 def _narrow(param: Param) -> Param:
     low, high = param.low, param.high
     if param.name in SIMPLER_CAPS:
         high = max(low, min(high, SIMPLER_CAPS[param.name]))
     if param.name in SIMPLER_FLOORS:
         low = min(high, max(low, SIMPLER_FLOORS[param.name]))
+    return _bounded(param, low, high)
+
+
+def _bounded(param: Param, low, high) -> Param:
     if (low, high) == (param.low, param.high):
         return param
 
@@ -119,7 +163,8 @@ def _narrow(param: Param) -> Param:
 
 
 def adapt(family: str, space: Space, table: pd.DataFrame, roles: Roles) -> Space:
-    """The space for this table: `simpler` when events per candidate parameter are under 10.
+    """The space for this table: `simpler` when events per candidate parameter are under
+    10, `roomier` for a tree family from 10,000 rows with 50 events per input column.
 
     A linear family counts one parameter per level of a text column; a tree family
     counts one per column, since it splits a text column as one input (counting
@@ -133,7 +178,15 @@ def adapt(family: str, space: Space, table: pd.DataFrame, roles: Roles) -> Space
     """
     y = roles.binary_target(table)
     events = int(min(y.sum(), len(y) - y.sum()))
-    params = candidate_parameters(table, roles, per_level=not get_family(family).boosted)
+    boosted = get_family(family).boosted
+    params = candidate_parameters(table, roles, per_level=not boosted)
     if params and events / params < MIN_EVENTS_PER_FEATURE:
         return simpler(space)
+    if (
+        boosted
+        and params
+        and len(table) >= ROOMY_ROWS
+        and events / params >= ROOMY_EVENTS_PER_FEATURE
+    ):
+        return roomier(space)
     return space

@@ -24,7 +24,7 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.monitoring import calibration
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema
-from tuneplate.engine.data.checks import errors, run_checks
+from tuneplate.engine.data.checks import Finding, errors, run_checks
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import Split, make_split
 from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
@@ -110,6 +110,31 @@ def fold_score(objective) -> Callable[[np.ndarray, np.ndarray], float]:
         return objective.score(y, predicted) if math.isnan(value) else value
 
     return score
+
+
+def space_adapted(vertical: Vertical, changes: dict[str, list[str]]) -> list[Finding]:
+    """One note listing the ranges `vertical.adapt_space` changed, beside its rule.
+
+    Example:
+        >>> space_adapted(diagnosis, {"lightgbm": ["num_leaves 4–128 (was 4–32)"]})[0].message
+        'the diagnosis vertical fitted its search space to this table: LightGBM ...'
+    """
+    parts = [
+        f"{FAMILIES[name].label if name in FAMILIES else name}: {', '.join(ranges)}"
+        for name, ranges in changes.items()
+        if ranges
+    ]
+    if not parts:
+        return []
+    return [
+        Finding(
+            "space_adapted",
+            "info",
+            f"the {vertical.name} vertical fitted its search space to this table: "
+            + "; ".join(parts),
+            expected=vertical.adapt_rule or "the vertical's own ranges",
+        )
+    ]
 
 
 def n_folds_for(vertical: Vertical, n_rows: int) -> int:
@@ -207,10 +232,14 @@ class BinaryTask:
         monotone = monotone_signs(columns, schema, roles, table)
         fold_rows = len(split.development) * (n_folds - 1) // n_folds
 
+        adapted: dict[str, list[str]] = {}  # family -> ranges the vertical changed
+
         def space_for(name: str) -> Space:
             space = vertical.spaces[name].for_rows(fold_rows)
             if vertical.adapt_space:
-                space = vertical.adapt_space(name, space, table.iloc[split.development], roles)
+                fitted = vertical.adapt_space(name, space, table.iloc[split.development], roles)
+                adapted[name] = space.changed_ranges(fitted)
+                space = fitted
             return budget.for_budget(space, r.timeout)
 
         families, n_trials = {}, r.n_trials
@@ -222,7 +251,11 @@ class BinaryTask:
         else:
             space = space_for(family.name)
         searched = space.spaces if isinstance(space, Choice) else {family.name: space}
-        findings = [*findings, *budget.rates_left_out(vertical.spaces, searched, r.timeout)]
+        findings = [
+            *findings,
+            *space_adapted(vertical, adapted),
+            *budget.rates_left_out(vertical.spaces, searched, r.timeout),
+        ]
         if chosen.grid_is_budget:  # every grid point once, across all workers
             n_trials = min(n_trials or math.inf, len(space.grid_points()))
         if hypergradient:  # an exact inner solver, or the hypergradient is ~1% off
