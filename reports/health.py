@@ -45,6 +45,8 @@ MEANINGS = {
     "patient; one stand-in id (such as 0) would make them one large group.",
     "events_per_feature": "Few events per candidate input make flexible models overfit and "
     "their risks too extreme.",
+    "space_adapted": "The search ranges were fitted to the table's size: simpler models "
+    "for few events, larger trees for many rows.",
     "bad_rate": "The share of bad outcomes sets what approval and loss figures are plausible.",
     "prevalence": "The share with the condition sets what predictive values and per-1,000 "
     "figures mean.",

@@ -159,18 +159,23 @@ class Space:
         return None if any(v is None for v in out.values()) else out
 
     def changed_ranges(self, other: Space) -> list[str]:
-        """Each numeric parameter whose range differs in `other`, as "name low–high (was ...)".
+        """Each parameter whose range differs in `other`: "name low to high (before: ...)",
+        and "name added" / "name dropped" for a parameter only one of them has.
 
         Example:
             >>> LIGHTGBM.changed_ranges(LIGHTGBM.with_params(Param("num_leaves", 8, 32)))
-            ['num_leaves 8–32 (was 8–256)']
+            ['num_leaves 8 to 32 (before: 8 to 256)']
         """
-        before = {p.name: p for p in self.params if p.choices is None}
-        return [
-            f"{p.name} {p.low:g}–{p.high:g} (was {b.low:g}–{b.high:g})"
-            for p in other.params
-            if (b := before.get(p.name)) is not None and (b.low, b.high) != (p.low, p.high)
-        ]
+        before = {p.name: p for p in self.params}
+        after = {p.name: p for p in other.params}
+        changed = []
+        for name, p in after.items():
+            b = before.get(name)
+            if b is None:
+                changed.append(f"{name} added")
+            elif (b.choices, b.low, b.high) != (p.choices, p.low, p.high):
+                changed.append(f"{name} {_range(p)} (before: {_range(b)})")
+        return changed + [f"{name} dropped" for name in before if name not in after]
 
     def with_params(self, *overrides: Param, drop: Sequence[str] = ()) -> Space:
         """A copy with some parameters replaced (by name) or removed.
@@ -181,6 +186,17 @@ class Space:
         by_name = {p.name: p for p in overrides}
         kept = tuple(by_name.pop(p.name, p) for p in self.params if p.name not in drop)
         return replace(self, params=kept + tuple(by_name.values()))
+
+
+def _range(param: Param) -> str:
+    """A parameter's range for a reader: "4 to 128", "0.001 to 1", "one of a, b"."""
+    if param.choices is not None:
+        return "one of " + ", ".join(str(c) for c in param.choices)
+
+    def text(x) -> str:
+        return f"{int(x):,}" if param.integer else f"{x:.3g}"
+
+    return f"{text(param.low)} to {text(param.high)}"
 
 
 def _clip(param: Param, n_rows: int) -> Param:

@@ -47,3 +47,35 @@ def test_with_params_replaces_by_name_and_drops():
     space = Space((Param("a", 0, 1), Param("b", 0, 1)))
     changed = space.with_params(Param("a", 0, 2), drop=("b",))
     assert [(p.name, p.high) for p in changed.params] == [("a", 2)]
+
+
+def test_changed_ranges_names_each_changed_parameter_in_words_a_reader_can_check():
+    """The ranges a vertical fitted to a table are printed in the report ("space_adapted"):
+    integers with thousands separators, floats to 3 significant digits, no scientific
+    notation for a row count, and a parameter added, dropped or made categorical."""
+    before = Space(
+        (
+            Param("min_rows", 5, 2_000_000, integer=True),
+            Param("penalty", 1e-9, 1.0, log=True),
+            Param("kind", 0.0, 1.0),
+            Param("gone", 1, 3, integer=True),
+            Param("same", 0.1, 0.9),
+        )
+    )
+    after = Space(
+        (
+            Param("min_rows", 5, 1_234_567, integer=True),
+            Param("penalty", 1e-3, 1.0, log=True),
+            Param("kind", choices=("a", "b")),
+            Param("same", 0.1, 0.9),
+            Param("new", 1, 2, integer=True),
+        )
+    )
+    assert before.changed_ranges(after) == [
+        "min_rows 5 to 1,234,567 (before: 5 to 2,000,000)",
+        "penalty 0.001 to 1 (before: 1e-09 to 1)",
+        "kind one of a, b (before: 0 to 1)",
+        "new added",
+        "gone dropped",
+    ]
+    assert before.changed_ranges(before) == []

@@ -276,7 +276,9 @@ def test_roomier_space_widens_the_trees_and_leaves_the_rest_alone():
         roomy = space.roomier(narrow)
         before, after = ({p.name: p for p in s.params} for s in (narrow, roomy))
         assert after["max_depth"].high == 10 and after["max_depth"].low == before["max_depth"].low
-        assert roomy.contains(narrow.start) and roomy.start == narrow.start
+        # grid search visits the wider ranges too, not only the narrow space's points
+        assert after["max_depth"].grid == (4, 8)
+        assert all(roomy.contains(point) for point in roomy.grid_points())
         untouched = {"learning_rate", "subsample", "colsample_bytree", "reg_alpha", "reg_lambda"}
         assert all(after[n] == before[n] for n in untouched), name
     lgbm = {p.name: p for p in space.roomier(space.SPACES["lightgbm"]).params}
@@ -317,25 +319,28 @@ def test_adapt_never_widens_the_logistic_regression():
 
 def test_a_run_prints_the_ranges_the_vertical_changed_beside_its_rule():
     table = _events_table(1500, 6, n=13_000)  # 10,400 development rows, 200 events a column
-    p = tuneplate.engine.tune.plan(
-        VERTICAL,
-        table,
-        tuneplate.engine.tune.Config.flat(
-            strategy="auto", n_trials=3, target="disease", positive="yes"
-        ),
+    # with a 30 s budget, so the learning-rate floor moves too (and stays out of this note)
+    config = tuneplate.engine.tune.Config.flat(
+        strategy="auto", timeout=30, target="disease", positive="yes"
     )
+    p = tuneplate.engine.tune.plan(VERTICAL, table, config)
+    assert "budget_learning_rate" in {f.check for f in p.findings}
     lgbm = {q.name: q for q in p.space.spaces["lightgbm"].params}
     assert lgbm["num_leaves"].high == 128 and lgbm["max_depth"].high == 10
     (note,) = [f for f in p.findings if f.check == "space_adapted"]
     assert note.severity == "info"
-    assert "num_leaves 4–128 (was 4–32)" in note.message
-    assert "max_depth 2–10 (was 2–6)" in note.message and "XGBoost" in note.message
+    lightgbm, xgboost = note.message.split("; XGBoost")
+    assert "num_leaves 4 to 128 (before: 4 to 32)" in lightgbm
+    assert "min_child_samples 5 to 100 (before: 10 to 100)" in lightgbm
+    assert "max_depth 2 to 10 (before: 2 to 6)" in xgboost
+    assert "min_child_weight 0.5 to 32 (before: 1 to 32)" in xgboost
     assert "logistic" not in note.message.lower()  # its range is the vertical's own
+    assert "learning_rate" not in note.message  # the budget's floor is its own note
     assert note.expected == space.ADAPT_RULE
     # a small table is narrowed, and the same note lists those ranges
     small = plan_findings(_events_table(40, 6, n=400))  # 32 events: 5 per column
     (narrowed,) = [f for f in small if f.check == "space_adapted"]
-    assert "num_leaves 4–8 (was 4–32)" in narrowed.message
+    assert "num_leaves 4 to 8 (before: 4 to 32)" in narrowed.message
     # a table within the clinical premise keeps the vertical's ranges and has no note
     usual = _events_table(300, 6, n=3_000)  # 240 events, 40 per column
     assert not [f for f in plan_findings(usual) if f.check == "space_adapted"]

@@ -13,7 +13,8 @@ When a table has fewer than 10 events per candidate parameter, `simpler` narrows
 space further (fewer leaves, bigger leaves, stronger penalties); trees count a
 text column as one parameter, a linear model each of its levels. A table of 10,000
 development rows or more, with 50 events or more per input column, is not small:
-`roomier` gives the trees up to 128 leaves, depth 10 and leaves of 5 patients.
+`roomier` gives the trees up to 128 leaves and depth 10, and LightGBM leaves of 5
+patients.
 """
 
 from __future__ import annotations
@@ -69,12 +70,12 @@ LOGISTIC_SPACE = LOGISTIC.with_params(
 SPACES = {"lightgbm": LIGHTGBM_SPACE, "xgboost": XGBOOST_SPACE, "logistic": LOGISTIC_SPACE}
 
 # What `adapt` does, printed beside the ranges it changed (finding "space_adapted").
+# Events are the rarer outcome's rows, as in the events-per-parameter rule.
 ADAPT_RULE = (
-    f"the clinical ranges, narrowed below {MIN_EVENTS_PER_FEATURE} events per candidate "
-    "parameter (Riley et al., BMJ 2020; a tree counts a text column as one), and for trees "
-    f"widened from {ROOMY_ROWS:,} development rows with {ROOMY_EVENTS_PER_FEATURE} events per "
-    "input column (more leaves, deeper trees, smaller leaves), where the narrow ranges meant "
-    "for small tables cost accuracy"
+    f"narrower ranges below {MIN_EVENTS_PER_FEATURE} events per candidate parameter (Riley "
+    "et al., BMJ 2020); for the trees, wider ranges (more and smaller leaves, deeper trees) "
+    f"from {ROOMY_ROWS:,} development rows with {ROOMY_EVENTS_PER_FEATURE} events of the "
+    "rarer outcome per input column, since the narrow ranges were made for small tables"
 )
 
 # Known-good starting settings per family, cheapest first, tried before any strategy's
@@ -105,10 +106,16 @@ SIMPLER_FLOORS = {"min_child_samples": 20, "min_child_weight": 4.0, "reg_lambda"
 
 # Trees' bounds for tables of ROOMY_ROWS development rows or more with at least
 # ROOMY_EVENTS_PER_FEATURE events per input column, where the narrow spaces' premise
-# (a small table, few events) no longer holds:
-# the depth and leaf floors of the engine's general XGBoost and LightGBM spaces, and half
-# the general space's 256 leaves.
+# (a small table, few events) no longer holds: the leaf floors (min_child_samples,
+# min_child_weight) and depth cap of the engine's general LightGBM and XGBoost spaces,
+# half its 256 leaves, and grid points inside the wider ranges for grid search.
 ROOMIER_CAPS = {"num_leaves": 128, "max_depth": 10}
+ROOMIER_GRIDS = {
+    "num_leaves": (15, 63),
+    "max_depth": (4, 8),
+    "min_child_samples": (10, 40),
+    "min_child_weight": (1.0, 4.0),
+}
 ROOMIER_FLOORS = {"min_child_samples": 5, "min_child_weight": 0.5}
 
 
@@ -138,7 +145,9 @@ def roomier(space: Space) -> Space:
 def _widen(param: Param) -> Param:
     high = max(param.high, ROOMIER_CAPS.get(param.name, param.high))
     low = min(param.low, ROOMIER_FLOORS.get(param.name, param.low))
-    return _bounded(param, low, high)
+    wider = _bounded(param, low, high)
+    grid = tuple(g for g in ROOMIER_GRIDS.get(param.name, ()) if low <= g <= high)
+    return replace(wider, grid=grid) if grid else wider
 
 
 def _narrow(param: Param) -> Param:

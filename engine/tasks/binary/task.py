@@ -113,14 +113,15 @@ def fold_score(objective) -> Callable[[np.ndarray, np.ndarray], float]:
 
 
 def space_adapted(vertical: Vertical, changes: dict[str, list[str]]) -> list[Finding]:
-    """One note listing the ranges `vertical.adapt_space` changed, beside its rule.
+    """One note listing the ranges `vertical.adapt_space` changed for this table, with
+    the vertical's rule (`Vertical.adapt_rule`) as what was expected.
 
     Example:
-        >>> space_adapted(diagnosis, {"lightgbm": ["num_leaves 4–128 (was 4–32)"]})[0].message
-        'the diagnosis vertical fitted its search space to this table: LightGBM ...'
+        >>> space_adapted(diagnosis, {"lightgbm": ["num_leaves 4 to 128 (before: 4 to 32)"]})
+        [Finding('space_adapted', 'info', 'search ranges fitted to this table: LightGBM ...')]
     """
     parts = [
-        f"{FAMILIES[name].label if name in FAMILIES else name}: {', '.join(ranges)}"
+        f"{FAMILIES[name].label if name in FAMILIES else name} ({'; '.join(ranges)})"
         for name, ranges in changes.items()
         if ranges
     ]
@@ -130,9 +131,8 @@ def space_adapted(vertical: Vertical, changes: dict[str, list[str]]) -> list[Fin
         Finding(
             "space_adapted",
             "info",
-            f"the {vertical.name} vertical fitted its search space to this table: "
-            + "; ".join(parts),
-            expected=vertical.adapt_rule or "the vertical's own ranges",
+            "search ranges fitted to this table: " + "; ".join(parts),
+            expected=vertical.adapt_rule or f"the {vertical.name} vertical's usual ranges",
         )
     ]
 
