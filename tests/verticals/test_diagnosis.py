@@ -263,11 +263,12 @@ def test_trees_count_a_text_column_as_one_parameter_a_linear_model_each_level(pa
     assert space.adapt("xgboost", xgb, table, ROLES) is xgb
     assert space.adapt("logistic", logistic, table, ROLES) == space.simpler(logistic)
     finding = _by_check(table)["events_per_feature"]
-    assert "the trees were not narrowed" in finding.fix
+    assert "the trees' ranges below 10 per input column" in finding.fix
+    assert f"here {finding_events(table) / 5:.1f})" in finding.fix  # 4 columns + site
     # with few events per column too, the trees are narrowed and the finding says so
     few = table.iloc[:80]
     assert space.adapt("lightgbm", lgbm, few, ROLES) == space.simpler(lgbm)
-    assert "the trees were narrowed too" in _by_check(few)["events_per_feature"].fix
+    assert f"here {finding_events(few) / 5:.1f})" in _by_check(few)["events_per_feature"].fix
 
 
 def test_roomier_space_widens_the_trees_and_leaves_the_rest_alone():
@@ -344,6 +345,12 @@ def test_a_run_prints_the_ranges_the_vertical_changed_beside_its_rule():
     # a table within the clinical premise keeps the vertical's ranges and has no note
     usual = _events_table(300, 6, n=3_000)  # 240 events, 40 per column
     assert not [f for f in plan_findings(usual) if f.check == "space_adapted"]
+
+
+def finding_events(table: pd.DataFrame) -> int:
+    """The rarer outcome's rows: what the events-per-parameter figures count."""
+    sick = int((table["disease"] == "yes").sum())
+    return min(sick, len(table) - sick)
 
 
 def plan_findings(table: pd.DataFrame) -> list:
