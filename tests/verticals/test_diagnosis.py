@@ -264,11 +264,11 @@ def test_trees_count_a_text_column_as_one_parameter_a_linear_model_each_level(pa
     assert space.adapt("logistic", logistic, table, ROLES) == space.simpler(logistic)
     finding = _by_check(table)["events_per_feature"]
     assert "the trees' ranges below 10 per input column" in finding.fix
-    assert f"here {finding_events(table) / 5:.1f})" in finding.fix  # 4 columns + site
-    # with few events per column too, the trees are narrowed and the finding says so
+    assert f"here {_finding_events(table) / 5:.1f})" in finding.fix  # 4 columns + site
+    # with few events per column too, the trees are narrowed; the finding gives the count
     few = table.iloc[:80]
     assert space.adapt("lightgbm", lgbm, few, ROLES) == space.simpler(lgbm)
-    assert f"here {finding_events(few) / 5:.1f})" in _by_check(few)["events_per_feature"].fix
+    assert f"here {_finding_events(few) / 5:.1f})" in _by_check(few)["events_per_feature"].fix
 
 
 def test_roomier_space_widens_the_trees_and_leaves_the_rest_alone():
@@ -339,21 +339,21 @@ def test_a_run_prints_the_ranges_the_vertical_changed_beside_its_rule():
     assert "learning_rate" not in note.message  # the budget's floor is its own note
     assert note.expected == space.ADAPT_RULE
     # a small table is narrowed, and the same note lists those ranges
-    small = plan_findings(_events_table(40, 6, n=400))  # 32 events: 5 per column
+    small = _plan_findings(_events_table(40, 6, n=400))  # 32 events: 5 per column
     (narrowed,) = [f for f in small if f.check == "space_adapted"]
     assert "num_leaves 4 to 8 (before: 4 to 32)" in narrowed.message
     # a table within the clinical premise keeps the vertical's ranges and has no note
     usual = _events_table(300, 6, n=3_000)  # 240 events, 40 per column
-    assert not [f for f in plan_findings(usual) if f.check == "space_adapted"]
+    assert not [f for f in _plan_findings(usual) if f.check == "space_adapted"]
 
 
-def finding_events(table: pd.DataFrame) -> int:
+def _finding_events(table: pd.DataFrame) -> int:
     """The rarer outcome's rows: what the events-per-parameter figures count."""
     sick = int((table["disease"] == "yes").sum())
     return min(sick, len(table) - sick)
 
 
-def plan_findings(table: pd.DataFrame) -> list:
+def _plan_findings(table: pd.DataFrame) -> list:
     config = tuneplate.engine.tune.Config.flat(
         strategy="auto", n_trials=3, target="disease", positive="yes"
     )

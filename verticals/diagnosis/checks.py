@@ -63,15 +63,6 @@ STRONG_SINGLE_AUC = 0.9  # real markers can be this strong; noted, not flagged
 
 PREVALENCE_RANGE = (0.01, 0.60)  # outside this, check the target or the sampling
 MIN_EVENTS_PER_FEATURE = 10  # Riley et al. 2020; van Calster et al. 2019
-# From both of these the trees get roomier ranges (space.roomier): development rows well
-# beyond the few thousand patients the narrow ranges were made for, and five times the
-# floor above per input column. Wider ranges gained 0.009 log-loss on a 15,000-row
-# clinical table at 120 s (0.156 -> 0.147, medians of 3 seeds, benchmarks/unseen_tables.py)
-# and were level elsewhere: -0.0003 on a 20,000-row health survey (COUNT rwm5yr), +0.0006
-# on 17,549 liver patients (survival nafld1). On tables of 2,400-6,300 development rows
-# they gained nothing (flchain) or lost 0.006 (rotterdam), hence the row floor.
-ROOMY_ROWS = 10_000
-ROOMY_EVENTS_PER_FEATURE = 50
 MISSING_GAP = 0.2  # missing share among cases vs controls differing by more than this
 
 

@@ -24,12 +24,7 @@ from dataclasses import replace
 import pandas as pd
 
 from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param, Roles, Space, get_family
-from tuneplate.verticals.diagnosis.checks import (
-    MIN_EVENTS_PER_FEATURE,
-    ROOMY_EVENTS_PER_FEATURE,
-    ROOMY_ROWS,
-    candidate_parameters,
-)
+from tuneplate.verticals.diagnosis.checks import MIN_EVENTS_PER_FEATURE, candidate_parameters
 
 LIGHTGBM_SPACE = LIGHTGBM.with_params(
     Param("learning_rate", 0.01, 0.2, log=True, grid=(0.03, 0.1), start=0.05),
@@ -69,14 +64,6 @@ LOGISTIC_SPACE = LOGISTIC.with_params(
 
 SPACES = {"lightgbm": LIGHTGBM_SPACE, "xgboost": XGBOOST_SPACE, "logistic": LOGISTIC_SPACE}
 
-# What `adapt` does, printed beside the ranges it changed (finding "space_adapted").
-# Events are the rarer outcome's rows, as in the events-per-parameter rule.
-ADAPT_RULE = (
-    f"narrower ranges below {MIN_EVENTS_PER_FEATURE} events per candidate parameter (Riley "
-    "et al., BMJ 2020); for the trees, wider ranges (more and smaller leaves, deeper trees) "
-    f"from {ROOMY_ROWS:,} development rows with {ROOMY_EVENTS_PER_FEATURE} events of the "
-    "rarer outcome per input column, since the narrow ranges were made for small tables"
-)
 
 # Known-good starting settings per family, cheapest first, tried before any strategy's
 # own proposals (FLAML's low-cost init, flaml/automl/model.py; AutoGluon's defaults,
@@ -117,6 +104,25 @@ ROOMIER_GRIDS = {
     "min_child_weight": (1.0, 4.0),
 }
 ROOMIER_FLOORS = {"min_child_samples": 5, "min_child_weight": 0.5}
+
+# From both of these the trees get roomier ranges (`roomier`): development rows well
+# beyond the few thousand patients the narrow ranges were made for, and five times
+# MIN_EVENTS_PER_FEATURE per input column. Wider ranges gained 0.009 log-loss on a 15,000-row
+# clinical table at 120 s (0.156 -> 0.147, medians of 3 seeds, benchmarks/unseen_tables.py)
+# and were level elsewhere: -0.0003 on a 20,000-row health survey (COUNT rwm5yr), +0.0006
+# on 17,549 liver patients (survival nafld1). On tables of 2,400-6,300 development rows
+# they gained nothing (flchain) or lost 0.006 (rotterdam), hence the row floor.
+ROOMY_ROWS = 10_000
+ROOMY_EVENTS_PER_FEATURE = 50
+
+# What `adapt` does, printed beside the ranges it changed (finding "space_adapted").
+# Events are the rarer outcome's rows, as in the events-per-parameter rule.
+ADAPT_RULE = (
+    f"narrower ranges below {MIN_EVENTS_PER_FEATURE} events per candidate parameter (Riley "
+    "et al., BMJ 2020); for the trees, wider ranges (more and smaller leaves, deeper trees) "
+    f"from {ROOMY_ROWS:,} development rows with {ROOMY_EVENTS_PER_FEATURE} events of the "
+    "rarer outcome per input column, since the narrow ranges were made for small tables"
+)
 
 
 def simpler(space: Space) -> Space:
