@@ -27,16 +27,29 @@ PATIENCE = 50  # rounds without improvement before a fold stops, at most
 # fast trial's time was its wait. From the 100th round on it is PATIENCE, as before.
 MIN_PATIENCE = 20
 PATIENCE_RATE = 0.3
+# PATIENCE is for this learning rate and faster; slower rates wait proportionally longer.
+PATIENCE_RATE_FROM = 0.05
 
 
-def patience(best_round: int) -> int:
+def patience(best_round: int, learning_rate: float | None = None) -> int:
     """Rounds to wait without improvement when the best so far is round `best_round` (1-based).
 
+    Below a learning rate of PATIENCE_RATE_FROM the cap grows as 1/learning_rate (200
+    rounds at 0.0125), so a fold waits for the same amount of shrinkage, not the same
+    number of rounds: at a slow rate each round moves the model less (Friedman, "Greedy
+    function approximation", Annals of Statistics 2001, section 5), and a plateau of
+    50 rounds is short. The issue's own list ("early stopping patience sized to the
+    learning rate"). Only budgets over 30 s (or none) search rates below 0.05
+    (`search.budget.rate_floor`), so 30 s runs wait as before.
+
     Example:
-        >>> patience(10), patience(100), patience(1000)
-        (23, 50, 50)
+        >>> patience(10), patience(100), patience(1000), patience(1000, 0.0125)
+        (23, 50, 50, 200)
     """
-    return min(PATIENCE, MIN_PATIENCE + round(PATIENCE_RATE * best_round))
+    cap = PATIENCE
+    if learning_rate is not None and 0 < learning_rate < PATIENCE_RATE_FROM:
+        cap = round(PATIENCE * PATIENCE_RATE_FROM / learning_rate)
+    return min(cap, MIN_PATIENCE + round(PATIENCE_RATE * best_round))
 
 
 class MonotoneViolation(TuneplateError):

@@ -88,12 +88,13 @@ def round_callback(on_round: Callable[[int, float | None], None]):
     return callback
 
 
-def early_stopping():
+def early_stopping(learning_rate: float | None = None):
     """`lgb.early_stopping` with the adaptive patience of `base.patience`.
 
-    Stops when the first validation score has not improved for `patience(best round)`
-    rounds, and at the last round, with the best round recorded as LightGBM's own
-    callback does (`booster.best_iteration`, `best_iteration_`).
+    Stops when the first validation score has not improved for
+    `patience(best round, learning_rate)` rounds, and at the last round, with the best
+    round recorded as LightGBM's own callback does (`booster.best_iteration`,
+    `best_iteration_`).
     """
     best: dict = {}
 
@@ -101,7 +102,7 @@ def early_stopping():
         _, _, score, higher_is_better = env.evaluation_result_list[0][:4]
         if not best or (score > best["score"] if higher_is_better else score < best["score"]):
             best.update(score=score, round=env.iteration, results=env.evaluation_result_list)
-        elif env.iteration - best["round"] >= patience(best["round"] + 1):
+        elif env.iteration - best["round"] >= patience(best["round"] + 1, learning_rate):
             raise lgb.callback.EarlyStopException(best["round"], best["results"])
         if env.iteration == env.end_iteration - 1:
             raise lgb.callback.EarlyStopException(best["round"], best["results"])
@@ -110,9 +111,10 @@ def early_stopping():
     return callback
 
 
-def callbacks(fit) -> list:
-    """Early stopping, plus the deadline when the fit has one (any record with `.deadline`)."""
-    stops = [early_stopping()]
+def callbacks(fit, learning_rate: float | None = None) -> list:
+    """Early stopping (its patience sized to `learning_rate`), plus the deadline when the
+    fit has one (any record with `.deadline`)."""
+    stops = [early_stopping(learning_rate)]
     deadline = getattr(fit, "deadline", None)
     return stops if deadline is None else [*stops, deadline_callback(deadline)]
 
@@ -140,7 +142,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
             data.train,
             num_boost_round=MAX_ROUNDS,
             valid_sets=[data.valid],
-            callbacks=callbacks(fit),
+            callbacks=callbacks(fit, params.get("learning_rate")),
             # the booster is only scored, never saved: skip the copy through its text
             # form that lgb.train makes otherwise (8% of a trial on a 1,000-row table)
             keep_training_booster=True,
@@ -160,7 +162,13 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
     if X_val is None:
         model.fit(X, y)
         return Fitted(model, model.n_estimators)
-    model.fit(X, y, eval_X=(X_val,), eval_y=(y_val,), callbacks=callbacks(fit))
+    model.fit(
+        X,
+        y,
+        eval_X=(X_val,),
+        eval_y=(y_val,),
+        callbacks=callbacks(fit, params.get("learning_rate")),
+    )
     return Fitted(model, max(1, model.best_iteration_ or model.n_estimators))
 
 

@@ -92,26 +92,27 @@ class EarlyStopping(xgb.callback.TrainingCallback):
     adaptive patience; records the best round as `xgb.callback.EarlyStopping` does
     (booster attributes "best_iteration", "best_score")."""
 
-    def __init__(self):
+    def __init__(self, learning_rate: float | None = None):
         super().__init__()
         self.best, self.best_round = math.inf, 0
+        self.learning_rate = learning_rate
 
     def after_iteration(self, model, epoch, evals_log) -> bool:
         history = next(iter(next(iter(evals_log.values())).values()))
         if history[-1] < self.best:
             self.best, self.best_round = float(history[-1]), epoch
-        return epoch - self.best_round >= patience(self.best_round + 1)
+        return epoch - self.best_round >= patience(self.best_round + 1, self.learning_rate)
 
     def after_training(self, model):
         model.set_attr(best_iteration=str(self.best_round), best_score=str(self.best))
         return model
 
 
-def callbacks(fit, validated: bool = True) -> list:
-    """Early stopping when there is a validation set, plus the deadline when the fit
-    has one (any record with `.deadline`)."""
+def callbacks(fit, validated: bool = True, learning_rate: float | None = None) -> list:
+    """Early stopping when there is a validation set (its patience sized to
+    `learning_rate`), plus the deadline when the fit has one (any record with `.deadline`)."""
     deadline = getattr(fit, "deadline", None)
-    stops = [EarlyStopping()] if validated else []
+    stops = [EarlyStopping(learning_rate)] if validated else []
     return stops if deadline is None else [*stops, Deadline(deadline)]
 
 
@@ -143,7 +144,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
             num_boost_round=MAX_ROUNDS,
             evals=[(data.valid, "valid")],
             verbose_eval=False,
-            callbacks=callbacks(fit),
+            callbacks=callbacks(fit, learning_rate=params.get("learning_rate")),
         )
         rounds = rounds_used(booster)
         return Fitted(
@@ -155,7 +156,7 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
         tree_method="hist",
         enable_categorical=True,
         eval_metric="logloss",
-        callbacks=callbacks(fit, validated=X_val is not None) or None,
+        callbacks=callbacks(fit, X_val is not None, params.get("learning_rate")) or None,
         random_state=fit.seed,
         n_jobs=fit.n_threads,
         **params,

@@ -16,6 +16,16 @@ def test_patience_grows_with_the_best_round_up_to_the_cap():
     assert all(patience(r) <= patience(r + 1) for r in range(1, 300))
 
 
+def test_slow_learning_rates_wait_for_the_same_shrinkage_not_the_same_rounds():
+    # the cap grows as 1/learning_rate below 0.05: 0.0125 waits up to four times as long
+    assert patience(10_000, 0.0125) == 4 * PATIENCE and patience(10_000, 0.025) == 2 * PATIENCE
+    assert patience(400, 0.0125) == 20 + 120  # still adaptive below the cap
+    assert patience(10, 0.0125) == patience(10)  # an early best round waits as before
+    # the library defaults (None), 0.05 and faster: as before
+    for rate in (None, 0.05, 0.1, 0.3):
+        assert patience(10_000, rate) == PATIENCE
+
+
 @pytest.fixture(scope="module")
 def noisy():
     rng = np.random.default_rng(0)
@@ -25,7 +35,7 @@ def noisy():
 
 
 @pytest.mark.parametrize("name", ["lightgbm", "xgboost"])
-@pytest.mark.parametrize("learning_rate", [0.3, 0.05])
+@pytest.mark.parametrize("learning_rate", [0.3, 0.05, 0.01])
 def test_a_fold_stops_patience_rounds_after_its_best_round(name, learning_rate, noisy):
     X, y = noisy
     family = FAMILIES[name]
@@ -37,6 +47,6 @@ def test_a_fold_stops_patience_rounds_after_its_best_round(name, learning_rate, 
     # `patience(best)` rounds past it
     assert prepared.n_rounds == plain.n_rounds
     history = next(iter(next(iter(plain.estimator.evals_result_.values())).values()))
-    assert len(history) == prepared.n_rounds + patience(prepared.n_rounds)
+    assert len(history) == prepared.n_rounds + patience(prepared.n_rounds, learning_rate)
     # the best round is the lowest validation log-loss of the rounds built
     assert int(np.argmin(history)) + 1 == prepared.n_rounds
