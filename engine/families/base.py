@@ -8,6 +8,7 @@ save and load, and its relative cost, and ends with one `FAMILY = Family(...)`;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,14 +21,15 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.search.space import Space
 
 MAX_ROUNDS = 2000  # boosting cap; early stopping picks the real number
-PATIENCE = 50  # rounds without improvement before a fold stops, at most
+PATIENCE = 50  # rounds without improvement before a fold stops, at most (from SLOW_RATE up)
 # Adaptive patience (AutoGluon's AdaptiveES, autogluon/core/utils/early_stopping.py):
-# MIN_PATIENCE + PATIENCE_RATE x the best round so far, capped at PATIENCE. A model
-# whose best round is the 10th waits 23 rounds, not 50: on weak-signal tables most of a
-# fast trial's time was its wait. From the 100th round on it is PATIENCE, as before.
+# MIN_PATIENCE + PATIENCE_PER_ROUND x the best round so far, capped at PATIENCE (at a
+# learning rate of SLOW_RATE or more). A model whose best round is the 10th waits 23
+# rounds, not 50: on weak-signal tables most of a fast trial's time was its wait. From
+# the 100th round on it is PATIENCE, as before.
 MIN_PATIENCE = 20
-PATIENCE_RATE = 0.3
-# PATIENCE holds from this learning rate up; slower rates wait proportionally longer.
+PATIENCE_PER_ROUND = 0.3
+# The learning rate from which PATIENCE holds; slower rates wait proportionally longer.
 SLOW_RATE = 0.05
 
 
@@ -38,20 +40,22 @@ def patience(best_round: int, learning_rate: float | None = None) -> int:
     rounds at 0.0125), so a fold waits for the same amount of shrinkage, not the same
     number of rounds: at a slow rate each round moves the model less (Friedman, "Greedy
     function approximation", Annals of Statistics 2001, section 5), and a plateau of
-    50 rounds is short. Only budgets over 30 s (or none) search rates below 0.05
+    50 rounds is short. Only budgets over 30 s (or none) search rates below SLOW_RATE
     (`search.budget.rate_floor`), so 30 s runs wait as before. Measured at 120 s on
     `benchmarks/unseen_tables.py`'s eight tables: the mean hold-out over seeds 0-2
-    improved on six, with 15-40% fewer trials completed (README, "On tables it was not
-    tuned on").
+    improved on six; completed trials fell 15-41% on seven and rose on one (README, "On
+    tables it was not tuned on"). A rate that is missing, zero, negative or not a number
+    waits as from SLOW_RATE up.
 
     Example:
         >>> patience(10), patience(100), patience(1000), patience(1000, 0.0125)
         (23, 50, 50, 200)
     """
     cap = PATIENCE
-    if learning_rate is not None and 0 < learning_rate < SLOW_RATE:
-        cap = round(PATIENCE * SLOW_RATE / learning_rate)
-    return min(cap, MIN_PATIENCE + round(PATIENCE_RATE * best_round))
+    rate = float(learning_rate) if learning_rate is not None else math.nan
+    if 0 < rate < SLOW_RATE:  # False for NaN
+        cap = round(PATIENCE * SLOW_RATE / rate)
+    return min(cap, MIN_PATIENCE + round(PATIENCE_PER_ROUND * best_round))
 
 
 class MonotoneViolation(TuneplateError):

@@ -122,6 +122,8 @@ def _fit_lightgbm(params, train, valid, fit: RankFit, callbacks=()) -> tuple[Any
         num_boost_round=fit.n_rounds or MAX_ROUNDS,
         valid_sets=[valid] if valid is not None else None,
         callbacks=[
+            # a fixed patience, not `base.patience`'s rate-sized one: nothing measured
+            # the ranking spaces' slow rates yet
             *([lgb.early_stopping(PATIENCE, verbose=False)] if valid is not None else []),
             *callbacks,  # the search's: per-round pruning reports and the deadline
         ],
