@@ -908,3 +908,31 @@ def test_a_running_trial_that_never_sent_a_heartbeat_cannot_stall_the_budget(tmp
     assert study._admit(trial, n_trials=1)  # the silent trial is failed; this one may run
     assert time.monotonic() - started < 30
     assert s.trials[0].state == TrialState.FAIL
+
+
+def test_a_thread_that_dies_of_a_lost_database_prints_no_traceback(monkeypatch):
+    # Optuna's heartbeat thread dies this way when the database drops mid-write; the
+    # search loop reports the loss in one line, so the thread's traceback is noise.
+    import threading
+
+    import sqlalchemy.exc
+
+    from tuneplate.engine.search.study import _quiet_database_losses_in_threads
+
+    printed = []  # what the hook in place before the run would print
+    monkeypatch.setattr(threading, "excepthook", lambda args: printed.append(args.exc_value))
+
+    def lost():
+        raise sqlalchemy.exc.OperationalError("record_heartbeat", {}, Exception("closed"))
+
+    def other():
+        raise ValueError("a real bug")
+
+    before = threading.excepthook
+    with _quiet_database_losses_in_threads():
+        for target in (lost, other):
+            thread = threading.Thread(target=target)
+            thread.start()
+            thread.join()
+    assert [type(e) for e in printed] == [ValueError]  # other errors still print
+    assert threading.excepthook is before  # restored afterwards

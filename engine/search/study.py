@@ -6,9 +6,11 @@ database (PostgreSQL) and each runs trials until the study-wide budget is spent.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -326,6 +328,33 @@ def run(
     times); the trial it interrupted is failed by the heartbeat and retried. After
     that the run stops with a one-line error; completed trials stay in the database.
     """
+    with _quiet_database_losses_in_threads():
+        _run(study, objective, n_trials, timeout, progress, jobs)
+
+
+@contextlib.contextmanager
+def _quiet_database_losses_in_threads():
+    """While running, a thread that dies of a lost database prints nothing.
+
+    Optuna's heartbeat thread dies with the database's error when the connection drops
+    in the middle of a heartbeat write, and Python's default `threading.excepthook`
+    prints its traceback; the search loop (`run`) retries and reports the loss in one
+    line. Any other error in a thread is printed as before.
+    """
+    previous = threading.excepthook
+
+    def hook(args) -> None:
+        if _lost_database(args.exc_value) is None:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
+
+
+def _run(study, objective, n_trials, timeout, progress, jobs) -> None:
     started, wait = time.monotonic(), 1.0
     for attempt in range(RECONNECT_TRIES):
         left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
