@@ -139,13 +139,19 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: 
     from tuneplate.engine import tune as engine
     from tuneplate.engine.families.lightgbm import fit as _fit_lightgbm
     from tuneplate.engine.families.models import Fit
+    from tuneplate.engine.tasks.binary import task as binary
     from tuneplate.verticals import load_vertical
 
-    # The engine's plan without its big-table defaults: no pruning, `folds` folds.
-    engine.PRUNE_ROWS = float("inf")
-    engine.FEWER_FOLDS_ROWS, engine.BIG_TABLE_FOLDS = 0, folds
+    # The engine's plan without its big-table defaults: no pruning, `folds` folds. The
+    # fold count is the binary task's own constant (engine.tune only re-exports it).
+    binary.FEWER_FOLDS_ROWS, binary.BIG_TABLE_FOLDS = 0, folds
     config = engine.Config.flat(
-        target="default", positive="bad", model="lightgbm", strategy="random", seed=seed
+        target="default",
+        positive="bad",
+        model="lightgbm",
+        strategy="random",
+        seed=seed,
+        pruner="none",
     )
     p = engine.plan(load_vertical("credit-risk"), table, config)
     assert len(p.split.folds) == folds and p.pruner_name == "none"
