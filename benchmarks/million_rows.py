@@ -139,12 +139,12 @@ def run_naive(table: pd.DataFrame, trials: int, seed: int, replay: list, folds: 
     from tuneplate.engine import tune as engine
     from tuneplate.engine.families.lightgbm import fit as _fit_lightgbm
     from tuneplate.engine.families.models import Fit
-    from tuneplate.engine.tasks.binary import task as binary
+    from tuneplate.engine.tasks.binary import sizing
     from tuneplate.verticals import load_vertical
 
     # The engine's plan without its big-table defaults: no pruning, `folds` folds. The
-    # fold count is the binary task's own constant (engine.tune only re-exports it).
-    binary.FEWER_FOLDS_ROWS, binary.BIG_TABLE_FOLDS = 0, folds
+    # fold constants are the binary task's (`sizing`); engine.tune only re-exports them.
+    sizing.FEWER_FOLDS_ROWS, sizing.BIG_TABLE_FOLDS = 0, folds
     config = engine.Config.flat(
         target="default",
         positive="bad",

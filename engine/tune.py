@@ -26,8 +26,7 @@ from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.objective import make_objective
 from tuneplate.engine.search.progress import Progress
 from tuneplate.engine.search.strategies import AUTO, get_strategy, sampler_label
-from tuneplate.engine.tasks.binary.table import prepare, read_features
-from tuneplate.engine.tasks.binary.task import (
+from tuneplate.engine.tasks.binary.sizing import (
     BIG_TABLE_FOLDS,
     FEWER_FOLDS_ROWS,
     LARGE_TABLE,
@@ -35,6 +34,7 @@ from tuneplate.engine.tasks.binary.task import (
     default_pruner,
     n_folds_for,
 )
+from tuneplate.engine.tasks.binary.table import prepare, read_features
 from tuneplate.engine.tasks.registry import task_for
 from tuneplate.engine.tasks.task import (
     ChecksFailed,

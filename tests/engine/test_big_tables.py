@@ -9,7 +9,7 @@ import pandas as pd
 import tuneplate
 from tuneplate.engine import tune as engine
 from tuneplate.engine.families import models
-from tuneplate.engine.tasks.binary import task as binary
+from tuneplate.engine.tasks.binary import sizing
 from tuneplate.verticals import load_vertical
 
 
@@ -60,7 +60,7 @@ def test_threads_per_fit_share_the_cores_among_parallel_trials(monkeypatch, loan
     assert engine.threads_per_fit(1_000_000, jobs=2) == 4
     assert engine.threads_per_fit(1_000_000, jobs=16) == 1
     assert engine.threads_per_fit(1_000, jobs=1) == 1  # small fits are too short to share
-    monkeypatch.setattr(binary, "LARGE_TABLE", 300)
+    monkeypatch.setattr(sizing, "LARGE_TABLE", 300)
     assert _plan(loans.head(300), jobs=4).fit.n_threads == 2
 
 
@@ -76,8 +76,8 @@ def _plan(table, **config):
 
 
 def test_pruning_and_fewer_folds_switch_on_above_the_thresholds(monkeypatch, loans):
-    monkeypatch.setattr(binary, "PRUNE_ROWS", 300)
-    monkeypatch.setattr(binary, "FEWER_FOLDS_ROWS", 300)
+    monkeypatch.setattr(sizing, "PRUNE_ROWS", 300)
+    monkeypatch.setattr(sizing, "FEWER_FOLDS_ROWS", 300)
     small, big = _plan(loans.head(299)), _plan(loans.head(300))
 
     assert small.pruner_name == "none" and isinstance(small.pruner, optuna.pruners.NopPruner)

@@ -9,10 +9,13 @@ calibrated model honestly; it is applied to the model refitted on every developm
 Credit risk's `--assume central_tendency=RATE` adds `central_tendency_shift` to that map
 (`with_central_tendency`): any binary vertical that declares an assumption of that name
 gets it; a vertical that does not, refuses the key before the data is read.
+
+`holdout` measures the model's calibration on the hold-out, for the report.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -30,7 +33,8 @@ from tuneplate.engine.contract.calibration import (
     logit,
 )
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.monitoring import logistic_fit
+from tuneplate.engine.contract.monitoring import calibration, logistic_fit
+from tuneplate.engine.tasks.binary.calibration_curve import curve_dict
 
 
 def check_method(method: str | None) -> str:
@@ -138,5 +142,33 @@ __all__ = [
     "central_tendency_shift",
     "check_method",
     "fit_calibrator",
+    "holdout",
     "with_central_tendency",
 ]
+
+
+def holdout(calibrator, y_hold, p_hold) -> dict[str, Any]:
+    """Which calibration the model applies, the hold-out's calibration-in-the-large
+    and slope with 95% Wald intervals (`monitoring.calibration`), and its calibration
+    curve ("curve": binned rates with Jeffreys intervals and a smoother,
+    `calibration_curve`), for the report.
+
+    Example:
+        >>> holdout(None, y_hold, p_hold)["method"], holdout(None, y_hold, p_hold)["slope"]
+        ('none', 0.97)
+    """
+    fit = calibration(y_hold, p_hold)
+
+    def number(v):  # NaN (the fit did not settle) is saved as null
+        return float(v) if math.isfinite(v) else None
+
+    return {
+        "method": calibrator.method if calibrator else "none",
+        "applied": calibrator.describe() if calibrator else "",
+        "intercept": number(fit.intercept),
+        "intercept_interval": [number(v) for v in fit.intercept_interval],
+        "slope": number(fit.slope),
+        "slope_interval": [number(v) for v in fit.slope_interval],
+        **({"shift": calibrator.shift} if calibrator and calibrator.shift else {}),
+        "curve": curve_dict(y_hold, p_hold),
+    }

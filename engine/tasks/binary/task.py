@@ -21,7 +21,6 @@ from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.monitoring import calibration
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.data.checks import Finding, errors, run_checks
@@ -35,13 +34,11 @@ from tuneplate.engine.monotone_auto import Proposal, propose
 from tuneplate.engine.records import Selection
 from tuneplate.engine.search import budget
 from tuneplate.engine.search import gradient as gradients
-from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.search.space import Choice, Space
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
-from tuneplate.engine.tasks.binary import evaluation
+from tuneplate.engine.tasks.binary import calibration, evaluation, sizing
 from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
-from tuneplate.engine.tasks.binary.calibration_curve import curve_dict
 from tuneplate.engine.tasks.binary.drivers import drivers
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
 from tuneplate.engine.tasks.binary.table import finding, prepare, read_features
@@ -58,24 +55,6 @@ from tuneplate.engine.tasks.task import (
 )
 from tuneplate.engine.vertical import Outcome, Vertical
 
-LARGE_TABLE = 50_000  # rows from which a fit uses its share of the cores (else one thread)
-# Big-table defaults: multi-fidelity pruning over folds (the median pruner) unless a
-# pruner was chosen, and fewer folds, since each fold already validates on tens of
-# thousands of rows and the fold-to-fold spread of the score is small.
-# Rows from which the pruner defaults to "median": a trial whose running mean after
-# two folds is worse than the median trial's stops there. On a 12,000-row table a
-# 5-fold trial takes seconds, so a 30-second budget held about a dozen of them.
-PRUNE_ROWS = 5_000
-# Rows from which cross-validation uses BIG_TABLE_FOLDS folds: each then validates on
-# 1,300 rows or more, and a trial costs about half as much (3 fits on two thirds of
-# the rows against 5 on four fifths), so a short budget tries twice the settings. From
-# 5,000 rather than 10,000 rows: on the unseen-tables suite's 5,000-7,900-row tables
-# (benchmarks/unseen_tables.py, seeds 0-2) completed trials per 30 s rose 1.1-1.7x, and
-# the 30 s hold-out held or improved (Caravan AUC 0.757 -> 0.766); at 120 s it moved
-# within the seed spread (Caravan +0.006, mlc_churn -0.003, flchain -0.001 log-loss).
-FEWER_FOLDS_ROWS = 5_000
-BIG_TABLE_FOLDS = 3
-
 
 @dataclass(frozen=True)
 class TableData:
@@ -90,13 +69,6 @@ class TableData:
     # --monotone resolved: {column: +1 or -1} (given, then proposed by `auto`), or None
     monotone_columns: dict[str, int] | None = None
     monotone_proposal: Proposal | None = None  # what `auto` proposed, and why not the rest
-
-
-def default_pruner(config, n_rows: int) -> str:
-    """The chosen pruner, else "median" for tables of PRUNE_ROWS rows or more."""
-    if config.search.pruner is not None:
-        return config.search.pruner
-    return "median" if n_rows >= PRUNE_ROWS else "none"
 
 
 def fold_score(objective) -> Callable[[np.ndarray, np.ndarray], float]:
@@ -139,13 +111,6 @@ def space_adapted(vertical: Vertical, changes: dict[str, list[str]]) -> list[Fin
             expected=vertical.adapt_rule or f"the {vertical.name} vertical's usual ranges",
         )
     ]
-
-
-def n_folds_for(vertical: Vertical, n_rows: int) -> int:
-    """The vertical's folds, or BIG_TABLE_FOLDS for tables of FEWER_FOLDS_ROWS rows or more."""
-    if n_rows >= FEWER_FOLDS_ROWS:
-        return min(vertical.n_folds, BIG_TABLE_FOLDS)
-    return vertical.n_folds
 
 
 class BinaryTask:
@@ -204,19 +169,15 @@ class BinaryTask:
 
         # -> split
         y = roles.binary_target(table).to_numpy()
-        n_folds = n_folds_for(vertical, len(table))
+        n_folds = sizing.n_folds_for(vertical, len(table))
         split = make_split(table, y, roles, n_folds, search.seed)
         if n_folds != vertical.n_folds:
             split = replace(
                 split,
                 description=f"{split.description} ({n_folds} folds rather than "
-                f"{vertical.n_folds}: the table has {FEWER_FOLDS_ROWS:,} rows or more)",
+                f"{vertical.n_folds}: the table has {sizing.FEWER_FOLDS_ROWS:,} rows or more)",
             )
-        pruner_name = default_pruner(config, len(table))
-        pruner = studies.make_pruner(pruner_name, n_folds)
-        if search.pruner is None and pruner_name == "median" and len(table) >= LARGE_TABLE:
-            # Big tables: trials are expensive, so start judging from the third one.
-            pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
+        pruner_name, pruner = sizing.pruner(config, len(table), n_folds)
         schema, pooled = schema.fit_levels(table.iloc[split.development])
         findings = [*findings, *(finding(n) for n in pooled)]
         # --monotone: the user's columns, and with `auto` the directions proposed from the
@@ -288,7 +249,7 @@ class BinaryTask:
             findings=findings,
             fit=Fit(
                 seed=config.search.seed,
-                n_threads=threads_per_fit(len(table), config.search.jobs, LARGE_TABLE),
+                n_threads=threads_per_fit(len(table), config.search.jobs, sizing.LARGE_TABLE),
                 monotone=monotone,
             ),
             fingerprint=printed,
@@ -395,7 +356,7 @@ class BinaryTask:
             kept=selection.kept,
         )
         converged = (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t)))
-        constrained = monotone_cost(
+        constrained = evaluation.monotone_cost(
             p, family, params, refit, calibrator, (X_dev, y_dev), (X_hold, y_hold), p_hold
         )
         if p.monotone_proposal is not None:  # `auto`: what it proposed, even when nothing
@@ -403,11 +364,11 @@ class BinaryTask:
                 **(constrained or {"constraints": {}}),
                 "auto": p.monotone_proposal.to_dict(),
             }
-        calibrated = holdout_calibration(calibrator, y_hold, p_hold)
+        calibrated = calibration.holdout(calibrator, y_hold, p_hold)
         if base_model is not None:  # the run keeps the baseline: the report shows its figures
             p_base = base_model.estimator.predict_proba(X_hold)
             p_base = calibrated_columns(p_base, base_model.calibrator)[:, 1]
-            calibrated["baseline"] = holdout_calibration(base_model.calibrator, y_hold, p_base)
+            calibrated["baseline"] = calibration.holdout(base_model.calibrator, y_hold, p_base)
         # which inputs drive the model the report recommends, on the same hold-out rows
         explained = drivers(base_model or model, X_hold)
         # a family's own aggregates for the report (a scorecard's points and IV)
@@ -480,62 +441,6 @@ class BinaryTask:
             "folds": len(p.split.folds),  # trials were cross-validated (`tuning_score`)
             "fingerprint": p.fingerprint,
         }
-
-
-def monotone_cost(p: Plan, family, params, refit, calibrator, development, holdout, p_hold):
-    """What the monotone constraints cost on the hold-out, or None without constraints.
-
-    `constraints` are the resolved directions (`--monotone auto`'s proposals included).
-
-    The same family, settings and boosting rounds refitted on the same development rows
-    without the constraints (and passed through the same calibration), both scored on
-    the hold-out; `difference` is constrained − free in the metric's good direction
-    (negative: the constraints cost score), with its paired bootstrap interval. For
-    logistic regression the constraint is only a check, so both fits are one model.
-
-    Example:
-        >>> monotone_cost(p, family, params, refit, None, (X_dev, y_dev), (X_hold, y_hold), p)
-        {'constraints': {'duration': 1}, 'holdout': 0.78, 'free_holdout': 0.79, ...}
-    """
-    if not p.fit.monotone:
-        return None
-    (X_dev, y_dev), (X_hold, y_hold) = development, holdout
-    free = family.fit(params, X_dev, y_dev, None, None, replace(refit, monotone=None)).estimator
-    p_free = calibrated_columns(free.predict_proba(X_hold), calibrator)[:, 1]
-    score = p.objective.score
-    maximize = p.objective.direction == "maximize"
-    difference, interval = evaluation.paired_difference(
-        y_hold, p_hold, p_free, score, maximize, p.fit.seed
-    )
-    return {
-        "constraints": {str(k): int(v) for k, v in (p.monotone_columns or {}).items()},
-        "holdout": float(score(y_hold, p_hold)),
-        "free_holdout": float(score(y_hold, p_free)),
-        "difference": difference,
-        "interval": list(interval) if interval else None,
-    }
-
-
-def holdout_calibration(calibrator, y_hold, p_hold) -> dict[str, Any]:
-    """Which calibration the model applies, the hold-out's calibration-in-the-large
-    and slope with 95% Wald intervals (`monitoring.calibration`), and its calibration
-    curve ("curve": binned rates with Jeffreys intervals and a smoother,
-    `calibration_curve`), for the report."""
-    fit = calibration(y_hold, p_hold)
-
-    def number(v):  # NaN (the fit did not settle) is saved as null
-        return float(v) if math.isfinite(v) else None
-
-    return {
-        "method": calibrator.method if calibrator else "none",
-        "applied": calibrator.describe() if calibrator else "",
-        "intercept": number(fit.intercept),
-        "intercept_interval": [number(v) for v in fit.intercept_interval],
-        "slope": number(fit.slope),
-        "slope_interval": [number(v) for v in fit.slope_interval],
-        **({"shift": calibrator.shift} if calibrator and calibrator.shift else {}),
-        "curve": curve_dict(y_hold, p_hold),
-    }
 
 
 BINARY = BinaryTask()
