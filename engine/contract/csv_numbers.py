@@ -44,6 +44,11 @@ MAX_TOKENS = 5
 # starts with 0, so "0.125" is a decimal.
 _DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
+# One dot then three digits ("1.197", "20.740"): a thousands group or a decimal with
+# three places. A column written only like this is read as thousands but said to be
+# ambiguous; one value below 1,000 written plainly ("950") or two groups
+# ("1.234.567") settles it.
+_ONE_GROUP = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
 # A point decimal that cannot be a thousands group ("3.5", "0.125", "12.34")
 _POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 # "01067", "000123", "-07": a code (postcode, id), not a number; "0.5" and "0,5" are numbers.
@@ -144,7 +149,7 @@ def _uses_decimal_comma(table: pd.DataFrame) -> bool:
 
 def _convert_comma_numbers(
     table: pd.DataFrame, thousands: str | None, raw: dict[int, pd.Series]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[tuple[str, bool]]]:
     """Columns left as text (or misread) by pandas under decimal="," that are numbers.
 
     pandas converts "1234,50" itself. Left to convert here, column by column: "1.234,50"
@@ -153,8 +158,11 @@ def _convert_comma_numbers(
     "k.A.") gets its numbers converted and keeps the tokens as they are written, so the
     schema counts and reports them; a column mixing numbers and words stays text, and
     so does a percent column ("12,5 %"), which the schema reads in percent units.
+
+    Returns the table and, for each column written with dots (thousands groups),
+    (its name, `_only_one_group`).
     """
-    converted = {}
+    converted, grouped = {}, []
     for position, column in _text_columns(table):
         values = column.dropna().str.strip()
         values = values[values != ""]
@@ -166,18 +174,21 @@ def _convert_comma_numbers(
                 numbers = values[matched].str.replace(".", "", regex=False)
                 numbers = pd.to_numeric(numbers.str.replace(",", ".", regex=False))
                 converted[position] = _merge(column, numbers)
+                if values[matched].str.contains(".", regex=False).any():
+                    grouped.append((position, values[matched]))
                 continue
         if values.str.fullmatch(_POINT_NUMBER).all():
             converted[position] = pd.to_numeric(column.str.strip())
     for position, text in raw.items():  # "12.000" under decimal "," is 12000, not 12.0
         if thousands == "." and _all_dot_grouped(text):
             converted[position] = _whole(text)
+            grouped.append((position, text))
     if not converted:
-        return table
+        return table, []
     table = table.copy(deep=False)
     for position, values in converted.items():
         table.isetitem(position, values)
-    return table
+    return table, [(str(table.columns[i]).strip(), _only_one_group(t)) for i, t in grouped]
 
 
 def _merge(column: pd.Series, numbers: pd.Series) -> pd.Series:
@@ -263,16 +274,18 @@ def _decide_dot_thousands(
 
 def _convert_dot_thousands(
     table: pd.DataFrame, raw: dict[int, pd.Series]
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[tuple[str, bool]]]:
     """Columns written as whole numbers grouped with dots ("12.000") as integers.
 
     Numbers pandas read ("12.000" as 12.0) are re-read from their text; text columns
     with a few stray tokens get their numbers converted and keep the tokens as written.
+    Returns the table and (name, `_only_one_group`) for each converted column.
     """
-    converted = {}
+    converted, ambiguous = {}, set()
     for position, text in raw.items():
         if _all_dot_grouped(text):
             converted[position] = _whole(text)
+            ambiguous |= {position} if _only_one_group(text) else set()
     pattern = f"{_DOT_GROUPED.pattern}|{_INTEGER_TEXT.pattern}"
     for position, column in _text_columns(table):
         values = column.dropna().str.strip()
@@ -281,15 +294,49 @@ def _convert_dot_thousands(
         if matched is not None and values[matched].str.fullmatch(_DOT_GROUPED).any():
             numbers = pd.to_numeric(values[matched].str.replace(".", "", regex=False))
             converted[position] = _merge(column, numbers)
+            ambiguous |= {position} if _only_one_group(values[matched]) else set()
     if not converted:
         return table, []
     table = table.copy(deep=False)
     for position, values in converted.items():
         table.isetitem(position, values)
-    return table, [str(table.columns[i]).strip() for i in converted]
+    return table, [(str(table.columns[i]).strip(), i in ambiguous) for i in converted]
 
 
-def _grouped_note(column: str) -> dict[str, Any]:
+def _only_one_group(text: pd.Series) -> bool:
+    """Every value one dot then three digits ("1.197"): thousands or three decimals.
+
+    Example:
+        >>> _only_one_group(pd.Series(["1.197", "20.740"]))
+        True
+        >>> _only_one_group(pd.Series(["1.197", "950"]))  # 950 is no decimal of three places
+        False
+    """
+    values = text.dropna().astype(str).str.strip()
+    values = values[values != ""]
+    return bool(len(values)) and bool(values.str.fullmatch(_ONE_GROUP).all())
+
+
+def _grouped_note(column: str, ambiguous: bool = False) -> dict[str, Any]:
+    """What the reader says about `column`, read as thousands grouped with dots.
+
+    `ambiguous` (`_only_one_group`): every value could as well be a decimal with three
+    places, and read as thousands it is 1,000 times larger: a warning naming the column
+    and how to write it so that it reads one way only.
+    """
+    if ambiguous:
+        return {
+            "check": "ambiguous_numbers",
+            "severity": "warning",
+            "message": f"{column}: every value is written with one dot and three digits "
+            "after it (like 1.250), read as thousands (1250) because the file's decimal "
+            "mark is a comma; if they are decimals, this reading is 1,000 times too large",
+            "expected": "decimals written with the file's decimal comma (1,25), or "
+            "thousands with the values below 1,000 written plainly (950)",
+            "fix": f"if {column} holds decimals, write them with a comma (1,25) and run "
+            "again; if thousands, nothing to do",
+            "columns": (column,),
+        }
     return {
         "check": "thousands_dots",
         "severity": "info",

@@ -315,10 +315,14 @@ def _read(
         rules = replace(rules, thousands=thousands)
     table, kept = _keep_leading_zeros(table, raw)
     if rules.decimal == ",":
-        table = _convert_comma_numbers(table, rules.thousands, raw)
+        table, grouped = _convert_comma_numbers(table, rules.thousands, raw)
+        # the file's decimal comma makes dots thousands: said only where it is in doubt
+        grouped = [(name, doubt) for name, doubt in grouped if doubt]
     elif rules.thousands == ".":
         table, grouped = _convert_dot_thousands(table, raw)
-        notes += [_grouped_note(name) for name in grouped if detect_decimal]
+    else:
+        grouped = []
+    notes += [_grouped_note(name, doubt) for name, doubt in grouped if detect_decimal]
     if kept:
         notes.append(_leading_zero_note(kept))
     table = _strip_names(table, source)

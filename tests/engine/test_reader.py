@@ -713,3 +713,62 @@ def test_numbers_below_one_are_not_codes(tmp_path):
     table = read_table(write(tmp_path, "n.csv", text.encode()))
     assert table["a"].tolist() == [0.5, 0.25] and table["b"].tolist() == [0, 10]
     assert table.attrs["reading_notes"] == []
+
+
+def one_group_ratios(n: int = 200, seed: int = 0) -> list[str]:
+    """Ratios written with a dot and three decimals, 1.000 to 20.999: like thousands."""
+    rng = np.random.default_rng(seed)
+    return [f"{v:.3f}" for v in rng.uniform(1, 21, n)]
+
+
+def semicolon_file(tmp_path, column: list[str], comma_decimals: bool = True):
+    """A semicolon file with `column` as "ratio" beside decimal-comma amounts (or whole)."""
+    rng = np.random.default_rng(1)
+    amounts = [
+        f"{v:.2f}".replace(".", ",") if comma_decimals else str(int(v))
+        for v in rng.uniform(100, 900, len(column))
+    ]
+    rows = enumerate(zip(amounts, column, strict=True))
+    lines = ["amount;ratio;y"] + [f"{a};{r};{i % 2}" for i, (a, r) in rows]
+    return write(tmp_path, "s.csv", "\n".join(lines).encode())
+
+
+@pytest.mark.parametrize("comma_decimals", [True, False])
+def test_a_column_that_could_be_thousands_or_three_decimals_is_named_in_a_warning(
+    tmp_path, comma_decimals
+):
+    """Every value "1.197"-like: read as thousands (the semicolon file's convention), but
+    the reader cannot know, and a 1,000-fold misreading must not pass unsaid."""
+    ratios = one_group_ratios()
+    table, rules = read_table_with_rules(semicolon_file(tmp_path, ratios, comma_decimals))
+    assert rules.thousands == "."
+    assert table["ratio"].iloc[0] == int(ratios[0].replace(".", ""))
+    (note,) = [n for n in table.attrs["reading_notes"] if "ratio" in n["columns"]]
+    assert note["check"] == "ambiguous_numbers" and note["severity"] == "warning"
+    assert note["columns"] == ("ratio",) and "1,000 times" in note["message"]
+    assert "comma" in note["fix"]
+
+
+@pytest.mark.parametrize(
+    "settles", ["950", "1.234.567"], ids=["a value below 1,000 written plainly", "two groups"]
+)
+def test_one_value_that_cannot_be_a_decimal_settles_the_thousands_reading(tmp_path, settles):
+    ratios = one_group_ratios()
+    ratios[7] = settles
+    table = read_table(semicolon_file(tmp_path, ratios))
+    assert table["ratio"].iloc[7] == int(settles.replace(".", ""))
+    assert not [n for n in table.attrs["reading_notes"] if n["check"] == "ambiguous_numbers"]
+
+
+def test_check_names_the_column_that_may_be_read_1000_times_too_large(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    n = 400
+    lines = ["status;amount;debt_ratio"]
+    for i in range(n):
+        amount = f"{rng.uniform(100, 900):.2f}".replace(".", ",")
+        lines.append(f"{'bad' if i % 5 == 0 else 'good'};{amount};{rng.uniform(1, 3):.3f}")
+    path = write(tmp_path, "loans.csv", "\n".join(lines).encode())
+    assert main(["check", "credit-risk", "--data", str(path), "--target", "status"]) == 0
+    out = capsys.readouterr()
+    (line,) = [x for x in (out.out + out.err).splitlines() if "debt_ratio:" in x]
+    assert line.startswith("WARNING") and "1,000 times too large" in line
