@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
+
+if TYPE_CHECKING:
+    from tuneplate.engine.data.checks import Finding
 
 # The one reader lives in reader.py (self-contained: the exported project copies it);
 # these names stay importable from here for existing callers.
@@ -234,7 +237,7 @@ def tidy_target(table: pd.DataFrame, target: str) -> tuple[pd.DataFrame, list]:
             f"{n_moved:,} value(s) differ from {labels} only by case or spaces; read as {labels}"
         )
     if n_blank:
-        parts.append(f"{n_blank:,} blank value(s) read as missing (those rows are left out)")
+        parts.append(f"{n_blank:,} blank value(s) read as missing")
     finding = Finding(
         "target_spelling",
         "warning",
@@ -255,9 +258,36 @@ def _same_number(label: str, value: Any) -> bool:
         return False
 
 
-def drop_unknown_target(table: pd.DataFrame, roles: Roles) -> pd.DataFrame:
-    """Rows without an outcome cannot be learned from or scored."""
-    return table.loc[table[roles.target].notna()].reset_index(drop=True)
+def drop_unknown_target(table: pd.DataFrame, roles: Roles) -> tuple[pd.DataFrame, list[Finding]]:
+    """The rows with an outcome, and a warning counting the rows left out.
+
+    Rows without an outcome cannot be learned from or scored, but leaving them out
+    changes the population every figure describes: in credit, blank outcomes are often
+    the indeterminate or declined applicants (reject inference), in a clinic the
+    patients lost to follow-up. So the count is said, never dropped silently.
+
+    Example:
+        >>> kept, (note,) = drop_unknown_target(loans, Roles(target="default"))
+        >>> note.message
+        'default: 100 of 10,000 rows (1.0%) have no outcome and are left out ...'
+    """
+    from tuneplate.engine.data.checks import Finding  # checks imports this module
+
+    known = table[roles.target].notna()
+    if known.all():
+        return table, []
+    left_out = int((~known).sum())
+    note = Finding(
+        "target_missing",
+        "warning",
+        f"{roles.target}: {left_out:,} of {len(table):,} rows ({left_out / len(table):.1%}) "
+        "have no outcome and are left out of the search, the hold-out and every figure",
+        expected="an outcome on every row, or rows without one removed on purpose",
+        fix="give those rows their outcome; if they should not count (e.g. indeterminate "
+        "or declined applicants), remove them from the extract",
+        columns=(roles.target,),
+    )
+    return table.loc[known].reset_index(drop=True), [note]
 
 
 def read_outcomes(

@@ -115,6 +115,32 @@ def test_blank_targets_after_stripping_are_missing_and_counted():
     assert "1 value(s) differ" in found.message and "2 blank value(s)" in found.message
 
 
+def test_rows_without_an_outcome_are_left_out_with_a_counted_warning():
+    """Blank outcomes (indeterminate or declined applicants, patients lost to follow-up)
+    change the population every figure describes: never left out silently."""
+    table = _spelt()
+    table.loc[[3, 50, 51, 120, 199], "status"] = [None, float("nan"), None, pd.NA, None]
+    result = _tune(table)
+    assert result.data["rows"] == 195
+    (found,) = [f for f in result.findings if f.check == "target_missing"]
+    assert found.severity == "warning" and found.columns == ("status",)
+    assert found.message.startswith("status: 5 of 200 rows (2.5%) have no outcome")
+    assert not [f for f in _tune(_spelt()).findings if f.check == "target_missing"]
+
+
+def test_check_counts_the_rows_without_an_outcome(tmp_path, capsys):
+    from tuneplate.cli import main
+
+    table = _spelt()
+    table.loc[:9, "status"] = None
+    table.to_csv(tmp_path / "loans.csv", index=False)  # written as empty cells
+    assert main(["check", "credit-risk", "--data", str(tmp_path / "loans.csv"),
+                 "--target", "status"]) == 0  # fmt: skip
+    out = capsys.readouterr()
+    (line,) = [x for x in (out.out + out.err).splitlines() if "have no outcome" in x]
+    assert line.startswith("WARNING: status: 10 of 200 rows (5.0%)")
+
+
 def test_a_clean_or_numeric_target_gets_no_finding_and_three_outcomes_stay_refused():
     from tuneplate.engine.data.roles import tidy_target
 

@@ -23,7 +23,8 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
     """Resolve the table and its roles: the embedded example unless data is given.
 
     Returns (table, roles, attribution, findings): the findings say how the target was
-    read (`data.tidy_target`: case and space variants merged, blanks missing).
+    read (`data.tidy_target`: case and space variants merged, blanks missing) and how
+    many rows had no outcome and were left out (`data.drop_unknown_target`).
 
     Example:
         >>> table, roles, _, _ = prepare(VERTICAL, None, Config())
@@ -55,7 +56,8 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
     )
     table, tidied = tidy_target(table, roles.target)
     roles = resolve_roles(table, roles, vertical.positive_words)
-    return drop_unknown_target(table, roles), roles, attribution, tidied
+    table, unknown = drop_unknown_target(table, roles)
+    return table, roles, attribution, tidied + unknown
 
 
 def read_features(table: pd.DataFrame, roles: Roles):
