@@ -16,6 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.columns import (  # noqa: F401 - names_matching: re-export
     column_tokens,
     names_matching,
@@ -24,6 +25,7 @@ from tuneplate.engine.data.columns import (  # noqa: F401 - names_matching: re-e
 from tuneplate.engine.data.entities import _entity_kind, _repeated_entity
 from tuneplate.engine.data.group_ids import read_group_ids
 from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.data.splits import time_order
 
 Severity = Literal["error", "warning", "info"]
 
@@ -360,11 +362,35 @@ def check_leakage(
     ]
 
 
+def check_time_column(table: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """The `--time` column read as the out-of-time split reads it (`splits.time_order`):
+    its refusals (not dates, rows without a date, day-first and month-first dates mixed)
+    as an error here, so `check` refuses what `run` refuses."""
+    if not roles.time or roles.time not in table.columns:
+        return []
+    try:
+        time_order(table, roles.time)
+    except TuneplateError as refused:
+        message, _, fix = str(refused).rpartition("; ")
+        return [
+            Finding(
+                "time_column",
+                "error",
+                message,
+                expected="one date on every row, written one way (e.g. 2023-03-31)",
+                fix=fix,
+                columns=(roles.time,),
+            )
+        ]
+    return []
+
+
 GENERIC_CHECKS = (
     check_size,
     check_duplicates,
     check_repeated_entities,
     check_group_ids,
+    check_time_column,
     check_constant,
     check_id_like,
     check_missing,

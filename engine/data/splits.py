@@ -38,7 +38,14 @@ class Split:
     description: str
 
 
-def _time_order(table: pd.DataFrame, column: str) -> np.ndarray:
+def time_order(table: pd.DataFrame, column: str) -> np.ndarray:
+    """The rows' positions in time order of `column` (dates, or ordered period numbers).
+
+    Raises:
+        TuneplateError: most values are not dates; some rows have no date or one that
+            does not parse; the dates mix day-first and month-first orders. `tuneplate
+            check` reports the same refusals (`checks.check_time_column`).
+    """
     times = table[column]
     if pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times):
         parsed = times  # an ordered period number (e.g. 202403) is fine too
@@ -94,7 +101,7 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
     n = len(table)
     positions = np.arange(n)
     if roles.time:
-        order = _time_order(table, roles.time)
+        order = time_order(table, roles.time)
         cut = int(round(n * (1 - HOLDOUT_SHARE)))
         dev, hold = np.sort(order[:cut]), np.sort(order[cut:])
         # Folds in time order: each validates on the period after its training rows.

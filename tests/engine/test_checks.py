@@ -93,3 +93,49 @@ def test_single_feature_auc(values, expected):
 def test_column_tokens_split_words_and_camel_case():
     assert column_tokens("chargeOff_Amount") == {"charge", "off", "amount"}
     assert "age" not in column_tokens("mortgage_balance")
+
+
+# -- the --time column: `check` refuses what the out-of-time split refuses ----------------
+
+
+def _dated(dates: list) -> pd.DataFrame:
+    n = len(dates)
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"x": rng.normal(size=n), "y": rng.integers(0, 2, n), "applied": dates})
+
+
+@pytest.mark.parametrize(
+    ("dates", "said"),
+    [
+        (["13/01/2022", "14/02/2022", "03/13/2023", "04/20/2023"] * 50, "mixes day/month/year"),
+        (["2022-01-01", None, "2022-03-01", "2022-04-01"] * 50, "missing value"),
+        (["soon", "later", "never", "2022-01-01"] * 50, "is not a date"),
+    ],
+    ids=["day and month first mixed", "rows without a date", "not dates"],
+)
+def test_a_time_column_the_split_refuses_is_an_error_in_the_checks(dates, said):
+    roles = Roles(target="y", time="applied")
+    (found,) = [f for f in run_checks(_dated(dates), roles) if f.check == "time_column"]
+    assert found.severity == "error" and found.columns == ("applied",) and said in found.message
+    assert not [
+        f
+        for f in run_checks(_dated(["2022-01-01", "2022-02-01"] * 100), roles)
+        if f.check == "time_column"
+    ]
+
+
+def test_check_and_run_refuse_mixed_date_orders_alike(tmp_path, capsys):
+    from tuneplate.cli import main
+
+    table = _dated(["13/01/2022", "14/02/2022", "03/13/2023", "04/20/2023"] * 50)
+    table["y"] = np.where(table["y"] == 1, "bad", "good")
+    table.to_csv(tmp_path / "loans.csv", index=False)
+    args = ["--data", str(tmp_path / "loans.csv"), "--target", "y", "--time", "applied"]
+    assert main(["check", "credit-risk", *args]) == 2
+    checked = capsys.readouterr()
+    out = tmp_path / "run"
+    assert main(["run", "credit-risk", *args, "--trials", "1", "--out", str(out)]) == 2
+    ran = capsys.readouterr()
+    line = "column 'applied' mixes day/month/year dates"
+    assert line in checked.out + checked.err and line in ran.out + ran.err
+    assert "Traceback" not in checked.err + ran.err
