@@ -37,6 +37,7 @@ from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.search.strategies import DESCRIPTIONS
 from tuneplate.engine.search.study import PRUNERS
+from tuneplate.engine.tasks.binary.sizing import PRUNE_ROWS
 from tuneplate.engine.tune import ChecksFailed, execute  # noqa: F401
 from tuneplate.run_command import (  # noqa: F401
     RUN_FILES,
@@ -178,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
     run.add_argument(
         "--pruner",
-        help=f"{', '.join(PRUNERS)} (default: median from 100,000 rows, else none)",
+        help=f"{', '.join(PRUNERS)} (default: median from {PRUNE_ROWS:,} rows, else none)",
     )
     run.add_argument(
         "--storage", help="journal (default: a file in the run folder), memory, or a database URL"

@@ -5,6 +5,7 @@ from dataclasses import replace
 import numpy as np
 import optuna
 import pandas as pd
+import pytest
 
 import tuneplate
 from tuneplate.engine import tune as engine
@@ -109,3 +110,15 @@ def test_train_scores_use_a_fixed_sample_of_the_train_fold(monkeypatch):
     assert len(X_tr) == len(y_tr) == 300 and len(X_va) == 200
     assert set(X_tr.index) <= set(range(200, 1_000))  # train rows only, never validation
     assert X_tr.index.equals(again.index)
+
+
+def test_the_help_and_the_docstring_give_the_rows_from_which_the_median_pruner_starts(capsys):
+    """They said 100,000 while the code pruned from 5,000: the figure is now read from
+    the constant (help) and checked against it (docstring)."""
+    from tuneplate import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert f"median from {sizing.PRUNE_ROWS:,} rows" in text
+    assert f"tables of {sizing.PRUNE_ROWS:,} rows" in " ".join(tuneplate.tune.__doc__.split())
