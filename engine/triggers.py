@@ -66,14 +66,14 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
         light = {"major shift": "red", "look": "amber"}.get(scores.band, "green")
         out.append(Trigger(rule, f"PSI {scores.psi:.3f} ({scores.band})", light))
     share = results.data.get("positive_share")
-    rule = "The observed event rate moves away from the development data's"
+    rule = "The observed event rate moves away from the development data's event rate"
     if not v.with_outcomes or not isinstance(share, int | float):
         out.append(Trigger(rule, "needs outcomes", "grey"))
     else:
         n = v.rows - v.rows_without_outcome
         half = Z95 * math.sqrt(max(v.event_rate * (1 - v.event_rate), 1e-12) / max(n, 1))
         away = abs(v.event_rate - share) > half
-        reading = f"{v.event_rate:.1%} (±{half:.1%}) against {share:.1%} at development"
+        reading = f"{v.event_rate:.1%} (±{half:.1%}) on these rows, {share:.1%} at development"
         out.append(Trigger(rule, reading, "red" if away else "green"))
     out.append(_calibration_trigger(v))
     out.append(_fairness_trigger(v, results.headline.figures.get("min_adverse_impact_ratio")))

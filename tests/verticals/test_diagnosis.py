@@ -187,6 +187,24 @@ def test_evaluate_uses_the_stated_prevalence_and_validation_threshold():
     }
 
 
+def test_validating_a_frozen_threshold_does_not_claim_the_new_rows_prevalence_chose_it():
+    """On new rows the run's threshold is used as it is: the sentence must not say it was
+    chosen at these rows' prevalence (a fresh user read 32.8% there, the run's was 34%)."""
+    rng = np.random.default_rng(3)
+    y = (rng.random(300) < 0.33).astype(int)
+    score = np.clip(0.35 * y + rng.uniform(0, 0.65, 300), 0.001, 0.999)
+    roles = Roles(target="disease", positive="yes")
+    rows = pd.DataFrame(index=range(300))
+    tuned = metrics.evaluate(Outcome(y, score, rows, roles, {}, y, score))
+    assert f"It was chosen on the tuning rows, at {y.mean():.1%} prevalence" in " ".join(
+        tuned.headline["summary"]
+    )
+    frozen = metrics.evaluate(Outcome(y, score, rows, roles, {}, y, score, threshold=0.3))
+    summary = " ".join(frozen.headline["summary"])
+    assert frozen.headline["threshold"] == 0.3
+    assert "It is the run's own threshold" in summary and "chosen on the tuning rows" not in summary
+
+
 def test_validate_refuses_bad_assumptions():
     metrics.validate({"prevalence": None, "miss_cost": 10.0})
     metrics.validate({"prevalence": 0.02, "miss_cost": 0.5})

@@ -465,6 +465,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         len(y),
         tables[2].frame,
         where,
+        frozen=outcome.threshold is not None,
     )
     return Evaluation(metrics, tables, assumptions, headline)
 
@@ -614,7 +615,15 @@ def _subgroup_table(rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE) -> 
 
 
 def _headline(
-    threshold, measures, counts, prevalences, miss_cost, n_holdout, curve, where=HOLDOUT_SAMPLE
+    threshold,
+    measures,
+    counts,
+    prevalences,
+    miss_cost,
+    n_holdout,
+    curve,
+    where=HOLDOUT_SAMPLE,
+    frozen=False,
 ) -> Headline:
     se, sp, pv_pos, pv_neg = measures
     prevalence, source, sample_prevalence = prevalences
@@ -622,10 +631,14 @@ def _headline(
     def n(value: float) -> str:
         return f"{value:,.0f}"
 
+    chosen = (
+        f"It was chosen on the tuning rows, at {prevalence:.1%} prevalence"
+        if not frozen  # validating: the run chose it, at its own prevalence, not this one
+        else "It is the run's own threshold, chosen on the run's tuning rows"
+    )
     summary = [
         f"Operating threshold: flag a patient when the predicted risk is {threshold:.1%} or "
-        f"more. It was chosen on the tuning rows, at {prevalence:.1%} prevalence, so that one "
-        f"missed case counts as much as {miss_cost:g} false alarms.",
+        f"more. {chosen}, so that one missed case counts as much as {miss_cost:g} false alarms.",
         f"Per 1,000 patients at {prevalence:.1%} prevalence ({source}): {n(counts['caught'])} "
         f"cases caught, {n(counts['missed'])} missed and {n(counts['false_alarms'])} false "
         f"alarms; {n(counts['reassured'])} are correctly reassured.",
