@@ -149,3 +149,67 @@ def test_the_interval_is_the_same_with_and_without_the_many_resamples_form():
     assert evaluation.rows_version(roc_auc_score) is not None
     assert fast[0] == pytest.approx(slow[0], abs=1e-12)
     np.testing.assert_allclose(fast[1], slow[1], atol=1e-12)
+
+
+# -- --group: intervals resample whole groups (rows of one patient move together) -------
+
+
+def _repeated(n_groups: int = 60, visits: int = 8, seed: int = 0):
+    """Each patient's one outcome and two models' risks, repeated over `visits` rows."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n_groups) < 0.4).astype(int)
+    tuned = np.clip(0.3 * y + rng.uniform(0, 0.7, n_groups), 0.01, 0.99)
+    base = np.clip(0.2 * y + rng.uniform(0, 0.8, n_groups), 0.01, 0.99)
+    ids = np.repeat(np.arange(n_groups), visits).astype(str)
+    return y, tuned, base, ids, lambda a: np.repeat(a, visits)
+
+
+def test_repeated_rows_of_one_group_do_not_narrow_the_interval():
+    """60 patients seen 8 times each hold the evidence of 60 patients, not 480: resampling
+    rows would shrink the interval about sqrt(8) times; resampling patients does not."""
+    from tuneplate.engine.tasks.binary.evaluation import holdout_interval
+
+    y, tuned, _, ids, rep = _repeated()
+    per_patient = holdout_interval(y, tuned, roc_auc_score, seed=0)
+    by_row = holdout_interval(rep(y), rep(tuned), roc_auc_score, seed=0)
+    by_group = holdout_interval(rep(y), rep(tuned), roc_auc_score, seed=0, groups=ids)
+
+    def width(i):
+        return i[1] - i[0]
+
+    assert width(by_row) < 0.6 * width(per_patient)  # the fault: too narrow by rows
+    assert width(by_group) == pytest.approx(width(per_patient), rel=0.25)
+
+
+def test_the_paired_difference_resamples_groups_once_for_both_models():
+    y, tuned, base, ids, rep = _repeated(seed=1)
+    d_patient, per_patient = paired_difference(y, tuned, base, roc_auc_score, True, seed=0)
+    d_group, by_group = paired_difference(
+        rep(y), rep(tuned), rep(base), roc_auc_score, True, seed=0, groups=ids
+    )
+    _, by_row = paired_difference(rep(y), rep(tuned), rep(base), roc_auc_score, True, seed=0)
+    assert d_group == pytest.approx(d_patient)  # the same figure; only its interval differs
+    assert by_row[1] - by_row[0] < 0.6 * (per_patient[1] - per_patient[0])
+    assert by_group[1] - by_group[0] == pytest.approx(per_patient[1] - per_patient[0], rel=0.25)
+
+
+def test_a_grouped_run_reports_the_group_resampled_interval():
+    from tuneplate.engine.metrics import get_metric
+    from tuneplate.engine.tasks.binary.evaluation import holdout_interval
+
+    rng = np.random.default_rng(4)
+    patients, visits = 150, 6
+    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
+    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
+    table = pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
+                          "died": np.where(event, "yes", "no")})  # fmt: skip
+    r = tuneplate.tune("diagnosis", table, target="died", group="patient", model="logistic",
+                       strategy="random", n_trials=2)  # fmt: skip
+    hold = np.asarray(r.split_rows["holdout"])
+    y = (table["died"] == "yes").to_numpy().astype(int)[hold]
+    scores = r.model.predict_proba(table.iloc[hold].drop(columns="died"))[:, 1]
+    score = get_metric(r.metric.name).score
+    ids = table["patient"].astype(str).to_numpy()[hold]
+    grouped = holdout_interval(y, scores, score, seed=0, groups=ids)
+    assert r.holdout_interval == pytest.approx(grouped)
+    assert r.holdout_interval != pytest.approx(holdout_interval(y, scores, score, seed=0))

@@ -413,7 +413,7 @@ class BinaryTask:
             # splits, older) rows spread their scores differently and would fake a shift.
             "stability": evaluation.stability(p_dev, p_hold) if roles.time else {},
             "holdout_interval": evaluation.holdout_interval(
-                y_hold, p_hold, score, p.config.search.seed
+                y_hold, p_hold, score, p.config.search.seed, groups=evaluation.holdout_groups(p)
             ),
             "model": model,
             "split_rows": {
