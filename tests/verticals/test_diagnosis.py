@@ -205,6 +205,27 @@ def test_validating_a_frozen_threshold_does_not_claim_the_new_rows_prevalence_ch
     assert "It is the run's own threshold" in summary and "chosen on the tuning rows" not in summary
 
 
+def test_rows_that_repeat_patients_are_not_counted_as_patients():
+    """Visits of one patient (--group) are rows, not patients: the sentences say both, and
+    the subgroup table counts distinct patients and judges its size rule on them."""
+    rng = np.random.default_rng(5)
+    patients, visits = 40, 5
+    ids = np.repeat([f"p{i}" for i in range(patients)], visits)
+    y = np.repeat((rng.random(patients) < 0.4).astype(int), visits)
+    score = np.clip(0.35 * y + rng.uniform(0, 0.65, len(y)), 0.001, 0.999)
+    rows = pd.DataFrame({"patient": ids, "sex": np.repeat(["f", "m"] * 20, visits)})
+    roles = Roles(target="died", positive="yes", group="patient", subgroups=("sex",))
+    ev = metrics.evaluate(Outcome(y, score, rows, roles, {}, y, score))
+    summary = " ".join(ev.headline["summary"])
+    assert "On the 200 hold-out rows of 40 patients" in summary
+    assert "200 hold-out patients" not in summary
+    sub = next(t for t in ev.tables if t.key == "subgroups").frame.set_index("Group")
+    assert sub.loc["f", "Patients"] == 20 and sub.loc["m", "Patients"] == 20
+    assert (sub["Evidence"] == metrics.TOO_SMALL).all()  # 20 patients each, not 100 rows
+    per_1000 = next(t for t in ev.tables if t.key == "per_1000")
+    assert "Hold-out rows" in per_1000.frame.columns
+
+
 def test_validate_refuses_bad_assumptions():
     metrics.validate({"prevalence": None, "miss_cost": 10.0})
     metrics.validate({"prevalence": 0.02, "miss_cost": 0.5})

@@ -334,11 +334,14 @@ def subgroup_table(
     y: np.ndarray,
     score: np.ndarray,
     threshold: float,
+    ids: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """AUROC, sensitivity and specificity per group, with group sizes.
 
     Every group is listed; one with fewer than 30 patients, or fewer than 5 with or
-    without the condition, is marked "too small to judge" and gets no figures.
+    without the condition, is marked "too small to judge" and gets no figures. With
+    `ids` (the `--group` id of each row: several rows per patient), "Patients" counts
+    distinct patients and the size rule judges them, not rows.
     """
     out = []
     y, score = np.asarray(y), np.asarray(score)
@@ -353,13 +356,14 @@ def subgroup_table(
             mask = (groups == group).to_numpy()
             gy, gs = y[mask], score[mask]
             cases, others = int(gy.sum()), int(len(gy) - gy.sum())
-            small = len(gy) < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
+            patients = len(gy) if ids is None else len(set(ids[mask]))
+            small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)
             out.append(
                 {
                     "Column": str(col),
                     "Group": str(group),
-                    "Patients": len(gy),
+                    "Patients": patients,
                     "With the condition": cases,
                     "AUROC": math.nan if small else float(roc_auc_score(gy, gs)),
                     "Sensitivity": math.nan if small else se,
@@ -429,9 +433,13 @@ def evaluate(outcome: Outcome) -> Evaluation:
     metrics = {k: v for k, v in metrics.items() if math.isfinite(v)}
 
     prev_text = f"{prevalence:.1%} prevalence ({source})"
+    ids = _patient_ids(outcome)
+    who = _who(len(y), ids, where)
     tables = [
-        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, len(y), where),
-        _per_1000_table(y, risk, threshold, counts, prevalence, prev_text, miss_cost, where),
+        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who),
+        _per_1000_table(
+            y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, ids
+        ),
         _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where),
         Table(
             TableKey.CALIBRATION,
@@ -449,7 +457,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     group_columns = list(dict.fromkeys((*outcome.roles.subgroups, *outcome.roles.protected)))
     group_columns = [c for c in group_columns if c in outcome.rows.columns]
     if group_columns:
-        tables.append(_subgroup_table(outcome.rows, group_columns, y, risk, threshold, where))
+        tables.append(_subgroup_table(outcome.rows, group_columns, y, risk, threshold, where, ids))
 
     assumptions = {
         "miss_cost": int(miss_cost) if miss_cost.is_integer() else miss_cost,
@@ -462,7 +470,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         counts,
         (prevalence, source, sample_prevalence),
         miss_cost,
-        len(y),
+        who,
         tables[2].frame,
         where,
         frozen=outcome.threshold is not None,
@@ -470,9 +478,28 @@ def evaluate(outcome: Outcome) -> Evaluation:
     return Evaluation(metrics, tables, assumptions, headline)
 
 
-def _operating_table(
-    se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, n, where=HOLDOUT_SAMPLE
-) -> Table:
+def _patient_ids(outcome: Outcome) -> np.ndarray | None:
+    """Each row's `--group` id when rows repeat patients (visits, tests), else None."""
+    group = outcome.roles.group
+    if not group or group not in outcome.rows.columns:
+        return None
+    ids = outcome.rows[group].astype(str).to_numpy()
+    return ids if len(set(ids)) < len(ids) else None
+
+
+def _who(n_rows: int, ids: np.ndarray | None, where) -> str:
+    """ "389 hold-out patients", or "389 hold-out rows of 62 patients" when rows repeat them.
+
+    Example:
+        >>> _who(389, None, HOLDOUT_SAMPLE), _who(3, np.array(["a", "a", "b"]), HOLDOUT_SAMPLE)
+        ('389 hold-out patients', '3 hold-out rows of 2 patients')
+    """
+    if ids is None:
+        return f"{n_rows:,} {where.adjective} patients"
+    return f"{n_rows:,} {where.adjective} rows of {len(set(ids)):,} patients"
+
+
+def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who) -> Table:
     frame = pd.DataFrame(
         {
             "Measure": [
@@ -499,7 +526,7 @@ def _operating_table(
             f"The threshold was chosen after tuning, on out-of-fold predictions for the "
             f"development rows, as the one with the lowest expected cost when a missed case "
             f"counts {miss_cost:g} times as much as a false alarm. Sensitivity and specificity "
-            f"are measured on the {n:,} {where.adjective} patients; PPV and NPV follow from "
+            f"are measured on the {who}; PPV and NPV follow from "
             "them by Bayes' rule at the prevalence shown."
         ),
         formats={"Measure": "text", "Value": PERCENT, "Prevalence used": "text"},
@@ -507,9 +534,9 @@ def _operating_table(
 
 
 def _per_1000_table(
-    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where=HOLDOUT_SAMPLE
+    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, ids=None
 ) -> Table:
-    counted = f"{where.adjective.capitalize()} patients"
+    counted = f"{where.adjective.capitalize()} {'patients' if ids is None else 'rows'}"
     flagged = risk >= threshold
     observed = [
         int(np.sum(flagged & (y == 1))),
@@ -541,7 +568,7 @@ def _per_1000_table(
         note=(
             f"Per-1,000 figures use {prev_text} and the {where.noun}'s sensitivity and "
             f"specificity at the {threshold:.1%} threshold. The last column counts what "
-            f"actually happened to the {len(y):,} {where.adjective} patients "
+            f"actually happened to the {who} "
             f"({np.mean(y):.1%} with the condition). A missed case is taken to be "
             f"{miss_cost:g} times as bad as a false alarm (--miss-cost)."
         ),
@@ -588,11 +615,11 @@ def _decision_table(
     )
 
 
-def _subgroup_table(rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE) -> Table:
+def _subgroup_table(rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE, ids=None) -> Table:
     return Table(
         TableKey.SUBGROUPS,
         "Performance by subgroup",
-        subgroup_table(rows, columns, y, risk, threshold),
+        subgroup_table(rows, columns, y, risk, threshold, ids),
         note=(
             f"{where.adjective.capitalize()} patients, sensitivity and specificity at the "
             f"{threshold:.1%} threshold. "
@@ -620,7 +647,7 @@ def _headline(
     counts,
     prevalences,
     miss_cost,
-    n_holdout,
+    who,
     curve,
     where=HOLDOUT_SAMPLE,
     frozen=False,
@@ -642,7 +669,7 @@ def _headline(
         f"Per 1,000 patients at {prevalence:.1%} prevalence ({source}): {n(counts['caught'])} "
         f"cases caught, {n(counts['missed'])} missed and {n(counts['false_alarms'])} false "
         f"alarms; {n(counts['reassured'])} are correctly reassured.",
-        f"On the {n_holdout:,} {where.adjective} patients the model flags {se:.1%} of cases "
+        f"On the {who} the model flags {se:.1%} of cases "
         f"(sensitivity) and clears {sp:.1%} of the others (specificity); at {prevalence:.1%} "
         f"prevalence {_pct(pv_pos)} of flagged patients have the condition (PPV) and "
         f"{_pct(pv_neg)} of cleared ones do not (NPV).",
