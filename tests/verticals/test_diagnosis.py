@@ -412,3 +412,21 @@ def test_multiclass_target_is_refused(tmp_path, capsys, patients):
     result = _cli(capsys, "run", "diagnosis", "--data", path, "--target", "disease",
                   "--out", tmp_path / "r", *FAST)  # fmt: skip
     _one_line_error(result, "disease", "3 distinct value")
+
+
+def test_an_operating_point_that_flags_everyone_is_said_and_is_a_caution():
+    """A fresh user's threshold of 0.8% flagged every patient (specificity 0%) while the
+    headline read '385 caught / 0 missed' and nothing said the model added nothing."""
+    rng = np.random.default_rng(6)
+    y = (rng.random(400) < 0.4).astype(int)
+    weak = np.clip(0.05 * y + rng.uniform(0, 0.95, 400), 0.001, 0.999)
+    roles = Roles(target="died", positive="yes")
+    rows = pd.DataFrame(index=range(400))
+    costly = metrics.evaluate(Outcome(y, weak, rows, roles, {"miss_cost": 50.0}, y, weak))
+    assert costly.headline["specificity"] < metrics.EVERYONE
+    ((level, text),) = costly.headline.concerns
+    assert level == "caution" and "flags almost every patient" in text
+    assert text in costly.headline["summary"]
+    strong = np.clip(0.6 * y + rng.uniform(0, 0.4, 400), 0.001, 0.999)
+    usual = metrics.evaluate(Outcome(y, strong, rows, roles, {}, y, strong))
+    assert usual.headline.concerns == ()

@@ -721,8 +721,22 @@ def _headline(
         "reassured_per_1000": counts["reassured"],
         "useful_thresholds": int(useful.sum()),
     }
+    concerns = []
+    if sp < EVERYONE or se < EVERYONE:  # the cost trade-off left the model nothing to decide
+        who_flagged = "every patient" if sp < EVERYONE else "no patient"
+        concern = (
+            f"At this operating point the model flags almost {who_flagged} "
+            f"(sensitivity {se:.1%}, specificity {sp:.1%}): when a missed case counts as "
+            f"{miss_cost:g} false alarms at {prevalence:.1%} prevalence, "
+            f"{'flagging everyone' if sp < EVERYONE else 'flagging no one'} costs about as "
+            "little, so the model adds little over that rule here. Check --miss-cost and "
+            "--prevalence, or read the decision curve for the risks where it helps."
+        )
+        summary.append(concern)
+        concerns.append(("caution", concern))
     return Headline(
         summary=tuple(summary),
+        concerns=tuple(concerns),
         operating_point=(
             f"flag a patient for further investigation when the predicted risk is "
             f"{threshold:.1%} or more (lowest expected cost when a missed case counts as "
@@ -732,6 +746,11 @@ def _headline(
         decision_threshold=1 / (1 + miss_cost),
         figures=figures,
     )
+
+
+# Specificity (or sensitivity) below this at the operating point: the threshold flags
+# almost everyone (or no one), and the headline says the model adds little there.
+EVERYONE = 0.10
 
 
 def _pct(value: float) -> str:
