@@ -213,6 +213,7 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
         ("Search strategy", _strategy(results)),
         ("Score optimised", f"{results.metric.label} ({better} is better)"),
         ("Settings tried", _trial_counts(results)),
+        ("Preparation time", fmt_duration(results.timings.get("prepare_s"))),
         ("Search time", fmt_duration(results.timings.get("search_s"))),
         ("Total run time", fmt_duration(results.timings.get("total_s"))),
     ]

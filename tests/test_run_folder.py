@@ -936,3 +936,22 @@ def test_a_thread_that_dies_of_a_lost_database_prints_no_traceback(monkeypatch):
             thread.join()
     assert [type(e) for e in printed] == [ValueError]  # other errors still print
     assert threading.excepthook is before  # restored afterwards
+
+
+def test_the_total_run_time_includes_the_preparation_before_the_search(monkeypatch):
+    """A recommender spent six minutes preparing candidates before its search while the
+    report's total said one minute: the total starts when the table is in memory."""
+    import tuneplate
+    from tuneplate.engine.tasks.binary.task import BinaryTask
+
+    planned = BinaryTask.plan
+
+    def slow_plan(self, request, data):
+        time.sleep(0.6)  # a preparation the search clock never saw
+        return planned(self, request, data)
+
+    monkeypatch.setattr(BinaryTask, "plan", slow_plan)
+    r = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=2)
+    t = r.timings
+    assert t["prepare_s"] >= 0.6
+    assert t["total_s"] >= t["prepare_s"] + t["search_s"]

@@ -43,7 +43,8 @@ VOLATILE = (
     (re.compile(r"<svg\b.*?</svg>", re.S), "<svg><!-- chart --></svg>"),
     (
         re.compile(
-            r'(<th scope="row">(?:Library versions|Search time|Total run time)</th><td>)'
+            r'(<th scope="row">(?:Library versions|Preparation time|Search time|Total run time)'
+            r"</th><td>)"
             r"[^<]*(</td>)"
         ),
         r"\1[volatile]\2",
