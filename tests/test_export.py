@@ -422,3 +422,20 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
     # A second run keeps the first file unless told to overwrite, in one line.
     again = without_tuneplate(project, "validate.py", "--data", str(data), "--out", "v.json")
     _one_line_refusal(again, "already exists")
+
+
+def test_export_repeats_the_reports_reservations(scoring_project, tmp_path, capsys):
+    """A recommendation run whose report preferred its popularity list was exported
+    without a word; every concern the report's verdict weighs is now printed."""
+    import shutil
+
+    _, run, _ = scoring_project
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    saved = json.loads((copy / "results.json").read_text())
+    concern = "The tuned ranker does not clearly beat most popular (recent)."
+    saved["headline"]["concerns"] = [["caution", concern]]
+    (copy / "results.json").write_text(json.dumps(saved))
+    capsys.readouterr()
+    assert main(["export", str(copy), "--to", str(tmp_path / "project")]) == 0
+    assert f"note: the run's report says: {concern}" in capsys.readouterr().out

@@ -274,7 +274,10 @@ def cmd_export(args) -> int:
         print(f"next: cd {to} && python score.py --data NEW_ROWS.csv --out scores.csv")
     else:  # a ranking project: it reads an interaction log, writes top-k lists
         print(f"next: cd {to} && python score.py --data EVENTS.csv --out recommendations.csv")
-    base = Results.load(args.run_dir, model=False).baseline
+    results = Results.load(args.run_dir, model=False)
+    for _, concern in results.headline.concerns:  # the report's own reservations, e.g. a
+        print(f"note: the run's report says: {concern}")  # ranker no better than popularity
+    base = results.baseline
     if base.recommended:  # exporting the simple model itself is not built yet
         print(
             f"note: the run's report recommends its simple {base.label}; this project holds "
