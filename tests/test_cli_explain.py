@@ -180,6 +180,23 @@ def test_a_top_below_one_is_refused(credit, capsys, tmp_path):
     )
 
 
+def test_rows_that_do_not_fit_the_schema_are_said_once_in_one_line(credit, capsys, tmp_path):
+    """Explaining scores the rows and takes their contributions: Python printed the same
+    schema warning twice, each with a source path and a line of code."""
+    rows = tmp_path / "upper.csv"
+    changed = credit.table.copy()
+    text = [c for c in changed.columns if not pd.api.types.is_numeric_dtype(changed[c])]
+    column = next(c for c in text if c not in ("default", "creditability", "credit_risk"))
+    changed[column] = changed[column].astype(str).str.upper() + "_NEW"  # unseen levels
+    changed.to_csv(rows, index=False)
+    code, _, err = run(capsys, credit.folders["lightgbm"], "--data", rows,
+                       "--out", tmp_path / "r.csv")  # fmt: skip
+    assert code == 0
+    lines = [x for x in err.splitlines() if "levels the model did not learn" in x]
+    assert len(lines) == 1 and lines[0].startswith(f"tuneplate: warning: {column}:")
+    assert "SchemaWarning" not in err and ".py:" not in err
+
+
 def test_rows_without_a_model_column_are_refused(credit, capsys, tmp_path):
     rows = tmp_path / "short.csv"
     credit.table.drop(columns="credit_amount").to_csv(rows, index=False)

@@ -9,7 +9,9 @@ are importable from here too.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import warnings
 
 # Re-exported: the commands look `execute` and `compare` up here at call time, so a
 # patch of `tuneplate.cli.execute` (tests) takes effect; the rest keep old imports working.
@@ -33,6 +35,7 @@ from tuneplate.commands import (  # noqa: F401
 )
 from tuneplate.engine.compare import DEFAULT_STRATEGIES, compare  # noqa: F401
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.schema import SchemaWarning
 from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.search.strategies import DESCRIPTIONS
@@ -340,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with _schema_warnings_as_lines():
+            return COMMANDS[args.command](args)
     except ChecksFailed as exc:
         print(f"tuneplate: {exc}", file=sys.stderr)
         return 2
@@ -353,6 +357,29 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the last resort: a path the checks above could not foresee
         print(f"tuneplate: error: {_os_error(exc)}", file=sys.stderr)
         return 2
+
+
+@contextlib.contextmanager
+def _schema_warnings_as_lines():
+    """Rows that do not fit the model's schema, said once each as one line on stderr.
+
+    Python prints a warning with its source file and line, once per place that raised
+    it: scoring and explaining the same rows said the same thing twice, with paths.
+    """
+    seen: set[str] = set()
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, SchemaWarning):
+            return previous(message, category, filename, lineno, file, line)
+        if str(message) not in seen:
+            seen.add(str(message))
+            print(f"tuneplate: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():  # restores the filters and showwarning after
+        warnings.simplefilter("always", SchemaWarning)  # `seen` says each text once
+        warnings.showwarning = show
+        yield
 
 
 def _os_error(exc: OSError) -> str:
