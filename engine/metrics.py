@@ -156,6 +156,9 @@ def readable_groups(values: pd.Series, max_levels: int | None = None, min_size: 
         labels.append(f"{_edge_text(inner[-1])} and over")
         bands = pd.cut(values, edges, labels=labels, right=False)
         return bands.astype("string").fillna("missing")
+    whole = values.dropna()
+    if pd.api.types.is_float_dtype(values) and len(whole) and (whole % 1 == 0).all():
+        values = values.astype("Int64")  # stage 2, not "2.0"
     labels = values.astype("string").fillna("missing")
     counts = labels.value_counts()
     keep = counts[counts >= min_size].index[:max_levels]

@@ -430,3 +430,19 @@ def test_an_operating_point_that_flags_everyone_is_said_and_is_a_caution():
     strong = np.clip(0.6 * y + rng.uniform(0, 0.4, 400), 0.001, 0.999)
     usual = metrics.evaluate(Outcome(y, strong, rows, roles, {}, y, strong))
     assert usual.headline.concerns == ()
+
+
+def test_subgroups_read_in_order_and_whole_numbers_as_written():
+    """Age bands came out as 41–47, 47–56, 56 and over, under 41; stages as 2.0 and 3.0."""
+    rng = np.random.default_rng(7)
+    n = 400
+    rows = pd.DataFrame(
+        {"age": rng.integers(30, 80, n), "stage": rng.choice([1.0, 2.0, 3.0, np.nan], n)}
+    )
+    y = (rng.random(n) < 0.4).astype(int)
+    score = np.clip(0.3 * y + rng.uniform(0, 0.7, n), 0, 1)
+    table = metrics.subgroup_table(rows, ["age", "stage"], y, score, 0.5)
+    ages = table[table["Column"] == "age"]["Group"].tolist()
+    assert ages[0].startswith("under ") and ages[-1].endswith(" and over")
+    stages = table[table["Column"] == "stage"]["Group"].tolist()
+    assert stages == ["1", "2", "3", "missing"]

@@ -375,12 +375,21 @@ def subgroup_table(
 
 
 def _group_order(label: str) -> tuple:
-    """Numeric bands in numeric order, then text; "other" and "missing" last."""
-    head = str(label).split("–")[0]
+    """Numeric bands in numeric order ("under 41" first, "56 and over" last), then text;
+    "other" and "missing" last.
+
+    Example:
+        >>> sorted(["56 and over", "41–47", "under 41", "missing"], key=_group_order)
+        ['under 41', '41–47', '56 and over', 'missing']
+    """
+    text = str(label)
+    head = text.removesuffix(" and over").split("–")[0].replace(",", "")
+    if text.startswith("under "):
+        return (0, -math.inf, "")
     try:
         return (0, float(head), "")
     except ValueError:
-        return (2 if label in ("other", "missing") else 1, 0.0, str(label))
+        return (2 if label in ("other", "missing") else 1, 0.0, text)
 
 
 # ------------------------------------------------------------------------------ evaluate
