@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import tuneplate.engine
 from tuneplate.cli import main
 from tuneplate.engine.contract.schema import SchemaWarning
 from tuneplate.engine.families.models import Model
+from tuneplate.engine.results import Results
 
 
 @pytest.fixture(scope="module")
@@ -439,3 +441,29 @@ def test_export_repeats_the_reports_reservations(scoring_project, tmp_path, caps
     capsys.readouterr()
     assert main(["export", str(copy), "--to", str(tmp_path / "project")]) == 0
     assert f"note: the run's report says: {concern}" in capsys.readouterr().out
+
+
+def test_a_column_read_1000_times_larger_is_said_by_score_and_predict_proba(
+    scoring_project, tmp_path
+):
+    """A ratio of 0.125 read as 125 (a decimal dot taken for a thousands separator, or a
+    rate given in per mille) fits the schema, so no count caught it: the development
+    profile's outer bands do."""
+    project, run, rows = scoring_project
+    scaled = rows.assign(debt_ratio=rows["debt_ratio"] * 1000)
+    scaled.to_csv(tmp_path / "scaled.csv", index=False)
+    rows.to_csv(tmp_path / "same.csv", index=False)
+    done = _score(project, "--data", tmp_path / "scaled.csv", "--out", tmp_path / "s.csv")
+    assert done.returncode == 0
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("debt_ratio:")]
+    assert "100% of 40 rows lie above" in line and "unit or reading" in line
+    same = _score(project, "--data", tmp_path / "same.csv", "--out", tmp_path / "t.csv")
+    assert "lie above" not in same.stderr and "lie below" not in same.stderr
+
+    model = Results.load(run).model
+    with pytest.warns(SchemaWarning, match="debt_ratio: 100% of 40 rows lie above"):
+        model.predict_proba(scaled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SchemaWarning)
+        model.predict_proba(rows)  # the usual spread: no warning
+        model.predict_proba(scaled.head(10))  # too few rows to judge

@@ -36,6 +36,13 @@ SHARE_FLOOR = 1e-4  # an empty band counts as this share, so ln(a/e) stays finit
 PSI_WATCH = 0.10  # below: stable; 0.10-0.25: some shift, look; above 0.25: a major shift
 PSI_MAJOR = 0.25
 SCORES = "scores"  # the key of the model's scores among the columns' PSI
+# `Profile.off_range`: a numeric input's new rows (this many readable values or more) of
+# which this share lies beyond an outer band that held at most OFF_RANGE_DEV of the
+# development rows, for inputs with at least OFF_RANGE_BANDS bands (not flags or codes).
+OFF_RANGE_ROWS = 30
+OFF_RANGE_SHARE = 0.8
+OFF_RANGE_DEV = 0.2
+OFF_RANGE_BANDS = 5
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,48 @@ class Profile:
                 bands = self.columns[f.name]
                 out[f.name] = psi(bands.shares, bands.shares_of(encoded[f.key]))
         return out
+
+    def off_range(self, schema: Any, encoded: pd.DataFrame) -> list[str]:
+        """One line per numeric input whose new values sit almost all beyond the
+        development's lowest or highest band: the mark of a changed unit or reading
+        (amounts in thousands, a rate as a percent instead of a fraction, a decimal
+        mark read as a thousands separator), which no schema count catches.
+
+        Judged on batches of OFF_RANGE_ROWS readable values or more, for inputs with at
+        least OFF_RANGE_BANDS bands: at least OFF_RANGE_SHARE of the rows in an outer
+        band that held at most OFF_RANGE_DEV of the development rows (about a tenth; a
+        share that sampling alone does not reach). Scores are still computed as given.
+
+        Example:
+            >>> profile.off_range(schema, schema.encode(amounts_in_thousands)[0])
+            ['amount: 100% of 40 rows lie below 1,200, where 10% of development rows did: ...']
+        """
+        lines = []
+        for f in schema.features:
+            bands = self.columns.get(f.name)
+            if f.kind != "numeric" or bands is None or len(bands.edges) + 1 < OFF_RANGE_BANDS:
+                continue  # dates move on by nature; flags and codes have few bands
+            x = np.asarray(encoded[f.key], dtype=float)
+            x = x[np.isfinite(x)]
+            if len(x) < OFF_RANGE_ROWS:
+                continue
+            shares = bands.shares[:-1]  # without "missing"
+            readable = sum(shares) or 1.0
+            low, high = shares[0] / readable, shares[-1] / readable
+            below = float(np.mean(x < bands.edges[0]))
+            above = float(np.mean(x > bands.edges[-1]))
+            for new, dev, where, edge in (
+                (below, low, "below", bands.edges[0]),
+                (above, high, "above", bands.edges[-1]),
+            ):
+                if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
+                    lines.append(
+                        f"{f.name}: {new:.0%} of {len(x):,} rows lie {where} {edge:,.6g}, "
+                        f"where {dev:.0%} of development rows did: a change of unit or "
+                        "reading (thousands, a percent for a fraction, a decimal mark)? "
+                        "scored as given"
+                    )
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ model file, so nothing here names a family.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,8 @@ class Model:
     def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
         encoded, counts = self._encode(X, strict)
         warn(counts, stacklevel=3)
+        for line in self.profile.off_range(self.schema, encoded) if self.profile else ():
+            warnings.warn(line, SchemaWarning, stacklevel=2)
         if not len(encoded):  # an empty batch: no row, no probability (not an error)
             return Scores(np.empty((0, 2)), counts)
         scores = calibrated_columns(self.estimator.predict_proba(encoded), self.calibrator)
