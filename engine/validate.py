@@ -246,6 +246,16 @@ def validate(
         )
     v.triggers = triggers(v, results)
     v.verdict, v.reasons = verdict(v.auroc, v.calibration, v.drift, v.event_rate, v.mean_score)
+    fired = [t for t in v.triggers if t.light == "red"]
+    if v.verdict == STILL and fired:  # the verdict's rules hold, but not every trigger does
+        v.reasons = (
+            *v.reasons,
+            *(
+                f"But the run's monitoring trigger fired: {t.rule[0].lower()}{t.rule[1:]} "
+                f"({t.reading}); look at it before relying on this verdict."
+                for t in fired
+            ),
+        )
     v.notes = tuple(notes)
     return v
 

@@ -345,7 +345,7 @@ def verdict(
         parts.append(f"score PSI {scores.psi:.2f}")
     if not parts:
         return STILL, ("No figure on these rows crosses a rule.",)
-    return STILL, ("No rule is crossed: " + "; ".join(parts) + ".",)
+    return STILL, ("No verdict rule is crossed: " + "; ".join(parts) + ".",)
 
 
 def _calibration_reasons(c: Calibration | None, event_rate, mean_score) -> tuple[str, ...]:

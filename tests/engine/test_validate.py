@@ -570,6 +570,24 @@ def test_a_doubled_event_rate_fires_the_rate_and_calibration_triggers(credit):
     assert bands.light == "red"
 
 
+def test_a_fired_trigger_is_said_beside_a_verdict_whose_rules_hold(credit, monkeypatch):
+    """A fresh user read 'still performs as developed … No rule is crossed' beside a fired
+    calibration-band trigger: the verdict keeps its label (the exported validate.py gives
+    the same one) and now says which trigger fired."""
+    from tuneplate.engine import validate as validating
+    from tuneplate.engine.triggers import Trigger
+
+    calm = tuneplate.validate(credit.folder, credit.holdout)
+    assert calm.verdict == "still performs as developed"
+    assert not [r for r in calm.reasons if "trigger fired" in r]
+    red = Trigger("In a score band, the observed rate moves", "largest gap 18.6%", "red")
+    monkeypatch.setattr(validating, "triggers", lambda v, results: (red,))
+    v = tuneplate.validate(credit.folder, credit.holdout)
+    assert v.verdict == calm.verdict
+    assert v.reasons[-1].startswith("But the run's monitoring trigger fired: in a score band")
+    assert "largest gap 18.6%" in v.reasons[-1]
+
+
 def test_without_outcomes_the_outcome_triggers_say_they_cannot_tell(credit):
     v = tuneplate.validate(credit.folder, credit.holdout.drop(columns=[CREDIT_TARGET]))
     needs = [t for t in v.triggers if t.reading == "needs outcomes"]
