@@ -317,24 +317,30 @@ def _only_one_group(text: pd.Series) -> bool:
     return bool(len(values)) and bool(values.str.fullmatch(_ONE_GROUP).all())
 
 
-def _grouped_note(column: str, ambiguous: bool = False) -> dict[str, Any]:
+def _grouped_note(column: str, ambiguous: bool = False, comma_file: bool = True) -> dict:
     """What the reader says about `column`, read as thousands grouped with dots.
 
     `ambiguous` (`_only_one_group`): every value could as well be a decimal with three
     places, and read as thousands it is 1,000 times larger: a warning naming the column
-    and how to write it so that it reads one way only.
+    and how to write it so that it reads one way only. `comma_file`: the file writes
+    decimals with a comma (else it is a semicolon file without decimals, whose
+    convention makes dots thousands).
     """
     if ambiguous:
+        why = (
+            "the file's decimal mark is a comma"
+            if comma_file
+            else "semicolon files group thousands with dots"
+        )
         return {
             "check": "ambiguous_numbers",
             "severity": "warning",
             "message": f"{column}: every value is written with one dot and three digits "
-            "after it (like 1.250), read as thousands (1250) because the file's decimal "
-            "mark is a comma; if they are decimals, this reading is 1,000 times too large",
-            "expected": "decimals written with the file's decimal comma (1,25), or "
-            "thousands with the values below 1,000 written plainly (950)",
-            "fix": f"if {column} holds decimals, write them with a comma (1,25) and run "
-            "again; if thousands, nothing to do",
+            f"after it (like 1.250), read as thousands (1250) because {why}; if they are "
+            "decimals, this reading is 1,000 times too large",
+            "expected": "numbers that read one way only: decimals with a comma (1,25), or "
+            "thousands without dots (1250)",
+            "fix": f"write {column} without dots: 1,25 if decimals, 1250 if thousands",
             "columns": (column,),
         }
     return {

@@ -322,7 +322,8 @@ def _read(
         table, grouped = _convert_dot_thousands(table, raw)
     else:
         grouped = []
-    notes += [_grouped_note(name, doubt) for name, doubt in grouped if detect_decimal]
+    comma = rules.decimal == ","
+    notes += [_grouped_note(name, doubt, comma) for name, doubt in grouped if detect_decimal]
     if kept:
         notes.append(_leading_zero_note(kept))
     table = _strip_names(table, source)
