@@ -213,3 +213,18 @@ def test_a_grouped_run_reports_the_group_resampled_interval():
     grouped = holdout_interval(y, scores, score, seed=0, groups=ids)
     assert r.holdout_interval == pytest.approx(grouped)
     assert r.holdout_interval != pytest.approx(holdout_interval(y, scores, score, seed=0))
+
+
+def test_too_few_groups_give_no_interval_rather_than_a_false_one():
+    """One patient's rows resampled whole give the same score every time: a zero-width
+    interval that would decide 'better' or 'worse' on one patient."""
+    from tuneplate.engine.tasks.binary.evaluation import MIN_GROUPS, holdout_interval
+
+    y, tuned, base, ids, rep = _repeated(n_groups=MIN_GROUPS - 1)
+    assert holdout_interval(rep(y), rep(tuned), roc_auc_score, seed=0, groups=ids) is None
+    _, interval = paired_difference(
+        rep(y), rep(tuned), rep(base), roc_auc_score, True, seed=0, groups=ids
+    )
+    assert interval is None
+    y, tuned, _, ids, rep = _repeated(n_groups=MIN_GROUPS)
+    assert holdout_interval(rep(y), rep(tuned), roc_auc_score, seed=0, groups=ids) is not None

@@ -45,6 +45,8 @@ def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache 
 
 
 INTERVAL_RESAMPLES = 1000  # bootstrap resamples of the hold-out …
+MIN_GROUPS = 20  # a cluster bootstrap needs this many --group ids in the hold-out, else none
+MAX_ONE_CLASS_DRAWS = 0.05  # … and at most this share of its resamples with one class
 BIG_HOLDOUT = 20_000  # … and 200 from this many hold-out rows, where the interval is narrow
 
 
@@ -102,6 +104,8 @@ def _group_interval(samples, metric, combine, seed: int, level: float, resamples
     codes = pd.factorize(np.asarray(groups))[0]
     members = list(pd.Series(np.arange(len(codes))).groupby(codes).indices.values())
     n_groups = len(members)
+    if n_groups < MIN_GROUPS:  # a few patients' resamples say nothing about the next ones
+        return None
     rng = np.random.default_rng(seed)
     n = len(samples[0])
     draws = resamples or (INTERVAL_RESAMPLES if n < BIG_HOLDOUT else 200)
@@ -114,10 +118,12 @@ def _group_interval(samples, metric, combine, seed: int, level: float, resamples
             values[b] = combine(*((fast or metric)(y, s[rows]) for s in samples[1:]))
         except ValueError:  # a resample holding one class only (the fast form: NaN)
             values[b] = np.nan
-    if np.isnan(values).any():
+    # Resamples holding one class only (likelier when few groups have the event) are
+    # left out while they are rare; beyond that the interval would describe other data.
+    if np.isnan(values).mean() > MAX_ONE_CLASS_DRAWS:
         return None
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
+    low, high = np.percentile(values[~np.isnan(values)], [tail, 100 - tail])
     return float(low), float(high)
 
 
