@@ -27,6 +27,7 @@ from tuneplate.engine.data.checks import (
     run_checks,
     single_feature_auc,
 )
+from tuneplate.engine.data.group_ids import read_group_ids
 from tuneplate.engine.data.roles import Roles, resolve_roles
 from tuneplate.engine.families.registry import get_family
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, SCORECARD, XGBOOST
@@ -62,6 +63,7 @@ __all__ = [
     "Roles",
     "InteractionRoles",
     "resolve_roles",
+    "read_group_ids",
     "parse_times",
     "Finding",
     "run_checks",

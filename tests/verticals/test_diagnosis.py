@@ -221,9 +221,31 @@ def test_rows_that_repeat_patients_are_not_counted_as_patients():
     assert "200 hold-out patients" not in summary
     sub = next(t for t in ev.tables if t.key == "subgroups").frame.set_index("Group")
     assert sub.loc["f", "Patients"] == 20 and sub.loc["m", "Patients"] == 20
+    with_condition = len(set(ids[(rows["sex"] == "f").to_numpy() & (y == 1)]))
+    assert sub.loc["f", "With the condition"] == with_condition  # patients, not rows
     assert (sub["Evidence"] == metrics.TOO_SMALL).all()  # 20 patients each, not 100 rows
     per_1000 = next(t for t in ev.tables if t.key == "per_1000")
     assert "Hold-out rows" in per_1000.frame.columns
+    calibration = next(t for t in ev.tables if t.key == "calibration")
+    assert "Rows" in calibration.frame.columns and "Patients" not in calibration.frame.columns
+
+
+def test_a_level_held_by_one_patient_is_pooled_however_many_rows_they_have():
+    """Aggregates only: one patient's 12 visits must not make a named group that shows
+    that patient's outcome."""
+    rng = np.random.default_rng(8)
+    ids = np.array([f"p{i}" for i in range(60) for _ in range(4)] + ["lone"] * 12)
+    ward = np.array(["a", "b"] * 120 + ["rare"] * 12)
+    y = np.concatenate([(rng.random(240) < 0.4).astype(int), np.ones(12, dtype=int)])
+    score = np.clip(0.3 * y + rng.uniform(0, 0.7, len(y)), 0, 1)
+    table = metrics.subgroup_table(pd.DataFrame({"ward": ward}), ["ward"], y, score, 0.5, ids)
+    assert "rare" not in table["Group"].tolist() and "other" in table["Group"].tolist()
+    assert (
+        "rare"
+        in metrics.subgroup_table(pd.DataFrame({"ward": ward}), ["ward"], y, score, 0.5)[
+            "Group"
+        ].tolist()
+    )  # by rows (no --group) the 12 rows are 12 patients
 
 
 def test_validate_refuses_bad_assumptions():
@@ -426,7 +448,8 @@ def test_an_operating_point_that_flags_everyone_is_said_and_is_a_caution():
     assert costly.headline["specificity"] < metrics.EVERYONE
     ((level, text),) = costly.headline.concerns
     assert level == "caution" and "flags almost every patient" in text
-    assert text in costly.headline["summary"]
+    (said,) = [x for x in costly.headline["summary"] if "flags almost every patient" in x]
+    assert "--miss-cost" in said and said != text  # the first screen says it once, in full
     strong = np.clip(0.6 * y + rng.uniform(0, 0.4, 400), 0.001, 0.999)
     usual = metrics.evaluate(Outcome(y, strong, rows, roles, {}, y, strong))
     assert usual.headline.concerns == ()

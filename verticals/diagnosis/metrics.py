@@ -43,6 +43,7 @@ from tuneplate.plugin import (
     TableKey,
     calibration,
     calibration_bands,
+    read_group_ids,
     readable_groups,
     validator,
 )
@@ -302,11 +303,10 @@ def decision_curve(
 # --------------------------------------------------------------------------- calibration
 
 
-def calibration_table(y: np.ndarray, risk: np.ndarray) -> pd.DataFrame:
-    """Predicted vs observed rate per risk band (equal-sized bands, lowest risk first)."""
-    return calibration_bands(y, risk).set_axis(
-        ["Risk band", "Patients", PREDICTED, OBSERVED], axis=1
-    )
+def calibration_table(y: np.ndarray, risk: np.ndarray, counted: str = "Patients") -> pd.DataFrame:
+    """Predicted vs observed rate per risk band (equal-sized bands, lowest risk first);
+    `counted` names the count column ("Rows" when rows repeat patients)."""
+    return calibration_bands(y, risk).set_axis(["Risk band", counted, PREDICTED, OBSERVED], axis=1)
 
 
 def calibration_slope_intercept(y: np.ndarray, risk: np.ndarray) -> tuple[float, float]:
@@ -340,8 +340,9 @@ def subgroup_table(
 
     Every group is listed; one with fewer than 30 patients, or fewer than 5 with or
     without the condition, is marked "too small to judge" and gets no figures. With
-    `ids` (the `--group` id of each row: several rows per patient), "Patients" counts
-    distinct patients and the size rule judges them, not rows.
+    `ids` (the `--group` id of each row: several rows per patient), "Patients" and "With
+    the condition" count distinct patients (with the condition on any of their rows),
+    and the size and pooling rules judge patients, not rows.
     """
     out = []
     y, score = np.asarray(y), np.asarray(score)
@@ -352,11 +353,19 @@ def subgroup_table(
         groups = readable_groups(
             rows[col].reset_index(drop=True), max_levels=MAX_LEVELS, min_size=MIN_NAMED
         )
+        if ids is not None:  # the pooling rule counts patients, not their visits
+            per_level = pd.Series(ids).groupby(groups.to_numpy()).nunique()
+            few = per_level.index[per_level < MIN_NAMED].difference(["missing"])
+            groups = groups.where(~groups.isin(few), "other")
         for group in sorted(groups.unique(), key=_group_order):
             mask = (groups == group).to_numpy()
             gy, gs = y[mask], score[mask]
-            cases, others = int(gy.sum()), int(len(gy) - gy.sum())
-            patients = len(gy) if ids is None else len(set(ids[mask]))
+            if ids is None:
+                patients, cases = len(gy), int(gy.sum())
+                others = patients - cases
+            else:  # distinct patients: with the condition on any of their rows, or not
+                patients, cases = len(set(ids[mask])), len(set(ids[mask & (y == 1)]))
+                others = patients - cases
             small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)
             out.append(
@@ -444,6 +453,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     prev_text = f"{prevalence:.1%} prevalence ({source})"
     ids = _patient_ids(outcome)
     who = _who(len(y), ids, where)
+    counted = "Patients" if ids is None else "Rows"
     tables = [
         _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who),
         _per_1000_table(
@@ -453,13 +463,14 @@ def evaluate(outcome: Outcome) -> Evaluation:
         Table(
             TableKey.CALIBRATION,
             "Predicted vs observed rate by risk band",
-            calibration_table(y, risk),
+            calibration_table(y, risk, counted),
             note=(
-                f"{where.adjective.capitalize()} patients in equal-sized bands from lowest to "
+                f"{where.adjective.capitalize()} {counted.lower()} in equal-sized bands from "
+                "lowest to "
                 f"highest predicted risk, at the sample's prevalence ({np.mean(y):.1%} in the "
                 f"{where.noun}). " + NO_REWEIGHTING
             ),
-            formats={"Patients": "count", PREDICTED: PERCENT, OBSERVED: PERCENT},
+            formats={counted: "count", PREDICTED: PERCENT, OBSERVED: PERCENT},
             roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
         ),
     ]
@@ -492,7 +503,10 @@ def _patient_ids(outcome: Outcome) -> np.ndarray | None:
     group = outcome.roles.group
     if not group or group not in outcome.rows.columns:
         return None
-    ids = outcome.rows[group].astype(str).to_numpy()
+    read = read_group_ids(outcome.rows[group], group)  # the split's and intervals' rule
+    if read.n_missing:  # rows without an id (allowed with --time): not counted as patients
+        return None
+    ids = np.asarray(read.ids.astype(str))
     return ids if len(set(ids)) < len(ids) else None
 
 
@@ -732,17 +746,23 @@ def _headline(
     }
     concerns = []
     if sp < EVERYONE or se < EVERYONE:  # the cost trade-off left the model nothing to decide
-        who_flagged = "every patient" if sp < EVERYONE else "no patient"
-        concern = (
-            f"At this operating point the model flags almost {who_flagged} "
-            f"(sensitivity {se:.1%}, specificity {sp:.1%}): when a missed case counts as "
-            f"{miss_cost:g} false alarms at {prevalence:.1%} prevalence, "
-            f"{'flagging everyone' if sp < EVERYONE else 'flagging no one'} costs about as "
-            "little, so the model adds little over that rule here. Check --miss-cost and "
-            "--prevalence, or read the decision curve for the risks where it helps."
+        what = "flags almost every patient" if sp < EVERYONE else "catches almost no case"
+        rule = "flagging everyone" if sp < EVERYONE else "flagging no one"
+        advice = (
+            "the threshold is the run's own; re-run with the miss cost and prevalence "
+            "that apply here"
+            if frozen
+            else "check --miss-cost and --prevalence, or read the decision curve for the "
+            "risks where the model helps"
         )
-        summary.append(concern)
-        concerns.append(("caution", concern))
+        summary.append(
+            f"At this operating point the model {what} (sensitivity {se:.1%}, specificity "
+            f"{sp:.1%}): when a missed case counts as {miss_cost:g} false alarms at "
+            f"{prevalence:.1%} prevalence, {rule} costs about as little, so the model adds "
+            f"little over that rule here; {advice}."
+        )
+        concerns.append(("caution", f"The operating point {what}: the model adds little "
+                         f"over {rule} at this miss cost."))  # fmt: skip
     return Headline(
         summary=tuple(summary),
         concerns=tuple(concerns),
@@ -758,7 +778,8 @@ def _headline(
 
 
 # Specificity (or sensitivity) below this at the operating point: the threshold flags
-# almost everyone (or no one), and the headline says the model adds little there.
+# almost everyone (or catches almost no case), and the headline says the model adds
+# little over flagging everyone (or no one) there.
 EVERYONE = 0.10
 
 
