@@ -157,7 +157,12 @@ def readable_groups(values: pd.Series, max_levels: int | None = None, min_size: 
         bands = pd.cut(values, edges, labels=labels, right=False)
         return bands.astype("string").fillna("missing")
     whole = values.dropna()
-    if pd.api.types.is_float_dtype(values) and len(whole) and (whole % 1 == 0).all():
+    if (
+        pd.api.types.is_float_dtype(values)
+        and len(whole)
+        and (whole % 1 == 0).all()
+        and whole.abs().max() < 2**53  # exact as an integer
+    ):
         values = values.astype("Int64")  # stage 2, not "2.0"
     labels = values.astype("string").fillna("missing")
     counts = labels.value_counts()

@@ -428,7 +428,7 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
 
 def test_export_repeats_the_reports_reservations(scoring_project, tmp_path, capsys):
     """A recommendation run whose report preferred its popularity list was exported
-    without a word; every concern the report's verdict weighs is now printed."""
+    without a word; the vertical's own reservations (`headline.concerns`) are printed."""
     import shutil
 
     _, run, _ = scoring_project
@@ -456,12 +456,12 @@ def test_a_column_read_1000_times_larger_is_said_by_score_and_predict_proba(
     done = _score(project, "--data", tmp_path / "scaled.csv", "--out", tmp_path / "s.csv")
     assert done.returncode == 0
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("debt_ratio:")]
-    assert "100% of 40 rows lie above" in line and "unit or reading" in line
+    assert "100% of 40 rows with a value lie above" in line and "unit or reading" in line
     same = _score(project, "--data", tmp_path / "same.csv", "--out", tmp_path / "t.csv")
     assert "lie above" not in same.stderr and "lie below" not in same.stderr
 
     model = Results.load(run).model
-    with pytest.warns(SchemaWarning, match="debt_ratio: 100% of 40 rows lie above"):
+    with pytest.warns(SchemaWarning, match="debt_ratio: 100% of 40 rows with a value lie above"):
         model.predict_proba(scaled)
     with warnings.catch_warnings():
         warnings.simplefilter("error", SchemaWarning)

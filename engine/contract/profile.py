@@ -128,7 +128,7 @@ class Profile:
 
         Example:
             >>> profile.off_range(schema, schema.encode(amounts_in_thousands)[0])
-            ['amount: 100% of 40 rows lie below 1,200, where 10% of development rows did: ...']
+            ['amount: 100% of 40 rows with a value lie below 1,200, where 10% of ...']
         """
         lines = []
         for f in schema.features:
@@ -150,10 +150,10 @@ class Profile:
             ):
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
                     lines.append(
-                        f"{f.name}: {new:.0%} of {len(x):,} rows lie {where} {edge:,.6g}, "
-                        f"where {dev:.0%} of development rows did: a change of unit or "
-                        "reading (thousands, a percent for a fraction, a decimal mark)? "
-                        "scored as given"
+                        f"{f.name}: {new:.0%} of {len(x):,} rows with a value lie {where} "
+                        f"{_edge_text(edge)}, where {dev:.0%} of the run's hold-out rows "
+                        "did: a change of unit or reading (thousands, a percent for a "
+                        "fraction, a decimal mark)? scored as given"
                     )
         return lines
 
@@ -190,6 +190,18 @@ def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:
     e = np.clip(np.asarray(expected, dtype=float), floor, None)
     a = np.clip(np.asarray(actual, dtype=float), floor, None)
     return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _edge_text(x: float) -> str:
+    """A band edge for a reader, never in exponent form where avoidable: 1,234,567, 0.125.
+
+    Example:
+        >>> _edge_text(1234567.0), _edge_text(0.12345), _edge_text(42.5)
+        ('1,234,567', '0.1235', '42.5')
+    """
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}" if abs(x) >= 1e-3 else f"{x:.2e}"
 
 
 def _midpoint_edges(x: np.ndarray, bands: int) -> tuple[float, ...]:

@@ -96,8 +96,9 @@ class Plan:
     # What the study tries before its sampler proposes anything, in order, with where
     # each came from: "warm-start" (an earlier run), "prior" (the vertical), "start".
     first_trials: tuple[tuple[str, dict[str, Any]], ...] = ()
-    # Seconds spent reading, checking and splitting the table and preparing the task's
-    # data (a recommender's candidates and baselines): part of the run's total time.
+    # Seconds from the table in memory to a plan: checks, reading its columns, the split
+    # and the task's data (a recommender's candidates and baselines); part of the run's
+    # total time. Reading the file itself (`read_table`) comes before and is not counted.
     prepare_s: float = 0.0
 
     def __getattr__(self, name: str) -> Any:

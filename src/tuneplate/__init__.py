@@ -123,7 +123,7 @@ def tune(
                 seed: fixes the sampler, the folds and the models (default 0).
                 pruner: "none", "median", "halving" or "hyperband" (over folds); None
                     (the default) prunes with "median" on tables of 5,000 rows or
-                    more (`engine.tune.PRUNE_ROWS`), else "none".
+                    more (`engine.tasks.binary.sizing.PRUNE_ROWS`), else "none".
                 warm_start: an earlier run folder; its best trials that fit this search
                     space are tried first.
                 jobs: trials run at once (threads, default 1); on tables of 50,000 rows

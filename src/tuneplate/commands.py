@@ -275,8 +275,9 @@ def cmd_export(args) -> int:
     else:  # a ranking project: it reads an interaction log, writes top-k lists
         print(f"next: cd {to} && python score.py --data EVENTS.csv --out recommendations.csv")
     results = Results.load(args.run_dir, model=False)
-    for _, concern in results.headline.concerns:  # the report's own reservations, e.g. a
-        print(f"note: the run's report says: {concern}")  # ranker no better than popularity
+    for level, concern in results.headline.concerns:  # the vertical's own reservations,
+        if level != "good":  # e.g. a ranker no better than its popularity list
+            print(f"note: the run's report says: {concern}")
     base = results.baseline
     if base.recommended:  # exporting the simple model itself is not built yet
         print(

@@ -33,7 +33,7 @@ def test_a_unit_change_is_said_and_the_usual_spread_is_not():
     new = table.sample(60, random_state=1)
     assert _lines(schema, profile, new) == []
     (line,) = _lines(schema, profile, new.assign(ratio=new["ratio"] * 1000))
-    assert line.startswith("ratio: 100% of 60 rows lie above")
+    assert line.startswith("ratio: 100% of 60 rows with a value lie above")
     (line,) = _lines(schema, profile, new.assign(ratio=new["ratio"] / 1000 + 0.0))
     assert "lie below" in line
 
