@@ -281,11 +281,10 @@ def _convert_dot_thousands(
     with a few stray tokens get their numbers converted and keep the tokens as written.
     Returns the table and (name, `_only_one_group`) for each converted column.
     """
-    converted, ambiguous = {}, set()
+    converted, written = {}, {}
     for position, text in raw.items():
         if _all_dot_grouped(text):
-            converted[position] = _whole(text)
-            ambiguous |= {position} if _only_one_group(text) else set()
+            converted[position], written[position] = _whole(text), text
     pattern = f"{_DOT_GROUPED.pattern}|{_INTEGER_TEXT.pattern}"
     for position, column in _text_columns(table):
         values = column.dropna().str.strip()
@@ -293,14 +292,13 @@ def _convert_dot_thousands(
         matched = _numbers_with_tokens(values, pattern)
         if matched is not None and values[matched].str.fullmatch(_DOT_GROUPED).any():
             numbers = pd.to_numeric(values[matched].str.replace(".", "", regex=False))
-            converted[position] = _merge(column, numbers)
-            ambiguous |= {position} if _only_one_group(values[matched]) else set()
+            converted[position], written[position] = _merge(column, numbers), values[matched]
     if not converted:
         return table, []
     table = table.copy(deep=False)
     for position, values in converted.items():
         table.isetitem(position, values)
-    return table, [(str(table.columns[i]).strip(), i in ambiguous) for i in converted]
+    return table, [(str(table.columns[i]).strip(), _only_one_group(written[i])) for i in converted]
 
 
 def _only_one_group(text: pd.Series) -> bool:

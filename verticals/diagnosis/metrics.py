@@ -362,10 +362,9 @@ def subgroup_table(
             gy, gs = y[mask], score[mask]
             if ids is None:
                 patients, cases = len(gy), int(gy.sum())
-                others = patients - cases
             else:  # distinct patients: with the condition on any of their rows, or not
                 patients, cases = len(set(ids[mask])), len(set(ids[mask & (y == 1)]))
-                others = patients - cases
+            others = patients - cases
             small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)
             out.append(
@@ -457,7 +456,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     tables = [
         _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who),
         _per_1000_table(
-            y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, ids
+            y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, counted
         ),
         _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where),
         Table(
@@ -466,9 +465,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
             calibration_table(y, risk, counted),
             note=(
                 f"{where.adjective.capitalize()} {counted.lower()} in equal-sized bands from "
-                "lowest to "
-                f"highest predicted risk, at the sample's prevalence ({np.mean(y):.1%} in the "
-                f"{where.noun}). " + NO_REWEIGHTING
+                "lowest to highest predicted risk, at the sample's prevalence "
+                f"({np.mean(y):.1%} in the {where.noun}). " + NO_REWEIGHTING
             ),
             formats={counted: "count", PREDICTED: PERCENT, OBSERVED: PERCENT},
             roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
@@ -557,9 +555,9 @@ def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, wh
 
 
 def _per_1000_table(
-    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, ids=None
+    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, unit="Patients"
 ) -> Table:
-    counted = f"{where.adjective.capitalize()} {'patients' if ids is None else 'rows'}"
+    counted = f"{where.adjective.capitalize()} {unit.lower()}"
     flagged = risk >= threshold
     observed = [
         int(np.sum(flagged & (y == 1))),

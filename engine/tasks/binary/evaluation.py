@@ -45,9 +45,14 @@ def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache 
 
 
 INTERVAL_RESAMPLES = 1000  # bootstrap resamples of the hold-out …
+BIG_HOLDOUT = 20_000  # … and 200 from this many hold-out rows, where the interval is narrow
 MIN_GROUPS = 20  # a cluster bootstrap needs this many --group ids in the hold-out, else none
 MAX_ONE_CLASS_DRAWS = 0.05  # … and at most this share of its resamples with one class
-BIG_HOLDOUT = 20_000  # … and 200 from this many hold-out rows, where the interval is narrow
+
+
+def _draws(n: int, resamples: int | None) -> int:
+    """Bootstrap resamples for a hold-out of `n` rows, unless `resamples` says."""
+    return resamples or (INTERVAL_RESAMPLES if n < BIG_HOLDOUT else 200)
 
 
 def _statistic(metric, combine):
@@ -82,7 +87,7 @@ def _interval(samples, metric, combine, seed: int, level: float, resamples=None,
         statistic,
         paired=True,
         vectorized=vectorized,
-        n_resamples=resamples or (INTERVAL_RESAMPLES if n < BIG_HOLDOUT else 200),
+        n_resamples=_draws(n, resamples),
         batch=max(1, 2_000_000 // n),  # about 16 MB of scores per array at a time
         confidence_level=level,
         method="percentile",
@@ -107,8 +112,7 @@ def _group_interval(samples, metric, combine, seed: int, level: float, resamples
     if n_groups < MIN_GROUPS:  # a few patients' resamples say nothing about the next ones
         return None
     rng = np.random.default_rng(seed)
-    n = len(samples[0])
-    draws = resamples or (INTERVAL_RESAMPLES if n < BIG_HOLDOUT else 200)
+    draws = _draws(len(samples[0]), resamples)
     fast = rows_version(metric)  # the metric without scikit-learn's input checks
     values = np.empty(draws)
     for b in range(draws):
