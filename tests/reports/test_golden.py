@@ -314,21 +314,28 @@ def _recommendation(folder: Path) -> Results:
     `Results` (data facts, baselines, config, trials) is what the golden holds.
 
     Only the trials' wall-clock durations are fixed afterwards (the report's trial table
-    shows them); run times and dates are hidden by `normalise`.
+    shows them); run times and dates are hidden by `normalise`. ALS runs in float64: in
+    implicit's float32 the ALS rows changed between two CPUs (AMD EPYC vs the machine
+    the page was first made on) with the same seed.
     """
     import tuneplate
+    from tuneplate.engine.tasks.ranking import rivals
     from tuneplate.verticals.recommendation import data as shop
 
-    events, items = shop.generate(**RANKING_LOG)
-    items.to_csv(folder / "items.csv", index=False)
-    results = tuneplate.tune(
-        "recommendation",
-        events,
-        items=str(folder / "items.csv"),
-        strategy=RANKING_STRATEGY,
-        n_trials=RANKING_TRIALS,
-        seed=0,
-    )
+    saved, rivals.ALS_DTYPE = rivals.ALS_DTYPE, np.float64
+    try:
+        events, items = shop.generate(**RANKING_LOG)
+        items.to_csv(folder / "items.csv", index=False)
+        results = tuneplate.tune(
+            "recommendation",
+            events,
+            items=str(folder / "items.csv"),
+            strategy=RANKING_STRATEGY,
+            n_trials=RANKING_TRIALS,
+            seed=0,
+        )
+    finally:
+        rivals.ALS_DTYPE = saved
     trials = results.trials.assign(duration_s=np.linspace(0.5, 2.0, len(results.trials)))
     return replace(results, trials=trials, versions=dict(VERSIONS))
 

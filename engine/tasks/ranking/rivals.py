@@ -57,6 +57,10 @@ ALS_GRID = {
     "alpha": (10.0, 40.0),
 }
 ALS_ITERATIONS = 15  # implicit's default
+# implicit's default precision. Its float32 sums run on the machine's BLAS kernels, so the
+# same seed can give slightly different factors on another CPU (the golden report test
+# sets float64, whose page must not depend on the machine).
+ALS_DTYPE = np.float32
 
 LABELS = {"ease": "EASE", "item_knn": "item-kNN", "als": "ALS"}
 
@@ -160,6 +164,7 @@ def als_factors(X: sparse.spmatrix, factors: int, regularization: float, alpha: 
             use_gpu=False,
             num_threads=1,
             random_state=int(seed),
+            dtype=ALS_DTYPE,
         )
         model.fit(sparse.csr_matrix(X, dtype=np.float32), show_progress=False)
     return np.asarray(model.user_factors), np.asarray(model.item_factors)
