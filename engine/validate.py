@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.group_ids import entity_clusters
 from tuneplate.engine.contract.monitoring import (
     RECALIBRATE,
     REDEVELOP,
@@ -118,6 +119,7 @@ class Validation:
     periods: tuple[Period, ...] = ()
     triggers: tuple[Trigger, ...] = ()  # the run report's monitoring triggers, evaluated
     time: str | None = None
+    group: str | None = None  # the entity column whose rows the intervals keep together
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +154,7 @@ def validate(
     seed: int = 0,
     positive: str | None = None,
     model: str = "recommended",
+    group: str | None = None,
 ) -> Validation:
     """Score `data` with the run's frozen model and compare with its development hold-out.
 
@@ -169,10 +172,14 @@ def validate(
         model: "recommended" (the model the run's report recommends: the simple
             baseline's when the tuned model did not beat it) or "tuned" (the tuned model,
             the one `tuneplate export` ships).
+        group: the column naming the entity rows repeat (a patient, a customer); default
+            the run's `--group` when `data` has it. Every interval then counts entities,
+            not rows (`contract.monitoring`); rows without an id count alone.
 
     Raises:
         TuneplateError: a ranking run or one without a model; a missing model column,
-            target or time column; a target whose values are not the run's outcomes.
+            target, time or group column; a target whose values are not the run's
+            outcomes.
     """
     if model not in MODELS:
         raise TuneplateError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
@@ -195,6 +202,10 @@ def validate(
         )
     if time is not None and time not in data.columns:
         raise TuneplateError(f"time column {time!r} is not in the new rows; check --time")
+    if group is None and results.config.get("group") in data.columns:
+        group = results.config["group"]  # the run's entity column, when the rows have it
+    if group is not None and group not in data.columns:
+        raise TuneplateError(f"group column {group!r} is not in the new rows; check --group")
     encoded, counts = schema.encode(data)  # refuses a missing model column, in one line
     if len(encoded) < MIN_ROWS:
         raise TuneplateError(
@@ -231,9 +242,11 @@ def validate(
         currency=str(results.assumptions.get("currency", "") or ""),
         operating_threshold=results.headline.figures.get("operating_threshold"),
         time=time,
+        group=group,
     )
     if y is not None:
-        _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes)
+        clusters = _clusters(data, group, known, notes)
+        _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, clusters, notes)
     if time is not None:
         v.periods = periods(data[time], scores, y, known, profile, results, notes)
     a = v.auroc
@@ -316,7 +329,24 @@ def frozen_model_note(results: Results, what: str = "these figures") -> str | No
     )
 
 
-def _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, notes) -> None:
+def _clusters(data, group, known, notes) -> np.ndarray | None:
+    """Entity codes of the rows with an outcome, for the intervals; None without a group
+    or when no entity repeats (`entity_clusters`, as the exported validate.py)."""
+    if group is None:
+        return None
+    clusters = entity_clusters(data[group][known], group)
+    if clusters is not None:
+        notes.append(
+            f"Rows repeat entities of {group!r}: every interval counts the "
+            f"{len(np.unique(clusters)):,} entities, not the {len(clusters):,} rows (a row "
+            "without an id counts alone)."
+        )
+    return clusters
+
+
+def _with_outcomes(
+    v, results, vertical, data, y, known, scores, profile, seed, clusters, notes
+) -> None:
     p = scores[known]
     v.with_outcomes = True
     v.rows_without_outcome = int((~known).sum())
@@ -327,11 +357,11 @@ def _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, 
             "calibration cannot be measured; only the observed rate is shown."
         )
         return
-    v.calibration = calibration(y, p)
+    v.calibration = calibration(y, p, clusters)
     _business(v, results, vertical, data.loc[known].reset_index(drop=True), y, p, notes)
     objective = get_metric(results.metric.name)
     new = float(objective.score(y, p))
-    new_interval = holdout_interval(y, p, objective.score, seed)
+    new_interval = holdout_interval(y, p, objective.score, seed, groups=clusters)
     dev, dev_interval = results.holdout, results.holdout_interval
     score = Figure(
         objective.name,
@@ -350,7 +380,7 @@ def _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, 
     events = profile.events if profile is not None else None
     rows = profile.rows if profile is not None else 0
     dev_auc = float(results.holdout_metrics.get("roc_auc", math.nan))
-    v.auroc = auroc_figure(y, p, dev_auc, events, rows)
+    v.auroc = auroc_figure(y, p, dev_auc, events, rows, clusters)
 
 
 def _interval_difference(new, new_interval, dev, dev_interval):
@@ -389,6 +419,7 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
     roles = Roles(
         target=config.get("target") or "",
         positive=str(results.model.positive),
+        group=v.group,
         protected=tuple(c for c in data.get("protected", ()) if c in rows.columns),
         subgroups=tuple(c for c in (config.get("subgroups") or ()) if c in rows.columns),
     )

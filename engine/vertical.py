@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.group_ids import entity_clusters
 from tuneplate.engine.contract.reasons import ReasonWords
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import Roles
@@ -111,6 +112,20 @@ class Outcome:
     # of headline.figures["operating_threshold"], used as it is, nothing chosen again.
     threshold: float | None = None
     sample: Sample = HOLDOUT_SAMPLE  # what to call these rows in sentences
+
+    def clusters(self) -> np.ndarray | None:
+        """One integer per row, shared by rows of one `--group` id (a patient's visits, a
+        customer's loans): resample or count these, not rows, in any interval. Rows
+        without an id are their own; None without `--group` or when no id repeats.
+
+        Example:
+            >>> outcome.clusters()
+            array([0, 0, 1, 2, 2, 2])
+        """
+        group = self.roles.group
+        if not group or group not in self.rows.columns:
+            return None
+        return entity_clusters(self.rows[group], group)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from typing import Literal
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.group_ids import read_group_ids
 from tuneplate.engine.data.columns import (  # noqa: F401 - names_matching: re-export
     column_tokens,
     names_matching,
     single_feature_auc,
 )
 from tuneplate.engine.data.entities import _entity_kind, _repeated_entity
-from tuneplate.engine.data.group_ids import read_group_ids
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import time_order
 

@@ -20,7 +20,7 @@ from sklearn.model_selection import (
 
 from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.data.group_ids import read_group_ids
+from tuneplate.engine.contract.group_ids import read_group_ids
 from tuneplate.engine.data.roles import Roles
 
 HOLDOUT_SHARE = 0.2

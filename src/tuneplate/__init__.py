@@ -195,6 +195,7 @@ def validate(
     seed: int = 0,
     positive: str | None = None,
     model: str = "recommended",
+    group: str | None = None,
 ):
     """Validate a run's frozen model on new rows: does it still perform as developed?
 
@@ -217,6 +218,8 @@ def validate(
         model: "recommended" (default: the model the run's report recommends, the simple
             baseline's when the tuned one did not beat it) or "tuned" (the one
             `tuneplate export` ships).
+        group: the column naming the entity rows repeat (a patient, a customer); default
+            the run's `--group`, when `data` has it. Every interval then counts entities.
 
     Returns:
         `engine.validate.Validation`: `.verdict` ("still performs as developed",
@@ -231,4 +234,6 @@ def validate(
     """
     from tuneplate.validation import validate_run
 
-    return validate_run(run_dir, data, target, time, out, force, seed, _text(positive), model)
+    return validate_run(
+        run_dir, data, target, time, out, force, seed, _text(positive), model, group
+    )

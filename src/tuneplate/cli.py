@@ -266,6 +266,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--time", help="a date column: the figures per month or quarter")
     val.add_argument(
+        "--group",
+        help="the column of the patient or customer rows repeat (default: the run's "
+        "--group, when the rows have it): intervals count them, not rows",
+    )
+    val.add_argument(
         "--model",
         choices=("recommended", "tuned"),
         default="recommended",

@@ -305,6 +305,7 @@ def cmd_validate(args) -> int:
         args.force,
         positive=args.positive,
         model=args.model,
+        group=args.group,
     )
     print(f"verdict: {v.verdict}")
     for reason in v.reasons:

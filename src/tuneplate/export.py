@@ -205,6 +205,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         "family": family,
         "family_label": FAMILIES[family].label,
         "target": results.data["target"],
+        "group": results.config.get("group"),
         "positive": meta["positive"],
         "metric": results.metric.name,
         "metric_label": results.metric.label,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.group_ids import read_group_ids
 from tuneplate.engine.contract.monitoring import Calibration, calibration
 from tuneplate.engine.data.checks import (
     HIGH_CARDINALITY,
@@ -27,7 +28,6 @@ from tuneplate.engine.data.checks import (
     run_checks,
     single_feature_auc,
 )
-from tuneplate.engine.data.group_ids import read_group_ids
 from tuneplate.engine.data.roles import Roles, resolve_roles
 from tuneplate.engine.families.registry import get_family
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, SCORECARD, XGBOOST

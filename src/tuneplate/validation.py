@@ -39,6 +39,7 @@ def validate_run(
     seed: int = 0,
     positive: str | None = None,
     model: str = "recommended",
+    group: str | None = None,
 ) -> Validation:
     """Validate the model of `run_dir` on `data`; write the report when `out` is given.
 
@@ -55,6 +56,8 @@ def validate_run(
             write it otherwise (e.g. "1" for the run's "bad").
         model: "recommended" (the report's recommended model) or "tuned" (the model
             `tuneplate export` ships).
+        group: the column of the entity rows repeat (default: the run's `--group`, when
+            the rows have it): the intervals count entities, not rows.
 
     Raises:
         TuneplateError: one line naming the problem and the fix (no run folder, a ranking
@@ -68,7 +71,7 @@ def validate_run(
     data = read_rows(data, results, "the table of new rows")
     vertical = load_vertical(results.vertical)
     validation = validate(
-        results, vertical, data, target, time, str(run_dir), seed, positive, model
+        results, vertical, data, target, time, str(run_dir), seed, positive, model, group
     )
     if out is not None:
         from tuneplate.reports.validation import render_validation

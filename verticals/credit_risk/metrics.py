@@ -177,13 +177,19 @@ def operating_point(
 
 
 def profit_intervals(
-    y: np.ndarray, approvals: list[np.ndarray], a: Mapping[str, Any], seed: int = 0
+    y: np.ndarray,
+    approvals: list[np.ndarray],
+    a: Mapping[str, Any],
+    seed: int = 0,
+    groups: np.ndarray | None = None,
 ) -> list[tuple[float, float]]:
     """95% percentile-bootstrap interval of profit per 1,000 applicants for each approval.
 
     The realised profit on a hold-out of a few hundred applicants swings with the few
     bad loans it holds, so each figure gets the interval of resampling the applicants
     (Efron & Tibshirani 1993, ch. 13); the approvals stay as the cut-off made them.
+    With `groups` (one customer code per row, `Outcome.clusters`), whole customers are
+    resampled with all their loans (a cluster bootstrap; Davison & Hinkley 1997, 3.8).
     Every approval uses the same resamples, so the intervals are comparable.
 
     Example:
@@ -192,14 +198,18 @@ def profit_intervals(
     """
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     per_loan = np.where(np.asarray(y) == 1, -lgd * ead, margin * ead)  # profit of each loan
-    gains = [1000 * np.where(ok, per_loan, 0.0) for ok in approvals]
+    codes = np.arange(len(per_loan)) if groups is None else pd.factorize(np.asarray(groups))[0]
+    units = int(codes.max()) + 1  # applicants, or customers with all their loans
+    loans = np.bincount(codes, minlength=units)
+    gains = [np.bincount(codes, 1000 * np.where(ok, per_loan, 0.0), units) for ok in approvals]
     rng = np.random.default_rng(seed)
     draws = [[] for _ in gains]
-    batch = max(1, min(RESAMPLES, 2_000_000 // len(per_loan)))  # resamples × rows ≤ 2e6
+    batch = max(1, min(RESAMPLES, 2_000_000 // units))  # resamples × units ≤ 2e6
     for start in range(0, RESAMPLES, batch):
-        rows = rng.integers(0, len(per_loan), size=(min(batch, RESAMPLES - start), len(per_loan)))
+        drawn = rng.integers(0, units, size=(min(batch, RESAMPLES - start), units))
+        counted = loans[drawn].sum(axis=1)
         for out, gain in zip(draws, gains, strict=True):
-            out.append(gain[rows].mean(axis=1))
+            out.append(gain[drawn].sum(axis=1) / counted)
     return [tuple(np.percentile(np.concatenate(d), [2.5, 97.5]).tolist()) for d in draws]
 
 
@@ -209,13 +219,14 @@ def cutoff_table(
     a: Mapping[str, Any],
     operating: np.ndarray | None = None,
     cutoff: float | None = None,
+    groups: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants,
     with the profit's 95% bootstrap interval (`profit_intervals`).
 
     One row per rate in `APPROVAL_RATES`, plus the operating point when given; its
     "Approve if PD at most" is the rule's `cutoff` (the figure the summary states), not
-    the highest PD that happened to fall under it.
+    the highest PD that happened to fall under it. `groups`: see `profit_intervals`.
     """
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     scale = 1000 / len(y)
@@ -225,7 +236,7 @@ def cutoff_table(
             cutoff = _between(pd_, operating)
         choices.append((operating, float(cutoff), OPERATING))
     rows = []
-    intervals = profit_intervals(y, [ok for ok, _, _ in choices], a)
+    intervals = profit_intervals(y, [ok for ok, _, _ in choices], a, groups=groups)
     for (ok, cutoff, label), (low, high) in zip(choices, intervals, strict=True):
         bad_in, bad_out = y[ok], y[~ok]
         rows.append(
@@ -380,7 +391,13 @@ def evaluate(outcome: Outcome) -> Evaluation:
     approved, cutoff, rule = operating_point(pd_, a, outcome.threshold)
     shifted = central_tendency_words(a)
     calibrated = calibration_table(y, pd_)
-    cutoffs = cutoff_table(y, pd_, a, approved, cutoff)
+    clusters = outcome.clusters()  # customers with several loans are resampled whole
+    cutoffs = cutoff_table(y, pd_, a, approved, cutoff, clusters)
+    resampled = (
+        "the applicants"
+        if clusters is None
+        else f"the {len(np.unique(clusters)):,} {roles.group!r} ids with all their loans"
+    )
     tables = [
         Table(
             TableKey.CUTOFFS,
@@ -392,7 +409,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 f"PD × LGD × exposure, with LGD {a['loss_given_default']:.0%}, exposure "
                 f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}. Profit "
                 f"on {len(y):,} applicants swings with the few bad loans among them: the "
-                "interval is where 95% of bootstrap resamples of the applicants put it."
+                f"interval is where 95% of bootstrap resamples of {resampled} put it."
                 + (f" PDs, cut-offs and expected loss: {shifted}." if shifted else "")
             ),
             formats={"": "text", PROFIT_INTERVAL: "text"}

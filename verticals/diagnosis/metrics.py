@@ -43,7 +43,6 @@ from tuneplate.plugin import (
     TableKey,
     calibration,
     calibration_bands,
-    read_group_ids,
     readable_groups,
     validator,
 )
@@ -450,7 +449,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     metrics = {k: v for k, v in metrics.items() if math.isfinite(v)}
 
     prev_text = f"{prevalence:.1%} prevalence ({source})"
-    ids = _patient_ids(outcome)
+    ids = outcome.clusters()  # rows of one patient share a code (--group), else None
     who = _who(len(y), ids, where)
     counted = "Patients" if ids is None else "Rows"
     tables = [
@@ -494,18 +493,6 @@ def evaluate(outcome: Outcome) -> Evaluation:
         frozen=outcome.threshold is not None,
     )
     return Evaluation(metrics, tables, assumptions, headline)
-
-
-def _patient_ids(outcome: Outcome) -> np.ndarray | None:
-    """Each row's `--group` id when rows repeat patients (visits, tests), else None."""
-    group = outcome.roles.group
-    if not group or group not in outcome.rows.columns:
-        return None
-    read = read_group_ids(outcome.rows[group], group)  # the split's and intervals' rule
-    if read.n_missing:  # rows without an id (allowed with --time): not counted as patients
-        return None
-    ids = np.asarray(read.ids.astype(str))
-    return ids if len(set(ids)) < len(ids) else None
 
 
 def _who(n_rows: int, ids: np.ndarray | None, where) -> str:

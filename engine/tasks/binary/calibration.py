@@ -147,9 +147,10 @@ __all__ = [
 ]
 
 
-def holdout(calibrator, y_hold, p_hold) -> dict[str, Any]:
+def holdout(calibrator, y_hold, p_hold, groups=None) -> dict[str, Any]:
     """Which calibration the model applies, the hold-out's calibration-in-the-large
-    and slope with 95% Wald intervals (`monitoring.calibration`), and its calibration
+    and slope with 95% Wald intervals (`monitoring.calibration`; cluster-robust with
+    `groups`, the `--group` clusters of the hold-out rows), and its calibration
     curve ("curve": binned rates with Jeffreys intervals and a smoother,
     `calibration_curve`), for the report.
 
@@ -157,7 +158,7 @@ def holdout(calibrator, y_hold, p_hold) -> dict[str, Any]:
         >>> holdout(None, y_hold, p_hold)["method"], holdout(None, y_hold, p_hold)["slope"]
         ('none', 0.97)
     """
-    fit = calibration(y_hold, p_hold)
+    fit = calibration(y_hold, p_hold, groups)
 
     def number(v):  # NaN (the fit did not settle) is saved as null
         return float(v) if math.isfinite(v) else None

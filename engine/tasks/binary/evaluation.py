@@ -12,8 +12,8 @@ import pandas as pd
 from scipy.stats import bootstrap
 
 from tuneplate.engine.contract.calibration import calibrated_columns
+from tuneplate.engine.contract.group_ids import entity_clusters
 from tuneplate.engine.contract.profile import Profile
-from tuneplate.engine.data.group_ids import read_group_ids
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
@@ -185,16 +185,17 @@ def paired_difference(
 
 
 def holdout_groups(p: Plan) -> np.ndarray | None:
-    """The hold-out rows' `--group` ids (in `split.holdout` order), or None without groups.
+    """The hold-out rows' `--group` clusters (in `split.holdout` order), or None without
+    groups.
 
     Every bootstrap interval of a run resamples these whole: rows of one entity move
-    together. None also when some rows have no id (a time split does not need them).
+    together. A row without an id (a time split does not need them) is its own cluster;
+    None also when no cluster holds two rows (resampling rows is then the same).
     """
     group = p.roles.group
     if not group or group not in p.table.columns:
         return None
-    ids = read_group_ids(p.table[group].iloc[p.split.holdout], group)
-    return None if ids.n_missing else np.asarray(ids.ids.astype(str))
+    return entity_clusters(p.table[group].iloc[p.split.holdout], group)
 
 
 def decide(interval: tuple[float, float] | None) -> str:

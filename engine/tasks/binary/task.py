@@ -364,11 +364,14 @@ class BinaryTask:
                 **(constrained or {"constraints": {}}),
                 "auto": p.monotone_proposal.to_dict(),
             }
-        calibrated = calibration.holdout(calibrator, y_hold, p_hold)
+        clusters = evaluation.holdout_groups(p)
+        calibrated = calibration.holdout(calibrator, y_hold, p_hold, clusters)
         if base_model is not None:  # the run keeps the baseline: the report shows its figures
             p_base = base_model.estimator.predict_proba(X_hold)
             p_base = calibrated_columns(p_base, base_model.calibrator)[:, 1]
-            calibrated["baseline"] = calibration.holdout(base_model.calibrator, y_hold, p_base)
+            calibrated["baseline"] = calibration.holdout(
+                base_model.calibrator, y_hold, p_base, clusters
+            )
         # which inputs drive the model the report recommends, on the same hold-out rows
         explained = drivers(base_model or model, X_hold)
         # a family's own aggregates for the report (a scorecard's points and IV)
@@ -413,7 +416,7 @@ class BinaryTask:
             # splits, older) rows spread their scores differently and would fake a shift.
             "stability": evaluation.stability(p_dev, p_hold) if roles.time else {},
             "holdout_interval": evaluation.holdout_interval(
-                y_hold, p_hold, score, p.config.search.seed, groups=evaluation.holdout_groups(p)
+                y_hold, p_hold, score, p.config.search.seed, groups=clusters
             ),
             "model": model,
             "split_rows": {

@@ -72,6 +72,19 @@ class GroupIds:
     def n_missing(self) -> int:
         return int(self.missing.sum())
 
+    def clusters(self) -> np.ndarray:
+        """One integer per row for a cluster bootstrap or a clustered standard error:
+        rows of one id share it, and each row without an id is its own.
+
+        Example:
+            >>> read_group_ids(pd.Series(["C1", "C1", "", "C2"]), "customer").clusters()
+            array([0, 0, 2, 1])
+        """
+        codes = pd.factorize(pd.Series(self.ids).where(~self.missing))[0]  # -1: no id
+        alone = codes < 0
+        codes[alone] = codes.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+        return codes
+
     def missing_line(self) -> str:
         """One line naming the column, how many rows lack an id, as what, and the fix."""
         kinds = ", ".join(
@@ -116,4 +129,11 @@ def read_group_ids(values: pd.Series, column: str) -> GroupIds:
     )
 
 
-__all__ = ["PLACEHOLDER_IDS", "GroupIds", "id_text", "read_group_ids"]
+def entity_clusters(values: pd.Series, column: str) -> np.ndarray | None:
+    """`read_group_ids(values, column).clusters()`, or None when no id repeats (each row
+    is then its own entity, and resampling rows is the same)."""
+    clusters = read_group_ids(values, column).clusters()
+    return clusters if len(np.unique(clusters)) < len(clusters) else None
+
+
+__all__ = ["PLACEHOLDER_IDS", "GroupIds", "entity_clusters", "id_text", "read_group_ids"]

@@ -1,0 +1,222 @@
+"""Rows that repeat a patient or a customer (`--group`) count once in every interval.
+
+Writing each applicant's row four times adds no evidence, but intervals computed as if
+rows were independent shrink by half: a verdict ("recalibrate", "redevelop") or a profit
+range would then be sure of what four copies cannot tell. With the copies named as one
+entity, each interval here must be the one the table gives without copies: the AUROC's
+(Obuchowski 1997), calibration's (cluster-robust sandwich), the credit profit's
+(cluster bootstrap), in `tuneplate validate`, the exported validate.py and a run.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from cli_checks import without_tuneplate
+
+import tuneplate
+from tuneplate.cli import main
+from tuneplate.engine.contract.group_ids import entity_clusters, read_group_ids
+from tuneplate.engine.contract.monitoring import (
+    auroc_se,
+    calibration,
+    clustered_auroc_se,
+)
+from tuneplate.verticals.credit_risk.metrics import ASSUMPTIONS, profit_intervals
+
+COPIES = 4
+
+
+def _scored(n: int = 400, seed: int = 0):
+    """Outcomes and somewhat miscalibrated probabilities for `n` independent rows."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(1.3 * x - 1)))).astype(int)
+    return y, 1 / (1 + np.exp(-(x - 0.8)))
+
+
+def _copies(*arrays):
+    """Each row written COPIES times in a row, and the id naming the copies of a row."""
+    n = len(arrays[0])
+    return (*(np.repeat(a, COPIES) for a in arrays), np.repeat(np.arange(n), COPIES))
+
+
+def _width(interval) -> float:
+    return interval[1] - interval[0]
+
+
+def test_one_row_per_entity_gives_delongs_standard_error():
+    y, p = _scored(120, seed=3)
+    pos, neg = p[y == 1], p[y == 0]
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)  # DeLong et al. 1988, by brute force
+    delong = np.sqrt(v10.var(ddof=1) / len(pos) + v01.var(ddof=1) / len(neg))
+    assert clustered_auroc_se(y, p, np.arange(len(y))) == pytest.approx(delong, rel=1e-12)
+
+
+def test_copies_of_each_row_leave_the_auroc_standard_error_as_it_was():
+    y, p = _scored()
+    alone = clustered_auroc_se(y, p, np.arange(len(y)))
+    y4, p4, ids = _copies(y, p)
+    assert clustered_auroc_se(y4, p4, ids) == pytest.approx(alone, rel=1e-9)
+    # the fault it mends: counted as rows, four copies halve the standard error
+    by_rows = auroc_se(0.75, int(y4.sum()), int(len(y4) - y4.sum()))
+    assert by_rows < 0.6 * auroc_se(0.75, int(y.sum()), int(len(y) - y.sum()))
+
+
+def test_copies_of_each_row_leave_the_calibration_intervals_as_they_were():
+    y, p = _scored()
+    alone = calibration(y, p, np.arange(len(y)))
+    y4, p4, ids = _copies(y, p)
+    grouped, by_rows = calibration(y4, p4, ids), calibration(y4, p4)
+    assert grouped.intercept == pytest.approx(alone.intercept, abs=1e-6)
+    assert grouped.slope == pytest.approx(alone.slope, abs=1e-6)
+    for name in ("intercept_interval", "slope_interval"):
+        assert _width(getattr(grouped, name)) == pytest.approx(
+            _width(getattr(alone, name)), rel=0.01
+        )
+        assert _width(getattr(by_rows, name)) < 0.6 * _width(getattr(alone, name))
+
+
+def test_entities_with_different_row_counts_widen_the_calibration_interval():
+    """Some patients seen many times, some once, each with a risk of their own that the
+    model does not know: calibration-in-the-large's sandwich interval is wider than the
+    rows' Wald one (the slope's need not be: its input varies within a patient)."""
+    rng = np.random.default_rng(5)
+    visits = rng.integers(1, 12, 80)
+    ids = np.repeat(np.arange(80), visits)
+    risk = rng.normal(0, 1, len(ids))
+    own = np.repeat(rng.normal(0, 1.5, 80), visits)  # the patient's, unknown to the model
+    y = (rng.random(len(ids)) < 1 / (1 + np.exp(-(risk + own)))).astype(int)
+    p = 1 / (1 + np.exp(-risk))
+    grouped, by_rows = calibration(y, p, ids), calibration(y, p)
+    assert _width(grouped.intercept_interval) > 1.3 * _width(by_rows.intercept_interval)
+    assert np.isfinite(grouped.slope_interval).all()
+
+
+def test_copies_of_each_loan_leave_the_profit_interval_as_it_was():
+    y, p = _scored(300)
+    approved = p < np.quantile(p, 0.7)
+    alone = profit_intervals(y, [approved], ASSUMPTIONS)[0]
+    y4, a4, ids = _copies(y, approved)
+    assert profit_intervals(y4, [a4], ASSUMPTIONS, groups=ids)[0] == pytest.approx(alone)
+    assert _width(profit_intervals(y4, [a4], ASSUMPTIONS)[0]) < 0.6 * _width(alone)
+
+
+def test_clusters_keep_ids_together_and_rows_without_one_alone():
+    ids = read_group_ids(pd.Series(["P1", "P2", "n/a", "P1", "", "P2"]), "patient")
+    codes = ids.clusters()
+    assert codes[0] == codes[3] and codes[1] == codes[5]
+    assert len({codes[2], codes[4], codes[0], codes[1]}) == 4  # the two without an id apart
+    assert entity_clusters(pd.Series(["a", "b", "c"]), "patient") is None  # none repeats
+
+
+# --- tuneplate validate, the exported validate.py and a run -------------------------
+
+
+@pytest.fixture(scope="module")
+def loans(tmp_path_factory):
+    """A logistic credit run on independent loans, exported, and its copied hold-out."""
+    rng = np.random.default_rng(0)
+    root = tmp_path_factory.mktemp("grouped")
+    n = 1200
+    debt = rng.uniform(0, 1, n).round(3)
+    bad = rng.random(n) < 1 / (1 + np.exp(-(3 * debt - 1.8)))
+    table = pd.DataFrame({"debt_ratio": debt, "status": np.where(bad, "bad", "good")})
+    table.to_csv(root / "train.csv", index=False)
+    run, project = root / "run", root / "project"
+    args = ["--target", "status", "--model", "logistic", "--trials", "2", "--out", str(run)]
+    assert main(["run", "credit-risk", "--data", str(root / "train.csv"), *args]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    new = pd.DataFrame({"debt_ratio": rng.uniform(0, 1, 400).round(3)})
+    new["status"] = np.where(rng.random(400) < 1 / (1 + np.exp(-(3 * new.debt_ratio - 1.8))),
+                             "bad", "good")  # fmt: skip
+    new.insert(0, "customer", [f"C{i:04d}" for i in range(len(new))])
+    copied = new.loc[new.index.repeat(COPIES)].reset_index(drop=True)
+    new.to_csv(root / "new.csv", index=False)
+    copied.to_csv(root / "copied.csv", index=False)
+    return root, run, project
+
+
+def _validate(run, data, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tuneplate.validate(run, data, model="tuned", **kwargs)
+
+
+def test_validate_counts_customers_not_their_copied_rows(loans):
+    root, run, _ = loans
+    alone = _validate(run, root / "new.csv")
+    grouped = _validate(run, root / "copied.csv", group="customer")
+    by_rows = _validate(run, root / "copied.csv")  # the run had no --group: rows
+    a, g, r = alone.auroc, grouped.auroc, by_rows.auroc
+    assert g.new == pytest.approx(a.new, abs=1e-12)
+    assert _width(g.new_interval) == pytest.approx(_width(a.new_interval), rel=0.02)
+    assert _width(r.new_interval) < 0.6 * _width(a.new_interval)
+    for name in ("intercept_interval", "slope_interval"):
+        a, g = getattr(alone.calibration, name), getattr(grouped.calibration, name)
+        r = getattr(by_rows.calibration, name)
+        # the sandwich (copies) and Wald (no copies) differ a little; rows by half
+        assert _width(g) == pytest.approx(_width(a), rel=0.1)
+        assert _width(r) < 0.6 * _width(a)
+    assert any("the 400 entities, not the 1,600 rows" in n for n in grouped.notes)
+    assert not any("entities" in n for n in alone.notes)
+
+
+def test_the_exported_validate_counts_the_same_customers(loans):
+    root, run, project = loans
+    engine = _validate(run, root / "copied.csv", group="customer")
+    args = ["--data", str(root / "copied.csv"), "--group", "customer", "--out", "g.json"]
+    done = without_tuneplate(project, "validate.py", *args)
+    assert done.returncode == 0, done.stderr
+    exported = json.loads((project / "g.json").read_text())
+    assert exported["verdict"] == engine.verdict and exported["group"] == "customer"
+    # the same clustered standard errors, by the same code (contract.monitoring)
+    fit = engine.calibration
+    for name in ("intercept_interval", "slope_interval"):
+        assert exported["calibration"][name] == pytest.approx(list(getattr(fit, name)))
+
+
+@pytest.mark.parametrize("how", ["api", "cli", "exported"])
+def test_a_group_column_the_rows_lack_is_refused_in_one_line(loans, how, capsys):
+    root, run, project = loans
+    if how == "api":
+        with pytest.raises(tuneplate.TuneplateError, match="'patient' is not in the new rows"):
+            _validate(run, root / "new.csv", group="patient")
+    elif how == "cli":
+        code = main(["validate", str(run), "--data", str(root / "new.csv"), "--group", "patient",
+                     "--out", str(root / "v-cli")])  # fmt: skip
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and "'patient'" in err[0] and "--group" in err[0]
+    else:
+        args = ["--data", str(root / "new.csv"), "--group", "patient", "--out", "x.json"]
+        done = without_tuneplate(project, "validate.py", *args)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and "'patient'" in lines[0]
+
+
+def test_a_grouped_run_reports_cluster_robust_calibration_intervals():
+    rng = np.random.default_rng(4)
+    patients, visits = 150, 6
+    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
+    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
+    table = pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
+                          "died": np.where(event, "yes", "no")})  # fmt: skip
+    r = tuneplate.tune("diagnosis", table, target="died", group="patient", model="logistic",
+                       strategy="random", n_trials=2)  # fmt: skip
+    hold = np.asarray(r.split_rows["holdout"])
+    y = (table["died"] == "yes").to_numpy().astype(int)[hold]
+    scores = r.model.predict_proba(table.iloc[hold].drop(columns="died"))[:, 1]
+    ids = table["patient"].to_numpy()[hold]
+    saved = r.data["calibration"]
+    for name in ("intercept_interval", "slope_interval"):
+        grouped, by_rows = (
+            getattr(calibration(y, scores, ids), name),
+            getattr(calibration(y, scores), name),
+        )
+        assert saved[name] == pytest.approx(list(grouped))
+        assert _width(saved[name]) > _width(by_rows)
