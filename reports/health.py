@@ -56,6 +56,37 @@ MEANINGS = {
     "gradient_overfitting": "The tuned penalty may fit the validation folds rather than new data.",
     "replay_data_changed": "The data differ from the original run's, so the replay is not "
     "an exact repeat.",
+    "target_missing": "Rows without an outcome are left out of tuning and of every figure; "
+    "if they differ from the rest (declined or indeterminate cases), the figures describe "
+    "the others only.",
+    "target_spelling": "One outcome written several ways is read as one; if they are "
+    "different outcomes, the model learned a merged one.",
+    "time_column": "Without one readable date on every row, the rows cannot be put in time "
+    "order, so the time split cannot be made.",
+    "budget_learning_rate": "A short budget leaves out the slowest settings; a longer one "
+    "may find a slightly better model.",
+    "warm_start_unused": "The earlier run's best settings did not fit this search, so it "
+    "started from scratch.",
+    "ambiguous_numbers": "Numbers read in the wrong convention are 1,000 times too large "
+    "or too small, and every score that uses them is wrong.",
+    "thousands_dots": "Numbers written with thousands separators were read as whole numbers; "
+    "if the dots were decimal points, the values are 1,000 times too large.",
+    "leading_zeros": "Codes with leading zeros were kept as text, so 007 and 7 stay "
+    "different levels.",
+    "cold_start": "Users or items never seen before cannot be personalised; the ranker falls "
+    "back on popularity for them.",
+    "dominant_item": "One item with a large share of the events makes popularity hard to "
+    "beat and the ranker's figures lean on it.",
+    "duplicate_events": "An event logged twice counts twice: it inflates popularity and can "
+    "sit on both sides of the split.",
+    "few_holdout_users": "Few users in the hold-out period make every ranking figure wide.",
+    "few_interactions_per_user": "Users with few events cannot be evaluated, and ranking "
+    "leans on popularity for them.",
+    "future_events": "Events dated after the extract point to a clock or time-zone error; "
+    "they land in the hold-out period.",
+    "implausible_dates": "Dates such as 1970-01-01 are usually stand-ins for a missing date "
+    "and put events in the wrong period.",
+    "sparsity": "With few events per item, what is bought together is thin evidence.",
 }
 SEVERITY_MEANING = {
     "error": "This would make the model or its scores untrustworthy; the run was stopped.",

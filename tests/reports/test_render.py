@@ -511,3 +511,24 @@ def test_a_ranking_vertical_without_calibration_or_fairness(make_results):
     glossary = _section(html, "glossary")
     assert "NDCG@k" in glossary and "Hit rate" in glossary and "Catalogue coverage" in glossary
     assert "Calibration" not in glossary and "Adverse impact" not in glossary
+
+
+def test_every_check_the_package_can_raise_has_its_own_meaning():
+    """A finding without its own sentence got the severity's, which for a warning says
+    "can make the scores look better than they will be": wrong for rows left out or
+    numbers read 1,000 times too large. Every check name in the source has one."""
+    from pathlib import Path
+
+    import tuneplate.engine
+    import tuneplate.verticals
+    from tuneplate.reports.health import MEANINGS
+
+    named = re.compile(r'Finding\(\s*"([a-z_]+)"|"check": "([a-z_]+)"')
+    found = {
+        a or b
+        for package in (tuneplate.engine, tuneplate.verticals)  # where checks are raised
+        for path in Path(package.__file__).parent.rglob("*.py")
+        for a, b in named.findall(path.read_text(encoding="utf-8"))
+    }
+    assert {"duplicate_rows", "target_missing", "ambiguous_numbers"} <= found  # the scan works
+    assert sorted(found - set(MEANINGS)) == []
