@@ -1,4 +1,6 @@
-"""Which `--group` ids are really missing: one rule for `tuneplate check` and the split.
+"""Which `--group` ids are really missing: one rule for `tuneplate check`, the split, every
+interval that counts entities (`clusters`), `tuneplate validate` and the exported
+validate.py (this module is part of the copied contract).
 
 A row without an id cannot be placed in a group. Blank cells are the obvious case, but
 extracts also write "no id" as a word or a sign (`unknown`, `n/a`, `-`, `NULL`); taken
