@@ -66,7 +66,8 @@ def time_order(table: pd.DataFrame, column: str) -> np.ndarray:
             f"time column {column!r} has {int(times.isna().sum())} missing value(s) and "
             f"{int(unparsed.sum())} that are not dates"
             + (f" (e.g. {example[0]!r})" if example else "")
-            + "; every row needs a date for an out-of-time split"
+            + ": every row needs a date for an out-of-time split; fill or drop the rows "
+            "without one, or leave out --time"
         )
     return np.argsort(parsed.to_numpy(), kind="stable")
 

@@ -117,6 +117,7 @@ def test_a_time_column_the_split_refuses_is_an_error_in_the_checks(dates, said):
     roles = Roles(target="y", time="applied")
     (found,) = [f for f in run_checks(_dated(dates), roles) if f.check == "time_column"]
     assert found.severity == "error" and found.columns == ("applied",) and said in found.message
+    assert found.fix.split()[0] in {"fix", "fill", "write"}  # what to do, not a reason
     assert not [
         f
         for f in run_checks(_dated(["2022-01-01", "2022-02-01"] * 100), roles)
