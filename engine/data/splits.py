@@ -118,8 +118,9 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
         if roles.group:
             # Said, not silently dropped: time order wins, so ids may sit on both sides.
             desc += (
-                f"; --group {roles.group!r} is not applied with --time: periods are kept "
-                "apart, not ids, so one id can have rows on both sides"
+                f"; --group {roles.group!r} does not split with --time: periods are kept "
+                "apart, not ids, so one id can have rows on both sides (the intervals "
+                "still count ids, not rows)"
             )
     elif roles.group:
         groups = _group_ids(table, roles.group)

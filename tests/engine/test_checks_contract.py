@@ -205,7 +205,8 @@ def test_group_with_time_says_the_group_is_not_applied():
     roles = Roles(target="status", positive="bad", group="customer_id", time="month")
     split = make_split(table, roles.binary_target(table).to_numpy(), roles, n_folds=3, seed=0)
     assert split.description.startswith("out-of-time on 'month'")
-    assert "--group 'customer_id' is not applied with --time" in split.description
+    assert "--group 'customer_id' does not split with --time" in split.description
+    assert "the intervals still count ids" in split.description
 
 
 # --- roles that contradict each other -----------------------------------------------------
