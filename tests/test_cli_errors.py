@@ -227,6 +227,11 @@ TARGET_CASES = {
         ["--target", "outcome"],
         ("'outcome'", "not found", "the columns are", TARGET),
     ),
+    "target in another case": (
+        make_table(),
+        ["--target", f" {TARGET.upper()}"],
+        (f"did you mean {TARGET!r}", "case and spaces included"),
+    ),
     "three classes": (
         _with_target(_rng.choice(["good", "bad", "unknown"], 300)),
         ["--target", TARGET],
