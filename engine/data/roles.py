@@ -145,12 +145,9 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
         # A header written in another case or with spaces around it is the usual slip.
         loose = {str(c).strip().casefold(): str(c) for c in table.columns}
         near = {m: loose[m.strip().casefold()] for m in missing if m.strip().casefold() in loose}
-        meant = "".join(
-            f"; did you mean {near[m]!r} for {m!r}? (names must match exactly, case and "
-            "spaces included)"
-            for m in missing
-            if m in near
-        )
+        meant = ", ".join(f"{near[m]!r} for {m!r}" for m in missing if m in near)
+        if meant:
+            meant = f"; did you mean {meant}? (names must match exactly, case and spaces included)"
         hint = ", ".join(map(str, table.columns[:12])) + (" …" if table.shape[1] > 12 else "")
         raise TuneplateError(
             f"column(s) {', '.join(map(repr, missing))} not found in the table{meant}; "
