@@ -42,6 +42,9 @@ MIN_LEVEL_ROWS = 10
 # distinct texts ("n/a", "-", "unknown"): typos of "missing", not categories.
 PARSE_SHARE = 0.95
 MAX_STRAY_TOKENS = 5
+# A number behind a comparison sign ("<0.5", "> 1000", "<=5"): a laboratory result beyond
+# the test's detection limit, which the note names (lower-cased text, as compared).
+LIMIT = r"\s*(?:[<>]=?|≤|≥)\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*"
 
 # Text that means "no value" in extracts (compared stripped and lower-cased).
 MISSING_WORDS = frozenset(
@@ -198,9 +201,9 @@ def _learn_kind(
         notes = []
         n_missing = int(word.sum() + len(stray))
         if n_missing:
-            notes.append(
-                _token_note(col, n_missing, set(lower[word]) | kept, len(stray_counts) - len(kept))
-            )
+            limits = int(stray.str.fullmatch(LIMIT).sum())
+            hidden = len(stray_counts) - len(kept)
+            notes.append(_token_note(col, n_missing, set(lower[word]) | kept, hidden, limits))
         inf = int(np.isinf(numbers).sum())
         if inf:
             notes.append(_inf_note(col, inf))

@@ -95,17 +95,29 @@ def _quoted(tokens) -> str:
     return ", ".join(repr(t) for t in sorted(tokens))
 
 
-def _token_note(col: str, n: int, shown: set, hidden: int) -> Note:
+def _token_note(col: str, n: int, shown: set, hidden: int, limits: int = 0) -> Note:
+    """`limits`: how many of the `n` are a number behind < or > (a detection limit)."""
     named = [t if t else "blank" for t in shown]
     what = _quoted(named)
     if hidden:
         what = f"{what}, and {hidden} other text value(s)" if what else f"{hidden} text value(s)"
+    fix = "nothing to do if these mean 'unknown'; else correct them in the extract"
+    if limits:
+        # A result below (or above) what a test can measure is known to be low (high), not
+        # unknown; read as missing, the model learns it as "not measured".
+        limit = "written as a limit, like <0.5 or >1000"
+        what = limit if limits == n else f"{what}; {_values(limits)} {limit}"
+        fix = (
+            "a value beyond a test's limit is low or high, not unknown: write it as a number "
+            "(e.g. half the detection limit) or flag it in its own column; else correct the "
+            "extract"
+        )
     return Note(
         "text_in_numbers",
         "warning",
         f"{col}: {_values(n)} not numbers ({what}) read as missing",
         expected="numbers, with blanks for missing values",
-        fix="nothing to do if these mean 'unknown'; else correct them in the extract",
+        fix=fix,
         columns=(col,),
     )
 

@@ -774,3 +774,25 @@ def test_check_names_the_column_that_may_be_read_1000_times_too_large(tmp_path, 
     out = capsys.readouterr()
     (line,) = [x for x in (out.out + out.err).splitlines() if "debt_ratio:" in x]
     assert line.startswith("WARNING") and "1,000 times too large" in line
+
+
+def test_a_lab_value_beyond_the_detection_limit_is_named_not_just_counted(tmp_path):
+    """'<0.5' in a bilirubin column is a low result, not an unknown one. It is still read
+    as missing (the model cannot know the value), but the note says what it was and how
+    to keep it, without printing a value held by fewer than 10 rows."""
+    rng = np.random.default_rng(3)
+    bili = [f"{v:.1f}" for v in rng.uniform(0.6, 20, 400)]
+    for i, text in zip(range(0, 50, 10), ["<0.5", "< 0.5", "<0.3", ">25", "n/a"], strict=True):
+        bili[i] = text
+    lines = ["bili,y"] + [f"{b},{i % 2}" for i, b in enumerate(bili)]
+    table = read_table(write(tmp_path, "lab.csv", "\n".join(lines).encode()))
+    schema, notes = _learn(table, "y")
+    assert schema.feature("bili").kind == "numeric"
+    (note,) = [n for n in notes if n.check == "text_in_numbers"]
+    assert "bili: 4 values not numbers (written as a limit, like <0.5 or >1000)" in note.message
+    assert "<0.3" not in note.message and ">25" not in note.message  # no single row's value
+    assert "half the detection limit" in note.fix
+    # a column without such values keeps the plain fix
+    plain = pd.DataFrame({"bili": ["1.0", "-", *bili[50:]], "y": [i % 2 for i in range(352)]})
+    (note,) = [n for n in _learn(plain, "y")[1] if n.check == "text_in_numbers"]
+    assert "limit" not in note.message and note.fix.startswith("nothing to do")
