@@ -194,6 +194,7 @@ def test_the_paired_difference_resamples_groups_once_for_both_models():
 
 
 def test_a_grouped_run_reports_the_group_resampled_interval():
+    from tuneplate.engine.contract.monitoring import calibration
     from tuneplate.engine.metrics import get_metric
     from tuneplate.engine.tasks.binary.evaluation import holdout_interval
 
@@ -213,6 +214,12 @@ def test_a_grouped_run_reports_the_group_resampled_interval():
     grouped = holdout_interval(y, scores, score, seed=0, groups=ids)
     assert r.holdout_interval == pytest.approx(grouped)
     assert r.holdout_interval != pytest.approx(holdout_interval(y, scores, score, seed=0))
+    # calibration-in-the-large and the slope: the cluster-robust intervals, not the rows'
+    saved = r.data["calibration"]
+    for name in ("intercept_interval", "slope_interval"):
+        robust, by_rows = (getattr(calibration(y, scores, g), name) for g in (ids, None))
+        assert saved[name] == pytest.approx(list(robust))
+        assert saved[name][1] - saved[name][0] > by_rows[1] - by_rows[0]
 
 
 def test_too_few_groups_give_no_interval_rather_than_a_false_one():

@@ -197,26 +197,3 @@ def test_a_group_column_the_rows_lack_is_refused_in_one_line(loans, how, capsys)
         done = without_tuneplate(project, "validate.py", *args)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 2 and len(lines) == 1 and "'patient'" in lines[0]
-
-
-def test_a_grouped_run_reports_cluster_robust_calibration_intervals():
-    rng = np.random.default_rng(4)
-    patients, visits = 150, 6
-    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
-    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
-    table = pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
-                          "died": np.where(event, "yes", "no")})  # fmt: skip
-    r = tuneplate.tune("diagnosis", table, target="died", group="patient", model="logistic",
-                       strategy="random", n_trials=2)  # fmt: skip
-    hold = np.asarray(r.split_rows["holdout"])
-    y = (table["died"] == "yes").to_numpy().astype(int)[hold]
-    scores = r.model.predict_proba(table.iloc[hold].drop(columns="died"))[:, 1]
-    ids = table["patient"].to_numpy()[hold]
-    saved = r.data["calibration"]
-    for name in ("intercept_interval", "slope_interval"):
-        grouped, by_rows = (
-            getattr(calibration(y, scores, ids), name),
-            getattr(calibration(y, scores), name),
-        )
-        assert saved[name] == pytest.approx(list(grouped))
-        assert _width(saved[name]) > _width(by_rows)
