@@ -153,7 +153,8 @@ class Profile:
                         f"{f.name}: {new:.0%} of {len(x):,} rows with a value lie {where} "
                         f"{_edge_text(edge)}, where {dev:.0%} of the run's hold-out rows "
                         "did: a change of unit or reading (thousands, a percent for a "
-                        "fraction, a decimal mark)? scored as given"
+                        "fraction, a decimal mark), or an input that moves on with time "
+                        "(a year)? scored as given, outside the range the model learned"
                     )
         return lines
 
