@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.group_ids import entity_clusters
+from tuneplate.engine.contract.group_ids import entity_clusters, read_group_ids
 from tuneplate.engine.contract.monitoring import (
+    MIN_ENTITIES,
     RECALIBRATE,
     REDEVELOP,
     STILL,
@@ -173,8 +174,10 @@ def validate(
             baseline's when the tuned model did not beat it) or "tuned" (the tuned model,
             the one `tuneplate export` ships).
         group: the column naming the entity rows repeat (a patient, a customer); default
-            the run's `--group` when `data` has it. Every interval then counts entities,
-            not rows (`contract.monitoring`); rows without an id count alone.
+            the run's `--group` when `data` has it (a note says when the rows lack it).
+            The AUROC, calibration and score intervals then count entities, not rows
+            (`contract.monitoring`; none below MIN_ENTITIES); rows without an id count
+            alone.
 
     Raises:
         TuneplateError: a ranking run or one without a model; a missing model column,
@@ -202,8 +205,20 @@ def validate(
         )
     if time is not None and time not in data.columns:
         raise TuneplateError(f"time column {time!r} is not in the new rows; check --time")
-    if group is None and results.config.get("group") in data.columns:
-        group = results.config["group"]  # the run's entity column, when the rows have it
+    run_group, lacking = results.config.get("group"), []
+    if group is None and run_group:
+        if run_group in data.columns:
+            group = run_group  # the run's entity column, when the rows have it
+        else:
+            lacking.append(
+                f"The run kept the rows of each {run_group!r} together, but these rows lack "
+                "that column: their intervals treat rows as independent (too narrow if rows "
+                "repeat a patient or customer); name the column with --group."
+            )
+    if group is not None and group == target:
+        raise TuneplateError(
+            f"--group {group!r} is the outcome column; give the patient or customer id"
+        )
     if group is not None and group not in data.columns:
         raise TuneplateError(f"group column {group!r} is not in the new rows; check --group")
     encoded, counts = schema.encode(data)  # refuses a missing model column, in one line
@@ -218,7 +233,7 @@ def validate(
         scores = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
 
     note = frozen_model_note(results) if not chosen and results.baseline_model is None else None
-    notes = [note] if note else []
+    notes = [note, *lacking] if note else lacking
     if chosen:
         notes.append(chosen)
     drift = _drift(profile, schema, encoded, scores, counts, notes)
@@ -335,12 +350,23 @@ def _clusters(data, group, known, notes) -> np.ndarray | None:
     if group is None:
         return None
     clusters = entity_clusters(data[group][known], group)
-    if clusters is not None:
-        notes.append(
-            f"Rows repeat entities of {group!r}: every interval counts the "
-            f"{len(np.unique(clusters)):,} entities, not the {len(clusters):,} rows (a row "
-            "without an id counts alone)."
+    if clusters is None:
+        return None
+    entities = len(np.unique(clusters))
+    notes.append(
+        f"Rows repeat entities of {group!r}: the AUROC, calibration and score intervals count "
+        f"the {entities:,} entities, not the {len(clusters):,} rows (a row without an id "
+        "counts alone)"
+        + (
+            f"; with fewer than {MIN_ENTITIES} entities no such interval is given."
+            if entities < MIN_ENTITIES
+            else "."
         )
+    )
+    ids = read_group_ids(data[group][known], group)
+    if ids.sentinel:
+        notes.append(f"{ids.sentinel_line()}: if it stands for 'no id', those rows count as "
+                     "one entity here; blank them to count each alone.")  # fmt: skip
     return clusters
 
 
@@ -373,9 +399,11 @@ def _with_outcomes(
         dev_interval,
         _interval_difference(new, new_interval, dev, dev_interval),
     )
-    if objective.name == "roc_auc" and dev_interval is not None:  # the run's own bootstrap
-        v.auroc = score
+    if objective.name == "roc_auc" and dev_interval is not None and clusters is None:
+        v.auroc = score  # the run's own bootstrap
         return
+    # With entities, the AUROC figure is the exported validate.py's (Obuchowski's
+    # clustered variance, no floor but MIN_ENTITIES), so both give the same verdict.
     v.score = score if objective.name != "roc_auc" else None  # one figure, one row
     events = profile.events if profile is not None else None
     rows = profile.rows if profile is not None else 0

@@ -87,6 +87,23 @@ MEANINGS = {
     "implausible_dates": "Dates such as 1970-01-01 are usually stand-ins for a missing date "
     "and put events in the wrong period.",
     "sparsity": "With few events per item, what is bought together is thin evidence.",
+    # How the data contract read a column (engine/contract/notes.py, kinds.py, schema.py)
+    "text_in_numbers": "Text in a number column is read as missing; if it meant a value "
+    "(a result below a test's limit, say), the model learns it as 'not measured'.",
+    "infinite_values": "Infinite values are read as missing; they usually come from a "
+    "division by zero upstream.",
+    "empty_column": "A column with no value carries nothing and is left out.",
+    "decimal_mark": "This column writes its decimals unlike the rest of the file; it is "
+    "read, and scored, its own way.",
+    "thousands_separators": "Thousands separators were removed when reading; scoring "
+    "reads them the same way.",
+    "percent_text": "Percentages are read in percent units; scoring accepts them with or "
+    "without the sign.",
+    "rare_levels": "Levels seen on too few rows are pooled, so no model learns from a "
+    "handful of cases (and none keeps their values).",
+    "date_feature": "A date given to the model as a number lets it learn a trend in time, "
+    "which new rows, all later, sit outside.",
+    "date_order": "Dates read in the wrong day/month order put rows in the wrong period.",
 }
 SEVERITY_MEANING = {
     "error": "This would make the model or its scores untrustworthy; the run was stopped.",

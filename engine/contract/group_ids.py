@@ -82,10 +82,7 @@ class GroupIds:
             >>> read_group_ids(pd.Series(["C1", "C1", "", "C2"]), "customer").clusters()
             array([0, 0, 2, 1])
         """
-        codes = pd.factorize(pd.Series(self.ids).where(~self.missing))[0]  # -1: no id
-        alone = codes < 0
-        codes[alone] = codes.max(initial=-1) + 1 + np.arange(int(alone.sum()))
-        return codes
+        return entity_codes(pd.Series(self.ids).where(~self.missing))
 
     def missing_line(self) -> str:
         """One line naming the column, how many rows lack an id, as what, and the fix."""
@@ -131,6 +128,19 @@ def read_group_ids(values: pd.Series, column: str) -> GroupIds:
     )
 
 
+def entity_codes(groups) -> np.ndarray:
+    """0..G-1 per row from entity ids of any type; each missing id (NaN, None) alone.
+
+    Example:
+        >>> entity_codes(["b", "a", None, "b"])
+        array([0, 1, 2, 0])
+    """
+    codes = pd.factorize(np.asarray(groups, dtype=object))[0]
+    alone = codes < 0
+    codes[alone] = codes.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+    return codes
+
+
 def entity_clusters(values: pd.Series, column: str) -> np.ndarray | None:
     """`read_group_ids(values, column).clusters()`, or None when no id repeats (each row
     is then its own entity, and resampling rows is the same)."""
@@ -138,4 +148,11 @@ def entity_clusters(values: pd.Series, column: str) -> np.ndarray | None:
     return clusters if len(np.unique(clusters)) < len(clusters) else None
 
 
-__all__ = ["PLACEHOLDER_IDS", "GroupIds", "entity_clusters", "id_text", "read_group_ids"]
+__all__ = [
+    "PLACEHOLDER_IDS",
+    "GroupIds",
+    "entity_clusters",
+    "entity_codes",
+    "id_text",
+    "read_group_ids",
+]

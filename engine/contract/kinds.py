@@ -194,16 +194,18 @@ def _learn_kind(
             decimal, thousands = number_format(None, other)
     finite = numbers.notna() & np.isfinite(numbers)
     stray = lower[rest][numbers.isna()]
-    if finite.mean() >= PARSE_SHARE and stray.nunique() <= MAX_STRAY_TOKENS and finite.any():
+    limit = stray.str.fullmatch(LIMIT).to_numpy(dtype=bool)  # "<0.5": said apart, not counted
+    other = set(stray[~limit])  # … among the stray texts that make a column text
+    if finite.mean() >= PARSE_SHARE and len(other) <= MAX_STRAY_TOKENS and finite.any():
         stray_counts = stray.value_counts()
         kept = {t for t, n in stray_counts.items() if n >= MIN_LEVEL_ROWS}
         tokens = tuple(sorted(set(lower[word]) | kept))
         notes = []
         n_missing = int(word.sum() + len(stray))
         if n_missing:
-            limits = int(stray.str.fullmatch(LIMIT).sum())
-            hidden = len(stray_counts) - len(kept)
-            notes.append(_token_note(col, n_missing, set(lower[word]) | kept, hidden, limits))
+            shown = set(lower[word]) | (kept & other)
+            hidden = len(other - kept)
+            notes.append(_token_note(col, n_missing, shown, hidden, int(limit.sum())))
         inf = int(np.isinf(numbers).sum())
         if inf:
             notes.append(_inf_note(col, inf))

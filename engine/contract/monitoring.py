@@ -50,6 +50,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from .group_ids import entity_codes
 from .profile import PSI_MAJOR, PSI_WATCH, SCORES
 
 # The run report's monitoring triggers (reports/monitoring.py words them; `tuneplate
@@ -65,6 +66,10 @@ STILL, WATCH = "still performs as developed", "drifting: watch"
 RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
 VERDICTS = (STILL, WATCH, RECALIBRATE, REDEVELOP)  # mildest first
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+# Fewer entities (patients, customers) than this give no clustered interval: with a few
+# clusters the sandwich and the clustered AUROC variance are far too narrow (Cameron &
+# Miller 2015, section VI); the run's cluster bootstrap uses the same floor.
+MIN_ENTITIES = 20
 NAN_PAIR = (math.nan, math.nan)
 
 
@@ -237,7 +242,8 @@ def clustered_auroc_se(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> floa
     `groups` (n,) holds each row's entity (a patient, a customer); rows of one entity
     are correlated, so the variance is built from each entity's summed placements
     (DeLong's, 1988) and their cross-products. With one row per entity it is DeLong's
-    variance. NaN when fewer than two entities hold each outcome.
+    variance. NaN with fewer than MIN_ENTITIES entities, or fewer than two holding each
+    outcome.
 
     Example:
         >>> clustered_auroc_se(y, p, patient_ids)
@@ -245,7 +251,9 @@ def clustered_auroc_se(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> floa
     """
     y = np.asarray(y) == 1
     p = np.asarray(p, dtype=float)
-    codes = pd.factorize(np.asarray(groups))[0]
+    codes = entity_codes(groups)
+    if codes.max(initial=-1) + 1 < MIN_ENTITIES:
+        return math.nan
     pos, neg = np.sort(p[y]), np.sort(p[~y])
     n_pos, n_neg = len(pos), len(neg)
     if not n_pos or not n_neg:
@@ -336,14 +344,14 @@ def clustered_covariance(fit, X: np.ndarray, y: np.ndarray, offset: np.ndarray, 
     (its rows' x·(y − p)) before squaring, so correlated rows of one entity count as one
     draw (Liang & Zeger 1986), with the small-sample factor G/(G−1)·(n−1)/(n−k) of
     Cameron & Miller ("A practitioner's guide to cluster-robust inference", J. Human
-    Resources 50(2), 2015). None stays None; fewer than two entities give NaN.
+    Resources 50(2), 2015). None stays None; fewer than MIN_ENTITIES entities give NaN.
     """
     if fit is None:
         return None
     beta, bread = fit
-    codes = pd.factorize(np.asarray(groups))[0]
+    codes = entity_codes(groups)
     g, (n, k) = int(codes.max()) + 1, X.shape
-    if g < 2 or n <= k:
+    if g < MIN_ENTITIES or n <= k:
         return beta, np.full_like(bread, np.nan)
     p = 1 / (1 + np.exp(-np.clip(X @ beta + offset, -35, 35)))
     scores = np.column_stack(
@@ -430,9 +438,28 @@ def verdict(
     scores = next((d for d in drift if d.column == SCORES), None)
     if scores is not None:
         parts.append(f"score PSI {scores.psi:.2f}")
+    unjudged = _unjudged(a, calibration)
     if not parts:
-        return STILL, ("No figure on these rows crosses a rule.",)
-    return STILL, ("No verdict rule is crossed: " + "; ".join(parts) + ".",)
+        return STILL, ("No figure on these rows crosses a rule.", *unjudged)
+    return STILL, ("No verdict rule is crossed: " + "; ".join(parts) + ".", *unjudged)
+
+
+def _unjudged(a: Figure | None, c: Calibration | None) -> tuple[str, ...]:
+    """A sentence when a rule could not be applied for want of an interval (e.g. fewer
+    than MIN_ENTITIES patients or customers): "still performs" must not hide it."""
+    missing = []
+    if a is not None and not (
+        a.difference_interval and all(map(math.isfinite, a.difference_interval))
+    ):
+        missing.append("the AUROC's change")
+    if c is not None and not all(map(math.isfinite, (*c.intercept_interval, *c.slope_interval))):
+        missing.append("calibration")
+    if not missing:
+        return ()
+    return (
+        f"But {' and '.join(missing)} could not be judged: no interval on these rows (too "
+        f"few rows of both outcomes, or fewer than {MIN_ENTITIES} patients or customers).",
+    )
 
 
 def _calibration_reasons(c: Calibration | None, event_rate, mean_score) -> tuple[str, ...]:

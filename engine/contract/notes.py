@@ -106,11 +106,12 @@ def _token_note(col: str, n: int, shown: set, hidden: int, limits: int = 0) -> N
         # A result below (or above) what a test can measure is known to be low (high), not
         # unknown; read as missing, the model learns it as "not measured".
         limit = "written as a limit, like <0.5 or >1000"
-        what = limit if limits == n else f"{what}; {_values(limits)} {limit}"
+        said = f"{what}; " if what else ""
+        what = limit if limits == n else f"{said}{_values(limits)} {limit}"
         fix = (
-            "a value beyond a test's limit is low or high, not unknown: write it as a number "
-            "(e.g. half the detection limit) or flag it in its own column; else correct the "
-            "extract"
+            "a value beyond a test's limit is low (<) or high (>), not unknown: write it as "
+            "a number (e.g. half the lower limit, or the upper limit) or flag it in its own "
+            "column; else correct the extract"
         )
     return Note(
         "text_in_numbers",

@@ -219,7 +219,8 @@ def validate(
             baseline's when the tuned one did not beat it) or "tuned" (the one
             `tuneplate export` ships).
         group: the column naming the entity rows repeat (a patient, a customer); default
-            the run's `--group`, when `data` has it. Every interval then counts entities.
+            the run's `--group`, when `data` has it. The AUROC, calibration and score
+            intervals then count entities.
 
     Returns:
         `engine.validate.Validation`: `.verdict` ("still performs as developed",

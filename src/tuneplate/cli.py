@@ -268,7 +268,8 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument(
         "--group",
         help="the column of the patient or customer rows repeat (default: the run's "
-        "--group, when the rows have it): intervals count them, not rows",
+        "--group, when the rows have it): the AUROC, calibration and score intervals "
+        "count them, not rows",
     )
     val.add_argument(
         "--model",

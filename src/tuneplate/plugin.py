@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.group_ids import read_group_ids
+from tuneplate.engine.contract.group_ids import entity_codes, read_group_ids
 from tuneplate.engine.contract.monitoring import Calibration, calibration
 from tuneplate.engine.data.checks import (
     HIGH_CARDINALITY,
@@ -64,6 +64,7 @@ __all__ = [
     "InteractionRoles",
     "resolve_roles",
     "read_group_ids",
+    "entity_codes",
     "parse_times",
     "Finding",
     "run_checks",

@@ -57,7 +57,7 @@ def validate_run(
         model: "recommended" (the report's recommended model) or "tuned" (the model
             `tuneplate export` ships).
         group: the column of the entity rows repeat (default: the run's `--group`, when
-            the rows have it): the intervals count entities, not rows.
+            the rows have it): the AUROC, calibration and score intervals count entities.
 
     Raises:
         TuneplateError: one line naming the problem and the fix (no run folder, a ranking

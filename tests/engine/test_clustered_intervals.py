@@ -155,7 +155,8 @@ def test_validate_counts_customers_not_their_copied_rows(loans):
     by_rows = _validate(run, root / "copied.csv")  # the run had no --group: rows
     a, g, r = alone.auroc, grouped.auroc, by_rows.auroc
     assert g.new == pytest.approx(a.new, abs=1e-12)
-    assert _width(g.new_interval) == pytest.approx(_width(a.new_interval), rel=0.02)
+    # Obuchowski's (copies named) against the run's bootstrap (no copies): close
+    assert _width(g.new_interval) == pytest.approx(_width(a.new_interval), rel=0.05)
     assert _width(r.new_interval) < 0.6 * _width(a.new_interval)
     for name in ("intercept_interval", "slope_interval"):
         a, g = getattr(alone.calibration, name), getattr(grouped.calibration, name)
@@ -179,6 +180,38 @@ def test_the_exported_validate_counts_the_same_customers(loans):
     fit = engine.calibration
     for name in ("intercept_interval", "slope_interval"):
         assert exported["calibration"][name] == pytest.approx(list(getattr(fit, name)))
+    # the AUROC figure too: both Obuchowski's, whatever the run's metric
+    for name in ("new_interval", "difference_interval"):
+        assert exported["auroc"][name] == pytest.approx(list(getattr(engine.auroc, name)))
+
+
+def test_the_outcome_column_is_refused_as_the_group(loans):
+    root, run, _ = loans
+    with pytest.raises(tuneplate.TuneplateError, match="'status' is the outcome column"):
+        _validate(run, root / "new.csv", group="status")
+
+
+def test_a_grouped_runs_rows_without_the_group_column_are_said(tmp_path):
+    """The run kept each customer's rows together; new rows without that column would be
+    counted as independent rows without a word (narrower intervals, another verdict)."""
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame({"debt_ratio": rng.uniform(0, 1, 600).round(3)})
+    table["status"] = np.where(rng.random(600) < 0.2 + 0.5 * table.debt_ratio, "bad", "good")
+    table["customer"] = np.repeat([f"C{i:03d}" for i in range(200)], 3)
+    table.to_csv(tmp_path / "train.csv", index=False)
+    run, project = tmp_path / "run", tmp_path / "project"
+    args = ["--target", "status", "--group", "customer", "--model", "logistic", "--trials", "2"]
+    assert main(["run", "credit-risk", "--data", str(tmp_path / "train.csv"), *args,
+                 "--out", str(run)]) == 0  # fmt: skip
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    table.drop(columns="customer").to_csv(tmp_path / "new.csv", index=False)
+    said = "The run kept the rows of each 'customer' together, but these rows lack"
+    assert any(said in n for n in _validate(run, tmp_path / "new.csv").notes)
+    done = without_tuneplate(project, "validate.py", "--data", str(tmp_path / "new.csv"))
+    assert done.returncode == 0 and said in done.stdout, done.stderr
+    # with the column, both count the customers and say so
+    table.to_csv(tmp_path / "with.csv", index=False)
+    assert any("200 entities" in n for n in _validate(run, tmp_path / "with.csv").notes)
 
 
 @pytest.mark.parametrize("how", ["api", "cli", "exported"])
@@ -197,3 +230,33 @@ def test_a_group_column_the_rows_lack_is_refused_in_one_line(loans, how, capsys)
         done = without_tuneplate(project, "validate.py", *args)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 2 and len(lines) == 1 and "'patient'" in lines[0]
+
+
+def test_fewer_entities_than_the_floor_give_no_interval_and_the_verdict_says_so():
+    """15 customers seen 40 times: no clustered interval (with few clusters the sandwich
+    and Obuchowski's variance are far too narrow), and "still performs" says what it
+    could not judge instead of passing silently."""
+    from tuneplate.engine.contract.monitoring import MIN_ENTITIES, STILL, auroc_figure, verdict
+
+    y, p = _scored(15 * 40, seed=2)
+    ids = np.repeat(np.arange(15), 40)
+    assert 15 < MIN_ENTITIES
+    assert np.isnan(clustered_auroc_se(y, p, ids))
+    fit = calibration(y, p, ids)
+    assert np.isnan(fit.intercept_interval).all() and np.isfinite(fit.intercept)
+    figure = auroc_figure(y, p, 0.75, 100, 400, ids)
+    said, reasons = verdict(figure, fit, ())
+    assert said == STILL
+    assert "the AUROC's change and calibration could not be judged" in reasons[-1]
+    # the same rows as 600 independent ones are judged (and found miscalibrated)
+    judged = verdict(auroc_figure(y, p, 0.75, 100, 400), calibration(y, p), ())
+    assert judged[0] != STILL and not any("could not be judged" in r for r in judged[1])
+
+
+def test_raw_ids_with_missing_values_are_entities_of_their_own():
+    y, p = _scored(400)
+    ids = np.repeat(np.arange(100.0), 4)
+    ids[::9] = np.nan  # a float id column with blanks
+    assert np.isfinite(clustered_auroc_se(y, p, ids))
+    assert np.isfinite(calibration(y, p, ids).slope_interval).all()
+    assert np.isfinite(profit_intervals(y, [p < 0.5], ASSUMPTIONS, groups=ids)[0]).all()

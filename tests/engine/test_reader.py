@@ -791,7 +791,16 @@ def test_a_lab_value_beyond_the_detection_limit_is_named_not_just_counted(tmp_pa
     (note,) = [n for n in notes if n.check == "text_in_numbers"]
     assert "bili: 4 values not numbers (written as a limit, like <0.5 or >1000)" in note.message
     assert "<0.3" not in note.message and ">25" not in note.message  # no single row's value
-    assert "half the detection limit" in note.fix
+    assert "half the lower limit, or the upper limit" in note.fix
+    # eight different limits and two other texts: still a number column, each said once
+    many = [*bili]
+    for i, text in enumerate(["<0.1", "<0.2", "<0.3", "<0.4", "<0.5", "<0.6", "<0.7", ">25"]):
+        many[60 + i] = text
+    many[70], many[71] = "-", "?"
+    schema, notes = _learn(pd.DataFrame({"bili": many, "y": [i % 2 for i in range(400)]}), "y")
+    assert schema.feature("bili").kind == "numeric"
+    (note,) = [n for n in notes if n.check == "text_in_numbers"]
+    assert "12 values written as a limit" in note.message and "'<0.1'" not in note.message
     # a column without such values keeps the plain fix
     plain = pd.DataFrame({"bili": ["1.0", "-", *bili[50:]], "y": [i % 2 for i in range(352)]})
     (note,) = [n for n in _learn(plain, "y")[1] if n.check == "text_in_numbers"]

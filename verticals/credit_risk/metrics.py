@@ -32,6 +32,7 @@ from tuneplate.plugin import (
     TableKey,
     calibration_bands,
     column_label,
+    entity_codes,
     money,
     readable_groups,
     validator,
@@ -198,7 +199,7 @@ def profit_intervals(
     """
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     per_loan = np.where(np.asarray(y) == 1, -lgd * ead, margin * ead)  # profit of each loan
-    codes = np.arange(len(per_loan)) if groups is None else pd.factorize(np.asarray(groups))[0]
+    codes = np.arange(len(per_loan)) if groups is None else entity_codes(groups)
     units = int(codes.max()) + 1  # applicants, or customers with all their loans
     loans = np.bincount(codes, minlength=units)
     gains = [np.bincount(codes, 1000 * np.where(ok, per_loan, 0.0), units) for ok in approvals]

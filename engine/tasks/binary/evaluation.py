@@ -13,6 +13,7 @@ from scipy.stats import bootstrap
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.group_ids import entity_clusters
+from tuneplate.engine.contract.monitoring import MIN_ENTITIES
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
@@ -46,7 +47,7 @@ def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache 
 
 INTERVAL_RESAMPLES = 1000  # bootstrap resamples of the hold-out …
 BIG_HOLDOUT = 20_000  # … and 200 from this many hold-out rows, where the interval is narrow
-MIN_GROUPS = 20  # a cluster bootstrap needs this many --group ids in the hold-out, else none
+MIN_GROUPS = MIN_ENTITIES  # a cluster bootstrap needs this many --group ids, else none
 MAX_ONE_CLASS_DRAWS = 0.05  # … and at most this share of its resamples with one class
 
 
