@@ -574,8 +574,8 @@ def _per_1000_table(
         f"Per 1,000 patients at {prevalence:.1%} prevalence",
         frame,
         note=(
-            f"Per-1,000 figures use {prev_text} and the {where.noun}'s sensitivity and "
-            f"specificity at the {threshold:.1%} threshold. The last column counts what "
+            f"Per-1,000 figures use {prev_text} and the sensitivity and specificity on "
+            f"the {where.noun} at the {threshold:.1%} threshold. The last column counts what "
             f"actually happened to the {who} "
             f"({np.mean(y):.1%} with the condition). A missed case is taken to be "
             f"{miss_cost:g} times as bad as a false alarm (--miss-cost)."
