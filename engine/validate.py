@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.group_ids import entity_clusters, read_group_ids
+from tuneplate.engine.contract.group_ids import read_group_ids
 from tuneplate.engine.contract.monitoring import (
     MIN_ENTITIES,
     RECALIBRATE,
@@ -346,10 +346,11 @@ def frozen_model_note(results: Results, what: str = "these figures") -> str | No
 
 def _clusters(data, group, known, notes) -> np.ndarray | None:
     """Entity codes of the rows with an outcome, for the intervals; None without a group
-    or when no entity repeats (`entity_clusters`, as the exported validate.py)."""
+    or when no entity repeats (`GroupIds.entities`, as the exported validate.py)."""
     if group is None:
         return None
-    clusters = entity_clusters(data[group][known], group)
+    ids = read_group_ids(data[group][known], group)  # read once: clusters and sentinel
+    clusters = ids.entities()
     if clusters is None:
         return None
     entities = len(np.unique(clusters))
@@ -363,7 +364,6 @@ def _clusters(data, group, known, notes) -> np.ndarray | None:
             else "."
         )
     )
-    ids = read_group_ids(data[group][known], group)
     if ids.sentinel:
         notes.append(f"{ids.sentinel_line()}: if it stands for 'no id', those rows count as "
                      "one entity here; blank them to count each alone.")  # fmt: skip

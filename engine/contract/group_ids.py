@@ -84,6 +84,12 @@ class GroupIds:
         """
         return entity_codes(pd.Series(self.ids).where(~self.missing))
 
+    def entities(self) -> np.ndarray | None:
+        """`clusters()`, or None when no id repeats (each row is then its own entity,
+        and resampling rows is the same)."""
+        clusters = self.clusters()
+        return clusters if len(np.unique(clusters)) < len(clusters) else None
+
     def missing_line(self) -> str:
         """One line naming the column, how many rows lack an id, as what, and the fix."""
         kinds = ", ".join(
@@ -144,8 +150,7 @@ def entity_codes(groups) -> np.ndarray:
 def entity_clusters(values: pd.Series, column: str) -> np.ndarray | None:
     """`read_group_ids(values, column).clusters()`, or None when no id repeats (each row
     is then its own entity, and resampling rows is the same)."""
-    clusters = read_group_ids(values, column).clusters()
-    return clusters if len(np.unique(clusters)) < len(clusters) else None
+    return read_group_ids(values, column).entities()
 
 
 __all__ = [
