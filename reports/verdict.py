@@ -54,6 +54,23 @@ USUAL_CAUSES = (
 )
 
 
+def usual_causes(group: str | None = None) -> tuple[str, ...]:
+    """`USUAL_CAUSES`, the split's cause worded for a run that kept each `group` id on one
+    side already (its hint to pass --group would be wrong there).
+
+    Example:
+        >>> usual_causes("customer")[1]
+        "the same customer or patient under another id than 'customer' (e.g. a household) …"
+    """
+    if not group:
+        return USUAL_CAUSES
+    kept = (
+        f"the same customer or patient under another id than {group!r} (e.g. a household "
+        f"or an account), on both sides of the split: the run kept each {group!r} on one side"
+    )
+    return (USUAL_CAUSES[0], kept, *USUAL_CAUSES[2:])
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The report's first word: a level, its title and the reasons behind it.
@@ -90,6 +107,7 @@ class Suspicion:
 
     signals: list[str]
     agrees: str  # "" or "The hold-out log-loss (0.09) is in line with cross-validation (0.07)…"
+    causes: tuple[str, ...] = USUAL_CAUSES
 
     @property
     def level(self) -> Level:
@@ -97,7 +115,7 @@ class Suspicion:
         return "stop" if len(self.signals) > 1 else "caution"
 
     def text(self) -> str:
-        causes = "; ".join(USUAL_CAUSES)
+        causes = "; ".join(self.causes)
         first = "The hold-out score is suspiciously good: " + "; ".join(self.signals) + "."
         middle = (
             f" {self.agrees}, which is what a genuinely easy problem looks like: if every "
@@ -269,7 +287,7 @@ def suspicion(results: Results) -> Suspicion | None:
         base = (results.baseline or {}).get("holdout")
         if isinstance(base, int | float):
             agrees += f" and the simple baseline ({fmt_number(base)})"
-    return Suspicion(signals, agrees)
+    return Suspicion(signals, agrees, usual_causes(results.config.get("group")))
 
 
 def _signed(value: float) -> str:

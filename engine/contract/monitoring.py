@@ -415,9 +415,16 @@ def verdict(
         'recalibrate'
     """
     # A broken extract (unreadable values, missing columns, new levels) or a moved input
-    # can cause any of the verdicts below: it is always said, and said first.
+    # can cause any of the verdicts below: it is always said, and said first. Only the
+    # first is a fault of the extract; moved scores or inputs are the population's.
     extract = _drift_reasons(drift)
-    first = ("Check the extract before acting on this verdict:", *extract) if extract else ()
+    header = (
+        "Check the extract before acting on this verdict:"
+        if any(d.problem for d in drift)
+        else "The new rows moved away from the development rows; weigh this before acting "
+        "on this verdict:"
+    )
+    first = (header, *extract) if extract else ()
     a = discrimination  # the AUROC figure
     if a is not None and a.difference_interval is not None and a.difference_interval[1] < 0:
         low, high = a.difference_interval

@@ -656,6 +656,25 @@ def test_a_broken_extract_is_said_first_even_when_outcomes_say_recalibrate(credi
     assert any(r.startswith("credit_amount:") for r in v.reasons[1:])
 
 
+def test_moved_scores_without_a_broken_extract_are_not_called_an_extract_fault():
+    """Scores that moved with the population (no unreadable value, missing column or new
+    level) lead a "recalibrate" verdict as a move to weigh, not as an extract to check."""
+    from tuneplate.engine.contract.monitoring import SCORES, Calibration, Drift, verdict
+
+    off = Calibration(0.8, (0.5, 1.1), 1.0, (0.8, 1.2))  # more events than predicted
+    moved = Drift(SCORES, 0.3, "major shift", noise=0.05, rows=800)
+    label, reasons = verdict(None, off, (moved,), event_rate=0.45, mean_score=0.30)
+    assert label == RECALIBRATE
+    assert reasons[0].startswith("The new rows moved away from the development rows")
+    assert reasons[1].startswith("The scores moved: PSI 0.30")
+    assert not any("extract" in r for r in reasons)
+    broken = Drift(
+        "income", 0.0, "stable", rows=800, unreadable=80, problem="income: 80 unreadable"
+    )
+    _, reasons = verdict(None, off, (moved, broken), event_rate=0.45, mean_score=0.30)
+    assert reasons[0] == "Check the extract before acting on this verdict:"
+
+
 def test_the_event_is_found_case_aside_or_named_with_positive(credit):
     rows = credit.holdout.copy()
     base = tuneplate.validate(credit.folder, rows)

@@ -154,6 +154,29 @@ def test_an_implausible_holdout_auc_is_never_said_to_have_held_up(holdout, clean
     assert "can be real" in text and "in line with cross-validation" in text
 
 
+def test_a_grouped_run_is_not_told_to_pass_the_group_it_passed(clean):
+    # A run split by --group 'customer' that still scores at the ceiling: the usual cause
+    # "pass --group" would be wrong advice; another id repeating is the cause to check.
+    def suspicious_text(**config):
+        run = clean()
+        return verdict(
+            clean(
+                validation=0.992,
+                holdout=0.995,
+                holdout_interval=(0.99, 0.999),
+                holdout_metrics={**run.holdout_metrics, "roc_auc": 0.995},
+                baseline={**run.baseline, "holdout": 0.993},
+                config={**run.config, **config},
+            )
+        ).reasons[0]
+
+    grouped, plain = suspicious_text(group="customer"), suspicious_text()
+    assert "pass --group" not in grouped and "pass --group" in plain
+    assert "under another id than 'customer'" in grouped
+    assert "the run kept each 'customer' on one side" in grouped
+    assert "duplicated rows" in grouped and "recorded after the outcome" in grouped
+
+
 def test_just_below_the_ceiling_still_holds_up(clean):
     base = {**clean().baseline, "holdout": 0.98}
     v = verdict(

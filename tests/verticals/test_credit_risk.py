@@ -177,3 +177,28 @@ def test_no_cutoff_is_an_applicants_own_pd_and_the_same_applicants_are_approved(
         ok, cutoff = metrics._approve(pd_, rate)
         assert np.array_equal(ok, pd_ <= np.quantile(pd_, rate, method="inverted_cdf"))
         assert np.array_equal(ok, pd_ <= cutoff)
+
+
+def test_a_grouped_run_counts_its_cutoff_rows_as_loans_of_customers():
+    """With --group a hold-out row is one loan of a customer who may have several: the
+    cut-off table's note must not call 1,200 loans of 300 customers "1,200 applicants"."""
+    import tuneplate
+
+    rng = np.random.default_rng(0)
+    customers, loans = 400, 3
+    risk = np.repeat(rng.normal(size=customers), loans)
+    bad = rng.random(customers * loans) < 1 / (1 + np.exp(-risk))
+    table = pd.DataFrame(
+        {
+            "income": risk + rng.normal(0, 0.5, customers * loans),
+            "customer": np.repeat(np.arange(customers), loans),
+            "status": np.where(bad, "bad", "good"),
+        }
+    )
+    r = tuneplate.tune("credit-risk", table, target="status", positive="bad", group="customer",
+                       model="logistic", strategy="random", n_trials=2)  # fmt: skip
+    note = r.table("cutoffs").note
+    n_rows, n_ids = len(r.split_rows["holdout"]), len(r.split_rows["holdout"]) // loans
+    assert f"the {n_rows:,} hold-out loans of {n_ids:,} 'customer' ids;" in note
+    assert f"Profit on {n_rows:,} loans swings" in note
+    assert "applicants;" not in note

@@ -394,11 +394,12 @@ def evaluate(outcome: Outcome) -> Evaluation:
     calibrated = calibration_table(y, pd_)
     clusters = outcome.clusters()  # customers with several loans are resampled whole
     cutoffs = cutoff_table(y, pd_, a, approved, cutoff, clusters)
-    resampled = (
-        "the applicants"
-        if clusters is None
-        else f"the {len(np.unique(clusters)):,} {roles.group!r} ids with all their loans"
-    )
+    # With --group a row is one loan of a customer who may have several: counted as loans.
+    rows, resampled = f"{len(y):,} {where.adjective} applicants", "the applicants"
+    if clusters is not None:
+        ids = f"{len(np.unique(clusters)):,} {roles.group!r} ids"
+        rows = f"{len(y):,} {where.adjective} loans of {ids}"
+        resampled = f"the {ids} with all their loans"
     tables = [
         Table(
             TableKey.CUTOFFS,
@@ -406,10 +407,11 @@ def evaluate(outcome: Outcome) -> Evaluation:
             cutoffs,
             note=(
                 "Applicants are approved from the lowest predicted PD up. Bad rates and profit are "
-                f"what happened to the {len(y):,} {where.adjective} applicants; expected loss = "
+                f"what happened to the {rows}; expected loss = "
                 f"PD × LGD × exposure, with LGD {a['loss_given_default']:.0%}, exposure "
                 f"{money(a['exposure'], a['currency'])} and margin {a['margin']:.1%}. Profit "
-                f"on {len(y):,} applicants swings with the few bad loans among them: the "
+                f"on {len(y):,} {'loans' if clusters is not None else 'applicants'} swings with "
+                "the few bad loans among them: the "
                 f"interval is where 95% of bootstrap resamples of {resampled} put it."
                 + (f" PDs, cut-offs and expected loss: {shifted}." if shifted else "")
             ),
