@@ -22,9 +22,11 @@ their final model once on the same untouched hold-out:
 
 How: ``tuneplate.engine.tune.plan`` makes the split, so every method sees the same
 development rows, the same 5 folds (FLAML through a ``PredefinedSplit``) and the same
-hold-out for a given seed; the seed also changes the split. Every method runs
-single-threaded (tuneplate's own choice for small tables; ``n_jobs=1`` elsewhere) and
-the methods run one after another, never in parallel.
+hold-out for a given seed; the seed also changes the split. tuneplate and FLAML use the
+cores the process is given (tuneplate: a trial's folds in threads; FLAML: ``n_jobs``,
+each fit's threads), the other methods one; the methods run one after another, never in
+parallel. ``taskset -c 0 python ...`` gives every method one core, as the earlier tables
+were measured (before parallel folds, tuneplate was single-threaded on small tables).
 
 Table columns, per vertical x budget x method over the seeds:
 
@@ -64,6 +66,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -172,6 +175,11 @@ def run_tuneplate(strategy: str, vertical: str, d: Data, seed: int, budget: floa
 # ---------------------------------------------------------------- FLAML
 
 
+# The cores this process may use (`taskset` narrows them): FLAML's n_jobs, as tuneplate's
+# fold threads (tuneplate.engine.tasks.task.cores).
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def run_flaml(lgbm_only: bool, d: Data, seed: int, budget: float) -> Run:
     from flaml import AutoML
 
@@ -193,7 +201,7 @@ def run_flaml(lgbm_only: bool, d: Data, seed: int, budget: float) -> Run:
             eval_method="cv",
             split_type=PredefinedSplit(test_fold),
             seed=seed,
-            n_jobs=1,
+            n_jobs=CORES,
             verbose=0,
             log_file_name=str(log),
             log_type="all",

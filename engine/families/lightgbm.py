@@ -148,7 +148,10 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
             keep_training_booster=True,
         )
         rounds = max(1, booster.best_iteration or booster.current_iteration())
-        predict = lambda X: booster.predict(X, num_iteration=rounds)  # noqa: E731
+        # LightGBM keeps one thread count for the whole process and each call sets it from
+        # its own parameters: a predict without `num_threads` would let a fold still
+        # training in another thread (tuneplate scores folds at once) use every core.
+        predict = lambda X: booster.predict(X, num_iteration=rounds, num_threads=fit.n_threads)  # noqa: E731
         return Fitted(BoosterClassifier(predict), rounds)
     model = lgb.LGBMClassifier(
         n_estimators=fit.n_rounds or MAX_ROUNDS,

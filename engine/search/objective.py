@@ -7,12 +7,19 @@ scorer's own finer reports, e.g. per boosting round), and the time budget. With 
 deadline, a trial still running when the budget ends is stopped (between folds,
 and between boosting rounds via the fit's deadline) and recorded as pruned, so
 the budget is kept.
+
+A scorer whose folds are independent may score several at once (`Scorer.workers`,
+`Scorer.workers_for`): the folds of a trial run in waves of that many threads (the
+boosters release Python's GIL while they fit), and the running means still go to the
+pruner fold by fold, in fold order, after each wave. Each fold's fit is the same
+whatever the wave, so the same seed gives the same trials, only sooner.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -47,13 +54,11 @@ class Guard:
     deadline: float | None  # a `time.monotonic()` instant
 
     def check(self) -> None:
-        """Stop the trial when the time budget has ended (a fit cut short is not scored)."""
+        """Stop the trial when the time budget has ended (a fit cut short is not scored).
+
+        Safe in a fold's worker thread: the objective records the stop and stops the
+        study in the trial's own thread (`optuna.Study.stop` must be called there)."""
         if self.deadline is not None and time.monotonic() >= self.deadline:
-            self.trial.set_user_attr(STOPPED, True)
-            # No new trial starts either: the sampler's own timeout is measured from a
-            # moment later than the deadline, and each trial begun past it would only be
-            # stopped here (this process's `optimize` ends after the running trials).
-            self.trial.study.stop()
             raise OutOfTime("the time budget ended during this trial")
 
     def report(self, value: float, step: int) -> None:
@@ -68,6 +73,9 @@ class Scorer(Protocol):
 
     n_steps: int  # folds (or periods) a trial is scored on
     reports_folds: bool  # the running mean goes to the pruner after each fold
+    # Optional `workers` (folds scored at once in threads; 1 when absent) and
+    # `workers_for(family)` (how many of them a family's trials use): only a scorer whose
+    # `score` never calls `guard.report` may set them above 1.
 
     def suggest(self, trial: optuna.Trial) -> tuple[Any, dict[str, Any]]: ...
 
@@ -84,26 +92,43 @@ def make_objective(scorer: Scorer, deadline: float | None) -> Callable[[optuna.T
     kept to show over- and underfitting; fold gradients are averaged into user
     attribute "hypergradient". With `deadline` (a `time.monotonic()` instant), a
     trial running past it stops and is pruned, with user attribute
-    "stopped_at_deadline".
+    "stopped_at_deadline". With `scorer.workers` above 1 the folds run in waves of
+    that many threads (module docstring).
 
     Example:
         >>> study.optimize(make_objective(task.scorer(plan, plan.fit), deadline=None))
     """
 
-    def objective(trial: optuna.Trial) -> float:
+    workers = max(1, int(getattr(scorer, "workers", 1)))
+
+    def scored(trial: optuna.Trial) -> float:
         guard = Guard(trial, deadline)
         family, params = scorer.suggest(trial)
+        width = min(workers, scorer.workers_for(family)) if workers > 1 else 1
+        # Each trial its own threads (parallel trials with --jobs never share them); the
+        # trial's own thread scores the first fold of each wave.
+        with ThreadPoolExecutor(width - 1 or 1, thread_name_prefix="fold") as pool:
+            return _folds(trial, guard, family, params, width, pool)
+
+    def _folds(trial, guard, family, params, width, pool) -> float:
         valid, train, rounds, grads = [], [], [], []
-        for step in range(scorer.n_steps):
+        for wave in range(0, scorer.n_steps, width):
             guard.check()
-            fold = scorer.score(family, params, step, guard)
-            valid.append(fold.valid)
-            train.append(fold.train)
-            rounds.append(fold.n_rounds)
-            if fold.gradient is not None:
-                grads.append(fold.gradient)
-            if scorer.reports_folds:
-                guard.report(float(np.mean(valid)), step)
+            steps = range(wave, min(wave + width, scorer.n_steps))
+            futures = [pool.submit(scorer.score, family, params, s, guard) for s in steps[1:]]
+            try:
+                folds = [scorer.score(family, params, steps[0], guard)]
+            finally:
+                wait(futures)  # every fold of the wave ends (or raises) before any report
+            folds += [f.result() for f in futures]
+            for step, fold in zip(steps, folds, strict=True):
+                valid.append(fold.valid)
+                train.append(fold.train)
+                rounds.append(fold.n_rounds)
+                if fold.gradient is not None:
+                    grads.append(fold.gradient)
+                if scorer.reports_folds:
+                    guard.report(float(np.mean(valid)), step)
         trial.set_user_attr("train", float(np.mean(train)))
         trial.set_user_attr("fold_scores", [float(v) for v in valid])
         if grads:
@@ -112,5 +137,16 @@ def make_objective(scorer: Scorer, deadline: float | None) -> Callable[[optuna.T
         if all(r is not None for r in rounds):
             trial.set_user_attr("n_rounds", int(np.median(rounds)))
         return float(np.mean(valid))
+
+    def objective(trial: optuna.Trial) -> float:
+        try:
+            return scored(trial)
+        except OutOfTime:
+            trial.set_user_attr(STOPPED, True)
+            # No new trial starts either: the sampler's own timeout is measured from a
+            # moment later than the deadline, and each trial begun past it would only be
+            # stopped here (this process's `optimize` ends after the running trials).
+            trial.study.stop()
+            raise
 
     return objective

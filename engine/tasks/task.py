@@ -163,6 +163,26 @@ class Paired:
     objective: Objective
 
 
+CORES_VARIABLE = "TUNEPLATE_CORES"  # the cores a run may use, when set (a whole number)
+
+
+def cores() -> int:
+    """The cores this process may use: `TUNEPLATE_CORES` when set, else its CPU affinity
+    (`taskset`, or a container's `--cpuset-cpus`, narrows it; a CPU quota such as
+    `docker --cpus` does not, so set the variable there), else `os.cpu_count()`.
+
+    Example:
+        >>> os.environ["TUNEPLATE_CORES"] = "1"; cores()
+        1
+    """
+    given = os.environ.get(CORES_VARIABLE, "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def threads_per_fit(n_rows: int, jobs: int = 1, large: int = 50_000) -> int:
     """Threads for each model fit: one under `large` rows (a fit is too short to share),
     else this machine's cores divided among the `jobs` trials running at once.
@@ -173,7 +193,21 @@ def threads_per_fit(n_rows: int, jobs: int = 1, large: int = 50_000) -> int:
     """
     if n_rows < large:
         return 1
-    return max(1, (os.cpu_count() or 1) // jobs)
+    return max(1, cores() // jobs)
+
+
+def fold_workers(n_rows: int, n_folds: int, jobs: int = 1, large: int = 50_000) -> int:
+    """Folds of one trial scored at once, in threads: this machine's cores divided among
+    the `jobs` trials running at once, at most `n_folds`; one from `large` rows, where
+    each fit already uses the cores (`threads_per_fit`).
+
+    Example:
+        >>> fold_workers(12_000, n_folds=3)  # on 2 cores; 3 on 8 cores
+        2
+    """
+    if n_rows >= large:
+        return 1
+    return max(1, min(n_folds, cores() // jobs))
 
 
 def fingerprint(table: pd.DataFrame) -> str:

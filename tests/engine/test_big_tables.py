@@ -56,7 +56,7 @@ def test_parallel_trials_bin_each_fold_once_and_keep_the_budget(monkeypatch, loa
 
 
 def test_threads_per_fit_share_the_cores_among_parallel_trials(monkeypatch, loans):
-    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.setattr("tuneplate.engine.tasks.task.cores", lambda: 8)
     assert engine.threads_per_fit(1_000_000) == 8
     assert engine.threads_per_fit(1_000_000, jobs=2) == 4
     assert engine.threads_per_fit(1_000_000, jobs=16) == 1

@@ -130,7 +130,7 @@ def test_jobs_run_ranking_trials_in_parallel_threads(events):
 
 
 def test_ranking_threads_per_fit_are_named_and_split_among_jobs(monkeypatch):
-    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.setattr("tuneplate.engine.tasks.task.cores", lambda: 8)
     assert threads_per_fit(LARGE_LOG - 1, jobs=1, large=LARGE_LOG) == 1
     assert threads_per_fit(LARGE_LOG, jobs=1, large=LARGE_LOG) == 8
     assert threads_per_fit(LARGE_LOG, jobs=2, large=LARGE_LOG) == 4

@@ -84,6 +84,7 @@ class CrossValidation:
     hypergradient: bool = False
     cache: FoldCache | None = None
     encoded: pd.DataFrame | None = None  # the whole table, encoded once (for the refit)
+    workers: int = 1  # folds scored at once, in threads (`tasks.task.fold_workers`)
     reports_folds: bool = field(default=True, init=False)
 
     def __post_init__(self):
@@ -92,6 +93,13 @@ class CrossValidation:
     @property
     def n_steps(self) -> int:
         return len(self.folds)
+
+    def workers_for(self, family: Family) -> int:
+        """Folds of a `family` trial scored at once: `workers` for the boosted families,
+        whose fits release Python's GIL; one for the linear ones, whose scikit-learn
+        pipelines hold it (two such trials in threads ran slower than one after the
+        other: README, "Big tables")."""
+        return self.workers if family.boosted else 1
 
     def suggest(self, trial: optuna.Trial) -> tuple[Family, dict]:
         if isinstance(self.space, Choice):

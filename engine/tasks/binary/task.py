@@ -49,6 +49,7 @@ from tuneplate.engine.tasks.task import (
     Plan,
     Request,
     fingerprint,
+    fold_workers,
     replay_findings,
     sorted_findings,
     threads_per_fit,
@@ -287,6 +288,9 @@ class BinaryTask:
             hypergradient=p.hypergradient,
             cache=FoldCache(X_dev, y_dev, p.split.folds, p.fit),
             encoded=X,
+            workers=fold_workers(
+                len(p.table), len(p.split.folds), p.config.search.jobs, sizing.LARGE_TABLE
+            ),
         )
 
     def evaluate(
