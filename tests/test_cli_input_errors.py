@@ -532,3 +532,20 @@ def test_resume_from_a_corrupt_config(content, tmp_path, capsys, no_search):
     result = cli(capsys, "run", "credit-risk", "--out", out, "--resume")
     assert_one_line_error(result, "config.json")
     assert (out / "config.json").read_text() == content
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+def test_a_cores_setting_that_is_not_a_whole_number_is_refused(
+    value, clean_csv, tmp_path, capsys, monkeypatch
+):
+    """TUNEPLATE_CORES=two would otherwise be ignored without a word and the run would use
+    every core; it is refused in one line, naming the variable and what it expects."""
+    monkeypatch.setenv("TUNEPLATE_CORES", value)
+    out = tmp_path / "run"
+    line = assert_one_line_error(
+        cli(capsys, *_run(clean_csv, out, *FAST)), "TUNEPLATE_CORES", "whole number above 0"
+    )
+    assert repr(value) in line
+    assert not (out / "results.json").exists()
+    monkeypatch.setenv("TUNEPLATE_CORES", "1")
+    assert cli(capsys, *_run(clean_csv, out, *FAST))[0] == 0  # the same run, a valid setting

@@ -167,7 +167,8 @@ CORES_VARIABLE = "TUNEPLATE_CORES"  # the cores a run may use, when set (a whole
 
 
 def cores() -> int:
-    """The cores this process may use: `TUNEPLATE_CORES` when set, else its CPU affinity
+    """The cores this process may use: `TUNEPLATE_CORES` when set (anything but a whole
+    number above 0 raises `TuneplateError`), else its CPU affinity
     (`taskset`, or a container's `--cpuset-cpus`, narrows it; a CPU quota such as
     `docker --cpus` does not, so set the variable there), else `os.cpu_count()`.
 
@@ -176,7 +177,12 @@ def cores() -> int:
         1
     """
     given = os.environ.get(CORES_VARIABLE, "").strip()
-    if given.isdigit() and int(given) > 0:
+    if given:
+        if not (given.isdigit() and int(given) > 0):
+            raise TuneplateError(
+                f"{CORES_VARIABLE} is {given!r}; expected a whole number above 0 (the cores "
+                f"a run may use), e.g. {CORES_VARIABLE}=2, or unset it to use them all"
+            )
         return int(given)
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
