@@ -66,7 +66,6 @@ import argparse
 import json
 import logging
 import math
-import os
 import statistics
 import sys
 import tempfile
@@ -87,6 +86,7 @@ from sklearn.model_selection import (
     cross_validate,
 )
 
+from tuneplate.engine.tasks.task import cores
 from tuneplate.engine.tune import Config, execute, plan
 from tuneplate.verticals import load_vertical
 
@@ -175,9 +175,9 @@ def run_tuneplate(strategy: str, vertical: str, d: Data, seed: int, budget: floa
 # ---------------------------------------------------------------- FLAML
 
 
-# The cores this process may use (`taskset` narrows them): FLAML's n_jobs, as tuneplate's
-# fold threads (tuneplate.engine.tasks.task.cores).
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+# The cores this process may use (`taskset` or TUNEPLATE_CORES narrows them): FLAML's
+# n_jobs, the same rule as tuneplate's fold threads.
+CORES = cores()
 
 
 def run_flaml(lgbm_only: bool, d: Data, seed: int, budget: float) -> Run:

@@ -101,11 +101,14 @@ def test_only_the_boosted_families_score_their_folds_at_once():
     from tuneplate.engine.tasks.binary.folds import CrossValidation
 
     cv = CrossValidation(FAMILIES, None, None, None, [], None, None, workers=3, cache=object())
-    assert {n: cv.workers_for(f) for n, f in FAMILIES.items()} == {
-        n: (3 if f.boosted else 1) for n, f in FAMILIES.items()
+    assert {n: cv.workers_for(FAMILIES[n]) for n in ("lightgbm", "xgboost")} == {
+        "lightgbm": 3,
+        "xgboost": 3,
     }
-    assert cv.workers_for(FAMILIES["lightgbm"]) == 3
-    assert cv.workers_for(FAMILIES["logistic"]) == 1
+    assert {n: cv.workers_for(FAMILIES[n]) for n in ("logistic", "scorecard")} == {
+        "logistic": 1,
+        "scorecard": 1,
+    }
 
 
 def test_fold_workers_share_the_cores_among_parallel_trials(monkeypatch):
