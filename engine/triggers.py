@@ -69,11 +69,15 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
     rule = "The observed event rate moves away from the development data's event rate"
     if not v.with_outcomes or not isinstance(share, int | float):
         out.append(Trigger(rule, "needs outcomes", "grey"))
+    elif v.event_rate_interval is None:
+        out.append(Trigger(rule, "too few entities on these rows to tell", "grey"))
     else:
-        n = v.rows - v.rows_without_outcome
-        half = Z95 * math.sqrt(max(v.event_rate * (1 - v.event_rate), 1e-12) / max(n, 1))
-        away = abs(v.event_rate - share) > half
-        reading = f"{v.event_rate:.1%} (±{half:.1%}) on these rows, {share:.1%} at development"
+        low, high = v.event_rate_interval
+        away = not low <= share <= high
+        reading = (
+            f"{v.event_rate:.1%} (±{(high - low) / 2:.1%}) on these rows, "
+            f"{share:.1%} at development"
+        )
         out.append(Trigger(rule, reading, "red" if away else "green"))
     out.append(_calibration_trigger(v))
     out.append(_fairness_trigger(v, results.headline.figures.get("min_adverse_impact_ratio")))

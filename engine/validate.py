@@ -48,6 +48,7 @@ from tuneplate.engine.contract.monitoring import (
     calibration,
     difference_interval,
     drift_rows,
+    event_rate_interval,
     verdict,
 )
 from tuneplate.engine.data.roles import Roles, read_outcomes
@@ -108,6 +109,8 @@ class Validation:
     with_outcomes: bool = False
     rows_without_outcome: int = 0  # left out of the outcome figures (still scored)
     event_rate: float = math.nan  # observed, on the rows with an outcome
+    # its 95% interval, counting entities under --group (None: too few to tell)
+    event_rate_interval: tuple[float, float] | None = None
     mean_score: float = math.nan  # mean predicted probability on the same rows
     drift: tuple[Drift, ...] = ()
     score: Figure | None = None  # the run's own metric
@@ -377,6 +380,7 @@ def _with_outcomes(
     v.with_outcomes = True
     v.rows_without_outcome = int((~known).sum())
     v.event_rate, v.mean_score = float(y.mean()), float(p.mean())
+    v.event_rate_interval = event_rate_interval(y, clusters)
     if y.min() == y.max():
         notes.append(
             "Every new row with an outcome has the same outcome, so ranking (AUROC) and "
@@ -405,10 +409,8 @@ def _with_outcomes(
     # With entities, the AUROC figure is the exported validate.py's (Obuchowski's
     # clustered variance, no floor but MIN_ENTITIES), so both give the same verdict.
     v.score = score if objective.name != "roc_auc" else None  # one figure, one row
-    events = profile.events if profile is not None else None
-    rows = profile.rows if profile is not None else 0
     dev_auc = float(results.holdout_metrics.get("roc_auc", math.nan))
-    v.auroc = auroc_figure(y, p, dev_auc, events, rows, clusters)
+    v.auroc = auroc_figure(y, p, dev_auc, profile, clusters)
 
 
 def _interval_difference(new, new_interval, dev, dev_interval):

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from .group_ids import entity_codes
-from .profile import PSI_MAJOR, PSI_WATCH, SCORES
+from .profile import PSI_MAJOR, PSI_WATCH, SCORES, Profile
 
 # The run report's monitoring triggers (reports/monitoring.py words them; `tuneplate
 # validate` evaluates them on new rows): defined once, here.
@@ -278,12 +278,12 @@ def clustered_auroc_se(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> floa
 
 
 def auroc_figure(
-    y: np.ndarray, p: np.ndarray, development: float, events, rows, groups=None
+    y: np.ndarray, p: np.ndarray, development: float, profile: Profile | None, groups=None
 ) -> Figure:
-    """The AUROC on new rows beside the development hold-out's (`events` of `rows`).
+    """The AUROC on new rows beside the development hold-out's (`profile`'s rows).
 
     With `groups` (one entity id per new row), the new rows' standard error counts the
-    entities (`clustered_auroc_se`).
+    entities (`clustered_auroc_se`); the development side's is `development_auroc_se`.
     """
     value = auroc(y, p)
     se_new = (
@@ -291,9 +291,7 @@ def auroc_figure(
         if groups is None
         else clustered_auroc_se(y, p, groups)
     )
-    se_dev = (
-        auroc_se(development, int(events), int(rows - events)) if events is not None else math.nan
-    )
+    se_dev = development_auroc_se(development, profile)
     return Figure(
         "roc_auc",
         "AUROC",
@@ -304,6 +302,54 @@ def auroc_figure(
         _around(development, se_dev),
         difference_interval(value, se_new, development, se_dev) if math.isfinite(se_dev) else None,
     )
+
+
+def event_rate_interval(y: np.ndarray, groups=None) -> tuple[float, float] | None:
+    """95% interval of the event rate of outcomes `y` (n,, 0/1), in rates (0-1).
+
+    Rows alone: the normal (Wald) interval, sqrt(r(1 - r)/n). With `groups` (one entity
+    id per row): each entity's events less its rows times the rate are summed before
+    squaring, the sandwich variance of a mean with Cameron & Miller's G/(G-1) factor
+    (as `clustered_covariance`), so a customer's four loans count as one draw. None
+    without rows, or with fewer than MIN_ENTITIES entities.
+
+    Example:
+        >>> event_rate_interval(np.array([0, 1] * 50))
+        (0.402, 0.598)
+    """
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    if not n:
+        return None
+    rate = float(y.mean())
+    if groups is None:
+        se = math.sqrt(max(rate * (1 - rate), 1e-12) / n)
+    else:
+        codes = entity_codes(groups)
+        g = int(codes.max()) + 1
+        if g < MIN_ENTITIES:
+            return None
+        residual = np.bincount(codes, weights=y - rate, minlength=g)
+        se = math.sqrt(max(g / (g - 1) * float(residual @ residual), 1e-12)) / n
+    return rate - Z95 * se, rate + Z95 * se
+
+
+def development_auroc_se(auc: float, profile: Profile | None) -> float:
+    """Standard error of the development hold-out's AUROC `auc`, from its `profile`.
+
+    A grouped run saved the clustered one (`Profile.auroc_se`, Obuchowski 1997: a
+    customer's many loans count once); otherwise Hanley & McNeil's from the hold-out's
+    events and rows. NaN without a profile or its event count.
+
+    Example:
+        >>> round(development_auroc_se(0.8, Profile(500, scores, events=100)), 4)
+        0.0279
+    """
+    if profile is None or profile.events is None:
+        return math.nan
+    if profile.auroc_se is not None:
+        return profile.auroc_se
+    return auroc_se(auc, profile.events, profile.rows - profile.events)
 
 
 def _around(value: float, se: float) -> tuple[float, float] | None:

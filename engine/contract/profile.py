@@ -83,23 +83,34 @@ class Profile:
 
     `rows`: hold-out rows it was learned from, `events` how many of them had the event
     (for the AUROC's standard error); `scores`: bands of the predicted probability of
-    the event; `columns`: {column: Bands} for each model input.
+    the event; `columns`: {column: Bands} for each model input. `auroc_se`: the hold-out
+    AUROC's standard error counting entities, for a run whose rows come in groups
+    (`--group`; NaN when too few entities give one), where the count formula from
+    `events` and `rows` would treat every row as independent; None otherwise and in
+    files saved before it existed.
     """
 
     rows: int
     scores: Bands
     columns: dict[str, Bands] = field(default_factory=dict)
     events: int | None = None
+    auroc_se: float | None = None
 
     @classmethod
     def learn(
-        cls, schema: Any, encoded: pd.DataFrame, scores: np.ndarray, y: np.ndarray | None = None
+        cls,
+        schema: Any,
+        encoded: pd.DataFrame,
+        scores: np.ndarray,
+        y: np.ndarray | None = None,
+        auroc_se: float | None = None,
     ) -> Profile:
-        """From `schema.encode(holdout)[0]` (internal names), the hold-out scores (n,) and
-        outcomes (n,, 0/1)."""
+        """From `schema.encode(holdout)[0]` (internal names), the hold-out scores (n,),
+        outcomes (n,, 0/1) and, for grouped rows, the AUROC's clustered standard error."""
         columns = {f.name: Bands.learn(encoded[f.key]) for f in schema.features}
         events = None if y is None else int(np.sum(y))
-        return cls(len(encoded), Bands.learn(np.asarray(scores, dtype=float)), columns, events)
+        scores = Bands.learn(np.asarray(scores, dtype=float))
+        return cls(len(encoded), scores, columns, events, auroc_se)
 
     def psi(self, schema: Any, encoded: pd.DataFrame, scores: np.ndarray) -> dict[str, float]:
         """PSI of the scores (key SCORES) and CSI of every input, new rows against these.
@@ -164,7 +175,11 @@ class Profile:
             "events": self.events,
             "scores": asdict(self.scores),
             "columns": {name: asdict(b) for name, b in self.columns.items()},
-        }
+        } | (
+            {}  # no key: older readers and ungrouped runs read the same file
+            if self.auroc_se is None
+            else {"auroc_se": self.auroc_se if np.isfinite(self.auroc_se) else None}
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Profile:
@@ -173,7 +188,10 @@ class Profile:
 
         columns = {name: bands(d) for name, d in data.get("columns", {}).items()}
         events = data.get("events")
-        return cls(int(data["rows"]), bands(data["scores"]), columns, events)
+        # A grouped run whose hold-out had too few entities saved null: no interval.
+        se = data.get("auroc_se", "absent")
+        auroc_se = None if se == "absent" else (float("nan") if se is None else float(se))
+        return cls(int(data["rows"]), bands(data["scores"]), columns, events, auroc_se)
 
 
 def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:

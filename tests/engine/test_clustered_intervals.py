@@ -22,9 +22,14 @@ import tuneplate
 from tuneplate.cli import main
 from tuneplate.engine.contract.group_ids import entity_clusters, read_group_ids
 from tuneplate.engine.contract.monitoring import (
+    Z95,
+    auroc_se,
     calibration,
     clustered_auroc_se,
+    development_auroc_se,
+    event_rate_interval,
 )
+from tuneplate.engine.contract.profile import Bands, Profile
 from tuneplate.verticals.credit_risk.metrics import ASSUMPTIONS, profit_intervals
 
 COPIES = 4
@@ -46,6 +51,11 @@ def _copies(*arrays):
 
 def _width(interval) -> float:
     return interval[1] - interval[0]
+
+
+def _profile(events: int, rows: int, auroc_se: float | None = None) -> Profile:
+    """A development profile holding only what the AUROC's standard error reads."""
+    return Profile(rows, Bands((1.0, 0.0)), events=events, auroc_se=auroc_se)
 
 
 def test_one_row_per_entity_gives_delongs_standard_error():
@@ -166,6 +176,36 @@ def test_validate_counts_customers_not_their_copied_rows(loans):
     assert not any("entities" in n for n in alone.notes)
 
 
+def test_the_event_rate_trigger_counts_customers_not_their_copied_rows(loans):
+    """The trigger "the observed event rate moves away" fires when the development rate
+    lies outside the new rows' 95% interval; four copies of each row must not halve it."""
+    root, run, _ = loans
+    alone = _validate(run, root / "new.csv")
+    grouped = _validate(run, root / "copied.csv", group="customer")
+    by_rows = _validate(run, root / "copied.csv")
+    assert grouped.event_rate == pytest.approx(alone.event_rate)
+    # the sandwich's G/(G-1) factor against Wald's n: equal to a fraction of a percent
+    assert _width(grouped.event_rate_interval) == pytest.approx(
+        _width(alone.event_rate_interval), rel=0.01
+    )
+    assert _width(by_rows.event_rate_interval) == pytest.approx(
+        _width(alone.event_rate_interval) / 2, rel=0.01
+    )
+    rule = "The observed event rate moves away"
+    half = {
+        name: next(t.reading for t in v.triggers if t.rule.startswith(rule))
+        for name, v in (("alone", alone), ("grouped", grouped))
+    }
+    assert half["grouped"] == half["alone"]  # the same "(±x.x%)" as the uncopied rows
+
+
+def test_too_few_entities_give_no_event_rate_interval():
+    y, _ = _scored(15 * 40, seed=2)
+    assert event_rate_interval(y, np.repeat(np.arange(15), 40)) is None
+    low, high = event_rate_interval(y)
+    assert low < y.mean() < high
+
+
 def test_the_exported_validate_counts_the_same_customers(loans):
     root, run, project = loans
     engine = _validate(run, root / "copied.csv", group="customer")
@@ -242,12 +282,12 @@ def test_fewer_entities_than_the_floor_give_no_interval_and_the_verdict_says_so(
     assert np.isnan(clustered_auroc_se(y, p, ids))
     fit = calibration(y, p, ids)
     assert np.isnan(fit.intercept_interval).all() and np.isfinite(fit.intercept)
-    figure = auroc_figure(y, p, 0.75, 100, 400, ids)
+    figure = auroc_figure(y, p, 0.75, _profile(100, 400), ids)
     said, reasons = verdict(figure, fit, ())
     assert said == STILL
     assert "the AUROC's change and calibration could not be judged" in reasons[-1]
     # the same rows as 600 independent ones are judged (and found miscalibrated)
-    judged = verdict(auroc_figure(y, p, 0.75, 100, 400), calibration(y, p), ())
+    judged = verdict(auroc_figure(y, p, 0.75, _profile(100, 400)), calibration(y, p), ())
     assert judged[0] != STILL and not any("could not be judged" in r for r in judged[1])
 
 
@@ -258,3 +298,58 @@ def test_raw_ids_with_missing_values_are_entities_of_their_own():
     assert np.isfinite(clustered_auroc_se(y, p, ids))
     assert np.isfinite(calibration(y, p, ids).slope_interval).all()
     assert np.isfinite(profit_intervals(y, [p < 0.5], ASSUMPTIONS, groups=ids)[0]).all()
+
+
+# --- the development side of a grouped run ---------------------------------------------
+
+
+def test_the_development_auroc_se_is_the_saved_clustered_one_else_the_count_formula():
+    hanley = auroc_se(0.8, 100, 300)  # 100 events among 400 rows
+    assert development_auroc_se(0.8, _profile(100, 400)) == hanley
+    assert development_auroc_se(0.8, _profile(100, 400, auroc_se=0.05)) == 0.05
+    assert np.isnan(development_auroc_se(0.8, None))
+    assert np.isnan(development_auroc_se(0.8, _profile(None, 400)))
+    # saved and read back: a finite one as it was, too few entities (NaN) as NaN, and a
+    # file without the key (ungrouped, or saved before) as the count formula
+    for se in (0.05, float("nan"), None):
+        back = Profile.from_dict(json.loads(json.dumps(_profile(100, 400, se).to_dict())))
+        assert back.auroc_se == se or (np.isnan(se) and np.isnan(back.auroc_se))
+    assert "auroc_se" not in _profile(100, 400).to_dict()
+
+
+@pytest.fixture(scope="module")
+def grouped_loans(tmp_path_factory):
+    """A credit run on 300 customers with four loans each, kept together (--group)."""
+    rng = np.random.default_rng(3)
+    root = tmp_path_factory.mktemp("grouped_run")
+    n = 300
+    debt = rng.uniform(0, 1, n).round(3)
+    bad = rng.random(n) < 1 / (1 + np.exp(-(3 * debt - 1.8)))
+    table = pd.DataFrame(
+        {
+            "customer": [f"C{i:04d}" for i in range(n)],
+            "debt_ratio": debt,
+            "status": np.where(bad, "bad", "good"),
+        }  # fmt: skip
+    )
+    copied = table.loc[table.index.repeat(COPIES)].reset_index(drop=True)
+    copied.to_csv(root / "train.csv", index=False)
+    run = root / "run"
+    args = ["--target", "status", "--group", "customer", "--model", "logistic", "--trials", "2"]
+    assert main(["run", "credit-risk", "--data", str(root / "train.csv"), *args,
+                 "--out", str(run)]) == 0  # fmt: skip
+    return root, run
+
+
+def test_a_grouped_runs_development_auroc_interval_counts_its_customers(grouped_loans):
+    """The development hold-out held each customer's four loans; its AUROC interval in
+    validate must count the customers, as the new rows' does, not the loans (a
+    difference interval half as wide would call a change that four copies cannot tell)."""
+    root, run = grouped_loans
+    profile = tuneplate.Results.load(run).model.profile
+    assert profile.auroc_se is not None and np.isfinite(profile.auroc_se)
+    v = _validate(run, root / "train.csv", group="customer")
+    dev, width = v.auroc.development, _width(v.auroc.development_interval)
+    assert width == pytest.approx(2 * Z95 * profile.auroc_se)
+    by_rows = 2 * Z95 * auroc_se(dev, profile.events, profile.rows - profile.events)
+    assert width > 1.6 * by_rows  # four copies: about twice as wide as rows would say

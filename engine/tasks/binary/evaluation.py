@@ -13,7 +13,7 @@ from scipy.stats import bootstrap
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.group_ids import entity_clusters
-from tuneplate.engine.contract.monitoring import MIN_ENTITIES
+from tuneplate.engine.contract.monitoring import MIN_ENTITIES, clustered_auroc_se
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
@@ -185,6 +185,14 @@ def paired_difference(
     return difference, interval
 
 
+def grouped_profile(p: Plan, X_hold: pd.DataFrame, scores: np.ndarray, y_hold) -> Profile:
+    """The hold-out's profile for `validate`; under `--group` with the AUROC's standard
+    error counting entities (`clustered_auroc_se`), as validate counts the new rows'."""
+    groups = holdout_groups(p)
+    se = None if groups is None else clustered_auroc_se(y_hold, scores, groups)
+    return Profile.learn(p.schema, X_hold, scores, y_hold, auroc_se=se)
+
+
 def holdout_groups(p: Plan) -> np.ndarray | None:
     """The hold-out rows' `--group` clusters (in `split.holdout` order), or None without
     groups.
@@ -299,7 +307,7 @@ def baseline(
         str(p.roles.positive),
         params,
         fit.saved(),
-        Profile.learn(p.schema, X_hold, scores, y_hold),
+        grouped_profile(p, X_hold, scores, y_hold),
         calibrator,
     )
     recommended = replace(

@@ -21,7 +21,6 @@ from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.data.checks import Finding, errors, run_checks
 from tuneplate.engine.data.roles import Roles
@@ -323,7 +322,7 @@ class BinaryTask:
             return calibrated_columns(estimator.predict_proba(X), calibrator)[:, 1]
 
         p_hold = proba(X_hold)
-        profile = Profile.learn(p.schema, X_hold, p_hold, y_hold)  # what `validate` compares with
+        profile = evaluation.grouped_profile(p, X_hold, p_hold, y_hold)  # what `validate` reads
         model = Model(
             family.name,
             estimator,
