@@ -53,6 +53,18 @@ def test_diversity_is_the_share_of_pairs_in_different_categories():
     assert beyond.diversity(lists, CATEGORY) == pytest.approx(np.mean([2 / 3, 0.0]))
 
 
+def test_items_without_a_category_are_left_out_of_diversity_whatever_their_missing_marker():
+    """An items table read as pandas' string dtype maps an unknown item to pd.NA, whose
+    truth value raises; the run crashed after its search on such a table."""
+    lists = np.array([["x", "y", "q"], ["x", "q", "r"]], dtype=object)
+    for missing in (pd.NA, np.nan, None):
+        category = pd.Series({"x": "shoes", "y": "hats", "q": missing}, dtype=object)
+        # first list: x, y differ (q unknown) -> 1; second: one known item, no pair
+        assert beyond.diversity(lists, category) == pytest.approx(1.0)
+    as_string = pd.Series({"x": "shoes", "y": "hats"}).astype("string")
+    assert beyond.diversity(lists, as_string) == pytest.approx(1.0)
+
+
 def test_lists_of_maps_row_positions_to_items_with_none_for_padding():
     got = beyond.lists_of(np.array(["x", "y"]), np.array([[1, 0], [0, -1]]))
     assert got.tolist() == [["y", "x"], ["x", None]]

@@ -58,6 +58,37 @@ def test_candidates_hold_no_future_and_keep_users_contiguous(small_shop):
     assert built.frame["idle_days"].min() >= 0  # features see only events before the period
 
 
+@pytest.mark.parametrize("how", ["some missing", "upper-cased"])
+def test_an_items_table_that_misses_logged_items_is_said_and_the_run_finishes(
+    small_shop, tmp_path, how
+):
+    """Items of the log absent from --items (a partial export, ids in another case) have
+    no category or price: the run used to crash after its search; now it finishes and
+    says how many, and when the ids only differ in case, says that."""
+    items = pd.read_csv(small_shop / "items.csv", dtype=str)
+    if how == "some missing":
+        items = items.sample(frac=0.9, random_state=0)
+    else:
+        items["product_id"] = " " + items["product_id"].str.upper()  # " P0041" for "p0041"
+    items.to_csv(tmp_path / "items.csv", index=False)
+    out = tmp_path / "run"
+    args = ["--data", str(small_shop / "events.csv"), "--items", str(tmp_path / "items.csv")]
+    assert main(["run", "recommendation", *args, "--trials", "2", "--out", str(out)]) == 0
+    saved = json.loads((out / "results.json").read_text())
+    found = [f for f in saved["findings"] if f["check"] == "items_missing"]
+    assert len(found) == 1
+    logged = pd.read_csv(small_shop / "events.csv", dtype=str)["product_id"]
+    absent = (~logged.drop_duplicates().isin(items["product_id"])).sum()
+    assert found[0]["message"].startswith(f"{absent:,} of the log's {logged.nunique():,} items")
+    assert ("when case and spaces are ignored" in found[0]["fix"]) == (how == "upper-cased")
+    shown = [r["Intra-list diversity"] for t in saved["tables"] for r in t["rows"]
+             if "Intra-list diversity" in r]  # fmt: skip
+    if how == "some missing":  # from the items with a category
+        assert shown and all(0 <= d <= 1 for d in shown)
+    else:  # no item has a known category: no figure rather than a made-up one
+        assert shown and all(d is None for d in shown)
+
+
 def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path):
     out = tmp_path / "run"
     code = main(

@@ -122,7 +122,7 @@ def diversity(lists: np.ndarray, category: pd.Series) -> float:
     cats = cats.to_numpy(dtype=object).reshape(len(lists), -1)
     values = []
     for row in cats:
-        known = [c for c in row if isinstance(c, str) or (c is not None and c == c)]
+        known = [c for c in row if not pd.isna(c)]  # an item without a category: left out
         n = len(known)
         if n < 2:
             continue

@@ -11,7 +11,13 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.tasks.ranking import candidates as cands
-from tuneplate.engine.tasks.ranking.interactions import ITEM_NAMES, Windows, find_column, resolve
+from tuneplate.engine.tasks.ranking.interactions import (
+    ITEM_NAMES,
+    Log,
+    Windows,
+    find_column,
+    resolve,
+)
 from tuneplate.engine.vertical import Vertical
 
 MIN_HOLDOUT_USERS = 100  # fewer evaluated users than this and every figure is wide
@@ -61,6 +67,44 @@ def prepare(vertical: Vertical, data: pd.DataFrame | None, config):
     )
     items = items_table(config.columns.items, example_items, roles.item)
     return data, roles, items, attribution
+
+
+def items_findings(log: Log, items: pd.DataFrame | None) -> list[Finding]:
+    """A warning when the log's items are not all in the items table (`--items`).
+
+    Their category and price are unknown, so the diversity and revenue figures leave
+    them out; the usual cause is an id written another way in one file (case, spaces).
+
+    Example:
+        >>> items_findings(log, items)[0].message
+        '12 of the log's 400 items (3% of its events) are not in the items table'
+    """
+    if items is None or not len(log.events):
+        return []
+    ids = log.events["item"].astype("string")
+    missing = ~ids.isin(items.index)
+    if not missing.any():
+        return []
+    absent = ids[missing].unique()
+    loose = set(items.index.astype("string").str.strip().str.casefold())
+    alike = int(pd.Series(absent).str.strip().str.casefold().isin(loose).sum())
+    fix = (
+        f"{alike:,} of them match an id of the items table when case and spaces are "
+        "ignored: write the ids the same way in both files"
+        if alike
+        else "add them to the items table, or check that both files use the same item ids"
+    )
+    return [
+        Finding(
+            "items_missing",
+            "warning",
+            f"{len(absent):,} of the log's {ids.nunique():,} items ({missing.mean():.0%} of "
+            "its events) are not in the items table; their category and price are unknown, "
+            "so the diversity and revenue figures leave them out",
+            expected="every item of the log in the items table (--items)",
+            fix=fix,
+        )
+    ]
 
 
 def period_findings(windows: Windows, holdout: cands.Candidates, split_kind: str):

@@ -48,7 +48,12 @@ from tuneplate.engine.tasks.ranking.periods import (
     n_candidates,
     stack,
 )
-from tuneplate.engine.tasks.ranking.reading import parse_split, period_findings, prepare
+from tuneplate.engine.tasks.ranking.reading import (
+    items_findings,
+    parse_split,
+    period_findings,
+    prepare,
+)
 from tuneplate.engine.tasks.task import (
     ChecksFailed,
     Evaluated,
@@ -112,9 +117,11 @@ class RankingTask:
             )
 
     def check(self, vertical: Vertical, data: pd.DataFrame | None, config) -> list:
-        data, roles, _, _ = prepare(vertical, data, config)
-        to_log(data, roles)  # unparseable times and missing ids are refused here
-        return [f for check in vertical.checks for f in check(data, roles)]
+        data, roles, items, _ = prepare(vertical, data, config)
+        log = to_log(data, roles)  # unparseable times and missing ids are refused here
+        return [f for check in vertical.checks for f in check(data, roles)] + items_findings(
+            log, items
+        )
 
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
         """Check the log, cut the periods and build every period's candidates once."""
@@ -139,7 +146,7 @@ class RankingTask:
         log = to_log(data, roles)
         printed = fingerprint(data)
         findings = [f for check in vertical.checks for f in check(data, roles)]
-        findings += replay_findings(config, printed)
+        findings += replay_findings(config, printed) + items_findings(log, items)
         if errors(findings):
             raise ChecksFailed(findings)
 
