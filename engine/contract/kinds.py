@@ -210,7 +210,7 @@ def _learn_kind(
         if inf:
             notes.append(_inf_note(col, inf))
         written = given[finite.to_numpy()].map(lambda v: str(v).strip())
-        notes += _format_notes(col, written, decimal, thousands, own)
+        notes += _format_notes(col, written, numbers[finite], decimal, thousands, own)
         return "numeric", tokens, own, notes
     sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:

@@ -8,7 +8,7 @@ decimal mark.
 Separate from schema.py: the sentences people read live apart from the reading rules,
 so either can change without the other. Copied verbatim with the rest of
 `engine/contract/` into an exported project by `tuneplate export`, so it imports only
-pandas and its siblings (relatively).
+numpy, pandas and its siblings (relatively).
 
 Example:
     >>> _inf_note("amount", 3).message
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .numbers import _PERCENT, _grouping
@@ -37,9 +38,13 @@ class Note:
 
 
 def _format_notes(
-    col: str, written: pd.Series, decimal: str, thousands: str | None, own: str
+    col: str, written: pd.Series, values, decimal: str, thousands: str | None, own: str
 ) -> list[Note]:
-    """Notes on how a text column's numbers were written: grouping, percent, own mark."""
+    """Notes on how a text column's numbers were written: grouping, percent, own mark.
+
+    `written` holds the column's readable values as text and `values` (same length) the
+    numbers read from them.
+    """
     notes = []
     if own:
         mark = "decimal comma (12,5)" if own == "," else "decimal point (12.5)"
@@ -71,8 +76,25 @@ def _format_notes(
                     columns=(col,),
                 )
             )
-    percent = int(text.str.match(_PERCENT).sum())
-    if percent:
+    is_percent = text.str.match(_PERCENT).to_numpy(dtype=bool)
+    percent = int(is_percent.sum())
+    if percent and _fractions_beside_percent(np.asarray(values, dtype=float), is_percent):
+        plain = len(is_percent) - percent
+        notes.append(
+            Note(
+                "mixed_percent",
+                "warning",
+                f"{col}: {_values(percent)} written as percentages (12.5%, read as 12.5) "
+                f"and {_values(plain)} written plain, all between -1 and 1: if the plain "
+                "ones are fractions (0.125 for 12.5%), they are read 100 times smaller "
+                "than the others",
+                expected="one way of writing the column",
+                fix="write every value the same way in the extract (all with '%' or all "
+                "as fractions); each is read as written",
+                columns=(col,),
+            )
+        )
+    elif percent:
         notes.append(
             Note(
                 "percent_text",
@@ -85,6 +107,18 @@ def _format_notes(
             )
         )
     return notes
+
+
+def _fractions_beside_percent(values: np.ndarray, is_percent: np.ndarray) -> bool:
+    """True when the values written without '%' look like fractions of the ones with it.
+
+    Every plain value lies within [-1, 1] while the percentages are mostly larger (their
+    median magnitude above 1): "0.125" beside "12.5%" is 100 times apart once read.
+    """
+    plain, scaled = values[~is_percent], values[is_percent]
+    if not len(plain) or not len(scaled):
+        return False
+    return bool(np.all(np.abs(plain) <= 1) and np.median(np.abs(scaled)) > 1)
 
 
 def _values(n: int) -> str:

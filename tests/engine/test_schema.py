@@ -396,6 +396,39 @@ def test_percent_text_is_a_number_in_percent_units_with_a_finding(values, rules,
     assert counts["rate"].unreadable == 0 and not counts["rate"].problem()
 
 
+@pytest.mark.parametrize(
+    "values, rules",
+    [
+        (["12.5%", "0.125", "30%", "0.3", "7%"], None),  # fractions beside percentages
+        (["12,5 %", "0,125", "30 %", "0,3"], GERMAN),
+        (["-5%", "-0.05", "40%", "0.4", "1", "0"], None),  # a fraction may be 1 or 0
+    ],
+)
+def test_fractions_written_beside_percentages_are_a_warning_not_a_quiet_note(values, rules):
+    """ "12.5%" reads as 12.5 and "0.125" as 0.125: if the plain values are fractions,
+    a tenth of the column is 100 times off, and the model learns it so."""
+    table = pd.DataFrame({"rate": values * 10})
+    schema, notes = Schema.learn(table, ["rate"], rules)
+    mixed = [n for n in notes if n.check == "mixed_percent"]
+    assert len(mixed) == 1 and mixed[0].severity == "warning"
+    plain = sum(not v.strip().endswith("%") for v in values) * 10
+    assert f"and {plain:,} values written plain" in mixed[0].message
+    assert not any(n.check == "percent_text" for n in notes)
+    X, _ = schema.fit_levels(table)[0].encode(table)  # still read as written
+    assert X["rate"].iloc[0] == pytest.approx(12.5 if values[0].startswith("12") else -5.0)
+
+
+@pytest.mark.parametrize(
+    "values", [["12.5%", "3", "40", "7.5"], ["12.5%", "30%", "0.5%", "40%"], ["0.5%", "0.2"]]
+)
+def test_plain_values_on_the_percentages_scale_stay_a_note(values):
+    """Plain values as large as the percentages ("3" beside "12.5%"), or percentages of
+    their own below 1, give no grounds to suspect fractions."""
+    notes = Schema.learn(pd.DataFrame({"rate": values * 10}), ["rate"])[1]
+    assert not any(n.check == "mixed_percent" for n in notes)
+    assert any(n.check == "percent_text" for n in notes)
+
+
 def test_a_column_in_the_other_decimal_mark_keeps_it_for_scoring_and_says_so():
     table = pd.DataFrame({"ratio": ["0,25", "1,5", "3,75", "2"] * 10})
     schema, notes = Schema.learn(table, ["ratio"])  # plain rules: "0,25" is no number
