@@ -18,9 +18,12 @@ import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.group_ids import read_group_ids
-from tuneplate.engine.data.columns import (  # noqa: F401 - names_matching: re-export
+from tuneplate.engine.data.columns import (  # noqa: F401 - names_matching, ordered: re-export
+    HIGH_CARDINALITY,
     column_tokens,
+    many_levels,
     names_matching,
+    ordered,
     single_feature_auc,
 )
 from tuneplate.engine.data.entities import _entity_kind, _repeated_entity
@@ -32,7 +35,6 @@ Severity = Literal["error", "warning", "info"]
 MIN_ROWS = 50  # below this no K-fold score means anything
 MIN_CLASS_ROWS = 10  # each class must fill every fold at least twice
 MISSING_WARN = 0.5  # share of missing values that needs a decision
-HIGH_CARDINALITY = 50  # ydata-profiling's default threshold
 ID_LIKE_SHARE = 0.95  # distinct share above which a column looks like a row id
 LEAKAGE_AUC = 0.99  # one column alone predicting the target this well is almost never real
 
@@ -342,7 +344,7 @@ def check_leakage(
     for col in roles.features(table):
         x = table[col]
         # Level means overfit when nearly every row is its own level.
-        if not pd.api.types.is_numeric_dtype(x) and x.nunique() > HIGH_CARDINALITY:
+        if many_levels(x):  # dates and numbers are judged by their order
             continue
         auc = single_feature_auc(x, y)
         if auc >= threshold:

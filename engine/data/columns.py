@@ -1,6 +1,7 @@
-"""Two facts about one column that the checks, entity-id detection and the verticals
-share: the words of its name (`column_tokens`, `names_matching`) and how well it alone
-separates the classes (`single_feature_auc`).
+"""Facts about one column that the checks, entity-id detection and the verticals share:
+the words of its name (`column_tokens`, `names_matching`), how well it alone separates
+the classes (`single_feature_auc`) and whether it is text with too many levels to judge
+that way (`many_levels`).
 
 Separate from checks.py so entities.py can use them without importing checks.py (which
 imports entities.py); checks.py and `tuneplate.plugin` still offer them under their old
@@ -19,18 +20,45 @@ import unicodedata
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+# Text columns with more distinct values than this are not judged alone by their level
+# means (nearly every level is a handful of rows, and its mean overfits them).
+HIGH_CARDINALITY = 50  # ydata-profiling's default threshold
+
+
+def ordered(x: pd.Series) -> bool:
+    """Numbers (not true/false) and dates: one input each, which the model reads as a
+    number (a date as days since 1970-01-01), so their order carries the signal."""
+    numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
+    return numeric or pd.api.types.is_datetime64_any_dtype(x)
+
+
+def many_levels(x: pd.Series, limit: int = HIGH_CARDINALITY) -> bool:
+    """Text with more than `limit` distinct values; never numbers, dates or booleans.
+
+    Example:
+        >>> many_levels(pd.Series([f"P{i}" for i in range(60)]))
+        True
+        >>> many_levels(pd.to_datetime(pd.Series(range(60)), unit="D"))
+        False
+    """
+    if ordered(x) or pd.api.types.is_bool_dtype(x):
+        return False
+    return x.nunique() > limit
+
 
 def single_feature_auc(x: pd.Series, y: pd.Series) -> float:
     """How well one column alone separates the classes (0.5 = not at all, 1 = perfectly).
 
-    Numbers are ranked as they are; text levels by their share of positives.
+    Numbers and dates are ranked as they are; text levels by their share of positives.
     Missing values count as a level of their own, so "missing means default" shows up.
 
     Example:
         >>> single_feature_auc(pd.Series([1, 2, 3, 4]), pd.Series([0, 0, 1, 1]))
         1.0
     """
-    if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+    if pd.api.types.is_datetime64_any_dtype(x):
+        x = (x - pd.Timestamp(0, tz=getattr(x.dt, "tz", None))).dt.total_seconds()
+    if ordered(x):
         score = x.astype(float)
         score = score.fillna(score.min() - 1 if score.notna().any() else 0)
     else:

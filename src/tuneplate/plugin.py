@@ -24,7 +24,9 @@ from tuneplate.engine.data.checks import (
     LEAKAGE_AUC,
     Finding,
     errors,
+    many_levels,
     names_matching,
+    ordered,
     run_checks,
     single_feature_auc,
 )
@@ -71,6 +73,8 @@ __all__ = [
     "errors",
     "names_matching",
     "single_feature_auc",
+    "many_levels",
+    "ordered",
     "HIGH_CARDINALITY",
     "LEAKAGE_AUC",
     # search spaces

@@ -140,3 +140,58 @@ def test_check_and_run_refuse_mixed_date_orders_alike(tmp_path, capsys):
     line = "column 'applied' mixes day/month/year dates"
     assert line in checked.out + checked.err and line in ran.out + ran.err
     assert "Traceback" not in checked.err + ran.err
+
+
+# --- dates: one input the model reads as a number, judged by their order -------------
+
+
+def _dated_by_outcome(n: int = 400, noise: float = 0.0, seed: int = 0) -> pd.DataFrame:
+    """A table whose text visit dates follow the outcome (rows sorted by a hidden
+    measurement, then dated one day apart), as a sorted extract gives them."""
+    rng = np.random.default_rng(seed)
+    weight = np.sort(rng.normal(size=n))
+    y = np.where(weight + noise * rng.normal(size=n) < np.quantile(weight, 0.3), "yes", "no")
+    days = pd.Timestamp("2019-01-01") + pd.to_timedelta(np.arange(n), unit="D")
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 45, n),
+            "visit_date": days.strftime("%d/%m/%Y"),  # text, read as dates by the schema
+            "low": y,
+        }
+    )
+
+
+@pytest.mark.parametrize("vertical", ["credit-risk", "diagnosis"])
+def test_a_text_date_that_encodes_the_outcome_is_caught_as_leakage(vertical):
+    """Every date is its own text value (400 levels), so the level-mean rule skipped it;
+    the model reads it as one number whose order gives the outcome away."""
+    from tuneplate.engine.tune import Config, check
+    from tuneplate.verticals import load_vertical
+
+    config = Config.flat(target="low", positive="yes")
+    found = {f.check: f for f in check(load_vertical(vertical), _dated_by_outcome(), config)}
+    leak = found["single_feature_leakage"]
+    assert leak.severity == "error" and leak.columns == ("visit_date",)
+
+
+def test_a_weaker_date_signal_is_named_as_suspicious_in_credit():
+    from tuneplate.engine.tune import Config, check
+    from tuneplate.verticals import load_vertical
+
+    table = _dated_by_outcome(noise=0.35)
+    config = Config.flat(target="low", positive="yes")
+    found = {f.check: f for f in check(load_vertical("credit-risk"), table, config)}
+    assert "single_feature_leakage" not in found
+    assert "visit_date" in found["suspiciously_predictive"].columns
+
+
+def test_dates_and_numbers_are_never_many_levels_and_rank_by_their_order():
+    from tuneplate.engine.data.checks import many_levels, ordered
+
+    days = pd.Series(pd.to_datetime(np.arange(100), unit="D", utc=True))
+    assert ordered(days) and not many_levels(days)
+    assert not ordered(pd.Series([True, False] * 50)) and not many_levels(pd.Series([True] * 99))
+    assert many_levels(pd.Series([f"id{i}" for i in range(100)]))
+    y = pd.Series((np.arange(100) >= 70).astype(int))
+    assert single_feature_auc(days, y) == 1.0  # the later, the event
+    assert single_feature_auc(days.dt.tz_localize(None), y) == 1.0

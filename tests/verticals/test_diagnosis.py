@@ -469,3 +469,18 @@ def test_subgroups_read_in_order_and_whole_numbers_as_written():
     assert ages[0].startswith("under ") and ages[-1].endswith(" and over")
     stages = table[table["Column"] == "stage"]["Group"].tolist()
     assert stages == ["1", "2", "3", "missing"]
+
+
+def test_a_date_counts_as_one_candidate_parameter_not_its_levels():
+    """The model reads a date as one number (days); counting its 300 distinct days as
+    text levels made 300 rows with 10 inputs look like 60 parameters, and narrowed the
+    search for it."""
+    rng = np.random.default_rng(4)
+    n = 300
+    table = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(9)})
+    table["visit"] = pd.Series(pd.to_datetime(np.arange(n), unit="D", utc=True))
+    table["disease"] = np.where(rng.random(n) < 0.3, "yes", "no")
+    roles = Roles(target="disease", positive="yes")
+    assert checks.candidate_parameters(table, roles) == 10
+    as_text = table.assign(visit=[f"v{i}" for i in range(n)])  # a true text column
+    assert checks.candidate_parameters(as_text, roles) == 9 + 49  # capped levels - 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tuneplate.plugin import Finding, Roles, names_matching, single_feature_auc
+from tuneplate.plugin import Finding, Roles, many_levels, names_matching, single_feature_auc
 
 # Fields only filled in after a loan went bad (collections, recoveries, charge-off,
 # arrears). Previous-delinquency counts from the bureau are legitimate, so the
@@ -95,7 +95,7 @@ def check_post_outcome(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     for c in features:
         if c in named:
             continue
-        if not pd.api.types.is_numeric_dtype(table[c]) and table[c].nunique() > 50:
+        if many_levels(table[c]):  # dates and numbers are judged by their order
             continue
         auc = single_feature_auc(table[c], y)
         if auc >= SUSPICIOUS_AUC:

@@ -18,7 +18,9 @@ from tuneplate.plugin import (
     LEAKAGE_AUC,
     Finding,
     Roles,
+    many_levels,
     names_matching,
+    ordered,
     single_feature_auc,
 )
 
@@ -108,7 +110,7 @@ def check_strongest_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     best = None
     for col in roles.features(table):
         x = table[col]
-        if not pd.api.types.is_numeric_dtype(x) and x.nunique() > HIGH_CARDINALITY:
+        if many_levels(x):  # dates and numbers are judged by their order
             continue
         auc = single_feature_auc(x, y)
         if best is None or auc > best[1]:
@@ -158,7 +160,8 @@ def check_prevalence(table: pd.DataFrame, roles: Roles) -> list[Finding]:
 
 
 def candidate_parameters(table: pd.DataFrame, roles: Roles, per_level: bool = True) -> int:
-    """Candidate predictor parameters: 1 per number, levels − 1 per text column (capped).
+    """Candidate predictor parameters: 1 per number or date, levels − 1 per text column
+    (capped).
 
     With `per_level=False`, 1 per text column too: what a tree family sees, since it
     splits a text column as one input, where a linear model fits one coefficient per
@@ -171,8 +174,8 @@ def candidate_parameters(table: pd.DataFrame, roles: Roles, per_level: bool = Tr
     total = 0
     for col in roles.features(table):
         x = table[col]
-        if not per_level or pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x):
-            total += 1
+        if not per_level or ordered(x) or pd.api.types.is_bool_dtype(x):
+            total += 1  # a date too: the model reads it as one number (days)
         else:
             total += max(1, min(x.nunique(), HIGH_CARDINALITY) - 1)
     return total
