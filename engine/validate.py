@@ -10,8 +10,8 @@ business tables are redone at the operating point frozen at the run. Without out
 say what moved. With a time column, the same figures per month or quarter.
 
 Then one verdict in plain words ("still performs as developed", "drifting: watch",
-"recalibrate", "redevelop"), by the rules of `contract.monitoring`, which the exported
-project's validate.py shares.
+"recalibrate", "redevelop", or "stable; performance not judged" without outcomes), by
+the rules of `contract.monitoring`, which the exported project's validate.py shares.
 
 Example:
     >>> v = validate(Results.load("runs/credit"), load_vertical("credit-risk"), new_rows)
@@ -38,6 +38,7 @@ from tuneplate.engine.contract.monitoring import (
     RECALIBRATE,
     REDEVELOP,
     STILL,
+    UNJUDGED,
     VERDICTS,
     WATCH,
     Z95,
@@ -70,6 +71,7 @@ __all__ = [  # the verdicts and records live in contract.monitoring, shared with
     "RECALIBRATE",
     "REDEVELOP",
     "STILL",
+    "UNJUDGED",
     "VERDICTS",
     "WATCH",
     "frozen_model_note",

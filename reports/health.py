@@ -80,6 +80,8 @@ MEANINGS = {
     "duplicate_events": "An event logged twice counts twice: it inflates popularity and can "
     "sit on both sides of the split.",
     "few_holdout_users": "Few users in the hold-out period make every ranking figure wide.",
+    "items_missing": "Items the item table does not describe have no category or price: "
+    "diversity and revenue leave them out, so those figures cover part of the catalogue.",
     "few_interactions_per_user": "Users with few events cannot be evaluated, and ranking "
     "leans on popularity for them.",
     "future_events": "Events dated after the extract point to a clock or time-zone error; "
@@ -99,6 +101,8 @@ MEANINGS = {
     "reads them the same way.",
     "percent_text": "Percentages are read in percent units; scoring accepts them with or "
     "without the sign.",
+    "mixed_percent": "Values with '%' and plain fractions in one column are 100 times apart "
+    "once read; the model learns the column in two units unless the extract is fixed.",
     "rare_levels": "Levels seen on too few rows are pooled, so no model learns from a "
     "handful of cases (and none keeps their values).",
     "date_feature": "A date given to the model as a number lets it learn a trend in time, "

@@ -32,6 +32,7 @@ from tuneplate.engine.validate import (
     RECALIBRATE,
     REDEVELOP,
     STILL,
+    UNJUDGED,
     WATCH,
     Drift,
     Figure,
@@ -44,7 +45,13 @@ from tuneplate.reports.formatters import MISSING, fmt_count, fmt_number, fmt_per
 from tuneplate.reports.glossary import GLOSSARY
 from tuneplate.reports.render import env
 
-LEVEL = {STILL: "good", WATCH: "caution", RECALIBRATE: "stop", REDEVELOP: "stop"}
+LEVEL = {
+    STILL: "good",
+    UNJUDGED: "info",
+    WATCH: "caution",
+    RECALIBRATE: "stop",
+    REDEVELOP: "stop",
+}
 # "within noise": a line crossed by no more than sampling alone gives, so neutral
 LIGHT_LEVEL = {"red": "stop", "amber": "caution", "green": "good", "grey": "info"}
 LIGHT_WORD = {"red": "fired", "amber": "look", "green": "not fired", "grey": "cannot tell"}
@@ -83,7 +90,7 @@ LEADS = {
     WATCH: "The model can stay in use, but what moved needs a look before the next review.",
     STILL: "The model ranks and its probabilities match on these rows as at development.",
 }
-MONITORED = (  # the lead of STILL without outcomes
+MONITORED = (  # the lead of UNJUDGED (no outcomes)
     "Scores and inputs are as stable as at development; without outcomes, ranking and "
     "calibration were not checked."
 )
@@ -91,7 +98,7 @@ MONITORED = (  # the lead of STILL without outcomes
 
 def lead(v: Validation) -> str:
     """One sentence under the badge: what the verdict asks the reader to do."""
-    return MONITORED if v.verdict == STILL and not v.with_outcomes else LEADS.get(v.verdict, "")
+    return MONITORED if v.verdict == UNJUDGED else LEADS.get(v.verdict, "")
 
 
 def checked(v: Validation) -> list[tuple[str, str]]:

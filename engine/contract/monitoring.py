@@ -30,7 +30,9 @@ extract can look like a model that needs recalibrating):
   (each beyond sampling noise, the inputs' noise shared Bonferroni-wise, and only from
   MIN_STABILITY_ROWS new rows), or more than 1% of a column's values could not be read,
   are new missing values or are levels the model did not learn;
-- otherwise "still performs as developed".
+- otherwise "still performs as developed" when the rows have outcomes of both kinds,
+  and "stable; performance not judged" when they do not (without outcomes the ranking
+  and the calibration cannot be checked, only the scores' and inputs' stability).
 
 Self-contained (numpy, pandas and this package by relative import), so `tuneplate
 export` copies it into the exported project, whose validate.py gives the same verdict.
@@ -64,7 +66,8 @@ TOO_FEW = "too few rows"  # the band of a PSI on fewer than MIN_STABILITY_ROWS r
 
 STILL, WATCH = "still performs as developed", "drifting: watch"
 RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
-VERDICTS = (STILL, WATCH, RECALIBRATE, REDEVELOP)  # mildest first
+UNJUDGED = "stable; performance not judged"  # no outcomes (or one kind): nothing to rank
+VERDICTS = (UNJUDGED, STILL, WATCH, RECALIBRATE, REDEVELOP)  # mildest first
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 # Fewer entities (patients, customers) than this give no clustered interval: with a few
 # clusters the sandwich and the clustered AUROC variance are far too narrow (Cameron &
@@ -491,6 +494,14 @@ def verdict(
     scores = next((d for d in drift if d.column == SCORES), None)
     if scores is not None:
         parts.append(f"score PSI {scores.psi:.2f}")
+    if a is None and calibration is None:
+        # "still performs" would claim what no outcome on these rows showed
+        stable = f" (score PSI {scores.psi:.2f})" if scores is not None else ""
+        return UNJUDGED, (
+            "No outcomes of both kinds on these rows, so ranking (AUROC) and calibration "
+            f"could not be checked; the scores and inputs are as stable as at development"
+            f"{stable}. Validate again once outcomes are known.",
+        )
     unjudged = _unjudged(a, calibration)
     if not parts:
         return STILL, ("No figure on these rows crosses a rule.", *unjudged)

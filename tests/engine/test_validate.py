@@ -30,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 import tuneplate
+from tuneplate.cli import main
 from tuneplate.engine.contract.monitoring import (
     Z95,
     auroc,
@@ -45,6 +46,7 @@ from tuneplate.engine.validate import (
     RECALIBRATE,
     REDEVELOP,
     STILL,
+    UNJUDGED,
     VALIDATION_FILE,
     WATCH,
     recommended,
@@ -588,6 +590,31 @@ def test_a_fired_trigger_is_said_beside_a_verdict_whose_rules_hold(credit, monke
     assert "largest gap 18.6%" in v.reasons[-1]
 
 
+@pytest.mark.parametrize("how", ["no outcome column", "one outcome only"])
+def test_rows_without_outcomes_of_both_kinds_are_not_called_still_performing(
+    credit, how, tmp_path, capsys
+):
+    """The scores of the hold-out itself, without its outcomes: stable, but nothing on
+    these rows shows that the model still ranks or that its probabilities match; "still
+    performs as developed" claimed both (a fresh user's report)."""
+    rows = credit.holdout.drop(columns=[CREDIT_TARGET])
+    if how == "one outcome only":
+        rows = credit.holdout[credit.holdout[CREDIT_TARGET] == "good"]
+    v = tuneplate.validate(credit.folder, rows)
+    assert v.verdict == UNJUDGED and v.auroc is None and v.calibration is None
+    assert "could not be checked" in v.reasons[0] and "score PSI" in v.reasons[0]
+    data = tmp_path / "rows.csv"
+    rows.to_csv(data, index=False)
+    out = tmp_path / "v"
+    assert main(["validate", str(credit.folder), "--data", str(data), "--out", str(out)]) == 0
+    assert "verdict: stable; performance not judged" in capsys.readouterr().out
+    html = (out / "validation.html").read_text()
+    assert "still performs" not in html and "without outcomes, ranking and" in html
+    # a moved input still says "watch", outcomes or none
+    moved = rows.assign(credit_amount=rows["credit_amount"] * 3)
+    assert tuneplate.validate(credit.folder, moved).verdict == WATCH
+
+
 def test_without_outcomes_the_outcome_triggers_say_they_cannot_tell(credit):
     v = tuneplate.validate(credit.folder, credit.holdout.drop(columns=[CREDIT_TARGET]))
     needs = [t for t in v.triggers if t.reading == "needs outcomes"]
@@ -629,7 +656,7 @@ def test_small_samples_of_the_holdout_itself_are_never_called_drifting(credit, n
     for _ in range(5):
         sample = rows.iloc[rng.choice(len(rows), n, replace=False)]
         v = tuneplate.validate(credit.folder, sample)
-        assert v.verdict == STILL, v.reasons
+        assert v.verdict == UNJUDGED, v.reasons  # stable, and no outcome to judge with
         assert {d.band for d in v.drift} == {"too few rows"}
 
 
@@ -641,7 +668,7 @@ def test_resamples_of_the_holdout_rarely_look_moved_across_twenty_inputs(credit)
     flagged = 0
     for _ in range(10):
         sample = rows.iloc[rng.choice(len(rows), 150, replace=True)]
-        flagged += tuneplate.validate(credit.folder, sample).verdict != STILL
+        flagged += tuneplate.validate(credit.folder, sample).verdict != UNJUDGED
     assert flagged <= 1
 
 
