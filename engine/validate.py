@@ -10,8 +10,9 @@ business tables are redone at the operating point frozen at the run. Without out
 say what moved. With a time column, the same figures per month or quarter.
 
 Then one verdict in plain words ("still performs as developed", "drifting: watch",
-"recalibrate", "redevelop", or "stable; performance not judged" without outcomes), by
-the rules of `contract.monitoring`, which the exported project's validate.py shares.
+"recalibrate", "redevelop", "fix the extract first" when an input could largely not be
+read, or "stable; performance not judged" without outcomes), by the rules of
+`contract.monitoring`, which the exported project's validate.py shares.
 
 Example:
     >>> v = validate(Results.load("runs/credit"), load_vertical("credit-risk"), new_rows)
@@ -34,6 +35,7 @@ import pandas as pd
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.group_ids import read_group_ids
 from tuneplate.engine.contract.monitoring import (
+    FIX_EXTRACT,
     MIN_ENTITIES,
     RECALIBRATE,
     REDEVELOP,
@@ -68,6 +70,7 @@ from tuneplate.engine.triggers import Trigger, triggers
 from tuneplate.engine.vertical import VALIDATION_SAMPLE, Outcome, Vertical
 
 __all__ = [  # the verdicts and records live in contract.monitoring, shared with exports
+    "FIX_EXTRACT",
     "RECALIBRATE",
     "REDEVELOP",
     "STILL",

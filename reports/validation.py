@@ -27,6 +27,7 @@ from tuneplate.engine.contract.profile import PSI_MAJOR, PSI_WATCH, SCORES
 from tuneplate.engine.contract.schema import WARN_SHARE
 from tuneplate.engine.records import Role, Table
 from tuneplate.engine.validate import (
+    FIX_EXTRACT,
     MIN_PERIOD_EVENTS,
     MIN_PERIOD_ROWS,
     RECALIBRATE,
@@ -48,6 +49,7 @@ from tuneplate.reports.render import env
 LEVEL = {
     STILL: "good",
     UNJUDGED: "info",
+    FIX_EXTRACT: "stop",
     WATCH: "caution",
     RECALIBRATE: "stop",
     REDEVELOP: "stop",
@@ -83,6 +85,8 @@ GLOSSARY_ENTRIES = (
 
 
 LEADS = {
+    FIX_EXTRACT: "Part of the model's inputs could not be read as at development: fix the "
+    "extract and validate again before judging the model.",
     REDEVELOP: "The model no longer ranks as it did at development: redevelop it before "
     "further use.",
     RECALIBRATE: "The model still ranks, but its probabilities no longer match the outcomes: "

@@ -24,6 +24,10 @@ and turns them into one verdict, by these rules in this order (the moved inputs 
 column problems of the third rule are listed first whatever the verdict: a broken
 extract can look like a model that needs recalibrating):
 
+- "fix the extract first": BROKEN_SHARE or more of a model input's values could not
+  be read, or are missing in a column that had none at development (a changed decimal
+  mark, a column emptied by the export): the model scored those rows with the input
+  missing, so no figure on them says how the model performs;
 - "redevelop": the AUROC fell beyond the 95% interval of its change;
 - "recalibrate": calibration-in-the-large's interval excludes 0, or the slope's 1;
 - "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
@@ -67,7 +71,12 @@ TOO_FEW = "too few rows"  # the band of a PSI on fewer than MIN_STABILITY_ROWS r
 STILL, WATCH = "still performs as developed", "drifting: watch"
 RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
 UNJUDGED = "stable; performance not judged"  # no outcomes (or one kind): nothing to rank
-VERDICTS = (UNJUDGED, STILL, WATCH, RECALIBRATE, REDEVELOP)  # mildest first
+FIX_EXTRACT = "fix the extract first"  # a model input largely unreadable: figures unjudged
+VERDICTS = (UNJUDGED, STILL, WATCH, FIX_EXTRACT, RECALIBRATE, REDEVELOP)  # mildest first
+# A model input with this share of its new values unreadable, or missing where the
+# development rows had them, is scored mostly as "missing": the AUROC and calibration on
+# such rows measure the extract, not the model, so no performance verdict is given.
+BROKEN_SHARE = 0.10
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 # Fewer entities (patients, customers) than this give no clustered interval: with a few
 # clusters the sandwich and the clustered AUROC variance are far too narrow (Cameron &
@@ -474,6 +483,23 @@ def verdict(
         "on this verdict:"
     )
     first = (header, *extract) if extract else ()
+    # Unreadable values are scored as missing, so they are among the new missing ones.
+    broken = {
+        d.column: max(d.unreadable, d.new_missing) / d.rows
+        for d in drift
+        if d.column != SCORES
+        and d.rows
+        and max(d.unreadable, d.new_missing) >= BROKEN_SHARE * d.rows
+    }
+    if broken:
+        names = " and ".join(f"{share:.0%} of {c!r}" for c, share in broken.items())
+        return FIX_EXTRACT, (
+            f"The model could not read {names} as at development (unreadable, or missing "
+            "in a column that had none): it scored these rows without them, so the "
+            "figures here describe the extract, not the model. Fix the extract and "
+            "validate again:",
+            *extract,
+        )
     a = discrimination  # the AUROC figure
     if a is not None and a.difference_interval is not None and a.difference_interval[1] < 0:
         low, high = a.difference_interval

@@ -224,8 +224,8 @@ def validate(
 
     Returns:
         `engine.validate.Validation`: `.verdict` ("still performs as developed",
-        "drifting: watch", "recalibrate", "redevelop", or "stable; performance not
-        judged" without outcomes), `.reasons`, `.drift`, …
+        "drifting: watch", "recalibrate", "redevelop", "fix the extract first", or
+        "stable; performance not judged" without outcomes), `.reasons`, `.drift`, …
 
     Raises:
         TuneplateError: one line naming the problem and the fix.

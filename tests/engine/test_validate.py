@@ -43,6 +43,7 @@ from tuneplate.engine.contract.reader import read_table
 from tuneplate.engine.results import Results
 from tuneplate.engine.validate import (
     DEVELOPMENT,
+    FIX_EXTRACT,
     RECALIBRATE,
     REDEVELOP,
     STILL,
@@ -674,13 +675,35 @@ def test_resamples_of_the_holdout_rarely_look_moved_across_twenty_inputs(credit)
 
 def test_a_broken_extract_is_said_first_even_when_outcomes_say_recalibrate(credit):
     rows = credit.holdout.copy()
-    rows["credit_amount"] = np.nan  # the column came out empty
+    rows.loc[rows.index[::25], "credit_amount"] = np.nan  # 4% of the column came out empty
     events = rows[rows[CREDIT_TARGET] == "bad"]
     rows = pd.concat([rows, events, events, events])  # and the event rate more than doubled
     v = tuneplate.validate(credit.folder, rows)
     assert v.verdict in (RECALIBRATE, REDEVELOP)
     assert v.reasons[0].startswith("Check the extract")
     assert any(r.startswith("credit_amount:") for r in v.reasons[1:])
+
+
+@pytest.mark.parametrize("how", ["emptied", "decimal comma"])
+def test_an_input_the_model_could_largely_not_read_gets_no_performance_verdict(
+    credit, how, tmp_path
+):
+    """A column exported empty, or written "1065,26" in a point-decimal file, is scored
+    as missing on every row: the AUROC falls and "redevelop" led the page, when the
+    extract, not the model, needs the fix (a fresh user's report)."""
+    rows = credit.holdout.copy()
+    if how == "emptied":
+        rows["credit_amount"] = np.nan
+    else:
+        rows["credit_amount"] = [f"{x},25" for x in rows["credit_amount"]]
+    data = tmp_path / "rows.csv"
+    rows.to_csv(data, index=False)
+    v = tuneplate.validate(credit.folder, data)
+    assert v.verdict == FIX_EXTRACT
+    assert "could not read 100% of 'credit_amount'" in v.reasons[0]
+    assert "Fix the extract" in v.reasons[0]
+    assert any(r.startswith("credit_amount:") for r in v.reasons[1:])
+    assert v.auroc is not None  # the figures are still shown, for what they are
 
 
 def test_moved_scores_without_a_broken_extract_are_not_called_an_extract_fault():
@@ -696,10 +719,15 @@ def test_moved_scores_without_a_broken_extract_are_not_called_an_extract_fault()
     assert reasons[1].startswith("The scores moved: PSI 0.30")
     assert not any("extract" in r for r in reasons)
     broken = Drift(
-        "income", 0.0, "stable", rows=800, unreadable=80, problem="income: 80 unreadable"
+        "income", 0.0, "stable", rows=800, unreadable=40, problem="income: 40 unreadable"
     )
-    _, reasons = verdict(None, off, (moved, broken), event_rate=0.45, mean_score=0.30)
+    label, reasons = verdict(None, off, (moved, broken), event_rate=0.45, mean_score=0.30)
+    assert label == RECALIBRATE  # 5% unreadable: said first, the verdict stands
     assert reasons[0] == "Check the extract before acting on this verdict:"
+    for unreadable, new_missing in ((80, 0), (0, 80), (80, 80)):  # 10%: no verdict on it
+        broken = Drift("income", 0.0, "stable", rows=800, unreadable=unreadable,
+                       new_missing=new_missing, problem="income: 10% not read")  # fmt: skip
+        assert verdict(None, off, (moved, broken))[0] == FIX_EXTRACT
 
 
 def test_the_event_is_found_case_aside_or_named_with_positive(credit):
