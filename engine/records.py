@@ -245,7 +245,7 @@ class About:
         return bool(self.intended_use or self.out_of_scope)
 
 
-DECISIONS = ("better", "same", "worse")  # the tuned model against the baseline
+DECISIONS = ("better", "same", "worse", "kept")  # the tuned model against the baseline
 
 
 @dataclass(frozen=True)
@@ -399,8 +399,9 @@ class Selection:
     """How the refitted trial was chosen.
 
     `chosen` and `best` are Optuna trial numbers (from 0); `rule` is "best" (the best
-    mean fold score was refitted) or "one-SE" (the baseline trial was kept because the
-    best did not beat it by more than one standard error). `difference` is the mean of
+    mean fold score was refitted), "one-SE" (the baseline trial was kept because the
+    best did not beat it by more than one standard error) or "baseline" (the baseline
+    trial had the best mean fold score itself). `difference` is the mean of
     the per-fold differences best − baseline in the metric's good direction (positive:
     the best trial is better), `se` its standard error (sample SD / √folds); both None
     when no baseline trial completed with comparable fold scores.
@@ -418,8 +419,8 @@ class Selection:
 
     @property
     def kept(self) -> bool:
-        """True when the baseline's default settings were kept over the best trial."""
-        return self.rule == "one-SE"
+        """True when the baseline's default settings were kept: no trial clearly beat them."""
+        return self.rule in ("one-SE", "baseline")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

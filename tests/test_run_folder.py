@@ -407,6 +407,27 @@ def test_force_keeps_the_previous_run_whole_until_the_new_one_finishes(tmp_path,
     assert not list(out.parent.glob(f".{out.name}.tuneplate-*"))
 
 
+def test_ctrl_c_after_a_scorecard_fit_still_stops_the_run_cleanly(tmp_path):
+    """optbinning's solver (OR-Tools CP-SAT) set Ctrl-C back to the system default after
+    each binning: a credit run killed on the spot, without its message, its lock released
+    or a word on --resume (a fresh user's report). The scorecard family bins every fold."""
+    out = tmp_path / "run"
+    run = start("run", "credit-risk", "--model", "scorecard", "--strategy", "random",
+                "--trials", 500, "--out", out)  # fmt: skip
+    wait_for(lambda: len(completed(out)) >= 2, run, "two scorecard trials")
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "interrupted; the finished trials are kept. Continue with: tuneplate run" in err
+    assert "--resume" in err and not (out / LOCK_FILE).exists()
+    kept = len(completed(out))
+    resumed = start("run", "credit-risk", "--model", "scorecard", "--strategy", "random",
+                    "--trials", kept + 1, "--out", out, "--resume")  # fmt: skip
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    assert (out / "report.html").is_file()
+
+
 # --- 5. --resume compares settings ------------------------------------------------------
 
 

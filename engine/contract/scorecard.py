@@ -255,6 +255,35 @@ def fit(
     return weigh(binned, binned.design(X), y, C, seed, max_iter)
 
 
+def _keep_ctrl_c() -> None:
+    """Leave Ctrl-C to Python while optbinning's solver runs (once per process).
+
+    optbinning finds the bins with OR-Tools' CP-SAT, which by default takes over SIGINT
+    for each solve and on leaving sets it back to the system default, which ends the
+    process: after one scorecard fit, Ctrl-C killed a run on the spot, with no message,
+    no cleanup and no word on `--resume`. CP-SAT's own `catch_sigint_signal` parameter
+    (OR-Tools `sat_parameters.proto`) turns that off; optbinning does not expose it, so
+    every `CpSolver` solve here sets it first. A Ctrl-C during a solve then stops the
+    run when the solve returns (optbinning's time limit bounds it).
+    """
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver
+    if getattr(solver, "_tuneplate_keeps_ctrl_c", False):
+        return
+    for name in ("Solve", "solve"):
+        original = getattr(solver, name, None)
+        if original is None:
+            continue
+
+        def solve(self, *args, _original=original, **kwargs):
+            self.parameters.catch_sigint_signal = False
+            return _original(self, *args, **kwargs)
+
+        setattr(solver, name, solve)
+    solver._tuneplate_keeps_ctrl_c = True
+
+
 def bin_inputs(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -272,6 +301,7 @@ def bin_inputs(
     """
     from optbinning import BinningProcess
 
+    _keep_ctrl_c()
     y = np.asarray(y, dtype=int)
     names = [str(c) for c in X.columns]
     categorical = [c for c in names if isinstance(X[c].dtype, pd.CategoricalDtype)]

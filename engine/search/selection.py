@@ -1,5 +1,8 @@
 """Which trial is refitted: the best, unless it does not clearly beat the simple baseline.
 
+When the baseline trial is itself the best, it is kept as such (rule "baseline"): the
+run then compares the baseline with itself nowhere, and says it kept the defaults.
+
 When the vertical's baseline (its baseline family at default settings) is part of the
 search, the study tries it first (source "baseline"). The trial with the best mean
 fold score is refitted only if it beats that baseline trial by more than one standard
@@ -59,8 +62,10 @@ def select(study: optuna.Study, complete: list[FrozenTrial]) -> tuple[FrozenTria
     """
     best = study.best_trial
     base = next((t for t in complete if t.user_attrs.get("source") == BASELINE), None)
-    if base is None or base.number == best.number:
+    if base is None:
         return best, Selection(best.number, best.number)
+    if base.number == best.number:  # no trial scored better: the defaults are kept as such
+        return base, Selection(base.number, best.number, "baseline")
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
     gain = paired_gain(best, base, maximize)
     if gain is None:

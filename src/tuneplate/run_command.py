@@ -266,7 +266,14 @@ def _run(args, held: list[RunFolder]) -> int:
     )
     decided = verdict(results)
     base, compared = results.baseline, difference_text(results)
-    if decided.recommended == "baseline":  # the first screen's sentence, for the terminal
+    if decided.recommended == "baseline" and base.family == results.model_family:
+        # the search's best is the baseline's own family: settings against its defaults
+        print(
+            f"recommended: the {base.label} at its default settings, hold-out "
+            f"{base.holdout:.3f}; the tuned settings of the same model do not beat them "
+            f"beyond noise ({compared}); the report's figures are for it"
+        )
+    elif decided.recommended == "baseline":  # the first screen's sentence, for the terminal
         print(
             f"recommended: the simple {base.label}, hold-out {base.holdout:.3f}; the tuned "
             f"model does not beat it beyond noise ({compared}); the report's figures are for it"

@@ -67,6 +67,40 @@ def test_for_a_loss_lower_is_better_in_the_rule_too():
     assert trial.number == 1 and how.difference == pytest.approx(0.02)
 
 
+def test_a_baseline_trial_that_scores_best_itself_is_kept_not_compared_with_itself():
+    """When no trial beat the defaults, the run compared the baseline with its own refit:
+    "the tuned model does not beat it beyond noise (difference 0.000, 95% interval 0.000
+    to 0.000)" (a fresh user's run); it is the simple model, kept."""
+    study = _study(
+        "maximize",
+        (0.790, [0.78, 0.80, 0.79], BASELINE),
+        (0.785, [0.78, 0.79, 0.785], None),
+    )
+    trial, how = select(study, _complete(study))
+    assert trial.number == 0 and how.kept and how.rule == "baseline"
+    assert how.best == 0 and how.difference is None
+
+
+def test_a_run_whose_best_trial_is_the_baseline_says_it_kept_the_defaults(tmp_path, capsys):
+    from tuneplate.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "credit-risk", "--trials", "3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    saved = tuneplate.Results.load(out, model=False)
+    assert saved.selection.chosen == saved.selection.best  # the baseline trial was best
+    assert saved.baseline.decision == "kept" and not saved.baseline.recommended
+    assert "kept the default settings of the simple WoE scorecard" in printed
+    assert "does not beat" not in printed and "0.000 to 0.000" not in printed
+    # read back from the folder, "kept" survives (it was dropped as an unknown decision,
+    # so a report redrawn from the folder compared the scorecard with itself)
+    from tuneplate.engine.records import Baseline
+
+    for decision in ("better", "same", "worse", "kept"):
+        again = Baseline.from_dict({**saved.baseline.to_dict(), "decision": decision})
+        assert again.decision == decision
+
+
 def test_without_a_baseline_trial_or_comparable_folds_the_best_is_refitted():
     no_base = _study("maximize", (0.70, [0.7, 0.7], None), (0.71, [0.71, 0.70], None))
     assert select(no_base, _complete(no_base))[0].number == 1
