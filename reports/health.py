@@ -101,6 +101,12 @@ MEANINGS = {
     "reads them the same way.",
     "percent_text": "Percentages are read in percent units; scoring accepts them with or "
     "without the sign.",
+    "currency_text": "A currency sign is dropped when reading; scoring accepts amounts with "
+    "or without it.",
+    "mixed_currency": "Amounts in two currencies in one column are compared as if in one; "
+    "the model learns the mix unless the extract converts them.",
+    "accounting_negatives": "Amounts in parentheses are read as negative, as accountants "
+    "write them; scoring reads them the same way.",
     "mixed_percent": "Values with '%' and plain fractions in one column are 100 times apart "
     "once read; the model learns the column in two units unless the extract is fixed.",
     "rare_levels": "Levels seen on too few rows are pooled, so no model learns from a "

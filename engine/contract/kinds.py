@@ -53,6 +53,10 @@ MISSING_WORDS = frozenset(
 )  # fmt: skip
 TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1"}), frozenset({"false", "0"})
 _EPOCH = pd.Timestamp(0, tz="UTC")
+# A text column is dates only when its values parse to years in this range: pandas'
+# lenient parser reads codes such as "1 23" as 23 January of year 1, which no table's
+# records hold.
+DATE_YEARS = (1800, 2200)
 _DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
 
 
@@ -146,7 +150,10 @@ def _days(s: pd.Series) -> np.ndarray:
     s = pd.Series(s)
     naive = getattr(s.dt, "tz", None) is None
     s = s.dt.tz_localize("UTC") if naive else s.dt.tz_convert("UTC")
-    return ((s - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+    # in the column's own resolution: a year-1 date ("1 23" read as 0001-01-23) held in
+    # microseconds overflowed when the epoch's nanoseconds were subtracted
+    epoch = _EPOCH.as_unit(s.dt.unit)
+    return ((s - epoch) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _learn_kind(
@@ -214,7 +221,8 @@ def _learn_kind(
         return "numeric", tokens, own, notes
     sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
-        dated = parse_datetimes(sample).notna().mean()
+        parsed = parse_datetimes(sample)
+        dated = parsed.dt.year.between(*DATE_YEARS).mean()  # NaT: False
         if dated >= PARSE_SHARE:
             days = _days(parse_datetimes(text[rest]))
             bad = int(np.isnan(days).sum())

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .numbers import _PERCENT, _grouping
+from .numbers import _PERCENT, _grouping, written_as
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,21 @@ def _format_notes(
                 columns=(col,),
             )
         )
-    text = written.astype(str)
-    if thousands:
-        grouped = int(
-            text.str.replace(_PERCENT, r"\1", regex=True)
-            .str.strip()
-            .str.match(_grouping(decimal, thousands))
-            .sum()
-        )
+    forms = [written_as(t) for t in written.astype(str)]  # (number text, sign, negative)
+    notes += _amount_notes(col, forms)
+    text = pd.Series([t for t, _, _ in forms], index=written.index, dtype=object)
+    spaced = int(written.astype(str).str.contains(r"\d[ \u00a0\u202f]\d{3}").sum())
+    if thousands or spaced:
+        grouped = spaced
+        if thousands:
+            grouped += int(
+                text.str.replace(_PERCENT, r"\1", regex=True)
+                .str.strip()
+                .str.match(_grouping(decimal, thousands))
+                .sum()
+            )
         if grouped:
-            example = f"1{thousands}234"
+            example = f"1{thousands}234" if grouped > spaced else "1 234"
             notes.append(
                 Note(
                     "thousands_separators",
@@ -103,6 +108,54 @@ def _format_notes(
                 "percent units (12.5), the '%' dropped",
                 expected="numbers without units",
                 fix="nothing to do; rows to score may carry the '%' or not",
+                columns=(col,),
+            )
+        )
+    return notes
+
+
+def _amount_notes(col: str, forms: list[tuple[str, str, bool]]) -> list[Note]:
+    """Currency signs and accountants' negatives read as plain numbers, counted; two
+    currencies in one column are a warning (amounts compared as if they were one)."""
+    notes = []
+    signs = pd.Series([sign for _, sign, _ in forms if sign], dtype=object).value_counts()
+    if len(signs) == 1:
+        sign = signs.index[0]
+        notes.append(
+            Note(
+                "currency_text",
+                "info",
+                f"{col}: {_values(int(signs.iloc[0]))} written with a currency sign "
+                f"({sign}37,000) read as amounts, the {sign} dropped",
+                expected="numbers without units",
+                fix="nothing to do; rows to score may carry the sign or not",
+                columns=(col,),
+            )
+        )
+    elif len(signs) > 1:
+        counts = ", ".join(f"{_values(int(n))} in {s}" for s, n in signs.items())
+        notes.append(
+            Note(
+                "mixed_currency",
+                "warning",
+                f"{col}: amounts in {len(signs)} currencies ({counts}) read as plain "
+                "numbers, the signs dropped: they are compared as if in one currency",
+                expected="one currency per column",
+                fix="convert the amounts to one currency in the extract",
+                columns=(col,),
+            )
+        )
+    negatives = sum(negative for _, _, negative in forms)
+    if negatives:
+        notes.append(
+            Note(
+                "accounting_negatives",
+                "info",
+                f"{col}: {_values(negatives)} in parentheses ((1,234.00)) read as negative "
+                "amounts, as accountants write them",
+                expected="negative numbers with a minus sign",
+                fix="nothing to do if parentheses mean negative; rows to score are read "
+                "the same way",
                 columns=(col,),
             )
         )

@@ -29,6 +29,39 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 # A number followed by a percent sign ("12.5%", "12,5 %"): read in percent units (12.5).
 _PERCENT = re.compile(r"^(.*\d)\s*%$")
+# A number behind or before a currency sign ("€37,000", "-$12.50", "37 000 €"): the sign
+# dropped, the amount read as written (one currency per column; notes.py warns on two).
+CURRENCY_SIGNS = "€$£¥₹"
+_CURRENCY = re.compile(
+    rf"^([+-]?)\s*([{CURRENCY_SIGNS}])\s*(.*\d.*)$|^(.*\d)\s*([{CURRENCY_SIGNS}])$"
+)
+# An accountant's negative, a number in parentheses ("(1,388.81)" is -1388.81).
+_ACCOUNTING = re.compile(r"^\((.*\d.*)\)$")
+# Thousands grouped with spaces ("37 000", "1 234 567,5"; also no-break spaces), three
+# digits per group as `_grouping` requires of "," and ".".
+_SPACE_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([ \u00a0\u202f]\d{3})+([.,]\d*)?$")
+
+
+def written_as(text: str) -> tuple[str, str, bool]:
+    """(the number's text, its currency sign or "", an accounting negative) of a value.
+
+    Example:
+        >>> written_as("€37,000"), written_as("(1,388.81)"), written_as("12.5")
+        (('37,000', '€', False), ('1,388.81', '', True), ('12.5', '', False))
+    """
+    text = text.strip()
+    negative = False
+    if (m := _ACCOUNTING.match(text)) is not None:
+        text, negative = m.group(1).strip(), True
+    sign = ""
+    if (m := _CURRENCY.match(text)) is not None:
+        if m.group(2):
+            text, sign = m.group(1) + m.group(3).strip(), m.group(2)
+        else:
+            text, sign = m.group(4).strip(), m.group(5)
+    if _SPACE_GROUPED.match(text):
+        text = re.sub(r"[ \u00a0\u202f]", "", text)
+    return text, sign, negative
 
 
 def canonical(value: Any) -> str | None:
@@ -96,8 +129,10 @@ def _parse_number(text: Any, decimal: str = ".", thousands: str | None = ",") ->
     """A number from text under one convention, NaN when it is not one.
 
     Thousands groups are dropped only when every group has three digits ("1.234,5" with
-    decimal ","); a point decimal ("3.5") still reads in a decimal-comma table, as
-    `reader` reads it; a trailing "%" is dropped (percent units: "12,5 %" -> 12.5).
+    decimal ","; spaces too: "37 000"); a point decimal ("3.5") still reads in a
+    decimal-comma table, as `reader` reads it; a trailing "%" is dropped (percent units:
+    "12,5 %" -> 12.5), so is a currency sign ("€37,000" -> 37000); an amount in
+    parentheses is negative ("(1,388.81)" -> -1388.81, the accountant's way).
 
     Example:
         >>> _parse_number("3.543,22", ",", "."), _parse_number("3.543"), _parse_number("7%")
@@ -105,7 +140,7 @@ def _parse_number(text: Any, decimal: str = ".", thousands: str | None = ",") ->
     """
     if text is None:
         return math.nan
-    text = str(text).strip()
+    text, _, negative = written_as(str(text))
     if (percent := _PERCENT.match(text)) is not None:
         text = percent.group(1).strip()
     if thousands and _grouping(decimal, thousands).match(text):
@@ -113,9 +148,10 @@ def _parse_number(text: Any, decimal: str = ".", thousands: str | None = ",") ->
     if decimal != "." and text.count(decimal) == 1 and "." not in text:
         text = text.replace(decimal, ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return math.nan
+    return -number if negative and number > 0 else number
 
 
 def _value_number(value: Any, decimal: str, thousands: str | None) -> float:

@@ -57,7 +57,8 @@ def single_feature_auc(x: pd.Series, y: pd.Series) -> float:
         1.0
     """
     if pd.api.types.is_datetime64_any_dtype(x):
-        x = (x - pd.Timestamp(0, tz=getattr(x.dt, "tz", None))).dt.total_seconds()
+        epoch = pd.Timestamp(0, tz=getattr(x.dt, "tz", None)).as_unit(x.dt.unit)
+        x = (x - epoch).dt.total_seconds()
     if ordered(x):
         score = x.astype(float)
         score = score.fillna(score.min() - 1 if score.notna().any() else 0)

@@ -397,6 +397,55 @@ def test_percent_text_is_a_number_in_percent_units_with_a_finding(values, rules,
 
 
 @pytest.mark.parametrize(
+    "values, rules, expected, check",
+    [
+        (["€37,000", "€1,250", "€980", "€12,000.50"], None, [37000, 1250, 980, 12000.5],
+         "currency_text"),
+        (["37 000 €", "1 250 €", "980 €", "12 000,5 €"], GERMAN, [37000, 1250, 980, 12000.5],
+         "currency_text"),
+        (["-$12.50", "$3", "$1,000", "$0.99"], None, [-12.5, 3, 1000, 0.99], "currency_text"),
+        (["(1,388.81)", "250.00", "(12.00)", "1,000.00"], None, [-1388.81, 250, -12, 1000],
+         "accounting_negatives"),
+        (["37 000", "1 250", "980", "12 000"], None, [37000, 1250, 980, 12000],
+         "thousands_separators"),
+        (["37\u202f000", "1\u00a0250", "980", "2 000"], None, [37000, 1250, 980, 2000],
+         "thousands_separators"),
+    ],
+)  # fmt: skip
+def test_amounts_as_accounts_export_them_are_numbers_with_a_note(values, rules, expected, check):
+    """Currency signs, accountants' parentheses and space-grouped thousands stayed text,
+    and the column was offered as "more than 50 distinct text values: group rare levels"
+    or "looks like a record id" (a fresh user's report); they are amounts."""
+    table = pd.DataFrame({"amount": values * 10})
+    schema, notes = Schema.learn(table, ["amount"], rules)
+    assert schema.feature("amount").kind == "numeric"
+    assert any(n.check == check and n.columns == ("amount",) for n in notes)
+    schema = schema.fit_levels(table)[0]
+    X, counts = schema.encode(table)
+    np.testing.assert_allclose(X["amount"].to_numpy()[:4], expected)
+    assert counts["amount"].unreadable == 0
+    # scoring reads the same amounts written plainly the same way, without a word
+    plain = pd.DataFrame({"amount": [str(v) for v in expected]})
+    X_plain, counts = schema.encode(plain)
+    np.testing.assert_allclose(X_plain["amount"].to_numpy(), expected)
+    assert not counts["amount"].problem()
+
+
+def test_two_currencies_in_one_column_are_a_warning():
+    table = pd.DataFrame({"amount": ["€37,000", "$1,250", "€980", "£12"] * 10})
+    notes = Schema.learn(table, ["amount"])[1]
+    mixed = [n for n in notes if n.check == "mixed_currency"]
+    assert len(mixed) == 1 and mixed[0].severity == "warning"
+    assert "3 currencies" in mixed[0].message and "20 values in €" in mixed[0].message
+
+
+@pytest.mark.parametrize("values", [["(A)", "(B)", "(C)"], ["$", "€", "EUR"], ["1 23", "4 56"]])
+def test_text_that_only_looks_like_amounts_stays_text(values):
+    schema = Schema.learn(pd.DataFrame({"code": values * 10}), ["code"])[0]
+    assert schema.feature("code").kind == "categorical"
+
+
+@pytest.mark.parametrize(
     "values, rules",
     [
         (["12.5%", "0.125", "30%", "0.3", "7%"], None),  # fractions beside percentages
@@ -551,3 +600,16 @@ def test_padded_column_names_score_like_the_clean_ones():
     pd.testing.assert_frame_equal(clean, padded)
     both = table.assign(**{"amount ": table["amount"] * 2})  # the real one wins
     pd.testing.assert_frame_equal(schema.encode(both)[0], clean)
+
+
+def test_codes_that_pandas_reads_as_year_one_dates_stay_text_without_a_crash():
+    """pandas' lenient parser read "1 23" as 23 January of year 1; counting its days from
+    1970 overflowed nanoseconds and `check`/`run` stopped with a traceback."""
+    from tuneplate.engine.contract.kinds import _days
+
+    for values in (["1 23", "4 56", "2 11"], ["1 2", "3 4"]):
+        schema = Schema.learn(pd.DataFrame({"code": values * 10}), ["code"])[0]
+        assert schema.feature("code").kind == "categorical"
+    ancient = pd.Series(pd.to_datetime(["0001-01-23", "2000-01-01"], utc=True).as_unit("us"))
+    assert np.isfinite(_days(ancient)).all()
+    assert _days(ancient)[1] == 10957  # days from 1970-01-01 to 2000-01-01
