@@ -143,6 +143,12 @@ def check_duplicates(table: pd.DataFrame, roles: Roles) -> list[Finding]:
             f"pass --group {col} so each {_entity_kind(table[col], col, y)}'s rows stay on one "
             "side of every split, or deduplicate the extract"
         )
+    elif roles.group:  # --group is given: the copies sit under different ids of it
+        fix = (
+            f"deduplicate the extract: these copies sit under different {roles.group!r} ids, "
+            f"so --group {roles.group} cannot keep them on one side; or group by a column "
+            "that ties them together"
+        )
     else:
         fix = "deduplicate the extract, or pass --group with a column that ties the copies together"
     return [

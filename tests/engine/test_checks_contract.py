@@ -107,7 +107,10 @@ def test_with_group_copies_inside_one_group_are_fine_but_across_groups_count():
         .iloc[0]
         .tolist()
     )
-    assert "3 (0.8%) rows repeat" in _checks(apart, grouped)["duplicate_rows"].message
+    dup = _checks(apart, grouped)["duplicate_rows"]
+    assert "3 (0.8%) rows repeat" in dup.message
+    # --group is given: its fix must not be "pass --group" (a fresh user's report)
+    assert "pass --group" not in dup.fix and "different 'customer_id' ids" in dup.fix
 
 
 def test_clean_customers_raise_neither_finding():
