@@ -154,6 +154,34 @@ def test_an_implausible_holdout_auc_is_never_said_to_have_held_up(holdout, clean
     assert "can be real" in text and "in line with cross-validation" in text
 
 
+def test_a_near_perfect_loss_far_from_cross_validation_is_not_called_in_line(clean):
+    """Hold-out log-loss 0.0009 against a cross-validated 0.027: both near perfect, 30
+    times apart; "in line with cross-validation" misdescribed it (a fresh user's run)."""
+    from tuneplate.engine.results import Metric
+    from tuneplate.reports.verdict import suspicion
+
+    loss = Metric("log_loss", "log-loss", "minimize")
+    results = clean(
+        metric=loss,
+        validation=0.027,
+        holdout=0.0009,
+        holdout_interval=(0.0004, 0.0015),
+        holdout_metrics={**clean().holdout_metrics, "roc_auc": 1.0, "log_loss": 0.0009},
+        baseline={**clean().baseline, "holdout": 0.0011},
+    )
+    doubt = suspicion(results)
+    assert doubt is not None and "in line with" not in doubt.agrees
+    assert "near perfect, as was" in doubt.agrees
+    agreeing = clean(
+        validation=0.995,
+        holdout=0.996,
+        holdout_interval=(0.99, 1.0),
+        holdout_metrics={**clean().holdout_metrics, "roc_auc": 0.996},
+        baseline={**clean().baseline, "holdout": 0.994},
+    )
+    assert "is in line with" in suspicion(agreeing).agrees
+
+
 def test_a_grouped_run_is_not_told_to_pass_the_group_it_passed(clean):
     # A run split by --group 'customer' that still scores at the ceiling: the usual cause
     # "pass --group" would be wrong advice; another id repeating is the cause to check.
