@@ -114,7 +114,7 @@ METRICS = {
 
 
 def currency(results: Results) -> str:
-    return str(results.assumptions.get("currency", ""))
+    return str(results.assumptions.get("currency") or "")
 
 
 def assumption_rows(results: Results) -> list[tuple[str, str]]:

@@ -89,6 +89,28 @@ def test_an_items_table_that_misses_logged_items_is_said_and_the_run_finishes(
         assert shown and all(d is None for d in shown)
 
 
+def test_the_revenue_uplift_names_its_currency_or_says_it_has_none(small_shop, tmp_path):
+    """The uplift card read "10,130" with no unit: the items' prices carry none, so the
+    run says so unless --assume currency names it."""
+    args = ["--data", str(small_shop / "events.csv"), "--items", str(small_shop / "items.csv")]
+    cards = {}
+    for currency in ("", "USD"):
+        out = tmp_path / (currency or "none")
+        assume = ["--assume", f"currency={currency}"] if currency else []
+        assert main(["run", "recommendation", *args, *assume, "--trials", "2",
+                     "--out", str(out)]) == 0  # fmt: skip
+        saved = json.loads((out / "results.json").read_text())
+        card = next(c for c in saved["headline"]["cards"] if c["format"] == "money")
+        cards[currency] = (card, (out / "report.html").read_text(), saved["assumptions"])
+    card, html, assumptions = cards[""]
+    assert "--assume currency=EUR names it" in card["assumption"]
+    card, html, assumptions = cards["USD"]
+    assert assumptions["currency"] == "USD" and "--assume currency" not in card["assumption"]
+    from tuneplate.engine.money import money
+
+    assert money(card["value"], "USD") in html  # "$9,716", "-$7,397"
+
+
 def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path):
     out = tmp_path / "run"
     code = main(

@@ -42,6 +42,7 @@ ASSUMPTIONS: dict[str, Any] = {
     "k": 10,  # slots on screen
     "purchase_share": 1.0,  # share of hits that become a purchase
     "order_value": None,  # revenue per purchase when items carry no price
+    "currency": None,  # of the prices and the order value; None (unknown): unlabelled
 }
 
 MIN_SEGMENT = 30  # customers below which a segment is too small to judge (as diagnosis)
@@ -84,6 +85,12 @@ DECLARED = (
         low=0,
         optional=True,
         flag="--order-value",
+    ),
+    Assumption(
+        "currency",
+        "the currency of the prices and the order value, e.g. EUR",
+        text=True,
+        optional=True,
     ),
 )
 # Refuses unknown keys and assumptions the figures cannot be computed from.
@@ -218,6 +225,7 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
         "hit": f"a shown item the customer interacted with in the period: {outcome.hit}",
         "purchase_share": a.get("purchase_share"),
         "order_value": a.get("order_value"),
+        "currency": a.get("currency"),
         "split": a.get("split"),
     }
     cards = [
@@ -237,6 +245,8 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
     ]
     if "Ranker uplift" in business.frame.columns:
         price = "list prices" if outcome.priced else f"an order value of {a.get('order_value')}"
+        if not a.get("currency"):  # the items table's prices carry no unit we know
+            price += " (in the prices' own unit: --assume currency=EUR names it)"
         # Against the simple rule that earns the most, so the uplift is never flattered
         # by comparing with a weak list.
         rules = business.frame.iloc[1:]
