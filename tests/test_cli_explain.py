@@ -120,6 +120,34 @@ def test_top_sets_the_number_of_reasons(credit, capsys, tmp_path):
     assert _reason_columns(table) == ["reason_1_column", "reason_2_column"]
 
 
+def test_id_columns_come_first_so_the_reasons_join_back(credit, capsys, tmp_path):
+    """The output had only a row number: an analyst could not join it back to the
+    applications without re-counting rows (a fresh user's report)."""
+    rows = credit.table.assign(application=[f"A{i:05d}" for i in range(len(credit.table))])
+    data = tmp_path / "applications.csv"
+    rows.iloc[::-1].to_csv(data, index=False)  # in another order than training
+    out = tmp_path / "reasons.csv"
+    folder = credit.folders["lightgbm"]
+    args = ("--data", data, "--out", out, "--id", "application", "--id", "purpose")
+    code, _, err = run(capsys, folder, *args)
+    assert code == 0, err
+    table = pd.read_csv(out, dtype={"application": str})
+    assert list(table.columns[:3]) == ["application", "purpose", "row"]
+    assert table["application"].tolist() == rows["application"].iloc[::-1].tolist()
+    plain = tmp_path / "plain.csv"
+    assert run(capsys, folder, "--data", data, "--out", plain)[0] == 0
+    pd.testing.assert_frame_equal(table.drop(columns=["application", "purpose"]),
+                                  pd.read_csv(plain))  # fmt: skip
+    # a column the rows lack, or one named like an output column: one line, exit 2
+    for bad, said in (("applicant", "'applicant' is not a column"), ("row", "output column")):
+        named = rows.assign(row=1) if bad == "row" else rows
+        named.to_csv(data, index=False)
+        code, _, err = run(capsys, folder, "--data", data, "--out", tmp_path / "x.csv",
+                           "--id", bad)  # fmt: skip
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1
+        assert not (tmp_path / "x.csv").exists()
+
+
 def test_model_tuned_explains_the_tuned_model_the_export_ships(credit):
     from tuneplate.explaining import explain_run
 

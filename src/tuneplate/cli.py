@@ -292,6 +292,14 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("--top", type=_whole_number, default=4, help="reasons per row (default 4)")
     why.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     why.add_argument(
+        "--id",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="a column of the rows to copy into the output first (e.g. the application "
+        "id), to join the reasons back; repeat for several",
+    )
+    why.add_argument(
         "--model",
         choices=("recommended", "tuned"),
         default="recommended",

@@ -320,7 +320,9 @@ def cmd_explain(args) -> int:
     """Write each row's probability, decision and reason codes from a run's frozen model."""
     from tuneplate.explaining import explain_run  # the model libraries: only when needed
 
-    r = explain_run(args.run_dir, args.data, args.out, args.top, args.overwrite, args.model)
+    r = explain_run(
+        args.run_dir, args.data, args.out, args.top, args.overwrite, args.model, tuple(args.id)
+    )
     d = r.words
     side = ">=" if d.inclusive else ">"
     print(

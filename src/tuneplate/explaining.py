@@ -81,6 +81,7 @@ def explain_run(
     top: int = TOP,
     overwrite: bool = False,
     model: str = "recommended",
+    ids: tuple[str, ...] = (),
 ) -> Reasons:
     """Reason codes for `data` from the model of `run_dir`; write them to `out` (CSV).
 
@@ -99,6 +100,8 @@ def explain_run(
         model: "recommended" (the model the run's report recommends: the simple
             baseline's when the tuned model did not beat it) or "tuned" (the tuned model,
             the one `tuneplate export` ships, whose `score.py --reasons` gives these rows).
+        ids: columns of `data` copied, as read, in front of each output row (`--id`), so
+            the reasons join back to the customer or patient without the row number.
 
     Raises:
         TuneplateError: one line naming the problem and the fix (no run folder, a run
@@ -140,6 +143,12 @@ def explain_run(
             "from such a model: re-run with those columns left out"
         )
     data = read_rows(data, results, "the table of rows to explain")
+    if missing := [c for c in ids if c not in data.columns]:
+        raise TuneplateError(
+            f"--id {missing[0]!r} is not a column of the rows to explain; give one of: "
+            f"{', '.join(map(str, data.columns[:12]))}"
+        )
+
     words = reason_words(results.vertical)
     proba = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
     contributions = model.explain(data).drop(columns=BASE_VALUE).to_numpy()
@@ -148,6 +157,12 @@ def explain_run(
     table = reason_table(
         model.schema, encoded, contributions, proba, float(threshold), words, profile, top
     )
+    if clash := [c for c in ids if c in table.columns]:
+        raise TuneplateError(
+            f"--id {clash[0]!r} is also the name of an output column; rename it in the rows"
+        )
+    for position, column in enumerate(dict.fromkeys(ids)):
+        table.insert(position, column, data[column].reset_index(drop=True))
     named = {c for k in range(1, top + 1) for c in table[f"reason_{k}_column"].dropna()}
     if named & hidden:  # cannot happen (reasons name inputs only); never let one out
         raise TuneplateError(f"a reason named a protected or excluded column {sorted(named)}")
