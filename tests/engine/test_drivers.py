@@ -89,9 +89,14 @@ def test_a_rare_level_is_pooled_and_a_tiny_pool_left_out():
     levels = pd.Categorical(["a"] * 12 + ["b"] * 6 + ["c"] * 5 + ["d"] * 2)
     contribution = np.r_[np.ones(12), np.full(6, -1.0), np.full(5, 2.0), np.full(2, 5.0)]
     groups = level_effects(levels, contribution)
-    assert {g["level"] for g in groups} == {"a", OTHER}
-    pooled = next(g for g in groups if g["level"] == OTHER)
+    few = "(levels under 10 hold-out rows)"  # not OTHER, the model's own pooled level
+    assert {g["level"] for g in groups} == {"a", few}
+    pooled = next(g for g in groups if g["level"] == few)
     assert pooled["rows"] == 13  # b, c and d together
+    # the model's own "(other)" level, common on the hold-out, stays apart from them
+    with_other = pd.Categorical([OTHER] * 12 + ["b"] * 6 + ["c"] * 5)
+    named = {g["level"] for g in level_effects(with_other, np.r_[np.ones(12), -np.ones(11)])}
+    assert named == {OTHER, few}
     assert level_effects(pd.Categorical(["a"] * 12 + ["b"] * 3), np.ones(15)) == [
         {"level": "a", "rows": 12, "mean": 1.0}
     ]

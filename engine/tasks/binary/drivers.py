@@ -11,7 +11,8 @@ family's exact TreeSHAP or linear contributions, as `Model.explain`), per model 
 - for the TOP inputs, `effects`: the mean contribution by band (numeric: the saved
   profile's bands, `contract.profile.Bands`, whose edges lie halfway between two
   distinct values, adjacent bands merged until each holds MIN_LEVEL_ROWS rows) or by
-  level (levels with fewer than MIN_LEVEL_ROWS hold-out rows pooled into OTHER).
+  level (levels with fewer than MIN_LEVEL_ROWS hold-out rows pooled into one row, named
+  for them).
 
 Aggregates only: a band, level or missing group with fewer than MIN_LEVEL_ROWS rows
 after pooling is left out, so no figure is one row's. Protected and excluded columns
@@ -34,7 +35,6 @@ import pandas as pd
 
 from tuneplate.engine.contract.kinds import MIN_LEVEL_ROWS
 from tuneplate.engine.contract.profile import Bands
-from tuneplate.engine.contract.schema import OTHER
 from tuneplate.engine.families.registry import get_family
 
 TOP = 5  # inputs whose effect by band or level is kept
@@ -157,7 +157,10 @@ def level_effects(
     x: Any, contribution: np.ndarray, min_rows: int = MIN_LEVEL_ROWS
 ) -> list[dict[str, Any]]:
     """Mean contribution per level, highest first; levels with fewer than `min_rows` rows
-    pooled into OTHER (left out, like missing rows, when still under `min_rows`).
+    pooled into one row named for them (left out, like missing rows, when still under
+    `min_rows`). Not named OTHER: that is the model's own level for values rare at
+    training, which the scorecard's table shows with its points; one name for two
+    different pools read as one level with two contradictory effects.
 
     Example:
         >>> level_effects(pd.Categorical(["a"] * 12 + ["b"] * 3), np.r_[np.ones(12), -np.ones(3)])
@@ -167,7 +170,7 @@ def level_effects(
     frame = pd.DataFrame({"level": text.fillna(MISSING), "c": contribution})
     counts = frame["level"].value_counts()
     rare = counts.index[(counts < min_rows) & (counts.index != MISSING)]
-    frame.loc[frame["level"].isin(rare), "level"] = OTHER
+    frame.loc[frame["level"].isin(rare), "level"] = f"(levels under {min_rows} hold-out rows)"
     stats = frame.groupby("level", sort=True)["c"].agg(["size", "mean"])
     out = []
     for level, row in stats.sort_values("mean", ascending=False, kind="stable").iterrows():
