@@ -126,15 +126,19 @@ def test_clusters_keep_ids_together_and_rows_without_one_alone():
 # --- tuneplate validate, the exported validate.py and a run -------------------------
 
 
+def _loan_table(n: int, rng) -> pd.DataFrame:
+    """`n` independent loans: a debt ratio, and a bad/good status that rises with it."""
+    debt = rng.uniform(0, 1, n).round(3)
+    bad = rng.random(n) < 1 / (1 + np.exp(-(3 * debt - 1.8)))
+    return pd.DataFrame({"debt_ratio": debt, "status": np.where(bad, "bad", "good")})
+
+
 @pytest.fixture(scope="module")
 def loans(tmp_path_factory):
     """A logistic credit run on independent loans, exported, and its copied hold-out."""
     rng = np.random.default_rng(0)
     root = tmp_path_factory.mktemp("grouped")
-    n = 1200
-    debt = rng.uniform(0, 1, n).round(3)
-    bad = rng.random(n) < 1 / (1 + np.exp(-(3 * debt - 1.8)))
-    table = pd.DataFrame({"debt_ratio": debt, "status": np.where(bad, "bad", "good")})
+    table = _loan_table(1200, rng)
     table.to_csv(root / "train.csv", index=False)
     run, project = root / "run", root / "project"
     args = ["--target", "status", "--model", "logistic", "--trials", "2", "--out", str(run)]
@@ -320,18 +324,9 @@ def test_the_development_auroc_se_is_the_saved_clustered_one_else_the_count_form
 @pytest.fixture(scope="module")
 def grouped_loans(tmp_path_factory):
     """A credit run on 300 customers with four loans each, kept together (--group)."""
-    rng = np.random.default_rng(3)
     root = tmp_path_factory.mktemp("grouped_run")
-    n = 300
-    debt = rng.uniform(0, 1, n).round(3)
-    bad = rng.random(n) < 1 / (1 + np.exp(-(3 * debt - 1.8)))
-    table = pd.DataFrame(
-        {
-            "customer": [f"C{i:04d}" for i in range(n)],
-            "debt_ratio": debt,
-            "status": np.where(bad, "bad", "good"),
-        }  # fmt: skip
-    )
+    table = _loan_table(300, np.random.default_rng(3))
+    table.insert(0, "customer", [f"C{i:04d}" for i in range(len(table))])
     copied = table.loc[table.index.repeat(COPIES)].reset_index(drop=True)
     copied.to_csv(root / "train.csv", index=False)
     run = root / "run"
