@@ -148,6 +148,25 @@ def test_id_columns_come_first_so_the_reasons_join_back(credit, capsys, tmp_path
         assert not (tmp_path / "x.csv").exists()
 
 
+def test_the_rows_own_file_is_never_the_output_even_with_overwrite(credit, capsys, tmp_path):
+    """`explain --data rows.csv --out rows.csv --overwrite` replaced the user's rows with
+    the reasons (a fresh user's report); the exported score.py already refused it."""
+    import os
+
+    data = tmp_path / "rows.csv"
+    credit.table.to_csv(data, index=False)
+    before = data.read_bytes()
+    link = tmp_path / "link.csv"
+    os.symlink(data, link)
+    other_spelling = tmp_path / "sub" / ".." / "rows.csv"
+    (tmp_path / "sub").mkdir()
+    folder = credit.folders["logistic"]
+    for out in (data, link, other_spelling):
+        code, _, err = run(capsys, folder, "--data", data, "--out", out, "--overwrite")
+        assert code == 2 and "the rows' own file" in err and len(err.strip().splitlines()) == 1
+        assert data.read_bytes() == before
+
+
 def test_model_tuned_explains_the_tuned_model_the_export_ships(credit):
     from tuneplate.explaining import explain_run
 

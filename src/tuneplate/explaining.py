@@ -23,6 +23,7 @@ into the exported project, so its `score.py --reasons` writes the same reasons.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def explain_run(
     if model not in MODELS:
         raise TuneplateError(f"--model must be one of {', '.join(MODELS)}, got {model!r}")
     if out is not None:
-        _check_out(Path(out), run_dir, overwrite)
+        _check_out(Path(out), run_dir, overwrite, data)
     refuse_if_in_use(run_dir)  # a run still writing there: its model may be half-saved
     # The model the report recommends, with its own operating point: the simple
     # baseline's when the tuned model did not beat it (saved in baseline/); or the tuned
@@ -171,7 +172,19 @@ def explain_run(
     return Reasons(table, float(threshold), words, top, note)
 
 
-def _check_out(out: Path, run_dir: Path, overwrite: bool) -> None:
+def _same_file(out: Path, data: Path) -> bool:
+    """`out` names the file `data` (the same path, or a link or another path to it)."""
+    if out.resolve() == data.resolve():
+        return True
+    return out.exists() and data.exists() and os.path.samefile(out, data)
+
+
+def _check_out(out: Path, run_dir: Path, overwrite: bool, data=None) -> None:
+    if isinstance(data, str | Path) and _same_file(out, Path(data)):
+        raise TuneplateError(
+            f"--out {str(out)!r} is the rows' own file; give another --out (the input is "
+            "never overwritten, --overwrite or not)"
+        )
     if out.is_dir():
         raise TuneplateError(
             f"--out {str(out)!r} is a folder; give a file name such as reasons.csv"
