@@ -151,8 +151,9 @@ def _amount_notes(col: str, forms: list[tuple[str, str, bool]]) -> list[Note]:
             Note(
                 "accounting_negatives",
                 "info",
-                f"{col}: {_values(negatives)} in parentheses ((1,234.00)) read as negative "
-                "amounts, as accountants write them",
+                f"{col}: {_values(negatives)} in parentheses ((1,234.00)) or with a "
+                "trailing minus (1,234.00-) read as negative amounts, as accounting and "
+                "SAP exports write them",
                 expected="negative numbers with a minus sign",
                 fix="nothing to do if parentheses mean negative; rows to score are read "
                 "the same way",

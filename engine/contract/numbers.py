@@ -35,8 +35,10 @@ CURRENCY_SIGNS = "€$£¥₹"
 _CURRENCY = re.compile(
     rf"^([+-]?)\s*([{CURRENCY_SIGNS}])\s*(.*\d.*)$|^(.*\d)\s*([{CURRENCY_SIGNS}])$"
 )
-# An accountant's negative, a number in parentheses ("(1,388.81)" is -1388.81).
+# An accountant's negative, a number in parentheses ("(1,388.81)" is -1388.81), or with
+# the minus behind it, as SAP and mainframe (COBOL) exports write it ("1,388.81-").
 _ACCOUNTING = re.compile(r"^\((.*\d.*)\)$")
+TRAILING_MINUS = re.compile(r"^(\d[\d.,\s\u00a0\u202f]*)-$")
 # Thousands grouped with spaces ("37 000", "1 234 567,5"; also no-break spaces), three
 # digits per group as `_grouping` requires of "," and ".".
 _SPACE_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([ \u00a0\u202f]\d{3})+([.,]\d*)?$")
@@ -51,7 +53,7 @@ def written_as(text: str) -> tuple[str, str, bool]:
     """
     text = text.strip()
     negative = False
-    if (m := _ACCOUNTING.match(text)) is not None:
+    if (m := _ACCOUNTING.match(text) or TRAILING_MINUS.match(text)) is not None:
         text, negative = m.group(1).strip(), True
     sign = ""
     if (m := _CURRENCY.match(text)) is not None:
@@ -132,7 +134,8 @@ def _parse_number(text: Any, decimal: str = ".", thousands: str | None = ",") ->
     decimal ","; spaces too: "37 000"); a point decimal ("3.5") still reads in a
     decimal-comma table, as `reader` reads it; a trailing "%" is dropped (percent units:
     "12,5 %" -> 12.5), so is a currency sign ("€37,000" -> 37000); an amount in
-    parentheses is negative ("(1,388.81)" -> -1388.81, the accountant's way).
+    parentheses or with a trailing minus is negative ("(1,388.81)" and "1,388.81-" ->
+    -1388.81, as accounting and SAP exports write it).
 
     Example:
         >>> _parse_number("3.543,22", ",", "."), _parse_number("3.543"), _parse_number("7%")

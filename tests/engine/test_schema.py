@@ -406,6 +406,8 @@ def test_percent_text_is_a_number_in_percent_units_with_a_finding(values, rules,
         (["-$12.50", "$3", "$1,000", "$0.99"], None, [-12.5, 3, 1000, 0.99], "currency_text"),
         (["(1,388.81)", "250.00", "(12.00)", "1,000.00"], None, [-1388.81, 250, -12, 1000],
          "accounting_negatives"),
+        (["123.45-", "250.00", "12.00-", "1,000.00"], None, [-123.45, 250, -12, 1000],
+         "accounting_negatives"),  # SAP's trailing minus: the column was pooled away
         (["37 000", "1 250", "980", "12 000"], None, [37000, 1250, 980, 12000],
          "thousands_separators"),
         (["37\u202f000", "1\u00a0250", "980", "2 000"], None, [37000, 1250, 980, 2000],
