@@ -41,6 +41,14 @@ class Split:
 def time_order(table: pd.DataFrame, column: str) -> np.ndarray:
     """The rows' positions in time order of `column` (dates, or ordered period numbers).
 
+    Raises as `time_values`.
+    """
+    return np.argsort(time_values(table, column), kind="stable")
+
+
+def time_values(table: pd.DataFrame, column: str) -> np.ndarray:
+    """`column` read as times (dates as datetimes, period numbers as they are), (n,).
+
     Raises:
         TuneplateError: most values are not dates; some rows have no date or one that
             does not parse; the dates mix day-first and month-first orders. `tuneplate
@@ -69,7 +77,39 @@ def time_order(table: pd.DataFrame, column: str) -> np.ndarray:
             + ": every row needs a date for an out-of-time split; fill or drop the rows "
             "without one, or leave out --time"
         )
-    return np.argsort(parsed.to_numpy(), kind="stable")
+    return parsed.to_numpy()
+
+
+def period_cut(times: np.ndarray, cut: int, column: str) -> int:
+    """`cut` (rows before the hold-out, in time order) moved to the nearest change of
+    period, so no period has rows on both sides of an out-of-time split.
+
+    Cut by row count, a quarter of 360 rows sorted by outcome within it (an SQL ORDER BY)
+    put all its defaults in development and the rest in the hold-out.
+
+    Args:
+        times: (n,) the rows' times in time order (`time_values` sorted).
+        cut: the nominal number of development rows.
+
+    Raises:
+        TuneplateError: every row has the same time: there is no later period to hold out.
+
+    Example:
+        >>> period_cut(np.array([1, 1, 2, 2, 2, 3]), 3, "quarter")  # not inside period 2
+        2
+    """
+    n = len(times)
+    if 0 < cut < n and times[cut - 1] != times[cut]:
+        return cut
+    start = int(np.searchsorted(times, times[min(cut, n - 1)], "left"))
+    end = int(np.searchsorted(times, times[min(cut, n - 1)], "right"))
+    candidates = [c for c in (start, end) if 0 < c < n]
+    if not candidates:
+        raise TuneplateError(
+            f"time column {column!r} has the same value on every row: there is no later "
+            "period to hold out; give a finer time column or leave out --time"
+        )
+    return min(candidates, key=lambda c: (abs(c - cut), c))  # a tie: the larger hold-out
 
 
 def _group_ids(table: pd.DataFrame, column: str) -> np.ndarray:
@@ -102,8 +142,9 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
     n = len(table)
     positions = np.arange(n)
     if roles.time:
-        order = time_order(table, roles.time)
-        cut = int(round(n * (1 - HOLDOUT_SHARE)))
+        times = time_values(table, roles.time)
+        order = np.argsort(times, kind="stable")
+        cut = period_cut(times[order], int(round(n * (1 - HOLDOUT_SHARE))), roles.time)
         dev, hold = np.sort(order[:cut]), np.sort(order[cut:])
         # Folds in time order: each validates on the period after its training rows.
         by_time = np.searchsorted(dev, order[:cut])  # dev positions, earliest first
@@ -112,8 +153,9 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
             for tr, va in TimeSeriesSplit(n_splits=n_folds).split(by_time)
         ]
         desc = (
-            f"out-of-time on {roles.time!r}: the latest {HOLDOUT_SHARE:.0%} of rows are the "
-            f"hold-out; {n_folds} expanding-window folds over the earlier rows"
+            f"out-of-time on {roles.time!r}: the latest {len(hold) / n:.0%} of rows (whole "
+            f"periods, the nearest cut to {HOLDOUT_SHARE:.0%}) are the hold-out; {n_folds} "
+            "expanding-window folds over the earlier rows (cut by row count)"
         )
         if roles.group:
             # Said, not silently dropped: time order wins, so ids may sit on both sides.

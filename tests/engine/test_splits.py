@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
+import pytest
 
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import make_split
 
@@ -30,6 +32,34 @@ def test_out_of_time_tests_on_later_rows(loans):
     for train, valid in split.folds:
         assert dev_dates[valid].min() > dev_dates[train].max()
     assert "out-of-time" in split.description
+
+
+@pytest.mark.parametrize("column", ["quarter", "year", "month_text"])
+def test_no_period_has_rows_on_both_sides_of_an_out_of_time_split(loans, column):
+    """Cut by row count, a quarter sorted by outcome (an SQL ORDER BY period, status) put
+    all of its defaults in development and its good loans in the hold-out (a fresh
+    user's run): the hold-out's bad rate was not that period's."""
+    n = len(loans)
+    quarter = np.repeat([202103, 202106, 202109, 202112, 202203], -(-n // 5))[:n]
+    table = loans.assign(quarter=quarter, year=quarter // 100 - (quarter % 100 < 12),
+                         month_text=[f"{q // 100}-{q % 100:02d}" for q in quarter])  # fmt: skip
+    table = table.sort_values(["quarter", "status"]).reset_index(drop=True)
+    split = make_split(table, _y(table), Roles(target="status", time=column), 4, seed=0)
+    times = table[column].to_numpy()
+    assert max(times[split.development]) < min(times[split.holdout])
+    assert set(times[split.development]).isdisjoint(times[split.holdout])
+    share = len(split.holdout) / n
+    assert 0.05 < share < 0.6 and f"the latest {share:.0%} of rows (whole periods" in (
+        split.description
+    )
+    hold = _y(table)[split.holdout]
+    assert 0 < hold.mean() < 1  # the periods held out keep both outcomes, as they were
+
+
+def test_a_time_column_with_one_period_cannot_split_out_of_time(loans):
+    table = loans.assign(year=2024)
+    with pytest.raises(TuneplateError, match="same value on every row"):
+        make_split(table, _y(table), Roles(target="status", time="year"), 4, seed=0)
 
 
 def test_grouped_split_keeps_each_id_on_one_side(loans):
