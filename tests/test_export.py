@@ -467,3 +467,46 @@ def test_a_column_read_1000_times_larger_is_said_by_score_and_predict_proba(
         warnings.simplefilter("error", SchemaWarning)
         model.predict_proba(rows)  # the usual spread: no warning
         model.predict_proba(scaled.head(10))  # too few rows to judge
+
+
+def test_outcomes_written_as_numbers_another_way_read_as_the_run_read_them(tmp_path):
+    """Trained on a target written 1.0/0.0, the exported validate.py refused rows with
+    1/0 ("the model's event is '1.0'") and had no --positive; train.py compared text, so
+    1/0 rows would all have counted as non-events (a fresh user's report)."""
+    import tuneplate
+
+    table = _loans(300, 3)
+    table["status"] = np.where(table["status"] == "bad", "1.0", "0.0")
+    data = tmp_path / "train.csv"
+    table.to_csv(data, index=False)
+    run, project = tmp_path / "run", tmp_path / "project"
+    args = ["--target", "status", "--model", "logistic", "--trials", "2", "--out", str(run)]
+    assert main(["run", "credit-risk", "--data", str(data), *args]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    new = _loans(200, 4)
+    new["status"] = (new["status"] == "bad").astype(int)  # 1/0 this time
+    rows = tmp_path / "new.csv"
+    new.to_csv(rows, index=False)
+    done = without_tuneplate(project, "validate.py", "--data", str(rows), "--out", "v.json")
+    assert done.returncode == 0, done.stderr
+    exported = json.loads((project / "v.json").read_text())
+    engine = tuneplate.validate(run, rows, model="tuned")
+    assert exported["verdict"] == engine.verdict
+    assert exported["auroc"]["new"] == pytest.approx(engine.auroc.new, abs=1e-12)
+    # the event named otherwise: --positive, as in tuneplate validate
+    new["status"] = np.where(new["status"] == 1, "default", "repaid")
+    new.to_csv(rows, index=False)
+    args = ["--data", str(rows), "--out", "w.json", "--positive", "default"]
+    assert without_tuneplate(project, "validate.py", *args).returncode == 0
+    got = json.loads((project / "w.json").read_text())
+    assert got["auroc"]["new"] == pytest.approx(exported["auroc"]["new"], abs=1e-12)
+    # train.py on the run's own file written 1/0 reproduces the run's hold-out score
+    table["status"] = table["status"].astype(float).astype(int)
+    ints = tmp_path / "train_ints.csv"
+    table.to_csv(ints, index=False)
+    trained = without_tuneplate(project, "train.py", "--data", str(ints), "--out", "refit")
+    assert trained.returncode == 0, trained.stderr
+    import re
+
+    printed = float(re.search(r"hold-out ROC AUC: ([0-9.]+)", trained.stdout).group(1))
+    assert printed == pytest.approx(Results.load(run, model=False).holdout, abs=1e-6)
