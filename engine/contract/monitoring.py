@@ -104,6 +104,7 @@ class Drift:
     unknown_levels: int = 0
     new_missing: int = 0
     problem: str = ""
+    other_case: int = 0  # unknown levels that are learned ones in another case or spacing
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,13 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
     `encoded, counts = schema.encode(rows)`; `scores` the model's probabilities (n,).
     Under MIN_STABILITY_ROWS rows every band is TOO_FEW: the chi-squared noise needs
     about five expected rows a band, and a handful of rows always looks "shifted".
+    An input whose values sit almost all beyond the development's range (a change of
+    unit: `Profile.off_range_by_column`) gets that line as its `problem` when its counts
+    have none, so the verdict says "check the extract" first, as scoring warns.
     """
     n = len(encoded)
     index = profile.psi(schema, encoded, scores)
+    beyond = profile.off_range_by_column(schema, encoded)
     inputs = [f.name for f in schema.features if f.name in profile.columns]
 
     def judged(value: float, shares, tests: int) -> tuple[str, float]:
@@ -201,8 +206,11 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
         # A rare level's share swings on a few rows as PSI does: judged from as many rows.
         judge = c if c is None or n >= MIN_STABILITY_ROWS else replace(c, unknown_levels=0)
         found = (c.unreadable, c.unknown_levels, c.new_missing, judge.problem() or "") if c else ()
+        if name in beyond and not (found and found[-1]):
+            found = (*(found[:3] or (0, 0, 0)), beyond[name])
         shares = profile.columns[name].shares
-        rows.append(Drift(name, index[name], *judged(index[name], shares, len(inputs)), n, *found))
+        drift = Drift(name, index[name], *judged(index[name], shares, len(inputs)), n, *found)
+        rows.append(replace(drift, other_case=c.other_case) if c else drift)
     return tuple(rows)
 
 
@@ -485,19 +493,19 @@ def verdict(
     first = (header, *extract) if extract else ()
     # Unreadable values are scored as missing, so they are among the new missing ones.
     broken = {
-        d.column: max(d.unreadable, d.new_missing) / d.rows
+        d.column: max(d.unreadable, d.new_missing, d.other_case) / d.rows
         for d in drift
         if d.column != SCORES
         and d.rows
-        and max(d.unreadable, d.new_missing) >= BROKEN_SHARE * d.rows
+        and max(d.unreadable, d.new_missing, d.other_case) >= BROKEN_SHARE * d.rows
     }
     if broken:
         names = " and ".join(f"{share:.0%} of {c!r}" for c, share in broken.items())
         return FIX_EXTRACT, (
-            f"The model could not read {names} as at development (unreadable, or missing "
-            "in a column that had none): it scored these rows without them, so the "
-            "figures here describe the extract, not the model. Fix the extract and "
-            "validate again:",
+            f"The model could not read {names} as at development (unreadable, missing in "
+            "a column that had none, or levels written in another case): it scored these "
+            "rows without them, so the figures here describe the extract, not the model. "
+            "Fix the extract and validate again:",
             *extract,
         )
     a = discrimination  # the AUROC figure

@@ -127,7 +127,11 @@ class Profile:
         return out
 
     def off_range(self, schema: Any, encoded: pd.DataFrame) -> list[str]:
-        """One line per numeric input whose new values sit almost all beyond the
+        """`off_range_by_column`'s lines, in the schema's order."""
+        return list(self.off_range_by_column(schema, encoded).values())
+
+    def off_range_by_column(self, schema: Any, encoded: pd.DataFrame) -> dict[str, str]:
+        """{column: line} for each numeric input whose new values sit almost all beyond the
         development's lowest or highest band: the mark of a changed unit or reading
         (amounts in thousands, a rate as a percent instead of a fraction, a decimal
         mark read as a thousands separator), which no schema count catches.
@@ -138,10 +142,10 @@ class Profile:
         share that sampling alone does not reach). Scores are still computed as given.
 
         Example:
-            >>> profile.off_range(schema, schema.encode(amounts_in_thousands)[0])
-            ['amount: 100% of 40 rows with a value lie below 1,200, where 10% of ...']
+            >>> profile.off_range_by_column(schema, schema.encode(amounts_in_thousands)[0])
+            {'amount': 'amount: 100% of 40 rows with a value lie below 1,200, where 10% ...'}
         """
-        lines = []
+        lines = {}
         for f in schema.features:
             bands = self.columns.get(f.name)
             if f.kind != "numeric" or bands is None or len(bands.edges) + 1 < OFF_RANGE_BANDS:
@@ -160,12 +164,13 @@ class Profile:
                 (above, high, "above", bands.edges[-1]),
             ):
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
-                    lines.append(
+                    lines.setdefault(
+                        f.name,
                         f"{f.name}: {new:.0%} of {len(x):,} rows with a value lie {where} "
                         f"{_edge_text(edge)}, where {dev:.0%} of the run's hold-out rows "
                         "did: a change of unit or reading (thousands, a percent for a "
                         "fraction, a decimal mark), or an input that moves on with time "
-                        "(a year)? scored as given, outside the range the model learned"
+                        "(a year)? scored as given, outside the range the model learned",
                     )
         return lines
 

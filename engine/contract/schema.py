@@ -67,6 +67,8 @@ class ColumnCounts:
     that do not parse, ±inf; read as missing. `unknown_levels`: values not among the
     model's levels, scored as OTHER (or as missing when training pooled nothing).
     `new_missing`: missing values where training had none. `rows`: rows scored.
+    `other_case`: of the unknown levels, those equal to a learned level once case and
+    surrounding spaces are ignored ("MALE" for "Male"): an extract written another way.
     """
 
     name: str
@@ -75,6 +77,7 @@ class ColumnCounts:
     unknown_levels: int = 0
     new_missing: int = 0
     other_share: float = 0.0
+    other_case: int = 0
 
     def problem(self, share: float = WARN_SHARE) -> str | None:
         """One line when a count exceeds `share` of the rows, else None."""
@@ -85,9 +88,15 @@ class ColumnCounts:
             parts.append(f"{self._of(self.unreadable)} could not be read, scored as missing")
         if self.unknown_levels / self.rows - self.other_share > share:
             as_ = repr(OTHER) if self.other_share else "missing"
+            case = (
+                f" ({self.other_case:,} of them are learned levels written in another case "
+                "or with other spaces)"
+                if self.other_case
+                else ""
+            )
             parts.append(
                 f"{self._of(self.unknown_levels)} have levels the model did not learn (new, "
-                f"or in fewer than {MIN_LEVEL_ROWS} development rows), scored as {as_}"
+                f"or in fewer than {MIN_LEVEL_ROWS} development rows), scored as {as_}{case}"
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
@@ -266,11 +275,15 @@ class Schema:
         out, counts, n = {}, {}, len(table)
         for f in self.features:
             values, unreadable, miss = _read(table[f.name], f, rules)
-            unknown = 0
+            unknown = other_case = 0
             if f.kind == "categorical":
                 known = pd.Series(values).isin(f.levels).to_numpy()
                 unknown_mask = ~known & ~miss
                 unknown = int(unknown_mask.sum())
+                if unknown:
+                    folded = {str(level).strip().casefold() for level in f.levels}
+                    strange = pd.Series(values[unknown_mask]).astype(str).str.strip()
+                    other_case = int(strange.str.casefold().isin(folded).sum())
                 values = np.where(unknown_mask, OTHER if OTHER in f.levels else None, values)
                 values = pd.Categorical(values, categories=list(f.levels))
             out[f.key] = values
@@ -281,6 +294,7 @@ class Schema:
                 unknown_levels=unknown,
                 new_missing=0 if f.had_missing else int(miss.sum()),
                 other_share=f.other_share,
+                other_case=other_case,
             )
         return pd.DataFrame(out, index=table.index), counts
 

@@ -706,6 +706,36 @@ def test_an_input_the_model_could_largely_not_read_gets_no_performance_verdict(
     assert v.auroc is not None  # the figures are still shown, for what they are
 
 
+def test_a_changed_unit_is_said_first_as_scoring_says_it(credit):
+    """Amounts in thousands: explain, score.py and predict_proba warned "a change of unit
+    or reading?", validate said nothing of it and gave "recalibrate" or "watch" alone."""
+    rows = credit.holdout.copy()
+    rows["credit_amount"] = rows["credit_amount"] / 1000
+    v = tuneplate.validate(credit.folder, rows)
+    line = next(d.problem for d in v.drift if d.column == "credit_amount")
+    assert "a change of unit or reading" in line
+    assert any(r.startswith("credit_amount:") and "change of unit" in r for r in v.reasons)
+    assert v.verdict in (WATCH, RECALIBRATE, REDEVELOP)  # scored as given: not unreadable
+    if v.verdict != WATCH:
+        assert v.reasons[0].startswith("Check the extract")
+
+
+@pytest.mark.parametrize("how", ["upper", "spaced"])
+def test_levels_written_in_another_case_are_an_extract_fault(credit, how):
+    """The checking-account levels upper-cased by the extract: unknown to the model, so
+    scored as missing; "recalibrate" blamed the model (a fresh user's report)."""
+    rows = credit.holdout.copy()
+    column = "status_of_existing_checking_account"
+    change = str.upper if how == "upper" else (lambda v: f" {v.lower()}  ")
+    rows[column] = rows[column].map(change)
+    v = tuneplate.validate(credit.folder, rows)
+    assert v.verdict == FIX_EXTRACT
+    assert f"of {column!r}" in v.reasons[0] and "another case" in v.reasons[0]
+    drift = next(d for d in v.drift if d.column == column)
+    assert drift.other_case == drift.unknown_levels > 0
+    assert "learned levels written in another case" in drift.problem
+
+
 def test_moved_scores_without_a_broken_extract_are_not_called_an_extract_fault():
     """Scores that moved with the population (no unreadable value, missing column or new
     level) lead a "recalibrate" verdict as a move to weigh, not as an extract to check."""
