@@ -101,6 +101,8 @@ MEANINGS = {
     "reads them the same way.",
     "percent_text": "Percentages are read in percent units; scoring accepts them with or "
     "without the sign.",
+    "case_levels": "Levels that differ only in case are learnt apart, each from fewer rows; "
+    "an extract that writes them one way gives the model one level.",
     "currency_text": "A currency sign is dropped when reading; scoring accepts amounts with "
     "or without it.",
     "mixed_currency": "Amounts in two currencies in one column are compared as if in one; "

@@ -227,7 +227,28 @@ def _learn_kind(
             days = _days(parse_datetimes(text[rest]))
             bad = int(np.isnan(days).sum())
             return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
-    return "categorical", (), "", []
+    return "categorical", (), "", _case_notes(col, text[rest])
+
+
+def _case_notes(col: str, text: pd.Series) -> list[Note]:
+    """A warning when some levels differ only in case or surrounding spaces ("Male",
+    "male ", "MALE"): the model learns each spelling as a level of its own."""
+    levels = pd.Series(text.dropna().unique()).astype(str)
+    folded = levels.str.strip().str.casefold().nunique()
+    if folded == levels.str.strip().nunique():
+        return []
+    return [
+        Note(
+            "case_levels",
+            "warning",
+            f"{col}: {levels.str.strip().nunique():,} levels are {folded:,} once case is "
+            "ignored ('Male' and 'male' are two levels to the model, each learnt from "
+            "its own rows)",
+            expected="each level written one way",
+            fix="write each level one way in the extract; scoring keeps each spelling apart too",
+            columns=(col,),
+        )
+    ]
 
 
 def _date_format(s: pd.Series, col: str) -> tuple[str, list[Note]]:

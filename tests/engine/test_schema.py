@@ -615,3 +615,16 @@ def test_codes_that_pandas_reads_as_year_one_dates_stay_text_without_a_crash():
     ancient = pd.Series(pd.to_datetime(["0001-01-23", "2000-01-01"], utc=True).as_unit("us"))
     assert np.isfinite(_days(ancient)).all()
     assert _days(ancient)[1] == 10957  # days from 1970-01-01 to 2000-01-01
+
+
+def test_levels_that_differ_only_in_case_are_a_warning():
+    """'Male', 'male' and 'MALE' were three levels without a word (a fresh user's table);
+    spaces alone are already merged by the reader."""
+    table = pd.DataFrame({"gender": ["Male", "male", "MALE", "Female", "female"] * 20})
+    notes = Schema.learn(table, ["gender"])[1]
+    case = [n for n in notes if n.check == "case_levels"]
+    assert len(case) == 1 and case[0].severity == "warning"
+    assert "5 levels are 2 once case is ignored" in case[0].message
+    for clean in (["Male", "Female"], ["Lyon ", "Lyon", "Nice"]):
+        notes = Schema.learn(pd.DataFrame({"city": clean * 20}), ["city"])[1]
+        assert not any(n.check == "case_levels" for n in notes)
