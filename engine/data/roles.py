@@ -129,6 +129,32 @@ def check_columns(table: pd.DataFrame, source: str = "the table") -> None:
     check_table(table, source)
 
 
+def _commas_rejoined(roles: Roles, columns) -> Roles:
+    """`roles` with column lists whose neighbours, joined back with their comma, name a
+    column: the CLI splits `--exclude "amount, EUR"` at the comma, and the header has
+    "amount, EUR" (Excel exports keep commas in quoted headers)."""
+    names = {str(c) for c in columns}
+    fixed = {}
+    for field in ("protected", "exclude", "subgroups"):
+        items, out, i = list(getattr(roles, field)), [], 0
+        while i < len(items):
+            for j in range(len(items), i + 1, -1):  # the longest run that names a column
+                for sep in (", ", ","):
+                    joined = sep.join(items[i:j])
+                    if items[i] not in names and joined in names:
+                        out.append(joined)
+                        i = j
+                        break
+                else:
+                    continue
+                break
+            else:
+                out.append(items[i])
+                i += 1
+        fixed[field] = tuple(out)
+    return replace(roles, **fixed)
+
+
 def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[str] = ()) -> Roles:
     """Check that every named column exists and find the positive class.
 
@@ -139,6 +165,7 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
         >>> resolve_roles(table, Roles(target="creditability"), ["bad"]).positive
         'bad'
     """
+    roles = _commas_rejoined(roles, table.columns)
     roles.check_clashes()
     missing = [c for c in roles.named() if c not in table.columns]
     if missing:
@@ -148,7 +175,9 @@ def resolve_roles(table: pd.DataFrame, roles: Roles, positive_words: Iterable[st
         meant = ", ".join(f"{near[m]!r} for {m!r}" for m in missing if m in near)
         if meant:
             meant = f"; did you mean {meant}? (names must match exactly, case and spaces included)"
-        hint = ", ".join(map(str, table.columns[:12])) + (" …" if table.shape[1] > 12 else "")
+        # quoted: a name with a comma in it must not read as two columns
+        hint = ", ".join(map(repr, map(str, table.columns[:12])))
+        hint += " …" if table.shape[1] > 12 else ""
         raise TuneplateError(
             f"column(s) {', '.join(map(repr, missing))} not found in the table{meant}; "
             f"the columns are: {hint}"

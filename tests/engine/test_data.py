@@ -150,3 +150,29 @@ def test_a_clean_or_numeric_target_gets_no_finding_and_three_outcomes_stay_refus
     table.loc[:3, "status"] = ["Maybe", "maybe ", "YES", "no"]
     with pytest.raises(TuneplateError, match="3 distinct value"):
         _tune(table)
+
+
+def test_a_column_name_with_a_comma_can_be_named_in_a_list(tmp_path, capsys):
+    """`--exclude "credit amount, EUR"` was split at its comma into two unknown columns,
+    and the error's comma-joined column list made the header look like two as well."""
+    from tuneplate.cli import main
+    from tuneplate.engine.data.roles import Roles, resolve_roles
+
+    table = pd.DataFrame({
+        "credit amount, EUR": [1000.0, 2500.0, 400.0, 800.0] * 30,
+        "age": [25, 40, 33, 51] * 30,
+        "status": ["bad", "good", "good", "bad"] * 30,
+    })  # fmt: skip
+    roles = resolve_roles(table, Roles(target="status", exclude=("credit amount", "EUR")), ["bad"])
+    assert roles.exclude == ("credit amount, EUR",)
+    both = Roles(target="status", exclude=("credit amount", " EUR", "age"))
+    assert resolve_roles(table, both, ["bad"]).exclude == ("credit amount, EUR", "age")
+    data = tmp_path / "loans.csv"
+    table.to_csv(data, index=False)
+    args = ["--data", str(data), "--target", "status", "--exclude", "credit amount, EUR"]
+    assert main(["check", "credit-risk", *args]) in (0, 1)  # read; findings may follow
+    assert "not found" not in capsys.readouterr().err
+    code = main(["check", "credit-risk", "--data", str(data), "--target", "status",
+                 "--exclude", "amount"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "'credit amount, EUR'" in err
