@@ -297,8 +297,16 @@ def suspicion(results: Results) -> Suspicion | None:
 
 
 def _signed(value: float) -> str:
-    """A difference with its sign: "+0.006", "−0.048" (a true minus), "0.000"."""
-    text = fmt_number(abs(value))
+    """A difference with its sign: "+0.006", "−0.048" (a true minus), "0.000".
+
+    Three decimals always, as the scores it separates: a difference of 0.000357 beside
+    an interval of ±0.03 read "+0.000357", a precision the interval does not have.
+    """
+    text = (
+        f"{abs(value):.3f}"
+        if math.isfinite(value) and abs(value) < 1000
+        else fmt_number(abs(value))
+    )
     return text if text.strip("0.") == "" else ("+" if value > 0 else "\u2212") + text
 
 

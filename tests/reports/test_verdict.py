@@ -490,3 +490,13 @@ def test_a_tuned_model_that_beats_the_baseline_says_by_how_much(clean):
         "The tuned LightGBM model beats the simple logistic regression by 0.031 ROC AUC on "
         "rows it never saw (95% interval 0.008 to 0.055; ROC AUC 0.778 vs 0.747)."
     )
+
+
+def test_differences_are_written_to_three_decimals_like_the_scores():
+    """ "+0.000357" beside an interval of −0.032 to +0.039 (a fresh user's run) showed a
+    precision the interval does not have; "9.32e-06" was no reader's number either."""
+    from tuneplate.reports.verdict import _signed
+
+    assert _signed(0.000357) == "0.000" and _signed(-9.32e-06) == "0.000"
+    assert _signed(0.0213) == "+0.021" and _signed(-0.0481) == "\u22120.048"
+    assert _signed(0.0) == "0.000"
