@@ -114,8 +114,10 @@ def parameters_title(results: Results) -> str:
         return f"Only {n} trials: too few to see which settings the best ones share"
     maximize = results.metric.direction == "maximize"
     best = _best_mask(done, maximize)
-    # `auto` runs: a family's settings are empty in other families' trials
-    axes = [a for a in (_Axis(done[c]) for c in cols) if np.isfinite(a.pos[best]).any()]
+    # `auto` runs: a family's settings are empty in other families' trials, and a setting
+    # only one or two of the best trials have cannot be what "the best trials agree on"
+    # (the best 3 were two XGBoost trials and one logistic, said to agree on its C)
+    axes = [a for a in (_Axis(done[c]) for c in cols) if np.isfinite(a.pos[best]).all()]
     spreads = [float(np.nanmax(a.pos[best]) - np.nanmin(a.pos[best])) for a in axes]
     k = int(best.sum())
     tightest = int(np.argmin(spreads)) if spreads else 0

@@ -252,6 +252,31 @@ def test_parallel_coordinates_finds_the_setting_the_best_trials_share(make_resul
     assert title.startswith("The best trials have learning_rate ")
 
 
+def test_a_setting_only_some_of_the_best_trials_have_is_not_what_they_agree_on(make_results):
+    """`auto`: the best 3 were two XGBoost trials and one logistic; the title said they
+    "agree on logistic.C: 1", a setting two of them do not have (a fresh user's run)."""
+    n = 12
+    rng = np.random.default_rng(2)
+    family = np.where(np.arange(n) % 3 == 0, "logistic", "xgboost")
+    trials = pd.DataFrame(
+        {
+            "number": np.arange(n),
+            "state": ["COMPLETE"] * n,
+            "value": np.where(family == "xgboost", 0.80, 0.70) + rng.normal(0, 0.01, n),
+            "params_family": family,
+            "params_logistic.C": np.where(
+                family == "logistic", 10 ** rng.uniform(-2, 2, n), np.nan
+            ),
+            "params_xgboost.max_depth": np.where(
+                family == "xgboost", rng.integers(2, 9, n), np.nan
+            ),
+        }
+    )
+    trials.loc[0, "value"] = 0.95  # one logistic trial among the best
+    title = parameter_charts.parameters_title(make_results(trials=trials, importance={}))
+    assert "logistic.C" not in title and "xgboost.max_depth" not in title
+
+
 def test_parallel_coordinates_draw_at_most_the_best_trials(make_results):
     svg = parameter_charts.parallel(make_results(trials=_tuned(parameter_charts.MAX_LINES + 50)))
     assert f"(best {parameter_charts.MAX_LINES} trials drawn)" in _svg_title(svg)
