@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import warnings
 from importlib.metadata import PackageNotFoundError, distribution
 
 import numpy as np
@@ -484,3 +485,34 @@ def test_a_date_counts_as_one_candidate_parameter_not_its_levels():
     assert checks.candidate_parameters(table, roles) == 10
     as_text = table.assign(visit=[f"v{i}" for i in range(n)])  # a true text column
     assert checks.candidate_parameters(as_text, roles) == 9 + 49  # capped levels - 1
+
+
+def test_a_grouped_runs_prevalence_counts_rows_and_says_so():
+    """With --group, 13.6% was the share of visits, written "of patients" (39% of the
+    patients had an event on some visit): the finding and the summary name the unit."""
+    rng = np.random.default_rng(5)
+    n, visits = 200, 3
+    marker = np.repeat(rng.normal(size=n), visits) + rng.normal(0, 0.3, n * visits)
+    table = pd.DataFrame(
+        {
+            "patient": np.repeat([f"P{i:03d}" for i in range(n)], visits),
+            "marker": marker,
+            "age": np.repeat(rng.integers(30, 80, n), visits),
+            "event": np.where(rng.random(n * visits) < 1 / (1 + np.exp(-(marker - 1.5))),
+                              "yes", "no"),
+        }
+    )  # fmt: skip
+    roles = Roles(target="event", positive="yes", group="patient")
+    found = {f.check: f for f in run_checks(table, roles, checks.CHECKS)}["prevalence"]
+    share = (table["event"] == "yes").mean()
+    per_patient = table.groupby("patient")["event"].apply(lambda s: (s == "yes").any()).mean()
+    assert found.message.startswith(f"{share:.1%} of rows have event = 'yes'")
+    assert f"{per_patient:.1%} of the {n} 'patient' ids on at least one row" in found.message
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        settings = {"positive": "yes", "group": "patient", "model": "logistic", "n_trials": 2}
+        r = tuneplate.tune(
+            "diagnosis", table, "event", assumptions={"prevalence": 0.01}, **settings
+        )
+    summary = " ".join(r.headline.summary)
+    assert "rows (visits) with the condition" in summary and "patients with the cond" not in summary

@@ -132,9 +132,17 @@ def check_strongest_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]:
 
 def check_prevalence(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     """The share of patients with the condition, and whether it is plausible."""
-    share = float(roles.binary_target(table).mean())
+    y = roles.binary_target(table)
+    share = float(y.mean())
     low, high = PREVALENCE_RANGE
     text = f"{share:.1%} of patients have {roles.target} = {roles.positive!r}"
+    if roles.group and roles.group in table.columns:  # rows are visits, not patients
+        per_patient = y.groupby(table[roles.group].astype("string").to_numpy()).max()
+        text = (
+            f"{share:.1%} of rows have {roles.target} = {roles.positive!r} "
+            f"({per_patient.mean():.1%} of the {len(per_patient):,} {roles.group!r} ids on "
+            "at least one row)"
+        )
     if low <= share <= high:
         return [
             Finding(

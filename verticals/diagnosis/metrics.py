@@ -491,6 +491,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         tables[2].frame,
         where,
         frozen=outcome.threshold is not None,
+        held="patients" if ids is None else "rows (visits)",
     )
     return Evaluation(metrics, tables, assumptions, headline)
 
@@ -634,6 +635,12 @@ def _subgroup_table(rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE, ids
             f"Groups with fewer than {MIN_GROUP_PATIENTS} patients, or fewer than "
             f"{MIN_GROUP_EVENTS} with or without the condition, are listed but too small to "
             "judge."
+            + (
+                " Patients count once per group; one whose rows fall in several groups (a "
+                "stage that changed between visits) counts in each."
+                if ids is not None
+                else ""
+            )
         ),
         formats={
             "Column": "text",
@@ -659,6 +666,7 @@ def _headline(
     curve,
     where=HOLDOUT_SAMPLE,
     frozen=False,
+    held="patients",  # what the sample's prevalence counts: "rows (visits)" under --group
 ) -> Headline:
     se, sp, pv_pos, pv_neg = measures
     prevalence, source, sample_prevalence = prevalences
@@ -685,7 +693,7 @@ def _headline(
     ratio = max(prevalence, sample_prevalence) / min(prevalence, sample_prevalence)
     if ratio > 2:
         summary.append(
-            f"The data hold {sample_prevalence:.1%} patients with the condition, "
+            f"The data hold {sample_prevalence:.1%} {held} with the condition, "
             f"{ratio:.0f} times {'more' if sample_prevalence > prevalence else 'fewer'} than "
             f"the stated {prevalence:.1%}: the model's raw risks are calibrated to the sample, "
             "so recalibrate before quoting them to patients."
