@@ -510,3 +510,27 @@ def test_outcomes_written_as_numbers_another_way_read_as_the_run_read_them(tmp_p
 
     printed = float(re.search(r"hold-out ROC AUC: ([0-9.]+)", trained.stdout).group(1))
     assert printed == pytest.approx(Results.load(run, model=False).holdout, abs=1e-6)
+
+
+def test_the_projects_readme_says_when_the_report_recommends_another_model(
+    scoring_project, tmp_path
+):
+    """The exported project shipped the tuned model while its own report.html said "use
+    the simple model"; only a one-off CLI note said so (a fresh user's report)."""
+    import shutil
+
+    _, run, _ = scoring_project
+    for decision in ("same", "better"):
+        copy = tmp_path / f"run-{decision}"
+        shutil.copytree(run, copy)
+        saved = json.loads((copy / "results.json").read_text())
+        saved["baseline"]["decision"] = decision
+        (copy / "results.json").write_text(json.dumps(saved))
+        project = tmp_path / f"project-{decision}"
+        assert main(["export", str(copy), "--to", str(project)]) == 0
+        readme = (project / "README.md").read_text()
+        said = "Not the model the run's report recommends" in readme
+        assert said == (decision == "same")
+        if said:
+            words = " ".join(readme.split())
+            assert f"recommends the simple {saved['baseline']['label']}" in words

@@ -213,6 +213,8 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         **_run_facts(results),
         "params": meta["params"],
         "model_file": meta["file"],
+        # the report in this project recommends another model: said on its first lines
+        "recommended_instead": results.baseline.label if results.baseline.recommended else "",
     }
     (to / "model").mkdir(parents=True, exist_ok=True)
     (to / "tests").mkdir(exist_ok=True)
