@@ -165,6 +165,9 @@ def curve_chart(curve: CalibrationCurve) -> str:
     return chart("calibration", curve_title(curve), draw)
 
 
+MIN_CURVE_BINS = 3  # fewer bins draw a point or a segment, not a curve to judge
+
+
 def curve_title(curve: CalibrationCurve) -> str:
     """The curve's conclusion: every bin's prediction inside its interval, or where the
     model misses most.
@@ -175,6 +178,14 @@ def curve_title(curve: CalibrationCurve) -> str:
     """
     bins = curve.bins
     off = [b for b in bins if b.verdict != "fits"]
+    if len(bins) < MIN_CURVE_BINS:
+        # one or two bins say nothing about the curve's shape: "agree in all 1 bins" sat
+        # under a calibration slope of -0.15 that said the risks were spread wrongly
+        return (
+            f"Too few rows for a calibration curve: {len(bins)} "
+            f"{'bin' if len(bins) == 1 else 'bins'}, so only the calibration slope and "
+            "intercept judge the probabilities"
+        )
     if not off:
         return (
             f"Predicted and observed rates agree: in all {len(bins)} bins the prediction is "

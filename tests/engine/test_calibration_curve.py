@@ -109,6 +109,18 @@ def test_curve_saves_no_single_rows_score_and_its_smoother_tracks_the_truth():
     assert "over-predicts" in curve_title(off)
 
 
+def test_one_or_two_bins_are_not_called_an_agreeing_curve():
+    """A small hold-out gave one bin: "agree: in all 1 bins …" under a calibration slope
+    of -0.15 that the page called miscalibrated (a fresh user's run)."""
+    from tuneplate.engine.tasks.binary.calibration_curve import CurveBin
+
+    one = CalibrationCurve((CurveBin(40, 14, 0.33, 0.35, 0.21, 0.5),))
+    title = curve_title(one)
+    assert "agree" not in title and "1 bin," in title and "calibration slope" in title
+    two = CalibrationCurve(one.bins * 2)
+    assert "2 bins" in curve_title(two) and "agree" not in curve_title(two)
+
+
 # ------------------------------------------------------------------ central tendency
 
 
