@@ -111,6 +111,25 @@ def test_the_revenue_uplift_names_its_currency_or_says_it_has_none(small_shop, t
     assert money(card["value"], "USD") in html  # "$9,716", "-$7,397"
 
 
+def test_a_one_customer_log_is_not_said_to_have_scored_nothing(tmp_path):
+    """One customer: no interval can be resampled; the summary said the ranker "scored
+    nothing" beside its 0.498, and wrote "95% interval nan–nan" (a fresh user's run)."""
+    days = pd.date_range("2025-01-01", periods=200, freq="D")
+    items = [f"i{(i * 7) % 20:02d}" for i in range(200)]
+    log = pd.DataFrame({"user_id": "u1", "item_id": items, "timestamp": days})
+    data = tmp_path / "one.csv"
+    log.to_csv(data, index=False)
+    out = tmp_path / "run"
+    assert main(["run", "recommendation", "--data", str(data), "--trials", "2",
+                 "--out", str(out)]) == 0  # fmt: skip
+    saved = json.loads((out / "results.json").read_text())
+    words = " ".join(saved["headline"]["summary"]) + " ".join(
+        c["assumption"] for c in saved["headline"]["cards"]
+    )
+    assert "scored nothing" not in words and "nan" not in words
+    assert "1 customer gives no interval" in words and "over 1 customer;" in words
+
+
 def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path):
     out = tmp_path / "run"
     code = main(

@@ -154,7 +154,9 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
                 "Baseline": label,
                 f"Baseline NDCG@{k}": float(mean_base),
                 "Ranker ÷ baseline": ratio,
-                "95% interval": f"{low:.2f}–{high:.2f}",
+                "95% interval": f"{low:.2f}–{high:.2f}"
+                if math.isfinite(low) and math.isfinite(high)
+                else "none (too few customers)",
                 "Reading": f"the ranker {words}",
                 "_low": low,
                 "_high": high,
@@ -239,7 +241,8 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
             f"NDCG@{k}, ranker ÷ {strongest['Baseline']}",
             float(strongest["Ranker ÷ baseline"]),
             "number",
-            f"95% interval {strongest['95% interval']} over {users:,} customers; "
+            f"95% interval {strongest['95% interval']} over {users:,} "
+            f"customer{'s' if users != 1 else ''}; "
             f"the strongest of the {len(ratios)} simple models on this hold-out.",
         ),
     ]
@@ -319,9 +322,18 @@ def _verdict(strongest: Mapping[str, Any], k: int, users: int) -> tuple[str, str
         f"{high:.2f}, {users:,} customers)"
     )
     if not (math.isfinite(low) and math.isfinite(high)):
+        # no interval: too few customers to resample (one), or a model that scored
+        # nothing at all; say which, and never the latter when both have scores
+        ratio = strongest["Ranker ÷ baseline"]
+        why = (
+            f"{users:,} customer{'s give' if users != 1 else ' gives'} no interval"
+            f" ({ratio:.2f}× its NDCG@{k} on them)"
+            if math.isfinite(ratio)
+            else "one of them scored nothing"
+        )
         return (
             f"On NDCG@{k} the tuned ranker cannot be compared with {name}, the strongest "
-            "simple model on this hold-out: it scored nothing.",
+            f"simple model on this hold-out: {why}.",
             None,
         )
     if low > 1:
