@@ -65,9 +65,13 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
     else:
         light = {"major shift": "red", "look": "amber"}.get(scores.band, "green")
         out.append(Trigger(rule, f"PSI {scores.psi:.3f} ({scores.band})", light))
-    share = results.data.get("positive_share")
-    rule = "The observed event rate moves away from the development data's event rate"
-    if not v.with_outcomes or not isinstance(share, int | float):
+    share, source = expected_rate(results)
+    rule = (
+        "The observed event rate moves away from the stated prevalence"
+        if source == "the stated prevalence"
+        else "The observed event rate moves away from the development data's event rate"
+    )
+    if not v.with_outcomes or share is None:
         out.append(Trigger(rule, "needs outcomes", "grey"))
     elif v.event_rate_interval is None:
         out.append(Trigger(rule, "too few entities on these rows to tell", "grey"))
@@ -75,8 +79,7 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
         low, high = v.event_rate_interval
         away = not low <= share <= high
         reading = (
-            f"{v.event_rate:.1%} (±{(high - low) / 2:.1%}) on these rows, "
-            f"{share:.1%} at development"
+            f"{v.event_rate:.1%} (±{(high - low) / 2:.1%}) on these rows, {share:.1%} {source}"
         )
         out.append(Trigger(rule, reading, "red" if away else "green"))
     out.append(_calibration_trigger(v))
@@ -89,6 +92,29 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
         )
     )
     return tuple(out)
+
+
+def expected_rate(results: Results) -> tuple[float | None, str]:
+    """The event rate new rows are compared with, and where it comes from.
+
+    The stated prevalence (`--prevalence`, diagnosis) when the run has one: where the
+    model is used at that rate, the development sample's rate (a case-control sample's
+    34%) would fire the trigger on the first day. Else the development data's rate.
+
+    Example:
+        >>> expected_rate(results)
+        (0.05, 'the stated prevalence')
+    """
+    stated = results.assumptions.get("prevalence")
+    # diagnosis records the sample's own rate as "prevalence" too when none was stated
+    given = "stated" in str(results.assumptions.get("prevalence_source", "stated"))
+    number = isinstance(stated, int | float) and not isinstance(stated, bool)
+    if given and number and 0 < stated < 1:
+        return float(stated), "the stated prevalence"
+    share = results.data.get("positive_share")
+    if isinstance(share, int | float) and math.isfinite(share):
+        return float(share), "at development"
+    return None, ""
 
 
 def _score_trigger(v: Validation, results: Results) -> Trigger:

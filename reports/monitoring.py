@@ -15,6 +15,7 @@ import math
 from tuneplate.engine.contract.monitoring import CALIBRATION_DRIFT, FOUR_FIFTHS, MONITOR_DROP
 from tuneplate.engine.contract.profile import PSI_MAJOR
 from tuneplate.engine.results import Results, Role, Table, TableKey
+from tuneplate.engine.triggers import expected_rate
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import fmt_cell, fmt_number
 from tuneplate.reports.tables import group_tables
@@ -44,11 +45,16 @@ def monitoring(results: Results, groups: list[Table] | None = None) -> list[str]
         f"The scores of new cases drift from those seen here: population stability index above "
         f"{PSI_MAJOR} (the usual rule of thumb for a major shift)."
     )
-    share = results.data.get("positive_share")
-    if isinstance(share, int | float) and math.isfinite(share):
+    share, source = expected_rate(results)
+    if share is not None:
+        against = (
+            f"the stated prevalence of {fmt_cell(share, 'percent')}"
+            if source == "the stated prevalence"
+            else f"the {fmt_cell(share, 'percent')} in the data used here"
+        )
         out.append(
             f"The observed rate of '{results.data.get('positive', 'the event')}' moves well away "
-            f"from the {fmt_cell(share, 'percent')} in the data used here."
+            f"from {against}."
         )
     if results.table(TableKey.CALIBRATION) is not None:
         out.append(

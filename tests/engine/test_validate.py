@@ -845,3 +845,21 @@ def test_the_model_the_report_recommends_is_saved_and_validated(credit):
         assert any("this is the model frozen and checked here" in n for n in v.notes)
     else:
         assert v.model_family == credit.tuned.model_family
+
+
+def test_the_event_rate_trigger_uses_the_stated_prevalence(diagnosis):
+    """A run stating --prevalence 5% on a 34% case-control sample: its monitoring trigger
+    "moves well away from the 34.0%" fires on the first day of use at 5%."""
+    import dataclasses
+
+    from tuneplate.engine.triggers import expected_rate
+    from tuneplate.reports.monitoring import monitoring
+
+    results = Results.load(diagnosis.folder, model=False)
+    share = results.data["positive_share"]
+    assert expected_rate(results) == (pytest.approx(share), "at development")
+    told = {"prevalence": 0.05, "prevalence_source": "stated with --prevalence"}
+    stated = dataclasses.replace(results, assumptions={**results.assumptions, **told})
+    assert expected_rate(stated) == (0.05, "the stated prevalence")
+    lines = " ".join(monitoring(stated))
+    assert "from the stated prevalence of 5.0%" in lines and f"{share:.1%}" not in lines
