@@ -516,3 +516,14 @@ def test_a_grouped_runs_prevalence_counts_rows_and_says_so():
         )
     summary = " ".join(r.headline.summary)
     assert "rows (visits) with the condition" in summary and "patients with the cond" not in summary
+
+
+def test_a_tiny_stated_prevalence_is_written_with_its_digits():
+    """--prevalence 0.0001 read "0.0% prevalence" and "3400 times more than the stated
+    0.0%" on the first screen (a fresh user's run)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = tuneplate.tune("diagnosis", assumptions={"prevalence": 0.0001}, model="logistic",
+                           n_trials=2)  # fmt: skip
+    words = " ".join(r.headline.summary) + " ".join(c.label for c in r.headline.cards)
+    assert "0.01%" in words and " 0.0% " not in words and "0.0%:" not in words

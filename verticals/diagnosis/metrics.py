@@ -448,7 +448,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
     }
     metrics = {k: v for k, v in metrics.items() if math.isfinite(v)}
 
-    prev_text = f"{prevalence:.1%} prevalence ({source})"
+    prev_text = f"{_share(prevalence)} prevalence ({source})"
     ids = outcome.clusters()  # rows of one patient share a code (--group), else None
     who = _who(len(y), ids, where)
     counted = "Patients" if ids is None else "Rows"
@@ -572,7 +572,7 @@ def _per_1000_table(
     )
     return Table(
         TableKey.PER_1000,
-        f"Per 1,000 patients at {prevalence:.1%} prevalence",
+        f"Per 1,000 patients at {_share(prevalence)} prevalence",
         frame,
         note=(
             f"Per-1,000 figures use {prev_text} and the sensitivity and specificity on "
@@ -675,18 +675,18 @@ def _headline(
         return f"{value:,.0f}"
 
     chosen = (
-        f"It was chosen on the tuning rows, at {prevalence:.1%} prevalence"
+        f"It was chosen on the tuning rows, at {_share(prevalence)} prevalence"
         if not frozen  # validating: the run chose it, at its own prevalence, not this one
         else "It is the run's own threshold, chosen on the run's tuning rows"
     )
     summary = [
         f"Operating threshold: flag a patient when the predicted risk is {threshold:.1%} or "
         f"more. {chosen}, so that one missed case counts as much as {miss_cost:g} false alarms.",
-        f"Per 1,000 patients at {prevalence:.1%} prevalence ({source}): {n(counts['caught'])} "
+        f"Per 1,000 patients at {_share(prevalence)} prevalence ({source}): {n(counts['caught'])} "
         f"cases caught, {n(counts['missed'])} missed and {n(counts['false_alarms'])} false "
         f"alarms; {n(counts['reassured'])} are correctly reassured.",
         f"On the {who} the model flags {se:.1%} of cases "
-        f"(sensitivity) and clears {sp:.1%} of the others (specificity); at {prevalence:.1%} "
+        f"(sensitivity) and clears {sp:.1%} of the others (specificity); at {_share(prevalence)} "
         f"prevalence {_pct(pv_pos)} of flagged patients have the condition (PPV) and "
         f"{_pct(pv_neg)} of cleared ones do not (NPV).",
     ]
@@ -695,26 +695,26 @@ def _headline(
         summary.append(
             f"The data hold {sample_prevalence:.1%} {held} with the condition, "
             f"{ratio:.0f} times {'more' if sample_prevalence > prevalence else 'fewer'} than "
-            f"the stated {prevalence:.1%}: the model's raw risks are calibrated to the sample, "
+            f"the stated {_share(prevalence)}: the model's raw risks are calibrated to the sample, "
             "so recalibrate before quoting them to patients."
         )
     useful = curve[MODEL] > np.maximum(curve[TREAT_ALL], curve[TREAT_NONE]) + 1e-9
-    per = f"Per 1,000 patients at {prevalence:.1%} prevalence ({source})"
+    per = f"Per 1,000 patients at {_share(prevalence)} prevalence ({source})"
     cards = (
         Card(
-            f"Cases caught per 1,000 patients at {prevalence:.1%} prevalence",
+            f"Cases caught per 1,000 patients at {_share(prevalence)} prevalence",
             counts["caught"],
             "count",
             f"{per}; sensitivity {se:.1%} on the {where.noun}.",
         ),
         Card(
-            f"Cases missed per 1,000 patients at {prevalence:.1%} prevalence",
+            f"Cases missed per 1,000 patients at {_share(prevalence)} prevalence",
             counts["missed"],
             "count",
             f"{per}; a missed case counts as {miss_cost:g} false alarms.",
         ),
         Card(
-            f"False alarms per 1,000 patients at {prevalence:.1%} prevalence",
+            f"False alarms per 1,000 patients at {_share(prevalence)} prevalence",
             counts["false_alarms"],
             "count",
             f"{per}; specificity {sp:.1%} on the {where.noun}.",
@@ -751,7 +751,7 @@ def _headline(
         summary.append(
             f"At this operating point the model {what} (sensitivity {se:.1%}, specificity "
             f"{sp:.1%}): when a missed case counts as {miss_cost:g} false alarms at "
-            f"{prevalence:.1%} prevalence, {rule} costs about as little, so the model adds "
+            f"{_share(prevalence)} prevalence, {rule} costs about as little, so the model adds "
             f"little over that rule here; {advice}."
         )
         concerns.append(("caution", f"The operating point {what}: the model adds little "
@@ -774,6 +774,19 @@ def _headline(
 # almost everyone (or catches almost no case), and the headline says the model adds
 # little over flagging everyone (or no one) there.
 EVERYONE = 0.10
+
+
+def _share(p: float) -> str:
+    """A prevalence as a percent with the digits a small one needs: "5.0%", "0.01%"
+    (a stated 0.0001 read "0.0% prevalence", and "3400 times more than the stated 0.0%").
+
+    Example:
+        >>> _share(0.05), _share(0.0001)
+        ('5.0%', '0.01%')
+    """
+    if math.isfinite(p) and 0 < abs(p) < 0.001:
+        return f"{p * 100:.2g}%"
+    return f"{p:.1%}"
 
 
 def _pct(value: float) -> str:
