@@ -259,3 +259,24 @@ def test_a_folder_without_a_run_is_refused(credit, capsys, tmp_path):
         run(capsys, tmp_path, "--data", credit.rows, "--out", credit.root / "r.csv"),
         "results.json",
     )
+
+
+def test_probabilities_at_the_samples_rate_are_said_when_a_prevalence_was_stated(tmp_path):
+    """A run stating --prevalence 5% on a 37% sample: explain wrote risks like 0.78 with no
+    word that they are on the sample's scale (a fresh user's run)."""
+    from tuneplate.explaining import explain_run
+
+    table = tuneplate.load_vertical("diagnosis").example().table
+    rows = tmp_path / "patients.csv"
+    table.to_csv(rows, index=False)
+    notes = {}
+    for stated in (None, 0.05):
+        folder = tmp_path / f"run-{stated}"
+        assumptions = {"prevalence": stated} if stated else {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tuneplate.tune("diagnosis", assumptions=assumptions, model="logistic",
+                           n_trials=2).save(folder)  # fmt: skip
+        notes[stated] = explain_run(folder, rows, model="tuned").note
+    assert "sample's scale" not in notes[None]
+    assert "not at the stated prevalence of 5%" in notes[0.05]

@@ -169,7 +169,28 @@ def explain_run(
         raise TuneplateError(f"a reason named a protected or excluded column {sorted(named)}")
     if out is not None:
         table.to_csv(out, index=False)
+    if scale := _sample_scale(results):
+        note = f"{note} {scale}".strip()
     return Reasons(table, float(threshold), words, top, note)
+
+
+def _sample_scale(results: Results) -> str:
+    """A sentence when the run stated a prevalence (`--prevalence`) other than its
+    sample's: the probabilities written here are on the sample's scale (the report says
+    to recalibrate before quoting them), which a reader of the CSV alone cannot know."""
+    a = results.assumptions
+    stated, sample = a.get("prevalence"), results.data.get("positive_share")
+    if "stated" not in str(a.get("prevalence_source", "")):
+        return ""
+    if not (isinstance(stated, int | float) and isinstance(sample, int | float)):
+        return ""
+    if not 0 < stated < 1 or abs(math.log(stated / sample)) < math.log(2):
+        return ""
+    return (
+        f"The probabilities are on the development sample's scale ({sample:.1%} with the "
+        f"event), not at the stated prevalence of {stated * 100:.2g}%: recalibrate before quoting "
+        "them as risks; the decisions use the run's own threshold on this scale."
+    )
 
 
 def _same_file(out: Path, data: Path) -> bool:
