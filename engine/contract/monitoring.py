@@ -205,12 +205,20 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
         c = counts.get(name)
         # A rare level's share swings on a few rows as PSI does: judged from as many rows.
         judge = c if c is None or n >= MIN_STABILITY_ROWS else replace(c, unknown_levels=0)
-        found = (c.unreadable, c.unknown_levels, c.new_missing, judge.problem() or "") if c else ()
-        if name in beyond and not (found and found[-1]):
-            found = (*(found[:3] or (0, 0, 0)), beyond[name])
+        found = {}
+        if c is not None:
+            found = dict(
+                unreadable=c.unreadable,
+                unknown_levels=c.unknown_levels,
+                new_missing=c.new_missing,
+                problem=judge.problem() or "",
+                other_case=c.other_case,
+            )
+        if not found.get("problem") and name in beyond:
+            found["problem"] = beyond[name]  # a change of unit: no count shows it
         shares = profile.columns[name].shares
-        drift = Drift(name, index[name], *judged(index[name], shares, len(inputs)), n, *found)
-        rows.append(replace(drift, other_case=c.other_case) if c else drift)
+        psi, judged_band = index[name], judged(index[name], shares, len(inputs))
+        rows.append(Drift(name, psi, *judged_band, n, **found))
     return tuple(rows)
 
 

@@ -57,9 +57,13 @@ def _format_notes(
                 columns=(col,),
             )
         )
-    forms = [written_as(t) for t in written.astype(str)]  # (number text, sign, negative)
-    notes += _amount_notes(col, forms)
-    text = pd.Series([t for t, _, _ in forms], index=written.index, dtype=object)
+    # each distinct value read once (as `numbers._numbers` does): a column of a million
+    # rows holds far fewer distinct amounts
+    codes, uniques = pd.factorize(written.astype(str))
+    forms = [written_as(t) for t in uniques]  # (number text, sign, negative) per distinct
+    notes += _amount_notes(col, forms, np.bincount(codes, minlength=len(uniques)))
+    numbers_text = np.array([t for t, _, _ in forms], dtype=object)
+    text = pd.Series(numbers_text[codes], index=written.index, dtype=object)
     spaced = int(written.astype(str).str.contains(r"\d[ \u00a0\u202f]\d{3}").sum())
     if thousands or spaced:
         grouped = spaced
@@ -114,11 +118,14 @@ def _format_notes(
     return notes
 
 
-def _amount_notes(col: str, forms: list[tuple[str, str, bool]]) -> list[Note]:
+def _amount_notes(col: str, forms: list[tuple[str, str, bool]], counts) -> list[Note]:
     """Currency signs and accountants' negatives read as plain numbers, counted; two
-    currencies in one column are a warning (amounts compared as if they were one)."""
+    currencies in one column are a warning (amounts compared as if they were one).
+
+    `forms`: `numbers.written_as` of each distinct value; `counts`: its rows."""
     notes = []
-    signs = pd.Series([sign for _, sign, _ in forms if sign], dtype=object).value_counts()
+    rows = pd.Series(counts, index=[sign for _, sign, _ in forms])
+    signs = rows[rows.index != ""].groupby(level=0).sum().sort_values(ascending=False)
     if len(signs) == 1:
         sign = signs.index[0]
         notes.append(
@@ -133,19 +140,19 @@ def _amount_notes(col: str, forms: list[tuple[str, str, bool]]) -> list[Note]:
             )
         )
     elif len(signs) > 1:
-        counts = ", ".join(f"{_values(int(n))} in {s}" for s, n in signs.items())
+        each = ", ".join(f"{_values(int(n))} in {s}" for s, n in signs.items())
         notes.append(
             Note(
                 "mixed_currency",
                 "warning",
-                f"{col}: amounts in {len(signs)} currencies ({counts}) read as plain "
+                f"{col}: amounts in {len(signs)} currencies ({each}) read as plain "
                 "numbers, the signs dropped: they are compared as if in one currency",
                 expected="one currency per column",
                 fix="convert the amounts to one currency in the extract",
                 columns=(col,),
             )
         )
-    negatives = sum(negative for _, _, negative in forms)
+    negatives = int(sum(n for (_, _, negative), n in zip(forms, counts, strict=True) if negative))
     if negatives:
         notes.append(
             Note(

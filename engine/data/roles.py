@@ -134,23 +134,19 @@ def _commas_rejoined(roles: Roles, columns) -> Roles:
     column: the CLI splits `--exclude "amount, EUR"` at the comma, and the header has
     "amount, EUR" (Excel exports keep commas in quoted headers)."""
     names = {str(c) for c in columns}
+
+    def joined(parts: list[str]) -> str | None:  # the pieces with their comma, if a name
+        return next((sep.join(parts) for sep in (", ", ",") if sep.join(parts) in names), None)
+
     fixed = {}
     for field in ("protected", "exclude", "subgroups"):
         items, out, i = list(getattr(roles, field)), [], 0
         while i < len(items):
-            for j in range(len(items), i + 1, -1):  # the longest run that names a column
-                for sep in (", ", ","):
-                    joined = sep.join(items[i:j])
-                    if items[i] not in names and joined in names:
-                        out.append(joined)
-                        i = j
-                        break
-                else:
-                    continue
-                break
-            else:
-                out.append(items[i])
-                i += 1
+            # the longest run of pieces from here that names a column, when this one does not
+            runs = range(len(items), i + 1, -1) if items[i] not in names else ()
+            end, name = next(((j, n) for j in runs if (n := joined(items[i:j]))), (i + 1, items[i]))
+            out.append(name)
+            i = end
         fixed[field] = tuple(out)
     return replace(roles, **fixed)
 

@@ -36,6 +36,7 @@ from tuneplate.engine.families.models import BASE_VALUE
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs.run_folder import refuse_if_in_use
 from tuneplate.engine.runs.writable import require_creatable
+from tuneplate.engine.triggers import expected_rate
 from tuneplate.engine.validate import MODELS, frozen_model_note, recommended
 from tuneplate.validation import read_rows
 from tuneplate.verticals import load_vertical
@@ -178,13 +179,11 @@ def _sample_scale(results: Results) -> str:
     """A sentence when the run stated a prevalence (`--prevalence`) other than its
     sample's: the probabilities written here are on the sample's scale (the report says
     to recalibrate before quoting them), which a reader of the CSV alone cannot know."""
-    a = results.assumptions
-    stated, sample = a.get("prevalence"), results.data.get("positive_share")
-    if "stated" not in str(a.get("prevalence_source", "")):
+    stated, source = expected_rate(results)  # the monitoring trigger's own reading
+    sample = results.data.get("positive_share")
+    if source != "the stated prevalence" or not isinstance(sample, int | float):
         return ""
-    if not (isinstance(stated, int | float) and isinstance(sample, int | float)):
-        return ""
-    if not 0 < stated < 1 or abs(math.log(stated / sample)) < math.log(2):
+    if abs(math.log(stated / sample)) < math.log(2):
         return ""
     return (
         f"The probabilities are on the development sample's scale ({sample:.1%} with the "
