@@ -117,6 +117,24 @@ def expected_rate(results: Results) -> tuple[float | None, str]:
     return None, ""
 
 
+def restated_prevalence(results: Results) -> tuple[float, float] | None:
+    """(the development sample's event rate, the stated prevalence) when the run stated
+    a prevalence (`--prevalence`) other than its sample's, else None: its probabilities
+    are on the sample's scale, and `explain` and an exported `score.py` restate them.
+
+    Example:
+        >>> restated_prevalence(results)  # a 34% case-control sample, used at 5%
+        (0.34, 0.05)
+    """
+    stated, source = expected_rate(results)
+    sample = results.data.get("positive_share")
+    if source != "the stated prevalence" or not isinstance(sample, int | float):
+        return None
+    if not 0 < sample < 1 or math.isclose(stated, sample, rel_tol=1e-9):
+        return None
+    return float(sample), float(stated)
+
+
 def _score_trigger(v: Validation, results: Results) -> Trigger:
     figure = v.score or v.auroc
     maximize = results.metric.direction == "maximize"

@@ -269,7 +269,7 @@ def test_probabilities_at_the_samples_rate_are_said_when_a_prevalence_was_stated
     table = tuneplate.load_vertical("diagnosis").example().table
     rows = tmp_path / "patients.csv"
     table.to_csv(rows, index=False)
-    notes = {}
+    notes, tables = {}, {}
     for stated in (None, 0.05):
         folder = tmp_path / f"run-{stated}"
         assumptions = {"prevalence": stated} if stated else {}
@@ -277,6 +277,10 @@ def test_probabilities_at_the_samples_rate_are_said_when_a_prevalence_was_stated
             warnings.simplefilter("ignore")
             tuneplate.tune("diagnosis", assumptions=assumptions, model="logistic",
                            n_trials=2).save(folder)  # fmt: skip
-        notes[stated] = explain_run(folder, rows, model="tuned").note
+        done = explain_run(folder, rows, model="tuned")
+        notes[stated], tables[stated] = done.note, done.table
     assert "sample's scale" not in notes[None]
-    assert "not at the stated prevalence of 5%" in notes[0.05]
+    assert "probability_at_prevalence" not in tables[None]
+    assert "restates it at the stated prevalence of 5%" in notes[0.05]
+    restated = tables[0.05]["probability_at_prevalence"]
+    assert (restated < tables[0.05]["probability"]).all()  # 5% is below the sample's 37%

@@ -534,3 +534,53 @@ def test_the_projects_readme_says_when_the_report_recommends_another_model(
         if said:
             words = " ".join(readme.split())
             assert f"recommends the simple {saved['baseline']['label']}" in words
+
+
+def test_probabilities_are_restated_at_the_stated_prevalence_beside_the_samples(tmp_path):
+    """A diagnosis run stating --prevalence 5% on a 37% sample exported a score.py whose
+    probabilities were on the sample's scale with no word: a clinician read 0.78 as the
+    patient's risk where the model is used (a fresh user's report). score.py and explain
+    now add the same restated column (Bayes' rule) and say which scale is which."""
+    import tuneplate
+    from tuneplate.engine.contract.calibration import logit
+    from tuneplate.explaining import explain_run
+
+    table = tuneplate.load_vertical("diagnosis").example().table
+    rows = tmp_path / "patients.csv"
+    table.to_csv(rows, index=False)
+    scored = {}
+    for stated in (None, "0.05"):
+        run, project = tmp_path / f"run-{stated}", tmp_path / f"project-{stated}"
+        extra = ["--prevalence", stated] if stated else []
+        args = ["--model", "logistic", "--trials", "2", "--out", str(run), *extra]
+        assert main(["run", "diagnosis", *args]) == 0
+        assert main(["export", str(run), "--to", str(project)]) == 0
+        done = without_tuneplate(project, "score.py", "--data", str(rows), "--out", "s.csv")
+        assert done.returncode == 0, done.stderr
+        scored[stated] = (pd.read_csv(project / "s.csv"), done.stderr, run, project)
+
+    plain, err, _, project = scored[None]
+    assert list(plain.columns) == ["probability"] and "prevalence" not in err
+    assert not (project / "model" / "prevalence.json").exists()
+
+    frame, err, run, project = scored["0.05"]
+    assert list(frame.columns) == ["probability", "probability_at_prevalence"]
+    sample = Results.load(run, model=False).data["positive_share"]
+    assert f"sample's scale ({sample:.1%}" in err and "stated prevalence (5%)" in err
+    expected = Model.load(run).predict_proba(pd.read_csv(rows))[:, 1]
+    np.testing.assert_allclose(frame["probability"], expected, rtol=0, atol=1e-12)
+    # the odds move by one constant, the prevalence's odds over the sample's
+    moved = logit(frame["probability_at_prevalence"]) - logit(frame["probability"])
+    want = np.log(0.05 / 0.95) - np.log(sample / (1 - sample))
+    np.testing.assert_allclose(moved, want, rtol=0, atol=1e-4)  # logit near 0 and 1: loose
+    # one figure, one value: explain writes the same column for the same rows
+    explained = explain_run(run, rows, model="tuned").table
+    np.testing.assert_allclose(
+        explained["probability_at_prevalence"], frame["probability_at_prevalence"], atol=1e-12
+    )
+    assert "5%" in " ".join((project / "README.md").read_text().split())
+    # with --reasons too
+    args = ["--data", str(rows), "--reasons", "--out", "r.csv"]
+    assert without_tuneplate(project, "score.py", *args).returncode == 0
+    reasons = pd.read_csv(project / "r.csv")
+    assert list(reasons.columns[1:3]) == ["probability", "probability_at_prevalence"]

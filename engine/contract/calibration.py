@@ -42,6 +42,8 @@ SHIFT_ONLY = "shift"  # a map with the central-tendency shift and no platt/isoto
 # predicted scores, and model files hold aggregates only. Its values are event shares of
 # pooled rows.
 GRID = np.linspace(0.0, 1.0, 201)  # steps of 0.005
+# score.py and explain: the probability restated at a stated prevalence (`at_prevalence`)
+AT_PREVALENCE = "probability_at_prevalence"
 EPS = 1e-12  # probabilities are clipped to [EPS, 1 - EPS] before the logit
 
 
@@ -125,6 +127,25 @@ class Calibrator:
         return f"{words}, then {moved}" if words else moved
 
 
+def at_prevalence(p: np.ndarray, sample: float, stated: float) -> np.ndarray:
+    """Probabilities `p` (n,), estimated on a sample with event rate `sample`, restated
+    at the event rate `stated` where the model is used (both in (0, 1)), shape (n,).
+
+    Bayes' rule under a change of the classes' rates only (the rows of each class look
+    as they did in the sample, as in a case-control sample): the log-odds move by
+    logit(stated) - logit(sample) (Saerens, Latinne & Decaestecker, "Adjusting the outputs
+    of a classifier to new a priori probabilities", Neural Computation 14(1), 2002;
+    King & Zeng's prior correction, Political Analysis 9(2), 2001). The ranking of the
+    rows, hence AUROC, is unchanged.
+
+    Example:
+        >>> at_prevalence(np.array([0.34, 0.5]), sample=0.34, stated=0.05).round(4)
+        array([0.05  , 0.0927])
+    """
+    shift = float(logit(np.array([stated]))[0] - logit(np.array([sample]))[0])
+    return 1.0 / (1.0 + np.exp(-(logit(p) + shift)))
+
+
 def calibrated_columns(scores: np.ndarray, calibrator: Calibrator | None) -> np.ndarray:
     """[P(not event), P(event)] per row, shape (n, 2), with the event's column calibrated."""
     if calibrator is None:
@@ -133,4 +154,14 @@ def calibrated_columns(scores: np.ndarray, calibrator: Calibrator | None) -> np.
     return np.column_stack([1.0 - p, p])
 
 
-__all__ = ["EPS", "GRID", "METHODS", "SHIFT_ONLY", "Calibrator", "calibrated_columns", "logit"]
+__all__ = [
+    "AT_PREVALENCE",
+    "EPS",
+    "GRID",
+    "METHODS",
+    "SHIFT_ONLY",
+    "Calibrator",
+    "at_prevalence",
+    "calibrated_columns",
+    "logit",
+]

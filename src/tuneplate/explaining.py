@@ -30,13 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.calibration import AT_PREVALENCE, at_prevalence
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.reasons import TOP, ReasonWords, reason_table
 from tuneplate.engine.families.models import BASE_VALUE
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs.run_folder import refuse_if_in_use
 from tuneplate.engine.runs.writable import require_creatable
-from tuneplate.engine.triggers import expected_rate
+from tuneplate.engine.triggers import restated_prevalence
 from tuneplate.engine.validate import MODELS, frozen_model_note, recommended
 from tuneplate.validation import read_rows
 from tuneplate.verticals import load_vertical
@@ -91,6 +92,11 @@ def explain_run(
     log-odds, largest first. A row on the event side (declined, flagged) always gets at
     least one: when no input raised its risk (the average row is already above the
     threshold), its least-lowering input is given, worded so.
+
+    When the run stated a prevalence (`--prevalence`) other than its sample's event rate,
+    `probability_at_prevalence` follows `probability`: the same rows' probabilities
+    restated at that prevalence (`contract.calibration.at_prevalence`, Bayes' rule); the
+    decisions stay at the run's threshold on the sample's scale.
 
     Args:
         run_dir: a binary run folder written by `tuneplate run` (or `Results.save`).
@@ -159,6 +165,10 @@ def explain_run(
     table = reason_table(
         model.schema, encoded, contributions, proba, float(threshold), words, profile, top
     )
+    if restated := restated_prevalence(results):  # the stated prevalence's scale beside it
+        sample, stated = restated
+        where = table.columns.get_loc("probability") + 1
+        table.insert(where, AT_PREVALENCE, at_prevalence(proba, sample, stated))
     if clash := [c for c in ids if c in table.columns]:
         raise TuneplateError(
             f"--id {clash[0]!r} is also the name of an output column; rename it in the rows"
@@ -176,19 +186,17 @@ def explain_run(
 
 
 def _sample_scale(results: Results) -> str:
-    """A sentence when the run stated a prevalence (`--prevalence`) other than its
-    sample's: the probabilities written here are on the sample's scale (the report says
-    to recalibrate before quoting them), which a reader of the CSV alone cannot know."""
-    stated, source = expected_rate(results)  # the monitoring trigger's own reading
-    sample = results.data.get("positive_share")
-    if source != "the stated prevalence" or not isinstance(sample, int | float):
+    """A sentence when the run stated a prevalence other than its sample's: `probability`
+    is on the sample's scale (a reader of the CSV alone cannot know), and the column
+    `probability_at_prevalence` restates it at the stated prevalence."""
+    if (restated := restated_prevalence(results)) is None:
         return ""
-    if abs(math.log(stated / sample)) < math.log(2):
-        return ""
+    sample, stated = restated
     return (
-        f"The probabilities are on the development sample's scale ({sample:.1%} with the "
-        f"event), not at the stated prevalence of {stated * 100:.2g}%: recalibrate before quoting "
-        "them as risks; the decisions use the run's own threshold on this scale."
+        f"`probability` is on the development sample's scale ({sample:.1%} with the event); "
+        f"`{AT_PREVALENCE}` restates it at the stated prevalence of {stated * 100:.2g}% "
+        "by Bayes' rule (Saerens et al. 2002), assuming only the event's rate differs; the "
+        "decisions use the run's own threshold on the sample's scale."
     )
 
 

@@ -28,6 +28,7 @@ from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
 from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
 from tuneplate.engine.tasks.task import installed_version
+from tuneplate.engine.triggers import restated_prevalence
 from tuneplate.reports.formatters import tuning_score
 from tuneplate.scaffold import code_environment
 
@@ -100,6 +101,8 @@ ITEM_FEATURES = {"category_affinity", "price", "price_ratio"}  # need the item t
 # model_io.py.jinja2's `load_explainer`, and its aggregates, if any, in `_reasons`).
 EXPLAINED = ("lightgbm", "xgboost", "logistic", "scorecard")
 REASONS_FILE = "reasons.json"  # in the project's model/: what score.py --reasons needs
+# in model/ when the run stated a prevalence: the sample's event rate and the stated one
+PREVALENCE_FILE = "prevalence.json"
 
 
 def _reasons(run_dir: Path, results: Results, meta: dict) -> dict:
@@ -199,6 +202,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         )
     _check_target(to)
     family = meta["family"]
+    restated = restated_prevalence(results)
     context = {
         "name": to.name.lower().replace("_", "-") or "tuned-model",
         "title": f"{results.vertical_title} model",
@@ -215,6 +219,8 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         "model_file": meta["file"],
         # the report in this project recommends another model: said on its first lines
         "recommended_instead": results.baseline.label if results.baseline.recommended else "",
+        # (sample rate, stated prevalence) as percentages, or None
+        "restated": restated and (f"{restated[0]:.1%}", f"{restated[1] * 100:.2g}%"),
     }
     (to / "model").mkdir(parents=True, exist_ok=True)
     (to / "tests").mkdir(exist_ok=True)
@@ -228,6 +234,10 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
     for name in (meta["file"], "model.json", SPLIT_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / "model" / name)
+    if restated:  # score.py restates its probabilities at the stated prevalence
+        sample, stated = restated
+        scale = json.dumps({"sample": sample, "prevalence": stated}, indent=2)
+        (to / "model" / PREVALENCE_FILE).write_text(scale + "\n", encoding="utf-8")
     reasons = json.dumps(_reasons(run_dir, results, meta), indent=2)
     (to / "model" / REASONS_FILE).write_text(reasons + "\n", encoding="utf-8")
     for name in ("report.html", RESULTS_FILE):

@@ -696,7 +696,9 @@ def _headline(
             f"The data hold {sample_prevalence:.1%} {held} with the condition, "
             f"{ratio:.0f} times {'more' if sample_prevalence > prevalence else 'fewer'} than "
             f"the stated {_share(prevalence)}: the model's raw risks are calibrated to the sample, "
-            "so recalibrate before quoting them to patients."
+            "so recalibrate before quoting them to patients (tuneplate explain and the "
+            "exported score.py add probability_at_prevalence, the risks restated at "
+            f"{_share(prevalence)} by Bayes' rule)."
         )
     useful = curve[MODEL] > np.maximum(curve[TREAT_ALL], curve[TREAT_NONE]) + 1e-9
     per = f"Per 1,000 patients at {_share(prevalence)} prevalence ({source})"
