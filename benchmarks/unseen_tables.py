@@ -78,7 +78,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import defaults_vs_baseline as dvb  # noqa: E402 - a sibling script, not a package
 import peers  # noqa: E402
-from suite_tables import QUICK_TABLE, TABLES, Table  # noqa: E402
+from suite_tables import EXTRA, QUICK_TABLE, TABLES, Table  # noqa: E402
 
 import tuneplate  # noqa: E402
 from tuneplate.engine.tune import Config, plan  # noqa: E402
@@ -92,6 +92,7 @@ METHODS = (
     "logistic-default",
 )
 REFERENCE = "tuneplate-default"
+ALL_TABLES = {**TABLES, **EXTRA}  # the suite and the second set (`--tables extra`)
 MIDDLE_ROWS = (5_000, 50_000)  # tables whose trials-per-budget the verdict reports
 MARGIN = 0.01  # "clearly worse than an untuned model", in AUC or log-loss
 
@@ -566,7 +567,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
                 _f(med.at[key, m]) if key in med.index and m in med else "—"
                 for _, m in MARKDOWN_COLUMNS
             ]
-            name = TABLES[key].label if key in TABLES else key
+            name = ALL_TABLES[key].label if key in ALL_TABLES else key
             out.append(
                 f"| {name} | {int(first['rows']):,} | {first['event_rate']:.1%} | {metric} | "
                 + " | ".join(cells)
@@ -621,8 +622,9 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.tables:
         prefix = {"credit-risk": "credit", "diagnosis": "diagnosis"}.get(name, name)
         matched = [k for k in TABLES if k == name or k.split(":")[0] == prefix]
+        matched += [k for k in EXTRA if k == name or name == "extra"]
         if not matched:
-            parser.error(f"unknown table {name!r}; choose among {', '.join(TABLES)}")
+            parser.error(f"unknown table {name!r}; choose among {', '.join(ALL_TABLES)}, extra")
         keys += [k for k in matched if k not in keys]
     # The reference must run first in each seed: the others are paired with it.
     methods = sorted(set(args.methods), key=METHODS.index)
@@ -645,7 +647,7 @@ def main(argv: list[str] | None = None) -> None:
         for key in keys:
             for budget in args.budgets:
                 for seed in args.seeds:
-                    for row in run_table(TABLES[key], budget, seed, methods, args.label, cache):
+                    for row in run_table(ALL_TABLES[key], budget, seed, methods, args.label, cache):
                         writer.writerow(asdict(row))
                         f.flush()
                         rows.append({k: str(v) for k, v in asdict(row).items()})

@@ -70,6 +70,9 @@ class StrategySummary:
     behind: float  # mean hold-out gap to the best strategy, in its "worse" direction
     se: float  # bootstrap standard error of that gap
     tied: bool  # within TIE_SE standard errors of the best
+    # every seed's search kept the simple baseline's own settings: the model is the
+    # baseline's, whatever the strategy, so such strategies cannot be told apart
+    kept: bool = False
 
 
 @dataclass
@@ -304,6 +307,7 @@ def _summarise(strategies, seeds, runs, scores, maximize) -> list[StrategySummar
                 behind=float(behind),
                 se=se,
                 tied=s == best or (math.isfinite(se) and behind <= TIE_SE * se),
+                kept=bool(own) and all(r.versus_baseline == "kept" for r in own),
             )
         )
     return out
@@ -317,7 +321,17 @@ def _recommend(
     pick = min(tied, key=lambda s: (s.time_to_best_s, s.behind))
     others = [s.strategy for s in tied if s is not pick]
     split = "one split" if seeds == 1 else f"{seeds} splits"
-    if pick is best and not others:
+    if len(tied) > 1 and all(s.kept for s in tied):
+        # One model whichever strategy: the time of a trial that was thrown away would
+        # decide, so none is preferred; the first listed is named.
+        pick, names = tied[0], _names([s.strategy for s in tied])
+        reason = (
+            f"{names} each kept the simple model's own settings on {split} (no trial beat "
+            f"them beyond noise on the validation folds), so they end with the same model and "
+            f"the same hold-out {label} ({pick.holdout:.3f}): this budget does not tell them "
+            f"apart, and {pick.strategy} is named only because it is listed first."
+        )
+    elif pick is best and not others:
         reason = (
             f"{pick.strategy} had the best hold-out {label} ({pick.holdout:.3f}) and every "
             f"other strategy was more than {TIE_SE:g} standard errors behind it on {split}."

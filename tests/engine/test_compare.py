@@ -140,3 +140,22 @@ def test_compare_faces_the_simple_baseline(nonlinear):
         assert c.use_baseline
         assert c.reason.endswith("beyond noise on the split: use the simple model.")
         assert f"use the simple {c.baseline_label}" in html
+
+
+def test_strategies_that_all_kept_the_baseline_are_not_ranked_by_a_discarded_trial():
+    """Every strategy kept the simple model's settings (the same model, the same hold-out);
+    compare recommended the one whose thrown-away best trial finished soonest, as if it
+    had found something sooner (a fresh user's report)."""
+    summary = [
+        StrategySummary("bayes", 0.78, 0.77, 10, 30.0, 0.0, 0.0, True, kept=True),
+        StrategySummary("random", 0.78, 0.76, 10, 2.0, 0.0, 0.0, True, kept=True),
+        StrategySummary("grid", 0.70, 0.70, 10, 1.0, 0.08, 0.01, False, kept=False),
+    ]
+    pick, reason = _recommend(summary, "ROC AUC", seeds=3)
+    assert pick == "bayes"  # the first listed, not the "soonest" random
+    assert "bayes and random each kept the simple model's own settings on 3 splits" in reason
+    assert "does not tell them apart" in reason and "reached its best score" not in reason
+    # one strategy found better settings on some seed: it is a real tie, ranked as before
+    summary[0] = StrategySummary("bayes", 0.78, 0.77, 10, 30.0, 0.0, 0.0, True, kept=False)
+    pick, reason = _recommend(summary, "ROC AUC", seeds=3)
+    assert pick == "random" and "reached its best score sooner" in reason
