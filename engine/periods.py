@@ -21,13 +21,8 @@ import numpy as np
 
 from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.monitoring import (
-    MIN_STABILITY_ROWS,
-    TOO_FEW,
-    auroc,
-    band,
-    noise95,
-)
+from tuneplate.engine.contract.intervals import auroc
+from tuneplate.engine.contract.monitoring import MIN_STABILITY_ROWS, TOO_FEW, band, noise95
 from tuneplate.engine.contract.profile import psi
 
 DEVELOPMENT = "development hold-out"  # the first period of the over-time table

@@ -23,12 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.contract.monitoring import (
-    CALIBRATION_DRIFT,
-    FOUR_FIFTHS,
-    MONITOR_DROP,
-    Z95,
-)
+from tuneplate.engine.contract.intervals import Z95
+from tuneplate.engine.contract.monitoring import CALIBRATION_DRIFT, FOUR_FIFTHS, MONITOR_DROP
 from tuneplate.engine.contract.profile import PSI_MAJOR, SCORES
 from tuneplate.engine.records import Role, TableKey
 from tuneplate.engine.results import Results

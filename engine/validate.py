@@ -34,24 +34,26 @@ import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.group_ids import read_group_ids
+from tuneplate.engine.contract.intervals import (
+    MIN_ENTITIES,
+    Z95,
+    Calibration,
+    Figure,
+    auroc_figure,
+    calibration,
+    difference_interval,
+    event_rate_interval,
+)
 from tuneplate.engine.contract.monitoring import (
     FIX_EXTRACT,
-    MIN_ENTITIES,
     RECALIBRATE,
     REDEVELOP,
     STILL,
     UNJUDGED,
     VERDICTS,
     WATCH,
-    Z95,
-    Calibration,
     Drift,
-    Figure,
-    auroc_figure,
-    calibration,
-    difference_interval,
     drift_rows,
-    event_rate_interval,
     verdict,
 )
 from tuneplate.engine.data.roles import Roles, read_outcomes

@@ -22,7 +22,8 @@ import numpy as np
 from markupsafe import Markup
 from matplotlib.axes import Axes
 
-from tuneplate.engine.contract.monitoring import FOUR_FIFTHS, auroc_se
+from tuneplate.engine.contract.intervals import auroc_se
+from tuneplate.engine.contract.monitoring import FOUR_FIFTHS
 from tuneplate.engine.contract.profile import PSI_MAJOR, PSI_WATCH, SCORES
 from tuneplate.engine.contract.schema import WARN_SHARE
 from tuneplate.engine.records import Role, Table

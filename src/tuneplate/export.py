@@ -65,8 +65,8 @@ CONTRACT_INIT = (
     "How a file is read (reader.py, with sniff.py, csv_numbers.py and dates.py) and what each\n"
     "column is (schema.py, with kinds.py, numbers.py and notes.py): the code the tuned model\n"
     "used, so new rows are read and checked exactly as the training rows were; and how new\n"
-    "rows are compared with the development hold-out (profile.py, monitoring.py); how a\n"
-    "row's reasons are chosen and worded (reasons.py); a scorecard's bins (scorecard.py).\n"
+    "rows are compared with the development hold-out (profile.py, intervals.py, monitoring.py);\n"
+    "how a row's reasons are chosen and worded (reasons.py); a scorecard's bins (scorecard.py).\n"
     '"""\n'
 )
 

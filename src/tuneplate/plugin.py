@@ -18,7 +18,7 @@ from __future__ import annotations
 from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.group_ids import entity_codes, read_group_ids
-from tuneplate.engine.contract.monitoring import Calibration, calibration
+from tuneplate.engine.contract.intervals import Calibration, calibration
 from tuneplate.engine.data.checks import (
     HIGH_CARDINALITY,
     LEAKAGE_AUC,

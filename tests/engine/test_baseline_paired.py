@@ -194,7 +194,7 @@ def test_the_paired_difference_resamples_groups_once_for_both_models():
 
 
 def test_a_grouped_run_reports_the_group_resampled_interval():
-    from tuneplate.engine.contract.monitoring import calibration
+    from tuneplate.engine.contract.intervals import calibration
     from tuneplate.engine.metrics import get_metric
     from tuneplate.engine.tasks.binary.evaluation import holdout_interval
 

@@ -15,7 +15,7 @@ import tuneplate
 from tuneplate.cli import main
 from tuneplate.engine.config import Config
 from tuneplate.engine.contract.calibration import GRID, Calibrator
-from tuneplate.engine.contract.monitoring import calibration
+from tuneplate.engine.contract.intervals import calibration
 from tuneplate.engine.results import Results
 from tuneplate.engine.tasks.binary import task as binary_task
 from tuneplate.engine.tasks.binary.calibration import fit_calibrator

@@ -21,7 +21,7 @@ from cli_checks import without_tuneplate
 import tuneplate
 from tuneplate.cli import main
 from tuneplate.engine.contract.group_ids import entity_clusters, read_group_ids
-from tuneplate.engine.contract.monitoring import (
+from tuneplate.engine.contract.intervals import (
     Z95,
     auroc_se,
     calibration,
@@ -278,7 +278,8 @@ def test_fewer_entities_than_the_floor_give_no_interval_and_the_verdict_says_so(
     """15 customers seen 40 times: no clustered interval (with few clusters the sandwich
     and Obuchowski's variance are far too narrow), and "still performs" says what it
     could not judge instead of passing silently."""
-    from tuneplate.engine.contract.monitoring import MIN_ENTITIES, STILL, auroc_figure, verdict
+    from tuneplate.engine.contract.intervals import MIN_ENTITIES, auroc_figure
+    from tuneplate.engine.contract.monitoring import STILL, verdict
 
     y, p = _scored(15 * 40, seed=2)
     ids = np.repeat(np.arange(15), 40)

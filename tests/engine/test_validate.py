@@ -31,7 +31,7 @@ from sklearn.metrics import roc_auc_score
 
 import tuneplate
 from tuneplate.cli import main
-from tuneplate.engine.contract.monitoring import (
+from tuneplate.engine.contract.intervals import (
     Z95,
     auroc,
     auroc_se,
@@ -739,7 +739,8 @@ def test_levels_written_in_another_case_are_an_extract_fault(credit, how):
 def test_moved_scores_without_a_broken_extract_are_not_called_an_extract_fault():
     """Scores that moved with the population (no unreadable value, missing column or new
     level) lead a "recalibrate" verdict as a move to weigh, not as an extract to check."""
-    from tuneplate.engine.contract.monitoring import SCORES, Calibration, Drift, verdict
+    from tuneplate.engine.contract.intervals import Calibration
+    from tuneplate.engine.contract.monitoring import SCORES, Drift, verdict
 
     off = Calibration(0.8, (0.5, 1.1), 1.0, (0.8, 1.2))  # more events than predicted
     moved = Drift(SCORES, 0.3, "major shift", noise=0.05, rows=800)

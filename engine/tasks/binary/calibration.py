@@ -33,7 +33,7 @@ from tuneplate.engine.contract.calibration import (
     logit,
 )
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.monitoring import calibration, logistic_fit
+from tuneplate.engine.contract.intervals import calibration, logistic_fit
 from tuneplate.engine.tasks.binary.calibration_curve import curve_dict
 
 
@@ -149,7 +149,7 @@ __all__ = [
 
 def holdout(calibrator, y_hold, p_hold, groups=None) -> dict[str, Any]:
     """Which calibration the model applies, the hold-out's calibration-in-the-large
-    and slope with 95% Wald intervals (`monitoring.calibration`; cluster-robust with
+    and slope with 95% Wald intervals (`intervals.calibration`; cluster-robust with
     `groups`, the `--group` clusters of the hold-out rows), and its calibration
     curve ("curve": binned rates with Jeffreys intervals and a smoother,
     `calibration_curve`), for the report.

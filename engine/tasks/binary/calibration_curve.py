@@ -39,7 +39,7 @@ import pandas as pd
 from scipy.stats import beta
 
 from tuneplate.engine.contract.calibration import logit
-from tuneplate.engine.contract.monitoring import logistic_fit
+from tuneplate.engine.contract.intervals import logistic_fit
 
 MAX_BINS = 10
 ROWS_PER_BIN = 30  # target rows per bin: fewer bins on a small hold-out

@@ -13,7 +13,7 @@ from scipy.stats import bootstrap
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.group_ids import entity_clusters
-from tuneplate.engine.contract.monitoring import MIN_ENTITIES, clustered_auroc_se
+from tuneplate.engine.contract.intervals import MIN_ENTITIES, clustered_auroc_se
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
