@@ -1,28 +1,18 @@
-"""Is a frozen model still the one that was developed? The figures and the verdict rules.
+"""Is a frozen model still the one that was developed? Stability and the verdict rules.
 
 Given the model's scores on new rows, the outcomes when known, and the development
-profile (`profile.py`), this module measures:
-
-- stability: the scores' population stability index (PSI) and each input's
-  characteristic stability index (CSI, the same formula on one input), banded at 0.10
-  and 0.25 (Siddiqi, *Credit Risk Scorecards*, 2006, ch. 8), a band counting only above
-  what sampling alone gives 95% of the time: PSI is about (1/n + 1/m) times a
-  chi-squared variable with (bands - 1) degrees of freedom (Yurdakul & Naranjo, J. Risk
-  Model Validation 14(4), 2020), so 0.10 on 80 new rows can be noise;
-- discrimination: the AUROC with its standard error (Hanley & McNeil, Radiology
-  143:29-36, 1982) and the interval of its change from development;
-- calibration: calibration-in-the-large and the calibration slope with Wald intervals
-  (Cox 1958; van Calster et al., "Calibration: the Achilles heel of predictive
-  analytics", BMC Medicine 17:230, 2019);
-- when rows repeat an entity (a patient's visits, a customer's loans: `groups`), both
-  standard errors count the entities, not the rows: Obuchowski's clustered AUROC
-  variance (Biometrics 53:567-578, 1997) and the cluster-robust sandwich covariance
-  (Liang & Zeger, Biometrika 73:13-22, 1986); rows treated as independent would give
-  intervals too narrow, and verdicts too sure;
-
-and turns them into one verdict, by these rules in this order (the moved inputs and the
-column problems of the third rule are listed first whatever the verdict: a broken
-extract can look like a model that needs recalibrating):
+profile (`profile.py`), this module measures stability: the scores' population
+stability index (PSI) and each input's characteristic stability index (CSI, the same
+formula on one input), banded at 0.10 and 0.25 (Siddiqi, *Credit Risk Scorecards*,
+2006, ch. 8), a band counting only above what sampling alone gives 95% of the time: PSI
+is about (1/n + 1/m) times a chi-squared variable with (bands - 1) degrees of freedom
+(Yurdakul & Naranjo, J. Risk Model Validation 14(4), 2020), so 0.10 on 80 new rows can
+be noise. With the discrimination and calibration figures of `intervals.py` (AUROC and
+its change from development, calibration-in-the-large and slope, each with a 95%
+interval that counts entities when rows repeat one), it gives one verdict, by these
+rules in this order (the moved inputs and the column problems of the third rule are
+listed first whatever the verdict: a broken extract can look like a model that needs
+recalibrating):
 
 - "fix the extract first": BROKEN_SHARE or more of a model input's values could not
   be read, or are missing in a column that had none at development (a changed decimal
@@ -38,8 +28,7 @@ extract can look like a model that needs recalibrating):
   and "stable; performance not judged" when they do not (without outcomes the ranking
   and the calibration cannot be checked, only the scores' and inputs' stability).
 
-The figures and their intervals are `intervals.py`'s; the rules and the stability are
-here. Self-contained (numpy, pandas and this package by relative import), so `tuneplate
+Self-contained (numpy, pandas and this package by relative import), so `tuneplate
 export` copies it into the exported project, whose validate.py gives the same verdict.
 
 Example:
