@@ -63,6 +63,41 @@ def test_items_the_generator_missed_lower_the_ideal():
     assert rk.mean_ndcg(q, np.array([0.9, 0.1]), k=2) == pytest.approx(expected)
 
 
+def test_an_item_never_proposed_earns_no_gain_even_in_a_short_list():
+    """Missed items were placed after the candidates: with fewer candidates than k they
+    landed inside the top k and earned gain a list could never show (k above the
+    candidates each source proposes, or a short candidate list)."""
+    q = queries(["a", "a"], [1, 0], [1])  # 2 candidates, one more relevant item missed
+    expected = dcg([1]) / dcg([1, 1])  # the missed item is in the ideal only
+    assert rk.ndcg(q, np.array([0.9, 0.1]), k=10)[0] == pytest.approx(expected)
+    assert rk.per_user(q, np.array([0.9, 0.1]), k=10)["recall"].iloc[0] == 0.5
+
+
+def test_relevant_items_cut_from_the_candidates_count_as_missed_for_each_user():
+    """`queries(n)` added the items the cut dropped to users by id against a positional
+    index: they matched nothing, vanished from both sides of NDCG and recall, and the
+    ranker (cut at its 25 or 50 candidates) scored above the baselines on all 100."""
+    from tuneplate.engine.tasks.ranking.candidates import Candidates
+
+    frame = pd.DataFrame(
+        {  # users in an order that is not their ids' sort order
+            "user": ["zoe", "zoe", "zoe", "al", "al", "al"],
+            "item": ["a", "b", "c", "a", "b", "c"],
+            "candidate_rank": [1, 2, 80, 1, 60, 90],
+            "label": [1, 0, 1, 0, 1, 1],
+        }
+    )
+    missed = pd.Series([0, 1])  # al had one relevant item no source proposed
+    c = Candidates(frame, frame["user"].to_numpy(object), missed, [])
+    q, keep = c.queries(25)
+    assert list(keep) == [0, 1, 3]
+    assert list(q.missed) == [1, 3]  # zoe: c cut; al: b and c cut, plus the one missed
+    assert c.recall_at(25) == pytest.approx(1 / 5) and c.recall == pytest.approx(4 / 5)
+    table = rk.per_user(q, np.array([2.0, 1.0, 1.0]), k=10)
+    assert table.loc["zoe", "recall"] == 0.5 and table.loc["al", "recall"] == 0
+    assert table.loc["zoe", "ndcg"] == pytest.approx(dcg([1]) / dcg([1, 1]))
+
+
 def test_set_metrics_per_user():
     # user a: 2 relevant among 5 candidates, 1 missed; user b: 1 relevant, at rank 2
     q = queries(["a"] * 5 + ["b"] * 3, [1, 0, 1, 0, 0, 0, 1, 0], [1, 0])

@@ -81,8 +81,12 @@ class Candidates:
             keep = np.flatnonzero(self.frame["candidate_rank"].to_numpy() <= n)
             dropped = self.frame["label"].to_numpy() == 1
             dropped[keep] = False
-            lost = pd.Series(self.users[dropped]).value_counts()
-            missed = missed + lost.reindex(missed.index, fill_value=0)
+            # `missed` is positional (users in order of first appearance), `lost` keyed
+            # by user id: align by position, or every cut-off relevant item would vanish
+            # from both sides of NDCG and recall instead of counting as missed.
+            order = pd.unique(self.users)
+            lost = pd.Series(self.users[dropped]).value_counts().reindex(order, fill_value=0)
+            missed = missed + lost.to_numpy()
         q = Queries(self.users[keep], self.frame["label"].to_numpy()[keep], missed)
         return q, keep
 

@@ -70,46 +70,61 @@ class Queries:
         return rows, Queries(self.users[rows], self.label[rows], missed)
 
 
-def _pad(queries: Queries, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One row per user: candidate labels and scores, then the missed items last."""
+def _pad(queries: Queries, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(labels, scores, relevant): one row per user of the candidates' labels and scores,
+    padded with non-relevant slots below every score, and each user's relevant items in
+    all (the candidates' and those no source proposed)."""
     sizes = queries.sizes
     missed = queries.missed.to_numpy(dtype=int)
-    width = int((sizes + missed).max())
+    width = int(sizes.max())
     true = np.zeros((len(sizes), width))
     pred = np.full((len(sizes), width), -np.inf)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     for i, (start, size) in enumerate(zip(starts, sizes, strict=True)):
         true[i, :size] = queries.label[start : start + size]
         pred[i, :size] = score[start : start + size]
-        true[i, size : size + missed[i]] = 1  # relevant but never proposed: ranked last
     low = np.nanmin(np.where(np.isfinite(pred), pred, np.nan)) - 1.0
     pred[~np.isfinite(pred)] = low
-    return true, pred
+    return true, pred, true.sum(axis=1) + missed
 
 
 def ndcg(queries: Queries, score: np.ndarray, k: int) -> np.ndarray:
     """NDCG@k per user (binary relevance, tied scores averaged).
+
+    A relevant item no source proposed can never be shown: it earns no gain, whatever
+    the list's length, and counts in the ideal (Järvelin & Kekäläinen, ACM TOIS 20(4),
+    2002: the ideal ranks every relevant item first).
 
     Example:
         >>> q = Queries(np.array(["a", "a", "a"]), np.array([0, 1, 0]), pd.Series([0]))
         >>> ndcg(q, np.array([0.9, 0.5, 0.1]), k=2).round(3)
         array([0.631])
     """
-    return _ndcg_rows(*_pad(queries, score), k)
+    true, pred, relevant = _pad(queries, score)
+    return _ndcg_rows(true, pred, k, relevant)
 
 
-def _ndcg_rows(true: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
+def _ndcg_rows(
+    true: np.ndarray, pred: np.ndarray, k: int, relevant: np.ndarray | None = None
+) -> np.ndarray:
     """NDCG@k of each row of (users × slots) matrices, as scikit-learn's `ndcg_score` with
     `ignore_ties=False` computes it (McSherry & Najork, ECIR 2008: a group of tied scores
     shares the mean gain over its positions), without its per-call input validation,
-    which cost ~3 ms a user (most of a ranking run's evaluation).
+    which cost ~3 ms a user (most of a ranking run's evaluation). `relevant` (users,)
+    counts each user's relevant items in all when some are not among the slots (the
+    ideal DCG then ranks all of them); None: the slots hold them all.
     """
     width = true.shape[1]
-    discount = 1 / np.log2(np.arange(width) + 2)
+    if relevant is None:
+        relevant = true.sum(axis=1)
+    span = max(width, k)
+    discount = 1 / np.log2(np.arange(span) + 2)
     discount[k:] = 0
     cumulative = np.cumsum(discount)
-    # ideal DCG: the gains sorted high to low (ties cannot change it)
-    ideal = (-np.sort(-true, axis=1) * discount).sum(axis=1)
+    # ideal DCG: every relevant item first (ties cannot change it)
+    count = np.minimum(np.asarray(relevant, dtype=int), k)
+    ideal = np.where(count > 0, cumulative[np.maximum(count - 1, 0)], 0.0)
+    cumulative = cumulative[:width]
     out = np.zeros(len(true))
     for i in np.flatnonzero(ideal > 0):
         _, inverse, counts = np.unique(-pred[i], return_inverse=True, return_counts=True)
@@ -162,7 +177,7 @@ def per_user(queries: Queries, score: np.ndarray, k: int) -> pd.DataFrame:
 
 def mean_ndcg(queries: Queries, score: np.ndarray, k: int) -> float:
     """NDCG@k averaged over users: the search's objective."""
-    return float(_ndcg_rows(*_pad(queries, score), k).mean())
+    return float(ndcg(queries, score, k).mean())
 
 
 def coverage(queries: Queries, items: np.ndarray, score: np.ndarray, k: int, catalogue: int):
