@@ -33,6 +33,10 @@ _NUMERIC_DATE = re.compile(
 _YEAR_FIRST_DATE = re.compile(
     r"(?P<year>\d{4})(?P<sep>[./-])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})(?P<rest>[ T].*)?"
 )
+# ISO 8601's basic format, as SAS and SQL extracts write dates: "20220412" (year, month,
+# day; no order to decide), with an optional "T" time.
+_BASIC_DATE = re.compile(r"(?P<year>\d{4})(?P<a>\d{2})(?P<b>\d{2})(?P<rest>T.*)?")
+ISO8601 = "ISO8601"  # the format of a column whose dates needed no day/month decision
 DAY_FIRST = "day/month/year"
 MONTH_FIRST = "month/day/year"
 
@@ -61,7 +65,7 @@ class DateFormat:
         """e.g. "day/month/year (no day above 12 in the column: day first assumed)"."""
         if self.format is None:
             return "no dates"
-        if self.format == "ISO8601":
+        if self.format == ISO8601:
             return "ISO 8601 (year-month-day)"
         order = DAY_FIRST if _day_first(self.format) else MONTH_FIRST
         if self.ambiguous:
@@ -102,7 +106,7 @@ def detect_date_format(values: pd.Series) -> DateFormat:
     numeric = numeric.str.extract(f"^{_NUMERIC_DATE.pattern}$").dropna(subset=["a"])
     if numeric.empty:
         year_first = text.str.match(r"\d{4}[./-]\d{1,2}[./-]\d{1,2}").any()
-        return DateFormat("ISO8601" if bool(year_first) else None)
+        return DateFormat(ISO8601 if bool(year_first) else None)
     a, b = numeric["a"].astype(int), numeric["b"].astype(int)
     day_proof = numeric[(a > 12) & (a <= 31) & (b <= 12)]
     month_proof = numeric[(b > 12) & (b <= 31) & (a <= 12)]
@@ -135,9 +139,13 @@ def date_format(values: pd.Series) -> str | None:
     return detect_date_format(values).format
 
 
-def _iso_text(text: str, day_first: bool) -> str | None:
-    """A numeric or year-first date rewritten as ISO 8601 text; None when it is neither."""
+def _iso_text(text: str, day_first: bool | None) -> str | None:
+    """A numeric, year-first or basic ISO date rewritten as ISO 8601 text; None when it is
+    none of them. `day_first` None: the column learned no day/month order, so a date that
+    needs one ("04/12/2022") is refused (returned as "", which parses as NaT)."""
     match = _NUMERIC_DATE.fullmatch(text)
+    if match and day_first is None:
+        return ""
     if match:
         a, b = int(match["a"]), int(match["b"])
         day, month = (a, b) if day_first else (b, a)
@@ -145,7 +153,7 @@ def _iso_text(text: str, day_first: bool) -> str | None:
         if len(match["year"]) == 2:  # POSIX strptime %y: 69-99 -> 19xx, 00-68 -> 20xx
             year += 1900 if year >= 69 else 2000
     else:
-        match = _YEAR_FIRST_DATE.fullmatch(text)
+        match = _YEAR_FIRST_DATE.fullmatch(text) or _BASIC_DATE.fullmatch(text)
         if not match:
             return None
         year, month, day = int(match["year"]), int(match["a"]), int(match["b"])
@@ -161,7 +169,10 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
     training did), else the order `detect_date_format` decides from these values. Each
     value is rewritten as ISO 8601 under that order and parsed with format="ISO8601", so
     pandas never infers an order value by value. ISO 8601 values are read as ISO whatever
-    `format` says; other text ("3 March 2024") falls back to pandas' per-value parser.
+    `format` says, and so is ISO's basic "20220412"; with `format` "ISO8601" (a column
+    that never needed an order: ISO dates, or real datetimes at fit) a date that needs
+    one ("04/12/2022") is NaT, never guessed from the other values; other text ("3 March
+    2024") falls back to pandas' per-value parser.
     Timestamps with a UTC offset are converted to UTC even when the offset changes
     within the column (summer and winter time: "2024-03-30T12:00:00+01:00" and
     "2024-04-02T12:00:00+02:00"); naive ones are taken as UTC already. A date invalid in
@@ -194,13 +205,16 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
     else:
         if format is None:
             format = date_format(values)
-        day_first = _day_first(format)
+        # A column learned without a day/month order (ISO dates, or real datetimes) reads
+        # "04/12/2022" as unreadable, never by a guess or by the other rows of the batch.
+        day_first = None if format == ISO8601 else _day_first(format)
         text = values.where(values.isna(), values.astype(str).str.strip())
         codes, uniques = pd.factorize(text, use_na_sentinel=True)
         iso_values = pd.Series(uniques, dtype=object)
         # Only values that start like a numeric or year-first date are rewritten (one
         # Python call each); ISO 8601 text, the common case, is parsed as it is.
-        numeric = iso_values.astype("str").str.match(r"\d{1,2}[./-]\d{1,2}[./-]|\d{4}[./]\d")
+        pattern = r"\d{1,2}[./-]\d{1,2}[./-]|\d{4}[./]\d|\d{8}(?:T|$)"
+        numeric = iso_values.astype("str").str.match(pattern)
         for position in np.flatnonzero(numeric.to_numpy(dtype=bool)):
             rewritten = _iso_text(str(uniques[position]), day_first)
             if rewritten is not None:

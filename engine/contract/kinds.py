@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dates import detect_date_format, parse_datetimes
+from .dates import ISO8601, detect_date_format, parse_datetimes
 from .notes import Note, _date_note, _empty_note, _format_notes, _inf_note, _token_note
 from .numbers import _numbers, _text, number_format
 
@@ -139,7 +139,9 @@ def _read(
         )
         bad = ~blank & ~token & np.isnan(parsed)
     else:  # datetime from text
-        parsed = _days(parse_datetimes(text.where(~(token | blank), None), f.date_format or None))
+        # no saved order (fitted on real datetimes): only order-free text reads, as ISO8601
+        dates = text.where(~(token | blank), None)
+        parsed = _days(parse_datetimes(dates, f.date_format or ISO8601))
         bad = ~blank & ~token & np.isnan(parsed)
     values = np.where(bad | token, np.nan, parsed).astype(float)
     return values, bad, np.isnan(values)

@@ -628,3 +628,46 @@ def test_levels_that_differ_only_in_case_are_a_warning():
     for clean in (["Male", "Female"], ["Lyon ", "Lyon", "Nice"]):
         notes = Schema.learn(pd.DataFrame({"city": clean * 20}), ["city"])[1]
         assert not any(n.check == "case_levels" for n in notes)
+
+
+def _dated_schema():
+    """A schema fitted on real datetimes (a DataFrame's datetime64 column)."""
+    when = pd.Series(pd.date_range("2022-01-01", periods=400, freq="D"), name="exam")
+    table = pd.DataFrame({"exam": when, "x": np.arange(400.0)})
+    schema, _ = Schema.learn(table, ["exam", "x"])
+    schema, _ = schema.fit_levels(table)
+    return schema, table
+
+
+@pytest.mark.parametrize("written", ["20220412", 20220412, "2022-04-12", "2022/04/12"])
+def test_dates_written_year_month_day_read_as_the_datetime_they_are(written):
+    """SAS and SQL extracts write 12 April 2022 as 20220412 (ISO 8601's basic format):
+    read day first, it became 4 December, silently, in every row whose day is 12 or
+    under (a fresh user's report: 211 of 569 scores moved by up to 0.93)."""
+    schema, _ = _dated_schema()
+    truth = pd.DataFrame({"exam": [pd.Timestamp("2022-04-12")], "x": [1.0]})
+    expected = schema.encode(truth)[0]
+    got, counts = schema.encode(pd.DataFrame({"exam": [written], "x": [1.0]}))
+    assert got.iloc[0, 0] == expected.iloc[0, 0]
+    assert counts["exam"].unreadable == 0
+
+
+def test_a_rows_date_is_read_the_same_alone_or_beside_others():
+    """Fitted on real datetimes, "04/12/2022" was read day first alone and month first
+    beside "04/13/2022": a row's score depended on its batch. With no order learned,
+    a date that needs one is counted as unreadable, whatever the other rows."""
+    schema, _ = _dated_schema()
+    alone, counts_alone = schema.encode(pd.DataFrame({"exam": ["04/12/2022"], "x": [1.0]}))
+    batch = pd.DataFrame({"exam": ["04/12/2022", "04/13/2022"], "x": [1.0, 1.0]})
+    beside, counts_batch = schema.encode(batch)
+    assert np.isnan(alone.iloc[0, 0]) and np.isnan(beside.iloc[0, 0])
+    assert counts_alone["exam"].unreadable == 1 and counts_batch["exam"].unreadable == 2
+
+
+def test_a_learned_day_first_order_still_reads_its_dates_and_a_bad_basic_date_is_nat():
+    from tuneplate.engine.contract.dates import parse_datetimes
+
+    read = parse_datetimes(pd.Series(["04/12/2022", "20221304", "20220412T10:30"]), "%d/%m/%Y")
+    assert read.iloc[0] == pd.Timestamp("2022-12-04", tz="UTC")
+    assert pd.isna(read.iloc[1])  # month 13: not a date, never a guess
+    assert read.iloc[2] == pd.Timestamp("2022-04-12 10:30", tz="UTC")
