@@ -130,6 +130,36 @@ class Scores(np.ndarray):
         return super().__array_wrap__(array, context, return_scalar)
 
 
+# The text pandas' read_csv reads as missing by default (its `na_values` documentation):
+# a level a DataFrame taught the model under one of these names ("NA" for Namibia) is
+# missing once the rows come from a CSV file, in score.py and explain alike.
+CSV_MISSING = frozenset(
+    {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+)  # fmt: skip
+
+
+def _missing_spelled_levels(features) -> list[Note]:
+    """A warning naming learned levels that a CSV file would read as missing."""
+    found = {f.name: [v for v in f.levels if v in CSV_MISSING] for f in features}
+    found = {name: levels for name, levels in found.items() if levels}
+    if not found:
+        return []
+    where = "; ".join(f"{name}: {', '.join(map(repr, v))}" for name, v in found.items())
+    return [
+        Note(
+            "missing_spelled_levels",
+            "warning",
+            f"levels spelled as CSV files write a missing value ({where}): the model learned "
+            "them as levels, but rows read from a CSV file get them as missing",
+            expected="level names that no reader takes for a missing value",
+            fix="rename them before tuning (e.g. 'NA' -> 'Namibia'), or tune from the CSV "
+            "file itself so that they are missing at fit as at scoring",
+            columns=tuple(found),
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Schema:
     """The features of a model, in order, and the reading rules of the table.
@@ -199,7 +229,7 @@ class Schema:
                 plural = "s" if len(rare) > 1 else ""
                 pooled.append(f"{f.name} ({len(rare)} level{plural}, {int(rare.sum()):,} rows)")
             features.append(replace(f, levels=levels, had_missing=had_missing, other_share=share))
-        notes = []
+        notes = _missing_spelled_levels(features)
         if pooled:
             notes.append(
                 Note(
