@@ -253,7 +253,9 @@ class Results:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / RESULTS_FILE
-        path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
+        # results.json last: a model that cannot be saved leaves no results beside
+        # another run's model (a folder reads as a run once results.json is there)
         if self.model is not None:
             self.model.save(folder)
         if self.baseline_model is not None:
@@ -263,6 +265,7 @@ class Results:
             _remove_saved_model(folder / BASELINE_DIR)
         if self.split_rows:
             (folder / SPLIT_FILE).write_text(json.dumps(self.split_rows) + "\n")
+        path.write_text(text)
         return path
 
     @classmethod

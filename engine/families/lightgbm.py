@@ -175,8 +175,10 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
     return Fitted(model, max(1, model.best_iteration_ or model.n_estimators))
 
 
-def save(estimator: lgb.LGBMClassifier, path: Path) -> None:
-    Path(path).write_text(without_ranges(estimator.booster_.model_to_string()))
+def save(estimator: lgb.LGBMClassifier | BoosterClassifier, path: Path) -> None:
+    """The refit's booster, or a loaded model file's (`load`), in LightGBM's text format."""
+    booster = estimator.booster if isinstance(estimator, BoosterClassifier) else estimator.booster_
+    Path(path).write_text(without_ranges(booster.model_to_string()))
 
 
 def load(path: Path) -> BoosterClassifier:

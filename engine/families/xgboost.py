@@ -176,8 +176,10 @@ def rounds_used(booster: xgb.Booster) -> int:
     return int(best) + 1 if best is not None else booster.num_boosted_rounds()
 
 
-def save(estimator: xgb.XGBClassifier, path: Path) -> None:
-    estimator.get_booster().save_model(path)
+def save(estimator: xgb.XGBClassifier | BoosterClassifier, path: Path) -> None:
+    """The refit's booster, or a loaded model file's (`load`), in XGBoost's JSON format."""
+    booster = estimator.booster if isinstance(estimator, BoosterClassifier) else None
+    (booster or estimator.get_booster()).save_model(path)
 
 
 def load(path: Path) -> BoosterClassifier:

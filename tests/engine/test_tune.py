@@ -45,6 +45,12 @@ def test_every_family_tunes_saves_and_reloads(family, tmp_path, german_credit):
     rows = german_credit.head(25)
     again = Model.load(tmp_path).predict_proba(rows)
     assert np.allclose(again, result.model.predict_proba(rows), atol=1e-6)
+    # a loaded run saves again, to the same scores (boosters loaded from their files
+    # had no `booster_`: the save crashed after writing results.json)
+    copy = tmp_path / "copy"
+    tuneplate.Results.load(tmp_path).save(copy)
+    assert tuneplate.Results.load(copy).model_family == family
+    np.testing.assert_array_equal(Model.load(copy).predict_proba(rows), again)
 
 
 @pytest.mark.parametrize("strategy", ["bayes", "random", "cmaes", "grid"])
@@ -210,3 +216,17 @@ def test_no_trial_starts_once_the_time_budget_has_ended():
     assert len(study.trials) == 1
     assert study.trials[0].state == optuna.trial.TrialState.PRUNED
     assert study.trials[0].user_attrs[STOPPED] is True
+
+
+def test_a_model_that_cannot_be_saved_leaves_no_results_file(tmp_path, monkeypatch):
+    """results.json was written before the model: a failed model save left a folder that
+    reads as a run, beside another run's model file (a fresh user's report)."""
+    result = tuneplate.tune("credit-risk", model="logistic", strategy="random", n_trials=2)
+
+    def broken(folder):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(result.model, "save", broken)
+    with pytest.raises(OSError):
+        result.save(tmp_path)
+    assert not (tmp_path / "results.json").exists()
