@@ -196,6 +196,13 @@ class Schema:
         Columns with no value at all after reading are left out, with a note.
         Levels come later, from the development rows (`fit_levels`).
         """
+        texts = pd.Series([_as_text(c) for c in columns])
+        if texts.duplicated().any():  # 0 and "0", "age" and "age ": one name in a file
+            same = [c for c, t in zip(columns, texts, strict=True) if (texts == t).sum() > 1]
+            raise TuneplateError(
+                f"the columns {_listing(same)} have the same name once written as text "
+                "(a CSV header, a model file); rename them so each name is used once"
+            )
         features, notes, keys = [], [], _safe_keys(columns)
         for col in columns:
             kind, tokens, decimal, col_notes = _learn_kind(table[col], col, rules or {})
@@ -387,19 +394,26 @@ def _listing(names: list[str], most: int = 12) -> str:
 
 
 def _strip_names(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The table with "amount " found as "amount": the reader strips header names
-    (spreadsheet exports pad them), so a DataFrame read another way must match too.
-    Only names the model lacks are renamed, and only to a name no other column has."""
+    """The table with each model column it lacks found under the same name as text,
+    spaces aside: the reader strips header names (spreadsheet exports pad them) and a
+    CSV header is text, so "amount " is "amount" and "0" is a DataFrame's column 0.
+    Only names the model lacks are renamed, each from exactly one column that is not a
+    model column itself; two candidates for one name: it is said missing."""
     present = set(table.columns)
-    wanted = {n for n in names if n not in present}
-    renames = {
-        c: c.strip()
-        for c in table.columns
-        if isinstance(c, str) and c != c.strip() and c.strip() in wanted
-    }
-    if not renames or len(set(renames.values())) < len(renames):
-        return table  # nothing to match, or two padded columns for one name: say missing
-    return table.rename(columns=renames)
+    wanted = {_as_text(n): n for n in names if n not in present}
+    model = {_as_text(n) for n in names if n in present}
+    found: dict = {}
+    for c in table.columns:
+        text = _as_text(c)
+        if text in wanted and text not in model:
+            found.setdefault(text, []).append(c)
+    renames = {cs[0]: wanted[text] for text, cs in found.items() if len(cs) == 1}
+    return table.rename(columns=renames) if renames else table
+
+
+def _as_text(name) -> str:
+    """A column name as a CSV header would write it, surrounding spaces aside."""
+    return str(name).strip()
 
 
 def _safe_keys(columns: list[str]) -> dict[str, str]:

@@ -691,3 +691,32 @@ def test_levels_a_csv_file_reads_as_missing_are_named_at_fit(tmp_path):
     read = pd.read_csv(path)
     schema, _ = Schema.learn(read, ["country", "x"])
     assert not [n for n in schema.fit_levels(read)[1] if n.check == "missing_spelled_levels"]
+
+
+def test_columns_are_found_under_the_same_name_written_as_text(tmp_path):
+    """Fitted on a DataFrame with int column names (pd.DataFrame(array)) or a padded
+    name (" texture"), a CSV of the same frame was refused: "lack the model's column(s)
+    0, 1" with the header 0,1 right there (the header is text, and the reader strips it)."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.normal(size=(200, 2)))
+    table[" texture"] = rng.normal(size=200)
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    expected = schema.encode(table)[0]
+    path = tmp_path / "rows.csv"
+    table.to_csv(path, index=False)
+    read = pd.read_csv(path)
+    read.columns = [c.strip() for c in read.columns]  # as tuneplate's reader does
+    pd.testing.assert_frame_equal(schema.encode(read)[0], expected)
+    # two columns that could be the model's 0: refused as missing, never guessed
+    both = read.assign(**{" 0": read["0"]})
+    with pytest.raises(TuneplateError, match="lack the model's column"):
+        schema.encode(both)
+
+
+def test_two_columns_with_one_name_as_text_are_refused_at_fit():
+    """Columns 0 and "0" both got the key "0": fit and scoring worked, explain crashed
+    with a pandas shape error."""
+    table = pd.DataFrame({0: [1.0, 2.0] * 20, "0": [3.0, 4.0] * 20, "x": [1.0] * 40})
+    with pytest.raises(TuneplateError, match=r"same name once written as text"):
+        Schema.learn(table, list(table.columns))
