@@ -7,6 +7,7 @@ import itertools
 from dataclasses import replace
 
 import optuna
+import pandas as pd
 import pytest
 
 import tuneplate
@@ -161,3 +162,32 @@ def test_compare_ranks_ranking_strategies_on_the_same_users(events):
     assert c.metric.label.startswith("NDCG@")
     assert c.recommended in ("random", "bayes")
     assert c.data["holdout_rows"] > 0
+
+
+def test_repeat_purchases_are_read_from_the_events_before_the_hold_out(events, monkeypatch):
+    """Whether people buy again, and how long "recent" is, were read from the whole
+    log, hold-out included: the hold-out's own events shaped the features the hold-out
+    was scored with, and the exported score.py, given the events before it, built
+    other lists. Exact duplicate rows are not re-purchases either (6% repeated export
+    lines switched the run to re-recommending owned items)."""
+    from tuneplate.engine.tasks.ranking import candidates as cands
+    from tuneplate.engine.tasks.ranking.interactions import Log
+
+    seen = []
+    for name in ("repeats_matter", "recent_span"):
+        real = getattr(cands, name)
+        monkeypatch.setattr(
+            cands, name, lambda log, real=real: seen.append(log.events["time"].max()) or real(log)
+        )
+    p = plan(VERTICAL, events, _config(n_trials=1))
+    assert len(seen) == 2 and all(t < p.data.windows.holdout.start for t in seen)
+    # exact duplicate rows are not re-buys
+    frame = pd.DataFrame(
+        {
+            "user": ["a", "a", "b", "b"] * 10,
+            "item": ["x", "x", "y", "y"] * 10,
+            "time": pd.to_datetime(["2024-01-01"] * 40),
+            "positive": True,
+        }
+    )
+    assert not cands.repeats_matter(Log(frame, None))

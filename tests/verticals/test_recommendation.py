@@ -128,6 +128,11 @@ def test_a_one_customer_log_is_not_said_to_have_scored_nothing(tmp_path):
     )
     assert "scored nothing" not in words and "nan" not in words
     assert "1 customer gives no interval" in words and "over 1 customer;" in words
+    # not shown better, so not recommended: the simple model is, as on a tie (the run
+    # recommended the ranker while its first screen said "not ready")
+    headline = saved["headline"]
+    assert headline["recommended"] != "ranker"
+    assert not headline["operating_point"].startswith("show each known customer the tuned")
 
 
 def test_shop_run_beats_popularity_and_saves_every_baseline(small_shop, tmp_path):

@@ -331,10 +331,12 @@ def _verdict(strongest: Mapping[str, Any], k: int, users: int) -> tuple[str, str
             if math.isfinite(ratio)
             else "one of them scored nothing"
         )
+        # not shown to be better: the simpler model is the one to use (as on a tie)
         return (
             f"On NDCG@{k} the tuned ranker cannot be compared with {name}, the strongest "
-            f"simple model on this hold-out: {why}.",
-            None,
+            f"simple model on this hold-out: {why}; use {name}, which is simpler, until a "
+            "hold-out with more customers shows the ranker does better.",
+            name,
         )
     if low > 1:
         return f"The tuned ranker beats the strongest simple model, {name}: {figures}.", None

@@ -124,8 +124,12 @@ class Candidates:
 
 
 def repeats_matter(log: Log) -> bool:
-    """True when a meaningful share of positives re-buy an item the user had before."""
-    pos = log.events[log.events["positive"]]
+    """True when a meaningful share of positives re-buy an item the user had before.
+
+    A re-buy is the same user and item at another time: an exact duplicate row (an
+    export that repeats a line) is not one.
+    """
+    pos = log.events[log.events["positive"]].drop_duplicates(["user", "item", "time"])
     again = pos.duplicated(["user", "item"]).mean() if len(pos) else 0.0
     return bool(again >= REPEAT_SHARE)
 

@@ -152,8 +152,11 @@ class RankingTask:
 
         # -> periods -> candidates, once for every trial
         windows = time_windows(log) if split_kind == "time" else last_n_windows(log, n_last)
-        repeats = cands.repeats_matter(log)
-        recent = cands.recent_span(log)
+        # read from the events before the hold-out, as the exported score.py reads the
+        # log it is given: the hold-out's own events must not set how features are built
+        before = Log(windows.holdout.history, log.roles, log.hit)
+        repeats = cands.repeats_matter(before)
+        recent = cands.recent_span(before)
         # EASE and item-kNN as candidate sources: settings chosen on the validation period
         # (as the rivals'), each refitted on the events before every period
         chosen = rv.candidate_sources(windows, k, repeats, config.search.seed)
