@@ -218,3 +218,23 @@ def test_dominant_item():
     (finding,) = checks.check_dominant_item(table, ROLES)
     assert finding.check == "dominant_item" and finding.severity == "warning"
     assert "'i0'" in finding.message and "top 1% of items" in finding.message
+
+
+def test_epoch_milliseconds_are_read_as_dates_and_said():
+    """13-digit epoch times (a common export) were read as seconds, year 56097, and the
+    future-dates check crashed formatting that date: a traceback from check and run."""
+    from tuneplate.engine.tasks.ranking.interactions import parse_times
+
+    when = pd.to_datetime(["2024-02-16 16:46:29", "2024-02-17 07:45:47", "2024-03-01 00:00:00"])
+    ms = pd.Series((when - pd.Timestamp("1970-01-01")) // pd.Timedelta(milliseconds=1))
+    seconds = ms // 1000
+    assert (parse_times(ms, "t") == parse_times(seconds, "t")).all()
+    assert parse_times(ms, "t").dt.year.tolist() == [2024, 2024, 2024]
+    table = pd.DataFrame({"user": ["a", "b", "c"], "item": ["x", "y", "z"], "time": ms})
+    found = checks.check_event_dates(table, ROLES)
+    assert [f.check for f in found] == ["epoch_milliseconds"]
+    assert "2024-02-16 to 2024-03-01" in found[0].message
+    # a mix of seconds and milliseconds is not milliseconds: the far future is said
+    mixed = table.assign(time=[int(ms[0]), int(seconds[1]), int(seconds[2])])
+    found = checks.check_event_dates(mixed, ROLES)
+    assert [f.check for f in found] == ["future_events"]

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from tuneplate.plugin import Finding, InteractionRoles, parse_times
+from tuneplate.plugin import Finding, InteractionRoles, epoch_unit, parse_times
 
 # Any exact repeat of (user, item, time[, event]) is a logging artefact (a page
 # refresh, a retried request, a file appended twice): no real customer does the same
@@ -80,6 +80,20 @@ def check_event_dates(table: pd.DataFrame, roles: InteractionRoles) -> list[Find
     future = times > now + FUTURE_TOLERANCE
     early = times < EARLIEST_PLAUSIBLE
     findings = []
+    column = table[roles.time]
+    if pd.api.types.is_numeric_dtype(column) and epoch_unit(column) == "ms":
+        findings.append(
+            Finding(
+                "epoch_milliseconds",
+                "info",
+                f"{roles.time} holds 13-digit epoch numbers: read as milliseconds since "
+                f"1970 ({times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}); as seconds they "
+                "would lie tens of thousands of years ahead",
+                expected="epoch seconds or dates; milliseconds are read as such",
+                fix="nothing to do if those dates are right",
+                columns=(roles.time,),
+            )
+        )
     if future.any():
         n = int(future.sum())
         findings.append(
@@ -87,7 +101,7 @@ def check_event_dates(table: pd.DataFrame, roles: InteractionRoles) -> list[Find
                 "future_events",
                 "warning",
                 f"{_share(n, len(table))} events in {roles.time} are dated after today "
-                f"({now:%Y-%m-%d}); the latest is {times.max():%Y-%m-%d %H:%M}",
+                f"({now:%Y-%m-%d}); the latest is {times.max().isoformat(sep=' ')[:16]}",
                 expected="every interaction dated at or before the extract was taken",
                 fix=f"check the time zone and the unit of {roles.time} (milliseconds read as "
                 "seconds land far in the future) and drop or correct those rows: the last "

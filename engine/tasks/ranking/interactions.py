@@ -122,15 +122,31 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     return items.assign(**{key: items[key].astype("string")}).drop_duplicates(key).set_index(key)
 
 
+# Epoch milliseconds from 1973 to 5138: read as seconds they would be years past 5000,
+# which no log holds, so a column whose every number lies here is milliseconds.
+EPOCH_MS = (1e11, 1e14)
+
+
+def epoch_unit(column: pd.Series) -> str:
+    """ "ms" when every number of `column` is epoch milliseconds (`EPOCH_MS`), else "s"."""
+    values = pd.to_numeric(column, errors="coerce").dropna()
+    in_ms = len(values) and bool(values.between(*EPOCH_MS).all())
+    return "ms" if in_ms else "s"
+
+
 def parse_times(column: pd.Series, name: str) -> pd.Series:
-    """Times as UTC-naive datetimes; numbers are read as epoch seconds.
+    """Times as UTC-naive datetimes; numbers are read as epoch seconds, or as epoch
+    milliseconds when every one of them is 13 digits long (`epoch_unit`: a common export
+    that, read as seconds, lands tens of thousands of years ahead).
 
     Example:
         >>> parse_times(pd.Series([874965758]), "timestamp").dt.year.tolist()
         [1997]
+        >>> parse_times(pd.Series([1708101989000]), "timestamp").dt.year.tolist()
+        [2024]
     """
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        parsed = pd.to_datetime(column, unit="s", errors="coerce")
+        parsed = pd.to_datetime(column, unit=epoch_unit(column), errors="coerce")
     else:
         # Shared with --time splits: tz-aware times (even with changing offsets) to UTC.
         parsed = parse_datetimes(column).dt.tz_localize(None)
