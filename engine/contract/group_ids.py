@@ -45,13 +45,19 @@ def _zero_like(text: str) -> bool:
     return (digits != "" and set(digits) == {"0"}) or text == "-1"
 
 
-def id_text(values: pd.Series) -> pd.Series:
-    """Ids as stripped text: 123.0 read from a CSV column with a blank is the id "123"."""
+def whole_text(values: pd.Series) -> pd.Series:
+    """Ids as text: 123.0 read from a CSV column with a blank is the id "123", as in a
+    column without blanks (pandas reads a number column with a blank as floats)."""
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()
         if len(whole) and (whole % 1 == 0).all():
             values = values.astype("Int64")
-    return values.astype("string").str.strip()
+    return values.astype("string")
+
+
+def id_text(values: pd.Series) -> pd.Series:
+    """Ids as stripped text (`whole_text`, then surrounding spaces removed)."""
+    return whole_text(values).str.strip()
 
 
 @dataclass(frozen=True)

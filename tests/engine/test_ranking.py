@@ -239,3 +239,22 @@ def test_an_empty_period_is_refused():
     roles = InteractionRoles("user_id", "item_id", "ts", value="rating", min_value=6)
     with pytest.raises(TuneplateError, match="period after the split"):
         time_windows(to_log(table, roles))
+
+
+def test_ids_read_as_floats_because_of_a_blank_match_the_logs_whole_numbers():
+    """An item table whose id column had one blank row was read as floats: "1000.0"
+    matched none of the log's "1000", and every revenue figure was 0 (a fresh user's
+    report); a log's own id column with a blank is read the same way."""
+    from tuneplate.engine.tasks.ranking.interactions import index_items
+
+    items = pd.DataFrame({"product_id": [1000, 1001, None], "price": [3.0, 5.0, 1.0]})
+    assert list(index_items(items, "product_id").index[:2]) == ["1000", "1001"]
+    table = pd.DataFrame(
+        {
+            "user": [1.0, 2.0, 2.0],
+            "item": [1000, 1001, 1000],
+            "time": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+        }
+    )
+    log = to_log(table, InteractionRoles(user="user", item="item", time="time"))
+    assert set(log.events["user"]) == {"1", "2"} and set(log.events["item"]) == {"1000", "1001"}

@@ -336,3 +336,21 @@ def test_xgboost_ranker_runs_on_sorted_query_ids(small_shop):
     assert r.model_family == "xgboost"
     assert 0 < r.holdout <= 1
     assert r.holdout > r.baselines["popularity"]["ndcg"]
+
+
+def test_an_items_table_whose_ids_match_nothing_gives_no_revenue_at_list_prices(
+    small_shop, tmp_path
+):
+    """Every revenue figure was 0 "at list prices" when no logged item had a price (an
+    items table keyed another way): a card of 0 on the first screen, not an unknown."""
+    items = pd.read_csv(small_shop / "items.csv")
+    items["product_id"] = "X-" + items["product_id"].astype(str)
+    path = tmp_path / "items.csv"
+    items.to_csv(path, index=False)
+    out = tmp_path / "run"
+    args = ["--data", str(small_shop / "events.csv"), "--items", str(path), "--trials", "2"]
+    assert main(["run", "recommendation", *args, "--out", str(out)]) == 0
+    saved = json.loads((out / "results.json").read_text())
+    assert any(f["check"] == "items_missing" for f in saved["findings"])
+    money = [c for c in saved["headline"]["cards"] if c["format"] == "money"]
+    assert all("list prices" not in c["assumption"] for c in money)

@@ -17,6 +17,7 @@ from ...contract.dates import parse_datetimes
 # Relative on purpose: `tuneplate export` copies this module verbatim into a ranking
 # project, beside the contract, at the same relative path.
 from ...contract.errors import TuneplateError
+from ...contract.group_ids import whole_text
 
 # Names tried, in order, when --user / --item / --time are not given. RecBole's atomic
 # files write "user_id:token", so anything after a colon is ignored when matching.
@@ -119,7 +120,7 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     """
     given = item_role if item_role in items.columns else None
     key = find_column(items, given, ITEM_NAMES, "--item")
-    return items.assign(**{key: items[key].astype("string")}).drop_duplicates(key).set_index(key)
+    return items.assign(**{key: whole_text(items[key])}).drop_duplicates(key).set_index(key)
 
 
 # Epoch milliseconds from 1973 to 5138: read as seconds they would be years past 5000,
@@ -200,8 +201,8 @@ def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
     """The table as a `Log`: typed, sorted, with the positive rule applied."""
     frame = pd.DataFrame(
         {
-            "user": table[roles.user].astype("string").to_numpy(),
-            "item": table[roles.item].astype("string").to_numpy(),
+            "user": whole_text(table[roles.user]).to_numpy(),
+            "item": whole_text(table[roles.item]).to_numpy(),
             "time": parse_times(table[roles.time], roles.time).to_numpy(),
         }
     )

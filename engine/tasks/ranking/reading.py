@@ -12,10 +12,9 @@ from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking.interactions import (
-    ITEM_NAMES,
     Log,
     Windows,
-    find_column,
+    index_items,
     resolve,
 )
 from tuneplate.engine.vertical import Vertical
@@ -43,10 +42,7 @@ def items_table(path: str | None, example_items, item_role: str) -> pd.DataFrame
     items = read_table(path) if path else example_items
     if items is None:
         return None
-    key = find_column(
-        items, item_role if item_role in items.columns else None, ITEM_NAMES, "--item"
-    )
-    return items.assign(**{key: items[key].astype("string")}).drop_duplicates(key).set_index(key)
+    return index_items(items, item_role)
 
 
 def prepare(vertical: Vertical, data: pd.DataFrame | None, config):

@@ -252,6 +252,8 @@ class RankingTask:
         per_user, coverage, shown = {}, {}, {}
         catalogue = p.windows.holdout.history["item"].nunique()
         price = hold.frame["price"].to_numpy(float) if "price" in hold.frame else None
+        if price is not None and not np.isfinite(price).any():
+            price = None  # no candidate's price is known (ids that match no item): no revenue
         for name, (q, rows, score) in scores.items():
             table = rk.per_user(q, score, k)
             top = rk.top_k(q, score, k)
