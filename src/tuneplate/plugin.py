@@ -38,6 +38,7 @@ from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, read
 from tuneplate.engine.money import money
 from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
 from tuneplate.engine.search.space import Param, Space
+from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
 from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, epoch_unit, parse_times
 from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.tune import Config, check, run_vertical
@@ -67,6 +68,7 @@ __all__ = [
     "resolve_roles",
     "read_group_ids",
     "entity_codes",
+    "PER_SOURCE",
     "epoch_unit",
     "parse_times",
     "Finding",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from tuneplate.plugin import (
     METRIC_LABELS,
+    PER_SOURCE,
     Assumption,
     Card,
     Evaluation,
@@ -71,7 +72,11 @@ SOURCES = {
 
 
 DECLARED = (
-    Assumption("k", "slots on screen", low=1, low_open=False, whole=True, flag="--k"),
+    # at most the candidates each source proposes: past them the simple lists would be
+    # filled from the other sources, and their figures would not be theirs
+    Assumption(
+        "k", "slots on screen", low=1, low_open=False, high=PER_SOURCE, whole=True, flag="--k"
+    ),
     Assumption(
         "purchase_share",
         "the share of hits that become a purchase",
