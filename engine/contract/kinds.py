@@ -173,6 +173,10 @@ def _learn_kind(
         if s.notna().any():
             return "datetime", (), "", [_date_note(col, 0, from_text=False)]
         return None, (), "", [_empty_note(col)]
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.notna().any():
+        # declared by the user (pandas `category`): levels, even when they are numbers
+        # (branch codes 3, 7, 11 are not amounts; reading them so orders 11 above 7)
+        return "categorical", (), "", []
     if pd.api.types.is_numeric_dtype(s):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         inf = int(np.isinf(values).sum())

@@ -720,3 +720,19 @@ def test_two_columns_with_one_name_as_text_are_refused_at_fit():
     table = pd.DataFrame({0: [1.0, 2.0] * 20, "0": [3.0, 4.0] * 20, "x": [1.0] * 40})
     with pytest.raises(TuneplateError, match=r"same name once written as text"):
         Schema.learn(table, list(table.columns))
+
+
+def test_a_pandas_category_column_stays_categories_even_of_numbers():
+    """Branch codes typed `category` with categories 3, 7, 11 were learned as a number
+    (11 "more than" 7), overriding the user's own dtype without a word. Scored from a
+    CSV, where the codes are numbers again, each still finds its level."""
+    table = pd.DataFrame(
+        {"branch": pd.Series([3, 7, 11] * 20, dtype="category"), "x": np.arange(60.0)}
+    )
+    schema, _ = Schema.learn(table, ["branch", "x"])
+    schema, _ = schema.fit_levels(table)
+    assert schema.features[0].kind == "categorical"
+    assert set(schema.features[0].levels) == {"3", "7", "11"}
+    encoded, counts = schema.encode(pd.DataFrame({"branch": [3, 11.0, "7"], "x": [1.0] * 3}))
+    assert encoded["branch"].astype(str).tolist() == ["3", "11", "7"]
+    assert counts["branch"].unknown_levels == 0
