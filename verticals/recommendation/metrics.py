@@ -140,7 +140,8 @@ def evaluate(outcome: RankingOutcome) -> Evaluation:
         pd.DataFrame(rows),
         note=f"Top {k} items per customer in the hold-out period; intervals are 95% "
         "bootstrap intervals over customers. Coverage is the share of the catalogue shown "
-        "to at least one customer.",
+        "to at least one customer, the catalogue being the items with an event before the "
+        "hold-out period (items never logged cannot be recommended).",
         formats={**dict.fromkeys(metric_cols, "number"), "Catalogue coverage": "percent"},
     )
 

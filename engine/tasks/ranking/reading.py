@@ -132,8 +132,9 @@ def period_findings(windows: Windows, holdout: cands.Candidates, split_kind: str
             Finding(
                 "cold_start",
                 "warning",
-                f"in the hold-out period {cold_users:.0%} of the events are by users and "
-                f"{cold_items:.0%} on items never seen before; those cannot be personalised",
+                f"in the hold-out period {cold_users:.0%} of the events to predict (the "
+                f"positives) are by users and {cold_items:.0%} on items never seen before; "
+                "those cannot be personalised",
                 expected=f"at most {COLD_START_WARN:.0%} cold-start events",
                 fix="the figures cover known users only; plan a popularity fallback for new "
                 "users and a launch slot for new items",
