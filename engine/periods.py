@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
@@ -54,8 +55,7 @@ def periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ..
     Raises:
         TuneplateError: no date in `when` can be read.
     """
-    dates = parse_datetimes(when)
-    ok = dates.notna().to_numpy()
+    labels, ok = _period_labels(when)
     if 0 < (~ok).sum():
         notes.append(
             f"{int((~ok).sum()):,} of {len(ok):,} rows have no readable date in "
@@ -66,10 +66,6 @@ def periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ..
             f"time column {when.name!r} holds no date that can be read; give a date column "
             "(e.g. 2024-03-31) with --time"
         )
-    span = (dates[ok].max() - dates[ok].min()).days / 30.44
-    freq = "Q" if span > QUARTERLY_FROM_MONTHS else "M"
-    periods = dates.dt.tz_localize(None).dt.to_period(freq).astype("string")
-    labels = periods.fillna("").to_numpy(dtype=object)  # unreadable dates: left out
     outcome = np.full(len(scores), np.nan)
     if y is not None:
         outcome[known] = y
@@ -84,7 +80,7 @@ def periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ..
             0.0 if profile is not None else math.nan,
         )
     ]
-    found = sorted(set(labels[ok]))
+    found = sorted(set(labels[ok]), key=_order)
     for label in found:
         mask = ok & (labels == label)
         n = int(mask.sum())
@@ -109,3 +105,41 @@ def periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ..
         noise = noise95(shares, profile.rows, n, tests=len(found))
         rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise)))
     return tuple(rows)
+
+
+def _period_labels(when: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(period label per row, "" where unreadable; readable mask), both (n,).
+
+    Dates fall in months, or quarters over a span of more than QUARTERLY_FROM_MONTHS
+    months. Whole numbers are read as `run --time` takes them: 8 digits as dates
+    (20240331), 6 as months (202403), and any other ordered period number (a quarter
+    index, a year) as its own period.
+    """
+    numbers = pd.api.types.is_numeric_dtype(when) and not pd.api.types.is_bool_dtype(when)
+    if numbers:
+        values = pd.to_numeric(when, errors="coerce")
+        whole = values.dropna()
+        if not len(whole) or (whole % 1 != 0).any():
+            text = values.astype("string")  # not period numbers: each value a period
+            return text.fillna("").to_numpy(dtype=object), values.notna().to_numpy()
+        digits = whole.astype("int64").astype(str).str.len()
+        text = values.astype("Int64").astype("string")
+        if (digits == 6).all() and whole.astype("int64").mod(100).between(1, 12).all():
+            text = text + "01"  # YYYYMM: the month's first day
+        elif not (digits == 8).all():  # a period index or a year: the number itself
+            return text.fillna("").to_numpy(dtype=object), values.notna().to_numpy()
+        when = text
+    dates = parse_datetimes(when)
+    ok = dates.notna().to_numpy()
+    span = (dates[ok].max() - dates[ok].min()).days / 30.44 if ok.any() else 0.0
+    freq = "Q" if span > QUARTERLY_FROM_MONTHS else "M"
+    periods = dates.dt.tz_localize(None).dt.to_period(freq).astype("string")
+    return periods.fillna("").to_numpy(dtype=object), ok
+
+
+def _order(label: str):
+    """Periods in time order: numbers by value ("9" before "10"), else as text."""
+    try:
+        return (0, float(label), "")
+    except ValueError:
+        return (1, 0.0, label)

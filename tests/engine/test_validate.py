@@ -864,3 +864,17 @@ def test_the_event_rate_trigger_uses_the_stated_prevalence(diagnosis):
     assert expected_rate(stated) == (0.05, "the stated prevalence")
     lines = " ".join(monitoring(stated))
     assert "from the stated prevalence of 5.0%" in lines and f"{share:.1%}" not in lines
+
+
+def test_period_numbers_that_run_accepts_are_periods_in_validate_too():
+    """`run --time period` takes 202403-like numbers; `validate --time period` refused
+    the same column ("holds no date that can be read"), even on the run's own rows."""
+    from tuneplate.engine.periods import _order, _period_labels
+
+    months, ok = _period_labels(pd.Series([202012, 202101, 202101, 202102], name="period"))
+    assert ok.all() and list(months) == ["2020-12", "2021-01", "2021-01", "2021-02"]
+    days, _ = _period_labels(pd.Series([20240131, 20240215]))
+    assert list(days) == ["2024-01", "2024-02"]
+    index, ok = _period_labels(pd.Series([9.0, 10.0, None, 2.0]))  # a quarter index
+    assert list(index) == ["9", "10", "", "2"] and list(ok) == [True, True, False, True]
+    assert sorted(set(index[ok]), key=_order) == ["2", "9", "10"]
