@@ -409,6 +409,9 @@ def _with_outcomes(
         dev,
         dev_interval,
         _interval_difference(new, new_interval, dev, dev_interval),
+        "bootstrap percentiles over the "
+        + ("entities" if clusters is not None else "rows")
+        + " (the development one as the run recorded it)",
     )
     if objective.name == "roc_auc" and dev_interval is not None and clusters is None:
         v.auroc = score  # the run's own bootstrap

@@ -151,6 +151,7 @@ def figure_row(f: Figure, label: str) -> dict[str, str]:
         "new_interval": interval(f.new_interval),
         "difference": signed(f.new - f.development),
         "difference_interval": interval(f.difference_interval, sign=True),
+        "method": f.method[:1].upper() + f.method[1:] if f.method else "95% intervals",
     }
 
 

@@ -56,6 +56,7 @@ class Figure:
     development: float
     development_interval: tuple[float, float] | None
     difference_interval: tuple[float, float] | None
+    method: str = ""  # how the intervals were found, in words (the page's note)
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,29 @@ def clustered_auroc_se(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> floa
         >>> clustered_auroc_se(y, p, patient_ids)
         0.041
     """
-    y = np.asarray(y) == 1
-    p = np.asarray(p, dtype=float)
     codes = entity_codes(groups)
     if codes.max(initial=-1) + 1 < MIN_ENTITIES:
         return math.nan
+    return _placement_se(np.asarray(y) == 1, np.asarray(p, dtype=float), codes)
+
+
+def delong_auroc_se(y: np.ndarray, p: np.ndarray) -> float:
+    """Standard error of an AUROC from its placements, rows independent (DeLong, DeLong &
+    Clarke-Pearson, Biometrics 44:837-845, 1988): exact for tied scores (a scorecard's
+    points, an isotonic map), where Hanley & McNeil's formula from the AUROC and the
+    class counts alone can be twice as wide. NaN with fewer than two rows of an outcome.
+
+    Example:
+        >>> round(delong_auroc_se(np.array([0, 0, 1, 1, 0, 1]), np.arange(6.0)), 3)
+        0.248
+    """
+    y = np.asarray(y) == 1
+    return _placement_se(y, np.asarray(p, dtype=float), np.arange(len(y)))
+
+
+def _placement_se(y: np.ndarray, p: np.ndarray, codes: np.ndarray) -> float:
+    """The AUROC's standard error from each entity's summed placements (`codes`: one
+    entity number per row, 0..k-1): Obuchowski's variance, DeLong's with one row each."""
     pos, neg = np.sort(p[y]), np.sort(p[~y])
     n_pos, n_neg = len(pos), len(neg)
     if not n_pos or not n_neg:
@@ -162,16 +181,21 @@ def auroc_figure(
 ) -> Figure:
     """The AUROC on new rows beside the development hold-out's (`profile`'s rows).
 
-    With `groups` (one entity id per new row), the new rows' standard error counts the
-    entities (`clustered_auroc_se`); the development side's is `development_auroc_se`.
+    The new rows' standard error is DeLong's (`delong_auroc_se`), or with `groups` (one
+    entity id per new row) Obuchowski's, counting the entities (`clustered_auroc_se`);
+    the development side's is `development_auroc_se`.
     """
     value = auroc(y, p)
-    se_new = (
-        auroc_se(value, int(np.sum(y)), int(len(y) - np.sum(y)))
-        if groups is None
-        else clustered_auroc_se(y, p, groups)
-    )
+    se_new = delong_auroc_se(y, p) if groups is None else clustered_auroc_se(y, p, groups)
     se_dev = development_auroc_se(development, profile)
+    saved = profile is not None and profile.auroc_se is not None
+    method = (
+        "a normal interval from the AUROC's standard error: "
+        + ("Obuchowski's, counting entities" if groups is not None else "DeLong's")
+        + " on the new rows; "
+        + ("the one the run saved" if saved else "Hanley & McNeil's from the counts")
+        + " on the development hold-out"
+    )
     return Figure(
         "roc_auc",
         "AUROC",
@@ -181,6 +205,7 @@ def auroc_figure(
         development,
         _around(development, se_dev),
         difference_interval(value, se_new, development, se_dev) if math.isfinite(se_dev) else None,
+        method,
     )
 
 

@@ -84,10 +84,10 @@ class Profile:
     `rows`: hold-out rows it was learned from, `events` how many of them had the event
     (for the AUROC's standard error); `scores`: bands of the predicted probability of
     the event; `columns`: {column: Bands} for each model input. `auroc_se`: the hold-out
-    AUROC's standard error counting entities, for a run whose rows come in groups
-    (`--group`; NaN when too few entities give one), where the count formula from
-    `events` and `rows` would treat every row as independent; None otherwise and in
-    files saved before it existed.
+    AUROC's standard error as validate finds the new rows': DeLong's, or Obuchowski's
+    counting entities for a run whose rows come in groups (`--group`; NaN when too few
+    entities give one); None in files saved before it existed, where the count formula
+    from `events` and `rows` (Hanley & McNeil) stands in.
     """
 
     rows: int

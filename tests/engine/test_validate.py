@@ -878,3 +878,28 @@ def test_period_numbers_that_run_accepts_are_periods_in_validate_too():
     index, ok = _period_labels(pd.Series([9.0, 10.0, None, 2.0]))  # a quarter index
     assert list(index) == ["9", "10", "", "2"] and list(ok) == [True, True, False, True]
     assert sorted(set(index[ok]), key=_order) == ["2", "9", "10"]
+
+
+def test_the_auroc_interval_of_tied_scores_is_delongs_not_the_count_formula():
+    """A scorecard's tied points: Hanley & McNeil's standard error from the AUROC and the
+    counts was about twice the bootstrap's, so validate called a significant fall of
+    0.068 "recalibrate" instead of "redevelop" (a validator's recomputation)."""
+    from tuneplate.engine.contract.intervals import (
+        auroc,
+        auroc_se,
+        clustered_auroc_se,
+        delong_auroc_se,
+    )
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(1500) < 0.05).astype(int)
+    points = np.round(rng.normal(2.5 * y, 1.0) * 2) / 2  # few distinct scores: many ties
+    boot = []
+    for _ in range(400):
+        i = rng.integers(0, len(y), len(y))
+        boot.append(auroc(y[i], points[i]))
+    se = delong_auroc_se(y, points)
+    assert se == pytest.approx(np.std(boot, ddof=1), rel=0.15)
+    assert se == pytest.approx(clustered_auroc_se(y, points, np.arange(len(y))), rel=1e-12)
+    hanley = auroc_se(auroc(y, points), int(y.sum()), int(len(y) - y.sum()))
+    assert hanley > 1.3 * se

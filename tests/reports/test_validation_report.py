@@ -73,6 +73,7 @@ def _record(**changes) -> Validation:
             0.7834,
             (0.7188, 0.848),
             (-0.1042, 0.0398),
+            "bootstrap percentiles over the rows (the development one as the run recorded it)",
         ),
         calibration=Calibration(0.2345, (0.1012, 0.3678), 0.6213, (0.4811, 0.7615)),
         tables=[
@@ -151,18 +152,20 @@ def _discrimination_rows(page: str) -> list[str]:
 
 def test_with_roc_auc_as_the_run_metric_auroc_is_its_one_row(page):
     assert _discrimination_rows(page) == ["AUROC (the run's score) (higher is better)"]
-    assert "bootstrap percentiles" in _text(page) and "Hanley" not in _text(page)
+    # the note says how each interval was found, from the figure itself
+    assert "AUROC (the run's score): Bootstrap percentiles over the rows" in _text(page)
 
 
 def test_another_run_metric_comes_first_then_auroc():
     brier = Figure("brier", "Brier score", "minimize", 0.18, (0.17, 0.19), 0.17, (0.16, 0.18), None)
     v = _record(metric=Metric("brier", "Brier score", "minimize"), score=brier)
+    v.auroc = replace(v.auroc, method="a normal interval from the AUROC's standard error: DeLong's")
     page = render_validation(v)
     assert _discrimination_rows(page) == [
         "Brier score (the run's score) (lower is better)",
         "AUROC (higher is better)",
     ]
-    assert "Hanley &amp; McNeil 1982" in page
+    assert "AUROC: A normal interval from the AUROC&#39;s standard error: DeLong&#39;s" in page
 
 
 def test_stability_lists_scores_first_then_by_psi(page):

@@ -13,7 +13,11 @@ from scipy.stats import bootstrap
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.group_ids import entity_clusters
-from tuneplate.engine.contract.intervals import MIN_ENTITIES, clustered_auroc_se
+from tuneplate.engine.contract.intervals import (
+    MIN_ENTITIES,
+    clustered_auroc_se,
+    delong_auroc_se,
+)
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
@@ -186,10 +190,12 @@ def paired_difference(
 
 
 def grouped_profile(p: Plan, X_hold: pd.DataFrame, scores: np.ndarray, y_hold) -> Profile:
-    """The hold-out's profile for `validate`; under `--group` with the AUROC's standard
-    error counting entities (`clustered_auroc_se`), as validate counts the new rows'."""
+    """The hold-out's profile for `validate`, with the AUROC's standard error as validate
+    finds the new rows': DeLong's, or under `--group` Obuchowski's, counting entities
+    (`clustered_auroc_se`)."""
     groups = holdout_groups(p)
-    se = None if groups is None else clustered_auroc_se(y_hold, scores, groups)
+    y = np.asarray(y_hold)
+    se = delong_auroc_se(y, scores) if groups is None else clustered_auroc_se(y, scores, groups)
     return Profile.learn(p.schema, X_hold, scores, y_hold, auroc_se=se)
 
 
