@@ -112,6 +112,11 @@ class Outcome:
     # of headline.figures["operating_threshold"], used as it is, nothing chosen again.
     threshold: float | None = None
     sample: Sample = HOLDOUT_SAMPLE  # what to call these rows in sentences
+    # The run's whole table's event rate ("the sample's own prevalence") and the
+    # development rows' (the rate the final model was fitted at, from which a stated
+    # prevalence shifts its risks); None: derive them from the arrays above.
+    sample_rate: float | None = None
+    fitted_rate: float | None = None
 
     def clusters(self) -> np.ndarray | None:
         """One integer per row, shared by rows of one `--group` id (a patient's visits, a

@@ -527,3 +527,50 @@ def test_a_tiny_stated_prevalence_is_written_with_its_digits():
                            n_trials=2)  # fmt: skip
     words = " ".join(r.headline.summary) + " ".join(c.label for c in r.headline.cards)
     assert "0.01%" in words and " 0.0% " not in words and "0.0%:" not in words
+
+
+def test_the_samples_own_prevalence_is_the_whole_tables_under_a_time_split(tmp_path):
+    """Under --time the out-of-fold rows are only the later folds: "at 29.0% prevalence
+    (the sample's own)" on a table holding 37.3%, and every PPV, per-1,000 figure and the
+    threshold were computed at 29.0% (a clinical reviewer's recomputation)."""
+    table = data.load().table.copy()
+    sick = (table["diagnosis"] == "malignant").to_numpy()
+    noise = np.random.default_rng(0).normal(0, 0.7, len(sick))
+    order = np.argsort(-(sick + noise), kind="stable")  # early periods mostly malignant
+    table = table.iloc[order].reset_index(drop=True)
+    table["period"] = np.arange(len(table)) // 57
+    path = tmp_path / "timed.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "run"
+    args = ["--data", str(path), "--target", "diagnosis", "--time", "period"]
+    assert main(["run", "diagnosis", *args, "--model", "logistic", "--trials", "2",
+                 "--out", str(out)]) == 0  # fmt: skip
+    figures = json.loads((out / "results.json").read_text())["headline"]
+    assert figures["prevalence"] == pytest.approx(sick.mean(), abs=1e-12)
+    assert figures["sample_prevalence"] == pytest.approx(sick.mean(), abs=1e-12)
+
+
+def test_validate_shifts_risks_from_the_models_rate_not_the_new_rows(tmp_path):
+    """Under --prevalence, validate re-expressed the risks from the NEW rows' event rate
+    instead of the development rows' the model was fitted at: the same hold-out with its
+    non-cases repeated five times (the same sensitivity and specificity at every risk)
+    gave another decision curve (net benefit 0.0255 -> -0.0543 at 50%)."""
+    out = tmp_path / "run"
+    assert main(["run", "diagnosis", "--prevalence", "0.1", "--model", "logistic",
+                 "--trials", "2", "--out", str(out)]) == 0  # fmt: skip
+    table = data.load().table
+    hold = table.iloc[json.loads((out / "split.json").read_text())["holdout"]]
+    curves = {}
+    for name, rows in {
+        "same": hold,
+        "more_non_cases": pd.concat([hold[hold["diagnosis"] == "malignant"]]
+                                    + [hold[hold["diagnosis"] != "malignant"]] * 5),
+    }.items():  # fmt: skip
+        path = tmp_path / f"{name}.csv"
+        rows.to_csv(path, index=False)
+        assert main(["validate", str(out), "--data", str(path), "--out",
+                     str(tmp_path / f"v-{name}")]) == 0  # fmt: skip
+        saved = json.loads((tmp_path / f"v-{name}" / "validation.json").read_text())
+        curve = next(t for t in saved["tables"] if t["key"] == "decision_curve")["rows"]
+        curves[name] = [row["Model"] for row in curve]
+    np.testing.assert_allclose(curves["same"], curves["more_non_cases"], atol=1e-9)

@@ -420,6 +420,12 @@ def evaluate(outcome: Outcome) -> Evaluation:
     n_all = len(y) + len(valid_y)
     sample_prevalence = float((y.sum() + valid_y.sum()) / n_all) if n_all else float(y.mean())
     trained_at = float(valid_y.mean()) if len(valid_y) else sample_prevalence
+    # the run's own rates when given: under --time the out-of-fold rows are only the
+    # later folds, and on new rows (validate) their rate is not the model's
+    if outcome.sample_rate is not None:
+        sample_prevalence = outcome.sample_rate
+    if outcome.fitted_rate is not None:
+        trained_at = outcome.fitted_rate
     stated = a.get("prevalence")
     prevalence = sample_prevalence if stated is None else float(stated)
     source = "stated with --prevalence" if stated is not None else "the sample's own"

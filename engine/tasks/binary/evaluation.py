@@ -304,6 +304,8 @@ def baseline(
             assumptions=p.assumptions,
             valid_y=valid_y,
             valid_score=valid_score,
+            sample_rate=float(np.mean(p.y)),
+            fitted_rate=float(np.mean(p.y[p.split.development])),
         )
     )
     model = Model(

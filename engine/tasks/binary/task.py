@@ -344,6 +344,8 @@ class BinaryTask:
             assumptions=p.assumptions,
             valid_y=valid_y,
             valid_score=valid_score,
+            sample_rate=float(np.mean(y)),
+            fitted_rate=float(np.mean(y_dev)),
         )
         evaluated = p.vertical.evaluate(outcome)
         # On the same hold-out rows, paired with the tuned model's scores: the report
