@@ -86,6 +86,11 @@ MEANINGS = {
     "leans on popularity for them.",
     "future_events": "Events dated after the extract point to a clock or time-zone error; "
     "they land in the hold-out period.",
+    "epoch_milliseconds": "13-digit epoch times are milliseconds: read as seconds they "
+    "would lie tens of thousands of years ahead.",
+    "missing_spelled_levels": "A level spelled like a missing value ('NA') is a level to the "
+    "model but missing once the rows come from a CSV file: scores of those rows would "
+    "differ.",
     "implausible_dates": "Dates such as 1970-01-01 are usually stand-ins for a missing date "
     "and put events in the wrong period.",
     "sparsity": "With few events per item, what is bought together is thin evidence.",

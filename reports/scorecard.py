@@ -59,6 +59,18 @@ def section(results: Results) -> ScorecardSection | None:
         "odds double (PDO). An applicant's score is the sum of their bins' points; the "
         "model's intercept is spread evenly over the inputs. Higher is safer."
     )
+    calibrated = a.get("calibration")
+    if calibrated == "isotonic":
+        assumptions += (
+            " The points are the scorecard's before the run's isotonic recalibration, which "
+            "no sum of points can express: the PD a score stands for is the calibrated "
+            "model's, not the scaling's odds."
+        )
+    elif calibrated:
+        assumptions += (
+            " The points include the run's recalibration (a linear map of the log-odds), so "
+            "a score reads at the scaling's odds of the PD the saved model gives."
+        )
     iv = [(name, f"{value:.3f}", iv_reading(value)) for name, value in summary["iv"].items()]
     points = [
         (

@@ -205,4 +205,5 @@ class Family:
     # `(estimator, {column key: user's name}) -> dict`: aggregates a report shows about a
     # fitted model of this family (a scorecard's points and Information Value), saved as
     # `results.data[name]`; None when the family has none.
-    summary: Callable[[Any, Mapping[str, str]], dict] | None = None
+    # (estimator, names, calibrator or None) -> the report's aggregates of the model
+    summary: Callable[[Any, Mapping[str, str], Any], dict] | None = None

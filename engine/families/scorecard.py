@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract import scorecard as card
+from tuneplate.engine.contract.calibration import Calibrator
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.schema import OTHER
 from tuneplate.engine.contract.scorecard import MISSING, UNSEEN, Scorecard
 from tuneplate.engine.families.base import Family, Fit, Fitted, FoldData, MonotoneViolation
 from tuneplate.engine.search.space import Param, Space
@@ -183,6 +185,7 @@ def points_table(
     base_points: float = BASE_POINTS,
     base_odds: float = BASE_ODDS,
     names: dict[str, str] | None = None,
+    calibrator: Calibrator | None = None,
 ) -> list[dict[str, Any]]:
     """Points per bin: a row per (input, bin), with the bin's training count and event rate.
 
@@ -193,6 +196,11 @@ def points_table(
     `names` maps the model's column keys to the user's names. Aggregates only: a bin is a
     range or a group of levels, and its count and event rate are over training rows.
 
+    With the run's `calibrator` (a platt map and/or a central-tendency shift, both linear
+    on the log-odds), the points are those of the saved model's PDs: the log-odds become
+    slope x (sum + intercept) + intercept' + shift, so a score still reads at the scaling's
+    odds. An isotonic map is not linear: the points are then the scorecard's before it.
+
     Example:
         >>> points_table(model)[0]
         {'input': 'duration_in_month', 'bin': '(-inf, 8.5)', 'points': 61.2, ...}
@@ -200,9 +208,15 @@ def points_table(
     factor, offset = scaling(pdo, base_points, base_odds)
     k = max(len(model.inputs), 1)
     names = names or {}
+    slope, moved = 1.0, 0.0  # the calibration's linear map of the log-odds, if any
+    if calibrator is not None and calibrator.method != "isotonic":
+        if calibrator.method == "platt":
+            slope, moved = calibrator.slope, calibrator.intercept
+        moved += calibrator.shift
+    intercept = slope * model.intercept + moved
 
     def points(weight: float, coef: float) -> float:
-        return round(-(coef * weight + model.intercept / k) * factor + offset / k, 1)
+        return round(-(slope * coef * weight + intercept / k) * factor + offset / k, 1)
 
     rows = []
     for bins in model.inputs:
@@ -210,7 +224,11 @@ def points_table(
         cells = list(zip(bins.labels(), bins.woe, bins.count, bins.events, strict=True))
         cells.append((MISSING, bins.missing_woe, bins.missing_count, bins.missing_events))
         if bins.kind == "categorical":
-            cells.append((UNSEEN, bins.unseen_woe, 0, 0))
+            # the schema reads a level it never learned as OTHER when rare levels were
+            # pooled there: such rows then score as that level's bin, not as "no evidence"
+            pooled = [w for group, w in zip(bins.groups, bins.woe, strict=True) if OTHER in group]
+            label = f"{UNSEEN} (scored as {OTHER!r})" if pooled else UNSEEN
+            cells.append((label, pooled[0] if pooled else bins.unseen_woe, 0, 0))
         for label, weight, count, events in cells:
             rows.append(
                 {
@@ -225,9 +243,12 @@ def points_table(
     return rows
 
 
-def summary(model: Scorecard, names: dict[str, str] | None = None) -> dict[str, Any]:
+def summary(
+    model: Scorecard, names: dict[str, str] | None = None, calibrator: Calibrator | None = None
+) -> dict[str, Any]:
     """What a report shows of a fitted scorecard: the scaling assumptions, Information
-    Value per input (highest first) and the points table. Aggregates only.
+    Value per input (highest first) and the points table (of the saved model's PDs, with
+    the run's `calibrator`: `points_table`). Aggregates only.
 
     Example:
         >>> summary(model)["assumptions"]["pdo"]
@@ -245,9 +266,10 @@ def summary(model: Scorecard, names: dict[str, str] | None = None) -> dict[str, 
             "factor": round(factor, 4),
             "offset": round(offset, 4),
             "intercept": "spread evenly over the inputs",
+            "calibration": "" if calibrator is None else calibrator.method,
         },
         "iv": {names.get(k, k): round(v, 4) for k, v in sorted(iv.items(), key=lambda kv: -kv[1])},
-        "points": points_table(model, names=names),
+        "points": points_table(model, names=names, calibrator=calibrator),
         "settings": dict(model.settings),
     }
 

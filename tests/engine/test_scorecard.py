@@ -91,7 +91,7 @@ def test_points_and_iv_are_aggregates_only(fitted, design):
     assert set(summary["iv"]) == set(X.columns)
     points = pd.DataFrame(summary["points"])
     assert set(points["input"]) == set(X.columns)
-    binned = points[~points["bin"].isin([MISSING, UNSEEN])]
+    binned = points[~points["bin"].isin([MISSING]) & ~points["bin"].str.startswith(UNSEEN)]
     # each bin is a range or a group of levels that many applicants share
     assert (binned["count"] >= MIN_LEVEL_ROWS).all()
     observed = {float(v) for c in X.select_dtypes("number") for v in X[c].dropna().unique()}
@@ -170,3 +170,52 @@ def test_a_column_without_values_in_a_fold_scores_as_missing(design):
     bins = next(b for b in card.inputs if b.name == "duration_in_month")
     assert bins.missing_count == 300 and bins.missing_woe == 0.0 and bins.coef == 0.0
     assert np.isfinite(card.predict_proba(X)[:, 1]).all()  # later rows with values: WoE 0
+
+
+@pytest.mark.parametrize("options", [["--assume", "central_tendency=0.04"],
+                                     ["--calibrate", "platt"]])  # fmt: skip
+def test_points_add_up_to_the_score_of_the_pd_the_saved_model_gives(options, tmp_path):
+    """The points table ignored --assume central_tendency (a shift of -2.87 on the
+    log-odds): an applicant's points were 83 below the score the stated scaling gives the
+    PD the run uses for its cut-off, so "600 points at 50:1" read 833:1 (a validator's
+    recomputation). Platt's map is linear on the log-odds too."""
+    out = tmp_path / "run"
+    args = ["--model", "scorecard", "--trials", "2", *options, "--out", str(out)]
+    assert main(["run", "credit-risk", *args]) == 0
+    summary = json.loads((out / "results.json").read_text())["data"]["scorecard"]
+    points = pd.DataFrame(summary["points"])
+    rows = CREDIT.example().table.head(200)
+    model = Model.load(out)
+    X, _ = model.schema.encode(rows)
+    total = np.zeros(len(X))
+    for bins in model.estimator.inputs:
+        table = points[points["input"] == bins.name]
+        look = dict(zip(table["woe"], table["points"], strict=True))
+        total += np.array([look[w] for w in np.round(bins.values(X), 4)])
+    pd_ = model.predict_proba(rows)[:, 1]
+    factor, offset = summary["assumptions"]["factor"], summary["assumptions"]["offset"]
+    implied = offset + factor * np.log((1 - pd_) / pd_)
+    assert np.abs(total - implied).max() < 0.1 * len(model.estimator.inputs)  # rounding only
+
+
+def test_an_unseen_level_scores_the_points_the_table_gives_it(tmp_path):
+    """A new `purpose` level is read as "(other)" (the pooled rare levels), which the
+    binning grouped with "car (used)": it scored that bin's 52.9 points while the table's
+    "Unseen levels" row said WoE 0, 30.1 points (a validator's recomputation)."""
+    out = tmp_path / "run"
+    assert main(["run", "credit-risk", "--model", "scorecard", "--trials", "1",
+                 "--out", str(out)]) == 0  # fmt: skip
+    points = pd.DataFrame(
+        json.loads((out / "results.json").read_text())["data"]["scorecard"]["points"]
+    )
+    model = Model.load(out)
+    pooled = [b for b in model.estimator.inputs if any(OTHER in g for g in b.groups)]
+    assert pooled, "the embedded data pools rare levels of some input"
+    rows = CREDIT.example().table.head(1).copy()
+    for bins in pooled:
+        name = next(f.name for f in model.schema.features if f.key == bins.name)
+        rows[name] = "a level never seen"
+        woe = bins.values(model.schema.encode(rows)[0])[0]
+        table = points[(points["input"] == name) & points["bin"].str.startswith(UNSEEN)]
+        assert len(table) == 1 and table["woe"].iloc[0] == pytest.approx(woe, abs=1e-4)
+        assert "(other)" in table["bin"].iloc[0]

@@ -398,13 +398,13 @@ def model_summary(
     recommended = base_model and get_family(base_model.family)
     if recommended and recommended.summary is not None:  # the report recommends it
         return recommended.name, {
-            **recommended.summary(base_model.estimator, names),
+            **recommended.summary(base_model.estimator, names, base_model.calibrator),
             "model": "baseline",
         }
     own = get_family(tuned.family)
     if own.summary is not None:
         whose = "baseline" if kept and own.name == p.vertical.baseline_family else "tuned"
-        return own.name, {**own.summary(tuned.estimator, names), "model": whose}
+        return own.name, {**own.summary(tuned.estimator, names, tuned.calibrator), "model": whose}
     name = p.vertical.baseline_family
     if name not in p.vertical.spaces:
         return None
@@ -417,7 +417,7 @@ def model_summary(
         fitted = family.fit(params, X_dev, y_dev, None, None, replace(p.fit, n_rounds=None))
     except MonotoneViolation:  # no baseline under the constraints: nothing to show
         return None
-    return name, {**family.summary(fitted.estimator, names), "model": "baseline"}
+    return name, {**family.summary(fitted.estimator, names, None), "model": "baseline"}
 
 
 def monotone_cost(p: Plan, family, params, refit, calibrator, development, holdout, p_hold):
