@@ -345,7 +345,10 @@ def test_a_grouped_runs_development_auroc_interval_counts_its_customers(grouped_
     profile = tuneplate.Results.load(run).model.profile
     assert profile.auroc_se is not None and np.isfinite(profile.auroc_se)
     v = _validate(run, root / "train.csv", group="customer")
+    from tuneplate.engine.contract.intervals import _logit_around
+
     dev, width = v.auroc.development, _width(v.auroc.development_interval)
-    assert width == pytest.approx(2 * Z95 * profile.auroc_se)
-    by_rows = 2 * Z95 * auroc_se(dev, profile.events, profile.rows - profile.events)
+    assert v.auroc.development_interval == pytest.approx(_logit_around(dev, profile.auroc_se))
+    rows_se = auroc_se(dev, profile.events, profile.rows - profile.events)
+    by_rows = _width(_logit_around(dev, rows_se))
     assert width > 1.6 * by_rows  # four copies: about twice as wide as rows would say

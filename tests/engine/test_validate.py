@@ -903,3 +903,15 @@ def test_the_auroc_interval_of_tied_scores_is_delongs_not_the_count_formula():
     assert se == pytest.approx(clustered_auroc_se(y, points, np.arange(len(y))), rel=1e-12)
     hanley = auroc_se(auroc(y, points), int(y.sum()), int(len(y) - y.sum()))
     assert hanley > 1.3 * se
+
+
+def test_an_auroc_near_one_has_an_interval_inside_zero_and_one():
+    """validate printed 0.993 (0.976 to 1.011): a normal interval passes 1 near the end."""
+    from tuneplate.engine.contract.intervals import auroc_figure
+
+    rng = np.random.default_rng(1)
+    y = np.r_[np.ones(60), np.zeros(140)]
+    p = np.r_[rng.normal(3.0, 1, 60), rng.normal(0, 1, 140)]
+    figure = auroc_figure(y, p, 0.99, None)
+    low, high = figure.new_interval
+    assert figure.new > 0.97 and 0 < low < figure.new < high < 1
