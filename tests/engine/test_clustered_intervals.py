@@ -22,7 +22,6 @@ import tuneplate
 from tuneplate.cli import main
 from tuneplate.engine.contract.group_ids import entity_clusters, read_group_ids
 from tuneplate.engine.contract.intervals import (
-    Z95,
     auroc_se,
     calibration,
     clustered_auroc_se,
