@@ -169,3 +169,16 @@ def test_the_run_report_says_which_calibration_was_applied(credit_platt):
     html = (run / "report.html").read_text()
     assert "The probabilities are recalibrated: Platt scaling" in html
     assert "out-of-fold development predictions" in html
+
+
+def test_isotonic_never_gives_a_probability_of_exactly_zero_or_one():
+    """German credit with --calibrate isotonic: 32 of 800 applicants got PD = 0.0, and on
+    a later sample one of them defaulting turned "still performs" into "recalibrate" (a
+    logit of -20 drives the calibration slope). The curve keeps half an event away."""
+    rng = np.random.default_rng(0)
+    p = rng.random(800)
+    y = (rng.random(800) < p**3).astype(float)  # the lowest scores hold no event at all
+    curve = fit_calibrator("isotonic", y, p)
+    out = curve.apply(np.array([0.0, 0.001, 0.5, 1.0]))
+    assert out.min() == pytest.approx(0.5 / 800) and out.max() <= 1 - 0.5 / 800
+    assert (np.diff(out) >= 0).all()

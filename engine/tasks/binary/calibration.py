@@ -49,7 +49,8 @@ def fit_calibrator(method: str | None, y: np.ndarray, p: np.ndarray) -> Calibrat
     """The calibration map of raw probabilities `p` (n,) against outcomes `y` (n,, 0/1).
 
     None for "none" (or None), or when there are no rows of both outcomes to fit on.
-    Isotonic is fitted on the rows pooled to `GRID` (see below). Platt's targets are his
+    Isotonic is fitted on the rows pooled to `GRID` (see below), between 0.5 / n and
+    1 - 0.5 / n (never a probability of exactly 0 or 1). Platt's targets are his
     smoothed ones, (events + 1) / (events + 2) for an event and
     1 / (non-events + 2) for a non-event (Platt 1999, as scikit-learn's sigmoid
     calibration), so the fit settles even when the scores separate the outcomes.
@@ -81,7 +82,11 @@ def fit_calibrator(method: str | None, y: np.ndarray, p: np.ndarray) -> Calibrat
     rows = np.bincount(cell, minlength=len(GRID))
     events = np.bincount(cell, weights=y, minlength=len(GRID))
     seen = rows > 0
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    # A step with no event among its rows is not a probability of 0: the curve is kept
+    # half an event away from 0 and 1 (the Haldane-Anscombe half), or one row's outcome
+    # on a new sample moves a logit of -20 and with it the calibration slope.
+    half = 0.5 / len(y)
+    iso = IsotonicRegression(y_min=half, y_max=1.0 - half, out_of_bounds="clip")
     iso.fit(GRID[seen], events[seen] / rows[seen], sample_weight=rows[seen])
     return Calibrator("isotonic", curve=tuple(float(v) for v in iso.predict(GRID)))
 
