@@ -574,3 +574,22 @@ def test_validate_shifts_risks_from_the_models_rate_not_the_new_rows(tmp_path):
         curve = next(t for t in saved["tables"] if t["key"] == "decision_curve")["rows"]
         curves[name] = [row["Model"] for row in curve]
     np.testing.assert_allclose(curves["same"], curves["more_non_cases"], atol=1e-9)
+
+
+def test_events_per_parameter_count_patients_under_group():
+    """pbcseq's 725 event rows are 140 patients: counted by rows, 45 events per parameter
+    and no warning; by patients, 8.8 and the warning (a clinical reviewer's count)."""
+    rng = np.random.default_rng(0)
+    patients = np.repeat(np.arange(60), 10)  # 60 patients, 10 visits each
+    sick = np.isin(patients, np.arange(12))  # 12 patients with the event, on every visit
+    table = pd.DataFrame({"id": patients, "died": np.where(sick, "yes", "no")})
+    for k in range(5):
+        table[f"x{k}"] = rng.normal(size=len(table))
+    by_rows = Roles(target="died", positive="yes")
+    by_patients = Roles(target="died", positive="yes", group="id")
+    assert checks.effective_events(table.drop(columns="id"), by_rows) == (120, "events")
+    assert checks.effective_events(table, by_patients) == (12, "patients")
+    assert not checks.check_events_per_feature(table.drop(columns="id"), by_rows)
+    found = checks.check_events_per_feature(table, by_patients)
+    assert [f.check for f in found] == ["events_per_feature"]
+    assert found[0].message.startswith("12 patients with the rarer outcome for 5 candidate")

@@ -189,10 +189,27 @@ def candidate_parameters(table: pd.DataFrame, roles: Roles, per_level: bool = Tr
     return total
 
 
-def check_events_per_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]:
-    """Fewer than 10 events (the rarer outcome) per candidate predictor parameter."""
+def effective_events(table: pd.DataFrame, roles: Roles) -> tuple[int, str]:
+    """(the rarer outcome's count, what is counted): rows, or under `--group` patients
+    (ids with the event on some row against ids without), since a patient's visits
+    repeat one patient's information (pbcseq: 725 event rows, 140 patients).
+
+    Example:
+        >>> effective_events(visits, Roles(target="died", group="id"))
+        (140, 'patients')
+    """
     y = roles.binary_target(table)
-    events = int(min(y.sum(), len(y) - y.sum()))
+    if roles.group and roles.group in table.columns:
+        ids = table[roles.group].astype("string").to_numpy()
+        per_patient = y.groupby(ids).max()
+        return int(min(per_patient.sum(), len(per_patient) - per_patient.sum())), "patients"
+    return int(min(y.sum(), len(y) - y.sum())), "events"
+
+
+def check_events_per_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """Fewer than 10 events (the rarer outcome) per candidate predictor parameter; under
+    `--group` the events are patients (`effective_events`)."""
+    events, counted = effective_events(table, roles)
     params = candidate_parameters(table, roles)
     if not params or events / params >= MIN_EVENTS_PER_FEATURE:
         return []
@@ -206,8 +223,8 @@ def check_events_per_feature(table: pd.DataFrame, roles: Roles) -> list[Finding]
         Finding(
             "events_per_feature",
             "warning",
-            f"{events:,} events for {params:,} candidate predictor parameters: "
-            f"{events / params:.1f} per parameter",
+            f"{events:,} {'patients with the rarer outcome' if counted == 'patients' else counted} "
+            f"for {params:,} candidate predictor parameters: {events / params:.1f} per parameter",
             expected=f"at least {MIN_EVENTS_PER_FEATURE} events per candidate parameter; with "
             "fewer, flexible models overfit and their risks are too extreme",
             fix=f"the search narrows the logistic regression's penalty below "

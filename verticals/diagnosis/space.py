@@ -24,7 +24,11 @@ from dataclasses import replace
 import pandas as pd
 
 from tuneplate.plugin import LIGHTGBM, LOGISTIC, XGBOOST, Param, Roles, Space, get_family
-from tuneplate.verticals.diagnosis.checks import MIN_EVENTS_PER_FEATURE, candidate_parameters
+from tuneplate.verticals.diagnosis.checks import (
+    MIN_EVENTS_PER_FEATURE,
+    candidate_parameters,
+    effective_events,
+)
 
 LIGHTGBM_SPACE = LIGHTGBM.with_params(
     Param("learning_rate", 0.01, 0.2, log=True, grid=(0.03, 0.1), start=0.05),
@@ -191,8 +195,7 @@ def adapt(family: str, space: Space, table: pd.DataFrame, roles: Roles) -> Space
         >>> adapt("lightgbm", SPACES["lightgbm"], small_table, roles).params[1].high
         8
     """
-    y = roles.binary_target(table)
-    events = int(min(y.sum(), len(y) - y.sum()))
+    events, _ = effective_events(table, roles)  # patients under --group
     boosted = get_family(family).boosted
     params = candidate_parameters(table, roles, per_level=not boosted)
     if params and events / params < MIN_EVENTS_PER_FEATURE:
