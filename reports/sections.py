@@ -222,9 +222,16 @@ def comparison_sentence(results: Results) -> str:
             f"a difference this small can be chance on {fmt_count(rows)} rows."
         )
     better = "better" if gain > 0 else "worse"
-    return (
+    said = (
         f"The tuned model scores {better} than the baseline on the hold-out "
-        f"({label} {fmt_number(results.holdout)} against {fmt_number(base)})."
+        f"({label} {fmt_number(results.holdout)} against {fmt_number(base)})"
+    )
+    if results.holdout_interval is not None:  # intervals were possible: an older file
+        return said + "."
+    return (
+        f"{said}, but no interval could be computed on {fmt_count(rows)} hold-out rows (too "
+        "few, or too few patients or customers under --group), so the difference cannot "
+        "be judged: the simpler model is not ruled out."
     )
 
 

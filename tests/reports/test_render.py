@@ -532,3 +532,15 @@ def test_every_check_the_package_can_raise_has_its_own_meaning():
     }
     assert {"duplicate_rows", "ambiguous_numbers", "text_in_numbers"} <= found  # scan works
     assert sorted(found - set(MEANINGS)) == []
+
+
+def test_a_baseline_difference_without_an_interval_is_not_called_a_win(make_results):
+    """Fewer than 20 hold-out patients under --group: no interval, yet the report said
+    "the tuned model scores better than the baseline" with no word that it cannot be
+    judged (a clinical reviewer's run). Re-rendered from results.json, the same words."""
+    from tuneplate.reports.sections import comparison_sentence
+
+    small = make_results(holdout_interval=None)
+    text = comparison_sentence(small)
+    assert "scores better than the baseline" in text and "cannot be judged" in text
+    assert "cannot be judged" not in comparison_sentence(make_results())
