@@ -116,11 +116,15 @@ def decision_curve_caption(results: Results) -> str:
             "more good than treating everyone or no one: do not use it to decide."
         )
     where = x[useful]
+    worse = (model < best_default - 1e-9).to_numpy()  # below a simple policy, not level
+    elsewhere = (
+        "a simple policy does as well or better" if worse.any() else "a simple policy does as well"
+    )
     return (
         f"Acting on the model does more good than treating everyone or no one at "
         f"{useful.sum()} of the {len(useful)} threshold probabilities shown, from "
         f"{fmt_cell(where.min(), 'percent')} to {fmt_cell(where.max(), 'percent')}; elsewhere "
-        "a simple policy does as well."
+        f"{elsewhere}."
     )
 
 
@@ -226,7 +230,9 @@ def comparison_sentence(results: Results) -> str:
         f"The tuned model scores {better} than the baseline on the hold-out "
         f"({label} {fmt_number(results.holdout)} against {fmt_number(base)})"
     )
-    if results.holdout_interval is not None:  # intervals were possible: an older file
+    # a row bootstrap was possible (an older file), or a ranking run (its verdict is the
+    # ratio's interval over users, said elsewhere): the plain sentence
+    if results.holdout_interval is not None or results.metric.name.startswith("ndcg"):
         return said + "."
     return (
         f"{said}, but no interval could be computed on {fmt_count(rows)} hold-out rows (too "

@@ -298,7 +298,7 @@ def _drift_reasons(drift: tuple[Drift, ...]) -> tuple[str, ...]:
         reasons.append(
             f"The scores moved: PSI {scores.psi:.2f} against the development hold-out "
             f"({PSI_WATCH:.2f} or more: look; {PSI_MAJOR:.2f} or more: a major shift; "
-            f"sampling alone stays under {scores.noise:.2f} on these rows)."
+            f"sampling alone stays under {scores.noise:.3g} on these rows)."
         )
     moved = sorted(
         (d for d in drift if d.column != SCORES and d.band == "major shift"), key=lambda d: -d.psi

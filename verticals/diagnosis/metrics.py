@@ -609,9 +609,11 @@ def _decision_table(
         "Decision curve: net benefit by threshold probability",
         frame,
         note=(
-            f"Net benefit = true positives/n − false positives/n × pt/(1 − pt) on the "
-            f"{where.noun}, "
-            f"at {prev_text}.{shifted} A threshold probability pt is the risk at which one "
+            f"Net benefit = sensitivity × π − (1 − specificity) × (1 − π) × pt/(1 − pt), "
+            f"with sensitivity and specificity on the {where.noun} and π the {prev_text} "
+            "(true positives/n − false positives/n × pt/(1 − pt) of a population at that "
+            f"prevalence).{shifted} A threshold probability pt is the risk "
+            "at which one "
             f"would act; the stated miss cost ({miss_cost:g} : 1) corresponds to "
             f"pt = {implied:.1%}. Net benefit is in true positives per patient."
         ),
