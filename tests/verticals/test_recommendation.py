@@ -237,7 +237,7 @@ def test_same_seed_same_trials(small_shop):
     ("args", "message"),
     [
         (["--user", "shopper"], "column 'shopper' given to --user is not in the table"),
-        (["--k", "0"], "k (slots on screen) must be a whole number of 1 or more"),
+        (["--k", "0"], "k (slots on screen) must be a whole number at least 1 and at most 100"),
         (["--split", "sideways"], "unknown --split 'sideways'"),
         (["--min-value", "3"], "--min-value needs the column"),
         (["--target", "quantity"], "--target does not apply to a ranking vertical"),
