@@ -309,11 +309,12 @@ def _drift(profile, schema, encoded, scores, counts, notes) -> tuple[Drift, ...]
     return drift_rows(profile, schema, encoded, scores, counts)
 
 
-def recommended(results: Results) -> tuple[Results, str]:
+def recommended(results: Results, use: str = "frozen and checked here") -> tuple[Results, str]:
     """The run as its report recommends it: when that is the simple baseline (saved in
     baseline/), the results with the baseline's model, family and hold-out figures in
     place of the tuned model's (its hold-out interval was not recorded: None), and a
-    sentence saying so; else the results as they are and "".
+    sentence saying so, with what the caller does with the model (`use`); else the
+    results as they are and "".
     """
     base = results.baseline
     if results.recommended_model is results.model:
@@ -329,8 +330,8 @@ def recommended(results: Results) -> tuple[Results, str]:
     )
     return view, (
         f"The run recommended its simple {base.label} over the tuned {results.model_family} "
-        "model, so this is the model frozen and checked here (saved in the run folder's "
-        "baseline/), against its own hold-out figures."
+        f"model, so this is the model {use} (saved in the run folder's baseline/), against "
+        "its own hold-out figures."
     )
 
 

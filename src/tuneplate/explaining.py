@@ -130,7 +130,7 @@ def explain_run(
     results, note = Results.load(run_dir), ""
     if model == "recommended":
         note = frozen_model_note(results, "these reasons") or ""
-        results, chosen = recommended(results)
+        results, chosen = recommended(results, "whose reasons are given here")
         note = chosen or note
     model = results.model
     if model is None or not hasattr(model, "explain"):
