@@ -171,7 +171,8 @@ def _learn_kind(
         return "boolean", (), "", []
     if pd.api.types.is_datetime64_any_dtype(s):
         if s.notna().any():
-            return "datetime", (), "", [_date_note(col, 0, from_text=False)]
+            zone = str(s.dt.tz) if isinstance(s.dtype, pd.DatetimeTZDtype) else ""
+            return "datetime", (), "", [_date_note(col, 0, from_text=False, zone=zone)]
         return None, (), "", [_empty_note(col)]
     if isinstance(s.dtype, pd.CategoricalDtype) and s.notna().any():
         # declared by the user (pandas `category`): levels, even when they are numbers

@@ -245,13 +245,20 @@ def _empty_note(col: str, inf: int = 0, tokens=()) -> Note:
     )
 
 
-def _date_note(col: str, bad: int, from_text: bool) -> Note:
+def _date_note(col: str, bad: int, from_text: bool, zone: str = "") -> Note:
     read = "text dates read as dates" if from_text else "a date column"
     unread = f"; {_values(bad)} not dates read as missing" if bad else ""
+    # a zone-less time at scoring is taken as UTC: said where the model learns the zone
+    zoned = (
+        f"; its times carry a time zone ({zone}) and are read in UTC, so times given "
+        "later without a zone are taken as UTC, not as " + zone
+        if zone
+        else ""
+    )
     return Note(
         "date_feature",
         "warning" if bad else "info",
-        f"{col}: {read}, given to the model as days since 1970-01-01{unread}",
+        f"{col}: {read}, given to the model as days since 1970-01-01{unread}{zoned}",
         expected="dates as features only when the date itself predicts",
         fix=f"if it says when the row happened, pass --time {col}; if it is known only "
         f"after the outcome, --exclude {col}",

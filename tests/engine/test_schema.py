@@ -736,3 +736,17 @@ def test_a_pandas_category_column_stays_categories_even_of_numbers():
     encoded, counts = schema.encode(pd.DataFrame({"branch": [3, 11.0, "7"], "x": [1.0] * 3}))
     assert encoded["branch"].astype(str).tolist() == ["3", "11", "7"]
     assert counts["branch"].unknown_levels == 0
+
+
+def test_a_time_zone_learned_at_fit_is_said_with_how_zone_less_times_are_read():
+    """Fitted on Europe/Berlin times, the same wall-clock times scored without a zone are
+    taken as UTC, an hour or two off, with no word (a fresh user's report). The fit says
+    so where it names the date column."""
+    when = pd.Series(pd.date_range("2024-01-01", periods=60, freq="D", tz="Europe/Berlin"))
+    table = pd.DataFrame({"seen": when, "x": np.arange(60.0)})
+    _, notes = Schema.learn(table, ["seen", "x"])
+    said = [n.message for n in notes if n.check == "date_feature"]
+    assert len(said) == 1 and "time zone (Europe/Berlin)" in said[0] and "UTC" in said[0]
+    naive = table.assign(seen=when.dt.tz_localize(None))
+    _, notes = Schema.learn(naive, ["seen", "x"])
+    assert "time zone" not in [n.message for n in notes if n.check == "date_feature"][0]
