@@ -113,22 +113,40 @@ def expected_rate(results: Results) -> tuple[float | None, str]:
     return None, ""
 
 
+def fitted_rate(results: Results) -> float | None:
+    """The event rate of the development rows the saved model was fitted at: its
+    probabilities are on this scale, and a stated prevalence shifts them from it (the
+    report's decision curve, validate, explain, an exported score.py). Runs saved before
+    it was recorded give the whole table's rate; None when neither is a rate in (0, 1).
+
+    Example:
+        >>> fitted_rate(results)
+        0.3
+    """
+    data = results.data
+    for key in ("development_positive_share", "positive_share"):
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+            return float(value)
+    return None
+
+
 def restated_prevalence(results: Results) -> tuple[float, float] | None:
-    """(the development sample's event rate, the stated prevalence) when the run stated
-    a prevalence (`--prevalence`) other than its sample's, else None: its probabilities
-    are on the sample's scale, and `explain` and an exported `score.py` restate them.
+    """(the rate the model was fitted at, the stated prevalence) when the run stated a
+    prevalence (`--prevalence`) other than that rate, else None: its probabilities are
+    on the sample's scale, and `explain` and an exported `score.py` restate them.
 
     Example:
         >>> restated_prevalence(results)  # a 34% case-control sample, used at 5%
         (0.34, 0.05)
     """
     stated, source = expected_rate(results)
-    sample = results.data.get("positive_share")
-    if source != "the stated prevalence" or not isinstance(sample, int | float):
+    sample = fitted_rate(results)
+    if source != "the stated prevalence" or sample is None:
         return None
-    if not 0 < sample < 1 or math.isclose(stated, sample, rel_tol=1e-9):
+    if math.isclose(stated, sample, rel_tol=1e-9):
         return None
-    return float(sample), float(stated)
+    return sample, float(stated)
 
 
 def _score_trigger(v: Validation, results: Results) -> Trigger:

@@ -68,7 +68,7 @@ from tuneplate.engine.periods import (  # noqa: F401 (re-exported)
 from tuneplate.engine.records import Headline, Table, jsonable
 from tuneplate.engine.results import Metric, Results
 from tuneplate.engine.tasks.binary.evaluation import holdout_interval
-from tuneplate.engine.triggers import Trigger, triggers
+from tuneplate.engine.triggers import Trigger, fitted_rate, triggers
 from tuneplate.engine.vertical import VALIDATION_SAMPLE, Outcome, Vertical
 
 __all__ = [  # the verdicts and records live in contract.monitoring, shared with exports
@@ -481,22 +481,3 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
     )
     v.tables = list(evaluated.tables)
     v.headline = Headline.coerce(evaluated.headline)
-
-
-def fitted_rate(results) -> float | None:
-    """The event rate of the run's development rows, which the saved model was fitted
-    at: the whole table's (`positive_share`) less the hold-out's events (the profile's),
-    or None when the run did not record them."""
-    data, profile = results.data, getattr(results.model, "profile", None)
-    share, rows = data.get("positive_share"), data.get("rows")
-    dev_rows = data.get("development_rows")
-    if None in (share, rows, dev_rows) or profile is None or profile.events is None:
-        return _rate(share)
-    events = share * rows - profile.events
-    return _rate(events / dev_rows) if dev_rows else None
-
-
-def _rate(value) -> float | None:
-    """A rate strictly between 0 and 1, else None."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1
-    return float(value) if ok else None

@@ -565,7 +565,7 @@ def test_probabilities_are_restated_at_the_stated_prevalence_beside_the_samples(
 
     frame, err, run, project = scored["0.05"]
     assert list(frame.columns) == ["probability", "probability_at_prevalence"]
-    sample = Results.load(run, model=False).data["positive_share"]
+    sample = Results.load(run, model=False).data["development_positive_share"]
     assert f"sample's scale ({sample:.1%}" in err and "stated prevalence (5%)" in err
     expected = Model.load(run).predict_proba(pd.read_csv(rows))[:, 1]
     np.testing.assert_allclose(frame["probability"], expected, rtol=0, atol=1e-12)

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from tuneplate.engine.assumptions import Assumption, validator
+from tuneplate.engine.contract.calibration import at_prevalence
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.group_ids import entity_codes, read_group_ids
 from tuneplate.engine.contract.intervals import Calibration, calibration
@@ -69,6 +70,7 @@ __all__ = [
     "read_group_ids",
     "entity_codes",
     "PER_SOURCE",
+    "at_prevalence",
     "epoch_unit",
     "parse_times",
     "Finding",

@@ -41,6 +41,7 @@ from tuneplate.plugin import (
     Role,
     Table,
     TableKey,
+    at_prevalence,
     calibration,
     calibration_bands,
     readable_groups,
@@ -259,7 +260,8 @@ def shift_prior(score: np.ndarray, trained_at: float, used_at: float) -> np.ndar
     """Risks from a model trained at one prevalence, re-expressed at another.
 
     Multiplies each risk's odds by the ratio of the two prevalences' odds (the
-    standard prior-shift correction; Saerens et al. 2002). Identity when equal.
+    standard prior-shift correction; Saerens et al. 2002), with the engine's own
+    `at_prevalence`, which explain and an exported score.py use too. Identity when equal.
 
     Example:
         >>> shift_prior(np.array([0.5]), 0.5, 0.1).round(3)
@@ -268,9 +270,7 @@ def shift_prior(score: np.ndarray, trained_at: float, used_at: float) -> np.ndar
     score = np.clip(np.asarray(score, dtype=float), 1e-12, 1 - 1e-12)
     if trained_at == used_at:
         return score
-    factor = (used_at / (1 - used_at)) / (trained_at / (1 - trained_at))
-    odds = score / (1 - score) * factor
-    return odds / (1 + odds)
+    return at_prevalence(score, trained_at, used_at)
 
 
 def decision_curve(

@@ -395,6 +395,8 @@ class BinaryTask:
                 "target": roles.target,
                 "positive": str(roles.positive),
                 "positive_share": float(y.mean()),
+                # the rate the saved model was fitted at (`triggers.fitted_rate`)
+                "development_positive_share": float(np.mean(y_dev)),
                 "development_rows": len(split.development),
                 "holdout_rows": len(split.holdout),
                 "folds": len(split.folds),
