@@ -178,8 +178,9 @@ def rounds_used(booster: xgb.Booster) -> int:
 
 def save(estimator: xgb.XGBClassifier | BoosterClassifier, path: Path) -> None:
     """The refit's booster, or a loaded model file's (`load`), in XGBoost's JSON format."""
-    booster = estimator.booster if isinstance(estimator, BoosterClassifier) else None
-    (booster or estimator.get_booster()).save_model(path)
+    loaded = isinstance(estimator, BoosterClassifier)
+    booster = estimator.booster if loaded else estimator.get_booster()
+    booster.save_model(path)
 
 
 def load(path: Path) -> BoosterClassifier:

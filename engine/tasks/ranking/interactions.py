@@ -131,8 +131,7 @@ EPOCH_MS = (1e11, 1e14)
 def epoch_unit(column: pd.Series) -> str:
     """ "ms" when every number of `column` is epoch milliseconds (`EPOCH_MS`), else "s"."""
     values = pd.to_numeric(column, errors="coerce").dropna()
-    in_ms = len(values) and bool(values.between(*EPOCH_MS).all())
-    return "ms" if in_ms else "s"
+    return "ms" if len(values) and values.between(*EPOCH_MS).all() else "s"
 
 
 def parse_times(column: pd.Series, name: str) -> pd.Series:

@@ -40,6 +40,12 @@ class Queries:
     missed: pd.Series
 
     @property
+    def relevant(self) -> np.ndarray:
+        """Relevant items per user, in order: the candidates' and those never proposed."""
+        found = pd.Series(self.label).groupby(pd.factorize(self.users)[0]).sum().to_numpy()
+        return found + self.missed.to_numpy()
+
+    @property
     def sizes(self) -> np.ndarray:
         """Rows per user, in order: LightGBM's `group`."""
         _, first, counts = np.unique(self.users, return_index=True, return_counts=True)
@@ -75,7 +81,6 @@ def _pad(queries: Queries, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     padded with non-relevant slots below every score, and each user's relevant items in
     all (the candidates' and those no source proposed)."""
     sizes = queries.sizes
-    missed = queries.missed.to_numpy(dtype=int)
     width = int(sizes.max())
     true = np.zeros((len(sizes), width))
     pred = np.full((len(sizes), width), -np.inf)
@@ -85,7 +90,7 @@ def _pad(queries: Queries, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
         pred[i, :size] = score[start : start + size]
     low = np.nanmin(np.where(np.isfinite(pred), pred, np.nan)) - 1.0
     pred[~np.isfinite(pred)] = low
-    return true, pred, true.sum(axis=1) + missed
+    return true, pred, queries.relevant
 
 
 def ndcg(queries: Queries, score: np.ndarray, k: int) -> np.ndarray:
@@ -156,10 +161,7 @@ def per_user(queries: Queries, score: np.ndarray, k: int) -> pd.DataFrame:
     """
     top = top_k(queries, score, k)
     hits = np.where(top >= 0, queries.label[np.maximum(top, 0)], 0)
-    relevant = (
-        pd.Series(queries.label).groupby(pd.factorize(queries.users)[0]).sum().to_numpy()
-        + queries.missed.to_numpy()
-    )
+    relevant = queries.relevant
     n_hits = hits.sum(axis=1)
     precision_at = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
     ap = (precision_at * hits).sum(axis=1) / np.maximum(np.minimum(relevant, k), 1)
