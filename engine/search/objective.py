@@ -26,6 +26,8 @@ from typing import Any, Protocol
 import numpy as np
 import optuna
 
+from tuneplate.engine.search import interrupt
+
 TRAIN_SCORE_ROWS = 50_000  # train-fold rows scored per trial on big tables (a fixed sample)
 STOPPED = "stopped_at_deadline"  # user attribute of a trial cut short by the time budget
 
@@ -54,10 +56,12 @@ class Guard:
     deadline: float | None  # a `time.monotonic()` instant
 
     def check(self) -> None:
-        """Stop the trial when the time budget has ended (a fit cut short is not scored).
+        """Stop the trial when the time budget has ended (a fit cut short is not scored)
+        or a Ctrl-C was lost on the way (`interrupt.check`).
 
         Safe in a fold's worker thread: the objective records the stop and stops the
         study in the trial's own thread (`optuna.Study.stop` must be called there)."""
+        interrupt.check()
         if self.deadline is not None and time.monotonic() >= self.deadline:
             raise OutOfTime("the time budget ended during this trial")
 

@@ -25,6 +25,7 @@ from optuna.trial import TrialState
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.runs import run_folder
 from tuneplate.engine.search import gradient as gradients
+from tuneplate.engine.search import interrupt
 from tuneplate.engine.search.auto import family_of
 from tuneplate.engine.search.objective import STOPPED
 from tuneplate.engine.search.progress import Progress
@@ -290,6 +291,7 @@ def _within_budget(objective, n_trials: int | None):
     trial failed (Optuna logs the reason but does not store it)."""
 
     def guarded(trial: optuna.Trial) -> float:
+        interrupt.check()  # a Ctrl-C the last trial's clean-up swallowed stops the search
         if n_trials is not None and not _admit(trial, n_trials):
             trial.set_user_attr(SKIPPED, True)
             trial.study.stop()
@@ -328,7 +330,7 @@ def run(
     times); the trial it interrupted is failed by the heartbeat and retried. After
     that the run stops with a one-line error; completed trials stay in the database.
     """
-    with _quiet_database_losses_in_threads():
+    with _quiet_database_losses_in_threads(), interrupt.noticed():
         _run(study, objective, n_trials, timeout, progress, jobs)
 
 
