@@ -6,7 +6,7 @@ its default and the analyst may pick another with `--metric`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,30 +131,52 @@ def calibration_bands(y_true: np.ndarray, y_score: np.ndarray) -> pd.DataFrame:
     )
 
 
-def readable_groups(values: pd.Series, max_levels: int | None = None, min_size: int = 0):
+def band_edges(values: pd.Series) -> tuple[float, ...] | None:
+    """The inner edges `readable_groups` cuts a numeric column at: its quartiles rounded
+    to two significant figures (`_round_edge`), without repeats. None for text, and for
+    numbers of 8 distinct values or fewer (listed as levels instead).
+
+    Example:
+        >>> band_edges(pd.Series(range(20, 80)))
+        (35.0, 50.0, 64.0)
+    """
+    if not pd.api.types.is_numeric_dtype(values) or values.nunique() <= 8:
+        return None
+    quartiles = np.quantile(values.dropna(), [0.25, 0.5, 0.75])
+    return tuple(float(e) for e in np.unique([_round_edge(q) for q in quartiles]))
+
+
+def readable_groups(
+    values: pd.Series,
+    max_levels: int | None = None,
+    min_size: int = 0,
+    edges: Sequence[float] | None = None,
+):
     """Groups a reader can name: numbers in quartile bands, text levels as they are,
     rare or surplus levels pooled as "other", missing values as "missing".
 
     Band edges are the quartiles rounded to two significant figures ("under 35", not
     "under 34.8"), and the rows are cut at the rounded edges, so a label is true of
     every row in it. The outer bands are open ("64 and over"): closed ones would print
-    the smallest and largest value, each one person's.
+    the smallest and largest value, each one person's. `edges` (a run's `band_edges`,
+    for `validate`) cuts new rows at the run's edges, so both compare the same groups.
 
     Example:
         >>> readable_groups(pd.Series(range(20, 80))).unique().tolist()
         ['under 35', '35–50', '50–64', '64 and over']
     """
-    if pd.api.types.is_numeric_dtype(values) and values.nunique() > 8:
-        quartiles = np.quantile(values.dropna(), [0.25, 0.5, 0.75])
-        inner = np.unique([_round_edge(q) for q in quartiles])
-        edges = [-np.inf, *inner, np.inf]
+    if edges is not None and len(edges) and pd.api.types.is_numeric_dtype(values):
+        inner = np.asarray(edges, dtype=float)
+    else:
+        inner = band_edges(values)
+    if inner is not None:
         labels = [f"under {_edge_text(inner[0])}"]
         labels += [
             f"{_edge_text(lo)}–{_edge_text(hi)}"
             for lo, hi in zip(inner[:-1], inner[1:], strict=True)
         ]
         labels.append(f"{_edge_text(inner[-1])} and over")
-        bands = pd.cut(values, edges, labels=labels, right=False)
+        bands = pd.cut(values, [-np.inf, *inner, np.inf], labels=labels, right=False)
         return bands.astype("string").fillna("missing")
     whole = values.dropna()
     if (
@@ -168,6 +190,13 @@ def readable_groups(values: pd.Series, max_levels: int | None = None, min_size: 
     counts = labels.value_counts()
     keep = counts[counts >= min_size].index[:max_levels]
     return labels.where(labels.isin(keep), "other")
+
+
+def group_bands(rows: pd.DataFrame, columns: Sequence[str]) -> dict[str, list[float]]:
+    """`band_edges` of each numeric group column in `rows` (a run's hold-out), saved with
+    the run so `validate` groups new rows the same way; text columns are left out."""
+    found = {c: band_edges(rows[c]) for c in dict.fromkeys(columns) if c in rows.columns}
+    return {c: list(e) for c, e in found.items() if e is not None}
 
 
 def _round_edge(x: float) -> float:

@@ -477,6 +477,7 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
             sample=VALIDATION_SAMPLE,
             # the new rows' own rate stays "the sample's"; the model's is the run's
             fitted_rate=fitted_rate(results),
+            bands=data.get("group_bands") or {},  # the run's groups, not re-cut here
         )
     )
     v.tables = list(evaluated.tables)

@@ -117,6 +117,9 @@ class Outcome:
     # prevalence shifts its risks); None: derive them from the arrays above.
     sample_rate: float | None = None
     fitted_rate: float | None = None
+    # The run's band edges of numeric group columns (`metrics.group_bands`), so that
+    # `validate` compares the groups the run reported; empty: cut on these rows.
+    bands: Mapping[str, Sequence[float]] = field(default_factory=dict)
 
     def clusters(self) -> np.ndarray | None:
         """One integer per row, shared by rows of one `--group` id (a patient's visits, a

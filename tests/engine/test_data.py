@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -176,3 +177,16 @@ def test_a_column_name_with_a_comma_can_be_named_in_a_list(tmp_path, capsys):
                  "--exclude", "amount"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "'credit amount, EUR'" in err
+
+
+def test_band_edges_cut_new_values_at_the_runs_edges():
+    from tuneplate.engine.metrics import group_bands, readable_groups
+
+    run = pd.DataFrame({"age": np.arange(20, 80), "sex": ["f", "m"] * 30})
+    bands = group_bands(run, ["age", "sex", "absent"])
+    assert bands == {"age": [35.0, 50.0, 64.0]}  # text columns need no edges
+    new = pd.Series([30, 40, 41, 42, 60, 70, np.nan] * 3)
+    assert set(readable_groups(new, edges=bands["age"])) == {
+        "under 35", "35–50", "50–64", "64 and over", "missing"
+    }  # fmt: skip
+    assert "under 35" not in set(readable_groups(new))  # its own quartiles: other bands

@@ -152,6 +152,22 @@ def test_the_business_figures_are_redone_at_the_frozen_operating_point(credit):
         assert v.headline.figures[name] == pytest.approx(run[name], rel=1e-6), name
 
 
+def _age_groups(tables) -> set[str]:
+    fair = next(t for t in tables if t.key == "fairness").frame
+    return set(fair.loc[fair["Attribute"] == "age_in_years", "Group"])
+
+
+def test_a_numeric_protected_column_keeps_the_runs_groups_on_new_rows(credit):
+    """validate cut age at the new rows' own quartiles (28–36 at the run, 28–35 on the
+    new rows), so the adverse-impact trigger compared groups the run never reported."""
+    run = _age_groups(credit.results.tables)
+    assert len(run) == 4  # quartile bands of the hold-out
+    older = credit.holdout[credit.holdout["age_in_years"] >= 30]
+    assert len(older) >= 100  # enough rows for the vertical's tables
+    assert _age_groups(check(credit, older).tables) <= run
+    assert _age_groups(check(credit, credit.holdout).tables) == run
+
+
 def test_the_diagnosis_holdout_reproduces_its_score_too(diagnosis):
     v = tuneplate.validate(diagnosis.folder, diagnosis.holdout)
     assert v.metric.name == diagnosis.tuned.metric.name

@@ -328,15 +328,18 @@ def jeffreys_sentence(frame: pd.DataFrame, where: Sample = HOLDOUT_SAMPLE) -> st
     )
 
 
-def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) -> pd.DataFrame:
+def fairness_table(
+    holdout: pd.DataFrame, roles: Roles, approved: np.ndarray, bands: Mapping | None = None
+) -> pd.DataFrame:
     """Approval rate by protected group and the adverse impact ratio (AIR).
 
     An attribute with fewer than two groups of `MIN_GROUP` applicants has nothing to
     compare and is left out (`single_group_attributes` names them for the table's note).
+    A numeric attribute is cut at `bands[col]` when given (the run's edges, `validate`).
     """
     rows = []
     for col in roles.protected:
-        rates = _group_rates(holdout, col, approved)
+        rates = _group_rates(holdout, col, approved, (bands or {}).get(col))
         if len(rates) < 2:  # an AIR of 1.0 against itself says nothing
             continue
         top = rates["mean"].max()
@@ -353,15 +356,21 @@ def fairness_table(holdout: pd.DataFrame, roles: Roles, approved: np.ndarray) ->
     return pd.DataFrame(rows)
 
 
-def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray) -> pd.DataFrame:
-    groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP)
+def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray, edges=None) -> pd.DataFrame:
+    groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP, edges=edges)
     rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
     return rates[rates["size"] >= MIN_GROUP]
 
 
-def single_group_attributes(holdout: pd.DataFrame, roles: Roles, approved) -> list[str]:
+def single_group_attributes(
+    holdout: pd.DataFrame, roles: Roles, approved, bands: Mapping | None = None
+) -> list[str]:
     """Protected attributes left out of the fairness table: under two groups to compare."""
-    return [c for c in roles.protected if len(_group_rates(holdout, c, approved)) < 2]
+    return [
+        c
+        for c in roles.protected
+        if len(_group_rates(holdout, c, approved, (bands or {}).get(c))) < 2
+    ]
 
 
 MONEY = (LOSS, PROFIT)
@@ -446,7 +455,11 @@ def evaluate(outcome: Outcome) -> Evaluation:
             roles={Role.PREDICTED: PREDICTED, Role.OBSERVED: OBSERVED},
         ),
     ]
-    fair = fairness_table(holdout, roles, approved) if roles.protected else pd.DataFrame()
+    fair = (
+        fairness_table(holdout, roles, approved, outcome.bands)
+        if roles.protected
+        else pd.DataFrame()
+    )
     if not fair.empty:
         tables.append(
             Table(
@@ -457,7 +470,9 @@ def evaluate(outcome: Outcome) -> Evaluation:
                     f"At the operating point ({rule}, {approved.mean():.0%} approved), on the "
                     f"{where.noun}. These attributes were left out of the model's features. Groups "
                     f"under {MIN_GROUP} applicants are pooled or not shown."
-                    + _single_group_note(single_group_attributes(holdout, roles, approved), where)
+                    + _single_group_note(
+                        single_group_attributes(holdout, roles, approved, outcome.bands), where
+                    )
                 ),
                 formats={"Applicants": "count", APPROVAL: "percent", AIR: "number"},
                 roles={

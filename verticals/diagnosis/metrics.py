@@ -334,6 +334,7 @@ def subgroup_table(
     score: np.ndarray,
     threshold: float,
     ids: np.ndarray | None = None,
+    bands: Mapping[str, Sequence[float]] | None = None,
 ) -> pd.DataFrame:
     """AUROC, sensitivity and specificity per group, with group sizes.
 
@@ -350,7 +351,10 @@ def subgroup_table(
         # patients says too much about them. Larger groups under the judging
         # thresholds are listed and marked too small to judge.
         groups = readable_groups(
-            rows[col].reset_index(drop=True), max_levels=MAX_LEVELS, min_size=MIN_NAMED
+            rows[col].reset_index(drop=True),
+            max_levels=MAX_LEVELS,
+            min_size=MIN_NAMED,
+            edges=(bands or {}).get(col),  # the run's bands when validating new rows
         )
         if ids is not None:  # the pooling rule counts patients, not their visits
             per_level = pd.Series(ids).groupby(groups.to_numpy()).nunique()
@@ -480,7 +484,11 @@ def evaluate(outcome: Outcome) -> Evaluation:
     group_columns = list(dict.fromkeys((*outcome.roles.subgroups, *outcome.roles.protected)))
     group_columns = [c for c in group_columns if c in outcome.rows.columns]
     if group_columns:
-        tables.append(_subgroup_table(outcome.rows, group_columns, y, risk, threshold, where, ids))
+        tables.append(
+            _subgroup_table(
+                outcome.rows, group_columns, y, risk, threshold, where, ids, outcome.bands
+            )
+        )
 
     assumptions = {
         "miss_cost": int(miss_cost) if miss_cost.is_integer() else miss_cost,
@@ -632,11 +640,13 @@ def _decision_table(
     )
 
 
-def _subgroup_table(rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE, ids=None) -> Table:
+def _subgroup_table(
+    rows, columns, y, risk, threshold, where=HOLDOUT_SAMPLE, ids=None, bands=None
+) -> Table:
     return Table(
         TableKey.SUBGROUPS,
         "Performance by subgroup",
-        subgroup_table(rows, columns, y, risk, threshold, ids),
+        subgroup_table(rows, columns, y, risk, threshold, ids, bands),
         note=(
             f"{where.adjective.capitalize()} patients, sensitivity and specificity at the "
             f"{threshold:.1%} threshold. "

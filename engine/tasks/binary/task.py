@@ -26,7 +26,7 @@ from tuneplate.engine.data.checks import Finding, errors, run_checks
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import Split, make_split
 from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
-from tuneplate.engine.metrics import METRICS, get_metric
+from tuneplate.engine.metrics import METRICS, get_metric, group_bands
 from tuneplate.engine.monotone import given, wants_auto
 from tuneplate.engine.monotone import signs as monotone_signs
 from tuneplate.engine.monotone_auto import Proposal, propose
@@ -402,6 +402,8 @@ class BinaryTask:
                 "folds": len(split.folds),
                 "split": split.description,
                 "protected": list(roles.protected),
+                # the fairness and subgroup tables' numeric bands, for `validate`
+                "group_bands": group_bands(outcome.rows, [*roles.protected, *roles.subgroups]),
                 "excluded": list(roles.exclude),
                 "search_converged": next(converged, None),
                 "fingerprint": p.fingerprint,
