@@ -245,7 +245,8 @@ class About:
         return bool(self.intended_use or self.out_of_scope)
 
 
-DECISIONS = ("better", "same", "worse", "kept")  # the tuned model against the baseline
+# The tuned model against the baseline (`Baseline.decision`).
+DECISIONS = ("better", "same", "worse", "kept", "unjudged")
 
 
 @dataclass(frozen=True)
@@ -258,9 +259,11 @@ class Baseline(Mapping):
     `interval` its 95% paired percentile bootstrap interval over hold-out rows. `decision`:
     "better" when the interval's lower end is above 0, "worse" when its upper end is below
     0, else "same"; "kept" when the search kept the baseline's own settings (the one-SE
-    rule, `Selection`), so tuned and baseline are one model; "" when not compared
-    (results.json written before, or no interval).
-    When the baseline is recommended (`decision` "same" or "worse"), `headline`, `tables`
+    rule, `Selection`), so tuned and baseline are one model; "unjudged" when compared but
+    no interval could be formed (too few hold-out rows or `--group` entities); "" when
+    not compared (results.json written before).
+    The tuned model is recommended only when the whole interval is in its favour: the
+    baseline is recommended on "same", "worse" and "unjudged", and then `headline`, `tables`
     and `metrics` are the vertical's evaluation of the baseline, as for the tuned model.
     `unavailable` says, in one line, why there is no comparison although the vertical has
     a baseline (its fit broke the run's monotone constraints); `violation` then names the
@@ -283,7 +286,7 @@ class Baseline(Mapping):
     holdout: float | None = None
     difference: float | None = None
     interval: tuple[float, float] | None = None
-    decision: str = ""  # "better", "same", "worse", "kept", or "" (not compared)
+    decision: str = ""  # one of DECISIONS, or "" (not compared)
     tuned_label: str = ""  # the tuned family's reader-facing name, for the sentences
     headline: Headline | None = None  # the baseline's own evaluation, when recommended
     tables: tuple[Table, ...] = ()
@@ -298,7 +301,7 @@ class Baseline(Mapping):
     @property
     def recommended(self) -> bool:
         """True when the report recommends the baseline over the tuned model."""
-        return self.decision in ("same", "worse")
+        return self.decision in ("same", "worse", "unjudged")
 
     def to_dict(self) -> dict[str, Any]:
         """The saved form: the older four keys, then the comparison and evaluation if any."""

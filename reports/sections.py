@@ -205,6 +205,13 @@ def comparison_sentence(results: Results) -> str:
         return kept_sentence(results)
     if results.baseline.unavailable:
         return unavailable_sentence(results)
+    if results.baseline.decision == "unjudged":
+        return (
+            f"{versus_sentence(results, summary=False)} The tuned model is recommended only "
+            "when a paired interval of the difference is wholly in its favour; none could be "
+            f"formed on {fmt_count(results.data.get('holdout_rows'))} hold-out rows, so the "
+            "simpler model is."
+        )
     if difference_text(results):
         return (
             f"{versus_sentence(results, summary=False)} The difference is paired: both models "

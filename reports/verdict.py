@@ -324,10 +324,15 @@ def difference_text(results: Results) -> str:
         'difference −0.021, 95% interval −0.048 to +0.006'
     """
     base = results.baseline
+    favour = "" if results.metric.direction == "maximize" else " in the tuned model's favour"
+    if base.decision == "unjudged" and base.difference is not None:
+        return (
+            f"difference{favour} {_signed(base.difference)}, no interval: too few hold-out "
+            "rows, or patients or customers under --group, to judge it"
+        )
     if not base.decision or base.difference is None or base.interval is None:
         return ""
     low, high = base.interval
-    favour = "" if results.metric.direction == "maximize" else " in the tuned model's favour"
     return (
         f"difference{favour} {_signed(base.difference)}, 95% interval {_signed(low)} to "
         f"{_signed(high)}"
@@ -369,7 +374,9 @@ def versus_sentence(results: Results, summary: bool = True) -> str:
             f"{results.metric.label} on rows it never saw (95% interval {fmt_number(low)} to "
             f"{fmt_number(high)}; {_scores(results)})."
         )
-    verb = "does worse than" if base.decision == "worse" else "does not beat"
+    verb = {"worse": "does worse than", "unjudged": "is not shown to beat"}.get(
+        base.decision, "does not beat"
+    )
     use = "use the default settings" if same_family else "use the simple model"
     return (
         f"The tuned {tuned} model {verb} {simple} on rows it never saw ({_scores(results)}; "

@@ -270,13 +270,13 @@ def _run(args, held: list[RunFolder]) -> int:
         # the search's best is the baseline's own family: settings against its defaults
         print(
             f"recommended: the {base.label} at its default settings, hold-out "
-            f"{base.holdout:.3f}; the tuned settings of the same model do not beat them "
-            f"beyond noise ({compared}); the report's figures are for it"
+            f"{base.holdout:.3f}; the tuned settings of the same model "
+            f"{_not_beaten(base, plural=True)} ({compared}); the report's figures are for it"
         )
     elif decided.recommended == "baseline":  # the first screen's sentence, for the terminal
         print(
             f"recommended: the simple {base.label}, hold-out {base.holdout:.3f}; the tuned "
-            f"model does not beat it beyond noise ({compared}); the report's figures are for it"
+            f"model {_not_beaten(base, plural=False)} ({compared}); the report's figures are for it"
         )
     elif base.decision == "kept":
         print(
@@ -294,6 +294,14 @@ def _run(args, held: list[RunFolder]) -> int:
         )
     print(f"report: {run_dir / REPORT_FILE}")
     return 0
+
+
+def _not_beaten(base, plural: bool) -> str:
+    """Why the baseline is recommended, as a verb phrase: "do not beat them beyond noise"
+    (`plural`: the tuned settings) or "is not shown to beat it" (no interval)."""
+    if base.decision == "unjudged":  # no interval: nothing shows the tuned model better
+        return "are not shown to beat them" if plural else "is not shown to beat it"
+    return "do not beat them beyond noise" if plural else "does not beat it beyond noise"
 
 
 def _say_cleaned(folder: RunFolder) -> None:

@@ -50,12 +50,13 @@ def test_the_difference_is_positive_when_the_tuned_model_is_better(name):
     assert low <= better[0] <= high
 
 
-def test_no_interval_on_a_tiny_holdout_and_no_decision():
+def test_no_interval_on_a_tiny_holdout_and_the_difference_unjudged():
     y, p = _outcome(12)
     difference, interval = paired_difference(
         y, p, p[::-1], roc_auc_score, True, seed=0, resamples=FEW
     )
-    assert np.isfinite(difference) and interval is None and decide(None) == ""
+    assert np.isfinite(difference) and interval is None and decide(None) == "unjudged"
+    assert Baseline("logistic", "L2", {}, 0.7, difference, None, "unjudged").recommended
 
 
 def test_an_older_four_key_baseline_loads_as_not_compared():
@@ -235,3 +236,28 @@ def test_too_few_groups_give_no_interval_rather_than_a_false_one():
     assert interval is None
     y, tuned, _, ids, rep = _repeated(n_groups=MIN_GROUPS)
     assert holdout_interval(rep(y), rep(tuned), roc_auc_score, seed=0, groups=ids) is not None
+
+
+def test_a_difference_that_cannot_be_judged_recommends_the_simple_model(tmp_path):
+    """Twelve hold-out patients under --group: no interval, so nothing shows the tuned
+    model better, yet it was recommended while the report said "the tuned model is
+    recommended only when the whole interval is in its favour" (a clinical reviewer)."""
+    from tuneplate.reports.sections import comparison_sentence
+    from tuneplate.reports.verdict import verdict
+
+    rng = np.random.default_rng(5)
+    patients, visits = 60, 6
+    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
+    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
+    table = pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
+                          "died": np.where(event, "yes", "no")})  # fmt: skip
+    r = tuneplate.tune("diagnosis", table, target="died", group="patient", model="lightgbm",
+                       strategy="random", n_trials=2)  # fmt: skip
+    assert r.baseline.interval is None and r.baseline.decision == "unjudged"
+    assert r.baseline.recommended and r.baseline.headline is not None  # its own figures
+    decided = verdict(r)
+    assert decided.recommended == "baseline" and decided.level != "good"
+    assert "is not shown to beat" in decided.versus and "no interval" in decided.versus
+    assert "so the simpler model is" in comparison_sentence(r)
+    r.save(tmp_path)
+    assert verdict(Results.load(tmp_path)).recommended == "baseline"  # re-rendered alike

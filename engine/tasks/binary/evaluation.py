@@ -214,15 +214,16 @@ def holdout_groups(p: Plan) -> np.ndarray | None:
 
 
 def decide(interval: tuple[float, float] | None) -> str:
-    """ "better" (the interval lies above 0), "worse" (below 0), "same" (it spans 0), or ""
-    when there is no interval to decide on.
+    """ "better" (the interval lies above 0), "worse" (below 0), "same" (it spans 0), or
+    "unjudged" when there is no interval to decide on (the simpler model is then kept:
+    nothing shows the tuned one better).
 
     Example:
         >>> decide((0.008, 0.055)), decide((-0.048, 0.006)), decide(None)
-        ('better', 'same', '')
+        ('better', 'same', 'unjudged')
     """
     if interval is None:
-        return ""
+        return "unjudged"
     low, high = interval
     return "better" if low > 0 else "worse" if high < 0 else "same"
 
