@@ -142,6 +142,20 @@ def test_operating_point_row_is_in_the_cutoff_table():
     assert table["Approval rate"].is_monotonic_increasing
 
 
+def test_tied_pds_give_one_row_per_set_of_approved_applicants():
+    """A scorecard's whole points tie many applicants: 50% and 60% approved the same 70%,
+    printed as two identical rows."""
+    rng = np.random.default_rng(2)
+    pd_ = rng.choice([0.05, 0.1, 0.3, 0.5], 400, p=[0.7, 0.1, 0.1, 0.1])
+    y = (rng.random(400) < pd_).astype(int)
+    ok = pd_ <= 0.1
+    table = metrics.cutoff_table(y, pd_, metrics.ASSUMPTIONS, operating=ok, cutoff=0.2)
+    assert not table.duplicated([metrics.APPROVAL, metrics.CUTOFF]).any()
+    shared = table[np.isclose(table[metrics.APPROVAL], ok.mean())]
+    assert shared[""].tolist() == [metrics.OPERATING]  # the labelled row stays
+    assert len(table) < len(metrics.APPROVAL_RATES) + 1
+
+
 def test_numeric_protected_groups_read_as_ranges():
     holdout = pd.DataFrame({"age": np.arange(20, 80)})
     table = metrics.fairness_table(

@@ -225,9 +225,10 @@ def cutoff_table(
     """Approval rate vs bad rate, expected loss and realised profit per 1,000 applicants,
     with the profit's 95% bootstrap interval (`profit_intervals`).
 
-    One row per rate in `APPROVAL_RATES`, plus the operating point when given; its
-    "Approve if PD at most" is the rule's `cutoff` (the figure the summary states), not
-    the highest PD that happened to fall under it. `groups`: see `profit_intervals`.
+    One row per rate in `APPROVAL_RATES` (rates that approve the same applicants, under
+    tied PDs, share one), plus the operating point when given; its "Approve if PD at
+    most" is the rule's `cutoff` (the figure the summary states), not the highest PD that
+    happened to fall under it. `groups`: see `profit_intervals`.
     """
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
     scale = 1000 / len(y)
@@ -252,7 +253,10 @@ def cutoff_table(
                 PROFIT_INTERVAL: f"{money(low, a['currency'])} to {money(high, a['currency'])}",
             }
         )
-    frame = pd.DataFrame(rows).sort_values(APPROVAL, kind="stable")
+    # Tied PDs (a scorecard's whole points) can make two approval targets approve the same
+    # applicants: one row for them, the labelled one (operating point, everyone) kept.
+    frame = pd.DataFrame(rows).sort_values("", ascending=False, kind="stable")
+    frame = frame.drop_duplicates([APPROVAL, CUTOFF]).sort_values(APPROVAL, kind="stable")
     return frame.reset_index(drop=True)
 
 
