@@ -355,6 +355,23 @@ def frozen_model_note(results: Results, what: str = "these figures") -> str | No
     )
 
 
+def _assumption_inputs(results: Results, vertical: Vertical, notes: list[str]) -> dict:
+    """The business assumptions the run's figures were computed with, so the new rows'
+    money and rates are redone on the same terms (results.data "assumption_inputs": the
+    vertical's defaults at the run merged with the run's own). A run saved before they
+    were recorded gets today's defaults under its own values, and the page says so."""
+    used = results.data.get("assumption_inputs")
+    if isinstance(used, dict):
+        return dict(used)
+    given = dict(results.config.get("assumptions") or {})
+    if set(vertical.assumptions) - set(given):
+        notes.append(
+            "The run predates recording its business assumptions: the tables use the "
+            "vertical's current defaults for those the run did not state."
+        )
+    return given
+
+
 def _clusters(data, group, known, notes) -> np.ndarray | None:
     """Entity codes of the rows with an outcome, for the intervals; None without a group
     or when no entity repeats (`GroupIds.entities`, as the exported validate.py)."""
@@ -470,7 +487,7 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
             score=p,
             rows=rows,
             roles=roles,
-            assumptions=dict(config.get("assumptions") or {}),
+            assumptions=_assumption_inputs(results, vertical, notes),
             valid_y=np.empty(0),
             valid_score=np.empty(0),
             threshold=float(v.operating_threshold),

@@ -152,6 +152,17 @@ def test_the_business_figures_are_redone_at_the_frozen_operating_point(credit):
         assert v.headline.figures[name] == pytest.approx(run[name], rel=1e-6), name
 
 
+def test_the_business_figures_use_the_runs_assumptions_not_todays_defaults(credit, monkeypatch):
+    """A vertical whose default exposure changed after the run (an upgrade, a team's edit)
+    redid the frozen run's money with the new default and said nothing."""
+    from tuneplate.verticals.credit_risk import metrics as credit_metrics
+
+    monkeypatch.setitem(credit_metrics.ASSUMPTIONS, "exposure", 8000.0)
+    v = check(credit, credit.holdout)
+    run = credit.results.headline.figures
+    assert v.headline.figures["profit_per_1000"] == pytest.approx(run["profit_per_1000"], rel=1e-6)
+
+
 def _age_groups(tables) -> set[str]:
     fair = next(t for t in tables if t.key == "fairness").frame
     return set(fair.loc[fair["Attribute"] == "age_in_years", "Group"])

@@ -402,6 +402,9 @@ class BinaryTask:
                 "folds": len(split.folds),
                 "split": split.description,
                 "protected": list(roles.protected),
+                # the business inputs as this run used them (the vertical's defaults then,
+                # merged with the run's own): `validate` redoes its figures with them
+                "assumption_inputs": dict(p.assumptions),
                 # the fairness and subgroup tables' numeric bands, for `validate`
                 "group_bands": group_bands(outcome.rows, [*roles.protected, *roles.subgroups]),
                 "excluded": list(roles.exclude),
