@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tuneplate.cli import main
@@ -95,6 +96,17 @@ def test_generated_vertical_runs_as_a_plugin(generated, tmp_path):
     )
     assert ran.returncode == 0, ran.stderr
     assert (out / "report.html").is_file() and (out / "results.json").is_file()
+    # its operating point is recorded, so explain gives decisions (it refused, saying the
+    # fresh run "predates" the threshold)
+    rows = tmp_path / "rows.csv"
+    write = f"import churn_risk; churn_risk.VERTICAL.example().table.head(30).to_csv({str(rows)!r})"
+    subprocess.run([sys.executable, "-c", write], check=True, cwd=tmp_path,
+                   env={**os.environ, "PYTHONPATH": str(generated)})  # fmt: skip
+    reasons = tmp_path / "reasons.csv"
+    asked = ["explain", str(out), "--data", str(rows), "--out", str(reasons)]
+    explained = _tuneplate(asked, [site, generated], tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert len(pd.read_csv(reasons)) == 30
 
 
 def test_a_broken_plugin_is_reported_and_the_others_still_work(generated, tmp_path):

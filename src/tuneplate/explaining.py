@@ -141,8 +141,9 @@ def explain_run(
     threshold = results.headline.figures.get("operating_threshold")
     if threshold is None or not math.isfinite(float(threshold)):
         raise TuneplateError(
-            f"{str(run_dir)!r} records no operating threshold (the run predates it); "
-            "re-run 'tuneplate run' to explain its decisions"
+            f"{str(run_dir)!r} records no operating threshold: its vertical's evaluate sets no "
+            "headline figure 'operating_threshold' (Headline(figures=...)), or the run "
+            "predates it; set it in the vertical, run again and explain that run"
         )
     hidden = {*results.data.get("protected", ()), *results.data.get("excluded", ())}
     if used := sorted(hidden & set(model.schema.names)):

@@ -121,8 +121,9 @@ def _reasons(run_dir: Path, results: Results, meta: dict) -> dict:
         return {"refused": f"the {family} model has no per-row reasons in an export yet"}
     if threshold is None or not math.isfinite(float(threshold)):
         return {
-            "refused": "the run records no operating threshold (it predates it); re-run "
-            "'tuneplate run' and export that run to get reasons"
+            "refused": "the run records no operating threshold (its vertical's evaluate sets "
+            "no headline figure 'operating_threshold', or the run predates it); set it, run "
+            "again and export that run to get reasons"
         }
     if used:
         return {
