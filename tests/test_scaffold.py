@@ -138,6 +138,17 @@ def test_bad_names_are_refused_in_one_line(name, tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("pandas", "already imports"), ("json", "already imports"), ("import", "keyword")],
+)
+def test_names_python_already_uses_are_refused(name, said, tmp_path, capsys):
+    """`new-vertical idna` wrote a package that, installed, replaced the real idna."""
+    assert main(["new-vertical", name, "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and said in err and not any(tmp_path.iterdir())
+
+
 def test_an_unknown_task_is_refused_in_one_line(tmp_path, capsys):
     assert main(["new-vertical", "shop", "--task", "regression", "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()

@@ -7,9 +7,11 @@ They are Python, not HTML, so this environment does not autoescape.
 
 from __future__ import annotations
 
+import importlib.util
 import keyword
 import re
 import shutil
+import sys
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -51,15 +53,27 @@ def normalise(name: str) -> tuple[str, str]:
         ('churn-risk', 'churn_risk')
     """
     package = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+        raise TuneplateError(
+            f"{name!r} cannot name a vertical: {package!r} is a Python keyword; choose "
+            f"another name (e.g. {package}-risk)"
+        )
     if (
         not package.isascii()  # a package and distribution name (PEP 508) is ASCII
         or not package.isidentifier()
-        or keyword.iskeyword(package)
         or package.startswith("_")
     ):
         raise TuneplateError(
             f"{name!r} cannot name a vertical: use ASCII letters, digits, '-' or '_', "
             "starting with a letter (e.g. churn-risk)"
+        )
+    # Installing a package named like an importable one (pandas, idna, tuneplate) would
+    # shadow or overwrite it, and its entry point would load the other package.
+    if package in sys.stdlib_module_names or importlib.util.find_spec(package) is not None:
+        raise TuneplateError(
+            f"{name!r} cannot name a vertical: Python already imports a module "
+            f"{package!r} here, which the vertical's package would shadow or overwrite; "
+            f"choose another name (e.g. {package}-vertical)"
         )
     return package.replace("_", "-"), package
 
