@@ -121,6 +121,20 @@ def test_a_broken_plugin_is_reported_and_the_others_still_work(generated, tmp_pa
     assert "Traceback" not in listed.stderr
 
 
+def test_running_a_vertical_that_does_not_load_names_the_error_and_its_line(tmp_path):
+    """Every command said "unknown vertical" for an installed vertical with a typo; only
+    `tuneplate verticals` showed why."""
+    site = tmp_path / "site"
+    module = 'METRICS = {"roc_auc": 1}\nOBJECTIVE = METRICS["roc_acu"]\n'
+    (tmp_path / "typo_metrics.py").write_text(module)
+    _register(site, "tuneplate-typo", {"typo": "typo_metrics:VERTICAL"})
+    ran = _tuneplate(["run", "typo", "--trials", "2"], [site, tmp_path], tmp_path)
+    assert ran.returncode == 2 and len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+    assert "could not be loaded: KeyError: 'roc_acu' (typo_metrics.py, line 2)" in ran.stderr
+    unknown = _tuneplate(["run", "churn-risk", "--trials", "2"], [tmp_path], tmp_path)
+    assert unknown.returncode == 2 and "pip install -e" in unknown.stderr  # not installed
+
+
 def test_existing_project_is_never_overwritten(generated, capsys):
     before = (generated / "churn_risk" / "space.py").read_text()
     (generated / "churn_risk" / "space.py").write_text(before + "# my edit\n")

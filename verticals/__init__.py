@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.vertical import Vertical
@@ -40,9 +42,7 @@ def discover() -> Listing:
             if not isinstance(vertical, Vertical):
                 raise TypeError(f"{ep.value} is a {type(vertical).__name__}, not a Vertical")
         except Exception as exc:  # a third party's bug must not break the tool
-            broken[ep.name] = (
-                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            )
+            broken[ep.name] = _reason(exc)
             continue
         if vertical.name in found:
             broken[ep.name] = (
@@ -53,6 +53,20 @@ def discover() -> Listing:
         found[vertical.name] = vertical
         sources[vertical.name] = f"plugin from {dist.name}" if dist else "plugin"
     return Listing(found, sources, broken)
+
+
+def _reason(exc: Exception) -> str:
+    """One line: the error and where in the plugin's own files it was raised.
+
+    Example: "KeyError: 'roc_acu' (metrics.py, line 16)".
+    """
+    text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if isinstance(exc, SyntaxError):  # its message names the file and line already
+        return text
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        return f"{text} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
+    return text
 
 
 def available() -> dict[str, Vertical]:
@@ -67,10 +81,16 @@ def load_vertical(name: str) -> Vertical:
         >>> load_vertical("credit-risk").objective.label
         'ROC AUC'
     """
-    verticals = available()
-    key = name.replace("_", "-")
-    if key not in verticals:
+    listing = discover()
+    verticals, key = listing.verticals, name.replace("_", "-")
+    if key in verticals:
+        return verticals[key]
+    if key in listing.broken:  # installed, but its package raised on import
         raise TuneplateError(
-            f"unknown vertical {name!r}; choose one of: {', '.join(sorted(verticals))}"
+            f"vertical {name!r} is installed but could not be loaded: {listing.broken[key]}; "
+            "fix its package and try again"
         )
-    return verticals[key]
+    raise TuneplateError(
+        f"unknown vertical {name!r}; choose one of: {', '.join(sorted(verticals))} (a "
+        "vertical of your own is found once installed: python -m pip install -e ./its-folder)"
+    )
