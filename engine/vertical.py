@@ -6,13 +6,16 @@ each vertical package builds exactly one `VERTICAL = Vertical(...)`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.errors import TuneplateError, raised_at
 from tuneplate.engine.contract.group_ids import entity_clusters
 from tuneplate.engine.contract.reasons import ReasonWords
 from tuneplate.engine.data.checks import Finding
@@ -264,3 +267,36 @@ class Vertical:
     task: str = "binary"
     priors: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     reasons: ReasonWords = ReasonWords()
+
+    def __post_init__(self):
+        # The vertical's own code (a team's plugin, often): an error it raises is one
+        # line naming the vertical, the hook and its file and line, so the CLI says it
+        # (and, after a search, how to resume) instead of a traceback into tuneplate.
+        guard = functools.partial(_own_code, self.name)
+        object.__setattr__(self, "evaluate", guard("evaluate", self.evaluate))
+        object.__setattr__(self, "checks", tuple(guard("check", c) for c in self.checks))
+        if self.adapt_space is not None:
+            object.__setattr__(self, "adapt_space", guard("adapt_space", self.adapt_space))
+
+
+def _own_code(vertical: str, hook: str, fn: Callable) -> Callable:
+    """`fn` with any error but a `TuneplateError` raised as one naming the vertical."""
+    if getattr(fn, "_tuneplate_guarded", False):  # `dataclasses.replace` builds again
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TuneplateError:
+            raise
+        except Exception as exc:
+            named = f"{hook} {fn.__name__}" if hook == "check" else hook
+            code = getattr(fn, "__code__", None)  # a plain function: its folder's lines
+            where = raised_at(exc, within=code and str(Path(code.co_filename).parent))
+            raise TuneplateError(
+                f"the {vertical} vertical's {named} raised {where}; fix it there"
+            ) from exc
+
+    call._tuneplate_guarded = True
+    return call

@@ -237,3 +237,33 @@ def test_the_generated_readme_installs_what_its_steps_use(generated):
     readme = (generated / "README.md").read_text()
     assert 'pip install -e ".[test]"' in readme  # pytest, for its last step
     assert "pypi.org" not in readme  # tuneplate is not published there
+
+
+def test_an_error_in_a_verticals_own_code_is_one_line_with_the_way_to_resume(tmp_path):
+    """A typo in a team's check or evaluate printed 40 lines of pandas traceback, exit 1;
+    the evaluate one after the whole search, without the resume hint in view."""
+    (tmp_path / "team.py").write_text(
+        "import dataclasses\n"
+        "from tuneplate.verticals import credit_risk\n"
+        "def evaluate(outcome):\n"
+        "    return {}['currencyy']\n"
+        "def check_amount(table, roles):\n"
+        "    return table['claim_ammount']\n"
+        "BAD_EVALUATE = dataclasses.replace(credit_risk.VERTICAL, name='bad-evaluate', "
+        "evaluate=evaluate)\n"
+        "BAD_CHECK = dataclasses.replace(credit_risk.VERTICAL, name='bad-check', "
+        "checks=(check_amount,))\n"
+    )
+    site = tmp_path / "site"
+    entries = {"bad-evaluate": "team:BAD_EVALUATE", "bad-check": "team:BAD_CHECK"}
+    _register(site, "tuneplate-team", entries)
+    paths, out = [site, tmp_path], tmp_path / "run"
+    checked = _tuneplate(["check", "bad-check"], paths, tmp_path)
+    assert checked.returncode == 2 and len(checked.stderr.strip().splitlines()) == 1
+    assert "bad-check vertical's check check_amount raised KeyError" in checked.stderr
+    assert "(team.py, line 6)" in checked.stderr
+    fast = ["--model", "logistic", "--strategy", "random", "--trials", "2", "--out", str(out)]
+    ran = _tuneplate(["run", "bad-evaluate", *fast], paths, tmp_path)
+    assert ran.returncode == 2 and len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+    assert "evaluate raised KeyError: 'currencyy' (team.py, line 4)" in ran.stderr
+    assert f"tuneplate run bad-evaluate --out {out} --resume" in ran.stderr

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from pathlib import Path
 
-from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError, raised_at
 from tuneplate.engine.vertical import Vertical
 from tuneplate.verticals import credit_risk, diagnosis, recommendation
 
@@ -42,7 +40,7 @@ def discover() -> Listing:
             if not isinstance(vertical, Vertical):
                 raise TypeError(f"{ep.value} is a {type(vertical).__name__}, not a Vertical")
         except Exception as exc:  # a third party's bug must not break the tool
-            broken[ep.name] = _reason(exc)
+            broken[ep.name] = raised_at(exc)
             continue
         if vertical.name in found:
             broken[ep.name] = (
@@ -53,20 +51,6 @@ def discover() -> Listing:
         found[vertical.name] = vertical
         sources[vertical.name] = f"plugin from {dist.name}" if dist else "plugin"
     return Listing(found, sources, broken)
-
-
-def _reason(exc: Exception) -> str:
-    """One line: the error and where in the plugin's own files it was raised.
-
-    Example: "KeyError: 'roc_acu' (metrics.py, line 16)".
-    """
-    text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    if isinstance(exc, SyntaxError):  # its message names the file and line already
-        return text
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
-        return f"{text} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
-    return text
 
 
 def available() -> dict[str, Vertical]:
