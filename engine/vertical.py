@@ -269,6 +269,8 @@ class Vertical:
     reasons: ReasonWords = ReasonWords()
 
     def __post_init__(self):
+        for family, settings in self.priors.items():  # a typo here was clamped silently
+            _check_priors(self.name, family, self.spaces.get(family), settings)
         # The vertical's own code (a team's plugin, often): an error it raises is one
         # line naming the vertical, the hook and its file and line, so the CLI says it
         # (and, after a search, how to resume) instead of a traceback into tuneplate.
@@ -277,6 +279,25 @@ class Vertical:
         object.__setattr__(self, "checks", tuple(guard("check", c) for c in self.checks))
         if self.adapt_space is not None:
             object.__setattr__(self, "adapt_space", guard("adapt_space", self.adapt_space))
+
+
+def _check_priors(vertical: str, family: str, space, settings) -> None:
+    """Each prior names the family's searched parameters, inside their ranges."""
+    if space is None:
+        raise ValueError(f"{vertical}: priors for {family!r}, which has no search space")
+    params = {p.name: p for p in space.params}
+    for prior in settings:
+        for name, value in prior.items():
+            if name not in params:
+                raise ValueError(
+                    f"{vertical}: a {family} prior sets {name!r}, which its space does not "
+                    f"search (it searches {', '.join(params)})"
+                )
+            if not params[name].contains(value):
+                raise ValueError(
+                    f"{vertical}: a {family} prior sets {name}={value!r}, outside the space "
+                    f"of {name!r}; change the prior or the range"
+                )
 
 
 def _own_code(vertical: str, hook: str, fn: Callable) -> Callable:

@@ -51,6 +51,11 @@ class Param:
     def __post_init__(self) -> None:
         if self.choices is None and (self.low is None or self.high is None or self.low > self.high):
             raise ValueError(f"parameter {self.name!r} needs low <= high or a list of choices")
+        if self.log and self.choices is None and self.low <= 0:  # Optuna refuses it per trial
+            raise ValueError(
+                f"parameter {self.name!r} is searched on a log scale, so its low must be "
+                f"above 0 (got {self.low!r}); raise it or drop log=True"
+            )
         for value in (*self.grid, self.start):
             if value is not None and not self.contains(value):
                 raise ValueError(f"value {value!r} lies outside the space of {self.name!r}")

@@ -79,3 +79,25 @@ def test_changed_ranges_names_each_changed_parameter_in_words_a_reader_can_check
         "gone dropped",
     ]
     assert before.changed_ranges(before) == []
+
+
+def test_a_log_scale_from_zero_is_refused_when_the_space_is_made():
+    """Accepted at load, then every trial of the family failed ('low >= 1 must hold')."""
+    with pytest.raises(ValueError, match="log scale, so its low must be above 0"):
+        Param("num_leaves", 0, 64, log=True)
+
+
+@pytest.mark.parametrize(
+    ("prior", "said"),
+    [({"num_leaves": 400}, "outside the space"), ({"num_leafs": 31}, "does not search")],
+)
+def test_a_prior_outside_the_vertical_space_is_refused_when_the_vertical_is_made(prior, said):
+    """A prior of 400 leaves ran as 64 (clamped), and a misspelt one was dropped, with no
+    word."""
+    from dataclasses import replace
+
+    import tuneplate
+
+    credit = tuneplate.load_vertical("credit-risk")
+    with pytest.raises(ValueError, match=said):
+        replace(credit, priors={"lightgbm": [prior]})
