@@ -37,6 +37,14 @@ class TableKey(StrEnum):
     SEGMENTS = "segments"  # performance by segment: fairness section
 
 
+GROUP_TABLES = (TableKey.FAIRNESS, TableKey.SUBGROUPS, TableKey.SEGMENTS)
+
+
+def is_group_table(key: str) -> bool:
+    """A table that breaks results down by group ("fairness", "subgroups_2", ...)."""
+    return any(key == k or key.startswith(f"{k}_") for k in GROUP_TABLES)
+
+
 class Role(StrEnum):
     """What a column holds, for the report to find it whatever the column is labelled.
 

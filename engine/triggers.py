@@ -26,7 +26,7 @@ import pandas as pd
 from tuneplate.engine.contract.intervals import Z95
 from tuneplate.engine.contract.monitoring import CALIBRATION_DRIFT, FOUR_FIFTHS, MONITOR_DROP
 from tuneplate.engine.contract.profile import PSI_MAJOR, SCORES
-from tuneplate.engine.records import Role, TableKey
+from tuneplate.engine.records import Role, TableKey, is_group_table
 from tuneplate.engine.results import Results
 
 if TYPE_CHECKING:  # validate imports this module
@@ -53,7 +53,7 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
     when its 95% interval excludes the development rate; a calibration band when its
     gap passes CALIBRATION_DRIFT and its own 95% interval.
     """
-    out = [_score_trigger(v, results)]
+    out = [_score_trigger(v, results)] if math.isfinite(results.holdout) else []
     scores = next((d for d in v.drift if d.column == SCORES), None)
     rule = f"Score PSI above {PSI_MAJOR} (a major shift)"
     if scores is None:
@@ -67,7 +67,9 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
         if source == "the stated prevalence"
         else "The observed event rate moves away from the development data's event rate"
     )
-    if not v.with_outcomes or share is None:
+    if share is None:  # the run report sets no such trigger either
+        pass
+    elif not v.with_outcomes:
         out.append(Trigger(rule, "needs outcomes", "grey"))
     elif v.event_rate_interval is None:
         out.append(Trigger(rule, "too few entities on these rows to tell", "grey"))
@@ -78,8 +80,23 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
             f"{v.event_rate:.1%} (±{(high - low) / 2:.1%}) on these rows, {share:.1%} {source}"
         )
         out.append(Trigger(rule, reading, "red" if away else "green"))
-    out.append(_calibration_trigger(v))
-    out.append(_fairness_trigger(v, results.headline.figures.get("min_adverse_impact_ratio")))
+    # The same triggers as the run report's list (reports/monitoring.py), no others.
+    if results.table(TableKey.CALIBRATION) is not None:
+        out.append(_calibration_trigger(v))
+    groups = [t for t in results.tables if is_group_table(t.key)]
+    if any(t.column(Role.ADVERSE_IMPACT) for t in groups):
+        air = results.headline.figures.get("min_adverse_impact_ratio")
+        out.append(_fairness_trigger(v, air))
+    elif groups:
+        out.append(
+            Trigger(
+                "A subgroup's results fall clearly below the others'",
+                "a judgement: compare the subgroup table on these rows"
+                if any(is_group_table(t.key) for t in v.tables)
+                else "no subgroup table on these rows",
+                "grey",
+            )
+        )
     out.append(
         Trigger(
             "A business assumption changes, or the way decisions use the score does",
@@ -174,7 +191,10 @@ def _calibration_trigger(v: Validation) -> Trigger:
     observed = table.column(Role.OBSERVED) if table is not None else None
     counted = next((c for c, f in (table.formats if table else {}).items() if f == "count"), None)
     if not (predicted and observed and counted):
-        return Trigger(rule, "needs outcomes", "grey")
+        # with outcomes, the tables were not redone here (too few rows, no operating
+        # point): the validation page's notes say why
+        why = "the calibration table was not redone on these rows" if v.with_outcomes else ""
+        return Trigger(rule, why or "needs outcomes", "grey")
     frame = table.frame
     gap = (frame[observed] - frame[predicted]).abs().to_numpy(dtype=float)
     p = frame[predicted].clip(1e-6, 1 - 1e-6).to_numpy(dtype=float)

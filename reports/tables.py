@@ -18,6 +18,7 @@ from dataclasses import replace
 import pandas as pd
 
 from tuneplate.engine.labels import column_label
+from tuneplate.engine.records import is_group_table
 from tuneplate.engine.results import Results, Role, Table, TableKey
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import tuning_score
@@ -77,7 +78,7 @@ def business_tables(results: Results) -> list[Table]:
     """
     elsewhere = (*RELIABILITY_TABLES, *APPENDIX_TABLES)
     results = shown(results)
-    return [t for t in results.tables if t.key not in elsewhere and not _is_group_table(t.key)]
+    return [t for t in results.tables if t.key not in elsewhere and not is_group_table(t.key)]
 
 
 def best_trials(results: Results, n: int = BEST_TRIALS) -> Table | None:
@@ -158,7 +159,6 @@ def families(results: Results) -> Table | None:
 
 # Subgroup tables (fairness, performance by group) have a section of their own; the
 # calibration table goes to reliability; long curves behind a chart go to the appendix.
-GROUP_TABLES = (TableKey.FAIRNESS, TableKey.SUBGROUPS, TableKey.SEGMENTS)
 RELIABILITY_TABLES = (TableKey.CALIBRATION,)
 APPENDIX_TABLES = (TableKey.DECISION_CURVE,)
 
@@ -166,7 +166,7 @@ APPENDIX_TABLES = (TableKey.DECISION_CURVE,)
 def group_tables(results: Results) -> list[Table]:
     """Tables that break performance or decisions down by group, in that order, with each
     column named in words ("Personal status and sex", `column_label`)."""
-    return [readable_attributes(t) for t in results.tables if _is_group_table(t.key)]
+    return [readable_attributes(t) for t in results.tables if is_group_table(t.key)]
 
 
 def readable_attributes(table: Table) -> Table:
@@ -175,10 +175,6 @@ def readable_attributes(table: Table) -> Table:
     if name is None or name not in table.frame.columns:
         return table
     return replace(table, frame=table.frame.assign(**{name: table.frame[name].map(column_label)}))
-
-
-def _is_group_table(key: str) -> bool:
-    return any(key == k or key.startswith(f"{k}_") for k in GROUP_TABLES)
 
 
 def appendix_tables(results: Results) -> list[Table]:

@@ -942,3 +942,17 @@ def test_an_auroc_near_one_has_an_interval_inside_zero_and_one():
     figure = auroc_figure(y, p, 0.99, None)
     low, high = figure.new_interval
     assert figure.new > 0.97 and 0 < low < figure.new < high < 1
+
+
+def test_validate_reads_the_same_triggers_the_run_report_lists(credit, diagnosis):
+    """The validation page said "none of the run report's 6 triggers fired" where the run
+    report listed 4: it added a calibration and a fairness trigger the run never set."""
+    from tuneplate.engine.triggers import triggers
+    from tuneplate.reports.monitoring import monitoring
+
+    for run, rows in ((credit.results, credit.holdout), (diagnosis.folder, diagnosis.holdout)):
+        results = Results.load(run) if isinstance(run, Path) else run
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = validate(results, tuneplate.load_vertical(results.vertical), rows)
+        assert len(triggers(v, results)) == len(monitoring(results))
