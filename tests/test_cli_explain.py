@@ -186,6 +186,27 @@ def test_model_tuned_explains_the_tuned_model_the_export_ships(credit):
     assert not chosen.note or "whose reasons are given here" in chosen.note
 
 
+def test_decisions_keep_the_words_of_the_run_when_the_vertical_changes(credit, monkeypatch):
+    """explain worded a run's decisions with whatever version of its vertical imported
+    now: a team's edit (or a broken plugin, giving the defaults) reworded them, and a
+    changed `inclusive` would move the rows at the threshold."""
+    from dataclasses import replace
+
+    from tuneplate.engine.contract.reasons import ReasonWords
+    from tuneplate.explaining import explain_run
+    from tuneplate.verticals import VERTICALS
+
+    folder = credit.folders["logistic"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        before = explain_run(folder, credit.table).table["decision"]
+        edited = replace(VERTICALS["credit-risk"], reasons=ReasonWords())
+        monkeypatch.setitem(VERTICALS, "credit-risk", edited)
+        after = explain_run(folder, credit.table).table["decision"]
+    assert "flagged" not in set(before)  # the run's own words, not the default ones
+    pd.testing.assert_series_equal(before, after)
+
+
 # -- refusals: one line, exit 2, nothing changed ---------------------------------------
 
 

@@ -65,14 +65,17 @@ class Reasons:
         return int((self.table["decision"] == self.words.risky).sum())
 
 
-def reason_words(vertical: str) -> ReasonWords:
-    """The wordings of the vertical called `vertical`; the default when it is not here.
-
-    A run can be explained where its vertical (a plugin) is not installed: its decisions
-    are then worded "flagged" / "not flagged" at or above the threshold.
+def reason_words(results: Results) -> ReasonWords:
+    """The wordings the run's vertical had at the run (saved with it), so a later edit
+    or a broken install of the vertical does not reword, or move, its decisions. A run
+    saved before they were: the vertical's wordings now, or the default ("flagged" /
+    "not flagged" at or above the threshold) where it is not installed.
     """
+    saved = results.data.get("reason_words")
+    if isinstance(saved, dict):
+        return ReasonWords.from_dict(saved)
     try:
-        return load_vertical(vertical).reasons
+        return load_vertical(results.vertical).reasons
     except TuneplateError:
         return ReasonWords()
 
@@ -158,7 +161,7 @@ def explain_run(
             f"{', '.join(map(str, data.columns[:12]))}"
         )
 
-    words = reason_words(results.vertical)
+    words = reason_words(results)
     proba = np.asarray(model.predict_proba(data)[:, 1], dtype=float)
     contributions = model.explain(data).drop(columns=BASE_VALUE).to_numpy()
     encoded = model.schema.encode(data)[0]

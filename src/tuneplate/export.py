@@ -133,7 +133,7 @@ def _reasons(run_dir: Path, results: Results, meta: dict) -> dict:
     settings = {
         "threshold": float(threshold),
         "top": TOP,
-        "words": reason_words(results.vertical).to_dict(),
+        "words": reason_words(results).to_dict(),
         "hidden": hidden,
     }
     if family == "logistic":  # the design's owners: the one-hot levels are the model's

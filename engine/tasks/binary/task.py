@@ -402,6 +402,8 @@ class BinaryTask:
                 "folds": len(split.folds),
                 "split": split.description,
                 "protected": list(roles.protected),
+                # how explain and score.py --reasons word its decisions, as at the run
+                "reason_words": p.vertical.reasons.to_dict(),
                 # the business inputs as this run used them (the vertical's defaults then,
                 # merged with the run's own): `validate` redoes its figures with them
                 "assumption_inputs": dict(p.assumptions),
