@@ -125,11 +125,12 @@ def test_exported_top_sets_the_count_and_zero_is_refused(exported, rows):
 
 
 def test_each_vertical_words_its_decision_and_a_plugin_gets_the_default():
-    credit, diagnosis = reason_words("credit-risk"), reason_words("diagnosis")
+    credit, diagnosis = (tuneplate.load_vertical(v).reasons for v in ("credit-risk", "diagnosis"))
     assert (credit.risky, credit.clear, credit.inclusive) == ("declined", "approved", False)
     assert (diagnosis.risky, diagnosis.title) == ("flagged", "main risk factors")
     assert diagnosis.inclusive
-    assert reason_words("not-installed-here") == ReasonWords()  # a plugin absent here
+    absent = SimpleNamespace(vertical="not-installed-here", data={})  # an older run's results
+    assert reason_words(absent) == ReasonWords()  # of a plugin absent here
     assert tuneplate.load_vertical("recommendation").reasons == ReasonWords()  # sets none
     # at the threshold itself: credit approves (PD <= cut-off), diagnosis flags (>=)
     at = np.array([0.2, 0.3])
@@ -169,7 +170,7 @@ def test_a_reason_table_worded_by_a_vertical():
     encoded = schema.encode(table)[0]
     profile = Profile(3, BANDS, {"amount": BANDS})
     contributions = np.array([[0.5, 0.2], [-0.1, 0.3], [-0.4, -0.2]])
-    words = reason_words("credit-risk")
+    words = tuneplate.load_vertical("credit-risk").reasons
     got = reason_table(schema, encoded, contributions, [0.6, 0.1, 0.5], 0.3, words, profile, 2)
     assert got["decision"].tolist() == ["declined", "approved", "declined"]
     assert got["reason_1"].tolist() == [
