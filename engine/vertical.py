@@ -6,6 +6,7 @@ each vertical package builds exactly one `VERTICAL = Vertical(...)`.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -269,6 +270,8 @@ class Vertical:
     reasons: ReasonWords = ReasonWords()
 
     def __post_init__(self):
+        for family, space in self.spaces.items():  # a misspelt name was tuned for nothing
+            _check_names(self.name, family, space)
         for family, settings in self.priors.items():  # a typo here was clamped silently
             _check_priors(self.name, family, self.spaces.get(family), settings)
         # The vertical's own code (a team's plugin, often): an error it raises is one
@@ -279,6 +282,31 @@ class Vertical:
         object.__setattr__(self, "checks", tuple(guard("check", c) for c in self.checks))
         if self.adapt_space is not None:
             object.__setattr__(self, "adapt_space", guard("adapt_space", self.adapt_space))
+
+
+def _check_names(vertical: str, family: str, space: Space) -> None:
+    """Refuse a searched parameter whose name is near, not equal to, one the family
+    knows (`num_leafs`): the library would take it as another setting, or ignore it,
+    and every trial would vary a setting with no effect. A name far from every known
+    one (a native alias such as XGBoost's `eta`) is left to the library."""
+    from tuneplate.engine.families.registry import FAMILIES  # the models, when needed
+
+    known = FAMILIES.get(family)
+    if known is None:  # a ranker, or a family registered elsewhere
+        return
+    names = {
+        *(p.name for p in known.space.params),
+        *known.space.fixed,
+        *known.defaults,
+        *known.exact_fit,
+    }
+    for param in space.params:
+        near = difflib.get_close_matches(param.name, names - {param.name}, n=1, cutoff=0.8)
+        if param.name not in names and near:
+            raise ValueError(
+                f"{vertical}: the {family} space searches {param.name!r}, which "
+                f"{known.label} does not know; did you mean {near[0]!r}?"
+            )
 
 
 def _check_priors(vertical: str, family: str, space, settings) -> None:

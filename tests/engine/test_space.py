@@ -101,3 +101,20 @@ def test_a_prior_outside_the_vertical_space_is_refused_when_the_vertical_is_made
     credit = tuneplate.load_vertical("credit-risk")
     with pytest.raises(ValueError, match=said):
         replace(credit, priors={"lightgbm": [prior]})
+
+
+def test_a_misspelt_parameter_is_refused_with_the_name_it_is_near():
+    """`num_leafs` ran: half the grid varied a setting LightGBM never read."""
+    from dataclasses import replace
+
+    import tuneplate
+    from tuneplate.engine.search.space import Space
+
+    credit = tuneplate.load_vertical("credit-risk")
+    lightgbm = credit.spaces["lightgbm"]
+    typo = Space((Param("num_leafs", 4, 64),), fixed=lightgbm.fixed)
+    spaces = {**credit.spaces, "lightgbm": typo}
+    with pytest.raises(ValueError, match="did you mean 'num_leaves'"):
+        replace(credit, spaces=spaces, priors={})
+    native = {**credit.spaces, "xgboost": Space((Param("eta", 0.01, 0.3, log=True),))}
+    replace(credit, spaces=native, priors={})  # a native name far from any: the library's
