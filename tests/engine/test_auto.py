@@ -204,7 +204,8 @@ def test_grid_search_keeps_only_priors_on_its_grid():
         (Param("a", 0, 10, grid=(1, 5), start=1), Param("b", 0, 10, grid=(2, 8), start=2))
     )
     on_grid, off_grid = {"a": 5, "b": 8}, {"a": 3, "b": 8}
-    vertical = replace(load_vertical("credit-risk"), priors={"m": [off_grid, on_grid]})
+    credit = load_vertical("credit-risk")
+    vertical = replace(credit, spaces={**credit.spaces, "m": space}, priors={"m": [off_grid, on_grid]})
     trials = first_trials(vertical, space, "m", "grid")
     assert trials[0] == ("prior", on_grid)
     assert [p for _, p in trials].count(on_grid) == 1
