@@ -205,7 +205,8 @@ def test_grid_search_keeps_only_priors_on_its_grid():
     )
     on_grid, off_grid = {"a": 5, "b": 8}, {"a": 3, "b": 8}
     credit = load_vertical("credit-risk")
-    vertical = replace(credit, spaces={**credit.spaces, "m": space}, priors={"m": [off_grid, on_grid]})
+    priors = {"m": [off_grid, on_grid]}
+    vertical = replace(credit, spaces={**credit.spaces, "m": space}, priors=priors)
     trials = first_trials(vertical, space, "m", "grid")
     assert trials[0] == ("prior", on_grid)
     assert [p for _, p in trials].count(on_grid) == 1
