@@ -85,8 +85,7 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
         out.append(_calibration_trigger(v))
     groups = [t for t in results.tables if is_group_table(t.key)]
     if any(t.column(Role.ADVERSE_IMPACT) for t in groups):
-        air = results.headline.figures.get("min_adverse_impact_ratio")
-        out.append(_fairness_trigger(v, air))
+        out.append(_fairness_trigger(v, results))
     elif groups:
         out.append(
             Trigger(
@@ -205,8 +204,11 @@ def _calibration_trigger(v: Validation) -> Trigger:
     return Trigger(rule, reading, "red" if fired.any() else "green")
 
 
-def _fairness_trigger(v: Validation, development: float | None) -> Trigger:
-    """Red below four-fifths, unless the run already was and it fell no further (amber)."""
+def _fairness_trigger(v: Validation, results: Results) -> Trigger:
+    """Group by group: red when a group falls below four-fifths that was not below at
+    the run, or falls further; amber when every group below already was and none fell
+    further. Each group is matched with its own row of the run's table (same attribute,
+    same group: `validate` cuts the run's bands), never with another group's ratio."""
     rule = (
         f"A group's adverse impact ratio at the operating point falls below {FOUR_FIFTHS}, "
         "or a group already below falls further"
@@ -215,13 +217,39 @@ def _fairness_trigger(v: Validation, development: float | None) -> Trigger:
     air = table.column(Role.ADVERSE_IMPACT) if table is not None else None
     if not air:
         return Trigger(rule, "no protected groups on these rows", "grey")
-    values = pd.to_numeric(table.frame[air], errors="coerce").dropna()
-    if values.empty:
+    now = _ratios(table, air)
+    if not now:
         return Trigger(rule, "no group large enough to compare", "grey")
-    lowest = float(values.min())
-    if lowest >= FOUR_FIFTHS:
-        return Trigger(rule, f"lowest {lowest:.3f}", "green")
-    if isinstance(development, int | float) and development < FOUR_FIFTHS:
-        reading = f"lowest {lowest:.3f}, against {development:.3f} at development"
-        return Trigger(rule, reading, "red" if lowest < development else "amber")
-    return Trigger(rule, f"lowest {lowest:.3f}", "red")
+    run = results.table(TableKey.FAIRNESS)
+    then = _ratios(run, run.column(Role.ADVERSE_IMPACT)) if run is not None else {}
+    below = {g: r for g, r in now.items() if r < FOUR_FIFTHS}
+    worst = min(now, key=now.get)
+    if not below:
+        return Trigger(rule, f"lowest {now[worst]:.3f} ({_named(worst)})", "green")
+    new = [g for g, r in below.items() if not (then.get(g, 1.0) < FOUR_FIFTHS and r >= then[g])]
+    if new:
+        g = min(new, key=now.get)
+        was = f"{then[g]:.3f}" if g in then else "not compared"
+        reading = f"{_named(g)}: {now[g]:.3f}, at development {was}"
+        return Trigger(rule, reading, "red")
+    reading = f"{len(below)} group(s) below, each already so at development and no lower"
+    return Trigger(rule, reading, "amber")
+
+
+def _ratios(table, air: str | None) -> dict[tuple[str, str], float]:
+    """(attribute, group) -> adverse impact ratio, for the rows that have one."""
+    if table is None or not air:
+        return {}
+    frame = table.frame
+    attribute = table.column(Role.ATTRIBUTE) or "Attribute"
+    group = table.column(Role.GROUP) or "Group"
+    values = pd.to_numeric(frame[air], errors="coerce")
+    return {
+        (str(a), str(g)): float(r)
+        for a, g, r in zip(frame[attribute], frame[group], values, strict=True)
+        if np.isfinite(r)
+    }
+
+
+def _named(group: tuple[str, str]) -> str:
+    return f"{group[0]} {group[1]!r}"

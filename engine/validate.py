@@ -327,6 +327,7 @@ def recommended(results: Results, use: str = "frozen and checked here") -> tuple
         holdout_interval=None,
         holdout_metrics=dict(base.metrics),
         headline=base.headline,
+        tables=list(base.tables) or results.tables,  # its own, e.g. for the triggers
     )
     return view, (
         f"The run recommended its simple {base.label} over the tuned {results.model_family} "

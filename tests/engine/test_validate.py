@@ -956,3 +956,33 @@ def test_validate_reads_the_same_triggers_the_run_report_lists(credit, diagnosis
             warnings.simplefilter("ignore")
             v = validate(results, tuneplate.load_vertical(results.vertical), rows)
         assert len(triggers(v, results)) == len(monitoring(results))
+
+
+def _fairness(rows):
+    from tuneplate.engine.records import Role, Table
+
+    frame = pd.DataFrame(rows, columns=["Attribute", "Group", "Adverse impact ratio"])
+    roles = {Role.ADVERSE_IMPACT: "Adverse impact ratio", Role.GROUP: "Group",
+             Role.ATTRIBUTE: "Attribute"}  # fmt: skip
+    return Table("fairness", "Approval rate by protected group", frame, roles=roles)
+
+
+@pytest.mark.parametrize(
+    ("now", "light"),
+    [
+        ([("sex", "f", 0.72), ("age", "26–32", 0.75)], "red"),  # a group newly below
+        ([("sex", "f", 0.72), ("age", "26–32", 0.95)], "amber"),  # below already, no lower
+        ([("sex", "f", 0.65), ("age", "26–32", 0.95)], "red"),  # below already, lower now
+        ([("sex", "f", 0.85), ("age", "26–32", 0.95)], "green"),
+    ],
+)
+def test_the_fairness_trigger_compares_each_group_with_itself(now, light):
+    """It compared the lowest ratio now (one group's) with the lowest at the run (another
+    attribute's): a group newly below four-fifths showed amber."""
+    from tuneplate.engine.triggers import _fairness_trigger
+
+    run = [("sex", "f", 0.70), ("sex", "m", 1.0), ("age", "under 26", 0.61),
+           ("age", "26–32", 0.9)]  # fmt: skip
+    results = SimpleNamespace(table=lambda key: _fairness(run) if key == "fairness" else None)
+    v = SimpleNamespace(tables=[_fairness(now)])
+    assert _fairness_trigger(v, results).light == light
