@@ -17,6 +17,7 @@ them beats it beyond noise, the comparison says to use the simple model.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -270,13 +271,17 @@ def _gap_se(best, other, seed: int) -> float:
     _, p_other, _ = other
     rng = np.random.default_rng(seed)
     gaps = []
-    for _ in range(BOOTSTRAP):
-        rows = rng.integers(0, len(y), len(y))
-        try:
-            score = objective.score
-            gaps.append(score(y[rows], p_best[rows]) - score(y[rows], p_other[rows]))
-        except ValueError:  # a resample with one class: ROC AUC is undefined
-            continue
+    score = objective.score
+    with warnings.catch_warnings():  # scikit-learn warns (and gives NaN) on one class
+        warnings.simplefilter("ignore")
+        for _ in range(BOOTSTRAP):
+            rows = rng.integers(0, len(y), len(y))
+            try:
+                gap = score(y[rows], p_best[rows]) - score(y[rows], p_other[rows])
+            except ValueError:  # a resample with one class: ROC AUC is undefined
+                continue
+            if math.isfinite(gap):  # newer scikit-learn returns NaN instead of raising
+                gaps.append(gap)
     return float(np.std(gaps, ddof=1)) if len(gaps) > 1 else math.nan
 
 
@@ -306,11 +311,25 @@ def _summarise(strategies, seeds, runs, scores, maximize) -> list[StrategySummar
                 time_to_best_s=float(np.mean([r.time_to_best_s for r in own])),
                 behind=float(behind),
                 se=se,
-                tied=s == best or (math.isfinite(se) and behind <= TIE_SE * se),
+                # no standard error (too few hold-out rows): it cannot be told apart
+                tied=s == best or (math.isfinite(behind) and not se <= behind / TIE_SE),
                 kept=bool(own) and all(r.versus_baseline == "kept" for r in own),
             )
         )
     return out
+
+
+def _se_text(se: float) -> str:
+    if math.isfinite(se):
+        return f"a bootstrap standard error of {se:.3f}"
+    return "no standard error: too few hold-out rows to form one"
+
+
+def _noise(tied: list[StrategySummary], split: str) -> str:
+    """Why the tied strategies count as noise: under TIE_SE errors, or no error at all."""
+    if all(math.isfinite(s.se) for s in tied):
+        return f"under {TIE_SE:g} bootstrap standard errors on {split}"
+    return f"no standard error could be formed on {split}'s hold-out rows, so none is preferred"
 
 
 def _recommend(
@@ -339,16 +358,15 @@ def _recommend(
     elif pick is best:
         reason = (
             f"{pick.strategy} had the best hold-out {label} ({pick.holdout:.3f}); "
-            f"{_names(others)} came within noise of it (under {TIE_SE:g} bootstrap standard "
-            f"errors on {split}), and {pick.strategy} also reached its best score soonest "
-            f"({pick.time_to_best_s:.0f} s)."
+            f"{_names(others)} came within noise of it ({_noise(tied, split)}), and "
+            f"{pick.strategy} also reached its best score soonest ({pick.time_to_best_s:.0f} s)."
         )
     else:
         reason = (
             f"{best.strategy} had the best hold-out {label} ({best.holdout:.3f}), but "
             f"{pick.strategy} ({pick.holdout:.3f}) is within noise of it (a gap of "
-            f"{pick.behind:.3f} against a bootstrap standard error of {pick.se:.3f} on {split}) "
-            f"and reached its best score sooner ({pick.time_to_best_s:.0f} s against "
+            f"{pick.behind:.3f} against {_se_text(pick.se)} on {split}) and reached its "
+            f"best score sooner ({pick.time_to_best_s:.0f} s against "
             f"{best.time_to_best_s:.0f} s): as good here, and cheaper."
         )
     sign = 1.0 if maximize else -1.0

@@ -159,3 +159,27 @@ def test_strategies_that_all_kept_the_baseline_are_not_ranked_by_a_discarded_tri
     summary[0] = StrategySummary("bayes", 0.78, 0.77, 10, 30.0, 0.0, 0.0, True, kept=False)
     pick, reason = _recommend(summary, "ROC AUC", seeds=3)
     assert pick == "random" and "reached its best score sooner" in reason
+
+
+def test_resamples_without_both_classes_are_skipped_and_no_error_means_no_winner():
+    """16 hold-out rows: scikit-learn gave NaN for one-class resamples, the standard error
+    became NaN, and compare said every other strategy was "more than 2 standard errors
+    behind" the best."""
+    from types import SimpleNamespace
+
+    from tuneplate.engine.compare import _gap_se, _summarise
+    from tuneplate.engine.metrics import get_metric
+
+    auc = get_metric("roc_auc")
+    y = np.array([1] + [0] * 15)  # one event: a third of the resamples lack it
+    best, other = (y, np.linspace(1, 0, 16), auc), (y, np.linspace(0, 1, 16), auc)
+    assert math.isfinite(_gap_se(best, other, seed=0))
+    ones = np.ones(16, dtype=int)  # no resample has both classes: no standard error
+    scores = {("bayes", 0): (ones, ones * 0.7, auc), ("random", 0): (ones, ones * 0.6, auc)}
+    runs = [SimpleNamespace(strategy=s, holdout=h, validation=h, completed=5,
+                            time_to_best_s=t, versus_baseline="better")
+            for s, h, t in (("bayes", 0.62, 9.0), ("random", 0.60, 3.0))]  # fmt: skip
+    summary = _summarise(["bayes", "random"], [0], runs, scores, maximize=True)
+    assert math.isnan(summary[1].se) and summary[1].tied
+    pick, reason = _recommend(summary, "ROC AUC", seeds=1)
+    assert "standard errors behind" not in reason and "no standard error" in reason
