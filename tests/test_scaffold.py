@@ -144,7 +144,9 @@ def test_existing_project_is_never_overwritten(generated, capsys):
     assert (generated / "churn_risk" / "space.py").read_text().endswith("# my edit\n")
 
 
-@pytest.mark.parametrize("name", ["2fast", "class", "a/b", "credit-risk", "-"])
+@pytest.mark.parametrize(
+    "name", ["2fast", "class", "a/b", "credit-risk", "-", "churn_", "churn-", "_"]
+)
 def test_bad_names_are_refused_in_one_line(name, tmp_path, capsys):
     assert main(["new-vertical", name, "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()

@@ -53,7 +53,7 @@ def normalise(name: str) -> tuple[str, str]:
         ('churn-risk', 'churn_risk')
     """
     package = re.sub(r"[\s\-]+", "_", name.strip().lower())
-    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+    if (keyword.iskeyword(package) or keyword.issoftkeyword(package)) and package != "_":
         raise TuneplateError(
             f"{name!r} cannot name a vertical: {package!r} is a Python keyword; choose "
             f"another name (e.g. {package}-risk)"
@@ -62,10 +62,11 @@ def normalise(name: str) -> tuple[str, str]:
         not package.isascii()  # a package and distribution name (PEP 508) is ASCII
         or not package.isidentifier()
         or package.startswith("_")
+        or package.endswith("_")  # "tuneplate-churn-" is no distribution name (PEP 508)
     ):
         raise TuneplateError(
             f"{name!r} cannot name a vertical: use ASCII letters, digits, '-' or '_', "
-            "starting with a letter (e.g. churn-risk)"
+            "starting with a letter and ending with a letter or digit (e.g. churn-risk)"
         )
     # Installing a package named like an importable one (pandas, idna, tuneplate) would
     # shadow or overwrite it, and its entry point would load the other package.

@@ -259,5 +259,12 @@ def test_a_difference_that_cannot_be_judged_recommends_the_simple_model(tmp_path
     assert decided.recommended == "baseline" and decided.level != "good"
     assert "is not shown to beat" in decided.versus and "no interval" in decided.versus
     assert "so the simpler model is" in comparison_sentence(r)
-    r.save(tmp_path)
-    assert verdict(Results.load(tmp_path)).recommended == "baseline"  # re-rendered alike
+    r.save(tmp_path / "run")
+    assert verdict(Results.load(tmp_path / "run")).recommended == "baseline"  # re-rendered alike
+    r.report(tmp_path / "report.html")  # the subtitle and the export say "not shown" too
+    page = (tmp_path / "report.html").read_text()
+    assert "was not shown to beat" in page and "did not beat" not in page
+    from tuneplate.export import export_run
+
+    readme = (export_run(tmp_path / "run", tmp_path / "project") / "README.md").read_text()
+    assert "was not shown to beat" in readme and "did not beat" not in readme
