@@ -356,6 +356,14 @@ def frozen_model_note(results: Results, what: str = "these figures") -> str | No
     )
 
 
+def _numeric(values: pd.Series) -> bool:
+    """Numbers, or text that is numbers throughout ("45", not "45 years" or "45,0")."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return True
+    given = values.dropna()
+    return pd.to_numeric(given, errors="coerce").notna().all()
+
+
 def _assumption_inputs(results: Results, vertical: Vertical, notes: list[str]) -> dict:
     """The business assumptions the run's figures were computed with, so the new rows'
     money and rates are redone on the same terms (results.data "assumption_inputs": the
@@ -475,12 +483,23 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
             f"The new rows lack {', '.join(map(repr, absent))}, so the fairness and "
             "subgroup tables leave them out."
         )
+    bands = data.get("group_bands") or {}
+    unbanded = [c for c in bands if c in rows.columns and not _numeric(rows[c])]
+    if unbanded:  # cut at the run's edges only as numbers; never as made-up text groups
+        notes.append(
+            f"At the run {', '.join(map(repr, unbanded))} held numbers, cut into bands; on "
+            "these rows not every value is a number, so the fairness and subgroup tables "
+            "leave them out. Give them as plain numbers to compare the run's groups."
+        )
+    usable = [c for c in rows.columns if c not in unbanded]
+    as_text = [c for c in bands if c in usable and not pd.api.types.is_numeric_dtype(rows[c])]
+    rows = rows.assign(**{c: pd.to_numeric(rows[c]) for c in as_text})  # "45" is 45
     roles = Roles(
         target=config.get("target") or "",
         positive=str(results.model.positive),
         group=v.group,
-        protected=tuple(c for c in data.get("protected", ()) if c in rows.columns),
-        subgroups=tuple(c for c in (config.get("subgroups") or ()) if c in rows.columns),
+        protected=tuple(c for c in data.get("protected", ()) if c in usable),
+        subgroups=tuple(c for c in (config.get("subgroups") or ()) if c in usable),
     )
     evaluated = vertical.evaluate(
         Outcome(

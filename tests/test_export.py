@@ -191,7 +191,7 @@ def test_train_knows_the_runs_data_by_its_fingerprint_and_keeps_the_shipped_mode
     _loans(300, 9).to_csv(other, index=False)  # the run's row count, other applicants
     trained = without_tuneplate(project, "train.py", "--data", str(other), "--out", "other")
     assert trained.returncode == 0, trained.stderr
-    assert "hold-out ROC AUC" not in trained.stdout and "not the run's data" in trained.stdout
+    assert "hold-out ROC AUC" not in trained.stdout and "fingerprint is not the run's" in trained.stdout
     own = run.parent / "train.csv"
     again = without_tuneplate(project, "train.py", "--data", str(own), "--out", "other")
     _one_line_refusal(again, "--overwrite")
@@ -530,7 +530,7 @@ def test_outcomes_written_as_numbers_another_way_read_as_the_run_read_them(tmp_p
     table.to_csv(ints, index=False)
     trained = without_tuneplate(project, "train.py", "--data", str(ints), "--out", "refit")
     assert trained.returncode == 0, trained.stderr
-    assert "refitting on all rows" in trained.stdout
+    assert "refitted on all rows" in trained.stdout
 
 
 def test_the_projects_readme_says_when_the_report_recommends_another_model(

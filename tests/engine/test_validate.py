@@ -986,3 +986,14 @@ def test_the_fairness_trigger_compares_each_group_with_itself(now, light):
     results = SimpleNamespace(table=lambda key: _fairness(run) if key == "fairness" else None)
     v = SimpleNamespace(tables=[_fairness(now)])
     assert _fairness_trigger(v, results).light == light
+
+
+def test_a_banded_protected_column_given_as_words_is_left_out_with_a_note(credit):
+    """Ages written "45 years" made one fairness group per text value, and the trigger
+    fired on those made-up groups."""
+    rows = credit.holdout.assign(age_in_years=credit.holdout["age_in_years"].map("{} years".format))
+    v = check(credit, rows)
+    assert not _age_groups(v.tables)  # no made-up groups
+    assert any("'age_in_years' held numbers" in n for n in v.notes)
+    as_text = credit.holdout.assign(age_in_years=credit.holdout["age_in_years"].astype(str))
+    assert _age_groups(check(credit, as_text).tables) == _age_groups(credit.results.tables)
