@@ -191,7 +191,8 @@ def test_train_knows_the_runs_data_by_its_fingerprint_and_keeps_the_shipped_mode
     _loans(300, 9).to_csv(other, index=False)  # the run's row count, other applicants
     trained = without_tuneplate(project, "train.py", "--data", str(other), "--out", "other")
     assert trained.returncode == 0, trained.stderr
-    assert "hold-out ROC AUC" not in trained.stdout and "fingerprint is not the run's" in trained.stdout
+    assert "hold-out ROC AUC" not in trained.stdout
+    assert "fingerprint is not the run's" in trained.stdout
     own = run.parent / "train.csv"
     again = without_tuneplate(project, "train.py", "--data", str(own), "--out", "other")
     _one_line_refusal(again, "--overwrite")
