@@ -194,17 +194,21 @@ def test_the_paired_difference_resamples_groups_once_for_both_models():
     assert by_group[1] - by_group[0] == pytest.approx(per_patient[1] - per_patient[0], rel=0.25)
 
 
+def _visits(patients: int, seed: int, visits: int = 6) -> pd.DataFrame:
+    """Patients seen `visits` times each, whose death depends on their own x."""
+    rng = np.random.default_rng(seed)
+    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
+    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
+    return pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
+                         "died": np.where(event, "yes", "no")})  # fmt: skip
+
+
 def test_a_grouped_run_reports_the_group_resampled_interval():
     from tuneplate.engine.contract.intervals import calibration
     from tuneplate.engine.metrics import get_metric
     from tuneplate.engine.tasks.binary.evaluation import holdout_interval
 
-    rng = np.random.default_rng(4)
-    patients, visits = 150, 6
-    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
-    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
-    table = pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
-                          "died": np.where(event, "yes", "no")})  # fmt: skip
+    table = _visits(patients=150, seed=4)
     r = tuneplate.tune("diagnosis", table, target="died", group="patient", model="logistic",
                        strategy="random", n_trials=2)  # fmt: skip
     hold = np.asarray(r.split_rows["holdout"])
@@ -245,12 +249,7 @@ def test_a_difference_that_cannot_be_judged_recommends_the_simple_model(tmp_path
     from tuneplate.reports.sections import comparison_sentence
     from tuneplate.reports.verdict import verdict
 
-    rng = np.random.default_rng(5)
-    patients, visits = 60, 6
-    x = np.repeat(rng.normal(size=patients), visits) + rng.normal(0, 0.3, patients * visits)
-    event = np.repeat(rng.random(patients), visits) < 1 / (1 + np.exp(-2 * x))
-    table = pd.DataFrame({"x": x, "patient": np.repeat(np.arange(patients), visits),
-                          "died": np.where(event, "yes", "no")})  # fmt: skip
+    table = _visits(patients=60, seed=5)
     r = tuneplate.tune("diagnosis", table, target="died", group="patient", model="lightgbm",
                        strategy="random", n_trials=2)  # fmt: skip
     assert r.baseline.interval is None and r.baseline.decision == "unjudged"
