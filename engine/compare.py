@@ -312,7 +312,8 @@ def _summarise(strategies, seeds, runs, scores, maximize) -> list[StrategySummar
                 behind=float(behind),
                 se=se,
                 # no standard error (too few hold-out rows): it cannot be told apart
-                tied=s == best or (math.isfinite(behind) and not se <= behind / TIE_SE),
+                tied=s == best
+                or (math.isfinite(behind) and (math.isnan(se) or behind <= TIE_SE * se)),
                 kept=bool(own) and all(r.versus_baseline == "kept" for r in own),
             )
         )

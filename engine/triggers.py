@@ -67,19 +67,8 @@ def triggers(v: Validation, results: Results) -> tuple[Trigger, ...]:
         if source == "the stated prevalence"
         else "The observed event rate moves away from the development data's event rate"
     )
-    if share is None:  # the run report sets no such trigger either
-        pass
-    elif not v.with_outcomes:
-        out.append(Trigger(rule, "needs outcomes", "grey"))
-    elif v.event_rate_interval is None:
-        out.append(Trigger(rule, "too few entities on these rows to tell", "grey"))
-    else:
-        low, high = v.event_rate_interval
-        away = not low <= share <= high
-        reading = (
-            f"{v.event_rate:.1%} (±{(high - low) / 2:.1%}) on these rows, {share:.1%} {source}"
-        )
-        out.append(Trigger(rule, reading, "red" if away else "green"))
+    if share is not None:  # no rate to compare with: the run report sets none either
+        out.append(_rate_trigger(v, rule, share, source))
     # The same triggers as the run report's list (reports/monitoring.py), no others.
     if results.table(TableKey.CALIBRATION) is not None:
         out.append(_calibration_trigger(v))
@@ -178,6 +167,17 @@ def _score_trigger(v: Validation, results: Results) -> Trigger:
         return Trigger(rule, "needs outcomes", "grey")
     fired = figure.new < limit if maximize else figure.new > limit
     return Trigger(rule, f"{figure.new:.3f} on these rows", "red" if fired else "green")
+
+
+def _rate_trigger(v: Validation, rule: str, share: float, source: str) -> Trigger:
+    if not v.with_outcomes:
+        return Trigger(rule, "needs outcomes", "grey")
+    if v.event_rate_interval is None:
+        return Trigger(rule, "too few entities on these rows to tell", "grey")
+    low, high = v.event_rate_interval
+    away = not low <= share <= high
+    reading = f"{v.event_rate:.1%} (±{(high - low) / 2:.1%}) on these rows, {share:.1%} {source}"
+    return Trigger(rule, reading, "red" if away else "green")
 
 
 def _calibration_trigger(v: Validation) -> Trigger:

@@ -493,7 +493,8 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
         )
     usable = [c for c in rows.columns if c not in unbanded]
     as_text = [c for c in bands if c in usable and not pd.api.types.is_numeric_dtype(rows[c])]
-    rows = rows.assign(**{c: pd.to_numeric(rows[c]) for c in as_text})  # "45" is 45
+    if as_text:  # "45" is 45
+        rows = rows.assign(**{c: pd.to_numeric(rows[c]) for c in as_text})
     roles = Roles(
         target=config.get("target") or "",
         positive=str(results.model.positive),
@@ -514,7 +515,7 @@ def _business(v, results, vertical, rows, y, p, notes) -> None:
             sample=VALIDATION_SAMPLE,
             # the new rows' own rate stays "the sample's"; the model's is the run's
             fitted_rate=fitted_rate(results),
-            bands=data.get("group_bands") or {},  # the run's groups, not re-cut here
+            bands=bands,  # the run's groups, not re-cut here
         )
     )
     v.tables = list(evaluated.tables)

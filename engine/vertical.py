@@ -301,8 +301,10 @@ def _check_names(vertical: str, family: str, space: Space) -> None:
         *known.exact_fit,
     }
     for param in space.params:
-        near = difflib.get_close_matches(param.name, names - {param.name}, n=1, cutoff=0.8)
-        if param.name not in names and near:
+        if param.name in names:
+            continue
+        near = difflib.get_close_matches(param.name, names, n=1, cutoff=0.8)
+        if near:
             raise ValueError(
                 f"{vertical}: the {family} space searches {param.name!r}, which "
                 f"{known.label} does not know; did you mean {near[0]!r}?"

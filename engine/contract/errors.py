@@ -1,5 +1,8 @@
 """The one exception type a user should ever see."""
 
+import traceback
+from pathlib import Path
+
 
 class TuneplateError(ValueError):
     """Bad input: the message names the problem and how to fix it.
@@ -23,9 +26,6 @@ def raised_at(exc: BaseException, within: str | None = None) -> str:
         >>> raised_at(error, within="/src/claims_fraud")
         "KeyError: 'claim_ammount' (checks.py, line 52)"
     """
-    import traceback
-    from pathlib import Path
-
     text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     frames = traceback.extract_tb(exc.__traceback__)
     if within is not None:
