@@ -249,6 +249,31 @@ def test_a_level_held_by_one_patient_is_pooled_however_many_rows_they_have():
     )  # by rows (no --group) the 12 rows are 12 patients
 
 
+def test_a_group_of_a_few_patients_is_listed_with_its_counts_withheld():
+    """Aggregates only: "missing: 4 patients, 3 with the condition" told those patients'
+    outcomes. Rare levels pooled as "other", missing ages and a numeric band at the run's
+    edges all stay under 10 here; each is listed, its counts withheld."""
+    rng = np.random.default_rng(9)
+    n = 203
+    stage = pd.array(["early"] * 150 + ["late"] * 50 + ["rare"] + [pd.NA] * 2, dtype="string")
+    age = np.concatenate([rng.uniform(40, 80, n - 8), [95.0] * 4, [np.nan] * 4])
+    rows = pd.DataFrame({"stage": stage, "age": age})
+    y = (rng.random(n) < 0.4).astype(int)
+    y[-3:] = 1  # the rare level's patient and the two with no stage had the condition
+    score = np.clip(0.3 * y + rng.uniform(0, 0.7, n), 0, 1)
+    table = metrics.subgroup_table(
+        rows, ["stage", "age"], y, score, 0.5, bands={"age": [50.0, 60.0, 70.0, 90.0]}
+    )
+    by = table.set_index(["Column", "Group"])
+    keys = [("stage", "other"), ("age", "missing"), ("age", "90 and over")]
+    for key in keys:
+        assert by.loc[key, "Evidence"] == metrics.WITHHELD
+        assert by.loc[key, ["Patients", "With the condition", "AUROC"]].isna().all()
+    assert by.loc[("stage", "early"), "Patients"] == 150  # large groups keep their counts
+    note = metrics._subgroup_table(rows, ["stage"], y, score, 0.5).note
+    assert "withheld" in note
+
+
 def test_validate_refuses_bad_assumptions():
     metrics.validate({"prevalence": None, "miss_cost": 10.0})
     metrics.validate({"prevalence": 0.02, "miss_cost": 0.5})

@@ -78,6 +78,7 @@ MIN_GROUP_EVENTS = 5
 MIN_NAMED = 10  # text levels with fewer hold-out patients are pooled as "other"
 MAX_LEVELS = 12  # text subgroups beyond this many levels pool the rarest as "other"
 TOO_SMALL, ENOUGH = "too small to judge", "enough to judge"
+WITHHELD = f"fewer than {MIN_NAMED} patients: counts withheld"
 # Reader-facing column labels, each written once: the tables' `roles` point the report's
 # charts at them, so a label can be reworded without losing a chart.
 THRESHOLD_P, MODEL, TREAT_ALL, TREAT_NONE = (
@@ -339,10 +340,19 @@ def subgroup_table(
     """AUROC, sensitivity and specificity per group, with group sizes.
 
     Every group is listed; one with fewer than 30 patients, or fewer than 5 with or
-    without the condition, is marked "too small to judge" and gets no figures. With
+    without the condition, is marked "too small to judge" and gets no figures. Text
+    levels of fewer than 10 patients are pooled as "other"; a group still under 10 (a
+    "missing" group, a numeric band, a small "other") is listed with its counts withheld
+    (NaN, `WITHHELD`): a count of a handful of patients tells their outcomes (small-cell
+    suppression, as in CMS's cell-size suppression policy: no cell of 1 to 10). With
     `ids` (the `--group` id of each row: several rows per patient), "Patients" and "With
     the condition" count distinct patients (with the condition on any of their rows),
     and the size and pooling rules judge patients, not rows.
+
+    Example:
+        >>> table = subgroup_table(rows, ["sex", "age"], y, risk, threshold=0.2)
+        >>> list(table.columns)[:4]
+        ['Column', 'Group', 'Patients', 'With the condition']
     """
     out = []
     y, score = np.asarray(y), np.asarray(score)
@@ -368,6 +378,9 @@ def subgroup_table(
             else:  # distinct patients: with the condition on any of their rows, or not
                 patients, cases = len(set(ids[mask])), len(set(ids[mask & (y == 1)]))
             others = patients - cases
+            if patients < MIN_NAMED:
+                out.append({"Column": str(col), "Group": str(group), "Evidence": WITHHELD})
+                continue
             small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)
             out.append(
@@ -382,7 +395,8 @@ def subgroup_table(
                     "Evidence": TOO_SMALL if small else ENOUGH,
                 }
             )
-    return pd.DataFrame(out)
+    columns = ["Column", "Group", "Patients", "With the condition", "AUROC", "Sensitivity"]
+    return pd.DataFrame(out, columns=[*columns, "Specificity", "Evidence"])
 
 
 def _group_order(label: str) -> tuple:
@@ -652,7 +666,8 @@ def _subgroup_table(
             f"{threshold:.1%} threshold. "
             f"Groups with fewer than {MIN_GROUP_PATIENTS} patients, or fewer than "
             f"{MIN_GROUP_EVENTS} with or without the condition, are listed but too small to "
-            "judge."
+            f"judge; a group of fewer than {MIN_NAMED} is listed with its counts withheld, "
+            "which would tell those patients' outcomes."
             + (
                 " Patients count once per group; one whose rows fall in several groups (a "
                 "stage that changed between visits) counts in each."
