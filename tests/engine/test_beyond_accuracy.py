@@ -127,6 +127,19 @@ def test_segment_counts_add_up_to_the_holdout_users_and_new_customers_are_apart(
     assert new.Customers == 40 and "popularity list" in new.Reading
 
 
+def test_segments_are_named_by_their_cuts_not_one_customers_count():
+    """Aggregates only: "heavy history (81–120 earlier events)" printed the heaviest
+    customer's own count (120 here)."""
+    frame = _segments(n=120, cold=0)
+    labels = frame["Segment"].tolist()
+    assert labels[:3] == [
+        "Returning, light history (up to 40 earlier events)",
+        "Returning, middle history (41–80 earlier events)",
+        "Returning, heavy history (81 or more earlier events)",
+    ]
+    assert not any("120" in label for label in labels)
+
+
 def test_a_segment_below_the_threshold_is_too_small_to_judge():
     frame = _segments(n=3 * MIN_SEGMENT - 3, cold=MIN_SEGMENT - 1)
     assert (frame["Reading"] == TOO_SMALL).all()

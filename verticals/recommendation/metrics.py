@@ -517,15 +517,19 @@ def _segments(outcome: RankingOutcome, rival: str) -> Table:
         "rival_ci": f"{title} 95% interval",
     }
     rows = []
-    low_cut, high_cut = np.quantile(events, [1 / 3, 2 / 3]) if len(events) else (0, 0)
-    parts = (
-        ("light", events <= low_cut),
-        ("middle", (events > low_cut) & (events <= high_cut)),
-        ("heavy", events > high_cut),
+    # Labelled by the tercile cuts, never by a segment's own smallest or largest count:
+    # the heaviest customer's count is one customer's value (aggregates only).
+    low, high = (
+        (int(c) for c in np.floor(np.quantile(events, [1 / 3, 2 / 3]))) if len(events) else (0, 0)
     )
-    for label, mask in parts:
+    middle = f"{low + 1:,}–{high:,}" if high - low > 1 else f"{high:,}" if high > low else "none"
+    parts = (
+        ("light", events <= low, f"up to {low:,}"),
+        ("middle", (events > low) & (events <= high), middle),
+        ("heavy", events > high, f"{high + 1:,} or more"),
+    )
+    for label, mask, span in parts:
         n = int(mask.sum())
-        span = f"{int(events[mask].min()):,}–{int(events[mask].max()):,}" if n else "none"
         row = {"Segment": f"Returning, {label} history ({span} earlier events)", "Customers": n}
         if n < MIN_SEGMENT:
             rows.append({**row, **dict.fromkeys(cols.values(), None), "Reading": TOO_SMALL})
