@@ -258,3 +258,69 @@ def test_ids_read_as_floats_because_of_a_blank_match_the_logs_whole_numbers():
     )
     log = to_log(table, InteractionRoles(user="user", item="item", time="time"))
     assert set(log.events["user"]) == {"1", "2"} and set(log.events["item"]) == {"1000", "1001"}
+
+
+@pytest.mark.parametrize(
+    ("written", "match"),
+    [
+        (["4", "4/5", "3"], "1 value.* --value column 'rating' are not numbers .*'4/5'"),
+        (["4", "5 stars", "five"], "2 value.* are not numbers .*'5 stars'"),
+        (["4", "4,5", "3"], "not numbers .*'4,5'"),
+    ],
+)
+def test_ratings_that_are_not_numbers_are_refused_not_read_as_misses(written, match):
+    """A fresh user's log wrote 31% of its ratings "4/5": read as 0, they stopped being
+    hits, the hold-out lost a third of its customers and the recommendation changed, with
+    no finding."""
+    table = pd.DataFrame(
+        {"user": ["a", "b", "c"], "item": ["x", "y", "x"], "ts": [1e9, 1e9 + 60, 1e9 + 120]}
+    ).assign(rating=written)
+    roles = resolve(table, None, time="ts", value="rating", min_value=4)
+    with pytest.raises(TuneplateError, match=match):
+        to_log(table, roles)
+
+
+def test_events_with_no_rating_are_misses_and_the_hit_rule_says_how_many():
+    table = pd.DataFrame(
+        {"user": ["a", "b", "c"], "item": ["x", "y", "x"], "ts": [1e9, 1e9 + 60, 1e9 + 120]}
+    ).assign(rating=["5", "", None])
+    log = to_log(table, resolve(table, None, time="ts", value="rating", min_value=4))
+    assert log.events["positive"].tolist() == [True, False, False]
+    assert log.hit == "an event with rating of 4 or more (2 events with no rating count as misses)"
+
+
+def test_prices_that_are_not_numbers_are_refused_in_the_log_and_the_item_table():
+    """'13,83 €' read as no price: the report then said no price was given."""
+    from tuneplate.engine.tasks.ranking.interactions import index_items
+
+    with pytest.raises(TuneplateError, match="item table's column 'price' .*'13,83 €'"):
+        index_items(pd.DataFrame({"sku": ["1", "2"], "price": ["13,83 €", "5"]}), "sku")
+    table = pd.DataFrame(
+        {"user": ["a", "b"], "item": ["x", "y"], "ts": [1e9, 1e9 + 60], "cost": ["3", "€4"]}
+    )
+    roles = resolve(table, None, time="ts", price="cost")
+    with pytest.raises(TuneplateError, match="price column 'cost' are not numbers"):
+        to_log(table, roles)
+
+
+def test_dates_written_as_yyyymmdd_numbers_are_read_as_dates_not_epoch_seconds():
+    """20220412 read as epoch seconds put a whole log within hours of 1970-08-23."""
+    times = parse_times(pd.Series([19970922, 19980101, 19971231]), "event_date")
+    assert times.dt.strftime("%Y-%m-%d").tolist() == ["1997-09-22", "1998-01-01", "1997-12-31"]
+
+
+@pytest.mark.parametrize(
+    ("column", "match"),
+    [
+        (pd.Series([35692, 35700]), "before 1973 .*35692"),  # Excel serial days
+        (pd.Series([1, 2, 3]), "before 1973"),  # an event counter
+        (pd.Series(["22:24:00", "08:05:12"]), "times of day with no date .*'22:24:00'"),
+        (pd.Series(["10:05 PM", "1997-09-22"]), "1 value.* times of day with no date"),
+    ],
+)
+def test_time_columns_that_hold_no_dates_are_refused(column, match):
+    """A log exported with separate date and time columns: the `time` column (times of day)
+    was taken as the time, pandas dated every event today and the "temporal" split cut by
+    hour of the day."""
+    with pytest.raises(TuneplateError, match=match):
+        parse_times(column, "time")

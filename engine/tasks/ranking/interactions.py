@@ -110,16 +110,46 @@ def resolve(table: pd.DataFrame, roles: InteractionRoles | None, **given) -> Int
     return InteractionRoles(user, item, time, value, min_value, event, price)
 
 
+def numbers(column: pd.Series, name: str, flag: str) -> pd.Series:
+    """`column` as floats, empty cells NaN; a value that is not a number is refused.
+
+    A rating written "4/5" or a price "13,83 €" read as missing would silently turn a hit
+    into a miss, or drop a price: never coerce, say which column and what was expected.
+
+    Example:
+        >>> numbers(pd.Series(["4", "3.5", None]), "rating", "--value").tolist()
+        [4.0, 3.5, nan]
+
+    Raises:
+        TuneplateError: any non-empty value that is not a plain number.
+    """
+    parsed = pd.to_numeric(column, errors="coerce")
+    text = column.astype("string").str.strip()
+    bad = parsed.isna() & column.notna() & (text != "").fillna(False)
+    if bad.any():
+        example = str(column[bad].iloc[0])
+        raise TuneplateError(
+            f"{int(bad.sum()):,} value(s) of {flag} column {name!r} are not numbers (e.g. "
+            f"{example!r}); write them as plain numbers (4.5, not '4/5', '4,5' or '4.5 €') "
+            "before tuning"
+        )
+    return parsed.astype(float)
+
+
 def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     """An item table indexed by item id (text, one row per item), for the features.
 
-    The id column is `item_role` when the table has it, else a conventional name.
+    The id column is `item_role` when the table has it, else a conventional name. A
+    `price` column must hold numbers (`numbers`).
+
     Example:
         >>> index_items(pd.DataFrame({"sku": [1, 1, 2], "price": [3.0, 3.0, 5.0]}), "sku").index
         Index(['1', '2'], dtype='string', name='sku')
     """
     given = item_role if item_role in items.columns else None
     key = find_column(items, given, ITEM_NAMES, "--item")
+    if "price" in items.columns:
+        items = items.assign(price=numbers(items["price"], "price", "item table's"))
     return items.assign(**{key: whole_text(items[key])}).drop_duplicates(key).set_index(key)
 
 
@@ -128,10 +158,28 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
 EPOCH_MS = (1e11, 1e14)
 
 
+# Epoch seconds below this are before March 1973: no interaction log is that old, so such
+# numbers are something else (Excel serial days, 20240301 read as a number, a counter).
+EPOCH_S_FLOOR = 1e8
+# Times of day with no date ("22:24", "10:05:33 PM"): pandas would date them all today.
+TIME_OF_DAY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*$"
+
+
 def epoch_unit(column: pd.Series) -> str:
     """ "ms" when every number of `column` is epoch milliseconds (`EPOCH_MS`), else "s"."""
     values = pd.to_numeric(column, errors="coerce").dropna()
     return "ms" if len(values) and values.between(*EPOCH_MS).all() else "s"
+
+
+def _basic_dates(column: pd.Series) -> pd.Series | None:
+    """Whole numbers that are all dates written YYYYMMDD (ISO 8601's basic format, as SQL
+    and SAS extracts write them), parsed; None when any is not."""
+    values = pd.to_numeric(column, errors="coerce").dropna()
+    if not len(values) or not ((values % 1 == 0) & values.between(19000101, 21001231)).all():
+        return None
+    text = column.astype("Int64").astype("string")
+    parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+    return parsed if parsed[column.notna()].notna().all() else None
 
 
 def parse_times(column: pd.Series, name: str) -> pd.Series:
@@ -146,10 +194,33 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
         [2024]
     """
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        parsed = pd.to_datetime(column, unit=epoch_unit(column), errors="coerce")
+        basic = _basic_dates(column)
+        if basic is not None:
+            return _no_gaps(basic, column, name)
+        unit = epoch_unit(column)
+        if unit == "s" and (column.dropna() < EPOCH_S_FLOOR).any():
+            example = column[column < EPOCH_S_FLOOR].iloc[0]
+            raise TuneplateError(
+                f"time column {name!r} holds numbers that, read as epoch seconds, fall "
+                f"before 1973 (e.g. {example:g}); write times as dates like 2024-03-01 "
+                "(Excel serial days and counters are not times)"
+            )
+        parsed = pd.to_datetime(column, unit=unit, errors="coerce")
     else:
+        clock = column.astype("string").str.match(TIME_OF_DAY).fillna(False)
+        if clock.any():
+            raise TuneplateError(
+                f"{int(clock.sum()):,} value(s) of time column {name!r} are times of day "
+                f"with no date (e.g. {str(column[clock].iloc[0])!r}); give --time a column "
+                "with dates, or join the date and time columns first ('1997-09-22 22:24')"
+            )
         # Shared with --time splits: tz-aware times (even with changing offsets) to UTC.
         parsed = parse_datetimes(column).dt.tz_localize(None)
+    return _no_gaps(parsed, column, name)
+
+
+def _no_gaps(parsed: pd.Series, column: pd.Series, name: str) -> pd.Series:
+    """`parsed`, after refusing any value of `column` that is missing or did not parse."""
     bad = parsed.isna() & column.notna()
     if column.isna().any() or bad.any():
         n = int(bad.sum() + column.isna().sum())
@@ -211,23 +282,26 @@ def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
             f"{int(missing.sum()):,} row(s) have no user or item "
             f"(columns {roles.user!r}, {roles.item!r}); drop or fill them before tuning"
         )
+    hit = hit_rule(table, roles)
     if roles.value:
-        value = pd.to_numeric(table[roles.value], errors="coerce")
+        value = numbers(table[roles.value], roles.value, "--value")
         if value.isna().all():
             raise TuneplateError(
                 f"value column {roles.value!r} holds no numbers; give a numeric --value column"
             )
+        if roles.min_value is not None and value.isna().any():  # said beside the figures
+            hit += f" ({int(value.isna().sum()):,} events with no {roles.value} count as misses)"
         frame["value"] = value.fillna(0.0).to_numpy(dtype=float)
     else:
         frame["value"] = 1.0
     if roles.min_value is not None:
-        frame["positive"] = frame["value"] >= roles.min_value
+        frame["positive"] = (value >= roles.min_value).to_numpy()  # no value: a miss
     else:
         frame["positive"] = True
     if roles.price and roles.price in table.columns:
-        frame["price"] = pd.to_numeric(table[roles.price], errors="coerce").to_numpy(dtype=float)
+        frame["price"] = numbers(table[roles.price], roles.price, "price").to_numpy(dtype=float)
     frame = frame.sort_values("time", kind="stable").reset_index(drop=True)
-    return Log(frame, roles, hit_rule(table, roles))
+    return Log(frame, roles, hit)
 
 
 @dataclass(frozen=True)
