@@ -157,6 +157,25 @@ def test_duplicate_events():
     assert checks.check_duplicate_events(pd.concat([table, bought]), ROLES) == []
 
 
+def test_ids_written_with_and_without_leading_zeros_are_found():
+    """A fresh user's export wrote 30% of its rows "259" instead of "000259": customers
+    doubled from 943 to 1,886, NDCG fell from 0.255 to 0.094 and the verdict changed,
+    with no finding."""
+    table = _log().assign(
+        user=lambda t: t["user"].str[1:].str.zfill(6), item=lambda t: t["item"].str[1:]
+    )
+    assert checks.check_ids_written_two_ways(table, ROLES) == []  # padded one way: clean
+    mixed = table.copy()
+    mixed.loc[::3, "user"] = mixed.loc[::3, "user"].str.lstrip("0").replace("", "0")
+    mixed.loc[:5, "item"] = mixed.loc[:5, "item"].str.zfill(3)
+    found = checks.check_ids_written_two_ways(mixed, ROLES)
+    assert _names(found) == ["ids_written_two_ways"] * 2
+    users, items = found
+    assert users.severity == "warning" and users.columns == ("user",)
+    assert users.message.startswith("30 customer ids in user")  # all 30 appear both ways
+    assert items.columns == ("item",) and "two items" in items.message
+
+
 def test_future_and_implausible_dates():
     table = _log()
     future = pd.Timestamp.now() + pd.Timedelta(days=30)

@@ -1,5 +1,5 @@
-"""Recommendation data checks: duplicate events, impossible dates, users too thin to
-evaluate, a sparse catalogue and one item that dominates the log.
+"""Recommendation data checks: duplicate events, ids written two ways, impossible dates,
+users too thin to evaluate, a sparse catalogue and one item that dominates the log.
 
 Each check reads the raw interaction table (columns named by `InteractionRoles`) and
 returns Findings whose message says what was found, `expected` what a sound log looks
@@ -203,8 +203,37 @@ def check_dominant_item(table: pd.DataFrame, roles: InteractionRoles) -> list[Fi
     ]
 
 
+def check_ids_written_two_ways(table: pd.DataFrame, roles: InteractionRoles) -> list[Finding]:
+    """Customer or item ids written with and without leading zeros ("000259" and "259"):
+    the log counts them as two customers (or items), splitting each one's history.
+
+    Only counted, never merged: "007" and "7" may be two real codes in some systems.
+    """
+    found = []
+    for col, who in ((roles.user, "customer"), (roles.item, "item")):
+        ids = pd.Series(table[col].dropna().astype("string").str.strip().unique())
+        digits = ids[ids.str.fullmatch(r"\d+").fillna(False)]
+        spellings = digits.groupby(digits.str.lstrip("0").replace("", "0")).size()
+        n = int((spellings > 1).sum())
+        if n:
+            found.append(
+                Finding(
+                    "ids_written_two_ways",
+                    "warning",
+                    f"{n:,} {who} ids in {col} are written both with and without leading "
+                    f"zeros (as in 000259 and 259): each counts as two {who}s",
+                    expected=f"each {who} id written one way throughout the log",
+                    fix="write the ids one way before tuning (e.g. pad them all to the same "
+                    "width); the split halves each one's history, and scores fall",
+                    columns=(col,),
+                )
+            )
+    return found
+
+
 CHECKS = (
     check_duplicate_events,
+    check_ids_written_two_ways,
     check_event_dates,
     check_events_per_user,
     check_sparsity,
