@@ -79,6 +79,8 @@ MEANINGS = {
     "beat and the ranker's figures lean on it.",
     "duplicate_events": "An event logged twice counts twice: it inflates popularity and can "
     "sit on both sides of the split.",
+    "ids_written_two_ways": "One customer (or item) written two ways counts as two: each "
+    "has half a history, and the ranker's and the simple lists' figures fall.",
     "few_holdout_users": "Few users in the hold-out period make every ranking figure wide.",
     "items_missing": "Items the item table does not describe have no category or price: "
     "diversity and revenue leave them out, so those figures cover part of the catalogue.",
