@@ -104,13 +104,20 @@ def _read(
     """(values, unreadable mask, missing mask) of one column read as `f.kind`.
 
     Values are floats for numeric/boolean/datetime (NaN when missing or unreadable) and
-    canonical text (None when missing) for categorical. Unreadable values are missing too.
+    canonical text (None when missing) for categorical. Unreadable values are missing too,
+    and so is a missing-word (`MISSING_WORDS`) in a categorical column that is not among
+    its learned levels: "?" is missing at scoring as it was at fit (`fit_levels`), never
+    a level the model never saw, whatever the column had before.
     Text numbers are read with the column's decimal mark, else the saved `rules`'
     (`number_format`): "3.543" is 3543 for a model tuned on a 1.234,5 file.
     """
     n = len(s)
     if f.kind == "categorical":
-        text = _text(s).to_numpy()
+        text = _text(s)
+        if f.levels:  # a missing-word ("?", "-", "n/a") the model did not learn is missing
+            word = text.str.lower().isin(MISSING_WORDS | set(f.missing_tokens))
+            text = text.where(~(word.fillna(False) & ~text.isin(f.levels)), None)
+        text = text.to_numpy()
         miss = pd.isna(text)
         return text, np.zeros(n, bool), miss
     if f.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s):

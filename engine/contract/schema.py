@@ -42,7 +42,16 @@ from .dates import ISO8601, parse_datetimes
 # Relative on purpose: `tuneplate export` copies errors.py, reader.py and this file side by
 # side into the exported project's `contract/` package, which has no tuneplate installed.
 from .errors import TuneplateError
-from .kinds import KINDS, MIN_LEVEL_ROWS, Feature, _date_format, _learn_kind, _read, _token_mask
+from .kinds import (
+    KINDS,
+    MIN_LEVEL_ROWS,
+    MISSING_WORDS,
+    Feature,
+    _date_format,
+    _learn_kind,
+    _read,
+    _token_mask,
+)
 from .notes import Note
 from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)
 
@@ -227,6 +236,13 @@ class Schema:
                 features.append(replace(f, had_missing=had_missing))
                 continue
             counts = pd.Series(values).value_counts()
+            # A rare missing-word ("?" in 3 rows beside empty cells) is a missing value,
+            # not a level pooled into OTHER; a frequent one ("none" in 900 rows) is a level.
+            words = MISSING_WORDS | set(f.missing_tokens)
+            spelt = [v for v in counts.index if str(v).lower() in words]
+            missing_words = [v for v in spelt if counts[v] < MIN_LEVEL_ROWS]
+            counts = counts.drop(missing_words)
+            had_missing = had_missing or bool(missing_words)
             kept = sorted(str(v) for v in counts.index[counts >= MIN_LEVEL_ROWS])
             rare = counts[counts < MIN_LEVEL_ROWS]
             levels, share = tuple(kept), 0.0

@@ -750,3 +750,27 @@ def test_a_time_zone_learned_at_fit_is_said_with_how_zone_less_times_are_read():
     naive = table.assign(seen=when.dt.tz_localize(None))
     _, notes = Schema.learn(naive, ["seen", "x"])
     assert "time zone" not in [n.message for n in notes if n.check == "date_feature"][0]
+
+
+@pytest.mark.parametrize("family", ["logistic", "lightgbm"])
+def test_a_missing_word_in_a_text_column_scores_as_missing_however_it_is_written(family):
+    """A patient scored 40% with the stage left empty or "NA", 86% with "?" and 84% with
+    "-": in a text column "?" was a level (pooled into OTHER), not a missing value, with
+    no finding. A rare "?" at fit is missing too; a frequent "none" stays a level."""
+    table = _table(n=400, seed=3)
+    table["purpose"] = table["purpose"].astype(object)
+    table.loc[10:29, "purpose"] = None
+    table.loc[30:32, "purpose"] = "?"  # rare at fit: missing, as the empty cells
+    table["guarantor"] = np.where(np.arange(len(table)) % 3 == 0, "none", "bank")
+    result = _tune(table, family, seed=0)
+    (purpose,) = [f for f in result.model.schema.features if f.name == "purpose"]
+    assert "?" not in purpose.levels and OTHER in purpose.levels  # the one-row level only
+    (guarantor,) = [f for f in result.model.schema.features if f.name == "guarantor"]
+    assert "none" in guarantor.levels
+    row = table.drop(columns="status").iloc[[40]]
+    spelled = [None, "NA", "?", "-", "n/a", "unknown"]
+    rows = pd.concat([row.assign(purpose=w) for w in spelled], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaWarning)
+        scores = result.model.predict_proba(rows)[:, 1]
+    assert np.allclose(scores, scores[0]), dict(zip(map(str, spelled), scores, strict=True))
