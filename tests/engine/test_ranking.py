@@ -324,3 +324,15 @@ def test_time_columns_that_hold_no_dates_are_refused(column, match):
     hour of the day."""
     with pytest.raises(TuneplateError, match=match):
         parse_times(column, "time")
+
+
+def test_an_item_table_with_several_different_rows_for_one_item_is_refused():
+    """A price history (two rows for one item) kept its first row and priced every sale
+    at the old price, with no finding; identical repeats are harmless and kept once."""
+    from tuneplate.engine.tasks.ranking.interactions import index_items
+
+    history = pd.DataFrame({"sku": ["7", "7", "8"], "price": [3.0, 3.5, 5.0]})
+    with pytest.raises(TuneplateError, match="1 item id.* column 'sku' have rows that differ"):
+        index_items(history, "sku")
+    repeated = pd.DataFrame({"sku": ["7", "7", "8"], "price": [3.0, 3.0, 5.0]})
+    assert index_items(repeated, "sku")["price"].tolist() == [3.0, 5.0]

@@ -140,7 +140,8 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     """An item table indexed by item id (text, one row per item), for the features.
 
     The id column is `item_role` when the table has it, else a conventional name. A
-    `price` column must hold numbers (`numbers`).
+    `price` column must hold numbers (`numbers`); an id on several rows that differ (a
+    price history) is refused, since any one row would be a silent choice.
 
     Example:
         >>> index_items(pd.DataFrame({"sku": [1, 1, 2], "price": [3.0, 3.0, 5.0]}), "sku").index
@@ -150,7 +151,15 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     key = find_column(items, given, ITEM_NAMES, "--item")
     if "price" in items.columns:
         items = items.assign(price=numbers(items["price"], "price", "item table's"))
-    return items.assign(**{key: whole_text(items[key])}).drop_duplicates(key).set_index(key)
+    items = items.assign(**{key: whole_text(items[key])}).drop_duplicates()
+    twice = items[key].dropna().duplicated()
+    if twice.any():  # a price history or two categories: which row is the item? Refuse
+        raise TuneplateError(
+            f"{int(twice.sum()):,} item id(s) of the item table's column {key!r} have rows "
+            f"that differ (e.g. {str(items[key].dropna()[twice].iloc[0])!r}); give one row "
+            "per item (its current price and category)"
+        )
+    return items.set_index(key)
 
 
 # Epoch milliseconds from 1973 to 5138: read as seconds they would be years past 5000,
