@@ -423,6 +423,49 @@ def test_exported_ranking_score_refuses_a_log_without_its_user_column(ranking_pr
     assert not (project / "x.csv").exists()
 
 
+@pytest.mark.slow
+def test_exported_ranking_score_refuses_what_would_move_every_list_unsaid(
+    ranking_project, tmp_path
+):
+    """A fresh user's scorer exited 0 on: --users ids written without the log's leading
+    zeros (every customer sent to the popularity list as "new"), one event dated 2099 (taken
+    as now: 0 of 943 lists unchanged), and an item table whose ids matched no log item
+    (category and price blank for every candidate)."""
+    project, _, _, table = ranking_project
+    padded = table.assign(customer=table["customer"].str[1:])  # "0003"
+    log = tmp_path / "padded.csv"
+    padded.to_csv(log, index=False)
+    users = tmp_path / "users.csv"
+    pd.DataFrame({"customer": ["3", "50"]}).to_csv(users, index=False)
+    done = without_tuneplate(
+        project, "score.py", "--data", log, "--out", tmp_path / "a.csv", "--users", users
+    )
+    _one_line_refusal(done, "2 --users id(s)", "'3' for '0003'")
+
+    future = pd.concat([table, table.tail(1).assign(ts=pd.Timestamp("2099-01-01"))])
+    late = tmp_path / "late.csv"
+    future.to_csv(late, index=False)
+    done = without_tuneplate(project, "score.py", "--data", late, "--out", tmp_path / "b.csv")
+    _one_line_refusal(done, "1 event(s) of --data are dated after today", "2099-01-01")
+
+    data = tmp_path / "events.csv"
+    table.to_csv(data, index=False)
+    skus = sorted(table["sku"].unique())
+    items = tmp_path / "items.csv"
+    pd.DataFrame({"sku": [s.upper() for s in skus], "category": "a"}).to_csv(items, index=False)
+    done = without_tuneplate(
+        project, "score.py", "--data", data, "--out", tmp_path / "c.csv", "--items", items
+    )
+    _one_line_refusal(done, f"none of the {len(skus)} items of --data is in --items")
+    pd.DataFrame({"sku": skus[:-5], "category": "a"}).to_csv(items, index=False)
+    done = without_tuneplate(
+        project, "score.py", "--data", data, "--out", tmp_path / "d.csv", "--items", items
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"warning: 5 of the log's {len(skus)} items" in done.stderr
+    assert not (tmp_path / "a.csv").exists() and not (tmp_path / "c.csv").exists()
+
+
 def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project, tmp_path):
     """validate.py, without tuneplate, agrees with `tuneplate.validate` on the same rows:
     the verdict, every PSI/CSI and the AUROC, on rows with one input shifted."""
