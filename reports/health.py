@@ -73,6 +73,8 @@ MEANINGS = {
     "if the dots were decimal points, the values are 1,000 times too large.",
     "leading_zeros": "Codes with leading zeros were kept as text, so 007 and 7 stay "
     "different levels.",
+    "answers_spelled_two_ways": "One answer written two ways (yes and 1) is two levels to "
+    "the model, each learnt from fewer rows; rows written the other way at scoring move.",
     "cold_start": "Users or items never seen before cannot be personalised; the ranker falls "
     "back on popularity for them.",
     "dominant_item": "One item with a large share of the events makes popularity hard to "

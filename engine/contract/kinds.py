@@ -232,6 +232,7 @@ def _learn_kind(
             notes.append(_inf_note(col, inf))
         written = given[finite.to_numpy()].map(lambda v: str(v).strip())
         notes += _format_notes(col, written, numbers[finite], decimal, thousands, own)
+        notes += _answer_notes(col, text[rest], numeric=True)  # mostly 1/0, a few "yes"
         return "numeric", tokens, own, notes
     sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
@@ -241,7 +242,37 @@ def _learn_kind(
             days = _days(parse_datetimes(text[rest]))
             bad = int(np.isnan(days).sum())
             return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
-    return "categorical", (), "", _case_notes(col, text[rest])
+    return "categorical", (), "", _case_notes(col, text[rest]) + _answer_notes(col, text[rest])
+
+
+# Two-valued answers as extracts spell them (compared stripped and case-folded).
+YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
+NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
+
+
+def _answer_notes(col: str, text: pd.Series, numeric: bool = False) -> list[Note]:
+    """A warning when a yes/no column writes one answer two ways ("yes" and "1", "no" and
+    "0"): the model learns four levels from what are two answers, each from its own rows
+    (or, `numeric`, reads the 1/0 and takes the words for missing values)."""
+    folded = set(pd.Series(text.dropna().unique()).astype(str).str.strip().str.casefold())
+    yes, no = folded & YES_WORDS, folded & NO_WORDS
+    if not folded <= YES_WORDS | NO_WORDS or (len(yes) < 2 and len(no) < 2):
+        return []
+    return [
+        Note(
+            "answers_spelled_two_ways",
+            "warning",
+            f"{col}: yes/no answers written {len(folded)} ways ({', '.join(sorted(folded))}): "
+            + (
+                "read as numbers, the words are missing values to the model"
+                if numeric
+                else "each spelling is a level of its own to the model, learnt from its own rows"
+            ),
+            expected="each answer written one way (yes/no, or 1/0)",
+            fix="write each answer one way in the extract, before tuning and at scoring",
+            columns=(col,),
+        )
+    ]
 
 
 def _case_notes(col: str, text: pd.Series) -> list[Note]:

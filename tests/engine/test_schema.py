@@ -630,6 +630,23 @@ def test_levels_that_differ_only_in_case_are_a_warning():
         assert not any(n.check == "case_levels" for n in notes)
 
 
+def test_a_yes_no_column_written_two_ways_is_a_warning():
+    """'yes'/'no' and '1'/'0' in one column were four levels without a word: the same
+    patient scored 0.733 or 0.705 by how one answer was spelled (a fresh user's table)."""
+    mixed = pd.DataFrame({"ascites": ["yes", "no", "1", "0"] * 20})
+    (note,) = [n for n in Schema.learn(mixed, ["ascites"])[1] if n.check.startswith("answers")]
+    assert note.severity == "warning" and note.columns == ("ascites",)
+    assert "written 4 ways (0, 1, no, yes)" in note.message and "level" in note.message
+    mostly = pd.DataFrame({"ascites": ["1", "0"] * 48 + ["yes"] * 4})  # numbers, a few words
+    schema, notes = Schema.learn(mostly, ["ascites"])
+    assert schema.feature("ascites").kind == "numeric"
+    (note,) = [n for n in notes if n.check.startswith("answers")]
+    assert "the words are missing values" in note.message
+    for clean in (["yes", "no"], ["1", "0"], ["Y", "N", "n/a"], ["yes", "no", "maybe"]):
+        notes = Schema.learn(pd.DataFrame({"ascites": clean * 20}), ["ascites"])[1]
+        assert not any(n.check.startswith("answers") for n in notes), clean
+
+
 def _dated_schema():
     """A schema fitted on real datetimes (a DataFrame's datetime64 column)."""
     when = pd.Series(pd.date_range("2022-01-01", periods=400, freq="D"), name="exam")
