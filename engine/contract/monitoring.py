@@ -17,7 +17,9 @@ recalibrating):
 - "fix the extract first": BROKEN_SHARE or more of a model input's values could not
   be read, or are missing in a column that had none at development (a changed decimal
   mark, a column emptied by the export): the model scored those rows with the input
-  missing, so no figure on them says how the model performs;
+  missing, so no figure on them says how the model performs; or a numeric input's
+  values lie almost all beyond the development's range (a changed unit or reading:
+  `Profile.off_range_by_column`), which no count shows;
 - "redevelop": the AUROC fell beyond the 95% interval of its change;
 - "recalibrate": calibration-in-the-large's interval excludes 0, or the slope's 1;
 - "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
@@ -89,6 +91,7 @@ class Drift:
     new_missing: int = 0
     problem: str = ""
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
+    off_range: bool = False  # `problem` is a change of unit (`Profile.off_range_by_column`)
 
 
 # ------------------------------------------------------------------------- stability
@@ -167,6 +170,7 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
             )
         if not found.get("problem") and name in beyond:
             found["problem"] = beyond[name]  # a change of unit: no count shows it
+            found["off_range"] = True
         shares = profile.columns[name].shares
         psi, judged_band = index[name], judged(index[name], shares, len(inputs))
         rows.append(Drift(name, psi, *judged_band, n, **found))
@@ -215,6 +219,17 @@ def verdict(
             "a column that had none, or levels written in another case): it scored these "
             "rows without them, so the figures here describe the extract, not the model. "
             "Fix the extract and validate again:",
+            *extract,
+        )
+    unit = [d.column for d in drift if d.off_range]
+    if unit:  # read 1,000 times too large: "redevelop" would blame the model for the file
+        names = " and ".join(map(repr, unit))
+        return FIX_EXTRACT, (
+            f"The values of {names} lie almost all beyond the development's range, the mark "
+            "of a changed unit or reading (thousands, a percent for a fraction, a decimal "
+            "mark read as a thousands separator): the model scored values it never saw, so "
+            "the figures here describe the extract, not the model. Fix the extract and "
+            "validate again:",
             *extract,
         )
     a = discrimination  # the AUROC figure
