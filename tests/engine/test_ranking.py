@@ -336,3 +336,13 @@ def test_an_item_table_with_several_different_rows_for_one_item_is_refused():
         index_items(history, "sku")
     repeated = pd.DataFrame({"sku": ["7", "7", "8"], "price": [3.0, 3.0, 5.0]})
     assert index_items(repeated, "sku")["price"].tolist() == [3.0, 5.0]
+
+
+def test_a_run_column_missing_from_a_new_log_is_not_said_to_be_given():
+    """score.py said "column 'rating' given to --value" to a user who gave no --value: the
+    column was the run's own."""
+    table = pd.DataFrame(columns=["user", "item", "ts"])
+    with pytest.raises(TuneplateError, match="the run's value column 'rating' is not in"):
+        resolve(table, InteractionRoles("user", "item", "ts", "rating", 4.0))
+    with pytest.raises(TuneplateError, match="column 'stars' given to --value"):
+        resolve(table, InteractionRoles("user", "item", "ts", "rating", 4.0), value="stars")

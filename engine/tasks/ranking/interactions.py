@@ -61,18 +61,28 @@ def _key(name: str) -> str:
     return str(name).split(":", 1)[0].strip().lower()
 
 
-def find_column(table: pd.DataFrame, given: str | None, names: tuple[str, ...], flag: str) -> str:
-    """The column for a role: the one given, else the first conventional name present."""
+def find_column(
+    table: pd.DataFrame,
+    given: str | None,
+    names: tuple[str, ...],
+    flag: str,
+    from_run: bool = False,
+) -> str:
+    """The column for a role: the one given, else the first conventional name present.
+    `from_run`: `given` is the run's own column (scoring a new log), not the user's flag."""
     by_key = {_key(c): c for c in table.columns}
     if given is not None:
         if given in table.columns:
             return given
         if _key(given) in by_key:
             return by_key[_key(given)]
-        raise TuneplateError(
-            f"column {given!r} given to {flag} is not in the table; "
-            f"its columns are: {', '.join(map(str, table.columns[:20]))}"
+        whose = (
+            f"the run's {flag[2:]} column {given!r} is not in the table (name this table's "
+            f"with {flag} COL)"
+            if from_run
+            else f"column {given!r} given to {flag} is not in the table"
         )
+        raise TuneplateError(f"{whose}; its columns are: {', '.join(map(str, table.columns[:20]))}")
     for name in names:
         if name in by_key:
             return by_key[name]
@@ -92,12 +102,15 @@ def resolve(table: pd.DataFrame, roles: InteractionRoles | None, **given) -> Int
     """
     base = roles or InteractionRoles("", "", "")
     pick = {k: v for k, v in given.items() if v is not None}
-    user = find_column(table, pick.get("user", base.user or None), USER_NAMES, "--user")
-    item = find_column(table, pick.get("item", base.item or None), ITEM_NAMES, "--item")
-    time = find_column(table, pick.get("time", base.time or None), TIME_NAMES, "--time")
-    value = pick.get("value", base.value)
-    if value is not None:
-        value = find_column(table, value, (), "--value")
+
+    def column(role: str, names: tuple[str, ...]) -> str | None:
+        chosen = pick.get(role, getattr(base, role) or None)
+        if chosen is None and not names:
+            return None
+        return find_column(table, chosen, names, f"--{role}", from_run=role not in pick)
+
+    user, item = column("user", USER_NAMES), column("item", ITEM_NAMES)
+    time, value = column("time", TIME_NAMES), column("value", ())
     min_value = pick.get("min_value", base.min_value)
     if min_value is not None and value is None:
         raise TuneplateError("--min-value needs the column it applies to; name it with --value COL")
