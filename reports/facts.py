@@ -179,7 +179,13 @@ def data_facts(results: Results) -> list[tuple[str, str]]:
         "excluded": "Columns left out",
         "fingerprint": "Data fingerprint",
     }
-    return [(label, fmt_cell(d[key], None)) for key, label in labels.items() if key in d]
+    rows = [(label, fmt_cell(d[key], None)) for key, label in labels.items() if key in d]
+    roles = d.get("roles") or {}  # a ranking run: which column played which part
+    parts = ("user", "item", "time", "value", "event", "price")
+    named = [(r, roles[r]) for r in parts if r in roles]
+    if named:
+        rows.append(("Columns read as", "; ".join(f"{r}: {c!r}" for r, c in named)))
+    return rows
 
 
 def _trial_counts(results: Results) -> str:
