@@ -228,6 +228,8 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
                 "(Excel serial days and counters are not times)"
             )
         parsed = pd.to_datetime(column, unit=unit, errors="coerce")
+    elif pd.api.types.is_datetime64_any_dtype(column):
+        parsed = parse_datetimes(column).dt.tz_localize(None)
     else:
         clock = column.astype("string").str.match(TIME_OF_DAY).fillna(False)
         if clock.any():
