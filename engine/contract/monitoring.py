@@ -18,8 +18,8 @@ recalibrating):
   be read, or are missing in a column that had none at development (a changed decimal
   mark, a column emptied by the export): the model scored those rows with the input
   missing, so no figure on them says how the model performs; or a numeric input's
-  values lie almost all beyond the development's range (a changed unit or reading:
-  `Profile.off_range_by_column`), which no count shows;
+  values lie almost all beyond the development's outer band and ten times past its
+  edge (a changed unit or reading: `Profile.unit_changes`), which no count shows;
 - "redevelop": the AUROC fell beyond the 95% interval of its change;
 - "recalibrate": calibration-in-the-large's interval excludes 0, or the slope's 1;
 - "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
@@ -91,7 +91,7 @@ class Drift:
     new_missing: int = 0
     problem: str = ""
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
-    off_range: bool = False  # `problem` is a change of unit (`Profile.off_range_by_column`)
+    off_range: bool = False  # a change of unit, far off range (`Profile.unit_changes`)
 
 
 # ------------------------------------------------------------------------- stability
@@ -146,6 +146,7 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
     n = len(encoded)
     index = profile.psi(schema, encoded, scores)
     beyond = profile.off_range_by_column(schema, encoded)
+    units = set(profile.unit_changes(schema, encoded))
     inputs = [f.name for f in schema.features if f.name in profile.columns]
 
     def judged(value: float, shares, tests: int) -> tuple[str, float]:
@@ -170,7 +171,7 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
             )
         if not found.get("problem") and name in beyond:
             found["problem"] = beyond[name]  # a change of unit: no count shows it
-            found["off_range"] = True
+            found["off_range"] = name in units  # far past the edge: the file, not drift
         shares = profile.columns[name].shares
         psi, judged_band = index[name], judged(index[name], shares, len(inputs))
         rows.append(Drift(name, psi, *judged_band, n, **found))

@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -43,6 +44,24 @@ OFF_RANGE_ROWS = 30
 OFF_RANGE_SHARE = 0.8
 OFF_RANGE_DEV = 0.2
 OFF_RANGE_BANDS = 5
+
+
+UNIT_FACTOR = 10.0  # `Profile.unit_changes`: off range by this factor is a unit, not drift
+
+
+@dataclass(frozen=True)
+class OffRange:
+    """One input's new values beyond an outer band: which side, the edge, the share of
+    new rows past it, the development's share there, the rows judged, and how far past
+    (the median value beyond the edge over the edge, or the edge over it; NaN unsigned)."""
+
+    column: str
+    where: str  # "below" or "above"
+    edge: float
+    share: float
+    dev: float
+    rows: int
+    factor: float
 
 
 @dataclass(frozen=True)
@@ -145,7 +164,25 @@ class Profile:
             >>> profile.off_range_by_column(schema, schema.encode(amounts_in_thousands)[0])
             {'amount': 'amount: 100% of 40 rows with a value lie below 1,200, where 10% ...'}
         """
-        lines = {}
+        return {
+            o.column: f"{o.column}: {o.share:.0%} of {o.rows:,} rows with a value lie "
+            f"{o.where} {_edge_text(o.edge)}, where {o.dev:.0%} of the run's hold-out rows "
+            "did: a change of unit or reading (thousands, a percent for a fraction, a "
+            "decimal mark), or an input that moves on with time (a year)? scored as given, "
+            "outside the range the model learned"
+            for o in self._off_range(schema, encoded)
+        }
+
+    def unit_changes(self, schema: Any, encoded: pd.DataFrame) -> tuple[str, ...]:
+        """Inputs off range (`off_range_by_column`) by a factor of UNIT_FACTOR or more: the
+        median value beyond the outer edge is 10 times past it (amounts in thousands,
+        1,000 times too large). A segment of large loans or a population that moved sits
+        just past the edge and is not one (validate calls these a drift, not the file).
+        """
+        return tuple(o.column for o in self._off_range(schema, encoded) if o.factor >= UNIT_FACTOR)
+
+    def _off_range(self, schema: Any, encoded: pd.DataFrame) -> list[OffRange]:
+        found = []
         for f in schema.features:
             bands = self.columns.get(f.name)
             if f.kind != "numeric" or bands is None or len(bands.edges) + 1 < OFF_RANGE_BANDS:
@@ -156,23 +193,20 @@ class Profile:
                 continue
             shares = bands.shares[:-1]  # without "missing"
             readable = sum(shares) or 1.0
-            low, high = shares[0] / readable, shares[-1] / readable
-            below = float(np.mean(x < bands.edges[0]))
-            above = float(np.mean(x > bands.edges[-1]))
-            for new, dev, where, edge in (
-                (below, low, "below", bands.edges[0]),
-                (above, high, "above", bands.edges[-1]),
-            ):
+            low_edge, high_edge = bands.edges[0], bands.edges[-1]
+            sides = (
+                ("below", x < low_edge, shares[0] / readable, low_edge),
+                ("above", x > high_edge, shares[-1] / readable, high_edge),
+            )
+            for where, beyond, dev, edge in sides:
+                new = float(np.mean(beyond))
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
-                    lines.setdefault(
-                        f.name,
-                        f"{f.name}: {new:.0%} of {len(x):,} rows with a value lie {where} "
-                        f"{_edge_text(edge)}, where {dev:.0%} of the run's hold-out rows "
-                        "did: a change of unit or reading (thousands, a percent for a "
-                        "fraction, a decimal mark), or an input that moves on with time "
-                        "(a year)? scored as given, outside the range the model learned",
-                    )
-        return lines
+                    middle = float(np.median(x[beyond]))
+                    ratio = middle / edge if where == "above" else edge / middle
+                    factor = ratio if edge > 0 and middle > 0 else math.nan
+                    found.append(OffRange(f.name, where, edge, new, dev, len(x), factor))
+                    break
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -750,6 +750,21 @@ def test_a_changed_unit_is_an_extract_fault_said_first_as_scoring_says_it(credit
     assert v.auroc is not None  # the figures are still shown, for what they are
 
 
+def test_a_segment_past_the_outer_band_is_drift_not_a_broken_extract(credit):
+    """Validating on the large loans alone (values inside the development range, past its
+    top band) was called "fix the extract first ... a changed unit": a segment or a moved
+    population is the model's concern, said as such; only a jump of ten times or more
+    past the edge is taken for the file's unit."""
+    rows = credit.holdout.copy()
+    top = rows["credit_amount"].quantile(0.9)
+    rows["credit_amount"] = np.where(rows["credit_amount"] > top, rows["credit_amount"], top * 1.5)
+    v = tuneplate.validate(credit.folder, rows)
+    line = next(d.problem for d in v.drift if d.column == "credit_amount")
+    assert "a change of unit or reading" in line  # still said, as a question
+    assert v.verdict != FIX_EXTRACT
+    assert not next(d for d in v.drift if d.column == "credit_amount").off_range
+
+
 @pytest.mark.parametrize("how", ["upper", "spaced"])
 def test_levels_written_in_another_case_are_an_extract_fault(credit, how):
     """The checking-account levels upper-cased by the extract: unknown to the model, so
