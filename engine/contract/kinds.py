@@ -255,8 +255,9 @@ def _answer_notes(col: str, text: pd.Series, numeric: bool = False) -> list[Note
     "0"): the model learns four levels from what are two answers, each from its own rows
     (or, `numeric`, reads the 1/0 and takes the words for missing values)."""
     folded = set(pd.Series(text.dropna().unique()).astype(str).str.strip().str.casefold())
-    yes, no = folded & YES_WORDS, folded & NO_WORDS
-    if not folded <= YES_WORDS | NO_WORDS or (len(yes) < 2 and len(no) < 2):
+    digits = folded & {"1", "0"}
+    # words and digits for the same answers; letters alone (T/F/N) may be a code of three
+    if not folded <= YES_WORDS | NO_WORDS or not digits or digits == folded:
         return []
     return [
         Note(

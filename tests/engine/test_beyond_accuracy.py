@@ -96,7 +96,7 @@ def _users(ndcg: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _segments(n: int, cold: int) -> pd.DataFrame:
+def _segments(n: int, cold: int, events: np.ndarray | None = None) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     ranker, rival = _users(rng.uniform(0.2, 0.8, n)), _users(rng.uniform(0.0, 0.4, n))
     outcome = RankingOutcome(
@@ -108,7 +108,9 @@ def _segments(n: int, cold: int) -> pd.DataFrame:
         assumptions={"k": 10, "purchase_share": 1.0, "order_value": None},
         seed=0,
         priced=False,
-        history_events=pd.Series(np.arange(1, n + 1), index=ranker.index),
+        history_events=pd.Series(
+            np.arange(1, n + 1) if events is None else events, index=ranker.index
+        ),
         cold_start=_users(rng.uniform(0, 0.2, cold)),
     )
     (table,) = [t for t in evaluate(outcome).tables if t.key == "customer_segments"]
@@ -138,6 +140,13 @@ def test_segments_are_named_by_their_cuts_not_one_customers_count():
         "Returning, heavy history (81 or more earlier events)",
     ]
     assert not any("120" in label for label in labels)
+    same = _segments(n=90, cold=0, events=np.full(90, 4))  # every customer 4 events
+    assert same["Segment"].tolist()[:3] == [
+        "Returning, light history (up to 4 earlier events)",
+        "Returning, middle history (empty: the light and heavy thirds meet)",
+        "Returning, heavy history (5 or more earlier events)",
+    ]
+    assert same["Customers"].tolist()[:3] == [90, 0, 0]
 
 
 def test_a_segment_below_the_threshold_is_too_small_to_judge():

@@ -266,6 +266,7 @@ def test_ids_read_as_floats_because_of_a_blank_match_the_logs_whole_numbers():
         (["4", "4/5", "3"], "1 value.* --value column 'rating' are not numbers .*'4/5'"),
         (["4", "5 stars", "five"], "2 value.* are not numbers .*'5 stars'"),
         (["4", "4,5", "3"], "not numbers .*'4,5'"),
+        (["4", "inf", "3"], "not numbers .*'inf'"),
     ],
 )
 def test_ratings_that_are_not_numbers_are_refused_not_read_as_misses(written, match):
@@ -304,9 +305,18 @@ def test_prices_that_are_not_numbers_are_refused_in_the_log_and_the_item_table()
 
 
 def test_dates_written_as_yyyymmdd_numbers_are_read_as_dates_not_epoch_seconds():
-    """20220412 read as epoch seconds put a whole log within hours of 1970-08-23."""
+    """20220412 read as epoch seconds put a whole log within hours of 1970-08-23; and
+    202403011230 (with the time) read as epoch milliseconds landed in 1976, two events a
+    day apart coming out 10 seconds apart."""
     times = parse_times(pd.Series([19970922, 19980101, 19971231]), "event_date")
     assert times.dt.strftime("%Y-%m-%d").tolist() == ["1997-09-22", "1998-01-01", "1997-12-31"]
+    stamped = parse_times(pd.Series([202403011230, 202403021230]), "event_time")
+    assert stamped.dt.strftime("%d %H:%M").tolist() == ["01 12:30", "02 12:30"]
+    assert (stamped.dt.year == 2024).all()
+    seconds = parse_times(pd.Series([20240301123005.0]), "event_time")  # floats, seconds
+    assert seconds.dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == ["2024-03-01 12:30:05"]
+    epoch_ms = parse_times(pd.Series([874965758000, 1708101989000]), "ts")  # not dates
+    assert epoch_ms.dt.year.tolist() == [1997, 2024]
 
 
 @pytest.mark.parametrize(
@@ -336,6 +346,8 @@ def test_an_item_table_with_several_different_rows_for_one_item_is_refused():
         index_items(history, "sku")
     repeated = pd.DataFrame({"sku": ["7", "7", "8"], "price": [3.0, 3.0, 5.0]})
     assert index_items(repeated, "sku")["price"].tolist() == [3.0, 5.0]
+    blanks = pd.DataFrame({"sku": ["7", None, None], "price": [3.0, 1.0, 2.0]})  # no item
+    assert index_items(blanks, "sku").index.tolist() == ["7"]
 
 
 def test_a_run_column_missing_from_a_new_log_is_not_said_to_be_given():

@@ -642,7 +642,8 @@ def test_a_yes_no_column_written_two_ways_is_a_warning():
     assert schema.feature("ascites").kind == "numeric"
     (note,) = [n for n in notes if n.check.startswith("answers")]
     assert "the words are missing values" in note.message
-    for clean in (["yes", "no"], ["1", "0"], ["Y", "N", "n/a"], ["yes", "no", "maybe"]):
+    codes = ["T", "F", "N"]  # letters alone: a three-level code, not yes/no spelt twice
+    for clean in (["yes", "no"], ["1", "0"], ["Y", "N", "n/a"], ["yes", "no", "maybe"], codes):
         notes = Schema.learn(pd.DataFrame({"ascites": clean * 20}), ["ascites"])[1]
         assert not any(n.check.startswith("answers") for n in notes), clean
 

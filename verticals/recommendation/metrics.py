@@ -522,7 +522,7 @@ def _segments(outcome: RankingOutcome, rival: str) -> Table:
     low, high = (
         (int(c) for c in np.floor(np.quantile(events, [1 / 3, 2 / 3]))) if len(events) else (0, 0)
     )
-    middle = f"{low + 1:,}–{high:,}" if high - low > 1 else f"{high:,}" if high > low else "none"
+    middle = f"{low + 1:,}–{high:,}" if high - low > 1 else f"{high:,}" if high > low else ""
     parts = (
         ("light", events <= low, f"up to {low:,}"),
         ("middle", (events > low) & (events <= high), middle),
@@ -530,7 +530,8 @@ def _segments(outcome: RankingOutcome, rival: str) -> Table:
     )
     for label, mask, span in parts:
         n = int(mask.sum())
-        row = {"Segment": f"Returning, {label} history ({span} earlier events)", "Customers": n}
+        words = f"{span} earlier events" if span else "empty: the light and heavy thirds meet"
+        row = {"Segment": f"Returning, {label} history ({words})", "Customers": n}
         if n < MIN_SEGMENT:
             rows.append({**row, **dict.fromkeys(cols.values(), None), "Reading": TOO_SMALL})
             continue

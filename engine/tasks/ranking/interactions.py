@@ -138,7 +138,7 @@ def numbers(column: pd.Series, name: str, flag: str) -> pd.Series:
     """
     parsed = pd.to_numeric(column, errors="coerce")
     text = column.astype("string").str.strip()
-    bad = parsed.isna() & column.notna() & (text != "").fillna(False)
+    bad = (parsed.isna() & column.notna() & (text != "").fillna(False)) | np.isinf(parsed)
     if bad.any():
         example = str(column[bad].iloc[0])
         raise TuneplateError(
@@ -164,12 +164,13 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     key = find_column(items, given, ITEM_NAMES, "--item")
     if "price" in items.columns:
         items = items.assign(price=numbers(items["price"], "price", "item table's"))
-    items = items.assign(**{key: whole_text(items[key])}).drop_duplicates()
-    twice = items[key].dropna().duplicated()
+    # rows with no id describe no item (the log refuses events without one): left out
+    items = items.assign(**{key: whole_text(items[key])}).dropna(subset=[key]).drop_duplicates()
+    twice = items[key].duplicated()
     if twice.any():  # a price history or two categories: which row is the item? Refuse
         raise TuneplateError(
             f"{int(twice.sum()):,} item id(s) of the item table's column {key!r} have rows "
-            f"that differ (e.g. {str(items[key].dropna()[twice].iloc[0])!r}); give one row "
+            f"that differ (e.g. {str(items[key][twice].iloc[0])!r}); give one row "
             "per item (its current price and category)"
         )
     return items.set_index(key)
@@ -193,15 +194,28 @@ def epoch_unit(column: pd.Series) -> str:
     return "ms" if len(values) and values.between(*EPOCH_MS).all() else "s"
 
 
+# ISO 8601's basic format as numbers, by digit count (SQL and SAS extracts write these):
+# 20240301, 202403011230 (which, read as epoch milliseconds, is 1976) and 20240301123000.
+BASIC_FORMATS = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+
+
 def _basic_dates(column: pd.Series) -> pd.Series | None:
-    """Whole numbers that are all dates written YYYYMMDD (ISO 8601's basic format, as SQL
-    and SAS extracts write them), parsed; None when any is not."""
+    """Whole numbers that are all dates (and times) in ISO 8601's basic format, one digit
+    count for the column (`BASIC_FORMATS`), years 1900 to 2100, parsed; None when any is
+    not."""
     values = pd.to_numeric(column, errors="coerce").dropna()
-    if not len(values) or not ((values % 1 == 0) & values.between(19000101, 21001231)).all():
+    if not len(values) or not (values % 1 == 0).all() or (values <= 0).any():
         return None
-    text = column.astype("Int64").astype("string")
-    parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
-    return parsed if parsed[column.notna()].notna().all() else None
+    text = values.astype("int64").astype("string")
+    digits = set(text.str.len())
+    if len(digits) != 1 or (fmt := BASIC_FORMATS.get(digits.pop())) is None:
+        return None
+    if not text.str[:4].astype(int).between(1900, 2100).all():
+        return None
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    if parsed.isna().any():
+        return None
+    return parsed.reindex(column.index)
 
 
 def parse_times(column: pd.Series, name: str) -> pd.Series:
