@@ -78,6 +78,9 @@ class Feature:
         date_format: datetime from text only: the column's date format learnt at fit
             (`reader.date_format`, e.g. "%d/%m/%Y"), so scoring reads 03/04 as training
             did; "" to decide from the rows (datetime columns, older models).
+        words_missing: categorical only: a missing-word ("?", "-") that is not a learned
+            level reads as missing (`fit_levels` sets it); False in models saved before
+            the rule, which keep scoring such words as unknown levels, as they trained.
     """
 
     name: str
@@ -89,6 +92,7 @@ class Feature:
     other_share: float = 0.0
     decimal: str = ""
     date_format: str = ""
+    words_missing: bool = False
 
 
 def _token_mask(s: pd.Series, f: Feature) -> np.ndarray:
@@ -114,9 +118,11 @@ def _read(
     n = len(s)
     if f.kind == "categorical":
         text = _text(s)
-        if f.levels:  # a missing-word ("?", "-", "n/a") the model did not learn is missing
-            word = text.str.lower().isin(MISSING_WORDS | set(f.missing_tokens))
-            text = text.where(~(word.fillna(False) & ~text.isin(f.levels)), None)
+        if f.words_missing:  # a missing-word ("?", "-", "n/a") the model did not learn
+            lower = text.str.lower()
+            learned = {str(level).strip().casefold() for level in f.levels}  # "NONE": none
+            word = lower.isin(MISSING_WORDS | set(f.missing_tokens)) & ~lower.isin(learned)
+            text = text.where(~word.fillna(False).to_numpy(dtype=bool), None)
         text = text.to_numpy()
         miss = pd.isna(text)
         return text, np.zeros(n, bool), miss

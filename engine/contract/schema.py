@@ -251,7 +251,11 @@ class Schema:
                 share = float(rare.sum() / max(len(rows), 1))
                 plural = "s" if len(rare) > 1 else ""
                 pooled.append(f"{f.name} ({len(rare)} level{plural}, {int(rare.sum()):,} rows)")
-            features.append(replace(f, levels=levels, had_missing=had_missing, other_share=share))
+            features.append(
+                replace(
+                    f, levels=levels, had_missing=had_missing, other_share=share, words_missing=True
+                )
+            )
         notes = _missing_spelled_levels(features)
         if pooled:
             notes.append(

@@ -630,6 +630,29 @@ def test_levels_that_differ_only_in_case_are_a_warning():
         assert not any(n.check == "case_levels" for n in notes)
 
 
+def test_a_model_saved_before_the_missing_word_rule_scores_as_it_trained():
+    """Upgrading changed the scores of a model saved before the rule: its "?" rows, pooled
+    into OTHER at fit, were now scored as missing, a value it never trained on. A learned
+    level in another case ("NONE" for "none") stays an unknown level, said as such."""
+    rng = np.random.default_rng(5)
+    n = 300
+    table = pd.DataFrame({"purpose": rng.choice(["none", "car", "home"], n).astype(object)})
+    table.loc[:3, "purpose"] = "rare-level"  # pooled into OTHER
+    schema, _ = Schema.learn(table, ["purpose"])
+    schema, _ = schema.fit_levels(table)
+    saved = schema.to_dict()
+    for f in saved["features"]:
+        f.pop("words_missing")  # as written before the rule
+    before = Schema.from_dict(json.loads(json.dumps(saved)))
+    rows = pd.DataFrame({"purpose": ["?", "NONE", "car"]})
+    encoded, counts = before.encode(rows)
+    assert encoded["purpose"].tolist() == [OTHER, OTHER, "car"]
+    encoded, counts = schema.encode(rows)
+    assert encoded["purpose"].isna().tolist() == [True, False, False]
+    assert encoded["purpose"].tolist()[1:] == [OTHER, "car"]
+    assert counts["purpose"].other_case == 1
+
+
 def test_a_yes_no_column_written_two_ways_is_a_warning():
     """'yes'/'no' and '1'/'0' in one column were four levels without a word: the same
     patient scored 0.733 or 0.705 by how one answer was spelled (a fresh user's table)."""
