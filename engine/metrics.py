@@ -189,7 +189,8 @@ def readable_groups(
     labels = values.astype("string").fillna("missing")
     counts = labels.value_counts()
     keep = counts[counts >= min_size].index[:max_levels]
-    return labels.where(labels.isin(keep), "other")
+    # "missing" stays itself, however small: patients with no recorded sex are not "other"
+    return labels.where(labels.isin(keep) | (labels == "missing"), "other")
 
 
 def group_bands(rows: pd.DataFrame, columns: Sequence[str]) -> dict[str, list[float]]:
