@@ -110,6 +110,8 @@ MEANINGS = {
     "reads them the same way.",
     "percent_text": "Percentages are read in percent units; scoring accepts them with or "
     "without the sign.",
+    "unit_in_cells": "A number with its unit in the cell is text to the model: each value a "
+    "level of its own, learnt from a handful of rows, and no order between them.",
     "case_levels": "Levels that differ only in case are learnt apart, each from fewer rows; "
     "an extract that writes them one way gives the model one level.",
     "currency_text": "A currency sign is dropped when reading; scoring accepts amounts with "

@@ -248,7 +248,40 @@ def _learn_kind(
             days = _days(parse_datetimes(text[rest]))
             bad = int(np.isnan(days).sum())
             return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
-    return "categorical", (), "", _case_notes(col, text[rest]) + _answer_notes(col, text[rest])
+    notes = _case_notes(col, text[rest]) + _answer_notes(col, text[rest])
+    return "categorical", (), "", notes + _unit_notes(col, text[rest])
+
+
+# A number and a unit in one cell ("1,8 mg/dl", "72 kg", "5.4 mmol/L"): read as text levels.
+NUMBER_WITH_UNIT = r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)\s*(?P<unit>(?:[^\W\d_]|[%°µ/])[^\d\s]{0,7})"
+MAX_UNITS = 3  # more distinct "units" than this is a text column (codes, addresses)
+MIN_VALUES_PER_UNIT = 5  # "0_no"/"1_yes", "10x"/"20x": codes, not measurements
+
+
+def _unit_notes(col: str, text: pd.Series) -> list[Note]:
+    """A warning when a text column is numbers with a unit written in the cell: the model
+    learns every value as a level of its own, not as a number."""
+    values = pd.Series(text.dropna().unique()).astype(str).str.strip()
+    found = values.str.fullmatch(NUMBER_WITH_UNIT)
+    if len(values) < 2 or found.mean() < PARSE_SHARE:
+        return []
+    units = values[found].str.extract(f"^{NUMBER_WITH_UNIT}$")["unit"].str.strip()
+    kinds = units.str.casefold().nunique()
+    if kinds > MAX_UNITS or len(values) < MIN_VALUES_PER_UNIT * kinds:
+        return []
+    shown = ", ".join(sorted(set(units))[:MAX_UNITS])
+    return [
+        Note(
+            "unit_in_cells",
+            "warning",
+            f"{col}: numbers written with a unit in the cell ({shown}): read as text, each "
+            "value a level of its own to the model, not a number",
+            expected="the number alone in each cell (the unit in the column's name)",
+            fix=f"remove the unit from the cells (e.g. '1,8 mg/dl' -> '1,8') and name the "
+            f"column with it ('{col}_mg_dl')",
+            columns=(col,),
+        )
+    ]
 
 
 # Two-valued answers as extracts spell them (compared stripped and case-folded).

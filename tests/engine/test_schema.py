@@ -671,6 +671,25 @@ def test_a_yes_no_column_written_two_ways_is_a_warning():
         assert not any(n.check.startswith("answers") for n in notes), clean
 
 
+def test_numbers_with_a_unit_in_the_cell_are_a_warning_codes_are_not():
+    """ "1,8 mg/dl" got only a high-cardinality warning whose fix was to group levels:
+    the model learnt each value as a level of its own (a fresh user's lab export)."""
+    bili = [f"{i / 10:.1f} mg/dl".replace(".", ",") for i in range(5, 60)] * 2
+    notes = Schema.learn(pd.DataFrame({"bili": bili}), ["bili"])[1]
+    (note,) = [n for n in notes if n.check == "unit_in_cells"]
+    assert note.severity == "warning" and "(mg/dl)" in note.message
+    assert "remove the unit" in note.fix
+    codes = {
+        "coded": ["0_no", "1_yes"] * 30,  # a label with its code
+        "address": ["12 rue de la Paix", "3 Main St"] * 30,
+        "order": ["1st", "2nd", "3rd", "4th"] * 15,
+        "size": ["10x", "20x"] * 30,
+    }
+    for name, values in codes.items():
+        notes = Schema.learn(pd.DataFrame({name: values}), [name])[1]
+        assert not any(n.check == "unit_in_cells" for n in notes), name
+
+
 def _dated_schema():
     """A schema fitted on real datetimes (a DataFrame's datetime64 column)."""
     when = pd.Series(pd.date_range("2022-01-01", periods=400, freq="D"), name="exam")
