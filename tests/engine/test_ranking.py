@@ -317,6 +317,11 @@ def test_dates_written_as_yyyymmdd_numbers_are_read_as_dates_not_epoch_seconds()
     assert seconds.dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == ["2024-03-01 12:30:05"]
     epoch_ms = parse_times(pd.Series([874965758000, 1708101989000]), "ts")  # not dates
     assert epoch_ms.dt.year.tolist() == [1997, 2024]
+    # the same written as text (a SQL VARCHAR): "202401020052" was read as 1 February
+    text = parse_times(pd.Series(["202401020052", "202403151230"]), "event_time")
+    assert text.dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2024-01-02 00:52", "2024-03-15 12:30"]
+    with pytest.raises(TuneplateError, match="numbers of 12 and 14 digits"):  # 1976 and 2611
+        parse_times(pd.Series([202401020052, 20240315123000]), "event_time")
 
 
 @pytest.mark.parametrize(

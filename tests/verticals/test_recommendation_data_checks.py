@@ -157,6 +157,17 @@ def test_duplicate_events():
     assert checks.check_duplicate_events(pd.concat([table, bought]), ROLES) == []
 
 
+def test_basic_date_times_are_not_called_epoch_milliseconds():
+    """202401020052 is 2 January 2024 00:52; the check said "13-digit epoch numbers: read as
+    milliseconds since 1970" of it."""
+    table = _log().assign(time=lambda t: t["time"].dt.strftime("%Y%m%d%H%M").astype("int64"))
+    assert not [f for f in checks.check_event_dates(table, ROLES) if f.check.startswith("epoch")]
+    epoch = pd.Timestamp("1970-01-01")
+    stamps = _log().assign(time=lambda t: (t["time"] - epoch) // pd.Timedelta(milliseconds=1))
+    (note,) = [f for f in checks.check_event_dates(stamps, ROLES) if f.check.startswith("epoch")]
+    assert "epoch milliseconds" in note.message and "2024-01-01" in note.message
+
+
 def test_ids_written_with_and_without_leading_zeros_are_found():
     """A fresh user's export wrote 30% of its rows "259" instead of "000259": customers
     doubled from 943 to 1,886, NDCG fell from 0.255 to 0.094 and the verdict changed,

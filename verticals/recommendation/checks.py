@@ -86,7 +86,7 @@ def check_event_dates(table: pd.DataFrame, roles: InteractionRoles) -> list[Find
             Finding(
                 "epoch_milliseconds",
                 "info",
-                f"{roles.time} holds 13-digit epoch numbers: read as milliseconds since "
+                f"{roles.time} holds epoch milliseconds: read as milliseconds since "
                 f"1970 ({times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}); as seconds they "
                 "would lie tens of thousands of years ahead",
                 expected="epoch seconds or dates; milliseconds are read as such",

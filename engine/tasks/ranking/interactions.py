@@ -189,9 +189,11 @@ TIME_OF_DAY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s
 
 
 def epoch_unit(column: pd.Series) -> str:
-    """ "ms" when every number of `column` is epoch milliseconds (`EPOCH_MS`), else "s"."""
+    """ "ms" when every number of `column` is epoch milliseconds (`EPOCH_MS`) and the
+    column is not dates in ISO 8601's basic format (`basic_dates`), else "s"."""
     values = pd.to_numeric(column, errors="coerce").dropna()
-    return "ms" if len(values) and values.between(*EPOCH_MS).all() else "s"
+    in_range = len(values) and values.between(*EPOCH_MS).all()
+    return "ms" if in_range and basic_dates(column) is None else "s"
 
 
 # ISO 8601's basic format as numbers, by digit count (SQL and SAS extracts write these):
@@ -199,20 +201,40 @@ def epoch_unit(column: pd.Series) -> str:
 BASIC_FORMATS = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 
 
-def _basic_dates(column: pd.Series) -> pd.Series | None:
-    """Whole numbers that are all dates (and times) in ISO 8601's basic format, one digit
-    count for the column (`BASIC_FORMATS`), years 1900 to 2100, parsed; None when any is
-    not."""
-    values = pd.to_numeric(column, errors="coerce").dropna()
-    if not len(values) or not (values % 1 == 0).all() or (values <= 0).any():
-        return None
-    text = values.astype("int64").astype("string")
-    digits = set(text.str.len())
-    if len(digits) != 1 or (fmt := BASIC_FORMATS.get(digits.pop())) is None:
-        return None
+def basic_dates(column: pd.Series, name: str | None = None) -> pd.Series | None:
+    """Dates (and times) in ISO 8601's basic format, written as whole numbers or as text
+    of digits (a SQL VARCHAR): one digit count for the column (`BASIC_FORMATS`), years
+    1900 to 2100, parsed; None when the column is not that.
+
+    Example:
+        >>> basic_dates(pd.Series(["202401020052"])).tolist()
+        [Timestamp('2024-01-02 00:52:00')]
+
+    Raises:
+        TuneplateError: such dates with more than one digit count (with and without the
+            time): no one reading fits them all.
+    """
+    given = column.dropna()
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        if not len(given) or not (given % 1 == 0).all() or (given <= 0).any():
+            return None
+        text = given.astype("int64").astype("string")
+    else:
+        text = given.astype("string").str.strip()
+        if not len(text) or not text.str.fullmatch(r"\d{8}|\d{12}|\d{14}").all():
+            return None
     if not text.str[:4].astype(int).between(1900, 2100).all():
         return None
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    digits = set(text.str.len())
+    if not digits <= set(BASIC_FORMATS):
+        return None
+    if len(digits) > 1:  # 202403011230 beside 20240301123000: refuse, never guess per value
+        raise TuneplateError(
+            f"time column {name or column.name!r} writes dates as numbers of "
+            f"{' and '.join(map(str, sorted(digits)))} digits (YYYYMMDD with and without the "
+            "time); write them one way, or as dates like 2024-03-01 12:30"
+        )
+    parsed = pd.to_datetime(text, format=BASIC_FORMATS[digits.pop()], errors="coerce")
     if parsed.isna().any():
         return None
     return parsed.reindex(column.index)
@@ -229,10 +251,10 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
         >>> parse_times(pd.Series([1708101989000]), "timestamp").dt.year.tolist()
         [2024]
     """
+    basic = None if pd.api.types.is_datetime64_any_dtype(column) else basic_dates(column, name)
+    if basic is not None:
+        return _no_gaps(basic, column, name)
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        basic = _basic_dates(column)
-        if basic is not None:
-            return _no_gaps(basic, column, name)
         unit = epoch_unit(column)
         if unit == "s" and (column.dropna() < EPOCH_S_FLOOR).any():
             example = column[column < EPOCH_S_FLOOR].iloc[0]
