@@ -175,9 +175,10 @@ class Profile:
 
     def unit_changes(self, schema: Any, encoded: pd.DataFrame) -> tuple[str, ...]:
         """Inputs off range (`off_range_by_column`) by a factor of UNIT_FACTOR or more: the
-        median value beyond the outer edge is 10 times past it (amounts in thousands,
-        1,000 times too large). A segment of large loans or a population that moved sits
-        just past the edge and is not one (validate calls these a drift, not the file).
+        median value beyond the outer edge is 10 times past it in magnitude, on the same
+        side of 0 (amounts in thousands, 1,000 times too large, an overdraft too). A
+        segment of large loans or a population that moved sits just past the edge and is
+        not one (validate calls these a drift, not the file).
         """
         return tuple(o.column for o in self._off_range(schema, encoded) if o.factor >= UNIT_FACTOR)
 
@@ -202,8 +203,11 @@ class Profile:
                 new = float(np.mean(beyond))
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
                     middle = float(np.median(x[beyond]))
-                    ratio = middle / edge if where == "above" else edge / middle
-                    factor = ratio if edge > 0 and middle > 0 else math.nan
+                    # how many times past the edge, in magnitude: ×1000 of an overdraft
+                    # (all negative) lies below its edge, ÷1000 above it; across 0, unknown
+                    same_sign = edge * middle > 0
+                    big, small = max(abs(middle), abs(edge)), min(abs(middle), abs(edge))
+                    factor = big / small if same_sign else math.nan
                     found.append(OffRange(f.name, where, edge, new, dev, len(x), factor))
                     break
         return found

@@ -765,6 +765,29 @@ def test_a_segment_past_the_outer_band_is_drift_not_a_broken_extract(credit):
     assert not next(d for d in v.drift if d.column == "credit_amount").off_range
 
 
+def test_a_unit_change_of_a_negative_input_is_found_both_ways():
+    """An overdraft (all negative) times 1,000 or divided by 1,000 was "drifting: watch":
+    the factor past the edge was only measured for positive values. A batch that crosses
+    0 (ratios of magnitudes mean nothing there) and a segment just past the edge are not
+    a unit change."""
+    from tuneplate.engine.contract.schema import Schema
+
+    rng = np.random.default_rng(4)
+    dev = pd.DataFrame({"overdraft": -rng.lognormal(6, 0.6, 500)})
+    schema = Schema.learn(dev, ["overdraft"])[0].fit_levels(dev)[0]
+    profile = Profile.learn(schema, schema.encode(dev)[0], rng.random(500))
+
+    def changed(values):
+        return profile.unit_changes(schema, schema.encode(pd.DataFrame({"overdraft": values}))[0])
+
+    new = dev["overdraft"].to_numpy()[:100]
+    assert changed(new * 1000) == ("overdraft",)
+    assert changed(new / 1000) == ("overdraft",)
+    top = dev["overdraft"].quantile(0.95)
+    assert changed(np.full(100, top * 0.8)) == ()  # just past the edge (nearer 0): drift
+    assert changed(np.abs(new)) == ()  # across 0: not measured as a unit
+
+
 @pytest.mark.parametrize("how", ["upper", "spaced"])
 def test_levels_written_in_another_case_are_an_extract_fault(credit, how):
     """The checking-account levels upper-cased by the extract: unknown to the model, so

@@ -79,7 +79,7 @@ MIN_NAMED = 10  # text levels with fewer hold-out patients are pooled as "other"
 MAX_LEVELS = 12  # text subgroups beyond this many levels pool the rarest as "other"
 TOO_SMALL, ENOUGH = "too small to judge", "enough to judge"
 WITHHELD = f"fewer than {MIN_NAMED} patients: counts withheld"
-COVERING = "counts withheld, which would give a smaller group's by subtraction"
+COVERING = "withheld: its counts and figures would give a smaller group's by subtraction"
 # Reader-facing column labels, each written once: the tables' `roles` point the report's
 # charts at them, so a label can be reworded without losing a chart.
 THRESHOLD_P, MODEL, TREAT_ALL, TREAT_NONE = (
@@ -347,8 +347,8 @@ def subgroup_table(
     (NaN, `WITHHELD`): a count of a handful of patients tells their outcomes (small-cell
     suppression, as in CMS's cell-size suppression policy: no cell of 1 to 10). When the
     withheld groups of a column hold fewer than 10 patients in all, the smallest other
-    group's counts are withheld too (its figures stay; `COVERING`), so that no subtraction
-    from the hold-out's totals gives them. With
+    group is withheld too (`COVERING`; its sensitivity and specificity would give its
+    counts), so that no subtraction from the hold-out's totals gives them. With
     `ids` (the `--group` id of each row: several rows per patient), "Patients" and "With
     the condition" count distinct patients (with the condition on any of their rows),
     and the size and pooling rules judge patients, not rows.
@@ -381,15 +381,17 @@ def subgroup_table(
         covering = None
         if withheld and sum(sizes[g] for g in withheld) < MIN_NAMED and len(withheld) < len(order):
             # The whole hold-out's counts are in the report: one small group's counts would
-            # be its total minus the others'. Withholding the smallest other group's counts
-            # too leaves only their sum (complementary suppression; Hundepool et al.,
-            # Statistical Disclosure Control, Wiley 2012, ch. 5); its figures stay.
+            # be its total minus the others'. Withholding the smallest other group too
+            # leaves only their sum (complementary suppression; Hundepool et al.,
+            # Statistical Disclosure Control, Wiley 2012, ch. 5), figures and all: its
+            # sensitivity and specificity are fractions of its counts, which they give.
             covering = min((g for g in order if g not in withheld), key=sizes.get)
         for group in order:
             mask = masks[group]
             gy, gs = y[mask], score[mask]
-            if group in withheld:
-                out.append({"Column": str(col), "Group": str(group), "Evidence": WITHHELD})
+            if group in withheld or group == covering:
+                why = WITHHELD if group in withheld else COVERING
+                out.append({"Column": str(col), "Group": str(group), "Evidence": why})
                 continue
             if ids is None:
                 patients, cases = len(gy), int(gy.sum())
@@ -398,9 +400,6 @@ def subgroup_table(
             others = patients - cases
             small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)
-            evidence = TOO_SMALL if small else ENOUGH
-            if group == covering:
-                patients, cases, evidence = math.nan, math.nan, f"{evidence}; {COVERING}"
             out.append(
                 {
                     "Column": str(col),
@@ -410,7 +409,7 @@ def subgroup_table(
                     "AUROC": math.nan if small else float(roc_auc_score(gy, gs)),
                     "Sensitivity": math.nan if small else se,
                     "Specificity": math.nan if small else sp,
-                    "Evidence": evidence,
+                    "Evidence": TOO_SMALL if small else ENOUGH,
                 }
             )
     columns = ["Column", "Group", "Patients", "With the condition", "AUROC", "Sensitivity"]
@@ -685,9 +684,8 @@ def _subgroup_table(
             f"Groups with fewer than {MIN_GROUP_PATIENTS} patients, or fewer than "
             f"{MIN_GROUP_EVENTS} with or without the condition, are listed but too small to "
             f"judge; a group of fewer than {MIN_NAMED} is listed with its counts withheld, "
-            "which would tell those patients' outcomes, and so are the next smallest "
-            "group's counts when the hold-out's totals would otherwise give them by "
-            "subtraction."
+            "which would tell those patients' outcomes, and so is the next smallest group "
+            "when the hold-out's totals would otherwise give them by subtraction."
             + (
                 " Patients count once per group; one whose rows fall in several groups (a "
                 "stage that changed between visits) counts in each."
