@@ -284,9 +284,12 @@ def _unit_notes(col: str, text: pd.Series) -> list[Note]:
     ]
 
 
-# Two-valued answers as extracts spell them (compared stripped and case-folded).
-YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
-NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
+# Two-valued answers as extracts spell them (compared stripped and case-folded), by the
+# family each spelling belongs to: a column mixing families writes one answer two ways.
+ANSWER_FAMILY = {
+    "yes": "words", "no": "words", "y": "letters", "n": "letters", "true": "true/false",
+    "false": "true/false", "t": "t/f", "f": "t/f", "1": "digits", "0": "digits",
+}  # fmt: skip
 
 
 def _answer_notes(col: str, text: pd.Series, numeric: bool = False) -> list[Note]:
@@ -294,10 +297,11 @@ def _answer_notes(col: str, text: pd.Series, numeric: bool = False) -> list[Note
     "0"): the model learns four levels from what are two answers, each from its own rows
     (or, `numeric`, reads the 1/0 and takes the words for missing values)."""
     folded = set(pd.Series(text.dropna().unique()).astype(str).str.strip().str.casefold())
-    digits = folded & {"1", "0"}
-    # words and digits for the same answers; letters alone (T/F/N) may be a code of three
-    if not folded <= YES_WORDS | NO_WORDS or not digits or digits == folded:
+    families = {ANSWER_FAMILY.get(v) for v in folded}
+    if None in families or len(families) < 2:
         return []
+    if all(len(v) == 1 for v in folded) and "digits" not in families:
+        return []  # letters alone (T/F/N) may be a code of three
     return [
         Note(
             "answers_spelled_two_ways",

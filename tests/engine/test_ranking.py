@@ -351,7 +351,7 @@ def test_an_item_table_with_several_different_rows_for_one_item_is_refused():
         index_items(history, "sku")
     repeated = pd.DataFrame({"sku": ["7", "7", "8"], "price": [3.0, 3.0, 5.0]})
     assert index_items(repeated, "sku")["price"].tolist() == [3.0, 5.0]
-    blanks = pd.DataFrame({"sku": ["7", None, None], "price": [3.0, 1.0, 2.0]})  # no item
+    blanks = pd.DataFrame({"sku": ["7", None, " ", None], "price": [3.0, 1.0, 4.0, 2.0]})
     assert index_items(blanks, "sku").index.tolist() == ["7"]
 
 

@@ -660,6 +660,9 @@ def test_a_yes_no_column_written_two_ways_is_a_warning():
     (note,) = [n for n in Schema.learn(mixed, ["ascites"])[1] if n.check.startswith("answers")]
     assert note.severity == "warning" and note.columns == ("ascites",)
     assert "written 4 ways (0, 1, no, yes)" in note.message and "level" in note.message
+    for spelt in (["yes", "no", "Y", "N"], ["true", "false", "yes", "no"], ["T", "F", "1"]):
+        notes = Schema.learn(pd.DataFrame({"ascites": spelt * 20}), ["ascites"])[1]
+        assert any(n.check.startswith("answers") for n in notes), spelt
     mostly = pd.DataFrame({"ascites": ["1", "0"] * 48 + ["yes"] * 4})  # numbers, a few words
     schema, notes = Schema.learn(mostly, ["ascites"])
     assert schema.feature("ascites").kind == "numeric"

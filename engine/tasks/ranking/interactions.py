@@ -165,7 +165,9 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
     if "price" in items.columns:
         items = items.assign(price=numbers(items["price"], "price", "item table's"))
     # rows with no id describe no item (the log refuses events without one): left out
-    items = items.assign(**{key: whole_text(items[key])}).dropna(subset=[key]).drop_duplicates()
+    ids = whole_text(items[key])
+    ids = ids.where(ids.astype("string").str.strip() != "", None)  # " " is no id either
+    items = items.assign(**{key: ids}).dropna(subset=[key]).drop_duplicates()
     twice = items[key].duplicated()
     if twice.any():  # a price history or two categories: which row is the item? Refuse
         raise TuneplateError(
