@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -270,6 +271,7 @@ def _unit_notes(col: str, text: pd.Series) -> list[Note]:
     if kinds > MAX_UNITS or len(values) < MIN_VALUES_PER_UNIT * kinds:
         return []
     shown = ", ".join(sorted(set(units))[:MAX_UNITS])
+    named = re.sub(r"\W+", "_", units.iloc[0]).strip("_") or "unit"
     return [
         Note(
             "unit_in_cells",
@@ -277,8 +279,8 @@ def _unit_notes(col: str, text: pd.Series) -> list[Note]:
             f"{col}: numbers written with a unit in the cell ({shown}): read as text, each "
             "value a level of its own to the model, not a number",
             expected="the number alone in each cell (the unit in the column's name)",
-            fix=f"remove the unit from the cells (e.g. '1,8 mg/dl' -> '1,8') and name the "
-            f"column with it ('{col}_mg_dl')",
+            fix="remove the unit from the cells (write 1,8, not 1,8 mg/dl) and name the "
+            f"column with it ('{col}_{named}')",
             columns=(col,),
         )
     ]
