@@ -113,6 +113,25 @@ def test_small_groups_are_not_shown():
     assert set(table["Group"]) == {"a", "c"}
 
 
+def test_the_few_left_out_cannot_be_worked_out_by_subtraction():
+    """Aggregates only: with 5 applicants of origin "b" left out, the hold-out's size and
+    approval rate minus the shown groups' sizes and rates gave those 5 applicants'
+    approvals. Their sizes are withheld then; rates and AIRs stay."""
+    holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + ["c"] * 60})
+    approved = np.r_[np.ones(95, bool), np.zeros(5, bool), np.arange(60) % 2 == 0]
+    roles = Roles(target="y", protected=("origin",))
+    table = metrics.fairness_table(holdout, roles, approved)
+    assert table["Applicants"].isna().all()
+    assert dict(zip(table["Group"], table["Adverse impact ratio"], strict=True)) == {
+        "a": 1.0,
+        "c": 0.5,
+    }
+    # 5 pooled as "other" and 6 with no origin, both left out: only their sum of 11 shows
+    many = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + [None] * 6 + ["c"] * 60})
+    table = metrics.fairness_table(many, roles, np.ones(166, bool))
+    assert dict(zip(table["Group"], table["Applicants"], strict=True)) == {"a": 95, "c": 60}
+
+
 def test_ks_of_a_perfect_score_is_one():
     assert metrics.ks_statistic(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
 

@@ -8,6 +8,7 @@ group. Money figures follow from the assumptions the analyst states.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -340,6 +341,11 @@ def fairness_table(
     An attribute with fewer than two groups of `MIN_GROUP` applicants has nothing to
     compare and is left out (`single_group_attributes` names them for the table's note).
     A numeric attribute is cut at `bands[col]` when given (the run's edges, `validate`).
+    When the groups not shown hold fewer than `MIN_GROUP` applicants in all, the shown
+    groups' sizes are withheld (NaN): with the sample's size and approval rate they would
+    give the few applicants' approvals by subtraction (complementary suppression,
+    Hundepool et al., Statistical Disclosure Control, Wiley 2012, ch. 5); rates and
+    AIRs stay.
     """
     rows = []
     for col in roles.protected:
@@ -347,12 +353,14 @@ def fairness_table(
         if len(rates) < 2:  # an AIR of 1.0 against itself says nothing
             continue
         top = rates["mean"].max()
+        unseen = len(holdout) - int(rates["size"].sum())
+        withhold = 0 < unseen < MIN_GROUP
         for group, row in rates.iterrows():
             rows.append(
                 {
                     "Attribute": col,
                     "Group": str(group),
-                    "Applicants": int(row["size"]),
+                    "Applicants": math.nan if withhold else int(row["size"]),
                     APPROVAL: row["mean"],
                     AIR: row["mean"] / top if top > 0 else np.nan,
                 }
@@ -473,7 +481,9 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 note=(
                     f"At the operating point ({rule}, {approved.mean():.0%} approved), on the "
                     f"{where.noun}. These attributes were left out of the model's features. Groups "
-                    f"under {MIN_GROUP} applicants are pooled or not shown."
+                    f"under {MIN_GROUP} applicants are pooled or not shown; when those hold fewer "
+                    f"than {MIN_GROUP} in all, the other groups' sizes are withheld too, which "
+                    "would give their approvals by subtraction."
                     + _single_group_note(
                         single_group_attributes(holdout, roles, approved, outcome.bands), where
                     )
