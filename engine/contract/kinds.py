@@ -96,11 +96,14 @@ class Feature:
     words_missing: bool = False
 
 
+def missing_words(f: Feature) -> frozenset[str]:
+    """The lower-case text `f` reads as missing: `MISSING_WORDS` and its own tokens."""
+    return MISSING_WORDS | set(f.missing_tokens)
+
+
 def _token_mask(s: pd.Series, f: Feature) -> np.ndarray:
     text = _text(s)
-    lower = text.str.lower()
-    tokens = MISSING_WORDS | set(f.missing_tokens)
-    return (text.notna() & lower.isin(tokens)).to_numpy()
+    return (text.notna() & text.str.lower().isin(missing_words(f))).to_numpy()
 
 
 def _read(
@@ -122,7 +125,7 @@ def _read(
         if f.words_missing:  # a missing-word ("?", "-", "n/a") the model did not learn
             lower = text.str.lower()
             learned = {str(level).strip().casefold() for level in f.levels}  # "NONE": none
-            word = lower.isin(MISSING_WORDS | set(f.missing_tokens)) & ~lower.isin(learned)
+            word = lower.isin(missing_words(f)) & ~lower.isin(learned)
             text = text.where(~word.fillna(False).to_numpy(dtype=bool), None)
         text = text.to_numpy()
         miss = pd.isna(text)
@@ -142,7 +145,7 @@ def _read(
     # text (object, pandas string, category): parse each distinct value once
     text = _text(s)
     lower = text.str.lower()
-    token = (text.notna() & lower.isin(MISSING_WORDS | set(f.missing_tokens))).to_numpy()
+    token = (text.notna() & lower.isin(missing_words(f))).to_numpy()
     blank = text.isna().to_numpy()
     if f.kind == "numeric":
         parsed = _numbers(s, *number_format(rules, f.decimal))

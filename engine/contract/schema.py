@@ -45,12 +45,12 @@ from .errors import TuneplateError
 from .kinds import (
     KINDS,
     MIN_LEVEL_ROWS,
-    MISSING_WORDS,
     Feature,
     _date_format,
     _learn_kind,
     _read,
     _token_mask,
+    missing_words,
 )
 from .notes import Note
 from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)
@@ -238,8 +238,7 @@ class Schema:
             counts = pd.Series(values).value_counts()
             # A rare missing-word ("?" in 3 rows beside empty cells) is a missing value,
             # not a level pooled into OTHER; a frequent one ("none" in 900 rows) is a level.
-            words = MISSING_WORDS | set(f.missing_tokens)
-            spelt = [v for v in counts.index if str(v).lower() in words]
+            spelt = [v for v in counts.index if str(v).lower() in missing_words(f)]
             missing_words = [v for v in spelt if counts[v] < MIN_LEVEL_ROWS]
             counts = counts.drop(missing_words)
             had_missing = had_missing or bool(missing_words)
