@@ -238,10 +238,10 @@ class Schema:
             counts = pd.Series(values).value_counts()
             # A rare missing-word ("?" in 3 rows beside empty cells) is a missing value,
             # not a level pooled into OTHER; a frequent one ("none" in 900 rows) is a level.
-            spelt = [v for v in counts.index if str(v).lower() in missing_words(f)]
-            missing_words = [v for v in spelt if counts[v] < MIN_LEVEL_ROWS]
-            counts = counts.drop(missing_words)
-            had_missing = had_missing or bool(missing_words)
+            words, few = missing_words(f), counts.index[counts < MIN_LEVEL_ROWS]
+            rare_words = [v for v in few if str(v).lower() in words]
+            counts = counts.drop(rare_words)
+            had_missing = had_missing or bool(rare_words)
             kept = sorted(str(v) for v in counts.index[counts >= MIN_LEVEL_ROWS])
             rare = counts[counts < MIN_LEVEL_ROWS]
             levels, share = tuple(kept), 0.0
