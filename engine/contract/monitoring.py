@@ -145,8 +145,7 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
     """
     n = len(encoded)
     index = profile.psi(schema, encoded, scores)
-    beyond = profile.off_range_by_column(schema, encoded)
-    units = set(profile.unit_changes(schema, encoded))
+    beyond = {o.column: o for o in profile.off_range_found(schema, encoded)}
     inputs = [f.name for f in schema.features if f.name in profile.columns]
 
     def judged(value: float, shares, tests: int) -> tuple[str, float]:
@@ -170,8 +169,8 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
                 other_case=c.other_case,
             )
         if not found.get("problem") and name in beyond:
-            found["problem"] = beyond[name]  # a change of unit: no count shows it
-            found["off_range"] = name in units  # far past the edge: the file, not drift
+            found["problem"] = beyond[name].line  # a change of unit: no count shows it
+            found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift
         shares = profile.columns[name].shares
         psi, judged_band = index[name], judged(index[name], shares, len(inputs))
         rows.append(Drift(name, psi, *judged_band, n, **found))

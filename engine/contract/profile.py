@@ -63,6 +63,22 @@ class OffRange:
     rows: int
     factor: float
 
+    @property
+    def unit(self) -> bool:
+        """UNIT_FACTOR or more times past the edge: a changed unit, not a moved population."""
+        return self.factor >= UNIT_FACTOR
+
+    @property
+    def line(self) -> str:
+        """The one line scoring and validate print."""
+        return (
+            f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value lie "
+            f"{self.where} {_edge_text(self.edge)}, where {self.dev:.0%} of the run's hold-out "
+            "rows did: a change of unit or reading (thousands, a percent for a fraction, a "
+            "decimal mark), or an input that moves on with time (a year)? scored as given, "
+            "outside the range the model learned"
+        )
+
 
 @dataclass(frozen=True)
 class Bands:
@@ -164,14 +180,7 @@ class Profile:
             >>> profile.off_range_by_column(schema, schema.encode(amounts_in_thousands)[0])
             {'amount': 'amount: 100% of 40 rows with a value lie below 1,200, where 10% ...'}
         """
-        return {
-            o.column: f"{o.column}: {o.share:.0%} of {o.rows:,} rows with a value lie "
-            f"{o.where} {_edge_text(o.edge)}, where {o.dev:.0%} of the run's hold-out rows "
-            "did: a change of unit or reading (thousands, a percent for a fraction, a "
-            "decimal mark), or an input that moves on with time (a year)? scored as given, "
-            "outside the range the model learned"
-            for o in self._off_range(schema, encoded)
-        }
+        return {o.column: o.line for o in self.off_range_found(schema, encoded)}
 
     def unit_changes(self, schema: Any, encoded: pd.DataFrame) -> tuple[str, ...]:
         """Inputs off range (`off_range_by_column`) by a factor of UNIT_FACTOR or more: the
@@ -180,9 +189,10 @@ class Profile:
         segment of large loans or a population that moved sits just past the edge and is
         not one (validate calls these a drift, not the file).
         """
-        return tuple(o.column for o in self._off_range(schema, encoded) if o.factor >= UNIT_FACTOR)
+        return tuple(o.column for o in self.off_range_found(schema, encoded) if o.unit)
 
-    def _off_range(self, schema: Any, encoded: pd.DataFrame) -> list[OffRange]:
+    def off_range_found(self, schema: Any, encoded: pd.DataFrame) -> list[OffRange]:
+        """Each off-range input as a record (`off_range_by_column`'s rule), schema order."""
         found = []
         for f in schema.features:
             bands = self.columns.get(f.name)
