@@ -40,7 +40,12 @@ from tuneplate.engine.money import money
 from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
 from tuneplate.engine.search.space import Param, Space
 from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
-from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, epoch_unit, parse_times
+from tuneplate.engine.tasks.ranking.interactions import (
+    FUTURE_TOLERANCE,
+    InteractionRoles,
+    epoch_unit,
+    parse_times,
+)
 from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.tune import Config, check, run_vertical
 from tuneplate.engine.vertical import (
@@ -73,6 +78,7 @@ __all__ = [
     "at_prevalence",
     "epoch_unit",
     "parse_times",
+    "FUTURE_TOLERANCE",
     "Finding",
     "run_checks",
     "errors",

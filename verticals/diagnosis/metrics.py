@@ -393,10 +393,9 @@ def subgroup_table(
                 why = WITHHELD if group in withheld else COVERING
                 out.append({"Column": str(col), "Group": str(group), "Evidence": why})
                 continue
-            if ids is None:
-                patients, cases = len(gy), int(gy.sum())
-            else:  # distinct patients: with the condition on any of their rows, or not
-                patients, cases = len(set(ids[mask])), len(set(ids[mask & (y == 1)]))
+            patients = sizes[group]  # distinct patients with --group, else rows
+            # with the condition on any of their rows, or not
+            cases = int(gy.sum()) if ids is None else len(set(ids[mask & (y == 1)]))
             others = patients - cases
             small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)

@@ -13,15 +13,18 @@ import math
 
 import pandas as pd
 
-from tuneplate.plugin import Finding, InteractionRoles, epoch_unit, parse_times
+from tuneplate.plugin import (
+    FUTURE_TOLERANCE,
+    Finding,
+    InteractionRoles,
+    epoch_unit,
+    parse_times,
+)
 
 # Any exact repeat of (user, item, time[, event]) is a logging artefact (a page
 # refresh, a retried request, a file appended twice): no real customer does the same
 # thing twice in the same second, and the copies inflate popularity and co-occurrence.
 MIN_DUPLICATES = 1
-# Events dated later than now plus a day are future-dated; the day allows for time
-# zones and for an extract written a few hours "ahead" of the local clock.
-FUTURE_TOLERANCE = pd.Timedelta(days=1)
 # Dates before 1990 are almost always placeholders (epoch 0 = 1970-01-01, a default
 # 1900-01-01), not real interactions: web and shop logs start in the 1990s.
 EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")

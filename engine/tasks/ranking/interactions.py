@@ -183,6 +183,10 @@ def index_items(items: pd.DataFrame, item_role: str) -> pd.DataFrame:
 EPOCH_MS = (1e11, 1e14)
 
 
+# Events dated later than now plus a day are future-dated; the day allows for time zones
+# and for an extract written a few hours "ahead" of the local clock (the recommendation
+# check and the exported score.py, which take the last event as "now").
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
 # Epoch seconds below this are before March 1973: no interaction log is that old, so such
 # numbers are something else (Excel serial days, 20240301 read as a number, a counter).
 EPOCH_S_FLOOR = 1e8
@@ -193,9 +197,12 @@ TIME_OF_DAY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s
 def epoch_unit(column: pd.Series) -> str:
     """ "ms" when every number of `column` is epoch milliseconds (`EPOCH_MS`) and the
     column is not dates in ISO 8601's basic format (`basic_dates`), else "s"."""
+    return "ms" if _all_epoch_ms(column) and basic_dates(column) is None else "s"
+
+
+def _all_epoch_ms(column: pd.Series) -> bool:
     values = pd.to_numeric(column, errors="coerce").dropna()
-    in_range = len(values) and values.between(*EPOCH_MS).all()
-    return "ms" if in_range and basic_dates(column) is None else "s"
+    return bool(len(values)) and bool(values.between(*EPOCH_MS).all())
 
 
 # ISO 8601's basic format as numbers, by digit count (SQL and SAS extracts write these):
@@ -257,7 +264,7 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
     if basic is not None:
         return _no_gaps(basic, column, name)
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        unit = epoch_unit(column)
+        unit = "ms" if _all_epoch_ms(column) else "s"  # not basic dates: tested above
         if unit == "s" and (column.dropna() < EPOCH_S_FLOOR).any():
             example = column[column < EPOCH_S_FLOOR].iloc[0]
             raise TuneplateError(
