@@ -466,6 +466,38 @@ def test_exported_ranking_score_refuses_what_would_move_every_list_unsaid(
     assert not (tmp_path / "a.csv").exists() and not (tmp_path / "c.csv").exists()
 
 
+@pytest.mark.slow
+def test_exported_ranking_score_refuses_ratings_on_another_scale(ranking_project, tmp_path):
+    """A fresh user's log rated 1–10 instead of the run's 1–5 was scored with exit 0:
+    with the run's --min-value 3, ratings 3–5 of 10 became hits and 161 lists changed.
+    Another scale (or unit) is refused; a few values past the run's range are said."""
+    project, run, _, table = ranking_project
+    saved = json.loads((project / "model" / "ranking.json").read_text())["value_range"]
+    assert saved == pytest.approx(
+        json.loads((run / "results.json").read_text())["data"]["value_range"]
+    )
+    for name, log in {
+        "tenths": table.assign(rating=table["rating"] * 2),  # 1–5 written as 2–10
+        "cents": table.assign(rating=table["rating"] / 5),  # 0.2–1.0, a share of the top mark
+    }.items():
+        path = tmp_path / f"{name}.csv"
+        log.to_csv(path, index=False)
+        done = without_tuneplate(project, "score.py", "--data", path, "--out", tmp_path / "x.csv")
+        _one_line_refusal(done, "of the values of 'rating' lie outside the run's range", "scale")
+    assert not (tmp_path / "x.csv").exists()
+    few = table.copy()
+    few.loc[few.index[::20], "rating"] = 9  # 5% of events past the run's range
+    path = tmp_path / "few.csv"
+    few.to_csv(path, index=False)
+    done = without_tuneplate(project, "score.py", "--data", path, "--out", tmp_path / "y.csv")
+    assert done.returncode == 0, done.stderr
+    assert "warning: 5% of the values of 'rating' lie outside the run's range" in done.stderr
+    path = tmp_path / "same.csv"
+    table.to_csv(path, index=False)
+    done = without_tuneplate(project, "score.py", "--data", path, "--out", tmp_path / "z.csv")
+    assert done.returncode == 0 and "rating" not in done.stderr, done.stderr
+
+
 def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project, tmp_path):
     """validate.py, without tuneplate, agrees with `tuneplate.validate` on the same rows:
     the verdict, every PSI/CSI and the AUROC, on rows with one input shifted."""

@@ -266,6 +266,8 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         # EASE's and item-kNN's settings (aggregates: one λ, k and shrink), so score.py
         # rebuilds the model candidate sources from the log it scores; {} before them
         "sources": dict(meta.get("sources") or {}),
+        # the value column's 1st–99th percentiles; absent before it was saved
+        **({"value_range": r} if (r := results.data.get("value_range")) else {}),
     }
     context = {
         "name": to.name.lower().replace("_", "-") or "tuned-ranker",

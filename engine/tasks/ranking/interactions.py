@@ -7,7 +7,7 @@ terms stays in the vertical.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -307,12 +307,73 @@ class Log:
 
     `events` has columns user, item, time (datetime), positive (bool), value
     (float, 1 when no value column) and keeps the original labels in `roles`;
-    `hit` says in words which events count as positives (`hit_rule`).
+    `hit` says in words which events count as positives (`hit_rule`); `values` is
+    the value column as read, empty cells NaN (None without one), for the scale check.
     """
 
     events: pd.DataFrame
     roles: InteractionRoles
     hit: str = "any event in the log"
+    values: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The value column's 1st and 99th percentiles (`value_range`); None without one."""
+        return None if self.values is None else value_range(pd.Series(self.values))
+
+
+# A new log with more than this share of its values outside the run's 1st–99th
+# percentile range (2% by construction at the run) reads them on another scale or in
+# another unit: ratings of 1–5 now 1–10, amounts in cents. Drift moves a few values
+# past the edges, not a tenth of them, so this is refused rather than scored.
+SCALE_OUTSIDE = 0.10
+
+
+def value_range(values: pd.Series) -> tuple[float, float] | None:
+    """The 1st and 99th percentiles of `values` (empty cells skipped), None when none.
+
+    Quantiles, not the minimum and maximum: aggregates, never one event's value.
+
+    Example:
+        >>> value_range(pd.Series([1, 2, 3, 4, 5] * 20))
+        (1.0, 5.0)
+    """
+    given = values.dropna()
+    if given.empty:
+        return None
+    low, high = np.quantile(given.to_numpy(dtype=float), [0.01, 0.99])
+    return float(low), float(high)
+
+
+def check_scale(log: Log, run_range: tuple[float, float] | None) -> str | None:
+    """Refuse a log whose value column is on another scale than the run's; else a
+    warning line when some values lie outside the run's range, or None.
+
+    `run_range` is the run's `value_range` (None for a run before it was saved, or
+    without a value column: nothing is checked).
+
+    Raises:
+        TuneplateError: more than `SCALE_OUTSIDE` of the values lie outside it.
+    """
+    name = log.roles.value
+    if run_range is None or name is None or log.values is None:
+        return None
+    low, high = run_range
+    given = log.values[~np.isnan(log.values)]
+    share = float(((given < low) | (given > high)).mean()) if len(given) else 0.0
+    span = f"{low:g}–{high:g}" if low != high else f"{low:g}"
+    if share > SCALE_OUTSIDE:
+        raise TuneplateError(
+            f"{share:.0%} of the values of {name!r} lie outside the run's range {span} (its "
+            f"1st to 99th percentile): the log uses another scale or unit than the run; "
+            f"write {name!r} as the run did"
+        )
+    if share > 0.02:  # the run itself had 2% outside its own percentiles
+        return (
+            f"{share:.0%} of the values of {name!r} lie outside the run's range {span}; "
+            "the lists for those events may differ from the run's"
+        )
+    return None
 
 
 ALIKE = "views and purchases count alike"  # in `hit_rule` when event types are not told apart
@@ -370,7 +431,8 @@ def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
     if roles.price and roles.price in table.columns:
         frame["price"] = numbers(table[roles.price], roles.price, "price").to_numpy(dtype=float)
     frame = frame.sort_values("time", kind="stable").reset_index(drop=True)
-    return Log(frame, roles, hit)
+    values = value.to_numpy(dtype=float) if roles.value else None
+    return Log(frame, roles, hit, values)
 
 
 @dataclass(frozen=True)

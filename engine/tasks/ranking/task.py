@@ -336,6 +336,9 @@ class RankingTask:
                 "rivals": outcome.rivals,
                 "fingerprint": p.fingerprint,
                 "roles": {k: v for k, v in vars(p.log.roles).items() if v is not None},
+                # the value column's 1st–99th percentiles: score.py refuses a log on
+                # another scale (`interactions.check_scale`)
+                **({"value_range": list(r)} if (r := p.log.value_range) else {}),
             },
             "holdout_metrics": evaluated.metrics,
             "tables": evaluated.tables,
