@@ -31,9 +31,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from suite_tables import EXTRA, TABLES  # noqa: E402 - a sibling script, not a package
 
 import tuneplate  # noqa: E402
+from tuneplate.engine.search.objective import Guard  # noqa: E402
 from tuneplate.engine.search.selection import BASELINE, paired_gain  # noqa: E402
 from tuneplate.engine.tasks.binary import task as binary  # noqa: E402
 
@@ -65,7 +67,30 @@ def holdout_score(p, scorer, trial) -> float:
     return float(p.objective.score(p.y[p.split.holdout], model.predict_proba(rows)[:, 1]))
 
 
-def measure(key: str, seed: int, budget: float) -> dict:
+def fresh_gain(p, scorer, best, base, repeats: int, maximize: bool):
+    """best − base on `repeats` fresh 5-fold splits of the development rows (seeds the
+    search never used): mean, naive SE and the corrected repeated-CV SE (Bouckaert &
+    Frank 2004, Nadeau & Bengio 2003: variance × (1/(k·r) + n_test/n_train))."""
+    diffs = []
+    for r in range(repeats):
+        folds = list(
+            StratifiedKFold(5, shuffle=True, random_state=10_000 + 97 * r + p.fit.seed).split(
+                scorer.X, scorer.y
+            )
+        )
+        cv = replace(scorer, folds=folds, cache=None, hypergradient=False, workers=1)
+        cv.fit = replace(cv.fit, deadline=None)  # the search's deadline has passed
+        cv.cache = None
+        cv.__post_init__()
+        for step in range(len(folds)):
+            a, b = (cv.score(*p.resolve(t.params), step, Guard(None, None)) for t in (best, base))
+            diffs.append(a.valid - b.valid)
+    d = np.asarray(diffs) * (1 if maximize else -1)
+    s = d.std(ddof=1)
+    return d.mean(), s / np.sqrt(len(d)), s * np.sqrt(1 / len(d) + 0.25)
+
+
+def measure(key: str, seed: int, budget: float, repeats: int = 0) -> dict:
     table = {**TABLES, **EXTRA}[key]
     with captured() as seen:
         tuneplate.tune(
@@ -82,7 +107,14 @@ def measure(key: str, seed: int, budget: float) -> dict:
     ahead = 0.0
     if gain is not None:
         ahead = sign * (holdout_score(p, scorer, best) - holdout_score(p, scorer, base))
+    fresh = (np.nan,) * 3
+    if repeats and gain is not None:
+        fresh = fresh_gain(p, scorer, best, base, repeats, maximize)
     return {
+        "fresh_gain": fresh[0],
+        "fresh_se": fresh[1],
+        "fresh_se_corrected": fresh[2],
+        "rows": len(scorer.y),
         "table": key,
         "seed": seed,
         "fold_gain": gain[0] if gain else np.nan,  # best − baseline on the folds
@@ -111,6 +143,8 @@ def main(argv=None) -> None:
     parser.add_argument("--tables", nargs="+", default=["suite", "extra"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--budget", type=float, default=30.0)
+    parser.add_argument("--fresh", type=int, default=0, help="repeats of fresh 5-fold CV")
+    parser.add_argument("--out", help="CSV of the runs")
     args = parser.parse_args(argv)
     sets = {"suite": list(TABLES), "extra": list(EXTRA)}
     keys = [k for name in args.tables for k in sets.get(name, [name])]
@@ -119,7 +153,9 @@ def main(argv=None) -> None:
     rows = []
     for key in keys:
         for seed in args.seeds:
-            rows.append(measure(key, seed, args.budget))
+            rows.append(measure(key, seed, args.budget, args.fresh))
+            if args.out:
+                pd.DataFrame(rows).to_csv(args.out, index=False)
             print(rows[-1], flush=True)
     summarise(pd.DataFrame(rows))
 
