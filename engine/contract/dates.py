@@ -102,14 +102,12 @@ def detect_date_format(values: pd.Series) -> DateFormat:
         'day/month/year (no day above 12 in the column: day first assumed)'
     """
     text = _distinct_text(values)
-    numeric = text[text.str.match(r"\d{1,2}[./-]\d{1,2}[./-]")]
-    numeric = numeric.str.extract(f"^{_NUMERIC_DATE.pattern}$").dropna(subset=["a"])
+    numeric = _numeric_dates(text)
     if numeric.empty:
         year_first = text.str.match(r"\d{4}[./-]\d{1,2}[./-]\d{1,2}").any()
         return DateFormat(ISO8601 if bool(year_first) else None)
     a, b = numeric["a"].astype(int), numeric["b"].astype(int)
-    day_proof = numeric[(a > 12) & (a <= 31) & (b <= 12)]
-    month_proof = numeric[(b > 12) & (b <= 31) & (a <= 12)]
+    day_proof, month_proof = _proofs(numeric)
     if len(day_proof) and len(month_proof):
         column = f"column {values.name!r}" if values.name is not None else "a date column"
         first = day_proof.iloc[0]
@@ -127,6 +125,63 @@ def detect_date_format(values: pd.Series) -> DateFormat:
         return DateFormat(f"%m{sep}%d{sep}{year}")
     ambiguous = not len(day_proof) and bool((a != b).any())
     return DateFormat(f"%d{sep}%m{sep}{year}", ambiguous=ambiguous)
+
+
+def _numeric_dates(text: pd.Series) -> pd.DataFrame:
+    """The fields (a, sep, b, year, rest) of the values written as numeric dates."""
+    numeric = text[text.str.match(r"\d{1,2}[./-]\d{1,2}[./-]")]
+    return numeric.str.extract(f"^{_NUMERIC_DATE.pattern}$").dropna(subset=["a"])
+
+
+def _proofs(numeric: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The numeric dates that prove day first (first field above 12) and month first."""
+    a, b = numeric["a"].astype(int), numeric["b"].astype(int)
+    return numeric[(a > 12) & (a <= 31) & (b <= 12)], numeric[(b > 12) & (b <= 31) & (a <= 12)]
+
+
+def check_date_order(values: pd.Series, format: str | None) -> None:
+    """Refuse dates written in the other day/month order than the one learnt at fit.
+
+    Read in the learnt order, a batch written the other way round loses the dates whose
+    day is above 12 (unreadable, counted) and, silently, swaps day and month in all the
+    others. One value proving the other order is taken as the batch's way of writing
+    the column, as at fit, where a column proving both orders is refused.
+
+    Args:
+        values: the column's text as given for scoring (missing-words already None).
+        format: the order learnt at fit (`date_format`); ISO 8601 or None: nothing to check.
+
+    Raises:
+        TuneplateError: naming the column, how many dates prove the other order, how many
+            more would be read swapped, and the fix.
+
+    Example:
+        >>> check_date_order(pd.Series(["03/25/2024", "03/04/2024"], name="opened"), "%d/%m/%Y")
+        Traceback (most recent call last):
+        tuneplate...TuneplateError: column 'opened' is written month/day/year in these rows ...
+    """
+    if not format or format == ISO8601:
+        return
+    text = values.dropna().astype(str).str.strip()
+    numeric = _numeric_dates(text)
+    if numeric.empty:
+        return
+    day_proof, month_proof = _proofs(numeric)
+    against = month_proof if _day_first(format) else day_proof
+    if against.empty:
+        return
+    a, b = numeric["a"].astype(int), numeric["b"].astype(int)
+    swapped = int(((a <= 12) & (b <= 12) & (a != b)).sum())
+    here, there = (MONTH_FIRST, DAY_FIRST) if _day_first(format) else (DAY_FIRST, MONTH_FIRST)
+    first = against.iloc[0]
+    example = f"{first['a']}{first['sep']}{first['b']}{first['sep']}{first['year']}"
+    column = f"column {values.name!r}" if values.name is not None else "a date column"
+    raise TuneplateError(
+        f"{column} is written {here} in these rows ({len(against):,} dates such as "
+        f"{example} read only that way), {there} at the run: {swapped:,} more would be read "
+        f"with day and month swapped; write its dates {there} as the run did, or as ISO "
+        "2024-03-31"
+    )
 
 
 def date_format(values: pd.Series) -> str | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dates import ISO8601, detect_date_format, parse_datetimes
+from .dates import ISO8601, check_date_order, detect_date_format, parse_datetimes
 from .notes import Note, _date_note, _empty_note, _format_notes, _inf_note, _token_note
 from .numbers import _numbers, _text, number_format
 
@@ -58,6 +58,12 @@ _EPOCH = pd.Timestamp(0, tz="UTC")
 # lenient parser reads codes such as "1 23" as 23 January of year 1, which no table's
 # records hold.
 DATE_YEARS = (1800, 2200)
+# A text column is dates when this share of its distinct values are: the rest are read
+# as missing and counted (`_date_note`). Lower than PARSE_SHARE because each stray date
+# is a distinct value of its own, and read as text the column would be one pooled level.
+DATE_SHARE = 0.8
+# Excel's serial day numbers for 1927-2119 (a date cell exported unformatted): "44562"
+EXCEL_SERIAL = r"\s*[1-7]\d{4}(?:\.0+)?\s*"
 _DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
 
 
@@ -157,7 +163,8 @@ def _read(
         bad = ~blank & ~token & np.isnan(parsed)
     else:  # datetime from text
         # no saved order (fitted on real datetimes): only order-free text reads, as ISO8601
-        dates = text.where(~(token | blank), None)
+        dates = text.where(~(token | blank), None).rename(f.name)
+        check_date_order(dates, f.date_format)  # the other order would swap day and month
         parsed = _days(parse_datetimes(dates, f.date_format or ISO8601))
         bad = ~blank & ~token & np.isnan(parsed)
     values = np.where(bad | token, np.nan, parsed).astype(float)
@@ -248,10 +255,12 @@ def _learn_kind(
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
         parsed = parse_datetimes(sample)
         dated = parsed.dt.year.between(*DATE_YEARS).mean()  # NaT: False
-        if dated >= PARSE_SHARE:
+        if dated >= DATE_SHARE:
             days = _days(parse_datetimes(text[rest]))
-            bad = int(np.isnan(days).sum())
-            return "datetime", tuple(sorted(set(lower[word]))), "", [_date_note(col, bad, True)]
+            unread = text[rest][np.isnan(days)]
+            serials = int(unread.str.fullmatch(EXCEL_SERIAL).sum())
+            note = _date_note(col, len(unread), True, serials=serials)
+            return "datetime", tuple(sorted(set(lower[word]))), "", [note]
     notes = _case_notes(col, text[rest]) + _answer_notes(col, text[rest])
     return "categorical", (), "", notes + _unit_notes(col, text[rest])
 

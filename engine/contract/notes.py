@@ -245,9 +245,14 @@ def _empty_note(col: str, inf: int = 0, tokens=()) -> Note:
     )
 
 
-def _date_note(col: str, bad: int, from_text: bool, zone: str = "") -> Note:
+def _date_note(col: str, bad: int, from_text: bool, zone: str = "", serials: int = 0) -> Note:
     read = "text dates read as dates" if from_text else "a date column"
     unread = f"; {_values(bad)} not dates read as missing" if bad else ""
+    if serials:  # Excel writes a date cell not formatted as a date as its serial day number
+        unread += (
+            f" ({serials:,} of them whole numbers such as Excel's serial day numbers: "
+            "format the column as dates in the export)"
+        )
     # a zone-less time at scoring is taken as UTC: said where the model learns the zone
     zoned = (
         f"; its times carry a time zone ({zone}) and are read in UTC, so times given "

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .dates import ISO8601, parse_datetimes
+from .dates import ISO8601, check_date_order, parse_datetimes
 
 # Relative on purpose: `tuneplate export` copies errors.py, reader.py and this file side by
 # side into the exported project's `contract/` package, which has no tuneplate installed.
@@ -286,7 +286,8 @@ class Schema:
             if f.kind == "numeric" and not _plain_numbers(s):
                 out[f.name] = _read(s, f, self.rules)[0]
             elif f.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s):
-                dates = _text(s).where(~_token_mask(s, f), None)
+                dates = _text(s).where(~_token_mask(s, f), None).rename(f.name)
+                check_date_order(dates, f.date_format)
                 out[f.name] = parse_datetimes(dates, f.date_format or ISO8601)
             elif f.kind == "boolean" and not pd.api.types.is_bool_dtype(s):
                 values = _read(s, f, self.rules)[0]

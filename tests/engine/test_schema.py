@@ -837,3 +837,55 @@ def test_a_missing_word_in_a_text_column_scores_as_missing_however_it_is_written
         warnings.simplefilter("ignore", SchemaWarning)
         scores = result.model.predict_proba(rows)[:, 1]
     assert np.allclose(scores, scores[0]), dict(zip(map(str, spelled), scores, strict=True))
+
+
+def test_a_batch_writing_dates_in_the_other_order_is_refused_not_half_swapped():
+    """Fitted on day-first dates (31.01.2024), a batch written month-first (01/31/2024) had
+    its dates with a day above 12 counted as unreadable and the others (day 12 or less)
+    read with day and month swapped, silently: 4 of a fresh user's 300 decisions flipped."""
+    days = pd.date_range("2023-01-01", periods=200, freq="D")
+    table = pd.DataFrame({"opened": days.strftime("%d.%m.%Y"), "x": np.arange(200.0)})
+    schema, _ = Schema.learn(table, ["opened", "x"])
+    later = pd.date_range("2024-01-01", periods=60, freq="D")
+    same = pd.DataFrame({"opened": later.strftime("%d.%m.%Y"), "x": 1.0})
+    encoded, _ = schema.encode(same)  # the run's order: read as at fit
+    assert (encoded.iloc[:, 0].diff().dropna() == 1).all()
+    for written in ("%m.%d.%Y", "%m/%d/%Y"):
+        batch = same.assign(opened=later.strftime(written))
+        with pytest.raises(TuneplateError, match="'opened' is written month/day/year") as e:
+            schema.encode(batch)
+        swapped = int(((later.day <= 12) & (later.day != later.month)).sum())
+        assert f"{swapped} more would be read with day and month swapped" in str(e.value)
+        with pytest.raises(TuneplateError, match="month/day/year"):
+            schema.typed(batch)
+    # dates that prove no order (every day 12 or less) are read in the run's order
+    early = pd.DataFrame({"opened": ["01.02.2024", "03.04.2024"], "x": 1.0})
+    assert schema.encode(early)[0].shape == (2, 2)
+    # ISO dates carry no order: never refused
+    assert schema.encode(same.assign(opened=later.strftime("%Y-%m-%d")))[0].notna().all().all()
+
+
+@pytest.mark.parametrize("share", [0.05, 0.15])
+def test_a_date_column_with_some_excel_serials_stays_dates_and_names_them(share):
+    """An export where 5% of the dates were unformatted Excel cells ("44562") made the
+    column text: 700 distinct levels pooled into one, the input gone from the model, and
+    `check` advised grouping rare levels. It is read as dates; the serials are counted."""
+    days = pd.date_range("2021-01-01", periods=700, freq="D")
+    written = pd.Series(days.strftime("%Y-%m-%d"))
+    stray = np.arange(700) % round(1 / share) == 0
+    written[stray] = [str((d - pd.Timestamp("1899-12-30")).days) for d in days[stray]]
+    table = pd.DataFrame({"opened": written, "x": np.arange(700.0)})
+    schema, notes = _learn(table)
+    assert schema.feature("opened").kind == "datetime"
+    (note,) = [n for n in notes if n.check == "date_feature"]
+    n = int(stray.sum())
+    assert f"{n} values not dates read as missing ({n} of them whole numbers" in note.message
+    assert note.severity == "warning"
+    assert schema.typed(table)["opened"].isna().sum() == n
+
+
+def test_codes_with_a_few_date_like_values_stay_text():
+    codes = pd.Series([f"A-{i % 40:02d}" for i in range(300)])
+    codes[:20] = "2021-01-05"
+    schema, _ = _learn(pd.DataFrame({"code": codes, "x": np.arange(300.0)}))
+    assert schema.feature("code").kind == "categorical"
