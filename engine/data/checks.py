@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
@@ -36,6 +37,9 @@ MIN_ROWS = 50  # below this no K-fold score means anything
 MIN_CLASS_ROWS = 10  # each class must fill every fold at least twice
 MISSING_WARN = 0.5  # share of missing values that needs a decision
 ID_LIKE_SHARE = 0.95  # distinct share above which a column looks like a row id
+# Name words of a numbered record (application_number, account_no, contract_nr) beside
+# those of a key; counts ("num_loans") repeat their values, so only near-unique columns ask.
+ID_TOKENS = frozenset({"id", "uuid", "key", "ref", "number", "no", "nr", "num"})
 LEAKAGE_AUC = 0.99  # one column alone predicting the target this well is almost never real
 
 
@@ -276,13 +280,16 @@ def _looks_like_id(s: pd.Series, name: str) -> bool:
         return False  # date features get their own finding from the schema (date_feature)
     if not pd.api.types.is_numeric_dtype(s):
         return True  # unique text in every row: a reference, a name, an email
-    if column_tokens(name) & {"id", "uuid", "key", "ref"}:
+    if column_tokens(name) & ID_TOKENS:
         return True
     values = s.dropna()
     if not (values % 1 == 0).all():
         return False  # unique fractional numbers are measurements
-    # Incomes and amounts are unique integers too, but spread out; keys run densely.
-    return values.max() - values.min() + 1 <= 2 * distinct
+    # Incomes and amounts are unique integers too, but spread out; keys run densely
+    # (1, 2, 3…) or are drawn from one fixed width (six-digit references, 5000000 + 7i).
+    digits = np.floor(np.log10(np.abs(values[values != 0]).astype(float))) + 1
+    fixed_width = len(digits) == len(values) and digits.nunique() == 1 and digits.iloc[0] >= 6
+    return fixed_width or values.max() - values.min() + 1 <= 2 * distinct
 
 
 def check_id_like(table: pd.DataFrame, roles: Roles) -> list[Finding]:

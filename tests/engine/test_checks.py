@@ -195,3 +195,26 @@ def test_dates_and_numbers_are_never_many_levels_and_rank_by_their_order():
     y = pd.Series((np.arange(100) >= 70).astype(int))
     assert single_feature_auc(days, y) == 1.0  # the later, the event
     assert single_feature_auc(days.dt.tz_localize(None), y) == 1.0
+
+
+@pytest.mark.parametrize(
+    "name, values",
+    [
+        ("application_number", lambda n, rng: rng.choice(np.arange(100_000, 999_999), n, False)),
+        ("account_number", lambda n, rng: 5_000_000 + 7 * np.arange(n)),
+        ("ref_code", lambda n, rng: rng.permutation(n) * 13 + 10),
+        ("contract_nr", lambda n, rng: rng.choice(np.arange(1_000, 90_000), n, False)),
+    ],
+)
+def test_numbered_records_are_id_like_whatever_their_spacing(loans, name, values):
+    """A random six-digit application number passed `check` without a word and the
+    scorecard gave it 16 to 28 points: only dense keys and text ids were caught."""
+    rng = np.random.default_rng(0)
+    table = loans.assign(**{name: values(len(loans), rng)})
+    assert _checks(table)["id_like_columns"].columns == (name,)
+
+
+def test_unique_whole_amounts_are_not_ids(loans):
+    rng = np.random.default_rng(2)
+    amounts = rng.choice(np.arange(500, 400_000), len(loans), replace=False)  # 3 to 6 digits
+    assert "id_like_columns" not in _checks(loans.assign(income=amounts))
