@@ -14,7 +14,7 @@ from tuneplate.reports.sections import findings
 MEANINGS = {
     "duplicate_rows": "Repeated rows count twice and can sit on both sides of a split, "
     "flattering the scores.",
-    "constant_columns": "A column with one value carries no information; it is ignored.",
+    "constant_columns": "A column with one value carries no information; the model leaves it out.",
     "id_like_columns": "An identifier predicts nothing about new cases but can let the model "
     "memorise old ones.",
     "missing_values": "Gaps are filled or skipped by the model; many gaps make its scores "

@@ -202,7 +202,8 @@ class Schema:
     ) -> tuple[Schema, list[Note]]:
         """Each column's kind, from its values (not its pandas dtype alone).
 
-        Columns with no value at all after reading are left out, with a note.
+        Columns with no value at all after reading are left out, with a note; so are
+        columns with one value in every row (the checks' finding names them).
         Levels come later, from the development rows (`fit_levels`).
         """
         texts = pd.Series([_as_text(c) for c in columns])
@@ -217,6 +218,10 @@ class Schema:
             kind, tokens, decimal, col_notes = _learn_kind(table[col], col, rules or {})
             notes += col_notes
             if kind is None:
+                continue
+            if table[col].nunique(dropna=False) <= 1:
+                # one value in every row: nothing to learn, so scoring need not give it
+                # and monitoring does not watch it (`checks.check_constant` says so)
                 continue
             dates, date_notes = _date_format(table[col], col) if kind == "datetime" else ("", [])
             notes += date_notes

@@ -268,7 +268,8 @@ def check_constant(table: pd.DataFrame, roles: Roles) -> list[Finding]:
             "warning",
             f"{len(constant)} column(s) hold a single value: {', '.join(constant)}",
             expected="features that vary",
-            fix="they carry no information; drop them with --exclude",
+            fix="the model leaves them out and scoring does not need them; check the "
+            "extract if they should vary",
             columns=tuple(constant),
         )
     ]

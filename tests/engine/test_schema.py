@@ -889,3 +889,12 @@ def test_codes_with_a_few_date_like_values_stay_text():
     codes[:20] = "2021-01-05"
     schema, _ = _learn(pd.DataFrame({"code": codes, "x": np.arange(300.0)}))
     assert schema.feature("code").kind == "categorical"
+
+
+def test_a_constant_column_is_left_out_so_scoring_and_monitoring_do_not_need_it():
+    """The report said a one-value column "is ignored", yet the model required it at
+    scoring and `validate` raised a drift alarm (CSI 18) when a batch held another value."""
+    table = _table(300).assign(branch_country="DE")
+    schema, _ = _learn(table)
+    assert "branch_country" not in schema.names
+    assert schema.encode(table.drop(columns="branch_country"))[0].shape[0] == 300
