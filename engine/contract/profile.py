@@ -9,8 +9,10 @@ ch. 8; Yurdakul & Naranjo, "Statistical properties of the population stability
 index", J. Risk Model Validation 14(4), 2020).
 
 Aggregates only: a numeric input keeps the shares of its rows in up to ten bands whose
-edges lie halfway between two neighbouring distinct values (so no edge is any row's
-value, as LightGBM places its bin bounds), plus the share missing; a categorical input
+edges are cut near the deciles, then moved onto a coarse grid (`edges.coarse_edges`: a
+step of about a quarter of the band's width, a month's first day for a date), so no
+edge pins a row's value; plus the share missing. Files saved before keep their edges
+(halfway between two neighbouring values) and are read and applied as saved. A categorical input
 keeps the share of each of the model's levels (rare ones are already pooled) and the
 share missing.
 
@@ -31,6 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .edges import coarse_edges
 
 BANDS = 10  # deciles, the usual choice for PSI (Siddiqi 2006)
 SHARE_FLOOR = 1e-4  # an empty band counts as this share, so ln(a/e) stays finite
@@ -94,15 +98,18 @@ class Bands:
     levels: tuple[str, ...] = ()
 
     @classmethod
-    def learn(cls, values: Any, bands: int = BANDS) -> Bands:
-        """The bands of `values`: a float array (numeric) or a pandas Categorical."""
+    def learn(cls, values: Any, bands: int = BANDS, kind: str = "numeric") -> Bands:
+        """The bands of `values`: a float array (numeric) or a pandas Categorical.
+        `kind`: the schema's kind ("datetime": days since 1970, edges on a month's first
+        day)."""
         if isinstance(values, pd.Categorical) or isinstance(
             getattr(values, "dtype", None), pd.CategoricalDtype
         ):
             levels = tuple(str(c) for c in pd.Categorical(values).categories)
             return cls(_category_shares(values, levels), levels=levels)
         x = np.asarray(values, dtype=float)
-        edges = _midpoint_edges(x[np.isfinite(x)], bands)
+        finite = x[np.isfinite(x)]
+        edges = coarse_edges(_midpoint_edges(finite, bands), finite, kind)
         return cls(_numeric_shares(x, edges), edges=edges)
 
     def shares_of(self, values: Any) -> tuple[float, ...]:
@@ -142,7 +149,7 @@ class Profile:
     ) -> Profile:
         """From `schema.encode(holdout)[0]` (internal names), the hold-out scores (n,),
         outcomes (n,, 0/1) and, for grouped rows, the AUROC's clustered standard error."""
-        columns = {f.name: Bands.learn(encoded[f.key]) for f in schema.features}
+        columns = {f.name: Bands.learn(encoded[f.key], kind=f.kind) for f in schema.features}
         events = None if y is None else int(np.sum(y))
         scores = Bands.learn(np.asarray(scores, dtype=float))
         return cls(len(encoded), scores, columns, events, auroc_se)
@@ -277,7 +284,8 @@ def _edge_text(x: float) -> str:
 
 
 def _midpoint_edges(x: np.ndarray, bands: int) -> tuple[float, ...]:
-    """Cut points near the deciles of `x`, each halfway between two distinct values."""
+    """Cut points near the deciles of `x`, each halfway between two distinct values (the
+    edges files saved before `coarse_edges` keep; now its input)."""
     distinct = np.unique(x)
     if len(distinct) < 2:
         return ()

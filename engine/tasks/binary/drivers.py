@@ -9,10 +9,10 @@ family's exact TreeSHAP or linear contributions, as `Model.explain`), per model 
   risk; None when either side is constant); for a categorical input the levels with
   the highest and the lowest mean contribution;
 - for the TOP inputs, `effects`: the mean contribution by band (numeric: the saved
-  profile's bands, `contract.profile.Bands`, whose edges lie halfway between two
-  distinct values, adjacent bands merged until each holds MIN_LEVEL_ROWS rows) or by
-  level (levels with fewer than MIN_LEVEL_ROWS hold-out rows pooled into one row, named
-  for them).
+  profile's bands, `contract.profile.Bands`, whose edges lie on a coarse grid
+  (`contract.edges.coarse_edges`), adjacent bands merged until each holds MIN_LEVEL_ROWS
+  rows) or by level (levels with fewer than MIN_LEVEL_ROWS hold-out rows pooled into
+  one row, named for them).
 
 Aggregates only: a band, level or missing group with fewer than MIN_LEVEL_ROWS rows
 after pooling is left out, so no figure is one row's. Protected and excluded columns
@@ -74,10 +74,11 @@ def drivers(model: Any, encoded: pd.DataFrame, top: int = TOP) -> dict[str, Any]
             entry["highest"] = max(named, key=lambda g: g["mean"])["level"] if named else None
             entry["lowest"] = min(named, key=lambda g: g["mean"])["level"] if named else None
         else:
+            numbers = np.asarray(x, dtype=float)
             bands = profile.columns.get(f.name) if profile else None
-            edges = bands.edges if bands else Bands.learn(np.asarray(x, dtype=float)).edges
-            groups = band_effects(np.asarray(x, dtype=float), contribution, edges)
-            entry["direction"] = spearman(np.asarray(x, dtype=float), contribution)
+            edges = bands.edges if bands else Bands.learn(numbers, kind=f.kind).edges
+            groups = band_effects(numbers, contribution, edges)
+            entry["direction"] = spearman(numbers, contribution)
         entry["effects"] = groups
         inputs.append(entry)
     inputs.sort(key=lambda e: -e["mean_abs"])
