@@ -363,3 +363,16 @@ def test_a_run_column_missing_from_a_new_log_is_not_said_to_be_given():
         resolve(table, InteractionRoles("user", "item", "ts", "rating", 4.0))
     with pytest.raises(TuneplateError, match="column 'stars' given to --value"):
         resolve(table, InteractionRoles("user", "item", "ts", "rating", 4.0), value="stars")
+
+
+def test_the_saved_value_range_is_coarse_and_holds_the_runs_own_values():
+    """The range score.py holds a new log to is saved in the model: its ends are grid
+    points, not an event's value, and at most 2% of the run's values lie outside it."""
+    from tuneplate.engine.tasks.ranking.interactions import value_range
+
+    minutes = pd.Series(np.random.default_rng(0).gamma(2.0, 13.37, 5_000))  # watch time
+    low, high = value_range(minutes)
+    assert not minutes.isin([low, high]).any()
+    assert ((minutes < low) | (minutes > high)).mean() <= 0.02
+    assert value_range(pd.Series([1, 2, 3, 4, 5] * 20)) == (1.0, 5.0)  # a rating scale
+    assert value_range(pd.Series([np.nan] * 3)) is None

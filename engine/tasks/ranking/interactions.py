@@ -7,15 +7,16 @@ terms stays in the vertical.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ...contract.dates import parse_datetimes
-
 # Relative on purpose: `tuneplate export` copies this module verbatim into a ranking
 # project, beside the contract, at the same relative path.
+from ...contract.dates import parse_datetimes
+from ...contract.edges import nice_step
 from ...contract.errors import TuneplateError
 from ...contract.group_ids import whole_text
 
@@ -330,19 +331,29 @@ SCALE_OUTSIDE = 0.10
 
 
 def value_range(values: pd.Series) -> tuple[float, float] | None:
-    """The 1st and 99th percentiles of `values` (empty cells skipped), None when none.
+    """The 1st and 99th percentiles of `values` (empty cells skipped), widened onto a
+    coarse grid; None when there are none.
 
-    Quantiles, not the minimum and maximum: aggregates, never one event's value.
+    Quantiles, not the minimum and maximum, and moved outwards to a multiple of a 1, 2 or
+    5 × 10^k step (a twentieth of their distance, whole for whole numbers): aggregates,
+    never one event's value (as `contract.edges`). Outwards, so the run's own share
+    outside stays at most 2%.
 
     Example:
         >>> value_range(pd.Series([1, 2, 3, 4, 5] * 20))
         (1.0, 5.0)
     """
-    given = values.dropna()
-    if given.empty:
+    given = values.dropna().to_numpy(dtype=float)
+    if not len(given):
         return None
-    low, high = np.quantile(given.to_numpy(dtype=float), [0.01, 0.99])
-    return float(low), float(high)
+    low, high = np.quantile(given, [0.01, 0.99])
+    step = nice_step((high - low) / 20) if high > low else 1.0
+    if np.all(given == np.round(given)):
+        step = max(step, 1.0)
+    digits = max(0, -math.floor(math.log10(step))) + 1  # 0.6, not 0.6000000000000001
+    return round(math.floor(low / step) * step, digits), round(
+        math.ceil(high / step) * step, digits
+    )
 
 
 def check_scale(log: Log, run_range: tuple[float, float] | None) -> str | None:
