@@ -304,7 +304,8 @@ class Schema:
     def encode(self, table: Any) -> tuple[pd.DataFrame, dict[str, ColumnCounts]]:
         """The model's input (internal names, in order) and what did not fit, per column.
 
-        Numeric, boolean and datetime become floats (datetime: days since 1970-01-01 UTC);
+        Numeric, boolean and datetime become floats (datetime: days since 1970-01-01 UTC,
+        their keys listed in the frame's `attrs["dates"]`);
         categorical becomes a pandas Categorical with the model's levels. Extra columns
         are ignored. Zero rows give an empty input (the caller decides what to return).
         Raises TuneplateError when `table` is not a DataFrame, lacks a model column or
@@ -358,7 +359,11 @@ class Schema:
                 other_share=f.other_share,
                 other_case=other_case,
             )
-        return pd.DataFrame(out, index=table.index), counts
+        frame = pd.DataFrame(out, index=table.index)
+        dates = [f.key for f in self.features if f.kind == "datetime"]
+        if dates:  # which floats are days since 1970: a scorecard's splits go to a month's 1st
+            frame.attrs["dates"] = dates
+        return frame, counts
 
     # -- saving --------------------------------------------------------------------
 

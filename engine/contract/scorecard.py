@@ -10,9 +10,14 @@ project (`tuneplate export` copies this package verbatim) apply the very same co
 
 What a saved scorecard holds (aggregates only, never one row's value):
 
-* numeric input: the split points (optbinning's are midpoints between observed values),
-  so bin i is [split[i-1], split[i]) with -inf and +inf at the ends (`np.searchsorted`,
-  side "right", the `np.digitize(..., right=False)` optbinning itself uses);
+* numeric input: the split points, so bin i is [split[i-1], split[i]) with -inf and +inf
+  at the ends (`np.searchsorted`, side "right", the `np.digitize(..., right=False)`
+  optbinning itself uses: a value equal to a split falls in the bin above). optbinning's
+  splits are midpoints of two observed values, which in a dense column (an amount with
+  cents) pin two applicants; `bin_inputs` moves each onto a coarse grid
+  (`edges.coarse_edges`, a month's first day for a date; a whole-number column's k + ½
+  becomes k + 1, the same cut) and recounts the bins under the moved splits. Files saved
+  before keep their midpoint splits and score as saved;
 * categorical input: groups of levels (each level was seen in at least the schema's
   pooling minimum of training rows; rarer ones were already pooled into "(other)");
 * per bin: its WoE, training row count and events; a missing bin; the input's training
@@ -39,6 +44,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .edges import coarse_edges
+from .kinds import MIN_LEVEL_ROWS
 
 FORMAT = "tuneplate-scorecard/1"
 MISSING = "Missing"
@@ -230,6 +238,7 @@ def fit(
     trends: dict[str, str] | None = None,
     seed: int = 0,
     max_iter: int = 1000,
+    dates: Any = (),
 ) -> Scorecard:
     """Optimal bins per input (optbinning's `BinningProcess`), then L2 logistic regression
     on the WoE columns (scikit-learn's `LogisticRegression(C=C)`): `weigh(bin_inputs(...))`.
@@ -243,6 +252,7 @@ def fit(
         monotonic_trend: the numeric inputs' event-rate trend (optbinning's names).
         trends: {column: trend} overriding it for some numeric inputs ("ascending":
             the event rate rises with the value; "descending").
+        dates: the inputs that are dates (days since 1970): splits on a month's first day.
 
     Imports optbinning (which pulls ortools and cvxpy) only in `bin_inputs`, so scoring
     never does.
@@ -251,8 +261,121 @@ def fit(
         >>> card = fit(X_train, y_train, C=1.0)
         >>> card.predict_proba(X_test)[:, 1]
     """
-    binned = bin_inputs(X, y, max_n_prebins, min_prebin_size, monotonic_trend, trends)
+    binned = bin_inputs(X, y, max_n_prebins, min_prebin_size, monotonic_trend, trends, dates)
     return weigh(binned, binned.design(X), y, C, seed, max_iter)
+
+
+def recount(
+    name: str, splits: Any, x: np.ndarray, y: np.ndarray, total_events: int, total: int
+) -> Bins:
+    """A numeric input's bins at `splits`, counted afresh on the rows x (NaN missing), y:
+    counts, events and WoE exactly as `Bins.values` assigns the rows (side "right").
+
+    `total_events`, `total`: the whole fit's, the WoE's denominators (every input's
+    shares are of the same rows, the missing ones included).
+
+    Example:
+        >>> recount("amount", (100.0,), np.array([50.0, 100.0, np.nan]), np.array([1, 0, 0]),
+        ...         1, 3).count
+        (1, 1)
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=int)
+    cut = np.asarray(splits, dtype=float)
+    missing = np.isnan(x)
+    where = np.searchsorted(cut, x[~missing], side="right")
+    count = np.bincount(where, minlength=len(cut) + 1)
+    events = np.bincount(where, weights=y[~missing], minlength=len(cut) + 1).astype(int)
+    count = np.append(count, missing.sum())
+    events = np.append(events, int(y[missing].sum()))
+    weights = woe(events, count - events, total_events, total - total_events)
+    return Bins(
+        name,
+        "numeric",
+        woe=tuple(float(w) for w in weights[:-1]),
+        count=tuple(int(c) for c in count[:-1]),
+        events=tuple(int(e) for e in events[:-1]),
+        missing_woe=float(weights[-1]),
+        missing_count=int(count[-1]),
+        missing_events=int(events[-1]),
+        splits=tuple(float(s) for s in cut),
+    )
+
+
+def _direction(trend: str, events: Any, count: Any) -> int:
+    """+1 (event rate rising with the value), -1 (falling) or 0 (no trend to keep) of
+    optbinning's bins: an "ascending"/"descending" trend as asked; "auto_asc_desc" (and
+    "auto") as the bins came out, when they are monotonic."""
+    if trend in ("ascending", "descending"):
+        return 1 if trend == "ascending" else -1
+    if trend not in ("auto_asc_desc", "auto"):
+        return 0  # peak, valley, convex, concave or none: not a monotonic trend to keep
+    rates = np.asarray(events, float) / np.maximum(np.asarray(count, float), 1)
+    steps = np.diff(rates)
+    if len(steps) and (steps >= 0).all():
+        return 1
+    if len(steps) and (steps <= 0).all():
+        return -1
+    return 0
+
+
+def _common_whole(splits: Any, x: np.ndarray) -> bool:
+    """Whether x holds whole numbers only and the two values beside every split are each
+    held by MIN_LEVEL_ROWS rows or more (months, counts): the split's k + 1 then names a
+    value many applicants share, and keeps optbinning's partition exactly. A dense
+    whole-number column (whole dollars) goes on the coarse grid like any number."""
+    x = x[np.isfinite(x)]
+    if not len(x) or not np.all(x == np.round(x)):
+        return False
+    values, counts = np.unique(x, return_counts=True)
+    for s in splits:
+        i = int(np.searchsorted(values, s))  # values[i - 1] < s < values[i]
+        if i == 0 or i == len(values) or min(counts[i - 1], counts[i]) < MIN_LEVEL_ROWS:
+            return False
+    return True
+
+
+def coarse_bins(
+    bins: Bins, x: Any, y: np.ndarray, trend: str = TREND, kind: str = "numeric"
+) -> Bins:
+    """`bins` (optbinning's, at midpoint splits) with splits on a coarse grid, recounted.
+
+    Each split goes through `coarse_edges(splits, x, kind, side="right")`: side "right"
+    because a value equal to a split falls in the bin above, here and in optbinning
+    (`np.digitize(x, splits, right=False)`). A whole-number column whose values beside
+    each split are common (`_common_whole`: months, counts) keeps its partition, k + ½
+    becoming k + 1 ("x < 12" for 11.5). The bins are then recounted (`recount`) so every
+    count, event rate, WoE and the points built on them match the splits saved and
+    printed and how rows are scored.
+
+    A moved split can shift a few rows across it and turn the monotonic event rate
+    optbinning found (its `trend`) around between two bins, or leave a bin empty: the
+    two bins are then merged (the split between them dropped), pool-adjacent-violators
+    style (Barlow et al., *Statistical Inference under Order Restrictions*, Wiley 1972),
+    until the rates are monotonic again in optbinning's direction and no bin is empty.
+
+    Example:
+        >>> coarse_bins(Bins("amount", "numeric", ..., splits=(1470.335,)), x, y).splits
+        (1470.0,)
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=int)
+    total_events, total = int(y.sum()), len(y)
+    sign = _direction(trend, bins.events, bins.count)
+    if kind != "datetime" and _common_whole(bins.splits, x):
+        cut = sorted({float(math.floor(s) + 1) for s in bins.splits})  # k + ½ -> k + 1
+    else:
+        cut = list(coarse_edges(bins.splits, x, kind=kind, side="right"))
+    while True:
+        out = recount(bins.name, cut, x, y, total_events, total)
+        count, events = np.asarray(out.count, float), np.asarray(out.events, float)
+        if (count == 0).any():  # an emptied bin: drop the split beside it
+            i = int(np.flatnonzero(count == 0)[0])
+            del cut[min(i, len(cut) - 1)]
+            continue
+        steps = np.diff(events / count) * sign
+        if sign and len(steps) and steps.min() < 0:
+            del cut[int(np.argmin(steps))]  # the worst violation first
+            continue
+        return out
 
 
 def _keep_ctrl_c() -> None:
@@ -291,9 +414,13 @@ def bin_inputs(
     min_prebin_size: float = 0.05,
     monotonic_trend: str = TREND,
     trends: dict[str, str] | None = None,
+    dates: Any = (),
 ) -> Scorecard:
     """The bins and their WoE, without weights (all 0): the costly, C-free half of `fit`,
-    which a search builds once per fold and reuses for every C it tries.
+    which a search builds once per fold and reuses for every C it tries. Numeric splits
+    lie on a coarse grid (`coarse_bins`); `dates` names the inputs that are dates (days
+    since 1970), whose splits go to a month's first day (by default those `Schema.encode`
+    lists in `X.attrs["dates"]`).
 
     Example:
         >>> binned = bin_inputs(X_train, y_train)
@@ -305,7 +432,7 @@ def bin_inputs(
     y = np.asarray(y, dtype=int)
     names = [str(c) for c in X.columns]
     categorical = [c for c in names if isinstance(X[c].dtype, pd.CategoricalDtype)]
-    trends = dict(trends or {})
+    trends, dates = dict(trends or {}), set(dates or X.attrs.get("dates", ()))
     params = {
         c: {"monotonic_trend": trends.get(c, monotonic_trend)}
         for c in names
@@ -358,7 +485,10 @@ def bin_inputs(
             inputs.append(Bins(kind="categorical", groups=groups, **common))
         else:
             splits = tuple(float(s) for s in np.asarray(binned.splits, dtype=float))
-            inputs.append(Bins(kind="numeric", splits=splits, **common))
+            found = Bins(kind="numeric", splits=splits, **common)  # midpoints: not saved
+            trend = trends.get(name, monotonic_trend)
+            kind = "datetime" if name in dates else "numeric"
+            inputs.append(coarse_bins(found, X[name], y, trend, kind))
     settings = {
         "max_n_prebins": int(max_n_prebins),
         "min_prebin_size": float(min_prebin_size),
@@ -404,7 +534,9 @@ __all__ = [
     "Bins",
     "Scorecard",
     "bin_inputs",
+    "coarse_bins",
     "fit",
+    "recount",
     "weigh",
     "woe",
 ]
