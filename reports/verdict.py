@@ -123,10 +123,13 @@ class Suspicion:
             if self.agrees
             else ""
         )
-        return (
-            f"{first}{middle} The model cannot go to review until this is explained; check "
-            f"the usual causes: {causes}."
-        )
+        # The sentence matches the label: "Not ready" cannot go to review; "Use with
+        # caution" (one signal, which an easy problem also gives) goes once it is checked.
+        if self.level == "stop":
+            ask = "The model cannot go to review until this is explained; check"
+        else:
+            ask = "Before the model goes to review, rule out"
+        return f"{first}{middle} {ask} the usual causes: {causes}."
 
 
 def chance_score(metric: str, base_rate: float) -> float:

@@ -161,7 +161,9 @@ def test_an_implausible_holdout_auc_is_never_said_to_have_held_up(holdout, clean
     assert not any("held up" in r for r in v.reasons)
     assert v.lead == "The hold-out score below needs explaining first."
     text = v.reasons[0]
-    assert "cannot go to review until this is explained" in text
+    # the sentence matches the label: "Use with caution" goes to review once checked
+    assert "Before the model goes to review, rule out the usual causes" in text
+    assert "cannot go to review" not in text
     for cause in ("recorded after the outcome", "both sides of the split", "duplicated rows"):
         assert cause in text
     # Cross-validation and the baseline agree: an easy problem is described as possibly real.
@@ -325,6 +327,7 @@ def test_two_signals_together_stop_the_model(clean):
         )
     )
     assert (v.level, v.title) == ("stop", "Not ready") and _suspicious(v)
+    assert "cannot go to review until this is explained" in v.reasons[0]
 
 
 def test_a_ranking_ndcg_near_perfect_is_suspicious(clean):
