@@ -47,10 +47,12 @@ MAX_STRAY_TOKENS = 5
 # the test's detection limit, which the note names (lower-cased text, as compared).
 LIMIT = r"\s*(?:[<>]=?|≤|≥)\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*"
 
-# Text that means "no value" in extracts (compared stripped and lower-cased).
+# Text that means "no value" in extracts (compared stripped and lower-cased); "(blank)"
+# is how an Excel pivot table writes an empty cell.
 MISSING_WORDS = frozenset(
     {"", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "---", "?", "??",
-     ".", "unknown", "missing", "#n/a", "#na", "#null!", "#value!", "#div/0!", "<na>", "nat"}
+     ".", "unknown", "missing", "#n/a", "#na", "#null!", "#value!", "#div/0!", "<na>", "nat",
+     "(blank)"}
 )  # fmt: skip
 TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1"}), frozenset({"false", "0"})
 _EPOCH = pd.Timestamp(0, tz="UTC")

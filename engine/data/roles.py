@@ -354,6 +354,14 @@ def read_outcomes(
             f"--positive {positive!r} is not a value of {target!r}; its values are "
             f"{_listing(labels)}"
         )
+    if len(labels) > 2 and len(same) == 1:  # the event is there, beside more than one other
+        others = [label for label in labels if label != same[0]]
+        raise TuneplateError(
+            f"target column {target!r} has {len(others)} values besides the run's event "
+            f"{same[0]!r} ({_listing(others)}), where the run had one other outcome; leave "
+            "out the rows whose outcome is not known yet (e.g. pending or blank), or give "
+            "them their outcome"
+        )
     if len(labels) > 2 or (len(labels) == 2 and len(same) != 1):
         raise TuneplateError(
             f"target column {target!r} has the values {_listing(labels)}, but the run's "

@@ -846,6 +846,21 @@ def test_the_event_is_found_case_aside_or_named_with_positive(credit):
     assert named.auroc.new == base.auroc.new
 
 
+def test_outcomes_not_known_yet_are_named_not_blamed_on_the_event(credit):
+    """A batch with "pending" and "(blank)" beside the run's two outcomes was told to name
+    the event with --positive, which then failed the same way."""
+    rows = credit.holdout.copy()
+    rows.loc[rows.index[:30], CREDIT_TARGET] = ["pending", "(blank)"] * 15
+    for positive in (None, "bad"):
+        with pytest.raises(tuneplate.TuneplateError) as e:
+            tuneplate.validate(credit.folder, rows, positive=positive)
+        said = str(e.value)
+        assert "3 values besides the run's event 'bad' ('(blank)', 'good', 'pending')" in said
+        assert "--positive" not in said and "leave out the rows" in said
+    kept = rows[~rows[CREDIT_TARGET].isin(["pending", "(blank)"])]
+    assert tuneplate.validate(credit.folder, kept).auroc.new > 0.5
+
+
 def test_unreadable_dates_are_counted_not_a_traceback(credit):
     rows = credit.holdout.copy()
     rows["applied"] = pd.date_range("2024-01-01", periods=len(rows), freq="D").astype(str)
