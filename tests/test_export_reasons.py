@@ -157,6 +157,20 @@ def test_a_value_is_placed_by_the_profile_bands(kind, value, words):
     assert describe(kind, value, BANDS) == words
 
 
+def test_a_band_holding_most_rows_is_called_common_not_high():
+    """The most common installment rate (4, the top of its 1-4 scale, 54% of rows) was
+    worded "high (top 54%)" in adverse-action reasons; 3 beside it stays "low"."""
+    scale = Bands((0.2, 0.26, 0.54, 0.0), edges=(2.5, 3.5))
+    assert describe("numeric", 4.0, scale) == "top band, shared by 54%"
+    assert describe("numeric", 3.0, scale) == "low (bottom 46%)"
+    assert describe("numeric", 1.0, Bands((0.6, 0.4, 0.0), edges=(2.5,))) == (
+        "bottom band, shared by 60%"
+    )
+    assert describe("datetime", 9.0, Bands((0.3, 0.7, 0.0), edges=(5.0,))) == (
+        "latest band, shared by 70%"
+    )
+
+
 def test_a_middle_band_and_no_profile_say_so():
     middle = Bands((0.3, 0.4, 0.3, 0.0), edges=(10.0, 20.0))
     assert describe("numeric", 15.0, middle) == "mid-range (30%–70%)"

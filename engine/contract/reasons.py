@@ -153,7 +153,8 @@ def describe(kind: str, value: Any, bands: Bands | None) -> str:
     A level is named ("level 'A11'"; a pooled rare or unseen one "a rare level"), a
     flag is yes or no, a number or date by the share of hold-out rows in its profile band
     and beyond: "high (top 20%)", "low (bottom 30%)", "mid-range (40–60%)"; dates say
-    late and early. Without a profile band, "its value".
+    late and early. A band at an end that holds most rows is named as common, not high or
+    low: "top band, shared by 54%". Without a profile band, "its value".
 
     Example:
         >>> describe("numeric", 9000.0, Bands((0.5, 0.3, 0.2, 0.0), edges=(2000.0, 5000.0)))
@@ -171,6 +172,10 @@ def describe(kind: str, value: Any, bands: Bands | None) -> str:
     lo, hi = span
     high, low = ("late", "latest") if kind == "datetime" else ("high", "top")
     small, bottom = ("early", "earliest") if kind == "datetime" else ("low", "bottom")
+    if hi - lo > 0.5 and (lo > 0 or hi < 1):
+        # one band at an end holding most rows (the top of a 1-4 scale, 54% of rows):
+        # "high (top 54%)" would call the usual value high
+        return f"{low if lo > 0 else bottom} band, shared by {_percent(hi - lo)}"
     if lo > 0 and (lo >= 0.5 or hi >= 1):
         return f"{high} ({low} {_percent(1 - lo)})"
     if hi <= 0.5 or lo <= 0:
