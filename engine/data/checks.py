@@ -28,7 +28,7 @@ from tuneplate.engine.data.columns import (  # noqa: F401 - names_matching, orde
     single_feature_auc,
 )
 from tuneplate.engine.data.entities import _entity_kind, _repeated_entity
-from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.data.roles import Roles, percent_of_rows
 from tuneplate.engine.data.splits import time_order
 
 Severity = Literal["error", "warning", "info"]
@@ -77,7 +77,10 @@ class Finding:
 
 
 def _share(n: int, total: int) -> str:
-    return f"{n:,} ({n / total:.1%})" if total else str(n)
+    """ "3 (< 0.1%)": a count and its share, never a share of 0.0% for rows that exist."""
+    if not total:
+        return str(n)
+    return f"{n:,} ({percent_of_rows(n / total)})"
 
 
 def check_size(table: pd.DataFrame, roles: Roles) -> list[Finding]:

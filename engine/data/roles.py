@@ -311,7 +311,8 @@ def drop_unknown_target(table: pd.DataFrame, roles: Roles) -> tuple[pd.DataFrame
     note = Finding(
         "target_missing",
         "warning",
-        f"{roles.target}: {left_out:,} of {len(table):,} rows ({left_out / len(table):.1%}) "
+        f"{roles.target}: {left_out:,} of {len(table):,} rows "
+        f"({percent_of_rows(left_out / len(table))}) "
         "have no outcome and are left out of the search, the hold-out and every figure",
         expected="an outcome on every row, or rows without one removed on purpose",
         fix="give those rows their outcome; if they should not count (e.g. indeterminate "
@@ -370,6 +371,11 @@ def read_outcomes(
         )
     y = (values[known].astype("string") == (same[0] if same else wanted)).astype(int)
     return y.to_numpy(), known
+
+
+def percent_of_rows(share: float) -> str:
+    """ "3.0%", "< 0.1%": a share of rows, never 0.0% for rows that exist."""
+    return "< 0.1%" if 0 < share < 0.0005 else f"{share:.1%}"
 
 
 def _listing(labels: list[str], most: int = 6) -> str:

@@ -218,3 +218,13 @@ def test_unique_whole_amounts_are_not_ids(loans):
     rng = np.random.default_rng(2)
     amounts = rng.choice(np.arange(500, 400_000), len(loans), replace=False)  # 3 to 6 digits
     assert "id_like_columns" not in _checks(loans.assign(income=amounts))
+
+
+def test_a_few_repeated_rows_are_never_called_zero_percent(loans):
+    """ "3 (0.0%) rows repeat another row": a share shown as 0.0% of rows that exist."""
+    big = pd.concat([loans] * 16, ignore_index=True)
+    big = big.assign(amount=np.arange(len(big), dtype=float) * 1.37)  # every row unique
+    table = pd.concat([big, big.iloc[:3]], ignore_index=True)
+    assert table.shape[0] > 6_000
+    message = _checks(table)["duplicate_rows"].message
+    assert "3 (< 0.1%)" in message
