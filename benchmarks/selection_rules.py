@@ -9,8 +9,13 @@ each m: the hold-out gain over the baseline of the model it would keep. m = 1 is
 rule in `engine/search/selection.py`; m ≈ 1.5 is Nadeau & Bengio's (2003) corrected
 variance for 5 overlapping folds.
 
+With `--fresh R`, the best and baseline trials are also scored on R fresh 5-fold splits
+of the development rows (seeds the search never used): does their lead hold on new folds?
+`--out` writes the runs as CSV.
+
     python benchmarks/selection_rules.py --tables suite extra --seeds 0 1 2 3 4
     python benchmarks/selection_rules.py --tables credit:caravan --seeds 0 --budget 10
+    python benchmarks/selection_rules.py --tables diagnosis:gbsg --fresh 3 --out runs.csv
 
 Prints, per m, the runs whose choice changes from m = 1, how many of those the tuned
 model won on the hold-out, and the summed gain given up; then each table's median gain.
@@ -78,10 +83,9 @@ def fresh_gain(p, scorer, best, base, repeats: int, maximize: bool):
                 scorer.X, scorer.y
             )
         )
-        cv = replace(scorer, folds=folds, cache=None, hypergradient=False, workers=1)
-        cv.fit = replace(cv.fit, deadline=None)  # the search's deadline has passed
-        cv.cache = None
-        cv.__post_init__()
+        # a new fold cache for the new folds; no deadline (the search's has passed)
+        fit = replace(scorer.fit, deadline=None)
+        cv = replace(scorer, folds=folds, cache=None, hypergradient=False, workers=1, fit=fit)
         for step in range(len(folds)):
             a, b = (cv.score(*p.resolve(t.params), step, Guard(None, None)) for t in (best, base))
             diffs.append(a.valid - b.valid)
