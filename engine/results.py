@@ -212,6 +212,9 @@ class Results:
         out["tables"] = [t.to_dict() for t in self.tables]
         out["headline"] = self.headline.to_dict()
         out["baseline"] = self.baseline.to_dict()
+        # whose figures the report's first screen shows: "baseline" means under
+        # `baseline` (its headline, tables and metrics), not the top-level tuned ones
+        out["recommended"] = "baseline" if self.baseline and self.baseline.recommended else "tuned"
         out["selection"] = self.selection.to_dict() if self.selection else None
         out["about"] = asdict(self.about)
         for key in ("model_family", "best_params", "validation", "holdout", "train", "counts"):
@@ -224,6 +227,7 @@ class Results:
     def from_dict(cls, data: dict[str, Any]) -> Results:
         data = dict(data)
         data.pop("report", None)  # the report's conclusions, in results.json before 0.2
+        data.pop("recommended", None)  # derived from `baseline` (`to_dict`)
         best = data.pop("best")
         trials = dict(data.pop("trials"))
         table = pd.DataFrame(trials.pop("table"))

@@ -245,6 +245,19 @@ def _empty_note(col: str, inf: int = 0, tokens=()) -> Note:
     )
 
 
+def _constant_note(columns: list[str]) -> Note:
+    return Note(
+        "constant_columns",
+        "warning",
+        f"{len(columns)} column(s) hold a single value: {', '.join(columns)}; left out of "
+        "the features",
+        expected="features that vary",
+        fix="the model leaves them out and scoring does not need them; check the extract "
+        "if they should vary",
+        columns=tuple(columns),
+    )
+
+
 def _date_note(col: str, bad: int, from_text: bool, zone: str = "", serials: int = 0) -> Note:
     read = "text dates read as dates" if from_text else "a date column"
     unread = f"; {_values(bad)} not dates read as missing" if bad else ""

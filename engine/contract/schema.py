@@ -52,7 +52,7 @@ from .kinds import (
     _token_mask,
     missing_words,
 )
-from .notes import Note
+from .notes import Note, _constant_note
 from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)
 
 OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
@@ -213,7 +213,7 @@ class Schema:
                 f"the columns {_listing(same)} have the same name once written as text "
                 "(a CSV header, a model file); rename them so each name is used once"
             )
-        features, notes, keys = [], [], _safe_keys(columns)
+        features, notes, keys, constant = [], [], _safe_keys(columns), []
         for col in columns:
             kind, tokens, decimal, col_notes = _learn_kind(table[col], col, rules or {})
             notes += col_notes
@@ -221,13 +221,16 @@ class Schema:
                 continue
             if table[col].nunique(dropna=False) <= 1:
                 # one value in every row: nothing to learn, so scoring need not give it
-                # and monitoring does not watch it (`checks.check_constant` says so)
+                # and monitoring does not watch it (said in one note below)
+                constant.append(col)
                 continue
             dates, date_notes = _date_format(table[col], col) if kind == "datetime" else ("", [])
             notes += date_notes
             features.append(
                 Feature(col, keys[col], kind, tokens, decimal=decimal, date_format=dates)
             )
+        if constant:
+            notes.append(_constant_note(constant))
         notes += [Note(**n) for n in table.attrs.get("reading_notes", ())]  # reader's findings
         return cls(tuple(features), dict(rules or {})), notes
 

@@ -261,23 +261,6 @@ def check_group_ids(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     return []
 
 
-def check_constant(table: pd.DataFrame, roles: Roles) -> list[Finding]:
-    constant = [c for c in roles.features(table) if table[c].nunique(dropna=False) <= 1]
-    if not constant:
-        return []
-    return [
-        Finding(
-            "constant_columns",
-            "warning",
-            f"{len(constant)} column(s) hold a single value: {', '.join(constant)}",
-            expected="features that vary",
-            fix="the model leaves them out and scoring does not need them; check the "
-            "extract if they should vary",
-            columns=tuple(constant),
-        )
-    ]
-
-
 def _looks_like_id(s: pd.Series, name: str) -> bool:
     distinct = s.nunique()
     if distinct < ID_LIKE_SHARE * len(s) or pd.api.types.is_datetime64_any_dtype(s):
@@ -410,7 +393,6 @@ GENERIC_CHECKS = (
     check_repeated_entities,
     check_group_ids,
     check_time_column,
-    check_constant,
     check_id_like,
     check_missing,
     check_cardinality,
