@@ -63,7 +63,9 @@ GLOSSARY = {
     "make up 80% of earlier interactions); the long-tail share is how much of the lists "
     "they fill.",
     "hold-out": "Rows set aside before tuning and used once at the end, so their score is "
-    "an honest preview of new data.",
+    "an honest preview of new data. They also decide between two models, the tuned one and "
+    "the simple baseline (the tuned one must win on them beyond noise), which makes the "
+    "chosen model's figure very slightly flattering.",
     "interval": "The range a score would move within if the hold-out were drawn again "
     "(a bootstrap: rows resampled many times, the middle 95% of the scores kept); a wide "
     "one means few rows.",

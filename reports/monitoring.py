@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from tuneplate.engine.contract.monitoring import CALIBRATION_DRIFT, FOUR_FIFTHS, MONITOR_DROP
-from tuneplate.engine.contract.profile import PSI_MAJOR
+from tuneplate.engine.contract.profile import PSI_MAJOR, PSI_WATCH
 from tuneplate.engine.results import Results, Role, Table, TableKey
 from tuneplate.engine.triggers import expected_rate
 from tuneplate.reports.figures import column
@@ -42,8 +42,9 @@ def monitoring(results: Results, groups: list[Table] | None = None) -> list[str]
             f"({MONITOR_DROP:.0%} {side} the hold-out {fmt_number(holdout)})."
         )
     out.append(
-        f"The scores of new cases drift from those seen here: population stability index above "
-        f"{PSI_MAJOR} (the usual rule of thumb for a major shift)."
+        f"The scores of new cases drift from those seen here: population stability index "
+        f"above {PSI_MAJOR:.2f} (a major shift; {PSI_WATCH:.2f} or more calls for a closer "
+        "look: Siddiqi, Credit Risk Scorecards, 2006, the bands tuneplate validate uses)."
     )
     share, source = expected_rate(results)
     if share is not None:
