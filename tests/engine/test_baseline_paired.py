@@ -113,6 +113,9 @@ def test_a_real_run_pairs_the_same_rows_and_evaluates_the_recommended_baseline(l
 
 def test_the_record_round_trips_through_results_json(losing):
     result, loaded = losing
+    # results.json says whose figures the report shows: its top-level headline is the
+    # tuned model's, and a reviewer's script read it as the recommended model's
+    assert result.to_dict()["recommended"] == "baseline" == loaded.to_dict()["recommended"]
     assert loaded.baseline.to_dict() == result.baseline.to_dict()
     assert loaded.baseline.headline == result.baseline.headline
     assert loaded.baseline.interval == result.baseline.interval
