@@ -43,16 +43,20 @@ MIN_LEVEL_ROWS = 10
 # distinct texts ("n/a", "-", "unknown"): typos of "missing", not categories.
 PARSE_SHARE = 0.95
 MAX_STRAY_TOKENS = 5
+NUMBER_MAJORITY = 0.5  # numbers in half the values, beside at most MAX_STRAY_TOKENS words
+MEASUREMENT_VALUES = 10  # … and that many distinct numbers: a measurement, not codes
 # A number behind a comparison sign ("<0.5", "> 1000", "<=5"): a laboratory result beyond
 # the test's detection limit, which the note names (lower-cased text, as compared).
 LIMIT = r"\s*(?:[<>]=?|≤|≥)\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*"
 
 # Text that means "no value" in extracts (compared stripped and lower-cased); "(blank)"
-# is how an Excel pivot table writes an empty cell.
+# is how an Excel pivot table writes an empty cell, "not done" how a laboratory export
+# writes a test that was not run.
 MISSING_WORDS = frozenset(
     {"", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "---", "?", "??",
      ".", "unknown", "missing", "#n/a", "#na", "#null!", "#value!", "#div/0!", "<na>", "nat",
-     "(blank)"}
+     "(blank)", "not done", "not measured", "not tested", "not available", "not assessed",
+     "n.d."}
 )  # fmt: skip
 TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1"}), frozenset({"false", "0"})
 _EPOCH = pd.Timestamp(0, tz="UTC")
@@ -236,7 +240,15 @@ def _learn_kind(
     stray = lower[rest][numbers.isna()]
     limit = stray.str.fullmatch(LIMIT).to_numpy(dtype=bool)  # "<0.5": said apart, not counted
     other = set(stray[~limit])  # … among the stray texts that make a column text
-    if finite.mean() >= PARSE_SHARE and len(other) <= MAX_STRAY_TOKENS and finite.any():
+    # A measurement (many distinct numbers) in most rows beside a few distinct words
+    # ("hemolysed", "see comment": no digits, not a one- or two-letter code such as a
+    # grade "B") is a number column whose words are missing, said in a warning; as text,
+    # every number would be a level of its own and the order of values lost.
+    words = all(len(t) >= 3 and not re.search(r"\d", t) for t in other)
+    share = finite.mean()
+    measured = words and numbers[finite].nunique() >= MEASUREMENT_VALUES
+    numeric = share >= PARSE_SHARE or (share >= NUMBER_MAJORITY and measured)
+    if numeric and len(other) <= MAX_STRAY_TOKENS and finite.any():
         stray_counts = stray.value_counts()
         kept = {t for t, n in stray_counts.items() if n >= MIN_LEVEL_ROWS}
         tokens = tuple(sorted(set(lower[word]) | kept))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.kinds import MISSING_WORDS
 
 if TYPE_CHECKING:
     from tuneplate.engine.data.checks import Finding
@@ -245,6 +246,8 @@ def tidy_target(table: pd.DataFrame, target: str) -> tuple[pd.DataFrame, list]:
     raw = list(uniques)
     rows = np.bincount(codes[codes >= 0], minlength=len(raw))
     stripped = [v.strip() if isinstance(v, str) else v for v in raw]
+    # "?", "n/a", "not done": a missing outcome, as in a feature (`kinds.MISSING_WORDS`)
+    stripped = ["" if isinstance(v, str) and v.lower() in MISSING_WORDS else v for v in stripped]
     totals: dict[str, int] = {}
     for value, n in zip(stripped, rows, strict=True):
         if isinstance(value, str) and value:
@@ -268,7 +271,9 @@ def tidy_target(table: pd.DataFrame, target: str) -> tuple[pd.DataFrame, list]:
             f"{n_moved:,} value(s) differ from {labels} only by case or spaces; read as {labels}"
         )
     if n_blank:
-        parts.append(f"{n_blank:,} blank value(s) read as missing")
+        words = sorted({r.strip() for r, b in zip(raw, blank, strict=True) if b and r.strip()})
+        said = f" or missing-words ({', '.join(map(repr, words))})" if words else ""
+        parts.append(f"{n_blank:,} blank value(s){said} read as missing")
     finding = Finding(
         "target_spelling",
         "warning",

@@ -235,3 +235,16 @@ def test_a_few_repeated_rows_are_never_called_zero_percent(loans):
     assert table.shape[0] > 6_000
     message = _checks(table)["duplicate_rows"].message
     assert "3 (< 0.1%)" in message
+
+
+@pytest.mark.parametrize("word", ["?", "-", "not done"])
+def test_a_missing_word_in_the_outcome_is_a_missing_outcome_not_a_third_class(loans, word):
+    """'?' in 10 outcomes was refused as a third class, though '?' is missing in every
+    feature and rows without an outcome are left out and counted."""
+    from tuneplate.engine.data.roles import tidy_target
+
+    table = loans.copy()
+    table.loc[table.index[:10], "status"] = word
+    tidied, (found,) = tidy_target(table, "status")
+    assert tidied["status"].isna().sum() == 10
+    assert f"10 blank value(s) or missing-words ('{word}') read as missing" in found.message

@@ -898,3 +898,27 @@ def test_a_constant_column_is_left_out_so_scoring_and_monitoring_do_not_need_it(
     schema, _ = _learn(table)
     assert "branch_country" not in schema.names
     assert schema.encode(table.drop(columns="branch_country"))[0].shape[0] == 300
+
+
+@pytest.mark.parametrize("word", ["not done", "hemolysed"])
+@pytest.mark.parametrize("share", [0.1, 0.4])
+def test_a_lab_column_with_a_frequent_word_stays_numbers(word, share):
+    """A laboratory export writing "not done" for a third of patients made the skin-fold
+    column text: 33 levels, 34% of rows pooled into OTHER, the order of values lost, and
+    `check` silent. It stays numeric; the word is counted as missing in a warning."""
+    rng = np.random.default_rng(0)
+    values = pd.Series(rng.integers(10, 60, 400).astype(str), dtype=object)
+    values[rng.random(400) < share] = word
+    schema, notes = _learn(pd.DataFrame({"skin": values, "x": np.arange(400.0)}))
+    assert schema.feature("skin").kind == "numeric"
+    (note,) = [n for n in notes if n.check == "text_in_numbers"]
+    assert f"not numbers ('{word}') read as missing" in note.message
+    assert note.severity == "warning"
+    typed = schema.typed(pd.DataFrame({"skin": values, "x": 0.0}))["skin"]
+    assert typed.isna().sum() == (values == word).sum()
+
+
+def test_codes_with_a_few_numbers_stay_text():
+    grades = pd.Series(["1a", "2b", "3", "4", "x1"] * 80)  # digits in the non-numbers: codes
+    schema, _ = _learn(pd.DataFrame({"grade": grades, "x": np.arange(400.0)}))
+    assert schema.feature("grade").kind == "categorical"
