@@ -20,6 +20,7 @@ import pandas as pd
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import fmt_count, fmt_label, fmt_number, tuning_score
+from tuneplate.reports.tables import shown
 
 Level = Literal["good", "caution", "stop"]
 TITLES = {"good": "Ready for review", "caution": "Use with caution", "stop": "Not ready"}
@@ -437,7 +438,17 @@ def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
 
 
 def _low_air_groups(results: Results) -> int:
-    table = results.table(TableKey.FAIRNESS)
+    """Groups under four-fifths in the recommended model's fairness table (`shown`).
+
+    The first screen describes the model the report recommends: counting the tuned
+    model's groups when the baseline is recommended put "3 groups" beside a chart of the
+    baseline's 2 (German credit, scorecard recommended).
+
+    Example:
+        >>> _low_air_groups(results)  # the baseline's table when it is recommended
+        2
+    """
+    table = shown(results).table(TableKey.FAIRNESS)
     air_col = None if table is None else column(table, Role.ADVERSE_IMPACT)
     if air_col is None:
         return 0
@@ -487,8 +498,9 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         text = f"{groups} favourable decisions at under four-fifths of the top group's rate."
         found.append(("caution", text))
 
-    # the vertical's own concerns, e.g. a ranker not clearly better than its baseline
-    found += [(lvl, str(text)) for lvl, text in results.headline.concerns]
+    # the vertical's own concerns, e.g. a ranker not clearly better than its baseline,
+    # about the recommended model (the baseline's evaluation when it is recommended)
+    found += [(lvl, str(text)) for lvl, text in shown(results).headline.concerns]
 
     rank = {"good": 0, "caution": 1, "stop": 2}
     level = max((lvl for lvl, _ in found), key=rank.__getitem__)
@@ -511,7 +523,7 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         if level != "stop":
             lead = "The hold-out score below needs explaining first."
     why = why[:WHY_SENTENCES]
-    summary = list(results.headline.summary)
+    summary = list(shown(results).headline.summary)  # the recommended model's words
     versus = versus_sentence(results)
     if recommended == "baseline":
         # The comparison leads: the rest of the first screen describes the simple model,
@@ -521,8 +533,6 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
             tuned_gap = "The tuned model " + gap_text[len("The model ") :]
             reasons = [tuned_gap if t == gap_text else t for t in reasons]
             why = [tuned_gap if t == gap_text else t for t in why]
-        if results.baseline.headline is not None:
-            summary = list(results.baseline.headline.summary)
     return Verdict(level, TITLES[level], reasons, summary, why, lead, doubt, versus, recommended)
 
 

@@ -1,9 +1,10 @@
 import math
+from dataclasses import replace
 
 import pytest
 
 from tuneplate.engine.data.checks import Finding
-from tuneplate.engine.results import Metric
+from tuneplate.engine.results import Baseline, Headline, Metric
 from tuneplate.reports.verdict import holdout_drop, verdict
 
 
@@ -517,3 +518,80 @@ def test_differences_are_written_to_three_decimals_like_the_scores():
     assert _signed(0.000357) == "0.000" and _signed(-9.32e-06) == "0.000"
     assert _signed(0.0213) == "+0.021" and _signed(-0.0481) == "\u22120.048"
     assert _signed(0.0) == "0.000"
+
+
+def _fairness(results, airs: list[float]):
+    """`results`' fairness table with these adverse impact ratios, one group each."""
+    import pandas as pd
+
+    table = results.table("fairness")
+    n = len(airs)
+    frame = pd.DataFrame(
+        {
+            "Attribute": ["age"] * n,
+            "Group": [f"band {i}" for i in range(n)],
+            "Applicants": [40] * n,
+            "Approval rate": [0.8 * a for a in airs],
+            "Adverse impact ratio": airs,
+        }
+    )
+    return replace(table, frame=frame)
+
+
+def _compared(make_results, decision: str, tuned: list[float], base: list[float]):
+    """A run whose tuned and baseline fairness tables differ, the paired comparison
+    `decision` recording which model the report recommends."""
+    results = make_results()
+    tuned_fair, base_fair = _fairness(results, tuned), _fairness(results, base)
+    tuned_tables = [tuned_fair if t.key == "fairness" else t for t in results.tables]
+    base_tables = tuple(base_fair if t.key == "fairness" else t for t in results.tables)
+    baseline = Baseline(
+        "scorecard",
+        "WoE scorecard",
+        {},
+        0.78,
+        difference=0.0 if decision == "same" else 0.05,
+        interval=(-0.03, 0.03) if decision == "same" else (0.02, 0.08),
+        decision=decision,
+        tuned_label="LightGBM",
+        headline=Headline.coerce(
+            {**results.headline.to_dict(), "concerns": [["caution", "The scorecard's own."]]}
+        ),
+        tables=base_tables,
+        metrics=dict(results.holdout_metrics),
+    )
+    concerns = {**results.headline.to_dict(), "concerns": [["caution", "The tuned model's own."]]}
+    return make_results(tables=tuned_tables, baseline=baseline, headline=concerns)
+
+
+def _low_air_reason(v) -> str:
+    return next(r for r in v.reasons if "under four-fifths" in r)
+
+
+def test_the_air_count_is_the_recommended_baselines(make_results):
+    """German credit: "3 groups" on the first screen beside a chart of the recommended
+    scorecard saying "2 of 8": the verdict counted the tuned model's table."""
+    results = _compared(make_results, "same", tuned=[0.5, 0.6, 0.7, 1.0], base=[0.6, 0.9, 1.0])
+    v = verdict(results)
+    assert v.recommended == "baseline"
+    assert _low_air_reason(v).startswith("1 group gets favourable decisions")
+    assert "The scorecard's own." in v.reasons and "The tuned model's own." not in v.reasons
+
+
+def test_the_air_count_is_the_tuned_models_when_it_is_recommended(make_results):
+    results = _compared(make_results, "better", tuned=[0.5, 0.6, 0.7, 1.0], base=[0.6, 0.9, 1.0])
+    v = verdict(results)
+    assert v.recommended == "tuned"
+    assert _low_air_reason(v).startswith("3 groups get favourable decisions")
+    assert "The tuned model's own." in v.reasons and "The scorecard's own." not in v.reasons
+
+
+def test_the_first_screen_count_matches_the_fairness_chart(make_results):
+    """One count on the page: the verdict's and the chart title's, for either model."""
+    from tuneplate.reports.charts import fairness_title
+    from tuneplate.reports.view import View
+
+    for decision in ("same", "better"):
+        view = View.of(_compared(make_results, decision, tuned=[0.5, 0.6, 1.0], base=[0.7, 1.0]))
+        count = _low_air_reason(view.verdict).split(" ")[0]
+        assert fairness_title(view.first).split(" ")[0] == count, decision
