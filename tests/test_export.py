@@ -535,10 +535,22 @@ def test_export_repeats_the_reports_reservations(scoring_project, tmp_path, caps
     saved = json.loads((copy / "results.json").read_text())
     concern = "The tuned ranker does not clearly beat most popular (recent)."
     saved["headline"]["concerns"] = [["caution", concern]]
+    # The tuned model recommended: its reservations are the report's.
+    tuned = {"decision": "better", "difference": 0.05, "interval": [0.02, 0.08]}
+    saved["baseline"] = {**saved["baseline"], **tuned}
     (copy / "results.json").write_text(json.dumps(saved))
     capsys.readouterr()
     assert main(["export", str(copy), "--to", str(tmp_path / "project")]) == 0
     assert f"note: the run's report says: {concern}" in capsys.readouterr().out
+    # The simple baseline recommended: the report states the baseline's reservations, so
+    # the tuned model's, which the project holds, are not called "the report's".
+    same = {"decision": "same", "difference": 0.0, "interval": [-0.01, 0.01]}
+    saved["baseline"] = {**saved["baseline"], **same}
+    (copy / "results.json").write_text(json.dumps(saved))
+    assert main(["export", str(copy), "--to", str(tmp_path / "project2")]) == 0
+    out = capsys.readouterr().out
+    assert f"note: the tuned model's evaluation says: {concern}" in out
+    assert "the run's report says" not in out
 
 
 def test_a_column_read_1000_times_larger_is_said_by_score_and_predict_proba(

@@ -275,10 +275,13 @@ def cmd_export(args) -> int:
     else:  # a ranking project: it reads an interaction log, writes top-k lists
         print(f"next: cd {to} && python score.py --data EVENTS.csv --out recommendations.csv")
     results = Results.load(args.run_dir, model=False)
+    base = results.baseline
+    # The project holds the tuned model, so its reservations are the ones to repeat; the
+    # report states the recommended model's, which are the baseline's when it is recommended.
+    said = "the tuned model's evaluation says" if base.recommended else "the run's report says"
     for level, concern in results.headline.concerns:  # the vertical's own reservations,
         if level != "good":  # e.g. a ranker no better than its popularity list
-            print(f"note: the run's report says: {concern}")
-    base = results.baseline
+            print(f"note: {said}: {concern}")
     if base.recommended:  # exporting the simple model itself is not built yet
         print(
             f"note: the run's report recommends its simple {base.label}; this project holds "
