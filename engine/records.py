@@ -62,6 +62,7 @@ class Role(StrEnum):
     TREAT_NONE = "treat_none"  # decision curve: net benefit of treating no one
     PER_1000 = "per_1000"  # per_1000: how many of 1,000 end up in each outcome
     ADVERSE_IMPACT = "adverse_impact"  # group tables: adverse impact ratio
+    REFERENCE = "reference"  # group tables: marks the group the AIRs are measured against
     GROUP = "group"  # group tables: the group's value
     ATTRIBUTE = "attribute"  # group tables: the column the group comes from
 

@@ -28,7 +28,12 @@ from tuneplate.reports.calibration_charts import (  # noqa: F401  re-exported
     curve_title,
 )
 from tuneplate.reports.drivers import drivers_chart
-from tuneplate.reports.fairness_charts import FOUR_FIFTHS, fairness, fairness_title  # noqa: F401
+from tuneplate.reports.fairness_charts import (  # noqa: F401  re-exported
+    FOUR_FIFTHS,
+    fairness,
+    fairness_title,
+    reference_rule,
+)
 from tuneplate.reports.figures import (
     BLUE,
     GREY,

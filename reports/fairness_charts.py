@@ -42,6 +42,44 @@ def _air_rows(results: Results) -> tuple[list[str], np.ndarray] | None:
     return [lbl for lbl, k in zip(labels, keep, strict=True) if k], air[keep]
 
 
+def reference_rule(results: Results) -> str:
+    """How the fairness table chose the group each AIR is measured against, as the table
+    marks it (`Role.REFERENCE`), e.g. "highest rate among groups of 30+ applicants"; ""
+    for a table without the mark (results.json written before it: the top group).
+
+    Example:
+        >>> reference_rule(results)
+        'highest rate among groups of 30+ applicants'
+    """
+    table = results.table(TableKey.FAIRNESS)
+    name = None if table is None else column(table, Role.REFERENCE)
+    if name is None:
+        return ""
+    marks = [str(v) for v in table.frame[name] if isinstance(v, str) and v.strip()]
+    return marks[0] if marks else ""
+
+
+def benchmark(results: Results) -> str:
+    """What "four-fifths of" refers to, rule included, for every sentence that counts
+    the groups under it (the chart's title, the verdict), so they say the same.
+
+    Example:
+        >>> benchmark(results)
+        "the reference group's rate (highest rate among groups of 30+ applicants)"
+    """
+    rule = reference_rule(results)
+    return f"the reference group's rate ({rule})" if rule else "the top group's rate"
+
+
+def _benchmark_name(results: Results) -> tuple[str, str]:
+    """("the reference group's rate", "; reference: <rule>") for a title that ends in a
+    parenthesis of its own, or ("the top group's rate", "") for an unmarked table."""
+    rule = reference_rule(results)
+    if not rule:
+        return "the top group's rate", ""
+    return "the reference group's rate", f"; reference: {rule}"
+
+
 def fairness(results: Results) -> str | None:
     """Adverse impact ratio per group as bars, with the four-fifths line.
 
@@ -79,20 +117,17 @@ def fairness(results: Results) -> str | None:
 
 
 def fairness_title(results: Results) -> str:
-    """How many groups fall under four-fifths of the top group's rate, and the lowest."""
+    """How many groups fall under four-fifths of their benchmark (`benchmark`), and the
+    lowest."""
     rows = _air_rows(results)
     if rows is None:
         return ""
     labels, air = rows
     low = int(np.argmin(air))
     under = int((air < FOUR_FIFTHS).sum())
+    what, rule = _benchmark_name(results)
+    lowest = f"(lowest: {labels[low]}, {fmt_number(air[low])}{rule})"
     if not under:
-        return (
-            f"Every group gets favourable decisions at four-fifths or more of the top group's "
-            f"rate (lowest: {labels[low]}, {fmt_number(air[low])})"
-        )
+        return f"Every group gets favourable decisions at four-fifths or more of {what} {lowest}"
     groups = "1 group gets" if under == 1 else f"{under} of {len(air)} groups get"
-    return (
-        f"{groups} favourable decisions at under four-fifths of the top group's rate "
-        f"(lowest: {labels[low]}, {fmt_number(air[low])})"
-    )
+    return f"{groups} favourable decisions at under four-fifths of {what} {lowest}"

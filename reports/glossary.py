@@ -76,8 +76,9 @@ GLOSSARY = {
     "on them, as it would be used next.",
     "overfitting": "A model that fits its training rows much better than new ones has "
     "memorised noise; underfitting is the opposite, too simple to learn the signal.",
-    "air": "A group's rate of favourable decisions divided by the "
-    "rate of the most favoured group; under 0.8 is flagged by the four-fifths rule of thumb.",
+    "air": "A group's rate of favourable decisions divided by the rate of a reference "
+    "group, the most favoured group large enough to be a benchmark (the table marks it); "
+    "under 0.8 is flagged by the four-fifths rule of thumb.",
     "psi": "How far the spread of scores on new cases has moved "
     "from the spread seen in development; above 0.25 is usually read as a major shift.",
     "baseline": "A simple model at default settings, fitted on the same rows: what the tuned "

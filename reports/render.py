@@ -69,6 +69,7 @@ def render(results: Results) -> str:
         "health": health_rows(results),
         "business_tables": sections.business_tables(results),
         "group_tables": list(view.group_tables),
+        "reference_rule": charts.reference_rule(first),  # the AIR's benchmark, as marked
         "appendix_tables": sections.appendix_tables(first),
         "decision_caption": sections.decision_curve_caption(first),
         "assumptions": sections.assumption_rows(results),

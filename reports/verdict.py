@@ -18,6 +18,7 @@ from typing import Literal
 import pandas as pd
 
 from tuneplate.engine.results import Results, Role, TableKey
+from tuneplate.reports.fairness_charts import benchmark
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import fmt_count, fmt_label, fmt_number, tuning_score
 from tuneplate.reports.tables import shown
@@ -495,7 +496,8 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         found.append(("caution", f"Only {tried} tried; a longer search may do better."))
     if low_air := _low_air_groups(results):
         groups = _things(low_air, "group", "gets", "get")
-        text = f"{groups} favourable decisions at under four-fifths of the top group's rate."
+        where = benchmark(shown(results))  # the rule beside the count, as the chart says it
+        text = f"{groups} favourable decisions at under four-fifths of {where}."
         found.append(("caution", text))
 
     # the vertical's own concerns, e.g. a ranker not clearly better than its baseline,

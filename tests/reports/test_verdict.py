@@ -595,3 +595,33 @@ def test_the_first_screen_count_matches_the_fairness_chart(make_results):
         view = View.of(_compared(make_results, decision, tuned=[0.5, 0.6, 1.0], base=[0.7, 1.0]))
         count = _low_air_reason(view.verdict).split(" ")[0]
         assert fairness_title(view.first).split(" ")[0] == count, decision
+
+
+def test_the_air_benchmark_rule_is_printed_beside_every_count(make_results):
+    """The first screen, the chart and the fairness section say what "four-fifths of"
+    is measured against when the table marks its reference group."""
+    from tuneplate.reports import render
+    from tuneplate.reports.charts import fairness_title
+
+    results = make_results()
+    table = results.table("fairness")
+    rule = "highest rate among groups of 30+ applicants"
+    marked = replace(
+        table,
+        frame=table.frame.assign(Reference=["", rule]),
+        roles={
+            "adverse_impact": "Adverse impact ratio",
+            "group": "Group",
+            "attribute": "Attribute",
+            "reference": "Reference",
+        },
+    )
+    results = make_results(tables=[marked if t.key == "fairness" else t for t in results.tables])
+    said = f"under four-fifths of the reference group's rate ({rule})"
+    assert said in _low_air_reason(verdict(results))
+    assert "under four-fifths of the reference group's rate (lowest:" in fairness_title(results)
+    assert fairness_title(results).endswith(f"; reference: {rule})")
+    page = render(results)
+    assert f"the reference group marked in the table: the {rule}" in page
+    # a table without the mark (results.json written before it) keeps its old words
+    assert "of the top group's rate." in _low_air_reason(verdict(make_results()))

@@ -235,3 +235,54 @@ def test_a_grouped_run_counts_its_cutoff_rows_as_loans_of_customers():
     assert f"the {n_rows:,} hold-out loans of {n_ids:,} 'customer' ids;" in note
     assert f"Profit on {n_rows:,} loans swings" in note
     assert "applicants;" not in note
+
+
+def _marital(sizes: dict[str, tuple[int, int]]):
+    """A hold-out of `sizes` {group: (applicants, approved)} and its approvals."""
+    groups = [g for g, (n, _) in sizes.items() for _ in range(n)]
+    approved = np.concatenate([np.arange(n) < k for n, k in sizes.values()])
+    return pd.DataFrame({"marital": groups}), approved
+
+
+MARITAL = Roles(target="y", protected=("marital",))
+
+
+def test_a_group_too_small_to_be_a_benchmark_does_not_set_the_air():
+    """modeldata's credit_data: 13 widowed applicants, 8 approved (Jeffreys 95% interval
+    about 35%-83%), were the benchmark, flagging married applicants (644, 44.7% approved)
+    at 0.727. The reference is the highest rate among groups of REFERENCE_MIN or more."""
+    holdout, approved = _marital({"married": (644, 288), "widow": (13, 8), "single": (200, 80)})
+    table = metrics.fairness_table(holdout, MARITAL, approved)
+    air = dict(zip(table["Group"], table[metrics.AIR], strict=True))
+    assert air["married"] == 1.0
+    assert air["single"] == pytest.approx(0.40 / (288 / 644))
+    assert air["widow"] > 1  # compared with the benchmark, never used as it
+    marked = table[table[metrics.REFERENCE] != ""]
+    assert marked["Group"].tolist() == ["married"]
+    assert marked[metrics.REFERENCE].iloc[0] == "highest rate among groups of 30+ applicants"
+
+
+def test_the_reference_minimum_is_inclusive_and_the_rate_not_the_size_chooses():
+    n = metrics.REFERENCE_MIN
+    at, below = (
+        _marital({"a": (n, n - 3), "b": (500, 400)}),
+        _marital({"a": (n - 1, n - 1), "b": (500, 400)}),
+    )
+    table = metrics.fairness_table(*at[:1], MARITAL, at[1])
+    assert table.loc[table[metrics.REFERENCE] != "", "Group"].tolist() == ["a"]  # 90% > 80%
+    table = metrics.fairness_table(below[0], MARITAL, below[1])
+    assert table.loc[table[metrics.REFERENCE] != "", "Group"].tolist() == ["b"]
+
+
+def test_without_a_group_large_enough_there_is_no_ratio_and_the_note_says_so():
+    holdout, approved = _marital({"a": (20, 18), "b": (20, 8)})
+    pd_ = np.where(approved, 0.05, 0.5)  # the break-even cut-off approves just these
+    roles = Roles(target="y", protected=("marital",))
+    y = np.zeros(len(pd_), int)
+    y[::7] = 1
+    ev = metrics.evaluate(Outcome(y, pd_, holdout, roles, {}, y, pd_))
+    fair = next(t for t in ev.tables if t.key == "fairness")
+    assert fair.frame[metrics.AIR].isna().all()
+    assert "has 30 applicants: no benchmark, so no ratio" in fair.note
+    assert ev.headline.figures["min_adverse_impact_ratio"] is None
+    assert fair.roles["reference"] == metrics.REFERENCE

@@ -115,7 +115,16 @@ LOSS, PROFIT = "Expected loss per 1,000 applicants", "Profit per 1,000 applicant
 PROFIT_INTERVAL = "Profit: 95% interval"
 RESAMPLES = 1000  # bootstrap resamples of the hold-out applicants for the profit interval
 PREDICTED, OBSERVED = "Mean predicted PD", "Observed bad rate"
-AIR = "Adverse impact ratio"
+AIR, REFERENCE = "Adverse impact ratio", "Reference"
+# The AIR's benchmark is the highest approval rate among an attribute's groups of at
+# least this many applicants. 29 CFR 1607.4(D) itself says differences "based on small
+# numbers" may not be adverse impact; a benchmark of 13 widowed applicants (8 approved,
+# Jeffreys 95% interval about 35%-83%) flagged married applicants at 0.73 on modeldata's
+# credit_data. With 30, one applicant moves the benchmark by at most 3.3 points. Smaller
+# groups are still compared with it; they only cannot set it.
+REFERENCE_MIN = 30
+FOUR_FIFTHS = 0.8  # the flag: 29 CFR 1607.4(D)
+REFERENCE_RULE = f"highest rate among groups of {REFERENCE_MIN}+ applicants"
 
 
 def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:
@@ -333,11 +342,31 @@ def jeffreys_sentence(frame: pd.DataFrame, where: Sample = HOLDOUT_SAMPLE) -> st
     )
 
 
+def reference_group(rates: pd.DataFrame) -> object | None:
+    """The group an attribute's AIRs are measured against: the highest approval rate among
+    groups of at least `REFERENCE_MIN` applicants (ties: the larger group), or None when
+    no group is that large.
+
+    Example:
+        >>> reference_group(pd.DataFrame({"size": [13, 644], "mean": [0.615, 0.447]},
+        ...                              index=["widow", "married"]))
+        'married'
+    """
+    large = rates[rates["size"] >= REFERENCE_MIN]
+    if large.empty:
+        return None
+    return large.sort_values(["mean", "size"], ascending=False, kind="stable").index[0]
+
+
 def fairness_table(
     holdout: pd.DataFrame, roles: Roles, approved: np.ndarray, bands: Mapping | None = None
 ) -> pd.DataFrame:
     """Approval rate by protected group and the adverse impact ratio (AIR).
 
+    Each group's AIR is its rate over its attribute's reference group's
+    (`reference_group`: the highest rate among groups of `REFERENCE_MIN` applicants or
+    more), marked in the `REFERENCE` column; with no group that large the attribute's
+    AIRs are NaN (no benchmark to compare with).
     An attribute with fewer than two groups of `MIN_GROUP` applicants has nothing to
     compare and is left out (`single_group_attributes` names them for the table's note).
     A numeric attribute is cut at `bands[col]` when given (the run's edges, `validate`).
@@ -352,7 +381,8 @@ def fairness_table(
         rates = _group_rates(holdout, col, approved, (bands or {}).get(col))
         if len(rates) < 2:  # an AIR of 1.0 against itself says nothing
             continue
-        top = rates["mean"].max()
+        reference = reference_group(rates)
+        top = np.nan if reference is None else rates.loc[reference, "mean"]
         unseen = len(holdout) - int(rates["size"].sum())
         withhold = 0 < unseen < MIN_GROUP
         for group, row in rates.iterrows():
@@ -363,6 +393,8 @@ def fairness_table(
                     "Applicants": math.nan if withhold else int(row["size"]),
                     APPROVAL: row["mean"],
                     AIR: row["mean"] / top if top > 0 else np.nan,
+                    # a bound, not a size: it gives no approvals away by subtraction
+                    REFERENCE: REFERENCE_RULE if group == reference else "",
                 }
             )
     return pd.DataFrame(rows)
@@ -484,13 +516,20 @@ def evaluate(outcome: Outcome) -> Evaluation:
                     f"under {MIN_GROUP} applicants are pooled or not shown; when those hold fewer "
                     f"than {MIN_GROUP} in all, the other groups' sizes are withheld too, which "
                     "would give their approvals by subtraction."
+                    + _reference_note(fair)
                     + _single_group_note(
                         single_group_attributes(holdout, roles, approved, outcome.bands), where
                     )
                 ),
-                formats={"Applicants": "count", APPROVAL: "percent", AIR: "number"},
+                formats={
+                    "Applicants": "count",
+                    APPROVAL: "percent",
+                    AIR: "number",
+                    REFERENCE: "text",
+                },
                 roles={
                     Role.ADVERSE_IMPACT: AIR,
+                    Role.REFERENCE: REFERENCE,
                     Role.GROUP: "Group",
                     Role.ATTRIBUTE: "Attribute",
                 },
@@ -509,6 +548,25 @@ def central_tendency_words(a: Mapping[str, Any]) -> str:
     return (
         "PDs recalibrated so their mean on the development rows is the stated long-run "
         f"default rate of {rate:.1%} (central tendency)"
+    )
+
+
+def _reference_note(fair: pd.DataFrame) -> str:
+    """The AIR's benchmark rule, for the fairness table's note, and the attributes without
+    a group large enough to set it."""
+    none = [c for c, g in fair.groupby("Attribute", sort=False) if not (g[REFERENCE] != "").any()]
+    missing = (
+        f" No group of {', '.join(map(column_label, none))} has {REFERENCE_MIN} applicants: "
+        "no benchmark, so no ratio."
+        if none
+        else ""
+    )
+    return (
+        " Each adverse impact ratio is the group's approval rate over its reference "
+        f"group's, the attribute's {REFERENCE_RULE} (marked), so a benchmark of a "
+        "dozen applicants, whose own rate is uncertain by 20 points or more, cannot flag "
+        "the others; smaller groups are compared with it, not used as it (29 CFR "
+        "1607.4(D): differences based on small numbers may not be adverse impact)." + missing
     )
 
 
@@ -560,12 +618,12 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             "No applicant is below the cut-off: under these assumptions no loan pays off; "
             "check the margin and loss given default."
         )
-    low_air = fair[fair[AIR] < 0.8] if not fair.empty else fair
+    low_air = fair[fair[AIR] < FOUR_FIFTHS] if not fair.empty else fair
     if not low_air.empty:
         groups = ", ".join(f"{column_label(r.Attribute)} = {r.Group}" for r in low_air.itertuples())
         summary.append(
-            f"Approval rates differ by group: {groups} fall below four-fifths of the most "
-            "approved group's rate; review before use."
+            f"Approval rates differ by group: {groups} fall below four-fifths of the "
+            f"reference group's rate (the {REFERENCE_RULE}); review before use."
         )
     shifted = central_tendency_words(a)
     if shifted:
@@ -622,6 +680,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             "profit_per_1000": float(op[PROFIT]),
             "profit_approve_all_per_1000": float(all_in[PROFIT]),
             "expected_loss_per_1000": float(op[LOSS]),
-            "min_adverse_impact_ratio": None if fair.empty else float(fair[AIR].min()),
+            "min_adverse_impact_ratio": None
+            if fair.empty or fair[AIR].isna().all()
+            else float(fair[AIR].min()),
         },
     )
