@@ -19,7 +19,7 @@ from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.contract.calibration import at_prevalence
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.group_ids import entity_codes, read_group_ids
-from tuneplate.engine.contract.intervals import Calibration, calibration
+from tuneplate.engine.contract.intervals import MIN_ENTITIES, Calibration, calibration
 from tuneplate.engine.data.checks import (
     HIGH_CARDINALITY,
     LEAKAGE_AUC,
@@ -114,6 +114,7 @@ __all__ = [
     "Role",
     "Headline",
     "Calibration",
+    "MIN_ENTITIES",
     "Card",
     "About",
     "ReasonWords",

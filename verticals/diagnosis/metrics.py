@@ -12,6 +12,8 @@ and the clinical layer:
   recomputed at the deployment prevalence by Bayes' rule;
 * cases caught, cases missed, false alarms and correctly reassured patients per
   1,000 patients at that prevalence;
+* 95% intervals for each of these (`intervals`: exact Clopper–Pearson, or a bootstrap
+  over patients when rows repeat them), stated beside the figure (TRIPOD item 16);
 * a decision curve: the net benefit of the model against treating everyone or no
   one, over threshold probabilities from 1% to 50% (Vickers & Elkin 2006);
 * AUROC, sensitivity and specificity by subgroup, with group sizes.
@@ -46,6 +48,12 @@ from tuneplate.plugin import (
     calibration_bands,
     readable_groups,
     validator,
+)
+from tuneplate.verticals.diagnosis.intervals import (
+    DecisionIntervals,
+    count_interval,
+    decision_intervals,
+    share_interval,
 )
 
 OBJECTIVE = METRICS["log_loss"]
@@ -90,6 +98,7 @@ THRESHOLD_P, MODEL, TREAT_ALL, TREAT_NONE = (
 )
 PREDICTED, OBSERVED = "Mean predicted risk", "Observed rate"
 PER_1000_PATIENTS = "Per 1,000 patients"
+INTERVAL = "95% interval"
 NO_REWEIGHTING = (
     "No class reweighting or resampling was used: it distorts predicted risks, and the "
     "operating threshold does the balancing instead."
@@ -472,6 +481,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
     se, sp = rates(y, risk, threshold)
     pv_pos, pv_neg = ppv(se, sp, prevalence), npv(se, sp, prevalence)
     counts = per_1000(se, sp, prevalence)
+    ids = outcome.clusters()  # rows of one patient share a code (--group), else None
+    iv = decision_intervals(y, risk >= threshold, prevalence, ids)
 
     slope, intercept = calibration_slope_intercept(y, risk)
     metrics = {
@@ -489,13 +500,12 @@ def evaluate(outcome: Outcome) -> Evaluation:
     metrics = {k: v for k, v in metrics.items() if math.isfinite(v)}
 
     prev_text = f"{_share(prevalence)} prevalence ({source})"
-    ids = outcome.clusters()  # rows of one patient share a code (--group), else None
     who = _who(len(y), ids, where)
     counted = "Patients" if ids is None else "Rows"
     tables = [
-        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who),
+        _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who, iv),
         _per_1000_table(
-            y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, counted
+            y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, counted, iv
         ),
         _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where),
         Table(
@@ -536,6 +546,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         where,
         frozen=outcome.threshold is not None,
         held="patients" if ids is None else "rows (visits)",
+        intervals=iv,
     )
     return Evaluation(metrics, tables, assumptions, headline)
 
@@ -552,7 +563,7 @@ def _who(n_rows: int, ids: np.ndarray | None, where) -> str:
     return f"{n_rows:,} {where.adjective} rows of {len(set(ids)):,} patients"
 
 
-def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who) -> Table:
+def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, who, iv) -> Table:
     frame = pd.DataFrame(
         {
             "Measure": [
@@ -562,6 +573,9 @@ def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, wh
                 "NPV (cleared who do not)",
             ],
             "Value": [se, sp, pv_pos, pv_neg],
+            INTERVAL: [
+                share_interval(pair) for pair in (iv.sensitivity, iv.specificity, iv.ppv, iv.npv)
+            ],
             "Prevalence used": [
                 "none (does not depend on it)",
                 "none (does not depend on it)",
@@ -580,14 +594,14 @@ def _operating_table(se, sp, pv_pos, pv_neg, prev_text, threshold, miss_cost, wh
             f"development rows, as the one with the lowest expected cost when a missed case "
             f"counts {miss_cost:g} times as much as a false alarm. Sensitivity and specificity "
             f"are measured on the {who}; PPV and NPV follow from "
-            "them by Bayes' rule at the prevalence shown."
+            f"them by Bayes' rule at the prevalence shown, taken as known. {iv.method}."
         ),
-        formats={"Measure": "text", "Value": PERCENT, "Prevalence used": "text"},
+        formats={"Measure": "text", "Value": PERCENT, INTERVAL: "text", "Prevalence used": "text"},
     )
 
 
 def _per_1000_table(
-    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, unit="Patients"
+    y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, unit, iv
 ) -> Table:
     counted = f"{where.adjective.capitalize()} {unit.lower()}"
     flagged = risk >= threshold
@@ -611,6 +625,7 @@ def _per_1000_table(
                 counts["false_alarms"],
                 counts["reassured"],
             ],
+            INTERVAL: [count_interval(pair) for pair in iv.per_1000(prevalence).values()],
             counted: observed,
         }
     )
@@ -623,9 +638,11 @@ def _per_1000_table(
             f"the {where.noun} at the {threshold:.1%} threshold. The last column counts what "
             f"actually happened to the {who} "
             f"({np.mean(y):.1%} with the condition). A missed case is taken to be "
-            f"{miss_cost:g} times as bad as a false alarm (--miss-cost)."
+            f"{miss_cost:g} times as bad as a false alarm (--miss-cost). The 95% intervals "
+            "carry those of sensitivity and specificity (see the operating point) to 1,000 "
+            "patients at that prevalence."
         ),
-        formats={"Outcome": "text", PER_1000_PATIENTS: "count", counted: "count"},
+        formats={"Outcome": "text", PER_1000_PATIENTS: "count", INTERVAL: "text", counted: "count"},
         roles={Role.PER_1000: PER_1000_PATIENTS},
     )
 
@@ -717,9 +734,18 @@ def _headline(
     where=HOLDOUT_SAMPLE,
     frozen=False,
     held="patients",  # what the sample's prevalence counts: "rows (visits)" under --group
+    intervals: DecisionIntervals | None = None,
 ) -> Headline:
     se, sp, pv_pos, pv_neg = measures
     prevalence, source, sample_prevalence = prevalences
+    iv = intervals or decision_intervals(np.array([]), np.array([]), prevalence)
+    ranges = iv.per_1000(prevalence)
+
+    def ci(key: str) -> str:  # "(95% interval 0 to 55)" beside a per-1,000 figure
+        return f"(95% interval {count_interval(ranges[key])})"
+
+    def ci_share(pair) -> str:
+        return f"(95% interval {share_interval(pair)})"
 
     def n(value: float) -> str:
         return f"{value:,.0f}"
@@ -732,13 +758,16 @@ def _headline(
     summary = [
         f"Operating threshold: flag a patient when the predicted risk is {threshold:.1%} or "
         f"more. {chosen}, so that one missed case counts as much as {miss_cost:g} false alarms.",
-        f"Per 1,000 patients at {_share(prevalence)} prevalence ({source}): {n(counts['caught'])} "
-        f"cases caught, {n(counts['missed'])} missed and {n(counts['false_alarms'])} false "
-        f"alarms; {n(counts['reassured'])} are correctly reassured.",
-        f"On the {who} the model flags {se:.1%} of cases "
-        f"(sensitivity) and clears {sp:.1%} of the others (specificity); at {_share(prevalence)} "
-        f"prevalence {_pct(pv_pos)} of flagged patients have the condition (PPV) and "
-        f"{_pct(pv_neg)} of cleared ones do not (NPV).",
+        f"Per 1,000 patients at {_share(prevalence)} prevalence ({source}): "
+        f"{n(counts['caught'])} cases caught {ci('caught')}, {n(counts['missed'])} missed "
+        f"{ci('missed')} and {n(counts['false_alarms'])} false alarms {ci('false_alarms')}; "
+        f"{n(counts['reassured'])} are correctly reassured {ci('reassured')}.",
+        f"On the {who} the model flags {se:.1%} of cases (sensitivity, "
+        f"{share_interval(iv.sensitivity)}) and clears {sp:.1%} of the others (specificity, "
+        f"{share_interval(iv.specificity)}); at {_share(prevalence)} prevalence "
+        f"{_pct(pv_pos)} of flagged patients have the condition (PPV, "
+        f"{share_interval(iv.ppv)}) and {_pct(pv_neg)} of cleared ones do not (NPV, "
+        f"{share_interval(iv.npv)}). {iv.method}.",
     ]
     ratio = max(prevalence, sample_prevalence) / min(prevalence, sample_prevalence)
     if ratio > 2:
@@ -757,19 +786,22 @@ def _headline(
             f"Cases caught per 1,000 patients at {_share(prevalence)} prevalence",
             counts["caught"],
             "count",
-            f"{per}; sensitivity {se:.1%} on the {where.noun}.",
+            f"{per}, 95% interval {count_interval(ranges['caught'])}; sensitivity {se:.1%} "
+            f"{ci_share(iv.sensitivity)} on the {where.noun}.",
         ),
         Card(
             f"Cases missed per 1,000 patients at {_share(prevalence)} prevalence",
             counts["missed"],
             "count",
-            f"{per}; a missed case counts as {miss_cost:g} false alarms.",
+            f"{per}, 95% interval {count_interval(ranges['missed'])}: {_missed(iv, where)}; "
+            f"a missed case counts as {miss_cost:g} false alarms.",
         ),
         Card(
             f"False alarms per 1,000 patients at {_share(prevalence)} prevalence",
             counts["false_alarms"],
             "count",
-            f"{per}; specificity {sp:.1%} on the {where.noun}.",
+            f"{per}, 95% interval {count_interval(ranges['false_alarms'])}; specificity "
+            f"{sp:.1%} {ci_share(iv.specificity)} on the {where.noun}.",
         ),
     )
     figures = {
@@ -787,6 +819,14 @@ def _headline(
         "missed_per_1000": counts["missed"],
         "false_alarms_per_1000": counts["false_alarms"],
         "reassured_per_1000": counts["reassured"],
+        "intervals": {
+            "sensitivity": list(iv.sensitivity),
+            "specificity": list(iv.specificity),
+            "ppv": list(iv.ppv),
+            "npv": list(iv.npv),
+            **{f"{k}_per_1000": list(v) for k, v in ranges.items()},
+            "method": iv.method,
+        },
         "useful_thresholds": int(useful.sum()),
     }
     concerns = []
@@ -839,6 +879,21 @@ def _share(p: float) -> str:
     if math.isfinite(p) and 0 < abs(p) < 0.001:
         return f"{p * 100:.2g}%"
     return f"{p:.1%}"
+
+
+def _missed(iv: DecisionIntervals, where) -> str:
+    """The misses behind the per-1,000 figure, as counted, with the miss rate's interval.
+
+    Example:
+        >>> _missed(iv, HOLDOUT_SAMPLE)
+        '0 of 23 hold-out cases missed (95% interval for the miss rate 0% to 14.8%)'
+    """
+    low, high = iv.sensitivity
+    rate = share_interval((1 - high, 1 - low))
+    return (
+        f"{iv.missed:,} of {iv.cases:,} {where.adjective} cases missed "
+        f"(95% interval for the miss rate {rate})"
+    )
 
 
 def _pct(value: float) -> str:
