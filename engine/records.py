@@ -153,7 +153,8 @@ class Headline:
     `concerns`: (level, sentence) pairs the verdict weighs ("good", "caution", "stop");
     `approval_rate` and `decision_threshold`: the operating points the approval chart
     and the decision curve mark; `figures`: the vertical's other numbers, saved for
-    readers of results.json, never read by the report.
+    readers of results.json, never read by the report except `figures["intervals"]`, the
+    95% intervals the analysts' metric table prints beside each metric (`facts.metric_rows`).
 
     Example:
         >>> Headline(summary=("Approve applicants with PD up to 15.1%.",),

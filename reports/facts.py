@@ -142,10 +142,51 @@ def metric_rows(results: Results) -> list[tuple[str, str, str]]:
         ('ROC AUC', '0.767', 'How well the model ranks cases: 0.5 is a coin toss, 1 is perfect.')
     """
     rows = []
+    intervals = metric_intervals(results)
     for name, value in shown(results).holdout_metrics.items():
         info = METRICS.get(name, MetricInfo(fmt_label(name), "number", ""))
-        rows.append((info.label, fmt_cell(value, info.kind), info.meaning))
+        text = fmt_cell(value, info.kind)
+        if (pair := intervals.get(name)) is not None:
+            low, high = (fmt_cell(v, info.kind) for v in pair)
+            text = f"{text} (95% interval {low} to {high})"
+        rows.append((info.label, text, info.meaning))
     return rows
+
+
+INTERVAL_KEYS = {"calibration_slope": "slope", "calibration_intercept": "intercept"}
+
+
+def metric_intervals(results: Results) -> dict[str, tuple[float, float]]:
+    """The 95% intervals the run saved for the hold-out metrics, by metric name: the
+    vertical's decision figures (`headline.figures["intervals"]`, e.g. sensitivity) and
+    the calibration fit's (`data["calibration"]`); a metric without one is left out, so
+    "NPV 100.0%" never reads as certain when its interval is known.
+
+    Example:
+        >>> metric_intervals(results)["sensitivity"]
+        (0.852, 1.0)
+    """
+    out: dict[str, tuple[float, float]] = {}
+    saved = shown(results).headline.figures.get("intervals")
+    for name, pair in saved.items() if isinstance(saved, dict) else ():
+        if _finite_pair(pair):
+            out[name] = (float(pair[0]), float(pair[1]))
+    c = results.data.get("calibration")
+    if isinstance(c, dict) and results.baseline.recommended:
+        c = c.get("baseline")  # the figures of the baseline the report shows
+    for name, key in INTERVAL_KEYS.items():
+        pair = c.get(f"{key}_interval") if isinstance(c, dict) else None
+        if _finite_pair(pair):
+            out[name] = (float(pair[0]), float(pair[1]))
+    return out
+
+
+def _finite_pair(pair: Any) -> bool:
+    return (
+        isinstance(pair, list | tuple)
+        and len(pair) == 2
+        and all(isinstance(v, int | float) and math.isfinite(v) for v in pair)
+    )
 
 
 def best_params(results: Results) -> list[tuple[str, str]]:

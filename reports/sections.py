@@ -18,6 +18,11 @@ import pandas as pd
 
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Results, Role, TableKey
+from tuneplate.reports.calibration_words import (
+    hold_out_fit,
+    intercept_sentence,
+    slope_sentence,
+)
 from tuneplate.reports.facts import (  # noqa: F401  re-exported: `sections.X` still works
     GRADIENT_MODES,
     METRICS,
@@ -340,13 +345,20 @@ def calibration_sentence(results: Results) -> str:
     slope = results.holdout_metrics.get("calibration_slope")
     if not isinstance(slope, int | float) or not math.isfinite(slope):
         return words
-    if 0.8 <= slope <= 1.2:
-        verdict = "within 0.8–1.2, so the predicted risks are neither too extreme nor too timid"
-    elif slope < 0.8:
-        verdict = "below 0.8: the predicted risks are too extreme (too close to 0% and 100%)"
-    else:
-        verdict = "above 1.2: the predicted risks are too timid (bunched towards the middle)"
-    return " ".join(filter(None, (f"Calibration slope {fmt_number(slope)}, {verdict}.", words)))
+    # The conclusion follows the interval, never the point (`calibration_words`).
+    fit = hold_out_fit(results)
+    if fit is None:
+        return " ".join(filter(None, (slope_sentence(slope, None), words)))
+    return " ".join(
+        filter(
+            None,
+            (
+                slope_sentence(fit.slope, fit.slope_interval),
+                intercept_sentence(fit.intercept, fit.intercept_interval),
+                words,
+            ),
+        )
+    )
 
 
 def _interval_words(value, interval, ideal: int) -> str:
@@ -377,7 +389,13 @@ def _applied_calibration(results: Results) -> str:
         return f"The probabilities are recalibrated: {c.get('applied')}.{held}"
     off = settled and (i_low > 0 or i_high < 0 or s_low > 1 or s_high < 1)
     if not off:
-        held = f"; on the hold-out, {figures}, no sign that they need it" if figures else ""
+        # intervals that include the ideal are no evidence of a need, nor proof of none
+        held = (
+            f"; on the hold-out, {figures}: both intervals include the ideal, so no evidence "
+            "that they need it"
+            if figures
+            else ""
+        )
         return f"The probabilities are the model's own (no recalibration){held}."
     return (
         f"The probabilities are the model's own (no recalibration), and on the hold-out "

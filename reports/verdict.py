@@ -3,10 +3,11 @@
 The thresholds are template choices, stated so a reviewer can challenge them:
 losing more than 10% of the tuning score's skill over a chance model on the
 hold-out is a caution and more than 25% a stop; thin hold-outs, thin searches and
-data warnings are cautions too. A hold-out score too good to be true (at a ceiling such
-as ROC AUC 0.99, far above cross-validation or far above the simple baseline) is never
-said to have "held up": it leads the verdict as suspicious, a caution for one signal
-and a stop for two.
+data warnings are cautions too, and so is a hold-out calibration whose 95% interval
+excludes its ideal (slope 1, calibration-in-the-large 0). A hold-out score too good to be
+true (at a ceiling such as ROC AUC 0.99, far above cross-validation or far above the
+simple baseline) is never said to have "held up": it leads the verdict as suspicious, a
+caution for one signal and a stop for two.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from tuneplate.engine.results import Results, Role, TableKey
+from tuneplate.reports.calibration_words import calibration_caution
 from tuneplate.reports.fairness_charts import benchmark
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import fmt_count, fmt_label, fmt_number, tuning_score
@@ -499,6 +501,9 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         where = benchmark(shown(results))  # the rule beside the count, as the chart says it
         text = f"{groups} favourable decisions at under four-fifths of {where}."
         found.append(("caution", text))
+
+    if miscalibrated := calibration_caution(results):
+        found.append(("caution", miscalibrated))
 
     # the vertical's own concerns, e.g. a ranker not clearly better than its baseline,
     # about the recommended model (the baseline's evaluation when it is recommended)
