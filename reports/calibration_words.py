@@ -110,9 +110,15 @@ def slope_sentence(slope: float, interval: tuple[float, float] | None) -> str:
     if low < low_edge and high > high_edge:
         spans, options = f"the whole {band} band", "too extreme, too timid or neither"
     elif low < low_edge:
-        spans, options = f"the band's lower edge, {low_edge:g}", "too extreme or not"
+        spans, options = (
+            f"the band's lower edge, {low_edge:g}",
+            f"extreme enough to fall below {low_edge:g}",
+        )
     else:
-        spans, options = f"the band's upper edge, {high_edge:g}", "too timid or not"
+        spans, options = (
+            f"the band's upper edge, {high_edge:g}",
+            f"timid enough to rise above {high_edge:g}",
+        )
     text = (
         f"Calibration slope {slope:.2f}, but its 95% interval ({low:.2f} to {high:.2f}) spans "
         f"{spans}: no evidence either way whether the predicted risks are {options}."
