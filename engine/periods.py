@@ -24,7 +24,7 @@ from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.intervals import auroc
 from tuneplate.engine.contract.monitoring import MIN_STABILITY_ROWS, TOO_FEW, band, noise95
-from tuneplate.engine.contract.profile import psi
+from tuneplate.engine.contract.profile import effective_entities, psi
 
 DEVELOPMENT = "development hold-out"  # the first period of the over-time table
 QUARTERLY_FROM_MONTHS = 24  # a longer span is shown by quarter, a shorter one by month
@@ -45,12 +45,14 @@ class Period:
     band: str = ""  # of score_psi (`contract.monitoring.band`)
 
 
-def periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ...]:
+def periods(when, scores, y, known, profile, results, notes, clusters=None) -> tuple[Period, ...]:
     """The figures per month or quarter, after the development hold-out's own row.
 
     `when`: the time column of the new rows (n,); `scores` their probabilities (n,); `y`
     the outcomes of the rows `known` has (or None); `notes` gets a line when some dates
-    cannot be read (they are left out of the periods, not of the other figures).
+    cannot be read (they are left out of the periods, not of the other figures);
+    `clusters` the rows' entity codes (n,) when they repeat one: the PSI's noise counts
+    a period's effective entities (`contract.monitoring`).
 
     Raises:
         TuneplateError: no date in `when` can be read.
@@ -102,7 +104,8 @@ def periods(when, scores, y, known, profile, results, notes) -> tuple[Period, ..
         if n < MIN_STABILITY_ROWS:  # the chi-squared noise needs more rows
             rows.append(Period(str(label), n, rate, auc, index, math.nan, TOO_FEW))
             continue
-        noise = noise95(shares, profile.rows, n, tests=len(found))
+        m = n if clusters is None else effective_entities(clusters[mask])
+        noise = noise95(shares, profile.counted, m, tests=len(found))
         rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise)))
     return tuple(rows)
 

@@ -11,7 +11,8 @@ say what moved. With a time column, the same figures per month or quarter.
 
 Then one verdict in plain words ("still performs as developed", "drifting: watch",
 "recalibrate", "redevelop", "fix the extract first" when an input could largely not be
-read, or "stable; performance not judged" without outcomes), by the rules of
+read, "stable; performance not judged" without outcomes, or "not judged: too few
+rows" without outcomes on fewer rows than a PSI band needs), by the rules of
 `contract.monitoring`, which the exported project's validate.py shares.
 
 Example:
@@ -46,6 +47,7 @@ from tuneplate.engine.contract.intervals import (
 )
 from tuneplate.engine.contract.monitoring import (
     FIX_EXTRACT,
+    NOT_JUDGED,
     RECALIBRATE,
     REDEVELOP,
     STILL,
@@ -56,6 +58,7 @@ from tuneplate.engine.contract.monitoring import (
     drift_rows,
     verdict,
 )
+from tuneplate.engine.contract.profile import effective_entities
 from tuneplate.engine.data.roles import Roles, read_outcomes
 from tuneplate.engine.metrics import get_metric
 from tuneplate.engine.periods import (  # noqa: F401 (re-exported)
@@ -73,6 +76,7 @@ from tuneplate.engine.vertical import VALIDATION_SAMPLE, Outcome, Vertical
 
 __all__ = [  # the verdicts and records live in contract.monitoring, shared with exports
     "FIX_EXTRACT",
+    "NOT_JUDGED",
     "RECALIBRATE",
     "REDEVELOP",
     "STILL",
@@ -246,7 +250,8 @@ def validate(
     notes = [note, *lacking] if note else lacking
     if chosen:
         notes.append(chosen)
-    drift = _drift(profile, schema, encoded, scores, counts, notes)
+    batch = _batch_clusters(data, group)
+    drift = _drift(profile, schema, encoded, scores, counts, batch, notes)
     y, known = read_outcomes(data, target, model.positive, positive) if target else (None, None)
     if y is not None and len(y) < MIN_ROWS:
         notes.append(
@@ -273,7 +278,7 @@ def validate(
         clusters = _clusters(data, group, known, notes)
         _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, clusters, notes)
     if time is not None:
-        v.periods = periods(data[time], scores, y, known, profile, results, notes)
+        v.periods = periods(data[time], scores, y, known, profile, results, notes, batch)
     a = v.auroc
     if a is not None and a.difference_interval is not None and a.difference_interval[0] > 0:
         notes.append(
@@ -298,7 +303,13 @@ def validate(
     return v
 
 
-def _drift(profile, schema, encoded, scores, counts, notes) -> tuple[Drift, ...]:
+def _batch_clusters(data: pd.DataFrame, group: str | None) -> np.ndarray | None:
+    """Entity codes of all the new rows, for the PSI's noise; None without a group or
+    when no entity repeats."""
+    return None if group is None else read_group_ids(data[group], group).entities()
+
+
+def _drift(profile, schema, encoded, scores, counts, clusters, notes) -> tuple[Drift, ...]:
     if profile is None:
         notes.append(
             "This run's model file has no development profile (it was saved before "
@@ -306,7 +317,20 @@ def _drift(profile, schema, encoded, scores, counts, notes) -> tuple[Drift, ...]
             "re-run 'tuneplate run' to record it."
         )
         return ()
-    return drift_rows(profile, schema, encoded, scores, counts)
+    if clusters is not None:
+        dev = (
+            f"the development hold-out's {profile.entities:.0f} effective entities"
+            if profile.entities
+            else f"the development hold-out's {profile.rows:,} rows (its model file predates "
+            "counting entities; re-run 'tuneplate run' to record them)"
+        )
+        notes.append(
+            "Rows repeat entities: the sampling noise of the PSI and CSI counts these rows' "
+            f"effective {effective_entities(clusters):.0f} entities (of "
+            f"{len(np.unique(clusters)):,} distinct; a value an entity keeps on every row "
+            f"moves by entities, not rows) against {dev}."
+        )
+    return drift_rows(profile, schema, encoded, scores, counts, clusters)
 
 
 def recommended(results: Results, use: str = "frozen and checked here") -> tuple[Results, str]:

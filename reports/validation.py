@@ -31,6 +31,7 @@ from tuneplate.engine.validate import (
     FIX_EXTRACT,
     MIN_PERIOD_EVENTS,
     MIN_PERIOD_ROWS,
+    NOT_JUDGED,
     RECALIBRATE,
     REDEVELOP,
     STILL,
@@ -50,6 +51,7 @@ from tuneplate.reports.render import env
 LEVEL = {
     STILL: "good",
     UNJUDGED: "info",
+    NOT_JUDGED: "info",
     FIX_EXTRACT: "stop",
     WATCH: "caution",
     RECALIBRATE: "stop",
@@ -94,6 +96,8 @@ LEADS = {
     "recalibrate it before relying on them (the cut-off included).",
     WATCH: "The model can stay in use, but what moved needs a look before the next review.",
     STILL: "The model ranks and its probabilities match on these rows as at development.",
+    NOT_JUDGED: "Too few rows to judge stability, and no outcomes to judge performance: "
+    "pool more rows and validate again.",
 }
 MONITORED = (  # the lead of UNJUDGED (no outcomes)
     "Scores and inputs are as stable as at development; without outcomes, ranking and "

@@ -7,7 +7,9 @@ formula on one input), banded at 0.10 and 0.25 (Siddiqi, *Credit Risk Scorecards
 2006, ch. 8), a band counting only above what sampling alone gives 95% of the time: PSI
 is about (1/n + 1/m) times a chi-squared variable with (bands - 1) degrees of freedom
 (Yurdakul & Naranjo, J. Risk Model Validation 14(4), 2020), so 0.10 on 80 new rows can
-be noise. With the discrimination and calibration figures of `intervals.py` (AUROC and
+be noise; when rows repeat an entity (a patient's visits), n and m count entities, not
+rows (`profile.effective_entities`): an age is drawn once per patient, however many
+visits repeat it. With the discrimination and calibration figures of `intervals.py` (AUROC and
 its change from development, calibration-in-the-large and slope, each with a 95%
 interval that counts entities when rows repeat one), it gives one verdict, by these
 rules in this order (the moved inputs and the column problems of the third rule are
@@ -28,7 +30,9 @@ recalibrating):
   are new missing values or are levels the model did not learn;
 - otherwise "still performs as developed" when the rows have outcomes of both kinds,
   and "stable; performance not judged" when they do not (without outcomes the ranking
-  and the calibration cannot be checked, only the scores' and inputs' stability).
+  and the calibration cannot be checked, only the scores' and inputs' stability), or
+  "not judged: too few rows" when they have no outcomes and no PSI band was judged
+  either (under MIN_STABILITY_ROWS rows): "stable" would claim what nothing showed.
 
 Self-contained (numpy, pandas and this package by relative import), so `tuneplate
 export` copies it into the exported project, whose validate.py gives the same verdict.
@@ -49,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from .intervals import MIN_ENTITIES, Calibration, Figure
-from .profile import PSI_MAJOR, PSI_WATCH, SCORES
+from .profile import PSI_MAJOR, PSI_WATCH, SCORES, effective_entities
 
 # The run report's monitoring triggers (reports/monitoring.py words them; `tuneplate
 # validate` evaluates them on new rows): defined once, here.
@@ -58,13 +62,22 @@ CALIBRATION_DRIFT = 0.05  # observed vs predicted rate in a band, in absolute te
 FOUR_FIFTHS = 0.8  # adverse impact ratio: the four-fifths rule (29 CFR 1607.4(D))
 
 MIN_STABILITY_ROWS = 100  # fewer new rows: too few for the chi-squared noise, no PSI band
-TOO_FEW = "too few rows"  # the band of a PSI on fewer than MIN_STABILITY_ROWS rows
+TOO_FEW = "not judged: too few rows"  # a PSI's band on fewer than MIN_STABILITY_ROWS rows
 
 STILL, WATCH = "still performs as developed", "drifting: watch"
 RECALIBRATE, REDEVELOP = "recalibrate", "redevelop"
 UNJUDGED = "stable; performance not judged"  # no outcomes (or one kind): nothing to rank
+NOT_JUDGED = "not judged: too few rows"  # no outcomes, and too few rows for a PSI band
 FIX_EXTRACT = "fix the extract first"  # a model input largely unreadable: figures unjudged
-VERDICTS = (UNJUDGED, STILL, WATCH, FIX_EXTRACT, RECALIBRATE, REDEVELOP)  # mildest first
+VERDICTS = (
+    NOT_JUDGED,
+    UNJUDGED,
+    STILL,
+    WATCH,
+    FIX_EXTRACT,
+    RECALIBRATE,
+    REDEVELOP,
+)  # mildest first
 # A model input with this share of its new values unreadable, or missing where the
 # development rows had them, is scored mostly as "missing": the AUROC and calibration on
 # such rows measure the extract, not the model, so no performance verdict is given.
@@ -76,7 +89,8 @@ class Drift:
     """One column's stability: PSI against the hold-out profile, and what did not fit.
 
     `column` is SCORES ("scores") for the model's predicted probabilities; `noise` the
-    PSI that sampling alone stays under 95% of the time; `band` (`band()`) "stable",
+    PSI that sampling alone stays under 95% of the time, from the `entities` the new rows
+    are worth when they repeat one (NaN: from the rows); `band` (`band()`) "stable",
     "within noise", "look" or "major shift". Counts are of the `rows` scored; `problem`
     is the schema's one line when a count passes 1% of them (`ColumnCounts.problem`).
     """
@@ -92,6 +106,7 @@ class Drift:
     problem: str = ""
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
     off_range: bool = False  # a change of unit, far off range (`Profile.unit_changes`)
+    entities: float = math.nan  # what the noise counted for the new rows, when not rows
 
 
 # ------------------------------------------------------------------------- stability
@@ -133,10 +148,15 @@ def noise95(shares, n: int, m: int, tests: int = 1) -> float:
     return float(quantile * (1 / n + 1 / m))
 
 
-def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, counts: dict):
+def drift_rows(
+    profile, schema, encoded: pd.DataFrame, scores: np.ndarray, counts: dict, clusters=None
+):
     """Drift per column of new rows, the scores first.
 
-    `encoded, counts = schema.encode(rows)`; `scores` the model's probabilities (n,).
+    `encoded, counts = schema.encode(rows)`; `scores` the model's probabilities (n,);
+    `clusters` the rows' entity codes (n,) when they repeat one (`--group`): the noise
+    then counts the batch's effective entities, and the development's when the profile
+    recorded them (`Profile.counted`; its rows in files saved before).
     Under MIN_STABILITY_ROWS rows every band is TOO_FEW: the chi-squared noise needs
     about five expected rows a band, and a handful of rows always looks "shifted".
     An input whose values sit almost all beyond the development's range (a change of
@@ -144,6 +164,8 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
     have none, so the verdict says "check the extract" first, as scoring warns.
     """
     n = len(encoded)
+    # A patient's five visits repeat one age: its share moves by patients, not visits.
+    m = n if clusters is None else effective_entities(clusters)
     index = profile.psi(schema, encoded, scores)
     beyond = {o.column: o for o in profile.off_range_found(schema, encoded)}
     inputs = [f.name for f in schema.features if f.name in profile.columns]
@@ -151,10 +173,12 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
     def judged(value: float, shares, tests: int) -> tuple[str, float]:
         if n < MIN_STABILITY_ROWS:
             return TOO_FEW, math.nan
-        noise = noise95(shares, profile.rows, n, tests)
+        noise = noise95(shares, profile.counted, m, tests)
         return band(value, noise), noise
 
-    rows = [Drift(SCORES, index[SCORES], *judged(index[SCORES], profile.scores.shares, 1), n)]
+    counted = {} if clusters is None else {"entities": m}
+    score_band = judged(index[SCORES], profile.scores.shares, 1)
+    rows = [Drift(SCORES, index[SCORES], *score_band, n, **counted)]
     for name in inputs:
         c = counts.get(name)
         # A rare level's share swings on a few rows as PSI does: judged from as many rows.
@@ -173,7 +197,7 @@ def drift_rows(profile, schema, encoded: pd.DataFrame, scores: np.ndarray, count
             found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift
         shares = profile.columns[name].shares
         psi, judged_band = index[name], judged(index[name], shares, len(inputs))
-        rows.append(Drift(name, psi, *judged_band, n, **found))
+        rows.append(Drift(name, psi, *judged_band, n, **found, **counted))
     return tuple(rows)
 
 
@@ -250,20 +274,49 @@ def verdict(
     if a is not None:
         parts.append(f"AUROC {a.new:.3f} against {a.development:.3f} at development")
     scores = next((d for d in drift if d.column == SCORES), None)
+    untold = _stability_untold(drift)
     if scores is not None:
-        parts.append(f"score PSI {scores.psi:.2f}")
+        parts.append(f"score PSI {scores.psi:.2f}" + (" (not judged)" if untold else ""))
     if a is None and calibration is None:
-        # "still performs" would claim what no outcome on these rows showed
+        # "still performs" would claim what no outcome on these rows showed, and "stable"
+        # what no band showed on too few rows
+        if untold:
+            return NOT_JUDGED, (
+                f"{untold}; and no outcomes of both kinds, so ranking (AUROC) and "
+                "calibration could not be checked either: nothing on these rows says "
+                "whether the model is stable. Pool more rows (a whole month or quarter) "
+                "and validate again.",
+            )
         stable = f" (score PSI {scores.psi:.2f})" if scores is not None else ""
         return UNJUDGED, (
             "No outcomes of both kinds on these rows, so ranking (AUROC) and calibration "
             f"could not be checked; the scores and inputs are as stable as at development"
             f"{stable}. Validate again once outcomes are known.",
         )
-    unjudged = _unjudged(a, calibration)
+    unjudged = (
+        *_unjudged(a, calibration),
+        *((f"But {untold[0].lower()}{untold[1:]}.",) if untold else ()),
+    )
     if not parts:
         return STILL, ("No figure on these rows crosses a rule.", *unjudged)
     return STILL, ("No verdict rule is crossed: " + "; ".join(parts) + ".", *unjudged)
+
+
+def _stability_untold(drift: tuple[Drift, ...]) -> str:
+    """Why no PSI band was judged ("" when one was): too few rows, or no profile."""
+    if any(d.band not in (TOO_FEW, "") for d in drift):
+        return ""
+    if not drift:
+        return (
+            "Stability was not judged: the run's model file has no development profile to "
+            "compare with"
+        )
+    rows = drift[0].rows
+    return (
+        f"Stability was not judged: {rows:,} rows, under the {MIN_STABILITY_ROWS} the PSI "
+        "and CSI need (a few rows always look shifted), so their figures are shown as not "
+        "judged"
+    )
 
 
 def _unjudged(a: Figure | None, c: Calibration | None) -> tuple[str, ...]:

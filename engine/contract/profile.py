@@ -124,7 +124,10 @@ class Profile:
     """The hold-out's spread of the scores and of every input, by the user's column names.
 
     `rows`: hold-out rows it was learned from, `events` how many of them had the event
-    (for the AUROC's standard error); `scores`: bands of the predicted probability of
+    (for the AUROC's standard error); `entities`: for a run whose rows repeat an entity
+    (`--group`), the hold-out's effective number of them (`effective_entities`), which
+    the PSI's sampling noise counts in place of rows; None in ungrouped runs and files
+    saved before it existed (rows stand in); `scores`: bands of the predicted probability of
     the event; `columns`: {column: Bands} for each model input. `auroc_se`: the hold-out
     AUROC's standard error as validate finds the new rows': DeLong's, or Obuchowski's
     counting entities for a run whose rows come in groups (`--group`; NaN when too few
@@ -137,6 +140,7 @@ class Profile:
     columns: dict[str, Bands] = field(default_factory=dict)
     events: int | None = None
     auroc_se: float | None = None
+    entities: float | None = None
 
     @classmethod
     def learn(
@@ -146,13 +150,22 @@ class Profile:
         scores: np.ndarray,
         y: np.ndarray | None = None,
         auroc_se: float | None = None,
+        groups: np.ndarray | None = None,
     ) -> Profile:
         """From `schema.encode(holdout)[0]` (internal names), the hold-out scores (n,),
-        outcomes (n,, 0/1) and, for grouped rows, the AUROC's clustered standard error."""
+        outcomes (n,, 0/1) and, for grouped rows, the AUROC's clustered standard error
+        and the rows' entity codes (n,; `group_ids.entity_clusters`)."""
         columns = {f.name: Bands.learn(encoded[f.key], kind=f.kind) for f in schema.features}
         events = None if y is None else int(np.sum(y))
         scores = Bands.learn(np.asarray(scores, dtype=float))
-        return cls(len(encoded), scores, columns, events, auroc_se)
+        entities = None if groups is None else effective_entities(groups)
+        return cls(len(encoded), scores, columns, events, auroc_se, entities)
+
+    @property
+    def counted(self) -> float:
+        """What the PSI's sampling noise counts on the development side: its effective
+        entities when its rows repeat one, else its rows."""
+        return self.entities or self.rows
 
     def psi(self, schema: Any, encoded: pd.DataFrame, scores: np.ndarray) -> dict[str, float]:
         """PSI of the scores (key SCORES) and CSI of every input, new rows against these.
@@ -230,15 +243,19 @@ class Profile:
         return found
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "events": self.events,
-            "scores": asdict(self.scores),
-            "columns": {name: asdict(b) for name, b in self.columns.items()},
-        } | (
-            {}  # no key: older readers and ungrouped runs read the same file
-            if self.auroc_se is None
-            else {"auroc_se": self.auroc_se if np.isfinite(self.auroc_se) else None}
+        return (
+            {
+                "rows": self.rows,
+                "events": self.events,
+                "scores": asdict(self.scores),
+                "columns": {name: asdict(b) for name, b in self.columns.items()},
+            }
+            | (
+                {}  # no key: older readers and ungrouped runs read the same file
+                if self.auroc_se is None
+                else {"auroc_se": self.auroc_se if np.isfinite(self.auroc_se) else None}
+            )
+            | ({} if self.entities is None else {"entities": round(self.entities, 2)})
         )
 
     @classmethod
@@ -251,7 +268,27 @@ class Profile:
         # A grouped run whose hold-out had too few entities saved null: no interval.
         se = data.get("auroc_se", "absent")
         auroc_se = None if se == "absent" else (float("nan") if se is None else float(se))
-        return cls(int(data["rows"]), bands(data["scores"]), columns, events, auroc_se)
+        entities = data.get("entities")  # absent before it was recorded: rows stand in
+        entities = None if entities is None else float(entities)
+        return cls(int(data["rows"]), bands(data["scores"]), columns, events, auroc_se, entities)
+
+
+def effective_entities(groups: Any) -> float:
+    """How many independent rows a batch of repeated entities is worth for a share (and so
+    for PSI): (sum of rows)^2 / sum of rows^2 per entity, Kish's effective sample size
+    (*Survey Sampling*, 1965, 8.2) for a value each entity keeps on all its rows (an age,
+    a sex). The distinct entities when each has as many rows, fewer when a few have
+    many; the rows when none repeats. `groups`: one entity code per row.
+
+    Example:
+        >>> effective_entities([1, 1, 2, 2]), effective_entities([1, 1, 1, 2])
+        (2.0, 1.6)
+    """
+    _, sizes = np.unique(np.asarray(groups), return_counts=True)
+    if not len(sizes):
+        return 0.0
+    sizes = sizes.astype(float)
+    return float(sizes.sum() ** 2 / np.sum(sizes**2))
 
 
 def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:

@@ -225,7 +225,8 @@ def validate(
     Returns:
         `engine.validate.Validation`: `.verdict` ("still performs as developed",
         "drifting: watch", "recalibrate", "redevelop", "fix the extract first", or
-        "stable; performance not judged" without outcomes), `.reasons`, `.drift`, …
+        "stable; performance not judged" without outcomes, "not judged: too few rows"
+        without outcomes on under 100 rows), `.reasons`, `.drift`, …
 
     Raises:
         TuneplateError: one line naming the problem and the fix.

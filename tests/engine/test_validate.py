@@ -38,12 +38,14 @@ from tuneplate.engine.contract.intervals import (
     calibration,
     difference_interval,
 )
+from tuneplate.engine.contract.monitoring import TOO_FEW
 from tuneplate.engine.contract.profile import SCORES, Bands, Profile, psi
 from tuneplate.engine.contract.reader import read_table
 from tuneplate.engine.results import Results
 from tuneplate.engine.validate import (
     DEVELOPMENT,
     FIX_EXTRACT,
+    NOT_JUDGED,
     RECALIBRATE,
     REDEVELOP,
     STILL,
@@ -689,8 +691,8 @@ def test_small_samples_of_the_holdout_itself_are_never_called_drifting(credit, n
     for _ in range(5):
         sample = rows.iloc[rng.choice(len(rows), n, replace=False)]
         v = tuneplate.validate(credit.folder, sample)
-        assert v.verdict == UNJUDGED, v.reasons  # stable, and no outcome to judge with
-        assert {d.band for d in v.drift} == {"too few rows"}
+        assert v.verdict == NOT_JUDGED, v.reasons  # nothing judged: not called stable
+        assert {d.band for d in v.drift} == {TOO_FEW}
 
 
 def test_resamples_of_the_holdout_rarely_look_moved_across_twenty_inputs(credit):
@@ -875,7 +877,7 @@ def test_small_periods_get_no_band_and_never_move(credit):
     rows = credit.holdout.copy()
     rows["applied"] = pd.date_range("2021-01-01", periods=len(rows), freq="5D")  # ~6 a month
     v = tuneplate.validate(credit.folder, rows, time="applied")
-    assert all(p.band in ("too few rows", "") for p in v.periods[1:])
+    assert all(p.band in (TOO_FEW, "") for p in v.periods[1:])
 
 
 def test_validating_the_development_rows_says_the_figures_flatter(credit):

@@ -192,11 +192,12 @@ def paired_difference(
 def grouped_profile(p: Plan, X_hold: pd.DataFrame, scores: np.ndarray, y_hold) -> Profile:
     """The hold-out's profile for `validate`, with the AUROC's standard error as validate
     finds the new rows': DeLong's, or under `--group` Obuchowski's, counting entities
-    (`clustered_auroc_se`)."""
+    (`clustered_auroc_se`); under `--group` also the hold-out's effective entities, which
+    the PSI's noise counts."""
     groups = holdout_groups(p)
     y = np.asarray(y_hold)
     se = delong_auroc_se(y, scores) if groups is None else clustered_auroc_se(y, scores, groups)
-    return Profile.learn(p.schema, X_hold, scores, y_hold, auroc_se=se)
+    return Profile.learn(p.schema, X_hold, scores, y_hold, auroc_se=se, groups=groups)
 
 
 def holdout_groups(p: Plan) -> np.ndarray | None:
