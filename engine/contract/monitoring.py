@@ -20,8 +20,9 @@ recalibrating):
   be read, or are missing in a column that had none at development (a changed decimal
   mark, a column emptied by the export): the model scored those rows with the input
   missing, so no figure on them says how the model performs; or a numeric input's
-  values lie almost all beyond the development's outer band and ten times past its
-  edge (a changed unit or reading: `Profile.unit_changes`), which no count shows;
+  values lie almost all beyond the development's outer band with a median 8 times the
+  development's or an eighth of it (a changed unit or reading: `Profile.unit_changes`;
+  albumin in g/L, bilirubin in umol/L, thousands), which no count shows;
 - "redevelop": the AUROC fell beyond the 95% interval of its change;
 - "recalibrate": calibration-in-the-large's interval excludes 0, or the slope's 1;
 - "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
@@ -250,10 +251,10 @@ def verdict(
         names = " and ".join(map(repr, unit))
         return FIX_EXTRACT, (
             f"The values of {names} lie almost all beyond the development's range, the mark "
-            "of a changed unit or reading (thousands, a percent for a fraction, a decimal "
-            "mark read as a thousands separator): the model scored values it never saw, so "
-            "the figures here describe the extract, not the model. Fix the extract and "
-            "validate again:",
+            "of a changed unit or reading (thousands, g/L for g/dL, a percent for a "
+            "fraction, a decimal mark read as a thousands separator): the model scored "
+            "values it never saw, so the figures here describe the extract, not the model. "
+            "Fix the extract and validate again:",
             *extract,
         )
     a = discrimination  # the AUROC figure

@@ -50,14 +50,20 @@ OFF_RANGE_DEV = 0.2
 OFF_RANGE_BANDS = 5
 
 
-UNIT_FACTOR = 10.0  # `Profile.unit_changes`: off range by this factor is a unit, not drift
+# `Profile.unit_changes`: a batch off range whose median lies this many times the
+# development's (in magnitude, same sign) is a changed unit, not drift. The common ones
+# are 10 or more (g/dL to g/L 10, bilirubin mg/dL to umol/L 17.1, glucose 18,
+# cholesterol 38.7, creatinine 88.4, thousands 1,000); a segment of large loans, past
+# the top band, sits about 4 times the median.
+UNIT_FACTOR = 8.0
 
 
 @dataclass(frozen=True)
 class OffRange:
     """One input's new values beyond an outer band: which side, the edge, the share of
-    new rows past it, the development's share there, the rows judged, and how far past
-    (the median value beyond the edge over the edge, or the edge over it; NaN unsigned)."""
+    new rows past it, the development's share there, the rows judged, and how far the
+    new median lies from the development's (the larger over the smaller in magnitude;
+    NaN when they differ in sign or one is 0)."""
 
     column: str
     where: str  # "below" or "above"
@@ -69,7 +75,8 @@ class OffRange:
 
     @property
     def unit(self) -> bool:
-        """UNIT_FACTOR or more times past the edge: a changed unit, not a moved population."""
+        """UNIT_FACTOR or more times the development's median: a changed unit, not a moved
+        population."""
         return self.factor >= UNIT_FACTOR
 
     @property
@@ -111,6 +118,30 @@ class Bands:
         finite = x[np.isfinite(x)]
         edges = coarse_edges(_midpoint_edges(finite, bands), finite, kind)
         return cls(_numeric_shares(x, edges), edges=edges)
+
+    def median(self) -> float:
+        """The development median of a numeric column, read from its bands: linear within
+        the band where half the readable rows are reached, that band's edge when it is an
+        outer one (unbounded); NaN for a categorical column or one without edges.
+
+        Example:
+            >>> Bands((0.25, 0.25, 0.5, 0.0), edges=(1.0, 3.0)).median()
+            3.0
+        """
+        if self.levels or not self.edges:
+            return math.nan
+        shares = np.asarray(self.shares[:-1], dtype=float)  # without "missing"
+        if shares.sum() <= 0:
+            return math.nan
+        cumulative = np.cumsum(shares / shares.sum())
+        i = int(np.searchsorted(cumulative, 0.5))
+        if i == 0:
+            return float(self.edges[0])
+        if i >= len(self.edges):
+            return float(self.edges[-1])
+        low, high = self.edges[i - 1], self.edges[i]
+        within = (0.5 - cumulative[i - 1]) / max(shares[i] / shares.sum(), 1e-12)
+        return float(low + within * (high - low))
 
     def shares_of(self, values: Any) -> tuple[float, ...]:
         """The shares of `values` in these bands (same order, "missing" last)."""
@@ -204,10 +235,16 @@ class Profile:
 
     def unit_changes(self, schema: Any, encoded: pd.DataFrame) -> tuple[str, ...]:
         """Inputs off range (`off_range_by_column`) by a factor of UNIT_FACTOR or more: the
-        median value beyond the outer edge is 10 times past it in magnitude, on the same
-        side of 0 (amounts in thousands, 1,000 times too large, an overdraft too). A
-        segment of large loans or a population that moved sits just past the edge and is
-        not one (validate calls these a drift, not the file).
+        new rows' median is 8 times the development's (`Bands.median`) or an eighth of it,
+        on the same side of 0 (albumin in g/L, bilirubin in umol/L, amounts in thousands,
+        an overdraft too). Against the median, not the outer edge: a wide development
+        spread (bilirubin's top band starts near six times its median) hid a factor of
+        17.1 past its edge. A segment of large loans, past the top band, sits a few
+        times the median and is not one (validate calls these a drift, not the file).
+
+        Example:
+            >>> profile.unit_changes(schema, schema.encode(albumin_in_g_per_l)[0])
+            ('albumin',)
         """
         return tuple(o.column for o in self.off_range_found(schema, encoded) if o.unit)
 
@@ -232,12 +269,7 @@ class Profile:
             for where, beyond, dev, edge in sides:
                 new = float(np.mean(beyond))
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
-                    middle = float(np.median(x[beyond]))
-                    # how many times past the edge, in magnitude: ×1000 of an overdraft
-                    # (all negative) lies below its edge, ÷1000 above it; across 0, unknown
-                    same_sign = edge * middle > 0
-                    big, small = max(abs(middle), abs(edge)), min(abs(middle), abs(edge))
-                    factor = big / small if same_sign else math.nan
+                    factor = _times(float(np.median(x)), bands.median())
                     found.append(OffRange(f.name, where, edge, new, dev, len(x), factor))
                     break
         return found
@@ -306,6 +338,19 @@ def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:
     e = np.clip(np.asarray(expected, dtype=float), floor, None)
     a = np.clip(np.asarray(actual, dtype=float), floor, None)
     return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _times(new: float, development: float) -> float:
+    """How many times one median is the other, in magnitude: x1000 of an overdraft (all
+    negative) and /1000 alike; NaN across 0 (a ratio of magnitudes means nothing there).
+
+    Example:
+        >>> _times(-3000.0, -3.0), _times(0.35, 3.5), _times(5.0, -2.0)
+        (1000.0, 10.0, nan)
+    """
+    if not (new * development > 0):
+        return math.nan
+    return max(abs(new), abs(development)) / min(abs(new), abs(development))
 
 
 def _edge_text(x: float) -> str:

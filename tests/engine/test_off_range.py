@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema
@@ -44,3 +45,77 @@ def test_later_dates_flags_and_small_batches_are_not_judged():
     later = new.assign(applied=new["applied"] + pd.Timedelta(days=800), flag=1)
     assert _lines(schema, profile, later) == []  # dates move on; a flag has two bands
     assert _lines(schema, profile, new.head(20).assign(ratio=5000.0)) == []  # under 30 rows
+
+
+# -- a changed unit against the development median, not the outer edge -----------------
+
+
+def _clinical(n: int = 400, seed: int = 5):
+    """Visits as a liver clinic writes them: bilirubin (mg/dL, long-tailed), albumin
+    (g/dL), an amount and an overdraft; the profile as a run saves it."""
+    from tuneplate.engine.contract.monitoring import drift_rows, verdict
+
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "bili": rng.lognormal(np.log(1.3), 1.0, n).round(1),
+            "albumin": rng.normal(3.5, 0.42, n).round(2),
+            "amount": rng.lognormal(7.7, 0.8, n).round(0),
+            "overdraft": -rng.lognormal(6, 0.6, n).round(0),
+        }
+    )
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    scores = rng.uniform(0, 1, n)
+    profile = Profile.learn(schema, schema.encode(table)[0], scores)
+
+    def said(rows):
+        encoded, counts = schema.encode(rows)
+        drift = drift_rows(profile, schema, encoded, scores[: len(rows)], counts)
+        return verdict(None, None, drift)[0], profile.unit_changes(schema, encoded)
+
+    return table, said
+
+
+@pytest.mark.parametrize(
+    "column, factor, rows",
+    [
+        ("bili", 17.1, 334),  # mg/dL to umol/L: was "recalibrate", 17 times but wide
+        ("bili", 17.1, 80),
+        ("albumin", 10, 80),  # g/dL to g/L: was "drifting: watch"
+        ("albumin", 1 / 10, 80),
+        ("amount", 1000, 200),  # in units, not thousands
+        ("amount", 1 / 1000, 200),
+        ("overdraft", 1000, 200),  # all negative, both ways
+        ("overdraft", 1 / 1000, 200),
+    ],
+)
+def test_a_clinical_or_money_unit_switch_is_a_broken_extract(column, factor, rows):
+    from tuneplate.engine.contract.monitoring import FIX_EXTRACT
+
+    table, said = _clinical()
+    new = table.head(rows).copy()
+    new[column] = new[column] * factor
+    assert said(new) == (FIX_EXTRACT, (column,))
+
+
+def test_a_segment_of_large_loans_or_the_sickest_patients_stays_drift():
+    """Past the top band, but a few times the median: a segment, the model's concern."""
+    from tuneplate.engine.contract.monitoring import FIX_EXTRACT
+
+    table, said = _clinical()
+    for column in ("amount", "albumin"):
+        values = table[column]
+        top = values.quantile(0.9)
+        segment = table.assign(**{column: np.where(values > top, values, top * 1.5)})
+        verdict, units = said(segment)
+        assert units == () and verdict != FIX_EXTRACT, column
+
+
+def test_the_development_median_is_read_from_the_bands():
+    from tuneplate.engine.contract.profile import Bands
+
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(0, 1, 5000)
+    assert Bands.learn(x).median() == pytest.approx(np.median(x), rel=0.1)
+    assert np.isnan(Bands((1.0, 0.0), levels=("a",)).median())
