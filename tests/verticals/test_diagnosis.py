@@ -229,6 +229,9 @@ def test_rows_that_repeat_patients_are_not_counted_as_patients():
     assert "Hold-out rows" in per_1000.frame.columns
     calibration = next(t for t in ev.tables if t.key == "calibration")
     assert "Rows" in calibration.frame.columns and "Patients" not in calibration.frame.columns
+    # the cards' rates and prevalence count visits: labelled so, not "per 1,000 patients"
+    labels = [card["label"] for card in ev.headline["cards"]]
+    assert all("per 1,000 visits" in label for label in labels), labels
 
 
 def test_a_level_held_by_one_patient_is_pooled_however_many_rows_they_have():

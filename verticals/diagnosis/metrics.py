@@ -780,24 +780,26 @@ def _headline(
             f"{_share(prevalence)} by Bayes' rule)."
         )
     useful = curve[MODEL] > np.maximum(curve[TREAT_ALL], curve[TREAT_NONE]) + 1e-9
-    per = f"Per 1,000 patients at {_share(prevalence)} prevalence ({source})"
+    # under --group the rates and the sample's prevalence count rows (visits), not patients
+    unit = "patients" if held == "patients" else "visits"
+    per = f"Per 1,000 {unit} at {_share(prevalence)} prevalence ({source})"
     cards = (
         Card(
-            f"Cases caught per 1,000 patients at {_share(prevalence)} prevalence",
+            f"Cases caught per 1,000 {unit} at {_share(prevalence)} prevalence",
             counts["caught"],
             "count",
             f"{per}, 95% interval {count_interval(ranges['caught'])}; sensitivity {se:.1%} "
             f"{ci_share(iv.sensitivity)} on the {where.noun}.",
         ),
         Card(
-            f"Cases missed per 1,000 patients at {_share(prevalence)} prevalence",
+            f"Cases missed per 1,000 {unit} at {_share(prevalence)} prevalence",
             counts["missed"],
             "count",
             f"{per}, 95% interval {count_interval(ranges['missed'])}: {_missed(iv, where)}; "
             f"a missed case counts as {miss_cost:g} false alarms.",
         ),
         Card(
-            f"False alarms per 1,000 patients at {_share(prevalence)} prevalence",
+            f"False alarms per 1,000 {unit} at {_share(prevalence)} prevalence",
             counts["false_alarms"],
             "count",
             f"{per}, 95% interval {count_interval(ranges['false_alarms'])}; specificity "
