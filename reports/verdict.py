@@ -112,6 +112,7 @@ class Suspicion:
     signals: list[str]
     agrees: str  # "" or "The hold-out log-loss (0.09) is in line with cross-validation (0.07)…"
     causes: tuple[str, ...] = USUAL_CAUSES
+    flagged: tuple[str, ...] = ()  # columns the data-health checks found predictive alone
 
     @property
     def level(self) -> Level:
@@ -127,6 +128,11 @@ class Suspicion:
             if self.agrees
             else ""
         )
+        if self.flagged:  # the likeliest cause, already found: named here, not only below
+            middle += (
+                f" Data health found {_listing(self.flagged)} predictive on {_its(self.flagged)} "
+                "own: check first when it is recorded."
+            )
         # The sentence matches the label: "Not ready" cannot go to review; "Use with
         # caution" (one signal, which an easy problem also gives) goes once it is checked.
         if self.level == "stop":
@@ -300,7 +306,30 @@ def suspicion(results: Results) -> Suspicion | None:
         base = (results.baseline or {}).get("holdout")
         if isinstance(base, int | float):
             agrees += f" and the simple baseline ({fmt_number(base)})"
-    return Suspicion(signals, agrees, usual_causes(results.config.get("group")))
+    flagged = tuple(
+        dict.fromkeys(c for f in results.findings if f.check in ALONE_CHECKS for c in f.columns)
+    )
+    return Suspicion(signals, agrees, usual_causes(results.config.get("group")), flagged)
+
+
+# Data-health findings of a column that predicts the outcome on its own (the verticals'
+# leakage checks): the likeliest reason a hold-out score is too good.
+ALONE_CHECKS = frozenset(
+    {"suspiciously_predictive", "single_feature_leakage", "post_diagnosis_leakage",
+     "strongest_feature"}
+)  # fmt: skip
+
+
+def _listing(columns: tuple[str, ...]) -> str:
+    """ "'a'", "'a' and 'b'", "'a', 'b', 'c' and 2 more"."""
+    names = [f"'{c}'" for c in columns[:3]]
+    if len(columns) > 3:
+        return f"{', '.join(names)} and {len(columns) - 3} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _its(columns: tuple[str, ...]) -> str:
+    return "its" if len(columns) == 1 else "their"
 
 
 def _signed(value: float) -> str:

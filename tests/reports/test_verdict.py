@@ -171,6 +171,24 @@ def test_an_implausible_holdout_auc_is_never_said_to_have_held_up(holdout, clean
     assert "can be real" in text and "in line with cross-validation" in text
 
 
+def test_a_suspicious_score_names_the_column_data_health_flagged(clean):
+    """AER CreditCard: a money card of €291,477 per 1,000 and "what a genuinely easy
+    problem looks like" on the first screen, while Data health had found 'share' (derived
+    from the dropped leaking column) predictive alone; the first screen did not name it."""
+    holdout = 0.993
+    flagged = Finding("suspiciously_predictive", "warning", "share (AUC 0.99)", columns=("share",))
+    easy = {
+        "validation": holdout - 0.001,
+        "holdout": holdout,
+        "holdout_interval": (holdout - 0.01, 0.998),
+        "holdout_metrics": {**clean().holdout_metrics, "roc_auc": holdout},
+    }
+    v = verdict(clean(**easy, findings=[flagged]))
+    assert _suspicious(v)
+    assert "Data health found 'share' predictive on its own" in v.reasons[0]
+    assert "Data health found" not in verdict(clean(**easy)).reasons[0]
+
+
 def test_a_near_perfect_loss_far_from_cross_validation_is_not_called_in_line(clean):
     """Hold-out log-loss 0.0009 against a cross-validated 0.027: both near perfect, 30
     times apart; "in line with cross-validation" misdescribed it (a fresh user's run)."""
