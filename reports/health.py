@@ -14,6 +14,8 @@ from tuneplate.reports.sections import findings
 MEANINGS = {
     "duplicate_rows": "Repeated rows count twice and can sit on both sides of a split, "
     "flattering the scores.",
+    "ungroupable_columns": "A group table needs a column of a few groups; a date or an "
+    "id gives every row its own.",
     "constant_columns": "A column with one value carries no information; the model leaves it out.",
     "id_like_columns": "An identifier predicts nothing about new cases but can let the model "
     "memorise old ones.",

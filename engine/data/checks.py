@@ -37,6 +37,7 @@ MIN_ROWS = 50  # below this no K-fold score means anything
 MIN_CLASS_ROWS = 10  # each class must fill every fold at least twice
 MISSING_WARN = 0.5  # share of missing values that needs a decision
 ID_LIKE_SHARE = 0.95  # distinct share above which a column looks like a row id
+GROUPABLE_SHARE = 0.5  # a --subgroups column with more distinct texts than this: no groups
 # Name words of a numbered record (application_number, account_no, contract_nr) beside
 # those of a key; counts ("num_loans") repeat their values, so only near-unique columns ask.
 ID_TOKENS = frozenset({"id", "uuid", "key", "ref", "number", "no", "nr", "num"})
@@ -336,6 +337,32 @@ def check_cardinality(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     ]
 
 
+def check_group_columns(table: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """--subgroups and --protected columns a group table cannot show: dates or ids (a
+    distinct text value in most rows), whose levels would pool into one "other" group."""
+    named = [c for c in dict.fromkeys((*roles.subgroups, *roles.protected)) if c in table]
+    unusable = [
+        c
+        for c in named
+        if not pd.api.types.is_numeric_dtype(table[c])  # numbers are cut into bands
+        and table[c].nunique() > GROUPABLE_SHARE * len(table)
+    ]
+    if not unusable:
+        return []
+    return [
+        Finding(
+            "ungroupable_columns",
+            "warning",
+            f"{', '.join(unusable)}: a distinct value in most rows (a date or an id?), so its "
+            "group table would be one group, 'other'",
+            expected="a grouping column with a few levels (sex, age band, region)",
+            fix="give a column of groups, e.g. the year or an age band, in --subgroups or "
+            "--protected",
+            columns=tuple(unusable),
+        )
+    ]
+
+
 def check_leakage(
     table: pd.DataFrame, roles: Roles, threshold: float = LEAKAGE_AUC
 ) -> list[Finding]:
@@ -396,6 +423,7 @@ GENERIC_CHECKS = (
     check_id_like,
     check_missing,
     check_cardinality,
+    check_group_columns,
     check_leakage,
 )
 

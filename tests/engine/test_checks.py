@@ -248,3 +248,15 @@ def test_a_missing_word_in_the_outcome_is_a_missing_outcome_not_a_third_class(lo
     tidied, (found,) = tidy_target(table, "status")
     assert tidied["status"].isna().sum() == 10
     assert f"10 blank value(s) or missing-words ('{word}') read as missing" in found.message
+
+
+def test_a_date_or_id_given_as_subgroups_is_named_before_the_run(loans):
+    """--subgroups visit_date (or patient_id) gave a table of one group, 'other', with
+    every patient in it, and no word."""
+    table = loans.assign(
+        visit=pd.date_range("2020-01-01", periods=len(loans)).strftime("%d/%m/%Y"),
+        region=["north", "south"] * (len(loans) // 2),
+    )
+    roles = Roles(target="status", positive="bad", subgroups=("visit", "region"))
+    found = {f.check: f for f in run_checks(table, roles)}
+    assert found["ungroupable_columns"].columns == ("visit",)
