@@ -247,7 +247,7 @@ def tidy_target(table: pd.DataFrame, target: str) -> tuple[pd.DataFrame, list]:
     rows = np.bincount(codes[codes >= 0], minlength=len(raw))
     stripped = [v.strip() if isinstance(v, str) else v for v in raw]
     # "?", "n/a", "not done": a missing outcome, as in a feature (`kinds.MISSING_WORDS`)
-    stripped = ["" if isinstance(v, str) and v.lower() in MISSING_WORDS else v for v in stripped]
+    stripped = ["" if isinstance(v, str) and v.lower() in TARGET_MISSING else v for v in stripped]
     totals: dict[str, int] = {}
     for value, n in zip(stripped, rows, strict=True):
         if isinstance(value, str) and value:
@@ -376,6 +376,11 @@ def read_outcomes(
         )
     y = (values[known].astype("string") == (same[0] if same else wanted)).astype(int)
     return y.to_numpy(), known
+
+
+# The outcome's missing-words: the features' (`kinds.MISSING_WORDS`) but those that name a
+# class as often as no value ("none" beside "mild" and "severe"; an "unknown" status).
+TARGET_MISSING = MISSING_WORDS - {"none", "unknown", "nil"}
 
 
 def percent_of_rows(share: float) -> str:
