@@ -165,8 +165,19 @@ def _score_trigger(v: Validation, results: Results) -> Trigger:
     )
     if figure is None or figure.name != results.metric.name:
         return Trigger(rule, "needs outcomes", "grey")
-    fired = figure.new < limit if maximize else figure.new > limit
-    return Trigger(rule, f"{figure.new:.3f} on these rows", "red" if fired else "green")
+    past = figure.new < limit if maximize else figure.new > limit
+    reading = f"{figure.new:.3f} on these rows"
+    if not past:
+        return Trigger(rule, reading, "green")
+    # Past the line is not yet a fall: on a few hundred rows a same-population batch
+    # lands there by chance in a third of draws. Red only when the change's 95% interval
+    # excludes no change, as the verdict judges it; else amber, a look.
+    change = figure.difference_interval
+    beyond = change is not None and (change[1] < 0 if maximize else change[0] > 0)
+    if beyond:
+        return Trigger(rule, reading, "red")
+    noise = "no interval on these rows" if change is None else "within the change's 95% interval"
+    return Trigger(rule, f"{reading} ({noise}: not yet beyond noise)", "amber")
 
 
 def _rate_trigger(v: Validation, rule: str, share: float, source: str) -> Trigger:

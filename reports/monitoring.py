@@ -39,7 +39,9 @@ def monitoring(results: Results, groups: list[Table] | None = None) -> list[str]
         moves, side = ("falls below", "under") if maximize else ("rises above", "over")
         out.append(
             f"{metric.label} on newly labelled cases {moves} {fmt_number(trigger)} "
-            f"({MONITOR_DROP:.0%} {side} the hold-out {fmt_number(holdout)})."
+            f"({MONITOR_DROP:.0%} {side} the hold-out {fmt_number(holdout)}) by more than "
+            "the sampling noise of the new cases (the 95% interval of the change, as "
+            "tuneplate validate judges it)."
         )
     out.append(
         f"The scores of new cases drift from those seen here: population stability index "

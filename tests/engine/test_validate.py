@@ -1061,3 +1061,25 @@ def test_a_banded_protected_column_given_as_words_is_left_out_with_a_note(credit
     assert any("'age_in_years' held numbers" in n for n in v.notes)
     as_text = credit.holdout.assign(age_in_years=credit.holdout["age_in_years"].astype(str))
     assert _age_groups(check(credit, as_text).tables) == _age_groups(credit.results.tables)
+
+
+def test_the_score_trigger_fires_only_beyond_noise():
+    """The report's "review when ROC AUC falls below 0.742 (5% under the hold-out)" fired
+    on sampling noise alone: a same-size batch from the same population crossed it in
+    13-42% of bootstrap draws on small hold-outs. Past the line within noise is amber."""
+    from types import SimpleNamespace
+
+    from tuneplate.engine.contract.intervals import Figure
+    from tuneplate.engine.results import Metric
+    from tuneplate.engine.triggers import _score_trigger
+
+    results = SimpleNamespace(metric=Metric("roc_auc", "ROC AUC", "maximize"), holdout=0.78)
+
+    def light(new, change):
+        figure = Figure("roc_auc", "ROC AUC", "maximize", new, None, 0.78, None, change)
+        return _score_trigger(SimpleNamespace(score=figure, auroc=None), results).light
+
+    assert light(0.76, (-0.08, 0.04)) == "green"  # above the line
+    assert light(0.72, (-0.15, 0.03)) == "amber"  # below it, within noise
+    assert light(0.72, None) == "amber"
+    assert light(0.65, (-0.20, -0.06)) == "red"  # below it and beyond noise
