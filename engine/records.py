@@ -299,6 +299,9 @@ class Baseline(Mapping):
     decision: str = ""  # one of DECISIONS, or "" (not compared)
     tuned_label: str = ""  # the tuned family's reader-facing name, for the sentences
     headline: Headline | None = None  # the baseline's own evaluation, when recommended
+    # its hold-out score's 95% interval, as the tuned model's (`holdout_interval`), when
+    # recommended: the figure the first screen shows gets its interval too
+    holdout_interval: tuple[float, float] | None = None
     tables: tuple[Table, ...] = ()
     metrics: dict[str, float] = field(default_factory=dict)
     unavailable: str = ""  # why the baseline was not compared (e.g. a monotone violation)
@@ -334,6 +337,8 @@ class Baseline(Mapping):
             out |= {"unavailable": self.unavailable, "violation": dict(self.violation)}
         if self.settings != "default settings":
             out["settings"] = self.settings
+        if self.holdout_interval is not None:
+            out["holdout_interval"] = list(self.holdout_interval)
         if self.headline is not None:
             out |= {
                 "headline": self.headline.to_dict(),
@@ -356,9 +361,7 @@ class Baseline(Mapping):
             params=dict(data.get("params") or {}),
             holdout=_number(data.get("holdout")),
             difference=_number(data.get("difference")),
-            interval=(float(interval[0]), float(interval[1]))
-            if _seq(interval) and len(interval) == 2 and None not in interval
-            else None,
+            interval=_pair(interval),
             decision=decision if decision in DECISIONS else "",
             tuned_label=str(data.get("tuned_label") or ""),
             headline=Headline.from_dict(data["headline"]) if data.get("headline") else None,
@@ -367,6 +370,7 @@ class Baseline(Mapping):
             unavailable=str(data.get("unavailable") or ""),
             violation=dict(data.get("violation") or {}),
             settings=str(data.get("settings") or "default settings"),
+            holdout_interval=_pair(data.get("holdout_interval")),
         )
 
     @classmethod
@@ -390,6 +394,13 @@ def _seq(value: Any) -> bool:
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    """Two numbers saved as a list, as a tuple; None otherwise."""
+    if _seq(value) and len(value) == 2 and None not in value:
+        return float(value[0]), float(value[1])
+    return None
 
 
 def jsonable(value: Any) -> Any:

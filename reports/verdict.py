@@ -376,11 +376,17 @@ def difference_text(results: Results) -> str:
 
 
 def _scores(results: Results) -> str:
-    """ "ROC AUC 0.754 vs 0.775": the tuned model's hold-out score, then the baseline's."""
+    """ "ROC AUC 0.754 vs 0.775": the tuned model's hold-out score, then the baseline's,
+    with the baseline's 95% interval when the run recorded it (it is recommended)."""
     lower = "" if results.metric.direction == "maximize" else ", lower is better"
+    base = results.baseline
+    own = ""
+    if base.holdout_interval is not None:
+        low, high = base.holdout_interval
+        own = f" (95% interval {fmt_number(low)}–{fmt_number(high)})"
     return (
         f"{results.metric.label} {fmt_number(results.holdout)} vs "
-        f"{fmt_number(results.baseline.holdout)}{lower}"
+        f"{fmt_number(base.holdout)}{own}{lower}"
     )
 
 

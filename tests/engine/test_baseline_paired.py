@@ -116,6 +116,15 @@ def test_the_record_round_trips_through_results_json(losing):
     # results.json says whose figures the report shows: its top-level headline is the
     # tuned model's, and a reviewer's script read it as the recommended model's
     assert result.to_dict()["recommended"] == "baseline" == loaded.to_dict()["recommended"]
+    # the recommended baseline's own hold-out score carries its interval, on the first screen
+    low, high = result.baseline.holdout_interval
+    assert low <= result.baseline.holdout <= high
+    assert loaded.baseline.holdout_interval == result.baseline.holdout_interval
+    from tuneplate.reports.verdict import verdict
+
+    assert f"(95% interval {low:.3f}–{high:.3f})" in " ".join(
+        verdict(loaded).reasons + [verdict(loaded).versus]
+    )
     assert loaded.baseline.to_dict() == result.baseline.to_dict()
     assert loaded.baseline.headline == result.baseline.headline
     assert loaded.baseline.interval == result.baseline.interval

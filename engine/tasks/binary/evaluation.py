@@ -322,6 +322,9 @@ def baseline(
     )
     recommended = replace(
         base,
+        holdout_interval=holdout_interval(
+            y_hold, scores, p.objective.score, p.config.search.seed, groups=holdout_groups(p)
+        ),
         headline=Headline.coerce(evaluated.headline),
         tables=tuple(evaluated.tables),
         metrics=dict(evaluated.metrics),
