@@ -107,8 +107,11 @@ def prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict) -> ColumnTran
     for name, columns in blocks.items():
         num, cat = [c for c in columns if c in numeric], [c for c in columns if c not in numeric]
         if num:
+            # The mean, not the median: the model file keeps the fill value, and a
+            # median is one row's value (aggregates only); with the missing indicator
+            # beside it, the fill value only shifts that indicator's coefficient.
             scale = make_pipeline(
-                SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+                SimpleImputer(strategy="mean", add_indicator=True), StandardScaler()
             )
             transformers.append((f"{name}:numeric", scale, num))
         if cat:

@@ -141,3 +141,21 @@ def test_every_ranker_reports_each_round_and_can_be_stopped(name):
         ranker.train({"learning_rate": 0.1}, train, valid, RankFit(0, 5), callbacks)
     assert [done for done, _ in seen] == [1, 2, 3]
     assert all(isinstance(value, float) for _, value in seen)  # the validation NDCG@k
+
+
+def test_the_logistic_fill_value_saved_in_the_model_is_no_rows_value():
+    """The baseline's model file kept SimpleImputer medians, each one patient's exact
+    value (age 51.2334017796); the mean is kept instead, an aggregate."""
+    rng = np.random.default_rng(3)
+    age = pd.Series(np.round(rng.uniform(20, 80, 300), 10))  # 257 given: an odd count
+    age[::7] = np.nan
+    X = pd.DataFrame({"age": age, "bili": rng.gamma(2.0, 1.3, 300)})
+    y = (rng.random(300) < 0.3).astype(int)
+    family = FAMILIES["logistic"]
+    model = family.fit({"C": 1.0}, X, y, None, None, Fit(0)).estimator
+    imputers = [
+        step for _, pipe, _ in model[0].transformers_ if hasattr(pipe, "steps")
+        for _, step in pipe.steps if hasattr(step, "statistics_")
+    ]  # fmt: skip
+    (imputer,) = imputers
+    assert not np.isin(imputer.statistics_[0], age.dropna().to_numpy())
