@@ -32,6 +32,12 @@ from tuneplate.engine.data.checks import (
     single_feature_auc,
 )
 from tuneplate.engine.data.roles import Roles, resolve_roles
+from tuneplate.engine.decision_intervals import (
+    DecisionIntervals,
+    count_interval,
+    decision_intervals,
+    share_interval,
+)
 from tuneplate.engine.families.registry import get_family
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, SCORECARD, XGBOOST
 from tuneplate.engine.labels import column_label
@@ -61,6 +67,10 @@ from tuneplate.engine.vertical import (
 )
 
 __all__ = [
+    "DecisionIntervals",
+    "count_interval",
+    "decision_intervals",
+    "share_interval",
     # declaring a vertical
     "Vertical",
     "Option",

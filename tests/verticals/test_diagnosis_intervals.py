@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
+from tuneplate.engine import decision_intervals as intervals
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.vertical import Outcome
-from tuneplate.verticals.diagnosis import intervals, metrics
+from tuneplate.verticals.diagnosis import metrics
 
 
 def _exact(k: int, n: int, level: float = 0.95) -> tuple[float, float]:

@@ -36,6 +36,7 @@ from tuneplate.plugin import (
     METRICS,
     Assumption,
     Card,
+    DecisionIntervals,
     Evaluation,
     Headline,
     Outcome,
@@ -46,14 +47,11 @@ from tuneplate.plugin import (
     at_prevalence,
     calibration,
     calibration_bands,
-    readable_groups,
-    validator,
-)
-from tuneplate.verticals.diagnosis.intervals import (
-    DecisionIntervals,
     count_interval,
     decision_intervals,
+    readable_groups,
     share_interval,
+    validator,
 )
 
 OBJECTIVE = METRICS["log_loss"]

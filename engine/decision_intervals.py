@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binomtest
 
-from tuneplate.plugin import MIN_ENTITIES
+from tuneplate.engine.contract.intervals import MIN_ENTITIES
 
 LEVEL = 0.95
 RESAMPLES = 1000
