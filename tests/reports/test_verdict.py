@@ -586,22 +586,23 @@ def _low_air_reason(v) -> str:
     return next(r for r in v.reasons if "under four-fifths" in r)
 
 
-def test_the_air_count_is_the_recommended_baselines(make_results):
+@pytest.mark.parametrize(
+    ("decision", "recommended", "count", "own", "other"),
+    [
+        ("same", "baseline", "1 group gets", "The scorecard's own.", "The tuned model's own."),
+        ("better", "tuned", "3 groups get", "The tuned model's own.", "The scorecard's own."),
+    ],
+)
+def test_the_air_count_and_concerns_are_the_recommended_models(
+    make_results, decision, recommended, count, own, other
+):
     """German credit: "3 groups" on the first screen beside a chart of the recommended
     scorecard saying "2 of 8": the verdict counted the tuned model's table."""
-    results = _compared(make_results, "same", tuned=[0.5, 0.6, 0.7, 1.0], base=[0.6, 0.9, 1.0])
-    v = verdict(results)
-    assert v.recommended == "baseline"
-    assert _low_air_reason(v).startswith("1 group gets favourable decisions")
-    assert "The scorecard's own." in v.reasons and "The tuned model's own." not in v.reasons
-
-
-def test_the_air_count_is_the_tuned_models_when_it_is_recommended(make_results):
-    results = _compared(make_results, "better", tuned=[0.5, 0.6, 0.7, 1.0], base=[0.6, 0.9, 1.0])
-    v = verdict(results)
-    assert v.recommended == "tuned"
-    assert _low_air_reason(v).startswith("3 groups get favourable decisions")
-    assert "The tuned model's own." in v.reasons and "The scorecard's own." not in v.reasons
+    tuned, base = [0.5, 0.6, 0.7, 1.0], [0.6, 0.9, 1.0]
+    v = verdict(_compared(make_results, decision, tuned=tuned, base=base))
+    assert v.recommended == recommended
+    assert _low_air_reason(v).startswith(f"{count} favourable decisions")
+    assert own in v.reasons and other not in v.reasons
 
 
 def test_the_first_screen_count_matches_the_fairness_chart(make_results):
