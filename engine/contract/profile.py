@@ -56,6 +56,7 @@ OFF_RANGE_BANDS = 5
 # cholesterol 38.7, creatinine 88.4, thousands 1,000); a segment of large loans, past
 # the top band, sits about 4 times the median.
 UNIT_FACTOR = 8.0
+SAME_SHAPE = (0.5, 2.0)  # spread ratios (`OffRange.spread`) read as one shape rescaled
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,17 @@ class OffRange:
     dev: float
     rows: int
     factor: float
+    # the new values' spread (10th to 90th percentile over the median, in magnitude)
+    # against the development's: about 1 when every value was multiplied alike
+    spread: float = 1.0
 
     @property
     def unit(self) -> bool:
-        """UNIT_FACTOR or more times the development's median: a changed unit, not a moved
-        population."""
-        return self.factor >= UNIT_FACTOR
+        """UNIT_FACTOR or more times the development's median with the development's
+        shape: a changed unit, not a moved population. A selected tail (only the sickest
+        patients, the wealthiest applicants) also lies far past the median of a skewed
+        column, but bunched together: its spread is a fraction of the development's."""
+        return self.factor >= UNIT_FACTOR and SAME_SHAPE[0] <= self.spread <= SAME_SHAPE[1]
 
     @property
     def line(self) -> str:
@@ -270,7 +276,8 @@ class Profile:
                 new = float(np.mean(beyond))
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
                     factor = _times(float(np.median(x)), bands.median())
-                    found.append(OffRange(f.name, where, edge, new, dev, len(x), factor))
+                    spread = _relative_spread(x) / _relative_spread(bands)
+                    found.append(OffRange(f.name, where, edge, new, dev, len(x), factor, spread))
                     break
         return found
 
@@ -323,6 +330,43 @@ def effective_entities(groups: Any) -> float:
     return float(sizes.sum() ** 2 / np.sum(sizes**2))
 
 
+def within_entity_correlation(values: Any, groups: Any) -> float:
+    """The intraclass correlation of `values` (n,) within entities `groups` (n,), by one-way
+    analysis of variance, clipped to 0–1: 1 for a value each entity keeps on all its rows
+    (an age), about 0 for one drawn afresh at every visit (a lab result). Missing values
+    count as one more value (their own number); NaN when no entity repeats.
+
+    Kish's design effect 1 + (m0 - 1) * ICC (*Survey Sampling*, 1965, 8.2) then says how
+    many independent rows a column of repeated entities is worth (`effective_rows`).
+
+    Example:
+        >>> within_entity_correlation([50, 50, 60, 60], [1, 1, 2, 2])
+        1.0
+    """
+    x = np.asarray(values, dtype=float)
+    x = np.where(np.isfinite(x), x, np.nanmin(x) - 1 if np.isfinite(x).any() else 0.0)
+    codes, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)[1:]
+    n, k = len(x), len(sizes)
+    if k < 2 or n <= k:
+        return math.nan
+    means = np.bincount(codes, weights=x) / sizes
+    between = float(np.sum(sizes * (means - x.mean()) ** 2) / (k - 1))
+    within = float(np.sum((x - means[codes]) ** 2) / (n - k))
+    m0 = (n - np.sum(sizes.astype(float) ** 2) / n) / (k - 1)
+    if between + (m0 - 1) * within <= 0:
+        return 1.0 if within == 0 else 0.0
+    return float(np.clip((between - within) / (between + (m0 - 1) * within), 0.0, 1.0))
+
+
+def effective_rows(rows: float, entities: float, icc: float) -> float:
+    """Rows worth `rows / (1 + (rows / entities - 1) * icc)` independent ones: `entities`
+    (Kish's count, `effective_entities`) when the value is the entity's own (icc 1), the
+    rows when it varies freely between visits (icc 0)."""
+    if not math.isfinite(icc) or not entities:
+        return float(entities or rows)
+    return float(rows / (1 + (rows / entities - 1) * icc))
+
+
 def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:
     """Population stability index, sum over bands of (a - e) * ln(a / e).
 
@@ -338,6 +382,16 @@ def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:
     e = np.clip(np.asarray(expected, dtype=float), floor, None)
     a = np.clip(np.asarray(actual, dtype=float), floor, None)
     return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _relative_spread(values: Any) -> float:
+    """(90th − 10th percentile) / |median| of an array, or of `Bands` (its outer edges,
+    about the 10th and 90th percentiles, and `Bands.median`); NaN when the median is 0."""
+    if isinstance(values, Bands):
+        low, high, middle = values.edges[0], values.edges[-1], values.median()
+    else:
+        low, middle, high = np.quantile(values, [0.1, 0.5, 0.9])
+    return (high - low) / abs(middle) if middle else math.nan
 
 
 def _times(new: float, development: float) -> float:

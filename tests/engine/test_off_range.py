@@ -112,6 +112,25 @@ def test_a_segment_of_large_loans_or_the_sickest_patients_stays_drift():
         assert units == () and verdict != FIX_EXTRACT, column
 
 
+@pytest.mark.parametrize("column, top", [("bili", 0.98), ("bili", 0.99)])
+def test_the_tail_of_a_skewed_column_is_a_segment_not_a_unit_change(column, top):
+    """The 42 sickest pbc patients (bilirubin above 8, median 14 against 1.4) were told
+    "fix the extract first": in a long-tailed column the top decile alone lies ten times
+    past the median. A tail is bunched (its spread a fraction of the development's); a
+    unit change keeps the shape."""
+    from tuneplate.engine.contract.monitoring import FIX_EXTRACT
+
+    table, said = _clinical(n=10_000)
+    values = table[column]
+    tail = table[values > values.quantile(top)]  # about 10 times the median
+    verdict, units = said(tail)
+    assert units == () and verdict != FIX_EXTRACT
+    rescaled = table.sample(len(tail), random_state=0).assign(
+        **{column: lambda t: t[column] * 17.1}
+    )
+    assert said(rescaled) == (FIX_EXTRACT, (column,))
+
+
 def test_the_development_median_is_read_from_the_bands():
     from tuneplate.engine.contract.profile import Bands
 
