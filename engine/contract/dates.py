@@ -144,8 +144,9 @@ def check_date_order(values: pd.Series, format: str | None) -> None:
 
     Read in the learnt order, a batch written the other way round loses the dates whose
     day is above 12 (unreadable, counted) and, silently, swaps day and month in all the
-    others. One value proving the other order is taken as the batch's way of writing
-    the column, as at fit, where a column proving both orders is refused.
+    others. Dates proving the other order more often than the run's are taken as the
+    batch's way of writing the column; fewer (a typo among day-first dates) stay
+    unreadable, counted by the caller.
 
     Args:
         values: the column's text as given for scoring (missing-words already None).
@@ -167,8 +168,10 @@ def check_date_order(values: pd.Series, format: str | None) -> None:
     if numeric.empty:
         return
     day_proof, month_proof = _proofs(numeric)
-    against = month_proof if _day_first(format) else day_proof
-    if against.empty:
+    against, own = (month_proof, day_proof) if _day_first(format) else (day_proof, month_proof)
+    if len(against) <= len(own):
+        # the batch proves the run's order at least as often: a stray "01/13/2023" is a
+        # typo, left unreadable and counted by the caller, not the batch's way of writing
         return
     a, b = numeric["a"].astype(int), numeric["b"].astype(int)
     swapped = int(((a <= 12) & (b <= 12) & (a != b)).sum())

@@ -858,6 +858,10 @@ def test_a_batch_writing_dates_in_the_other_order_is_refused_not_half_swapped():
         assert f"{swapped} more would be read with day and month swapped" in str(e.value)
         with pytest.raises(TuneplateError, match="month/day/year"):
             schema.typed(batch)
+    # one typo among dates that prove the run's order is an unreadable cell, not a refusal
+    typo = same.assign(opened=same["opened"].where(same.index != 40, "01.13.2024"))
+    encoded, counts = schema.encode(typo)
+    assert counts["opened"].unreadable == 1 and encoded.iloc[:, 0].notna().sum() == 59
     # dates that prove no order (every day 12 or less) are read in the run's order
     early = pd.DataFrame({"opened": ["01.02.2024", "03.04.2024"], "x": 1.0})
     assert schema.encode(early)[0].shape == (2, 2)
