@@ -54,7 +54,14 @@ import numpy as np
 import pandas as pd
 
 from .intervals import MIN_ENTITIES, Calibration, Figure
-from .profile import PSI_MAJOR, PSI_WATCH, SCORES, effective_entities
+from .profile import (
+    PSI_MAJOR,
+    PSI_WATCH,
+    SCORES,
+    effective_entities,
+    effective_rows,
+    within_entity_correlation,
+)
 
 # The run report's monitoring triggers (reports/monitoring.py words them; `tuneplate
 # validate` evaluates them on new rows): defined once, here.
@@ -165,20 +172,32 @@ def drift_rows(
     have none, so the verdict says "check the extract" first, as scoring warns.
     """
     n = len(encoded)
-    # A patient's five visits repeat one age: its share moves by patients, not visits.
-    m = n if clusters is None else effective_entities(clusters)
+    # A patient's five visits repeat one age: its share moves by patients, not visits;
+    # a lab result drawn afresh at each visit moves by visits. Each column counts what
+    # its own within-patient correlation makes its rows worth (`effective_rows`).
+    entities = n if clusters is None else effective_entities(clusters)
     index = profile.psi(schema, encoded, scores)
     beyond = {o.column: o for o in profile.off_range_found(schema, encoded)}
     inputs = [f.name for f in schema.features if f.name in profile.columns]
+    keys = {f.name: f.key for f in schema.features}
 
-    def judged(value: float, shares, tests: int) -> tuple[str, float]:
-        if n < MIN_STABILITY_ROWS:
-            return TOO_FEW, math.nan
-        noise = noise95(shares, profile.counted, m, tests)
-        return band(value, noise), noise
+    def worth(values) -> tuple[float, float]:
+        """(new, development) independent rows this column is worth."""
+        if clusters is None:
+            return float(n), float(profile.counted)
+        icc = within_entity_correlation(_numbers(values), clusters)
+        development = effective_rows(profile.rows, profile.counted, icc)
+        return effective_rows(n, entities, icc), development
 
-    counted = {} if clusters is None else {"entities": m}
-    score_band = judged(index[SCORES], profile.scores.shares, 1)
+    def judged(value: float, shares, tests: int, values) -> tuple[tuple[str, float], dict]:
+        m, n_dev = worth(values)
+        counted = {} if clusters is None else {"entities": m}
+        if m < MIN_STABILITY_ROWS:
+            return (TOO_FEW, math.nan), counted
+        noise = noise95(shares, n_dev, m, tests)
+        return (band(value, noise), noise), counted
+
+    score_band, counted = judged(index[SCORES], profile.scores.shares, 1, scores)
     rows = [Drift(SCORES, index[SCORES], *score_band, n, **counted)]
     for name in inputs:
         c = counts.get(name)
@@ -197,9 +216,18 @@ def drift_rows(
             found["problem"] = beyond[name].line  # a change of unit: no count shows it
             found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift
         shares = profile.columns[name].shares
-        psi, judged_band = index[name], judged(index[name], shares, len(inputs))
-        rows.append(Drift(name, psi, *judged_band, n, **found, **counted))
+        judged_band, counted = judged(index[name], shares, len(inputs), encoded[keys[name]])
+        rows.append(Drift(name, index[name], *judged_band, n, **found, **counted))
     return tuple(rows)
+
+
+def _numbers(values) -> np.ndarray:
+    """A column as floats for the within-entity correlation: categories by their codes
+    (a level kept by each entity correlates as its code does)."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        codes = pd.Series(values).cat.codes.to_numpy(dtype=float)
+        return np.where(codes < 0, np.nan, codes)
+    return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
 
 
 # --------------------------------------------------------------------------- verdict
@@ -313,8 +341,14 @@ def _stability_untold(drift: tuple[Drift, ...]) -> str:
             "compare with"
         )
     rows = drift[0].rows
+    worth = max((d.entities for d in drift if math.isfinite(d.entities)), default=math.nan)
+    counted = (
+        f"{rows:,} rows, worth at most {worth:,.0f} independent ones as their entities repeat"
+        if math.isfinite(worth) and worth < rows
+        else f"{rows:,} rows"
+    )
     return (
-        f"Stability was not judged: {rows:,} rows, under the {MIN_STABILITY_ROWS} the PSI "
+        f"Stability was not judged: {counted}, under the {MIN_STABILITY_ROWS} the PSI "
         "and CSI need (a few rows always look shifted), so their figures are shown as not "
         "judged"
     )
