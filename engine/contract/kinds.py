@@ -245,8 +245,15 @@ def _learn_kind(
     # grade "B") is a number column whose words are missing, said in a warning; as text,
     # every number would be a level of its own and the order of values lost.
     words = all(len(t) >= 3 and not re.search(r"\d", t) for t in other)
+    # … each rare (a frequent word such as "retired" beside years employed is a status,
+    # not a missing value; the missing-words are counted apart, in `word`)
+    rare = stray[stray.isin(other)].value_counts().max() if other else 0
     share = finite.mean()
-    measured = words and numbers[finite].nunique() >= MEASUREMENT_VALUES
+    measured = (
+        words
+        and rare < (1 - PARSE_SHARE) * len(given)
+        and numbers[finite].nunique() >= MEASUREMENT_VALUES
+    )
     numeric = share >= PARSE_SHARE or (share >= NUMBER_MAJORITY and measured)
     if numeric and len(other) <= MAX_STRAY_TOKENS and finite.any():
         stray_counts = stray.value_counts()

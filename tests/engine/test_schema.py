@@ -904,22 +904,37 @@ def test_a_constant_column_is_left_out_so_scoring_and_monitoring_do_not_need_it(
     assert schema.encode(table.drop(columns="branch_country"))[0].shape[0] == 300
 
 
-@pytest.mark.parametrize("word", ["not done", "hemolysed"])
-@pytest.mark.parametrize("share", [0.1, 0.4])
-def test_a_lab_column_with_a_frequent_word_stays_numbers(word, share):
+@pytest.mark.parametrize(
+    "words, share", [(("not done",), 0.1), (("not done",), 0.4), (("clotted", "hemolysed"), 0.08)]
+)
+def test_a_lab_column_with_a_frequent_word_stays_numbers(words, share):
     """A laboratory export writing "not done" for a third of patients made the skin-fold
     column text: 33 levels, 34% of rows pooled into OTHER, the order of values lost, and
-    `check` silent. It stays numeric; the word is counted as missing in a warning."""
+    `check` silent. It stays numeric; the words are counted as missing in a warning (a
+    missing-word at any share; other words when each is rare, here 4% each)."""
     rng = np.random.default_rng(0)
     values = pd.Series(rng.integers(10, 60, 400).astype(str), dtype=object)
-    values[rng.random(400) < share] = word
+    hit = np.flatnonzero(rng.random(400) < share)
+    values[hit] = [words[i % len(words)] for i in range(len(hit))]
     schema, notes = _learn(pd.DataFrame({"skin": values, "x": np.arange(400.0)}))
     assert schema.feature("skin").kind == "numeric"
     (note,) = [n for n in notes if n.check == "text_in_numbers"]
-    assert f"not numbers ('{word}') read as missing" in note.message
+    assert f"not numbers ({', '.join(map(repr, words))}) read as missing" in note.message
     assert note.severity == "warning"
     typed = schema.typed(pd.DataFrame({"skin": values, "x": 0.0}))["skin"]
-    assert typed.isna().sum() == (values == word).sum()
+    assert typed.isna().sum() == len(hit)
+
+
+def test_frequent_status_words_beside_numbers_stay_levels():
+    """Years employed written "retired" (20%), "unemployed" (15%) or "student" (10%) were
+    read as one missing value: statuses, not unknowns. A frequent word that is not a
+    missing-word keeps the column text."""
+    rng = np.random.default_rng(1)
+    years = pd.Series(rng.integers(0, 40, 1000).astype(str), dtype=object)
+    status = rng.choice(["retired", "unemployed", "student", "-"], 1000, p=[0.2, 0.15, 0.1, 0.55])
+    years[status != "-"] = status[status != "-"]
+    schema, _ = _learn(pd.DataFrame({"years_employed": years, "x": np.arange(1000.0)}))
+    assert schema.feature("years_employed").kind == "categorical"
 
 
 def test_codes_with_a_few_numbers_stay_text():
