@@ -266,16 +266,18 @@ def _run(args, held: list[RunFolder]) -> int:
     )
     decided = verdict(results)
     base, compared = results.baseline, difference_text(results)
+    own = base.holdout_interval  # the recommended baseline's score, with its interval too
+    held = f"{base.holdout:.3f}" + (f" (95% interval {own[0]:.3f}–{own[1]:.3f})" if own else "")
     if decided.recommended == "baseline" and base.family == results.model_family:
         # the search's best is the baseline's own family: settings against its defaults
         print(
             f"recommended: the {base.label} at its default settings, hold-out "
-            f"{base.holdout:.3f}; the tuned settings of the same model "
+            f"{held}; the tuned settings of the same model "
             f"{_not_beaten(base, plural=True)} ({compared}); the report's figures are for it"
         )
     elif decided.recommended == "baseline":  # the first screen's sentence, for the terminal
         print(
-            f"recommended: the simple {base.label}, hold-out {base.holdout:.3f}; the tuned "
+            f"recommended: the simple {base.label}, hold-out {held}; the tuned "
             f"model {_not_beaten(base, plural=False)} ({compared}); the report's figures are for it"
         )
     elif base.decision == "kept":

@@ -279,3 +279,18 @@ def test_a_difference_that_cannot_be_judged_recommends_the_simple_model(tmp_path
 
     readme = (export_run(tmp_path / "run", tmp_path / "project") / "README.md").read_text()
     assert "was not shown to beat" in readme and "did not beat" not in readme
+
+
+def test_the_terminal_gives_the_recommended_baseline_its_interval(tmp_path, capsys):
+    """The console's "recommended: the simple …, hold-out 0.392" had no interval while the
+    tuned model's line had one."""
+    from tuneplate.cli import main
+
+    data = tmp_path / "linear.csv"
+    _linear_table().to_csv(data, index=False)
+    args = ["run", "credit-risk", "--data", str(data), "--target", "default",
+            "--model", "lightgbm", "--strategy", "random", "--trials", "3",
+            "--out", str(tmp_path / "r")]  # fmt: skip
+    assert main(args) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("recommended:"))
+    assert ", hold-out 0." in line and "(95% interval 0." in line.split(";")[0], line
