@@ -190,7 +190,8 @@ def auroc_figure(
     se_dev = development_auroc_se(development, profile)
     saved = profile is not None and profile.auroc_se is not None
     method = (
-        "a normal interval from the AUROC's standard error: "
+        "a normal interval on the logit scale (mapped back, so it stays within 0-1) from the "
+        "AUROC's standard error: "
         + ("Obuchowski's, counting entities" if groups is not None else "DeLong's")
         + " on the new rows; "
         + ("the one the run saved" if saved else "Hanley & McNeil's from the counts")

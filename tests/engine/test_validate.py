@@ -1083,3 +1083,10 @@ def test_the_score_trigger_fires_only_beyond_noise():
     assert light(0.72, (-0.15, 0.03)) == "amber"  # below it, within noise
     assert light(0.72, None) == "amber"
     assert light(0.65, (-0.20, -0.06)) == "red"  # below it and beyond noise
+
+
+def test_the_auroc_interval_says_it_is_built_on_the_logit_scale(credit):
+    """A validator reproduced the interval only on the logit scale, while the page called
+    it "a normal interval from the AUROC's standard error"."""
+    method = tuneplate.validate(credit.folder, credit.holdout).auroc.method
+    assert method.startswith("a normal interval on the logit scale")
