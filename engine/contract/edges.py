@@ -85,7 +85,7 @@ def coarse_edges(cuts: Any, values: Any, kind: str = "numeric", side: str = "lef
             step = max(step, 1.0)
         q = c / step
         n = math.ceil(q - 0.5) if side == "left" else math.floor(q + 0.5)
-        out.add(_on_grid(n, step))
+        out.add(on_grid(n, step))
     return tuple(sorted(out))
 
 
@@ -102,7 +102,7 @@ def _exact(m: int, k: int) -> float:
     return float(f"{m}e{k}")
 
 
-def _on_grid(n: int, step: float) -> float:
+def on_grid(n: int, step: float) -> float:
     """n × step, rounded to the step's decimals (3 × 0.1 is 0.3, not 0.30000000000000004)."""
     decimals = max(0, -math.floor(math.log10(step))) + 1
     return float(round(n * step, decimals))

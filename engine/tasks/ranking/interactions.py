@@ -16,7 +16,7 @@ import pandas as pd
 # Relative on purpose: `tuneplate export` copies this module verbatim into a ranking
 # project, beside the contract, at the same relative path.
 from ...contract.dates import parse_datetimes
-from ...contract.edges import nice_step
+from ...contract.edges import nice_step, on_grid
 from ...contract.errors import TuneplateError
 from ...contract.group_ids import whole_text
 
@@ -350,10 +350,7 @@ def value_range(values: pd.Series) -> tuple[float, float] | None:
     step = nice_step((high - low) / 20) if high > low else 1.0
     if np.all(given == np.round(given)):
         step = max(step, 1.0)
-    digits = max(0, -math.floor(math.log10(step))) + 1  # 0.6, not 0.6000000000000001
-    return round(math.floor(low / step) * step, digits), round(
-        math.ceil(high / step) * step, digits
-    )
+    return on_grid(math.floor(low / step), step), on_grid(math.ceil(high / step), step)
 
 
 def check_scale(log: Log, run_range: tuple[float, float] | None) -> str | None:
