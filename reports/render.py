@@ -7,6 +7,8 @@ filters registered in one block. `render` is a single template call.
 
 from __future__ import annotations
 
+import math
+
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -88,6 +90,10 @@ def render(results: Results) -> str:
         "fit_diagnosis": sections.fit_diagnosis(results),
         "scored": formatters.tuning_score(results.data),  # its words: "cross-validated", …
         "holdout_sentence": view.holdout_sentence,
+        # the recommended baseline's own hold-out and fit, when it is recommended
+        "recommended_gap": view.recommended_gap,
+        "recommended_fit": sections.fit_diagnosis(first) if first is not results else "",
+        "recommended_scored": math.isfinite(first.validation),  # a baseline trial was run
         "calibration_sentence": sections.calibration_sentence(first),
         "calibration_caption": charts.calibration_caption(first),  # curve or bands
         "stability": sections.stability_facts(results),

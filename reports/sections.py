@@ -165,7 +165,7 @@ def fit_diagnosis(results: Results) -> str:
         )
     if train_skill - valid_skill > OVERFIT_SHARE * valid_skill:
         return (
-            "The tuned model fits its training rows much better than new rows: likely "
+            "The model fits its training rows much better than new rows: likely "
             "overfitting. Stronger regularisation or simpler models may generalise better; "
             "trust the hold-out score."
         )

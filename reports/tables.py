@@ -20,6 +20,7 @@ import pandas as pd
 from tuneplate.engine.labels import column_label
 from tuneplate.engine.records import is_group_table
 from tuneplate.engine.results import Results, Role, Table, TableKey
+from tuneplate.engine.search.selection import BASELINE
 from tuneplate.reports.figures import column
 from tuneplate.reports.formatters import tuning_score
 
@@ -38,14 +39,37 @@ def shown(results: Results) -> Results:
     base = results.baseline
     if not base.recommended or base.headline is None:
         return results
+    validation, train = baseline_trial_scores(results)
     return replace(
         results,
         headline=base.headline,
         tables=list(base.tables),
         holdout_metrics=base.metrics,
         holdout=base.holdout,
-        holdout_interval=None,  # the run bootstraps the tuned model's score and the difference
+        holdout_interval=base.holdout_interval,  # None in files saved before it was kept
+        validation=validation,
+        train=train,
     )
+
+
+def baseline_trial_scores(results: Results) -> tuple[float, float]:
+    """(mean validation-fold score, mean training-fold score) of the baseline's trial: the
+    simple model at its default settings, which the search scores first on the same folds
+    (`engine.search.selection.BASELINE`). NaN when the run has no such trial.
+
+    Example:
+        >>> baseline_trial_scores(results)  # the scorecard of the embedded credit run
+        (0.7916, 0.8339)
+    """
+    trials = results.trials
+    if trials is None or "source" not in trials or "value" not in trials:
+        return math.nan, math.nan
+    rows = trials[(trials["source"] == BASELINE) & (trials["state"] == "COMPLETE")]
+    if rows.empty:
+        return math.nan, math.nan
+    row = rows.iloc[0]
+    train = row.get("train", math.nan)
+    return float(row["value"]), float(train) if pd.notna(train) else math.nan
 
 
 def table_columns(table: Table) -> list[tuple[str, str]]:

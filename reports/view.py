@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 from tuneplate.engine.results import Results, Table
 from tuneplate.reports import sections
-from tuneplate.reports.verdict import Level, Verdict, _gap_reason, holdout_drop, verdict
+from tuneplate.reports.formatters import fmt_number
+from tuneplate.reports.verdict import (
+    Level,
+    Verdict,
+    _gap_reason,
+    holdout_drop,
+    interval_text,
+    verdict,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,21 @@ class View:
     @property
     def holdout_sentence(self) -> str:
         return self.gap[1]
+
+    @property
+    def recommended_gap(self) -> str:
+        """The hold-out sentence of the recommended baseline, in its own figures ("" when
+        the tuned model is recommended): its hold-out score against its own fold score."""
+        first = self.first
+        if first is self.results:
+            return ""
+        if not math.isfinite(first.validation):  # no baseline trial: a one-family search
+            return (
+                f"{first.metric.label} {fmt_number(first.holdout)}{interval_text(first)} on "
+                "the hold-out. The search did not score it on the folds (it tuned one model "
+                "family alone), so there is no tuning score to compare with."
+            )
+        return _gap_reason(first, holdout_drop(first))[1]
 
     @classmethod
     def of(cls, results: Results) -> View:

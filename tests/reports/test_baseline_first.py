@@ -172,3 +172,46 @@ def test_the_charts_and_tables_below_are_the_recommended_models(losing):
     for table in business_tables(losing):
         assert table.frame.equals(first.table(table.key).frame), table.key
     assert view.trigger == monitoring_trigger(first) != monitoring_trigger(losing)
+
+
+@pytest.fixture(scope="module")
+def searched() -> Results:
+    """The default `auto` search, which scores the baseline first on the same folds; on the
+    linear table the tuned logistic regression does not beat the scorecard."""
+    results = tuneplate.tune("credit-risk", _table(nonlinear=False), "default", n_trials=6, seed=0)
+    assert View.of(results).recommended == "baseline"
+    return results
+
+
+def test_reliability_gives_the_recommended_baselines_own_scores_first(searched):
+    """Its hold-out (with interval), fold and training scores, and its fit diagnosis, come
+    before the tuned model's, which is labelled the challenger."""
+    losing = searched
+    view = View.of(losing)
+    base, first = losing.baseline, view.first
+    trial = losing.trials[losing.trials["source"] == "baseline"].iloc[0]
+    assert (first.validation, first.train) == (trial["value"], trial["train"])
+    assert first.holdout_interval == base.holdout_interval is not None
+    section = _text(_section(render(losing), "reliability"))
+    ours = section.index(f"The simple {base.label}, which the report recommends")
+    challenger = section.index("the challenger")
+    assert ours < challenger
+    low, high = base.holdout_interval
+    own = section[ours:challenger]
+    assert f"{fmt_number(base.holdout)} (95% interval {fmt_number(low)}–{fmt_number(high)})" in own
+    assert fmt_number(trial["value"]) in own and fmt_number(trial["train"]) in own
+    assert fmt_number(losing.holdout) not in own  # the tuned model's figure comes after
+    assert fmt_number(losing.holdout) in section[challenger:]
+
+
+def test_reliability_of_a_recommended_tuned_model_has_no_challenger(winning):
+    section = _text(_section(render(winning), "reliability"))
+    assert "the challenger" not in section and "which the report recommends" not in section
+
+
+def test_a_baseline_the_search_did_not_score_says_so(losing):
+    """`--model lightgbm`: no baseline trial, so no fold score to show or compare with."""
+    section = _text(_section(render(losing), "reliability"))
+    own = section[: section.index("the challenger")]
+    assert "did not score it on the folds" in own
+    assert "no hold-out score" not in own and "nan" not in own.lower()
