@@ -70,7 +70,7 @@ def drivers_chart(results: Results) -> str | None:
 def section(results: Results) -> dict[str, Any] | None:
     """What the template lays out: the run's figures in words, and one table per top input.
 
-    Keys: "rows" (hold-out rows), "family", "min_rows", "inputs": [{"name", "direction"
+    Keys: "rows" (hold-out rows), "family", "min_rows", "min_unit", "inputs": [{"name", "direction"
     (a sentence), "heading" ("Band" or "Level"), "rows": [(band, rows, effect, in words)]}].
     """
     d = record(results)
@@ -102,6 +102,8 @@ def section(results: Results) -> dict[str, Any] | None:
         "rows": fmt_count(d.get("rows")),
         "family": str(d.get("family", "")),
         "min_rows": fmt_count(d.get("min_rows")),
+        # under --group the minimum counted entities (patients, customers), not rows
+        "min_unit": "entities (--group)" if d.get("min_counts") == "entities" else "rows",
         "inputs": inputs,
     }
 

@@ -148,3 +148,28 @@ def test_the_report_section_words_the_recorded_drivers():
     assert duration["direction"].startswith("Higher values raise the predicted risk")
     assert duration["rows"][0][0] == "up to 7.5" and duration["rows"][-1][0] == "above 37.5"
     assert report.drivers_chart(Run()).startswith("<svg")
+
+
+def test_under_group_the_minimums_count_entities_not_rows():
+    """41 visits of 5 patients are 5 people: a band or level shown must hold 10 patients."""
+    rng = np.random.default_rng(0)
+    patients = np.repeat(np.arange(40), 8)  # 40 patients, 8 visits each
+    x = rng.normal(size=len(patients))
+    x[patients < 5] += 100.0  # 5 patients (40 visits) far above the rest: one band
+    contribution = rng.normal(size=len(patients))
+    edges = (-1.0, 0.0, 1.0, 50.0)
+    by_rows = band_effects(x, contribution, edges)
+    assert any(g["low"] == 50.0 for g in by_rows)  # 40 rows: shown when rows count
+    by_people = band_effects(x, contribution, edges, entities=patients)
+    assert not any(g["low"] == 50.0 for g in by_people)  # 5 patients: merged
+    assert sum(g["rows"] for g in by_people) == len(x)
+    level = np.where(patients < 5, "rare", np.where(patients % 2, "a", "b"))
+    assert "rare" in [g.get("level") for g in level_effects(level, contribution)]
+    pooled = level_effects(level, contribution, entities=patients)
+    assert "rare" not in [g.get("level") for g in pooled]
+    assert all(g.get("level") != "rare" for g in pooled)
+    # Missing values of 3 patients (24 visits) are left out under --group.
+    x[patients >= 37] = np.nan
+    assert any(g.get("missing") for g in band_effects(x, contribution, edges))
+    missing = band_effects(x, contribution, edges, entities=patients)
+    assert not any(g.get("missing") for g in missing)

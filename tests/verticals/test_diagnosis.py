@@ -399,6 +399,7 @@ def test_biopsy_without_group_warns_and_with_group_tunes(biopsy):
     assert "repeated_entities" not in {f.check for f in result.findings}
     assert result.holdout_metrics["roc_auc"] > 0.9
     assert result.table("per_1000") is not None
+    assert result.data["drivers"]["min_counts"] == "entities"  # patients, not visits
 
 
 # --- end to end on the embedded data --------------------------------------------------

@@ -378,7 +378,7 @@ class BinaryTask:
                 base_model.calibrator, y_hold, p_base, clusters
             )
         # which inputs drive the model the report recommends, on the same hold-out rows
-        explained = drivers(base_model or model, X_hold)
+        explained = drivers(base_model or model, X_hold, groups=clusters)
         # a family's own aggregates for the report (a scorecard's points and IV)
         summarised = evaluation.model_summary(
             p, model, base_model, X_dev, y_dev, kept=selection.kept
