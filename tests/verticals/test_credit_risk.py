@@ -286,3 +286,32 @@ def test_without_a_group_large_enough_there_is_no_ratio_and_the_note_says_so():
     assert "has 30 applicants: no benchmark, so no ratio" in fair.note
     assert ev.headline.figures["min_adverse_impact_ratio"] is None
     assert fair.roles["reference"] == metrics.REFERENCE
+
+
+def test_each_air_carries_its_95_interval_and_a_small_groups_may_be_chance():
+    """12 approved of 20 against 400 of 500: AIR 0.75, under four-fifths, but its Katz
+    interval (about 0.53-1.06) reaches 1: the summary says the gap may be chance. 60 of 200
+    against the same reference is as clearly below as it looks (0.30-0.45 ÷ 0.80)."""
+    holdout, approved = _marital({"ref": (500, 400), "few": (20, 12), "many": (200, 60)})
+    table = metrics.fairness_table(holdout, MARITAL, approved)
+    by_group = table.set_index("Group")
+    assert by_group.loc["ref", metrics.AIR_INTERVAL] == ""  # the benchmark itself
+    few = by_group.loc["few", metrics.AIR_INTERVAL]
+    low, high = (float(x) for x in few.split("–"))
+    assert by_group.loc["few", metrics.AIR] == pytest.approx(0.75)
+    assert low < 0.75 < metrics.FOUR_FIFTHS < 1 < high
+    assert metrics.interval_high(by_group.loc["many", metrics.AIR_INTERVAL]) < metrics.FOUR_FIFTHS
+    pd_ = np.where(approved, 0.05, 0.5)
+    y = np.zeros(len(pd_), int)
+    y[::7] = 1
+    ev = metrics.evaluate(Outcome(y, pd_, holdout, MARITAL, {}, y, pd_))
+    said = " ".join(ev.headline["summary"])
+    assert "= few" in said and "= many" in said
+    assert "For 1 of them the ratio's 95% interval reaches 0.8" in said
+
+
+def test_an_air_interval_is_withheld_with_the_sizes_it_would_give_away():
+    holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + ["c"] * 60})
+    approved = np.r_[np.ones(95, bool), np.zeros(5, bool), np.arange(60) % 2 == 0]
+    table = metrics.fairness_table(holdout, Roles(target="y", protected=("origin",)), approved)
+    assert table["Applicants"].isna().all() and (table[metrics.AIR_INTERVAL] == "").all()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import beta
+from scipy.stats.contingency import relative_risk
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.plugin import (
@@ -116,6 +117,7 @@ PROFIT_INTERVAL = "Profit: 95% interval"
 RESAMPLES = 1000  # bootstrap resamples of the hold-out applicants for the profit interval
 PREDICTED, OBSERVED = "Mean predicted PD", "Observed bad rate"
 AIR, REFERENCE = "Adverse impact ratio", "Reference"
+AIR_INTERVAL = "AIR: 95% interval"
 # The AIR's benchmark is the highest approval rate among an attribute's groups of at
 # least this many applicants. 29 CFR 1607.4(D) itself says differences "based on small
 # numbers" may not be adverse impact; a benchmark of 13 widowed applicants (8 approved,
@@ -374,7 +376,11 @@ def fairness_table(
     groups' sizes are withheld (NaN): with the sample's size and approval rate they would
     give the few applicants' approvals by subtraction (complementary suppression,
     Hundepool et al., Statistical Disclosure Control, Wiley 2012, ch. 5); rates and
-    AIRs stay.
+    AIRs stay, and the AIRs' intervals go with the sizes, whose counts they would give.
+    Each AIR's 95% interval (`AIR_INTERVAL`, text "0.62–1.05") is the ratio of two
+    independent binomial proportions' by Katz's log method (Katz et al., Biometrics 1978;
+    scipy.stats.contingency.relative_risk): an AIR under four-fifths whose interval
+    reaches 1 may be chance on that many applicants.
     """
     rows = []
     for col in roles.protected:
@@ -386,6 +392,9 @@ def fairness_table(
         unseen = len(holdout) - int(rates["size"].sum())
         withhold = 0 < unseen < MIN_GROUP
         for group, row in rates.iterrows():
+            interval = (
+                "" if withhold or reference is None else air_interval(row, rates.loc[reference])
+            )
             rows.append(
                 {
                     "Attribute": col,
@@ -393,11 +402,38 @@ def fairness_table(
                     "Applicants": math.nan if withhold else int(row["size"]),
                     APPROVAL: row["mean"],
                     AIR: row["mean"] / top if top > 0 else np.nan,
+                    AIR_INTERVAL: "" if group == reference else interval,
                     # a bound, not a size: it gives no approvals away by subtraction
                     REFERENCE: REFERENCE_RULE if group == reference else "",
                 }
             )
     return pd.DataFrame(rows)
+
+
+def air_interval(group: pd.Series, reference: pd.Series) -> str:
+    """The 95% interval of a group's AIR against its reference group, "low–high", by
+    Katz's log method for a ratio of two proportions; "" when a group approved nobody
+    (the log method has no upper end then). `group`, `reference`: "size", "mean" rows;
+    `interval_high` reads the upper end back.
+
+    Example:
+        >>> group, reference = ({"size": 40, "mean": 0.5}, {"size": 300, "mean": 0.7})
+        >>> air_interval(pd.Series(group), pd.Series(reference))
+        '0.52–0.98'
+    """
+    approved = [int(round(r["mean"] * r["size"])) for r in (group, reference)]
+    if min(approved) == 0:
+        return ""
+    ratio = relative_risk(approved[0], int(group["size"]), approved[1], int(reference["size"]))
+    low, high = ratio.confidence_interval(0.95)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    return f"{low:.2f}–{high:.2f}"
+
+
+def interval_high(text: str) -> float:
+    """The upper end of an `air_interval` text; NaN for ""."""
+    return float(text.split("–")[1]) if text else math.nan
 
 
 def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray, edges=None) -> pd.DataFrame:
@@ -525,6 +561,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
                     "Applicants": "count",
                     APPROVAL: "percent",
                     AIR: "number",
+                    AIR_INTERVAL: "text",
                     REFERENCE: "text",
                 },
                 roles={
@@ -566,7 +603,10 @@ def _reference_note(fair: pd.DataFrame) -> str:
         f"group's, the attribute's {REFERENCE_RULE} (marked), so a benchmark of a "
         "dozen applicants, whose own rate is uncertain by 20 points or more, cannot flag "
         "the others; smaller groups are compared with it, not used as it (29 CFR "
-        "1607.4(D): differences based on small numbers may not be adverse impact)." + missing
+        "1607.4(D): differences based on small numbers may not be adverse impact). "
+        "Its 95% interval is Katz's log interval for a ratio of two proportions (Katz et "
+        "al., Biometrics 1978); a ratio under four-fifths whose interval reaches 0.8 may be "
+        "below it by chance." + missing
     )
 
 
@@ -621,9 +661,17 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
     low_air = fair[fair[AIR] < FOUR_FIFTHS] if not fair.empty else fair
     if not low_air.empty:
         groups = ", ".join(f"{column_label(r.Attribute)} = {r.Group}" for r in low_air.itertuples())
+        # the four-fifths rule reads the ratio itself; its interval says how sure that is
+        chance = sum(interval_high(t) >= FOUR_FIFTHS for t in low_air[AIR_INTERVAL])
+        maybe = (
+            f" For {chance} of them the ratio's 95% interval reaches {FOUR_FIFTHS}, so on "
+            "that many applicants falling below it may be chance."
+            if chance
+            else ""
+        )
         summary.append(
             f"Approval rates differ by group: {groups} fall below four-fifths of the "
-            f"reference group's rate (the {REFERENCE_RULE}); review before use."
+            f"reference group's rate (the {REFERENCE_RULE}); review before use.{maybe}"
         )
     shifted = central_tendency_words(a)
     if shifted:
