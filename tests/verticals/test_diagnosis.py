@@ -21,6 +21,7 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import run_checks
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import make_split
+from tuneplate.engine.decision_intervals import exact, share_interval
 from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals.diagnosis import VERTICAL, checks, data, metrics, space
 
@@ -631,3 +632,35 @@ def test_events_per_parameter_count_patients_under_group():
     found = checks.check_events_per_feature(table, by_patients)
     assert [f.check for f in found] == ["events_per_feature"]
     assert found[0].message.startswith("12 patients with the rarer outcome for 5 candidate")
+
+
+def test_each_subgroup_sensitivity_and_specificity_carries_its_interval():
+    """As the operating point's: exact on rows, a bootstrap over patients under --group;
+    none for a group too small to judge."""
+    rng = np.random.default_rng(1)
+    n = 200
+    rows = pd.DataFrame({"sex": ["f"] * 180 + ["m"] * 20})
+    y = (rng.random(n) < 0.4).astype(int)
+    score = np.clip(0.4 * y + rng.uniform(0, 0.6, n), 0, 1)
+    table = metrics.subgroup_table(rows, ["sex"], y, score, 0.5).set_index("Group")
+    f = table.loc["f"]
+    mask = np.arange(n) < 180
+    caught = int(((score >= 0.5) & (y == 1) & mask).sum())
+    low, high = exact(caught, int((y[mask] == 1).sum()))
+    assert f[metrics.SENSITIVITY_INTERVAL] == share_interval((low, high))
+    assert low <= f["Sensitivity"] <= high
+    assert table.loc["m", metrics.SENSITIVITY_INTERVAL] == ""  # too small to judge
+    # 4 visits per patient: the interval counts patients, so it is wider than on rows
+    ids = np.repeat(np.arange(50), 4)
+    y4, s4 = np.repeat(y[:50], 4), np.repeat(score[:50], 4)
+    frame = pd.DataFrame({"sex": ["f"] * 200})
+    by_rows = metrics.subgroup_table(frame, ["sex"], y4, s4, 0.5).iloc[0]
+    by_patients = metrics.subgroup_table(frame, ["sex"], y4, s4, 0.5, ids).iloc[0]
+
+    def width(text):
+        a, b = (float(x.rstrip("%")) for x in text.split(" to "))
+        return b - a
+
+    assert width(by_patients[metrics.SPECIFICITY_INTERVAL]) > width(
+        by_rows[metrics.SPECIFICITY_INTERVAL]
+    )

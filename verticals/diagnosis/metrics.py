@@ -84,6 +84,8 @@ MIN_GROUP_EVENTS = 5
 MIN_NAMED = 10  # text levels with fewer hold-out patients are pooled as "other"
 MAX_LEVELS = 12  # text subgroups beyond this many levels pool the rarest as "other"
 TOO_SMALL, ENOUGH = "too small to judge", "enough to judge"
+SENSITIVITY_INTERVAL = "Sensitivity: 95% interval"
+SPECIFICITY_INTERVAL = "Specificity: 95% interval"
 WITHHELD = f"fewer than {MIN_NAMED} patients: counts withheld"
 COVERING = "withheld: its counts and figures would give a smaller group's by subtraction"
 # Reader-facing column labels, each written once: the tables' `roles` point the report's
@@ -396,6 +398,7 @@ def subgroup_table(
         for group in order:
             mask = masks[group]
             gy, gs = y[mask], score[mask]
+            group_ids = None if ids is None else ids[mask]
             if group in withheld or group == covering:
                 why = WITHHELD if group in withheld else COVERING
                 out.append({"Column": str(col), "Group": str(group), "Evidence": why})
@@ -406,6 +409,8 @@ def subgroup_table(
             others = patients - cases
             small = patients < MIN_GROUP_PATIENTS or min(cases, others) < MIN_GROUP_EVENTS
             se, sp = rates(gy, gs, threshold)
+            # the same intervals as the operating point's: exact, or over patients
+            iv = None if small else decision_intervals(gy, gs >= threshold, gy.mean(), group_ids)
             out.append(
                 {
                     "Column": str(col),
@@ -414,12 +419,17 @@ def subgroup_table(
                     "With the condition": cases,
                     "AUROC": math.nan if small else float(roc_auc_score(gy, gs)),
                     "Sensitivity": math.nan if small else se,
+                    SENSITIVITY_INTERVAL: "" if iv is None else share_interval(iv.sensitivity),
                     "Specificity": math.nan if small else sp,
+                    SPECIFICITY_INTERVAL: "" if iv is None else share_interval(iv.specificity),
                     "Evidence": TOO_SMALL if small else ENOUGH,
                 }
             )
     columns = ["Column", "Group", "Patients", "With the condition", "AUROC", "Sensitivity"]
-    return pd.DataFrame(out, columns=[*columns, "Specificity", "Evidence"])
+    return pd.DataFrame(
+        out,
+        columns=[*columns, SENSITIVITY_INTERVAL, "Specificity", SPECIFICITY_INTERVAL, "Evidence"],
+    )
 
 
 def _group_order(label: str) -> tuple:
@@ -699,7 +709,9 @@ def _subgroup_table(
             f"{MIN_GROUP_EVENTS} with or without the condition, are listed but too small to "
             f"judge; a group of fewer than {MIN_NAMED} is listed with its counts withheld, "
             "which would tell those patients' outcomes, and so is the next smallest group "
-            "when the hold-out's totals would otherwise give them by subtraction."
+            "when the hold-out's totals would otherwise give them by subtraction. Each "
+            "sensitivity and specificity has its 95% interval, found as the operating "
+            "point's (exact Clopper–Pearson, or a bootstrap over patients under --group)."
             + (
                 " Patients count once per group; one whose rows fall in several groups (a "
                 "stage that changed between visits) counts in each."
@@ -714,7 +726,9 @@ def _subgroup_table(
             "With the condition": "count",
             "AUROC": "number",
             "Sensitivity": PERCENT,
+            SENSITIVITY_INTERVAL: "text",
             "Specificity": PERCENT,
+            SPECIFICITY_INTERVAL: "text",
             "Evidence": "text",
         },
         roles={Role.GROUP: "Group", Role.ATTRIBUTE: "Column"},
