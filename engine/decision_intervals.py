@@ -94,6 +94,9 @@ class DecisionIntervals:
     cases: int  # rows with the condition
     missed: int  # of them, not flagged
     method: str
+    # under --group: the patients with the condition on any row (the interval counts
+    # them), so a sentence never calls visits patients; None when rows are patients
+    case_patients: int | None = None
 
     def per_1000(self, prevalence: float) -> dict[str, Pair]:
         """The per-1,000 counts' intervals at `prevalence`, keyed as `metrics.per_1000`."""
@@ -139,7 +142,9 @@ def _clustered(y, flagged, prevalence, ids, cases, missed) -> DecisionIntervals:
             f"no 95% intervals: fewer than {MIN_ENTITIES} patients, too few for a bootstrap "
             "over patients"
         )
-        return DecisionIntervals(NAN_PAIR, NAN_PAIR, NAN_PAIR, NAN_PAIR, cases, missed, method)
+        return DecisionIntervals(
+            NAN_PAIR, NAN_PAIR, NAN_PAIR, NAN_PAIR, cases, missed, method, len(set(ids[y]))
+        )
     # Per patient: cases caught, cases, others cleared, others; a resample adds them up.
     per = np.stack(
         [
@@ -166,21 +171,26 @@ def _clustered(y, flagged, prevalence, ids, cases, missed) -> DecisionIntervals:
     pv_pos, pv_neg = pct(pv_b[:, 0]), pct(pv_b[:, 1])
     # At 0% or 100% every resample sits there too: the exact interval over the patients
     # (all of a patient's rows are then at that end), carried through Bayes' rule.
-    ends = []
+    # PPV and NPV then carry the 97.5% exact limits, as without --group (Bonferroni).
+    ends, halves = [], []
+    half = 1 - (1 - LEVEL) / 2
     for done, total in ((0, 1), (2, 3)):
         k, n = int(per[:, done].sum()), int(per[:, total].sum())
         at_end = n > 0 and k in (0, n)
         patients = int((per[:, total] > 0).sum())
         ends.append(exact(patients if k else 0, patients) if at_end else None)
+        halves.append(exact(patients if k else 0, patients, half) if at_end else None)
     if any(ends):
         se, sp = ends[0] or se, ends[1] or sp
-        pv_pos, pv_neg = ppv_npv_limits(se, sp, prevalence)
+        pv_pos, pv_neg = ppv_npv_limits(halves[0] or se, halves[1] or sp, prevalence)
     method = (
         f"95% intervals: percentile bootstrap resampling whole patients ({RESAMPLES:,} "
-        "resamples; exact Clopper–Pearson over patients for a figure at 0% or 100%); PPV "
-        "and NPV by Bayes' rule at the prevalence used, on each resample"
+        "resamples; exact Clopper–Pearson over patients for a figure at 0% or 100%, its "
+        "97.5% limits carried through Bayes' rule for PPV and NPV); PPV and NPV by Bayes' "
+        "rule at the prevalence used, on each resample"
     )
-    return DecisionIntervals(se, sp, pv_pos, pv_neg, cases, missed, method)
+    case_patients = int((per[:, 1] > 0).sum())
+    return DecisionIntervals(se, sp, pv_pos, pv_neg, cases, missed, method, case_patients)
 
 
 def share_interval(pair: Pair) -> str:

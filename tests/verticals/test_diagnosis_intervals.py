@@ -12,6 +12,7 @@ from tuneplate.engine import decision_intervals as intervals
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.vertical import Outcome
 from tuneplate.verticals.diagnosis import metrics
+from tuneplate.verticals.diagnosis.metrics import HOLDOUT_SAMPLE, _missed
 
 
 def _exact(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -73,6 +74,24 @@ def test_repeated_patients_resample_patients_and_zero_misses_stay_exact():
     assert "whole patients" in iv.method
     few = intervals.decision_intervals(y[:30], flagged[:30], 0.05, ids=ids[:30])
     assert np.isnan(few.sensitivity).all() and "fewer than" in few.method
+    # PPV at a 100% sensitivity carries the 97.5% exact limits, as without --group
+    half = _exact(case_patients, case_patients, 0.975)
+    assert iv.ppv[0] == pytest.approx(
+        intervals.ppv_npv_limits(half, (iv.specificity[0], 1.0), 0.05)[0][0]
+    )
+    assert "97.5% limits carried through Bayes' rule" in iv.method
+    # the sentence counts visits and says how many patients the interval counts
+    assert iv.case_patients == case_patients and iv.cases == case_patients * visits
+    said = _missed(iv, HOLDOUT_SAMPLE)
+    assert said.startswith(f"0 of {iv.cases} hold-out visits with the condition missed, ")
+    assert f"from {case_patients} patients" in said and "counting patients" in said
+
+
+def test_ungrouped_rows_are_patients_in_the_missed_sentence():
+    y, flagged = np.r_[np.ones(23), np.zeros(40)], np.r_[np.ones(23), np.zeros(40)] == 1
+    iv = intervals.decision_intervals(y, flagged, prevalence=0.37)
+    assert iv.case_patients is None
+    assert _missed(iv, HOLDOUT_SAMPLE).startswith("0 of 23 hold-out cases missed")
 
 
 def test_the_report_states_each_interval_beside_its_figure():

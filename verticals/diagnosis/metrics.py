@@ -904,6 +904,12 @@ def _missed(iv: DecisionIntervals, where) -> str:
     """
     low, high = iv.sensitivity
     rate = share_interval((1 - high, 1 - low))
+    if iv.case_patients is not None:  # --group: visits counted, patients resampled
+        return (
+            f"{iv.missed:,} of {iv.cases:,} {where.adjective} visits with the condition "
+            f"missed, from {iv.case_patients:,} patients (95% interval for the miss rate, "
+            f"counting patients, {rate})"
+        )
     return (
         f"{iv.missed:,} of {iv.cases:,} {where.adjective} cases missed "
         f"(95% interval for the miss rate {rate})"
