@@ -36,6 +36,7 @@ from tuneplate.engine.decision_intervals import (
     DecisionIntervals,
     count_interval,
     decision_intervals,
+    net_benefit_interval,
     share_interval,
 )
 from tuneplate.engine.families.registry import get_family
@@ -70,6 +71,7 @@ __all__ = [
     "DecisionIntervals",
     "count_interval",
     "decision_intervals",
+    "net_benefit_interval",
     "share_interval",
     # declaring a vertical
     "Vertical",

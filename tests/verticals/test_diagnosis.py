@@ -115,7 +115,9 @@ def test_net_benefit_at_a_threshold():
 def test_decision_curve_table_shape_and_treat_none():
     y = np.array([1, 0, 1, 0, 0])
     curve = metrics.decision_curve(y, np.array([0.8, 0.3, 0.6, 0.1, 0.2]))
-    assert curve.columns.tolist() == ["Threshold probability", "Model", "Treat all", "Treat none"]
+    assert curve.columns.tolist() == [
+        "Threshold probability", "Model", metrics.MODEL_INTERVAL, "Treat all", "Treat none"
+    ]  # fmt: skip
     assert curve["Threshold probability"].iloc[0] == 0.01
     assert curve["Threshold probability"].iloc[-1] == 0.5
     assert (curve["Treat none"] == 0).all()
@@ -664,3 +666,33 @@ def test_each_subgroup_sensitivity_and_specificity_carries_its_interval():
     assert width(by_patients[metrics.SPECIFICITY_INTERVAL]) > width(
         by_rows[metrics.SPECIFICITY_INTERVAL]
     )
+
+
+def test_each_net_benefit_carries_its_bootstrap_interval():
+    """A percentile bootstrap of the 2×2 table (of whole patients under --group) holds the
+    figure it qualifies and narrows as the hold-out grows; 3 visits per patient widen it."""
+    rng = np.random.default_rng(4)
+
+    def curve(n, ids=None, y=None, score=None):
+        if y is None:
+            y = (rng.random(n) < 0.3).astype(int)
+            score = np.clip(0.35 * y + rng.uniform(0, 0.65, n), 0.001, 0.999)
+        return metrics.decision_curve(y, score, ids=ids), y, score
+
+    def ends(text):
+        return [float(v.replace("\u2212", "-")) for v in text.split(" to ")]
+
+    small, y, score = curve(120)
+    for nb, text in zip(small["Model"], small[metrics.MODEL_INTERVAL], strict=True):
+        low, high = ends(text)
+        assert low <= nb <= high
+    large, _, _ = curve(4_000)
+    width = [h - lo for lo, h in map(ends, small[metrics.MODEL_INTERVAL])]
+    wider = [h - lo for lo, h in map(ends, large[metrics.MODEL_INTERVAL])]
+    assert np.median(wider) < np.median(width) / 3
+    ids = np.repeat(np.arange(120), 3)
+    visits, _, _ = curve(0, ids=ids, y=np.repeat(y, 3), score=np.repeat(score, 3))
+    rows, _, _ = curve(0, y=np.repeat(y, 3), score=np.repeat(score, 3))
+    by_patient = [h - lo for lo, h in map(ends, visits[metrics.MODEL_INTERVAL])]
+    by_row = [h - lo for lo, h in map(ends, rows[metrics.MODEL_INTERVAL])]
+    assert np.median(by_patient) > 1.4 * np.median(by_row)

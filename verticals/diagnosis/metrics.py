@@ -49,6 +49,7 @@ from tuneplate.plugin import (
     calibration_bands,
     count_interval,
     decision_intervals,
+    net_benefit_interval,
     readable_groups,
     share_interval,
     validator,
@@ -96,6 +97,7 @@ THRESHOLD_P, MODEL, TREAT_ALL, TREAT_NONE = (
     "Treat all",
     "Treat none",
 )
+MODEL_INTERVAL = "Model: 95% interval"
 PREDICTED, OBSERVED = "Mean predicted risk", "Observed rate"
 PER_1000_PATIENTS = "Per 1,000 patients"
 INTERVAL = "95% interval"
@@ -257,6 +259,13 @@ def net_benefit(
     return float(se * p - (1 - sp) * (1 - p) * weight)
 
 
+def _nb_words(pair) -> str:
+    """A net benefit interval as the table prints it: "0.112 to 0.251" ("" unknown)."""
+    if not all(map(math.isfinite, pair)):
+        return ""
+    return " to ".join(f"{v:.3f}".replace("-", "\u2212") for v in pair)
+
+
 def treat_all_net_benefit(prevalence: float, threshold: float) -> float:
     """Net benefit of treating everyone: p − (1−p) × pt/(1−pt).
 
@@ -290,8 +299,11 @@ def decision_curve(
     prevalence: float | None = None,
     trained_at: float | None = None,
     thresholds: Sequence[float] = DECISION_THRESHOLDS,
+    ids: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Net benefit of the model, treat-all and treat-none at each threshold probability.
+    """Net benefit of the model, treat-all and treat-none at each threshold probability,
+    the model's with its 95% bootstrap interval (`net_benefit_interval`; over patients
+    with `ids`).
 
     Without a `prevalence` the hold-out is taken as it is; with one, TP/n and FP/n
     are taken at that prevalence. Given `trained_at` as well, the model's risks are
@@ -304,6 +316,10 @@ def decision_curve(
         {
             THRESHOLD_P: list(thresholds),
             MODEL: [net_benefit(y, score, t, prevalence) for t in thresholds],
+            MODEL_INTERVAL: [
+                _nb_words(net_benefit_interval(y, score >= t, t, prevalence, ids))
+                for t in thresholds
+            ],
             TREAT_ALL: [treat_all_net_benefit(p, t) for t in thresholds],
             TREAT_NONE: [0.0] * len(thresholds),
         }
@@ -515,7 +531,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
         _per_1000_table(
             y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, counted, iv
         ),
-        _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where),
+        _decision_table(y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where, ids),
         Table(
             TableKey.CALIBRATION,
             "Predicted vs observed rate by risk band",
@@ -656,10 +672,10 @@ def _per_1000_table(
 
 
 def _decision_table(
-    y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where=HOLDOUT_SAMPLE
+    y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where=HOLDOUT_SAMPLE, ids=None
 ) -> Table:
     # The sample's prevalence needs no shift; a stated one re-expresses the risks first.
-    frame = decision_curve(y, risk, prevalence, None if stated is None else trained_at)
+    frame = decision_curve(y, risk, prevalence, None if stated is None else trained_at, ids=ids)
     implied = 1 / (1 + miss_cost)
     shifted = (
         ""
@@ -678,11 +694,16 @@ def _decision_table(
             f"prevalence).{shifted} A threshold probability pt is the risk "
             "at which one "
             f"would act; the stated miss cost ({miss_cost:g} : 1) corresponds to "
-            f"pt = {implied:.1%}. Net benefit is in true positives per patient."
+            f"pt = {implied:.1%}. Net benefit is in true positives per patient. Its 95% "
+            "interval is a percentile bootstrap of the "
+            + ("patients" if ids is not None else "rows")
+            + " (1,000 resamples; Vickers et al., BMC Med Inform Decis Mak 2008), π held "
+            "at the prevalence used."
         ),
         formats={
             THRESHOLD_P: PERCENT,
             MODEL: "number",
+            MODEL_INTERVAL: "text",
             TREAT_ALL: "number",
             TREAT_NONE: "number",
         },
