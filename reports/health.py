@@ -129,6 +129,8 @@ MEANINGS = {
     "date_feature": "A date given to the model as a number lets it learn a trend in time, "
     "which new rows, all later, sit outside.",
     "date_order": "Dates read in the wrong day/month order put rows in the wrong period.",
+    "two_digit_years": "A two-digit year names no century; a date read in the wrong one (a "
+    "birth in 2064) gives the model ages and spans that are wrong by a hundred years.",
 }
 SEVERITY_MEANING = {
     "error": "This would make the model or its scores untrustworthy; the run was stopped.",

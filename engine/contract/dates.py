@@ -6,6 +6,9 @@ once per column, from all its values (a day above 12 settles it; ISO "2023-03-12
 decision), and `parse_datetimes` reads the column with that one order, offsets converted
 to UTC. The format decided at fit time is saved in the schema and reused at scoring.
 
+Two-digit years get their century from a fixed window (Excel's, `EXCEL_YEARS`), never
+from the day the code runs.
+
 Self-contained on purpose (the standard library, numpy and pandas): `tuneplate export`
 copies it verbatim into the exported project's `contract/` beside reader.py and schema.py.
 
@@ -37,6 +40,16 @@ _YEAR_FIRST_DATE = re.compile(
 # day; no order to decide), with an optional "T" time.
 _BASIC_DATE = re.compile(r"(?P<year>\d{4})(?P<a>\d{2})(?P<b>\d{2})(?P<rest>T.*)?")
 ISO8601 = "ISO8601"  # the format of a column whose dates needed no day/month decision
+# Two-digit years ("25/03/64") take their century from a fixed window of 100 years, never
+# from the day the code runs (pandas' text parser, dateutil, reads them within 50 years of
+# the current year). Excel's window, since most extracts pass through a spreadsheet:
+# 00-29 are 2000-2029 and 30-99 are 1930-1999 (Microsoft, "How Excel works with two-digit
+# year numbers"). Saved with each date feature (`Feature.two_digit_years`); a model saved
+# before the window carries "" and keeps the reading it was fitted with: POSIX
+# strptime's %y for numeric dates (69-99 are 19xx, 00-68 are 20xx, `POSIX_YEARS`) and
+# pandas' for text dates ("12-Mar-64").
+EXCEL_YEARS = "1930-2029"
+POSIX_YEARS = "1969-2068"
 DAY_FIRST = "day/month/year"
 MONTH_FIRST = "month/day/year"
 
@@ -197,10 +210,26 @@ def date_format(values: pd.Series) -> str | None:
     return detect_date_format(values).format
 
 
-def _iso_text(text: str, day_first: bool | None) -> str | None:
+def century(year: int, years: str = EXCEL_YEARS) -> int:
+    """The four-digit year of a year written with two digits, in the window `years`.
+
+    Args:
+        year: the two digits (0-99).
+        years: "first-last", 100 years (`EXCEL_YEARS`, `POSIX_YEARS`).
+
+    Example:
+        >>> century(64), century(25), century(64, POSIX_YEARS)
+        (1964, 2025, 2064)
+    """
+    first = int(years[:4])
+    return first + (year - first) % 100
+
+
+def _iso_text(text: str, day_first: bool | None, years: str = EXCEL_YEARS) -> str | None:
     """A numeric, year-first or basic ISO date rewritten as ISO 8601 text; None when it is
     none of them. `day_first` None: the column learned no day/month order, so a date that
-    needs one ("04/12/2022") is refused (returned as "", which parses as NaT)."""
+    needs one ("04/12/2022") is refused (returned as "", which parses as NaT). A two-digit
+    year takes its century from `years` ("" in models saved before the window: POSIX)."""
     match = _NUMERIC_DATE.fullmatch(text)
     if match and day_first is None:
         return ""
@@ -208,8 +237,8 @@ def _iso_text(text: str, day_first: bool | None) -> str | None:
         a, b = int(match["a"]), int(match["b"])
         day, month = (a, b) if day_first else (b, a)
         year = int(match["year"])
-        if len(match["year"]) == 2:  # POSIX strptime %y: 69-99 -> 19xx, 00-68 -> 20xx
-            year += 1900 if year >= 69 else 2000
+        if len(match["year"]) == 2:
+            year = century(year, years or POSIX_YEARS)
     else:
         match = _YEAR_FIRST_DATE.fullmatch(text) or _BASIC_DATE.fullmatch(text)
         if not match:
@@ -219,7 +248,9 @@ def _iso_text(text: str, day_first: bool | None) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}{rest}"
 
 
-def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
+def parse_datetimes(
+    values: pd.Series, format: str | None = None, years: str = EXCEL_YEARS
+) -> pd.Series:
     """Dates and times as one UTC column; what does not parse becomes NaT.
 
     Numeric dates ("12/03/2023", "12.03.23") are read with ONE day/month order for the
@@ -231,6 +262,8 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
     that never needed an order: ISO dates, or real datetimes at fit) a date that needs
     one ("04/12/2022") is NaT, never guessed from the other values; other text ("3 March
     2024") falls back to pandas' per-value parser.
+    A year written with two digits ("25/03/64", "12-Mar-64") takes its century from the
+    window `years`: Excel's 1930-2029 (`EXCEL_YEARS`), so 64 is 1964 and 25 is 2025.
     Timestamps with a UTC offset are converted to UTC even when the offset changes
     within the column (summer and winter time: "2024-03-30T12:00:00+01:00" and
     "2024-04-02T12:00:00+02:00"); naive ones are taken as UTC already. A date invalid in
@@ -241,6 +274,9 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
         values: strings, datetimes (naive or tz-aware) or objects of both. Numbers
             are the caller's to interpret (period numbers, epoch seconds).
         format: the column's date format from `date_format` (None: decide from `values`).
+        years: the window of two-digit years (`Feature.two_digit_years`); "" for a model
+            saved before the window, read as it was fitted: POSIX's %y for numeric dates
+            (`POSIX_YEARS`), pandas' own reading for text dates.
 
     Returns:
         Series of dtype datetime64[ns, UTC], same index and name.
@@ -255,6 +291,8 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
         dtype: datetime64[ns, UTC]
         >>> parse_datetimes(pd.Series(["12/03/2023", "20/01/2022"])).dt.month.tolist()
         [3, 1]
+        >>> parse_datetimes(pd.Series(["25/03/64", "12-Mar-64"])).dt.year.tolist()
+        [1964, 1964]
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         parsed = values.dt.tz_convert("UTC")
@@ -274,7 +312,7 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
         pattern = r"\d{1,2}[./-]\d{1,2}[./-]|\d{4}[./]\d|\d{8}(?:T|$)"
         numeric = iso_values.astype("str").str.match(pattern)
         for position in np.flatnonzero(numeric.to_numpy(dtype=bool)):
-            rewritten = _iso_text(str(uniques[position]), day_first)
+            rewritten = _iso_text(str(uniques[position]), day_first, years)
             if rewritten is not None:
                 iso_values.iloc[position] = rewritten
         is_iso = iso_values.astype("str").str.match(r"\d{4}-\d{2}-\d{2}")
@@ -285,17 +323,13 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
                 pd.to_datetime(iso_values[is_iso], utc=True, format="ISO8601", errors="coerce")
             )
         if (~is_iso).any():
+            other = iso_values[~is_iso].astype("str")
             with warnings.catch_warnings():  # "could not infer format": expected here
                 warnings.simplefilter("ignore", UserWarning)
-                parts.append(
-                    pd.to_datetime(
-                        iso_values[~is_iso],
-                        utc=True,
-                        format="mixed",
-                        errors="coerce",
-                        dayfirst=day_first,
-                    )
-                )
+                read = pd.to_datetime(
+                    other, utc=True, format="mixed", errors="coerce", dayfirst=day_first
+                ).astype("datetime64[us, UTC]")
+            parts.append(_written_years(other, read, years))
         # one resolution for both parts (microseconds span any year a table holds)
         parts = [part.astype("datetime64[us, UTC]") for part in parts]
         empty = pd.Series([], dtype="datetime64[us, UTC]")
@@ -306,3 +340,51 @@ def parse_datetimes(values: pd.Series, format: str | None = None) -> pd.Series:
         return parsed.astype("datetime64[ns, UTC]")
     except (OverflowError, ValueError):  # beyond 1677-2262: keep pandas' own resolution
         return parsed
+
+
+def short_years(values: pd.Series, parsed: pd.Series) -> np.ndarray:
+    """Which of `values`, read as `parsed` (`parse_datetimes`), wrote the year with two
+    digits ("25/03/64", "12-Mar-64"): their century came from the window. A bool array.
+
+    Example:
+        >>> v = pd.Series(["25/03/64", "25/03/1964", None])
+        >>> short_years(v, parse_datetimes(v)).tolist()
+        [True, False, False]
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
+        return np.zeros(len(values), dtype=bool)
+    text = values.where(values.isna(), values.astype(str).str.strip())
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    years = pd.Series(parsed.dt.year.to_numpy(), dtype="float").groupby(codes).first()
+    short = np.array(
+        [
+            not np.isnan(years.get(i, np.nan)) and f"{int(years[i]):04d}" not in str(u)
+            for i, u in enumerate(uniques)
+        ]
+        + [False],
+        dtype=bool,
+    )
+    return short[codes]
+
+
+def _written_years(text: pd.Series, read: pd.Series, years: str) -> pd.Series:
+    """The text dates pandas read (`read`), each two-digit year in the window `years`.
+
+    pandas reads a two-digit year ("12-Mar-64") within 50 years of the day it runs
+    (dateutil's rule). A year is written short when the text does not hold it with four
+    digits but holds its last two digits as a number of one or two digits; the window
+    `years` gives it its century ("" keeps pandas' reading, as models saved before the
+    window were fitted)."""
+    out = read.copy()
+    if not years:
+        return out
+    for key, when in read.dropna().items():
+        written = text[key]
+        if when.year == 1 or f"{when.year:04d}" in written:
+            continue
+        if re.search(rf"(?<!\d)0?{when.year % 100}(?!\d)", written):
+            try:
+                out[key] = when.replace(year=century(when.year % 100, years))
+            except ValueError:  # 29 February in a year that has none
+                out[key] = pd.NaT
+    return out

@@ -24,8 +24,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dates import ISO8601, check_date_order, detect_date_format, parse_datetimes
-from .notes import Note, _date_note, _empty_note, _format_notes, _inf_note, _token_note
+from .dates import (
+    EXCEL_YEARS,
+    ISO8601,
+    check_date_order,
+    detect_date_format,
+    parse_datetimes,
+    short_years,
+)
+from .notes import (
+    Note,
+    _date_note,
+    _empty_note,
+    _format_notes,
+    _inf_note,
+    _token_note,
+    _two_digit_note,
+)
 from .numbers import _numbers, _text, number_format
 
 KINDS = ("numeric", "categorical", "boolean", "datetime")
@@ -91,6 +106,10 @@ class Feature:
         date_format: datetime from text only: the column's date format learnt at fit
             (`reader.date_format`, e.g. "%d/%m/%Y"), so scoring reads 03/04 as training
             did; "" to decide from the rows (datetime columns, older models).
+        two_digit_years: datetime only: the 100 years a two-digit year is read into
+            ("1930-2029", Excel's rule, `dates.EXCEL_YEARS`), fixed at fit; "" in models
+            saved before the rule, which keep the reading they were fitted with (POSIX
+            %y, 1969-2068, for numeric dates; pandas' for text dates).
         words_missing: categorical only: a missing-word ("?", "-") that is not a learned
             level reads as missing (`fit_levels` sets it); False in models saved before
             the rule, which keep scoring such words as unknown levels, as they trained.
@@ -106,6 +125,7 @@ class Feature:
     decimal: str = ""
     date_format: str = ""
     words_missing: bool = False
+    two_digit_years: str = ""
 
 
 def missing_words(f: Feature) -> frozenset[str]:
@@ -171,7 +191,7 @@ def _read(
         # no saved order (fitted on real datetimes): only order-free text reads, as ISO8601
         dates = text.where(~(token | blank), None).rename(f.name)
         check_date_order(dates, f.date_format)  # the other order would swap day and month
-        parsed = _days(parse_datetimes(dates, f.date_format or ISO8601))
+        parsed = _days(parse_datetimes(dates, f.date_format or ISO8601, f.two_digit_years))
         bad = ~blank & ~token & np.isnan(parsed)
     values = np.where(bad | token, np.nan, parsed).astype(float)
     return values, bad, np.isnan(values)
@@ -378,12 +398,15 @@ def _case_notes(col: str, text: pd.Series) -> list[Note]:
 def _date_format(s: pd.Series, col: str) -> tuple[str, list[Note]]:
     """A text date column's format, decided once at fit (`reader.detect_date_format`).
 
-    Returns ("" for datetime dtypes, notes): a note when the day/month order was assumed.
+    Returns ("" for datetime dtypes, notes): a note when the day/month order was assumed,
+    and a warning when dates were written with two-digit years (the century's rule, and
+    how many dates it placed in each century).
     """
     if pd.api.types.is_datetime64_any_dtype(s):
         return "", []
-    found = detect_date_format(_text(s).rename(col))
-    notes = []
+    text = _text(s).rename(col)
+    found = detect_date_format(text)
+    notes = _two_digit_notes(text, found.format, col)
     if found.ambiguous:
         notes.append(
             Note(
@@ -396,3 +419,20 @@ def _date_format(s: pd.Series, col: str) -> tuple[str, list[Note]]:
             )
         )
     return found.format or "", notes
+
+
+def _two_digit_notes(text: pd.Series, format: str | None, col: str) -> list[Note]:
+    """A warning when some dates write their year with two digits: how many, how many
+    the window (`EXCEL_YEARS`) put in 2000-2029 and in 1930-1999, and how many fall after
+    the column's latest date written with four digits. Counts only, never a row's date."""
+    words = text.notna() & text.str.lower().isin(MISSING_WORDS)
+    text = text.where(~words.to_numpy(dtype=bool), None)
+    parsed = parse_datetimes(text, format or ISO8601, EXCEL_YEARS)
+    short = short_years(text, parsed)
+    if not short.any():
+        return []
+    years = parsed[short].dt.year
+    recent = int((years >= 2000).sum())
+    full = parsed[~short].dropna()
+    after = int((parsed[short] > full.max()).sum()) if len(full) else None
+    return [_two_digit_note(col, int(short.sum()), recent, len(years) - recent, after)]

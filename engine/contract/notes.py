@@ -282,3 +282,30 @@ def _date_note(col: str, bad: int, from_text: bool, zone: str = "", serials: int
         f"after the outcome, --exclude {col}",
         columns=(col,),
     )
+
+
+def _two_digit_note(col: str, n: int, recent: int, older: int, after: int | None) -> Note:
+    """Dates written with two-digit years: the window's rule and where it put them.
+
+    `recent`/`older`: how many were read in 2000-2029 / 1930-1999; `after`: how many fall
+    after the column's latest date written with four digits (None: it has none)."""
+    later = (
+        f"; {_dates(after)} fall after the column's latest date written with four digits"
+        if after
+        else ""
+    )
+    return Note(
+        "two_digit_years",
+        "warning",
+        f"{col}: {_dates(n)} written with two-digit years read by Excel's rule, 00-29 as "
+        f"2000-2029 and 30-99 as 1930-1999 ({recent:,} in 2000-2029, {older:,} in "
+        f"1930-1999){later}; rows to score are read the same way",
+        expected="years written with four digits (1964-03-25)",
+        fix="if any of these dates belongs to the other century (a birth in 1925 read as "
+        "2025), write the years with four digits in the extract",
+        columns=(col,),
+    )
+
+
+def _dates(n: int) -> str:
+    return f"{n:,} date" if n == 1 else f"{n:,} dates"

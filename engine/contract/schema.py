@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .dates import ISO8601, check_date_order, parse_datetimes
+from .dates import EXCEL_YEARS, ISO8601, check_date_order, parse_datetimes
 
 # Relative on purpose: `tuneplate export` copies errors.py, reader.py and this file side by
 # side into the exported project's `contract/` package, which has no tuneplate installed.
@@ -226,8 +226,18 @@ class Schema:
                 continue
             dates, date_notes = _date_format(table[col], col) if kind == "datetime" else ("", [])
             notes += date_notes
+            # two-digit years: the fixed window, saved so scoring reads as the fit did
+            years = EXCEL_YEARS if kind == "datetime" else ""
             features.append(
-                Feature(col, keys[col], kind, tokens, decimal=decimal, date_format=dates)
+                Feature(
+                    col,
+                    keys[col],
+                    kind,
+                    tokens,
+                    decimal=decimal,
+                    date_format=dates,
+                    two_digit_years=years,
+                )
             )
         if constant:
             notes.append(_constant_note(constant))
@@ -296,7 +306,7 @@ class Schema:
             elif f.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s):
                 dates = _text(s).where(~_token_mask(s, f), None).rename(f.name)
                 check_date_order(dates, f.date_format)
-                out[f.name] = parse_datetimes(dates, f.date_format or ISO8601)
+                out[f.name] = parse_datetimes(dates, f.date_format or ISO8601, f.two_digit_years)
             elif f.kind == "boolean" and not pd.api.types.is_bool_dtype(s):
                 values = _read(s, f, self.rules)[0]
                 out[f.name] = pd.array(
