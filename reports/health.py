@@ -131,6 +131,8 @@ MEANINGS = {
     "date_order": "Dates read in the wrong day/month order put rows in the wrong period.",
     "two_digit_years": "A two-digit year names no century; a date read in the wrong one (a "
     "birth in 2064) gives the model ages and spans that are wrong by a hundred years.",
+    "time_of_day": "A time of day names no date; read as minutes since midnight it scores "
+    "the same whatever the day, where read as a date it would change every day.",
 }
 SEVERITY_MEANING = {
     "error": "This would make the model or its scores untrustworthy; the run was stopped.",

@@ -693,3 +693,49 @@ def test_probabilities_are_restated_at_the_stated_prevalence_beside_the_samples(
     assert without_tuneplate(project, "score.py", *args).returncode == 0
     reasons = pd.read_csv(project / "r.csv")
     assert list(reasons.columns[1:3]) == ["probability", "probability_at_prevalence"]
+
+
+def _visits(n: int, seed: int) -> pd.DataFrame:
+    """Loans with a birth date written dd/mm/yy and the time of day of the call."""
+    rng = np.random.default_rng(seed)
+    born = pd.Timestamp("1931-01-01") + pd.to_timedelta(rng.integers(0, 365 * 68, n), "D")
+    hours, minutes = rng.integers(7, 21, n), rng.integers(0, 60, n)
+    debt = rng.uniform(0, 1, n).round(3)
+    bad = rng.random(n) < 1 / (1 + np.exp(-(2 * debt - 1.2)))
+    return pd.DataFrame(
+        {
+            "born": born.strftime("%d/%m/%y"),
+            "called": [f"{h:02d}:{m:02d}" for h, m in zip(hours, minutes, strict=True)],
+            "debt_ratio": debt,
+            "status": np.where(bad, "bad", "good"),
+        }
+    )
+
+
+def test_exported_score_reads_two_digit_years_and_times_of_day_as_the_model_did(tmp_path):
+    """score.py reads with the copied contract: 25/03/64 is 1964 by the window saved in
+    model.json, and 12:30 is 750 minutes, the same scores as predict_proba."""
+    data, new = tmp_path / "train.csv", tmp_path / "new.csv"
+    _visits(300, 0).to_csv(data, index=False)
+    run, project = tmp_path / "run", tmp_path / "project"
+    args = ["run", "credit-risk", "--data", str(data), "--target", "status", "--out", str(run)]
+    assert main([*args, "--model", "logistic", "--trials", "2"]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    saved = json.loads((run / "model.json").read_text())["schema"]["features"]
+    features = {f["name"]: f for f in saved}
+    assert features["born"]["two_digit_years"] == "1930-2029"
+    assert features["called"]["kind"] == "numeric" and features["called"]["time_of_day"]
+    rows = _visits(40, 3).drop(columns="status")
+    rows.loc[0, ["born", "called"]] = ["25/03/64", "12:30"]
+    rows.to_csv(new, index=False)
+    scored = without_tuneplate(project, "score.py", "--data", str(new), "--out", "s.csv")
+    assert scored.returncode == 0 and "Traceback" not in scored.stderr, scored.stderr
+    model = Model.load(run)
+    encoded, counts = model.schema.encode(pd.read_csv(new))
+    assert not any(c.unreadable for c in counts.values())
+    assert encoded[model.schema.keys["called"]].iloc[0] == 750.0
+    born = (pd.Timestamp("1964-03-25") - pd.Timestamp(0)).days
+    assert encoded[model.schema.keys["born"]].iloc[0] == born
+    expected = model.predict_proba(pd.read_csv(new))[:, 1]
+    exported = pd.read_csv(project / "s.csv")["probability"].to_numpy()
+    np.testing.assert_allclose(exported, expected, rtol=0, atol=1e-12)

@@ -6,8 +6,11 @@ once per column, from all its values (a day above 12 settles it; ISO "2023-03-12
 decision), and `parse_datetimes` reads the column with that one order, offsets converted
 to UTC. The format decided at fit time is saved in the schema and reused at scoring.
 
-Two-digit years get their century from a fixed window (Excel's, `EXCEL_YEARS`), never
-from the day the code runs.
+Nothing is taken from the day the code runs: two-digit years get their century from a
+fixed window (Excel's, `EXCEL_YEARS`), and text that names no date or no year ("12:30",
+"12 March", "now"), which pandas would complete from today or from year 1, is NaT,
+for the caller to count. A column of times of day is read as minutes since midnight
+(`clock_minutes`), a number, never as a date.
 
 Self-contained on purpose (the standard library, numpy and pandas): `tuneplate export`
 copies it verbatim into the exported project's `contract/` beside reader.py and schema.py.
@@ -50,6 +53,17 @@ ISO8601 = "ISO8601"  # the format of a column whose dates needed no day/month de
 # pandas' for text dates ("12-Mar-64").
 EXCEL_YEARS = "1930-2029"
 POSIX_YEARS = "1969-2068"
+# A time of day alone, 24-hour or with AM/PM ("12:30", "08:05:00", "1:05 PM"): pandas reads
+# it as that time on the day the code runs, so `parse_datetimes` refuses it (NaT) and
+# `clock_minutes` reads it as minutes since midnight.
+_TIME_OF_DAY = re.compile(
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}(?:[.,]\d+)?))?"
+    r"(?:\s*(?P<half>[AaPp])\.?[Mm]\.?)?"
+)
+# Text that pandas completes from the day it runs: a value starting with a time (its
+# missing date is today's, "12:30 12 March" too) and the words "now" and "today".
+_TIME_FIRST = r"\d{1,2}:\d{2}"
+_TODAY_WORDS = ("now", "today")
 DAY_FIRST = "day/month/year"
 MONTH_FIRST = "month/day/year"
 
@@ -264,6 +278,9 @@ def parse_datetimes(
     2024") falls back to pandas' per-value parser.
     A year written with two digits ("25/03/64", "12-Mar-64") takes its century from the
     window `years`: Excel's 1930-2029 (`EXCEL_YEARS`), so 64 is 1964 and 25 is 2025.
+    Text that names no date or no year is NaT, never completed from the day the code runs
+    or from year 1 as pandas would: a time of day ("12:30", "8:05 PM": `clock_minutes`
+    reads those), "12 March", "now" (`undated` says which values).
     Timestamps with a UTC offset are converted to UTC even when the offset changes
     within the column (summer and winter time: "2024-03-30T12:00:00+01:00" and
     "2024-04-02T12:00:00+02:00"); naive ones are taken as UTC already. A date invalid in
@@ -291,9 +308,26 @@ def parse_datetimes(
         dtype: datetime64[ns, UTC]
         >>> parse_datetimes(pd.Series(["12/03/2023", "20/01/2022"])).dt.month.tolist()
         [3, 1]
-        >>> parse_datetimes(pd.Series(["25/03/64", "12-Mar-64"])).dt.year.tolist()
-        [1964, 1964]
+        >>> parse_datetimes(pd.Series(["25/03/64", "12:30", "12 March"])).dt.year.tolist()
+        [1964.0, nan, nan]
     """
+    return _parse(values, format, years)[0]
+
+
+def undated(values: pd.Series, format: str | None = None, years: str = EXCEL_YEARS) -> np.ndarray:
+    """Which values `parse_datetimes` refused because they name no date or no year: a time
+    of day ("12:30"), a day without a year ("12 March"), "now", "today". A bool array.
+
+    Example:
+        >>> undated(pd.Series(["12:30", "12 March", "2024-03-12", "soon"])).tolist()
+        [True, True, False, False]
+    """
+    return _parse(values, format, years)[1]
+
+
+def _parse(values: pd.Series, format: str | None, years: str) -> tuple[pd.Series, np.ndarray]:
+    """`parse_datetimes`, and which values it refused as naming no date or no year."""
+    refused_rows = np.zeros(len(values), dtype=bool)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         parsed = values.dt.tz_convert("UTC")
     elif pd.api.types.is_datetime64_dtype(values.dtype):
@@ -317,29 +351,39 @@ def parse_datetimes(
                 iso_values.iloc[position] = rewritten
         is_iso = iso_values.astype("str").str.match(r"\d{4}-\d{2}-\d{2}")
         is_iso = is_iso.fillna(False).to_numpy(dtype=bool)
-        parts = []
+        parts, refused = [], np.zeros(len(uniques), dtype=bool)
         if is_iso.any():
             parts.append(
                 pd.to_datetime(iso_values[is_iso], utc=True, format="ISO8601", errors="coerce")
             )
         if (~is_iso).any():
             other = iso_values[~is_iso].astype("str")
+            # pandas takes the date of a value that starts with a time from today
+            today = other.str.match(_TIME_FIRST) | other.str.lower().isin(_TODAY_WORDS)
             with warnings.catch_warnings():  # "could not infer format": expected here
                 warnings.simplefilter("ignore", UserWarning)
                 read = pd.to_datetime(
-                    other, utc=True, format="mixed", errors="coerce", dayfirst=day_first
+                    other.where(~today, None),
+                    utc=True,
+                    format="mixed",
+                    errors="coerce",
+                    dayfirst=day_first,
                 ).astype("datetime64[us, UTC]")
-            parts.append(_written_years(other, read, years))
+            read, no_year = _written_years(other, read, years)
+            gone = (today | no_year).to_numpy(dtype=bool)
+            refused[np.flatnonzero(~is_iso)[gone]] = True
+            parts.append(read.where(~(today | no_year)))
         # one resolution for both parts (microseconds span any year a table holds)
         parts = [part.astype("datetime64[us, UTC]") for part in parts]
         empty = pd.Series([], dtype="datetime64[us, UTC]")
         distinct = pd.concat(parts).sort_index() if parts else empty
         taken = distinct.array.take(codes, allow_fill=True)  # code -1 (missing): NaT
         parsed = pd.Series(taken, index=values.index, name=values.name)
+        refused_rows = np.append(refused, False)[codes]
     try:
-        return parsed.astype("datetime64[ns, UTC]")
+        return parsed.astype("datetime64[ns, UTC]"), refused_rows
     except (OverflowError, ValueError):  # beyond 1677-2262: keep pandas' own resolution
-        return parsed
+        return parsed, refused_rows
 
 
 def short_years(values: pd.Series, parsed: pd.Series) -> np.ndarray:
@@ -367,24 +411,50 @@ def short_years(values: pd.Series, parsed: pd.Series) -> np.ndarray:
     return short[codes]
 
 
-def _written_years(text: pd.Series, read: pd.Series, years: str) -> pd.Series:
-    """The text dates pandas read (`read`), each two-digit year in the window `years`.
+def _written_years(text: pd.Series, read: pd.Series, years: str) -> tuple[pd.Series, pd.Series]:
+    """The text dates pandas read (`read`), each year as written, and which wrote none.
 
-    pandas reads a two-digit year ("12-Mar-64") within 50 years of the day it runs
-    (dateutil's rule). A year is written short when the text does not hold it with four
-    digits but holds its last two digits as a number of one or two digits; the window
-    `years` gives it its century ("" keeps pandas' reading, as models saved before the
-    window were fitted)."""
-    out = read.copy()
-    if not years:
-        return out
+    pandas completes a date without a year ("12 March", "1pm") with year 1, and reads a
+    two-digit year ("12-Mar-64") within 50 years of the day it runs (dateutil's rule). A
+    year is written when the text holds it with four digits, or its last two digits as
+    a number of one or two digits, which the window `years` gives a century ("" keeps
+    pandas' reading, as models saved before the window were fitted)."""
+    out, none = read.copy(), pd.Series(False, index=read.index)
     for key, when in read.dropna().items():
         written = text[key]
-        if when.year == 1 or f"{when.year:04d}" in written:
+        if when.year != 1 and f"{when.year:04d}" in written:
             continue
-        if re.search(rf"(?<!\d)0?{when.year % 100}(?!\d)", written):
+        if when.year == 1 or not re.search(rf"(?<!\d)0?{when.year % 100}(?!\d)", written):
+            none[key] = True
+        elif years:
             try:
                 out[key] = when.replace(year=century(when.year % 100, years))
             except ValueError:  # 29 February in a year that has none
                 out[key] = pd.NaT
-    return out
+    return out, none
+
+
+def clock_minutes(values: pd.Series) -> np.ndarray:
+    """Times of day as minutes since midnight (floats); NaN for anything else.
+
+    "12:30" is 750, "08:05:30" 485.5, "1:05 PM" 785 and "12:10 AM" 10 (24-hour, or 12-hour
+    with AM/PM); hours past 23 (or 12 with AM/PM), minutes or seconds past 59 are NaN. A
+    time of day names no date, so it is a number, the same whatever the day it is read.
+
+    Example:
+        >>> clock_minutes(pd.Series(["12:30", "08:05:30", "1:05 PM", "25:00", None])).tolist()
+        [750.0, 485.5, 785.0, nan, nan]
+    """
+    text = values.where(values.isna(), values.astype(str).str.strip())
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    found = pd.Series(uniques, dtype="str").str.extract(f"^{_TIME_OF_DAY.pattern}$")
+    hours = pd.to_numeric(found["h"], errors="coerce")
+    minutes = pd.to_numeric(found["m"], errors="coerce")
+    seconds = pd.to_numeric(found["s"].str.replace(",", "."), errors="coerce").fillna(0.0)
+    half = found["half"].str.upper()
+    twelve = half.notna()
+    valid = (minutes < 60) & (seconds < 60)
+    valid &= (twelve & hours.between(1, 12)) | (~twelve & (hours < 24))
+    hours = hours.where(~twelve, hours % 12 + np.where(half == "P", 12, 0))
+    total = (hours * 60 + minutes + seconds / 60).where(valid)
+    return np.append(total.to_numpy(dtype=float, na_value=np.nan), np.nan)[codes]

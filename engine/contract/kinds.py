@@ -2,7 +2,8 @@
 its values read as that kind.
 
 `_learn_kind` decides numeric, categorical, boolean or datetime from all of a column's
-values (not its pandas dtype alone), and `_read` reads a column as a `Feature`'s kind,
+values (not its pandas dtype alone; times of day are numbers, minutes since midnight),
+and `_read` reads a column as a `Feature`'s kind,
 so training and scoring read a column alike however pandas happened to type it.
 `Schema` (schema.py) applies both to every feature of a table.
 
@@ -13,7 +14,7 @@ the standard library, numpy, pandas and its siblings (relatively).
 
 Example:
     >>> _learn_kind(pd.Series(["1,5", "2,25", "n/a"]), "rate", {"decimal": ","})[:3]
-    ('numeric', ('n/a',), '')
+    ('numeric', ('n/a',), {})
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from .dates import (
     EXCEL_YEARS,
     ISO8601,
     check_date_order,
+    clock_minutes,
     detect_date_format,
     parse_datetimes,
     short_years,
+    undated,
 )
 from .notes import (
     Note,
@@ -38,6 +41,7 @@ from .notes import (
     _empty_note,
     _format_notes,
     _inf_note,
+    _time_note,
     _token_note,
     _two_digit_note,
 )
@@ -86,6 +90,7 @@ DATE_SHARE = 0.8
 # Excel's serial day numbers for 1927-2119 (a date cell exported unformatted): "44562"
 EXCEL_SERIAL = r"\s*[1-7]\d{4}(?:\.0+)?\s*"
 _DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
+MINUTES_A_DAY = 24 * 60  # a time of day is read as minutes since midnight, below this
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,10 @@ class Feature:
             ("1930-2029", Excel's rule, `dates.EXCEL_YEARS`), fixed at fit; "" in models
             saved before the rule, which keep the reading they were fitted with (POSIX
             %y, 1969-2068, for numeric dates; pandas' for text dates).
+        time_of_day: numeric only: the column is times of day ("12:30", "8:05 PM") read
+            as minutes since midnight (`dates.clock_minutes`), at fit and at scoring;
+            numbers given for it are such minutes (as `Schema.typed` writes them), and
+            outside 0-1440 unreadable.
         words_missing: categorical only: a missing-word ("?", "-") that is not a learned
             level reads as missing (`fit_levels` sets it); False in models saved before
             the rule, which keep scoring such words as unknown levels, as they trained.
@@ -126,6 +135,7 @@ class Feature:
     date_format: str = ""
     words_missing: bool = False
     two_digit_years: str = ""
+    time_of_day: bool = False
 
 
 def missing_words(f: Feature) -> frozenset[str]:
@@ -172,6 +182,8 @@ def _read(
         bad = np.isinf(values)
         if f.kind == "boolean":
             bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
+        if f.time_of_day:  # minutes since midnight (as `Schema.typed` gives them): 0-1440
+            bad |= ~np.isnan(values) & ((values < 0) | (values >= MINUTES_A_DAY))
         values = np.where(bad, np.nan, values)
         return values, bad, np.isnan(values)
     # text (object, pandas string, category): parse each distinct value once
@@ -179,7 +191,10 @@ def _read(
     lower = text.str.lower()
     token = (text.notna() & lower.isin(missing_words(f))).to_numpy()
     blank = text.isna().to_numpy()
-    if f.kind == "numeric":
+    if f.kind == "numeric" and f.time_of_day:
+        parsed = clock_minutes(text)
+        bad = ~blank & ~token & np.isnan(parsed)
+    elif f.kind == "numeric":
         parsed = _numbers(s, *number_format(rules, f.decimal))
         bad = ~blank & ~token & ~np.isfinite(parsed)
     elif f.kind == "boolean":
@@ -210,43 +225,47 @@ def _days(s: pd.Series) -> np.ndarray:
 
 def _learn_kind(
     s: pd.Series, col: str, rules: dict
-) -> tuple[str | None, tuple[str, ...], str, list[Note]]:
-    """(kind or None when the column is empty, missing tokens, own decimal mark, notes).
+) -> tuple[str | None, tuple[str, ...], dict, list[Note]]:
+    """(kind or None when the column is empty, missing tokens, how it reads, notes).
 
+    How it reads: the `Feature` fields the column needs beyond its kind, {} for most:
+    {"decimal": ","} for its own decimal mark, {"time_of_day": True} for times of day.
     Text numbers are read under the table's `rules` (`number_format`); a column that
     reads as numbers only with the other decimal mark ("12,5" in a plain table) keeps
     that mark as its own, with a note. "12.5%" reads as 12.5 (percent units), with a note.
+    Times of day ("12:30") are minutes since midnight, with a note: never dates on the
+    day the code runs, as pandas reads them.
     """
     if pd.api.types.is_bool_dtype(s):
-        return "boolean", (), "", []
+        return "boolean", (), {}, []
     if pd.api.types.is_datetime64_any_dtype(s):
         if s.notna().any():
             zone = str(s.dt.tz) if isinstance(s.dtype, pd.DatetimeTZDtype) else ""
-            return "datetime", (), "", [_date_note(col, 0, from_text=False, zone=zone)]
-        return None, (), "", [_empty_note(col)]
+            return "datetime", (), {}, [_date_note(col, 0, from_text=False, zone=zone)]
+        return None, (), {}, [_empty_note(col)]
     if isinstance(s.dtype, pd.CategoricalDtype) and s.notna().any():
         # declared by the user (pandas `category`): levels, even when they are numbers
         # (branch codes 3, 7, 11 are not amounts; reading them so orders 11 above 7)
-        return "categorical", (), "", []
+        return "categorical", (), {}, []
     if pd.api.types.is_numeric_dtype(s):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         inf = int(np.isinf(values).sum())
         if not np.isfinite(values).any():
-            return None, (), "", [_empty_note(col, inf)]
-        return "numeric", (), "", [_inf_note(col, inf)] if inf else []
+            return None, (), {}, [_empty_note(col, inf)]
+        return "numeric", (), {}, [_inf_note(col, inf)] if inf else []
     text = _text(s)
     lower = text.str.lower()
     blank = text.isna()
     word = ~blank & lower.isin(MISSING_WORDS)
     rest = ~blank & ~word
     if not rest.any():
-        return None, (), "", [_empty_note(col, 0, sorted(set(lower[word])))]
+        return None, (), {}, [_empty_note(col, 0, sorted(set(lower[word])))]
     seen = set(lower[rest].unique())
     if seen <= TRUE_WORDS | FALSE_WORDS and seen & {"true", "false"}:
-        return "boolean", tuple(sorted(set(lower[word]))), "", []
+        return "boolean", tuple(sorted(set(lower[word]))), {}, []
     given = s[rest.to_numpy()]  # raw values: canonical text would turn "1.000" into "1"
     if given.astype(str).str.strip().str.fullmatch(r"[+-]?0\d+").any():
-        return "categorical", (), "", []  # "01067", "000123": codes (postcodes, ids)
+        return "categorical", (), {}, []  # "01067", "000123": codes (postcodes, ids)
     decimal, thousands = number_format(rules)
     numbers = pd.Series(_numbers(given, decimal, thousands), index=given.index)
     own = ""
@@ -291,19 +310,24 @@ def _learn_kind(
         written = given[finite.to_numpy()].map(lambda v: str(v).strip())
         notes += _format_notes(col, written, numbers[finite], decimal, thousands, own)
         notes += _answer_notes(col, text[rest], numeric=True)  # mostly 1/0, a few "yes"
-        return "numeric", tokens, own, notes
+        return "numeric", tokens, {"decimal": own} if own else {}, notes
     sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
+        if np.isfinite(clock_minutes(sample)).mean() >= DATE_SHARE:  # times, no date
+            unread = int(np.isnan(clock_minutes(text[rest])).sum())
+            tokens = tuple(sorted(set(lower[word])))
+            return "numeric", tokens, {"time_of_day": True}, [_time_note(col, unread)]
         parsed = parse_datetimes(sample)
         dated = parsed.dt.year.between(*DATE_YEARS).mean()  # NaT: False
         if dated >= DATE_SHARE:
             days = _days(parse_datetimes(text[rest]))
             unread = text[rest][np.isnan(days)]
             serials = int(unread.str.fullmatch(EXCEL_SERIAL).sum())
-            note = _date_note(col, len(unread), True, serials=serials)
-            return "datetime", tuple(sorted(set(lower[word]))), "", [note]
+            partial = int(undated(unread).sum())  # "12:30", "12 March": no date or year
+            note = _date_note(col, len(unread), True, serials=serials, undated=partial)
+            return "datetime", tuple(sorted(set(lower[word]))), {}, [note]
     notes = _case_notes(col, text[rest]) + _answer_notes(col, text[rest])
-    return "categorical", (), "", notes + _unit_notes(col, text[rest])
+    return "categorical", (), {}, notes + _unit_notes(col, text[rest])
 
 
 # A number and a unit in one cell ("1,8 mg/dl", "72 kg", "5.4 mmol/L"): read as text levels.

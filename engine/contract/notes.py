@@ -258,13 +258,21 @@ def _constant_note(columns: list[str]) -> Note:
     )
 
 
-def _date_note(col: str, bad: int, from_text: bool, zone: str = "", serials: int = 0) -> Note:
+def _date_note(
+    col: str, bad: int, from_text: bool, zone: str = "", serials: int = 0, undated: int = 0
+) -> Note:
+    """`undated`: how many of the `bad` name no date or no year ("12:30", "12 March")."""
     read = "text dates read as dates" if from_text else "a date column"
     unread = f"; {_values(bad)} not dates read as missing" if bad else ""
     if serials:  # Excel writes a date cell not formatted as a date as its serial day number
         unread += (
             f" ({serials:,} of them whole numbers such as Excel's serial day numbers: "
             "format the column as dates in the export)"
+        )
+    if undated:  # pandas would have taken the date from today, the year from year 1
+        unread += (
+            f" ({undated:,} of them a time or a day without a date or year, such as 12:30 "
+            "or 12 March: none is taken from the day of the run)"
         )
     # a zone-less time at scoring is taken as UTC: said where the model learns the zone
     zoned = (
@@ -280,6 +288,21 @@ def _date_note(col: str, bad: int, from_text: bool, zone: str = "", serials: int
         expected="dates as features only when the date itself predicts",
         fix=f"if it says when the row happened, pass --time {col}; if it is known only "
         f"after the outcome, --exclude {col}",
+        columns=(col,),
+    )
+
+
+def _time_note(col: str, bad: int) -> Note:
+    """Times of day read as minutes since midnight; `bad`: values that are not times."""
+    unread = f"; {_values(bad)} not times of day read as missing" if bad else ""
+    return Note(
+        "time_of_day",
+        "warning" if bad else "info",
+        f"{col}: times of day (12:30, 8:05 PM) read as minutes since midnight (12:30 is 750), "
+        f"a number that is the same whatever the day the model scores{unread}",
+        expected="times of day written HH:MM or HH:MM:SS (24-hour, or with AM/PM)",
+        fix="nothing to do if the time of day itself predicts; if the date matters too, "
+        "write date and time in one column (2024-03-12 12:30)",
         columns=(col,),
     )
 

@@ -215,7 +215,7 @@ class Schema:
             )
         features, notes, keys, constant = [], [], _safe_keys(columns), []
         for col in columns:
-            kind, tokens, decimal, col_notes = _learn_kind(table[col], col, rules or {})
+            kind, tokens, reading, col_notes = _learn_kind(table[col], col, rules or {})
             notes += col_notes
             if kind is None:
                 continue
@@ -234,9 +234,9 @@ class Schema:
                     keys[col],
                     kind,
                     tokens,
-                    decimal=decimal,
                     date_format=dates,
                     two_digit_years=years,
+                    **reading,
                 )
             )
         if constant:
@@ -301,7 +301,7 @@ class Schema:
         out = table.copy(deep=False)  # copy-on-write: only replaced columns are new
         for f in self.features:
             s = table[f.name]
-            if f.kind == "numeric" and not _plain_numbers(s):
+            if f.kind == "numeric" and (f.time_of_day or not _plain_numbers(s)):
                 out[f.name] = _read(s, f, self.rules)[0]
             elif f.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s):
                 dates = _text(s).where(~_token_mask(s, f), None).rename(f.name)
