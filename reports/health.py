@@ -16,7 +16,8 @@ MEANINGS = {
     "flattering the scores.",
     "ungroupable_columns": "A group table needs a column of a few groups; a date or an "
     "id gives every row its own.",
-    "constant_columns": "A column with one value carries no information; the model leaves it out.",
+    "constant_columns": "A column with one value carries no information; the model leaves it "
+    "out and never sees rows with another value, which scoring and validate then count.",
     "id_like_columns": "An identifier predicts nothing about new cases but can let the model "
     "memorise old ones.",
     "missing_values": "Gaps are filled or skipped by the model; many gaps make its scores "

@@ -252,8 +252,9 @@ def _constant_note(columns: list[str]) -> Note:
         f"{len(columns)} column(s) hold a single value: {', '.join(columns)}; left out of "
         "the features",
         expected="features that vary",
-        fix="the model leaves them out and scoring does not need them; check the extract "
-        "if they should vary",
+        fix="the model leaves them out and scoring does not need them; their one value is "
+        "saved with the model, and scoring and validate count rows holding another (rows "
+        "the model never saw); check the extract if they should vary",
         columns=tuple(columns),
     )
 

@@ -78,6 +78,10 @@ class ColumnCounts:
     `new_missing`: missing values where training had none. `rows`: rows scored.
     `other_case`: of the unknown levels, those equal to a learned level once case and
     surrounding spaces are ignored ("MALE" for "Male"): an extract written another way.
+    `one_value`: for a column the model left out because every row it was tuned on held
+    one value (`Constant`), that value as shown ("'Berlin'", "5"); "" for a model input.
+    `other_values`: its rows holding another value, or none: rows from a population the
+    model never saw.
     """
 
     name: str
@@ -87,6 +91,8 @@ class ColumnCounts:
     new_missing: int = 0
     other_share: float = 0.0
     other_case: int = 0
+    one_value: str = ""
+    other_values: int = 0
 
     def problem(self, share: float = WARN_SHARE) -> str | None:
         """One line when a count exceeds `share` of the rows, else None."""
@@ -109,6 +115,13 @@ class ColumnCounts:
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
+        if self.one_value and self.other_values / self.rows > share:
+            parts.append(
+                f"{self._of(self.other_values)} hold another value than {self.one_value}, or "
+                f"none: every row the model was tuned on held {self.one_value}, so it left "
+                f"{self.name} out and never saw rows with other values; retrain with such "
+                f"rows, or score only rows with {self.name} = {self.one_value}"
+            )
         return f"{self.name}: " + "; ".join(parts) if parts else None
 
     def _of(self, n: int) -> str:
@@ -170,6 +183,71 @@ def _missing_spelled_levels(features) -> list[Note]:
 
 
 @dataclass(frozen=True)
+class Constant:
+    """A column the model left out because every row it was tuned on held one value.
+
+    The model never saw another value of it, so rows holding one (or none) come from a
+    population it was not developed on: `Schema.encode` counts them (`ColumnCounts.
+    other_values`), scoring warns and `validate` says so. `value` is that one value as
+    the column's kind reads it (text for categorical; a number for numeric, 1.0/0.0 for
+    boolean), so "5", 5 and 5.0 are one value; `missing_tokens` and `decimal` read the
+    column as at fit. Saving the value discloses no row of the table: it is shared by
+    every row (an aggregate, as a level kept from MIN_LEVEL_ROWS rows or more is).
+    """
+
+    name: str
+    kind: str
+    value: str | float
+    missing_tokens: tuple[str, ...] = ()
+    decimal: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The value as a sentence writes it: 'Berlin' (quoted text), 5, True."""
+        if self.kind == "categorical":
+            return repr(self.value)
+        if self.kind == "boolean":
+            return str(bool(self.value))
+        return canonical(self.value) or str(self.value)
+
+    def feature(self) -> Feature:
+        """The column as a `Feature`, to be read by `_read` as at fit."""
+        levels = (str(self.value),) if self.kind == "categorical" else ()
+        return Feature(
+            self.name,
+            self.name,
+            self.kind,
+            levels,
+            self.missing_tokens,
+            decimal=self.decimal,
+            words_missing=True,
+        )
+
+    def others(self, s: pd.Series, rules: dict) -> int:
+        """How many of `s`'s values are not this one value: another value, or none."""
+        values, _, missing = _read(s, self.feature(), rules)
+        if self.kind == "categorical":
+            same = ~missing & (pd.Series(values, dtype=object) == self.value).to_numpy()
+        else:  # the same reading on both sides: exact but for a float32 column's rounding
+            same = ~missing & np.isclose(values, float(self.value), rtol=1e-6, atol=0.0)
+        return int((~same).sum())
+
+    @classmethod
+    def learn(cls, s: pd.Series, name: str, kind: str, tokens, decimal: str, rules):
+        """The record of a one-value column, or None for a date (a one-date column is
+        when the extract was taken, and every later batch is later: no population to
+        watch) or a value that does not read as its kind."""
+        if kind == "datetime":
+            return None
+        probe = cls(name, kind, "", tuple(tokens), decimal)
+        values, _, missing = _read(s, probe.feature(), rules)
+        if not len(values) or missing[0]:
+            return None
+        value = str(values[0]) if kind == "categorical" else float(values[0])
+        return replace(probe, value=value)
+
+
+@dataclass(frozen=True)
 class Schema:
     """The features of a model, in order, and the reading rules of the table.
 
@@ -181,6 +259,9 @@ class Schema:
 
     features: tuple[Feature, ...]
     rules: dict[str, Any] = field(default_factory=dict)  # reader.ReadingRules, as a dict
+    # The one-value columns left out of the model, with their value; None in a schema
+    # saved before they were recorded (nothing to check them against).
+    constants: tuple[Constant, ...] | None = ()
 
     @property
     def names(self) -> list[str]:
@@ -203,7 +284,8 @@ class Schema:
         """Each column's kind, from its values (not its pandas dtype alone).
 
         Columns with no value at all after reading are left out, with a note; so are
-        columns with one value in every row (the checks' finding names them).
+        columns with one value in every row (the checks' finding names them), whose
+        value is kept (`Constant`) so that scoring counts rows holding another.
         Levels come later, from the development rows (`fit_levels`).
         """
         texts = pd.Series([_as_text(c) for c in columns])
@@ -213,16 +295,18 @@ class Schema:
                 f"the columns {_listing(same)} have the same name once written as text "
                 "(a CSV header, a model file); rename them so each name is used once"
             )
-        features, notes, keys, constant = [], [], _safe_keys(columns), []
+        features, notes, keys, constant, kept = [], [], _safe_keys(columns), [], []
         for col in columns:
             kind, tokens, reading, col_notes = _learn_kind(table[col], col, rules or {})
             notes += col_notes
             if kind is None:
                 continue
             if table[col].nunique(dropna=False) <= 1:
-                # one value in every row: nothing to learn, so scoring need not give it
-                # and monitoring does not watch it (said in one note below)
+                # one value in every row: nothing to learn, so scoring need not give it;
+                # its value is kept, so rows that hold another are counted (one note below)
                 constant.append(col)
+                record = Constant.learn(table[col], col, kind, tokens, decimal, rules or {})
+                kept += [record] if record is not None else []
                 continue
             dates, date_notes = _date_format(table[col], col) if kind == "datetime" else ("", [])
             notes += date_notes
@@ -242,7 +326,7 @@ class Schema:
         if constant:
             notes.append(_constant_note(constant))
         notes += [Note(**n) for n in table.attrs.get("reading_notes", ())]  # reader's findings
-        return cls(tuple(features), dict(rules or {})), notes
+        return cls(tuple(features), dict(rules or {}), tuple(kept)), notes
 
     def fit_levels(self, rows: pd.DataFrame) -> tuple[Schema, list[Note]]:
         """Levels (rare ones pooled) and missingness, from the training rows."""
@@ -320,7 +404,9 @@ class Schema:
         Numeric, boolean and datetime become floats (datetime: days since 1970-01-01 UTC,
         their keys listed in the frame's `attrs["dates"]`);
         categorical becomes a pandas Categorical with the model's levels. Extra columns
-        are ignored. Zero rows give an empty input (the caller decides what to return).
+        are ignored, but for the one-value columns the model left out (`constants`):
+        when given, their rows holding another value are counted. Zero rows give an
+        empty input (the caller decides what to return).
         Raises TuneplateError when `table` is not a DataFrame, lacks a model column or
         has one twice.
         """
@@ -334,7 +420,7 @@ class Schema:
         # file's "5,951" is 5951, even for a model tuned on a 1.234,5 file); a DataFrame
         # made another way is read under the training file's rules.
         rules = table.attrs.get("reading_rules") or self.rules
-        table = _strip_names(table, self.names)
+        table = _strip_names(table, [*self.names, *(c.name for c in self.constants or ())])
         missing = [n for n in self.names if n not in table.columns]
         if missing:
             raise TuneplateError(
@@ -372,6 +458,11 @@ class Schema:
                 other_share=f.other_share,
                 other_case=other_case,
             )
+        for c in self.constants or ():
+            if c.name in table.columns and c.name not in repeated and c.name not in counts:
+                counts[c.name] = ColumnCounts(
+                    c.name, n, one_value=c.shown, other_values=c.others(table[c.name], rules)
+                )
         frame = pd.DataFrame(out, index=table.index)
         dates = [f.key for f in self.features if f.kind == "datetime"]
         if dates:  # which floats are days since 1970: a scorecard's splits go to a month's 1st
@@ -385,6 +476,10 @@ class Schema:
             "features": [{**asdict(f), "levels": list(f.levels)} for f in self.features],
             "rules": self.rules,
             "min_level_rows": MIN_LEVEL_ROWS,
+            "constants": [
+                {**asdict(c), "missing_tokens": list(c.missing_tokens)}
+                for c in self.constants or ()
+            ],
         }
 
     @classmethod
@@ -401,7 +496,15 @@ class Schema:
             )
             for f in data["features"]
         )
-        return cls(features, dict(data.get("rules") or {}))
+        constants = (
+            tuple(
+                Constant(**{**c, "missing_tokens": tuple(c.get("missing_tokens", ()))})
+                for c in data["constants"]
+            )
+            if "constants" in data
+            else None  # saved before the one-value columns were recorded
+        )
+        return cls(features, dict(data.get("rules") or {}), constants)
 
     @classmethod
     def _from_encoder(cls, data: dict) -> Schema:
@@ -413,7 +516,8 @@ class Schema:
                 if c in cats
                 else Feature(c, c, "numeric", had_missing=True)
                 for c in data["features"]
-            )
+            ),
+            constants=None,
         )
 
 
@@ -483,6 +587,7 @@ __all__ = [
     "OTHER",
     "WARN_SHARE",
     "ColumnCounts",
+    "Constant",
     "Feature",
     "Note",
     "Schema",

@@ -11,7 +11,13 @@ import pytest
 
 import tuneplate
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.schema import MIN_LEVEL_ROWS, OTHER, Schema, SchemaWarning
+from tuneplate.engine.contract.schema import (
+    MIN_LEVEL_ROWS,
+    OTHER,
+    Schema,
+    SchemaWarning,
+    problems,
+)
 from tuneplate.engine.data.checks import run_checks
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.families.models import Model
@@ -902,6 +908,83 @@ def test_a_constant_column_is_left_out_so_scoring_and_monitoring_do_not_need_it(
     schema, _ = _learn(table)
     assert "branch_country" not in schema.names
     assert schema.encode(table.drop(columns="branch_country"))[0].shape[0] == 300
+
+
+def _one_valued(n: int = 300) -> pd.DataFrame:
+    """`_table` with a text, a number-as-text and an integer column of one value each."""
+    return _table(n).assign(branch="Berlin", tier="5", seats=3)
+
+
+def test_a_constant_columns_value_is_kept_and_rows_holding_another_are_counted():
+    """`branch` was "Berlin" in every row the model was tuned on; a batch where a quarter
+    is "Munich" scored without a word, though the model never saw such rows."""
+    table = _one_valued()
+    schema, _ = _learn(table)
+    assert {c.name: c.value for c in schema.constants} == {
+        "branch": "Berlin",
+        "tier": 5.0,
+        "seats": 3.0,
+    }
+    batch = table.copy()
+    batch.loc[::4, "branch"] = "Munich"
+    counts = schema.encode(batch)[1]
+    assert counts["branch"].other_values == 75 and counts["branch"].one_value == "'Berlin'"
+    (line,) = [x for x in problems(counts) if x.startswith("branch:")]
+    assert "75 of 300 rows (25.0%) hold another value than 'Berlin'" in line
+    assert "retrain with such rows, or score only rows with branch = 'Berlin'" in line
+    # "5", 5 and 5.0 are one value, read as the column's kind, as at fit
+    same = schema.encode(table.assign(tier=5.0, seats="3"))[1]
+    assert same["tier"].other_values == same["seats"].other_values == 0
+    assert not [x for x in problems(same) if x.startswith(("tier", "seats", "branch"))]
+
+
+def test_a_constant_number_that_varies_or_goes_missing_is_counted_as_another_value():
+    table = _one_valued()
+    schema, _ = _learn(table)
+    batch = table.assign(seats=np.where(np.arange(300) % 10 == 0, 4, 3).astype(float))
+    batch.loc[1:9, "seats"] = np.nan  # missing, where no development row was
+    (line,) = [x for x in problems(schema.encode(batch)[1]) if x.startswith("seats:")]
+    assert "39 of 300 rows (13.0%) hold another value than 3, or none" in line
+
+
+def test_a_constant_column_left_out_of_the_rows_to_score_is_not_required():
+    table = _one_valued()
+    schema, _ = _learn(table)
+    counts = schema.encode(table.drop(columns=["branch", "tier", "seats"]))[1]
+    assert not {"branch", "tier", "seats"} & set(counts)
+
+
+def test_predict_proba_warns_on_rows_holding_another_value_of_a_constant_column():
+    table = _one_valued()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _tune(table, "logistic").model
+    assert [c.name for c in model.schema.constants] == ["branch", "tier", "seats"]
+    batch = table.assign(branch=np.where(np.arange(300) % 2 == 0, "Munich", "Berlin"))
+    with pytest.warns(SchemaWarning, match=r"branch: 150 of 300 rows \(50.0%\) hold another"):
+        proba = model.predict_proba(batch)
+    assert proba.schema_counts["branch"].other_values == 150
+    with pytest.raises(TuneplateError, match="hold another value than 'Berlin'"):
+        model.predict_proba(batch, strict=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SchemaWarning)
+        model.predict_proba(table)  # every row "Berlin": nothing to say
+
+
+def test_constants_survive_json_and_an_older_schema_loads_without_them():
+    schema, _ = _learn(_one_valued())
+    saved = json.loads(json.dumps(schema.to_dict()))
+    assert Schema.from_dict(saved) == schema
+    del saved["constants"]  # a model.json written before they were recorded
+    old = Schema.from_dict(saved)
+    assert old.constants is None and old.names == schema.names
+    assert "branch" not in old.encode(_one_valued().assign(branch="Munich"))[1]
+
+
+def test_a_one_date_column_is_not_watched():
+    """A date in every row is when the extract was taken: every later batch is later."""
+    schema, _ = _learn(_table().assign(as_of="2024-03-31"))
+    assert "as_of" not in schema.names and schema.constants == ()
 
 
 @pytest.mark.parametrize(
