@@ -7,7 +7,9 @@ slope show whether the probabilities still match (`engine.outcomes`); the vertic
 business tables are redone at the operating point frozen at the run. Without outcomes
 (monitoring), the scores' PSI and each input's CSI against the hold-out profile
 (`contract.profile`) and the per-column counts of unreadable values and unseen levels
-say what moved. With a time column, the same figures per month or quarter.
+say what moved; so do the rows holding another value in a column the model left out
+because every row it was tuned on held one (a population it never saw). With a time
+column, the same figures per month or quarter.
 
 Then one verdict in plain words ("still performs as developed", "drifting: watch",
 "recalibrate", "redevelop", "fix the extract first" when an input could largely not be
@@ -55,6 +57,7 @@ from tuneplate.engine.contract.monitoring import (
     VERDICTS,
     WATCH,
     Drift,
+    constant_notes,
     drift_rows,
     verdict,
 )
@@ -252,6 +255,7 @@ def validate(
         notes.append(chosen)
     batch = _batch_clusters(data, group)
     drift = _drift(profile, schema, encoded, scores, counts, batch, notes)
+    notes += constant_notes(schema, data.columns, _left_out(results))
     y, known = read_outcomes(data, target, model.positive, positive) if target else (None, None)
     if y is not None and len(y) < MIN_ROWS:
         notes.append(
@@ -301,6 +305,12 @@ def validate(
         )
     v.notes = tuple(notes)
     return v
+
+
+def _left_out(results: Results) -> list[str]:
+    """The one-value columns the run left out of its model, as its findings name them."""
+    named = (f.columns for f in results.findings if f.check == "constant_columns")
+    return list(dict.fromkeys(c for columns in named for c in columns))
 
 
 def _batch_clusters(data: pd.DataFrame, group: str | None) -> np.ndarray | None:

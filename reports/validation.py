@@ -105,8 +105,18 @@ MONITORED = (  # the lead of UNJUDGED (no outcomes)
 )
 
 
+# WATCH's lead when rows hold another value in a column that had one at development:
+# not a moved input the model still reads, but rows it was never developed on
+UNSEEN = (
+    "Rows here hold values the model never saw, in a column that had one value at "
+    "development: retrain with such rows, or score only rows like those it was developed on."
+)
+
+
 def lead(v: Validation) -> str:
     """One sentence under the badge: what the verdict asks the reader to do."""
+    if v.verdict == WATCH and any(d.one_value and d.problem for d in v.drift):
+        return UNSEEN
     return MONITORED if v.verdict == UNJUDGED else LEADS.get(v.verdict, "")
 
 
@@ -254,7 +264,7 @@ def _order(d: Drift) -> tuple:
 def drift_rows(v: Validation) -> list[dict]:
     """Every column's PSI/CSI, band, noise and counts; scores first, then by PSI descending."""
     rows = []
-    for d in sorted(v.drift, key=_order):
+    for d in sorted((d for d in v.drift if not d.one_value), key=_order):
         scores = d.column == SCORES
         counts = {k: getattr(d, k) for k in COUNTS}
         rows.append(
@@ -272,6 +282,21 @@ def drift_rows(v: Validation) -> list[dict]:
             }
         )
     return rows
+
+
+def constant_rows(v: Validation) -> list[dict]:
+    """The columns the model left out because every development row held one value:
+    that value and the share of the new rows holding another (or none)."""
+    return [
+        {
+            "column": d.column,
+            "value": d.one_value,
+            "other": _share(d.other_values, d.rows),
+            "flagged": bool(d.rows and d.other_values / d.rows > WARN_SHARE),
+        }
+        for d in v.drift
+        if d.one_value
+    ]
 
 
 def stability_caption(v: Validation) -> str:
@@ -424,6 +449,7 @@ def render_validation(v: Validation) -> str:
         summary=list(v.headline.summary) if v.headline is not None else [],
         currency=v.currency,
         drift=drift_rows(v),
+        constants=constant_rows(v),
         triggers=[(t, LIGHT_LEVEL[t.light], LIGHT_WORD[t.light]) for t in v.triggers],
         fired=sum(t.light == "red" for t in v.triggers),
         stability_caption=stability_caption(v),
@@ -440,6 +466,7 @@ def render_validation(v: Validation) -> str:
 __all__ = [
     "calibration_rows",
     "checked",
+    "constant_rows",
     "drift_rows",
     "figure_rows",
     "period_rows",

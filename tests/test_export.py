@@ -524,6 +524,44 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
     _one_line_refusal(again, "already exists")
 
 
+def test_exported_score_and_validate_count_rows_holding_another_value_of_a_constant(
+    tmp_path,
+):
+    """Every training row was branch "Berlin", so the model left the column out: the
+    exported score.py and validate.py said nothing of a batch half "Munich"."""
+    import tuneplate
+
+    data, new, lacking = tmp_path / "train.csv", tmp_path / "new.csv", tmp_path / "lack.csv"
+    _loans(300, 0).assign(branch="Berlin").to_csv(data, index=False)
+    run, project = tmp_path / "run", tmp_path / "project"
+    args = ["run", "credit-risk", "--data", str(data), "--target", "status", "--out", str(run)]
+    assert main([*args, "--model", "logistic", "--trials", "2"]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    rows = _loans(200, 7).assign(branch=["Munich", "Berlin"] * 100)
+    rows.to_csv(new, index=False)
+    rows.drop(columns="branch").to_csv(lacking, index=False)
+
+    scored = _score(project, "--data", new, "--out", tmp_path / "s.csv")
+    assert scored.returncode == 0
+    (line,) = [x for x in scored.stderr.splitlines() if x.startswith("branch:")]
+    assert "100 of 200 rows (50.0%) hold another value than 'Berlin'" in line
+    strict = _score(project, "--data", new, "--out", tmp_path / "t.csv", "--strict")
+    _one_line_refusal(strict, "branch")
+
+    done = without_tuneplate(project, "validate.py", "--data", str(new), "--out", "v.json")
+    assert done.returncode == 0, done.stderr
+    exported = json.loads((project / "v.json").read_text())
+    engine = tuneplate.validate(run, new, model="tuned")
+    assert exported["verdict"] == engine.verdict == "drifting: watch"
+    assert exported["reasons"] == list(engine.reasons)
+    assert any("hold another value than 'Berlin'" in r for r in exported["reasons"])
+
+    done = without_tuneplate(project, "validate.py", "--data", str(lacking), "--out", "w.json")
+    assert done.returncode == 0, done.stderr
+    (note,) = [n for n in json.loads((project / "w.json").read_text())["notes"] if "branch" in n]
+    assert "cannot be checked" in note
+
+
 def test_export_repeats_the_reports_reservations(scoring_project, tmp_path, capsys):
     """A recommendation run whose report preferred its popularity list was exported
     without a word; the vertical's own reservations (`headline.concerns`) are printed."""

@@ -28,7 +28,9 @@ recalibrating):
 - "drifting: watch": the scores' PSI is 0.10 or more, an input's CSI 0.25 or more
   (each beyond sampling noise, the inputs' noise shared Bonferroni-wise, and only from
   MIN_STABILITY_ROWS new rows), or more than 1% of a column's values could not be read,
-  are new missing values or are levels the model did not learn;
+  are new missing values or are levels the model did not learn, or more than 1% of the
+  rows hold another value (or none) in a column every development row held one value in
+  (the model left it out and never saw such rows: a population it was not developed on);
 - otherwise "still performs as developed" when the rows have outcomes of both kinds,
   and "stable; performance not judged" when they do not (without outcomes the ranking
   and the calibration cannot be checked, only the scores' and inputs' stability), or
@@ -101,6 +103,8 @@ class Drift:
     are worth when they repeat one (NaN: from the rows); `band` (`band()`) "stable",
     "within noise", "look" or "major shift". Counts are of the `rows` scored; `problem`
     is the schema's one line when a count passes 1% of them (`ColumnCounts.problem`).
+    A one-value column the model left out has no PSI (NaN, band ""): its row counts the
+    rows holding another value than the development's one (`one_value`, `other_values`).
     """
 
     column: str
@@ -115,6 +119,10 @@ class Drift:
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
     off_range: bool = False  # a change of unit, far off range (`Profile.unit_changes`)
     entities: float = math.nan  # what the noise counted for the new rows, when not rows
+    # A column the model left out because every row it was tuned on held one value
+    # (`schema.Constant`): that value as shown, and the rows holding another (or none).
+    one_value: str = ""
+    other_values: int = 0
 
 
 # ------------------------------------------------------------------------- stability
@@ -218,7 +226,53 @@ def drift_rows(
         shares = profile.columns[name].shares
         judged_band, counted = judged(index[name], shares, len(inputs), encoded[keys[name]])
         rows.append(Drift(name, index[name], *judged_band, n, **found, **counted))
+    # The one-value columns left out, when the rows give them: judged from any number of
+    # rows, since no development row held another value (no sampling noise to allow for).
+    for constant in schema.constants or ():
+        c = counts.get(constant.name)
+        if c is None or not c.one_value:  # not in these rows: `constant_notes` says so
+            continue
+        rows.append(
+            Drift(
+                constant.name,
+                math.nan,
+                "",
+                rows=n,
+                problem=c.problem() or "",
+                one_value=c.one_value,
+                other_values=c.other_values,
+            )
+        )
     return tuple(rows)
+
+
+def constant_notes(schema, columns, left_out=()) -> list[str]:
+    """Sentences on the one-value columns these rows cannot be checked on.
+
+    `columns`: the new rows' column names; `left_out`: the one-value columns the run's
+    findings name ("constant_columns"), for a schema saved before their values were
+    recorded (`schema.constants` None).
+    """
+    if schema.constants is None:
+        if not left_out:
+            return []
+        names = ", ".join(map(repr, left_out))
+        return [
+            f"The run left out {names}, which held one value in every row it was tuned on, "
+            "but its model file predates recording that value: whether these rows hold "
+            "other values (rows the model never saw) cannot be checked; re-run 'tuneplate "
+            "run' to record it."
+        ]
+    given = {str(c).strip() for c in columns}
+    absent = [c for c in schema.constants if str(c.name).strip() not in given]
+    if not absent:
+        return []
+    each = ", ".join(f"{c.name!r} ({c.shown})" for c in absent)
+    return [
+        f"Every row the run was tuned on held one value in {each}, so the model left it "
+        "out; these rows lack the column, so whether they hold other values (rows the "
+        "model never saw) cannot be checked."
+    ]
 
 
 def _numbers(values) -> np.ndarray:
@@ -252,7 +306,7 @@ def verdict(
     extract = _drift_reasons(drift)
     header = (
         "Check the extract before acting on this verdict:"
-        if any(d.problem for d in drift)
+        if any(d.problem and not d.one_value for d in drift)
         else "The new rows moved away from the development rows; weigh this before acting "
         "on this verdict:"
     )
@@ -413,5 +467,7 @@ def _drift_reasons(drift: tuple[Drift, ...]) -> tuple[str, ...]:
         )
     if len(moved) > 3:
         reasons.append(f"{len(moved) - 3} more input(s) moved as much; see the table.")
-    reasons += [f"{d.problem}; check the extract." for d in drift if d.problem]
+    # a one-value column that varies: rows of a population the model was not developed on
+    reasons += [f"{d.problem}." for d in drift if d.problem and d.one_value]
+    reasons += [f"{d.problem}; check the extract." for d in drift if d.problem and not d.one_value]
     return tuple(reasons)

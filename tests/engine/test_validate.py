@@ -1090,3 +1090,82 @@ def test_the_auroc_interval_says_it_is_built_on_the_logit_scale(credit):
     it "a normal interval from the AUROC's standard error"."""
     method = tuneplate.validate(credit.folder, credit.holdout).auroc.method
     assert method.startswith("a normal interval on the logit scale")
+
+
+# -- a column with one value at development that varies in the new rows ------------------
+
+
+@pytest.fixture(scope="module")
+def branch(tmp_path_factory) -> SimpleNamespace:
+    """A run whose every row came from one branch (and one product tier): both are left
+    out of the model, their one value recorded with it."""
+    folder = tmp_path_factory.mktemp("branch-run")
+    table = tuneplate.load_vertical("credit-risk").example().table.assign(branch="Berlin", tier=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuneplate.tune(
+            "credit-risk", table, target=CREDIT_TARGET, n_trials=2, model="logistic"
+        ).save(folder)
+    return SimpleNamespace(folder=folder, holdout=_holdout(folder, table))
+
+
+def _quiet_validate(folder, rows, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return tuneplate.validate(folder, rows, **kwargs)
+
+
+def test_rows_of_a_branch_the_model_never_saw_are_not_called_stable(branch, tmp_path):
+    """Every development row was branch "Berlin", so the model left the column out; a
+    batch a quarter "Munich" read "still performs as developed", without a word."""
+    rows = branch.holdout.copy()
+    rows.loc[rows.index % 4 == 0, "branch"] = "Munich"
+    v = _quiet_validate(branch.folder, rows, out=tmp_path / "check")
+    assert v.verdict == WATCH, v.reasons
+    (reason,) = [r for r in v.reasons if "branch" in r]
+    assert "50 of 200 rows (25.0%) hold another value than 'Berlin', or none" in reason
+    assert "retrain with such rows, or score only rows with branch = 'Berlin'" in reason
+    (row,) = [d for d in v.drift if d.column == "branch"]
+    assert (row.one_value, row.other_values) == ("'Berlin'", 50)
+    assert {d.column for d in v.drift if d.one_value} == {"branch", "tier"}
+    # without outcomes too: not "stable; performance not judged"
+    unjudged = _quiet_validate(branch.folder, rows.drop(columns=[CREDIT_TARGET]))
+    assert unjudged.verdict == WATCH
+    page = (tmp_path / "check" / "validation.html").read_text(encoding="utf-8")
+    assert 'data-table="constants"' in page and "25.0%" in page
+    assert "values the model never saw, in a column" in page  # its lead
+    assert "Munich" not in page  # the new rows' own values stay out of the page
+    # the rows as at development: nothing said, the verdict as before
+    same = _quiet_validate(branch.folder, branch.holdout)
+    assert not [r for r in same.reasons if "branch" in r or "tier" in r]
+    assert same.verdict != WATCH, same.reasons
+
+
+def test_a_constant_number_that_varies_is_counted_as_the_text_one(branch):
+    rows = branch.holdout.assign(tier=np.where(np.arange(len(branch.holdout)) < 30, 3, 2))
+    v = _quiet_validate(branch.folder, rows)
+    assert v.verdict == WATCH
+    assert any("tier: 30 of 200 rows (15.0%) hold another value than 2" in r for r in v.reasons)
+
+
+def test_a_constant_column_the_rows_lack_is_said_unchecked(branch):
+    v = _quiet_validate(branch.folder, branch.holdout.drop(columns=["branch"]))
+    (note,) = [n for n in v.notes if "'branch'" in n]
+    assert "'branch' ('Berlin')" in note and "cannot be checked" in note
+    assert not [r for r in v.reasons if "branch" in r]
+
+
+def test_a_run_saved_before_constants_were_recorded_validates_and_says_so(branch, tmp_path):
+    old = tmp_path / "old-run"
+    shutil.copytree(branch.folder, old)
+    for path in (old / "model.json", old / "baseline" / "model.json"):
+        if path.is_file():  # the tuned model's, and the recommended baseline's
+            meta = json.loads(path.read_text())
+            del meta["schema"]["constants"]
+            path.write_text(json.dumps(meta))
+    rows = branch.holdout.assign(branch="Munich")
+    v = _quiet_validate(old, rows)
+    assert not [d for d in v.drift if d.one_value]
+    (note,) = [n for n in v.notes if "predates recording" in n]
+    assert "'branch', 'tier'" in note and "cannot be checked" in note
+    assert v.verdict == _quiet_validate(branch.folder, branch.holdout).verdict
