@@ -121,6 +121,12 @@ MEANINGS = {
     "or without it.",
     "mixed_currency": "Amounts in two currencies in one column are compared as if in one; "
     "the model learns the mix unless the extract converts them.",
+    "currency_from_data": "The money figures are in the currency the amounts' one sign "
+    "names, not the default; a $ may be another dollar than the US one.",
+    "currency_conflict": "The stated currency is not the one the amounts are written in: "
+    "money figures may carry the wrong currency, or the exposure be in another.",
+    "currency_unclear": "Amounts written in several currencies: the money figures keep the "
+    "default currency, which may not be theirs.",
     "accounting_negatives": "Amounts in parentheses are read as negative, as accountants "
     "write them; scoring reads them the same way.",
     "mixed_percent": "Values with '%' and plain fractions in one column are 100 times apart "

@@ -22,6 +22,7 @@ from optuna.trial import FrozenTrial
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import Schema
+from tuneplate.engine.currency import amount_signs, settle
 from tuneplate.engine.data.checks import Finding, errors, run_checks
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import Split, make_split
@@ -127,9 +128,12 @@ class BinaryTask:
             )
 
     def check(self, vertical: Vertical, data: pd.DataFrame | None, config) -> list:
-        table, roles, _, tidied = prepare(vertical, data, config)
-        table, roles, _, read = read_features(table, roles)
-        return sorted_findings(tidied + read + run_checks(table, roles, vertical.checks))
+        raw, roles, _, tidied = prepare(vertical, data, config)
+        table, roles, _, read = read_features(raw, roles)
+        stated = config.business.assumptions
+        merged = {**vertical.assumptions, **stated}
+        said = settle(merged, stated, amount_signs(raw, read), vertical.name)[1]
+        return sorted_findings(tidied + read + said + run_checks(table, roles, vertical.checks))
 
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
         vertical, config, strategy = r.vertical, r.config, r.strategy
@@ -152,12 +156,18 @@ class BinaryTask:
         make_sampler(strategy, vertical.spaces[family.name], search.seed)  # unknown names fail
 
         # data -> checks
-        table, roles, attribution, tidied = prepare(vertical, data, config)
-        printed = fingerprint(table)  # of the table as given, before any reading
-        table, roles, schema, read = read_features(table, roles)
+        raw, roles, attribution, tidied = prepare(vertical, data, config)
+        printed = fingerprint(raw)  # of the table as given, before any reading
+        table, roles, schema, read = read_features(raw, roles)
+        # a `currency` assumption left unstated takes the one sign the amounts carry
+        # ("$1,250" read as 1250), and a stated one the signs contradict is said
+        assumptions, said = settle(
+            r.assumptions, config.business.assumptions, amount_signs(raw, read), vertical.name
+        )
         findings = sorted_findings(
             tidied
             + read
+            + said
             + run_checks(table, roles, vertical.checks)
             + replay_findings(config, printed)
         )
@@ -237,7 +247,7 @@ class BinaryTask:
             config=config,
             task=self,
             objective=objective,
-            assumptions=r.assumptions,
+            assumptions=assumptions,
             strategy=strategy,
             family=family,
             space=space,

@@ -1,0 +1,162 @@
+"""The currency of a run's money figures, checked against the signs its amounts carry.
+
+A vertical with a `currency` assumption (credit risk: "EUR" unless stated) writes its
+money figures in it. The reader reads "$1,250" or "€37,000" as amounts, the sign dropped
+and counted (`contract.notes`: findings "currency_text", one sign in a column, and
+"mixed_currency", several). `settle` puts the two together, for any vertical that has the
+assumption:
+
+- not stated, and the amounts carry exactly one sign: the currency is the sign's (€ EUR,
+  £ GBP, ¥ JPY, $ USD, ₹ INR), with an info finding; a sign several currencies write
+  ($: USD, CAD, AUD...; ¥: JPY, CNY) names the first and how to set another;
+- not stated, and the amounts carry several signs: nothing is taken from the data (which
+  one?), and a warning says the figures keep the default;
+- stated, and a sign the stated currency is not written with: a warning naming both;
+- not stated, no sign: the default, as before (None stays None: "unknown").
+
+`currency_source` beside `currency` says where it came from, so the report prints it
+beside the money figures. Nothing here knows a vertical: only the assumption's key.
+
+Example:
+    >>> settle({"currency": "EUR"}, {}, {"amount": ("$",)}, "credit-risk")[0]["currency_source"]
+    "from the $ sign of the amounts in 'amount' (USD assumed; set --assume currency=CAD if not)"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tuneplate.engine.contract.numbers import written_as
+from tuneplate.engine.data.checks import Finding
+
+KEY, SOURCE = "currency", "currency_source"
+# The ISO 4217 codes written with each sign the reader knows (`numbers.CURRENCY_SIGNS`),
+# the one assumed first. A stated code among them agrees with the sign.
+CODES = {
+    "€": ("EUR",),
+    "£": ("GBP", "EGP", "GIP", "FKP", "SHP"),
+    "¥": ("JPY", "CNY"),
+    "$": ("USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN", "TWD", "ARS", "CLP", "COP",
+          "BSD", "BBD", "BZD", "BMD", "BND", "KYD", "FJD", "GYD", "JMD", "LRD", "NAD",
+          "SBD", "SRD", "TTD", "XCD"),
+    "₹": ("INR",),
+}  # fmt: skip
+# Signs whose usual second currency is common enough to name in the fix.
+AMBIGUOUS = {"$": "CAD", "¥": "CNY"}
+READ_AS_AMOUNTS = ("currency_text", "mixed_currency")  # the reader's findings on signs
+
+
+def amount_signs(table: pd.DataFrame, findings) -> dict[str, tuple[str, ...]]:
+    """{column: its currency signs, most rows first} for the columns the reader's
+    findings say held amounts written with one (`READ_AS_AMOUNTS`), read from the
+    column's values as the reader reads them (`numbers.written_as`)."""
+    named = (f.columns for f in findings if f.check in READ_AS_AMOUNTS)
+    signs = {}
+    for col in dict.fromkeys(c for columns in named for c in columns):
+        if col not in table.columns:
+            continue
+        codes, uniques = pd.factorize(table[col])  # each distinct value read once
+        found = pd.Series([written_as(str(v))[1] for v in uniques], dtype=object)
+        rows = pd.Series(np.bincount(codes[codes >= 0], minlength=len(uniques)))
+        counts = rows.groupby(found.to_numpy()).sum().drop("", errors="ignore")
+        counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+        if len(counts):
+            signs[col] = tuple(counts.index)
+    return signs
+
+
+def settle(
+    assumptions: Mapping[str, Any],
+    stated: Mapping[str, Any],
+    signs: Mapping[str, tuple[str, ...]],
+    vertical: str,
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The run's assumptions with `currency` settled against the amounts' `signs`, and
+    `currency_source` saying where it came from; and the findings that say so.
+
+    `assumptions`: the vertical's defaults merged with the run's; `stated`: the run's own
+    (`--assume`); `signs`: `amount_signs`. A vertical without the assumption is left as
+    it is; so is an unstated, unknown (None) currency with no sign to take it from.
+    """
+    out = dict(assumptions)
+    if KEY not in out:
+        return out, []
+    where = {s: [c for c, found in signs.items() if s in found] for s in _ordered(signs)}
+    if stated.get(KEY) is not None:
+        code = str(stated[KEY]).strip()
+        against = [s for s in where if code.upper() not in CODES.get(s, ()) and code != s]
+        out[SOURCE] = f"stated with --assume {KEY}={code}"
+        if not against:
+            return out, []
+        carried = " and ".join(f"{_columns(where[s])} are written with {s}" for s in against)
+        out[SOURCE] += f", though the amounts in {carried}"
+        sign = against[0]
+        return out, [
+            Finding(
+                "currency_conflict",
+                "warning",
+                f"the run states {KEY}={code}, but the amounts in {carried}: the money "
+                f"figures are labelled {code}",
+                expected=f"the stated currency written with the amounts' sign ({sign} is "
+                f"{', '.join(CODES[sign][:3])}{'...' if len(CODES[sign]) > 3 else ''})",
+                fix=f"set --assume {KEY}={CODES[sign][0]} if the amounts (and the exposure) "
+                f"are in {CODES[sign][0]}; else convert the amounts in the extract",
+                columns=tuple(c for s in against for c in where[s]),
+            )
+        ]
+    default = out.get(KEY)
+    if len(where) == 1:
+        (sign,) = where
+        code = CODES[sign][0]
+        columns = _columns(where[sign])
+        other = AMBIGUOUS.get(sign)
+        out[KEY] = code
+        out[SOURCE] = f"from the {sign} sign of the amounts in {columns}" + (
+            f" ({code} assumed; set --assume {KEY}={other} if not)" if other else ""
+        )
+        return out, [
+            Finding(
+                "currency_from_data",
+                "info",
+                f"the amounts in {columns} are written with {sign}: the money figures are "
+                f"in {code}"
+                + (f", assumed from the {sign} sign" if other else ", from the sign")
+                + (f" (not the {vertical} default {default})" if default else ""),
+                expected=f"the currency stated with --assume {KEY}=CODE, or one sign",
+                fix=f"set --assume {KEY}={other} if not" if other else "nothing to do",
+                columns=tuple(where[sign]),
+            )
+        ]
+    if default is None:  # unknown, and nothing (or no one thing) to take it from
+        return out, []
+    if not where:
+        out[SOURCE] = f"the {vertical} default (not stated, and no currency sign in the data)"
+        return out, []
+    carried = " and ".join(f"{s} in {_columns(cols)}" for s, cols in where.items())
+    out[SOURCE] = f"the {vertical} default (not stated; the amounts carry {carried})"
+    return out, [
+        Finding(
+            "currency_unclear",
+            "warning",
+            f"the amounts carry {len(where)} currency signs ({carried}): the money figures "
+            f"stay in {default}, the {vertical} default, not one taken from the data",
+            expected="amounts in one currency, or the currency stated",
+            fix=f"set --assume {KEY}=CODE to the currency of the exposure and the money figures",
+            columns=tuple(dict.fromkeys(c for cols in where.values() for c in cols)),
+        )
+    ]
+
+
+def _ordered(signs: Mapping[str, tuple[str, ...]]) -> list[str]:
+    return list(dict.fromkeys(s for found in signs.values() for s in found))
+
+
+def _columns(columns: list[str]) -> str:
+    return ", ".join(repr(c) for c in columns)
+
+
+__all__ = ["AMBIGUOUS", "CODES", "SOURCE", "amount_signs", "settle"]

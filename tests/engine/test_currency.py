@@ -1,0 +1,146 @@
+"""The money figures' currency against the signs the data's amounts carry (`engine.currency`).
+
+The reader read "$1,250" as 1250 and counted the sign, yet a credit-risk run on dollar
+amounts printed "€291,477 per 1,000 applicants": the `currency` assumption's default,
+EUR, never met the data. One sign and no stated currency: the sign's; a stated currency
+the sign contradicts: a warning naming both; two signs: nothing guessed.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+import tuneplate
+from tuneplate.cli import main
+from tuneplate.engine.currency import SOURCE, amount_signs, settle
+from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.tune import Config, plan
+from tuneplate.verticals import load_vertical
+
+CREDIT = {"loss_given_default": 0.45, "exposure": 5000.0, "margin": 0.08, "currency": "EUR"}
+
+
+def _settle(stated=None, **signs):
+    merged = {**CREDIT, **(stated or {})}
+    return settle(merged, stated or {}, signs, "credit-risk")
+
+
+def test_one_dollar_sign_and_no_stated_currency_gives_usd_and_names_the_alternative():
+    assumptions, (finding,) = _settle(amount=("$",))
+    assert assumptions["currency"] == "USD"
+    assert assumptions[SOURCE] == (
+        "from the $ sign of the amounts in 'amount' (USD assumed; set --assume currency=CAD if not)"
+    )
+    assert finding.check == "currency_from_data" and finding.severity == "info"
+    assert "USD, assumed from the $ sign" in finding.message
+    assert finding.fix == "set --assume currency=CAD if not"
+    assert finding.columns == ("amount",)
+
+
+@pytest.mark.parametrize("sign, code", [("€", "EUR"), ("£", "GBP"), ("¥", "JPY"), ("₹", "INR")])
+def test_each_sign_names_its_currency(sign, code):
+    assumptions, (finding,) = _settle(amount=(sign,), income=(sign,))
+    assert assumptions["currency"] == code
+    assert f"the {sign} sign of the amounts in 'amount', 'income'" in assumptions[SOURCE]
+    assert finding.columns == ("amount", "income")
+
+
+def test_two_signs_are_not_guessed_from_and_the_default_is_said():
+    assumptions, (finding,) = _settle(amount=("$",), fee=("€",))
+    assert assumptions["currency"] == "EUR"
+    assert assumptions[SOURCE] == (
+        "the credit-risk default (not stated; the amounts carry $ in 'amount' and € in 'fee')"
+    )
+    assert finding.check == "currency_unclear" and finding.severity == "warning"
+    assert "stay in EUR, the credit-risk default" in finding.message
+    # two signs in one column (the reader's mixed_currency) are two signs too
+    assert _settle(amount=("$", "€"))[0]["currency"] == "EUR"
+
+
+@pytest.mark.parametrize("code", ["USD", "CAD", "usd", " AUD "])
+def test_a_stated_currency_the_sign_allows_is_kept_without_a_warning(code):
+    assumptions, findings = _settle({"currency": code}, amount=("$",))
+    assert assumptions["currency"] == code and findings == []
+    assert assumptions[SOURCE] == f"stated with --assume currency={code.strip()}"
+
+
+def test_a_stated_currency_the_sign_contradicts_is_a_warning_naming_both():
+    assumptions, (finding,) = _settle({"currency": "EUR"}, amount=("$",))
+    assert assumptions["currency"] == "EUR"  # stated: never overridden
+    assert finding.check == "currency_conflict" and finding.severity == "warning"
+    assert "states currency=EUR, but the amounts in 'amount' are written with $" in (
+        finding.message
+    )
+    assert "set --assume currency=USD" in finding.fix
+    assert assumptions[SOURCE].endswith("though the amounts in 'amount' are written with $")
+
+
+def test_without_a_sign_the_default_stays_and_says_so():
+    assumptions, findings = _settle()
+    assert assumptions["currency"] == "EUR" and findings == []
+    assert assumptions[SOURCE] == (
+        "the credit-risk default (not stated, and no currency sign in the data)"
+    )
+
+
+def test_a_vertical_without_the_assumption_or_with_an_unknown_one_is_left_alone():
+    """Diagnosis has no currency; recommendation's None means "unknown": unlabelled."""
+    diagnosis = {"miss_cost": 10}
+    assert settle(diagnosis, {}, {"amount": ("$",)}, "diagnosis") == (diagnosis, [])
+    shop = {"k": 10, "currency": None}
+    assert settle(shop, {}, {}, "recommendation") == (shop, [])
+    assert settle(shop, {"currency": None}, {}, "recommendation") == (shop, [])
+    assert settle(shop, {}, {"a": ("$", "€")}, "recommendation")[0] == shop
+
+
+def test_the_signs_are_read_from_the_columns_the_readers_findings_name():
+    table = pd.DataFrame(
+        {"amount": ["$1,250", "$37", None, "$9.50"], "fee": ["€5", "£3", "€4", "7"]}
+    )
+    found = [
+        Finding("currency_text", "info", "…", columns=("amount",)),
+        Finding("mixed_currency", "warning", "…", columns=("fee",)),
+    ]
+    assert amount_signs(table, found) == {"amount": ("$",), "fee": ("€", "£")}
+    assert amount_signs(table, []) == {}
+
+
+def _dollars(loans: pd.DataFrame) -> pd.DataFrame:
+    return loans.assign(income=[f"${v:,.0f}" for v in loans["income"]])
+
+
+def test_a_run_on_dollar_amounts_prints_dollars_and_says_where_they_came_from(german_credit):
+    table = german_credit.assign(credit_amount=[f"${v:,}" for v in german_credit.credit_amount])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuned = tuneplate.tune(
+            "credit-risk", table, target="creditability", model="logistic", n_trials=2
+        )
+    assert tuned.assumptions["currency"] == "USD"
+    assert "from the $ sign of the amounts in 'credit_amount'" in tuned.assumptions[SOURCE]
+    assert "$" in tuned.headline.summary[1] and "€" not in " ".join(tuned.headline.summary)
+    assert "currency_from_data" in {f.check for f in tuned.findings}
+    # validate redoes the money with the run's own terms
+    assert tuned.data["assumption_inputs"]["currency"] == "USD"
+    from tuneplate.reports.render import render
+
+    page = render(tuned)  # the assumptions beside the business tables say it too
+    assert "Currency source" in page
+    assert "€" not in page
+
+
+def test_a_stated_euro_on_dollar_amounts_is_a_warning_in_run_and_check(loans, tmp_path, capsys):
+    config = Config.flat(target="status", model="logistic", n_trials=2)
+    config = config.replace(assumptions={"currency": "EUR"})
+    p = plan(load_vertical("credit-risk"), _dollars(loans), config)
+    assert p.assumptions["currency"] == "EUR"
+    (finding,) = [f for f in p.findings if f.check == "currency_conflict"]
+    assert "currency=EUR" in finding.message and "written with $" in finding.message
+    data = tmp_path / "loans.csv"
+    _dollars(loans).to_csv(data, index=False)
+    assert main(["check", "credit-risk", "--data", str(data), "--target", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "the money figures are in USD, assumed from the $ sign" in out
