@@ -122,6 +122,8 @@ def test_a_run_on_dollar_amounts_prints_dollars_and_says_where_they_came_from(ge
     assert tuned.assumptions["currency"] == "USD"
     assert "from the $ sign of the amounts in 'credit_amount'" in tuned.assumptions[SOURCE]
     assert "$" in tuned.headline.summary[1] and "€" not in " ".join(tuned.headline.summary)
+    profit = tuned.headline.cards[0]
+    assert "Currency USD: from the $ sign" in profit.assumption and "€" not in profit.assumption
     assert "currency_from_data" in {f.check for f in tuned.findings}
     # validate redoes the money with the run's own terms
     assert tuned.data["assumption_inputs"]["currency"] == "USD"

@@ -503,6 +503,7 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 "the few bad loans among them: the "
                 f"interval is where 95% of bootstrap resamples of {resampled} put it."
                 + (f" PDs, cut-offs and expected loss: {shifted}." if shifted else "")
+                + (f" {currency_words(a)}" if currency_words(a) else "")
             ),
             formats={"": "text", PROFIT_INTERVAL: "text"}
             | dict.fromkeys(PERCENT, "percent")
@@ -574,6 +575,14 @@ def evaluate(outcome: Outcome) -> Evaluation:
         )
     headline = _headline(y, approved, cutoff, rule, cutoffs, a, fair, where)
     return Evaluation(metrics, tables, a, headline)
+
+
+def currency_words(a: Mapping[str, Any]) -> str:
+    """Where the money figures' currency came from, printed beside them ("" for a run
+    saved before the engine said it): stated, taken from the amounts' one sign, or the
+    default (`engine.currency`)."""
+    source = a.get("currency_source")
+    return f"Currency {a['currency']}: {source}." if source else ""
 
 
 def central_tendency_words(a: Mapping[str, Any]) -> str:
@@ -677,6 +686,7 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
     if shifted:
         summary[0] += f" {shifted}."
     lgd, ead, margin = a["loss_given_default"], a["exposure"], a["margin"]
+    unit = f" {currency_words(a)}" if currency_words(a) else ""  # beside each money figure
     if rule == "break-even cut-off":
         operating = (
             f"approve applicants whose predicted PD is at most {cutoff:.1%} ({share:.0%} of "
@@ -696,7 +706,7 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             "money",
             f"Margin {margin:.1%} on each good loan, loss {lgd:.0%} (LGD) on each bad one, "
             f"{cash(ead)} per loan; 95% interval {op[PROFIT_INTERVAL]} on {len(y):,} "
-            f"{where.adjective} applicants; approving everyone: {cash(all_in[PROFIT])}.",
+            f"{where.adjective} applicants; approving everyone: {cash(all_in[PROFIT])}.{unit}",
         ),
         Card(
             "Bad loans among those approved",
@@ -710,7 +720,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             float(op[LOSS]),
             "money",
             f"PD × LGD {lgd:.0%} × exposure {cash(ead)}, over approved loans"
-            + (f"; {shifted}." if shifted else "."),
+            + (f"; {shifted}." if shifted else ".")
+            + unit,
         ),
     )
     return Headline(
