@@ -305,8 +305,10 @@ class Schema:
                 # one value in every row: nothing to learn, so scoring need not give it;
                 # its value is kept, so rows that hold another are counted (one note below)
                 constant.append(col)
+                decimal = reading.get("decimal", "")
                 record = Constant.learn(table[col], col, kind, tokens, decimal, rules or {})
-                kept += [record] if record is not None else []
+                # a one-time-of-day column reads as minutes, which the record does not keep
+                kept += [record] if record is not None and not reading.get("time_of_day") else []
                 continue
             dates, date_notes = _date_format(table[col], col) if kind == "datetime" else ("", [])
             notes += date_notes
