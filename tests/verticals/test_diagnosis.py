@@ -235,6 +235,9 @@ def test_rows_that_repeat_patients_are_not_counted_as_patients():
     # the cards' rates and prevalence count visits: labelled so, not "per 1,000 patients"
     labels = [card["label"] for card in ev.headline["cards"]]
     assert all("per 1,000 visits" in label for label in labels), labels
+    # and so do the summary and the per-1,000 table: one figure, one unit
+    assert "Per 1,000 visits at" in summary and "Per 1,000 patients" not in summary
+    assert per_1000.title.startswith("Per 1,000 visits") and "Per 1,000 visits" in per_1000.frame
 
 
 def test_a_level_held_by_one_patient_is_pooled_however_many_rows_they_have():
@@ -696,3 +699,28 @@ def test_each_net_benefit_carries_its_bootstrap_interval():
     by_patient = [h - lo for lo, h in map(ends, visits[metrics.MODEL_INTERVAL])]
     by_row = [h - lo for lo, h in map(ends, rows[metrics.MODEL_INTERVAL])]
     assert np.median(by_patient) > 1.4 * np.median(by_row)
+
+
+def test_the_net_benefit_interval_lets_the_sample_prevalence_vary():
+    """Without --prevalence the figure is TP/n − FP/n·w, and every resample takes its own
+    share of cases: at a 1% threshold, where almost every case is flagged, the interval is
+    about ±1.96·sqrt(π(1 − π)/n), not a point (114 rows at 37%: about ±0.09)."""
+    rng = np.random.default_rng(5)
+    n = 114
+    y = (rng.random(n) < 0.37).astype(int)
+    score = np.clip(0.6 * y + rng.uniform(0, 0.4, n), 0.02, 0.98)
+    roles = Roles(target="disease", positive="yes")
+    ev = metrics.evaluate(Outcome(y, score, pd.DataFrame(index=range(n)), roles, {}, y, score))
+    curve = next(t for t in ev.tables if t.key == "decision_curve")
+    first = curve.frame.iloc[0]
+    low, high = (
+        float(v.replace("\u2212", "-")) for v in first[metrics.MODEL_INTERVAL].split(" to ")
+    )
+    p = y.mean()
+    assert high - low > 2 * 1.96 * np.sqrt(p * (1 - p) / n) * 0.7
+    assert "each resample's own" in curve.note
+    stated = metrics.evaluate(
+        Outcome(y, score, pd.DataFrame(index=range(n)), roles, {"prevalence": 0.37}, y, score)
+    )
+    held = next(t for t in stated.tables if t.key == "decision_curve")
+    assert "held at the stated prevalence" in held.note

@@ -628,6 +628,8 @@ def _per_1000_table(
     y, risk, threshold, counts, prevalence, prev_text, miss_cost, where, who, unit, iv
 ) -> Table:
     counted = f"{where.adjective.capitalize()} {unit.lower()}"
+    # under --group the rates count rows (visits): so do the per-1,000 figures
+    per_label = PER_1000_PATIENTS if unit == "Patients" else "Per 1,000 visits"
     flagged = risk >= threshold
     observed = [
         int(np.sum(flagged & (y == 1))),
@@ -643,7 +645,7 @@ def _per_1000_table(
                 "False alarms",
                 "Correctly reassured",
             ],
-            PER_1000_PATIENTS: [
+            per_label: [
                 counts["caught"],
                 counts["missed"],
                 counts["false_alarms"],
@@ -655,7 +657,7 @@ def _per_1000_table(
     )
     return Table(
         TableKey.PER_1000,
-        f"Per 1,000 patients at {_share(prevalence)} prevalence",
+        f"{per_label} at {_share(prevalence)} prevalence",
         frame,
         note=(
             f"Per-1,000 figures use {prev_text} and the sensitivity and specificity on "
@@ -666,8 +668,8 @@ def _per_1000_table(
             "carry those of sensitivity and specificity (see the operating point) to 1,000 "
             "patients at that prevalence."
         ),
-        formats={"Outcome": "text", PER_1000_PATIENTS: "count", INTERVAL: "text", counted: "count"},
-        roles={Role.PER_1000: PER_1000_PATIENTS},
+        formats={"Outcome": "text", per_label: "count", INTERVAL: "text", counted: "count"},
+        roles={Role.PER_1000: per_label},
     )
 
 
@@ -675,7 +677,15 @@ def _decision_table(
     y, risk, stated, trained_at, prevalence, prev_text, miss_cost, where=HOLDOUT_SAMPLE, ids=None
 ) -> Table:
     # The sample's prevalence needs no shift; a stated one re-expresses the risks first.
-    frame = decision_curve(y, risk, prevalence, None if stated is None else trained_at, ids=ids)
+    # the sample's own prevalence is passed as None, so that each bootstrap resample of
+    # the net benefit's interval takes its own share of cases (the figure is the same)
+    frame = decision_curve(
+        y,
+        risk,
+        None if stated is None else prevalence,
+        None if stated is None else trained_at,
+        ids=ids,
+    )
     implied = 1 / (1 + miss_cost)
     shifted = (
         ""
@@ -697,8 +707,8 @@ def _decision_table(
             f"pt = {implied:.1%}. Net benefit is in true positives per patient. Its 95% "
             "interval is a percentile bootstrap of the "
             + ("patients" if ids is not None else "rows")
-            + " (1,000 resamples; Vickers et al., BMC Med Inform Decis Mak 2008), π held "
-            "at the prevalence used."
+            + " (1,000 resamples; Vickers et al., BMC Med Inform Decis Mak 2008), π "
+            + ("held at the stated prevalence." if stated is not None else "each resample's own.")
         ),
         formats={
             THRESHOLD_P: PERCENT,
@@ -791,7 +801,8 @@ def _headline(
     summary = [
         f"Operating threshold: flag a patient when the predicted risk is {threshold:.1%} or "
         f"more. {chosen}, so that one missed case counts as much as {miss_cost:g} false alarms.",
-        f"Per 1,000 patients at {_share(prevalence)} prevalence ({source}): "
+        f"Per 1,000 {'patients' if held == 'patients' else 'visits'} at "
+        f"{_share(prevalence)} prevalence ({source}): "
         f"{n(counts['caught'])} cases caught {ci('caught')}, {n(counts['missed'])} missed "
         f"{ci('missed')} and {n(counts['false_alarms'])} false alarms {ci('false_alarms')}; "
         f"{n(counts['reassured'])} are correctly reassured {ci('reassured')}.",
