@@ -315,3 +315,18 @@ def test_an_air_interval_is_withheld_with_the_sizes_it_would_give_away():
     approved = np.r_[np.ones(95, bool), np.zeros(5, bool), np.arange(60) % 2 == 0]
     table = metrics.fairness_table(holdout, Roles(target="y", protected=("origin",)), approved)
     assert table["Applicants"].isna().all() and (table[metrics.AIR_INTERVAL] == "").all()
+
+
+def test_a_ratio_under_four_fifths_whose_interval_is_withheld_is_not_called_established():
+    """Sizes withheld (a group of 5 left out), so no interval shows: the summary says
+    chance is not ruled out for it, rather than staying silent."""
+    holdout, approved = _marital({"ref": (300, 240), "low": (80, 30), "tiny": (5, 5)})
+    pd_ = np.where(approved, 0.05, 0.5)
+    y = np.zeros(len(pd_), int)
+    y[::7] = 1
+    ev = metrics.evaluate(Outcome(y, pd_, holdout, MARITAL, {}, y, pd_))
+    fair = next(t for t in ev.tables if t.key == "fairness").frame.set_index("Group")
+    assert fair.loc["low", metrics.AIR] < metrics.FOUR_FIFTHS
+    assert fair.loc["low", metrics.AIR_INTERVAL] == ""
+    said = " ".join(ev.headline["summary"])
+    assert "For 1 of them no interval is shown" in said and "chance is not ruled out" in said

@@ -672,10 +672,16 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
         groups = ", ".join(f"{column_label(r.Attribute)} = {r.Group}" for r in low_air.itertuples())
         # the four-fifths rule reads the ratio itself; its interval says how sure that is
         chance = sum(interval_high(t) >= FOUR_FIFTHS for t in low_air[AIR_INTERVAL])
+        unshown = int((low_air[AIR_INTERVAL] == "").sum())
         maybe = (
             f" For {chance} of them the ratio's 95% interval reaches {FOUR_FIFTHS}, so on "
             "that many applicants falling below it may be chance."
             if chance
+            else ""
+        ) + (
+            f" For {unshown} of them no interval is shown (withheld with the group sizes, "
+            "or no applicant approved), so chance is not ruled out."
+            if unshown
             else ""
         )
         summary.append(
