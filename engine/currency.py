@@ -48,12 +48,17 @@ CODES = {
 # Signs whose usual second currency is common enough to name in the fix.
 AMBIGUOUS = {"$": "CAD", "¥": "CNY"}
 READ_AS_AMOUNTS = ("currency_text", "mixed_currency")  # the reader's findings on signs
+# The share of a column's values that must carry a sign for its signs to speak for the
+# column: an extract that writes "$" on most amounts, not one pasted cell.
+SIGNED_SHARE = 0.5
 
 
 def amount_signs(table: pd.DataFrame, findings) -> dict[str, tuple[str, ...]]:
     """{column: its currency signs, most rows first} for the columns the reader's
     findings say held amounts written with one (`READ_AS_AMOUNTS`), read from the
-    column's values as the reader reads them (`numbers.written_as`)."""
+    column's values as the reader reads them (`numbers.written_as`). A column counts when
+    at least `SIGNED_SHARE` of its values carry a sign: one stray "$1,169" among 999
+    plain amounts says nothing about the currency of the rest."""
     named = (f.columns for f in findings if f.check in READ_AS_AMOUNTS)
     signs = {}
     for col in dict.fromkeys(c for columns in named for c in columns):
@@ -64,6 +69,8 @@ def amount_signs(table: pd.DataFrame, findings) -> dict[str, tuple[str, ...]]:
         rows = pd.Series(np.bincount(codes[codes >= 0], minlength=len(uniques)))
         counts = rows.groupby(found.to_numpy()).sum().drop("", errors="ignore")
         counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+        if counts.sum() < SIGNED_SHARE * int(table[col].notna().sum()):
+            continue  # a few signed cells among plain amounts
         if len(counts):
             signs[col] = tuple(counts.index)
     return signs
@@ -74,13 +81,18 @@ def settle(
     stated: Mapping[str, Any],
     signs: Mapping[str, tuple[str, ...]],
     vertical: str,
+    money: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], list[Finding]]:
     """The run's assumptions with `currency` settled against the amounts' `signs`, and
     `currency_source` saying where it came from; and the findings that say so.
 
     `assumptions`: the vertical's defaults merged with the run's; `stated`: the run's own
-    (`--assume`); `signs`: `amount_signs`. A vertical without the assumption is left as
-    it is; so is an unstated, unknown (None) currency with no sign to take it from.
+    (`--assume`); `signs`: `amount_signs`; `money`: the assumptions that are amounts in
+    the currency (`Vertical.money`): when the currency is taken from the data and differs
+    from the default, those left unstated keep their default number, set for the default
+    currency, so the finding is a warning that names them. A vertical without the
+    assumption is left as it is; so is an unstated, unknown (None) currency with no sign
+    to take it from.
     """
     out = dict(assumptions)
     if KEY not in out:
@@ -118,16 +130,33 @@ def settle(
         out[SOURCE] = f"from the {sign} sign of the amounts in {columns}" + (
             f" ({code} assumed; set --assume {KEY}={other} if not)" if other else ""
         )
+        # an unstated amount (the exposure) is still the default's number, set for the
+        # default currency: relabelled, 5,000 EUR would read as ¥5,000
+        kept = [k for k in money if k in out and stated.get(k) is None] if default != code else []
+        unconverted = ", ".join(f"{k} {out[k]:,g}" for k in kept)
+        if kept:
+            out[SOURCE] += (
+                f"; {unconverted}: the {vertical} default, set for {default}, not converted"
+            )
+        fixes = [f"set --assume {KEY}={other} if not"] if other else []
+        fixes += [f"state --assume {k}=AMOUNT in {code}" for k in kept]
         return out, [
             Finding(
                 "currency_from_data",
-                "info",
+                "warning" if kept else "info",
                 f"the amounts in {columns} are written with {sign}: the money figures are "
                 f"in {code}"
                 + (f", assumed from the {sign} sign" if other else ", from the sign")
-                + (f" (not the {vertical} default {default})" if default else ""),
-                expected=f"the currency stated with --assume {KEY}=CODE, or one sign",
-                fix=f"set --assume {KEY}={other} if not" if other else "nothing to do",
+                + (f" (not the {vertical} default {default})" if default else "")
+                + (
+                    f"; {unconverted} is the {vertical} default, set for {default} and not "
+                    f"converted, so every money figure rests on it"
+                    if kept
+                    else ""
+                ),
+                expected=f"the currency stated with --assume {KEY}=CODE, or one sign"
+                + (", and the amounts in it" if kept else ""),
+                fix="; ".join(fixes) if fixes else "nothing to do",
                 columns=tuple(where[sign]),
             )
         ]

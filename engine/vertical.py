@@ -235,6 +235,10 @@ class Vertical:
         priors: known-good starting settings per family, cheap ones first; the study
             tries them before any strategy's own proposals (grid search: only those
             on the grid).
+        money: the assumptions that are amounts in the `currency` assumption's unit
+            (credit risk: the exposure): when the currency is taken from the data's
+            signs, an unstated one keeps its default number, set for the default
+            currency, and `engine.currency.settle` says so.
         reasons: how `tuneplate explain` and an exported `score.py --reasons` word the
             decision at the operating threshold and each reason (`ReasonWords`: the
             decisions, whether the threshold itself is on the event side, what the
@@ -268,6 +272,7 @@ class Vertical:
     task: str = "binary"
     priors: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     reasons: ReasonWords = ReasonWords()
+    money: tuple[str, ...] = ()
 
     def __post_init__(self):
         for family, space in self.spaces.items():  # a misspelt name was tuned for nothing

@@ -146,3 +146,26 @@ def test_a_stated_euro_on_dollar_amounts_is_a_warning_in_run_and_check(loans, tm
     assert main(["check", "credit-risk", "--data", str(data), "--target", "status"]) == 0
     out = capsys.readouterr().out
     assert "the money figures are in USD, assumed from the $ sign" in out
+
+
+def test_a_currency_taken_from_the_data_says_the_default_exposure_is_not_converted():
+    """¥ amounts and no stated exposure: the cards would print "¥5,000 per loan" from the
+    EUR default. The finding is a warning naming the exposure, and the source says so."""
+    merged = {"currency": "EUR", "exposure": 5000.0}
+    out, (finding,) = settle(merged, {}, {"amount": ("¥",)}, "credit-risk", ("exposure",))
+    assert out["currency"] == "JPY" and finding.severity == "warning"
+    assert "exposure 5,000 is the credit-risk default, set for EUR" in finding.message
+    assert "state --assume exposure=AMOUNT in JPY" in finding.fix
+    assert "not converted" in out[SOURCE]
+    stated = {"exposure": 750000.0}
+    out, (finding,) = settle({**merged, **stated}, stated, {"amount": ("¥",)}, "credit-risk",
+                             ("exposure",))  # fmt: skip
+    assert finding.severity == "info" and "not converted" not in out[SOURCE]
+
+
+def test_a_few_signed_cells_among_plain_amounts_do_not_set_the_currency():
+    table = pd.DataFrame({"amount": ["$1,169"] + [f"{v:,}" for v in range(1000, 1999)]})
+    found = [Finding("currency_text", "info", "…", columns=("amount",))]
+    assert amount_signs(table, found) == {}
+    table = pd.DataFrame({"amount": ["$1,169"] * 600 + ["1,000"] * 400})
+    assert amount_signs(table, found) == {"amount": ("$",)}

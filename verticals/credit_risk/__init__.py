@@ -39,6 +39,7 @@ VERTICAL = Vertical(
     # --monotone auto: a default model is expected to move one way with the usual risk
     # drivers (loan length, amount, income), so proposing their directions helps.
     monotone_auto=True,
+    money=("exposure",),  # in the currency's unit: not converted when that is taken from $
     intended_use="ranking loan applicants by their probability of default at application, "
     "to set an approval cut-off and to price and provision for expected loss, with the "
     "decision staying with a credit officer or an approved policy.",

@@ -132,7 +132,7 @@ class BinaryTask:
         table, roles, _, read = read_features(raw, roles)
         stated = config.business.assumptions
         merged = {**vertical.assumptions, **stated}
-        said = settle(merged, stated, amount_signs(raw, read), vertical.name)[1]
+        said = settle(merged, stated, amount_signs(raw, read), vertical.name, vertical.money)[1]
         return sorted_findings(tidied + read + said + run_checks(table, roles, vertical.checks))
 
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
@@ -162,7 +162,11 @@ class BinaryTask:
         # a `currency` assumption left unstated takes the one sign the amounts carry
         # ("$1,250" read as 1250), and a stated one the signs contradict is said
         assumptions, said = settle(
-            r.assumptions, config.business.assumptions, amount_signs(raw, read), vertical.name
+            r.assumptions,
+            config.business.assumptions,
+            amount_signs(raw, read),
+            vertical.name,
+            vertical.money,
         )
         findings = sorted_findings(
             tidied
