@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.contract.numbers import written_as
+from tuneplate.engine.contract.numbers import CURRENCY_CODES, written_as
 from tuneplate.engine.data.checks import Finding
 
 KEY, SOURCE = "currency", "currency_source"
@@ -44,6 +44,10 @@ CODES = {
           "BSD", "BBD", "BZD", "BMD", "BND", "KYD", "FJD", "GYD", "JMD", "LRD", "NAD",
           "SBD", "SRD", "TTD", "XCD"),
     "₹": ("INR",),
+    # a country's dollar, and the ISO 4217 codes themselves ("USD 1,200", "1,169 EUR")
+    "US$": ("USD",), "CA$": ("CAD",), "C$": ("CAD",), "AU$": ("AUD",), "A$": ("AUD",),
+    "NZ$": ("NZD",), "HK$": ("HKD",), "S$": ("SGD",), "R$": ("BRL",), "MX$": ("MXN",),
+    **{code: (code,) for code in CURRENCY_CODES},
 }  # fmt: skip
 # Signs whose usual second currency is common enough to name in the fix.
 AMBIGUOUS = {"$": "CAD", "¥": "CNY"}

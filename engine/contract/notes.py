@@ -133,7 +133,8 @@ def _amount_notes(col: str, forms: list[tuple[str, str, bool]], counts) -> list[
                 "currency_text",
                 "info",
                 f"{col}: {_values(int(signs.iloc[0]))} written with a currency sign "
-                f"({sign}37,000) read as amounts, the {sign} dropped",
+                f"({sign}{' ' if sign.isalpha() else ''}37,000) read as amounts, the {sign} "
+                "dropped",
                 expected="numbers without units",
                 fix="nothing to do; rows to score may carry the sign or not",
                 columns=(col,),

@@ -32,9 +32,19 @@ _PERCENT = re.compile(r"^(.*\d)\s*%$")
 # A number behind or before a currency sign ("€37,000", "-$12.50", "37 000 €"): the sign
 # dropped, the amount read as written (one currency per column; notes.py warns on two).
 CURRENCY_SIGNS = "€$£¥₹"
-_CURRENCY = re.compile(
-    rf"^([+-]?)\s*([{CURRENCY_SIGNS}])\s*(.*\d.*)$|^(.*\d)\s*([{CURRENCY_SIGNS}])$"
+# The same with a country's dollar ("US$1,169", "CA$", "A$") or an ISO 4217 code before or
+# after ("USD 1,200", "1,169 EUR"), upper case as extracts write them; the sign returned
+# is the text as written, which `engine.currency` maps to its code.
+DOLLAR_PREFIXES = ("US", "CA", "C", "AU", "A", "NZ", "HK", "S", "R", "MX")
+CURRENCY_CODES = (
+    "USD", "EUR", "GBP", "JPY", "INR", "CAD", "AUD", "CHF", "CNY", "NZD", "HKD", "SGD",
+    "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "ZAR", "BRL", "MXN",
+)  # fmt: skip
+_CODE = "(?<![A-Za-z])(?:" + "|".join(CURRENCY_CODES) + ")(?![A-Za-z])"  # not "EURO 5"
+_SIGN = (
+    "(?:" + "|".join([_CODE, *(f"{p}\\$" for p in DOLLAR_PREFIXES), f"[{CURRENCY_SIGNS}]"]) + ")"
 )
+_CURRENCY = re.compile(rf"^([+-]?)\s*({_SIGN})\s*(.*\d.*)$|^(.*\d)\s*({_SIGN})$")
 # An accountant's negative, a number in parentheses ("(1,388.81)" is -1388.81), or with
 # the minus behind it, as SAP and mainframe (COBOL) exports write it ("1,388.81-").
 _ACCOUNTING = re.compile(r"^\((.*\d.*)\)$")

@@ -169,3 +169,33 @@ def test_a_few_signed_cells_among_plain_amounts_do_not_set_the_currency():
     assert amount_signs(table, found) == {}
     table = pd.DataFrame({"amount": ["$1,169"] * 600 + ["1,000"] * 400})
     assert amount_signs(table, found) == {"amount": ("$",)}
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("USD 1,200", "USD"), ("1,169 EUR", "EUR"), ("US$1,169", "USD"), ("CA$ 980", "CAD"),
+     ("A$3,500", "AUD"), ("GBP 2,000", "GBP")],
+)  # fmt: skip
+def test_amounts_written_with_an_iso_code_or_a_countrys_dollar_are_amounts(written, code):
+    """Read as text before, each amount was a level of its own to the model."""
+    from tuneplate.engine.contract.schema import Schema
+
+    number = float("".join(c for c in written if c.isdigit()))
+    digits = "".join(c for c in written if c.isdigit())
+    # 25 different amounts, each written the same way as the first
+    table = pd.DataFrame({"amount": [written.replace(digits[-1], str(i % 10)) for i in range(25)]})
+    table.loc[0, "amount"] = written
+    schema, notes = Schema.learn(table, ["amount"])
+    assert schema.features[0].kind == "numeric"
+    assert schema.encode(table)[0].iloc[0, 0] == number
+    found = [n for n in notes if n.check == "currency_text"]
+    signs = amount_signs(table, found)
+    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk")
+    assert merged["currency"] == code
+
+
+def test_a_code_not_followed_by_a_number_stays_text():
+    from tuneplate.engine.contract.numbers import written_as
+
+    assert written_as("USD") == ("USD", "", False)
+    assert written_as("EURO 5") == ("EURO 5", "", False)
