@@ -45,7 +45,7 @@ from .notes import (
     _token_note,
     _two_digit_note,
 )
-from .numbers import _numbers, _text, number_format
+from .numbers import _numbers, _text, currency_code, number_format, values_currency, written_as
 
 KINDS = ("numeric", "categorical", "boolean", "datetime")
 
@@ -115,6 +115,10 @@ class Feature:
             ("1930-2029", Excel's rule, `dates.EXCEL_YEARS`), fixed at fit; "" in models
             saved before the rule, which keep the reading they were fitted with (POSIX
             %y, 1969-2068, for numeric dates; pandas' for text dates).
+        currency: numeric only: the ISO 4217 code its amounts were written in at fit
+            ("USD" for "$1,169", `numbers.values_currency`); a value written in another
+            ("£1,169") is unreadable, counted, never read as this one. "" in models saved
+            before the rule and in columns without signs.
         time_of_day: numeric only: the column is times of day ("12:30", "8:05 PM") read
             as minutes since midnight (`dates.clock_minutes`), at fit and at scoring;
             numbers given for it are such minutes (as `Schema.typed` writes them), and
@@ -136,6 +140,7 @@ class Feature:
     words_missing: bool = False
     two_digit_years: str = ""
     time_of_day: bool = False
+    currency: str = ""
 
 
 def missing_words(f: Feature) -> frozenset[str]:
@@ -197,6 +202,8 @@ def _read(
     elif f.kind == "numeric":
         parsed = _numbers(s, *number_format(rules, f.decimal))
         bad = ~blank & ~token & ~np.isfinite(parsed)
+        if f.currency:  # an amount written in another currency is not this column's number
+            bad |= _other_currency(s, f.currency)
     elif f.kind == "boolean":
         parsed = np.where(
             lower.isin(TRUE_WORDS), 1.0, np.where(lower.isin(FALSE_WORDS), 0.0, np.nan)
@@ -210,6 +217,14 @@ def _read(
         bad = ~blank & ~token & np.isnan(parsed)
     values = np.where(bad | token, np.nan, parsed).astype(float)
     return values, bad, np.isnan(values)
+
+
+def _other_currency(s: pd.Series, currency: str) -> np.ndarray:
+    """Which values carry a sign or code of another currency than the column's at fit
+    ("£1,169" where the run read "$1,169"); a value without one is taken as written."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    other = [bool((c := currency_code(written_as(str(u))[1])) and c != currency) for u in uniques]
+    return np.array(other + [False], dtype=bool)[codes]
 
 
 def _days(s: pd.Series) -> np.ndarray:
@@ -310,7 +325,10 @@ def _learn_kind(
         written = given[finite.to_numpy()].map(lambda v: str(v).strip())
         notes += _format_notes(col, written, numbers[finite], decimal, thousands, own)
         notes += _answer_notes(col, text[rest], numeric=True)  # mostly 1/0, a few "yes"
-        return "numeric", tokens, {"decimal": own} if own else {}, notes
+        reads = {"decimal": own} if own else {}
+        if currency := values_currency(written):  # amounts in another are then unreadable
+            reads["currency"] = currency
+        return "numeric", tokens, reads, notes
     sample = pd.Series(text[rest].unique()[:_DATE_SAMPLE], name=col)
     if sample.str.contains(r"\d").mean() >= PARSE_SHARE:
         if np.isfinite(clock_minutes(sample)).mean() >= DATE_SHARE:  # times, no date

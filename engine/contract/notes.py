@@ -136,7 +136,8 @@ def _amount_notes(col: str, forms: list[tuple[str, str, bool]], counts) -> list[
                 f"({sign}{' ' if sign.isalpha() else ''}37,000) read as amounts, the {sign} "
                 "dropped",
                 expected="numbers without units",
-                fix="nothing to do; rows to score may carry the sign or not",
+                fix="nothing to do; rows to score may carry the sign or not (an amount "
+                "in another currency is unreadable there, and counted)",
                 columns=(col,),
             )
         )

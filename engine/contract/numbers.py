@@ -44,7 +44,42 @@ _CODE = "(?<![A-Za-z])(?:" + "|".join(CURRENCY_CODES) + ")(?![A-Za-z])"  # not "
 _SIGN = (
     "(?:" + "|".join([_CODE, *(f"{p}\\$" for p in DOLLAR_PREFIXES), f"[{CURRENCY_SIGNS}]"]) + ")"
 )
-_CURRENCY = re.compile(rf"^([+-]?)\s*({_SIGN})\s*(.*\d.*)$|^(.*\d)\s*({_SIGN})$")
+_CURRENCY = re.compile(rf"^([+-]?)\s*({_SIGN})\s*(.*\d.*)$|^(.*\d\)?)\s*({_SIGN})$")
+# The currency each sign is read as, for comparing a batch with its run: a code is its
+# own; a country's dollar its country's; a bare sign its most common currency ("$" USD).
+_SIGN_CODES = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "US$": "USD",
+               "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD",
+               "HK$": "HKD", "S$": "SGD", "R$": "BRL", "MX$": "MXN"}  # fmt: skip
+
+
+def currency_code(sign: str) -> str:
+    """The ISO 4217 code a written sign is read as ("" for none).
+
+    Example:
+        >>> currency_code("US$"), currency_code("$"), currency_code("EUR"), currency_code("")
+        ('USD', 'USD', 'EUR', '')
+    """
+    return _SIGN_CODES.get(sign, sign if sign in CURRENCY_CODES else "")
+
+
+def values_currency(values: pd.Series) -> str:
+    """The currency a column's amounts are written in, when at least half its values carry
+    a sign and all the signs read as one currency ("$" and "US$" alike); "" otherwise.
+
+    Example:
+        >>> values_currency(pd.Series(["$1,169", "US$37", "5"]))
+        'USD'
+    """
+    text = values.dropna().astype(str)
+    if text.empty:
+        return ""
+    codes = pd.Series([currency_code(written_as(v)[1]) for v in text.unique()], dtype=object)
+    per_value = dict(zip(text.unique(), codes, strict=True))
+    signed = text.map(per_value)
+    found = set(signed[signed != ""])
+    return found.pop() if len(found) == 1 and (signed != "").mean() >= 0.5 else ""
+
+
 # An accountant's negative, a number in parentheses ("(1,388.81)" is -1388.81), or with
 # the minus behind it, as SAP and mainframe (COBOL) exports write it ("1,388.81-").
 _ACCOUNTING = re.compile(r"^\((.*\d.*)\)$")
@@ -71,6 +106,10 @@ def written_as(text: str) -> tuple[str, str, bool]:
             text, sign = m.group(1) + m.group(3).strip(), m.group(2)
         else:
             text, sign = m.group(4).strip(), m.group(5)
+        # the sign outside the parentheses, as Excel's accounting format writes it:
+        # "$(1,169)", "$ (1,169)", "(1,169) EUR"
+        if not negative and (m := _ACCOUNTING.match(text) or TRAILING_MINUS.match(text)):
+            text, negative = m.group(1).strip(), True
     if _SPACE_GROUPED.match(text):
         text = re.sub(r"[ \u00a0\u202f]", "", text)
     return text, sign, negative

@@ -199,3 +199,41 @@ def test_a_code_not_followed_by_a_number_stays_text():
 
     assert written_as("USD") == ("USD", "", False)
     assert written_as("EURO 5") == ("EURO 5", "", False)
+
+
+def test_a_batch_written_in_another_currency_is_counted_never_read_as_the_runs():
+    """Fitted on "$1,169", a batch in "£1,169" or "1,169 EUR" would score as dollars:
+    those amounts are unreadable and counted; "$", "US$", "USD" and plain ones read."""
+    import numpy as np
+
+    from tuneplate.engine.contract.schema import Schema
+
+    rng = np.random.default_rng(0)
+    amounts = rng.integers(500, 20_000, 200)
+    table = pd.DataFrame({"amount": [f"${v:,}" for v in amounts]})
+    schema, _ = Schema.learn(table, ["amount"])
+    (feature,) = schema.features
+    assert feature.currency == "USD"
+    again = Schema.from_dict(schema.to_dict())
+    for written, unreadable in (("£{:,}", 200), ("{:,} EUR", 200), ("US${:,}", 0),
+                                ("USD {:,}", 0), ("{:,}", 0), ("${:,}", 0)):  # fmt: skip
+        batch = pd.DataFrame({"amount": [written.format(v) for v in amounts]})
+        encoded, counts = again.encode(batch)
+        assert counts["amount"].unreadable == unreadable, written
+        if not unreadable:
+            assert np.array_equal(encoded.iloc[:, 0].to_numpy(), amounts.astype(float))
+    # a model saved before the rule has no currency: it reads every sign as before
+    old = schema.to_dict()
+    del old["features"][0]["currency"]
+    batch = pd.DataFrame({"amount": [f"£{v:,}" for v in amounts]})
+    assert Schema.from_dict(old).encode(batch)[1]["amount"].unreadable == 0
+
+
+@pytest.mark.parametrize("written", ["$(1,169)", "$ (1,169)", "(1,169) EUR", "USD (1,169)",
+                                     "($1,169)", "-$1,169", "$1,169-"])  # fmt: skip
+def test_an_accounting_negative_with_its_currency_outside_reads_negative(written):
+    """Excel's accounting format writes the sign outside the parentheses: the whole amount
+    column became text when a few values were written so."""
+    from tuneplate.engine.contract.numbers import _parse_number
+
+    assert _parse_number(written) == -1169.0
