@@ -151,7 +151,11 @@ def settle(
                 f"the amounts in {columns} are written with {sign}: the money figures are "
                 f"in {code}"
                 + (f", assumed from the {sign} sign" if other else ", from the sign")
-                + (f" (not the {vertical} default {default})" if default else "")
+                + (
+                    f" (not the {vertical} default {default})"
+                    if default and default != code
+                    else ""
+                )
                 + (
                     f"; {unconverted} is the {vertical} default, set for {default} and not "
                     f"converted, so every money figure rests on it"

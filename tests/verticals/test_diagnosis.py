@@ -238,6 +238,8 @@ def test_rows_that_repeat_patients_are_not_counted_as_patients():
     # and so do the summary and the per-1,000 table: one figure, one unit
     assert "Per 1,000 visits at" in summary and "Per 1,000 patients" not in summary
     assert per_1000.title.startswith("Per 1,000 visits") and "Per 1,000 visits" in per_1000.frame
+    curve = next(t for t in ev.tables if t.key == "decision_curve")
+    assert "true positives per visit" in curve.note and "per patient" not in curve.note
 
 
 def test_a_level_held_by_one_patient_is_pooled_however_many_rows_they_have():

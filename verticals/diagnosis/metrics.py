@@ -704,7 +704,9 @@ def _decision_table(
             f"prevalence).{shifted} A threshold probability pt is the risk "
             "at which one "
             f"would act; the stated miss cost ({miss_cost:g} : 1) corresponds to "
-            f"pt = {implied:.1%}. Net benefit is in true positives per patient. Its 95% "
+            f"pt = {implied:.1%}. Net benefit is in true positives per "
+            + ("visit (rows repeat patients)" if ids is not None else "patient")
+            + ". Its 95% "
             "interval is a percentile bootstrap of the "
             + ("patients" if ids is not None else "rows")
             + " (1,000 resamples; Vickers et al., BMC Med Inform Decis Mak 2008), π "
