@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
+from tuneplate.engine.contract.thresholds import thresholds_between_rows
 from tuneplate.engine.families.base import Fit
 from tuneplate.engine.families.registry import FAMILIES
-from tuneplate.engine.families.xgboost import thresholds_between_rows
 
 FAMILY = FAMILIES["xgboost"]
 PARAMS = {**FAMILY.space.fixed, **FAMILY.space.start, "max_depth": 4}
