@@ -125,6 +125,12 @@ def settle(
             )
         ]
     default = out.get(KEY)
+    # "$" and "US$" (or "USD") read as one currency: one sign, the first written
+    if len(where) > 1 and len({CODES[s][0] for s in where}) == 1:
+        first = next(iter(where))
+        unambiguous = [s for s in where if s not in AMBIGUOUS]
+        sign = unambiguous[0] if unambiguous else first
+        where = {sign: list(dict.fromkeys(c for cols in where.values() for c in cols))}
     if len(where) == 1:
         (sign,) = where
         code = CODES[sign][0]

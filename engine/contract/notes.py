@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .numbers import _PERCENT, _grouping, written_as
+from .numbers import _PERCENT, _grouping, currency_code, written_as
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,10 @@ def _amount_notes(col: str, forms: list[tuple[str, str, bool]], counts) -> list[
     notes = []
     rows = pd.Series(counts, index=[sign for _, sign, _ in forms])
     signs = rows[rows.index != ""].groupby(level=0).sum().sort_values(ascending=False)
+    # "$" and "US$" (or "USD") are one currency: a warning only for two currencies
+    currencies = {currency_code(s) or s for s in signs.index}
+    if len(signs) > 1 and len(currencies) == 1:
+        signs = pd.Series([signs.sum()], index=[signs.index[0]])
     if len(signs) == 1:
         sign = signs.index[0]
         notes.append(

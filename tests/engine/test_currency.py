@@ -237,3 +237,23 @@ def test_an_accounting_negative_with_its_currency_outside_reads_negative(written
     from tuneplate.engine.contract.numbers import _parse_number
 
     assert _parse_number(written) == -1169.0
+
+
+def test_dollar_forms_of_one_currency_are_one_currency():
+    """ "$1,169" beside "US$37" and "USD 5" is one currency: USD, with no second-currency
+    warning and no "set CAD if not" (US$ says which dollar)."""
+    from tuneplate.engine.contract.schema import Schema
+
+    values = [f"${v:,}" for v in range(1000, 1060)] + [f"US${v:,}" for v in range(40)]
+    table = pd.DataFrame({"amount": values + [f"USD {v:,}" for v in range(20)]})
+    _, notes = Schema.learn(table, ["amount"])
+    checks = {n.check for n in notes}
+    assert "mixed_currency" not in checks and "currency_text" in checks
+    signs = amount_signs(table, [n for n in notes if n.check == "currency_text"])
+    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk")
+    assert merged["currency"] == "USD" and said.check == "currency_from_data"
+    assert "CAD" not in said.fix
+    # two currencies stay two
+    table = pd.DataFrame({"amount": values + [f"£{v:,}" for v in range(60)]})
+    _, notes = Schema.learn(table, ["amount"])
+    assert "mixed_currency" in {n.check for n in notes}
