@@ -240,6 +240,7 @@ def test_rows_that_repeat_patients_are_not_counted_as_patients():
     assert per_1000.title.startswith("Per 1,000 visits") and "Per 1,000 visits" in per_1000.frame
     curve = next(t for t in ev.tables if t.key == "decision_curve")
     assert "true positives per visit" in curve.note and "per patient" not in curve.note
+    assert "of flagged visits have the condition" in summary
 
 
 def test_a_level_held_by_one_patient_is_pooled_however_many_rows_they_have():

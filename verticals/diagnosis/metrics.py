@@ -811,7 +811,8 @@ def _headline(
         f"On the {who} the model flags {se:.1%} of cases (sensitivity, "
         f"{share_interval(iv.sensitivity)}) and clears {sp:.1%} of the others (specificity, "
         f"{share_interval(iv.specificity)}); at {_share(prevalence)} prevalence "
-        f"{_pct(pv_pos)} of flagged patients have the condition (PPV, "
+        f"{_pct(pv_pos)} of flagged {'patients' if held == 'patients' else 'visits'} "
+        "have the condition (PPV, "
         f"{share_interval(iv.ppv)}) and {_pct(pv_neg)} of cleared ones do not (NPV, "
         f"{share_interval(iv.npv)}). {iv.method}.",
     ]
