@@ -30,25 +30,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.contract.numbers import CURRENCY_CODES, written_as
+from tuneplate.engine.contract.numbers import (
+    CURRENCY_CODES,
+    SIGN_CODES,
+    currency_code,
+    written_as,
+)
 from tuneplate.engine.data.checks import Finding
 
 KEY, SOURCE = "currency", "currency_source"
-# The ISO 4217 codes written with each sign the reader knows (`numbers.CURRENCY_SIGNS`),
-# the one assumed first. A stated code among them agrees with the sign.
-CODES = {
-    "€": ("EUR",),
+# The ISO 4217 codes written with each sign the reader knows, the one it is read as
+# (`numbers.currency_code`) first. A stated code among them agrees with the sign. Most
+# signs name one currency ("US$", "€", the codes themselves); these several.
+SHARED = {
     "£": ("GBP", "EGP", "GIP", "FKP", "SHP"),
     "¥": ("JPY", "CNY"),
     "$": ("USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN", "TWD", "ARS", "CLP", "COP",
           "BSD", "BBD", "BZD", "BMD", "BND", "KYD", "FJD", "GYD", "JMD", "LRD", "NAD",
           "SBD", "SRD", "TTD", "XCD"),
-    "₹": ("INR",),
-    # a country's dollar, and the ISO 4217 codes themselves ("USD 1,200", "1,169 EUR")
-    "US$": ("USD",), "CA$": ("CAD",), "C$": ("CAD",), "AU$": ("AUD",), "A$": ("AUD",),
-    "NZ$": ("NZD",), "HK$": ("HKD",), "S$": ("SGD",), "R$": ("BRL",), "MX$": ("MXN",),
-    **{code: (code,) for code in CURRENCY_CODES},
 }  # fmt: skip
+CODES = {
+    **{sign: (currency_code(sign),) for sign in (*SIGN_CODES, *CURRENCY_CODES)},
+    **SHARED,
+}
 # Signs whose usual second currency is common enough to name in the fix.
 AMBIGUOUS = {"$": "CAD", "¥": "CNY"}
 READ_AS_AMOUNTS = ("currency_text", "mixed_currency")  # the reader's findings on signs
@@ -126,7 +130,7 @@ def settle(
         ]
     default = out.get(KEY)
     # "$" and "US$" (or "USD") read as one currency: one sign, the first written
-    if len(where) > 1 and len({CODES[s][0] for s in where}) == 1:
+    if len(where) > 1 and len({currency_code(s) for s in where}) == 1:
         first = next(iter(where))
         unambiguous = [s for s in where if s not in AMBIGUOUS]
         sign = unambiguous[0] if unambiguous else first

@@ -193,7 +193,7 @@ def drift_rows(
         """(new, development) independent rows this column is worth."""
         if clusters is None:
             return float(n), float(profile.counted)
-        icc = within_entity_correlation(_numbers(values), clusters)
+        icc = within_entity_correlation(_as_floats(values), clusters)
         development = effective_rows(profile.rows, profile.counted, icc)
         return effective_rows(n, entities, icc), development
 
@@ -275,7 +275,7 @@ def constant_notes(schema, columns, left_out=()) -> list[str]:
     ]
 
 
-def _numbers(values) -> np.ndarray:
+def _as_floats(values) -> np.ndarray:
     """A column as floats for the within-entity correlation: categories by their codes
     (a level kept by each entity correlates as its code does)."""
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):

@@ -47,7 +47,7 @@ _SIGN = (
 _CURRENCY = re.compile(rf"^([+-]?)\s*({_SIGN})\s*(.*\d.*)$|^(.*\d\)?)\s*({_SIGN})$")
 # The currency each sign is read as, for comparing a batch with its run: a code is its
 # own; a country's dollar its country's; a bare sign its most common currency ("$" USD).
-_SIGN_CODES = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "US$": "USD",
+SIGN_CODES = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "US$": "USD",
                "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD",
                "HK$": "HKD", "S$": "SGD", "R$": "BRL", "MX$": "MXN"}  # fmt: skip
 
@@ -59,7 +59,7 @@ def currency_code(sign: str) -> str:
         >>> currency_code("US$"), currency_code("$"), currency_code("EUR"), currency_code("")
         ('USD', 'USD', 'EUR', '')
     """
-    return _SIGN_CODES.get(sign, sign if sign in CURRENCY_CODES else "")
+    return SIGN_CODES.get(sign, sign if sign in CURRENCY_CODES else "")
 
 
 def values_currency(values: pd.Series) -> str:
@@ -73,9 +73,7 @@ def values_currency(values: pd.Series) -> str:
     text = values.dropna().astype(str)
     if text.empty:
         return ""
-    codes = pd.Series([currency_code(written_as(v)[1]) for v in text.unique()], dtype=object)
-    per_value = dict(zip(text.unique(), codes, strict=True))
-    signed = text.map(per_value)
+    signed = text.map({v: currency_code(written_as(v)[1]) for v in text.unique()})
     found = set(signed[signed != ""])
     return found.pop() if len(found) == 1 and (signed != "").mean() >= 0.5 else ""
 

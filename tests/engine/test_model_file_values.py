@@ -74,7 +74,7 @@ def test_the_refit_file_holds_no_row_value_and_scores_as_before(loans, validated
     plain = xgb.XGBClassifier(
         n_estimators=60, tree_method="hist",
         enable_categorical=True, eval_metric="logloss", random_state=0, n_jobs=1,
-        **{k: v for k, v in PARAMS.items()},
+        **PARAMS,
     )  # fmt: skip
     if validated:  # the family's early stopping, on the same validation fold
         from tuneplate.engine.families.xgboost import callbacks
@@ -100,9 +100,9 @@ def test_the_refit_file_holds_no_row_value_and_scores_as_before(loans, validated
     )
 
 
-def test_the_lowest_value_and_adjacent_floats_are_handled(loans):
-    """A split at a column's lowest value (no training row goes left) moves below it; a
-    threshold between two adjacent float32 values has no midpoint and stays."""
+def test_a_few_distinct_values_move_to_midpoints_and_score_as_before():
+    """Four values, every split at one of them (the lowest too, mirrored below it): each
+    moves to a midpoint and the booster scores its training rows as before."""
     X = pd.DataFrame({"x": np.array([1.0, 2.0, 3.0, 4.0] * 50)})
     y = np.array([0, 1, 1, 0] * 50)
     booster = xgb.XGBClassifier(n_estimators=3, max_depth=2, tree_method="hist").fit(X, y)
