@@ -17,7 +17,9 @@ With `--blend` (needs `--fresh`), a third candidate: the blend, the mean of the 
 and the baseline's predicted probabilities (simple averaging, as in Caruana et al. 2004
 ensemble selection). It is scored on the hold-out (the two refits' probabilities
 averaged) and on the same fresh folds (the two fold fits' validation probabilities
-averaged), each with the run's own objective. Then the rule "keep, among baseline, best
+averaged), each with the run's own objective; and likewise the log-odds blend, the
+probability whose log-odds is the mean of the two (whose per-input contributions add up
+exactly, as `tuneplate`'s blended model explains them). Then the rule "keep, among baseline, best
 and blend, the one with the best fresh-fold score, leaving the baseline only by more
 than one (naive) standard error of the paired fold differences" is scored offline
 against the current rule, with always-blend (whenever best is not the baseline) and the
@@ -111,14 +113,24 @@ def fold_proba(cv, family, params, step: int) -> tuple[np.ndarray, np.ndarray]:
     return y_va, fitted.estimator.predict_proba(X_va)[:, 1]
 
 
+def log_odds_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The probability whose log-odds is the mean of `a`'s and `b`'s (a geometric mean
+    of the odds): the blend whose per-input contributions add up exactly."""
+    eps = 1e-15
+    logit = lambda q: np.log(np.clip(q, eps, 1 - eps)) - np.log1p(-np.clip(q, eps, 1 - eps))  # noqa: E731
+    return 1 / (1 + np.exp(-(logit(a) + logit(b)) / 2))
+
+
 def fresh_scores(p, scorer, best, base, repeats: int) -> np.ndarray:
-    """Validation scores of best, base and their blend (mean probability) on every fold
-    of `repeats` fresh 5-fold splits, both trials fitted on the same folds: (5·r, 3)."""
+    """Validation scores of best, base, their blend (mean probability) and their
+    log-odds blend on every fold of `repeats` fresh 5-fold splits, both trials fitted on
+    the same folds: (5·r, 4)."""
     scores = []
     for cv in fresh_cvs(p, scorer, repeats):
         for step in range(len(cv.folds)):
             (y_va, a), (_, b) = (fold_proba(cv, *p.resolve(t.params), step) for t in (best, base))
-            scores.append([cv.metric(y_va, a), cv.metric(y_va, b), cv.metric(y_va, (a + b) / 2)])
+            blends = ((a + b) / 2, log_odds_mean(a, b))
+            scores.append([cv.metric(y_va, q) for q in (a, b, *blends)])
     return np.asarray(scores)
 
 
@@ -146,15 +158,19 @@ def measure(key: str, seed: int, budget: float, repeats: int = 0, blend: bool = 
     gain = None if best.number == base.number else paired_gain(best, base, maximize)
     sign = 1 if maximize else -1
     y_out = p.y[p.split.holdout]
-    held = dict.fromkeys(("best", "base", "blend"), np.nan)
+    held = dict.fromkeys(("best", "base", "blend", "logodds"), np.nan)
     if gain is not None:
         a, b = holdout_proba(p, scorer, best), holdout_proba(p, scorer, base)
-        for name, proba in (("best", a), ("base", b), ("blend", (a + b) / 2)):
+        blends = (("blend", (a + b) / 2), ("logodds", log_odds_mean(a, b)))
+        for name, proba in (("best", a), ("base", b), *blends):
             held[name] = float(p.objective.score(y_out, proba))
-    fresh = np.full((1, 3), np.nan)
+    fresh = np.full((1, 4), np.nan)
     if repeats and gain is not None:
         fresh = fresh_scores(p, scorer, best, base, repeats)
-    best_lead, blend_lead = (lead(fresh[:, i], fresh[:, 1], maximize) for i in (0, 2))
+    best_lead, blend_lead, logodds_lead = (
+        lead(fresh[:, i], fresh[:, 1], maximize) for i in (0, 2, 3)
+    )
+    over_blend, over_logodds = (lead(fresh[:, 0], fresh[:, i], maximize) for i in (2, 3))
     run = {
         "fresh_gain": best_lead[0],
         "fresh_se": best_lead[1],
@@ -180,6 +196,15 @@ def measure(key: str, seed: int, budget: float, repeats: int = 0, blend: bool = 
             "fresh_blend_gain": blend_lead[0],  # blend − baseline on the fresh folds
             "fresh_blend_se": blend_lead[1],
             "fresh_blend_se_corrected": blend_lead[2],
+            # the same for the log-odds blend
+            "logodds_holdout_gain": sign * (held["logodds"] - held["base"]) if gain else 0.0,
+            "fresh_logodds_gain": logodds_lead[0],
+            "fresh_logodds_se": logodds_lead[1],
+            # best − blend on the same fresh folds (does the best clearly beat its blend?)
+            "fresh_best_over_blend": over_blend[0],
+            "fresh_best_over_blend_se": over_blend[1],
+            "fresh_best_over_logodds": over_logodds[0],
+            "fresh_best_over_logodds_se": over_logodds[1],
         }
     return run
 
@@ -199,9 +224,16 @@ def summarise(runs: pd.DataFrame) -> None:
     print(kept.groupby(runs["table"]).median().round(4).to_string())
 
 
-def blend_rules(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def blend_rules(runs: pd.DataFrame, prefix: str = "blend") -> tuple[pd.DataFrame, pd.Series]:
     """Each run's hold-out gain over the baseline under each rule, and what the
-    blend-choosing rule kept ("baseline", "best" or "blend")."""
+    blend-choosing rule kept ("baseline", "best" or "blend"). `prefix` "logodds": the
+    log-odds blend's columns stand for the blend."""
+    if prefix != "blend":
+        runs = runs.assign(
+            blend_holdout_gain=runs[f"{prefix}_holdout_gain"],
+            fresh_blend_gain=runs[f"fresh_{prefix}_gain"],
+            fresh_blend_se=runs[f"fresh_{prefix}_se"],
+        )
     tuned = runs["fold_gain"].notna()  # best is not the baseline
     best_ok = runs["fresh_gain"] > runs["fresh_se"]  # NaN (best is the baseline): False
     blend_ok = runs["fresh_blend_gain"] > runs["fresh_blend_se"]
@@ -223,9 +255,10 @@ def blend_rules(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return gains, kept
 
 
-def summarise_blend(runs: pd.DataFrame) -> None:
-    gains, kept = blend_rules(runs)
-    print("\nmedian hold-out gain over the baseline (AUC, or minus the log-loss), by table")
+def summarise_blend(runs: pd.DataFrame, prefix: str = "blend") -> None:
+    gains, kept = blend_rules(runs, prefix)
+    print(f"\n== {'mean of log-odds' if prefix == 'logodds' else 'mean of probabilities'} ==")
+    print("median hold-out gain over the baseline (AUC, or minus the log-loss), by table")
     print("current: one-SE rule on the search's folds; always_best: the best trial;")
     print("always_blend: the blend whenever best is not the baseline; fresh_rule: best vs")
     print("baseline on the fresh folds (> 1 SE); blend_rule: baseline / best / blend by the")
@@ -255,8 +288,9 @@ def main(argv=None) -> None:
     if args.saved:
         runs = pd.read_csv(args.saved)
         summarise(runs)
-        if "blend_holdout_gain" in runs:
-            summarise_blend(runs)
+        for prefix in ("blend", "logodds"):
+            if f"{prefix}_holdout_gain" in runs:
+                summarise_blend(runs, prefix)
         return
     if args.blend and not args.fresh:
         parser.error("--blend needs --fresh R (the blend rule chooses on fresh folds)")
@@ -273,7 +307,8 @@ def main(argv=None) -> None:
             print(rows[-1], flush=True)
     summarise(pd.DataFrame(rows))
     if args.blend:
-        summarise_blend(pd.DataFrame(rows))
+        for prefix in ("blend", "logodds"):
+            summarise_blend(pd.DataFrame(rows), prefix)
 
 
 if __name__ == "__main__":

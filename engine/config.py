@@ -79,6 +79,10 @@ class Search:
     # {column: +1 or -1}: the event's probability may only rise (+1) or fall (-1) with
     # that numeric input (engine/monotone.py); None constrains nothing.
     monotone: dict[str, int] | None = None
+    # After the search, decide among the baseline, the best trial and their blend on
+    # fresh folds (binary verticals, `tasks/binary/blending.py`); False keeps the one-SE
+    # rule on the search's folds and never blends.
+    blend: bool = True
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ FIELDS: dict[str, Field] = {
             )
         ),
     ),
+    "blend": Field("blend", "true or false", "--no-blend", lambda v: isinstance(v, bool), False),
 }
 
 

@@ -419,16 +419,39 @@ def jsonable(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class FreshFolds:
+    """Best trial and blend against the baseline on folds the search never used.
+
+    Gains are means over `folds` paired folds of (candidate − baseline) in the metric's
+    good direction (positive: the candidate is better), each with its standard error
+    (sample SD / √folds). `engine/tasks/binary/blending.py` computes them.
+
+    Example:
+        >>> FreshFolds(folds=10, best=0.004, best_se=0.003, blend=0.006, blend_se=0.002)
+    """
+
+    folds: int
+    best: float
+    best_se: float
+    blend: float
+    blend_se: float
+    blend_score: float | None = None  # the blend's mean fresh-fold score, the metric's own
+
+
+@dataclass(frozen=True)
 class Selection:
     """How the refitted trial was chosen.
 
     `chosen` and `best` are Optuna trial numbers (from 0); `rule` is "best" (the best
-    mean fold score was refitted), "one-SE" (the baseline trial was kept because the
-    best did not beat it by more than one standard error) or "baseline" (the baseline
-    trial had the best mean fold score itself). `difference` is the mean of
-    the per-fold differences best − baseline in the metric's good direction (positive:
-    the best trial is better), `se` its standard error (sample SD / √folds); both None
-    when no baseline trial completed with comparable fold scores.
+    mean fold score was refitted), "blend" (the best trial and the baseline, blended,
+    `engine/families/blend.py`), "one-SE" (the baseline trial was kept because neither
+    beat it by more than one standard error) or "baseline" (the baseline trial had the
+    best mean fold score itself). `difference` is the mean of the per-fold differences
+    best − baseline on the search's folds in the metric's good direction (positive: the
+    best trial is better), `se` its standard error (sample SD / √folds); both None when
+    no baseline trial completed with comparable fold scores. `fresh`: the comparison on
+    fresh folds that decided between baseline, best and blend, None when none was made
+    (the rule then used the search's folds).
 
     Example:
         >>> Selection(chosen=0, best=17, rule="one-SE", difference=0.002, se=0.004).kept
@@ -440,11 +463,19 @@ class Selection:
     rule: str = "best"
     difference: float | None = None
     se: float | None = None
+    fresh: FreshFolds | None = None
 
     @property
     def kept(self) -> bool:
         """True when the baseline's default settings were kept: no trial clearly beat them."""
         return self.rule in ("one-SE", "baseline")
+
+    def validation(self, trial_value: float) -> float:
+        """The refitted model's cross-validated score: the chosen trial's `trial_value`,
+        or for a blend its mean score on the fresh folds that chose it."""
+        if self.rule == "blend" and self.fresh and self.fresh.blend_score is not None:
+            return self.fresh.blend_score
+        return trial_value
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -454,4 +485,7 @@ class Selection:
         """A `Selection` from its saved form; None (results.json written before it)."""
         if value is None or isinstance(value, Selection):
             return value
-        return cls(**value) if value else None
+        if not value:
+            return None
+        fresh = value.get("fresh")
+        return cls(**{**value, "fresh": FreshFolds(**fresh) if fresh else None})

@@ -127,6 +127,23 @@ class Results:
             self.about = About(**dict(self.about or {}))
 
     @property
+    def tuned_family(self) -> str:
+        """The family the search tuned: the model's, or for a blend (`families/blend.py`)
+        its first member's, the best trial's."""
+        if self.model_family == "blend":
+            return self.best_params["members"][0]["family"]
+        return self.model_family
+
+    @property
+    def model_words(self) -> str:
+        """The model in a few words: its family, or "lightgbm blended with the logistic
+        baseline" for a blend."""
+        if self.model_family == "blend":
+            base = self.best_params["members"][1]["family"]
+            return f"{self.tuned_family} blended with the {base} baseline"
+        return self.model_family
+
+    @property
     def best_value(self) -> float:
         return self.validation
 

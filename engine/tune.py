@@ -202,7 +202,9 @@ def execute(
     search_started = time.perf_counter()
     scorer = _search(p, study, progress)  # its fold data serves the refit below
     search_s = time.perf_counter() - search_started
-    best, selection = studies.chosen(study)
+    choosing = time.perf_counter()
+    best, selection = p.task.choose(p, study, scorer)
+    choose_s = time.perf_counter() - choosing  # the fresh-fold refits, when any
     # Chosen once: on shared storage another worker's trial may still complete after this.
     evaluated = p.task.evaluate(p, study, scorer, best, selection)
     return Results(
@@ -210,7 +212,7 @@ def execute(
         vertical_title=p.vertical.title,
         strategy=p.strategy,
         metric=Metric(p.objective.name, p.objective.label, p.objective.direction),
-        validation=float(best.value),
+        validation=float(selection.validation(best.value)),
         trials=studies.trials_table(study),
         counts=studies.counts(study),
         findings=p.findings,
@@ -221,6 +223,7 @@ def execute(
             "total_s": p.prepare_s + time.perf_counter() - started,
             "prepare_s": p.prepare_s,
             "search_s": search_s,
+            "choose_s": choose_s,
         },
         config={
             **p.config.to_dict(),

@@ -25,6 +25,7 @@ from tuneplate.reports.formatters import (
     fmt_number,
     fmt_param,
     fmt_text,
+    signed,
 )
 from tuneplate.reports.tables import shown
 
@@ -196,7 +197,48 @@ def best_params(results: Results) -> list[tuple[str, str]]:
         >>> best_params(results)[0]
         ('learning_rate', '0.0507')
     """
-    return [(str(k), fmt_param(v)) for k, v in results.best_params.items()]
+    params = results.best_params
+    if results.model_family == "blend":  # each member's settings, named by its family
+        return [
+            (f"{m['family']} {k}", fmt_param(v))
+            for m in params.get("members", ())
+            for k, v in m.get("params", {}).items()
+        ]
+    return [(str(k), fmt_param(v)) for k, v in params.items()]
+
+
+def selection_text(results: Results) -> str:
+    """How the refitted model was chosen after the search, with its figures; "" when
+    the run kept the best trial without a comparison.
+
+    Example:
+        >>> selection_text(results)
+        'blend of trial #41 and the baseline (trial #0), chosen on 10 fresh folds: …'
+    """
+    chosen = results.selection
+    if chosen is None:
+        return ""
+    fresh = chosen.fresh
+    if fresh is None:
+        if chosen.kept and chosen.rule == "one-SE":
+            return (
+                f"the simple model's default settings (trial #{chosen.chosen}) kept by the "
+                f"one-SE rule over the best-scoring trial #{chosen.best}"
+            )
+        return ""
+    gains = (
+        f"against the baseline on {fresh.folds} fresh folds the search never used, "
+        f"{results.metric.label} best trial {signed(fresh.best, 4)} (SE {fresh.best_se:.4f}), "
+        f"blend {signed(fresh.blend, 4)} (SE {fresh.blend_se:.4f})"
+    )
+    kept = {
+        "blend": f"blend of trial #{chosen.best} and the baseline (mean of their log-odds), "
+        "the larger gain beyond one standard error",
+        "best": f"trial #{chosen.best}, the only gain beyond one standard error or the larger",
+        "one-SE": f"the simple model's default settings (trial #{chosen.chosen}): neither "
+        "gain is beyond one standard error",
+    }[chosen.rule]
+    return f"{kept}; {gains}"
 
 
 def data_facts(results: Results) -> list[tuple[str, str]]:
@@ -246,22 +288,24 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
     """
     better = "higher" if results.metric.direction == "maximize" else "lower"
     chosen_among = results.data.get("families")
-    family = results.model_family
+    family = results.tuned_family
     if chosen_among:
         family = f"{family} (chosen by the search among {', '.join(chosen_among)})"
-    kept = results.selection
-    if kept is not None and kept.kept:  # the trial refitted is not the best-scoring one
-        family += (
-            f"; the simple model's default settings (trial #{kept.chosen}) kept by the one-SE "
-            f"rule over the best-scoring trial #{kept.best}"
-        )
+    if results.model_family == "blend":  # the search's family, blended with the baseline
+        family = results.model_words.replace(results.tuned_family, family, 1)
     facts = [
         ("Model family", family),
+        *([("Model kept", text)] if (text := selection_text(results)) else []),
         ("Search strategy", _strategy(results)),
         ("Score optimised", f"{results.metric.label} ({better} is better)"),
         ("Settings tried", _trial_counts(results)),
         ("Preparation time", fmt_duration(results.timings.get("prepare_s"))),
         ("Search time", fmt_duration(results.timings.get("search_s"))),
+        *(
+            [("Choosing on fresh folds", fmt_duration(results.timings["choose_s"]))]
+            if results.selection and results.selection.fresh and "choose_s" in results.timings
+            else []
+        ),
         ("Total run time", fmt_duration(results.timings.get("total_s"))),
     ]
     if "gradient" in results.trials:

@@ -178,7 +178,7 @@ def comparison_rows(results: Results) -> list[tuple[str, str, str]]:
     base = results.baseline
     recommended = " (recommended)" if base.recommended else ""
     tuned = " (recommended)" if base.decision == "better" else ""
-    rows = [(f"This run: {results.model_family}{tuned}", "tuned", fmt_number(results.holdout))]
+    rows = [(f"This run: {results.model_words}{tuned}", "tuned", fmt_number(results.holdout))]
     if base.get("holdout") is not None:
         rows.append(
             (

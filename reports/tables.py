@@ -164,7 +164,7 @@ def families(results: Results) -> Table | None:
         done = group[group["state"].astype("string") == "COMPLETE"]
         values = pd.to_numeric(done["value"], errors="coerce").dropna()
         best = (values.max() if maximize else values.min()) if len(values) else math.nan
-        chosen = "yes" if name == results.model_family else ""
+        chosen = "yes" if name == results.tuned_family else ""  # a blend: its tuned member
         rows.append((str(name), len(group), len(done), float(best), chosen))
     columns = ["Model family", "Trials", "Completed", "Best score", "Chosen"]
     frame = pd.DataFrame(rows, columns=columns)

@@ -22,7 +22,7 @@ from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.calibration_words import calibration_caution
 from tuneplate.reports.fairness_charts import benchmark
 from tuneplate.reports.figures import column
-from tuneplate.reports.formatters import fmt_count, fmt_label, fmt_number, tuning_score
+from tuneplate.reports.formatters import fmt_count, fmt_label, fmt_number, signed, tuning_score
 from tuneplate.reports.tables import shown
 
 Level = Literal["good", "caution", "stop"]
@@ -435,6 +435,16 @@ def kept_sentence(results: Results) -> str:
     """
     chosen = results.selection
     gain = ""
+    if chosen is not None and chosen.fresh is not None:  # decided on fresh folds
+        f = chosen.fresh
+        return (
+            f"Neither the search's best setting (trial #{chosen.best}) nor its blend with "
+            f"the {results.baseline.label} beat that model's default settings by more than "
+            f"one standard error on {f.folds} fresh validation folds the search never used "
+            f"(differences {signed(f.best, 4)} and {signed(f.blend, 4)} {results.metric.label}, "
+            f"standard errors {f.best_se:.4f} and {f.blend_se:.4f}), so the model keeps them: "
+            "the tuned model is the simple one."
+        )
     if chosen is not None and chosen.difference is not None and chosen.se is not None:
         # Four decimals: fold differences are small, and "1.25e-05" is no reader's number.
         # The best trial is never worse on the folds' mean, so "better by" needs no sign.

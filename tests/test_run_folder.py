@@ -707,7 +707,9 @@ def test_every_config_field_is_compared_unless_listed_as_free(rich_run):
     settings = json.loads((out / "config.json").read_text())["settings"]
     not_saved = set(Config.names()) - set(settings)
     assert not_saved == MAY_CHANGE | NOT_COMPARED
-    assert MAY_CHANGE == {"n_trials", "timeout", "jobs", "purpose", "assumptions", "calibrate"}
+    assert MAY_CHANGE == {
+        "n_trials", "timeout", "jobs", "purpose", "assumptions", "calibrate", "blend"
+    }  # fmt: skip
     assert {"validation", "space"} <= set(settings)
 
 

@@ -191,6 +191,35 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
     return Split(np.asarray(dev), np.asarray(hold), folds, desc)
 
 
+def fresh_folds(
+    table: pd.DataFrame, y: np.ndarray, roles: Roles, split: Split, seed: int
+) -> Folds | None:
+    """`split`'s development rows cut into new folds, as many as the search's, by the
+    same kind of splitter (stratified, or stratified by --group id) with another `seed`;
+    positions within the development rows. None for out-of-time splits, whose folds
+    follow the time order and cannot be drawn again. The fresh folds give an unbiased
+    comparison of trials chosen on the search's own folds (`search/selection.py`).
+
+    Example:
+        >>> fresh_folds(table, y, Roles(target="default"), split, seed=10_000)[0][1][:3]
+        array([ 4, 11, 15])
+    """
+    if roles.time:
+        return None
+    dev = split.development
+    n_folds = len(split.folds)
+    if roles.group:
+        groups = _group_ids(table, roles.group)[dev]
+        inner = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        folds = list(inner.split(dev, y[dev], groups))
+    else:
+        inner = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        folds = list(inner.split(dev, y[dev]))
+    if any(len(np.unique(y[dev][va])) < 2 for _, va in folds):
+        return None
+    return folds
+
+
 def _check_folds(y_dev: np.ndarray, folds: Folds, y_hold: np.ndarray) -> None:
     for _, va in folds:
         if len(np.unique(y_dev[va])) < 2:

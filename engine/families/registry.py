@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.families import lightgbm, logistic, scorecard, xgboost
+from tuneplate.engine.families import blend, lightgbm, logistic, scorecard, xgboost
 from tuneplate.engine.families.base import Family
 
 FAMILIES: dict[str, Family] = {
     f.name: f for f in (lightgbm.FAMILY, xgboost.FAMILY, logistic.FAMILY, scorecard.FAMILY)
 }
+# Models that are not searched but saved and loaded like a family: the blend of the tuned
+# model and the baseline (`blend`), which the selection rule may keep after the search.
+PROPOSED: dict[str, Family] = {blend.NAME: blend.FAMILY}
 # {family: model file name}, for the CLI's list of the files a run folder may hold.
-MODEL_FILES: dict[str, str] = {name: f.file for name, f in FAMILIES.items()}
+MODEL_FILES: dict[str, str] = {name: f.file for name, f in {**FAMILIES, **PROPOSED}.items()}
 
 
 def get_family(name: str, available: Collection[str] | None = None) -> Family:
@@ -27,6 +30,8 @@ def get_family(name: str, available: Collection[str] | None = None) -> Family:
         >>> get_family("lightgbm", vertical.spaces).label
         'LightGBM gradient-boosted trees'
     """
+    if available is None and name in PROPOSED:  # a saved blend, loaded or explained
+        return PROPOSED[name]
     offered = FAMILIES if available is None else available
     if name not in offered or name not in FAMILIES:
         raise TuneplateError(

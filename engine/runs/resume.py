@@ -17,7 +17,8 @@ compared by default:
   to turn the hold-out into money or clinical figures, so they change the report, not
   the trials. An assumption the search itself reads (a ranking run's `--k`, the k of
   NDCG@k) reaches the plan's fit settings and is compared there (`FIT_SETTINGS`).
-  The probability calibration (`--calibrate`) is fitted after the search too.
+  The probability calibration (`--calibrate`) is fitted after the search too, and the
+  choice among baseline, best and blend (`--no-blend`) is made after it.
   Monotone constraints (`--monotone`) are not listed: they change what every trial
   fits, so a resume with other constraints is refused like one with another --exclude.
   They are compared as resolved: `--monotone auto` as the directions it proposed (the
@@ -50,7 +51,9 @@ from tuneplate.engine.search.strategies import AUTO
 from tuneplate.engine.search.study import mask
 from tuneplate.engine.tune import study_name
 
-MAY_CHANGE = frozenset({"n_trials", "timeout", "jobs", "purpose", "assumptions", "calibrate"})
+MAY_CHANGE = frozenset(
+    {"n_trials", "timeout", "jobs", "purpose", "assumptions", "calibrate", "blend"}
+)
 NOT_COMPARED = frozenset({"expect_fingerprint", "allow_new_data"})
 # Fit settings that are no Config field but change a trial (RankFit.k); the seed is a
 # Config field, threads and rounds do not change what a trial means. `Fit.monotone` is

@@ -84,7 +84,7 @@ def warm_trials(previous: Results, space: Space | Choice, family: str) -> list[d
             for k, v in row.items()
             if k.startswith("params_") and not (isinstance(v, float) and math.isnan(v))
         }
-        own = params.pop(FAMILY, None) or previous.model_family
+        own = params.pop(FAMILY, None) or previous.tuned_family
         params = {k.removeprefix(own + SEP): v for k, v in params.items()}
         if not isinstance(space, Choice) and own != family:
             continue

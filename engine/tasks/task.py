@@ -133,10 +133,14 @@ class Task(Protocol):
         """Scores a configuration fold by fold; its fold data is built once. `deadline`
         (a `time.monotonic()` instant) is for fits that stop between boosting rounds."""
 
+    def choose(self, p: Plan, study: optuna.Study, scorer: Scorer) -> tuple[FrozenTrial, Selection]:
+        """The trial to refit and how it was chosen, once, after the search (at least
+        `search.study.chosen`'s one-SE rule; the binary task may blend, `blending`)."""
+
     def evaluate(
         self, p: Plan, study: optuna.Study, scorer: Scorer, best: FrozenTrial, selection: Selection
     ) -> Evaluated:
-        """Refit `best` (the trial `study.chosen` picked once, `selection` saying how), score
+        """Refit `best` (the trial `choose` picked once, `selection` saying how), score
         the hold-out and the baselines."""
 
     def holdout_scores(self, p: Plan, results: Any) -> Paired:

@@ -141,6 +141,11 @@ def tune(
                     proposes directions from the development rows (the sign of
                     Spearman's rank correlation with the outcome, where clear); they
                     are listed in results.data["monotone"] and the report to confirm.
+                blend: True (default; binary verticals): after the search, keep the
+                    baseline, the best trial or the blend of the two (the mean of their
+                    log-odds), whichever beats the baseline by more than one standard
+                    error on 2 × K fresh folds; False: the one-SE rule on the search's
+                    own folds, never a blend.
             The budget (`Budget`):
                 n_trials, timeout: trials and seconds; the vertical's default when both
                     are None.

@@ -178,6 +178,15 @@ def _parser() -> argparse.ArgumentParser:
         "'auto' (credit-risk; 'auto,COL=-1' to give some yourself) proposes them from the "
         "development rows' rank correlation with the outcome: confirm them in the report",
     )
+    run.add_argument(
+        "--no-blend",
+        dest="blend",
+        action="store_const",
+        const=False,
+        help="never blend the tuned model with the baseline: keep the one-SE rule on the "
+        "search's folds (binary verticals; by default baseline, tuned model or their blend "
+        "is chosen on fresh folds after the search)",
+    )
     run.add_argument("--seed", type=_whole_number, help="random seed (default 0)")
     run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)
     run.add_argument(

@@ -98,6 +98,7 @@ def _config(args, base: Config | None = None) -> Config:
         ("warm_start", "warm_start"),
         ("calibrate", "calibrate"),
         ("monotone", "monotone"),
+        ("blend", "blend"),
     ):
         given[key] = getattr(args, name, None)
     config = (base or Config.flat(storage="journal")).replace(

@@ -201,6 +201,12 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
             f"{str(run_dir)!r} was written before models kept their schema; "
             "run it again with this tuneplate (replay its config.json) and export that"
         )
+    if meta["family"] not in FAMILIES:  # a blend: its scorer is not written yet (partial)
+        raise TuneplateError(
+            f"{str(run_dir)!r} keeps a {results.baseline.tuned_label or meta['family']}; "
+            "export writes single-model projects only so far: run again with --no-blend "
+            "(same data and seed) and export that run"
+        )
     _check_target(to)
     family = meta["family"]
     restated = restated_prevalence(results)

@@ -248,7 +248,7 @@ def _run(args, held: list[RunFolder]) -> int:
         raise error from exc
     c = results.counts
     print(
-        f"{vertical.title}: {results.model_family}, {results.strategy} search, "
+        f"{vertical.title}: {results.model_words}, {results.strategy} search, "
         f"{c['completed']} trials completed ({c['pruned']} pruned, {c['failed']} failed)"
     )
     reasons = results.trials.get("fail_reason")

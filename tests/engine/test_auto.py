@@ -92,12 +92,18 @@ def test_auto_explores_several_families_and_returns_the_best(auto_run):
     if r.selection.kept:
         assert r.selection.difference <= r.selection.se
     best = done.set_index("number").loc[r.selection.chosen]
-    assert r.validation == pytest.approx(best["value"])
-    assert r.model_family == best["family"]
+    params = r.best_params
+    if r.selection.rule == "blend":  # the best trial, blended with the baseline after it
+        assert r.model_family == "blend" and r.tuned_family == best["family"]
+        assert r.validation == pytest.approx(r.selection.fresh.blend_score)
+        params = r.best_params["members"][0]["params"]
+    else:
+        assert r.validation == pytest.approx(best["value"])
+        assert r.model_family == best["family"]
     prefix = f"params_{best['family']}."
     tuned = {k.removeprefix(prefix): v for k, v in best.items() if k.startswith(prefix)}
     for name, value in tuned.items():
-        assert r.best_params[name] == pytest.approx(value)
+        assert params[name] == pytest.approx(value)
     assert r.model.family == r.model_family
     # the report's tuning appendix: trials and best score per family
     html = render(r)

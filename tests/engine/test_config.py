@@ -36,6 +36,7 @@ FLAT_KEYS = [
     "metric", "strategy", "n_trials", "timeout", "seed", "pruner", "storage", "study",
     "purpose", "assumptions", "user", "item", "value", "min_value", "items", "split",
     "expect_fingerprint", "allow_new_data", "warm_start", "jobs", "calibrate", "monotone",
+    "blend",
 ]  # fmt: skip
 # The same run's config.json "settings" keys (the resolved, compared settings).
 SETTINGS_KEYS = [

@@ -37,7 +37,7 @@ from tuneplate.engine.search import gradient as gradients
 from tuneplate.engine.search.first_trials import first_trials, warm_start_unused, warm_trials
 from tuneplate.engine.search.space import Choice, Space
 from tuneplate.engine.search.strategies import get_strategy, make_sampler
-from tuneplate.engine.tasks.binary import calibration, evaluation, sizing
+from tuneplate.engine.tasks.binary import blending, calibration, evaluation, sizing
 from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
 from tuneplate.engine.tasks.binary.drivers import drivers
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
@@ -306,6 +306,12 @@ class BinaryTask:
             ),
         )
 
+    def choose(
+        self, p: Plan, study: optuna.Study, cv: CrossValidation
+    ) -> tuple[FrozenTrial, Selection]:
+        """Baseline, best trial or their blend, decided on fresh folds (`blending`)."""
+        return blending.choose(p, study, cv)
+
     def evaluate(
         self,
         p: Plan,
@@ -314,11 +320,12 @@ class BinaryTask:
         best: FrozenTrial,
         selection: Selection,
     ) -> Evaluated:
-        """Refit the chosen trial on every development row; score the untouched hold-out."""
+        """Refit the chosen trial (or blend) on every development row; score the untouched
+        hold-out."""
         split, table, roles, y = p.split, p.table, p.roles, p.y
         X_dev, y_dev = cv.X, cv.y
-        family, params = p.resolve(best.params)
-        refit = replace(p.fit, n_rounds=best.user_attrs.get("n_rounds"))
+        family, params, rounds, label = blending.refit_settings(p, study, best, selection)
+        refit = replace(p.fit, n_rounds=rounds)
         estimator = family.fit(params, X_dev, y_dev, None, None, refit).estimator
         X_hold, y_hold = cv.encoded.iloc[split.holdout], y[split.holdout]
         valid_y, valid_raw = evaluation.out_of_fold(
@@ -371,7 +378,7 @@ class BinaryTask:
             X_hold,
             y_hold,
             tuned=p_hold,
-            tuned_label=family.label,
+            tuned_label=label,
             kept=selection.kept,
         )
         converged = (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t)))

@@ -223,6 +223,9 @@ class RankingTask:
         # The deadline is the objective's `Guard`, checked between boosting rounds.
         return Validation(p.family, p.space, data, p.fit)
 
+    def choose(self, p: Plan, study: optuna.Study, scorer) -> tuple[FrozenTrial, Selection]:
+        return studies.chosen(study)  # the one-SE rule on the search's folds
+
     def evaluate(
         self,
         p: Plan,

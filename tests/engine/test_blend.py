@@ -1,0 +1,238 @@
+"""After the search: baseline, best trial or their blend, decided on fresh folds.
+
+The rule (`search.selection.fresh_rule`), the blended model (`families/blend.py`: its
+probabilities, its exact contributions, its files) and a run that keeps a blend, read
+back, explained, validated, refused by export and warm-started from.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+
+import tuneplate
+from tuneplate.cli import main
+from tuneplate.engine.data.roles import Roles
+from tuneplate.engine.data.splits import fresh_folds, make_split
+from tuneplate.engine.families import blend
+from tuneplate.engine.families.base import Fit
+from tuneplate.engine.families.models import Model
+from tuneplate.engine.metrics import METRICS
+from tuneplate.engine.records import Selection
+from tuneplate.engine.results import SPLIT_FILE, Results
+from tuneplate.engine.search.selection import fresh_rule
+from tuneplate.verticals.diagnosis import data
+
+# The embedded diagnosis table, 12 random trials, seed 3: the rule keeps the blend (found
+# by running seeds 0-3; a fixed trial count replays the same trials on any machine).
+BLENDED = dict(n_trials=12, seed=3, strategy="random")
+
+
+def folds(best, base, mixed, n=10, noise=0.002, seed=0):
+    """(n, 3) fold scores around the given means, the same noise on each fold's three."""
+    shared = np.random.default_rng(seed).normal(0, 0.02, n)  # fold-to-fold, shared
+    own = np.random.default_rng(seed + 1).normal(0, noise, (n, 3))
+    return np.column_stack([best + shared, base + shared, mixed + shared]) + own
+
+
+def test_blend_kept_when_it_leads_beyond_one_se():
+    rule, fresh = fresh_rule(folds(0.810, 0.800, 0.815), maximize=True)
+    assert rule == "blend"
+    assert fresh.folds == 10 and fresh.blend > fresh.blend_se > 0
+    assert fresh.blend_score == pytest.approx(folds(0.810, 0.800, 0.815)[:, 2].mean())
+
+
+def test_best_kept_when_it_leads_the_blend():
+    assert fresh_rule(folds(0.830, 0.800, 0.815), maximize=True)[0] == "best"
+
+
+def test_baseline_kept_when_neither_is_clearly_better():
+    # the best wins on the mean by less than its noise: the one-SE rule keeps the baseline
+    scores = folds(0.8003, 0.800, 0.8002, noise=0.01)
+    assert fresh_rule(scores, maximize=True)[0] == "one-SE"
+
+
+def test_lower_is_better_metrics_read_the_other_way():
+    # log-loss: the blend's lower loss is the gain
+    rule, fresh = fresh_rule(folds(0.52, 0.50, 0.48), maximize=False)
+    assert rule == "blend" and fresh.blend > 0 and fresh.best < 0
+
+
+@pytest.mark.parametrize("bad", [np.full((1, 3), 0.8), np.array([[0.8, np.nan, 0.8]] * 5)])
+def test_no_decision_from_one_fold_or_a_missing_score(bad):
+    assert fresh_rule(bad, maximize=True) is None
+
+
+def test_selection_reads_back_with_its_fresh_folds():
+    _, fresh = fresh_rule(folds(0.81, 0.80, 0.815), maximize=True)
+    saved = Selection(3, 3, "blend", 0.01, 0.004, fresh)
+    again = Selection.coerce(json.loads(json.dumps(saved.to_dict())))
+    assert again == saved and not again.kept
+    assert again.validation(0.9) == fresh.blend_score  # a blend's score is its own
+
+
+@pytest.fixture(scope="module")
+def table():
+    X, y = make_classification(600, 6, n_informative=4, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)])
+    frame["group"] = np.repeat(np.arange(150), 4)
+    return frame, y
+
+
+def test_fresh_folds_are_new_cuts_of_the_development_rows(table):
+    frame, y = table
+    split = make_split(frame, y, Roles(target="t"), 5, seed=0)
+    fresh = fresh_folds(frame, y, Roles(target="t"), split, seed=10_000)
+    assert len(fresh) == len(split.folds)
+    assert sorted(np.concatenate([va for _, va in fresh])) == list(range(len(split.development)))
+    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(fresh, split.folds, strict=True))
+
+
+def test_fresh_folds_keep_every_group_on_one_side(table):
+    frame, y = table
+    roles = Roles(target="t", group="group")
+    split = make_split(frame, y, roles, 5, seed=0)
+    ids = frame["group"].to_numpy()[split.development]
+    for train, valid in fresh_folds(frame, y, roles, split, seed=10_000):
+        assert not set(ids[train]) & set(ids[valid])
+
+
+def test_no_fresh_folds_on_an_out_of_time_split(table):
+    frame, y = table
+    frame = frame.assign(month=np.repeat(np.arange(12), 50))
+    roles = Roles(target="t", time="month")
+    split = make_split(frame, y, roles, 5, seed=0)
+    assert fresh_folds(frame, y, roles, split, seed=10_000) is None
+
+
+def two_members(table):
+    frame, y = table
+    X = frame.drop(columns="group")
+    params = {
+        "members": [
+            {"family": "lightgbm", "params": {"num_leaves": 7}, "n_rounds": 40},
+            {"family": "logistic", "params": {"C": 1.0}, "n_rounds": None},
+        ]
+    }
+    return X, y, blend.fit(params, X, y, None, None, Fit(0)).estimator
+
+
+def test_blend_is_the_mean_of_the_members_log_odds(table):
+    X, _, model = two_members(table)
+    a, b = (m.predict_proba(X)[:, 1] for _, m in model.members)
+    expected = 1 / (1 + np.exp(-(blend.log_odds(a) + blend.log_odds(b)) / 2))
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1], expected, rtol=1e-12)
+    # between the two members on every row: a blend never goes beyond both
+    p = model.predict_proba(X)[:, 1]
+    assert ((p >= np.minimum(a, b) - 1e-12) & (p <= np.maximum(a, b) + 1e-12)).all()
+
+
+def test_blend_contributions_sum_to_its_log_odds(table):
+    X, _, model = two_members(table)
+    total = blend.contributions(model, X).sum(axis=1)
+    np.testing.assert_allclose(total, blend.log_odds(model.predict_proba(X)[:, 1]), atol=1e-9)
+
+
+def test_blend_files_read_back_the_same_scores(table, tmp_path):
+    X, _, model = two_members(table)
+    blend.save(model, tmp_path / "blend")
+    assert sorted(p.name for p in (tmp_path / "blend").iterdir()) == [
+        "1-model.lightgbm.txt",
+        "2-model.skops",
+        "blend.json",
+    ]
+    again = blend.load(tmp_path / "blend")
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+def test_two_members_of_one_family_keep_two_files(table, tmp_path):
+    frame, y = table
+    X = frame.drop(columns="group")
+    params = {
+        "members": [
+            {"family": "logistic", "params": {"C": 0.01}},
+            {"family": "logistic", "params": {"C": 1.0}},
+        ]
+    }
+    model = blend.fit(params, X, y, None, None, Fit(0)).estimator
+    blend.save(model, tmp_path / "b")
+    again = blend.load(tmp_path / "b")
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.fixture(scope="module")
+def blended_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs") / "blend"
+    args = ["--trials", "12", "--seed", "3", "--strategy", "random", "--out", str(folder)]
+    assert main(["run", "diagnosis", *args]) == 0
+    return folder
+
+
+def test_a_run_keeps_the_blend_it_chose(blended_run):
+    results = Results.load(blended_run)
+    assert results.model_family == "blend" and results.selection.rule == "blend"
+    fresh = results.selection.fresh
+    assert fresh.blend > fresh.blend_se  # the rule's own condition, as saved
+    # the cross-validated score shown is the blend's, on the folds that chose it
+    assert results.validation == pytest.approx(fresh.blend_score)
+    model = Model.load(blended_run)
+    example = data.load()
+    holdout = json.loads((blended_run / SPLIT_FILE).read_text())["holdout"]
+    rows = example.table.iloc[holdout]
+    p = model.predict_proba(rows)[:, 1]
+    y = example.roles.binary_target(rows).to_numpy()
+    assert results.holdout == pytest.approx(METRICS[results.metric.name].score(y, p))
+    # contributions add up to the blend's log-odds (compared as probabilities: a log-odds
+    # of 30 is 1 - 1e-13, beyond what a probability near 1 can say back exactly)
+    total = model.explain(rows).sum(axis=1).to_numpy()
+    np.testing.assert_allclose(1 / (1 + np.exp(-total)), p, atol=1e-9)
+
+
+def test_the_report_says_how_the_blend_was_kept(blended_run):
+    page = (blended_run / "report.html").read_text()
+    assert "blended with the logistic baseline" in page or "blend of" in page
+    assert "10 fresh folds the search never used" in page
+
+
+def test_export_refuses_a_blend_in_one_line(blended_run, tmp_path, capsys):
+    assert main(["export", str(blended_run), "--to", str(tmp_path / "project")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--no-blend" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "project").exists()  # nothing written
+
+
+def test_no_blend_keeps_the_one_se_rule_on_the_search_folds():
+    results = tuneplate.tune("diagnosis", blend=False, **BLENDED)
+    assert results.model_family != "blend" and results.selection.fresh is None
+    assert results.selection.rule in ("best", "one-SE", "baseline")
+
+
+def test_the_same_seed_blends_the_same_way():
+    one, two = (tuneplate.tune("diagnosis", **BLENDED) for _ in range(2))
+    assert one.selection == two.selection and one.holdout == two.holdout
+
+
+def test_a_warm_start_from_a_blend_run_reuses_its_trials(blended_run):
+    results = tuneplate.tune(
+        "diagnosis", n_trials=3, seed=3, model="logistic", warm_start=str(blended_run)
+    )
+    assert not any(f.check == "warm_start_unused" for f in results.findings)
+
+
+def test_a_baseline_kept_on_fresh_folds_is_worded_with_both_gains(blended_run):
+    from dataclasses import replace
+
+    from tuneplate.engine.records import FreshFolds
+    from tuneplate.reports.facts import selection_text
+    from tuneplate.reports.verdict import kept_sentence
+
+    results = Results.load(blended_run)
+    fresh = FreshFolds(10, best=-0.0021, best_se=0.003, blend=0.0004, blend_se=0.001)
+    kept = replace(results, selection=Selection(0, 7, "one-SE", 0.004, 0.002, fresh))
+    said = kept_sentence(kept)
+    # the fresh folds' figures, signed with a true minus, not the search's (+0.004)
+    assert "10 fresh validation folds" in said and "trial #7" in said
+    assert "−0.0021" in said and "+0.0004" in said and "0.0040" not in said
+    assert selection_text(kept).startswith("the simple model's default settings (trial #0)")
