@@ -236,3 +236,16 @@ def test_a_baseline_kept_on_fresh_folds_is_worded_with_both_gains(blended_run):
     assert "10 fresh validation folds" in said and "trial #7" in said
     assert "−0.0021" in said and "+0.0004" in said and "0.0040" not in said
     assert selection_text(kept).startswith("the simple model's default settings (trial #0)")
+
+
+def test_a_member_breaking_monotone_on_a_fresh_fold_leaves_the_search_rule(monkeypatch):
+    from tuneplate.engine.families.base import MonotoneViolation
+
+    def broken(*args, **kwargs):
+        raise MonotoneViolation("coefficient of the wrong sign", "age", 1, -0.2)
+
+    monkeypatch.setattr(blend, "fit", broken)
+    results = tuneplate.tune("diagnosis", **BLENDED)  # blends when the folds can decide
+    assert results.selection.fresh is None and results.model_family != "blend"
+    # the one-SE rule on the search's folds, as with --no-blend
+    assert results.selection == tuneplate.tune("diagnosis", blend=False, **BLENDED).selection

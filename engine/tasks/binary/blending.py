@@ -26,6 +26,7 @@ from optuna.trial import FrozenTrial
 
 from tuneplate.engine.data.splits import fresh_folds
 from tuneplate.engine.families import blend
+from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.records import Selection
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.selection import BASELINE, fresh_rule
@@ -54,7 +55,9 @@ def blend_params(p, best: FrozenTrial, base: FrozenTrial) -> dict:
 def fresh_scores(p, cv, params: dict) -> np.ndarray | None:
     """Validation scores of best, baseline and blend on each fresh fold, (folds, 3), both
     members fitted on the same fold rows (boosted ones early-stopping on the fold, as in
-    the search); None when the split's folds cannot be drawn again."""
+    the search); None when the split's folds cannot be drawn again, or when a member
+    cannot honour --monotone on a fresh fold (a logistic coefficient of the wrong sign):
+    the search's own rule then decides."""
     fit = replace(p.fit, deadline=None)  # the search's deadline has passed
     rows = []
     for r in range(FRESH_REPEATS):
@@ -63,7 +66,10 @@ def fresh_scores(p, cv, params: dict) -> np.ndarray | None:
             return None
         for train, valid in folds:
             X_va, y_va = cv.X.iloc[valid], cv.y[valid]
-            both = blend.fit(params, cv.X.iloc[train], cv.y[train], X_va, y_va, fit).estimator
+            try:
+                both = blend.fit(params, cv.X.iloc[train], cv.y[train], X_va, y_va, fit).estimator
+            except MonotoneViolation:  # a member breaks --monotone on these rows: no decision
+                return None
             a, b = (estimator.predict_proba(X_va)[:, 1] for _, estimator in both.members)
             mixed = both.predict_proba(X_va)[:, 1]
             rows.append([cv.metric(y_va, q) for q in (a, b, mixed)])
