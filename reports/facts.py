@@ -231,10 +231,17 @@ def selection_text(results: Results) -> str:
         f"{results.metric.label} best trial {signed(fresh.best, 4)} (SE {fresh.best_se:.4f}), "
         f"blend {signed(fresh.blend, 4)} (SE {fresh.blend_se:.4f})"
     )
+    # Both beyond one SE: the kept one led by more (a tie keeps the blend); else the only one.
+    both = fresh.best > fresh.best_se and fresh.blend > fresh.blend_se
+    which = (
+        "the larger gain beyond one standard error"
+        if both
+        else "the only gain beyond one standard error"
+    )
     kept = {
         "blend": f"blend of trial #{chosen.best} and the baseline (mean of their log-odds), "
-        "the larger gain beyond one standard error",
-        "best": f"trial #{chosen.best}, the only gain beyond one standard error or the larger",
+        f"{which}",
+        "best": f"trial #{chosen.best}, {which}",
         "one-SE": f"the simple model's default settings (trial #{chosen.chosen}): neither "
         "gain is beyond one standard error",
     }[chosen.rule]

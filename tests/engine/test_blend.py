@@ -249,3 +249,22 @@ def test_a_member_breaking_monotone_on_a_fresh_fold_leaves_the_search_rule(monke
     assert results.selection.fresh is None and results.model_family != "blend"
     # the one-SE rule on the search's folds, as with --no-blend
     assert results.selection == tuneplate.tune("diagnosis", blend=False, **BLENDED).selection
+
+
+def test_model_kept_says_only_or_larger_gain_as_the_figures_do(blended_run):
+    from dataclasses import replace
+
+    from tuneplate.engine.records import FreshFolds
+    from tuneplate.reports.facts import selection_text
+
+    results = Results.load(blended_run)
+    fresh = results.selection.fresh
+    # seed 3: the best trial's gain is within one SE, the blend's beyond it
+    assert fresh.best <= fresh.best_se and fresh.blend > fresh.blend_se
+    said = selection_text(results)
+    assert "the only gain beyond one standard error" in said and "larger" not in said
+    both = FreshFolds(10, best=0.004, best_se=0.001, blend=0.006, blend_se=0.001)
+    led = replace(results, selection=replace(results.selection, fresh=both))
+    assert "the larger gain beyond one standard error" in selection_text(led)
+    best = replace(results.selection, rule="best", fresh=replace(both, blend=0.0005))
+    assert "the only gain" in selection_text(replace(results, selection=best))
