@@ -436,6 +436,7 @@ class FreshFolds:
     blend: float
     blend_se: float
     blend_score: float | None = None  # the blend's mean fresh-fold score, the metric's own
+    base_score: float | None = None  # the baseline's on the same fresh folds
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,8 @@ def render(results: Results) -> str:
         "findings": sections.findings(results),
         "fit_diagnosis": sections.fit_diagnosis(results),
         "scored": formatters.tuning_score(results.data),  # its words: "cross-validated", …
+        # the cross-validation cards' lines (a kept blend's figure is on fresh folds)
+        "validation_hints": sections.validation_hints(results),
         "holdout_sentence": view.holdout_sentence,
         # the recommended baseline's own hold-out and fit, when it is recommended
         "recommended_gap": view.recommended_gap,

@@ -173,6 +173,33 @@ def fit_diagnosis(results: Results) -> str:
     return f"Training and {scored} scores are close: no sign of {sign}."
 
 
+def validation_hints(results: Results) -> tuple[str, str]:
+    """The cross-validation cards' lines: (the recommended baseline's, the tuned model's).
+
+    A kept blend's cross-validated score is its mean over the fresh folds that chose it,
+    not over the search's folds the baseline's figure comes from: the lines say so and
+    give the baseline's score on those fresh folds, so the two figures are not read as a
+    paired comparison they are not.
+
+    Example:
+        >>> validation_hints(results)[1]
+        'Average over the 10 fresh folds that chose the blend, not the search's (the …'
+    """
+    same = "Its average over the same folds, its settings fixed beforehand."
+    chosen = results.selection
+    if chosen is None or chosen.rule != "blend" or chosen.fresh is None:
+        return same, tuning_score(results.data).hint
+    fresh = chosen.fresh
+    base = fresh.base_score
+    on_fresh = f" (the simple model: {fmt_number(base)} on them)" if base is not None else ""
+    return (
+        "Its average over the search's folds, its settings fixed beforehand; the tuned "
+        f"blend's figure below is over {fresh.folds} other, fresh folds.",
+        f"Average over the {fresh.folds} fresh folds that chose the blend, not the "
+        f"search's{on_fresh}.",
+    )
+
+
 def comparison_rows(results: Results) -> list[tuple[str, str, str]]:
     """The tuned model beside the vertical's baseline and, when given, a previous run."""
     base = results.baseline

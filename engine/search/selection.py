@@ -107,7 +107,15 @@ def fresh_rule(scores: np.ndarray, maximize: bool) -> tuple[str, FreshFolds] | N
         return None
     best, best_se = lead(scores[:, 0], scores[:, 1], maximize)
     blend, blend_se = lead(scores[:, 2], scores[:, 1], maximize)
-    fresh = FreshFolds(len(scores), best, best_se, blend, blend_se, float(scores[:, 2].mean()))
+    fresh = FreshFolds(
+        len(scores),
+        best,
+        best_se,
+        blend,
+        blend_se,
+        blend_score=float(scores[:, 2].mean()),
+        base_score=float(scores[:, 1].mean()),
+    )
     best_ok, blend_ok = best > best_se, blend > blend_se
     if blend_ok and (not best_ok or blend >= best):
         return "blend", fresh

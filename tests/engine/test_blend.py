@@ -268,3 +268,16 @@ def test_model_kept_says_only_or_larger_gain_as_the_figures_do(blended_run):
     assert "the larger gain beyond one standard error" in selection_text(led)
     best = replace(results.selection, rule="best", fresh=replace(both, blend=0.0005))
     assert "the only gain" in selection_text(replace(results, selection=best))
+
+
+def test_the_blends_cross_validated_card_says_its_folds_and_the_baselines_on_them(blended_run):
+    results = Results.load(blended_run)
+    fresh = results.selection.fresh
+    # the baseline's mean on the fresh folds is saved beside the blend's: their gap is the
+    # rule's gain (the search-fold figure of the baseline is not comparable with it)
+    gap = (fresh.base_score - fresh.blend_score) * (-1 if results.metric.name != "log_loss" else 1)
+    assert gap == pytest.approx(fresh.blend)
+    page = (blended_run / "report.html").read_text()
+    assert "Average over the folds used to pick the settings." not in page
+    assert "Average over the 10 fresh folds that chose the blend" in page
+    assert "Its average over the same folds" not in page
