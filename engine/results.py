@@ -278,7 +278,12 @@ class Results:
         # results.json last: a model that cannot be saved leaves no results beside
         # another run's model (a folder reads as a run once results.json is there)
         if self.model is not None:
+            before = _saved_file(folder)
             self.model.save(folder)
+            if before is not None and before != _saved_file(folder):
+                # a resumed run that now keeps another kind of model (a blend, or no
+                # longer one): no stale model file or blend/ folder beside the new one
+                _remove_model_file(folder / before)
         if self.baseline_model is not None:
             (folder / BASELINE_DIR).mkdir(exist_ok=True)
             self.baseline_model.save(folder / BASELINE_DIR)
@@ -386,6 +391,37 @@ def _plain_figure(value: Any, kind: str, unit: str = "") -> str:
     if kind == "money":
         return f"{value:,.0f} {unit}".strip()
     return f"{value:,.0f}" if kind == "count" or abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _saved_file(folder: Path) -> str | None:
+    """The model file (or folder) `folder`'s model.json names, when it names one safely."""
+    try:
+        name = json.loads((folder / MODEL_FILE).read_text()).get("file")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(name, str) and "/" not in name and name not in ("", ".", ".."):
+        return name
+    return None
+
+
+def _remove_model_file(path: Path) -> None:
+    """Delete a saved model's file, or a blend's folder: the member files its blend.json
+    names and blend.json; anything else the user put there (and the folder) is kept."""
+    if not path.is_dir():
+        path.unlink(missing_ok=True)
+        return
+    index = path / "blend.json"  # `families.blend.INDEX`
+    try:
+        members = json.loads(index.read_text()).get("members", [])
+    except (OSError, ValueError, AttributeError):
+        return  # not a folder this package wrote: leave it
+    for member in members:
+        name = member.get("file") if isinstance(member, dict) else None
+        if isinstance(name, str) and "/" not in name and name not in ("", ".", ".."):
+            (path / name).unlink(missing_ok=True)
+    index.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.rmdir()
 
 
 def _remove_saved_model(folder: Path) -> None:

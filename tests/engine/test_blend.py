@@ -281,3 +281,24 @@ def test_the_blends_cross_validated_card_says_its_folds_and_the_baselines_on_the
     assert "Average over the folds used to pick the settings." not in page
     assert "Average over the 10 fresh folds that chose the blend" in page
     assert "Its average over the same folds" not in page
+
+
+def test_a_resume_that_changes_the_kept_model_leaves_no_stale_model_files(blended_run, tmp_path):
+    import shutil
+
+    folder = tmp_path / "resumed"
+    shutil.copytree(blended_run, folder)
+    (folder / "blend" / "notes.txt").write_text("mine")  # the user's own: kept
+    common = ["--trials", "12", "--seed", "3", "--strategy", "random", "--out", str(folder)]
+    assert main(["run", "diagnosis", *common, "--resume", "--no-blend"]) == 0
+    family = json.loads((folder / "model.json").read_text())["family"]
+    assert family != "blend"
+    assert sorted(p.name for p in (folder / "blend").iterdir()) == ["notes.txt"]
+    (folder / "blend" / "notes.txt").unlink()
+    config = json.loads((folder / "config.json").read_text())
+    config["config"]["blend"] = True  # no flag turns blending back on: the config does
+    (folder / "config.json").write_text(json.dumps(config))
+    assert main(["run", "diagnosis", *common, "--resume"]) == 0
+    assert json.loads((folder / "model.json").read_text())["family"] == "blend"
+    assert not (folder / "model.skops").exists()  # the single model it replaced
+    Model.load(folder)
