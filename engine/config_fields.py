@@ -162,7 +162,9 @@ FIELDS: dict[str, Field] = {
             )
         ),
     ),
-    "blend": Field("blend", "true or false", "--no-blend", lambda v: isinstance(v, bool), False),
+    "blend": Field(
+        "blend", "true or false", "--blend or --no-blend", lambda v: isinstance(v, bool), False
+    ),
 }
 
 

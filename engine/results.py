@@ -136,11 +136,11 @@ class Results:
 
     @property
     def model_words(self) -> str:
-        """The model in a few words: its family, or "lightgbm blended with the logistic
+        """The model in a few words: its family, or "blend of lightgbm and the logistic
         baseline" for a blend."""
         if self.model_family == "blend":
             base = self.best_params["members"][1]["family"]
-            return f"{self.tuned_family} blended with the {base} baseline"
+            return f"blend of {self.tuned_family} and the {base} baseline"
         return self.model_family
 
     @property

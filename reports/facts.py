@@ -359,7 +359,7 @@ def reproducibility(results: Results) -> list[tuple[str, str]]:
         ("Random seed", fmt_text(config.get("seed"))),
         *(parallel if jobs > 1 else []),
         ("Search strategy", _strategy(results)),
-        ("Model family", results.model_family),
+        ("Model family", results.model_words),
         (
             "Trials",
             f"{fmt_count(requested) if requested else 'no fixed number'} requested; "

@@ -127,11 +127,23 @@ def save(blend: Blend, path: Path) -> None:
 
 def load(path: Path) -> Blend:
     """The blend saved by `save` in folder `path`."""
-    index = json.loads((path / INDEX).read_text())["members"]
-    if any("/" in m["file"] or m["file"] in ("", ".", "..") for m in index):
-        raise TuneplateError(f"{path / INDEX} names a file outside its folder")
+    where = path / INDEX
+    index = json.loads(where.read_text())["members"]
+    if any("/" in m["file"] or "\\" in m["file"] or m["file"] in ("", ".", "..") for m in index):
+        raise TuneplateError(f"{where} names a file outside its folder")
+    from tuneplate.engine.families.registry import FAMILIES  # searched families only
+
+    unknown = sorted({str(m["family"]) for m in index} - set(FAMILIES))
+    if unknown:
+        raise TuneplateError(f"{where} names unknown member families {unknown}")
+    weights = [float(m["weight"]) for m in index]
+    if len(index) < 2 or not all(w > 0 for w in weights) or abs(sum(weights) - 1) > 1e-9:
+        raise TuneplateError(
+            f"{where} must name two or more members with positive weights summing to 1, "
+            f"got {len(index)} with weights {weights}; it was not written by tuneplate"
+        )
     members = [(m["family"], _family(m["family"]).load(path / m["file"])) for m in index]
-    return Blend(members, [float(m["weight"]) for m in index])
+    return Blend(members, weights)
 
 
 FAMILY = Family(

@@ -169,7 +169,13 @@ class Model:
         """
         folder = Path(folder)
         meta = json.loads((folder / "model.json").read_text())
-        estimator = get_family(meta["family"]).load(folder / meta["file"])
+        file = meta["file"]
+        if not isinstance(file, str) or "/" in file or "\\" in file or file in ("", ".", ".."):
+            raise TuneplateError(
+                f"{folder / 'model.json'} names a model file outside its folder ({file!r}); "
+                "it was not written by tuneplate"
+            )
+        estimator = get_family(meta["family"]).load(folder / file)
         schema = Schema.from_dict(meta.get("schema") or meta["encoder"])  # "encoder": older runs
         profile = Profile.from_dict(meta["profile"]) if meta.get("profile") else None
         saved = meta.get("calibration")

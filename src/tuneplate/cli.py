@@ -179,13 +179,12 @@ def _parser() -> argparse.ArgumentParser:
         "development rows' rank correlation with the outcome: confirm them in the report",
     )
     run.add_argument(
-        "--no-blend",
-        dest="blend",
-        action="store_const",
-        const=False,
-        help="never blend the tuned model with the baseline: keep the one-SE rule on the "
-        "search's folds (binary verticals; by default baseline, tuned model or their blend "
-        "is chosen on fresh folds after the search)",
+        "--blend",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="after the search, keep the baseline, the tuned model or their blend, whichever "
+        "leads on fresh folds (binary verticals; the default); --no-blend keeps the one-SE "
+        "rule on the search's folds and never blends (--resume may switch either way)",
     )
     run.add_argument("--seed", type=_whole_number, help="random seed (default 0)")
     run.add_argument("--jobs", type=_whole_number, help=JOBS_HELP)

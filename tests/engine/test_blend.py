@@ -14,6 +14,7 @@ from sklearn.datasets import make_classification
 
 import tuneplate
 from tuneplate.cli import main
+from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import fresh_folds, make_split
 from tuneplate.engine.families import blend
@@ -192,7 +193,7 @@ def test_a_run_keeps_the_blend_it_chose(blended_run):
 
 def test_the_report_says_how_the_blend_was_kept(blended_run):
     page = (blended_run / "report.html").read_text()
-    assert "blended with the logistic baseline" in page or "blend of" in page
+    assert "A blend of logistic and the logistic baseline model tuned" in page
     assert "10 fresh folds the search never used" in page
 
 
@@ -302,3 +303,60 @@ def test_a_resume_that_changes_the_kept_model_leaves_no_stale_model_files(blende
     assert json.loads((folder / "model.json").read_text())["family"] == "blend"
     assert not (folder / "model.skops").exists()  # the single model it replaced
     Model.load(folder)
+
+
+def test_a_calibrated_run_compares_the_baseline_it_would_save():
+    """--calibrate: the baseline's recorded hold-out score and the paired difference are
+    those of the baseline as saved (through its own map), not of its raw probabilities
+    (seed 3 recommended the baseline on 0.044 while the saved one scored 0.053)."""
+    results = tuneplate.tune("diagnosis", calibrate="platt", **BLENDED)
+    base, saved = results.baseline, results.baseline_model
+    assert base.recommended and saved is not None and saved.calibrator is not None
+    example = data.load()
+    hold = example.table.iloc[results.split_rows["holdout"]]
+    y = example.roles.binary_target(hold).to_numpy()
+    score = METRICS[results.metric.name].score
+    assert base.holdout == pytest.approx(score(y, saved.predict_proba(hold)[:, 1]))
+    sign = 1 if results.metric.direction == "maximize" else -1
+    assert base.difference == pytest.approx(sign * (results.holdout - base.holdout))
+
+
+def test_resume_turns_blending_back_on_with_blend(tmp_path):
+    folder = tmp_path / "run"
+    args = ["run", "diagnosis", "--trials", "12", "--seed", "3", "--strategy", "random"]
+    assert main([*args, "--no-blend", "--out", str(folder)]) == 0
+    assert Results.load(folder).model_family != "blend"
+    assert main([*args, "--blend", "--resume", "--out", str(folder)]) == 0
+    again = Results.load(folder)
+    assert again.model_family == "blend" and again.selection.rule == "blend"
+    assert not (folder / "model.skops").exists()  # the replaced model's file is gone
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (lambda i: i["members"].__setitem__(0, {**i["members"][0], "weight": 5.0}), "summing to 1"),
+        (lambda i: i.__setitem__("members", []), "two or more members"),
+        (lambda i: i["members"][0].__setitem__("family", "blend"), "unknown member families"),
+        (lambda i: i["members"][1].__setitem__("file", "../x"), "outside its folder"),
+    ],
+)
+def test_a_tampered_blend_file_is_refused_in_one_line(table, tmp_path, change, said):
+    _, _, model = two_members(table)
+    blend.save(model, tmp_path / "blend")
+    index = json.loads((tmp_path / "blend" / blend.INDEX).read_text())
+    change(index)
+    (tmp_path / "blend" / blend.INDEX).write_text(json.dumps(index))
+    with pytest.raises(TuneplateError, match=said):
+        blend.load(tmp_path / "blend")
+
+
+def test_a_model_file_outside_the_run_folder_is_refused(blended_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(blended_run, copy)
+    meta = json.loads((copy / "model.json").read_text())
+    (copy / "model.json").write_text(json.dumps({**meta, "file": "../other/blend"}))
+    with pytest.raises(TuneplateError, match="outside its folder"):
+        Model.load(copy)

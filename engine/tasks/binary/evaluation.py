@@ -23,7 +23,11 @@ from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
 from tuneplate.engine.results import Baseline, Headline
-from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
+from tuneplate.engine.tasks.binary.calibration import (
+    CENTRAL_TENDENCY,
+    fit_calibrator,
+    with_central_tendency,
+)
 from tuneplate.engine.tasks.binary.folds import FoldCache
 from tuneplate.engine.vertical import Outcome
 
@@ -271,6 +275,15 @@ def baseline(
         except MonotoneViolation as broke:  # it cannot honour the constraints: say so
             return not_honoured(name, family.label, params, broke), None
         scores = estimator.predict_proba(X_hold)[:, 1]
+    valid, calibrator = None, None
+    if estimator is not None and tuned is not None and _adjusted(p):
+        # The tuned scores are calibrated (--calibrate, --assume central_tendency): the
+        # baseline is compared, and recorded, as it would be saved, through its own map.
+        try:
+            valid = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+        except MonotoneViolation as broke:  # a fold's fit breaks the constraints: say so
+            return not_honoured(name, family.label, params, broke), None
+        scores, valid, calibrator = _calibrated(p, estimator, X_dev, scores, valid)
     base = Baseline(name, family.label, params, float(p.objective.score(y_hold, scores)))
     if tuned is None:
         return base, None
@@ -287,16 +300,12 @@ def baseline(
     )
     if not base.recommended:
         return base, None
-    try:
-        valid_y, valid_score = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
-    except MonotoneViolation as broke:  # a fold's fit breaks the constraints: as above
-        return not_honoured(name, family.label, params, broke), None
-    # --calibrate applies to the model the run keeps, fitted on its own out-of-fold rows
-    calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_score)
-    # and so does --assume central_tendency, on its own development rows (`task.evaluate`)
-    calibrator = with_central_tendency(calibrator, estimator, X_dev, p.assumptions)
-    if calibrator is not None:
-        scores, valid_score = calibrator.apply(scores), calibrator.apply(valid_score)
+    if valid is None:  # no calibration asked for: the out-of-fold scores as they are
+        try:
+            valid = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+        except MonotoneViolation as broke:  # a fold's fit breaks the constraints: as above
+            return not_honoured(name, family.label, params, broke), None
+    valid_y, valid_score = valid
     evaluated = p.vertical.evaluate(
         Outcome(
             y=y_hold,
@@ -330,6 +339,25 @@ def baseline(
         metrics=dict(evaluated.metrics),
     )
     return recommended, model
+
+
+def _adjusted(p: Plan) -> bool:
+    """True when the run maps the kept model's probabilities (`--calibrate` or a stated
+    central tendency), so a baseline must pass through its own map to be compared."""
+    method = p.config.search.calibrate
+    return method not in (None, "none") or p.assumptions.get(CENTRAL_TENDENCY) is not None
+
+
+def _calibrated(p: Plan, estimator, X_dev, scores, valid):
+    """(hold-out scores, (out-of-fold y, scores), calibrator) through the baseline's own
+    map: --calibrate fitted on its out-of-fold rows, then --assume central_tendency on its
+    development rows, as `task.evaluate` does for the tuned model."""
+    valid_y, valid_score = valid
+    calibrator = fit_calibrator(p.config.search.calibrate, valid_y, valid_score)
+    calibrator = with_central_tendency(calibrator, estimator, X_dev, p.assumptions)
+    if calibrator is not None:
+        scores, valid_score = calibrator.apply(scores), calibrator.apply(valid_score)
+    return scores, (valid_y, valid_score), calibrator
 
 
 def not_honoured(name: str, label: str, params, broke: MonotoneViolation) -> Baseline:
