@@ -247,7 +247,9 @@ def _run(name: str, seed: int, r) -> StrategyRun:
         strategy=name,
         seed=seed,
         model_family=r.model_family,
-        validation=r.validation,
+        # the search's folds for every strategy: a kept blend's own figure is over fresh
+        # folds, not comparable with another strategy's best trial
+        validation=float(best[-1]) if r.model_family == "blend" and len(best) else r.validation,
         holdout=r.holdout,
         completed=r.counts.get("completed", 0),
         pruned=r.counts.get("pruned", 0),

@@ -471,6 +471,11 @@ def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
     scores = (
         f"{results.metric.label} {fmt_number(results.holdout)}{interval_text(results)} on the "
         f"hold-out against {fmt_number(results.validation)} during tuning"
+        + (
+            " (the blend's mean on the fresh folds that chose it)"
+            if results.selection is not None and results.selection.rule == "blend"
+            else ""
+        )
     )
     if math.isnan(drop):
         return "caution", "There is no hold-out score, so the model was never tested on new rows."
