@@ -465,17 +465,22 @@ BASELINE_TAIL = {
 }
 
 
+def _blend_figure(results: Results) -> bool:
+    """True when `results.validation` is a kept blend's mean on the fresh folds; not when
+    the figures are the recommended baseline's (`tables.shown`), whose tuning score is
+    its own trial's over the search's folds, though the selection still says "blend"."""
+    chosen = results.selection
+    fresh = chosen.fresh if chosen is not None and chosen.rule == "blend" else None
+    return fresh is not None and results.validation == fresh.blend_score
+
+
 def _gap_reason(results: Results, drop: float) -> tuple[Level, str]:
     if (doubt := suspicion(results)) is not None:
         return doubt.level, doubt.text()
     scores = (
         f"{results.metric.label} {fmt_number(results.holdout)}{interval_text(results)} on the "
         f"hold-out against {fmt_number(results.validation)} during tuning"
-        + (
-            " (the blend's mean on the fresh folds that chose it)"
-            if results.selection is not None and results.selection.rule == "blend"
-            else ""
-        )
+        + (" (the blend's mean on the fresh folds that chose it)" if _blend_figure(results) else "")
     )
     if math.isnan(drop):
         return "caution", "There is no hold-out score, so the model was never tested on new rows."

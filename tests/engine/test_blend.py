@@ -360,3 +360,25 @@ def test_a_model_file_outside_the_run_folder_is_refused(blended_run, tmp_path):
     (copy / "model.json").write_text(json.dumps({**meta, "file": "../other/blend"}))
     with pytest.raises(TuneplateError, match="outside its folder"):
         Model.load(copy)
+
+
+def test_the_recommended_baselines_holdout_sentence_is_not_called_the_blends(
+    blended_run, monkeypatch
+):
+    from dataclasses import replace
+
+    from tuneplate.reports import verdict
+    from tuneplate.reports.tables import baseline_trial_scores
+    from tuneplate.reports.verdict import _gap_reason, holdout_drop
+
+    monkeypatch.setattr(verdict, "suspicion", lambda results: None)  # the sentence itself
+
+    results = Results.load(blended_run)
+    assert results.selection.rule == "blend"
+    note = "(the blend's mean on the fresh folds that chose it)"
+    assert note in _gap_reason(results, holdout_drop(results))[1]
+    # the baseline's figures as the report shows them when it is recommended
+    # (`tables.shown`): its own trial's mean over the search's folds, not the blend's
+    validation, train = baseline_trial_scores(results)
+    base = replace(results, holdout=results.baseline.holdout, validation=validation, train=train)
+    assert note not in _gap_reason(base, holdout_drop(base))[1]
