@@ -87,6 +87,14 @@ def section(results: Results) -> ScorecardSection | None:
         if summary.get("model") == "baseline"
         else "the model the search chose, with its tuned settings"
     )
+    base = results.baseline
+    if results.model_family == "blend" and not (base and base.recommended):
+        # the scorecard is half of the recommended blend: its points are not that model's
+        model += (
+            f", half of the recommended {results.model_words}: the blend averages this "
+            "scorecard's log-odds with the tuned model's, so these points do not add up to "
+            "its score"
+        )
     return ScorecardSection(model, assumptions, iv, points)
 
 

@@ -382,3 +382,19 @@ def test_the_recommended_baselines_holdout_sentence_is_not_called_the_blends(
     validation, train = baseline_trial_scores(results)
     base = replace(results, holdout=results.baseline.holdout, validation=validation, train=train)
     assert note not in _gap_reason(base, holdout_drop(base))[1]
+
+
+def test_a_recommended_blend_says_the_scorecard_points_are_not_its_own():
+    from dataclasses import replace
+
+    from tuneplate.reports.scorecard import section
+
+    # German credit, seed 1: the blend of the tuned trees and the WoE scorecard is kept
+    results = tuneplate.tune("credit-risk", n_trials=20, seed=1)
+    assert results.model_family == "blend" and "scorecard" in results.data
+    base = results.baseline
+    if base.recommended:  # the scorecard itself is recommended: its points are its own
+        assert "do not add up" not in section(results).model
+        results = replace(results, baseline=replace(base, decision="better"))
+    said = section(results).model
+    assert said.startswith("the run's baseline") and "do not add up to its score" in said
