@@ -247,9 +247,9 @@ def _run(name: str, seed: int, r) -> StrategyRun:
         strategy=name,
         seed=seed,
         model_family=r.model_family,
-        # the search's folds for every strategy: a kept blend's own figure is over fresh
-        # folds, not comparable with another strategy's best trial
-        validation=float(best[-1]) if r.model_family == "blend" and len(best) else r.validation,
+        # the best trial's score on the search's folds for every strategy: a kept blend's
+        # own figure is over fresh folds, a kept baseline's is the baseline trial's
+        validation=float(best[-1]) if len(best) else r.validation,
         holdout=r.holdout,
         completed=r.counts.get("completed", 0),
         pruned=r.counts.get("pruned", 0),

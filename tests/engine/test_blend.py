@@ -398,3 +398,17 @@ def test_a_recommended_blend_says_the_scorecard_points_are_not_its_own():
         results = replace(results, baseline=replace(base, decision="better"))
     said = section(results).model
     assert said.startswith("the run's baseline") and "do not add up to its score" in said
+
+
+def test_compare_ranks_every_run_by_its_best_trial_on_the_search_folds(blended_run):
+    """A kept blend's figure is over fresh folds and a kept baseline's is the baseline
+    trial's: strategies are compared on the best trial's search-fold score."""
+    from tuneplate.engine.compare import _run
+
+    kept = tuneplate.tune("diagnosis", model="logistic", n_trials=12, seed=0, blend=False)
+    assert kept.selection.kept  # the one-SE rule kept the baseline trial
+    for r in (Results.load(blended_run), kept):
+        done = r.trials[r.trials["state"] == "COMPLETE"]["value"].astype(float)
+        best = done.max() if r.metric.direction == "maximize" else done.min()
+        assert _run("random", 0, r).validation == pytest.approx(best)
+        assert best != pytest.approx(r.validation)  # the figure the run itself shows
