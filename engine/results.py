@@ -43,6 +43,7 @@ from tuneplate.engine.records import (  # noqa: F401  re-exported: the contract'
     TableKey,
     jsonable,
 )
+from tuneplate.engine.runs.writable import plain_name
 
 RESULTS_FILE = "results.json"
 MODEL_FILE = "model.json"  # written by `Model.save` beside the library's model file
@@ -138,10 +139,15 @@ class Results:
     def model_words(self) -> str:
         """The model in a few words: its family, or "blend of lightgbm and the logistic
         baseline" for a blend."""
+        return self.words_for(self.tuned_family)
+
+    def words_for(self, tuned: str) -> str:
+        """`model_words` with `tuned` standing for the tuned family's name (the report's
+        appendix adds which families the search chose among)."""
         if self.model_family == "blend":
             base = self.best_params["members"][1]["family"]
-            return f"blend of {self.tuned_family} and the {base} baseline"
-        return self.model_family
+            return f"blend of {tuned} and the {base} baseline"
+        return tuned
 
     @property
     def best_value(self) -> float:
@@ -399,29 +405,18 @@ def _saved_file(folder: Path) -> str | None:
         name = json.loads((folder / MODEL_FILE).read_text()).get("file")
     except (OSError, ValueError, AttributeError):
         return None
-    if isinstance(name, str) and "/" not in name and name not in ("", ".", ".."):
-        return name
-    return None
+    return name if plain_name(name) else None
 
 
 def _remove_model_file(path: Path) -> None:
-    """Delete a saved model's file, or a blend's folder: the member files its blend.json
-    names and blend.json; anything else the user put there (and the folder) is kept."""
+    """Delete a saved model's file, or a blend's folder (`families.blend.remove`: only
+    the files it wrote; anything else the user put there, and the folder, is kept)."""
     if not path.is_dir():
         path.unlink(missing_ok=True)
         return
-    index = path / "blend.json"  # `families.blend.INDEX`
-    try:
-        members = json.loads(index.read_text()).get("members", [])
-    except (OSError, ValueError, AttributeError):
-        return  # not a folder this package wrote: leave it
-    for member in members:
-        name = member.get("file") if isinstance(member, dict) else None
-        if isinstance(name, str) and "/" not in name and name not in ("", ".", ".."):
-            (path / name).unlink(missing_ok=True)
-    index.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        path.rmdir()
+    from tuneplate.engine.families.blend import remove  # results load without the models
+
+    remove(path)
 
 
 def _remove_saved_model(folder: Path) -> None:
@@ -434,7 +429,7 @@ def _remove_saved_model(folder: Path) -> None:
         name = json.loads(meta.read_text()).get("file")
     except ValueError:
         name = None
-    if isinstance(name, str) and "/" not in name and name not in ("", ".", ".."):
+    if plain_name(name):
         (folder / name).unlink(missing_ok=True)
     meta.unlink()
     with contextlib.suppress(OSError):  # the user's own files are there too: keep them

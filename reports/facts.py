@@ -298,8 +298,7 @@ def tuning_facts(results: Results) -> list[tuple[str, str]]:
     family = results.tuned_family
     if chosen_among:
         family = f"{family} (chosen by the search among {', '.join(chosen_among)})"
-    if results.model_family == "blend":  # the search's family, blended with the baseline
-        family = results.model_words.replace(results.tuned_family, family, 1)
+    family = results.words_for(family)  # a blend: the search's family, and the baseline
     facts = [
         ("Model family", family),
         *([("Model kept", text)] if (text := selection_text(results)) else []),

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +33,7 @@ import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.families.base import Family, Fit, Fitted
+from tuneplate.engine.runs.writable import plain_name
 from tuneplate.engine.search.space import Space
 
 NAME = "blend"
@@ -129,7 +131,7 @@ def load(path: Path) -> Blend:
     """The blend saved by `save` in folder `path`."""
     where = path / INDEX
     index = json.loads(where.read_text())["members"]
-    if any("/" in m["file"] or "\\" in m["file"] or m["file"] in ("", ".", "..") for m in index):
+    if not all(plain_name(m["file"]) for m in index):
         raise TuneplateError(f"{where} names a file outside its folder")
     from tuneplate.engine.families.registry import FAMILIES  # searched families only
 
@@ -144,6 +146,23 @@ def load(path: Path) -> Blend:
         )
     members = [(m["family"], _family(m["family"]).load(path / m["file"])) for m in index]
     return Blend(members, weights)
+
+
+def remove(path: Path) -> None:
+    """Delete a blend saved by `save` in folder `path`: the member files its blend.json
+    names and blend.json, then the folder if nothing else is in it. A folder without a
+    readable blend.json was not written here and is left as it is."""
+    try:
+        index = json.loads((path / INDEX).read_text()).get("members", [])
+    except (OSError, ValueError, AttributeError):
+        return
+    for member in index:
+        name = member.get("file") if isinstance(member, dict) else None
+        if plain_name(name):
+            (path / name).unlink(missing_ok=True)
+    (path / INDEX).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.rmdir()
 
 
 FAMILY = Family(

@@ -23,6 +23,7 @@ from tuneplate.engine.families.base import MAX_ROUNDS, PATIENCE, Family, Fit, Fi
 from tuneplate.engine.families.lightgbm import LGB_DATASET
 from tuneplate.engine.families.registry import FAMILIES, MODEL_FILES, get_family
 from tuneplate.engine.families.xgboost import XGB_MAX_BIN
+from tuneplate.engine.runs.writable import plain_name
 
 BASE_VALUE = "base_value"  # `Model.explain`'s last column: the log-odds before any input
 
@@ -170,7 +171,7 @@ class Model:
         folder = Path(folder)
         meta = json.loads((folder / "model.json").read_text())
         file = meta["file"]
-        if not isinstance(file, str) or "/" in file or "\\" in file or file in ("", ".", ".."):
+        if not plain_name(file):
             raise TuneplateError(
                 f"{folder / 'model.json'} names a model file outside its folder ({file!r}); "
                 "it was not written by tuneplate"

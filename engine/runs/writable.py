@@ -21,6 +21,19 @@ from pathlib import Path
 
 from tuneplate.engine.contract.errors import TuneplateError
 
+
+def plain_name(name: object) -> bool:
+    """True when `name` is a file name that stays inside its folder: text, no path
+    separator, not "", "." or "..". A run folder's own records name their files so; a
+    record naming another is refused or ignored, never followed.
+
+    Example:
+        >>> plain_name("model.skops"), plain_name("../other/blend")
+        (True, False)
+    """
+    return isinstance(name, str) and not {"/", "\\"} & set(name) and name not in ("", ".", "..")
+
+
 DEFAULT_NAME_MAX = 255  # bytes per name on ext4, XFS, APFS, NTFS
 
 

@@ -50,12 +50,14 @@ def paired_gain(best: FrozenTrial, base: FrozenTrial, maximize: bool) -> tuple[f
     a, b = best.user_attrs.get("fold_scores"), base.user_attrs.get("fold_scores")
     if not a or not b or len(a) != len(b) or len(a) < 2:
         return None
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if not maximize:
-        diff = -diff
-    if not np.isfinite(diff).all():
+    if not np.isfinite(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)).all():
         return None
-    return float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(len(diff)))
+    return lead(a, b, maximize)
+
+
+def baseline_trial(trials: list[FrozenTrial]) -> FrozenTrial | None:
+    """The vertical's baseline trial (source "baseline") among `trials`, or None."""
+    return next((t for t in trials if t.user_attrs.get("source") == BASELINE), None)
 
 
 def select(study: optuna.Study, complete: list[FrozenTrial]) -> tuple[FrozenTrial, Selection]:
@@ -67,7 +69,7 @@ def select(study: optuna.Study, complete: list[FrozenTrial]) -> tuple[FrozenTria
         'one-SE'
     """
     best = study.best_trial
-    base = next((t for t in complete if t.user_attrs.get("source") == BASELINE), None)
+    base = baseline_trial(complete)
     if base is None:
         return best, Selection(best.number, best.number)
     if base.number == best.number:  # no trial scored better: the defaults are kept as such
@@ -122,4 +124,4 @@ def fresh_rule(scores: np.ndarray, maximize: bool) -> tuple[str, FreshFolds] | N
     return ("best" if best_ok else "one-SE"), fresh
 
 
-__all__ = ["BASELINE", "Selection", "fresh_rule", "lead", "paired_gain", "select"]
+__all__ = ["BASELINE", "Selection", "baseline_trial", "fresh_rule", "lead", "paired_gain", "select"]

@@ -29,11 +29,15 @@ from tuneplate.engine.families import blend
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.records import Selection
 from tuneplate.engine.search import study as studies
-from tuneplate.engine.search.selection import BASELINE, fresh_rule
+from tuneplate.engine.search.selection import baseline_trial, fresh_rule
 
 FRESH_REPEATS = 2  # fresh K-fold cuts: 2 × 5 = 10 paired folds on most tables
 # The fresh cuts' seeds: this + 97 · repeat + the run's seed (never a search seed).
 FRESH_SEED = 10_000
+
+
+def _complete(study: optuna.Study) -> list[FrozenTrial]:
+    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
 
 def blend_params(p, best: FrozenTrial, base: FrozenTrial) -> dict:
@@ -92,8 +96,8 @@ def choose(p, study: optuna.Study, cv) -> tuple[FrozenTrial, Selection]:
     trial, selection = studies.chosen(study)
     if not p.config.search.blend or selection.difference is None:
         return trial, selection
-    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    base = next(t for t in complete if t.user_attrs.get("source") == BASELINE)
+    complete = _complete(study)
+    base = baseline_trial(complete)
     best = next(t for t in complete if t.number == selection.best)
     scores = fresh_scores(p, cv, blend_params(p, best, base))
     decided = None if scores is None else fresh_rule(scores, p.objective.direction == "maximize")
@@ -114,9 +118,7 @@ def refit_settings(p, study: optuna.Study, trial: FrozenTrial, selection: Select
         'blend of LightGBM gradient-boosted trees and WoE scorecard (logistic on WoE bins)'
     """
     if selection.rule == "blend":
-        trials = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-        base = next(t for t in trials if t.user_attrs.get("source") == BASELINE)
-        params = blend_params(p, trial, base)
+        params = blend_params(p, trial, baseline_trial(_complete(study)))
         return blend.FAMILY, params, None, blend.label(params)
     family, params = p.resolve(trial.params)
     return family, params, trial.user_attrs.get("n_rounds"), family.label
