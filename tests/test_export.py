@@ -595,26 +595,36 @@ def test_a_column_read_1000_times_larger_is_said_by_score_and_predict_proba(
     scoring_project, tmp_path
 ):
     """A ratio of 0.125 read as 125 (a decimal dot taken for a thousands separator, or a
-    rate given in per mille) fits the schema, so no count caught it: the development
-    profile's outer bands do."""
+    rate given in per mille) fits the schema's kinds. Incomes read 1,000 times larger
+    stay within every bound the development rows kept, so only the development
+    profile's outer bands catch them; the ratio also leaves 0 to 1, which every row is
+    counted for, even in a batch too small to judge the bands. One line per column."""
     project, run, rows = scoring_project
-    scaled = rows.assign(debt_ratio=rows["debt_ratio"] * 1000)
+    scaled = rows.assign(debt_ratio=rows["debt_ratio"] * 1000, income=rows["income"] * 1000)
     scaled.to_csv(tmp_path / "scaled.csv", index=False)
     rows.to_csv(tmp_path / "same.csv", index=False)
     done = _score(project, "--data", tmp_path / "scaled.csv", "--out", tmp_path / "s.csv")
     assert done.returncode == 0
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("debt_ratio:")]
+    assert "40 of 40 rows (100.0%) lie outside 0 to 1" in line and "unit or reading" in line
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("income:")]
     assert "100% of 40 rows with a value lie above" in line and "unit or reading" in line
     same = _score(project, "--data", tmp_path / "same.csv", "--out", tmp_path / "t.csv")
-    assert "lie above" not in same.stderr and "lie below" not in same.stderr
+    assert "lie above" not in same.stderr and "lie outside" not in same.stderr
 
     model = Results.load(run).model
-    with pytest.warns(SchemaWarning, match="debt_ratio: 100% of 40 rows with a value lie above"):
+    with pytest.warns(SchemaWarning) as said:
         model.predict_proba(scaled)
+    lines = sorted(str(w.message) for w in said)
+    assert len(lines) == 2
+    assert lines[0].startswith("debt_ratio: 40 of 40 rows (100.0%) lie outside 0 to 1")
+    assert lines[1].startswith("income: 100% of 40 rows with a value lie above")
+    with pytest.warns(SchemaWarning, match="debt_ratio: 10 of 10 rows") as small:
+        model.predict_proba(scaled.head(10))  # too few rows for the bands, not for bounds
+    assert len(small) == 1
     with warnings.catch_warnings():
         warnings.simplefilter("error", SchemaWarning)
         model.predict_proba(rows)  # the usual spread: no warning
-        model.predict_proba(scaled.head(10))  # too few rows to judge
 
 
 def test_outcomes_written_as_numbers_another_way_read_as_the_run_read_them(tmp_path):

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -126,6 +127,13 @@ class Feature:
         words_missing: categorical only: a missing-word ("?", "-") that is not a learned
             level reads as missing (`fit_levels` sets it); False in models saved before
             the rule, which keep scoring such words as unknown levels, as they trained.
+        domain: numeric only: the bounds every development row kept (`fit_levels`):
+            "unit_interval" (0 to 1: a fraction, a rate, a 0/1 flag), "nonnegative" (0 or
+            more: an amount, a duration, an age), or "" (none, or a model saved before
+            the rule). A scored value outside them (a duration of -5, a -999 written for
+            "missing", 45 for a 0.45 rate) is counted (`ColumnCounts.out_of_domain`) and
+            scored as given. Canonical bounds, not the development's extremes: a model
+            file keeps no single row's value.
     """
 
     name: str
@@ -141,6 +149,36 @@ class Feature:
     two_digit_years: str = ""
     time_of_day: bool = False
     currency: str = ""
+    domain: str = ""
+
+
+# `Feature.domain`: the bounds a numeric column held on every development row, widest last.
+DOMAINS = {"unit_interval": (0.0, 1.0), "nonnegative": (0.0, math.inf)}
+
+
+def learn_domain(values: np.ndarray) -> str:
+    """The narrowest of DOMAINS that holds every finite value of `values` (float, (n,)),
+    or "" when none does or no value is readable.
+
+    Example:
+        >>> learn_domain(np.array([0.2, 1.0, np.nan])), learn_domain(np.array([3.0, -1.0]))
+        ('unit_interval', '')
+    """
+    x = values[np.isfinite(values)]
+    if not len(x):
+        return ""
+    low, high = float(x.min()), float(x.max())
+    return next((name for name, (a, b) in DOMAINS.items() if a <= low and high <= b), "")
+
+
+def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:
+    """Which finite values of `values` (float, (n,)) lie outside `domain` (a DOMAINS
+    name; "" allows every value): a bool mask (n,)."""
+    if domain not in DOMAINS:
+        return np.zeros(len(values), dtype=bool)
+    low, high = DOMAINS[domain]
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & ((values < low) | (values > high))
 
 
 def missing_words(f: Feature) -> frozenset[str]:

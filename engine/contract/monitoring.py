@@ -220,8 +220,10 @@ def drift_rows(
                 problem=judge.problem() or "",
                 other_case=c.other_case,
             )
-        if not found.get("problem") and name in beyond:
-            found["problem"] = beyond[name].line  # a change of unit: no count shows it
+        if name in beyond:
+            # A change of unit: no count shows it, but a bound may (45 for a 0.45 rate),
+            # and then the count's line stands. Either way the verdict blames the file.
+            found["problem"] = found.get("problem") or beyond[name].line
             found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift
         shares = profile.columns[name].shares
         judged_band, counted = judged(index[name], shares, len(inputs), encoded[keys[name]])

@@ -218,9 +218,12 @@ class Profile:
                 out[f.name] = psi(bands.shares, bands.shares_of(encoded[f.key]))
         return out
 
-    def off_range(self, schema: Any, encoded: pd.DataFrame) -> list[str]:
-        """`off_range_by_column`'s lines, in the schema's order."""
-        return list(self.off_range_by_column(schema, encoded).values())
+    def off_range(self, schema: Any, encoded: pd.DataFrame, said: Any = ()) -> list[str]:
+        """`off_range_by_column`'s lines, in the schema's order, but for the columns in
+        `said`: those whose scoring counts already gave a line (one line per column; a
+        rate read 1,000 times larger is counted outside 0 to 1 before it is off range)."""
+        found = self.off_range_by_column(schema, encoded)
+        return [line for column, line in found.items() if column not in set(said)]
 
     def off_range_by_column(self, schema: Any, encoded: pd.DataFrame) -> dict[str, str]:
         """{column: line} for each numeric input whose new values sit almost all beyond the

@@ -50,7 +50,9 @@ from .kinds import (
     _learn_kind,
     _read,
     _token_mask,
+    learn_domain,
     missing_words,
+    outside_domain,
 )
 from .notes import Note, _constant_note
 from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)
@@ -81,7 +83,8 @@ class ColumnCounts:
     `one_value`: for a column the model left out because every row it was tuned on held
     one value (`Constant`), that value as shown ("'Berlin'", "5"); "" for a model input.
     `other_values`: its rows holding another value, or none: rows from a population the
-    model never saw.
+    model never saw. `out_of_domain`: readable values outside the bounds every
+    development row kept (`Feature.domain`, named in `domain`), scored as given.
     """
 
     name: str
@@ -93,6 +96,8 @@ class ColumnCounts:
     other_case: int = 0
     one_value: str = ""
     other_values: int = 0
+    out_of_domain: int = 0
+    domain: str = ""
 
     def problem(self, share: float = WARN_SHARE) -> str | None:
         """One line when a count exceeds `share` of the rows, else None."""
@@ -115,6 +120,8 @@ class ColumnCounts:
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
+        if self.out_of_domain / self.rows > share:
+            parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain))
         if self.one_value and self.other_values / self.rows > share:
             parts.append(
                 f"{self._of(self.other_values)} hold another value than {self.one_value}, or "
@@ -337,7 +344,9 @@ class Schema:
             values, _, missing = _read(rows[f.name], f, self.rules)
             had_missing = bool(missing.any())
             if f.kind != "categorical":
-                features.append(replace(f, had_missing=had_missing))
+                numeric = f.kind == "numeric" and not f.time_of_day  # times keep 0-1440
+                domain = learn_domain(np.asarray(values, dtype=float)) if numeric else ""
+                features.append(replace(f, had_missing=had_missing, domain=domain))
                 continue
             counts = pd.Series(values).value_counts()
             # A rare missing-word ("?" in 3 rows beside empty cells) is a missing value,
@@ -459,6 +468,8 @@ class Schema:
                 new_missing=0 if f.had_missing else int(miss.sum()),
                 other_share=f.other_share,
                 other_case=other_case,
+                out_of_domain=int(outside_domain(values, f.domain).sum()) if f.domain else 0,
+                domain=f.domain,
             )
         for c in self.constants or ():
             if c.name in table.columns and c.name not in repeated and c.name not in counts:
@@ -535,6 +546,17 @@ def warn(counts: dict[str, ColumnCounts], stacklevel: int = 3) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------
+
+
+def _out_of_domain_text(rows: str, domain: str) -> str:
+    if domain == "unit_interval":
+        where, guess = "outside 0 to 1", "a change of unit or reading (45 for 0.45), or a code"
+    else:
+        where, guess = "below 0", "a code for missing (-1, -999), a sign, or a typing slip"
+    return (
+        f"{rows} lie {where}, where no development row did: {guess}? scored as "
+        "given, outside the range the model learned"
+    )
 
 
 def _listing(names: list[str], most: int = 12) -> str:

@@ -80,7 +80,8 @@ class Model:
     def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
         encoded, counts = self._encode(X, strict)
         warn(counts, stacklevel=3)
-        for line in self.profile.off_range(self.schema, encoded) if self.profile else ():
+        said = [name for name, c in counts.items() if c.problem()]
+        for line in self.profile.off_range(self.schema, encoded, said) if self.profile else ():
             warnings.warn(line, SchemaWarning, stacklevel=2)
         if not len(encoded):  # an empty batch: no row, no probability (not an error)
             return Scores(np.empty((0, 2)), counts)
