@@ -42,6 +42,13 @@ GROUPABLE_SHARE = 0.5  # a --subgroups column with more distinct texts than this
 # those of a key; counts ("num_loans") repeat their values, so only near-unique columns ask.
 ID_TOKENS = frozenset({"id", "uuid", "key", "ref", "number", "no", "nr", "num"})
 LEAKAGE_AUC = 0.99  # one column alone predicting the target this well is almost never real
+# `check_missing_codes`: numbers exports write for "missing" or "not applicable" (SAS and
+# SPSS user-missing values, bank-marketing's pdays = -1 or 999), judged only when apart
+# from the column's other values: the only negative value, or CODE_APART times its
+# largest other value; in CODE_ROWS rows or more.
+MISSING_CODES = (-1, -9, -99, -999, -9999, -99999, 99, 999, 9999, 99999, 999999)
+CODE_APART = 5.0
+CODE_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -315,6 +322,61 @@ def check_missing(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     ]
 
 
+def missing_codes(s: pd.Series) -> dict[float, int]:
+    """{code: rows} for the MISSING_CODES a numeric column holds apart from its other
+    values: a negative code where every other value is 0 or more, a positive one at
+    least CODE_APART times the largest other value; each in CODE_ROWS rows or more.
+
+    Example:
+        >>> missing_codes(pd.Series([3, 12, 0, 7, -1, -1, -1, -1, -1, 40]))
+        {-1.0: 5}
+    """
+    x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    x = x[np.isfinite(x)]
+    found = {}
+    for code in MISSING_CODES:
+        hits = x == code
+        rows = int(hits.sum())
+        others = x[~np.isin(x, MISSING_CODES)]
+        if rows < CODE_ROWS or not len(others):
+            continue
+        apart = others.min() >= 0 if code < 0 else code >= CODE_APART * max(others.max(), 0)
+        if apart and others.max() > 0:
+            found[float(code)] = rows
+    return found
+
+
+def check_missing_codes(table: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """Numeric inputs holding a code for missing (-1, -999, 9999…) apart from their
+    other values: the model would read it as a number (a logistic regression or a
+    scorecard as an extreme value, bending its slope or its bins), never as missing."""
+    numeric = [
+        c
+        for c in roles.features(table)
+        if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+    ]
+    found = {c: codes for c in numeric if (codes := missing_codes(table[c]))}
+    if not found:
+        return []
+    detail = "; ".join(
+        f"{c}: "
+        + ", ".join(f"{_share(n, len(table))} rows hold {code:g}" for code, n in codes.items())
+        for c, codes in found.items()
+    )
+    return [
+        Finding(
+            "missing_codes",
+            "warning",
+            f"{detail}, apart from the column's other values: a code for missing or not "
+            "applicable? the model reads it as a number",
+            expected="missing values as blank cells",
+            fix="if the code means missing, write those cells blank (the model then "
+            "learns from their missingness); if it is a real value, nothing to do",
+            columns=tuple(found),
+        )
+    ]
+
+
 def check_cardinality(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     high = [
         c
@@ -422,6 +484,7 @@ GENERIC_CHECKS = (
     check_time_column,
     check_id_like,
     check_missing,
+    check_missing_codes,
     check_cardinality,
     check_group_columns,
     check_leakage,

@@ -260,3 +260,45 @@ def test_a_date_or_id_given_as_subgroups_is_named_before_the_run(loans):
     roles = Roles(target="status", positive="bad", subgroups=("visit", "region"))
     found = {f.check: f for f in run_checks(table, roles)}
     assert found["ungroupable_columns"].columns == ("visit",)
+
+
+# -- codes for missing: -1, -999, 9999 apart from a column's other values --------------
+
+
+def test_codes_for_missing_apart_from_the_other_values_are_named(loans, tmp_path, capsys):
+    """An export's -1 for "never contacted" or 999 for "unknown age" is read as a number:
+    a logistic regression or a scorecard takes it for an extreme value. `check` and the
+    run name the column, the code and its rows, and leave the values as they are."""
+    from tuneplate.cli import main
+
+    n = len(loans)
+    table = loans.assign(
+        days_since_contact=np.where(np.arange(n) % 3 == 0, -1, np.arange(n) % 60),
+        age=np.where(np.arange(n) % 50 == 0, 999, 20 + np.arange(n) % 50),
+    )
+    finding = _checks(table)["missing_codes"]
+    assert finding.severity == "warning"
+    assert finding.columns == ("days_since_contact", "age")
+    thirds = (np.arange(n) % 3 == 0).sum()
+    assert f"days_since_contact: {thirds:,} (" in finding.message and "hold -1" in finding.message
+    assert "age: " in finding.message and "hold 999" in finding.message
+    data = tmp_path / "loans.csv"
+    table.to_csv(data, index=False)
+    assert main(["check", "credit-risk", "--data", str(data), "--target", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "a code for missing or not applicable?" in out and "write those cells blank" in out
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [-1, -5, 3, 8, 12] * 20,  # a balance: negative values are real, -1 among them
+        [99, 12, 40, 120, 70] * 20,  # 99 within the column's own range
+        [0, 1] * 50,  # a flag
+        [-1, -1, 3, 8, 12, 20, 7, 9] + [5] * 92,  # -1 in two rows only
+        [-1.0] * 100,  # nothing else to be apart from
+    ],
+)
+def test_values_that_belong_to_the_column_are_not_codes(loans, values):
+    table = loans.head(100).assign(x=values)
+    assert "missing_codes" not in _checks(table)
