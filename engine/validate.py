@@ -122,6 +122,7 @@ class Validation:
     reasons: tuple[str, ...]  # the figures that set the verdict, one sentence each
     with_outcomes: bool = False
     rows_without_outcome: int = 0  # left out of the outcome figures (still scored)
+    model_words: str = ""  # `Results.model_words`: "blend of lightgbm and the …"
     event_rate: float = math.nan  # observed, on the rows with an outcome
     # its 95% interval, counting entities under --group (None: too few to tell)
     event_rate_interval: tuple[float, float] | None = None
@@ -268,6 +269,7 @@ def validate(
         vertical=results.vertical,
         vertical_title=results.vertical_title,
         model_family=results.model_family,
+        model_words=results.model_words,
         metric=results.metric,
         rows=len(data),
         verdict=STILL,
@@ -364,8 +366,8 @@ def recommended(results: Results, use: str = "frozen and checked here") -> tuple
         tables=list(base.tables) or results.tables,  # its own, e.g. for the triggers
     )
     return view, (
-        f"The run recommended its simple {base.label} over the tuned {results.model_family} "
-        f"model, so this is the model {use} (saved in the run folder's baseline/), against "
+        f"The run recommended its simple {base.label} over the tuned model "
+        f"({results.model_words}), so this is the model {use} (saved in the run folder's baseline/), against "
         "its own hold-out figures."
     )
 

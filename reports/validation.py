@@ -125,7 +125,7 @@ def checked(v: Validation) -> list[tuple[str, str]]:
     pairs = [
         ("Run folder", v.run or MISSING),
         ("Use case", v.vertical_title),
-        ("Model family", v.model_family),
+        ("Model", v.model_words or v.model_family),
         ("Rows scored", fmt_count(v.rows)),
         ("Outcomes", "not given: stability only (monitoring)"),
     ]

@@ -222,6 +222,25 @@ def test_a_warm_start_from_a_blend_run_reuses_its_trials(blended_run):
     assert not any(f.check == "warm_start_unused" for f in results.findings)
 
 
+def test_validate_names_the_blend_it_checks(blended_run, tmp_path):
+    """The validation page said "The blend model frozen at the run": no member named."""
+    rows = tmp_path / "rows.csv"
+    holdout = json.loads((blended_run / SPLIT_FILE).read_text())["holdout"]
+    data.load().table.iloc[holdout].to_csv(rows, index=False)
+    blended = "blend of logistic and the logistic baseline"
+    out = tmp_path / "tuned"
+    args = ["validate", str(blended_run), "--data", str(rows), "--out", str(out)]
+    assert main([*args, "--model", "tuned"]) == 0
+    assert json.loads((out / "validation.json").read_text())["model_words"] == blended
+    assert f"The model frozen at the run ({blended})" in (out / "validation.html").read_text()
+    # the run recommends its baseline, which a plain validate checks, and says over what
+    out = tmp_path / "recommended"
+    assert main([*args[:-1], str(out)]) == 0
+    said = json.loads((out / "validation.json").read_text())
+    assert said["model_words"] == "logistic"
+    assert any(f"over the tuned model ({blended})" in n for n in said["notes"])
+
+
 def test_a_baseline_kept_on_fresh_folds_is_worded_with_both_gains(blended_run):
     from dataclasses import replace
 
