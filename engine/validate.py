@@ -367,8 +367,8 @@ def recommended(results: Results, use: str = "frozen and checked here") -> tuple
     )
     return view, (
         f"The run recommended its simple {base.label} over the tuned model "
-        f"({results.model_words}), so this is the model {use} (saved in the run folder's baseline/), against "
-        "its own hold-out figures."
+        f"({results.model_words}), so this is the model {use} (saved in the run folder's "
+        "baseline/), against its own hold-out figures."
     )
 
 
