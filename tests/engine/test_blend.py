@@ -210,6 +210,18 @@ def test_no_blend_keeps_the_one_se_rule_on_the_search_folds():
     assert results.selection.rule in ("best", "one-SE", "baseline")
 
 
+def test_a_big_table_gets_one_fresh_cut(monkeypatch):
+    """Two cuts of K folds each on 50,000 rows or more would add K fits of both models
+    after the search's budget; one cut is enough there."""
+    from tuneplate.engine.tasks.binary import blending
+
+    monkeypatch.setattr(blending, "ONE_CUT_ROWS", 100)  # the example's 455 rows count as big
+    results = tuneplate.tune("diagnosis", **BLENDED)
+    assert results.selection.fresh.folds == 5  # one cut of the search's 5 folds
+    monkeypatch.setattr(blending, "ONE_CUT_ROWS", 10**9)
+    assert tuneplate.tune("diagnosis", **BLENDED).selection.fresh.folds == 2 * 5
+
+
 def test_the_same_seed_blends_the_same_way():
     one, two = (tuneplate.tune("diagnosis", **BLENDED) for _ in range(2))
     assert one.selection == two.selection and one.holdout == two.holdout

@@ -32,6 +32,10 @@ from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.selection import baseline_trial, fresh_rule
 
 FRESH_REPEATS = 2  # fresh K-fold cuts: 2 × 5 = 10 paired folds on most tables
+# From this many development rows one cut: each fold's score is then steady enough for
+# the paired SE (its noise shrinks as 1/sqrt(rows)), and a second cut would add K fits
+# of both models on a big table, after the search's budget.
+ONE_CUT_ROWS = 50_000
 # The fresh cuts' seeds: this + 97 · repeat + the run's seed (never a search seed).
 FRESH_SEED = 10_000
 
@@ -64,7 +68,7 @@ def fresh_scores(p, cv, params: dict) -> np.ndarray | None:
     the search's own rule then decides."""
     fit = replace(p.fit, deadline=None)  # the search's deadline has passed
     rows = []
-    for r in range(FRESH_REPEATS):
+    for r in range(1 if len(p.split.development) >= ONE_CUT_ROWS else FRESH_REPEATS):
         folds = fresh_folds(p.table, p.y, p.roles, p.split, FRESH_SEED + 97 * r + p.fit.seed)
         if folds is None:
             return None
