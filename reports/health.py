@@ -24,6 +24,9 @@ MEANINGS = {
     "less certain.",
     "missing_by_outcome": "When gaps depend on the outcome, the model can learn the gap "
     "instead of the case: scores look better than they will be.",
+    "missing_codes": 'A number written for "missing" (-1, -999, 9999) is read as a real '
+    "value: a scorecard or logistic regression takes it for an extreme one and bends its "
+    "bins or slope; blank cells would be learnt as missing.",
     "high_cardinality": "A column with very many levels is hard to learn from and can overfit.",
     "single_feature_leakage": "One column predicting the outcome almost alone often means it "
     "was recorded after the outcome was known.",

@@ -105,31 +105,39 @@ def test_fairness_table_reports_adverse_impact_ratio():
     assert air == {"f": 0.5, "m": 1.0}
 
 
-def test_small_groups_are_not_shown():
+def test_small_groups_are_pooled_with_the_smallest_group_shown():
     holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + ["c"] * 60})
     table = metrics.fairness_table(
         holdout, Roles(target="y", protected=("origin",)), np.ones(160, bool)
     )
-    assert set(table["Group"]) == {"a", "c"}
+    sizes = dict(zip(table["Group"], table["Applicants"], strict=True))
+    assert sizes == {"a": 95, "c and smaller groups": 65}
 
 
-def test_the_few_left_out_cannot_be_worked_out_by_subtraction():
+def test_the_few_pooled_cannot_be_worked_out_by_subtraction():
     """Aggregates only: with 5 applicants of origin "b" left out, the hold-out's size and
-    approval rate minus the shown groups' sizes and rates gave those 5 applicants'
-    approvals. Their sizes are withheld then; rates and AIRs stay."""
+    approvals minus the shown groups' gave those 5 applicants' approvals; withholding the
+    shown groups' sizes was not enough, since their rates at full precision gave the sizes
+    back (a brute force found "3 of 7 approved"). Pooled with the smallest group, every
+    applicant is in a row of MIN_GROUP or more, and the sizes, rates and intervals show."""
     holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + ["c"] * 60})
     approved = np.r_[np.ones(95, bool), np.zeros(5, bool), np.arange(60) % 2 == 0]
     roles = Roles(target="y", protected=("origin",))
-    table = metrics.fairness_table(holdout, roles, approved)
-    assert table["Applicants"].isna().all()
-    assert dict(zip(table["Group"], table["Adverse impact ratio"], strict=True)) == {
-        "a": 1.0,
-        "c": 0.5,
-    }
-    # 5 pooled as "other" and 6 with no origin, both left out: only their sum of 11 shows
+    table = metrics.fairness_table(holdout, roles, approved).set_index("Group")
+    assert table["Applicants"].sum() == len(holdout)
+    assert (table["Applicants"] >= metrics.MIN_GROUP).all()
+    pooled = table.loc["c and smaller groups"]
+    assert pooled[metrics.APPROVAL] == pytest.approx(30 / 65)
+    assert pooled[metrics.AIR] == pytest.approx(30 / 65)  # "a" approves everyone
+    assert pooled[metrics.AIR_INTERVAL] != ""
+    # 5 pooled as "other" and 6 with no origin: both join the smallest group
     many = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + [None] * 6 + ["c"] * 60})
     table = metrics.fairness_table(many, roles, np.ones(166, bool))
-    assert dict(zip(table["Group"], table["Applicants"], strict=True)) == {"a": 95, "c": 60}
+    sizes = dict(zip(table["Group"], table["Applicants"], strict=True))
+    assert sizes == {"a": 95, "c and smaller groups": 71}
+    # one group of MIN_GROUP or more: nothing to compare, so nothing is shown
+    alone = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5})
+    assert metrics.fairness_table(alone, roles, np.ones(100, bool)).empty
 
 
 def test_ks_of_a_perfect_score_is_one():
@@ -310,23 +318,17 @@ def test_each_air_carries_its_95_interval_and_a_small_groups_may_be_chance():
     assert "For 1 of them the ratio's 95% interval reaches 0.8" in said
 
 
-def test_an_air_interval_is_withheld_with_the_sizes_it_would_give_away():
-    holdout = pd.DataFrame({"origin": ["a"] * 95 + ["b"] * 5 + ["c"] * 60})
-    approved = np.r_[np.ones(95, bool), np.zeros(5, bool), np.arange(60) % 2 == 0]
-    table = metrics.fairness_table(holdout, Roles(target="y", protected=("origin",)), approved)
-    assert table["Applicants"].isna().all() and (table[metrics.AIR_INTERVAL] == "").all()
-
-
-def test_a_ratio_under_four_fifths_whose_interval_is_withheld_is_not_called_established():
-    """Sizes withheld (a group of 5 left out), so no interval shows: the summary says
-    chance is not ruled out for it, rather than staying silent."""
+def test_a_ratio_under_four_fifths_with_a_pooled_group_keeps_its_interval():
+    """A group of 5 pooled with the smallest group shown: that row's ratio and interval
+    are shown and named in the summary, no interval is withheld."""
     holdout, approved = _marital({"ref": (300, 240), "low": (80, 30), "tiny": (5, 5)})
     pd_ = np.where(approved, 0.05, 0.5)
     y = np.zeros(len(pd_), int)
     y[::7] = 1
     ev = metrics.evaluate(Outcome(y, pd_, holdout, MARITAL, {}, y, pd_))
     fair = next(t for t in ev.tables if t.key == "fairness").frame.set_index("Group")
-    assert fair.loc["low", metrics.AIR] < metrics.FOUR_FIFTHS
-    assert fair.loc["low", metrics.AIR_INTERVAL] == ""
+    low = fair.loc["low and smaller groups"]
+    assert low["Applicants"] == 85 and low[metrics.AIR] == pytest.approx((35 / 85) / 0.8)
+    assert metrics.interval_high(low[metrics.AIR_INTERVAL]) < metrics.FOUR_FIFTHS
     said = " ".join(ev.headline["summary"])
-    assert "For 1 of them no interval is shown" in said and "chance is not ruled out" in said
+    assert "= low and smaller groups" in said and "no interval is shown" not in said

@@ -106,6 +106,7 @@ validate = validator("credit-risk", DECLARED)
 
 APPROVAL_RATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIN_GROUP = 10  # smaller groups are pooled so no table cell describes a handful of people
+POOLED = "{group} and smaller groups"  # the smallest group shown, with those under MIN_GROUP
 OPERATING, EVERYONE = "operating point", "approve everyone"
 FROZEN = "cut-off frozen at the run"  # the rule when validating a frozen model
 # Reader-facing column labels, each written once: the tables' `roles` point the report's
@@ -372,11 +373,12 @@ def fairness_table(
     An attribute with fewer than two groups of `MIN_GROUP` applicants has nothing to
     compare and is left out (`single_group_attributes` names them for the table's note).
     A numeric attribute is cut at `bands[col]` when given (the run's edges, `validate`).
-    When the groups not shown hold fewer than `MIN_GROUP` applicants in all, the shown
-    groups' sizes are withheld (NaN): with the sample's size and approval rate they would
-    give the few applicants' approvals by subtraction (complementary suppression,
-    Hundepool et al., Statistical Disclosure Control, Wiley 2012, ch. 5); rates and
-    AIRs stay, and the AIRs' intervals go with the sizes, whose counts they would give.
+    Groups under `MIN_GROUP` applicants are pooled with the smallest group shown, in one
+    row named "<group> and smaller groups" (`_group_rates`), so the rows cover every
+    applicant and no subtraction of the sample's size and approvals gives a handful of
+    applicants' approvals (collapsing categories, Hundepool et al., Statistical
+    Disclosure Control, Wiley 2012, ch. 5). Withholding the other groups' sizes instead
+    was not enough: their rates, at full precision, gave the sizes back.
     Each AIR's 95% interval (`AIR_INTERVAL`, text "0.62–1.05") is the ratio of two
     independent binomial proportions' by Katz's log method (Katz et al., Biometrics 1978;
     scipy.stats.contingency.relative_risk): an AIR under four-fifths whose interval
@@ -389,17 +391,13 @@ def fairness_table(
             continue
         reference = reference_group(rates)
         top = np.nan if reference is None else rates.loc[reference, "mean"]
-        unseen = len(holdout) - int(rates["size"].sum())
-        withhold = 0 < unseen < MIN_GROUP
         for group, row in rates.iterrows():
-            interval = (
-                "" if withhold or reference is None else air_interval(row, rates.loc[reference])
-            )
+            interval = "" if reference is None else air_interval(row, rates.loc[reference])
             rows.append(
                 {
                     "Attribute": col,
                     "Group": str(group),
-                    "Applicants": math.nan if withhold else int(row["size"]),
+                    "Applicants": int(row["size"]),
                     APPROVAL: row["mean"],
                     AIR: row["mean"] / top if top > 0 else np.nan,
                     AIR_INTERVAL: "" if group == reference else interval,
@@ -437,8 +435,18 @@ def interval_high(text: str) -> float:
 
 
 def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray, edges=None) -> pd.DataFrame:
+    """ "size" and "mean" (approval rate) by group of `col`; groups under MIN_GROUP pooled
+    with the smallest larger one (POOLED), or left out when fewer than two groups reach
+    MIN_GROUP (nothing to compare then, and nothing shown)."""
     groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP, edges=edges)
     rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
+    few = rates.index[rates["size"] < MIN_GROUP]
+    large = rates[rates["size"] >= MIN_GROUP]
+    if len(few) and len(large) >= 2:
+        smallest = large["size"].idxmin()
+        pooled = POOLED.format(group=smallest)
+        groups = groups.replace({g: pooled for g in (smallest, *few)})
+        rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
     return rates[rates["size"] >= MIN_GROUP]
 
 
@@ -550,9 +558,9 @@ def evaluate(outcome: Outcome) -> Evaluation:
                 note=(
                     f"At the operating point ({rule}, {approved.mean():.0%} approved), on the "
                     f"{where.noun}. These attributes were left out of the model's features. Groups "
-                    f"under {MIN_GROUP} applicants are pooled or not shown; when those hold fewer "
-                    f"than {MIN_GROUP} in all, the other groups' sizes are withheld too, which "
-                    "would give their approvals by subtraction."
+                    f"under {MIN_GROUP} applicants are pooled with the smallest group shown "
+                    '("… and smaller groups"), so no row describes a handful of applicants, '
+                    "directly or by subtraction."
                     + _reference_note(fair)
                     + _single_group_note(
                         single_group_attributes(holdout, roles, approved, outcome.bands), where
@@ -679,8 +687,8 @@ def _headline(y, approved, cutoff, rule, cutoffs, a, fair, where=HOLDOUT_SAMPLE)
             if chance
             else ""
         ) + (
-            f" For {unshown} of them no interval is shown (withheld with the group sizes, "
-            "or no applicant approved), so chance is not ruled out."
+            f" For {unshown} of them no interval is shown (no applicant approved), so "
+            "chance is not ruled out."
             if unshown
             else ""
         )
