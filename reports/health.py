@@ -27,6 +27,8 @@ MEANINGS = {
     "missing_codes": 'A number written for "missing" (-1, -999, 9999) is read as a real '
     "value: a scorecard or logistic regression takes it for an extreme one and bends its "
     "bins or slope; blank cells would be learnt as missing.",
+    "holdout_bounds": "Hold-out rows with values no development row had (a negative amount, "
+    "-999) were scored anyway: the hold-out figures include them, as new rows would.",
     "high_cardinality": "A column with very many levels is hard to learn from and can overfit.",
     "single_feature_leakage": "One column predicting the outcome almost alone often means it "
     "was recorded after the outcome was known.",

@@ -92,6 +92,11 @@ DATE_SHARE = 0.8
 EXCEL_SERIAL = r"\s*[1-7]\d{4}(?:\.0+)?\s*"
 _DATE_SAMPLE = 2000  # distinct texts parsed to decide whether a column holds dates
 MINUTES_A_DAY = 24 * 60  # a time of day is read as minutes since midnight, below this
+# `clock_numbers`: distinct values of 100 or more a batch needs before its numbers given
+# for a time of day are judged written as clock times (830 for 08:30). Minutes since
+# midnight end in 60-99 about 40% of the time, so 20 values all under 60 is a chance of
+# 0.6**20, about 4 in 100,000.
+CLOCK_VALUES = 20
 
 
 @dataclass(frozen=True)
@@ -154,21 +159,49 @@ class Feature:
 
 # `Feature.domain`: the bounds a numeric column held on every development row, widest last.
 DOMAINS = {"unit_interval": (0.0, 1.0), "nonnegative": (0.0, math.inf)}
+SLACK = 1e-9  # a bound's rounding slack: 1 - 0.7 - 0.3 is -5.6e-17, not a negative value
+
+
+def clock_numbers(values: np.ndarray) -> bool:
+    """Whether numbers given for a time of day (float, (n,)) are clock times written as
+    numbers (830 for 08:30, 1745 for 17:45) rather than minutes since midnight: whole
+    numbers from 0 to 2359, CLOCK_VALUES or more distinct ones of 100 or more, and none
+    whose last two digits reach 60, which no clock time has.
+
+    Example:
+        >>> clock_numbers(np.array([100.0 * h + m for h in range(7, 19) for m in (0, 30)]))
+        True
+    """
+    x = values[np.isfinite(values)]
+    if not len(x) or (x % 1 != 0).any() or (x < 0).any() or (x >= 2400).any():
+        return False
+    distinct = np.unique(x[x >= 100])
+    return len(distinct) >= CLOCK_VALUES and bool((distinct % 100 < 60).all())
 
 
 def learn_domain(values: np.ndarray) -> str:
     """The narrowest of DOMAINS that holds every finite value of `values` (float, (n,)),
-    or "" when none does or no value is readable.
+    or "" when none does or no value is readable. "unit_interval" needs a value strictly
+    between 0 and 1 (a fraction): a column of 0s and 1s may be a count that was never
+    above 1 yet, so it is only "nonnegative".
 
     Example:
-        >>> learn_domain(np.array([0.2, 1.0, np.nan])), learn_domain(np.array([3.0, -1.0]))
-        ('unit_interval', '')
+        >>> learn_domain(np.array([0.2, 1.0, np.nan])), learn_domain(np.array([0.0, 1.0]))
+        ('unit_interval', 'nonnegative')
     """
     x = values[np.isfinite(values)]
     if not len(x):
         return ""
     low, high = float(x.min()), float(x.max())
-    return next((name for name, (a, b) in DOMAINS.items() if a <= low and high <= b), "")
+    fraction = bool(((x > 0) & (x < 1)).any())
+    return next(
+        (
+            name
+            for name, (a, b) in DOMAINS.items()
+            if a <= low and high <= b and (fraction or name != "unit_interval")
+        ),
+        "",
+    )
 
 
 def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:
@@ -178,7 +211,7 @@ def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:
         return np.zeros(len(values), dtype=bool)
     low, high = DOMAINS[domain]
     with np.errstate(invalid="ignore"):
-        return np.isfinite(values) & ((values < low) | (values > high))
+        return np.isfinite(values) & ((values < low - SLACK) | (values > high + SLACK))
 
 
 def missing_words(f: Feature) -> frozenset[str]:
@@ -225,7 +258,9 @@ def _read(
         bad = np.isinf(values)
         if f.kind == "boolean":
             bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
-        if f.time_of_day:  # minutes since midnight (as `Schema.typed` gives them): 0-1440
+        if f.time_of_day and clock_numbers(values):  # 830 for 08:30: not minutes
+            bad |= ~np.isnan(values)
+        elif f.time_of_day:  # minutes since midnight (as `Schema.typed` gives them): 0-1440
             bad |= ~np.isnan(values) & ((values < 0) | (values >= MINUTES_A_DAY))
         values = np.where(bad, np.nan, values)
         return values, bad, np.isnan(values)

@@ -118,6 +118,7 @@ class Drift:
     problem: str = ""
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
     off_range: bool = False  # a change of unit, far off range (`Profile.unit_changes`)
+    out_of_domain: int = 0  # values outside the bounds every development row kept
     entities: float = math.nan  # what the noise counted for the new rows, when not rows
     # A column the model left out because every row it was tuned on held one value
     # (`schema.Constant`): that value as shown, and the rows holding another (or none).
@@ -219,11 +220,14 @@ def drift_rows(
                 new_missing=c.new_missing,
                 problem=judge.problem() or "",
                 other_case=c.other_case,
+                out_of_domain=c.out_of_domain,
             )
         if name in beyond:
             # A change of unit: no count shows it, but a bound may (45 for a 0.45 rate),
-            # and then the count's line stands. Either way the verdict blames the file.
-            found["problem"] = found.get("problem") or beyond[name].line
+            # and then the bound's line says it. Either way the verdict blames the file.
+            if c is None or not c.outside_bounds():
+                lines = (found.get("problem"), beyond[name].line)
+                found["problem"] = "; ".join(line for line in lines if line)
             found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift
         shares = profile.columns[name].shares
         judged_band, counted = judged(index[name], shares, len(inputs), encoded[keys[name]])
@@ -314,20 +318,24 @@ def verdict(
     )
     first = (header, *extract) if extract else ()
     # Unreadable values are scored as missing, so they are among the new missing ones.
+    # Values outside the bounds every development row kept (-999, a negative duration)
+    # are scored as given, but they are the extract's fault as much.
     broken = {
-        d.column: max(d.unreadable, d.new_missing, d.other_case) / d.rows
+        d.column: worst / d.rows
         for d in drift
         if d.column != SCORES
         and d.rows
-        and max(d.unreadable, d.new_missing, d.other_case) >= BROKEN_SHARE * d.rows
+        and (worst := max(d.unreadable, d.new_missing, d.other_case, d.out_of_domain))
+        >= BROKEN_SHARE * d.rows
     }
     if broken:
         names = " and ".join(f"{share:.0%} of {c!r}" for c, share in broken.items())
         return FIX_EXTRACT, (
             f"The model could not read {names} as at development (unreadable, missing in "
-            "a column that had none, or levels written in another case): it scored these "
-            "rows without them, so the figures here describe the extract, not the model. "
-            "Fix the extract and validate again:",
+            "a column that had none, levels written in another case, or values outside "
+            "the bounds every development row kept, such as -999): it scored these rows "
+            "without them or with values it never saw, so the figures here describe the "
+            "extract, not the model. Fix the extract and validate again:",
             *extract,
         )
     unit = [d.column for d in drift if d.off_range]

@@ -220,8 +220,9 @@ class Profile:
 
     def off_range(self, schema: Any, encoded: pd.DataFrame, said: Any = ()) -> list[str]:
         """`off_range_by_column`'s lines, in the schema's order, but for the columns in
-        `said`: those whose scoring counts already gave a line (one line per column; a
-        rate read 1,000 times larger is counted outside 0 to 1 before it is off range)."""
+        `said`: those whose values outside their bounds were already said
+        (`ColumnCounts.outside_bounds`; a rate read 1,000 times larger is counted
+        outside 0 to 1 before it is off range): one line for one finding."""
         found = self.off_range_by_column(schema, encoded)
         return [line for column, line in found.items() if column not in set(said)]
 

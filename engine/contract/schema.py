@@ -50,6 +50,7 @@ from .kinds import (
     _learn_kind,
     _read,
     _token_mask,
+    clock_numbers,
     learn_domain,
     missing_words,
     outside_domain,
@@ -61,6 +62,9 @@ OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
 # Scoring: a column whose unreadable values, unknown levels (beyond the training share
 # pooled into OTHER) or new missing values exceed this share of the rows is reported.
 WARN_SHARE = 0.01
+# Values outside the bounds every development row kept are said from this many rows too,
+# whatever their share: 401 durations of -1 in 50,000 rows are no sampling accident.
+BOUND_ROWS = 10
 # Characters LightGBM (`,` `:` `[` `]` `{` `}` `"`) or XGBoost (`[` `]` `<`) refuse in a
 # feature name, plus whitespace and `>` (LightGBM rewrites spaces, XGBoost dislikes `>`).
 _UNSAFE = re.compile(r'[,:\[\]{}"<>\s\\]|[^\x20-\x7e]')
@@ -98,13 +102,21 @@ class ColumnCounts:
     other_values: int = 0
     out_of_domain: int = 0
     domain: str = ""
+    clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
 
     def problem(self, share: float = WARN_SHARE) -> str | None:
         """One line when a count exceeds `share` of the rows, else None."""
         if not self.rows:
             return None
         parts = []
-        if self.unreadable / self.rows > share:
+        if self.unreadable / self.rows > share and self.clock_numbers:
+            parts.append(
+                f"{self._of(self.unreadable)} hold numbers written as clock times (830 for "
+                "08:30)? a number here is read as minutes since midnight, as tuneplate types "
+                "the column, so none was read: scored as missing; give the times as text "
+                "(08:30)"
+            )
+        elif self.unreadable / self.rows > share:
             parts.append(f"{self._of(self.unreadable)} could not be read, scored as missing")
         if self.unknown_levels / self.rows - self.other_share > share:
             as_ = repr(OTHER) if self.other_share else "missing"
@@ -120,7 +132,7 @@ class ColumnCounts:
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
-        if self.out_of_domain / self.rows > share:
+        if self.outside_bounds(share):
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain))
         if self.one_value and self.other_values / self.rows > share:
             parts.append(
@@ -130,6 +142,12 @@ class ColumnCounts:
                 f"rows, or score only rows with {self.name} = {self.one_value}"
             )
         return f"{self.name}: " + "; ".join(parts) if parts else None
+
+    def outside_bounds(self, share: float = WARN_SHARE) -> bool:
+        """Whether `problem` says the values outside the column's bounds: more than
+        `share` of the rows, or BOUND_ROWS rows or more."""
+        n = self.out_of_domain
+        return bool(n) and (n / self.rows > share or n >= BOUND_ROWS)
 
     def _of(self, n: int) -> str:
         return f"{n:,} of {self.rows:,} rows ({n / self.rows:.1%})"
@@ -470,6 +488,7 @@ class Schema:
                 other_case=other_case,
                 out_of_domain=int(outside_domain(values, f.domain).sum()) if f.domain else 0,
                 domain=f.domain,
+                clock_numbers=f.time_of_day and _given_as_clock_numbers(table[f.name]),
             )
         for c in self.constants or ():
             if c.name in table.columns and c.name not in repeated and c.name not in counts:
@@ -548,14 +567,23 @@ def warn(counts: dict[str, ColumnCounts], stacklevel: int = 3) -> None:
 # -- helpers -------------------------------------------------------------------------
 
 
+def _given_as_clock_numbers(s: pd.Series) -> bool:
+    """A time-of-day column given as numbers that `clock_numbers` reads as clock times."""
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return False
+    return clock_numbers(s.to_numpy(dtype=float, na_value=np.nan))
+
+
 def _out_of_domain_text(rows: str, domain: str) -> str:
     if domain == "unit_interval":
-        where, guess = "outside 0 to 1", "a change of unit or reading (45 for 0.45), or a code"
+        where = "outside 0 to 1"
+        guess = "a percent for a fraction (45 for 0.45), a code, or a value the model never saw"
     else:
         where, guess = "below 0", "a code for missing (-1, -999), a sign, or a typing slip"
     return (
-        f"{rows} lie {where}, where no development row did: {guess}? scored as "
-        "given, outside the range the model learned"
+        f"{rows} lie {where}, where no development row did: {guess}? scored as given, "
+        "outside the range the model learned; write missing values as blank cells and "
+        "check signs and units"
     )
 
 

@@ -45,10 +45,13 @@ LEAKAGE_AUC = 0.99  # one column alone predicting the target this well is almost
 # `check_missing_codes`: numbers exports write for "missing" or "not applicable" (SAS and
 # SPSS user-missing values, bank-marketing's pdays = -1 or 999), judged only when apart
 # from the column's other values: the only negative value, or CODE_APART times its
-# largest other value; in CODE_ROWS rows or more.
+# largest other value; in CODE_ROWS rows or more. A one-digit negative code (-1, -9)
+# also needs a column of at least SCALE_VALUES other values reaching 10 times it: -1 is
+# a value of its own in a -1/0/1 trend or a -1..4 rating scale.
 MISSING_CODES = (-1, -9, -99, -999, -9999, -99999, 99, 999, 9999, 99999, 999999)
-CODE_APART = 5.0
+CODE_APART = 2.0  # 9999 for a birth year of 1940-2000
 CODE_ROWS = 5
+SCALE_VALUES = 3
 
 
 @dataclass(frozen=True)
@@ -324,8 +327,10 @@ def check_missing(table: pd.DataFrame, roles: Roles) -> list[Finding]:
 
 def missing_codes(s: pd.Series) -> dict[float, int]:
     """{code: rows} for the MISSING_CODES a numeric column holds apart from its other
-    values: a negative code where every other value is 0 or more, a positive one at
-    least CODE_APART times the largest other value; each in CODE_ROWS rows or more.
+    values: a negative code where every other value is 0 or more (a one-digit one also
+    beside SCALE_VALUES or more distinct others reaching 10 times its size), a positive
+    one at least CODE_APART times the largest other value; each in CODE_ROWS rows or
+    more.
 
     Example:
         >>> missing_codes(pd.Series([3, 12, 0, 7, -1, -1, -1, -1, -1, 40]))
@@ -333,15 +338,20 @@ def missing_codes(s: pd.Series) -> dict[float, int]:
     """
     x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
     x = x[np.isfinite(x)]
+    others = x[~np.isin(x, MISSING_CODES)]
+    if not len(others) or others.max() <= 0:
+        return {}
+    low, high, distinct = others.min(), others.max(), len(np.unique(others))
     found = {}
     for code in MISSING_CODES:
-        hits = x == code
-        rows = int(hits.sum())
-        others = x[~np.isin(x, MISSING_CODES)]
-        if rows < CODE_ROWS or not len(others):
-            continue
-        apart = others.min() >= 0 if code < 0 else code >= CODE_APART * max(others.max(), 0)
-        if apart and others.max() > 0:
+        rows = int((x == code).sum())
+        if code >= 0:
+            apart = code >= CODE_APART * high
+        elif code > -10:
+            apart = low >= 0 and distinct >= SCALE_VALUES and high >= 10 * -code
+        else:
+            apart = low >= 0
+        if rows >= CODE_ROWS and apart:
             found[float(code)] = rows
     return found
 
@@ -350,10 +360,13 @@ def check_missing_codes(table: pd.DataFrame, roles: Roles) -> list[Finding]:
     """Numeric inputs holding a code for missing (-1, -999, 9999…) apart from their
     other values: the model would read it as a number (a logistic regression or a
     scorecard as an extreme value, bending its slope or its bins), never as missing."""
+    # protected columns too: their groups are the fairness table's (-1 read as "under 24")
     numeric = [
         c
-        for c in roles.features(table)
-        if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        for c in dict.fromkeys([*roles.features(table), *roles.protected])
+        if c in table.columns
+        and pd.api.types.is_numeric_dtype(table[c])
+        and not pd.api.types.is_bool_dtype(table[c])
     ]
     found = {c: codes for c in numeric if (codes := missing_codes(table[c]))}
     if not found:
@@ -367,8 +380,8 @@ def check_missing_codes(table: pd.DataFrame, roles: Roles) -> list[Finding]:
         Finding(
             "missing_codes",
             "warning",
-            f"{detail}, apart from the column's other values: a code for missing or not "
-            "applicable? the model reads it as a number",
+            "numbers apart from the rest of their column, each a code for missing or not "
+            f"applicable? the model reads them as numbers ({detail})",
             expected="missing values as blank cells",
             fix="if the code means missing, write those cells blank (the model then "
             "learns from their missingness); if it is a real value, nothing to do",

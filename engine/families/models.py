@@ -80,7 +80,7 @@ class Model:
     def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
         encoded, counts = self._encode(X, strict)
         warn(counts, stacklevel=3)
-        said = [name for name, c in counts.items() if c.problem()]
+        said = [name for name, c in counts.items() if c.outside_bounds()]
         for line in self.profile.off_range(self.schema, encoded, said) if self.profile else ():
             warnings.warn(line, SchemaWarning, stacklevel=2)
         if not len(encoded):  # an empty batch: no row, no probability (not an error)

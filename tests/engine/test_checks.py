@@ -289,6 +289,22 @@ def test_codes_for_missing_apart_from_the_other_values_are_named(loans, tmp_path
     assert "a code for missing or not applicable?" in out and "write those cells blank" in out
 
 
+def test_codes_in_a_protected_column_are_named_too(loans):
+    """An age of -1 or 999 goes into the fairness table's youngest and oldest bands."""
+    n = len(loans)
+    table = loans.assign(age=np.where(np.arange(n) % 10 == 0, -1, 20 + np.arange(n) % 50))
+    roles = Roles(target="status", positive="bad", protected=("age",))
+    (finding,) = [f for f in run_checks(table, roles) if f.check == "missing_codes"]
+    assert finding.columns == ("age",)
+
+
+def test_a_code_beside_years_is_apart():
+    from tuneplate.engine.data.checks import missing_codes
+
+    years = pd.Series(list(range(1940, 2001)) * 3 + [9999] * 30)
+    assert missing_codes(years) == {9999.0: 30}
+
+
 @pytest.mark.parametrize(
     "values",
     [
@@ -297,6 +313,9 @@ def test_codes_for_missing_apart_from_the_other_values_are_named(loans, tmp_path
         [0, 1] * 50,  # a flag
         [-1, -1, 3, 8, 12, 20, 7, 9] + [5] * 92,  # -1 in two rows only
         [-1.0] * 100,  # nothing else to be apart from
+        [-1, 0, 1, 0, 1] * 20,  # a -1/0/1 trend
+        [-1, 1] * 50,  # won or lost
+        [-1, 0, 1, 2, 3, 4] * 16 + [0] * 4,  # a rating scale from -1
     ],
 )
 def test_values_that_belong_to_the_column_are_not_codes(loans, values):

@@ -47,7 +47,7 @@ def test_each_numeric_column_keeps_the_narrowest_bound_its_rows_held():
     assert domains == {
         "duration": "nonnegative",
         "rate": "unit_interval",
-        "flag": "unit_interval",
+        "flag": "nonnegative",  # 0s and 1s: maybe a count never above 1 yet
         "balance": "",  # negative and positive: no bound to hold
         "purpose": "",
     }
@@ -61,7 +61,7 @@ def test_each_numeric_column_keeps_the_narrowest_bound_its_rows_held():
         ("duration", -5, "lie below 0"),
         ("duration", -999, "a code for missing"),
         ("rate", 45.0, "lie outside 0 to 1"),
-        ("flag", 2, "lie outside 0 to 1"),
+        ("flag", -1, "lie below 0"),
     ],
 )
 def test_a_tenth_of_the_rows_outside_the_bounds_is_counted_and_said(column, value, said):
@@ -85,6 +85,28 @@ def test_values_inside_the_bounds_and_columns_without_one_are_not_flagged():
     counts = schema.encode(new)[1]
     assert all(c.out_of_domain == 0 for c in counts.values())
     assert problems(counts) == []
+
+
+def test_rounding_slack_a_count_past_one_and_signed_columns_are_not_flagged():
+    table = _table()
+    schema = _schema(table)
+    new = table.head(100).copy()
+    new["rate"] = 1 - 0.7 - 0.3  # -5.6e-17: arithmetic, not a negative rate
+    new.loc[:20, "flag"] = 2  # 0/1 at development: a count may reach 2
+    assert problems(schema.encode(new)[1]) == []
+
+
+def test_a_large_batch_says_a_few_hundred_values_outside_the_bounds():
+    """401 durations of -1 in 50,000 rows are under 1% but no accident."""
+    table = _table()
+    schema = _schema(table)
+    new = pd.concat([table] * 167, ignore_index=True).head(50_000)
+    new.loc[:400, "duration"] = -1
+    (line,) = problems(schema.encode(new)[1])
+    assert line.startswith("duration: 401 of 50,000 rows (0.8%) lie below 0")
+    new.loc[:400, "duration"] = 5
+    new.loc[:8, "duration"] = -1  # 9 rows in 50,000: said neither by share nor by count
+    assert problems(schema.encode(new)[1]) == []
 
 
 def test_a_model_saved_before_the_rule_scores_as_it_did():
@@ -137,3 +159,63 @@ def test_the_model_warns_and_validate_blames_the_extract(credit):
         warnings.simplefilter("ignore")
         clean = validate(results, vertical, holdout)
     assert not any("lie below 0" in r for r in clean.reasons)
+
+
+@pytest.mark.parametrize("share", [0.4, 1.0])
+def test_validate_blames_the_extract_for_codes_not_the_model(credit, share):
+    """-999 in 40% (or all) of the durations gave "recalibrate": the model would have
+    been recalibrated to fit the codes."""
+    results, vertical, holdout = credit
+    rows = holdout.copy()
+    coded = rows.sample(frac=share, random_state=1).index
+    rows.loc[coded, "duration_in_month"] = -999
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = validate(results, vertical, rows)
+    assert v.verdict == FIX_EXTRACT
+    assert "outside the bounds every development row kept" in v.reasons[0]
+    (d,) = [d for d in v.drift if d.column == "duration_in_month"]
+    assert d.out_of_domain == len(coded)
+
+
+def test_a_unit_change_is_said_beside_a_few_unreadable_cells(credit):
+    """Amounts sent in thousands with 10 cells of text: the unreadable count's line took
+    the column's place and the unit change went unsaid."""
+    results, _, holdout = credit
+    rows = holdout.drop(columns=["creditability"])
+    rows["credit_amount"] = (rows["credit_amount"] / 1000).round(2).astype(object)
+    rows.loc[rows.index[:10], "credit_amount"] = "abc"
+    with pytest.warns(SchemaWarning) as said:
+        results.model.predict_proba(rows)
+    lines = [str(w.message) for w in said if str(w.message).startswith("credit_amount:")]
+    assert any("could not be read" in line for line in lines)
+    assert any("unit or reading" in line for line in lines)
+
+
+def test_a_holdout_with_values_no_development_row_had_is_a_finding():
+    """Later periods (the out-of-time hold-out) wrote a quarter of the amounts negative:
+    the run reported their hold-out AUROC with no word of it."""
+    table = tuneplate.load_vertical("credit-risk").example().table.copy()
+    table["month"] = 202001 + np.arange(len(table)) // 100  # 10 periods of 100 rows
+    later = table.index[(table["month"] >= 202009) & (table.index % 4 == 0)]
+    table.loc[later, "credit_amount"] *= -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = tuneplate.tune(
+            "credit-risk",
+            table,
+            target="creditability",
+            time="month",
+            n_trials=2,
+            model="logistic",
+        )
+    (found,) = [f for f in results.findings if f.check == "holdout_bounds"]
+    assert found.columns == ("credit_amount",) and found.severity == "warning"
+    assert f"credit_amount: {len(later)} of " in found.message and "lie below 0" in found.message
+    clean = tuneplate.load_vertical("credit-risk").example().table
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = tuneplate.tune(
+            "credit-risk", clean, target="creditability", n_trials=2, model="logistic"
+        )
+    assert not [f for f in plain.findings if f.check == "holdout_bounds"]

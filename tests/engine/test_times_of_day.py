@@ -139,3 +139,26 @@ def test_a_date_feature_scores_a_time_or_a_yearless_day_as_unreadable_not_as_tod
         assert encoded["exam"].iloc[3] == (pd.Timestamp("2022-04-12") - pd.Timestamp(0)).days
         assert counts["exam"].unreadable == 3
         assert "exam: 3 of 4 rows (75.0%) could not be read" in problems(counts)[0]
+
+
+def test_clock_times_written_as_numbers_are_not_read_as_minutes():
+    """A scoring extract writes 08:30 as 830. Read as minutes since midnight, 830 is
+    13:50: every time before 14:40 scored silently wrong, the later ones unreadable.
+    A batch whose numbers are all clock-like is unreadable as a whole, in one line."""
+    table = pd.DataFrame({"arrival": slots(), "x": np.arange(300.0)})
+    schema, _ = _fitted(table, ["arrival", "x"])
+    hhmm = pd.to_datetime(slots(200, seed=3), format="%H:%M")
+    as_numbers = pd.DataFrame({"arrival": hhmm.dt.hour * 100 + hhmm.dt.minute, "x": 1.0})
+    assert as_numbers["arrival"].nunique() >= 20
+    encoded, counts = schema.encode(as_numbers)
+    assert encoded["arrival"].isna().all()
+    (line,) = problems(counts)
+    assert line.startswith("arrival: 200 of 200 rows (100.0%) hold numbers written as clock")
+    assert "give the times as text (08:30)" in line
+    # the minutes the engine types itself still read as minutes, however many
+    typed = schema.typed(pd.DataFrame({"arrival": slots(200, seed=3), "x": 1.0}))
+    encoded, counts = schema.encode(typed)
+    assert encoded["arrival"].notna().all() and problems(counts) == []
+    # a few clock numbers cannot be judged: read as minutes (within a day) as before
+    few = as_numbers.head(5)
+    assert schema.encode(few)[1]["arrival"].clock_numbers is False

@@ -81,3 +81,31 @@ def read_features(table: pd.DataFrame, roles: Roles):
 def finding(note) -> Finding:
     """A schema note as a check finding."""
     return Finding(**{**asdict(note), "columns": tuple(note.columns)})
+
+
+def holdout_bounds(schema: Schema, holdout: pd.DataFrame) -> list[Finding]:
+    """A warning when hold-out rows hold values outside the bounds every development row
+    kept (`Feature.domain`: below 0, outside 0 to 1): the hold-out figures then include
+    rows scored with values the model never saw, which its own scoring would flag.
+
+    Example:
+        >>> holdout_bounds(schema, table.iloc[split.holdout])[0].columns
+        ('credit_amount',)
+    """
+    counts = schema.encode(holdout)[1]
+    beyond = [c for c in counts.values() if c.outside_bounds()]
+    if not beyond:
+        return []
+    return [
+        Finding(
+            "holdout_bounds",
+            "warning",
+            "hold-out rows hold values no development row had, so the hold-out figures "
+            "include rows scored outside the range the model learned: "
+            + "; ".join(c.problem() or "" for c in beyond),
+            expected="hold-out values within the development rows' bounds",
+            fix="check those rows in the source (a code for missing, a sign, a unit); "
+            "with --time, a later period may be measured another way",
+            columns=tuple(c.name for c in beyond),
+        )
+    ]

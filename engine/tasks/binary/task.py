@@ -41,7 +41,7 @@ from tuneplate.engine.tasks.binary import blending, calibration, evaluation, siz
 from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
 from tuneplate.engine.tasks.binary.drivers import drivers
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
-from tuneplate.engine.tasks.binary.table import finding, prepare, read_features
+from tuneplate.engine.tasks.binary.table import finding, holdout_bounds, prepare, read_features
 from tuneplate.engine.tasks.task import (
     ChecksFailed,
     Evaluated,
@@ -193,7 +193,8 @@ class BinaryTask:
             )
         pruner_name, pruner = sizing.pruner(config, len(table), n_folds)
         schema, pooled = schema.fit_levels(table.iloc[split.development])
-        findings = [*findings, *(finding(n) for n in pooled)]
+        held_out = holdout_bounds(schema, table.iloc[split.holdout])
+        findings = [*findings, *(finding(n) for n in pooled), *held_out]
         # --monotone: the user's columns, and with `auto` the directions proposed from the
         # development rows (never the hold-out: this is after the split), as one direction
         # per model input, refused here (unknown, not an input, categorical) before any fit
