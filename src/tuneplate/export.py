@@ -2,7 +2,11 @@
 
 The project holds the model in its library's own format, `train.py` and
 `score.py` that redo the fit and the scoring with plain pandas and the model's
-library, a pinned `pyproject.toml`, the report and a README. It never imports
+library, a pinned `pyproject.toml`, the report and a README. A blend (the mean of the
+log-odds of the tuned model and the baseline, `engine/families/blend.py`) is exported as
+its members: each member's file in a `blend/` folder, and the generated code reads, pools,
+explains and refits them with each family's one piece of code, a single model being the
+one-member case of the same code. It never imports
 tuneplate: the reading contract (the `engine/contract/` package, self-contained on
 purpose) is copied verbatim into its `contract/` package, so the
 project reads and checks new rows with the very code the tuned model used.
@@ -24,8 +28,10 @@ from pathlib import Path
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.reasons import TOP
 from tuneplate.engine.contract.schema import Schema
+from tuneplate.engine.families import blend
 from tuneplate.engine.families.models import FAMILIES
 from tuneplate.engine.results import RESULTS_FILE, SPLIT_FILE, Results
+from tuneplate.engine.runs.writable import plain_name
 from tuneplate.engine.tasks.ranking.candidates import PER_SOURCE
 from tuneplate.engine.tasks.task import installed_version
 from tuneplate.engine.triggers import restated_prevalence
@@ -105,20 +111,52 @@ REASONS_FILE = "reasons.json"  # in the project's model/: what score.py --reason
 PREVALENCE_FILE = "prevalence.json"
 
 
-def _reasons(run_dir: Path, results: Results, meta: dict) -> dict:
+def _members(run_dir: Path, meta: dict) -> list[dict]:
+    """[{"family", "file", "weight"}]: the model itself (weight 1), or each member of a
+    blend as its `blend.json` names it (its file inside the run's `blend/` folder).
+
+    Raises:
+        TuneplateError: a model file outside the run folder, an unknown family, or a blend
+            folder not written by tuneplate (one line each).
+    """
+    family, file = meta["family"], meta["file"]
+    if not plain_name(file):
+        raise TuneplateError(
+            f"{run_dir / 'model.json'} names a model file outside its folder ({file!r}); "
+            "it was not written by tuneplate"
+        )
+    if family == blend.NAME:
+        if not (run_dir / file / blend.INDEX).is_file():
+            raise TuneplateError(
+                f"{str(run_dir)!r} keeps a blend but {file}/{blend.INDEX} is missing; "
+                "run it again (replay its config.json) and export that run"
+            )
+        blend.load(run_dir / file)  # refuses a blend.json not written by tuneplate
+        index = json.loads((run_dir / file / blend.INDEX).read_text())["members"]
+        return [{"family": m["family"], "file": m["file"], "weight": m["weight"]} for m in index]
+    if family not in FAMILIES:
+        raise TuneplateError(
+            f"{run_dir / 'model.json'} names an unknown model family {family!r}; "
+            "it was not written by this tuneplate"
+        )
+    return [{"family": family, "file": file, "weight": 1.0}]
+
+
+def _reasons(run_dir: Path, results: Results, meta: dict, members: list[dict]) -> dict:
     """What `score.py --reasons` needs, aggregates only: the tuned model's operating
     threshold, the vertical's wordings, the protected and excluded column names and, for
     logistic regression, the input column each design column (a one-hot level, a missing
-    indicator) belongs to. When the export cannot give reasons, {"refused": one line}.
+    indicator) belongs to: a list, or for a blend {member file: list} for each logistic
+    member. When the export cannot give reasons, {"refused": one line}.
     """
     from tuneplate.explaining import reason_words  # loads the verticals: only here
 
-    family = meta["family"]
     threshold = results.headline.figures.get("operating_threshold")
     hidden = sorted({*results.data.get("protected", ()), *results.data.get("excluded", ())})
     used = sorted(set(hidden) & set(Schema.from_dict(meta["schema"]).names))
-    if family not in EXPLAINED:
-        return {"refused": f"the {family} model has no per-row reasons in an export yet"}
+    unexplained = [m["family"] for m in members if m["family"] not in EXPLAINED]
+    if unexplained:
+        return {"refused": f"the {unexplained[0]} model has no per-row reasons in an export yet"}
     if threshold is None or not math.isfinite(float(threshold)):
         return {
             "refused": "the run records no operating threshold (its vertical's evaluate sets "
@@ -136,17 +174,26 @@ def _reasons(run_dir: Path, results: Results, meta: dict) -> dict:
         "words": reason_words(results).to_dict(),
         "hidden": hidden,
     }
-    if family == "logistic":  # the design's owners: the one-hot levels are the model's
-        from tuneplate.engine.families.logistic import _design_owners, load
+    # the design's owners: the one-hot levels are the model's
+    from tuneplate.engine.families.logistic import _design_owners, load
 
-        pipeline = load(run_dir / meta["file"])
-        settings["design_owners"] = [str(o) for o in _design_owners(pipeline[:-1][-1])]
+    folder = run_dir / meta["file"] if meta["family"] == blend.NAME else run_dir
+    owners = {
+        m["file"]: [str(o) for o in _design_owners(load(folder / m["file"])[:-1][-1])]
+        for m in members
+        if m["family"] == "logistic"
+    }
+    if owners:
+        settings["design_owners"] = owners if meta["family"] == blend.NAME else owners[meta["file"]]
     return settings
 
 
-def _requirements(results: Results, family: str, base=("numpy", "pandas", "scikit-learn")):
+def _requirements(results: Results, families, base=("numpy", "pandas", "scikit-learn")):
+    """Pinned requirements: `base` and every family's library, each once, at the versions
+    the run recorded (else the installed one)."""
     pins = []
-    for name in (*base, *LIBRARIES[family]):
+    wanted = dict.fromkeys([*base, *(name for f in families for name in LIBRARIES[f])])
+    for name in wanted:
         known = results.versions.get(name)
         if not known or known == "not installed":
             known = installed_version(name)
@@ -201,26 +248,38 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
             f"{str(run_dir)!r} was written before models kept their schema; "
             "run it again with this tuneplate (replay its config.json) and export that"
         )
-    if meta["family"] not in FAMILIES:  # a blend: its scorer is not written yet (partial)
-        raise TuneplateError(
-            f"{str(run_dir)!r} keeps a {results.baseline.tuned_label or meta['family']}; "
-            "export writes single-model projects only so far: run again with --no-blend "
-            "(same data and seed) and export that run"
-        )
+    members = _members(run_dir, meta)  # refuses what tuneplate did not write, in one line
     _check_target(to)
     family = meta["family"]
+    families = list(dict.fromkeys(m["family"] for m in members))  # each once, in order
     restated = restated_prevalence(results)
     context = {
         "name": to.name.lower().replace("_", "-") or "tuned-model",
         "title": f"{results.vertical_title} model",
         "family": family,
-        "family_label": FAMILIES[family].label,
+        "families": families,
+        "family_label": blend.label(meta["params"])
+        if family == blend.NAME
+        else FAMILIES[family].label,
+        # a blend's members for the README: label, parameters, boosting rounds, weight
+        "members": [
+            {
+                "label": FAMILIES[m["family"]].label,
+                "file": m["file"],
+                "weight": m["weight"],
+                "params": spec["params"],
+                "n_rounds": spec.get("n_rounds"),
+            }
+            for m, spec in zip(members, meta["params"]["members"], strict=True)
+        ]
+        if family == blend.NAME
+        else [],
         "target": results.data["target"],
         "group": results.config.get("group"),
         "positive": meta["positive"],
         "metric": results.metric.name,
         "metric_label": results.metric.label,
-        "requirements": _requirements(results, family),
+        "requirements": _requirements(results, families),
         **_run_facts(results),
         "params": meta["params"],
         "model_file": meta["file"],
@@ -242,11 +301,15 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
     for name in (meta["file"], "model.json", SPLIT_FILE):
         if (run_dir / name).is_file():
             shutil.copy2(run_dir / name, to / "model" / name)
+    if family == blend.NAME:  # the member files blend.json names and itself, nothing else
+        (to / "model" / meta["file"]).mkdir()
+        for name in (*(m["file"] for m in members), blend.INDEX):
+            shutil.copy2(run_dir / meta["file"] / name, to / "model" / meta["file"] / name)
     if restated:  # score.py restates its probabilities at the stated prevalence
         sample, stated = restated
         scale = json.dumps({"sample": sample, "prevalence": stated}, indent=2)
         (to / "model" / PREVALENCE_FILE).write_text(scale + "\n", encoding="utf-8")
-    reasons = json.dumps(_reasons(run_dir, results, meta), indent=2)
+    reasons = json.dumps(_reasons(run_dir, results, meta, members), indent=2)
     (to / "model" / REASONS_FILE).write_text(reasons + "\n", encoding="utf-8")
     for name in ("report.html", RESULTS_FILE):
         if (run_dir / name).is_file():
@@ -286,7 +349,7 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         "sources": [SOURCE_LABELS[name] for name in settings["sources"] if name in SOURCE_LABELS],
         "needs_items": bool(set(meta["features"]) & ITEM_FEATURES),
         "metric_label": results.metric.label,
-        "requirements": _requirements(results, family, RANKING_BASE),
+        "requirements": _requirements(results, [family], RANKING_BASE),
         **_run_facts(results),
         "params": results.best_params,
         "model_file": meta["file"],

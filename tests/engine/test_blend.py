@@ -2,14 +2,20 @@
 
 The rule (`search.selection.fresh_rule`), the blended model (`families/blend.py`: its
 probabilities, its exact contributions, its files) and a run that keeps a blend, read
-back, explained, validated, refused by export and warm-started from.
+back, explained, validated, exported (its project refits, scores and explains it
+without tuneplate) and warm-started from.
 """
 
 import json
+import re
+import subprocess
+import sys
+import tomllib
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import without_tuneplate
 from sklearn.datasets import make_classification
 
 import tuneplate
@@ -197,11 +203,139 @@ def test_the_report_says_how_the_blend_was_kept(blended_run):
     assert "10 fresh folds the search never used" in page
 
 
-def test_export_refuses_a_blend_in_one_line(blended_run, tmp_path, capsys):
-    assert main(["export", str(blended_run), "--to", str(tmp_path / "project")]) == 2
+def test_export_writes_a_blend_as_its_members(blended_run, tmp_path):
+    project = tmp_path / "project"
+    assert main(["export", str(blended_run), "--to", str(project)]) == 0
+    assert sorted(p.name for p in (project / "model" / "blend").iterdir()) == [
+        "1-model.skops",
+        "2-model.skops",
+        "blend.json",
+    ]
+    # each logistic member's design owners, by its file: model input keys, nothing else
+    owners = json.loads((project / "model" / "reasons.json").read_text())["design_owners"]
+    keys = set(Model.load(blended_run).schema.keys.values())
+    assert set(owners) == {"1-model.skops", "2-model.skops"}
+    assert all(names and set(names) <= keys for names in owners.values())
+    pins = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert [p.split("==")[0] for p in pins] == ["numpy", "pandas", "scikit-learn", "skops"]
+    readme = " ".join((project / "README.md").read_text().split())
+    label = blend.label(json.loads((blended_run / "model.json").read_text())["params"])
+    assert f"A {label}, tuned by tuneplate" in readme and "C=1.0" in readme
+
+
+def test_export_refuses_a_tampered_blend_in_one_line(blended_run, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(blended_run, copy)
+    index = json.loads((copy / "blend" / blend.INDEX).read_text())
+    index["members"][1]["file"] = "../model.json"
+    (copy / "blend" / blend.INDEX).write_text(json.dumps(index))
+    capsys.readouterr()
+    assert main(["export", str(copy), "--to", str(tmp_path / "project")]) == 2
     err = capsys.readouterr().err.strip()
-    assert "--no-blend" in err and len(err.splitlines()) == 1
+    assert "outside its folder" in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "project").exists()  # nothing written
+
+
+@pytest.fixture(scope="module")
+def credit_blend(tmp_path_factory):
+    """German credit, 20 trials, seed 1: the blend of tuned XGBoost and the scorecard."""
+    folder = tmp_path_factory.mktemp("runs") / "credit"
+    assert main(["run", "credit-risk", "--trials", "20", "--seed", "1", "--out", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module", params=["diagnosis", "credit-risk"])
+def blend_export(request, tmp_path_factory):
+    """(run, project, the run's own table as a CSV): a blend run exported."""
+    run = request.getfixturevalue("blended_run" if request.param == "diagnosis" else "credit_blend")
+    root = tmp_path_factory.mktemp(f"export-{request.param}")
+    data = root / "table.csv"
+    tuneplate.load_vertical(request.param).example().table.to_csv(data, index=False)
+    assert main(["export", str(run), "--to", str(root / "project")]) == 0
+    return run, root / "project", data
+
+
+@pytest.mark.slow  # end to end: the exported project's scripts in subprocesses
+def test_exported_blend_refits_to_the_runs_holdout_without_tuneplate(blend_export):
+    run, project, data = blend_export
+    members = json.loads((run / "blend" / blend.INDEX).read_text())["members"]
+    if "credit" in run.name:  # the case that matters most: trees with a linear model
+        assert {m["family"] for m in members} == {"xgboost", "scorecard"}
+    trained = without_tuneplate(project, "train.py", "--data", data, "--out", "refit")
+    assert trained.returncode == 0, trained.stderr
+    holdout = json.loads((run / "results.json").read_text())["best"]["holdout"]
+    printed = float(re.search(r"hold-out .+?: (\S+) on", trained.stdout).group(1))
+    assert printed == pytest.approx(holdout, abs=1e-6)
+    # the refit is written in the run's layout, and the project reads it back as the
+    # model it ships (same rows, same seed: the same scores)
+    assert sorted(p.name for p in (project / "refit" / "blend").iterdir()) == sorted(
+        [m["file"] for m in members] + [blend.INDEX]
+    )
+    code = (
+        "import sys, numpy as np; sys.path.insert(0, '.'); sys.modules['tuneplate'] = None; "
+        "from model_io import load_model, read_table; rows = read_table(sys.argv[1]); "
+        "print(np.abs(load_model('refit')(rows)[0] - load_model()(rows)[0]).max())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data)], cwd=project, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and float(done.stdout) < 1e-9, done.stderr
+
+
+@pytest.mark.slow
+def test_exported_blend_scores_and_explains_as_tuneplate(blend_export, tmp_path):
+    run, project, data = blend_export
+    scored = without_tuneplate(project, "score.py", "--data", data, "--out", "scores.csv")
+    assert scored.returncode == 0 and scored.stderr == "", scored.stderr
+    model, rows = Model.load(run), pd.read_csv(data)
+    expected = model.predict_proba(rows)[:, 1]
+    exported = pd.read_csv(project / "scores.csv")["probability"].to_numpy()
+    np.testing.assert_allclose(exported, expected, rtol=0, atol=1e-12)
+
+    # --reasons: what `tuneplate explain --model tuned` writes for the same rows
+    done = without_tuneplate(project, "score.py", "--data", data, "--reasons", "--out", "r.csv")
+    assert done.returncode == 0, done.stderr
+    reference = tmp_path / "explained.csv"
+    args = ["explain", str(run), "--data", str(data), "--out", str(reference)]
+    assert main([*args, "--model", "tuned"]) == 0
+    got, want = pd.read_csv(project / "r.csv"), pd.read_csv(reference)
+    assert list(got.columns) == list(want.columns) and (got["decision"] == want["decision"]).all()
+    named = [c for c in got.columns if c.startswith("reason_") and not c.endswith("_logodds")]
+    assert got[named].fillna("").equals(want[named].fillna(""))
+    for column in [c for c in got.columns if c.endswith("_logodds")]:
+        np.testing.assert_allclose(got[column], want[column], rtol=0, atol=1e-6)
+
+    # the exported contributions, each member's weighted and summed, with the base value
+    # add up to the blend's log-odds (compared as probabilities, as above; XGBoost's
+    # TreeSHAP is in float32, its sums within about 1e-6 of its margin)
+    code = (
+        "import sys, numpy as np; sys.path.insert(0, '.'); sys.modules['tuneplate'] = None; "
+        "from model_io import load_explainer, read_table; "
+        "np.save(sys.argv[2], load_explainer()(read_table(sys.argv[1]))[1])"
+    )
+    saved = tmp_path / "contributions.npy"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data), str(saved)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    contributions, engine = np.load(saved), model.explain(rows)
+    np.testing.assert_allclose(contributions, engine.drop(columns="base_value"), atol=1e-9)
+    total = contributions.sum(axis=1) + engine["base_value"].to_numpy()
+    raw = model.estimator.predict_proba(model.schema.encode(rows)[0])[:, 1]  # uncalibrated
+    np.testing.assert_allclose(1 / (1 + np.exp(-total)), raw, atol=1e-6)
+
+    smoke = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert smoke.returncode == 0, smoke.stdout
 
 
 def test_no_blend_keeps_the_one_se_rule_on_the_search_folds():
