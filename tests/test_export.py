@@ -847,3 +847,21 @@ print("same")
         text=True,
     )
     assert done.returncode == 0 and done.stdout.strip() == "same", done.stderr
+
+
+@pytest.mark.slow
+def test_exported_lightgbm_refit_keeps_no_training_range_as_the_run_did(tmp_path):
+    """train.py saved LightGBM's `feature_infos=[min:max]`, each one applicant's value,
+    where the run writes "none" (model files hold aggregates only)."""
+    data, run, project = tmp_path / "train.csv", tmp_path / "run", tmp_path / "project"
+    _loans(300, 0).to_csv(data, index=False)
+    args = ["run", "credit-risk", "--data", str(data), "--target", "status", "--out", str(run)]
+    assert main([*args, "--model", "lightgbm", "--trials", "2"]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    trained = without_tuneplate(project, "train.py", "--data", str(data), "--out", "refit")
+    assert trained.returncode == 0 and "hold-out ROC AUC" in trained.stdout, trained.stderr
+    refit = (project / "refit" / "model.lightgbm.txt").read_text()
+    (infos,) = [line for line in refit.splitlines() if line.startswith("feature_infos=")]
+    assert "[" not in infos and "none" in infos
+    # the same rows, seed and rounds: the run's model file itself
+    assert refit == (project / "model" / "model.lightgbm.txt").read_text()
