@@ -865,3 +865,21 @@ def test_exported_lightgbm_refit_keeps_no_training_range_as_the_run_did(tmp_path
     assert "[" not in infos and "none" in infos
     # the same rows, seed and rounds: the run's model file itself
     assert refit == (project / "model" / "model.lightgbm.txt").read_text()
+
+
+def test_every_registered_family_has_its_code_in_the_exported_project():
+    """Each family is read, fitted and saved by one function per template, used for a
+    single model and a blend's member alike: a family without them cannot be exported."""
+    from importlib.resources import files
+
+    from tuneplate.engine.families.models import FAMILIES
+    from tuneplate.export import EXPLAINED, LIBRARIES
+
+    templates = files("tuneplate.templates").joinpath("export")
+    model_io = templates.joinpath("model_io.py.jinja2").read_text()
+    train = templates.joinpath("train.py.jinja2").read_text()
+    assert set(FAMILIES) <= set(LIBRARIES) and set(EXPLAINED) <= set(LIBRARIES)
+    for family in LIBRARIES:
+        assert f"def read_{family}(path, owners=None):" in model_io
+        assert f"def fit_{family}(X, y, params, rounds" in train
+        assert f"def save_{family}(model, path):" in train

@@ -39,6 +39,9 @@ from tuneplate.reports.formatters import tuning_score
 from tuneplate.scaffold import code_environment
 
 _env = code_environment("export")
+# The families an export can hold, with the libraries their code needs: each has its
+# `read_<family>` in model_io.py.jinja2 and its `fit_<family>` and `save_<family>` in
+# train.py.jinja2, written once and used for a single model and a blend's member alike.
 LIBRARIES = {
     "lightgbm": ["lightgbm"],
     "xgboost": ["xgboost"],
@@ -103,8 +106,8 @@ ITEM_FEATURES = {"category_affinity", "price", "price_ratio"}  # need the item t
 
 
 # `score.py --reasons`: the families whose exported model_io.py computes per-row
-# contributions with the model's own library (a family added here needs its branch in
-# model_io.py.jinja2's `load_explainer`, and its aggregates, if any, in `_reasons`).
+# contributions with the model's own library (a family added here needs its `read_<family>`
+# contributions in model_io.py.jinja2, and its aggregates, if any, in `_reasons`).
 EXPLAINED = ("lightgbm", "xgboost", "logistic", "scorecard")
 REASONS_FILE = "reasons.json"  # in the project's model/: what score.py --reasons needs
 # in model/ when the run stated a prevalence: the sample's event rate and the stated one
@@ -140,6 +143,16 @@ def _members(run_dir: Path, meta: dict) -> list[dict]:
             "it was not written by this tuneplate"
         )
     return [{"family": family, "file": file, "weight": 1.0}]
+
+
+def _check_families(members: list[dict]) -> None:
+    """Refuse, in one line, a model whose family the export's templates do not know."""
+    unknown = [m["family"] for m in members if m["family"] not in LIBRARIES]
+    if unknown:
+        raise TuneplateError(
+            f"export cannot write a {unknown[0]} model yet; it exports "
+            f"{', '.join(LIBRARIES)} models and their blends"
+        )
 
 
 def _reasons(run_dir: Path, results: Results, meta: dict, members: list[dict]) -> dict:
@@ -249,6 +262,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
             "run it again with this tuneplate (replay its config.json) and export that"
         )
     members = _members(run_dir, meta)  # refuses what tuneplate did not write, in one line
+    _check_families(members)
     _check_target(to)
     family = meta["family"]
     families = list(dict.fromkeys(m["family"] for m in members))  # each once, in order
