@@ -28,6 +28,21 @@ def without_tuneplate(folder: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def refit_gap(project: Path, data: Path) -> float:
+    """The largest difference between the scores of an exported project's `refit/` model
+    (written by its train.py) and of the model it ships, on `data`, without tuneplate."""
+    code = (
+        "import sys, numpy as np; sys.path.insert(0, '.'); sys.modules['tuneplate'] = None; "
+        "from model_io import load_model, read_table; rows = read_table(sys.argv[1]); "
+        "print(np.abs(load_model('refit')(rows)[0] - load_model()(rows)[0]).max())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data)], cwd=project, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return float(done.stdout)
+
+
 def digest(folder: Path) -> dict[str, str]:
     """Every file under `folder`, by relative path, with the SHA-256 of its bytes."""
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import digest, without_tuneplate
+from cli_checks import digest, refit_gap, without_tuneplate
 
 import tuneplate.engine
 from tuneplate.cli import main
@@ -804,15 +804,7 @@ def test_exported_logistic_refit_is_the_runs_model_on_rows_with_missing_values(t
     assert main(["export", str(run), "--to", str(project)]) == 0
     trained = without_tuneplate(project, "train.py", "--data", str(data), "--out", "refit")
     assert trained.returncode == 0 and "hold-out ROC AUC" in trained.stdout, trained.stderr
-    code = (
-        "import sys, numpy as np; sys.path.insert(0, '.'); sys.modules['tuneplate'] = None; "
-        "from model_io import load_model, read_table; rows = read_table(sys.argv[1]); "
-        "print(np.abs(load_model('refit')(rows)[0] - load_model()(rows)[0]).max())"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(data)], cwd=project, capture_output=True, text=True
-    )
-    assert done.returncode == 0 and float(done.stdout) < 1e-12, (done.stdout, done.stderr)
+    assert refit_gap(project, data) < 1e-12
 
 
 def test_exported_logistic_fit_is_the_engines_with_penalty_groups(scoring_project, tmp_path):
