@@ -300,9 +300,13 @@ def _run(args, held: list[RunFolder]) -> int:
 
 def _not_beaten(base, plural: bool) -> str:
     """Why the baseline is recommended, as a verb phrase: "do not beat them beyond noise"
-    (`plural`: the tuned settings) or "is not shown to beat it" (no interval)."""
+    (`plural`: the tuned settings), "is not shown to beat it" (no interval) or "does
+    worse than it beyond noise" (the whole interval on the baseline's side), as the
+    report's first screen says it."""
     if base.decision == "unjudged":  # no interval: nothing shows the tuned model better
         return "are not shown to beat them" if plural else "is not shown to beat it"
+    if base.decision == "worse":  # "does not beat it" understated a clear loss
+        return "do worse than them beyond noise" if plural else "does worse than it beyond noise"
     return "do not beat them beyond noise" if plural else "does not beat it beyond noise"
 
 

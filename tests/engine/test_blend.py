@@ -336,6 +336,19 @@ def test_no_blend_keeps_the_one_se_rule_on_the_search_folds():
     assert results.selection.rule in ("best", "one-SE", "baseline")
 
 
+def test_the_terminal_says_a_clear_loss_on_the_holdout_as_the_report_does(tmp_path, capsys):
+    """The blend lost to the baseline on the hold-out with the whole interval below 0
+    (-0.003, -0.004 to -0.002), yet the terminal said it "does not beat it beyond noise"
+    while the report's first screen said "does worse than"."""
+    folder = tmp_path / "run"
+    args = ["--trials", "12", "--seed", "3", "--strategy", "random", "--out", str(folder)]
+    assert main(["run", "diagnosis", *args]) == 0
+    out = capsys.readouterr().out
+    assert Results.load(folder).baseline.decision == "worse"
+    assert "the tuned model does worse than it beyond noise" in out
+    assert "does worse than" in (folder / "report.html").read_text()
+
+
 def test_a_big_table_gets_one_fresh_cut(monkeypatch):
     """Two cuts of K folds each on 50,000 rows or more would add K fits of both models
     after the search's budget; one cut is enough there."""
