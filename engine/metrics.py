@@ -193,6 +193,26 @@ def readable_groups(
     return labels.where(labels.isin(keep) | (labels == "missing"), "other")
 
 
+POOLED = " and smaller groups"  # a group shown with those too small to stand alone
+
+
+def pooled_group(group: str) -> str:
+    """The name of `group` shown with the groups too small to stand alone beside it:
+    "c" -> "c and smaller groups". `unpooled` reads it back, so a batch that pools and
+    one that does not still compare group by group (`validate`'s fairness trigger).
+
+    Example:
+        >>> unpooled(pooled_group("single"))
+        'single'
+    """
+    return f"{group}{POOLED}"
+
+
+def unpooled(group: str) -> str:
+    """`group` without the suffix `pooled_group` adds."""
+    return str(group).removesuffix(POOLED)
+
+
 def group_bands(rows: pd.DataFrame, columns: Sequence[str]) -> dict[str, list[float]]:
     """`band_edges` of each numeric group column in `rows` (a run's hold-out), saved with
     the run so `validate` groups new rows the same way; text columns are left out."""

@@ -26,6 +26,7 @@ import pandas as pd
 from tuneplate.engine.contract.intervals import Z95
 from tuneplate.engine.contract.monitoring import CALIBRATION_DRIFT, FOUR_FIFTHS, MONITOR_DROP
 from tuneplate.engine.contract.profile import PSI_MAJOR, SCORES
+from tuneplate.engine.metrics import unpooled
 from tuneplate.engine.records import Role, TableKey, is_group_table
 from tuneplate.engine.results import Results
 
@@ -255,8 +256,9 @@ def _ratios(table, air: str | None) -> dict[tuple[str, str], float]:
     attribute = table.column(Role.ATTRIBUTE) or "Attribute"
     group = table.column(Role.GROUP) or "Group"
     values = pd.to_numeric(frame[air], errors="coerce")
+    # a group pooled with smaller ones in one table and not in the other is still itself
     return {
-        (str(a), str(g)): float(r)
+        (str(a), unpooled(g)): float(r)
         for a, g, r in zip(frame[attribute], frame[group], values, strict=True)
         if np.isfinite(r)
     }

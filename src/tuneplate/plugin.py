@@ -42,7 +42,13 @@ from tuneplate.engine.decision_intervals import (
 from tuneplate.engine.families.registry import get_family
 from tuneplate.engine.families.spaces import LIGHTGBM, LOGISTIC, SCORECARD, XGBOOST
 from tuneplate.engine.labels import column_label
-from tuneplate.engine.metrics import METRICS, Objective, calibration_bands, readable_groups
+from tuneplate.engine.metrics import (
+    METRICS,
+    Objective,
+    calibration_bands,
+    pooled_group,
+    readable_groups,
+)
 from tuneplate.engine.money import money
 from tuneplate.engine.results import About, Card, Headline, Role, Table, TableKey
 from tuneplate.engine.search.space import Param, Space
@@ -113,6 +119,7 @@ __all__ = [
     "Objective",
     "calibration",
     "calibration_bands",
+    "pooled_group",
     "readable_groups",
     "money",
     "column_label",

@@ -1052,6 +1052,21 @@ def test_the_fairness_trigger_compares_each_group_with_itself(now, light):
     assert _fairness_trigger(v, results).light == light
 
 
+@pytest.mark.parametrize("pooled_at_run", [True, False])
+def test_a_group_pooled_with_smaller_ones_in_one_table_is_still_itself(pooled_at_run):
+    """Groups under 10 applicants join the smallest group shown ("f and smaller groups");
+    a batch without them names it "f". Read as two groups, its unchanged 0.72 was
+    "newly below four-fifths": red."""
+    from tuneplate.engine.metrics import pooled_group
+    from tuneplate.engine.triggers import _fairness_trigger
+
+    at_run, now = (pooled_group("f"), "f") if pooled_at_run else ("f", pooled_group("f"))
+    run = [("sex", at_run, 0.72), ("sex", "m", 1.0)]
+    results = SimpleNamespace(table=lambda key: _fairness(run) if key == "fairness" else None)
+    v = SimpleNamespace(tables=[_fairness([("sex", now, 0.72), ("sex", "m", 1.0)])])
+    assert _fairness_trigger(v, results).light == "amber"
+
+
 def test_a_banded_protected_column_given_as_words_is_left_out_with_a_note(credit):
     """Ages written "45 years" made one fairness group per text value, and the trigger
     fired on those made-up groups."""

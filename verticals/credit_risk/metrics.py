@@ -36,6 +36,7 @@ from tuneplate.plugin import (
     column_label,
     entity_codes,
     money,
+    pooled_group,
     readable_groups,
     validator,
 )
@@ -106,7 +107,6 @@ validate = validator("credit-risk", DECLARED)
 
 APPROVAL_RATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIN_GROUP = 10  # smaller groups are pooled so no table cell describes a handful of people
-POOLED = "{group} and smaller groups"  # the smallest group shown, with those under MIN_GROUP
 OPERATING, EVERYONE = "operating point", "approve everyone"
 FROZEN = "cut-off frozen at the run"  # the rule when validating a frozen model
 # Reader-facing column labels, each written once: the tables' `roles` point the report's
@@ -436,7 +436,7 @@ def interval_high(text: str) -> float:
 
 def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray, edges=None) -> pd.DataFrame:
     """ "size" and "mean" (approval rate) by group of `col`; groups under MIN_GROUP pooled
-    with the smallest larger one (POOLED), or left out when fewer than two groups reach
+    with the smallest larger one (`pooled_group`), or left out when fewer than two groups reach
     MIN_GROUP (nothing to compare then, and nothing shown)."""
     groups = readable_groups(holdout[col].reset_index(drop=True), min_size=MIN_GROUP, edges=edges)
     rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
@@ -444,7 +444,7 @@ def _group_rates(holdout: pd.DataFrame, col: str, approved: np.ndarray, edges=No
     large = rates[rates["size"] >= MIN_GROUP]
     if len(few) and len(large) >= 2:
         smallest = large["size"].idxmin()
-        pooled = POOLED.format(group=smallest)
+        pooled = pooled_group(smallest)
         groups = groups.replace({g: pooled for g in (smallest, *few)})
         rates = pd.Series(approved).groupby(groups).agg(["size", "mean"])
     return rates[rates["size"] >= MIN_GROUP]
