@@ -582,3 +582,41 @@ def test_compare_ranks_every_run_by_its_best_trial_on_the_search_folds(blended_r
         best = done.max() if r.metric.direction == "maximize" else done.min()
         assert _run("random", 0, r).validation == pytest.approx(best)
         assert best != pytest.approx(r.validation)  # the figure the run itself shows
+
+
+# -- faults an outside tester found in exported blends -------------------------------------
+
+
+def _refused_in_one_line(done, *words):
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+@pytest.fixture(scope="module")
+def monotone_blend(tmp_path_factory):
+    """(project, the diagnosis table with worst_radius turned around as a CSV): a blend of
+    two logistic models tuned with worst_radius=+1, exported."""
+    root = tmp_path_factory.mktemp("monotone")
+    args = ["--trials", "12", "--seed", "3", "--strategy", "random", "--calibrate", "platt"]
+    monotone = ["--monotone", "worst_radius=+1,mean_concave_points=+1"]
+    assert main(["run", "diagnosis", *args, *monotone, "--out", str(root / "run")]) == 0
+    assert json.loads((root / "run" / "model.json").read_text())["family"] == "blend"
+    assert main(["export", str(root / "run"), "--to", str(root / "project")]) == 0
+    table = tuneplate.load_vertical("diagnosis").example().table
+    table["worst_radius"] = 40 - table["worst_radius"]
+    table.to_csv(root / "flipped.csv", index=False)
+    return root / "project", root / "flipped.csv"
+
+
+def test_exported_train_refuses_a_logistic_fit_against_the_runs_monotone_direction(
+    monotone_blend,
+):
+    """train.py wrote logistic coefficients of the wrong sign where tuneplate refuses."""
+    project, flipped = monotone_blend
+    done = without_tuneplate(project, "train.py", "--data", flipped, "--out", "flipped")
+    _refused_in_one_line(done, "'worst_radius'", "monotone direction +1", "coefficient")
+    assert re.search(r"coefficient of 'worst_radius' is -\d", done.stderr), done.stderr
+    assert not (project / "flipped").exists()  # nothing written
