@@ -620,3 +620,70 @@ def test_exported_train_refuses_a_logistic_fit_against_the_runs_monotone_directi
     _refused_in_one_line(done, "'worst_radius'", "monotone direction +1", "coefficient")
     assert re.search(r"coefficient of 'worst_radius' is -\d", done.stderr), done.stderr
     assert not (project / "flipped").exists()  # nothing written
+
+
+@pytest.fixture(scope="module")
+def blend_project(blended_run, tmp_path_factory):
+    """The diagnosis blend run exported, and its table as a CSV; tests tamper with copies."""
+    root = tmp_path_factory.mktemp("tampered")
+    assert main(["export", str(blended_run), "--to", str(root / "project")]) == 0
+    data.load().table.to_csv(root / "table.csv", index=False)
+    return root / "project", root / "table.csv"
+
+
+def _tampered_copy(blend_project, tmp_path, change):
+    import shutil
+
+    project, table = blend_project
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    index_path = copy / "model" / "blend" / blend.INDEX
+    index = json.loads(index_path.read_text())
+    change(index["members"], copy / "model" / "blend")
+    index_path.write_text(json.dumps(index))
+    return copy, table
+
+
+def _weights(*weights):
+    def change(members, folder):
+        members[:] = members[: len(weights)]
+        for member, weight in zip(members, weights, strict=True):
+            member["weight"] = weight
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_weights(2, -1), _weights(0.3, 0.3), _weights(1.0)],
+    ids=["negative", "not-summing-to-1", "one-member"],
+)
+def test_exported_score_refuses_blend_weights_tuneplate_refuses(blend_project, tmp_path, change):
+    project, table = _tampered_copy(blend_project, tmp_path, change)
+    done = without_tuneplate(project, "score.py", "--data", table, "--out", "s.csv")
+    _refused_in_one_line(done, "two or more members with positive weights summing to 1")
+    assert not (project / "s.csv").exists()
+
+
+def _missing_member(members, folder):
+    (folder / members[1]["file"]).unlink()
+
+
+def _parent_member(members, folder):
+    members[1]["file"] = ".."
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [(_missing_member, "2-model.skops is missing"), (_parent_member, "outside its folder")],
+    ids=["missing", "dot-dot"],
+)
+def test_exported_score_refuses_a_member_file_it_cannot_read(
+    blend_project, tmp_path, change, words
+):
+    project, table = _tampered_copy(blend_project, tmp_path, change)
+    done = without_tuneplate(project, "score.py", "--data", table, "--out", "s.csv")
+    _refused_in_one_line(done, words)
+    trained = without_tuneplate(project, "train.py", "--data", table, "--out", "refit")
+    _refused_in_one_line(trained, words)
+    assert not (project / "s.csv").exists() and not (project / "refit").exists()
