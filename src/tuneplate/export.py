@@ -134,15 +134,39 @@ def _members(run_dir: Path, meta: dict) -> list[dict]:
                 f"{str(run_dir)!r} keeps a blend but {file}/{blend.INDEX} is missing; "
                 "run it again (replay its config.json) and export that run"
             )
-        blend.load(run_dir / file)  # refuses a blend.json not written by tuneplate
+        _loadable(run_dir, lambda: blend.load(run_dir / file))  # refuses a foreign blend.json
         index = json.loads((run_dir / file / blend.INDEX).read_text())["members"]
+        named = [m["family"] for m in index]
+        tuned = [m.get("family") for m in meta["params"].get("members", ())]
+        if named != tuned:  # each member's settings would go to another (train.py, README)
+            raise TuneplateError(
+                f"{run_dir / file / blend.INDEX} names members {named} but model.json's "
+                f"parameters are for {tuned}; it was not written by tuneplate: run it again "
+                "(replay its config.json) and export that run"
+            )
         return [{"family": m["family"], "file": m["file"], "weight": m["weight"]} for m in index]
     if family not in FAMILIES:
         raise TuneplateError(
             f"{run_dir / 'model.json'} names an unknown model family {family!r}; "
             "it was not written by this tuneplate"
         )
+    _loadable(run_dir, lambda: FAMILIES[family].load(run_dir / file))
     return [{"family": family, "file": file, "weight": 1.0}]
+
+
+def _loadable(run_dir: Path, load) -> None:
+    """Run `load()`, the run's model read back; a missing or damaged file is refused in one
+    line, as `Results.load` refuses it for explain and validate, before anything is written."""
+    try:
+        load()
+    except TuneplateError:
+        raise
+    except Exception as exc:  # a missing or damaged model file: json, OS, library errors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TuneplateError(
+            f"{str(run_dir)!r} has model.json but its model could not be loaded ({first}); "
+            "run it again (replay its config.json) and export that run"
+        ) from None
 
 
 def _check_families(members: list[dict]) -> None:
@@ -214,7 +238,18 @@ def _requirements(results: Results, families, base=("numpy", "pandas", "scikit-l
     return pins
 
 
-def _check_target(to: Path) -> None:
+def _check_target(to: Path, run_dir: Path) -> None:
+    """Refuse a `to` that is not a new or empty folder, or that lies inside the run folder
+    or another tuneplate folder (one holding model.json: a run, an export's model/), whose
+    own files would then be mixed with the project's."""
+    where, run = to.resolve(), run_dir.resolve()
+    ours = [p for p in (where, *where.parents) if p == run or (p / "model.json").is_file()]
+    inside = ours[0] if ours else None
+    if inside is not None:
+        raise TuneplateError(
+            f"--to {str(to)!r} is inside {str(inside)!r}, a tuneplate run or model folder; "
+            "choose a --to folder outside it"
+        )
     if to.exists() and (not to.is_dir() or any(to.iterdir())):
         raise TuneplateError(
             f"{str(to)!r} already exists and is not empty; choose a new --to folder"
@@ -254,7 +289,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         )
     meta = json.loads(meta_path.read_text())
     if meta.get("task") == "ranking":
-        _check_target(to)
+        _check_target(to, run_dir)
         return _export_ranking(run_dir, to, results, meta)
     if "schema" not in meta:
         raise TuneplateError(
@@ -263,7 +298,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         )
     members = _members(run_dir, meta)  # refuses what tuneplate did not write, in one line
     _check_families(members)
-    _check_target(to)
+    _check_target(to, run_dir)
     family = meta["family"]
     families = list(dict.fromkeys(m["family"] for m in members))  # each once, in order
     restated = restated_prevalence(results)

@@ -687,3 +687,55 @@ def test_exported_score_refuses_a_member_file_it_cannot_read(
     trained = without_tuneplate(project, "train.py", "--data", table, "--out", "refit")
     _refused_in_one_line(trained, words)
     assert not (project / "s.csv").exists() and not (project / "refit").exists()
+
+
+def _run_copy(blended_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(blended_run, copy)
+    return copy
+
+
+def test_export_refuses_a_run_whose_member_file_is_missing(blended_run, tmp_path, capsys):
+    run = _run_copy(blended_run, tmp_path)
+    (run / "blend" / "2-model.skops").unlink()
+    capsys.readouterr()
+    assert main(["export", str(run), "--to", str(tmp_path / "project")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "its model could not be loaded" in err and len(err.splitlines()) == 1, err
+    assert "Traceback" not in err and not (tmp_path / "project").exists()
+
+
+def test_export_refuses_a_blend_json_naming_other_members_than_model_json(
+    blended_run, tmp_path, capsys
+):
+    """A third member in blend.json: Model.load read it, export crashed in zip and train.py
+    would have paired settings by position."""
+    run = _run_copy(blended_run, tmp_path)
+    index = json.loads((run / "blend" / blend.INDEX).read_text())
+    third = {**index["members"][1], "file": "3-model.skops"}
+    second = (run / "blend" / index["members"][1]["file"]).read_bytes()
+    (run / "blend" / third["file"]).write_bytes(second)
+    weights = [0.4, 0.3, 0.3]
+    index["members"] = [*index["members"], third]
+    for member, weight in zip(index["members"], weights, strict=True):
+        member["weight"] = weight
+    (run / "blend" / blend.INDEX).write_text(json.dumps(index))
+    Model.load(run)  # tuneplate itself reads it
+    capsys.readouterr()
+    assert main(["export", str(run), "--to", str(tmp_path / "project")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "model.json's parameters" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "project").exists()
+
+
+def test_export_refuses_to_write_inside_a_run_or_an_exports_model_folder(
+    blended_run, blend_project, capsys
+):
+    for to in (blended_run / "sub", blend_project[0] / "model" / "sub"):
+        capsys.readouterr()
+        assert main(["export", str(blended_run), "--to", str(to)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "inside" in err and len(err.splitlines()) == 1, err
+        assert not to.exists()
