@@ -739,3 +739,15 @@ def test_export_refuses_to_write_inside_a_run_or_an_exports_model_folder(
         err = capsys.readouterr().err.strip()
         assert "inside" in err and len(err.splitlines()) == 1, err
         assert not to.exists()
+
+
+def test_exported_readme_keeps_its_paragraphs_apart_and_pyproject_lists_validate(
+    blend_project,
+):
+    project, _ = blend_project
+    lines = (project / "README.md").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(("```bash", "**Not the model")):
+            assert lines[i - 1] == "", lines[i - 1 : i + 1]
+    modules = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "validate" in modules["py-modules"]
