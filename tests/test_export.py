@@ -678,7 +678,7 @@ def test_the_projects_readme_says_when_the_report_recommends_another_model(
     import shutil
 
     _, run, _ = scoring_project
-    for decision in ("same", "better"):
+    for decision in ("same", "worse", "better"):
         copy = tmp_path / f"run-{decision}"
         shutil.copytree(run, copy)
         saved = json.loads((copy / "results.json").read_text())
@@ -688,10 +688,12 @@ def test_the_projects_readme_says_when_the_report_recommends_another_model(
         assert main(["export", str(copy), "--to", str(project)]) == 0
         readme = (project / "README.md").read_text()
         said = "Not the model the run's report recommends" in readme
-        assert said == (decision == "same")
+        assert said == (decision != "better")
         if said:
             words = " ".join(readme.split())
             assert f"recommends the simple {saved['baseline']['label']}" in words
+            loss = "did worse than it beyond noise on the hold-out"  # not "did not beat"
+            assert (loss in words) == (decision == "worse")
 
 
 def test_probabilities_are_restated_at_the_stated_prevalence_beside_the_samples(tmp_path):

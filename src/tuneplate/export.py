@@ -334,7 +334,8 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         "model_file": meta["file"],
         # the report in this project recommends another model: said on its first lines
         "recommended_instead": results.baseline.label if results.baseline.recommended else "",
-        "unjudged": results.baseline.decision == "unjudged",  # no interval: not "did not beat"
+        # "unjudged" (no interval: not "did not beat"), "worse" (a clear loss), "same"…
+        "decision": results.baseline.decision,
         # (sample rate, stated prevalence) as percentages, or None
         "restated": restated and (f"{restated[0]:.1%}", f"{restated[1] * 100:.2g}%"),
     }
