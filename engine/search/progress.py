@@ -64,6 +64,7 @@ class Progress:
         self.last = self.started  # the first line comes after `every` seconds
         self.lock = threading.Lock()  # `jobs` > 1: trials end in several threads
         self.printed = False
+        self.shown = ""  # the last line printed
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         now = time.monotonic()
@@ -77,7 +78,9 @@ class Progress:
         """The final line (ends the terminal's rewritten line)."""
         with self.lock:
             if self.printed or time.monotonic() - self.started >= self.every:
-                self._print(study, time.monotonic())
+                now = time.monotonic()
+                if self.terminal or self.line(study, now) != self.shown:
+                    self._print(study, now)  # a log gets no copy of its last line
             if self.terminal and self.printed:
                 self.stream.write("\n")
                 self.stream.flush()
@@ -103,7 +106,7 @@ class Progress:
         return "tuneplate: " + ", ".join(parts)
 
     def _print(self, study: optuna.Study, now: float) -> None:
-        text = self.line(study, now)
+        text = self.shown = self.line(study, now)
         if self.terminal:
             self.stream.write("\r\033[K" + text)
         else:

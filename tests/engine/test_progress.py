@@ -25,6 +25,19 @@ def test_piped_run_prints_progress_lines(tmp_path, capsys, monkeypatch):
     assert all("\r" not in ln for ln in lines)  # a log file gets plain lines
 
 
+def test_a_log_does_not_get_its_last_line_twice():
+    """The last trial's line, then the closing line, the same one: a log showed
+    "2 of 2 trials, best ROC AUC 0.782, 11 s elapsed" twice."""
+    study = optuna.create_study(direction="maximize")
+    stream = io.StringIO()
+    report = Progress(stream, "ROC AUC", n_trials=3, timeout=None, terminal=False)
+    report.every = 0.0
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3, callbacks=[report])
+    report.close(study)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 3 and lines[-1].startswith("tuneplate: 3 of 3 trials")
+
+
 def test_time_left_is_whole_seconds_never_a_raw_float():
     study = optuna.create_study(direction="maximize")
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
