@@ -28,6 +28,17 @@ def without_tuneplate(folder: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def assert_smoke_tests_pass(project: Path) -> None:
+    """The exported project's own tests (`tests/`) pass, run in the project."""
+    smoke = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert smoke.returncode == 0, smoke.stdout
+
+
 def refit_gap(project: Path, data: Path) -> float:
     """The largest difference between the scores of an exported project's `refit/` model
     (written by its train.py) and of the model it ships, on `data`, without tuneplate."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import digest, refit_gap, without_tuneplate
+from cli_checks import assert_smoke_tests_pass, digest, refit_gap, without_tuneplate
 
 import tuneplate.engine
 from tuneplate.cli import main
@@ -52,13 +52,7 @@ def test_exported_train_reproduces_the_holdout_without_tuneplate(family, german_
         Path(tuneplate.engine.__file__).parent / "contract" / "schema.py"
     ).read_bytes()
 
-    smoke = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert smoke.returncode == 0, smoke.stdout
+    assert_smoke_tests_pass(project)
 
 
 def test_export_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
@@ -404,13 +398,7 @@ def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
     shipped = [p for p in project.rglob("*") if p.is_file() and not p.name.endswith(".csv")]
     assert not [p for p in shipped if b"u0003" in p.read_bytes()]
 
-    smoke = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert smoke.returncode == 0, smoke.stdout
+    assert_smoke_tests_pass(project)
 
 
 @pytest.mark.slow

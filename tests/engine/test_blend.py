@@ -15,7 +15,7 @@ import tomllib
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import refit_gap, without_tuneplate
+from cli_checks import assert_smoke_tests_pass, refit_gap, without_tuneplate
 from sklearn.datasets import make_classification
 
 import tuneplate
@@ -321,13 +321,7 @@ def test_exported_blend_scores_and_explains_as_tuneplate(blend_export, tmp_path)
     raw = model.estimator.predict_proba(model.schema.encode(rows)[0])[:, 1]  # uncalibrated
     np.testing.assert_allclose(1 / (1 + np.exp(-total)), raw, atol=1e-6)
 
-    smoke = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert smoke.returncode == 0, smoke.stdout
+    assert_smoke_tests_pass(project)
 
 
 def test_no_blend_keeps_the_one_se_rule_on_the_search_folds():
