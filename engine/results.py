@@ -438,7 +438,7 @@ def _remove_saved_model(folder: Path) -> None:
 
 def _saved_model(folder: Path) -> Any:
     """The run folder's saved classifier, or None (no model.json, or a ranking run)."""
-    from tuneplate.engine.contract.errors import TuneplateError
+    from tuneplate.engine.contract.errors import TuneplateError, first_line
 
     meta_path = folder / MODEL_FILE
     if not meta_path.is_file():
@@ -454,7 +454,7 @@ def _saved_model(folder: Path) -> Any:
     except TuneplateError:
         raise
     except Exception as exc:  # a missing or damaged model file: json, OS, library errors
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TuneplateError(
             f"{str(folder)!r} has {MODEL_FILE} but its model could not be loaded ({first}); "
             "re-run 'tuneplate run', or read the results alone with Results.load(folder, "

@@ -33,3 +33,15 @@ def raised_at(exc: BaseException, within: str | None = None) -> str:
     if isinstance(exc, SyntaxError) or not frames:  # its message names the file and line
         return text
     return f"{text} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of `exc`'s message, or its type's name when it has none: what a
+    one-line refusal quotes of a library's error.
+
+    Example:
+        >>> first_line(OSError("No such file\nmore")), first_line(KeyError())
+        ('No such file', 'KeyError')
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -49,7 +49,7 @@ from .csv_numbers import (
     _may_be_misread,
     _uses_decimal_comma,
 )
-from .errors import TuneplateError
+from .errors import TuneplateError, first_line
 from .sniff import SAMPLE_LINES, _open_bytes, detect_encoding, sniff_separator
 
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -171,7 +171,7 @@ def read_table_with_rules(
     except TuneplateError:
         raise
     except Exception as exc:  # pandas, pyarrow, gzip and csv raise many types for bad files
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TuneplateError(
             f"{source} could not be read as a table ({first}); "
             "give a CSV with a header row or a Parquet file"

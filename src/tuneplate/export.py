@@ -25,7 +25,7 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.errors import TuneplateError, first_line
 from tuneplate.engine.contract.reasons import TOP
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.families import blend
@@ -162,7 +162,7 @@ def _loadable(run_dir: Path, load) -> None:
     except TuneplateError:
         raise
     except Exception as exc:  # a missing or damaged model file: json, OS, library errors
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise TuneplateError(
             f"{str(run_dir)!r} has model.json but its model could not be loaded ({first}); "
             "run it again (replay its config.json) and export that run"
