@@ -82,8 +82,11 @@ class Blend:
 
 
 def label(params: dict) -> str:
-    """The report's name for a blend: "blend of LightGBM … and WoE scorecard …"."""
+    """The report's name for a blend: "blend of LightGBM … and WoE scorecard …"; two
+    members of one family (the tuned settings and the baseline's) name it once."""
     names = [_family(m["family"]).label for m in params["members"]]
+    if len(set(names)) == 1:
+        return f"blend of two {names[0]} settings (tuned and baseline)"
     return "blend of " + " and ".join(names)
 
 

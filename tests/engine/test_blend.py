@@ -126,6 +126,16 @@ def two_members(table):
     return X, y, blend.fit(params, X, y, None, None, Fit(0)).estimator
 
 
+def test_a_blend_of_one_family_names_it_once():
+    """Two logistic members read "blend of L2-regularised logistic regression and
+    L2-regularised logistic regression", as if two different models were blended."""
+    member = {"family": "logistic", "params": {"C": 1.0}, "n_rounds": None}
+    words = blend.label({"members": [member, {**member, "params": {"C": 0.1}}]})
+    assert words.count("logistic regression") == 1 and "baseline" in words
+    mixed = {"members": [{**member, "family": "lightgbm"}, member]}
+    assert blend.label(mixed).startswith("blend of LightGBM") and "logistic" in blend.label(mixed)
+
+
 def test_blend_is_the_mean_of_the_members_log_odds(table):
     X, _, model = two_members(table)
     a, b = (m.predict_proba(X)[:, 1] for _, m in model.members)
