@@ -780,6 +780,33 @@ def test_exported_score_reads_two_digit_years_and_times_of_day_as_the_model_did(
     np.testing.assert_allclose(exported, expected, rtol=0, atol=1e-12)
 
 
+def test_exported_score_reads_lower_case_currency_codes_as_the_model_did(tmp_path):
+    """Incomes written "usd 31,250" are amounts to the run and to the copied contract:
+    score.py gives predict_proba's scores and counts the one "eur" amount unreadable."""
+    data, new = tmp_path / "train.csv", tmp_path / "new.csv"
+    table = _loans(300, 0)
+    table["income"] = [f"usd {v:,.0f}" for v in table["income"]]
+    table.to_csv(data, index=False)
+    run, project = tmp_path / "run", tmp_path / "project"
+    args = ["run", "credit-risk", "--data", str(data), "--target", "status", "--out", str(run)]
+    assert main([*args, "--model", "logistic", "--trials", "2"]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    saved = json.loads((run / "model.json").read_text())["schema"]["features"]
+    income = next(f for f in saved if f["name"] == "income")
+    assert income["kind"] == "numeric" and income["currency"] == "USD"
+    rows = _loans(40, 3).drop(columns="status")
+    rows["income"] = [f"usd {v:,.0f}" for v in rows["income"]]
+    rows.loc[0, "income"] = "31,250 eur"
+    rows.to_csv(new, index=False)
+    scored = without_tuneplate(project, "score.py", "--data", str(new), "--out", "s.csv")
+    assert scored.returncode == 0 and "Traceback" not in scored.stderr, scored.stderr
+    assert scored.stderr.startswith("income: 1 of 40 rows"), scored.stderr
+    with pytest.warns(SchemaWarning):
+        expected = Model.load(run).predict_proba(pd.read_csv(new))[:, 1]
+    exported = pd.read_csv(project / "s.csv")["probability"].to_numpy()
+    np.testing.assert_allclose(exported, expected, rtol=0, atol=1e-12)
+
+
 @pytest.mark.slow
 def test_exported_logistic_refit_is_the_runs_model_on_rows_with_missing_values(tmp_path):
     """The exported train.py filled missing numbers with the median where the run's

@@ -33,14 +33,17 @@ _PERCENT = re.compile(r"^(.*\d)\s*%$")
 # dropped, the amount read as written (one currency per column; notes.py warns on two).
 CURRENCY_SIGNS = "€$£¥₹"
 # The same with a country's dollar ("US$1,169", "CA$", "A$") or an ISO 4217 code before or
-# after ("USD 1,200", "1,169 EUR"), upper case as extracts write them; the sign returned
-# is the text as written, which `engine.currency` maps to its code.
+# after ("USD 1,200", "1,169 EUR"), in upper or lower case ("usd 1,200", "1,169 eur": as
+# some systems write them; as text, each amount was a level of its own). Only the codes
+# below, so no word ("per", "max") is ever read as one. The sign returned is the text as
+# written, a code upper-cased, which `currency_code` and `engine.currency` map to a code.
 DOLLAR_PREFIXES = ("US", "CA", "C", "AU", "A", "NZ", "HK", "S", "R", "MX")
 CURRENCY_CODES = (
     "USD", "EUR", "GBP", "JPY", "INR", "CAD", "AUD", "CHF", "CNY", "NZD", "HKD", "SGD",
     "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "ZAR", "BRL", "MXN",
 )  # fmt: skip
-_CODE = "(?<![A-Za-z])(?:" + "|".join(CURRENCY_CODES) + ")(?![A-Za-z])"  # not "EURO 5"
+_CODES = "|".join((*CURRENCY_CODES, *map(str.lower, CURRENCY_CODES)))  # "USD", "usd"; not "Usd"
+_CODE = f"(?<![A-Za-z])(?:{_CODES})(?![A-Za-z])"  # whole: not "EURO 5"
 _SIGN = (
     "(?:" + "|".join([_CODE, *(f"{p}\\$" for p in DOLLAR_PREFIXES), f"[{CURRENCY_SIGNS}]"]) + ")"
 )
@@ -88,11 +91,12 @@ _SPACE_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([ \u00a0\u202f]\d{3})+([.,]\d*)
 
 
 def written_as(text: str) -> tuple[str, str, bool]:
-    """(the number's text, its currency sign or "", an accounting negative) of a value.
+    """(the number's text, its currency sign or "", an accounting negative) of a value;
+    an ISO code is returned upper-case ("1,169 eur": "EUR").
 
     Example:
-        >>> written_as("€37,000"), written_as("(1,388.81)"), written_as("12.5")
-        (('37,000', '€', False), ('1,388.81', '', True), ('12.5', '', False))
+        >>> written_as("€37,000"), written_as("(1,388.81)"), written_as("1,169 eur")
+        (('37,000', '€', False), ('1,388.81', '', True), ('1,169', 'EUR', False))
     """
     text = text.strip()
     negative = False
@@ -104,6 +108,7 @@ def written_as(text: str) -> tuple[str, str, bool]:
             text, sign = m.group(1) + m.group(3).strip(), m.group(2)
         else:
             text, sign = m.group(4).strip(), m.group(5)
+        sign = sign.upper() if sign.isalpha() else sign  # "usd" is USD: one sign, one code
         # the sign outside the parentheses, as Excel's accounting format writes it:
         # "$(1,169)", "$ (1,169)", "(1,169) EUR"
         if not negative and (m := _ACCOUNTING.match(text) or TRAILING_MINUS.match(text)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -174,10 +175,12 @@ def test_a_few_signed_cells_among_plain_amounts_do_not_set_the_currency():
 @pytest.mark.parametrize(
     ("written", "code"),
     [("USD 1,200", "USD"), ("1,169 EUR", "EUR"), ("US$1,169", "USD"), ("CA$ 980", "CAD"),
-     ("A$3,500", "AUD"), ("GBP 2,000", "GBP")],
+     ("A$3,500", "AUD"), ("GBP 2,000", "GBP"), ("usd 1,200", "USD"), ("1,169 eur", "EUR"),
+     ("chf 2,000", "CHF")],
 )  # fmt: skip
 def test_amounts_written_with_an_iso_code_or_a_countrys_dollar_are_amounts(written, code):
-    """Read as text before, each amount was a level of its own to the model."""
+    """Read as text before, each amount was a level of its own to the model; a code in
+    lower case ("usd 1,200") too."""
     from tuneplate.engine.contract.schema import Schema
 
     number = float("".join(c for c in written if c.isdigit()))
@@ -201,11 +204,37 @@ def test_a_code_not_followed_by_a_number_stays_text():
     assert written_as("EURO 5") == ("EURO 5", "", False)
 
 
+def test_a_lower_case_code_is_one_currency_with_its_upper_case_and_sets_the_run():
+    """ "usd 1,200" beside "USD 37" is one currency, no second-currency warning; the run's
+    money figures are then in USD as for "USD 1,200". Only the codes the reader knows,
+    whole and in one case: "5 per" is text, never 5 in a currency called "per"."""
+    from tuneplate.engine.contract.numbers import _parse_number, written_as
+    from tuneplate.engine.contract.schema import Schema
+
+    assert written_as("1,169 eur") == ("1,169", "EUR", False)
+    for word in ("5 per", "per 5", "12 max", "euro 5", "Usd 5", "usd"):
+        assert written_as(word)[1] == "" and np.isnan(_parse_number(word)), word
+
+    values = [f"usd {v:,}" for v in range(1000, 1060)] + [f"USD {v:,}" for v in range(40)]
+    table = pd.DataFrame({"amount": values})
+    schema, notes = Schema.learn(table, ["amount"])
+    (feature,) = schema.features
+    assert feature.kind == "numeric" and feature.currency == "USD"
+    assert "mixed_currency" not in {n.check for n in notes}
+    signs = amount_signs(table, [n for n in notes if n.check == "currency_text"])
+    assert signs == {"amount": ("USD",)}
+    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk")
+    assert merged["currency"] == "USD" and "written with USD" in said.message
+    again = Schema.from_dict(schema.to_dict())  # at scoring: another currency is counted
+    for written, unreadable in (("usd 7", 0), ("USD 7", 0), ("$7", 0), ("7 eur", 1), ("£7", 1)):
+        assert again.encode(pd.DataFrame({"amount": [written]}))[1]["amount"].unreadable == (
+            unreadable
+        ), written
+
+
 def test_a_batch_written_in_another_currency_is_counted_never_read_as_the_runs():
     """Fitted on "$1,169", a batch in "£1,169" or "1,169 EUR" would score as dollars:
     those amounts are unreadable and counted; "$", "US$", "USD" and plain ones read."""
-    import numpy as np
-
     from tuneplate.engine.contract.schema import Schema
 
     rng = np.random.default_rng(0)
@@ -215,8 +244,9 @@ def test_a_batch_written_in_another_currency_is_counted_never_read_as_the_runs()
     (feature,) = schema.features
     assert feature.currency == "USD"
     again = Schema.from_dict(schema.to_dict())
-    for written, unreadable in (("£{:,}", 200), ("{:,} EUR", 200), ("US${:,}", 0),
-                                ("USD {:,}", 0), ("{:,}", 0), ("${:,}", 0)):  # fmt: skip
+    for written, unreadable in (("£{:,}", 200), ("{:,} EUR", 200), ("{:,} eur", 200),
+                                ("US${:,}", 0), ("USD {:,}", 0), ("usd {:,}", 0), ("{:,}", 0),
+                                ("${:,}", 0)):  # fmt: skip
         batch = pd.DataFrame({"amount": [written.format(v) for v in amounts]})
         encoded, counts = again.encode(batch)
         assert counts["amount"].unreadable == unreadable, written
