@@ -14,16 +14,25 @@ assumption:
 - stated, and a sign the stated currency is not written with: a warning naming both;
 - not stated, no sign: the default, as before (None stays None: "unknown").
 
+Only the vertical's own amounts speak for the money figures: the columns whose name holds
+one of its `amount_words` (credit risk: loan_amnt, balance, credit_limit, income...). A
+sign elsewhere ("$10" and "$20" tiers in a `phone_plan` column) neither sets nor
+contradicts the currency: the default stays, and a warning names the column and how to
+state the currency. A vertical that names no amount words takes no currency from the data.
+
 `currency_source` beside `currency` says where it came from, so the report prints it
-beside the money figures. Nothing here knows a vertical: only the assumption's key.
+beside the money figures. Nothing here knows a vertical: only the assumption's key and
+the words it is given.
 
 Example:
-    >>> settle({"currency": "EUR"}, {}, {"amount": ("$",)}, "credit-risk")[0]["currency_source"]
+    >>> out, _ = settle({"currency": "EUR"}, {}, {"amount": ("$",)}, "credit-risk", (), ("amount",))
+    >>> out["currency_source"]
     "from the $ sign of the amounts in 'amount' (USD assumed; set --assume currency=CAD if not)"
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,12 +93,25 @@ def amount_signs(table: pd.DataFrame, findings) -> dict[str, tuple[str, ...]]:
     return signs
 
 
+def is_amount(column: str, words: tuple[str, ...]) -> bool:
+    """Whether a column's name holds one of `words` as a word of its own: "loan_amnt",
+    "LoanAmount" and "CREDIT_LIMIT" do for ("amnt", "amount", "limit"); "unlimited" not.
+
+    Example:
+        >>> is_amount("LoanAmount", ("amount",)), is_amount("phone_plan", ("amount",))
+        (True, False)
+    """
+    tokens = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", str(column))
+    return bool({t.lower() for t in tokens} & {w.lower() for w in words})
+
+
 def settle(
     assumptions: Mapping[str, Any],
     stated: Mapping[str, Any],
     signs: Mapping[str, tuple[str, ...]],
     vertical: str,
     money: tuple[str, ...] = (),
+    amounts: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], list[Finding]]:
     """The run's assumptions with `currency` settled against the amounts' `signs`, and
     `currency_source` saying where it came from; and the findings that say so.
@@ -98,13 +120,16 @@ def settle(
     (`--assume`); `signs`: `amount_signs`; `money`: the assumptions that are amounts in
     the currency (`Vertical.money`): when the currency is taken from the data and differs
     from the default, those left unstated keep their default number, set for the default
-    currency, so the finding is a warning that names them. A vertical without the
-    assumption is left as it is; so is an unstated, unknown (None) currency with no sign
-    to take it from.
+    currency, so the finding is a warning that names them; `amounts`: the words that
+    name the vertical's amounts (`Vertical.amount_words`, `is_amount`): only those
+    columns' signs count. A vertical without the assumption is left as it is; so is an
+    unstated, unknown (None) currency with no sign to take it from.
     """
     out = dict(assumptions)
     if KEY not in out:
         return out, []
+    aside = {c: found for c, found in signs.items() if not is_amount(c, amounts)}
+    signs = {c: found for c, found in signs.items() if c not in aside}
     where = {s: [c for c, found in signs.items() if s in found] for s in _ordered(signs)}
     if stated.get(KEY) is not None:
         code = str(stated[KEY]).strip()
@@ -154,6 +179,7 @@ def settle(
             )
         fixes = [f"set --assume {KEY}={other} if not"] if other else []
         fixes += [f"state --assume {k}=AMOUNT in {code}" for k in kept]
+        left = {c: s for c, s in aside.items() if {CODES[x][0] for x in s} != {code}}
         return out, [
             Finding(
                 "currency_from_data",
@@ -171,7 +197,8 @@ def settle(
                     f"converted, so every money figure rests on it"
                     if kept
                     else ""
-                ),
+                )
+                + (f"; {_aside(left, vertical)}" if left else ""),
                 expected=f"the currency stated with --assume {KEY}=CODE, or one sign"
                 + (", and the amounts in it" if kept else ""),
                 fix="; ".join(fixes) if fixes else "nothing to do",
@@ -180,6 +207,8 @@ def settle(
         ]
     if default is None:  # unknown, and nothing (or no one thing) to take it from
         return out, []
+    if not where and aside:
+        return _not_amounts(out, aside, vertical, amounts)
     if not where:
         out[SOURCE] = f"the {vertical} default (not stated, and no currency sign in the data)"
         return out, []
@@ -198,6 +227,47 @@ def settle(
     ]
 
 
+def _not_amounts(out: dict[str, Any], aside, vertical: str, amounts) -> tuple[dict, list]:
+    """The default kept when only columns that are not the vertical's amounts carry a
+    sign: a phone plan's price tier says nothing of the exposure's currency."""
+    default, sign = out[KEY], _ordered(aside)[0]
+    code = CODES[sign][0]
+    out[SOURCE] = f"the {vertical} default (not stated; {_aside(aside, vertical)})"
+    named = (
+        f"columns named with {', '.join(amounts[:6])}{'...' if len(amounts) > 6 else ''}"
+        if amounts
+        else f"none: the {vertical} vertical names no amount columns"
+    )
+    return out, [
+        Finding(
+            "currency_not_from_amounts",
+            "warning",
+            f"the money figures stay in {default}, the {vertical} default: "
+            f"{_aside(aside, vertical)}",
+            expected=f"the currency stated, or carried by the {vertical} amounts ({named})",
+            fix=f"set --assume {KEY}={code} if the exposure and the money figures are in {code}",
+            columns=tuple(aside),
+        )
+    ]
+
+
+def _aside(aside: Mapping[str, tuple[str, ...]], vertical: str) -> str:
+    """Which signs were left aside, and why: "the $ sign of 'phone_plan' is on a column
+    that is not a credit-risk amount, so it does not set the currency"."""
+    carried = " and ".join(
+        f"the {' and '.join(s)} sign{'s' if len(s) > 1 else ''} of {c!r}" for c, s in aside.items()
+    )
+    if len(aside) == 1:
+        signs = len(next(iter(aside.values())))
+        return (
+            f"{carried} {'is' if signs == 1 else 'are'} on a column that is not a {vertical} "
+            f"amount, so {'it does' if signs == 1 else 'they do'} not set the currency"
+        )
+    return (
+        f"{carried} are on columns that are not {vertical} amounts, so they do not set the currency"
+    )
+
+
 def _ordered(signs: Mapping[str, tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(s for found in signs.values() for s in found))
 
@@ -206,4 +276,4 @@ def _columns(columns: list[str]) -> str:
     return ", ".join(repr(c) for c in columns)
 
 
-__all__ = ["AMBIGUOUS", "CODES", "SOURCE", "amount_signs", "settle"]
+__all__ = ["AMBIGUOUS", "CODES", "SOURCE", "amount_signs", "is_amount", "settle"]

@@ -239,6 +239,12 @@ class Vertical:
             (credit risk: the exposure): when the currency is taken from the data's
             signs, an unstated one keeps its default number, set for the default
             currency, and `engine.currency.settle` says so.
+        amount_words: words that, as a word of a column's name, mark one of the amounts
+            the money figures stand for (credit risk: "amount", "loan", "balance",
+            "income"...; `engine.currency.is_amount`). Only these columns' currency signs
+            set the `currency` assumption or contradict a stated one: "$10" tiers in a
+            `phone_plan` column say nothing of the exposure's currency. None named: no
+            currency is taken from the data (a warning names the signed columns).
         reasons: how `tuneplate explain` and an exported `score.py --reasons` word the
             decision at the operating threshold and each reason (`ReasonWords`: the
             decisions, whether the threshold itself is on the event side, what the
@@ -273,6 +279,7 @@ class Vertical:
     priors: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     reasons: ReasonWords = ReasonWords()
     money: tuple[str, ...] = ()
+    amount_words: tuple[str, ...] = ()
 
     def __post_init__(self):
         for family, space in self.spaces.items():  # a misspelt name was tuned for nothing

@@ -132,6 +132,9 @@ MEANINGS = {
     "money figures may carry the wrong currency, or the exposure be in another.",
     "currency_unclear": "Amounts written in several currencies: the money figures keep the "
     "default currency, which may not be theirs.",
+    "currency_not_from_amounts": "A currency sign on a column that is not one of the "
+    "vertical's amounts (a price tier, a plan) says nothing of the exposure's currency: the "
+    "money figures keep the default, which may not be theirs.",
     "accounting_negatives": "Amounts in parentheses are read as negative, as accountants "
     "write them; scoring reads them the same way.",
     "mixed_percent": "Values with '%' and plain fractions in one column are 100 times apart "

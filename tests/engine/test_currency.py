@@ -22,11 +22,12 @@ from tuneplate.engine.tune import Config, plan
 from tuneplate.verticals import load_vertical
 
 CREDIT = {"loss_given_default": 0.45, "exposure": 5000.0, "margin": 0.08, "currency": "EUR"}
+WORDS = load_vertical("credit-risk").amount_words  # the columns that are its amounts
 
 
 def _settle(stated=None, **signs):
     merged = {**CREDIT, **(stated or {})}
-    return settle(merged, stated or {}, signs, "credit-risk")
+    return settle(merged, stated or {}, signs, "credit-risk", (), WORDS)
 
 
 def test_one_dollar_sign_and_no_stated_currency_gives_usd_and_names_the_alternative():
@@ -50,10 +51,10 @@ def test_each_sign_names_its_currency(sign, code):
 
 
 def test_two_signs_are_not_guessed_from_and_the_default_is_said():
-    assumptions, (finding,) = _settle(amount=("$",), fee=("€",))
+    assumptions, (finding,) = _settle(amount=("$",), balance=("€",))
     assert assumptions["currency"] == "EUR"
     assert assumptions[SOURCE] == (
-        "the credit-risk default (not stated; the amounts carry $ in 'amount' and € in 'fee')"
+        "the credit-risk default (not stated; the amounts carry $ in 'amount' and € in 'balance')"
     )
     assert finding.check == "currency_unclear" and finding.severity == "warning"
     assert "stay in EUR, the credit-risk default" in finding.message
@@ -153,14 +154,14 @@ def test_a_currency_taken_from_the_data_says_the_default_exposure_is_not_convert
     """¥ amounts and no stated exposure: the cards would print "¥5,000 per loan" from the
     EUR default. The finding is a warning naming the exposure, and the source says so."""
     merged = {"currency": "EUR", "exposure": 5000.0}
-    out, (finding,) = settle(merged, {}, {"amount": ("¥",)}, "credit-risk", ("exposure",))
+    out, (finding,) = settle(merged, {}, {"amount": ("¥",)}, "credit-risk", ("exposure",), WORDS)
     assert out["currency"] == "JPY" and finding.severity == "warning"
     assert "exposure 5,000 is the credit-risk default, set for EUR" in finding.message
     assert "state --assume exposure=AMOUNT in JPY" in finding.fix
     assert "not converted" in out[SOURCE]
     stated = {"exposure": 750000.0}
     out, (finding,) = settle({**merged, **stated}, stated, {"amount": ("¥",)}, "credit-risk",
-                             ("exposure",))  # fmt: skip
+                             ("exposure",), WORDS)  # fmt: skip
     assert finding.severity == "info" and "not converted" not in out[SOURCE]
 
 
@@ -193,7 +194,7 @@ def test_amounts_written_with_an_iso_code_or_a_countrys_dollar_are_amounts(writt
     assert schema.encode(table)[0].iloc[0, 0] == number
     found = [n for n in notes if n.check == "currency_text"]
     signs = amount_signs(table, found)
-    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk")
+    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk", (), WORDS)
     assert merged["currency"] == code
 
 
@@ -223,7 +224,7 @@ def test_a_lower_case_code_is_one_currency_with_its_upper_case_and_sets_the_run(
     assert "mixed_currency" not in {n.check for n in notes}
     signs = amount_signs(table, [n for n in notes if n.check == "currency_text"])
     assert signs == {"amount": ("USD",)}
-    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk")
+    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk", (), WORDS)
     assert merged["currency"] == "USD" and "written with USD" in said.message
     again = Schema.from_dict(schema.to_dict())  # at scoring: another currency is counted
     for written, unreadable in (("usd 7", 0), ("USD 7", 0), ("$7", 0), ("7 eur", 1), ("£7", 1)):
@@ -280,10 +281,76 @@ def test_dollar_forms_of_one_currency_are_one_currency():
     checks = {n.check for n in notes}
     assert "mixed_currency" not in checks and "currency_text" in checks
     signs = amount_signs(table, [n for n in notes if n.check == "currency_text"])
-    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk")
+    merged, (said,) = settle({"currency": "EUR"}, {}, signs, "credit-risk", (), WORDS)
     assert merged["currency"] == "USD" and said.check == "currency_from_data"
     assert "CAD" not in said.fix
     # two currencies stay two
     table = pd.DataFrame({"amount": values + [f"£{v:,}" for v in range(60)]})
     _, notes = Schema.learn(table, ["amount"])
     assert "mixed_currency" in {n.check for n in notes}
+
+
+def _phone_plans(loans: pd.DataFrame) -> pd.DataFrame:
+    """Plain amounts beside a column of "$10" / "$20" phone-plan tiers."""
+    return loans.assign(phone_plan=["$10", "$20"] * (len(loans) // 2))
+
+
+SETTLED = {
+    "currency_from_data",
+    "currency_unclear",
+    "currency_conflict",
+    "currency_not_from_amounts",
+}
+
+
+def test_a_sign_on_a_column_that_is_not_an_amount_never_sets_the_currency(loans):
+    """ "$10" and "$20" phone-plan tiers labelled a euro loan book's exposure and losses in
+    dollars: only the vertical's amounts (its `amount_words`) set the currency; the default
+    stays, and a warning and the source say which column was left aside and why."""
+    config = Config.flat(target="status", model="logistic", n_trials=2)
+    p = plan(load_vertical("credit-risk"), _phone_plans(loans), config)
+    assert p.assumptions["currency"] == "EUR"
+    assert p.assumptions[SOURCE] == (
+        "the credit-risk default (not stated; the $ sign of 'phone_plan' is on a column that "
+        "is not a credit-risk amount, so it does not set the currency)"
+    )
+    (finding,) = [f for f in p.findings if f.check in SETTLED]
+    assert finding.check == "currency_not_from_amounts" and finding.severity == "warning"
+    assert finding.columns == ("phone_plan",) and "currency=USD" in finding.fix
+    # nor does it contradict a stated currency
+    stated = config.replace(assumptions={"currency": "EUR"})
+    p = plan(load_vertical("credit-risk"), _phone_plans(loans), stated)
+    assert not [f for f in p.findings if f.check == "currency_conflict"]
+    # the amounts' own sign still sets it, the plans' other sign left aside and said
+    euros = _phone_plans(loans).assign(income=[f"€{v:,.0f}" for v in loans["income"]])
+    p = plan(load_vertical("credit-risk"), euros, config)
+    assert p.assumptions["currency"] == "EUR"
+    assert p.assumptions[SOURCE] == "from the € sign of the amounts in 'income'"
+    (finding,) = [f for f in p.findings if f.check in SETTLED]
+    assert finding.check == "currency_from_data" and "'phone_plan'" in finding.message
+
+
+def test_the_report_labels_money_in_the_amounts_currency_not_a_phone_plans(german_credit):
+    """End to end: German credit's amounts in plain numbers, phone plans in dollars: the
+    report's money figures stay in euros and say where that came from."""
+    table = _phone_plans(german_credit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuned = tuneplate.tune(
+            "credit-risk", table, target="creditability", model="logistic", n_trials=2
+        )
+    assert tuned.assumptions["currency"] == "EUR"
+    assert "$" not in " ".join(tuned.headline.summary)
+    profit = tuned.headline.cards[0]
+    assert "Currency EUR: the credit-risk default" in profit.assumption
+    assert "'phone_plan'" in profit.assumption
+
+
+def test_a_column_is_an_amount_by_a_word_of_its_name():
+    from tuneplate.engine.currency import is_amount
+
+    for name in ("loan_amnt", "LoanAmount", "CREDIT_LIMIT", "annual_inc", "credit_amount"):
+        assert is_amount(name, WORDS), name
+    for name in ("phone_plan", "unlimited_calls", "balanced_diet", "amountless", "plan$"):
+        assert not is_amount(name, WORDS), name
+    assert not is_amount("loan_amnt", ())  # a vertical naming none: no column speaks

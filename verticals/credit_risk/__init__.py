@@ -8,6 +8,15 @@ cut-off, calibration by score band, and approval rates by protected group.
 from tuneplate.plugin import Vertical
 from tuneplate.verticals.credit_risk import checks, data, metrics, space
 
+# The columns whose currency sign is the exposure's (`Vertical.amount_words`): the loan's
+# own amounts (LendingClub's loan_amnt, funded_amnt, installment, revol_bal, total_pymnt;
+# German credit's credit_amount) and the applicant's income, in one currency in a loan
+# book. A sign on any other column (a phone plan's "$10" tier, its monthly fee) does not
+# set the currency of the money figures.
+AMOUNT_WORDS = ("amount", "amt", "amnt", "loan", "principal", "balance", "bal", "exposure",
+                "ead", "limit", "outstanding", "owed", "debt", "installment", "instalment",
+                "payment", "pymnt", "income", "inc", "salary")  # fmt: skip
+
 VERTICAL = Vertical(
     name="credit-risk",
     title="Credit risk",
@@ -40,6 +49,7 @@ VERTICAL = Vertical(
     # drivers (loan length, amount, income), so proposing their directions helps.
     monotone_auto=True,
     money=("exposure",),  # in the currency's unit: not converted when that is taken from $
+    amount_words=AMOUNT_WORDS,
     intended_use="ranking loan applicants by their probability of default at application, "
     "to set an approval cut-off and to price and provision for expected loss, with the "
     "decision staying with a credit officer or an approved policy.",

@@ -132,7 +132,9 @@ class BinaryTask:
         table, roles, _, read = read_features(raw, roles)
         stated = config.business.assumptions
         merged = {**vertical.assumptions, **stated}
-        said = settle(merged, stated, amount_signs(raw, read), vertical.name, vertical.money)[1]
+        signs = amount_signs(raw, read)
+        words = vertical.amount_words
+        said = settle(merged, stated, signs, vertical.name, vertical.money, words)[1]
         return sorted_findings(tidied + read + said + run_checks(table, roles, vertical.checks))
 
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
@@ -159,14 +161,15 @@ class BinaryTask:
         raw, roles, attribution, tidied = prepare(vertical, data, config)
         printed = fingerprint(raw)  # of the table as given, before any reading
         table, roles, schema, read = read_features(raw, roles)
-        # a `currency` assumption left unstated takes the one sign the amounts carry
-        # ("$1,250" read as 1250), and a stated one the signs contradict is said
+        # a `currency` assumption left unstated takes the one sign the vertical's amounts
+        # carry ("$1,250" read as 1250), and a stated one the signs contradict is said
         assumptions, said = settle(
             r.assumptions,
             config.business.assumptions,
             amount_signs(raw, read),
             vertical.name,
             vertical.money,
+            vertical.amount_words,
         )
         findings = sorted_findings(
             tidied
