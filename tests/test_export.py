@@ -512,6 +512,23 @@ def test_exported_validate_gives_tuneplates_verdict_and_figures(scoring_project,
     _one_line_refusal(again, "already exists")
 
 
+def test_exported_strict_refusal_says_no_row_was_scored(scoring_project, tmp_path):
+    """score.py --strict refused a rate of 45 (for 0.45) with the warning's words,
+    "scored as given", though it scored and wrote nothing; without --strict they stay."""
+    project, _, rows = scoring_project
+    rows = rows.copy()
+    rows.loc[:3, "debt_ratio"] = 45.0  # 4 of 40 rows: a percent for a fraction
+    path = tmp_path / "new.csv"
+    rows.to_csv(path, index=False)
+    strict = _score(project, "--data", path, "--out", tmp_path / "t.csv", "--strict")
+    _one_line_refusal(strict, "no row scored", "debt_ratio: 4 of 40 rows", "outside 0 to 1")
+    assert "scored as" not in strict.stderr and not (tmp_path / "t.csv").exists()
+    scored = _score(project, "--data", path, "--out", tmp_path / "s.csv")
+    assert scored.returncode == 0
+    (line,) = [x for x in scored.stderr.splitlines() if x.startswith("debt_ratio:")]
+    assert "scored as given" in line
+
+
 def test_exported_score_and_validate_count_rows_holding_another_value_of_a_constant(
     tmp_path,
 ):

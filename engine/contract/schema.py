@@ -104,8 +104,10 @@ class ColumnCounts:
     domain: str = ""
     clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
 
-    def problem(self, share: float = WARN_SHARE) -> str | None:
-        """One line when a count exceeds `share` of the rows, else None."""
+    def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
+        """One line when a count exceeds `share` of the rows, else None. `refused`: the
+        line of a strict refusal, which scores no row, so it leaves out how the rows are
+        scored ("scored as missing", "scored as given")."""
         if not self.rows:
             return None
         parts = []
@@ -113,11 +115,15 @@ class ColumnCounts:
             parts.append(
                 f"{self._of(self.unreadable)} hold numbers written as clock times (830 for "
                 "08:30)? a number here is read as minutes since midnight, as tuneplate types "
-                "the column, so none was read: scored as missing; give the times as text "
-                "(08:30)"
+                "the column, so none was read"
+                + ("; " if refused else ": scored as missing; ")
+                + "give the times as text (08:30)"
             )
         elif self.unreadable / self.rows > share:
-            parts.append(f"{self._of(self.unreadable)} could not be read, scored as missing")
+            parts.append(
+                f"{self._of(self.unreadable)} could not be read"
+                + ("" if refused else ", scored as missing")
+            )
         if self.unknown_levels / self.rows - self.other_share > share:
             as_ = repr(OTHER) if self.other_share else "missing"
             case = (
@@ -128,12 +134,14 @@ class ColumnCounts:
             )
             parts.append(
                 f"{self._of(self.unknown_levels)} have levels the model did not learn (new, "
-                f"or in fewer than {MIN_LEVEL_ROWS} development rows), scored as {as_}{case}"
+                f"or in fewer than {MIN_LEVEL_ROWS} development rows)"
+                + ("" if refused else f", scored as {as_}")
+                + case
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
         if self.outside_bounds(share):
-            parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain))
+            parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
         if self.one_value and self.other_values / self.rows > share:
             parts.append(
                 f"{self._of(self.other_values)} hold another value than {self.one_value}, or "
@@ -553,9 +561,12 @@ class Schema:
         )
 
 
-def problems(counts: dict[str, ColumnCounts], share: float = WARN_SHARE) -> list[str]:
-    """One line per column whose counts exceed `share` of the rows."""
-    return [line for c in counts.values() if (line := c.problem(share))]
+def problems(
+    counts: dict[str, ColumnCounts], share: float = WARN_SHARE, refused: bool = False
+) -> list[str]:
+    """One line per column whose counts exceed `share` of the rows; `refused`: as a
+    strict refusal words them (`ColumnCounts.problem`)."""
+    return [line for c in counts.values() if (line := c.problem(share, refused))]
 
 
 def warn(counts: dict[str, ColumnCounts], stacklevel: int = 3) -> None:
@@ -574,15 +585,16 @@ def _given_as_clock_numbers(s: pd.Series) -> bool:
     return clock_numbers(s.to_numpy(dtype=float, na_value=np.nan))
 
 
-def _out_of_domain_text(rows: str, domain: str) -> str:
+def _out_of_domain_text(rows: str, domain: str, refused: bool = False) -> str:
     if domain == "unit_interval":
         where = "outside 0 to 1"
         guess = "a percent for a fraction (45 for 0.45), a code, or a value the model never saw"
     else:
         where, guess = "below 0", "a code for missing (-1, -999), a sign, or a typing slip"
     return (
-        f"{rows} lie {where}, where no development row did: {guess}? scored as given, "
-        "outside the range the model learned; write missing values as blank cells and "
+        f"{rows} lie {where}, where no development row did: {guess}? "
+        + ("" if refused else "scored as given, ")
+        + "outside the range the model learned; write missing values as blank cells and "
         "check signs and units"
     )
 

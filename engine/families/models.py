@@ -137,10 +137,10 @@ class Model:
 
     def _encode(self, X: pd.DataFrame, strict: bool):
         encoded, counts = self.schema.encode(X)
-        if strict and (lines := problems(counts)):
+        if strict and (lines := problems(counts, refused=True)):
             raise TuneplateError(
-                f"the rows do not fit the model's schema: {'; '.join(lines)}; "
-                "fix the extract, or score without strict"
+                f"the rows do not fit the model's schema, so no row was scored (strict): "
+                f"{'; '.join(lines)}; fix the extract, or score without strict"
             )
         return encoded, counts
 

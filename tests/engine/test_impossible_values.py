@@ -161,6 +161,28 @@ def test_the_model_warns_and_validate_blames_the_extract(credit):
     assert not any("lie below 0" in r for r in clean.reasons)
 
 
+def test_a_strict_refusal_says_no_row_was_scored_not_scored_as_given(credit):
+    """`strict=True` refused the rows with the warning's own words, "scored as given":
+    false, since nothing was scored. The warning keeps them; the refusal names the
+    column, says no row was scored, and gives the fix."""
+    results, _, holdout = credit
+    rows = holdout.drop(columns=["creditability"])
+    rows.loc[rows.index[:20], "duration_in_month"] = -5
+    rows["credit_amount"] = rows["credit_amount"].astype(object)
+    rows.loc[rows.index[:20], "credit_amount"] = "lots"  # unreadable: "scored as missing"
+    model = results.model
+    for call in (model.predict_proba, model.explain):
+        with pytest.raises(tuneplate.TuneplateError) as refused:
+            call(rows, strict=True)
+        text = str(refused.value)
+        assert "scored as" not in text, text
+        assert "no row was scored" in text and "duration_in_month: 20 of 200 rows" in text
+        assert "check signs and units" in text and "credit_amount: 20 of 200 rows" in text
+    with pytest.warns(SchemaWarning) as said:
+        model.predict_proba(rows)
+    assert any("scored as given" in str(w.message) for w in said)
+
+
 @pytest.mark.parametrize("share", [0.4, 1.0])
 def test_validate_blames_the_extract_for_codes_not_the_model(credit, share):
     """-999 in 40% (or all) of the durations gave "recalibrate": the model would have
