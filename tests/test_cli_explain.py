@@ -148,6 +148,30 @@ def test_id_columns_come_first_so_the_reasons_join_back(credit, capsys, tmp_path
         assert not (tmp_path / "x.csv").exists()
 
 
+def test_rows_with_impossible_or_unreadable_inputs_are_marked(credit, capsys, tmp_path):
+    """A duration of -5 got reasons that read as any other row's ("duration_in_month:
+    low (bottom 10%)"): nothing in the CSV said the value lay outside the bounds every
+    development row kept, or could not be read at all."""
+    rows = credit.table.copy()
+    rows.loc[[0, 3], "duration_in_month"] = -5
+    rows["credit_amount"] = rows["credit_amount"].astype(object)
+    rows.loc[[3, 7], "credit_amount"] = "lots"
+    data, out = tmp_path / "rows.csv", tmp_path / "reasons.csv"
+    rows.to_csv(data, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code, _, err = run(capsys, credit.folders["logistic"], "--data", data, "--out", out)
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert list(table.columns[:4]) == ["row", "probability", "decision", "suspect_inputs"]
+    marked = table["suspect_inputs"]
+    below = "duration_in_month: below 0 (no development row was)"
+    unread = "credit_amount: unreadable (scored as missing)"
+    assert marked[0] == below and marked[7] == unread
+    assert set(marked[3].split("; ")) == {below, unread}  # each of the row's inputs
+    assert marked.drop(index=[0, 3, 7]).isna().all()
+
+
 def test_the_rows_own_file_is_never_the_output_even_with_overwrite(credit, capsys, tmp_path):
     """`explain --data rows.csv --out rows.csv --overwrite` replaced the user's rows with
     the reasons (a fresh user's report); the exported score.py already refused it."""

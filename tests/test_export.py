@@ -529,6 +529,28 @@ def test_exported_strict_refusal_says_no_row_was_scored(scoring_project, tmp_pat
     assert "scored as given" in line
 
 
+def test_exported_reasons_mark_impossible_inputs_as_tuneplate_explain(scoring_project, tmp_path):
+    """score.py --reasons gave a rate of 45 (for 0.45) reasons like any other row's;
+    it marks it, and an unreadable income, in the words `tuneplate explain` writes."""
+    project, run, rows = scoring_project
+    rows = rows.copy()
+    rows.loc[2, "debt_ratio"] = 45.0
+    rows["income"] = rows["income"].astype(object)
+    rows.loc[5, "income"] = "lots"
+    path = tmp_path / "new.csv"
+    rows.to_csv(path, index=False)
+    done = _score(project, "--data", path, "--out", tmp_path / "r.csv", "--reasons")
+    assert done.returncode == 0, done.stderr
+    got = pd.read_csv(tmp_path / "r.csv")
+    want = tmp_path / "explained.csv"
+    args = ["explain", str(run), "--data", str(path), "--out", str(want), "--model", "tuned"]
+    assert main(args) == 0
+    assert got["suspect_inputs"].fillna("").equals(pd.read_csv(want)["suspect_inputs"].fillna(""))
+    assert got["suspect_inputs"][2] == "debt_ratio: outside 0 to 1 (no development row was)"
+    assert got["suspect_inputs"][5] == "income: unreadable (scored as missing)"
+    assert got["suspect_inputs"].drop(index=[2, 5]).isna().all()
+
+
 def test_exported_score_and_validate_count_rows_holding_another_value_of_a_constant(
     tmp_path,
 ):

@@ -76,7 +76,7 @@ def test_exported_reasons_are_tuneplate_explains_without_tuneplate(exported):
     assert list(got.columns) == list(want.columns)
     assert _parts(got, "_logodds") == [f"reason_{k}_logodds" for k in range(1, 5)]
     assert (got["decision"] == want["decision"]).all()
-    text = _parts(got, "_column") + [f"reason_{k}" for k in range(1, 5)]
+    text = ["suspect_inputs", *_parts(got, "_column"), *(f"reason_{k}" for k in range(1, 5))]
     assert got[text].fillna("").equals(want[text].fillna(""))
     for column in ["probability", *_parts(got, "_logodds")]:
         np.testing.assert_allclose(got[column], want[column], rtol=0, atol=1e-6)

@@ -39,6 +39,9 @@ from .schema import OTHER, Schema
 
 TOP = 4  # reasons per row, the usual count on an adverse-action notice (Regulation B)
 PARTS = ("_column", "", "_logodds")  # per reason k: reason_k_column, reason_k, reason_k_logodds
+# The column naming a row's inputs that could not be read or lie outside the bounds every
+# development row kept: its reasons then rest on a value the model never learned from.
+SUSPECT = "suspect_inputs"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def reason_table(
     words: ReasonWords,
     profile: Profile | None = None,
     top: int = TOP,
+    rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per input row: row, probability, decision, then the top reasons.
 
@@ -109,9 +113,14 @@ def reason_table(
         profile: the model's development profile (band positions); None words a number
             as "its value".
         top: reasons per row, 1 or more.
+        rows: the rows as given (`encoded` was read from them), to say which of each
+            row's inputs could not be read or lie outside the bounds every development
+            row kept (`Schema.suspects`); None leaves that column out.
 
     Returns:
-        Columns row (1-based), probability, decision, and per k = 1..top:
+        Columns row (1-based), probability, decision, SUSPECT (with `rows`: those inputs
+        and what is wrong, empty for a row without any, so a reason built on an
+        impossible value is not read as a normal one), and per k = 1..top:
         reason_k_column, reason_k (the wording), reason_k_logodds; empty (NaN) where a
         row has fewer reasons. Ties keep the schema's column order (a stable sort), so a
         re-run gives the same reasons.
@@ -144,6 +153,8 @@ def reason_table(
         "probability": np.asarray(proba, dtype=float),
         "decision": np.where(risky, words.risky, words.clear),
     }
+    if rows is not None:
+        head[SUSPECT] = schema.suspects(rows)
     return pd.DataFrame({**head, **cells})
 
 

@@ -447,6 +447,33 @@ class Schema:
         Raises TuneplateError when `table` is not a DataFrame, lacks a model column or
         has one twice.
         """
+        return self._encode(table)[:2]
+
+    def suspects(self, table: Any) -> list[str | None]:
+        """Per row of `table`, the model inputs whose value could not be read (scored as
+        missing) or lies outside the bounds every development row kept (`Feature.domain`,
+        scored as given), each with what is wrong, joined by "; "; None for a row with
+        none. Row by row: for the user's own per-row output (`tuneplate explain`, the
+        exported score.py --reasons), never for a report. Raises as `encode`.
+
+        Example:
+            >>> schema.suspects(pd.DataFrame({"duration": [12, -5, "abc"]}))[1:]
+            ['duration: below 0 (no development row was)',
+             'duration: unreadable (scored as missing)']
+        """
+        masks = self._encode(table)[2]
+        found = [[] for _ in range(len(table))]
+        for name, (unreadable, outside) in masks.items():
+            where = _WHERE.get(self.feature(name).domain, "")
+            for i in np.flatnonzero(unreadable):
+                found[i].append(f"{name}: unreadable (scored as missing)")
+            for i in np.flatnonzero(outside):
+                found[i].append(f"{name}: {where} (no development row was)")
+        return ["; ".join(parts) if parts else None for parts in found]
+
+    def _encode(self, table: Any) -> tuple[pd.DataFrame, dict[str, ColumnCounts], dict]:
+        """`encode`'s answer, plus per model input its rows' (unreadable, outside the
+        bounds) masks, each (n,) bool."""
         if not isinstance(table, pd.DataFrame):
             raise TuneplateError(
                 f"the rows to score must be a pandas DataFrame with the columns "
@@ -471,7 +498,7 @@ class Schema:
                 f"the rows to score have the model's column(s) {_listing(twice)} more than "
                 "once; keep one column per name (rename or drop the others)"
             )
-        out, counts, n = {}, {}, len(table)
+        out, counts, masks, n = {}, {}, {}, len(table)
         for f in self.features:
             values, unreadable, miss = _read(table[f.name], f, rules)
             unknown = other_case = 0
@@ -486,6 +513,8 @@ class Schema:
                 values = np.where(unknown_mask, OTHER if OTHER in f.levels else None, values)
                 values = pd.Categorical(values, categories=list(f.levels))
             out[f.key] = values
+            outside = outside_domain(values, f.domain) if f.domain else np.zeros(n, bool)
+            masks[f.name] = (unreadable, outside)
             counts[f.name] = ColumnCounts(
                 f.name,
                 n,
@@ -494,7 +523,7 @@ class Schema:
                 new_missing=0 if f.had_missing else int(miss.sum()),
                 other_share=f.other_share,
                 other_case=other_case,
-                out_of_domain=int(outside_domain(values, f.domain).sum()) if f.domain else 0,
+                out_of_domain=int(outside.sum()),
                 domain=f.domain,
                 clock_numbers=f.time_of_day and _given_as_clock_numbers(table[f.name]),
             )
@@ -507,7 +536,7 @@ class Schema:
         dates = [f.key for f in self.features if f.kind == "datetime"]
         if dates:  # which floats are days since 1970: a scorecard's splits go to a month's 1st
             frame.attrs["dates"] = dates
-        return frame, counts
+        return frame, counts, masks
 
     # -- saving --------------------------------------------------------------------
 
@@ -585,12 +614,16 @@ def _given_as_clock_numbers(s: pd.Series) -> bool:
     return clock_numbers(s.to_numpy(dtype=float, na_value=np.nan))
 
 
+# Where a value outside a `Feature.domain` lies, in words.
+_WHERE = {"unit_interval": "outside 0 to 1", "nonnegative": "below 0"}
+
+
 def _out_of_domain_text(rows: str, domain: str, refused: bool = False) -> str:
     if domain == "unit_interval":
-        where = "outside 0 to 1"
         guess = "a percent for a fraction (45 for 0.45), a code, or a value the model never saw"
     else:
-        where, guess = "below 0", "a code for missing (-1, -999), a sign, or a typing slip"
+        guess = "a code for missing (-1, -999), a sign, or a typing slip"
+    where = _WHERE.get(domain, _WHERE["nonnegative"])
     return (
         f"{rows} lie {where}, where no development row did: {guess}? "
         + ("" if refused else "scored as given, ")

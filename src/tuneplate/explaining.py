@@ -48,8 +48,10 @@ class Reasons:
     """`explain_run`'s answer: the table (one row per input row) and how it was decided.
 
     `table` columns: row (1-based position in the input), probability (of the event),
-    decision, then per reason k = 1..top: reason_k_column, reason_k (the wording) and
-    reason_k_logodds (its contribution); empty where a row has fewer reasons.
+    decision, suspect_inputs (the row's inputs that could not be read or lie outside the
+    bounds every development row kept, and what is wrong; empty for most rows), then per
+    reason k = 1..top: reason_k_column, reason_k (the wording) and reason_k_logodds (its
+    contribution); empty where a row has fewer reasons.
     """
 
     table: pd.DataFrame
@@ -167,7 +169,7 @@ def explain_run(
     encoded = model.schema.encode(data)[0]
     profile = getattr(model, "profile", None)
     table = reason_table(
-        model.schema, encoded, contributions, proba, float(threshold), words, profile, top
+        model.schema, encoded, contributions, proba, float(threshold), words, profile, top, data
     )
     if restated := restated_prevalence(results):  # the stated prevalence's scale beside it
         sample, stated = restated
