@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,16 +43,24 @@ class Period:
     score_psi: float
     noise: float = math.nan  # the score PSI sampling alone stays under, 95% of the time
     band: str = ""  # of score_psi (`contract.monitoring.band`)
+    # Per model input, the period's values outside the bounds every development row kept
+    # (`Drift.out_of_domain` of the whole batch, by period): when the extract broke.
+    # Inputs with none are left out; a period under MIN_PERIOD_ROWS rows shows none.
+    out_of_domain: dict[str, int] = field(default_factory=dict)
 
 
-def periods(when, scores, y, known, profile, results, notes, clusters=None) -> tuple[Period, ...]:
+def periods(
+    when, scores, y, known, profile, results, notes, clusters=None, outside=None
+) -> tuple[Period, ...]:
     """The figures per month or quarter, after the development hold-out's own row.
 
     `when`: the time column of the new rows (n,); `scores` their probabilities (n,); `y`
     the outcomes of the rows `known` has (or None); `notes` gets a line when some dates
-    cannot be read (they are left out of the periods, not of the other figures);
-    `clusters` the rows' entity codes (n,) when they repeat one: the PSI's noise counts
-    a period's effective entities (`contract.monitoring`).
+    cannot be read (they are left out of the periods, not of the other figures), and one
+    naming the periods holding values outside the development's bounds; `clusters` the
+    rows' entity codes (n,) when they repeat one: the PSI's noise counts a period's
+    effective entities (`contract.monitoring`); `outside` per model input, which rows
+    (n,) lie outside the bounds every development row kept (`Schema.outside_bounds`).
 
     Raises:
         TuneplateError: no date in `when` can be read.
@@ -89,6 +97,7 @@ def periods(when, scores, y, known, profile, results, notes, clusters=None) -> t
         if n < MIN_PERIOD_ROWS:  # a figure of a handful of rows would describe them
             rows.append(Period(str(label), n, math.nan, math.nan, math.nan))
             continue
+        beyond = {c: k for c, m in (outside or {}).items() if (k := int((m & mask).sum()))}
         s, o = scores[mask], outcome[mask]
         seen = ~np.isnan(o)
         rate = float(o[seen].mean()) if seen.sum() >= MIN_PERIOD_ROWS else math.nan
@@ -97,17 +106,40 @@ def periods(when, scores, y, known, profile, results, notes, clusters=None) -> t
         enough = min(positives, negatives) >= MIN_PERIOD_EVENTS
         auc = auroc(o[seen], s[seen]) if enough else math.nan
         if profile is None:
-            rows.append(Period(str(label), n, rate, auc, math.nan))
+            rows.append(Period(str(label), n, rate, auc, math.nan, out_of_domain=beyond))
             continue
         shares = profile.scores.shares
         index = psi(shares, profile.scores.shares_of(s))
         if n < MIN_STABILITY_ROWS:  # the chi-squared noise needs more rows
-            rows.append(Period(str(label), n, rate, auc, index, math.nan, TOO_FEW))
+            rows.append(Period(str(label), n, rate, auc, index, math.nan, TOO_FEW, beyond))
             continue
         m = n if clusters is None else effective_entities(clusters[mask])
         noise = noise95(shares, profile.counted, m, tests=len(found))
-        rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise)))
+        rows.append(Period(str(label), n, rate, auc, index, noise, band(index, noise), beyond))
+    if line := outside_line(rows, when.name):
+        notes.append(line)
     return tuple(rows)
+
+
+def outside_line(rows, time: str) -> str:
+    """A sentence naming, per model input, the periods (of `time`) whose values lie
+    outside the bounds every development row kept, with their counts; "" when none do.
+
+    Example:
+        >>> outside_line(periods, "applied")[-70:]
+        "'duration' in 2024-03 (20 of 100 rows): the extract of those periods is ..."
+    """
+    by_column: dict[str, list[str]] = {}
+    for p in rows:
+        for column, k in p.out_of_domain.items():
+            by_column.setdefault(column, []).append(f"{p.label} ({k:,} of {p.rows:,} rows)")
+    if not by_column:
+        return ""
+    each = "; ".join(f"{c!r} in {', '.join(found)}" for c, found in by_column.items())
+    return (
+        f"Values outside the bounds every development row kept, by period of {time!r}: "
+        f"{each}: the extract of those periods is the first place to look."
+    )
 
 
 def _period_labels(when: pd.Series) -> tuple[np.ndarray, np.ndarray]:

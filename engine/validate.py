@@ -284,7 +284,8 @@ def validate(
         clusters = _clusters(data, group, known, notes)
         _with_outcomes(v, results, vertical, data, y, known, scores, profile, seed, clusters, notes)
     if time is not None:
-        v.periods = periods(data[time], scores, y, known, profile, results, notes, batch)
+        outside = schema.outside_bounds(encoded)  # by period: when the extract broke
+        v.periods = periods(data[time], scores, y, known, profile, results, notes, batch, outside)
     a = v.auroc
     if a is not None and a.difference_interval is not None and a.difference_interval[0] > 0:
         notes.append(

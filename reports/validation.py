@@ -323,7 +323,7 @@ def shown_periods(v: Validation) -> list[Period]:
     if not v.periods:
         return []
     hidden = dict.fromkeys(("event_rate", "auroc", "score_psi", "noise"), math.nan)
-    hidden["band"] = ""
+    hidden["band"], hidden["out_of_domain"] = "", {}
     later = [replace(p, **hidden) if p.rows < MIN_PERIOD_ROWS else p for p in v.periods[1:]]
     return [replace(v.periods[0], score_psi=math.nan, noise=math.nan, band="reference"), *later]
 
@@ -340,6 +340,9 @@ def period_rows(v: Validation) -> list[dict[str, str]]:
             "band": p.band,
             "level": BAND_LEVEL.get(p.band, "info"),
             "noise": fmt_number(p.noise),
+            "outside": "; ".join(
+                f"{c}: {fmt_count(k)} ({_share(k, p.rows)})" for c, k in p.out_of_domain.items()
+            ),
         }
         for p in shown_periods(v)
     ]
@@ -454,6 +457,8 @@ def render_validation(v: Validation) -> str:
         fired=sum(t.light == "red" for t in v.triggers),
         stability_caption=stability_caption(v),
         periods=period_rows(v),
+        # the column of values outside the development's bounds, when a period has any
+        outside=any(p.out_of_domain for p in shown_periods(v)),
         # Markup, not autoescaped: our own matplotlib SVG, which escapes its text.
         chart=chart and Markup(chart),
         chart_title=periods_title(v) if v.periods else "",

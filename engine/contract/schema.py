@@ -449,6 +449,16 @@ class Schema:
         """
         return self._encode(table)[:2]
 
+    def outside_bounds(self, encoded: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Per model input with bounds (`Feature.domain`), which rows of `encoded` (the
+        model input `encode` gives) lie outside them, (n,) bool: the rows
+        `ColumnCounts.out_of_domain` counts."""
+        return {
+            f.name: outside_domain(encoded[f.key].to_numpy(dtype=float), f.domain)
+            for f in self.features
+            if f.domain
+        }
+
     def suspects(self, table: Any) -> list[str | None]:
         """Per row of `table`, the model inputs whose value could not be read (scored as
         missing) or lies outside the bounds every development row kept (`Feature.domain`,

@@ -454,6 +454,32 @@ def test_by_quarter_above_two_years_by_month_below(credit, months, first, count)
     assert sum(p.rows for p in v.periods[1:]) == len(credit.holdout)
 
 
+def test_the_periods_holding_values_outside_the_bounds_are_named(credit, tmp_path, capsys):
+    """Durations of -5 in one month were counted for the whole batch only: nothing said
+    which period held them, so a reviewer could not tell when the extract broke."""
+    rows = _dated(credit, 4)
+    march = rows.index[rows["applied"].dt.strftime("%Y-%m") == "2024-03"]
+    rows.loc[march[:12], "duration_in_month"] = -5
+    path = tmp_path / "rows.csv"
+    rows.to_csv(path, index=False)
+    out = tmp_path / "check"
+    args = ["validate", str(credit.folder), "--data", str(path), "--time", "applied"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main([*args, "--out", str(out)]) == 0
+    said = f"'duration_in_month' in 2024-03 (12 of {len(march)} rows)"
+    assert said in capsys.readouterr().out  # a note line in the terminal
+    saved = json.loads((out / "validation.json").read_text())
+    found = {p["label"]: p["out_of_domain"] for p in saved["periods"]}
+    assert found == {DEVELOPMENT: {}, "2024-01": {}, "2024-02": {}, "2024-03":
+                     {"duration_in_month": 12}, "2024-04": {}}  # fmt: skip
+    assert any(said in note for note in saved["notes"])
+    page = (out / "validation.html").read_text(encoding="utf-8")
+    periods = page[page.index('data-table="periods"') :]
+    assert "Outside the development's bounds" in periods
+    assert "duration_in_month: 12 (" in periods[: periods.index("</table>")]
+
+
 def test_a_time_column_without_dates_is_refused_in_one_line(credit):
     rows = credit.holdout.assign(applied="soon")
     with pytest.raises(tuneplate.TuneplateError, match="'applied'") as caught:
