@@ -1,0 +1,180 @@
+"""What scoring counts in each column of the rows it is given, and how it says so.
+
+`Schema.encode` (schema.py) reads new rows through the contract and counts, per column,
+what did not fit it (`ColumnCounts`: unreadable values, levels the model did not learn,
+new missing values, values outside the bounds every development row kept); `problems`
+words those counts one line per column, `warn` raises them as `SchemaWarning`s, and
+`Scores` carries them on the probabilities `predict_proba` returns.
+
+Self-contained like its siblings (relative imports only): `tuneplate export` copies this
+folder verbatim into the exported project's `contract/` package.
+
+Example:
+    >>> X, counts = schema.encode(new_rows)
+    >>> problems(counts)
+    ['duration: 12 of 200 rows (6.0%) lie below 0, where no development row did: ...']
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .kinds import MIN_LEVEL_ROWS
+
+OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
+# Scoring: a column whose unreadable values, unknown levels (beyond the training share
+# pooled into OTHER) or new missing values exceed this share of the rows is reported.
+WARN_SHARE = 0.01
+# Values outside the bounds every development row kept are said from this many rows too,
+# whatever their share: 401 durations of -1 in 50,000 rows are no sampling accident.
+BOUND_ROWS = 10
+
+
+class SchemaWarning(UserWarning):
+    """Rows to score did not fit the schema in more than WARN_SHARE of one column's rows."""
+
+
+@dataclass(frozen=True)
+class ColumnCounts:
+    """What did not fit the schema in one column of the rows scored.
+
+    `unreadable`: text in a numeric/boolean column other than known missing-words, dates
+    that do not parse, ±inf; read as missing. `unknown_levels`: values not among the
+    model's levels, scored as OTHER (or as missing when training pooled nothing).
+    `new_missing`: missing values where training had none. `rows`: rows scored.
+    `other_case`: of the unknown levels, those equal to a learned level once case and
+    surrounding spaces are ignored ("MALE" for "Male"): an extract written another way.
+    `one_value`: for a column the model left out because every row it was tuned on held
+    one value (`Constant`), that value as shown ("'Berlin'", "5"); "" for a model input.
+    `other_values`: its rows holding another value, or none: rows from a population the
+    model never saw. `out_of_domain`: readable values outside the bounds every
+    development row kept (`Feature.domain`, named in `domain`), scored as given.
+    """
+
+    name: str
+    rows: int
+    unreadable: int = 0
+    unknown_levels: int = 0
+    new_missing: int = 0
+    other_share: float = 0.0
+    other_case: int = 0
+    one_value: str = ""
+    other_values: int = 0
+    out_of_domain: int = 0
+    domain: str = ""
+    clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
+
+    def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
+        """One line when a count exceeds `share` of the rows, else None. `refused`: the
+        line of a strict refusal, which scores no row, so it leaves out how the rows are
+        scored ("scored as missing", "scored as given")."""
+        if not self.rows:
+            return None
+        parts = []
+        if self.unreadable / self.rows > share and self.clock_numbers:
+            parts.append(
+                f"{self._of(self.unreadable)} hold numbers written as clock times (830 for "
+                "08:30)? a number here is read as minutes since midnight, as tuneplate types "
+                "the column, so none was read"
+                + ("; " if refused else ": scored as missing; ")
+                + "give the times as text (08:30)"
+            )
+        elif self.unreadable / self.rows > share:
+            parts.append(
+                f"{self._of(self.unreadable)} could not be read"
+                + ("" if refused else ", scored as missing")
+            )
+        if self.unknown_levels / self.rows - self.other_share > share:
+            as_ = repr(OTHER) if self.other_share else "missing"
+            case = (
+                f" ({self.other_case:,} of them are learned levels written in another case "
+                "or with other spaces)"
+                if self.other_case
+                else ""
+            )
+            parts.append(
+                f"{self._of(self.unknown_levels)} have levels the model did not learn (new, "
+                f"or in fewer than {MIN_LEVEL_ROWS} development rows)"
+                + ("" if refused else f", scored as {as_}")
+                + case
+            )
+        if self.new_missing / self.rows > share:
+            parts.append(f"{self._of(self.new_missing)} are missing, training had none")
+        if self.outside_bounds(share):
+            parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
+        if self.one_value and self.other_values / self.rows > share:
+            parts.append(
+                f"{self._of(self.other_values)} hold another value than {self.one_value}, or "
+                f"none: every row the model was tuned on held {self.one_value}, so it left "
+                f"{self.name} out and never saw rows with other values; retrain with such "
+                f"rows, or score only rows with {self.name} = {self.one_value}"
+            )
+        return f"{self.name}: " + "; ".join(parts) if parts else None
+
+    def outside_bounds(self, share: float = WARN_SHARE) -> bool:
+        """Whether `problem` says the values outside the column's bounds: more than
+        `share` of the rows, or BOUND_ROWS rows or more."""
+        n = self.out_of_domain
+        return bool(n) and (n / self.rows > share or n >= BOUND_ROWS)
+
+    def _of(self, n: int) -> str:
+        return f"{n:,} of {self.rows:,} rows ({n / self.rows:.1%})"
+
+
+class Scores(np.ndarray):
+    """Probabilities with `schema_counts` ({column: ColumnCounts}) attached.
+
+    Slices keep the attribute (`proba[:, 1].schema_counts`), via `__array_finalize__`
+    (https://numpy.org/doc/stable/user/basics.subclassing.html).
+    """
+
+    schema_counts: dict[str, ColumnCounts]
+
+    def __new__(cls, values, counts: dict[str, ColumnCounts]):
+        obj = np.asarray(values, dtype=float).view(cls)
+        obj.schema_counts = counts
+        return obj
+
+    def __array_finalize__(self, obj) -> None:
+        self.schema_counts = getattr(obj, "schema_counts", {})
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # Reductions (`proba[:, 1].mean()`) give plain numbers, not 0-d Scores.
+        if return_scalar or np.ndim(array) == 0:
+            return np.asarray(array)[()]
+        return super().__array_wrap__(array, context, return_scalar)
+
+
+def problems(
+    counts: dict[str, ColumnCounts], share: float = WARN_SHARE, refused: bool = False
+) -> list[str]:
+    """One line per column whose counts exceed `share` of the rows; `refused`: as a
+    strict refusal words them (`ColumnCounts.problem`)."""
+    return [line for c in counts.values() if (line := c.problem(share, refused))]
+
+
+def warn(counts: dict[str, ColumnCounts], stacklevel: int = 3) -> None:
+    """A `SchemaWarning` per column above WARN_SHARE."""
+    for line in problems(counts):
+        warnings.warn(line, SchemaWarning, stacklevel=stacklevel)
+
+
+# Where a value outside a `Feature.domain` lies, in words.
+WHERE = {"unit_interval": "outside 0 to 1", "nonnegative": "below 0"}
+
+
+def _out_of_domain_text(rows: str, domain: str, refused: bool = False) -> str:
+    if domain == "unit_interval":
+        guess = "a percent for a fraction (45 for 0.45), a code, or a value the model never saw"
+    else:
+        guess = "a code for missing (-1, -999), a sign, or a typing slip"
+    where = WHERE.get(domain, WHERE["nonnegative"])
+    return (
+        f"{rows} lie {where}, where no development row did: {guess}? "
+        + ("" if refused else "scored as given, ")
+        + "outside the range the model learned; write missing values as blank cells and "
+        "check signs and units"
+    )
