@@ -529,6 +529,21 @@ def test_exported_strict_refusal_says_no_row_was_scored(scoring_project, tmp_pat
     assert "scored as given" in line
 
 
+def test_exported_strict_refuses_incomes_in_thousands(scoring_project, tmp_path):
+    """Incomes sent in thousands fit the schema: score.py --strict wrote every row's
+    score, each wrong; it refuses as `predict_proba(strict=True)` does, and without
+    --strict it scores them with the off-range line, as before."""
+    project, _, rows = scoring_project
+    rows = rows.assign(income=rows["income"] / 1000)
+    path = tmp_path / "new.csv"
+    rows.to_csv(path, index=False)
+    strict = _score(project, "--data", path, "--out", tmp_path / "t.csv", "--strict")
+    _one_line_refusal(strict, "no row scored", "income:", "change of unit")
+    assert not (tmp_path / "t.csv").exists()
+    scored = _score(project, "--data", path, "--out", tmp_path / "s.csv")
+    assert scored.returncode == 0 and "income:" in scored.stderr
+
+
 def test_exported_reasons_mark_impossible_inputs_as_tuneplate_explain(scoring_project, tmp_path):
     """score.py --reasons gave a rate of 45 (for 0.45) reasons like any other row's;
     it marks it, and an unreadable income, in the words `tuneplate explain` writes."""

@@ -178,3 +178,9 @@ def _out_of_domain_text(rows: str, domain: str, refused: bool = False) -> str:
         + "outside the range the model learned; write missing values as blank cells and "
         "check signs and units"
     )
+
+
+def said_outside(counts: dict[str, ColumnCounts]) -> list[str]:
+    """The columns whose values outside their bounds `problems` already says: the
+    off-range check (`Profile.off_range`) leaves them out, one line for one finding."""
+    return [name for name, c in counts.items() if c.outside_bounds()]

@@ -96,6 +96,17 @@ class OffRange:
             "outside the range the model learned"
         )
 
+    @property
+    def refusal(self) -> str:
+        """The line of a strict refusal of a changed unit (`unit`), which scores no row."""
+        return (
+            f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value lie "
+            f"{self.where} {_edge_text(self.edge)}, where {self.dev:.0%} of the run's hold-out "
+            f"rows did, their median {self.factor:.0f} times the development's: a change of "
+            "unit or reading (thousands, a percent for a fraction, a decimal mark)?; convert "
+            "the column back to the unit the model was tuned on"
+        )
+
 
 @dataclass(frozen=True)
 class Bands:
@@ -242,6 +253,22 @@ class Profile:
             {'amount': 'amount: 100% of 40 rows with a value lie below 1,200, where 10% ...'}
         """
         return {o.column: o.line for o in self.off_range_found(schema, encoded)}
+
+    def unit_refusals(self, schema: Any, encoded: pd.DataFrame, said: Any = ()) -> list[str]:
+        """A strict scoring's lines for the inputs whose unit changed (`unit_changes`), but
+        for the columns in `said` (already refused by their counts): a drift past the
+        outer band is scored with a warning even under strict, a changed unit is not,
+        since every score it touches would be wrong.
+
+        Example:
+            >>> profile.unit_refusals(schema, schema.encode(amounts_in_thousands)[0])
+            ['amount: 100% of 40 rows with a value lie below 1,200, ... 1000 times ...']
+        """
+        return [
+            o.refusal
+            for o in self.off_range_found(schema, encoded)
+            if o.unit and o.column not in set(said)
+        ]
 
     def unit_changes(self, schema: Any, encoded: pd.DataFrame) -> tuple[str, ...]:
         """Inputs off range (`off_range_by_column`) by a factor of UNIT_FACTOR or more: the

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.calibration import Calibrator, calibrated_columns
+from tuneplate.engine.contract.counts import said_outside
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.profile import Profile
 from tuneplate.engine.contract.schema import Schema, SchemaWarning, Scores, problems, warn
@@ -80,7 +81,7 @@ class Model:
     def predict_proba(self, X: pd.DataFrame, strict: bool = False) -> Scores:
         encoded, counts = self._encode(X, strict)
         warn(counts, stacklevel=3)
-        said = [name for name, c in counts.items() if c.outside_bounds()]
+        said = said_outside(counts)
         for line in self.profile.off_range(self.schema, encoded, said) if self.profile else ():
             warnings.warn(line, SchemaWarning, stacklevel=2)
         if not len(encoded):  # an empty batch: no row, no probability (not an error)
@@ -137,7 +138,10 @@ class Model:
 
     def _encode(self, X: pd.DataFrame, strict: bool):
         encoded, counts = self.schema.encode(X)
-        if strict and (lines := problems(counts, refused=True)):
+        lines = problems(counts, refused=True) if strict else []
+        if strict and self.profile:  # a changed unit would make every score it touches wrong
+            lines += self.profile.unit_refusals(self.schema, encoded, said_outside(counts))
+        if lines:
             raise TuneplateError(
                 f"the rows do not fit the model's schema, so no row was scored (strict): "
                 f"{'; '.join(lines)}; fix the extract, or score without strict"

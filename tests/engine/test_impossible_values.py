@@ -183,6 +183,36 @@ def test_a_strict_refusal_says_no_row_was_scored_not_scored_as_given(credit):
     assert any("scored as given" in str(w.message) for w in said)
 
 
+@pytest.mark.parametrize("moved", [lambda s: s / 1000, lambda s: s * 10])
+def test_strict_refuses_a_changed_unit(credit, moved):
+    """Amounts sent in thousands (or tenfold) fit the schema, so `strict=True` scored
+    them, every score wrong, with only a warning: strict now refuses a changed unit
+    (the batch's median 8 times the development's, with its spread), naming the column
+    and the fix; without strict the rows are scored with the warning, as before."""
+    results, _, holdout = credit
+    rows = holdout.drop(columns=["creditability"])
+    rows["credit_amount"] = moved(rows["credit_amount"].astype(float))
+    model = results.model
+    for call in (model.predict_proba, model.explain):
+        with pytest.raises(tuneplate.TuneplateError) as refused:
+            call(rows, strict=True)
+        text = str(refused.value)
+        assert "no row was scored" in text and "credit_amount:" in text, text
+        assert "change of unit" in text and "scored as" not in text, text
+    with pytest.warns(SchemaWarning, match=r"credit_amount: \d+% of"):
+        assert len(model.predict_proba(rows)) == len(rows)
+
+
+def test_strict_still_scores_a_moved_population(credit):
+    """A batch past the top band but bunched together (amounts 12,000 higher: a segment
+    of large loans, not a unit) is drift: strict scores it, with the warning."""
+    results, _, holdout = credit
+    rows = holdout.drop(columns=["creditability"])
+    rows["credit_amount"] = rows["credit_amount"].astype(float) + 12_000
+    with pytest.warns(SchemaWarning, match=r"credit_amount: \d+% of"):
+        assert len(results.model.predict_proba(rows, strict=True)) == len(rows)
+
+
 @pytest.mark.parametrize("share", [0.4, 1.0])
 def test_validate_blames_the_extract_for_codes_not_the_model(credit, share):
     """-999 in 40% (or all) of the durations gave "recalibrate": the model would have
