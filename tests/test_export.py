@@ -317,8 +317,9 @@ def ranking_project(request, tmp_path_factory):
     return project, run, data, table
 
 
-def _engine_top_k(run, table, k):
-    """Each user's top-k as the engine ranks them: its candidates, its ranker, its top_k."""
+def _engine_top_k(run, table, k, repeats=None):
+    """Each user's top-k as the engine ranks them: its candidates, its ranker, its top_k
+    (own items as candidates when `repeats`; None: as the log shows)."""
     from tuneplate.engine.families.rankers import RankModel
     from tuneplate.engine.tasks.ranking import candidates as cands
     from tuneplate.engine.tasks.ranking import item_models
@@ -339,7 +340,8 @@ def _engine_top_k(run, table, k):
     model = RankModel(meta["family"], booster, meta["n_rounds"], meta["features"])
     log = to_log(table, InteractionRoles("customer", "sku", "ts", "rating", 3.0))
     users = np.array(sorted(log.events["user"].unique()), dtype=object)
-    repeats, recent = cands.repeats_matter(log), cands.recent_span(log)
+    repeats = cands.repeats_matter(log) if repeats is None else repeats
+    recent = cands.recent_span(log)
     sources = item_models.Sources.from_record(meta["sources"])  # EASE, item-kNN: the run's settings
     frame = cands.propose(log.events, users, None, repeats, recent, sources)
     frame = frame[frame["candidate_rank"] <= max(best["candidates"], k)].reset_index(drop=True)
@@ -399,6 +401,28 @@ def test_exported_ranking_score_writes_the_engines_top_k_without_tuneplate(
     assert not [p for p in shipped if b"u0003" in p.read_bytes()]
 
     assert_smoke_tests_pass(project)
+
+
+@pytest.mark.slow
+def test_exported_ranking_score_keeps_the_runs_decision_on_own_items(ranking_project, tmp_path):
+    """score.py decided afresh, on the log it scored, whether a user's own items are
+    candidates: a run that learned re-buys, given a log with each (user, item) once, took
+    every own item out of every list (and a run on MovieLens, given 8% re-watches, put
+    already-seen films in 926 of 943 lists), unsaid. The run's decision ships and holds."""
+    project, run, _, table = ranking_project
+    assert json.loads((run / "results.json").read_text())["data"]["repeats"] is True
+    assert json.loads((project / "model" / "ranking.json").read_text())["repeats"] is True
+    once = table.drop_duplicates(["customer", "sku"])  # no re-buy left in this log
+    data = tmp_path / "once.csv"
+    once.to_csv(data, index=False)
+    done = without_tuneplate(project, "score.py", "--data", str(data), "--out", "once.csv")
+    assert done.returncode == 0, done.stderr
+    recs = pd.read_csv(project / "once.csv", dtype={"user": str, "item": str})
+    had = set(zip(once["customer"], once["sku"], strict=True))
+    own = [(u, i) in had for u, i in zip(recs["user"], recs["item"], strict=True)]
+    assert sum(own) > 0  # the run's own-items source still proposes them
+    expected = _engine_top_k(run, once, k=10, repeats=True)
+    assert {u: g.sort_values("rank")["item"].tolist() for u, g in recs.groupby("user")} == expected
 
 
 @pytest.mark.slow

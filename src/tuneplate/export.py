@@ -385,6 +385,9 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         # EASE's and item-kNN's settings (aggregates: one λ, k and shrink), so score.py
         # rebuilds the model candidate sources from the log it scores; {} before them
         "sources": dict(meta.get("sources") or {}),
+        # whether the user's own items are candidates, as the run decided; absent before
+        # it was saved (score.py then decides on the log it scores, as it used to)
+        **({"repeats": bool(results.data["repeats"])} if "repeats" in results.data else {}),
         # the value column's 1st–99th percentiles; absent before it was saved
         **({"value_range": r} if (r := results.data.get("value_range")) else {}),
     }

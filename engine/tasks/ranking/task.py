@@ -338,6 +338,9 @@ class RankingTask:
                 "candidate_sources": dict(outcome.sources),
                 "rivals": outcome.rivals,
                 "fingerprint": p.fingerprint,
+                # whether the user's own items were candidates (re-buys): score.py keeps the
+                # run's decision, never one recomputed on the log it scores
+                "repeats": bool(p.assumptions.get("repeats")),
                 "roles": {k: v for k, v in vars(p.log.roles).items() if v is not None},
                 # the value column's 1st–99th percentiles: score.py refuses a log on
                 # another scale (`interactions.check_scale`)
