@@ -191,3 +191,21 @@ def test_repeat_purchases_are_read_from_the_events_before_the_hold_out(events, m
         }
     )
     assert not cands.repeats_matter(Log(frame, None))
+
+
+def test_a_day_month_order_never_proved_is_said_at_check_and_run(events):
+    """A monthly extract written month first (`12/01/2025`: no day above 12) was read day
+    first without a word: December's hold-out was reported as 12 January, and the periods
+    and recency features used the compressed dates. Both check and run now say so."""
+    from tuneplate.engine.tune import check
+
+    monthly = events.assign(
+        timestamp=events["timestamp"].dt.to_period("M").dt.start_time.dt.strftime("%m/%d/%Y")
+    )
+    config = _config(time="timestamp")
+    said = [f for f in check(VERTICAL, monthly, config) if f.check == "date_order_assumed"]
+    assert len(said) == 1 and "day first assumed" in said[0].message
+    assert "2025-04-01" in said[0].fix
+    assert "date_order_assumed" in {f.check for f in plan(VERTICAL, monthly, config).findings}
+    proved = events.assign(timestamp=events["timestamp"].dt.strftime("%m/%d/%Y"))
+    assert "date_order_assumed" not in {f.check for f in check(VERTICAL, proved, config)}

@@ -7,11 +7,13 @@ import re
 
 import pandas as pd
 
+from tuneplate.engine.contract.dates import detect_date_format
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking.interactions import (
+    InteractionRoles,
     Log,
     Windows,
     index_items,
@@ -99,6 +101,37 @@ def items_findings(log: Log, items: pd.DataFrame | None) -> list[Finding]:
             "so the diversity and revenue figures leave them out",
             expected="every item of the log in the items table (--items)",
             fix=fix,
+        )
+    ]
+
+
+def time_findings(table: pd.DataFrame, roles: InteractionRoles) -> list[Finding]:
+    """A warning when the time column's day/month order was assumed, not proved.
+
+    Dates such as `04/01/2025` with no day above 12 anywhere (a monthly extract dated on
+    the 1st) are read day first (`detect_date_format`); written month first, every
+    period's dates and every recency feature would be wrong, unsaid.
+
+    Example:
+        >>> time_findings(pd.DataFrame({"t": ["04/01/2025", "05/01/2025"]}), roles)[0].check
+        'date_order_assumed'
+    """
+    column = table[roles.time]
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        return []
+    found = detect_date_format(column.astype("string"))
+    if not found.ambiguous:
+        return []
+    return [
+        Finding(
+            "date_order_assumed",
+            "warning",
+            f"{roles.time} was read {found.describe()}; the periods and recency "
+            "features follow that reading",
+            expected="dates whose order the column proves, or ISO dates (2025-04-01)",
+            fix=f"if {roles.time} is written month/day/year, rewrite it as 2025-04-01 "
+            "(ISO 8601) and run again",
+            columns=(roles.time,),
         )
     ]
 

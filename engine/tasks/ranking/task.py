@@ -53,6 +53,7 @@ from tuneplate.engine.tasks.ranking.reading import (
     parse_split,
     period_findings,
     prepare,
+    time_findings,
 )
 from tuneplate.engine.tasks.task import (
     ChecksFailed,
@@ -119,9 +120,8 @@ class RankingTask:
     def check(self, vertical: Vertical, data: pd.DataFrame | None, config) -> list:
         data, roles, items, _ = prepare(vertical, data, config)
         log = to_log(data, roles)  # unparseable times and missing ids are refused here
-        return [f for check in vertical.checks for f in check(data, roles)] + items_findings(
-            log, items
-        )
+        findings = [f for check in vertical.checks for f in check(data, roles)]
+        return findings + time_findings(data, roles) + items_findings(log, items)
 
     def plan(self, r: Request, data: pd.DataFrame | None) -> Plan:
         """Check the log, cut the periods and build every period's candidates once."""
@@ -146,7 +146,8 @@ class RankingTask:
         log = to_log(data, roles)
         printed = fingerprint(data)
         findings = [f for check in vertical.checks for f in check(data, roles)]
-        findings += replay_findings(config, printed) + items_findings(log, items)
+        findings += time_findings(data, roles) + replay_findings(config, printed)
+        findings += items_findings(log, items)
         if errors(findings):
             raise ChecksFailed(findings)
 
