@@ -479,6 +479,29 @@ def test_exported_ranking_score_refuses_what_would_move_every_list_unsaid(
 
 
 @pytest.mark.slow
+def test_exported_ranking_score_refuses_users_written_as_decimals(ranking_project, tmp_path):
+    """A --users file whose ids went through a spreadsheet or a float column ("4.0" for the
+    log's "4") was scored with exit 0: every customer served the popularity list as new."""
+    project, _, _, table = ranking_project
+    plain = table.assign(customer=table["customer"].str[1:].astype(int).add(1).astype(str))
+    log = tmp_path / "plain.csv"
+    plain.to_csv(log, index=False)
+    users = tmp_path / "users.csv"
+    pd.DataFrame({"customer": ["4.0", "51.0", "newcomer"]}).to_csv(users, index=False)
+    done = without_tuneplate(
+        project, "score.py", "--data", log, "--out", tmp_path / "a.csv", "--users", users
+    )
+    _one_line_refusal(done, "2 --users id(s)", "'4.0' for '4'")
+    assert not (tmp_path / "a.csv").exists()
+    pd.DataFrame({"customer": ["4", "51", "newcomer"]}).to_csv(users, index=False)
+    done = without_tuneplate(
+        project, "score.py", "--data", log, "--out", tmp_path / "b.csv", "--users", users
+    )
+    assert done.returncode == 0, done.stderr
+    assert "top-10 lists for 2 users and the popular items for 1 new users" in done.stdout
+
+
+@pytest.mark.slow
 def test_exported_ranking_score_refuses_ratings_on_another_scale(ranking_project, tmp_path):
     """A fresh user's log rated 1–10 instead of the run's 1–5 was scored with exit 0:
     with the run's --min-value 3, ratings 3–5 of 10 became hits and 161 lists changed.
