@@ -157,6 +157,18 @@ def test_duplicate_events():
     assert checks.check_duplicate_events(pd.concat([table, bought]), ROLES) == []
 
 
+def test_repeated_rows_of_a_dates_only_log_are_not_called_copies_to_delete():
+    """With dates and no time of day, the finding told an analyst to deduplicate rows that
+    may be two real purchases on one day (6% of a monthly shop extract): deleting them
+    would remove real re-buys. It now says so, and when the times prove a copy."""
+    table = _log()
+    daily = table.assign(time=pd.to_datetime(table["time"]).dt.strftime("%Y-%m-%d"))
+    (finding,) = checks.check_duplicate_events(pd.concat([daily, daily.head(9)]), ROLES)
+    assert "dates only" in finding.expected and "if they are real, keep them" in finding.fix
+    (timed,) = checks.check_duplicate_events(pd.concat([table, table.head(9)]), ROLES)
+    assert "same instant" in timed.expected and "dates only" not in timed.expected
+
+
 def test_basic_date_times_are_not_called_epoch_milliseconds():
     """202401020052 is 2 January 2024 00:52; the check said "13-digit epoch numbers: read as
     milliseconds since 1970" of it."""

@@ -58,16 +58,36 @@ def check_duplicate_events(table: pd.DataFrame, roles: InteractionRoles) -> list
     n = int(table.duplicated(subset=key).sum())
     if n < MIN_DUPLICATES:
         return []
+    times = parse_times(table[roles.time], roles.time)
+    if (times == times.dt.normalize()).all():
+        # dates with no time of day: two rows may be two real events on one day (a re-buy,
+        # two order lines), which deduplicating would delete
+        expected = (
+            f"each interaction logged once; {roles.time} holds dates only, so rows that "
+            "repeat it may also be two real events on one day"
+        )
+        fix = (
+            "if they are copies of one event, deduplicate on those columns before tuning "
+            f"(they inflate popularity and co-occurrence); if they are real, keep them, or "
+            f"give {roles.time} with the time of day"
+        )
+    else:
+        expected = (
+            "each interaction logged once; a customer does not view or buy the same item "
+            "twice in the same instant"
+        )
+        fix = (
+            "deduplicate on those columns before tuning: such copies usually come from page "
+            "refreshes, retried requests or double logging, and inflate popularity and "
+            "co-occurrence"
+        )
     return [
         Finding(
             "duplicate_events",
             "warning",
             f"{_share(n, len(table))} events repeat another event's {', '.join(key)} exactly",
-            expected="each interaction logged once; a customer does not view or buy the same "
-            "item twice in the same instant",
-            fix="deduplicate on those columns before tuning: such copies usually come from "
-            "page refreshes, retried requests or double logging, and inflate popularity and "
-            "co-occurrence",
+            expected=expected,
+            fix=fix,
             columns=tuple(key),
         )
     ]
