@@ -174,7 +174,10 @@ def build(
     frame["label"] = frame["label"].fillna(0).astype(int)
     relevant = labels.groupby("user").size().reindex(users, fill_value=0)
     found = frame.groupby("user")["label"].sum().reindex(users, fill_value=0)
-    keep_users = relevant.index[relevant > 0]
+    # a user with nothing left to propose (every item of the catalogue already theirs) can
+    # be shown nothing by any method: not evaluable, as a user with no history is not
+    proposed = frame.groupby("user").size().reindex(users, fill_value=0) > 0
+    keep_users = relevant.index[(relevant > 0) & proposed]
     frame = frame[frame["user"].isin(keep_users)]
     order = pd.Index(keep_users)
     frame = frame.assign(_u=order.get_indexer(frame["user"])).sort_values(
@@ -328,12 +331,17 @@ def _profiles(hist, users, catalogue) -> sparse.csr_matrix:
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
-    """Per row, the rank (1 = best) of each column among the row's top n, else n + 1."""
-    n = min(n, scores.shape[1])
-    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    """Per row, the rank (1 = best) of each column among the row's top n, else n + 1.
+
+    n + 1 whatever the catalogue's size: clipped to a catalogue smaller than n, a blocked
+    item (-inf: one the user already has) ranked catalogue + 1, within the cut at n, and
+    became a candidate, filling lists with items the user had.
+    """
+    top = min(n, scores.shape[1])
+    part = np.argpartition(-scores, top - 1, axis=1)[:, :top]
     order = np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, 1), 1), 1)
     ranks = np.full(scores.shape, n + 1, dtype=np.int64)
-    np.put_along_axis(ranks, order, np.arange(1, n + 1)[None, :], axis=1)
+    np.put_along_axis(ranks, order, np.arange(1, top + 1)[None, :], axis=1)
     ranks[~np.isfinite(scores)] = n + 1
     return ranks
 
