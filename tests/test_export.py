@@ -426,6 +426,19 @@ def test_exported_ranking_score_keeps_the_runs_decision_on_own_items(ranking_pro
 
 
 @pytest.mark.slow
+def test_exported_ranking_readme_names_the_simpler_lists_the_report_recommends(ranking_project):
+    """The report said "use EASE, which is simpler and better here", and the exported
+    README presented the ranker with no word of it (only export's printed note did)."""
+    project, run, _, _ = ranking_project
+    head = json.loads((run / "results.json").read_text())["headline"]
+    readme = (project / "README.md").read_text()
+    said = "Not the lists the run's report recommends" in readme
+    assert said == (head["recommended"] != "ranker")
+    if said:
+        assert f"recommends the simpler\n{head['strongest']['label']}:" in readme
+
+
+@pytest.mark.slow
 def test_exported_ranking_score_refuses_a_log_without_its_user_column(ranking_project, tmp_path):
     project, _, _, table = ranking_project
     bad = tmp_path / "no_user.csv"

@@ -367,6 +367,21 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
     return to
 
 
+def _simpler_lists(results: Results) -> dict[str, str]:
+    """`recommended_instead` (the simpler lists' name, "" when the report recommends the
+    ranker) and `decision` ("worse": the ranker's whole NDCG ratio interval below 1;
+    "unjudged": no interval; "same"), from the ranking headline's verdict
+    (`verticals.recommendation.metrics`: `recommended`, `strongest`)."""
+    figures = results.headline.figures
+    strongest = figures.get("strongest") or {}
+    if figures.get("recommended", "ranker") == "ranker" or not strongest:
+        return {"recommended_instead": "", "decision": ""}
+    low, high = strongest.get("low"), strongest.get("high")
+    known = all(isinstance(v, int | float) and math.isfinite(v) for v in (low, high))
+    decision = "unjudged" if not known else "worse" if high < 1 else "same"
+    return {"recommended_instead": str(strongest.get("label", "")), "decision": decision}
+
+
 def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Path:
     """The ranking project: score.py builds candidates with the run's own code, ranks them.
 
@@ -406,6 +421,8 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         **_run_facts(results),
         "params": results.best_params,
         "model_file": meta["file"],
+        # the report recommends a simpler list (recent popularity…): said on the first lines
+        **_simpler_lists(results),
     }
     (to / "model").mkdir(parents=True, exist_ok=True)
     (to / "tests").mkdir(exist_ok=True)
