@@ -319,7 +319,8 @@ def ranking_project(request, tmp_path_factory):
 
 def _engine_top_k(run, table, k, repeats=None):
     """Each user's top-k as the engine ranks them: its candidates, its ranker, its top_k
-    (own items as candidates when `repeats`; None: as the log shows)."""
+    (own items as candidates when `repeats`; None: as the log shows), the recency
+    features over the run's own "recent" span."""
     from tuneplate.engine.families.rankers import RankModel
     from tuneplate.engine.tasks.ranking import candidates as cands
     from tuneplate.engine.tasks.ranking import item_models
@@ -341,7 +342,8 @@ def _engine_top_k(run, table, k, repeats=None):
     log = to_log(table, InteractionRoles("customer", "sku", "ts", "rating", 3.0))
     users = np.array(sorted(log.events["user"].unique()), dtype=object)
     repeats = cands.repeats_matter(log) if repeats is None else repeats
-    recent = cands.recent_span(log)
+    days = json.loads((run / "results.json").read_text())["data"].get("recent_days")
+    recent = cands.recent_span(log) if days is None else np.timedelta64(round(days * 86400), "s")
     sources = item_models.Sources.from_record(meta["sources"])  # EASE, item-kNN: the run's settings
     frame = cands.propose(log.events, users, None, repeats, recent, sources)
     frame = frame[frame["candidate_rank"] <= max(best["candidates"], k)].reset_index(drop=True)
@@ -423,6 +425,28 @@ def test_exported_ranking_score_keeps_the_runs_decision_on_own_items(ranking_pro
     assert sum(own) > 0  # the run's own-items source still proposes them
     expected = _engine_top_k(run, once, k=10, repeats=True)
     assert {u: g.sort_values("rank")["item"].tolist() for u, g in recs.groupby("user")} == expected
+
+
+@pytest.mark.slow
+def test_exported_ranking_score_keeps_the_runs_recent_span(ranking_project, tmp_path):
+    """score.py measured "recent" (the span of the last tenth of events) on the log it was
+    given: on the last month of a 200-day log the recency features covered a few days
+    instead of the run's weeks, and every list moved, unsaid. The run's span ships."""
+    project, run, _, table = ranking_project
+    days = json.loads((run / "results.json").read_text())["data"]["recent_days"]
+    assert json.loads((project / "model" / "ranking.json").read_text())["recent_days"] == days
+    tail = table[table["ts"] >= table["ts"].max() - pd.Timedelta(days=30)]
+    data = tmp_path / "tail.csv"
+    tail.to_csv(data, index=False)
+    done = without_tuneplate(project, "score.py", "--data", str(data), "--out", "tail.csv")
+    assert done.returncode == 0, done.stderr
+    recs = pd.read_csv(project / "tail.csv", dtype={"user": str, "item": str})
+    expected = _engine_top_k(run, tail, k=10, repeats=True)
+    got = {
+        u: g.sort_values("rank")["item"].tolist()
+        for u, g in recs[recs["source"] == "ranker"].groupby("user")
+    }
+    assert got == {u: v for u, v in expected.items() if u in got} and len(got) == len(expected)
 
 
 @pytest.mark.slow

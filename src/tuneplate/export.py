@@ -403,6 +403,9 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         # whether the user's own items are candidates, as the run decided; absent before
         # it was saved (score.py then decides on the log it scores, as it used to)
         **({"repeats": bool(results.data["repeats"])} if "repeats" in results.data else {}),
+        # the recency features' span (days), as the run built them; absent before it was
+        # saved (score.py then measures it on the log it scores, as it used to)
+        **({"recent_days": r} if (r := results.data.get("recent_days")) else {}),
         # the value column's 1st–99th percentiles; absent before it was saved
         **({"value_range": r} if (r := results.data.get("value_range")) else {}),
     }

@@ -95,6 +95,9 @@ class LogData:
     # the candidate sources' settings, reused as the rivals' in `evaluate`
     chosen: dict[str, rv.Rival] | None = None
     sources: Sources | None = None
+    # how long "recent" is for the recency features (`cands.recent_span` of the events
+    # before the hold-out): saved, so score.py builds them as the run did
+    recent: np.timedelta64 | None = None
 
 
 class RankingTask:
@@ -209,6 +212,7 @@ class RankingTask:
                 categories=_categories(items),
                 chosen=chosen,
                 sources=sources,
+                recent=recent,
             ),
             pruner_name=pruner_name,
             first_trials=tuple(first_trials(vertical, space, ranker.name, strategy, warm)),
@@ -342,6 +346,9 @@ class RankingTask:
                 # whether the user's own items were candidates (re-buys): score.py keeps the
                 # run's decision, never one recomputed on the log it scores
                 "repeats": bool(p.assumptions.get("repeats")),
+                # the recency features' span, in days: score.py keeps the run's, never one
+                # recomputed on the (perhaps much shorter) log it scores
+                **({"recent_days": float(p.recent / cands.DAY)} if p.recent is not None else {}),
                 "roles": {k: v for k, v in vars(p.log.roles).items() if v is not None},
                 # the value column's 1st–99th percentiles: score.py refuses a log on
                 # another scale (`interactions.check_scale`)
