@@ -1,6 +1,7 @@
 """`tuneplate export`: the exported project runs without tuneplate and redoes the run."""
 
 import json
+import shutil
 import subprocess
 import sys
 import warnings
@@ -447,6 +448,31 @@ def test_exported_ranking_score_keeps_the_runs_recent_span(ranking_project, tmp_
         for u, g in recs[recs["source"] == "ranker"].groupby("user")
     }
     assert got == {u: v for u, v in expected.items() if u in got} and len(got) == len(expected)
+
+
+@pytest.mark.slow
+def test_exported_ranking_score_counts_only_lists_that_hold_items(ranking_project, tmp_path):
+    """A user who already had every item, under a run that proposes no item a user has,
+    got no list, yet the summary line counted them among the "top-10 lists"."""
+    project, _, _, table = ranking_project
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    settings = copy / "model" / "ranking.json"
+    settings.write_text(json.dumps(json.loads(settings.read_text()) | {"repeats": False}))
+    skus = table["sku"].unique()
+    fan = pd.DataFrame(
+        {"customer": "fan", "sku": skus, "rating": 5, "ts": table["ts"].iloc[len(table) // 2]}
+    )
+    data = tmp_path / "fan.csv"
+    pd.concat([table, fan], ignore_index=True).to_csv(data, index=False)
+    done = without_tuneplate(copy, "score.py", "--data", str(data), "--out", "fan.csv")
+    assert done.returncode == 0, done.stderr
+    recs = pd.read_csv(copy / "fan.csv", dtype={"user": str, "item": str})
+    assert "fan" not in set(recs["user"]) and recs["user"].nunique() == table["customer"].nunique()
+    assert f"top-10 lists for {table['customer'].nunique():,} users, no list for 1 users" in (
+        done.stdout
+    )
+    assert "already have every item of the log" in done.stdout
 
 
 @pytest.mark.slow
