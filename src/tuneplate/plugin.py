@@ -58,6 +58,7 @@ from tuneplate.engine.tasks.ranking.interactions import (
     InteractionRoles,
     epoch_unit,
     parse_times,
+    zoned,
 )
 from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
 from tuneplate.engine.tune import Config, check, run_vertical
@@ -96,6 +97,7 @@ __all__ = [
     "at_prevalence",
     "epoch_unit",
     "parse_times",
+    "zoned",
     "FUTURE_TOLERANCE",
     "Finding",
     "run_checks",

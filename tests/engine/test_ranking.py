@@ -179,6 +179,37 @@ def test_time_split_never_puts_the_future_before_the_past():
     assert windows.holdout.labels["time"].min() > windows.validation.labels["time"].max()
 
 
+def test_the_periods_of_a_dates_only_log_are_said_in_dates_to_its_last_date():
+    """A log of dates with no time of day printed its hold-out "to 2024-10-27 00:00", the
+    start of a day the hold-out covers whole; a hold-out of one date "from" and "to" it."""
+    table = log_table().assign(ts=lambda t: t["ts"].dt.strftime("%Y-%m-%d"))
+    split = time_windows(to_log(table, resolve(table, None, time="ts"))).description
+    last = max(table["ts"])
+    assert "00:00" not in split and f"to {last};" in split
+    assert "UTC" not in split
+    # an extract whose last tenth of events (and more) falls on one date
+    late = table.sort_values("ts", kind="stable")
+    late.loc[late.index[-len(late) // 7 :], "ts"] = "2024-12-01"
+    split = time_windows(to_log(late, resolve(late, None, time="ts"))).description
+    assert "hold-out on 2024-12-01;" in split
+
+
+def test_times_converted_from_a_time_zone_are_said_to_be_utc():
+    """Times written with an offset are read in UTC, and the periods were printed in UTC
+    without saying so: 01:30+02:00 shown as 23:30 of the day before."""
+    from tuneplate.engine.tasks.ranking.interactions import zoned
+
+    table = log_table()
+    naive = time_windows(to_log(table, resolve(table, None, time="ts"))).description
+    paris = table.assign(
+        ts=(table["ts"] + pd.Timedelta(hours=2)).dt.strftime("%Y-%m-%dT%H:%M:%S+02:00")
+    )
+    split = time_windows(to_log(paris, resolve(paris, None, time="ts"))).description
+    assert split == naive.replace("temporal:", "temporal (times in UTC):")
+    assert zoned(paris["ts"]) and zoned(table["ts"].dt.tz_localize("Europe/Paris"))
+    assert not zoned(table["ts"]) and not zoned(pd.Series(["2025-12-01", "2025-11-30"]))
+
+
 def test_last_n_split_holds_out_each_users_last_events():
     table = log_table()
     log = to_log(table, resolve(table, None, time="ts"))

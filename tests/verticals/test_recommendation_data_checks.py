@@ -210,6 +210,18 @@ def test_future_and_implausible_dates():
     assert "3 (" in findings[0].message and "1 (" in findings[1].message
 
 
+def test_future_times_converted_from_a_time_zone_are_said_to_be_utc():
+    """The latest event of a log written with offsets was printed in UTC, unsaid."""
+    table = _log()
+    future = pd.Timestamp.now() + pd.Timedelta(days=30)
+    table.loc[:2, "time"] = future
+    zoned = table.assign(time=table["time"].dt.strftime("%Y-%m-%d %H:%M:%S-05:00"))
+    latest = (future + pd.Timedelta(hours=5)).isoformat(sep=" ")[:16]
+    message = checks.check_event_dates(zoned, ROLES)[0].message
+    assert message.endswith(f"the latest is {latest} UTC")
+    assert not checks.check_event_dates(table, ROLES)[0].message.endswith("UTC")
+
+
 def test_unsorted_log_is_not_a_finding():
     table = _log().sort_values("time", ascending=False)
     assert checks.check_event_dates(table, ROLES) == []

@@ -19,6 +19,7 @@ from tuneplate.plugin import (
     InteractionRoles,
     epoch_unit,
     parse_times,
+    zoned,
 )
 
 # Any exact repeat of (user, item, time[, event]) is a logging artefact (a page
@@ -124,7 +125,8 @@ def check_event_dates(table: pd.DataFrame, roles: InteractionRoles) -> list[Find
                 "future_events",
                 "warning",
                 f"{_share(n, len(table))} events in {roles.time} are dated after today "
-                f"({now:%Y-%m-%d}); the latest is {times.max().isoformat(sep=' ')[:16]}",
+                f"({now:%Y-%m-%d}); the latest is {times.max().isoformat(sep=' ')[:16]}"
+                + (" UTC" if zoned(column) else ""),  # converted from the column's zone
                 expected="every interaction dated at or before the extract was taken",
                 fix=f"check the time zone and the unit of {roles.time} (milliseconds read as "
                 "seconds land far in the future) and drop or correct those rows: the last "

@@ -289,6 +289,27 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
     return _no_gaps(parsed, column, name)
 
 
+# A UTC offset, "Z" or a zone name after a time of day ("2024-03-01 12:30+01:00",
+# "12:30:05Z"): never the "-01" of a bare date.
+ZONE = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def zoned(column: pd.Series) -> bool:
+    """True when `column`'s times carry a time zone, which `parse_times` converts to UTC:
+    every time then printed is in UTC and says so.
+
+    Example:
+        >>> zoned(pd.Series(["2024-03-30T12:00:00+01:00"])), zoned(pd.Series(["2024-03-30"]))
+        (True, False)
+    """
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        return True
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        return False
+    text = column.dropna().astype("string").str.strip()
+    return bool(text.str.contains(ZONE, case=False).any())
+
+
 def _no_gaps(parsed: pd.Series, column: pd.Series, name: str) -> pd.Series:
     """`parsed`, after refusing any value of `column` that is missing or did not parse."""
     bad = parsed.isna() & column.notna()
@@ -309,13 +330,15 @@ class Log:
     `events` has columns user, item, time (datetime), positive (bool), value
     (float, 1 when no value column) and keeps the original labels in `roles`;
     `hit` says in words which events count as positives (`hit_rule`); `values` is
-    the value column as read, empty cells NaN (None without one), for the scale check.
+    the value column as read, empty cells NaN (None without one), for the scale check;
+    `utc` whether the times were converted to UTC from a time zone (`zoned`).
     """
 
     events: pd.DataFrame
     roles: InteractionRoles
     hit: str = "any event in the log"
     values: np.ndarray | None = field(default=None, repr=False, compare=False)
+    utc: bool = False
 
     @property
     def value_range(self) -> tuple[float, float] | None:
@@ -440,7 +463,7 @@ def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
         frame["price"] = numbers(table[roles.price], roles.price, "price").to_numpy(dtype=float)
     frame = frame.sort_values("time", kind="stable").reset_index(drop=True)
     values = value.to_numpy(dtype=float) if roles.value else None
-    return Log(frame, roles, hit, values)
+    return Log(frame, roles, hit, values, zoned(table[roles.time]))
 
 
 @dataclass(frozen=True)
@@ -496,10 +519,15 @@ def time_windows(
         labels = events[(times >= start) & (times < end) & events["positive"]]
         windows.append(Window(name, start, end, history, labels))
     _check_windows(windows, "--split time")
-    fmt = "%Y-%m-%d %H:%M"
+    # dates only: a date stands for its whole day, so the hold-out runs to the end of the
+    # log's last date (a 00:00 after it read as the start of that day)
+    dates = bool((times == times.dt.normalize()).all())
+    fmt = "%Y-%m-%d" if dates else "%Y-%m-%d %H:%M"
+    start, last = bounds[-2], times.max()
+    held = f"on {start:{fmt}}" if start == last else f"from {start:{fmt}} to {last:{fmt}}"
     description = (
-        f"temporal: training labels from {bounds[0]:{fmt}}, validation from "
-        f"{bounds[-3]:{fmt}}, hold-out from {bounds[-2]:{fmt}} to {times.max():{fmt}}; "
+        f"temporal{' (times in UTC)' if log.utc else ''}: training labels from "
+        f"{bounds[0]:{fmt}}, validation from {bounds[-3]:{fmt}}, hold-out {held}; "
         "each period's features use only earlier events"
     )
     return Windows(tuple(windows[:-2]), windows[-2], windows[-1], description)

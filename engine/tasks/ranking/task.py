@@ -158,7 +158,7 @@ class RankingTask:
         windows = time_windows(log) if split_kind == "time" else last_n_windows(log, n_last)
         # read from the events before the hold-out, as the exported score.py reads the
         # log it is given: the hold-out's own events must not set how features are built
-        before = Log(windows.holdout.history, log.roles, log.hit)
+        before = Log(windows.holdout.history, log.roles, log.hit, utc=log.utc)
         repeats = cands.repeats_matter(before)
         recent = cands.recent_span(before)
         # EASE and item-kNN as candidate sources: settings chosen on the validation period
