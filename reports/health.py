@@ -87,8 +87,9 @@ MEANINGS = {
     "back on popularity for them.",
     "dominant_item": "One item with a large share of the events makes popularity hard to "
     "beat and the ranker's figures lean on it.",
-    "duplicate_events": "An event logged twice counts twice: it inflates popularity and can "
-    "sit on both sides of the split.",
+    # an exact copy has its event's time, so a time split puts both in one period
+    "duplicate_events": "An event logged twice counts twice: it inflates popularity and "
+    "co-occurrence. An exact copy has its event's time, so both copies fall in one period.",
     "ids_written_two_ways": "One customer (or item) written two ways counts as two: each "
     "has half a history, and the ranker's and the simple lists' figures fall.",
     "few_holdout_users": "Few users in the hold-out period make every ranking figure wide.",
@@ -149,6 +150,13 @@ MEANINGS = {
     "time_of_day": "A time of day names no date; read as minutes since midnight it scores "
     "the same whatever the day, where read as a date it would change every day.",
 }
+# --split last-n counts each user's last events, not time: of two copies of a user's last
+# event one is held out and its twin is an earlier period's label, learnt from.
+PER_USER_MEANINGS = {
+    "duplicate_events": "An event logged twice counts twice: it inflates popularity and "
+    "co-occurrence, and with --split last-n a copy of a user's last event can be held out "
+    "while its twin is learnt from, on both sides of the split.",
+}
 SEVERITY_MEANING = {
     "error": "This would make the model or its scores untrustworthy; the run was stopped.",
     "warning": "This can make the scores look better than they will be in use.",
@@ -198,9 +206,11 @@ def health_rows(results: Results) -> list[HealthRow]:
         'Check'
     """
     rows = []
+    split = str((results.config or {}).get("split") or "time").strip().lower()
+    meanings = {**MEANINGS, **PER_USER_MEANINGS} if split.startswith("last") else MEANINGS
     for f in findings(results):
         level, light = HEALTH_LIGHT.get(f.severity, ("info", fmt_label(f.severity)))
-        meaning = MEANINGS.get(f.check, SEVERITY_MEANING.get(f.severity, ""))
+        meaning = meanings.get(f.check, SEVERITY_MEANING.get(f.severity, ""))
         todo = f.fix or SEVERITY_ACTION.get(f.severity, "")
         # As written: a message may start with a column name, whose case matters.
         rows.append(HealthRow(level, light, f.message, meaning, todo))

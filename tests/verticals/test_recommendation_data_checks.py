@@ -157,6 +157,41 @@ def test_duplicate_events():
     assert checks.check_duplicate_events(pd.concat([table, bought]), ROLES) == []
 
 
+def test_the_reports_note_on_duplicate_events_fits_the_split():
+    """The report said a copy "can sit on both sides of the split": on a time split an
+    exact copy has its event's time, so both fall in one period; with --split last-n a
+    copy of a user's last event is held out while its twin is a validation label."""
+    from types import SimpleNamespace
+
+    from tuneplate.engine.tasks.ranking.interactions import (
+        last_n_windows,
+        resolve,
+        time_windows,
+        to_log,
+    )
+    from tuneplate.reports.health import health_rows
+
+    table = _log(n_users=60, per_user=12)
+    last = table.sort_values("time").groupby("user").tail(1)
+    doubled = pd.concat([table, last], ignore_index=True)
+    log = to_log(doubled, resolve(doubled, None, user="user", item="item", time="time"))
+    key = ["user", "item", "time"]
+    by_time = pd.concat([w.labels.assign(period=w.name) for w in time_windows(log).all()])
+    assert (by_time.groupby(key)["period"].nunique() == 1).all()
+    per_user = last_n_windows(log).all()
+    held = per_user[-1].labels.merge(per_user[-2].labels, on=key)
+    assert len(held) == len(last)  # each copy held out, its twin a validation label
+
+    finding = checks.check_duplicate_events(doubled, ROLES)
+    meaning = {
+        split: health_rows(SimpleNamespace(findings=finding, config={"split": split}))[0].meaning
+        for split in (None, "last-n", "last-2")
+    }
+    assert "both sides" not in meaning[None] and "both copies fall in one period" in meaning[None]
+    assert "--split last-n" in meaning["last-n"] and "both sides" in meaning["last-n"]
+    assert meaning["last-2"] == meaning["last-n"]
+
+
 def test_repeated_rows_of_a_dates_only_log_are_not_called_copies_to_delete():
     """With dates and no time of day, the finding told an analyst to deduplicate rows that
     may be two real purchases on one day (6% of a monthly shop extract): deleting them
