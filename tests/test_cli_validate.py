@@ -106,9 +106,19 @@ def test_a_time_column_not_in_the_rows_is_refused(credit, capsys):
     refused(run(capsys, credit.folder, "--data", credit.rows, "--time", "month"), "'month'")
 
 
-def test_a_ranking_run_is_refused(credit, ranking_run, capsys):
+def test_a_ranking_run_is_refused(credit, ranking_run, capsys, tmp_path):
+    """A ranking run was said to "hold no saved classifier", as if it were broken:
+    validating a ranker is not built yet, and the line says what to do instead."""
     before = digest(ranking_run)
-    refused(run(capsys, ranking_run, "--data", credit.rows), "binary run folder")
+    out = tmp_path / "validation"
+    line = refused(
+        run(capsys, ranking_run, "--data", credit.rows, "--out", out),
+        "validating a ranking run",
+        "not built yet",
+        "'tuneplate run' again on the newer log",
+        "score.py",
+    )
+    assert "classifier" not in line and not out.exists()
     assert digest(ranking_run) == before
 
 

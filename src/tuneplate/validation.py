@@ -66,10 +66,16 @@ def validate_run(
     run_dir = Path(run_dir)
     refuse_if_in_use(run_dir)  # a run still writing there: its model may be half-saved
     results = Results.load(run_dir)
+    vertical = load_vertical(results.vertical)
+    if vertical.task == "ranking":  # before --out or the rows are touched
+        raise TuneplateError(
+            f"validating a ranking run ({str(run_dir)!r}) on a newer log is not built yet; "
+            "run 'tuneplate run' again on the newer log and compare the reports, or "
+            "'tuneplate export' the run and score the newer log with its score.py"
+        )
     if out is not None:
         _check_out(Path(out), run_dir, force)
     data = read_rows(data, results, "the table of new rows")
-    vertical = load_vertical(results.vertical)
     validation = validate(
         results, vertical, data, target, time, str(run_dir), seed, positive, model, group
     )
