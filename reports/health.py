@@ -145,6 +145,8 @@ MEANINGS = {
     "date_feature": "A date given to the model as a number lets it learn a trend in time, "
     "which new rows, all later, sit outside.",
     "date_order": "Dates read in the wrong day/month order put rows in the wrong period.",
+    "date_order_assumed": "Dates with no day above 12 fit either order: read the wrong way, "
+    "every period and every recency feature of an interaction log would move.",
     "two_digit_years": "A two-digit year names no century; a date read in the wrong one (a "
     "birth in 2064) gives the model ages and spans that are wrong by a hundred years.",
     "time_of_day": "A time of day names no date; read as minutes since midnight it scores "
