@@ -224,6 +224,15 @@ def test_last_n_split_holds_out_each_users_last_events():
         assert (seen["time"].to_numpy() < seen["user"].map(first).to_numpy()).all()
 
 
+def test_last_n_split_refuses_a_log_too_short_for_its_periods():
+    """Users with 6 events each, fewer than the 8 positives --split last-n's periods need,
+    gave a traceback (a datetime column compared with an empty map's floats)."""
+    table = log_table(n_users=60, per_user=6)
+    log = to_log(table, resolve(table, None, time="ts"))
+    with pytest.raises(TuneplateError, match=r"needs users with 8 or more positive events"):
+        last_n_windows(log, n=1)
+
+
 def test_positive_rule_keeps_ratings_at_or_above_min_value():
     table = log_table()
     roles = resolve(table, None, time="ts", value="rating", min_value=4)

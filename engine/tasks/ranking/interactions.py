@@ -550,6 +550,13 @@ def last_n_windows(log: Log, n: int = 1, train_periods: int = TRAIN_PERIODS) -> 
     for i, name in enumerate(names):
         lo, hi = n * (periods - 1 - i), n * (periods - i)  # counted from each user's last
         labels = events[(pos_rank.ge(lo) & pos_rank.lt(hi)).fillna(False).to_numpy(bool)]
+        if labels.empty:  # no user has this many positives: say so, not a dtype error
+            most = int(positives.groupby("user").size().max()) if len(positives) else 0
+            raise TuneplateError(
+                f"--split last-n with n = {n} needs users with {periods * n} or more positive "
+                f"events ({periods} periods of {n}); the most any user has is {most}; give a "
+                "longer log, a lower --min-value, or --split time"
+            )
         first = labels.groupby("user")["time"].min()
         start_of_user = events["user"].map(first)
         history = events[(events["time"] < start_of_user).fillna(False).to_numpy(bool)]
