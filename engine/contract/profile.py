@@ -43,7 +43,8 @@ PSI_MAJOR = 0.25
 SCORES = "scores"  # the key of the model's scores among the columns' PSI
 # `Profile.off_range`: a numeric input's new rows (this many readable values or more) of
 # which this share lies beyond an outer band that held at most OFF_RANGE_DEV of the
-# development rows, for inputs with at least OFF_RANGE_BANDS bands (not flags or codes).
+# development rows; inputs with fewer than OFF_RANGE_BANDS bands (flags, codes) only when
+# the unit changed (`OffRange.unit`).
 OFF_RANGE_ROWS = 30
 OFF_RANGE_SHARE = 0.8
 OFF_RANGE_DEV = 0.2
@@ -243,10 +244,11 @@ class Profile:
         (amounts in thousands, a rate as a percent instead of a fraction, a decimal
         mark read as a thousands separator), which no schema count catches.
 
-        Judged on batches of OFF_RANGE_ROWS readable values or more, for inputs with at
-        least OFF_RANGE_BANDS bands: at least OFF_RANGE_SHARE of the rows in an outer
-        band that held at most OFF_RANGE_DEV of the development rows (about a tenth; a
-        share that sampling alone does not reach). Scores are still computed as given.
+        Judged on batches of OFF_RANGE_ROWS readable values or more: at least
+        OFF_RANGE_SHARE of the rows in an outer band that held at most OFF_RANGE_DEV of
+        the development rows (about a tenth; a share that sampling alone does not
+        reach); an input with fewer than OFF_RANGE_BANDS bands (a flag, a 1-4 code) only
+        when the unit changed. Scores are still computed as given.
 
         Example:
             >>> profile.off_range_by_column(schema, schema.encode(amounts_in_thousands)[0])
@@ -290,8 +292,12 @@ class Profile:
         found = []
         for f in schema.features:
             bands = self.columns.get(f.name)
-            if f.kind != "numeric" or bands is None or len(bands.edges) + 1 < OFF_RANGE_BANDS:
-                continue  # dates move on by nature; flags and codes have few bands
+            if f.kind != "numeric" or bands is None or not bands.edges:
+                continue  # dates move on by nature; one value has no band to leave
+            # A flag or a code (1-4) has few bands, so a batch of one segment fills an
+            # outer one: such an input is judged only for a changed unit (a 1-4 rate
+            # given as 0.01-0.04 moves every score, and is not a segment).
+            coded = len(bands.edges) + 1 < OFF_RANGE_BANDS
             x = np.asarray(encoded[f.key], dtype=float)
             x = x[np.isfinite(x)]
             if len(x) < OFF_RANGE_ROWS:
@@ -307,8 +313,11 @@ class Profile:
                 new = float(np.mean(beyond))
                 if new >= OFF_RANGE_SHARE and dev <= OFF_RANGE_DEV:
                     factor = _times(float(np.median(x)), bands.median())
-                    spread = _relative_spread(x) / _relative_spread(bands)
-                    found.append(OffRange(f.name, where, edge, new, dev, len(x), factor, spread))
+                    with np.errstate(invalid="ignore", divide="ignore"):  # a flag: 0/0
+                        spread = _relative_spread(x) / _relative_spread(bands)
+                    record = OffRange(f.name, where, edge, new, dev, len(x), factor, spread)
+                    if not coded or record.unit:
+                        found.append(record)
                     break
         return found
 

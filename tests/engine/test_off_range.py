@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -138,3 +140,36 @@ def test_the_development_median_is_read_from_the_bands():
     x = rng.lognormal(0, 1, 5000)
     assert Bands.learn(x).median() == pytest.approx(np.median(x), rel=0.1)
     assert np.isnan(Bands((1.0, 0.0), levels=("a",)).median())
+
+
+def _coded(n: int = 500, seed: int = 3):
+    """A 1-4 code as German credit writes its installment rate (% of disposable income:
+    1 under 20% ... 4 over 35%), beside an amount; the profile as a run saves it."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "installment_rate": rng.choice([1, 2, 3, 4], n, p=[0.14, 0.23, 0.16, 0.47]),
+            "amount": rng.lognormal(7.7, 0.8, n).round(0),
+            "liable": rng.choice([1, 2], n, p=[0.85, 0.15]),  # people maintained
+        }
+    )
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    return table, schema, Profile.learn(schema, schema.encode(table)[0], rng.uniform(0, 1, n))
+
+
+def test_a_code_given_as_a_fraction_is_a_unit_change_and_a_segment_of_it_is_not():
+    """A 1-4 code written as 0.01-0.04 scored every row wrong without a word, strict too:
+    codes were left out of the off-range rule so that a segment (every row code 1)
+    would not read as a broken file."""
+    table, schema, profile = _coded()
+    new = table.sample(100, random_state=4)
+    as_fraction = new.assign(installment_rate=new["installment_rate"] / 100)
+    encoded = schema.encode(as_fraction)[0]
+    assert profile.unit_changes(schema, encoded) == ("installment_rate",)
+    (line,) = profile.unit_refusals(schema, encoded)
+    assert line.startswith("installment_rate: 100% of 100 rows with a value lie below")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a one-value batch's spread is 0/0: no warning
+        for segment in ({"installment_rate": 1}, {"installment_rate": 4}, {"liable": 2}):
+            assert _lines(schema, profile, new.assign(**segment)) == []  # a segment
