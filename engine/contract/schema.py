@@ -388,7 +388,7 @@ class Schema:
         if missing:
             raise TuneplateError(
                 f"the rows to score lack the model's column(s) {_listing(missing)}; "
-                "give a table with the columns the model was tuned on"
+                f"{_lacking_hint(table, missing)}"
             )
         repeated = set(table.columns[table.columns.duplicated()])
         twice = [n for n in self.names if n in repeated]
@@ -497,6 +497,27 @@ def _given_as_clock_numbers(s: pd.Series) -> bool:
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         return False
     return clock_numbers(s.to_numpy(dtype=float, na_value=np.nan))
+
+
+def _lacking_hint(table: pd.DataFrame, missing: list[str]) -> str:
+    """The fix for absent model columns: the file's separator when its whole header sits
+    in one column (a `;` file read with pandas' default `,`), the names when they differ
+    only in case, else the columns the model was tuned on."""
+    columns = [str(c) for c in table.columns]
+    if len(columns) == 1:
+        for sep in (";", "\t", "|"):
+            if {str(n) for n in missing} <= {part.strip() for part in columns[0].split(sep)}:
+                shown = "\\t" if sep == "\t" else sep
+                return (
+                    f"the table has one column holding them all, separated by '{shown}': "
+                    f"read the file with that separator (pd.read_csv(path, sep='{shown}'))"
+                )
+    folded = {c.strip().casefold(): c for c in columns}
+    near = [(folded[str(n).casefold()], n) for n in missing if str(n).casefold() in folded]
+    if near:
+        pairs = ", ".join(f"{given!r} for {name!r}" for given, name in near[:5])
+        return f"the table has {pairs}: rename them as the model's columns are written"
+    return "give a table with the columns the model was tuned on"
 
 
 def _listing(names: list[str], most: int = 12) -> str:

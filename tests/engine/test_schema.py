@@ -1024,3 +1024,21 @@ def test_codes_with_a_few_numbers_stay_text():
     grades = pd.Series(["1a", "2b", "3", "4", "x1"] * 80)  # digits in the non-numbers: codes
     schema, _ = _learn(pd.DataFrame({"grade": grades, "x": np.arange(400.0)}))
     assert schema.feature("grade").kind == "categorical"
+
+
+def test_absent_columns_name_the_separator_or_the_case_that_hid_them():
+    """A `;` file read with pandas' default separator, or headers in another case, were
+    refused as lacking every model column with no word on why."""
+    import io
+
+    from tuneplate.engine.contract.errors import TuneplateError
+
+    table = pd.DataFrame({"loan_amnt": [1.0, 2.0, 3.0] * 10, "int_rate": [0.1, 0.2, 0.3] * 10})
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    for sep in (";", "\t"):
+        one_column = pd.read_csv(io.StringIO(table.to_csv(index=False, sep=sep)))
+        with pytest.raises(TuneplateError, match=r"sep='(;|\\t)'"):
+            schema.encode(one_column)
+    with pytest.raises(TuneplateError, match="'Loan_Amnt' for 'loan_amnt'"):
+        schema.encode(table.rename(columns=str.title))
