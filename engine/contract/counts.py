@@ -70,11 +70,16 @@ class ColumnCounts:
     def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
         """One line when a count exceeds `share` of the rows, else None. `refused`: the
         line of a strict refusal, which scores no row, so it leaves out how the rows are
-        scored ("scored as missing", "scored as given")."""
+        scored ("scored as missing", "scored as given"), and says any unreadable value
+        and any value outside the bounds, whatever its share: such a value is never a
+        sampling accident, and strict is asked for so that no row scores wrong unsaid
+        (levels the model did not learn and new missing values keep `share`: rare
+        levels and blanks are expected at the rates training saw)."""
         if not self.rows:
             return None
         parts = []
-        if self.unreadable / self.rows > share and self.clock_numbers:
+        exact = 0.0 if refused else share  # unreadable and out-of-bounds values
+        if self.unreadable / self.rows > exact and self.clock_numbers:
             parts.append(
                 f"{self._of(self.unreadable)} hold numbers written as clock times (830 for "
                 "08:30)? a number here is read as minutes since midnight, as tuneplate types "
@@ -82,7 +87,7 @@ class ColumnCounts:
                 + ("; " if refused else ": scored as missing; ")
                 + "give the times as text (08:30)"
             )
-        elif self.unreadable / self.rows > share:
+        elif self.unreadable / self.rows > exact:
             parts.append(
                 f"{self._of(self.unreadable)} could not be read"
                 + ("" if refused else ", scored as missing")
@@ -103,7 +108,7 @@ class ColumnCounts:
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
-        if self.outside_bounds(share):
+        if self.out_of_domain if refused else self.outside_bounds(share):
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
         if self.one_value and self.other_values / self.rows > share:
             parts.append(

@@ -11,6 +11,7 @@ most of a batch beyond the development's outer band.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import numpy as np
@@ -181,6 +182,27 @@ def test_a_strict_refusal_says_no_row_was_scored_not_scored_as_given(credit):
     with pytest.warns(SchemaWarning) as said:
         model.predict_proba(rows)
     assert any("scored as given" in str(w.message) for w in said)
+
+
+def test_strict_refuses_a_single_impossible_or_unreadable_value(credit):
+    """One -999 duration, or one unreadable amount, among 200 rows is under the 1% share
+    and the 10 rows that make a warning, so `strict=True` scored it, that row's score
+    wrong: strict refuses any such value; without strict the count rides on the result."""
+    results, _, holdout = credit
+    model = results.model
+    rows = holdout.drop(columns=["creditability"])
+    for column, value, said in (
+        ("duration_in_month", -999, "duration_in_month: 1 of 200 rows (0.5%) lie below 0"),
+        ("credit_amount", "lots", "credit_amount: 1 of 200 rows (0.5%) could not be read"),
+    ):
+        one = rows.astype({column: object})
+        one.loc[one.index[0], column] = value
+        with pytest.raises(tuneplate.TuneplateError, match=re.escape(said)):
+            model.predict_proba(one, strict=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SchemaWarning)  # under the share: no warning
+            counts = model.predict_proba(one).schema_counts[column]
+        assert counts.out_of_domain + counts.unreadable == 1
 
 
 @pytest.mark.parametrize("moved", [lambda s: s / 1000, lambda s: s * 10])
