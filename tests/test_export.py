@@ -639,6 +639,20 @@ def test_exported_strict_refusal_says_no_row_was_scored(scoring_project, tmp_pat
     assert "scored as given" in line
 
 
+def test_exported_strict_refuses_one_impossible_value_in_400_rows(scoring_project, tmp_path):
+    """One rate of 45 (for 0.45) among 400 rows is under the 1% warning share: score.py
+    --strict wrote its score; strict refuses any value outside the bounds, as the API."""
+    project, _, _ = scoring_project
+    rows = _loans(400, 7).drop(columns="status")
+    rows.loc[0, "debt_ratio"] = 45.0
+    path = tmp_path / "new.csv"
+    rows.to_csv(path, index=False)
+    strict = _score(project, "--data", path, "--out", tmp_path / "t.csv", "--strict")
+    _one_line_refusal(strict, "no row scored", "debt_ratio: 1 of 400 rows (0.2%)")
+    scored = _score(project, "--data", path, "--out", tmp_path / "s.csv")
+    assert scored.returncode == 0 and "debt_ratio" not in scored.stderr
+
+
 def test_exported_strict_refuses_incomes_in_thousands(scoring_project, tmp_path):
     """Incomes sent in thousands fit the schema: score.py --strict wrote every row's
     score, each wrong; it refuses as `predict_proba(strict=True)` does, and without
