@@ -90,22 +90,26 @@ class OffRange:
     def line(self) -> str:
         """The one line scoring and validate print."""
         return (
-            f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value lie "
-            f"{self.where} {_edge_text(self.edge)}, where {self.dev:.0%} of the run's hold-out "
-            "rows did: a change of unit or reading (thousands, a percent for a fraction, a "
-            "decimal mark), or an input that moves on with time (a year)? scored as given, "
-            "outside the range the model learned"
+            f"{self._beyond}: a change of unit or reading (thousands, a percent for a "
+            "fraction, a decimal mark), or an input that moves on with time (a year)? scored "
+            "as given, outside the range the model learned"
         )
 
     @property
     def refusal(self) -> str:
         """The line of a strict refusal of a changed unit (`unit`), which scores no row."""
         return (
+            f"{self._beyond}, their median {self.factor:.0f} times the development's: a "
+            "change of unit or reading (thousands, a percent for a fraction, a decimal "
+            "mark)?; convert the column back to the unit the model was tuned on"
+        )
+
+    @property
+    def _beyond(self) -> str:
+        return (
             f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value lie "
             f"{self.where} {_edge_text(self.edge)}, where {self.dev:.0%} of the run's hold-out "
-            f"rows did, their median {self.factor:.0f} times the development's: a change of "
-            "unit or reading (thousands, a percent for a fraction, a decimal mark)?; convert "
-            "the column back to the unit the model was tuned on"
+            "rows did"
         )
 
 

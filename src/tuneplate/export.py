@@ -335,7 +335,7 @@ def export_run(run_dir: str | Path, to: str | Path) -> Path:
         # the report in this project recommends another model: said on its first lines
         "recommended_instead": results.baseline.label if results.baseline.recommended else "",
         # "unjudged" (no interval: not "did not beat"), "worse" (a clear loss), "same"…
-        "decision": results.baseline.decision,
+        "decision": _beaten_words(results.baseline.decision),
         # (sample rate, stated prevalence) as percentages, or None
         "restated": restated and (f"{restated[0]:.1%}", f"{restated[1] * 100:.2g}%"),
     }
@@ -379,7 +379,18 @@ def _simpler_lists(results: Results) -> dict[str, str]:
     low, high = strongest.get("low"), strongest.get("high")
     known = all(isinstance(v, int | float) and math.isfinite(v) for v in (low, high))
     decision = "unjudged" if not known else "worse" if high < 1 else "same"
-    return {"recommended_instead": str(strongest.get("label", "")), "decision": decision}
+    label = str(strongest.get("label", ""))
+    return {"recommended_instead": label, "decision": _beaten_words(decision)}
+
+
+def _beaten_words(decision: str) -> str:
+    """How the project's README says the tuned model fared against the simpler one the
+    report recommends: "unjudged" (no interval), "worse" (beyond noise) or "same"."""
+    if decision == "unjudged":
+        return "was not shown to beat it (no interval could be formed on the hold-out)"
+    if decision == "worse":
+        return "did worse than it beyond noise on the hold-out"
+    return "did not beat it beyond noise on the hold-out"
 
 
 def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Path:
