@@ -25,16 +25,18 @@ import numpy as np
 from .kinds import MIN_LEVEL_ROWS
 
 OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
-# Scoring: a column whose unreadable values, unknown levels (beyond the training share
-# pooled into OTHER) or new missing values exceed this share of the rows is reported.
+# Scoring: a column whose unknown levels (beyond the training share pooled into OTHER)
+# or new missing values exceed this share of the rows is reported: rare levels and blanks
+# come at the rates training saw. Unreadable values (read as missing) and values outside
+# the bounds every development row kept are said whatever their count: each is a row
+# scored on an input it did not give, or on one no development row held, never a
+# sampling accident (one -999 duration among 400 rows is one score wrong).
 WARN_SHARE = 0.01
-# Values outside the bounds every development row kept are said from this many rows too,
-# whatever their share: 401 durations of -1 in 50,000 rows are no sampling accident.
-BOUND_ROWS = 10
 
 
 class SchemaWarning(UserWarning):
-    """Rows to score did not fit the schema in more than WARN_SHARE of one column's rows."""
+    """Rows to score did not fit the schema: any unreadable value or value outside the
+    bounds, or unknown levels or new missing values in more than WARN_SHARE of a column."""
 
 
 @dataclass(frozen=True)
@@ -68,18 +70,15 @@ class ColumnCounts:
     clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
 
     def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
-        """One line when a count exceeds `share` of the rows, else None. `refused`: the
-        line of a strict refusal, which scores no row, so it leaves out how the rows are
-        scored ("scored as missing", "scored as given"), and says any unreadable value
-        and any value outside the bounds, whatever its share: such a value is never a
-        sampling accident, and strict is asked for so that no row scores wrong unsaid
-        (levels the model did not learn and new missing values keep `share`: rare
-        levels and blanks are expected at the rates training saw)."""
+        """One line naming any unreadable value and any value outside the bounds, and
+        unknown levels or new missing values above `share` of the rows (WARN_SHARE);
+        None when there is nothing to say. `refused`: the line of a strict refusal,
+        which scores no row, so it leaves out how the rows are scored ("scored as
+        missing", "scored as given")."""
         if not self.rows:
             return None
         parts = []
-        exact = 0.0 if refused else share  # unreadable and out-of-bounds values
-        if self.unreadable / self.rows > exact and self.clock_numbers:
+        if self.unreadable and self.clock_numbers:
             parts.append(
                 f"{self._of(self.unreadable)} hold numbers written as clock times (830 for "
                 "08:30)? a number here is read as minutes since midnight, as tuneplate types "
@@ -87,7 +86,7 @@ class ColumnCounts:
                 + ("; " if refused else ": scored as missing; ")
                 + "give the times as text (08:30)"
             )
-        elif self.unreadable / self.rows > exact:
+        elif self.unreadable:
             parts.append(
                 f"{self._of(self.unreadable)} could not be read"
                 + ("" if refused else ", scored as missing")
@@ -108,7 +107,7 @@ class ColumnCounts:
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
-        if self.out_of_domain if refused else self.outside_bounds(share):
+        if self.out_of_domain:
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
         if self.one_value and self.other_values / self.rows > share:
             parts.append(
@@ -119,14 +118,14 @@ class ColumnCounts:
             )
         return f"{self.name}: " + "; ".join(parts) if parts else None
 
-    def outside_bounds(self, share: float = WARN_SHARE) -> bool:
-        """Whether `problem` says the values outside the column's bounds: more than
-        `share` of the rows, or BOUND_ROWS rows or more."""
-        n = self.out_of_domain
-        return bool(n) and (n / self.rows > share or n >= BOUND_ROWS)
+    def outside_bounds(self) -> bool:
+        """Whether `problem` says values outside the column's bounds: any such value."""
+        return bool(self.out_of_domain)
 
     def _of(self, n: int) -> str:
-        return f"{n:,} of {self.rows:,} rows ({n / self.rows:.1%})"
+        share = n / self.rows
+        said = "under 0.1%" if 0 < share < 0.0005 else f"{share:.1%}"  # never "(0.0%)"
+        return f"{n:,} of {self.rows:,} rows ({said})"
 
 
 class Scores(np.ndarray):
@@ -156,13 +155,13 @@ class Scores(np.ndarray):
 def problems(
     counts: dict[str, ColumnCounts], share: float = WARN_SHARE, refused: bool = False
 ) -> list[str]:
-    """One line per column whose counts exceed `share` of the rows; `refused`: as a
-    strict refusal words them (`ColumnCounts.problem`)."""
+    """One line per column with anything to say (`ColumnCounts.problem`); `refused`: as
+    a strict refusal words them."""
     return [line for c in counts.values() if (line := c.problem(share, refused))]
 
 
 def warn(counts: dict[str, ColumnCounts], stacklevel: int = 3) -> None:
-    """A `SchemaWarning` per column above WARN_SHARE."""
+    """A `SchemaWarning` per column `problems` words."""
     for line in problems(counts):
         warnings.warn(line, SchemaWarning, stacklevel=stacklevel)
 

@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from .counts import (  # noqa: F401 (re-export: names once defined here)
-    BOUND_ROWS,
     OTHER,
     WARN_SHARE,
     WHERE,

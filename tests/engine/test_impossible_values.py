@@ -98,7 +98,7 @@ def test_rounding_slack_a_count_past_one_and_signed_columns_are_not_flagged():
 
 
 def test_a_large_batch_says_a_few_hundred_values_outside_the_bounds():
-    """401 durations of -1 in 50,000 rows are under 1% but no accident."""
+    """401 durations of -1 in 50,000 rows are under 1% but no accident; nor are 9."""
     table = _table()
     schema = _schema(table)
     new = pd.concat([table] * 167, ignore_index=True).head(50_000)
@@ -106,7 +106,10 @@ def test_a_large_batch_says_a_few_hundred_values_outside_the_bounds():
     (line,) = problems(schema.encode(new)[1])
     assert line.startswith("duration: 401 of 50,000 rows (0.8%) lie below 0")
     new.loc[:400, "duration"] = 5
-    new.loc[:8, "duration"] = -1  # 9 rows in 50,000: said neither by share nor by count
+    new.loc[:8, "duration"] = -1  # 9 rows in 50,000: once unsaid, under 1% and 10 rows
+    (line,) = problems(schema.encode(new)[1])
+    assert line.startswith("duration: 9 of 50,000 rows (under 0.1%) lie below 0"), line
+    new.loc[:8, "duration"] = 5
     assert problems(schema.encode(new)[1]) == []
 
 
@@ -184,25 +187,31 @@ def test_a_strict_refusal_says_no_row_was_scored_not_scored_as_given(credit):
     assert any("scored as given" in str(w.message) for w in said)
 
 
-def test_strict_refuses_a_single_impossible_or_unreadable_value(credit):
-    """One -999 duration, or one unreadable amount, among 200 rows is under the 1% share
-    and the 10 rows that make a warning, so `strict=True` scored it, that row's score
-    wrong: strict refuses any such value; without strict the count rides on the result."""
+def test_a_single_impossible_or_unreadable_value_is_said_and_refused_by_strict(credit):
+    """One -999 duration, or one unreadable amount, among 200 rows was under the 1% share
+    and the 10 rows that made a warning: the row scored wrong with no line, and under
+    `strict=True` too. Such a value is said whatever its count, and strict refuses it;
+    without strict the row is scored, with the warning and the count on the result."""
     results, _, holdout = credit
     model = results.model
     rows = holdout.drop(columns=["creditability"])
-    for column, value, said in (
-        ("duration_in_month", -999, "duration_in_month: 1 of 200 rows (0.5%) lie below 0"),
-        ("credit_amount", "lots", "credit_amount: 1 of 200 rows (0.5%) could not be read"),
-    ):
+    for column, value, said, how in (
+        ("duration_in_month", -999, "duration_in_month: 1 of 200 rows (0.5%) lie below 0",
+         "scored as given"),
+        ("credit_amount", "lots", "credit_amount: 1 of 200 rows (0.5%) could not be read",
+         "scored as missing"),
+    ):  # fmt: skip
         one = rows.astype({column: object})
         one.loc[one.index[0], column] = value
         with pytest.raises(tuneplate.TuneplateError, match=re.escape(said)):
             model.predict_proba(one, strict=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", SchemaWarning)  # under the share: no warning
+        with pytest.warns(SchemaWarning, match=re.escape(said)) as caught:
             counts = model.predict_proba(one).schema_counts[column]
+        assert any(how in str(w.message) for w in caught)
         assert counts.out_of_domain + counts.unreadable == 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SchemaWarning)  # the clean rows: nothing said
+            model.predict_proba(rows)
 
 
 @pytest.mark.parametrize("moved", [lambda s: s / 1000, lambda s: s * 10])
@@ -293,3 +302,21 @@ def test_a_holdout_with_values_no_development_row_had_is_a_finding():
             "credit-risk", clean, target="creditability", n_trials=2, model="logistic"
         )
     assert not [f for f in plain.findings if f.check == "holdout_bounds"]
+
+
+def test_one_holdout_value_no_development_row_had_is_a_finding():
+    """One negative amount in the out-of-time hold-out was under the 10 rows that made
+    the finding: the hold-out figures included a row scored outside the learned range,
+    unsaid. Any such value is said."""
+    table = tuneplate.load_vertical("credit-risk").example().table.copy()
+    table["month"] = 202001 + np.arange(len(table)) // 100  # 10 periods of 100 rows
+    last = table.index[table["month"] == table["month"].max()][0]
+    table.loc[last, "credit_amount"] = -table.loc[last, "credit_amount"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = tuneplate.tune(
+            "credit-risk", table, target="creditability", time="month", n_trials=2,
+            model="logistic",
+        )  # fmt: skip
+    (found,) = [f for f in results.findings if f.check == "holdout_bounds"]
+    assert "credit_amount: 1 of " in found.message and "lie below 0" in found.message
