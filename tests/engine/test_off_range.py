@@ -173,3 +173,18 @@ def test_a_code_given_as_a_fraction_is_a_unit_change_and_a_segment_of_it_is_not(
         warnings.simplefilter("error")  # a one-value batch's spread is 0/0: no warning
         for segment in ({"installment_rate": 1}, {"installment_rate": 4}, {"liable": 2}):
             assert _lines(schema, profile, new.assign(**segment)) == []  # a segment
+
+
+@pytest.mark.parametrize("factor", [100, 25])
+def test_a_code_given_as_a_percent_past_a_heavy_top_level_is_a_unit_change(factor):
+    """Codes 1-4 sent as 100-400 lie past the top code, which held 47% of the
+    development rows, so the off-range rule (an outer band of at most a fifth) passed
+    them over: every score wrong, strict too, without a word. Past a heavy outer band a
+    changed unit is still said; a segment of it (every row code 4) is not."""
+    table, schema, profile = _coded()
+    new = table.sample(100, random_state=5)
+    encoded = schema.encode(new.assign(installment_rate=new["installment_rate"] * factor))[0]
+    assert profile.unit_changes(schema, encoded) == ("installment_rate",)
+    (line,) = profile.unit_refusals(schema, encoded)
+    assert line.startswith("installment_rate: 100% of 100 rows with a value lie above"), line
+    assert _lines(schema, profile, new.assign(installment_rate=4)) == []
