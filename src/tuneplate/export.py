@@ -12,9 +12,9 @@ purpose) is copied verbatim into its `contract/` package, so the
 project reads and checks new rows with the very code the tuned model used.
 
 A ranking run's project instead holds the ranker, `score.py` writing each user's
-top-k list, and the candidate stage (`engine/tasks/ranking/`: interactions, candidates,
-metrics) copied verbatim beside the contract, so candidates and features are built by
-the run's own code.
+top-k list, and the candidate stage (`engine/tasks/ranking/`: interactions, windows,
+candidates, metrics) copied verbatim beside the contract, so candidates and features are
+built by the run's own code.
 """
 
 from __future__ import annotations
@@ -92,7 +92,13 @@ RANKING_PACKAGES = {
     "": (),
     "contract": CONTRACT,
     "tasks": (),
-    "tasks.ranking": ("interactions.py", "item_models.py", "candidates.py", "metrics.py"),
+    "tasks.ranking": (
+        "interactions.py",
+        "windows.py",
+        "item_models.py",
+        "candidates.py",
+        "metrics.py",
+    ),
 }
 RANKING_INIT = (
     '"""tuneplate\'s code, copied verbatim by `tuneplate export` at its engine paths; '

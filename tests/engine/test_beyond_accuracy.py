@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from tuneplate.engine.tasks.ranking import beyond
-from tuneplate.engine.tasks.ranking.interactions import Window
 from tuneplate.engine.tasks.ranking.task import _cold_start
+from tuneplate.engine.tasks.ranking.windows import Window
 from tuneplate.engine.vertical import RankingOutcome
 from tuneplate.verticals.recommendation.metrics import MIN_SEGMENT, TOO_SMALL, evaluate
 

@@ -10,12 +10,11 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking.interactions import (
     InteractionRoles,
-    last_n_windows,
     parse_times,
     resolve,
-    time_windows,
     to_log,
 )
+from tuneplate.engine.tasks.ranking.windows import last_n_windows, time_windows
 
 
 def queries(users, labels, missed):

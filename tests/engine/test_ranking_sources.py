@@ -12,8 +12,9 @@ from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking import item_models
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking import rivals as rv
-from tuneplate.engine.tasks.ranking.interactions import Window, resolve, time_windows, to_log
+from tuneplate.engine.tasks.ranking.interactions import resolve, to_log
 from tuneplate.engine.tasks.ranking.task import _source_notes
+from tuneplate.engine.tasks.ranking.windows import Window, time_windows
 from tuneplate.verticals.recommendation import data as shop
 
 MODEL_COLUMNS = ["ease", "ease_rank", "item_knn", "item_knn_rank"]

@@ -11,7 +11,8 @@ from scipy import sparse
 
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking import rivals as rv
-from tuneplate.engine.tasks.ranking.interactions import resolve, time_windows, to_log
+from tuneplate.engine.tasks.ranking.interactions import resolve, to_log
+from tuneplate.engine.tasks.ranking.windows import time_windows
 from tuneplate.verticals.recommendation import data as shop
 
 # users x items a, b, c, d; no ties among any item's nearest neighbours

@@ -12,13 +12,8 @@ import tuneplate
 from tuneplate.cli import main
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.tasks.ranking import candidates as cands
-from tuneplate.engine.tasks.ranking.interactions import (
-    InteractionRoles,
-    hit_rule,
-    resolve,
-    time_windows,
-    to_log,
-)
+from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, hit_rule, resolve, to_log
+from tuneplate.engine.tasks.ranking.windows import time_windows
 from tuneplate.verticals.recommendation import data as shop
 
 

@@ -163,12 +163,8 @@ def test_the_reports_note_on_duplicate_events_fits_the_split():
     copy of a user's last event is held out while its twin is a validation label."""
     from types import SimpleNamespace
 
-    from tuneplate.engine.tasks.ranking.interactions import (
-        last_n_windows,
-        resolve,
-        time_windows,
-        to_log,
-    )
+    from tuneplate.engine.tasks.ranking.interactions import resolve, to_log
+    from tuneplate.engine.tasks.ranking.windows import last_n_windows, time_windows
     from tuneplate.reports.health import health_rows
 
     table = _log(n_users=60, per_user=12)

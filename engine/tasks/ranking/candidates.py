@@ -24,9 +24,10 @@ from scipy import sparse
 # Relative on purpose: `tuneplate export` copies this module, interactions.py,
 # item_models.py and metrics.py verbatim into a ranking project, so its score.py builds
 # the same rows.
-from .interactions import Log, Window, evaluable_users
+from .interactions import Log
 from .item_models import Sources, model_weights
 from .metrics import Queries
+from .windows import Window, evaluable_users
 
 PER_SOURCE = 100  # candidates each source proposes per user; the search may use fewer
 PROFILE_ITEMS = 30  # a user's most recent items that define their co-occurrence profile

@@ -12,13 +12,8 @@ from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.tasks.ranking import candidates as cands
-from tuneplate.engine.tasks.ranking.interactions import (
-    InteractionRoles,
-    Log,
-    Windows,
-    index_items,
-    resolve,
-)
+from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, Log, index_items, resolve
+from tuneplate.engine.tasks.ranking.windows import Windows
 from tuneplate.engine.vertical import Vertical
 
 MIN_HOLDOUT_USERS = 100  # fewer evaluated users than this and every figure is wide

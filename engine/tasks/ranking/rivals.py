@@ -33,7 +33,6 @@ from scipy import sparse
 
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking.beyond import lists_of
-from tuneplate.engine.tasks.ranking.interactions import Window, Windows, evaluable_users
 
 # EASE's and item-kNN's weights live in item_models.py, which `tuneplate export` copies:
 # the candidate stage recomputes them, with the settings chosen here, as candidate sources.
@@ -45,6 +44,7 @@ from tuneplate.engine.tasks.ranking.item_models import (  # noqa: F401 (re-expor
     ease_weights,
     knn_weights,
 )
+from tuneplate.engine.tasks.ranking.windows import Window, Windows, evaluable_users
 
 # RecBole's default reg_weight is 250; Steck (2019) tuned lambda from 100s to 1000s.
 EASE_GRID = {"l2": (10.0, 100.0, 250.0, 500.0, 1000.0, 3000.0)}

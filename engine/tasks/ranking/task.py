@@ -32,14 +32,7 @@ from tuneplate.engine.tasks.ranking import beyond
 from tuneplate.engine.tasks.ranking import candidates as cands
 from tuneplate.engine.tasks.ranking import metrics as rk
 from tuneplate.engine.tasks.ranking import rivals as rv
-from tuneplate.engine.tasks.ranking.interactions import (
-    ALIKE,
-    Log,
-    Windows,
-    last_n_windows,
-    time_windows,
-    to_log,
-)
+from tuneplate.engine.tasks.ranking.interactions import ALIKE, Log, to_log
 from tuneplate.engine.tasks.ranking.item_models import Sources
 from tuneplate.engine.tasks.ranking.periods import (
     PRUNER_STEPS,
@@ -55,6 +48,7 @@ from tuneplate.engine.tasks.ranking.reading import (
     prepare,
     time_findings,
 )
+from tuneplate.engine.tasks.ranking.windows import Windows, last_n_windows, time_windows
 from tuneplate.engine.tasks.task import (
     ChecksFailed,
     Evaluated,
