@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -32,11 +33,17 @@ OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
 # scored on an input it did not give, or on one no development row held, never a
 # sampling accident (one -999 duration among 400 rows is one score wrong).
 WARN_SHARE = 0.01
+# A column that had missing values at training is said more often missing when its batch
+# share passes training's by WARN_SHARE and is this improbable under training's share:
+# sampling alone moves a 20% share by several points in a batch of 50, a column the
+# extract left empty is far beyond it.
+MISSING_ALPHA = 1e-3
 
 
 class SchemaWarning(UserWarning):
     """Rows to score did not fit the schema: any unreadable value or value outside the
-    bounds, or unknown levels or new missing values in more than WARN_SHARE of a column."""
+    bounds, or unknown levels or new missing values in more than WARN_SHARE of a column
+    (missing values beyond training's share, and beyond sampling, where it had some)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,9 @@ class ColumnCounts:
     `unreadable`: text in a numeric/boolean column other than known missing-words, dates
     that do not parse, ±inf; read as missing. `unknown_levels`: values not among the
     model's levels, scored as OTHER (or as missing when training pooled nothing).
-    `new_missing`: missing values where training had none. `rows`: rows scored.
+    `new_missing`: missing values where training had none. `missing`: where training had
+    some, the rows missing, and `missing_share` training's share of them (0.0: not
+    judged, a model saved before it was recorded). `rows`: rows scored.
     `other_case`: of the unknown levels, those equal to a learned level once case and
     surrounding spaces are ignored ("MALE" for "Male"): an extract written another way.
     `one_value`: for a column the model left out because every row it was tuned on held
@@ -68,10 +77,13 @@ class ColumnCounts:
     out_of_domain: int = 0
     domain: str = ""
     clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
+    missing: int = 0
+    missing_share: float = 0.0
 
     def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
         """One line naming any unreadable value and any value outside the bounds, and
-        unknown levels or new missing values above `share` of the rows (WARN_SHARE);
+        unknown levels or new missing values above `share` of the rows (WARN_SHARE; in a
+        column that had missing values, above training's share by more, `more_missing`);
         None when there is nothing to say. `refused`: the line of a strict refusal,
         which scores no row, so it leaves out how the rows are scored ("scored as
         missing", "scored as given")."""
@@ -107,6 +119,13 @@ class ColumnCounts:
             )
         if self.new_missing / self.rows > share:
             parts.append(f"{self._of(self.new_missing)} are missing, training had none")
+        elif self.more_missing(share):
+            parts.append(
+                f"{self._of(self.missing)} are missing, where {_share(self.missing_share)} of "
+                "the development rows were"
+                + ("" if refused else ", scored as missing")
+                + ": values the extract lost? check how it writes this column"
+            )
         if self.out_of_domain:
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
         if self.one_value and self.other_values / self.rows > share:
@@ -118,14 +137,32 @@ class ColumnCounts:
             )
         return f"{self.name}: " + "; ".join(parts) if parts else None
 
+    def more_missing(self, share: float = WARN_SHARE) -> bool:
+        """Whether a column that had missing values at training is missing in more than
+        `share` beyond training's share of the rows, and more than sampling gives: the
+        chance of so many missing under training's share is below MISSING_ALPHA, by the
+        Chernoff-Hoeffding bound P(X >= k) <= exp(-n KL(k/n || p)) (Hoeffding, J. Amer.
+        Statist. Assoc. 58, 1963, Theorem 1), which never overstates how improbable."""
+        p, n = self.missing_share, self.rows
+        if not (0.0 < p < 1.0) or not n or self.missing / n - p <= share:
+            return False
+        return math.exp(-n * _kl(self.missing / n, p)) < MISSING_ALPHA
+
     def outside_bounds(self) -> bool:
         """Whether `problem` says values outside the column's bounds: any such value."""
         return bool(self.out_of_domain)
 
     def _of(self, n: int) -> str:
-        share = n / self.rows
-        said = "under 0.1%" if 0 < share < 0.0005 else f"{share:.1%}"  # never "(0.0%)"
-        return f"{n:,} of {self.rows:,} rows ({said})"
+        return f"{n:,} of {self.rows:,} rows ({_share(n / self.rows)})"
+
+
+def _share(share: float) -> str:
+    return "under 0.1%" if 0 < share < 0.0005 else f"{share:.1%}"  # never "(0.0%)"
+
+
+def _kl(q: float, p: float) -> float:
+    """Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p), 0 < p < 1."""
+    return sum(a * math.log(a / b) for a, b in ((q, p), (1 - q, 1 - p)) if a > 0)
 
 
 class Scores(np.ndarray):

@@ -139,6 +139,11 @@ class Feature:
             "missing", 45 for a 0.45 rate) is counted (`ColumnCounts.out_of_domain`) and
             scored as given. Canonical bounds, not the development's extremes: a model
             file keeps no single row's value.
+        missing_share: the share of the development rows missing in this column (an
+            aggregate), so that a batch far more often missing is said (a column the
+            extract left empty, where training had a few blanks); None in models saved
+            before it was recorded, which say new missing values only where training
+            had none (`had_missing`).
     """
 
     name: str
@@ -155,6 +160,7 @@ class Feature:
     time_of_day: bool = False
     currency: str = ""
     domain: str = ""
+    missing_share: float | None = None
 
 
 # `Feature.domain`: the bounds a numeric column held on every development row, widest last.

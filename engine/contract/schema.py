@@ -257,16 +257,19 @@ class Schema:
         for f in self.features:
             values, _, missing = _read(rows[f.name], f, self.rules)
             had_missing = bool(missing.any())
+            n_rows = max(len(rows), 1)
             if f.kind != "categorical":
                 numeric = f.kind == "numeric" and not f.time_of_day  # times keep 0-1440
                 domain = learn_domain(np.asarray(values, dtype=float)) if numeric else ""
-                features.append(replace(f, had_missing=had_missing, domain=domain))
+                f = replace(f, had_missing=had_missing, missing_share=float(missing.sum() / n_rows))
+                features.append(replace(f, domain=domain))
                 continue
             counts = pd.Series(values).value_counts()
             # A rare missing-word ("?" in 3 rows beside empty cells) is a missing value,
             # not a level pooled into OTHER; a frequent one ("none" in 900 rows) is a level.
             words, few = missing_words(f), counts.index[counts < MIN_LEVEL_ROWS]
             rare_words = [v for v in few if str(v).lower() in words]
+            missing_rows = int(missing.sum() + counts[rare_words].sum())  # as scoring reads them
             counts = counts.drop(rare_words)
             had_missing = had_missing or bool(rare_words)
             kept = sorted(str(v) for v in counts.index[counts >= MIN_LEVEL_ROWS])
@@ -279,7 +282,12 @@ class Schema:
                 pooled.append(f"{f.name} ({len(rare)} level{plural}, {int(rare.sum()):,} rows)")
             features.append(
                 replace(
-                    f, levels=levels, had_missing=had_missing, other_share=share, words_missing=True
+                    f,
+                    levels=levels,
+                    had_missing=had_missing,
+                    other_share=share,
+                    words_missing=True,
+                    missing_share=missing_rows / n_rows,
                 )
             )
         notes = _missing_spelled_levels(features)
@@ -419,6 +427,8 @@ class Schema:
                 unreadable=int(unreadable.sum()),
                 unknown_levels=unknown,
                 new_missing=0 if f.had_missing else int(miss.sum()),
+                missing=int(miss.sum()) if f.had_missing else 0,
+                missing_share=f.missing_share or 0.0,
                 other_share=f.other_share,
                 other_case=other_case,
                 out_of_domain=int(outside.sum()),
