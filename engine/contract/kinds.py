@@ -262,6 +262,10 @@ def _read(
     ):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values)
+        if f.kind == "numeric" and pd.api.types.is_bool_dtype(s):
+            # True/False for a number (a duration, an amount) is another column's values,
+            # not 1 and 0: unreadable, as "True" written as text is
+            bad |= ~np.isnan(values)
         if f.kind == "boolean":
             bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
         if f.time_of_day and clock_numbers(values):  # 830 for 08:30: not minutes

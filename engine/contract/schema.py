@@ -357,10 +357,11 @@ class Schema:
 
     def suspects(self, table: Any) -> list[str | None]:
         """Per row of `table`, the model inputs whose value could not be read (scored as
-        missing) or lies outside the bounds every development row kept (`Feature.domain`,
-        scored as given), each with what is wrong, joined by "; "; None for a row with
-        none. Row by row: for the user's own per-row output (`tuneplate explain`, the
-        exported score.py --reasons), never for a report. Raises as `encode`.
+        missing), lies outside the bounds every development row kept (`Feature.domain`,
+        scored as given) or is missing where no development row was, each with what is
+        wrong, joined by "; "; None for a row with none. Row by row: for the user's own
+        per-row output (`tuneplate explain`, the exported score.py --reasons), never for
+        a report. Raises as `encode`.
 
         Example:
             >>> schema.suspects(pd.DataFrame({"duration": [12, -5, "abc"]}))[1:]
@@ -369,17 +370,19 @@ class Schema:
         """
         masks = self._encode(table)[2]
         found = [[] for _ in range(len(table))]
-        for name, (unreadable, outside) in masks.items():
+        for name, (unreadable, outside, blank) in masks.items():
             where = WHERE.get(self.feature(name).domain, "")
             for i in np.flatnonzero(unreadable):
                 found[i].append(f"{name}: unreadable (scored as missing)")
             for i in np.flatnonzero(outside):
                 found[i].append(f"{name}: {where} (no development row was)")
+            for i in np.flatnonzero(blank):  # the model never saw this input missing
+                found[i].append(f"{name}: missing (no development row was)")
         return ["; ".join(parts) if parts else None for parts in found]
 
     def _encode(self, table: Any) -> tuple[pd.DataFrame, dict[str, ColumnCounts], dict]:
         """`encode`'s answer, plus per model input its rows' (unreadable, outside the
-        bounds) masks, each (n,) bool."""
+        bounds, missing where training had no missing value) masks, each (n,) bool."""
         if not isinstance(table, pd.DataFrame):
             raise TuneplateError(
                 f"the rows to score must be a pandas DataFrame with the columns "
@@ -420,14 +423,18 @@ class Schema:
                 values = pd.Categorical(values, categories=list(f.levels))
             out[f.key] = values
             outside = outside_domain(values, f.domain) if f.domain else np.zeros(n, bool)
-            masks[f.name] = (unreadable, outside)
+            blank = miss & ~unreadable
+            masks[f.name] = (unreadable, outside, blank & (not f.had_missing))
             counts[f.name] = ColumnCounts(
                 f.name,
                 n,
                 unreadable=int(unreadable.sum()),
                 unknown_levels=unknown,
-                new_missing=0 if f.had_missing else int(miss.sum()),
-                missing=int(miss.sum()) if f.had_missing else 0,
+                # blanks only: an unreadable value is read as missing too, but said as
+                # unreadable, not a second time as missing ("5 could not be read; 5 are
+                # missing" described the same 5 rows)
+                new_missing=0 if f.had_missing else int((miss & ~unreadable).sum()),
+                missing=int((miss & ~unreadable).sum()) if f.had_missing else 0,
                 missing_share=f.missing_share or 0.0,
                 other_share=f.other_share,
                 other_case=other_case,

@@ -320,3 +320,45 @@ def test_one_holdout_value_no_development_row_had_is_a_finding():
         )  # fmt: skip
     (found,) = [f for f in results.findings if f.check == "holdout_bounds"]
     assert "credit_amount: 1 of " in found.message and "lie below 0" in found.message
+
+
+def test_true_false_for_a_number_is_unreadable_not_one_and_zero(credit):
+    """A duration given as True/False (another column's values in its place) was read as
+    1 and 0 months: every score moved, strict scored them. Such values are unreadable,
+    as "True" written as text already was."""
+    results, _, holdout = credit
+    rows = holdout.drop(columns=["creditability"]).head(20)
+    rows["duration_in_month"] = np.arange(len(rows)) % 2 == 0
+    with pytest.raises(tuneplate.TuneplateError, match="duration_in_month: 20 of 20 rows"):
+        results.model.predict_proba(rows, strict=True)
+    with pytest.warns(SchemaWarning, match="duration_in_month: 20 of 20 rows.*could not be read"):
+        counts = results.model.predict_proba(rows).schema_counts["duration_in_month"]
+    assert counts.unreadable == 20
+
+
+def test_an_unreadable_value_is_said_once_not_again_as_missing(credit):
+    """'5 of 60 rows could not be read; 5 of 60 rows are missing, training had none'
+    described the same 5 rows twice, which reads as 10 problem rows."""
+    results, _, holdout = credit
+    rows = holdout.drop(columns=["creditability"]).head(60).astype({"credit_amount": object})
+    rows.loc[rows.index[:5], "credit_amount"] = "lots"
+    rows.loc[rows.index[5:7], "credit_amount"] = None  # two blanks: said as missing
+    (line,) = problems(results.model.schema.encode(rows)[1])
+    assert "5 of 60 rows (8.3%) could not be read" in line, line
+    assert "2 of 60 rows (3.3%) are missing, training had none" in line, line
+
+
+def test_each_row_names_an_input_missing_where_no_development_row_was(credit):
+    """`suspect_inputs` (explain, score.py --reasons) named unreadable and out-of-bounds
+    values only: a blank amount, which the model never saw missing, left the row unmarked
+    though the column's warning was printed."""
+    results, _, holdout = credit
+    schema = results.model.schema
+    rows = holdout.drop(columns=["creditability"]).head(3).astype({"credit_amount": object})
+    rows.loc[rows.index[1], "credit_amount"] = None
+    rows.loc[rows.index[2], "credit_amount"] = "lots"
+    assert schema.suspects(rows) == [
+        None,
+        "credit_amount: missing (no development row was)",
+        "credit_amount: unreadable (scored as missing)",
+    ]
