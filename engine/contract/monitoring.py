@@ -115,6 +115,9 @@ class Drift:
     unreadable: int = 0
     unknown_levels: int = 0
     new_missing: int = 0
+    # missing in a column that had some, when far beyond its development share
+    # (`ColumnCounts.more_missing`): a column the extract left empty
+    more_missing: int = 0
     problem: str = ""
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
     off_range: bool = False  # a change of unit, far off range (`Profile.unit_changes`)
@@ -218,6 +221,7 @@ def drift_rows(
                 unreadable=c.unreadable,
                 unknown_levels=c.unknown_levels,
                 new_missing=c.new_missing,
+                more_missing=c.missing if c.more_missing() else 0,
                 problem=judge.problem() or "",
                 other_case=c.other_case,
                 out_of_domain=c.out_of_domain,
@@ -317,22 +321,28 @@ def verdict(
         "on this verdict:"
     )
     first = (header, *extract) if extract else ()
-    # Unreadable values are scored as missing, so they are among the new missing ones.
-    # Values outside the bounds every development row kept (-999, a negative duration)
-    # are scored as given, but they are the extract's fault as much.
+    # Unreadable values and blanks (where the column had none, or far more than it had)
+    # are all scored as missing, so they add up. Values outside the bounds every
+    # development row kept (-999, a negative duration) are scored as given, but they are
+    # the extract's fault as much.
     broken = {
         d.column: worst / d.rows
         for d in drift
         if d.column != SCORES
         and d.rows
-        and (worst := max(d.unreadable, d.new_missing, d.other_case, d.out_of_domain))
+        and (
+            worst := max(
+                d.unreadable + d.new_missing + d.more_missing, d.other_case, d.out_of_domain
+            )
+        )
         >= BROKEN_SHARE * d.rows
     }
     if broken:
         names = " and ".join(f"{share:.0%} of {c!r}" for c, share in broken.items())
         return FIX_EXTRACT, (
             f"The model could not read {names} as at development (unreadable, missing in "
-            "a column that had none, levels written in another case, or values outside "
+            "a column that had none or far more often than it had, levels written in "
+            "another case, or values outside "
             "the bounds every development row kept, such as -999): it scored these rows "
             "without them or with values it never saw, so the figures here describe the "
             "extract, not the model. Fix the extract and validate again:",

@@ -105,3 +105,29 @@ def test_strict_refuses_and_plain_scoring_warns_on_a_column_left_empty():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SchemaWarning)
         model.predict_proba(_complete(table), strict=True)  # complete rows: no line
+
+
+def test_validate_blames_the_extract_for_a_column_left_empty():
+    """validate's "fix the extract" verdict counted blanks only in columns that had
+    none: an amount with 3% blanks at development, sent empty, was judged as drift or
+    worse, as if the model had aged. Blanks far beyond the development share, and
+    unreadable values with blanks, now add up to the extract's fault."""
+    from tuneplate import load_vertical, tune
+    from tuneplate.engine.validate import FIX_EXTRACT, recommended, validate
+
+    vertical = load_vertical("credit-risk")
+    table = vertical.example().table.copy()
+    table["credit_amount"] = table["credit_amount"].astype(float)
+    table.loc[table.sample(frac=0.03, random_state=0).index, "credit_amount"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = tune("credit-risk", table, target="creditability", n_trials=2, model="logistic")
+    results = recommended(run)[0]
+    rows = table.iloc[run.split_rows["holdout"]].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert validate(results, vertical, rows).verdict != FIX_EXTRACT
+        rows["credit_amount"] = np.nan
+        v = validate(results, vertical, rows)
+    assert v.verdict == FIX_EXTRACT, v.reasons
+    assert "credit_amount" in v.reasons[0]
