@@ -28,11 +28,14 @@ from .kinds import MIN_LEVEL_ROWS
 OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
 # Scoring: a column whose unknown levels (beyond the training share pooled into OTHER)
 # or new missing values exceed this share of the rows is reported: rare levels and blanks
-# come at the rates training saw. Unreadable values (read as missing) and values outside
-# the bounds every development row kept are said whatever their count: each is a row
-# scored on an input it did not give, or on one no development row held, never a
-# sampling accident (one -999 duration among 400 rows is one score wrong).
+# come at the rates training saw. Unreadable values (read as missing) and values far
+# outside the bounds every development row kept (`kinds.far_outside`: below 0, a percent
+# for a fraction) are said whatever their count: each is a row scored on an input it did
+# not give, or on one no development row held, never a sampling accident (one -999
+# duration among 400 rows is one score wrong). Values just past 1 in a 0-1 column may be
+# a tail: they are said above WARN_SHARE, or from BOUND_ROWS rows.
 WARN_SHARE = 0.01
+BOUND_ROWS = 10
 # A column that had missing values at training is said more often missing when its batch
 # share passes training's by WARN_SHARE and is this improbable under training's share:
 # sampling alone moves a 20% share by several points in a batch of 50, a column the
@@ -41,8 +44,9 @@ MISSING_ALPHA = 1e-3
 
 
 class SchemaWarning(UserWarning):
-    """Rows to score did not fit the schema: any unreadable value or value outside the
-    bounds, or unknown levels or new missing values in more than WARN_SHARE of a column
+    """Rows to score did not fit the schema: any unreadable value or value far outside
+    the bounds, or other values outside them, unknown levels or new missing values in
+    more than WARN_SHARE of a column
     (missing values beyond training's share, and beyond sampling, where it had some)."""
 
 
@@ -62,7 +66,8 @@ class ColumnCounts:
     one value (`Constant`), that value as shown ("'Berlin'", "5"); "" for a model input.
     `other_values`: its rows holding another value, or none: rows from a population the
     model never saw. `out_of_domain`: readable values outside the bounds every
-    development row kept (`Feature.domain`, named in `domain`), scored as given.
+    development row kept (`Feature.domain`, named in `domain`), scored as given;
+    `far_outside`: of those, the ones far out (`kinds.far_outside`; -1: every one).
     """
 
     name: str
@@ -79,10 +84,12 @@ class ColumnCounts:
     clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
     missing: int = 0
     missing_share: float = 0.0
+    far_outside: int = -1  # of out_of_domain, those far out (`kinds.far_outside`); -1: all
 
     def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
-        """One line naming any unreadable value and any value outside the bounds, and
-        unknown levels or new missing values above `share` of the rows (WARN_SHARE; in a
+        """One line naming any unreadable value and any value far outside the bounds
+        (`outside_bounds`), and unknown levels or new missing values above `share` of
+        the rows (WARN_SHARE; in a
         column that had missing values, above training's share by more, `more_missing`);
         None when there is nothing to say. `refused`: the line of a strict refusal,
         which scores no row, so it leaves out how the rows are scored ("scored as
@@ -126,7 +133,7 @@ class ColumnCounts:
                 + ("" if refused else ", scored as missing")
                 + ": values the extract lost? check how it writes this column"
             )
-        if self.out_of_domain:
+        if self.outside_bounds(share):
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
         if self.one_value and self.other_values / self.rows > share:
             parts.append(
@@ -148,9 +155,12 @@ class ColumnCounts:
             return False
         return math.exp(-n * _kl(self.missing / n, p)) < MISSING_ALPHA
 
-    def outside_bounds(self) -> bool:
-        """Whether `problem` says values outside the column's bounds: any such value."""
-        return bool(self.out_of_domain)
+    def outside_bounds(self, share: float = WARN_SHARE) -> bool:
+        """Whether `problem` says values outside the column's bounds: any far out
+        (`far_outside`), else more than `share` of the rows or BOUND_ROWS rows."""
+        n = self.out_of_domain
+        far = n if self.far_outside < 0 else self.far_outside
+        return bool(far) or (bool(n) and (n / self.rows > share or n >= BOUND_ROWS))
 
     def _of(self, n: int) -> str:
         return f"{n:,} of {self.rows:,} rows ({_share(n / self.rows)})"

@@ -220,6 +220,23 @@ def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:
         return np.isfinite(values) & ((values < low - SLACK) | (values > high + SLACK))
 
 
+# Just past 1, a value may be the tail of a column that merely stayed within 0 to 1 at
+# development (breast cancer's worst compactness reaches 1.058; a credit line's use passes
+# 100%), so such values are said by their share, as a level is; a percent for a fraction
+# (45 for 0.45) and any value below 0 lie far out, never a tail, and are said one by one.
+NEAR_ONE = 1.5
+
+
+def far_outside(values: np.ndarray, domain: str) -> np.ndarray:
+    """Of `outside_domain`'s values, those far out (bool mask (n,)): every one for
+    "nonnegative", those below 0 or above NEAR_ONE for "unit_interval"."""
+    outside = outside_domain(values, domain)
+    if domain != "unit_interval":
+        return outside
+    with np.errstate(invalid="ignore"):
+        return outside & ~((values > 0) & (values <= NEAR_ONE))  # just past 1: near
+
+
 def missing_words(f: Feature) -> frozenset[str]:
     """The lower-case text `f` reads as missing: `MISSING_WORDS` and its own tokens."""
     return MISSING_WORDS | set(f.missing_tokens)

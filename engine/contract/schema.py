@@ -61,6 +61,7 @@ from .kinds import (
     _read,
     _token_mask,
     clock_numbers,
+    far_outside,
     learn_domain,
     missing_words,
     outside_domain,
@@ -423,6 +424,7 @@ class Schema:
                 values = pd.Categorical(values, categories=list(f.levels))
             out[f.key] = values
             outside = outside_domain(values, f.domain) if f.domain else np.zeros(n, bool)
+            far = far_outside(values, f.domain) if f.domain else outside
             blank = miss & ~unreadable
             masks[f.name] = (unreadable, outside, blank & (not f.had_missing))
             counts[f.name] = ColumnCounts(
@@ -439,6 +441,7 @@ class Schema:
                 other_share=f.other_share,
                 other_case=other_case,
                 out_of_domain=int(outside.sum()),
+                far_outside=int(far.sum()),
                 domain=f.domain,
                 clock_numbers=f.time_of_day and _given_as_clock_numbers(table[f.name]),
             )

@@ -362,3 +362,24 @@ def test_each_row_names_an_input_missing_where_no_development_row_was(credit):
         "credit_amount: missing (no development row was)",
         "credit_amount: unreadable (scored as missing)",
     ]
+
+
+def test_a_value_just_past_1_is_a_tail_and_a_percent_for_a_fraction_is_not():
+    """Breast cancer's worst compactness stays within 0 to 1 on the development rows and
+    reaches 1.058 on one hold-out row: said one by one, that tail read as "a percent for
+    a fraction?" and strict refused it. Values just past 1 are said by their share (or
+    from 10 rows), as before; 45 for 0.45, or any value below 0, one by one."""
+    table = _table()
+    schema = _schema(table)
+    new = pd.concat([table] * 2, ignore_index=True).head(400)
+    assert problems(schema.encode(new)[1]) == []
+    tail = new.assign(rate=new["rate"].where(new.index != 0, 1.058))
+    assert problems(schema.encode(tail)[1]) == []
+    assert problems(schema.encode(tail)[1], refused=True) == []  # strict scores it
+    many = new.assign(rate=new["rate"].where(new.index >= 12, 1.058))
+    (line,) = problems(schema.encode(many)[1])
+    assert line.startswith("rate: 12 of 400 rows (3.0%) lie outside 0 to 1"), line
+    for far in (45.0, -0.2):
+        one = new.assign(rate=new["rate"].where(new.index != 0, far))
+        (line,) = problems(schema.encode(one)[1], refused=True)
+        assert line.startswith("rate: 1 of 400 rows (0.2%) lie outside 0 to 1"), line
