@@ -83,7 +83,7 @@ def test_roomier_space_widens_the_trees_and_leaves_the_rest_alone():
     lgbm = {p.name: p for p in space.roomier(space.SPACES["lightgbm"]).params}
     assert lgbm["num_leaves"].high == 128 and lgbm["min_child_samples"].low == 5
     xgb = {p.name: p for p in space.roomier(space.SPACES["xgboost"]).params}
-    assert xgb["min_child_weight"].low == 0.5
+    assert xgb["min_child_weight"].low == 1e-3  # a leaf's hessian, as FLAML searches it
     assert space.roomier(space.SPACES["logistic"]) == space.SPACES["logistic"]
 
 
@@ -132,7 +132,7 @@ def test_a_run_prints_the_ranges_the_vertical_changed_beside_its_rule():
     assert "num_leaves 4 to 128 (before: 4 to 32)" in lightgbm
     assert "min_child_samples 5 to 100 (before: 10 to 100)" in lightgbm
     assert "max_depth 2 to 10 (before: 2 to 6)" in xgboost
-    assert "min_child_weight 0.5 to 32 (before: 1 to 32)" in xgboost
+    assert "min_child_weight 0.001 to 32 (before: 1 to 32)" in xgboost
     assert "logistic" not in note.message.lower()  # its range is the vertical's own
     assert "learning_rate" not in note.message  # the budget's floor is its own note
     assert note.expected == space.ADAPT_RULE
