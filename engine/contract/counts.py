@@ -46,8 +46,8 @@ MISSING_ALPHA = 1e-3
 class SchemaWarning(UserWarning):
     """Rows to score did not fit the schema: any unreadable value or value far outside
     the bounds, or other values outside them, unknown levels or new missing values in
-    more than WARN_SHARE of a column
-    (missing values beyond training's share, and beyond sampling, where it had some)."""
+    more than WARN_SHARE of a column (where training had missing values: beyond its
+    share, and beyond sampling)."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,10 @@ class ColumnCounts:
     def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
         """One line naming any unreadable value and any value far outside the bounds
         (`outside_bounds`), and unknown levels or new missing values above `share` of
-        the rows (WARN_SHARE; in a
-        column that had missing values, above training's share by more, `more_missing`);
-        None when there is nothing to say. `refused`: the line of a strict refusal,
-        which scores no row, so it leaves out how the rows are scored ("scored as
-        missing", "scored as given")."""
+        the rows (WARN_SHARE; in a column that had missing values, above training's
+        share by more, `more_missing`); None when there is nothing to say. `refused`:
+        the line of a strict refusal, which scores no row, so it leaves out how the rows
+        are scored ("scored as missing", "scored as given")."""
         if not self.rows:
             return None
         parts = []

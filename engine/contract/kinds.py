@@ -227,10 +227,9 @@ def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:
 NEAR_ONE = 1.5
 
 
-def far_outside(values: np.ndarray, domain: str) -> np.ndarray:
-    """Of `outside_domain`'s values, those far out (bool mask (n,)): every one for
-    "nonnegative", those below 0 or above NEAR_ONE for "unit_interval"."""
-    outside = outside_domain(values, domain)
+def far_outside(values: np.ndarray, domain: str, outside: np.ndarray) -> np.ndarray:
+    """Of `outside` (`outside_domain(values, domain)`, bool (n,)), the values far out:
+    every one for "nonnegative", those below 0 or above NEAR_ONE for "unit_interval"."""
     if domain != "unit_interval":
         return outside
     with np.errstate(invalid="ignore"):

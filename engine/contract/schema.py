@@ -262,8 +262,10 @@ class Schema:
             if f.kind != "categorical":
                 numeric = f.kind == "numeric" and not f.time_of_day  # times keep 0-1440
                 domain = learn_domain(np.asarray(values, dtype=float)) if numeric else ""
-                f = replace(f, had_missing=had_missing, missing_share=float(missing.sum() / n_rows))
-                features.append(replace(f, domain=domain))
+                share_missing = float(missing.sum() / n_rows)
+                features.append(
+                    replace(f, had_missing=had_missing, missing_share=share_missing, domain=domain)
+                )
                 continue
             counts = pd.Series(values).value_counts()
             # A rare missing-word ("?" in 3 rows beside empty cells) is a missing value,
@@ -424,7 +426,10 @@ class Schema:
                 values = pd.Categorical(values, categories=list(f.levels))
             out[f.key] = values
             outside = outside_domain(values, f.domain) if f.domain else np.zeros(n, bool)
-            far = far_outside(values, f.domain) if f.domain else outside
+            far = far_outside(values, f.domain, outside)
+            # blanks only: an unreadable value is read as missing too, but said as
+            # unreadable, not a second time as missing ("5 could not be read; 5 are
+            # missing" described the same 5 rows)
             blank = miss & ~unreadable
             masks[f.name] = (unreadable, outside, blank & (not f.had_missing))
             counts[f.name] = ColumnCounts(
@@ -432,11 +437,8 @@ class Schema:
                 n,
                 unreadable=int(unreadable.sum()),
                 unknown_levels=unknown,
-                # blanks only: an unreadable value is read as missing too, but said as
-                # unreadable, not a second time as missing ("5 could not be read; 5 are
-                # missing" described the same 5 rows)
-                new_missing=0 if f.had_missing else int((miss & ~unreadable).sum()),
-                missing=int((miss & ~unreadable).sum()) if f.had_missing else 0,
+                new_missing=0 if f.had_missing else int(blank.sum()),
+                missing=int(blank.sum()) if f.had_missing else 0,
                 missing_share=f.missing_share or 0.0,
                 other_share=f.other_share,
                 other_case=other_case,
