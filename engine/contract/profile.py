@@ -319,8 +319,7 @@ class Profile:
                 if new < OFF_RANGE_SHARE:
                     continue
                 factor = _times(float(np.median(x)), bands.median())
-                with np.errstate(invalid="ignore", divide="ignore"):  # a flag: 0/0
-                    spread = _relative_spread(x) / _relative_spread(bands)
+                spread = _spread_ratio(x, bands)
                 record = OffRange(f.name, where, edge, new, dev, len(x), factor, spread)
                 # An outer band that held more than OFF_RANGE_DEV of the development (a
                 # code's top level, a spike at 0) also fills with one segment, so past it
@@ -442,6 +441,24 @@ def _relative_spread(values: Any) -> float:
     else:
         low, middle, high = np.quantile(values, [0.1, 0.5, 0.9])
     return (high - low) / abs(middle) if middle else math.nan
+
+
+def _spread_ratio(x: np.ndarray, bands: Bands) -> float:
+    """`OffRange.spread`: the new values' relative spread over the development's; 1.0
+    when the development had none to compare (a flag or a two-level code: one band edge,
+    so a median 8 times its own is a unit alone, no segment of it lies there), NaN when
+    the new values' median is 0 (their factor is NaN too).
+
+    Example:
+        >>> _spread_ratio(np.array([100.0, 200.0] * 20), Bands((0.8, 0.2, 0.0), edges=(1.5,)))
+        1.0
+    """
+    new, development = _relative_spread(x), _relative_spread(bands)
+    if not math.isfinite(new):
+        return math.nan
+    if not development:  # 0: no spread to compare (NaN, a median of 0, is kept)
+        return 1.0
+    return float(new / development)
 
 
 def _times(new: float, development: float) -> float:

@@ -188,3 +188,28 @@ def test_a_code_given_as_a_percent_past_a_heavy_top_level_is_a_unit_change(facto
     (line,) = profile.unit_refusals(schema, encoded)
     assert line.startswith("installment_rate: 100% of 100 rows with a value lie above"), line
     assert _lines(schema, profile, new.assign(installment_rate=4)) == []
+
+
+@pytest.mark.parametrize("value", [0, 0.0, -1])
+def test_a_flag_sent_as_zero_is_scored_not_a_crash(value):
+    """A 1/2 flag sent as 0 for every row (recoded to 0/1) put the new median at 0, and
+    the spread test divided NaN by the flag's zero spread: ZeroDivisionError from
+    `predict_proba`, on Caravan's own hold-out too. It scores, and no unit is claimed."""
+    table, schema, profile = _coded()
+    new = table.sample(100, random_state=4).assign(liable=value)
+    encoded = schema.encode(new)[0]
+    assert profile.unit_changes(schema, encoded) == ()
+    assert profile.unit_refusals(schema, encoded) == []
+
+
+def test_a_flag_given_times_100_is_a_unit_change():
+    """A 1/2 flag sent as 100/200: its development has one band edge and so no spread
+    to compare, and the same-shape test let it pass without a word. No segment of a
+    flag lies 8 times its median, so the factor alone says it."""
+    table, schema, profile = _coded()
+    new = table.sample(100, random_state=4)
+    for scaled in (new["liable"] * 100, new["liable"] * 0 + 200):
+        encoded = schema.encode(new.assign(liable=scaled))[0]
+        assert profile.unit_changes(schema, encoded) == ("liable",)
+    for segment in (1, 2):
+        assert _lines(schema, profile, new.assign(liable=segment)) == []
