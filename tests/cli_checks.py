@@ -74,3 +74,14 @@ def refused(result: tuple[int, str, str], *words: str) -> str:
     for word in words:
         assert word in lines[0], lines[0]
     return lines[0]
+
+
+def refused_in_one_line(done: subprocess.CompletedProcess, *words: str) -> str:
+    """An exported script's refusal: exit 2 and one line on stderr naming `words`;
+    return the line."""
+    assert done.returncode == 2, done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
