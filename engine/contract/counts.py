@@ -68,6 +68,8 @@ class ColumnCounts:
     model never saw. `out_of_domain`: readable values outside the bounds every
     development row kept (`Feature.domain`, named in `domain`), scored as given;
     `far_outside`: of those, the ones far out (`kinds.far_outside`; -1: every one).
+    `off_codes`: readable values within the bounds that are none of a coded column's
+    development values (`Feature.codes`, shown in `codes`), scored as given.
     """
 
     name: str
@@ -85,6 +87,8 @@ class ColumnCounts:
     missing: int = 0
     missing_share: float = 0.0
     far_outside: int = -1  # of out_of_domain, those far out (`kinds.far_outside`); -1: all
+    off_codes: int = 0  # readable values none of `Feature.codes` (inside the bounds)
+    codes: str = ""  # the codes as shown ("1, 2")
 
     def problem(self, share: float = WARN_SHARE, refused: bool = False) -> str | None:
         """One line naming any unreadable value and any value far outside the bounds
@@ -134,6 +138,14 @@ class ColumnCounts:
             )
         if self.outside_bounds(share):
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
+        if self.recoded(share):
+            parts.append(
+                f"{self._of(self.off_codes)} hold a value no development row held (each "
+                f"held one of {self.codes})"
+                + ("" if refused else ", scored as given")
+                + ": recoded (0/1 for 1/2, a code times 100)? write it as the model was "
+                "tuned on it"
+            )
         if self.one_value and self.other_values / self.rows > share:
             parts.append(
                 f"{self._of(self.other_values)} hold another value than {self.one_value}, or "
@@ -160,6 +172,13 @@ class ColumnCounts:
         n = self.out_of_domain
         far = n if self.far_outside < 0 else self.far_outside
         return bool(far) or (bool(n) and (n / self.rows > share or n >= BOUND_ROWS))
+
+    def recoded(self, share: float = WARN_SHARE) -> bool:
+        """Whether `problem` says values a coded column never took (`off_codes`): more
+        than `share` of the rows, or BOUND_ROWS rows. One new value in a large batch
+        may be a first (a sixth policy), a recoded extract moves many."""
+        n = self.off_codes
+        return bool(n) and (n / self.rows > share or n >= BOUND_ROWS)
 
     def _of(self, n: int) -> str:
         return f"{n:,} of {self.rows:,} rows ({_share(n / self.rows)})"
@@ -231,6 +250,7 @@ def _out_of_domain_text(rows: str, domain: str, refused: bool = False) -> str:
 
 
 def said_outside(counts: dict[str, ColumnCounts]) -> list[str]:
-    """The columns whose values outside their bounds `problems` already says: the
-    off-range check (`Profile.off_range`) leaves them out, one line for one finding."""
-    return [name for name, c in counts.items() if c.outside_bounds()]
+    """The columns whose values outside their bounds, or a code never taken, `problems`
+    already says: the off-range check (`Profile.off_range`) leaves them out, one line
+    for one finding."""
+    return [name for name, c in counts.items() if c.outside_bounds() or c.recoded()]

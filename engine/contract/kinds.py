@@ -139,6 +139,12 @@ class Feature:
             "missing", 45 for a 0.45 rate) is counted (`ColumnCounts.out_of_domain`) and
             scored as given. Canonical bounds, not the development's extremes: a model
             file keeps no single row's value.
+        codes: numeric only: the values of a column that took at most CODE_VALUES
+            distinct values at development, each in MIN_LEVEL_ROWS rows or more (a 1/2
+            flag, a 1-4 code, a 36/60-month term), so no single row's value is kept;
+            () for other columns and models saved before the rule. A scored value not
+            among them (0/1 sent for a 1/2 flag, a code times 100) is counted
+            (`ColumnCounts.off_codes`) and scored as given.
         missing_share: the share of the development rows missing in this column (an
             aggregate), so that a batch far more often missing is said (a column the
             extract left empty, where training had a few blanks); None in models saved
@@ -161,6 +167,7 @@ class Feature:
     currency: str = ""
     domain: str = ""
     missing_share: float | None = None
+    codes: tuple[float, ...] = ()
 
 
 # `Feature.domain`: the bounds a numeric column held on every development row, widest last.
@@ -208,6 +215,38 @@ def learn_domain(values: np.ndarray) -> str:
         ),
         "",
     )
+
+
+# `Feature.codes`: a numeric column with at most this many distinct values at development,
+# each held by MIN_LEVEL_ROWS rows or more, is a code (a flag, a grade, a term) whose
+# values the model learned one by one: on the 14 real tables of benchmarks/suite_tables.py
+# (seeds 0-2, 42 splits), 3 hold-out rows held a value such a column never took at
+# development, all on Caravan (a sixth count of policies), each too few to be said.
+CODE_VALUES = 10
+
+
+def learn_codes(values: np.ndarray) -> tuple[float, ...]:
+    """`Feature.codes` of `values` (float, (n,)): its distinct finite values, sorted, when
+    there are 2 to CODE_VALUES of them and each is held by MIN_LEVEL_ROWS rows or more;
+    () otherwise.
+
+    Example:
+        >>> learn_codes(np.array([1.0] * 40 + [2.0] * 12)), learn_codes(np.arange(50.0))
+        ((1.0, 2.0), ())
+    """
+    x = values[np.isfinite(values)]
+    distinct, counts = np.unique(x, return_counts=True)
+    if not 2 <= len(distinct) <= CODE_VALUES or counts.min() < MIN_LEVEL_ROWS:
+        return ()
+    return tuple(float(v) for v in distinct)
+
+
+def off_codes(values: np.ndarray, codes: tuple[float, ...]) -> np.ndarray:
+    """Which finite values of `values` (float, (n,)) are none of `codes` (() allows every
+    value): a bool mask (n,)."""
+    if not codes:
+        return np.zeros(len(values), dtype=bool)
+    return np.isfinite(values) & ~np.isin(values, np.asarray(codes, dtype=float))
 
 
 def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:

@@ -122,6 +122,7 @@ class Drift:
     other_case: int = 0  # unknown levels that are learned ones in another case or spacing
     off_range: bool = False  # a change of unit, far off range (`Profile.unit_changes`)
     out_of_domain: int = 0  # values outside the bounds every development row kept
+    off_codes: int = 0  # values a coded column's development rows never held (0 for 1/2)
     entities: float = math.nan  # what the noise counted for the new rows, when not rows
     # A column the model left out because every row it was tuned on held one value
     # (`schema.Constant`): that value as shown, and the rows holding another (or none).
@@ -225,11 +226,12 @@ def drift_rows(
                 problem=judge.problem() or "",
                 other_case=c.other_case,
                 out_of_domain=c.out_of_domain,
+                off_codes=c.off_codes,
             )
         if name in beyond:
             # A change of unit: no count shows it, but a bound may (45 for a 0.45 rate),
             # and then the bound's line says it. Either way the verdict blames the file.
-            if c is None or not c.outside_bounds():
+            if c is None or not (c.outside_bounds() or c.recoded()):
                 lines = (found.get("problem"), beyond[name].line)
                 found["problem"] = "; ".join(line for line in lines if line)
             found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift
@@ -323,8 +325,8 @@ def verdict(
     first = (header, *extract) if extract else ()
     # Unreadable values and blanks (where the column had none, or far more than it had)
     # are all scored as missing, so they add up. Values outside the bounds every
-    # development row kept (-999, a negative duration) are scored as given, but they are
-    # the extract's fault as much.
+    # development row kept (-999, a negative duration) and codes none held (0/1 for a 1/2
+    # flag) are scored as given, but they are the extract's fault as much.
     broken = {
         d.column: worst / d.rows
         for d in drift
@@ -332,7 +334,9 @@ def verdict(
         and d.rows
         and (
             worst := max(
-                d.unreadable + d.new_missing + d.more_missing, d.other_case, d.out_of_domain
+                d.unreadable + d.new_missing + d.more_missing,
+                d.other_case,
+                d.out_of_domain + d.off_codes,
             )
         )
         >= BROKEN_SHARE * d.rows
@@ -342,8 +346,9 @@ def verdict(
         return FIX_EXTRACT, (
             f"The model could not read {names} as at development (unreadable, missing in "
             "a column that had none or far more often than it had, levels written in "
-            "another case, or values outside "
-            "the bounds every development row kept, such as -999): it scored these rows "
+            "another case, values outside the bounds every development row kept, such as "
+            "-999, or codes no development row held, such as 0 for a 1/2 flag): it scored "
+            "these rows "
             "without them or with values it never saw, so the figures here describe the "
             "extract, not the model. Fix the extract and validate again:",
             *extract,

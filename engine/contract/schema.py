@@ -62,8 +62,10 @@ from .kinds import (
     _token_mask,
     clock_numbers,
     far_outside,
+    learn_codes,
     learn_domain,
     missing_words,
+    off_codes,
     outside_domain,
 )
 from .notes import Note, _constant_note
@@ -261,10 +263,17 @@ class Schema:
             n_rows = max(len(rows), 1)
             if f.kind != "categorical":
                 numeric = f.kind == "numeric" and not f.time_of_day  # times keep 0-1440
-                domain = learn_domain(np.asarray(values, dtype=float)) if numeric else ""
+                floats = np.asarray(values, dtype=float)
+                domain = learn_domain(floats) if numeric else ""
                 share_missing = float(missing.sum() / n_rows)
                 features.append(
-                    replace(f, had_missing=had_missing, missing_share=share_missing, domain=domain)
+                    replace(
+                        f,
+                        had_missing=had_missing,
+                        missing_share=share_missing,
+                        domain=domain,
+                        codes=learn_codes(floats) if numeric else (),
+                    )
                 )
                 continue
             counts = pd.Series(values).value_counts()
@@ -427,6 +436,8 @@ class Schema:
             out[f.key] = values
             outside = outside_domain(values, f.domain) if f.domain else np.zeros(n, bool)
             far = far_outside(values, f.domain, outside)
+            # a value outside the bounds is said as such, not a second time as a new code
+            recoded = off_codes(values, f.codes) & ~outside if f.codes else np.zeros(n, bool)
             # blanks only: an unreadable value is read as missing too, but said as
             # unreadable, not a second time as missing ("5 could not be read; 5 are
             # missing" described the same 5 rows)
@@ -446,6 +457,8 @@ class Schema:
                 far_outside=int(far.sum()),
                 domain=f.domain,
                 clock_numbers=f.time_of_day and _given_as_clock_numbers(table[f.name]),
+                off_codes=int(recoded.sum()),
+                codes=", ".join(f"{c:g}" for c in f.codes),
             )
         for c in self.constants or ():
             if c.name in table.columns and c.name not in repeated and c.name not in counts:
@@ -481,6 +494,7 @@ class Schema:
                     **f,
                     "levels": tuple(f.get("levels", ())),
                     "missing_tokens": tuple(f.get("missing_tokens", ())),
+                    "codes": tuple(f.get("codes", ())),
                 }
             )
             for f in data["features"]

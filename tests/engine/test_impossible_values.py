@@ -88,13 +88,18 @@ def test_values_inside_the_bounds_and_columns_without_one_are_not_flagged():
     assert problems(counts) == []
 
 
-def test_rounding_slack_a_count_past_one_and_signed_columns_are_not_flagged():
+def test_rounding_slack_and_signed_columns_are_not_flagged_and_a_flag_at_2_is_a_new_code():
     table = _table()
     schema = _schema(table)
     new = table.head(100).copy()
     new["rate"] = 1 - 0.7 - 0.3  # -5.6e-17: arithmetic, not a negative rate
-    new.loc[:20, "flag"] = 2  # 0/1 at development: a count may reach 2
     assert problems(schema.encode(new)[1]) == []
+    # 0/1 at development: 2 is within the bounds (a count may reach 2), but no
+    # development row held it, which is said as such, not as a value outside the bounds
+    new.loc[:20, "flag"] = 2
+    (line,) = problems(schema.encode(new)[1])
+    assert line.startswith("flag: 21 of 100 rows (21.0%) hold a value no development row held")
+    assert "below 0" not in line and "outside 0 to 1" not in line
 
 
 def test_a_large_batch_says_a_few_hundred_values_outside_the_bounds():
