@@ -28,7 +28,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,7 @@ class OffRange:
     # the new values' spread (10th to 90th percentile over the median, in magnitude)
     # against the development's: about 1 when every value was multiplied alike
     spread: float = 1.0
+    nonzero: bool = False  # judged on the values other than 0 (`_without_zero_band`)
 
     @property
     def unit(self) -> bool:
@@ -106,10 +107,11 @@ class OffRange:
 
     @property
     def _beyond(self) -> str:
+        other = " other than 0" if self.nonzero else ""
         return (
-            f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value lie "
+            f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value{other} lie "
             f"{self.where} {_edge_text(self.edge)}, where {self.dev:.0%} of the run's hold-out "
-            "rows did"
+            f"rows{other} did"
         )
 
 
@@ -304,30 +306,19 @@ class Profile:
             # given as 0.01-0.04 moves every score, and is not a segment).
             coded = len(bands.edges) + 1 < OFF_RANGE_BANDS
             x = np.asarray(encoded[f.key], dtype=float)
-            x = x[np.isfinite(x)]
-            if len(x) < OFF_RANGE_ROWS:
-                continue
-            shares = bands.shares[:-1]  # without "missing"
-            readable = sum(shares) or 1.0
-            low_edge, high_edge = bands.edges[0], bands.edges[-1]
-            sides = (
-                ("below", x < low_edge, shares[0] / readable, low_edge),
-                ("above", x > high_edge, shares[-1] / readable, high_edge),
-            )
-            for where, beyond, dev, edge in sides:
-                new = float(np.mean(beyond))
-                if new < OFF_RANGE_SHARE:
-                    continue
-                factor = _times(float(np.median(x)), bands.median())
-                spread = _spread_ratio(x, bands)
-                record = OffRange(f.name, where, edge, new, dev, len(x), factor, spread)
-                # An outer band that held more than OFF_RANGE_DEV of the development (a
-                # code's top level, a spike at 0) also fills with one segment, so past it
-                # only a changed unit is said: installment-rate codes 1-4 sent as 100-400
-                # lie past a top code that held 47% of German credit's rows.
-                if record.unit or (dev <= OFF_RANGE_DEV and not coded):
-                    found.append(record)
-                break
+            record = _off_range(f.name, x[np.isfinite(x)], bands, coded)
+            if (record is None or not record.unit) and np.any(x == 0):
+                # 0 is 0 in every unit: a count or a balance that is mostly 0 (Arrests'
+                # police checks, a third zeros) kept its zeros when sent x1000, so no
+                # 80% lay past an outer band. Its other values are judged again against
+                # the development's other bands, for a changed unit only.
+                nonzero = _without_zero_band(bands)
+                x = x[np.isfinite(x) & (x != 0)]
+                again = None if nonzero is None else _off_range(f.name, x, nonzero, coded)
+                if again is not None and again.unit:
+                    record = replace(again, nonzero=True)
+            if record is not None:
+                found.append(record)
         return found
 
     def to_dict(self) -> dict[str, Any]:
@@ -431,6 +422,51 @@ def psi(expected: Any, actual: Any, floor: float = SHARE_FLOOR) -> float:
     e = np.clip(np.asarray(expected, dtype=float), floor, None)
     a = np.clip(np.asarray(actual, dtype=float), floor, None)
     return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _off_range(name: str, x: np.ndarray, bands: Bands, coded: bool) -> OffRange | None:
+    """`Profile.off_range_found`'s rule on one input's readable values `x`: the record of
+    the first outer band past which they lie, or None."""
+    if len(x) < OFF_RANGE_ROWS:
+        return None
+    shares = bands.shares[:-1]  # without "missing"
+    readable = sum(shares) or 1.0
+    low_edge, high_edge = bands.edges[0], bands.edges[-1]
+    sides = (
+        ("below", x < low_edge, shares[0] / readable, low_edge),
+        ("above", x > high_edge, shares[-1] / readable, high_edge),
+    )
+    for where, beyond, dev, edge in sides:
+        new = float(np.mean(beyond))
+        if new < OFF_RANGE_SHARE:
+            continue
+        factor = _times(float(np.median(x)), bands.median())
+        spread = _spread_ratio(x, bands)
+        record = OffRange(name, where, edge, new, dev, len(x), factor, spread)
+        # An outer band that held more than OFF_RANGE_DEV of the development (a code's
+        # top level, a spike at 0) also fills with one segment, so past it only a
+        # changed unit is said: installment-rate codes 1-4 sent as 100-400 lie past a
+        # top code that held 47% of German credit's rows.
+        return record if record.unit or (dev <= OFF_RANGE_DEV and not coded) else None
+    return None
+
+
+def _without_zero_band(bands: Bands) -> Bands | None:
+    """`bands` without the outer band that holds 0 (a count's or a balance's zeros), so
+    the other values are compared with the development's other values; None when 0
+    lies inside (a signed column) or too few bands would remain to have two outer ones.
+
+    Example:
+        >>> _without_zero_band(Bands((0.4, 0.3, 0.3, 0.0), edges=(0.5, 1.5)))
+        Bands(shares=(0.3, 0.3, 0.0), edges=(1.5,), levels=())
+    """
+    if len(bands.edges) < 2:
+        return None
+    if 0 <= bands.edges[0]:  # bands are (-inf, e1], …: 0 in the lowest
+        return Bands(bands.shares[1:], bands.edges[1:])
+    if bands.edges[-1] < 0:
+        return Bands((*bands.shares[:-2], bands.shares[-1]), bands.edges[:-1])
+    return None
 
 
 def _relative_spread(values: Any) -> float:

@@ -213,3 +213,45 @@ def test_a_flag_given_times_100_is_a_unit_change():
         assert profile.unit_changes(schema, encoded) == ("liable",)
     for segment in (1, 2):
         assert _lines(schema, profile, new.assign(liable=segment)) == []
+
+
+def _zero_inflated(n: int = 2000, seed: int = 7):
+    """Columns where 0 is the commonest value, as real extracts hold them: a count of
+    police records (Arrests' `checks`: 35% zeros, 0-6) and a balance (0 for half the
+    rows, else long-tailed); the profile as a run saves it."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "checks": rng.choice(range(7), n, p=[0.35, 0.16, 0.15, 0.18, 0.12, 0.03, 0.01]),
+            "balance": np.where(rng.uniform(size=n) < 0.5, 0.0, rng.lognormal(7, 1, n).round(0)),
+        }
+    )
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    return table, schema, Profile.learn(schema, schema.encode(table)[0], rng.uniform(0, 1, n))
+
+
+@pytest.mark.parametrize("column", ["checks", "balance"])
+@pytest.mark.parametrize("factor", [1000, 0.001])
+def test_a_zero_inflated_column_in_another_unit_is_a_unit_change(column, factor):
+    """Arrests' `checks` given x1000 moved every score (PSI 0.34) and `score.py`,
+    `explain` and strict said nothing: its zeros, a third of the rows, stay 0 in any
+    unit, so no 80% of the rows lay past an outer band. Judged without the zeros, the
+    other rows lie past it and their median is 1000 times the development's."""
+    table, schema, profile = _zero_inflated()
+    new = table.sample(400, random_state=1)
+    encoded = schema.encode(new.assign(**{column: new[column] * factor}))[0]
+    assert profile.unit_changes(schema, encoded) == (column,)
+    (line,) = profile.unit_refusals(schema, encoded)
+    assert line.startswith(f"{column}: 100% of "), line
+    assert "rows with a value other than 0 lie" in line, line
+    assert _lines(schema, profile, new) == []  # the development's own shape: nothing
+    # A segment (3-6 checks, the largest balances, no checks at all) is not a unit.
+    heavy = table[table["checks"] >= 3].sample(200, random_state=2)
+    rich = table[table["balance"] > table["balance"].quantile(0.9)]
+    for rows in (heavy, rich, new.assign(checks=0)):
+        assert profile.unit_changes(schema, schema.encode(rows)[0]) == ()
+    # Without zeros in the batch the one rule stands: no band is dropped.
+    positive = table[table[column] > 0].sample(300, random_state=4)
+    scaled = positive.assign(**{column: positive[column] * factor})
+    assert all("other than 0" not in line for line in _lines(schema, profile, scaled))
