@@ -294,3 +294,20 @@ def test_the_terminal_gives_the_recommended_baseline_its_interval(tmp_path, caps
     assert main(args) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("recommended:"))
     assert ", hold-out 0." in line and "(95% interval 0." in line.split(";")[0], line
+
+
+def test_a_batch_with_two_events_gets_no_interval_and_no_library_warning():
+    """`tuneplate validate` on 40 rows of Stack Overflow's survey (a few events): some
+    resamples hold one class, the bound is NaN and the answer None, and scipy's
+    DegenerateDataWarning printed a library line and its source on stderr."""
+    import warnings
+
+    from tuneplate.engine.tasks.binary.evaluation import holdout_interval
+
+    y = np.zeros(40, dtype=int)
+    y[:2] = 1
+    scores = np.linspace(0, 1, 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert holdout_interval(y, scores, roc_auc_score, seed=0) is None
+        assert paired_difference(y, scores, scores[::-1], roc_auc_score, True, seed=0)[1] is None

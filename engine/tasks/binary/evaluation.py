@@ -3,13 +3,14 @@ out-of-fold predictions, the vertical's baseline, parameter importance, stabilit
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import optuna
 import pandas as pd
-from scipy.stats import bootstrap
+from scipy.stats import DegenerateDataWarning, bootstrap
 
 from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.group_ids import entity_clusters
@@ -91,17 +92,21 @@ def _interval(samples, metric, combine, seed: int, level: float, resamples=None,
         return _group_interval(samples, metric, combine, seed, level, resamples, groups)
     statistic, vectorized = _statistic(metric, combine)
     n = len(samples[0])
-    res = bootstrap(
-        samples,
-        statistic,
-        paired=True,
-        vectorized=vectorized,
-        n_resamples=_draws(n, resamples),
-        batch=max(1, 2_000_000 // n),  # about 16 MB of scores per array at a time
-        confidence_level=level,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
+    with warnings.catch_warnings():
+        # A NaN bound (resamples of one class, on a 40-row batch) is answered by None
+        # below; scipy's own warning would print a library line on the CLI's stderr.
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        res = bootstrap(
+            samples,
+            statistic,
+            paired=True,
+            vectorized=vectorized,
+            n_resamples=_draws(n, resamples),
+            batch=max(1, 2_000_000 // n),  # about 16 MB of scores per array at a time
+            confidence_level=level,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
     low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
     return (low, high) if np.isfinite(low) and np.isfinite(high) else None
 
