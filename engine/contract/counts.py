@@ -36,6 +36,8 @@ OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
 # a tail: they are said above WARN_SHARE, or from BOUND_ROWS rows.
 WARN_SHARE = 0.01
 BOUND_ROWS = 10
+# `said_outside`: a count line stands for the off-range line when it covers this share
+SAID_SHARE = 0.5
 # A column that had missing values at training is said more often missing when its batch
 # share passes training's by WARN_SHARE and is this improbable under training's share:
 # sampling alone moves a 20% share by several points in a batch of 50, a column the
@@ -250,7 +252,16 @@ def _out_of_domain_text(rows: str, domain: str, refused: bool = False) -> str:
 
 
 def said_outside(counts: dict[str, ColumnCounts]) -> list[str]:
-    """The columns whose values outside their bounds, or a code never taken, `problems`
-    already says: the off-range check (`Profile.off_range`) leaves them out, one line
-    for one finding."""
-    return [name for name, c in counts.items() if c.outside_bounds() or c.recoded()]
+    """The columns whose values outside their bounds, or codes never taken, `problems`
+    already says: the off-range check (`Profile.off_range`) leaves them out, one line for
+    one finding. Only when they are half the readable rows or more: one income of
+    -0.029 in Mroz's rows (a count line of one row) hid the line that every other income
+    was x1000."""
+    said = []
+    for name, c in counts.items():
+        half = SAID_SHARE * max(c.rows - c.missing, 1)
+        if (c.outside_bounds() and c.out_of_domain >= half) or (
+            c.recoded() and c.off_codes >= half
+        ):
+            said.append(name)
+    return said

@@ -55,6 +55,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from .counts import said_outside
 from .intervals import MIN_ENTITIES, Calibration, Figure
 from .profile import (
     PSI_MAJOR,
@@ -191,6 +192,7 @@ def drift_rows(
     entities = n if clusters is None else effective_entities(clusters)
     index = profile.psi(schema, encoded, scores)
     beyond = {o.column: o for o in profile.off_range_found(schema, encoded)}
+    said = set(said_outside(counts))  # their count lines already say these columns
     inputs = [f.name for f in schema.features if f.name in profile.columns]
     keys = {f.name: f.key for f in schema.features}
 
@@ -231,7 +233,7 @@ def drift_rows(
         if name in beyond:
             # A change of unit: no count shows it, but a bound may (45 for a 0.45 rate),
             # and then the bound's line says it. Either way the verdict blames the file.
-            if c is None or not (c.outside_bounds() or c.recoded()):
+            if name not in said:
                 lines = (found.get("problem"), beyond[name].line)
                 found["problem"] = "; ".join(line for line in lines if line)
             found["off_range"] = beyond[name].unit  # far past the edge: the file, not drift

@@ -255,3 +255,22 @@ def test_a_zero_inflated_column_in_another_unit_is_a_unit_change(column, factor)
     positive = table[table[column] > 0].sample(300, random_state=4)
     scaled = positive.assign(**{column: positive[column] * factor})
     assert all("other than 0" not in line for line in _lines(schema, profile, scaled))
+
+
+def test_one_value_below_zero_does_not_hide_a_unit_change():
+    """Mroz's hold-out holds one income of -0.029 (thousands of dollars, `inc`): the
+    count line for that row stood for the whole column, and the same rows with every
+    income x1000 printed only it, the changed unit unsaid (every score moved)."""
+    from tuneplate.engine.contract.counts import said_outside
+
+    table, schema, profile = _zero_inflated()
+    new = table.sample(400, random_state=6).copy()
+    new["balance"] = new["balance"] * 1000
+    new.iloc[0, new.columns.get_loc("balance")] = -29.0
+    encoded, counts = schema.encode(new)
+    said = said_outside(counts)
+    assert any(line.startswith("balance:") for line in profile.off_range(schema, encoded, said))
+    # A column counted outside its bounds on most rows is said by its count line alone.
+    negated = table.sample(400, random_state=6).assign(balance=lambda t: -t["balance"] - 1)
+    encoded, counts = schema.encode(negated)
+    assert "balance" in said_outside(counts)
