@@ -370,7 +370,8 @@ class Schema:
     def suspects(self, table: Any) -> list[str | None]:
         """Per row of `table`, the model inputs whose value could not be read (scored as
         missing), lies outside the bounds every development row kept (`Feature.domain`,
-        scored as given) or is missing where no development row was, each with what is
+        scored as given), is none of a coded column's values (`Feature.codes`, scored as
+        given) or is missing where no development row was, each with what is
         wrong, joined by "; "; None for a row with none. Row by row: for the user's own
         per-row output (`tuneplate explain`, the exported score.py --reasons), never for
         a report. Raises as `encode`.
@@ -382,19 +383,24 @@ class Schema:
         """
         masks = self._encode(table)[2]
         found = [[] for _ in range(len(table))]
-        for name, (unreadable, outside, blank) in masks.items():
-            where = WHERE.get(self.feature(name).domain, "")
+        for name, (unreadable, outside, blank, recoded) in masks.items():
+            f = self.feature(name)
+            where = WHERE.get(f.domain, "")
             for i in np.flatnonzero(unreadable):
                 found[i].append(f"{name}: unreadable (scored as missing)")
             for i in np.flatnonzero(outside):
                 found[i].append(f"{name}: {where} (no development row was)")
             for i in np.flatnonzero(blank):  # the model never saw this input missing
                 found[i].append(f"{name}: missing (no development row was)")
+            held = "a value no development row held (each held one of {})"
+            for i in np.flatnonzero(recoded):  # a coded column's value none held
+                found[i].append(f"{name}: " + held.format(", ".join(f"{c:g}" for c in f.codes)))
         return ["; ".join(parts) if parts else None for parts in found]
 
     def _encode(self, table: Any) -> tuple[pd.DataFrame, dict[str, ColumnCounts], dict]:
         """`encode`'s answer, plus per model input its rows' (unreadable, outside the
-        bounds, missing where training had no missing value) masks, each (n,) bool."""
+        bounds, missing where training had no missing value, none of its codes) masks,
+        each (n,) bool."""
         if not isinstance(table, pd.DataFrame):
             raise TuneplateError(
                 f"the rows to score must be a pandas DataFrame with the columns "
@@ -442,7 +448,7 @@ class Schema:
             # unreadable, not a second time as missing ("5 could not be read; 5 are
             # missing" described the same 5 rows)
             blank = miss & ~unreadable
-            masks[f.name] = (unreadable, outside, blank & (not f.had_missing))
+            masks[f.name] = (unreadable, outside, blank & (not f.had_missing), recoded)
             counts[f.name] = ColumnCounts(
                 f.name,
                 n,

@@ -143,3 +143,15 @@ def test_a_0_1_flag_sent_as_0_100_or_0_0001_is_said(factor):
     new = table.head(60)
     (line,) = _lines(schema, new.assign(hepato=new["hepato"] * factor))
     assert line.startswith("hepato: ") and NEW in line and "one of 0, 1" in line
+
+
+def test_each_row_names_a_code_no_development_row_held(coded):
+    """`tuneplate explain` and the exported score.py --reasons name, row by row, what the
+    batch lines count: here one applicant's recoded flag among rows that fit."""
+    table, schema, _ = coded
+    rows = table.head(3).assign(liable=[1, 0, 2])
+    assert schema.suspects(rows) == [
+        None,
+        "liable: a value no development row held (each held one of 1, 2)",
+        None,
+    ]
