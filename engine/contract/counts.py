@@ -36,6 +36,8 @@ OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
 # a tail: they are said above WARN_SHARE, or from BOUND_ROWS rows.
 WARN_SHARE = 0.01
 BOUND_ROWS = 10
+# A value none of a coded column's development values (`Feature.codes`, as shown)
+NEW_CODE = "a value no development row held (each held one of {})"
 # `said_outside`: a count line stands for the off-range line when it covers this share
 SAID_SHARE = 0.5
 # A column that had missing values at training is said more often missing when its batch
@@ -142,8 +144,7 @@ class ColumnCounts:
             parts.append(_out_of_domain_text(self._of(self.out_of_domain), self.domain, refused))
         if self.recoded(share):
             parts.append(
-                f"{self._of(self.off_codes)} hold a value no development row held (each "
-                f"held one of {self.codes})"
+                f"{self._of(self.off_codes)} hold {NEW_CODE.format(self.codes)}"
                 + ("" if refused else ", scored as given")
                 + ": recoded (0/1 for 1/2, a code times 100)? write it as the model was "
                 "tuned on it"
@@ -173,13 +174,16 @@ class ColumnCounts:
         (`far_outside`), else more than `share` of the rows or BOUND_ROWS rows."""
         n = self.out_of_domain
         far = n if self.far_outside < 0 else self.far_outside
-        return bool(far) or (bool(n) and (n / self.rows > share or n >= BOUND_ROWS))
+        return bool(far) or self._many(n, share)
 
     def recoded(self, share: float = WARN_SHARE) -> bool:
         """Whether `problem` says values a coded column never took (`off_codes`): more
         than `share` of the rows, or BOUND_ROWS rows. One new value in a large batch
         may be a first (a sixth policy), a recoded extract moves many."""
-        n = self.off_codes
+        return self._many(self.off_codes, share)
+
+    def _many(self, n: int, share: float) -> bool:
+        """More than `share` of the rows, or BOUND_ROWS rows: no sampling accident."""
         return bool(n) and (n / self.rows > share or n >= BOUND_ROWS)
 
     def _of(self, n: int) -> str:

@@ -249,6 +249,11 @@ def off_codes(values: np.ndarray, codes: tuple[float, ...]) -> np.ndarray:
     return np.isfinite(values) & ~np.isin(values, np.asarray(codes, dtype=float))
 
 
+def shown_codes(codes: tuple[float, ...]) -> str:
+    """`Feature.codes` for a reader: "1, 2", "0.5, 36, 60"."""
+    return ", ".join(f"{c:g}" for c in codes)
+
+
 def outside_domain(values: np.ndarray, domain: str) -> np.ndarray:
     """Which finite values of `values` (float, (n,)) lie outside `domain` (a DOMAINS
     name; "" allows every value): a bool mask (n,)."""

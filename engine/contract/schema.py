@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .counts import (  # noqa: F401 (re-export: names once defined here)
+    NEW_CODE,
     OTHER,
     WARN_SHARE,
     WHERE,
@@ -67,6 +68,7 @@ from .kinds import (
     missing_words,
     off_codes,
     outside_domain,
+    shown_codes,
 )
 from .notes import Note, _constant_note
 from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)
@@ -392,9 +394,8 @@ class Schema:
                 found[i].append(f"{name}: {where} (no development row was)")
             for i in np.flatnonzero(blank):  # the model never saw this input missing
                 found[i].append(f"{name}: missing (no development row was)")
-            held = "a value no development row held (each held one of {})"
             for i in np.flatnonzero(recoded):  # a coded column's value none held
-                found[i].append(f"{name}: " + held.format(", ".join(f"{c:g}" for c in f.codes)))
+                found[i].append(f"{name}: " + NEW_CODE.format(shown_codes(f.codes)))
         return ["; ".join(parts) if parts else None for parts in found]
 
     def _encode(self, table: Any) -> tuple[pd.DataFrame, dict[str, ColumnCounts], dict]:
@@ -443,7 +444,7 @@ class Schema:
             outside = outside_domain(values, f.domain) if f.domain else np.zeros(n, bool)
             far = far_outside(values, f.domain, outside)
             # a value outside the bounds is said as such, not a second time as a new code
-            recoded = off_codes(values, f.codes) & ~outside if f.codes else np.zeros(n, bool)
+            recoded = off_codes(values, f.codes) & ~outside
             # blanks only: an unreadable value is read as missing too, but said as
             # unreadable, not a second time as missing ("5 could not be read; 5 are
             # missing" described the same 5 rows)
@@ -464,7 +465,7 @@ class Schema:
                 domain=f.domain,
                 clock_numbers=f.time_of_day and _given_as_clock_numbers(table[f.name]),
                 off_codes=int(recoded.sum()),
-                codes=", ".join(f"{c:g}" for c in f.codes),
+                codes=shown_codes(f.codes),
             )
         for c in self.constants or ():
             if c.name in table.columns and c.name not in repeated and c.name not in counts:
