@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,6 +206,28 @@ class Scorecard:
         parts = coef * (self.design(X) - mean)
         base = np.full((len(X), 1), self.intercept + float(coef @ mean))
         return np.hstack([parts, base])
+
+    def against(self, signs: Sequence[int]) -> tuple[Bins, int] | None:
+        """The first numeric input whose points go against its monotone sign, with that
+        sign; None when every constrained input's points follow their sign.
+
+        `signs`: +1 / -1 / 0 per input, in order (+1: the event's probability may only
+        rise with the value). An input's part of the log-odds is coef x WoE of its bin, so
+        with +1 it must not fall from one range to the next (the missing bin is not in the
+        order); an L2 fit on correlated WoE columns can turn a binned trend around through
+        the sign of its weight. A tolerance of 1e-12 absorbs rounding. The run's check and
+        an exported project's `train.py` both call this.
+
+        Example:
+            >>> card.against((1, 0)) is None  # the first input's points never fall
+            True
+        """
+        for bins, sign in zip(self.inputs, signs, strict=True):
+            if sign and bins.kind == "numeric":
+                steps = np.diff(bins.coef * np.asarray(bins.woe)) * sign
+                if len(steps) and steps.min() < -1e-12:
+                    return bins, sign
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -92,11 +92,8 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
 
 
 def check_monotone(model: Scorecard, fit) -> None:
-    """Refuse a scorecard whose points for a constrained input go the wrong way.
-
-    An input's contribution to the log-odds is coef x WoE of its bin; with the event's
-    probability to rise with the value (+1), it must not fall from one range to the next
-    (the missing bin is not in the order). A tolerance of 1e-12 absorbs rounding.
+    """Refuse a scorecard whose points for a constrained input go the wrong way
+    (`Scorecard.against`): raises MonotoneViolation, one line naming the input.
 
     Example:
         >>> check_monotone(model, Fit(0, monotone=(1, 0)))  # silent when it holds
@@ -104,16 +101,14 @@ def check_monotone(model: Scorecard, fit) -> None:
     signs = getattr(fit, "monotone", None)
     if not signs or not any(signs):
         return
-    for bins, sign in zip(model.inputs, signs, strict=True):
-        if not sign or bins.kind != "numeric":
-            continue
-        steps = np.diff(bins.coef * np.asarray(bins.woe)) * sign
-        if len(steps) and steps.min() < -1e-12:
-            raise MonotoneViolation(
-                f"the scorecard's points for {bins.name!r} go against its monotone direction "
-                f"{sign:+d} (its weight {bins.coef:+.3g} turned the binned trend around); "
-                f"use model lightgbm or xgboost, or drop {bins.name!r} from the constraints"
-            )
+    turned = model.against(signs)
+    if turned is not None:
+        bins, sign = turned
+        raise MonotoneViolation(
+            f"the scorecard's points for {bins.name!r} go against its monotone direction "
+            f"{sign:+d} (its weight {bins.coef:+.3g} turned the binned trend around); "
+            f"use model lightgbm or xgboost, or drop {bins.name!r} from the constraints"
+        )
 
 
 def save(estimator: Scorecard, path: Path) -> None:

@@ -10,13 +10,17 @@ risk of default.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import refused, without_tuneplate
+from cli_checks import refused, refused_in_one_line, without_tuneplate
 
 import tuneplate
 from tuneplate.cli import main
@@ -134,6 +138,51 @@ def test_the_exported_train_py_refits_with_the_constraint(lightgbm_run, tmp_path
     results = Results.load(run, model=False)
     assert printed == pytest.approx(results.holdout, abs=1e-6)
     assert printed != pytest.approx(results.data["monotone"]["free_holdout"], abs=1e-6)
+
+
+@pytest.mark.slow  # end to end: run, export, two refits of the exported project
+def test_the_exported_train_py_refuses_a_scorecard_weight_turned_around(
+    german_credit, tmp_path, monkeypatch, capsys
+):
+    """The exported train.py checks a scorecard refit as the run does (`Scorecard.against`):
+    with the refit's weight for `duration_in_month` turned around (an L2 fit on
+    correlated WoE columns can do it) it refuses in one line and writes nothing; left as
+    fitted, the constraint holds and the model is written."""
+    data, run, project = tmp_path / "german.csv", tmp_path / "run", tmp_path / "project"
+    german_credit.to_csv(data, index=False)
+    argv = ["run", "credit-risk", "--data", str(data), "--target", "creditability"]
+    argv += ["--model", "scorecard", "--strategy", "random", "--trials", "2"]
+    argv += ["--storage", "memory", "--monotone", "duration_in_month=+1"]
+    assert main([*argv, "--out", str(run)]) == 0
+    assert main(["export", str(run), "--to", str(project)]) == 0
+    # the exported project's modules, imported here as its own train.py imports them
+    before = set(sys.modules)
+    monkeypatch.syspath_prepend(str(project))
+    monkeypatch.setitem(sys.modules, "tuneplate", None)  # it must not need tuneplate
+    try:
+        train = importlib.import_module("train")
+        card_module = importlib.import_module("contract.scorecard")
+        fitted = card_module.fit
+
+        def turned(*args, **kwargs):
+            card = fitted(*args, **kwargs)
+            inputs = tuple(
+                dataclasses.replace(b, coef=-b.coef) if b.name == "duration_in_month" else b
+                for b in card.inputs
+            )
+            return dataclasses.replace(card, inputs=inputs)
+
+        capsys.readouterr()
+        assert train.main(["--data", str(data), "--out", str(tmp_path / "kept")]) == 0
+        assert (tmp_path / "kept").is_dir()
+        monkeypatch.setattr(card_module, "fit", turned)
+        code = train.main(["--data", str(data), "--out", str(tmp_path / "refit")])
+        done = subprocess.CompletedProcess([], code, "", capsys.readouterr().err)
+        refused_in_one_line(done, "'duration_in_month'", "direction +1", "scorecard's weight")
+        assert not (tmp_path / "refit").exists()
+    finally:
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
 
 
 # -- refusals ------------------------------------------------------------------------
