@@ -58,6 +58,27 @@ OFF_RANGE_BANDS = 5
 # the top band, sits about 4 times the median.
 UNIT_FACTOR = 8.0
 SAME_SHAPE = (0.5, 2.0)  # spread ratios (`OffRange.spread`) read as one shape rescaled
+# `_rescaled`: a batch whose values, divided by one factor of UNIT_FACTOR or more (or
+# multiplied), fall in the development's bands as its rows did, where the values as
+# given do not. It finds the changed units the outer-band rule misses: a column of both
+# signs (OJ's PriceDiff x1000 puts 24% below the lowest band and 69% above the top),
+# one spanning orders of magnitude (company sizes 1-10,000 x100 leave their small
+# values inside) and a count whose bands are one value each (the outer edges are no
+# deciles, so the spread ratio misreads it). Judged from FIT_ROWS readable values, with
+# FIT_SHARE of them past either outer band; "the same shares" is the two-sample
+# Kolmogorov-Smirnov distance over the band edges within FIT_KS * sqrt(1/n + 1/m)
+# (1.95: the 0.1% critical value, Smirnov 1948; Hollander & Wolfe, *Nonparametric
+# Statistical Methods*, 1999, 5.4). A segment (the top decile, one sign, both tails) is
+# a part of the shape, so no one factor gives it the whole.
+FIT_ROWS = 100
+FIT_SHARE = 0.5
+FIT_KS = 1.95
+# The factors tried first: powers of ten (thousands, percent, cents), the clinical ones
+# (bilirubin 17.1, glucose 18, cholesterol 38.7, creatinine 88.4) and the clock's and
+# calendar's (12, 24, 60, 365, 1,440, 3,600). A factor near the best fit then finds the
+# rest; a listed one wins a near tie (codes fit a range of factors alike).
+FACTORS = (10.0, 100.0, 1e3, 1e4, 1e5, 1e6, 12.0, 17.1, 18.0, 24.0, 38.7, 60.0, 88.4, 365.0)
+FACTORS += (1440.0, 3600.0)
 
 
 @dataclass(frozen=True)
@@ -78,13 +99,21 @@ class OffRange:
     # against the development's: about 1 when every value was multiplied alike
     spread: float = 1.0
     nonzero: bool = False  # judged on the values other than 0 (`_without_zero_band`)
+    # `_rescaled`'s factor: the development's values times this fit the new ones (0: not
+    # fitted). Then `where` may be "outside" (past both outer bands), `edge` the lower
+    # and `high` the upper edge.
+    scale: float = 0.0
+    high: float = math.nan
 
     @property
     def unit(self) -> bool:
         """UNIT_FACTOR or more times the development's median with the development's
         shape: a changed unit, not a moved population. A selected tail (only the sickest
         patients, the wealthiest applicants) also lies far past the median of a skewed
-        column, but bunched together: its spread is a fraction of the development's."""
+        column, but bunched together: its spread is a fraction of the development's.
+        A fitted factor (`scale`) is one by construction."""
+        if self.scale:
+            return True
         return self.factor >= UNIT_FACTOR and SAME_SHAPE[0] <= self.spread <= SAME_SHAPE[1]
 
     @property
@@ -99,19 +128,26 @@ class OffRange:
     @property
     def refusal(self) -> str:
         """The line of a strict refusal of a changed unit (`unit`), which scores no row."""
+        if self.scale:
+            how = "times" if self.scale > 1 else "divided by"
+            fitted = f"spread as the development's values {how} {_factor_text(self.factor)}"
+        else:
+            fitted = f"their median {self.factor:.0f} times the development's"
         return (
-            f"{self._beyond}, their median {self.factor:.0f} times the development's: a "
-            "change of unit or reading (thousands, a percent for a fraction, a decimal "
-            "mark)?; convert the column back to the unit the model was tuned on"
+            f"{self._beyond}, {fitted}: a change of unit or reading (thousands, a percent "
+            "for a fraction, a decimal mark)?; convert the column back to the unit the "
+            "model was tuned on"
         )
 
     @property
     def _beyond(self) -> str:
         other = " other than 0" if self.nonzero else ""
+        where = f"{self.where} {_edge_text(self.edge)}"
+        if self.where == "outside":
+            where = f"outside {_edge_text(self.edge)} to {_edge_text(self.high)}"
         return (
             f"{self.column}: {self.share:.0%} of {self.rows:,} rows with a value{other} lie "
-            f"{self.where} {_edge_text(self.edge)}, where {self.dev:.0%} of the run's hold-out "
-            f"rows{other} did"
+            f"{where}, where {self.dev:.0%} of the run's hold-out rows{other} did"
         )
 
 
@@ -306,17 +342,15 @@ class Profile:
             # given as 0.01-0.04 moves every score, and is not a segment).
             coded = len(bands.edges) + 1 < OFF_RANGE_BANDS
             x = np.asarray(encoded[f.key], dtype=float)
-            record = _off_range(f.name, x[np.isfinite(x)], bands, coded)
-            if (record is None or not record.unit) and np.any(x == 0):
-                # 0 is 0 in every unit: a count or a balance that is mostly 0 (Arrests'
-                # police checks, a third zeros) kept its zeros when sent x1000, so no
-                # 80% lay past an outer band. Its other values are judged again against
-                # the development's other bands, for a changed unit only.
-                nonzero = _without_zero_band(bands)
-                x = x[np.isfinite(x) & (x != 0)]
-                again = None if nonzero is None else _off_range(f.name, x, nonzero, coded)
-                if again is not None and again.unit:
-                    record = replace(again, nonzero=True)
+            x = x[np.isfinite(x)]
+            record = _off_range(f.name, x, bands, coded)
+            if record is None or not record.unit:
+                record = _off_range_past_zeros(f.name, x, bands, coded) or record
+            if (record is None or not record.unit) and not coded:
+                # A unit the outer-band rule missed (both signs, orders of magnitude, one
+                # band per count): the whole shape rescaled. A code is judged by its
+                # values (`Feature.codes`) and the rule above.
+                record = _rescaled_anyhow(f.name, x, bands, self.counted) or record
             if record is not None:
                 found.append(record)
         return found
@@ -451,6 +485,93 @@ def _off_range(name: str, x: np.ndarray, bands: Bands, coded: bool) -> OffRange 
     return None
 
 
+def _off_range_past_zeros(name: str, x: np.ndarray, bands: Bands, coded: bool) -> OffRange | None:
+    """A changed unit in a column holding 0 (`_off_range` on the values other than 0,
+    against `_without_zero_band`), or None. 0 is 0 in every unit: a count or a balance
+    that is mostly 0 (Arrests' police checks, a third zeros) kept its zeros when sent
+    x1000, so no 80% lay past an outer band."""
+    if not np.any(x == 0):
+        return None
+    nonzero = _without_zero_band(bands)
+    again = None if nonzero is None else _off_range(name, x[x != 0], nonzero, coded)
+    return replace(again, nonzero=True) if again is not None and again.unit else None
+
+
+def _rescaled_anyhow(name: str, x: np.ndarray, bands: Bands, rows: float) -> OffRange | None:
+    """`_rescaled` on the readable values `x`, else on those other than 0 against the
+    development's other bands (a zero-inflated count keeps its zeros in any unit).
+    `rows`: the development's rows (`Profile.counted`)."""
+    record = _rescaled(name, x, bands, rows)
+    if record is None and np.any(x == 0) and (nonzero := _without_zero_band(bands)):
+        again = _rescaled(name, x[x != 0], nonzero, rows)
+        record = None if again is None else replace(again, nonzero=True)
+    return record
+
+
+def _rescaled(name: str, x: np.ndarray, bands: Bands, rows: float) -> OffRange | None:
+    """The record of a changed unit when the readable values `x` fit the development's
+    bands multiplied by one factor of UNIT_FACTOR or more (or divided), and do not fit
+    them as given; else None. `rows`: the development's rows, of which the bands'
+    readable share counts (FIT_ROWS says the rule)."""
+    if len(x) < FIT_ROWS or len(bands.edges) < 2:
+        return None
+    low, high = bands.edges[0], bands.edges[-1]
+    below, above = float(np.mean(x < low)), float(np.mean(x > high))
+    if below + above < FIT_SHARE:
+        return None
+    shares = np.asarray(bands.shares[:-1], dtype=float)
+    development = rows * shares.sum()
+    if development < 1:
+        return None
+    shares = shares / shares.sum()
+    sorted_x = np.sort(x)
+    limit = FIT_KS * math.sqrt(1 / len(x) + 1 / development)
+    if _ks(sorted_x, bands.edges, shares, 1.0) <= limit:
+        return None  # the values as given fit: no unit to find
+    scale, distance = _best_scale(sorted_x, bands, shares)
+    if distance > limit:
+        return None
+    if below and above:
+        where, edge, dev = "outside", low, shares[0] + shares[-1]
+    else:
+        where, edge, dev = ("below", low, shares[0]) if below else ("above", high, shares[-1])
+    factor = max(scale, 1 / scale)
+    return OffRange(
+        name, where, edge, below + above, float(dev), len(x), factor, scale=scale, high=high
+    )
+
+
+def _ks(sorted_x: np.ndarray, edges: Any, shares: np.ndarray, scale: float) -> float:
+    """The largest gap, over the band edges, between the share of `sorted_x` at or below
+    `scale` times an edge and the development's share at or below it (`shares`: its
+    readable shares per band): the Kolmogorov-Smirnov distance the bands can see."""
+    development = np.cumsum(shares)[:-1]
+    cut = np.asarray(edges, dtype=float) * scale
+    new = np.searchsorted(sorted_x, cut, side="right") / len(sorted_x)
+    return float(np.max(np.abs(new - development)))
+
+
+def _best_scale(sorted_x: np.ndarray, bands: Bands, shares: np.ndarray) -> tuple[float, float]:
+    """(factor, `_ks` distance) of the factor of UNIT_FACTOR or more, or its inverse, by
+    which the development's bands best fit `sorted_x`: FACTORS, and 33 steps across a
+    factor of 2 either way of the two estimates (the medians' ratio; the 10th-90th
+    percentile ranges', which a column of both signs keeps). A listed factor within
+    0.02 of the best wins: a code fits a range of factors alike."""
+    estimates = []
+    median, development = float(np.median(sorted_x)), bands.median()
+    if median * development > 0:
+        estimates.append(median / development)
+    low, high = np.quantile(sorted_x, [0.1, 0.9])
+    if high > low and bands.edges[-1] > bands.edges[0]:
+        estimates.append((high - low) / (bands.edges[-1] - bands.edges[0]))
+    listed = [k for f in FACTORS for k in (f, 1 / f)]
+    near = [e * 2 ** (j / 16) for e in estimates for j in range(-16, 17)]
+    near = [k for k in near if max(k, 1 / k) >= UNIT_FACTOR]
+    fits = [(_ks(sorted_x, bands.edges, shares, k), k) for k in listed + near]
+    best = min(distance for distance, _ in fits)
+    return next((k, d) for d, k in fits if d <= best + 0.02)
+
+
 def _without_zero_band(bands: Bands) -> Bands | None:
     """`bands` without the outer band that holds 0 (a count's or a balance's zeros), so
     the other values are compared with the development's other values; None when 0
@@ -508,6 +629,16 @@ def _times(new: float, development: float) -> float:
     if not (new * development > 0):
         return math.nan
     return max(abs(new), abs(development)) / min(abs(new), abs(development))
+
+
+def _factor_text(x: float) -> str:
+    """A factor for a reader: 1,000, 17.1, 74.
+
+    Example:
+        >>> _factor_text(1000.0), _factor_text(17.1), _factor_text(74.3)
+        ('1,000', '17.1', '74')
+    """
+    return f"{x:,.0f}" if x >= 20 or float(x).is_integer() else f"{x:.3g}"
 
 
 def _edge_text(x: float) -> str:

@@ -274,3 +274,109 @@ def test_one_value_below_zero_does_not_hide_a_unit_change():
     negated = table.sample(400, random_state=6).assign(balance=lambda t: -t["balance"] - 1)
     encoded, counts = schema.encode(negated)
     assert "balance" in said_outside(counts)
+
+
+# -- a unit the outer-band rule missed: both signs, orders of magnitude, one band a count
+
+
+def _wide(n: int = 1000, seed: int = 11):
+    """Columns whose unit change the outer-band rule let pass: a price difference and a
+    kurtosis holding both signs (ISLR OJ's PriceDiff, modeldata cells' kurt_inten_ch_*),
+    a size spanning four orders of magnitude (Stack Overflow's company size, 1-10,000)
+    and a count of extractions, half 0 and 44% missing (medicaldata opt)."""
+    rng = np.random.default_rng(seed)
+    p = [0.5, 0.27, 0.14, 0.04, 0.02, 0.01, 0.005, 0.005, 0.005, 0.005]
+    extractions = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 20], n, p=p).astype(float)
+    extractions[rng.uniform(size=n) < 0.44] = np.nan
+    table = pd.DataFrame(
+        {
+            "price_diff": rng.normal(0.15, 0.27, n).round(2),
+            "kurtosis": (rng.gamma(1.5, 1.0, n) - 1.4).round(3),
+            "company": np.exp(rng.normal(np.log(150), 2.5, n)).round(0) + 1,
+            "extractions": extractions,
+        }
+    )
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    return table, schema, Profile.learn(schema, schema.encode(table)[0], rng.uniform(0, 1, n))
+
+
+def _units(schema, profile, rows):
+    return profile.unit_changes(schema, schema.encode(rows)[0])
+
+
+def _segments(table, column):
+    """Real segments of one column: one sign, one tail, both tails, the middle."""
+    v = table[column]
+    low, high = v.quantile(0.1), v.quantile(0.9)
+    return {
+        "negative": table[v < 0],
+        "positive": table[v > 0],
+        "top decile": table[v > high],
+        "bottom decile": table[v < low],
+        "both tails": table[(v < low) | (v > high)],
+        "middle": table[(v > v.quantile(0.45)) & (v < v.quantile(0.55))],
+    }
+
+
+@pytest.mark.parametrize("column", ["price_diff", "kurtosis"])
+@pytest.mark.parametrize("factor", [1000, 100])
+def test_a_column_of_both_signs_in_another_unit_is_a_unit_change(column, factor):
+    """OJ's PriceDiff x1000 moved a logistic model's probability by up to 0.96 and
+    nothing was said, strict too: 24% of the rows lay below the lowest band and 69%
+    above the top, so neither side reached 80%. Judged together, each side scaled by
+    the same factor, they are the development's shape times 1,000. A segment holding
+    one sign, one tail or both tails is not."""
+    table, schema, profile = _wide()
+    new = table.sample(400, random_state=1)
+    encoded = schema.encode(new.assign(**{column: new[column] * factor}))[0]
+    assert profile.unit_changes(schema, encoded) == (column,)
+    (line,) = profile.unit_refusals(schema, encoded)
+    assert line.startswith(f"{column}: ") and " lie outside " in line, line
+    assert f"development's values times {factor:,}" in line, line
+    assert _lines(schema, profile, new) == []
+    for name, rows in _segments(table, column).items():
+        assert _units(schema, profile, rows) == (), name
+        for small in (rows.head(40), rows.head(30)):  # a batch of a few rows
+            assert _units(schema, profile, small) == (), name
+
+
+@pytest.mark.parametrize("factor", [100, 1 / 100])
+def test_a_column_spanning_orders_of_magnitude_in_another_unit_is_a_unit_change(factor):
+    """Company sizes of 1 to 10,000 sent x100: the small ones stay inside the top band
+    (65% past it), and the spread ratio read 2.10 against 2.0: no line. The whole
+    shape times 100 fits; the largest companies alone do not."""
+    table, schema, profile = _wide()
+    new = table.sample(400, random_state=2)
+    encoded = schema.encode(new.assign(company=new["company"] * factor))[0]
+    assert profile.unit_changes(schema, encoded) == ("company",)
+    (line,) = profile.unit_refusals(schema, encoded)
+    how = "times" if factor > 1 else "divided by"
+    assert f"development's values {how} 100:" in line, line
+    for name, rows in _segments(table, "company").items():
+        assert _units(schema, profile, rows) == (), name
+
+
+def test_a_mostly_missing_zero_inflated_count_in_another_unit_is_a_unit_change():
+    """opt's N.extractions (44% missing, half the rest 0, 1 for most others) sent x1000
+    moved scores by up to 1.0 unsaid: its bands are one count each, so the outer edges
+    are no deciles and the spread ratio read a rescaled count as a bunched tail."""
+    table, schema, profile = _zero_inflated_extractions()
+    new = table.sample(400, random_state=3)
+    encoded = schema.encode(new.assign(extractions=new["extractions"] * 1000))[0]
+    assert profile.unit_changes(schema, encoded) == ("extractions",)
+    (line,) = profile.unit_refusals(schema, encoded)
+    assert "times 1,000" in line, line
+    assert _lines(schema, profile, new) == []
+    v = table["extractions"]
+    for rows in (table[v >= 2], table[v == 1], table[v > 0], table[v.isna() | (v >= 3)]):
+        assert _units(schema, profile, rows) == ()
+
+
+def _zero_inflated_extractions():
+    table, *_ = _wide()
+    table = table[["extractions"]]
+    schema, _ = Schema.learn(table, ["extractions"])
+    schema, _ = schema.fit_levels(table)
+    scores = np.random.default_rng(0).uniform(0, 1, len(table))
+    return table, schema, Profile.learn(schema, schema.encode(table)[0], scores)

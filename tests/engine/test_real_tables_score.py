@@ -69,3 +69,30 @@ def test_a_real_tables_own_holdout_scores_without_a_crash_or_a_false_line(key):
         new, counts = p.schema.encode(rows)
         assert profile.unit_refusals(p.schema, new) == []  # strict refuses no unit either
         assert drift_rows(profile, p.schema, new, got[:, 1], counts)
+
+
+UNITS = {  # the break-it pass's real columns that moved scores unsaid when rescaled
+    "OJ PriceDiff": (lambda: __import__("suite_tables")._rdata("ISLR", "OJ"), "PriceDiff"),
+    "cells kurt_inten_ch_1": (
+        lambda: __import__("suite_tables")._rdata("modeldata", "cells"),
+        "kurt_inten_ch_1",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNITS))
+def test_a_real_column_sent_times_1000_is_refused_and_its_own_rows_are_not(case):
+    """Both signs (OJ's PriceDiff: 24% of the rows below the lowest band, 69% above the
+    top; cells' kurtosis): sent x1000 each moved a logistic model's probability (0.41,
+    0.07-0.19) with no line, and strict scored them. The table's own rows stay unsaid."""
+    from tuneplate.engine.contract.schema import Schema
+
+    load, column = UNITS[case]
+    table = load()
+    schema, _ = Schema.learn(table, list(table.columns))
+    schema, _ = schema.fit_levels(table)
+    holdout = schema.encode(table.sample(frac=0.2, random_state=0))[0]  # as a run's
+    profile = Profile.learn(schema, holdout, np.zeros(len(holdout)))
+    rescaled = table.assign(**{column: table[column] * 1000})
+    assert profile.unit_changes(schema, schema.encode(rescaled)[0]) == (column,)
+    assert profile.off_range(schema, schema.encode(table)[0]) == []
