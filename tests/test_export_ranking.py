@@ -330,3 +330,39 @@ def test_exported_ranking_score_refuses_ratings_on_another_scale(ranking_project
     table.to_csv(path, index=False)
     done = without_tuneplate(project, "score.py", "--data", path, "--out", tmp_path / "z.csv")
     assert done.returncode == 0 and "rating" not in done.stderr, done.stderr
+
+
+@pytest.mark.slow
+def test_exported_ranking_score_reads_dates_in_the_runs_day_month_order(ranking_project, tmp_path):
+    """score.py decided the day/month order again from the log it was given: a run on
+    month-first dates, given the first twelve days of each month (`01/05/2024`, no day
+    above 12), read 1 May for 5 January and every list moved, exit 0. The run's order
+    ships and holds; a log proving the other order is refused; with no order saved (an
+    ISO or epoch run) a log that proves none is read day first, and said."""
+    project, _, _, table = ranking_project
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    settings = copy / "model" / "ranking.json"
+    settings.write_text(json.dumps(json.loads(settings.read_text()) | {"time_format": "%m/%d/%Y"}))
+    early = table[table["ts"].dt.day <= 12]
+    lists = {}
+    for name, fmt in {"iso": "%Y-%m-%d %H:%M:%S", "us": "%m/%d/%Y %H:%M:%S"}.items():
+        path = tmp_path / f"{name}.csv"
+        early.assign(ts=early["ts"].dt.strftime(fmt)).to_csv(path, index=False)
+        done = without_tuneplate(copy, "score.py", "--data", path, "--out", f"{name}.csv")
+        assert done.returncode == 0, done.stderr
+        assert "warning" not in done.stderr
+        lists[name] = pd.read_csv(copy / f"{name}.csv", dtype={"user": str, "item": str})
+    pd.testing.assert_frame_equal(lists["us"], lists["iso"])
+
+    european = tmp_path / "eu.csv"
+    table.assign(ts=table["ts"].dt.strftime("%d/%m/%Y")).to_csv(european, index=False)
+    done = without_tuneplate(copy, "score.py", "--data", european, "--out", "eu.csv")
+    refused_in_one_line(done, "'ts' is written day/month/year in these rows", "2024-03-31")
+    assert not (copy / "eu.csv").exists()
+
+    us = tmp_path / "us.csv"
+    early.assign(ts=early["ts"].dt.strftime("%m/%d/%Y")).to_csv(us, index=False)
+    done = without_tuneplate(project, "score.py", "--data", us, "--out", tmp_path / "x.csv")
+    assert done.returncode == 0, done.stderr
+    assert "warning: ts was read day/month/year (no day above 12" in done.stderr

@@ -423,6 +423,9 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         # the recency features' span (days), as the run built them; absent before it was
         # saved (score.py then measures it on the log it scores, as it used to)
         **({"recent_days": r} if (r := results.data.get("recent_days")) else {}),
+        # the time column's day/month order ("%m/%d/%Y"); absent for epoch or ISO times
+        # and before it was saved (score.py then decides from the log, and warns)
+        **({"time_format": r} if (r := results.data.get("time_format")) else {}),
         # the value column's 1st–99th percentiles; absent before it was saved
         **({"value_range": r} if (r := results.data.get("value_range")) else {}),
     }
@@ -433,6 +436,7 @@ def _export_ranking(run_dir: Path, to: Path, results: Results, meta: dict) -> Pa
         "family_label": RANKER_LABELS.get(family, family),
         "roles": settings["roles"],
         "k": settings["k"],
+        "time_format": settings.get("time_format"),
         "candidates": settings["candidates"],
         "sources": [SOURCE_LABELS[name] for name in settings["sources"] if name in SOURCE_LABELS],
         "needs_items": bool(set(meta["features"]) & ITEM_FEATURES),

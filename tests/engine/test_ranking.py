@@ -415,3 +415,31 @@ def test_the_saved_value_range_is_coarse_and_holds_the_runs_own_values():
     assert ((minutes < low) | (minutes > high)).mean() <= 0.02
     assert value_range(pd.Series([1, 2, 3, 4, 5] * 20)) == (1.0, 5.0)  # a rating scale
     assert value_range(pd.Series([np.nan] * 3)) is None
+
+
+def test_a_scored_log_is_read_in_the_runs_day_month_order():
+    """A log whose dates prove no order was read day first whatever the run had read:
+    `01/05/2017` became 1 May under a run whose dates were month first. The run's order is
+    kept, a log proving the other order is refused in one line, and a run's own log still
+    decides its order from its dates."""
+    from tuneplate.engine.tasks.ranking.interactions import InteractionRoles, to_log
+
+    roles = InteractionRoles("u", "i", "t")
+    short = pd.DataFrame({"u": ["a", "b"], "i": ["x", "y"], "t": ["01/05/2017", "01/12/2017"]})
+    read = to_log(short, roles, "%m/%d/%Y")
+    assert read.events["time"].dt.month.tolist() == [1, 1]
+    assert read.date_format == "%m/%d/%Y"
+    assert to_log(short, roles, "%d/%m/%Y").events["time"].dt.month.tolist() == [5, 12]
+    other = short.assign(t=["25/01/2017", "26/01/2017"])
+    with pytest.raises(TuneplateError, match="written day/month/year in these rows"):
+        to_log(other, roles, "%m/%d/%Y")
+    us = short.assign(t=["01/25/2017", "01/05/2017"])
+    assert to_log(us, roles).date_format == "%m/%d/%Y"
+    assert to_log(us, roles).events["time"].dt.day.tolist() == [5, 25]
+    # ISO dates and epoch seconds need no order: nothing saved, an ISO log read as ever
+    assert to_log(short.assign(t=["2017-01-05", "2017-01-12"]), roles).date_format is None
+    assert to_log(short.assign(t=[1483574400, 1484179200]), roles).date_format is None
+    assert to_log(short.assign(t=["2017-05-01", "2017-01-12"]), roles, "%m/%d/%Y").events[
+        "time"
+    ].dt.month.tolist() == [1, 5]
+

@@ -209,3 +209,14 @@ def test_a_day_month_order_never_proved_is_said_at_check_and_run(events):
     assert "date_order_assumed" in {f.check for f in plan(VERTICAL, monthly, config).findings}
     proved = events.assign(timestamp=events["timestamp"].dt.strftime("%m/%d/%Y"))
     assert "date_order_assumed" not in {f.check for f in check(VERTICAL, proved, config)}
+
+
+def test_the_runs_day_month_order_is_saved_for_scoring(events):
+    """The run read `01/25/2025` month first, but saved no order: the exported score.py
+    decided again from the log it was given, and a log of the first twelve days of a month
+    (`01/05/2025`) was read day first, 1 May for 5 January, every list moved, unsaid."""
+    proved = events.assign(timestamp=events["timestamp"].dt.strftime("%m/%d/%Y"))
+    r = execute(plan(VERTICAL, proved, _config(time="timestamp", n_trials=1)))
+    assert r.data["time_format"] == "%m/%d/%Y"
+    iso = events.assign(timestamp=events["timestamp"].dt.strftime("%Y-%m-%d"))
+    assert "time_format" not in execute(plan(VERTICAL, iso, _config(n_trials=1))).data

@@ -15,7 +15,7 @@ import pandas as pd
 
 # Relative on purpose: `tuneplate export` copies this module verbatim into a ranking
 # project, beside the contract, at the same relative path.
-from ...contract.dates import parse_datetimes
+from ...contract.dates import ISO8601, check_date_order, detect_date_format, parse_datetimes
 from ...contract.edges import nice_step, on_grid
 from ...contract.errors import TuneplateError
 from ...contract.group_ids import whole_text
@@ -249,10 +249,15 @@ def basic_dates(column: pd.Series, name: str | None = None) -> pd.Series | None:
     return parsed.reindex(column.index)
 
 
-def parse_times(column: pd.Series, name: str) -> pd.Series:
+def parse_times(column: pd.Series, name: str, date_format: str | None = None) -> pd.Series:
     """Times as UTC-naive datetimes; numbers are read as epoch seconds, or as epoch
     milliseconds when every one of them is 13 digits long (`epoch_unit`: a common export
     that, read as seconds, lands tens of thousands of years ahead).
+
+    `date_format` is the day/month order the run read its dates with (`time_format`):
+    a scored log is read the same way, never decided again from its own dates, which a
+    short log may leave unproved ("01/05/2017" read as 1 May for the run's 5 January),
+    and a log that proves the other order is refused (`check_date_order`).
 
     Example:
         >>> parse_times(pd.Series([874965758]), "timestamp").dt.year.tolist()
@@ -283,8 +288,11 @@ def parse_times(column: pd.Series, name: str) -> pd.Series:
                 f"with no date (e.g. {str(column[clock].iloc[0])!r}); give --time a column "
                 "with dates, or join the date and time columns first ('1997-09-22 22:24')"
             )
+        ordered = date_format if date_format and date_format != ISO8601 else None
+        if ordered:
+            check_date_order(column.astype("string").rename(name), ordered)
         # Shared with --time splits: tz-aware times (even with changing offsets) to UTC.
-        parsed = parse_datetimes(column).dt.tz_localize(None)
+        parsed = parse_datetimes(column, ordered).dt.tz_localize(None)
     return _no_gaps(parsed, column, name)
 
 
@@ -309,6 +317,21 @@ def zoned(column: pd.Series) -> bool:
     return bool(text.str.contains(ZONE, case=False).any())
 
 
+def time_format(column: pd.Series) -> str | None:
+    """The day/month order `column`'s numeric dates were read with ("%d/%m/%Y"), saved
+    with the run so that scoring reads later logs the same way; None for epoch numbers,
+    datetimes and dates that need no order (ISO 8601).
+
+    Example:
+        >>> time_format(pd.Series(["01/25/2017", "02/01/2017"]))
+        '%m/%d/%Y'
+    """
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        return None
+    found = detect_date_format(column.astype("string")).format
+    return found if found != ISO8601 else None
+
+
 def _no_gaps(parsed: pd.Series, column: pd.Series, name: str) -> pd.Series:
     """`parsed`, after refusing any value of `column` that is missing or did not parse."""
     bad = parsed.isna() & column.notna()
@@ -330,7 +353,8 @@ class Log:
     (float, 1 when no value column) and keeps the original labels in `roles`;
     `hit` says in words which events count as positives (`hit_rule`); `values` is
     the value column as read, empty cells NaN (None without one), for the scale check;
-    `utc` whether the times were converted to UTC from a time zone (`zoned`).
+    `utc` whether the times were converted to UTC from a time zone (`zoned`);
+    `date_format` the time column's day/month order (`time_format`), None without one.
     """
 
     events: pd.DataFrame
@@ -338,6 +362,7 @@ class Log:
     hit: str = "any event in the log"
     values: np.ndarray | None = field(default=None, repr=False, compare=False)
     utc: bool = False
+    date_format: str | None = None
 
     @property
     def value_range(self) -> tuple[float, float] | None:
@@ -427,13 +452,15 @@ def hit_rule(table: pd.DataFrame, roles: InteractionRoles) -> str:
     return "any event in the log"
 
 
-def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
-    """The table as a `Log`: typed, sorted, with the positive rule applied."""
+def to_log(table: pd.DataFrame, roles: InteractionRoles, date_format: str | None = None) -> Log:
+    """The table as a `Log`: typed, sorted, with the positive rule applied. `date_format`:
+    the run's day/month order when scoring (`parse_times`), else decided from `table`."""
+    date_format = date_format or time_format(table[roles.time])
     frame = pd.DataFrame(
         {
             "user": whole_text(table[roles.user]).to_numpy(),
             "item": whole_text(table[roles.item]).to_numpy(),
-            "time": parse_times(table[roles.time], roles.time).to_numpy(),
+            "time": parse_times(table[roles.time], roles.time, date_format).to_numpy(),
         }
     )
     missing = frame["user"].isna() | frame["item"].isna()
@@ -462,4 +489,4 @@ def to_log(table: pd.DataFrame, roles: InteractionRoles) -> Log:
         frame["price"] = numbers(table[roles.price], roles.price, "price").to_numpy(dtype=float)
     frame = frame.sort_values("time", kind="stable").reset_index(drop=True)
     values = value.to_numpy(dtype=float) if roles.value else None
-    return Log(frame, roles, hit, values, zoned(table[roles.time]))
+    return Log(frame, roles, hit, values, zoned(table[roles.time]), date_format)

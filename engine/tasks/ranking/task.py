@@ -343,6 +343,9 @@ class RankingTask:
                 # the recency features' span, in days: score.py keeps the run's, never one
                 # recomputed on the (perhaps much shorter) log it scores
                 **({"recent_days": float(p.recent / cands.DAY)} if p.recent is not None else {}),
+                # the time column's day/month order ("%m/%d/%Y"): score.py reads a log as the
+                # run did, never by a new guess from dates that prove no order
+                **({"time_format": p.log.date_format} if p.log.date_format else {}),
                 "roles": {k: v for k, v in vars(p.log.roles).items() if v is not None},
                 # the value column's 1st–99th percentiles: score.py refuses a log on
                 # another scale (`interactions.check_scale`)
