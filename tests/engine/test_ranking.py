@@ -443,3 +443,44 @@ def test_a_scored_log_is_read_in_the_runs_day_month_order():
         "time"
     ].dt.month.tolist() == [1, 5]
 
+
+def _orders(orders: int = 400, lines: tuple[int, int] = (1, 4)) -> pd.DataFrame:
+    """An order log (gt's pizzaplace as a point-of-sale exports it): the order id is the
+    only id, and each order's lines share one time, so no "user" has an earlier event."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for o in range(orders):
+        t = pd.Timestamp("2015-01-01") + pd.Timedelta(hours=int(o * 20))
+        for item in rng.choice(30, size=int(rng.integers(*lines)), replace=False):
+            rows.append((f"2015-{o:06d}", f"pizza{item}", t))
+    return pd.DataFrame(rows, columns=["order_id", "name", "date"])
+
+
+@pytest.mark.parametrize("split", ["time", "last-n"])
+def test_a_period_no_user_can_be_evaluated_in_is_refused_before_the_rivals(split):
+    """Orders given as --user (each order's lines at one time) ended in a traceback from
+    choosing EASE's settings on no validation user ('NoneType' is not subscriptable) after
+    two minutes; it is refused when the periods are cut, naming the column. Per user
+    (last-n), orders of 8 to 11 lines have enough positives, none earlier than another."""
+    table = _orders() if split == "time" else _orders(lines=(8, 12))
+    log = to_log(table, resolve(table, None, user="order_id", item="name", time="date"))
+    cut = time_windows if split == "time" else last_n_windows
+    with pytest.raises(TuneplateError, match="has an event before it") as refused:
+        cut(log)
+    assert "'order_id'" in str(refused.value) and "order or session id" in str(refused.value)
+
+
+def test_a_rival_with_no_validation_user_is_skipped_not_a_traceback():
+    """EASE's and item-kNN's settings chosen on a validation period whose users have no
+    item to predict kept no setting (None) and `sources_of` raised a TypeError."""
+    from tuneplate.engine.tasks.ranking import rivals as rv
+
+    table = _orders()
+    table["order_id"] = "everyone"  # one user, so every period has one evaluable user
+    log = to_log(table, resolve(table, None, user="order_id", item="name", time="date"))
+    windows = time_windows(log)
+    empty = rv.period(windows.validation, np.array([], dtype=object), False)
+    for name in rv.SOURCES:
+        chosen = rv.choose(name, empty, 10, 0)
+        assert chosen.note and chosen.table is None
+    assert rv.sources_of({n: rv.choose(n, empty, 10, 0) for n in rv.SOURCES}).ease_l2 is None

@@ -344,6 +344,8 @@ def choose(name: str, validation: Period, k: int, seed: int, n_items: int = 0) -
         tried += 1
         if value > best_score:  # the first of equal settings (the grid's simplest) stays
             best, best_score = params, value
+    if best is None:  # no validation user with an item to predict: every score was NaN
+        return Rival(name, note="no validation user had an item to predict to choose on")
     return Rival(name, best, best_score, tried)
 
 

@@ -74,7 +74,7 @@ def time_windows(
         history = events[times < start]
         labels = events[(times >= start) & (times < end) & events["positive"]]
         windows.append(Window(name, start, end, history, labels))
-    _check_windows(windows, "--split time")
+    _check_windows(windows, "--split time", log.roles.user if log.roles else "the user column")
     # dates only: a date stands for its whole day, so the hold-out runs to the end of the
     # log's last date (a 00:00 after it read as the start of that day)
     dates = bool((times == times.dt.normalize()).all())
@@ -117,7 +117,7 @@ def last_n_windows(log: Log, n: int = 1, train_periods: int = TRAIN_PERIODS) -> 
         start_of_user = events["user"].map(first)
         history = events[(events["time"] < start_of_user).fillna(False).to_numpy(bool)]
         windows.append(Window(name, labels["time"].min(), labels["time"].max(), history, labels))
-    _check_windows(windows, "--split last-n")
+    _check_windows(windows, "--split last-n", log.roles.user if log.roles else "the user column")
     description = (
         f"per user: each user's last {n} positive event(s) held out, the {n} before for "
         f"validation and {train_periods} x {n} before those for training labels; other "
@@ -126,14 +126,23 @@ def last_n_windows(log: Log, n: int = 1, train_periods: int = TRAIN_PERIODS) -> 
     return Windows(tuple(windows[:-2]), windows[-2], windows[-1], description)
 
 
-def _check_windows(windows: list[Window], how: str) -> None:
+def _check_windows(windows: list[Window], how: str, user: str = "the user column") -> None:
+    """Refuse a split with a period that no user can be evaluated in: no earlier event,
+    no positive, or (an order or session id given as the user) no user with both."""
     for w in windows:
-        users = w.labels["user"].nunique()
-        if len(w.history) == 0 or users < MIN_WINDOW_USERS:
-            what = "no earlier events" if len(w.history) == 0 else "no positive events"
+        if w.labels["user"].nunique() < MIN_WINDOW_USERS:
             raise TuneplateError(
-                f"the {w.name} period after the split ({how}) has {what}; give a longer "
-                "log, a lower --min-value, or another --split"
+                f"the {w.name} period after the split ({how}) has no positive events; give "
+                "a longer log, a lower --min-value, or another --split"
+            )
+        # counted before any candidate or rival is built: EASE's and item-kNN's settings
+        # are chosen on the validation users, and none chose none (a traceback)
+        if len(w.history) == 0 or len(evaluable_users(w)) < MIN_WINDOW_USERS:
+            raise TuneplateError(
+                f"no user with a positive event in the {w.name} period ({how}) has an "
+                f"event before it, so none can be evaluated (is {user!r} an order or "
+                "session id rather than a customer?); give --user a column that follows "
+                "customers over time, or a longer log"
             )
 
 
