@@ -189,6 +189,73 @@ def test_a_suspicious_score_names_the_column_data_health_flagged(clean):
     assert "Data health found" not in verdict(clean(**easy)).reasons[0]
 
 
+def _near_copy(clean, **overrides):
+    """German credit with the outcome copied into a column, 2% of it flipped: the column
+    alone scores AUC 0.98, the scorecard hold-out 0.980 (0.943-0.999), cross-validated
+    0.993; the report said "Ready for review … The model held up on rows it never saw"."""
+    run = clean()
+    figures = {
+        "validation": 0.993,
+        "holdout": 0.98,
+        "holdout_interval": (0.943, 0.999),
+        "holdout_metrics": {**run.holdout_metrics, "roc_auc": 0.98},
+        "baseline": {**run.baseline, "holdout": 0.98},
+    }
+    return clean(**{**figures, **overrides})
+
+
+def _alone(check="suspiciously_predictive", severity="warning", columns=("review_score",)):
+    return Finding(check, severity, "review_score (AUC 0.98)", columns=columns)
+
+
+def test_a_column_flagged_predictive_alone_is_never_ready_for_review(clean):
+    """The flagged column is a signal of its own, the folds at the ceiling another: two
+    signals stop the run, and the first screen names the column."""
+    v = verdict(_near_copy(clean, findings=[_alone()]))
+    assert v.level == "stop" and _suspicious(v)
+    assert not any("held up" in r for r in v.reasons)
+    assert "'review_score' alone predicts the outcome" in v.reasons[0]
+    assert "cross-validated ROC AUC 0.993 (at or above 0.99)" in v.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("check", "severity"),
+    [
+        ("suspiciously_predictive", "warning"),  # credit: an application field above 0.9
+        ("post_diagnosis_leakage", "error"),  # diagnosis: a post-diagnosis name that predicts
+        ("single_feature_leakage", "error"),  # any vertical, through the Python API
+    ],
+)
+def test_a_flagged_column_alone_makes_a_modest_score_suspicious(check, severity, clean):
+    """Below every ceiling and in line with cross-validation, the flagged column alone
+    still makes the score one to explain: the model is at least as good as that column."""
+    run = clean(validation=0.93, holdout=0.92, holdout_interval=(0.88, 0.96))
+    v = verdict(replace(run, findings=[*run.findings, _alone(check, severity)]))
+    assert v.level in ("caution", "stop") and _suspicious(v)
+    assert not any("held up" in r for r in v.reasons)
+    two = verdict(replace(run, findings=[_alone(columns=("review_score", "closing_note"))]))
+    assert "'review_score' and 'closing_note' alone predict the outcome" in two.reasons[0]
+
+
+def test_a_strong_marker_noted_but_not_flagged_still_holds_up(clean):
+    """Diagnosis notes a single marker of AUC 0.9-0.99 (`strongest_feature`, info): real
+    markers are that strong, so the note alone raises no doubt."""
+    run = clean(validation=0.93, holdout=0.92, holdout_interval=(0.88, 0.96))
+    v = verdict(replace(run, findings=[_alone("strongest_feature", "info")]))
+    assert not _suspicious(v) and any("held up" in r for r in v.reasons)
+
+
+def test_folds_at_the_ceiling_are_suspicious_when_the_holdout_lands_under_it(clean):
+    """A 200-row hold-out can land under 0.99 by chance while the folds, on every
+    development row, sit above it: one signal (a caution), worded as the folds' score."""
+    v = verdict(_near_copy(clean))
+    assert v.level == "caution" and _suspicious(v)
+    assert "cross-validated ROC AUC 0.993 (at or above 0.99)" in v.reasons[0]
+    assert not any("held up" in r for r in v.reasons)
+    under = verdict(_near_copy(clean, validation=0.985))
+    assert not _suspicious(under)
+
+
 def test_a_near_perfect_loss_far_from_cross_validation_is_not_called_in_line(clean):
     """Hold-out log-loss 0.0009 against a cross-validated 0.027: both near perfect, 30
     times apart; "in line with cross-validation" misdescribed it (a fresh user's run)."""
