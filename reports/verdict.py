@@ -300,8 +300,10 @@ def suspicion(results: Results) -> Suspicion | None:
         Suspicion(signals=['ROC AUC 0.998 on rows it never saw (at or above 0.99)'], agrees=…)
     """
     ceiling = _ceiling(results)
-    flagged = _flagged(results)
-    alone = _alone(_flagged(results, problems_only=True))
+    problems = _flagged(results, problems_only=True)
+    alone = _alone(problems)
+    # columns the signal names already are not named again beside the causes
+    flagged = tuple(c for c in _flagged(results) if c not in problems)
     signals = [s for s in (ceiling, _above_cv(results), _above_baseline(results), alone) if s]
     if not signals:
         return None
@@ -350,7 +352,8 @@ def _alone(flagged: tuple[str, ...]) -> str:
         return ""
     return (
         f"{_listing(flagged)} alone {'predicts' if len(flagged) == 1 else 'predict'} the "
-        "outcome better than one column should"
+        f"outcome better than one column should (Data health: check first when "
+        f"{'it is' if len(flagged) == 1 else 'they are'} recorded)"
     )
 
 

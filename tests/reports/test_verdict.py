@@ -185,8 +185,14 @@ def test_a_suspicious_score_names_the_column_data_health_flagged(clean):
     }
     v = verdict(clean(**easy, findings=[flagged]))
     assert _suspicious(v)
-    assert "Data health found 'share' predictive on its own" in v.reasons[0]
-    assert "Data health found" not in verdict(clean(**easy)).reasons[0]
+    assert "'share' alone predicts the outcome" in v.reasons[0]
+    assert "Data health" not in verdict(clean(**easy)).reasons[0]
+    # a strong marker only noted (diagnosis) is still named beside the causes
+    noted = Finding("strongest_feature", "info", "share (AUC 0.99)", columns=("share",))
+    assert (
+        "Data health found 'share' predictive on its own"
+        in (verdict(clean(**easy, findings=[noted])).reasons[0])
+    )
 
 
 def _near_copy(clean, **overrides):
@@ -216,6 +222,7 @@ def test_a_column_flagged_predictive_alone_is_never_ready_for_review(clean):
     assert not any("held up" in r for r in v.reasons)
     assert "'review_score' alone predicts the outcome" in v.reasons[0]
     assert "cross-validated ROC AUC 0.993 (at or above 0.99)" in v.reasons[0]
+    assert v.reasons[0].count("'review_score'") == 1  # named once, not again as a cause
 
 
 @pytest.mark.parametrize(
