@@ -61,11 +61,11 @@ SAME_SHAPE = (0.5, 2.0)  # spread ratios (`OffRange.spread`) read as one shape r
 # `_rescaled`: a batch whose values, divided by one factor of UNIT_FACTOR or more (or
 # multiplied), fall in the development's bands as its rows did, where the values as
 # given do not. It finds the changed units the outer-band rule misses: a column of both
-# signs (OJ's PriceDiff x1000 puts 24% below the lowest band and 69% above the top),
-# one spanning orders of magnitude (company sizes 1-10,000 x100 leave their small
-# values inside) and a count whose bands are one value each (the outer edges are no
-# deciles, so the spread ratio misreads it). Judged from FIT_ROWS readable values, with
-# FIT_SHARE of them past either outer band; "the same shares" is the two-sample
+# signs (OJ's PriceDiff x1000 puts 24% below the lowest band and 69% above the top) and
+# a count whose bands are one value each (the outer edges are no deciles, so the spread
+# ratio misreads its values other than 0). Judged from FIT_ROWS readable values, with
+# FIT_SHARE of them past either outer band (past both, but for a count's values other
+# than 0); "the same shares" is the two-sample
 # Kolmogorov-Smirnov distance over the band edges within FIT_KS * sqrt(1/n + 1/m)
 # (1.95: the 0.1% critical value, Smirnov 1948; Hollander & Wolfe, *Nonparametric
 # Statistical Methods*, 1999, 5.4). A segment (the top decile, one sign, both tails) is
@@ -347,8 +347,8 @@ class Profile:
             if record is None or not record.unit:
                 record = _off_range_past_zeros(f.name, x, bands, coded) or record
             if (record is None or not record.unit) and not coded:
-                # A unit the outer-band rule missed (both signs, orders of magnitude, one
-                # band per count): the whole shape rescaled. A code is judged by its
+                # A unit the outer-band rule missed (both signs, one band per count): the
+                # whole shape rescaled. A code is judged by its
                 # values (`Feature.codes`) and the rule above.
                 record = _rescaled_anyhow(f.name, x, bands, self.counted) or record
             if record is not None:
@@ -501,23 +501,27 @@ def _rescaled_anyhow(name: str, x: np.ndarray, bands: Bands, rows: float) -> Off
     """`_rescaled` on the readable values `x`, else on those other than 0 against the
     development's other bands (a zero-inflated count keeps its zeros in any unit).
     `rows`: the development's rows (`Profile.counted`)."""
-    record = _rescaled(name, x, bands, rows)
+    record = _rescaled(name, x, bands, rows, both=True)
     if record is None and np.any(x == 0) and (nonzero := _without_zero_band(bands)):
-        again = _rescaled(name, x[x != 0], nonzero, rows)
+        again = _rescaled(name, x[x != 0], nonzero, rows, both=False)
         record = None if again is None else replace(again, nonzero=True)
     return record
 
 
-def _rescaled(name: str, x: np.ndarray, bands: Bands, rows: float) -> OffRange | None:
+def _rescaled(name: str, x: np.ndarray, bands: Bands, rows: float, both: bool) -> OffRange | None:
     """The record of a changed unit when the readable values `x` fit the development's
     bands multiplied by one factor of UNIT_FACTOR or more (or divided), and do not fit
     them as given; else None. `rows`: the development's rows, of which the bands'
-    readable share counts (FIT_ROWS says the rule)."""
+    readable share counts (FIT_ROWS says the rule). `both`: only values past both outer
+    bands are judged. Past one, the bottom decile of a column spanning orders of
+    magnitude (modeldata cells' intensities, 162 rows) fit the development divided by
+    10 to 100 (distance 0.11-0.15, within the 0.18 allowed) as a unit does; a count's
+    values other than 0 (`_without_zero_band`) are judged past one band too."""
     if len(x) < FIT_ROWS or len(bands.edges) < 2:
         return None
     low, high = bands.edges[0], bands.edges[-1]
     below, above = float(np.mean(x < low)), float(np.mean(x > high))
-    if below + above < FIT_SHARE:
+    if below + above < FIT_SHARE or (both and not (below and above)):
         return None
     shares = np.asarray(bands.shares[:-1], dtype=float)
     development = rows * shares.sum()

@@ -276,14 +276,14 @@ def test_one_value_below_zero_does_not_hide_a_unit_change():
     assert "balance" in said_outside(counts)
 
 
-# -- a unit the outer-band rule missed: both signs, orders of magnitude, one band a count
+# -- a unit the outer-band rule missed: both signs, one band a count
 
 
 def _wide(n: int = 1000, seed: int = 11):
     """Columns whose unit change the outer-band rule let pass: a price difference and a
-    kurtosis holding both signs (ISLR OJ's PriceDiff, modeldata cells' kurt_inten_ch_*),
-    a size spanning four orders of magnitude (Stack Overflow's company size, 1-10,000)
-    and a count of extractions, half 0 and 44% missing (medicaldata opt)."""
+    kurtosis holding both signs (ISLR OJ's PriceDiff, modeldata cells' kurt_inten_ch_*)
+    and a count of extractions, half 0 and 44% missing (medicaldata opt); beside them a
+    size spanning four orders of magnitude (Stack Overflow's company size, 1-10,000)."""
     rng = np.random.default_rng(seed)
     p = [0.5, 0.27, 0.14, 0.04, 0.02, 0.01, 0.005, 0.005, 0.005, 0.005]
     extractions = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 20], n, p=p).astype(float)
@@ -339,22 +339,6 @@ def test_a_column_of_both_signs_in_another_unit_is_a_unit_change(column, factor)
         assert _units(schema, profile, rows) == (), name
         for small in (rows.head(40), rows.head(30)):  # a batch of a few rows
             assert _units(schema, profile, small) == (), name
-
-
-@pytest.mark.parametrize("factor", [100, 1 / 100])
-def test_a_column_spanning_orders_of_magnitude_in_another_unit_is_a_unit_change(factor):
-    """Company sizes of 1 to 10,000 sent x100: the small ones stay inside the top band
-    (65% past it), and the spread ratio read 2.10 against 2.0: no line. The whole
-    shape times 100 fits; the largest companies alone do not."""
-    table, schema, profile = _wide()
-    new = table.sample(400, random_state=2)
-    encoded = schema.encode(new.assign(company=new["company"] * factor))[0]
-    assert profile.unit_changes(schema, encoded) == ("company",)
-    (line,) = profile.unit_refusals(schema, encoded)
-    how = "times" if factor > 1 else "divided by"
-    assert f"development's values {how} 100:" in line, line
-    for name, rows in _segments(table, "company").items():
-        assert _units(schema, profile, rows) == (), name
 
 
 def test_a_mostly_missing_zero_inflated_count_in_another_unit_is_a_unit_change():
