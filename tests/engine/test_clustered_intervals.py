@@ -236,15 +236,21 @@ def test_a_grouped_runs_rows_without_the_group_column_are_said(tmp_path):
     """The run kept each customer's rows together; new rows without that column would be
     counted as independent rows without a word (narrower intervals, another verdict)."""
     rng = np.random.default_rng(1)
-    table = pd.DataFrame({"debt_ratio": rng.uniform(0, 1, 600).round(3)})
-    table["status"] = np.where(rng.random(600) < 0.2 + 0.5 * table.debt_ratio, "bad", "good")
-    table["customer"] = np.repeat([f"C{i:03d}" for i in range(200)], 3)
-    table.to_csv(tmp_path / "train.csv", index=False)
+
+    def customers() -> pd.DataFrame:  # 200 customers with three loans each
+        table = pd.DataFrame({"debt_ratio": rng.uniform(0, 1, 600).round(3)})
+        bad = rng.random(600) < 0.2 + 0.5 * table.debt_ratio
+        table["status"] = np.where(bad, "bad", "good")
+        table["customer"] = np.repeat([f"C{i:03d}" for i in range(200)], 3)
+        return table
+
+    customers().to_csv(tmp_path / "train.csv", index=False)
     run, project = tmp_path / "run", tmp_path / "project"
     args = ["--target", "status", "--group", "customer", "--model", "logistic", "--trials", "2"]
     assert main(["run", "credit-risk", "--data", str(tmp_path / "train.csv"), *args,
                  "--out", str(run)]) == 0  # fmt: skip
     assert main(["export", str(run), "--to", str(project)]) == 0
+    table = customers()  # later loans: validate refuses the development table itself
     table.drop(columns="customer").to_csv(tmp_path / "new.csv", index=False)
     said = "The run kept the rows of each 'customer' together, but these rows lack"
     assert any(said in n for n in _validate(run, tmp_path / "new.csv").notes)
@@ -329,6 +335,9 @@ def grouped_loans(tmp_path_factory):
     table.insert(0, "customer", [f"C{i:04d}" for i in range(len(table))])
     copied = table.loc[table.index.repeat(COPIES)].reset_index(drop=True)
     copied.to_csv(root / "train.csv", index=False)
+    later = _loan_table(300, np.random.default_rng(4))  # validate refuses the run's own rows
+    later.insert(0, "customer", [f"D{i:04d}" for i in range(len(later))])
+    later.loc[later.index.repeat(COPIES)].to_csv(root / "later.csv", index=False)
     run = root / "run"
     args = ["--target", "status", "--group", "customer", "--model", "logistic", "--trials", "2"]
     assert main(["run", "credit-risk", "--data", str(root / "train.csv"), *args,
@@ -343,7 +352,7 @@ def test_a_grouped_runs_development_auroc_interval_counts_its_customers(grouped_
     root, run = grouped_loans
     profile = tuneplate.Results.load(run).model.profile
     assert profile.auroc_se is not None and np.isfinite(profile.auroc_se)
-    v = _validate(run, root / "train.csv", group="customer")
+    v = _validate(run, root / "later.csv", group="customer")
     from tuneplate.engine.contract.intervals import _logit_around
 
     dev, width = v.auroc.development, _width(v.auroc.development_interval)
