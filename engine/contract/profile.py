@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .edges import coarse_edges
+from .edges import coarse_edges, nice_step
 
 BANDS = 10  # deciles, the usual choice for PSI (Siddiqi 2006)
 SHARE_FLOOR = 1e-4  # an empty band counts as this share, so ln(a/e) stays finite
@@ -58,6 +58,15 @@ OFF_RANGE_BANDS = 5
 # the top band, sits about 4 times the median.
 UNIT_FACTOR = 8.0
 SAME_SHAPE = (0.5, 2.0)  # spread ratios (`OffRange.spread`) read as one shape rescaled
+# ... and whose median lies past the development's tail (`Bands.tails`: its 1st and 99th
+# percentiles of the values other than 0, of TAIL_ROWS rows or more each). A segment
+# lies inside the development's range, a changed unit puts even its middle past it. By
+# the median and the spread alone, the bottom decile of a column running from 0 is the
+# whole column divided by 10 (modeldata cells' angles, 0-180: exactly so), and strict
+# refused real segments: attrition's employees with the fewest working years, covid
+# testing's youngest patients, Stack Overflow's lowest salaries.
+TAIL = 0.01
+TAIL_ROWS = 10
 # `_rescaled`: a batch whose values, divided by one factor of UNIT_FACTOR or more (or
 # multiplied), fall in the development's bands as its rows did, where the values as
 # given do not. It finds the changed units the outer-band rule misses: a column of both
@@ -99,6 +108,9 @@ class OffRange:
     # against the development's: about 1 when every value was multiplied alike
     spread: float = 1.0
     nonzero: bool = False  # judged on the values other than 0 (`_without_zero_band`)
+    # the new median lies past the development's tail on this side (`Bands.tails`; True
+    # when none was saved)
+    past_tail: bool = True
     # `_rescaled`'s factor: the development's values times this fit the new ones (0: not
     # fitted). Then `where` may be "outside" (past both outer bands), `edge` the lower
     # and `high` the upper edge.
@@ -114,15 +126,24 @@ class OffRange:
         A fitted factor (`scale`) is one by construction."""
         if self.scale:
             return True
-        return self.factor >= UNIT_FACTOR and SAME_SHAPE[0] <= self.spread <= SAME_SHAPE[1]
+        same_shape = SAME_SHAPE[0] <= self.spread <= SAME_SHAPE[1]
+        return self.factor >= UNIT_FACTOR and same_shape and self.past_tail
 
     @property
     def line(self) -> str:
-        """The one line scoring and validate print."""
+        """The one line scoring and validate print. Past the bands' outer edge (a tenth
+        of the development) but not its 1% tail, the rows may be a chosen segment the
+        model learned from: the line says so rather than "outside the range"."""
+        where = (
+            ", outside the range the model learned"
+            if self.past_tail
+            else "; rows chosen from its lowest or highest tenth would lie inside the range "
+            "the model learned, which held few like them"
+        )
         return (
             f"{self._beyond}: a change of unit or reading (thousands, a percent for a "
             "fraction, a decimal mark), or an input that moves on with time (a year)? scored "
-            "as given, outside the range the model learned"
+            f"as given{where}"
         )
 
     @property
@@ -163,6 +184,9 @@ class Bands:
     shares: tuple[float, ...]
     edges: tuple[float, ...] = ()
     levels: tuple[str, ...] = ()
+    # A numeric column's (low, high) tail, `_tails`; None for a categorical column, too
+    # few rows, or files saved before it existed (a unit is then judged without it).
+    tails: tuple[float, float] | None = None
 
     @classmethod
     def learn(cls, values: Any, bands: int = BANDS, kind: str = "numeric") -> Bands:
@@ -177,7 +201,8 @@ class Bands:
         x = np.asarray(values, dtype=float)
         finite = x[np.isfinite(x)]
         edges = coarse_edges(_midpoint_edges(finite, bands), finite, kind)
-        return cls(_numeric_shares(x, edges), edges=edges)
+        tails = _tails(finite, edges) if kind == "numeric" else None
+        return cls(_numeric_shares(x, edges), edges=edges, tails=tails)
 
     def median(self) -> float:
         """The development median of a numeric column, read from its bands: linear within
@@ -361,7 +386,7 @@ class Profile:
                 "rows": self.rows,
                 "events": self.events,
                 "scores": asdict(self.scores),
-                "columns": {name: asdict(b) for name, b in self.columns.items()},
+                "columns": {name: _saved(b) for name, b in self.columns.items()},
             }
             | (
                 {}  # no key: older readers and ungrouped runs read the same file
@@ -374,7 +399,9 @@ class Profile:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Profile:
         def bands(d: dict[str, Any]) -> Bands:
-            return Bands(tuple(d["shares"]), tuple(d.get("edges", ())), tuple(d.get("levels", ())))
+            tails = tuple(d["tails"]) if d.get("tails") else None
+            edges, levels = tuple(d.get("edges", ())), tuple(d.get("levels", ()))
+            return Bands(tuple(d["shares"]), edges, levels, tails)
 
         columns = {name: bands(d) for name, d in data.get("columns", {}).items()}
         events = data.get("events")
@@ -384,6 +411,12 @@ class Profile:
         entities = data.get("entities")  # absent before it was recorded: rows stand in
         entities = None if entities is None else float(entities)
         return cls(int(data["rows"]), bands(data["scores"]), columns, events, auroc_se, entities)
+
+
+def _saved(bands: Bands) -> dict[str, Any]:
+    """`bands` as a profile file holds them: without `tails` where there are none."""
+    saved = asdict(bands)
+    return saved if saved["tails"] else {k: v for k, v in saved.items() if k != "tails"}
 
 
 def effective_entities(groups: Any) -> float:
@@ -474,9 +507,11 @@ def _off_range(name: str, x: np.ndarray, bands: Bands, coded: bool) -> OffRange 
         new = float(np.mean(beyond))
         if new < OFF_RANGE_SHARE:
             continue
-        factor = _times(float(np.median(x)), bands.median())
+        median = float(np.median(x))
+        factor = _times(median, bands.median())
         spread = _spread_ratio(x, bands)
-        record = OffRange(name, where, edge, new, dev, len(x), factor, spread)
+        past = _past_tail(median, where, bands.tails)
+        record = OffRange(name, where, edge, new, dev, len(x), factor, spread, past_tail=past)
         # An outer band that held more than OFF_RANGE_DEV of the development (a code's
         # top level, a spike at 0) also fills with one segment, so past it only a
         # changed unit is said: installment-rate codes 1-4 sent as 100-400 lie past a
@@ -583,15 +618,61 @@ def _without_zero_band(bands: Bands) -> Bands | None:
 
     Example:
         >>> _without_zero_band(Bands((0.4, 0.3, 0.3, 0.0), edges=(0.5, 1.5)))
-        Bands(shares=(0.3, 0.3, 0.0), edges=(1.5,), levels=())
+        Bands(shares=(0.3, 0.3, 0.0), edges=(1.5,), levels=(), tails=None)
     """
     if len(bands.edges) < 2:
         return None
     if 0 <= bands.edges[0]:  # bands are (-inf, e1], …: 0 in the lowest
-        return Bands(bands.shares[1:], bands.edges[1:])
+        return Bands(bands.shares[1:], bands.edges[1:], tails=bands.tails)
     if bands.edges[-1] < 0:
-        return Bands((*bands.shares[:-2], bands.shares[-1]), bands.edges[:-1])
+        return Bands((*bands.shares[:-2], bands.shares[-1]), bands.edges[:-1], tails=bands.tails)
     return None
+
+
+def _tails(x: np.ndarray, edges: tuple[float, ...]) -> tuple[float, float] | None:
+    """`Bands.tails`: the TAIL and 1 - TAIL quantiles of the readable values `x` other
+    than 0 (a count's zeros stay 0 in any unit), moved onto the grid of the outer band
+    beside each (`coarse_edges`), so none is a row's value; the quantile moves inwards
+    to keep TAIL_ROWS rows past it. None with fewer than two edges, or when that leaves
+    no tail short of the outer edges (under TAIL_ROWS / 0.1 values).
+
+    Example:
+        >>> _tails(np.arange(1.0, 1001.0), (100.0, 900.0))
+        (20.0, 1000.0)
+    """
+    values = x[x != 0]
+    if len(edges) < 2 or not len(values):
+        return None
+    q = max(TAIL, TAIL_ROWS / len(values))
+    if q >= 0.1:
+        return None
+    low, high = np.quantile(values, [q, 1 - q])
+    return _grid_tail(low, edges[0], x), _grid_tail(high, edges[-1], x)
+
+
+def _grid_tail(tail: float, edge: float, x: np.ndarray) -> float:
+    """`tail` on the grid of the outer band beside it (`coarse_edges` of the two, which
+    moves a cut by at most an eighth of the gap); the edge when they merge. Alone on the
+    grid, a count's tail (its least value, also its lowest band's edge) would round to
+    the column's coarse step: 1 to 0. A tail the grid would move to 0 or past it (a
+    column running from near 0) goes to a step of half its size instead: at 0, a
+    column divided by 1,000 would lie past no tail."""
+    grid = coarse_edges(sorted([float(tail), float(edge)]), x)
+    if len(grid) < 2:
+        return float(edge)
+    moved = float(grid[0] if tail < edge else grid[-1])
+    if moved * tail > 0 or not tail:
+        return moved
+    step = nice_step(abs(tail) / 2)
+    return round(tail / step) * step
+
+
+def _past_tail(median: float, where: str, tails: tuple[float, float] | None) -> bool:
+    """Whether a batch's `median` lies past the development's tail on side `where`
+    ("below" or "above"); True without saved tails (`Bands.tails`)."""
+    if tails is None:
+        return True
+    return median < tails[0] if where == "below" else median > tails[1]
 
 
 def _relative_spread(values: Any) -> float:

@@ -364,3 +364,28 @@ def _zero_inflated_extractions():
     schema, _ = schema.fit_levels(table)
     scores = np.random.default_rng(0).uniform(0, 1, len(table))
     return table, schema, Profile.learn(schema, schema.encode(table)[0], scores)
+
+
+def test_the_tails_are_saved_and_a_file_without_them_judges_as_before():
+    """`Bands.tails` (the 1% tails a unit's median must pass) round-trip through the
+    profile file; a file saved before them reads with none, and a unit is judged by the
+    median and spread alone, as it was."""
+    import json
+
+    table, schema, profile = _profiled(n=2000)
+    back = Profile.from_dict(json.loads(json.dumps(profile.to_dict())))
+    assert back == profile
+    ratio = profile.columns["ratio"]
+    assert ratio.tails[0] < ratio.edges[0] and ratio.edges[-1] < ratio.tails[1]
+    old = profile.to_dict()
+    for saved in old["columns"].values():
+        saved.pop("tails", None)
+    before = Profile.from_dict(old)
+    assert before.columns["ratio"].tails is None
+    new = table.sample(60, random_state=1)
+    bottom = table[table["ratio"] < 0.1].head(60)  # the lowest tenth, 0 to 0.1
+    encoded = schema.encode(bottom)[0]
+    assert profile.unit_changes(schema, encoded) == ()
+    assert before.unit_changes(schema, encoded) == ("ratio",)  # as 0-1 divided by 10
+    rescaled = schema.encode(new.assign(ratio=new["ratio"] / 1000))[0]
+    assert profile.unit_changes(schema, rescaled) == before.unit_changes(schema, rescaled)

@@ -96,3 +96,48 @@ def test_a_real_column_sent_times_1000_is_refused_and_its_own_rows_are_not(case)
     rescaled = table.assign(**{column: table[column] * 1000})
     assert profile.unit_changes(schema, schema.encode(rescaled)[0]) == (column,)
     assert profile.off_range(schema, schema.encode(table)[0]) == []
+
+
+SEGMENTS = {  # real bottom segments the median-and-spread rule called a unit change
+    "attrition TotalWorkingYears": ("credit:attrition", "TotalWorkingYears"),
+    "covid_testing age": ("diagnosis:covid_testing", "age"),
+    "wa_churn tenure": ("credit:wa_churn", "tenure"),
+    "caravan MOSTYPE": ("credit:caravan", "MOSTYPE"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEGMENTS))
+def test_a_real_bottom_segment_is_no_unit_change_and_the_column_x1000_is(case):
+    """The employees with the fewest working years, the youngest patients, the newest
+    customers: a bottom segment of a column running from near 0 lies ten times under
+    its median with the same relative spread, as the column divided by 10 would, and
+    strict refused them as a changed unit. Their median lies inside the development's
+    range (past no 1% tail), a changed unit's does not."""
+    key, column = SEGMENTS[case]
+    table = ALL[key]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = plan(
+            tuneplate.load_vertical(table.vertical),
+            table.frame(),
+            Config.flat(seed=0, n_trials=1, target=table.target, positive=table.positive),
+        )
+    hold, dev = p.split.holdout, p.split.development
+    encoded = p.schema.encode(p.table)[0]
+    profile = Profile.learn(p.schema, encoded.iloc[hold], np.zeros(len(hold)))
+    rows = p.table.iloc[dev]
+    values = rows[column].astype(float)
+    for share in (0.1, 0.25):
+        segment = rows[values < values.quantile(share)]
+        for batch in (segment, segment.sample(min(40, len(segment)), random_state=0)):
+            new = p.schema.encode(batch)[0]
+            assert profile.unit_changes(p.schema, new) == (), (share, len(batch))
+            assert profile.unit_refusals(p.schema, new) == [], (share, len(batch))
+            said = profile.off_range(p.schema, new)  # a line may ask, but not misstate
+            assert not any("outside the range" in line for line in said), said
+    for factor in (1000, 1 / 1000):
+        rows = p.table.iloc[hold]
+        rescaled = p.schema.encode(rows.assign(**{column: rows[column] * factor}))[0]
+        assert profile.unit_changes(p.schema, rescaled) == (column,), factor
+        (line,) = profile.off_range(p.schema, rescaled)
+        assert "outside the range the model learned" in line
