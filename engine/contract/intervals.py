@@ -38,6 +38,12 @@ Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 # clusters the sandwich and the clustered AUROC variance are far too narrow (Cameron &
 # Miller 2015, section VI); the run's cluster bootstrap uses the same floor.
 MIN_ENTITIES = 20
+# Fewer events or non-events than this, on the new rows or the development hold-out,
+# give no interval of the AUROC's change: with a handful of one outcome the normal
+# (Wald-type) AUROC interval falls well short of its coverage (Qin & Hotilovac, Stat
+# Methods Med Res 17:207-221, 2008), and a hold-out with 2 events (AUROC 0.377) let
+# validate say "still performs as developed" of any new rows.
+MIN_OUTCOMES = 10
 NAN_PAIR = (math.nan, math.nan)
 
 
@@ -183,7 +189,8 @@ def auroc_figure(
 
     The new rows' standard error is DeLong's (`delong_auroc_se`), or with `groups` (one
     entity id per new row) Obuchowski's, counting the entities (`clustered_auroc_se`);
-    the development side's is `development_auroc_se`.
+    the development side's is `development_auroc_se`. No difference interval (None)
+    with fewer than MIN_OUTCOMES events or non-events on either side.
     """
     value = auroc(y, p)
     se_new = delong_auroc_se(y, p) if groups is None else clustered_auroc_se(y, p, groups)
@@ -205,7 +212,9 @@ def auroc_figure(
         _logit_around(value, se_new),
         development,
         _logit_around(development, se_dev),
-        difference_interval(value, se_new, development, se_dev) if math.isfinite(se_dev) else None,
+        difference_interval(value, se_new, development, se_dev)
+        if math.isfinite(se_dev) and not _few_outcomes(y, profile)
+        else None,
         method,
     )
 
@@ -238,6 +247,16 @@ def event_rate_interval(y: np.ndarray, groups=None) -> tuple[float, float] | Non
         residual = np.bincount(codes, weights=y - rate, minlength=g)
         se = math.sqrt(max(g / (g - 1) * float(residual @ residual), 1e-12)) / n
     return rate - Z95 * se, rate + Z95 * se
+
+
+def _few_outcomes(y: np.ndarray, profile: Profile | None) -> bool:
+    """Fewer than MIN_OUTCOMES events or non-events among the new outcomes `y` (0/1) or
+    on the development hold-out (`profile`; unknown counts are not few)."""
+    events = int(np.sum(np.asarray(y) == 1))
+    counts = [events, len(y) - events]
+    if profile is not None and profile.events is not None:
+        counts += [profile.events, profile.rows - profile.events]
+    return min(counts) < MIN_OUTCOMES
 
 
 def development_auroc_se(auc: float, profile: Profile | None) -> float:

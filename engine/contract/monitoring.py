@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .counts import said_outside
-from .intervals import MIN_ENTITIES, Calibration, Figure
+from .intervals import MIN_ENTITIES, MIN_OUTCOMES, Calibration, Figure
 from .profile import (
     PSI_MAJOR,
     PSI_WATCH,
@@ -448,8 +448,9 @@ def _unjudged(a: Figure | None, c: Calibration | None) -> tuple[str, ...]:
     if not missing:
         return ()
     return (
-        f"But {' and '.join(missing)} could not be judged: no interval on these rows (too "
-        f"few rows of both outcomes, or fewer than {MIN_ENTITIES} patients or customers).",
+        f"But {' and '.join(missing)} could not be judged: no interval (fewer than "
+        f"{MIN_OUTCOMES} events or non-events on these rows or on the development hold-out, "
+        f"or fewer than {MIN_ENTITIES} patients or customers).",
     )
 
 
