@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import digest
+from cli_checks import digest, without_tuneplate
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
@@ -1230,3 +1230,22 @@ def test_the_development_table_itself_is_refused_not_validated(credit, tmp_path,
     err = capsys.readouterr().err
     assert "developed on" in err and "rows it never saw" in err and "Traceback" not in err
     assert not (tmp_path / "v").exists()  # nothing written
+
+
+def test_the_exported_validate_py_refuses_the_development_table_too(diagnosis, tmp_path):
+    """The exported validate.py gave "still performs" on the run's own file, where
+    `tuneplate validate` refused it: the same fingerprint now refuses it there, for a
+    run tuned from a semicolon, decimal-comma CSV (read under the run's rules); its
+    hold-out rows in that format are validated."""
+    project = tmp_path / "project"
+    assert main(["export", str(diagnosis.folder), "--to", str(project)]) == 0
+    source, out = diagnosis.folder.parent / "training.csv", tmp_path / "v.json"
+    done = without_tuneplate(project, "validate.py", "--data", source, "--out", out)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "developed on" in lines[0] and "rows it never saw" in lines[0]
+    assert not out.exists()
+    held = tmp_path / "holdout.csv"
+    diagnosis.holdout.to_csv(held, sep=";", decimal=",", index=False)
+    done = without_tuneplate(project, "validate.py", "--data", held, "--out", out)
+    assert done.returncode == 0 and "verdict:" in done.stdout, done.stderr
