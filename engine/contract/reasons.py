@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .profile import Bands, Profile
+from .bands import Bands
+from .profile import Profile
 from .schema import OTHER, Schema
 
 TOP = 4  # reasons per row, the usual count on an adverse-action notice (Regulation B)

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tuneplate.engine.contract.bands import Bands
 from tuneplate.engine.contract.kinds import MIN_LEVEL_ROWS
-from tuneplate.engine.contract.profile import Bands
 from tuneplate.engine.families.registry import get_family
 
 TOP = 5  # inputs whose effect by band or level is kept
