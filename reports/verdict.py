@@ -19,6 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
+from tuneplate.engine.contract.intervals import MIN_OUTCOMES
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.calibration_words import calibration_caution
 from tuneplate.reports.fairness_charts import benchmark
@@ -589,6 +590,13 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         unit = results.data.get("holdout_unit", "rows")
         text = f"The hold-out has only {fmt_count(rows)} {unit}, so its score is rough."
         found.append(("caution", text))
+    events = results.data.get("holdout_events")  # binary runs since it was recorded
+    if isinstance(events, int) and isinstance(rows, int | float):
+        fewest, kind = min((events, "event"), (int(rows) - events, "non-event"))
+        if fewest < MIN_OUTCOMES:
+            held = _things(fewest, kind)
+            text = f"The hold-out holds only {held}, so its figures rest on a handful of cases."
+            found.append(("caution", text))
     completed = results.counts.get("completed", 0)
     if results.data.get("search_converged"):
         tried = _things(completed, "setting")

@@ -109,6 +109,17 @@ def test_thin_search_and_thin_holdout_are_cautions(clean):
     assert v.level == "caution" and "only 60 rows" in v.reasons[0]
 
 
+@pytest.mark.parametrize(("events", "said"), [(2, "only 2 events"), (196, "only 4 non-events")])
+def test_a_holdout_with_a_handful_of_events_is_a_caution(clean, events, said):
+    """12 events in 2,000 rows left 2 in the hold-out: its figures rest on two cases,
+    and the first screen said "Ready for review"."""
+    assert verdict(clean()).level == "good"
+    v = verdict(clean(data={**clean().data, "holdout_rows": 200, "holdout_events": events}))
+    assert v.level == "caution" and any(said in r for r in v.reasons), v.reasons
+    enough = verdict(clean(data={**clean().data, "holdout_rows": 200, "holdout_events": 10}))
+    assert enough.level == "good"
+
+
 def test_low_adverse_impact_ratio_is_a_caution(make_results):
     v = verdict(make_results())  # the fixture's female group has an AIR of 0.667
     assert v.level == "caution"

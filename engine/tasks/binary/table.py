@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
+import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
+from tuneplate.engine.contract.intervals import MIN_OUTCOMES
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import (
@@ -81,6 +83,37 @@ def read_features(table: pd.DataFrame, roles: Roles):
 def finding(note) -> Finding:
     """A schema note as a check finding."""
     return Finding(**{**asdict(note), "columns": tuple(note.columns)})
+
+
+def holdout_outcomes(y: np.ndarray, roles: Roles) -> list[Finding]:
+    """A warning, before the search, when the hold-out outcomes `y` (0/1) hold fewer
+    than MIN_OUTCOMES events or non-events: its AUROC, calibration and business figures
+    would rest on a handful of cases (12 events in 2,000 rows left 2 in the hold-out,
+    and nothing said so), and `validate` cannot judge a change against them.
+
+    Example:
+        >>> holdout_outcomes(np.array([1, 1] + [0] * 398), roles)[0].check
+        'holdout_outcomes'
+    """
+    events = int(np.sum(y))
+    others = len(y) - events
+    fewest, kind = min((events, "events"), (others, "non-events"))
+    if fewest >= MIN_OUTCOMES:
+        return []
+    return [
+        Finding(
+            "holdout_outcomes",
+            "warning",
+            f"the hold-out holds {events:,} events and {others:,} non-events "
+            f"({roles.target} = {str(roles.positive)!r}), so its AUROC, calibration and "
+            f"business figures rest on {fewest:,} {kind}",
+            expected=f"at least {MIN_OUTCOMES} events and {MIN_OUTCOMES} non-events in the "
+            "hold-out (a normal interval for an AUROC falls short of its coverage below)",
+            fix="pool more rows (a longer period) before reading the hold-out figures; the "
+            "cross-validated score uses every development row",
+            columns=(roles.target,),
+        )
+    ]
 
 
 def holdout_bounds(schema: Schema, holdout: pd.DataFrame) -> list[Finding]:

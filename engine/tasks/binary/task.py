@@ -41,7 +41,13 @@ from tuneplate.engine.tasks.binary import blending, calibration, evaluation, siz
 from tuneplate.engine.tasks.binary.calibration import fit_calibrator, with_central_tendency
 from tuneplate.engine.tasks.binary.drivers import drivers
 from tuneplate.engine.tasks.binary.folds import CrossValidation, FoldCache
-from tuneplate.engine.tasks.binary.table import finding, holdout_bounds, prepare, read_features
+from tuneplate.engine.tasks.binary.table import (
+    finding,
+    holdout_bounds,
+    holdout_outcomes,
+    prepare,
+    read_features,
+)
 from tuneplate.engine.tasks.task import (
     ChecksFailed,
     Evaluated,
@@ -197,6 +203,7 @@ class BinaryTask:
         pruner_name, pruner = sizing.pruner(config, len(table), n_folds)
         schema, pooled = schema.fit_levels(table.iloc[split.development])
         held_out = holdout_bounds(schema, table.iloc[split.holdout])
+        held_out += holdout_outcomes(y[split.holdout], roles)
         findings = [*findings, *(finding(n) for n in pooled), *held_out]
         # --monotone: the user's columns, and with `auto` the directions proposed from the
         # development rows (never the hold-out: this is after the split), as one direction
@@ -424,6 +431,7 @@ class BinaryTask:
                 "development_positive_share": float(np.mean(y_dev)),
                 "development_rows": len(split.development),
                 "holdout_rows": len(split.holdout),
+                "holdout_events": int(y[split.holdout].sum()),
                 "folds": len(split.folds),
                 "split": split.description,
                 "protected": list(roles.protected),
