@@ -75,7 +75,9 @@ def test_an_items_table_that_misses_logged_items_is_said_and_the_run_finishes(
     logged = pd.read_csv(small_shop / "events.csv", dtype=str)["product_id"]
     absent = (~logged.drop_duplicates().isin(items["product_id"])).sum()
     assert found[0]["message"].startswith(f"{absent:,} of the log's {logged.nunique():,} items")
-    assert ("when case and spaces are ignored" in found[0]["fix"]) == (how == "upper-cased")
+    assert ("when case, spaces and leading zeros are ignored" in found[0]["fix"]) == (
+        how == "upper-cased"
+    )
     shown = [r["Intra-list diversity"] for t in saved["tables"] for r in t["rows"]
              if "Intra-list diversity" in r]  # fmt: skip
     if how == "some missing":  # from the items with a category
@@ -357,3 +359,19 @@ def test_k_above_the_candidates_each_source_proposes_is_refused(capsys):
     assert main(["run", "recommendation", "--k", "150", "--trials", "1"]) == 2
     err = capsys.readouterr().err
     assert "at most 100, got 150" in err and "--k" in err and "Traceback" not in err
+
+
+def test_item_ids_that_lost_their_leading_zeros_in_one_file_are_named_as_such():
+    """A spreadsheet saved the items table's "00041" as 41: the warning said "add them to
+    the items table", not that the same ids were written two ways."""
+    from types import SimpleNamespace
+
+    from tuneplate.engine.tasks.ranking.reading import items_findings
+
+    log = SimpleNamespace(events=pd.DataFrame({"item": ["00041", "00042", "00042", "00077"]}))
+    items = pd.DataFrame({"price": [1.0, 2.0, 3.0]}, index=pd.Index(["41", "42", "99"]))
+    (found,) = items_findings(log, items)
+    assert found.message.startswith("3 of the log's 3 items")
+    assert found.fix.startswith("2 of them match an id of the items table when case, spaces")
+    items.index = pd.Index(["00041", "00042", "00077"])
+    assert items_findings(log, items) == []

@@ -79,11 +79,11 @@ def items_findings(log: Log, items: pd.DataFrame | None) -> list[Finding]:
     if not missing.any():
         return []
     absent = ids[missing].unique()
-    loose = set(items.index.astype("string").str.strip().str.casefold())
-    alike = int(pd.Series(absent).str.strip().str.casefold().isin(loose).sum())
+    loose = set(_loose(pd.Series(items.index.astype("string"))))
+    alike = int(_loose(pd.Series(absent, dtype="string")).isin(loose).sum())
     fix = (
-        f"{alike:,} of them match an id of the items table when case and spaces are "
-        "ignored: write the ids the same way in both files"
+        f"{alike:,} of them match an id of the items table when case, spaces and leading "
+        "zeros are ignored: write the ids the same way in both files"
         if alike
         else "add them to the items table, or check that both files use the same item ids"
     )
@@ -98,6 +98,19 @@ def items_findings(log: Log, items: pd.DataFrame | None) -> list[Finding]:
             fix=fix,
         )
     ]
+
+
+def _loose(ids: pd.Series) -> pd.Series:
+    """Ids as a reader would match them: spaces and case aside, and a number's leading
+    zeros ("00041" is 41, as a spreadsheet saves it).
+
+    Example:
+        >>> _loose(pd.Series([" P0041", "00041", "0"], dtype="string")).tolist()
+        ['p0041', '41', '0']
+    """
+    text = ids.str.strip().str.casefold()
+    digits = text.str.fullmatch(r"\d+").fillna(False)
+    return text.mask(digits, text.str.lstrip("0").replace("", "0"))
 
 
 def time_findings(table: pd.DataFrame, roles: InteractionRoles) -> list[Finding]:
