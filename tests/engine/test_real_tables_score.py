@@ -42,9 +42,8 @@ class _Half:
         return np.full((len(X), 2), 0.5)
 
 
-@pytest.mark.parametrize("key", sorted(ALL))
-def test_a_real_tables_own_holdout_scores_without_a_crash_or_a_false_line(key):
-    table = ALL[key]
+def _planned(table):
+    """The run's plan for one suite table (its schema and split) and the table encoded."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the run's own data checks are tested elsewhere
         p = plan(
@@ -52,8 +51,13 @@ def test_a_real_tables_own_holdout_scores_without_a_crash_or_a_false_line(key):
             table.frame(),
             Config.flat(seed=0, n_trials=1, target=table.target, positive=table.positive),
         )
+    return p, p.schema.encode(p.table)[0]
+
+
+@pytest.mark.parametrize("key", sorted(ALL))
+def test_a_real_tables_own_holdout_scores_without_a_crash_or_a_false_line(key):
+    p, encoded = _planned(ALL[key])
     hold, dev = p.split.holdout, p.split.development
-    encoded = p.schema.encode(p.table)[0]
     scores = np.random.default_rng(0).uniform(0, 1, len(hold))
     profile = Profile.learn(p.schema, encoded.iloc[hold], scores)  # as the run saves it
     model = Model("logistic", _Half(), p.schema, str(p.roles.positive), {}, profile=profile)
@@ -114,16 +118,8 @@ def test_a_real_bottom_segment_is_no_unit_change_and_the_column_x1000_is(case):
     strict refused them as a changed unit. Their median lies inside the development's
     range (past no 1% tail), a changed unit's does not."""
     key, column = SEGMENTS[case]
-    table = ALL[key]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        p = plan(
-            tuneplate.load_vertical(table.vertical),
-            table.frame(),
-            Config.flat(seed=0, n_trials=1, target=table.target, positive=table.positive),
-        )
+    p, encoded = _planned(ALL[key])
     hold, dev = p.split.holdout, p.split.development
-    encoded = p.schema.encode(p.table)[0]
     profile = Profile.learn(p.schema, encoded.iloc[hold], np.zeros(len(hold)))
     rows = p.table.iloc[dev]
     values = rows[column].astype(float)
