@@ -29,6 +29,9 @@ MEANINGS = {
     "bins or slope; blank cells would be learnt as missing.",
     "holdout_bounds": "Hold-out rows with values no development row had (a negative amount, "
     "-999) were scored anyway: the hold-out figures include them, as new rows would.",
+    "holdout_outcomes": "The hold-out holds under 10 events or non-events: its AUROC, "
+    "calibration and business figures rest on a handful of cases, and validate cannot judge "
+    "a change against them.",
     "high_cardinality": "A column with very many levels is hard to learn from and can overfit.",
     "single_feature_leakage": "One column predicting the outcome almost alone often means it "
     "was recorded after the outcome was known.",
