@@ -19,7 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
-from tuneplate.engine.contract.intervals import MIN_OUTCOMES
+from tuneplate.engine.contract.intervals import MIN_OUTCOMES, rarer_outcome
 from tuneplate.engine.results import Results, Role, TableKey
 from tuneplate.reports.calibration_words import calibration_caution
 from tuneplate.reports.fairness_charts import benchmark
@@ -592,7 +592,7 @@ def verdict(results: Results, gap: tuple[Level, str] | None = None) -> Verdict:
         found.append(("caution", text))
     events = results.data.get("holdout_events")  # binary runs since it was recorded
     if isinstance(events, int) and isinstance(rows, int | float):
-        fewest, kind = min((events, "event"), (int(rows) - events, "non-event"))
+        fewest, kind = rarer_outcome(events, int(rows))
         if fewest < MIN_OUTCOMES:
             held = _things(fewest, kind)
             text = f"The hold-out holds only {held}, so its figures rest on a handful of cases."

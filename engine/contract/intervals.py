@@ -249,6 +249,16 @@ def event_rate_interval(y: np.ndarray, groups=None) -> tuple[float, float] | Non
     return rate - Z95 * se, rate + Z95 * se
 
 
+def rarer_outcome(events: int, rows: int) -> tuple[int, str]:
+    """(count, "event" or "non-event") of the rarer outcome among `rows` with `events`.
+
+    Example:
+        >>> rarer_outcome(2, 400)
+        (2, 'event')
+    """
+    return min((events, "event"), (rows - events, "non-event"))
+
+
 def _few_outcomes(y: np.ndarray, profile: Profile | None) -> bool:
     """Fewer than MIN_OUTCOMES events or non-events among the new outcomes `y` (0/1) or
     on the development hold-out (`profile`; unknown counts are not few)."""

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.contract.intervals import MIN_OUTCOMES
+from tuneplate.engine.contract.intervals import MIN_OUTCOMES, rarer_outcome
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.data.roles import (
@@ -97,7 +97,7 @@ def holdout_outcomes(y: np.ndarray, roles: Roles) -> list[Finding]:
     """
     events = int(np.sum(y))
     others = len(y) - events
-    fewest, kind = min((events, "events"), (others, "non-events"))
+    fewest, kind = rarer_outcome(events, len(y))
     if fewest >= MIN_OUTCOMES:
         return []
     return [
@@ -106,7 +106,7 @@ def holdout_outcomes(y: np.ndarray, roles: Roles) -> list[Finding]:
             "warning",
             f"the hold-out holds {events:,} events and {others:,} non-events "
             f"({roles.target} = {str(roles.positive)!r}), so its AUROC, calibration and "
-            f"business figures rest on {fewest:,} {kind}",
+            f"business figures rest on {fewest:,} {kind}s",
             expected=f"at least {MIN_OUTCOMES} events and {MIN_OUTCOMES} non-events in the "
             "hold-out (a normal interval for an AUROC falls short of its coverage below)",
             fix="pool more rows (a longer period) before reading the hold-out figures; the "
