@@ -29,7 +29,7 @@ OTHER = "(other)"  # the pooled level of rare (and, at scoring, unseen) values
 # Scoring: a column whose unknown levels (beyond the training share pooled into OTHER)
 # or new missing values exceed this share of the rows is reported: rare levels and blanks
 # come at the rates training saw. Unreadable values (read as missing) and values far
-# outside the bounds every development row kept (`kinds.far_outside`: below 0, a percent
+# outside the bounds every development row kept (`bounds.far_outside`: below 0, a percent
 # for a fraction) are said whatever their count: each is a row scored on an input it did
 # not give, or on one no development row held, never a sampling accident (one -999
 # duration among 400 rows is one score wrong). Values just past 1 in a 0-1 column may be
@@ -71,7 +71,7 @@ class ColumnCounts:
     `other_values`: its rows holding another value, or none: rows from a population the
     model never saw. `out_of_domain`: readable values outside the bounds every
     development row kept (`Feature.domain`, named in `domain`), scored as given;
-    `far_outside`: of those, the ones far out (`kinds.far_outside`; -1: every one).
+    `far_outside`: of those, the ones far out (`bounds.far_outside`; -1: every one).
     `off_codes`: readable values within the bounds that are none of a coded column's
     development values (`Feature.codes`, shown in `codes`), scored as given.
     """
@@ -90,7 +90,7 @@ class ColumnCounts:
     clock_numbers: bool = False  # a time of day given as 830 for 08:30: all unreadable
     missing: int = 0
     missing_share: float = 0.0
-    far_outside: int = -1  # of out_of_domain, those far out (`kinds.far_outside`); -1: all
+    far_outside: int = -1  # of out_of_domain, those far out (`bounds.far_outside`); -1: all
     off_codes: int = 0  # readable values none of `Feature.codes` (inside the bounds)
     codes: str = ""  # the codes as shown ("1, 2")
 

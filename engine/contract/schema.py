@@ -9,7 +9,8 @@ column as floats because of a blank), and what does not fit is counted, never hi
 
 Its parts: numbers.py (numbers and level text read from raw values), notes.py (the
 notes on how a column was read), kinds.py (one column: `Feature`, its kind learned, its
-values read as that kind), counts.py (what scoring counts and how it says so:
+values read as that kind), bounds.py (the bounds and codes a numeric column kept),
+counts.py (what scoring counts and how it says so:
 `ColumnCounts`, `Scores`, `problems`); this module holds the whole-table contract
 (`Schema`: learn, pool levels, type, encode, save). Names once defined here (`Feature`,
 `Note`, `KINDS`, `MIN_LEVEL_ROWS`, `canonical`, `ColumnCounts`, `Scores`, `OTHER`…) are
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .bounds import far_outside, learn_codes, learn_domain, off_codes, outside_domain, shown_codes
 from .counts import (  # noqa: F401 (re-export: names once defined here)
     NEW_CODE,
     OTHER,
@@ -62,13 +64,7 @@ from .kinds import (
     _read,
     _token_mask,
     clock_numbers,
-    far_outside,
-    learn_codes,
-    learn_domain,
     missing_words,
-    off_codes,
-    outside_domain,
-    shown_codes,
 )
 from .notes import Note, _constant_note
 from .numbers import _parse_number, _plain_numbers, _text, canonical  # noqa: F401 (re-export)

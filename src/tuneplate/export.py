@@ -72,10 +72,11 @@ CONTRACT = tuple(
 CONTRACT_INIT = (
     '"""tuneplate\'s reading contract, copied verbatim by `tuneplate export`; do not edit.\n\n'
     "How a file is read (reader.py, with sniff.py, csv_numbers.py and dates.py) and what each\n"
-    "column is (schema.py, with kinds.py, numbers.py and notes.py): the code the tuned model\n"
-    "used, so new rows are read and checked exactly as the training rows were; and how new\n"
-    "rows are compared with the development hold-out (profile.py, intervals.py, monitoring.py);\n"
-    "how a row's reasons are chosen and worded (reasons.py); a scorecard's bins (scorecard.py).\n"
+    "column is (schema.py, with kinds.py, bounds.py, numbers.py and notes.py): the code the\n"
+    "tuned model used, so new rows are read and checked exactly as the training rows were;\n"
+    "and how new rows are compared with the development hold-out (profile.py, off_range.py,\n"
+    "intervals.py, monitoring.py); how a row's reasons are chosen and worded (reasons.py); a\n"
+    "scorecard's bins (scorecard.py).\n"
     '"""\n'
 )
 
