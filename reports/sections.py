@@ -52,6 +52,7 @@ from tuneplate.reports.monitoring import (  # noqa: F401  re-exported
     monitoring_trigger,
 )
 from tuneplate.reports.monotone import monotone  # noqa: F401  re-exported
+from tuneplate.reports.skill import chance_score
 from tuneplate.reports.tables import (  # noqa: F401  re-exported
     APPENDIX_TABLES,
     BEST_TRIALS,
@@ -66,12 +67,7 @@ from tuneplate.reports.tables import (  # noqa: F401  re-exported
     table_columns,
     table_rows,
 )
-from tuneplate.reports.verdict import (
-    chance_score,
-    difference_text,
-    kept_sentence,
-    versus_sentence,
-)
+from tuneplate.reports.verdict import difference_text, kept_sentence, versus_sentence
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -359,7 +355,8 @@ def holdout_sentence(results: Results) -> str:
 
     A render reads it from its `View` (worked out once); this is for a lone caller.
     """
-    from tuneplate.reports.verdict import _gap_reason, holdout_drop
+    from tuneplate.reports.skill import holdout_drop
+    from tuneplate.reports.verdict import _gap_reason
 
     return _gap_reason(results, holdout_drop(results))[1]
 

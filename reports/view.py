@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from tuneplate.engine.results import Results, Table
 from tuneplate.reports import sections
 from tuneplate.reports.formatters import fmt_number
-from tuneplate.reports.verdict import (
-    Level,
-    Verdict,
-    _gap_reason,
-    holdout_drop,
-    interval_text,
-    verdict,
-)
+from tuneplate.reports.skill import holdout_drop, interval_text
+from tuneplate.reports.verdict import Level, Verdict, _gap_reason, verdict
 
 
 @dataclass(frozen=True)

@@ -542,8 +542,9 @@ def test_the_recommended_baselines_holdout_sentence_is_not_called_the_blends(
     from dataclasses import replace
 
     from tuneplate.reports import verdict
+    from tuneplate.reports.skill import holdout_drop
     from tuneplate.reports.tables import baseline_trial_scores
-    from tuneplate.reports.verdict import _gap_reason, holdout_drop
+    from tuneplate.reports.verdict import _gap_reason
 
     monkeypatch.setattr(verdict, "suspicion", lambda results: None)  # the sentence itself
 

@@ -5,7 +5,8 @@ import pytest
 
 from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import Baseline, Headline, Metric
-from tuneplate.reports.verdict import holdout_drop, verdict
+from tuneplate.reports.skill import holdout_drop
+from tuneplate.reports.verdict import verdict
 
 
 @pytest.fixture
@@ -278,7 +279,7 @@ def test_a_near_perfect_loss_far_from_cross_validation_is_not_called_in_line(cle
     """Hold-out log-loss 0.0009 against a cross-validated 0.027: both near perfect, 30
     times apart; "in line with cross-validation" misdescribed it (a fresh user's run)."""
     from tuneplate.engine.results import Metric
-    from tuneplate.reports.verdict import suspicion
+    from tuneplate.reports.suspicion import suspicion
 
     loss = Metric("log_loss", "log-loss", "minimize")
     results = clean(
