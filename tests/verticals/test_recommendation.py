@@ -298,18 +298,23 @@ def test_movielens_last_period_end_to_end(tmp_path):
     assert "hold-out from 1998" in r.data["split"]
 
 
-@pytest.mark.slow  # end to end on MovieLens 100K
-def test_movielens_per_user_split_evaluates_every_user():
+@pytest.mark.slow  # end to end
+def test_a_per_user_split_evaluates_nearly_every_user(small_shop):
+    """Each user's last positive is held out, so nearly every customer is scored, where a
+    time split scores only those active in its last period. On the synthetic shop (300
+    customers): MovieLens 100K took four minutes for the same check (over 800 of 943)."""
+    events = pd.read_csv(small_shop / "events.csv")
     r = tuneplate.tune(
         "recommendation",
-        data=movielens(),
-        value="rating",
-        min_value=4,
+        data=events,
+        user="customer_id",
+        item="product_id",
         split="last-n",
         n_trials=1,
         seed=0,
     )
-    assert r.holdout_metrics["users"] > 800  # nearly all 943 users have a last positive
+    assert r.holdout_metrics["users"] >= 0.95 * events["customer_id"].nunique()
+    assert r.data["split"].startswith("per user")
 
 
 def test_exporting_a_ranking_run_writes_a_scoring_project(small_shop, tmp_path):
