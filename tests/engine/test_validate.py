@@ -24,22 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_checks import digest, without_tuneplate
-from scipy.optimize import brentq
-from scipy.special import expit, logit
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 import tuneplate
 from tuneplate.cli import main
-from tuneplate.engine.contract.intervals import (
-    Z95,
-    auroc,
-    auroc_se,
-    calibration,
-    difference_interval,
-)
 from tuneplate.engine.contract.monitoring import TOO_FEW
-from tuneplate.engine.contract.profile import SCORES, Bands, Profile, psi
+from tuneplate.engine.contract.profile import SCORES, Bands, Profile
 from tuneplate.engine.contract.reader import read_table
 from tuneplate.engine.results import Results
 from tuneplate.engine.validate import (
@@ -487,40 +476,7 @@ def test_a_time_column_without_dates_is_refused_in_one_line(credit):
     assert "\n" not in str(caught.value)
 
 
-# --- 7. the pieces ------------------------------------------------------------------
-
-
-def test_psi_by_hand():
-    assert psi([0.2, 0.3, 0.5], [0.2, 0.3, 0.5]) == 0
-    # (0.6 - 0.5) ln(0.6 / 0.5) + (0.4 - 0.5) ln(0.4 / 0.5) = 0.1 (ln 1.2 + ln 1.25)
-    assert psi([0.5, 0.5], [0.6, 0.4]) == pytest.approx(0.1 * math.log(1.5), abs=1e-12)
-    assert round(psi([0.5, 0.5], [0.6, 0.4]), 4) == 0.0405
-    assert math.isfinite(psi([0.5, 0.5], [1.0, 0.0]))  # an empty band is floored
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        np.random.default_rng(0).normal(size=500),
-        np.random.default_rng(1).integers(0, 40, 500).astype(float),  # many ties
-        np.r_[np.zeros(400), np.random.default_rng(2).exponential(size=100)],  # a spike
-        np.r_[np.random.default_rng(3).integers(1, 5, 300), [np.nan] * 20],  # few values
-    ],
-    ids=["continuous", "ties", "spike", "few-values-and-missing"],
-)
-def test_band_edges_pin_no_row(values):
-    """No edge is a value few rows hold: a continuous column's edges are on a grid no row
-    sits on; whole numbers keep whole edges (k for "up to k"), and a spike's edge is its
-    value (0), each held by several rows (`contract.edges.coarse_edges`)."""
-    bands = Bands.learn(values)
-    finite = values[np.isfinite(values)]
-    held = {e: int(np.sum(finite == e)) for e in bands.edges}
-    assert bands.edges and all(n == 0 or n >= 5 for n in held.values()), held
-    assert list(bands.edges) == sorted(set(bands.edges))
-    assert len(bands.shares) == len(bands.edges) + 2
-    assert sum(bands.shares) == pytest.approx(1)
-    assert bands.shares[-1] == pytest.approx(np.isnan(values).mean())
-    assert bands.shares_of(values) == bands.shares  # the same rows: PSI 0
+# --- 7. the profile, saved and read back (its statistics: test_monitoring_statistics.py)
 
 
 def test_profile_survives_json(credit):
@@ -534,82 +490,6 @@ def test_profile_survives_json(credit):
     levels = Bands.learn(pd.Categorical(["a", "b", None, "a"]))
     small = Profile(4, Bands.learn(np.array([0.1, 0.2, 0.3, 0.4])), {"c": levels}, events=1)
     assert Profile.from_dict(json.loads(json.dumps(small.to_dict()))) == small
-
-
-def _simulated(n: int = 20_000, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    p = expit(rng.normal(-1.0, 1.2, n))
-    return (rng.random(n) < p).astype(int), p
-
-
-def test_calibration_of_exact_probabilities_is_ideal():
-    y, p = _simulated()
-    c = calibration(y, p)
-    assert c.intercept_interval[0] < 0 < c.intercept_interval[1]
-    assert c.slope_interval[0] < 1 < c.slope_interval[1]
-
-
-def test_calibration_sees_probabilities_one_log_odds_too_high():
-    y, p = _simulated()
-    c = calibration(y, expit(logit(p) + 1))
-    assert c.intercept == pytest.approx(-1, abs=0.1)
-    assert c.intercept_interval[1] < 0
-    assert c.slope == pytest.approx(1, abs=0.1)
-
-
-def test_calibration_matches_a_direct_fit():
-    y, p = _simulated(n=3_000, seed=4)
-    q = expit(0.3 + 0.7 * logit(p))  # off in both intercept and slope
-    c = calibration(y, q)
-    lp = logit(q)
-    # C=inf is sklearn's unpenalized fit (penalty=None is deprecated from 1.8)
-    fit = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(lp[:, None], y)
-    assert c.slope == pytest.approx(fit.coef_[0, 0], abs=1e-5)
-    # calibration-in-the-large: the a with sum(y - expit(lp + a)) = 0 (slope fixed at 1)
-    a = brentq(lambda a: np.sum(y - expit(lp + a)), -5, 5, xtol=1e-12)
-    assert c.intercept == pytest.approx(a, abs=1e-6)
-    w = expit(lp + a)
-    se = 1 / math.sqrt(np.sum(w * (1 - w)))  # the inverse information, one parameter
-    assert c.intercept_interval == pytest.approx((a - Z95 * se, a + Z95 * se), abs=1e-6)
-
-
-def test_calibration_on_one_outcome_is_nan_not_a_verdict():
-    c = calibration(np.zeros(50), np.linspace(0.1, 0.9, 50))
-    assert math.isnan(c.intercept) and math.isnan(c.intercept_interval[0])
-
-
-def test_auroc_se_by_hand():
-    # A = 0.8: Q1 = 0.8 / 1.2 = 2/3, Q2 = 2 * 0.64 / 1.8 = 0.7111;
-    # var = (0.16 + 99 (2/3 - 0.64) + 399 (0.7111 - 0.64)) / (100 * 400) = 7.7933e-4
-    assert auroc_se(0.8, 100, 400) == pytest.approx(0.027916, abs=1e-6)
-    assert math.isnan(auroc_se(0.8, 0, 400))
-
-
-def test_auroc_se_agrees_with_a_bootstrap():
-    # Scores from Hanley & McNeil's own model (exponential in both classes, AUROC
-    # 3 / (1 + 3) = 0.75), where their formula is meant to hold; on binormal scores it
-    # is conservative (about 15% wider at AUROC 0.8).
-    rng = np.random.default_rng(2)
-    pos, neg = rng.exponential(3.0, 150), rng.exponential(1.0, 350)
-    y = np.r_[np.ones(150), np.zeros(350)]
-    auc = roc_auc_score(y, np.r_[pos, neg])
-    boot = [  # resampled within each class: the class counts stay fixed, as in the SE
-        roc_auc_score(y, np.r_[rng.choice(pos, 150), rng.choice(neg, 350)]) for _ in range(300)
-    ]
-    assert auroc_se(auc, 150, 350) == pytest.approx(np.std(boot, ddof=1), rel=0.15)
-
-
-def test_auroc_counts_ties_as_half_like_sklearn():
-    rng = np.random.default_rng(6)
-    y, p = rng.integers(0, 2, 300), rng.integers(0, 8, 300) / 8  # many tied scores
-    assert auroc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-    assert math.isnan(auroc(np.ones(5), np.linspace(0, 1, 5)))
-
-
-def test_difference_interval_of_independent_samples():
-    low, high = difference_interval(0.70, 0.03, 0.80, 0.04)
-    assert (low + high) / 2 == pytest.approx(-0.10)
-    assert (high - low) / 2 == pytest.approx(Z95 * 0.05)
 
 
 # -- the run report's monitoring triggers, read on the new rows ---------------------------
@@ -997,43 +877,6 @@ def test_period_numbers_that_run_accepts_are_periods_in_validate_too():
     assert sorted(set(index[ok]), key=_order) == ["2", "9", "10"]
 
 
-def test_the_auroc_interval_of_tied_scores_is_delongs_not_the_count_formula():
-    """A scorecard's tied points: Hanley & McNeil's standard error from the AUROC and the
-    counts was about twice the bootstrap's, so validate called a significant fall of
-    0.068 "recalibrate" instead of "redevelop" (a validator's recomputation)."""
-    from tuneplate.engine.contract.intervals import (
-        auroc,
-        auroc_se,
-        clustered_auroc_se,
-        delong_auroc_se,
-    )
-
-    rng = np.random.default_rng(0)
-    y = (rng.random(1500) < 0.05).astype(int)
-    points = np.round(rng.normal(2.5 * y, 1.0) * 2) / 2  # few distinct scores: many ties
-    boot = []
-    for _ in range(400):
-        i = rng.integers(0, len(y), len(y))
-        boot.append(auroc(y[i], points[i]))
-    se = delong_auroc_se(y, points)
-    assert se == pytest.approx(np.std(boot, ddof=1), rel=0.15)
-    assert se == pytest.approx(clustered_auroc_se(y, points, np.arange(len(y))), rel=1e-12)
-    hanley = auroc_se(auroc(y, points), int(y.sum()), int(len(y) - y.sum()))
-    assert hanley > 1.3 * se
-
-
-def test_an_auroc_near_one_has_an_interval_inside_zero_and_one():
-    """validate printed 0.993 (0.976 to 1.011): a normal interval passes 1 near the end."""
-    from tuneplate.engine.contract.intervals import auroc_figure
-
-    rng = np.random.default_rng(1)
-    y = np.r_[np.ones(60), np.zeros(140)]
-    p = np.r_[rng.normal(3.0, 1, 60), rng.normal(0, 1, 140)]
-    figure = auroc_figure(y, p, 0.99, None)
-    low, high = figure.new_interval
-    assert figure.new > 0.97 and 0 < low < figure.new < high < 1
-
-
 def test_validate_reads_the_same_triggers_the_run_report_lists(credit, diagnosis):
     """The validation page said "none of the run report's 6 triggers fired" where the run
     report listed 4: it added a calibration and a fairness trigger the run never set."""
@@ -1048,51 +891,6 @@ def test_validate_reads_the_same_triggers_the_run_report_lists(credit, diagnosis
         assert len(triggers(v, results)) == len(monitoring(results))
 
 
-def _fairness(rows):
-    from tuneplate.engine.records import Role, Table
-
-    frame = pd.DataFrame(rows, columns=["Attribute", "Group", "Adverse impact ratio"])
-    roles = {Role.ADVERSE_IMPACT: "Adverse impact ratio", Role.GROUP: "Group",
-             Role.ATTRIBUTE: "Attribute"}  # fmt: skip
-    return Table("fairness", "Approval rate by protected group", frame, roles=roles)
-
-
-@pytest.mark.parametrize(
-    ("now", "light"),
-    [
-        ([("sex", "f", 0.72), ("age", "26–32", 0.75)], "red"),  # a group newly below
-        ([("sex", "f", 0.72), ("age", "26–32", 0.95)], "amber"),  # below already, no lower
-        ([("sex", "f", 0.65), ("age", "26–32", 0.95)], "red"),  # below already, lower now
-        ([("sex", "f", 0.85), ("age", "26–32", 0.95)], "green"),
-    ],
-)
-def test_the_fairness_trigger_compares_each_group_with_itself(now, light):
-    """It compared the lowest ratio now (one group's) with the lowest at the run (another
-    attribute's): a group newly below four-fifths showed amber."""
-    from tuneplate.engine.triggers import _fairness_trigger
-
-    run = [("sex", "f", 0.70), ("sex", "m", 1.0), ("age", "under 26", 0.61),
-           ("age", "26–32", 0.9)]  # fmt: skip
-    results = SimpleNamespace(table=lambda key: _fairness(run) if key == "fairness" else None)
-    v = SimpleNamespace(tables=[_fairness(now)])
-    assert _fairness_trigger(v, results).light == light
-
-
-@pytest.mark.parametrize("pooled_at_run", [True, False])
-def test_a_group_pooled_with_smaller_ones_in_one_table_is_still_itself(pooled_at_run):
-    """Groups under 10 applicants join the smallest group shown ("f and smaller groups");
-    a batch without them names it "f". Read as two groups, its unchanged 0.72 was
-    "newly below four-fifths": red."""
-    from tuneplate.engine.metrics import pooled_group
-    from tuneplate.engine.triggers import _fairness_trigger
-
-    at_run, now = (pooled_group("f"), "f") if pooled_at_run else ("f", pooled_group("f"))
-    run = [("sex", at_run, 0.72), ("sex", "m", 1.0)]
-    results = SimpleNamespace(table=lambda key: _fairness(run) if key == "fairness" else None)
-    v = SimpleNamespace(tables=[_fairness([("sex", now, 0.72), ("sex", "m", 1.0)])])
-    assert _fairness_trigger(v, results).light == "amber"
-
-
 def test_a_banded_protected_column_given_as_words_is_left_out_with_a_note(credit):
     """Ages written "45 years" made one fairness group per text value, and the trigger
     fired on those made-up groups."""
@@ -1102,28 +900,6 @@ def test_a_banded_protected_column_given_as_words_is_left_out_with_a_note(credit
     assert any("'age_in_years' held numbers" in n for n in v.notes)
     as_text = credit.holdout.assign(age_in_years=credit.holdout["age_in_years"].astype(str))
     assert _age_groups(check(credit, as_text).tables) == _age_groups(credit.results.tables)
-
-
-def test_the_score_trigger_fires_only_beyond_noise():
-    """The report's "review when ROC AUC falls below 0.742 (5% under the hold-out)" fired
-    on sampling noise alone: a same-size batch from the same population crossed it in
-    13-42% of bootstrap draws on small hold-outs. Past the line within noise is amber."""
-    from types import SimpleNamespace
-
-    from tuneplate.engine.contract.intervals import Figure
-    from tuneplate.engine.results import Metric
-    from tuneplate.engine.triggers import _score_trigger
-
-    results = SimpleNamespace(metric=Metric("roc_auc", "ROC AUC", "maximize"), holdout=0.78)
-
-    def light(new, change):
-        figure = Figure("roc_auc", "ROC AUC", "maximize", new, None, 0.78, None, change)
-        return _score_trigger(SimpleNamespace(score=figure, auroc=None), results).light
-
-    assert light(0.76, (-0.08, 0.04)) == "green"  # above the line
-    assert light(0.72, (-0.15, 0.03)) == "amber"  # below it, within noise
-    assert light(0.72, None) == "amber"
-    assert light(0.65, (-0.20, -0.06)) == "red"  # below it and beyond noise
 
 
 def test_the_auroc_interval_says_it_is_built_on_the_logit_scale(credit):
