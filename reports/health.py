@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tuneplate.engine.contract.intervals import MIN_OUTCOMES
 from tuneplate.engine.results import Results
 from tuneplate.reports.formatters import fmt_label
 from tuneplate.reports.sections import findings
@@ -29,7 +30,7 @@ MEANINGS = {
     "bins or slope; blank cells would be learnt as missing.",
     "holdout_bounds": "Hold-out rows with values no development row had (a negative amount, "
     "-999) were scored anyway: the hold-out figures include them, as new rows would.",
-    "holdout_outcomes": "The hold-out holds under 10 events or non-events: its AUROC, "
+    "holdout_outcomes": f"The hold-out holds under {MIN_OUTCOMES} events or non-events: its AUROC, "
     "calibration and business figures rest on a handful of cases, and validate cannot judge "
     "a change against them.",
     "high_cardinality": "A column with very many levels is hard to learn from and can overfit.",
