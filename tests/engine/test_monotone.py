@@ -181,8 +181,14 @@ def test_the_exported_train_py_refuses_a_scorecard_weight_turned_around(
         refused_in_one_line(done, "'duration_in_month'", "direction +1", "scorecard's weight")
         assert not (tmp_path / "refit").exists()
     finally:
+        # Forget the project's own modules (train, contract.*), not the libraries they
+        # imported first: a second copy of scikit-learn in this process would break the
+        # tests that run after this one (isinstance against the other copy's classes).
         for name in set(sys.modules) - before:
-            del sys.modules[name]
+            module = sys.modules[name]
+            places = [getattr(module, "__file__", None), *getattr(module, "__path__", [])]
+            if any(str(place).startswith(str(project)) for place in places if place):
+                del sys.modules[name]
 
 
 # -- refusals ------------------------------------------------------------------------
