@@ -259,7 +259,6 @@ FAMILY = Family(
     prepare=prepare,
     contributions=contributions,
     cost=1.3,
-    libraries=("lightgbm",),
     # LightGBM's documented defaults (docs/Parameters.rst): 0 for both penalties is the
     # space's lowest value, 1e-8; no depth limit is the highest depth a vertical allows.
     defaults={

@@ -269,11 +269,4 @@ FAMILY = Family(
     contributions=contributions,
     exact_fit={"solver": "newton-cholesky", "tol": 1e-10},
     defaults={"C": 1.0},  # scikit-learn's LogisticRegression default penalty
-    libraries=(
-        "sklearn.compose",
-        "sklearn.impute",
-        "sklearn.linear_model",
-        "sklearn.pipeline",
-        "sklearn.preprocessing",
-    ),
 )

@@ -190,7 +190,6 @@ FAMILY = Family(
     prepare=prepare,
     contributions=contributions,
     cost=2.2,
-    libraries=("xgboost", "tuneplate.engine.families.xgboost_callbacks"),
     # XGBoost's documented defaults (doc/parameter.rst): eta 0.3, depth 6, lambda 1;
     # alpha 0 is the space's lowest value, 1e-3.
     defaults={
