@@ -1,7 +1,7 @@
 """How long the command line takes to answer before it does any work, beside the floor.
 
 Times, in fresh processes run in turn (so machine noise falls on every row alike):
-`tuneplate --help`, `tuneplate verticals`, `tuneplate run --help`, a mistyped flag (exit 2),
+`tuneplate --help`, `tuneplate run --help`, a mistyped flag (exit 2),
 `import tuneplate`, and, for the floor no command can go under, `import pandas`
 (every command reads a table). Prints the median seconds of each and its ratio to the
 floor. Run it from any folder but the checkout, to time the installed package:
@@ -24,7 +24,6 @@ CASES = {
     "import pandas (floor)": [sys.executable, "-c", "import pandas"],
     "import tuneplate": [sys.executable, "-c", "import tuneplate"],
     "tuneplate --help": [sys.executable, "-m", "tuneplate", "--help"],
-    "tuneplate verticals": [sys.executable, "-m", "tuneplate", "verticals"],
     "tuneplate run --help": [sys.executable, "-m", "tuneplate", "run", "--help"],
     "a mistyped flag (exit 2)": [
         sys.executable,
