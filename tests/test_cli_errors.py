@@ -559,14 +559,14 @@ def test_compare_does_not_overwrite_a_folder(clean_csv, tmp_path, capsys):
 
 
 # Libraries that take seconds to import. The parser needs only the registries' names, so
-# `--help`, a mistyped flag and `tuneplate verticals` answer without them (they took
-# 9-10 s on a 2-core machine, most of it scikit-learn's SciPy statistics and matplotlib).
+# `--help` and a mistyped flag answer without them (they took 9-10 s on a 2-core machine,
+# most of it scikit-learn's SciPy statistics and the report layer's matplotlib).
 SLOW_TO_IMPORT = ("sklearn", "scipy.stats", "matplotlib", "sqlalchemy", "optbinning", "jinja2")
 WHAT_LOADED = (
     "import sys\n"
     "from tuneplate.cli import main\n"
     "try:\n"
-    "    print('exit', main(sys.argv[2:]))\n"
+    "    main(sys.argv[2:])\n"
     "except SystemExit as exc:\n"
     "    print('exit', exc.code)\n"
     "print('loaded', [m for m in sys.argv[1].split(',') if m in sys.modules])\n"
@@ -575,15 +575,10 @@ WHAT_LOADED = (
 
 @pytest.mark.parametrize(
     "argv, code",
-    [
-        (["--help"], 0),
-        (["run", "--help"], 0),
-        (["run", "credit-risk", "--trials", "many"], 2),
-        (["verticals"], 0),
-    ],
-    ids=["help", "run-help", "usage-error", "verticals"],
+    [(["--help"], 0), (["run", "--help"], 0), (["run", "credit-risk", "--trials", "many"], 2)],
+    ids=["help", "run-help", "usage-error"],
 )
-def test_help_usage_errors_and_the_verticals_list_wait_for_no_slow_library(argv, code, tmp_path):
+def test_help_and_usage_errors_wait_for_no_slow_library(argv, code, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", WHAT_LOADED, ",".join(SLOW_TO_IMPORT), *argv],
         cwd=tmp_path,  # the installed package, not the checkout

@@ -2,10 +2,9 @@
 
 Every handler returns an exit code: 0 done, 2 bad input (one line naming the
 problem and the fix, never a traceback), 130 interrupted. The handlers live in
-`tuneplate.run_command` (`run`) and `tuneplate.commands` (the others but `verticals`,
-here), imported when their command runs: the parser needs only the registries' names,
-so `--help`, a mistyped flag and the verticals' list do not wait for scikit-learn, SciPy
-or the report layer.
+`tuneplate.run_command` (`run`) and `tuneplate.commands` (the others), imported when
+their command runs: the parser needs only the registries' names, so `--help` and a
+mistyped flag do not wait for scikit-learn, SciPy or the report layer.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from tuneplate.engine.metrics import METRICS
 from tuneplate.engine.search.strategies import DEFAULT_STRATEGIES, DESCRIPTIONS
 from tuneplate.engine.search.study import PRUNERS
 from tuneplate.engine.tasks.binary.sizing import PRUNE_ROWS
-from tuneplate.verticals import available, discover
+from tuneplate.verticals import available
 
 # Looked up here at call time by the commands (`_cli().execute`), so a test's patch of
 # `tuneplate.cli.execute` reaches them; imported at first use (PEP 562).
@@ -316,20 +315,9 @@ def _add_vertical_options(parser: argparse.ArgumentParser) -> None:
             seen[option.flag] = dest
 
 
-def cmd_verticals(args) -> int:
-    """The installed verticals, one line each; here, not in `commands`, because the
-    parser has loaded them already and listing them needs nothing else."""
-    listing = discover()
-    for name, vertical in sorted(listing.verticals.items()):
-        print(f"{name:<16} {vertical.summary}  [{listing.sources[name]}]")
-    for name, reason in sorted(listing.broken.items()):
-        print(f"{name:<16} could not be loaded ({reason}); the others work", file=sys.stderr)
-    return 0
-
-
 # Each command's handler, as "module:function" under `tuneplate`, imported when it runs.
 COMMANDS = {
-    "verticals": "cli:cmd_verticals",
+    "verticals": "commands:cmd_verticals",
     "run": "run_command:cmd_run",
     "check": "commands:cmd_check",
     "compare": "commands:cmd_compare",

@@ -1,6 +1,6 @@
-"""The `tuneplate` commands other than `run` and `verticals`: compare, check, worker,
-report, validate, explain, export and new-vertical, plus the helpers `run` shares with
-them (the config from the flags, a saved config.json read back).
+"""The `tuneplate` commands other than `run`: compare, check, worker, report, validate,
+explain, export, new-vertical and verticals, plus the helpers `run` shares with them (the
+config from the flags, a saved config.json read back).
 
 Each `cmd_*` takes the parsed arguments and returns an exit code (0 done, 2 bad
 input); a `TuneplateError` is turned into one line by `tuneplate.cli.main`.
@@ -32,7 +32,7 @@ from tuneplate.engine.runs.writable import require_creatable
 from tuneplate.engine.search.strategies import DEFAULT_STRATEGIES
 from tuneplate.engine.search.study import RECORD, make_storage, mask
 from tuneplate.engine.tune import Config, check, plan, work
-from tuneplate.verticals import load_vertical
+from tuneplate.verticals import discover, load_vertical
 
 CONFIG_FILE = "config.json"
 REPORT_FILE = "report.html"
@@ -45,6 +45,15 @@ def _cli():
     from tuneplate import cli
 
     return cli
+
+
+def cmd_verticals(args) -> int:
+    listing = discover()
+    for name, vertical in sorted(listing.verticals.items()):
+        print(f"{name:<16} {vertical.summary}  [{listing.sources[name]}]")
+    for name, reason in sorted(listing.broken.items()):
+        print(f"{name:<16} could not be loaded ({reason}); the others work", file=sys.stderr)
+    return 0
 
 
 def _load_data(args):
