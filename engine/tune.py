@@ -21,7 +21,7 @@ import pandas as pd
 from tuneplate.engine.assumptions import check_assumptions
 from tuneplate.engine.config import Config
 from tuneplate.engine.config_fields import check_task_fields
-from tuneplate.engine.data.checks import ChecksFailed, Finding
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.results import About, Metric, Results
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.objective import make_objective
@@ -38,6 +38,7 @@ from tuneplate.engine.tasks.binary.sizing import (
 from tuneplate.engine.tasks.binary.table import prepare, read_features
 from tuneplate.engine.tasks.registry import task_for
 from tuneplate.engine.tasks.task import (
+    ChecksFailed,
     Plan,
     Request,
     sorted_findings,

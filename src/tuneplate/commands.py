@@ -21,7 +21,7 @@ from pathlib import Path
 
 import optuna
 
-from tuneplate.engine.compare import COMPARE_FILE, check_request
+from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request
 from tuneplate.engine.config_fields import MAX_SEED, config_values
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import errors
@@ -29,9 +29,11 @@ from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs import run_folder
 from tuneplate.engine.runs.writable import require_creatable
-from tuneplate.engine.search.strategies import DEFAULT_STRATEGIES
 from tuneplate.engine.search.study import RECORD, make_storage, mask
 from tuneplate.engine.tune import Config, check, plan, work
+from tuneplate.export import export_run
+from tuneplate.reports import save_summary
+from tuneplate.scaffold import new_vertical
 from tuneplate.verticals import discover, load_vertical
 
 CONFIG_FILE = "config.json"
@@ -232,8 +234,6 @@ def cmd_worker(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from tuneplate.reports import save_summary  # the report layer: only when one is made
-
     run_dir = Path(args.run_dir)
     if args.storage:
         if not args.study:
@@ -258,8 +258,6 @@ def cmd_report(args) -> int:
 
 
 def cmd_new_vertical(args) -> int:
-    from tuneplate.scaffold import new_vertical
-
     root = new_vertical(args.name, args.dir, args.task)
     name = root.name
     print(f"created {root}/ with the five vertical files, a contract test and pyproject.toml")
@@ -269,8 +267,6 @@ def cmd_new_vertical(args) -> int:
 
 def cmd_export(args) -> int:
     require_creatable(args.to, "--to")  # a file in the way, read-only, a name too long
-    from tuneplate.export import export_run
-
     to = export_run(args.run_dir, args.to)
     shown = ("train.py", "score.py", "validate.py", "model", "report.html", "README.md")
     wrote = [f"{n}/" if (to / n).is_dir() else n for n in shown if (to / n).exists()]
