@@ -26,14 +26,13 @@ import pandas as pd
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.results import Metric, _jsonable
-from tuneplate.engine.search.strategies import STRATEGIES
+from tuneplate.engine.search.strategies import DEFAULT_STRATEGIES, STRATEGIES
 from tuneplate.engine.search.study import NoTrialCompleted
 from tuneplate.engine.tasks.registry import task_for
 from tuneplate.engine.tune import Config, execute, plan
 from tuneplate.engine.vertical import Vertical
 
 COMPARE_FILE = "compare.json"
-DEFAULT_STRATEGIES = ("grid", "random", "bayes", "gradient", "auto")
 BOOTSTRAP = 300  # hold-out resamples per pair of strategies and seed
 TIE_SE = 2.0  # a difference under this many standard errors is noise
 
@@ -395,7 +394,6 @@ def _names(names: list[str]) -> str:
 
 __all__ = [
     "COMPARE_FILE",
-    "DEFAULT_STRATEGIES",
     "offered_strategies",
     "Comparison",
     "StrategyRun",

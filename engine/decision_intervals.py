@@ -30,7 +30,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binomtest
 
 from tuneplate.engine.contract.intervals import MIN_ENTITIES
 
@@ -50,6 +49,8 @@ def exact(k: int, n: int, level: float = LEVEL) -> Pair:
     """
     if n <= 0:
         return NAN_PAIR
+    from scipy.stats import binomtest  # SciPy's statistics take seconds to import
+
     ci = binomtest(int(k), int(n)).proportion_ci(level, method="exact")
     return float(ci.low), float(ci.high)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from tuneplate.engine.contract.errors import TuneplateError
 
@@ -21,7 +20,7 @@ class Objective:
     """The score the study optimises: a function `(y_true, y_score) -> float`.
 
     Example:
-        >>> Objective("roc_auc", "ROC AUC", "maximize", roc_auc_score)
+        >>> Objective("roc_auc", "ROC AUC", "maximize", roc_auc)
     """
 
     name: str
@@ -34,7 +33,34 @@ class Objective:
     rows: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
 
+# scikit-learn's scores, imported at the first call: the CLI's parser lists this
+# registry's names and need not wait seconds for scikit-learn.
+
+
+def roc_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """`sklearn.metrics.roc_auc_score`."""
+    from sklearn.metrics import roc_auc_score
+
+    return roc_auc_score(y_true, y_score)
+
+
+def average_precision(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """`sklearn.metrics.average_precision_score` (the PR AUC)."""
+    from sklearn.metrics import average_precision_score
+
+    return average_precision_score(y_true, y_score)
+
+
+def brier(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """`sklearn.metrics.brier_score_loss`."""
+    from sklearn.metrics import brier_score_loss
+
+    return brier_score_loss(y_true, y_score)
+
+
 def _log_loss(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    from sklearn.metrics import log_loss
+
     return float(log_loss(y_true, y_score, labels=[0, 1]))
 
 
@@ -75,22 +101,32 @@ def log_loss_rows(y_true: np.ndarray, y_score: np.ndarray) -> np.ndarray:
 METRICS: dict[str, Objective] = {
     o.name: o
     for o in (
-        Objective("roc_auc", "ROC AUC", "maximize", roc_auc_score, roc_auc_rows),
-        Objective("pr_auc", "PR AUC (average precision)", "maximize", average_precision_score),
+        Objective("roc_auc", "ROC AUC", "maximize", roc_auc, roc_auc_rows),
+        Objective("pr_auc", "PR AUC (average precision)", "maximize", average_precision),
         Objective("log_loss", "log-loss", "minimize", _log_loss, log_loss_rows),
-        Objective("brier", "Brier score", "minimize", brier_score_loss, brier_rows),
+        Objective("brier", "Brier score", "minimize", brier, brier_rows),
     )
 }
 
 
+# The scikit-learn function each registered score calls, so that a caller passing it
+# directly (`sklearn.metrics.roc_auc_score`) gets the many-resamples form too.
+_SKLEARN_NAMES = {"roc_auc_score": "roc_auc", "brier_score_loss": "brier"}
+
+
 def rows_version(score: Callable) -> Callable | None:
-    """The many-resamples form (`Objective.rows`) of a registered metric's `score`, if any.
+    """The many-resamples form (`Objective.rows`) of a registered metric's `score`, or of
+    the scikit-learn function it calls, if any.
 
     Example:
-        >>> rows_version(roc_auc_score) is roc_auc_rows
+        >>> rows_version(roc_auc) is roc_auc_rows
         True
     """
-    return next((o.rows for o in METRICS.values() if o.score is score), None)
+    found = next((o.rows for o in METRICS.values() if o.score is score), None)
+    if found is None and getattr(score, "__module__", "").startswith("sklearn.metrics"):
+        name = _SKLEARN_NAMES.get(getattr(score, "__name__", ""))
+        found = METRICS[name].rows if name else None
+    return found
 
 
 def get_metric(name: str) -> Objective:

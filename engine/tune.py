@@ -10,6 +10,7 @@ trials, first trials (warm start, priors) and shared-storage workers.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from dataclasses import replace
@@ -21,7 +22,8 @@ import pandas as pd
 from tuneplate.engine.assumptions import check_assumptions
 from tuneplate.engine.config import Config
 from tuneplate.engine.config_fields import check_task_fields
-from tuneplate.engine.data.checks import Finding
+from tuneplate.engine.data.checks import ChecksFailed, Finding
+from tuneplate.engine.families.registry import FAMILIES
 from tuneplate.engine.results import About, Metric, Results
 from tuneplate.engine.search import study as studies
 from tuneplate.engine.search.objective import make_objective
@@ -38,7 +40,6 @@ from tuneplate.engine.tasks.binary.sizing import (
 from tuneplate.engine.tasks.binary.table import prepare, read_features
 from tuneplate.engine.tasks.registry import task_for
 from tuneplate.engine.tasks.task import (
-    ChecksFailed,
     Plan,
     Request,
     sorted_findings,
@@ -147,6 +148,16 @@ def open_study(p: Plan, run_dir: str | Path | None = None, record: dict | None =
     return study
 
 
+def _import_libraries(p: Plan) -> None:
+    """Import the libraries the search's families fit with, and scikit-learn's scores,
+    before its clock starts: they are imported at first use (the command line need not
+    wait for them), and a trial's time budget must not pay seconds of importing."""
+    names = {getattr(p.family, "name", None), *p.families, p.vertical.baseline_family}
+    wanted = [lib for name in sorted(names & FAMILIES.keys()) for lib in FAMILIES[name].libraries]
+    for module in ("sklearn.metrics", *wanted):
+        importlib.import_module(module)
+
+
 def _search(p: Plan, study, progress: bool):
     """Run the study's trials until its budget is spent; the task's scorer (with its
     fold data, built once) is returned for the refit after the search.
@@ -154,6 +165,7 @@ def _search(p: Plan, study, progress: bool):
     A trial still running when the time budget ends is stopped. On shared storage the
     deadline is the study's wall clock, so every worker stops at the same moment.
     """
+    _import_libraries(p)
     timeout = p.timeout
     deadline = study.user_attrs.get(studies.DEADLINE)  # wall clock, shared by workers
     if deadline is not None:

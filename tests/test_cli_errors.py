@@ -556,3 +556,40 @@ def test_compare_does_not_overwrite_a_folder(clean_csv, tmp_path, capsys):
     argv = ["compare", "credit-risk", "--data", clean_csv, "--target", TARGET, "--out", out]
     assert_one_line_error(cli(capsys, *argv, "--budget", "5"), "already exists", "--force")
     assert snapshot(out) == {"notes.txt": b"mine\n"}
+
+
+# Libraries that take seconds to import. The parser needs only the registries' names, so
+# `--help`, a mistyped flag and `tuneplate verticals` answer without them (they took
+# 9-10 s on a 2-core machine, most of it scikit-learn's SciPy statistics and matplotlib).
+SLOW_TO_IMPORT = ("sklearn", "scipy.stats", "matplotlib", "sqlalchemy", "optbinning", "jinja2")
+WHAT_LOADED = (
+    "import sys\n"
+    "from tuneplate.cli import main\n"
+    "try:\n"
+    "    print('exit', main(sys.argv[2:]))\n"
+    "except SystemExit as exc:\n"
+    "    print('exit', exc.code)\n"
+    "print('loaded', [m for m in sys.argv[1].split(',') if m in sys.modules])\n"
+)
+
+
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["--help"], 0),
+        (["run", "--help"], 0),
+        (["run", "credit-risk", "--trials", "many"], 2),
+        (["verticals"], 0),
+    ],
+    ids=["help", "run-help", "usage-error", "verticals"],
+)
+def test_help_usage_errors_and_the_verticals_list_wait_for_no_slow_library(argv, code, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-c", WHAT_LOADED, ",".join(SLOW_TO_IMPORT), *argv],
+        cwd=tmp_path,  # the installed package, not the checkout
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-2:] == [f"exit {code}", "loaded []"], proc.stdout[-500:] + proc.stderr[-500:]

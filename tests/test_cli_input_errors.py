@@ -114,7 +114,7 @@ def test_record_field_of_the_wrong_type(key, clean_csv, tmp_path, capsys, no_sea
 
 
 def test_a_saved_config_with_good_fields_is_still_accepted(tmp_path):
-    from tuneplate.cli import _read_config
+    from tuneplate.commands import _read_config
 
     path = tmp_path / "config.json"
     saved = {"seed": 3, "protected": ["sex"], "n_trials": 5, "timeout": None, "unknown": 1}

@@ -519,3 +519,14 @@ def run_checks(table: pd.DataFrame, roles: Roles, extra=()) -> list[Finding]:
 
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
+
+
+class ChecksFailed(TuneplateError):
+    """The data checks found errors; `findings` holds all of them."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        lines = [f.line() for f in errors(findings)]
+        super().__init__(
+            "the data checks found problems that stop the run:\n  " + "\n  ".join(lines)
+        )

@@ -11,12 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import (
-    StratifiedGroupKFold,
-    StratifiedKFold,
-    TimeSeriesSplit,
-    train_test_split,
-)
 
 from tuneplate.engine.contract.dates import parse_datetimes
 from tuneplate.engine.contract.errors import TuneplateError
@@ -139,6 +133,15 @@ def make_split(table: pd.DataFrame, y: np.ndarray, roles: Roles, n_folds: int, s
         >>> len(split.folds)
         5
     """
+    # scikit-learn is imported here, not above: the CLI's parser loads this module and
+    # need not wait for it.
+    from sklearn.model_selection import (
+        StratifiedGroupKFold,
+        StratifiedKFold,
+        TimeSeriesSplit,
+        train_test_split,
+    )
+
     n = len(table)
     positions = np.arange(n)
     if roles.time:
@@ -206,6 +209,8 @@ def fresh_folds(
     """
     if roles.time:
         return None
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
     dev = split.development
     n_folds = len(split.folds)
     if roles.group:

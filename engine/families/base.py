@@ -195,6 +195,11 @@ class Family:
     # Relative time of a 5-fold cross-validation at the starting settings, measured on
     # the embedded credit data (logistic = 1): the `auto` strategy tries cheap ones first.
     cost: float = 1.0
+    # The modules its fit imports. The family's module imports them where they are used
+    # (the command line's parser lists the families and need not wait for them); the
+    # runner imports them before a search's clock starts, so no trial's time budget pays
+    # seconds of importing.
+    libraries: tuple[str, ...] = ()
     # The library's own untuned settings, in this family's parameter names (a name the
     # space lacks is ignored; a value outside a vertical's range is moved to its
     # nearest bound). Every search tries them among its first trials, so it cannot

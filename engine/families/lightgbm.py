@@ -11,8 +11,8 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
@@ -27,6 +27,13 @@ from tuneplate.engine.families.base import (
     monotone_params,
     patience,
 )
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
+
+# LightGBM is imported inside the functions that use it: importing it loads
+# scikit-learn, seconds that the command line's parser, which lists this family's name,
+# need not wait for.
 from tuneplate.engine.search.space import Param, Space
 
 FILE = "model.lightgbm.txt"
@@ -64,6 +71,7 @@ SPACE = Space(
 
 def deadline_callback(deadline: float):
     """A `lgb.train` callback that stops boosting at the first round after `deadline`."""
+    import lightgbm as lgb
 
     def stop(env) -> None:
         if time.monotonic() >= deadline:
@@ -96,6 +104,8 @@ def early_stopping(learning_rate: float | None = None):
     round recorded as LightGBM's own callback does (`booster.best_iteration`,
     `best_iteration_`).
     """
+    import lightgbm as lgb
+
     best: dict = {}
 
     def callback(env) -> None:
@@ -120,6 +130,8 @@ def callbacks(fit, learning_rate: float | None = None) -> list:
 
 
 def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
+    import lightgbm as lgb
+
     params = {**LGB_DATASET, "seed": fit.seed, "num_threads": fit.n_threads}
     train = lgb.Dataset(X, y, params=params, free_raw_data=True).construct()
     valid = lgb.Dataset(X_val, y_val, reference=train, params=params, free_raw_data=True)
@@ -127,6 +139,8 @@ def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
 
 
 def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
+    import lightgbm as lgb
+
     if data is not None:  # prepared fold data: train on the prebuilt bins
         booster = lgb.train(
             {
@@ -182,6 +196,8 @@ def save(estimator: lgb.LGBMClassifier | BoosterClassifier, path: Path) -> None:
 
 
 def load(path: Path) -> BoosterClassifier:
+    import lightgbm as lgb
+
     booster = lgb.Booster(model_file=str(path))
     return BoosterClassifier(booster.predict, booster)
 
@@ -197,6 +213,8 @@ def contributions(estimator, X: pd.DataFrame) -> np.ndarray:
     Example:
         >>> contributions(model.estimator, model.schema.encode(rows)[0]).sum(axis=1)  # margins
     """
+    import lightgbm as lgb
+
     if isinstance(estimator, lgb.LGBMClassifier):  # the refit: same rounds as predict_proba
         values = estimator.predict(X, pred_contrib=True)
     elif getattr(estimator, "booster", None) is not None:  # a loaded model file
@@ -241,6 +259,7 @@ FAMILY = Family(
     prepare=prepare,
     contributions=contributions,
     cost=1.3,
+    libraries=("lightgbm",),
     # LightGBM's documented defaults (docs/Parameters.rst): 0 for both penalties is the
     # space's lowest value, 1e-8; no depth limit is the highest depth a vertical allows.
     defaults={

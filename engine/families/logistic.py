@@ -8,19 +8,21 @@ format that loads only the types it is told to trust, unlike pickle.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.families.base import Family, Fit, Fitted, MonotoneViolation
-from tuneplate.engine.search import hypergradient as hypergradients
 from tuneplate.engine.search.space import Param, Space
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+# scikit-learn is imported inside the functions that fit: every family module is
+# loaded by the CLI's parser (the families' names), which need not wait for it.
 
 FILE = "model.skops"
 SPACE = Space(
@@ -29,6 +31,9 @@ SPACE = Space(
 
 
 def fit(params, X, y, X_val, y_val, fit: Fit) -> Fitted:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     # Each fold learns its own scaling and encoding, so no fold sees another's.
     params = dict(params)
     groups = params.pop("penalty_groups", None) or {}
@@ -88,6 +93,11 @@ def prep(X: pd.DataFrame, C: float, penalties: dict, groups: dict) -> ColumnTran
     "numeric" and "categorical" mean every column of that kind. Columns in no group
     keep the overall `C`. Block names start with their penalty ("C_income:numeric").
     """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     kinds = {
         "numeric": list(X.select_dtypes("number").columns),
         "categorical": list(X.select_dtypes("category").columns),
@@ -128,6 +138,8 @@ def hypergradient(model: Pipeline, X, y, X_val, y_val, params) -> dict[str, floa
     Works in the pipeline's transformed design matrix with each block's weight taken
     back out, so every penalty is a plain per-column L2 penalty.
     """
+    from tuneplate.engine.search import hypergradient as hypergradients  # SciPy's linalg
+
     prep, estimator = model[:-1], model[-1]
     transformer = prep[-1]
     width = sum(s.stop - s.start for s in transformer.output_indices_.values())
@@ -191,6 +203,8 @@ def _design_owners(transformer: ColumnTransformer) -> np.ndarray:
     missing values; a one-hot block is each column's levels, its infrequent levels
     pooled into one.
     """
+    from sklearn.preprocessing import OneHotEncoder
+
     width = sum(s.stop - s.start for s in transformer.output_indices_.values())
     owners = np.full(width, None, dtype=object)
     for block, step, columns in transformer.transformers_:
@@ -255,4 +269,11 @@ FAMILY = Family(
     contributions=contributions,
     exact_fit={"solver": "newton-cholesky", "tol": 1e-10},
     defaults={"C": 1.0},  # scikit-learn's LogisticRegression default penalty
+    libraries=(
+        "sklearn.compose",
+        "sklearn.impute",
+        "sklearn.linear_model",
+        "sklearn.pipeline",
+        "sklearn.preprocessing",
+    ),
 )

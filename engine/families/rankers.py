@@ -29,7 +29,8 @@ from tuneplate.engine.families.lightgbm import FILE as LIGHTGBM_FILE
 from tuneplate.engine.families.lightgbm import LGB_DATASET
 from tuneplate.engine.families.lightgbm import round_callback as lgb_round_callback
 from tuneplate.engine.families.xgboost import FILE as XGBOOST_FILE
-from tuneplate.engine.families.xgboost import XGB_MAX_BIN, RoundCallback
+from tuneplate.engine.families.xgboost import XGB_MAX_BIN
+from tuneplate.engine.families.xgboost_callbacks import RoundCallback
 from tuneplate.engine.tasks.ranking.metrics import Queries
 
 MAX_ROUNDS = 1000  # ranking sets are wide; early stopping usually stops far earlier

@@ -7,14 +7,11 @@ https://xgboost.readthedocs.io/en/stable/tutorials/saving_model.html.
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.thresholds import thresholds_between_rows
@@ -26,9 +23,15 @@ from tuneplate.engine.families.base import (
     Fitted,
     FoldData,
     monotone_params,
-    patience,
 )
 from tuneplate.engine.search.space import Param, Space
+
+if TYPE_CHECKING:
+    import xgboost as xgb
+
+# XGBoost is imported inside the functions that use it (with its callbacks, in
+# `xgboost_callbacks`): importing it loads scikit-learn, seconds that the command line's
+# parser, which lists this family's name, need not wait for.
 
 FILE = "model.xgboost.json"
 XGB_MAX_BIN = 256  # XGBoost's default histogram bins, fixed for the prepared fold data
@@ -60,64 +63,9 @@ SPACE = Space(
 )
 
 
-class Deadline(xgb.callback.TrainingCallback):
-    """Stops boosting at the first round after a `time.monotonic()` instant."""
-
-    def __init__(self, deadline: float):
-        super().__init__()
-        self.deadline = deadline
-
-    def after_iteration(self, model, epoch, evals_log) -> bool:
-        return time.monotonic() >= self.deadline  # True stops training
-
-
-class RoundCallback(xgb.callback.TrainingCallback):
-    """Calls `on_round(rounds done, latest validation score)` after each boosting round.
-
-    For a search's per-round reports and stops (it may raise, e.g. `optuna.TrialPruned`),
-    in XGBoost's callback form, as Optuna's own `XGBoostPruningCallback` does.
-    """
-
-    def __init__(self, on_round: Callable[[int, float | None], None]):
-        super().__init__()
-        self.on_round = on_round
-
-    def after_iteration(self, model, epoch, evals_log) -> bool:
-        history = next(iter(next(iter(evals_log.values())).values())) if evals_log else None
-        self.on_round(epoch + 1, float(history[-1]) if history else None)
-        return False
-
-
-class EarlyStopping(xgb.callback.TrainingCallback):
-    """XGBoost's early stopping on the validation log-loss, with `base.patience`'s
-    adaptive patience; records the best round as `xgb.callback.EarlyStopping` does
-    (booster attributes "best_iteration", "best_score")."""
-
-    def __init__(self, learning_rate: float | None = None):
-        super().__init__()
-        self.best, self.best_round = math.inf, 0
-        self.learning_rate = learning_rate
-
-    def after_iteration(self, model, epoch, evals_log) -> bool:
-        history = next(iter(next(iter(evals_log.values())).values()))
-        if history[-1] < self.best:
-            self.best, self.best_round = float(history[-1]), epoch
-        return epoch - self.best_round >= patience(self.best_round + 1, self.learning_rate)
-
-    def after_training(self, model):
-        model.set_attr(best_iteration=str(self.best_round), best_score=str(self.best))
-        return model
-
-
-def callbacks(fit, validated: bool = True, learning_rate: float | None = None) -> list:
-    """Early stopping when there is a validation set (its patience sized to
-    `learning_rate`), plus the deadline when the fit has one (any record with `.deadline`)."""
-    deadline = getattr(fit, "deadline", None)
-    stops = [EarlyStopping(learning_rate)] if validated else []
-    return stops if deadline is None else [*stops, Deadline(deadline)]
-
-
 def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
+    import xgboost as xgb
+
     common = {"enable_categorical": True, "max_bin": XGB_MAX_BIN, "nthread": fit.n_threads}
     train = xgb.QuantileDMatrix(X, y, **common)
     # The validation fold as a plain DMatrix: early stopping evaluates it every round, and
@@ -129,6 +77,10 @@ def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
 
 
 def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> Fitted:
+    import xgboost as xgb
+
+    from tuneplate.engine.families.xgboost_callbacks import callbacks
+
     if data is not None:  # prepared fold data: the validation matrix references the training one
         booster = xgb.train(
             {
@@ -187,6 +139,8 @@ def save(estimator: xgb.XGBClassifier | BoosterClassifier, path: Path) -> None:
 
 
 def load(path: Path) -> BoosterClassifier:
+    import xgboost as xgb
+
     booster = xgb.Booster(model_file=str(path))
     return BoosterClassifier(
         lambda X: booster.predict(xgb.DMatrix(X, enable_categorical=True)), booster
@@ -205,6 +159,8 @@ def contributions(estimator, X: pd.DataFrame) -> np.ndarray:
     Example:
         >>> contributions(model.estimator, model.schema.encode(rows)[0]).sum(axis=1)  # margins
     """
+    import xgboost as xgb
+
     if isinstance(estimator, xgb.XGBClassifier):  # the refit
         booster = estimator.get_booster()
         # the wrapper's predict_proba stops at the best round when one was recorded
@@ -234,6 +190,7 @@ FAMILY = Family(
     prepare=prepare,
     contributions=contributions,
     cost=2.2,
+    libraries=("xgboost", "tuneplate.engine.families.xgboost_callbacks"),
     # XGBoost's documented defaults (doc/parameter.rst): eta 0.3, depth 6, lambda 1;
     # alpha 0 is the space's lowest value, 1e-3.
     defaults={

@@ -29,6 +29,9 @@ SamplerFactory = Callable[[Space | Choice, int | None], optuna.samplers.BaseSamp
 AUTO = "auto"  # the strategy that also chooses the model family
 LINEAR_FAMILY = "logistic"  # the gradient strategies' model when none is asked for
 WARMUP_TRIALS = 20  # bayes+gradient: Bayesian search first, then the gradient polish
+# What `tuneplate compare` runs when no strategies are named (less those a vertical's
+# task cannot run: `engine.compare.offered_strategies`).
+DEFAULT_STRATEGIES = ("grid", "random", "bayes", "gradient", "auto")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import optuna
 import pandas as pd
-import sqlalchemy.exc
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
@@ -38,8 +37,6 @@ HEARTBEAT_S = 10  # a worker that misses heartbeats for GRACE_S is presumed dead
 GRACE_S = 30  # … and its running trial is failed and retried by another worker
 CONNECT_TRIES = 4  # database connection attempts, with doubling waits from 1 s
 RECONNECT_TRIES = 6  # a connection lost mid-search: attempts, waiting 1, 2, 4, 8, 16 s
-# What a lost database connection raises: Optuna wraps most SQLAlchemy errors.
-DATABASE_ERRORS = (optuna.exceptions.StorageInternalError, sqlalchemy.exc.SQLAlchemyError)
 
 PRUNERS = {
     "none": lambda n_folds: optuna.pruners.NopPruner(),
@@ -127,13 +124,21 @@ def _missing_driver(exc: BaseException, url: str) -> TuneplateError | None:
                 f"the database driver for {scheme}:// is not installed (no module {module!r}); "
                 f"install it with: pip install '{package}'"
             )
-        if isinstance(exc, sqlalchemy.exc.NoSuchModuleError):
+        if isinstance(exc, _sqlalchemy_errors().NoSuchModuleError):
             return StorageUnavailable(
                 f"SQLAlchemy has no database dialect or driver {scheme!r}; check the URL's "
                 "scheme, e.g. postgresql+psycopg:// or mysql+pymysql://"
             )
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def _sqlalchemy_errors():
+    """`sqlalchemy.exc`, imported when a database is used: Optuna imports SQLAlchemy
+    lazily too, and a run on a file need not wait for it."""
+    import sqlalchemy.exc
+
+    return sqlalchemy.exc
 
 
 def _connect(url: str) -> RDBStorage:
@@ -384,9 +389,11 @@ def _lost_database(exc: BaseException | None) -> BaseException | None:
     """The database error behind `exc`, or None. Optuna may re-raise one as another
     error (an UnboundLocalError in its own clean-up), so the whole chain is searched;
     the innermost SQLAlchemy error says what happened (Optuna's wrapper guesses)."""
+    # What a lost database connection raises: Optuna wraps most SQLAlchemy errors.
+    database_errors = (optuna.exceptions.StorageInternalError, _sqlalchemy_errors().SQLAlchemyError)
     found = None
     while exc is not None:
-        if isinstance(exc, DATABASE_ERRORS):
+        if isinstance(exc, database_errors):
             found = exc
         exc = exc.__cause__ or exc.__context__
     return found

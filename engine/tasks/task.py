@@ -26,22 +26,11 @@ import pandas as pd
 from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.data.checks import Finding, errors
+from tuneplate.engine.data.checks import Finding
 from tuneplate.engine.metrics import Objective
 from tuneplate.engine.records import Selection
 from tuneplate.engine.search.objective import Scorer
 from tuneplate.engine.vertical import Vertical
-
-
-class ChecksFailed(TuneplateError):
-    """The data checks found errors; `findings` holds all of them."""
-
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        lines = [f.line() for f in errors(findings)]
-        super().__init__(
-            "the data checks found problems that stop the run:\n  " + "\n  ".join(lines)
-        )
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,28 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import SchemaWarning
 from tuneplate.engine.results import Results, set_renderer
-from tuneplate.engine.tune import Config, run_vertical
-from tuneplate.reports import render as _render
-from tuneplate.verticals import load_vertical
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tuneplate.engine.tune import Config
+
+
+def _render(results: Results) -> str:
+    # The report layer is imported at the first report, not here: matplotlib and the
+    # templates cost seconds that `tuneplate --help` and every refusal would wait for.
+    from tuneplate.reports import render
+
+    return render(results)
+
 
 # `Results.report(path)` renders with this: the face wires the report layer to the
 # engine's plain data, so no engine module imports `tuneplate.reports`.
@@ -36,6 +46,18 @@ __all__ = [
     "validate",
 ]
 __version__ = "0.1.0"
+
+# Imported at first use (PEP 562): the search engine and the verticals pull in
+# scikit-learn, SciPy and Optuna's storages, seconds the command line need not wait.
+_LAZY = {"Config": "tuneplate.engine.tune", "load_vertical": "tuneplate.verticals"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'tuneplate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 
 def _names(columns):
@@ -173,6 +195,8 @@ def tune(
         >>> result.model.predict_proba(new_applicants)[:, 1]
     """
     from tuneplate.engine.data.roles import read_table
+    from tuneplate.engine.tune import Config, run_vertical
+    from tuneplate.verticals import load_vertical
 
     if config is not None and not isinstance(config, Config):
         raise TuneplateError(

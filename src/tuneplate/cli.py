@@ -2,65 +2,39 @@
 
 Every handler returns an exit code: 0 done, 2 bad input (one line naming the
 problem and the fix, never a traceback), 130 interrupted. The handlers live in
-`tuneplate.run_command` (`run`) and `tuneplate.commands` (the others); their names
-are importable from here too.
+`tuneplate.run_command` (`run`) and `tuneplate.commands` (the others but `verticals`,
+here), imported when their command runs: the parser needs only the registries' names,
+so `--help`, a mistyped flag and the verticals' list do not wait for scikit-learn, SciPy
+or the report layer.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import sys
 import warnings
 
-# Re-exported: the commands look `execute` and `compare` up here at call time, so a
-# patch of `tuneplate.cli.execute` (tests) takes effect; the rest keep old imports working.
-from tuneplate.commands import (  # noqa: F401
-    COMPARE_REPORT,
-    CONFIG_FILE,
-    REPORT_FILE,
-    _config,
-    _joined_plan,
-    _load_data,
-    _read_config,
-    cmd_check,
-    cmd_compare,
-    cmd_explain,
-    cmd_export,
-    cmd_new_vertical,
-    cmd_report,
-    cmd_validate,
-    cmd_verticals,
-    cmd_worker,
-)
-from tuneplate.engine.compare import DEFAULT_STRATEGIES, compare  # noqa: F401
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import SchemaWarning
-from tuneplate.engine.families.models import FAMILIES
+from tuneplate.engine.data.checks import ChecksFailed
+from tuneplate.engine.families.registry import FAMILIES
 from tuneplate.engine.metrics import METRICS
-from tuneplate.engine.search.strategies import DESCRIPTIONS
+from tuneplate.engine.search.strategies import DEFAULT_STRATEGIES, DESCRIPTIONS
 from tuneplate.engine.search.study import PRUNERS
 from tuneplate.engine.tasks.binary.sizing import PRUNE_ROWS
-from tuneplate.engine.tune import ChecksFailed, execute  # noqa: F401
-from tuneplate.run_command import (  # noqa: F401
-    RUN_FILES,
-    _after_failure,
-    _check_resume,
-    _check_run_dir,
-    _claim_run_dir,
-    _completed_trials,
-    _during_interrupt,
-    _has_content,
-    _interrupted,
-    _option_assumptions,
-    _run,
-    _run_dir,
-    _say_cleaned,
-    _settings,
-    _take_back,
-    cmd_run,
-)
-from tuneplate.verticals import available
+from tuneplate.verticals import available, discover
+
+# Looked up here at call time by the commands (`_cli().execute`), so a test's patch of
+# `tuneplate.cli.execute` reaches them; imported at first use (PEP 562).
+_LAZY = {"execute": "tuneplate.engine.tune", "compare": "tuneplate.engine.compare"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'tuneplate.cli' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)
 
 
 def _columns(text: str) -> tuple[str, ...]:
@@ -342,18 +316,35 @@ def _add_vertical_options(parser: argparse.ArgumentParser) -> None:
             seen[option.flag] = dest
 
 
+def cmd_verticals(args) -> int:
+    """The installed verticals, one line each; here, not in `commands`, because the
+    parser has loaded them already and listing them needs nothing else."""
+    listing = discover()
+    for name, vertical in sorted(listing.verticals.items()):
+        print(f"{name:<16} {vertical.summary}  [{listing.sources[name]}]")
+    for name, reason in sorted(listing.broken.items()):
+        print(f"{name:<16} could not be loaded ({reason}); the others work", file=sys.stderr)
+    return 0
+
+
+# Each command's handler, as "module:function" under `tuneplate`, imported when it runs.
 COMMANDS = {
-    "verticals": cmd_verticals,
-    "run": cmd_run,
-    "check": cmd_check,
-    "compare": cmd_compare,
-    "report": cmd_report,
-    "new-vertical": cmd_new_vertical,
-    "export": cmd_export,
-    "worker": cmd_worker,
-    "validate": cmd_validate,
-    "explain": cmd_explain,
+    "verticals": "cli:cmd_verticals",
+    "run": "run_command:cmd_run",
+    "check": "commands:cmd_check",
+    "compare": "commands:cmd_compare",
+    "report": "commands:cmd_report",
+    "new-vertical": "commands:cmd_new_vertical",
+    "export": "commands:cmd_export",
+    "worker": "commands:cmd_worker",
+    "validate": "commands:cmd_validate",
+    "explain": "commands:cmd_explain",
 }
+
+
+def _handler(command: str):
+    module, function = COMMANDS[command].split(":")
+    return getattr(importlib.import_module(f"tuneplate.{module}"), function)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         with _schema_warnings_as_lines():
-            return COMMANDS[args.command](args)
+            return _handler(args.command)(args)
     except ChecksFailed as exc:
         print(f"tuneplate: {exc}", file=sys.stderr)
         return 2

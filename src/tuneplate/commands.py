@@ -1,6 +1,6 @@
-"""The `tuneplate` commands other than `run`: compare, check, worker, report, validate,
-explain, export, new-vertical and verticals, plus the helpers `run` shares with them (the
-config from the flags, a saved config.json read back).
+"""The `tuneplate` commands other than `run` and `verticals`: compare, check, worker,
+report, validate, explain, export and new-vertical, plus the helpers `run` shares with
+them (the config from the flags, a saved config.json read back).
 
 Each `cmd_*` takes the parsed arguments and returns an exit code (0 done, 2 bad
 input); a `TuneplateError` is turned into one line by `tuneplate.cli.main`.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import optuna
 
-from tuneplate.engine.compare import COMPARE_FILE, DEFAULT_STRATEGIES, check_request
+from tuneplate.engine.compare import COMPARE_FILE, check_request
 from tuneplate.engine.config_fields import MAX_SEED, config_values
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.data.checks import errors
@@ -29,12 +29,10 @@ from tuneplate.engine.data.roles import read_table
 from tuneplate.engine.results import Results
 from tuneplate.engine.runs import run_folder
 from tuneplate.engine.runs.writable import require_creatable
+from tuneplate.engine.search.strategies import DEFAULT_STRATEGIES
 from tuneplate.engine.search.study import RECORD, make_storage, mask
 from tuneplate.engine.tune import Config, check, plan, work
-from tuneplate.export import export_run
-from tuneplate.reports import save_summary
-from tuneplate.scaffold import new_vertical
-from tuneplate.verticals import discover, load_vertical
+from tuneplate.verticals import load_vertical
 
 CONFIG_FILE = "config.json"
 REPORT_FILE = "report.html"
@@ -47,15 +45,6 @@ def _cli():
     from tuneplate import cli
 
     return cli
-
-
-def cmd_verticals(args) -> int:
-    listing = discover()
-    for name, vertical in sorted(listing.verticals.items()):
-        print(f"{name:<16} {vertical.summary}  [{listing.sources[name]}]")
-    for name, reason in sorted(listing.broken.items()):
-        print(f"{name:<16} could not be loaded ({reason}); the others work", file=sys.stderr)
-    return 0
 
 
 def _load_data(args):
@@ -234,6 +223,8 @@ def cmd_worker(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from tuneplate.reports import save_summary  # the report layer: only when one is made
+
     run_dir = Path(args.run_dir)
     if args.storage:
         if not args.study:
@@ -258,6 +249,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_new_vertical(args) -> int:
+    from tuneplate.scaffold import new_vertical
+
     root = new_vertical(args.name, args.dir, args.task)
     name = root.name
     print(f"created {root}/ with the five vertical files, a contract test and pyproject.toml")
@@ -267,6 +260,8 @@ def cmd_new_vertical(args) -> int:
 
 def cmd_export(args) -> int:
     require_creatable(args.to, "--to")  # a file in the way, read-only, a name too long
+    from tuneplate.export import export_run
+
     to = export_run(args.run_dir, args.to)
     shown = ("train.py", "score.py", "validate.py", "model", "report.html", "README.md")
     wrote = [f"{n}/" if (to / n).is_dir() else n for n in shown if (to / n).exists()]

@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tuneplate.engine.assumptions import Assumption, validator
 from tuneplate.engine.contract.calibration import at_prevalence
 from tuneplate.engine.contract.errors import TuneplateError
@@ -61,7 +63,6 @@ from tuneplate.engine.tasks.ranking.interactions import (
     zoned,
 )
 from tuneplate.engine.tasks.ranking.metrics import METRIC_LABELS, interval, ratio_interval
-from tuneplate.engine.tune import Config, check, run_vertical
 from tuneplate.engine.vertical import (
     HOLDOUT_SAMPLE,
     Evaluation,
@@ -73,6 +74,9 @@ from tuneplate.engine.vertical import (
     Sample,
     Vertical,
 )
+
+if TYPE_CHECKING:
+    from tuneplate.engine.tune import Config, check, run_vertical
 
 __all__ = [
     "DecisionIntervals",
@@ -147,3 +151,14 @@ __all__ = [
     "check",
     "run_vertical",
 ]
+
+
+def __getattr__(name: str):
+    # The runner (`Config`, `check`, `run_vertical`) is imported at first use (PEP 562):
+    # every vertical imports this module, and `tuneplate --help` lists the verticals'
+    # options without needing the search engine.
+    if name in ("Config", "check", "run_vertical"):
+        from tuneplate.engine import tune
+
+        return getattr(tune, name)
+    raise AttributeError(f"module 'tuneplate.plugin' has no attribute {name!r}")

@@ -238,7 +238,7 @@ def test_a_run_writes_config_json_flat_with_the_same_keys(tmp_path, capsys):
     assert list(record["settings"]) == SETTINGS_KEYS
     assert record["config"]["seed"] == 3 and record["config"]["storage"] == "journal"
     # and it replays: the record reads back as the run's Config
-    from tuneplate.cli import _read_config
+    from tuneplate.commands import _read_config
 
     config, _ = _read_config(out)
     assert config.to_dict() == {

@@ -77,7 +77,7 @@ def test_the_refit_file_holds_no_row_value_and_scores_as_before(loans, validated
         **PARAMS,
     )  # fmt: skip
     if validated:  # the family's early stopping, on the same validation fold
-        from tuneplate.engine.families.xgboost import callbacks
+        from tuneplate.engine.families.xgboost_callbacks import callbacks
 
         plain.set_params(callbacks=callbacks(Fit(0), True, PARAMS["learning_rate"]))
         plain.fit(X[:1_200], y[:1_200], eval_set=[(X_val, y_val)], verbose=False)

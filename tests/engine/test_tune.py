@@ -1,5 +1,8 @@
 """End-to-end runs of the engine on tiny budgets."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -230,3 +233,36 @@ def test_a_model_that_cannot_be_saved_leaves_no_results_file(tmp_path, monkeypat
     with pytest.raises(OSError):
         result.save(tmp_path)
     assert not (tmp_path / "results.json").exists()
+
+
+# The search's clock starts only once the model libraries are in: they are imported at
+# first use (for a quick command line), and importing LightGBM loads scikit-learn, seconds
+# that the first trial's budget would otherwise pay. A fresh process, so nothing is loaded.
+LOADED_AT_THE_CLOCK = """
+import sys
+import tuneplate
+from tuneplate.engine.search import study as studies
+
+def at_the_clock(*args, **kwargs):
+    names = ("lightgbm", "sklearn.linear_model", "sklearn.metrics")
+    print("loaded", [name for name in names if name in sys.modules])
+    raise SystemExit(0)
+
+studies.run = at_the_clock
+tuneplate.tune("diagnosis", model="lightgbm", n_trials=1)
+"""
+
+
+def test_the_search_clock_starts_after_its_libraries_are_imported(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_AT_THE_CLOCK],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-1500:]
+    # LightGBM (the tuned family), logistic regression (diagnosis's baseline) and the scores
+    assert done.stdout.strip().splitlines()[-1] == (
+        "loaded ['lightgbm', 'sklearn.linear_model', 'sklearn.metrics']"
+    )

@@ -14,9 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
-from scipy.stats.contingency import relative_risk
-from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from tuneplate.plugin import (
     HOLDOUT_SAMPLE,
@@ -40,6 +37,9 @@ from tuneplate.plugin import (
     readable_groups,
     validator,
 )
+
+# scikit-learn and SciPy are imported inside the functions that use them: the command
+# line loads every vertical to list its options, and `tuneplate --help` need not wait.
 
 OBJECTIVE = METRICS["roc_auc"]
 
@@ -137,6 +137,8 @@ def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:
         >>> ks_statistic(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9]))
         1.0
     """
+    from sklearn.metrics import roc_curve
+
     fpr, tpr, _ = roc_curve(y_true, y_score)
     return float(np.max(tpr - fpr))
 
@@ -293,6 +295,8 @@ def jeffreys_p_value(pd_band: float, defaults: int, obligors: int) -> float:
         >>> round(jeffreys_p_value(0.03, 5, 100), 4)
         0.1236
     """
+    from scipy.stats import beta
+
     return float(beta.cdf(pd_band, defaults + 0.5, obligors - defaults + 0.5))
 
 
@@ -422,6 +426,8 @@ def air_interval(group: pd.Series, reference: pd.Series) -> str:
     approved = [int(round(r["mean"] * r["size"])) for r in (group, reference)]
     if min(approved) == 0:
         return ""
+    from scipy.stats.contingency import relative_risk
+
     ratio = relative_risk(approved[0], int(group["size"]), approved[1], int(reference["size"]))
     low, high = ratio.confidence_interval(0.95)
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -473,6 +479,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
         >>> ev.metrics["gini"], ev.tables[0].key
         (0.56, 'cutoffs')
     """
+    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+
     y, pd_, holdout, roles = outcome.y, outcome.score, outcome.rows, outcome.roles
     where = outcome.sample  # "hold-out", or "validation" for new rows
     a = {**ASSUMPTIONS, **outcome.assumptions}

@@ -10,7 +10,6 @@ licensed CC BY 4.0. It ships inside scikit-learn, so nothing is copied here.
 from __future__ import annotations
 
 import pandas as pd
-from sklearn.datasets import load_breast_cancer
 
 from tuneplate.plugin import Example, Roles
 
@@ -32,6 +31,8 @@ def load() -> Example:
         >>> load().table.shape
         (569, 31)
     """
+    from sklearn.datasets import load_breast_cancer  # only when the example is used
+
     bunch = load_breast_cancer(as_frame=True)
     features = bunch.data.rename(columns=lambda c: c.replace(" ", "_"))
     names = pd.Series(bunch.target_names[bunch.target.to_numpy()], index=features.index)

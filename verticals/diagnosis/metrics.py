@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from tuneplate.plugin import (
     HOLDOUT_SAMPLE,
@@ -54,6 +53,9 @@ from tuneplate.plugin import (
     share_interval,
     validator,
 )
+
+# scikit-learn and SciPy are imported inside the functions that use them: the command
+# line loads every vertical to list its options, and `tuneplate --help` need not wait.
 
 OBJECTIVE = METRICS["log_loss"]
 
@@ -383,6 +385,8 @@ def subgroup_table(
         >>> list(table.columns)[:4]
         ['Column', 'Group', 'Patients', 'With the condition']
     """
+    from sklearn.metrics import roc_auc_score
+
     out = []
     y, score = np.asarray(y), np.asarray(score)
     for col in columns:
@@ -479,6 +483,8 @@ def evaluate(outcome: Outcome) -> Evaluation:
         >>> ev.headline["threshold"], [t.key for t in ev.tables]
         (0.083, ['operating_point', 'per_1000', 'decision_curve', 'calibration'])
     """
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
     y, risk = np.asarray(outcome.y), np.asarray(outcome.score, dtype=float)
     where = outcome.sample  # "hold-out", or "validation" for new rows
     valid_y, valid_risk = np.asarray(outcome.valid_y), np.asarray(outcome.valid_score)

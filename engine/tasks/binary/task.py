@@ -23,7 +23,7 @@ from tuneplate.engine.contract.calibration import calibrated_columns
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import Schema
 from tuneplate.engine.currency import amount_signs, settle
-from tuneplate.engine.data.checks import Finding, errors, run_checks
+from tuneplate.engine.data.checks import ChecksFailed, Finding, errors, run_checks
 from tuneplate.engine.data.roles import Roles
 from tuneplate.engine.data.splits import Split, make_split
 from tuneplate.engine.families.models import FAMILIES, Fit, Model, get_family
@@ -49,7 +49,6 @@ from tuneplate.engine.tasks.binary.table import (
     read_features,
 )
 from tuneplate.engine.tasks.task import (
-    ChecksFailed,
     Evaluated,
     Paired,
     Plan,

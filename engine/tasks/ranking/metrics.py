@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import bootstrap
 
 METRIC_LABELS = {
     "ndcg": "NDCG@{k}",
@@ -199,6 +198,8 @@ def interval(values: np.ndarray, seed: int, n: int = 1000, level: float = 0.95):
     if len(values) < 2 or np.ptp(values) == 0:
         mean = float(np.mean(values)) if len(values) else float("nan")
         return mean, mean
+    from scipy.stats import bootstrap  # SciPy's statistics take seconds to import
+
     res = bootstrap(
         (values,),
         np.mean,
@@ -224,6 +225,8 @@ def ratio_interval(a: np.ndarray, b: np.ndarray, seed: int, n: int = 1000, level
 
     if len(a) < 2 or b.sum() == 0:
         return float("nan"), float("nan")
+    from scipy.stats import bootstrap
+
     res = bootstrap(
         (a, b),
         ratio,

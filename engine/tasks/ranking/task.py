@@ -21,7 +21,7 @@ import pandas as pd
 from optuna.trial import FrozenTrial
 
 from tuneplate.engine.contract.errors import TuneplateError
-from tuneplate.engine.data.checks import errors
+from tuneplate.engine.data.checks import ChecksFailed, errors
 from tuneplate.engine.families.rankers import RankFit, fit_ranker, get_ranker
 from tuneplate.engine.records import Selection
 from tuneplate.engine.search import study as studies
@@ -50,7 +50,6 @@ from tuneplate.engine.tasks.ranking.reading import (
 )
 from tuneplate.engine.tasks.ranking.windows import Windows, last_n_windows, time_windows
 from tuneplate.engine.tasks.task import (
-    ChecksFailed,
     Evaluated,
     Paired,
     Plan,
