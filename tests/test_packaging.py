@@ -165,11 +165,13 @@ def test_installed_wheel_runs_from_its_own_files(wheel, tmp_path):
     )
     here = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
     (site / "test-environment.pth").write_text("\n".join(sorted(here)) + "\n")
-    _run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel])
+    # Without the caller's PYTHONPATH: pip would find a tuneplate there "already
+    # satisfied" and install nothing into the venv.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    _run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel], env=env)
 
     elsewhere = tmp_path / "elsewhere"  # not the repo: nothing importable by accident
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
 
     def inside_venv(path: str) -> bool:
         return Path(path).resolve().is_relative_to(venv.resolve())

@@ -49,7 +49,11 @@ __version__ = "0.1.0"
 
 # Imported at first use (PEP 562): the search engine and the verticals pull in
 # scikit-learn, SciPy and Optuna's storages, seconds the command line need not wait.
-_LAZY = {"Config": "tuneplate.engine.tune", "load_vertical": "tuneplate.verticals"}
+_LAZY = {
+    "Config": "tuneplate.engine.tune",
+    "run_vertical": "tuneplate.engine.tune",
+    "load_vertical": "tuneplate.verticals",
+}
 
 
 def __getattr__(name: str):
@@ -58,6 +62,12 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(_LAZY[name]), name)
     globals()[name] = value
     return value
+
+
+def _attribute(name: str):
+    # Through the module, as when these were imported at the top: a caller (or a test)
+    # that sets `tuneplate.run_vertical` is the one `tune` calls.
+    return globals()[name] if name in globals() else __getattr__(name)
 
 
 def _names(columns):
@@ -195,9 +205,8 @@ def tune(
         >>> result.model.predict_proba(new_applicants)[:, 1]
     """
     from tuneplate.engine.data.roles import read_table
-    from tuneplate.engine.tune import Config, run_vertical
-    from tuneplate.verticals import load_vertical
 
+    Config = _attribute("Config")
     if config is not None and not isinstance(config, Config):
         raise TuneplateError(
             f"config must be a tuneplate Config, got {type(config).__name__}; "
@@ -210,7 +219,8 @@ def tune(
     )
     if isinstance(data, str | Path):
         data = read_table(data)
-    return run_vertical(load_vertical(vertical), data, config, run_dir=run_dir, progress=progress)
+    vertical = _attribute("load_vertical")(vertical)
+    return _attribute("run_vertical")(vertical, data, config, run_dir=run_dir, progress=progress)
 
 
 def validate(
