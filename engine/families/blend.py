@@ -92,15 +92,37 @@ def label(params: dict) -> str:
 
 def fit(params: dict, X, y, X_valid, y_valid, fit: Fit, data=None) -> Fitted:
     """Fit every member as its own family fits it: with a validation fold each boosted
-    member early-stops on it; without one it boosts its recorded `n_rounds`."""
+    member early-stops on it; without one it boosts its recorded `n_rounds`.
+
+    `data` maps a member's family name to that family's prepared data of one fold
+    (`fold_data`): such a member fits on it, exactly as the search's trials did on that
+    fold, without binning the rows again. The others fit on X, y, X_valid, y_valid.
+    """
     fitted = []
     for member in params["members"]:
-        rounds = member.get("n_rounds") if X_valid is None else None
-        own = _family(member["family"]).fit(
-            member["params"], X, y, X_valid, y_valid, replace(fit, n_rounds=rounds)
-        )
+        family = _family(member["family"])
+        prepared = (data or {}).get(member["family"])
+        if prepared is not None:
+            own = family.fit(member["params"], None, None, None, None, fit, data=prepared)
+        else:
+            rounds = member.get("n_rounds") if X_valid is None else None
+            own_fit = replace(fit, n_rounds=rounds)
+            own = family.fit(member["params"], X, y, X_valid, y_valid, own_fit)
         fitted.append((member["family"], own.estimator))
     return Fitted(Blend(fitted, params.get("weights")), None)
+
+
+def fold_data(params: dict, prepared) -> dict:
+    """`fit`'s `data` for one fold: {member family name: `prepared(family)`} for each
+    member whose family prepares fold data (the boosted ones' binned matrices, the
+    scorecard's WoE bins), e.g. from the search's fold cache.
+
+    Example:
+        >>> fold_data(params, lambda family: cache.get(family, 0)[0]).keys()
+        dict_keys(['lightgbm', 'scorecard'])
+    """
+    families = (_family(member["family"]) for member in params["members"])
+    return {f.name: prepared(f) for f in families if f.prepare is not None}
 
 
 def contributions(blend: Blend, X: pd.DataFrame) -> np.ndarray:

@@ -20,6 +20,7 @@ from tuneplate.engine.contract.intervals import (
     delong_auroc_se,
 )
 from tuneplate.engine.contract.profile import Profile
+from tuneplate.engine.families import blend
 from tuneplate.engine.families.base import MonotoneViolation
 from tuneplate.engine.families.models import Family, Fit, Model, get_family
 from tuneplate.engine.metrics import rows_version
@@ -40,13 +41,18 @@ def out_of_fold(family: Family, params, X, y, folds, fit: Fit, cache: FoldCache 
     """Development rows scored by the chosen configuration fitted without them.
 
     Time-ordered folds never validate the earliest rows; those are left out. With
-    the search's `cache`, boosted families refit on the folds' data binned for it.
+    the search's `cache`, the families that prepare fold data (boosted trees, the
+    scorecard; a blend's such members) refit on the data the search built for each fold:
+    the same fits as its trials', without binning the rows again.
     """
     scores = np.full(len(y), np.nan)
     for step, (train, valid) in enumerate(folds):
         if cache is not None and family.prepare is not None:
             data = cache.get(family, step)[0]
             model = family.fit(params, None, None, None, None, fit, data=data)
+        elif cache is not None and family.name == blend.NAME:
+            data = blend.fold_data(params, lambda member, step=step: cache.get(member, step)[0])
+            model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit, data)
         else:
             model = family.fit(params, X.iloc[train], y[train], X.iloc[valid], y[valid], fit)
         scores[valid] = model.estimator.predict_proba(X.iloc[valid])[:, 1]
@@ -239,7 +245,15 @@ def decide(interval: tuple[float, float] | None) -> str:
 
 
 def baseline(
-    p: Plan, X_dev, y_dev, X_hold, y_hold, tuned=None, tuned_label: str = "", kept: bool = False
+    p: Plan,
+    X_dev,
+    y_dev,
+    X_hold,
+    y_hold,
+    tuned=None,
+    tuned_label: str = "",
+    kept: bool = False,
+    cache: FoldCache | None = None,
 ) -> tuple[Baseline, Model | None]:
     """The vertical's simple baseline at its default settings, on the same rows.
 
@@ -257,11 +271,16 @@ def baseline(
     recommended baseline honours them too; a baseline that cannot (any family raising
     `MonotoneViolation`, e.g. a logistic coefficient of the wrong sign) is not compared:
     the record says why (`unavailable`, `violation`) and no model is returned.
+
+    With the search's fold `cache`, a baseline that is not boosted (the scorecard's bins)
+    takes its out-of-fold scores from the data built for the search's folds; a boosted one
+    boosts its fixed rounds from the rows.
     """
     name = p.vertical.baseline_family
     if name not in p.vertical.spaces:
         return Baseline(), None
     family = get_family(name, p.vertical.spaces)
+    cache = None if family.boosted else cache
     space = p.vertical.spaces[name]
     params = {**space.fixed, **space.start}
     fit = replace(p.fit, n_rounds=None)
@@ -285,7 +304,7 @@ def baseline(
         # The tuned scores are calibrated (--calibrate, --assume central_tendency): the
         # baseline is compared, and recorded, as it would be saved, through its own map.
         try:
-            valid = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+            valid = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit, cache)
         except MonotoneViolation as broke:  # a fold's fit breaks the constraints: say so
             return not_honoured(name, family.label, params, broke), None
         scores, valid, calibrator = _calibrated(p, estimator, X_dev, scores, valid)
@@ -307,7 +326,7 @@ def baseline(
         return base, None
     if valid is None:  # no calibration asked for: the out-of-fold scores as they are
         try:
-            valid = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit)
+            valid = out_of_fold(family, params, X_dev, y_dev, p.split.folds, fit, cache)
         except MonotoneViolation as broke:  # a fold's fit breaks the constraints: as above
             return not_honoured(name, family.label, params, broke), None
     valid_y, valid_score = valid

@@ -390,6 +390,7 @@ class BinaryTask:
             tuned=p_hold,
             tuned_label=label,
             kept=selection.kept,
+            cache=cv.cache,
         )
         converged = (r for t in study.get_trials(deepcopy=False) if (r := gradients.stop_reason(t)))
         constrained = evaluation.monotone_cost(
