@@ -110,9 +110,20 @@ def wait_for(condition, process: subprocess.Popen, what: str, timeout: float = 9
         time.sleep(0.05)
 
 
+def _ctrl_c_interrupts() -> None:
+    # As a terminal starts a command. A suite started in the background of a script
+    # inherits SIGINT ignored, and tuneplate keeps an ignored SIGINT as it finds it, so a
+    # test's Ctrl-C would then interrupt nothing.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*argv) -> subprocess.Popen:
     return subprocess.Popen(
-        [*CLI, *map(str, argv)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*CLI, *map(str, argv)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ctrl_c_interrupts,
     )
 
 
