@@ -3,7 +3,7 @@
 The industry's champion model for credit risk (Siddiqi, *Credit Risk Scorecards*, Wiley
 2006; Anderson, *The Credit Scoring Toolkit*, OUP 2007): each input is cut into a few
 ranges (numbers) or groups of levels (categories) by optimal binning (Navas-Palencia
-2020, arXiv:2001.08025, the `optbinning` library, `BinningProcess`), each bin replaced by
+2020, arXiv:2001.08025, the `optbinning` library's `OptimalBinning`), each bin replaced by
 its Weight of Evidence (WoE), and a logistic regression weighs the WoE columns. The
 bins and weights are written as JSON (`engine/contract/scorecard.py` applies them, with
 NumPy and pandas only), never pickled.

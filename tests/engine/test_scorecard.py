@@ -11,6 +11,7 @@ import pytest
 
 import tuneplate
 from tuneplate.cli import main
+from tuneplate.engine.contract import scorecard as card
 from tuneplate.engine.contract.kinds import MIN_LEVEL_ROWS
 from tuneplate.engine.contract.schema import OTHER, Schema
 from tuneplate.engine.contract.scorecard import MISSING, UNSEEN, Bins, Scorecard
@@ -220,3 +221,41 @@ def test_an_unseen_level_scores_the_points_the_table_gives_it(tmp_path):
         table = points[(points["input"] == name) & points["bin"].str.startswith(UNSEEN)]
         assert len(table) == 1 and table["woe"].iloc[0] == pytest.approx(woe, abs=1e-4)
         assert "(other)" in table["bin"].iloc[0]
+
+
+# optbinning's own binning table writes a text total into a float column (pandas 3)
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_each_inputs_bins_are_the_ones_optbinnings_binning_process_finds(design):
+    """The scorecard bins each input with optbinning's `OptimalBinning` as its
+    `BinningProcess` would, without the process's selection statistics: the same
+    splits and counts per bin (missing values, text levels and a trend override too)."""
+    from optbinning import BinningProcess
+
+    X, y = design
+    X = X.assign(purpose_text=X["purpose"].astype(str))  # a text column, not Categorical
+    trends = {"credit_amount": "descending"}
+    ours = card.optimal_binnings(X, y, 20, 0.05, card.TREND, trends)
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    process = BinningProcess(
+        list(X.columns),
+        max_n_prebins=20,
+        min_prebin_size=0.05,
+        categorical_variables=categorical,
+        binning_fit_params={
+            c: {"monotonic_trend": trends.get(c, card.TREND)}
+            for c in X.columns
+            if c not in categorical
+        },
+    ).fit(X, y)
+    assert list(ours) == list(X.columns)
+    for name, binning in ours.items():
+        theirs = process.get_binned_variable(name)
+        assert binning.dtype == theirs.dtype, name
+        assert [list(np.atleast_1d(s)) for s in binning.splits] == [
+            list(np.atleast_1d(s)) for s in theirs.splits
+        ], name
+        for counts in ("n_event", "n_nonevent"):
+            ours_n = getattr(binning.binning_table, counts)
+            np.testing.assert_array_equal(ours_n, getattr(theirs.binning_table, counts))
+    assert ours["purpose_text"].dtype == "categorical"
+    assert ours["credit_amount"].monotonic_trend == "descending"
