@@ -71,10 +71,12 @@ def same_bins(a: dict, b: dict) -> bool:
     def splits(binning):
         return [list(np.atleast_1d(s)) for s in binning.splits]
 
-    return all(
-        splits(a[c]) == splits(b[c])
-        and np.array_equal(a[c].binning_table.n_event, b[c].binning_table.n_event)
-        for c in a
+    def counts(binning):
+        table = binning.binning_table
+        return np.concatenate([table.n_event, table.n_nonevent])
+
+    return a.keys() == b.keys() and all(
+        splits(a[c]) == splits(b[c]) and np.array_equal(counts(a[c]), counts(b[c])) for c in a
     )
 
 
