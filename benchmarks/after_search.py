@@ -3,9 +3,9 @@
 Two steps that a credit run repeats after its search, each timed both ways on the same
 development rows, alternating the order so machine noise falls on both sides:
 
-- **Binning** every input (`card.bin_inputs`' optbinning half): optbinning's
+- **Binning** every input (`binning.bin_inputs`' optbinning half): optbinning's
   `BinningProcess`, which also computes its variable-selection statistics, against
-  `card.optimal_binnings` (one `OptimalBinning` per input with the same settings).
+  `binning.optimal_binnings` (one `OptimalBinning` per input with the same settings).
   The bins must be the same.
 - **Out-of-fold scores of a blend** of LightGBM at its start settings and the scorecard,
   on the search's folds: each fold refitted from its rows (binning again) against the
@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from suite_tables import TABLES  # noqa: E402 - a sibling script, not a package
 
-from tuneplate.engine.contract import scorecard as card  # noqa: E402
+from tuneplate.engine.contract import binning  # noqa: E402
+from tuneplate.engine.contract.scorecard import TREND  # noqa: E402
 from tuneplate.engine.families import blend  # noqa: E402
 from tuneplate.engine.families.models import get_family  # noqa: E402
 from tuneplate.engine.tasks.binary.evaluation import out_of_fold  # noqa: E402
@@ -56,7 +57,7 @@ def with_process(X, y):
     from optbinning import BinningProcess
 
     categorical = [c for c in X.columns if str(X[c].dtype) == "category"]
-    numeric = {c: {"monotonic_trend": card.TREND} for c in X.columns if c not in categorical}
+    numeric = {c: {"monotonic_trend": TREND} for c in X.columns if c not in categorical}
     process = BinningProcess(
         list(X.columns),
         max_n_prebins=20,
@@ -92,7 +93,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs per side")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    card.optimal_binnings(*development("german")[:2])  # optbinning's import, off the clock
+    binning.optimal_binnings(*development("german")[:2])  # optbinning's import, off the clock
     print(f"Seconds, medians of {args.repeats} alternating runs per side.\n")
     print(
         "| table | rows × inputs | binning: BinningProcess | OptimalBinning per input "
@@ -120,7 +121,7 @@ def row(table: str, repeats: int) -> str:
             cache.get(get_family(name, spaces), step)
     steps = {
         "process": lambda: with_process(X, y),
-        "ours": lambda: card.optimal_binnings(X, y),
+        "ours": lambda: binning.optimal_binnings(X, y),
         "rows": lambda: out_of_fold(blend.FAMILY, params, X, y, folds, fit),
         "cached": lambda: out_of_fold(blend.FAMILY, params, X, y, folds, fit, cache),
     }

@@ -5,8 +5,8 @@ The industry's champion model for credit risk (Siddiqi, *Credit Risk Scorecards*
 ranges (numbers) or groups of levels (categories) by optimal binning (Navas-Palencia
 2020, arXiv:2001.08025, the `optbinning` library's `OptimalBinning`), each bin replaced by
 its Weight of Evidence (WoE), and a logistic regression weighs the WoE columns. The
-bins and weights are written as JSON (`engine/contract/scorecard.py` applies them, with
-NumPy and pandas only), never pickled.
+bins and weights are written as JSON (`engine/contract/binning.py` finds them,
+`engine/contract/scorecard.py` applies them with NumPy and pandas only), never pickled.
 
 Beside the model: `points_table` turns it into points per bin under the usual scaling
 (points to double the odds, base points at base odds) and `information_value` gives each
@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tuneplate.engine.contract import scorecard as card
+from tuneplate.engine.contract import binning
 from tuneplate.engine.contract.calibration import Calibrator
 from tuneplate.engine.contract.errors import TuneplateError
 from tuneplate.engine.contract.schema import OTHER
-from tuneplate.engine.contract.scorecard import MISSING, UNSEEN, Scorecard
+from tuneplate.engine.contract.scorecard import MISSING, TREND, UNSEEN, Scorecard
 from tuneplate.engine.families.base import Family, Fit, Fitted, FoldData, MonotoneViolation
 from tuneplate.engine.search.space import Param, Space
 
@@ -42,7 +42,7 @@ FILE = "model.scorecard.json"
 MAX_N_PREBINS, MIN_PREBIN_SIZE = 20, 0.05
 SPACE = Space(
     (Param("C", 1e-3, 1e2, log=True, grid=(0.01, 0.1, 1.0, 10.0), start=1.0),),
-    fixed={"monotonic_trend": card.TREND},
+    fixed={"monotonic_trend": TREND},
 )
 # Industry scaling of the points (Siddiqi 2006, ch. 6): a score of BASE_POINTS at good:bad
 # odds of BASE_ODDS, and PDO more points for each doubling of the odds. Assumptions, not
@@ -51,11 +51,11 @@ PDO, BASE_POINTS, BASE_ODDS = 20.0, 600.0, 50.0
 TRENDS = {1: "ascending", -1: "descending"}  # Fit.monotone's sign -> event-rate trend
 
 
-def _binned(X, y, fit: Fit, monotonic_trend: str = card.TREND) -> Scorecard:
+def _binned(X, y, fit: Fit, monotonic_trend: str = TREND) -> Scorecard:
     """The bins of X, y (no weights), numeric inputs trending as `fit.monotone` asks."""
     signs = getattr(fit, "monotone", None) or ()
     trends = {str(c): TRENDS[int(s)] for c, s in zip(X.columns, signs, strict=False) if s}
-    return card.bin_inputs(X, y, MAX_N_PREBINS, MIN_PREBIN_SIZE, monotonic_trend, trends)
+    return binning.bin_inputs(X, y, MAX_N_PREBINS, MIN_PREBIN_SIZE, monotonic_trend, trends)
 
 
 def prepare(X, y, X_val, y_val, fit: Fit) -> FoldData:
@@ -84,9 +84,9 @@ def fit(params, X, y, X_val, y_val, fit: Fit, data: FoldData | None = None) -> F
     if data is not None:
         binned, design, y = data.train
     else:
-        binned = _binned(X, y, fit, str(params.get("monotonic_trend", card.TREND)))
+        binned = _binned(X, y, fit, str(params.get("monotonic_trend", TREND)))
         design = binned.design(X)
-    model = card.weigh(binned, design, y, C=float(params.get("C", 1.0)), seed=fit.seed)
+    model = binning.weigh(binned, design, y, C=float(params.get("C", 1.0)), seed=fit.seed)
     check_monotone(model, fit)
     return Fitted(model, None)
 

@@ -76,7 +76,7 @@ CONTRACT_INIT = (
     "tuned model used, so new rows are read and checked exactly as the training rows were;\n"
     "and how new rows are compared with the development hold-out (profile.py, off_range.py,\n"
     "intervals.py, monitoring.py); how a row's reasons are chosen and worded (reasons.py); a\n"
-    "scorecard's bins (scorecard.py).\n"
+    "scorecard's bins, how they are found (binning.py) and applied (scorecard.py).\n"
     '"""\n'
 )
 

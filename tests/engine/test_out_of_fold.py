@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuneplate.engine.contract import scorecard as card
+from tuneplate.engine.contract import binning
 from tuneplate.engine.families import blend
 from tuneplate.engine.families.base import Fit
 from tuneplate.engine.families.models import get_family
@@ -25,13 +25,13 @@ from tuneplate.verticals import load_vertical
 def binnings(monkeypatch):
     """How many times the scorecard's inputs are binned (optbinning's `BinningProcess`)."""
     calls = []
-    original = card.bin_inputs
+    original = binning.bin_inputs
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(card, "bin_inputs", counted)
+    monkeypatch.setattr(binning, "bin_inputs", counted)
     return calls
 
 

@@ -11,10 +11,10 @@ import pytest
 
 import tuneplate
 from tuneplate.cli import main
-from tuneplate.engine.contract import scorecard as card
+from tuneplate.engine.contract import binning
 from tuneplate.engine.contract.kinds import MIN_LEVEL_ROWS
 from tuneplate.engine.contract.schema import OTHER, Schema
-from tuneplate.engine.contract.scorecard import MISSING, UNSEEN, Bins, Scorecard
+from tuneplate.engine.contract.scorecard import MISSING, TREND, UNSEEN, Bins, Scorecard
 from tuneplate.engine.families import scorecard
 from tuneplate.engine.families.base import Fit, MonotoneViolation
 from tuneplate.engine.families.models import Model
@@ -234,7 +234,7 @@ def test_each_inputs_bins_are_the_ones_optbinnings_binning_process_finds(design)
     X, y = design
     X = X.assign(purpose_text=X["purpose"].astype(str))  # a text column, not Categorical
     trends = {"credit_amount": "descending"}
-    ours = card.optimal_binnings(X, y, 20, 0.05, card.TREND, trends)
+    ours = binning.optimal_binnings(X, y, 20, 0.05, TREND, trends)
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     process = BinningProcess(
         list(X.columns),
@@ -242,20 +242,18 @@ def test_each_inputs_bins_are_the_ones_optbinnings_binning_process_finds(design)
         min_prebin_size=0.05,
         categorical_variables=categorical,
         binning_fit_params={
-            c: {"monotonic_trend": trends.get(c, card.TREND)}
-            for c in X.columns
-            if c not in categorical
+            c: {"monotonic_trend": trends.get(c, TREND)} for c in X.columns if c not in categorical
         },
     ).fit(X, y)
     assert list(ours) == list(X.columns)
-    for name, binning in ours.items():
+    for name, found in ours.items():
         theirs = process.get_binned_variable(name)
-        assert binning.dtype == theirs.dtype, name
-        assert [list(np.atleast_1d(s)) for s in binning.splits] == [
+        assert found.dtype == theirs.dtype, name
+        assert [list(np.atleast_1d(s)) for s in found.splits] == [
             list(np.atleast_1d(s)) for s in theirs.splits
         ], name
         for counts in ("n_event", "n_nonevent"):
-            ours_n = getattr(binning.binning_table, counts)
+            ours_n = getattr(found.binning_table, counts)
             np.testing.assert_array_equal(ours_n, getattr(theirs.binning_table, counts))
     assert ours["purpose_text"].dtype == "categorical"
     assert ours["credit_amount"].monotonic_trend == "descending"

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tuneplate.engine.contract.binning import coarse_bins, recount
 from tuneplate.engine.contract.schema import Schema
-from tuneplate.engine.contract.scorecard import Bins, Scorecard, coarse_bins, recount
+from tuneplate.engine.contract.scorecard import Bins, Scorecard
 from tuneplate.engine.families import scorecard
 from tuneplate.engine.families.base import Fit
 from tuneplate.engine.families.registry import FAMILIES
