@@ -18,6 +18,7 @@ those keep the one-SE rule on the search's folds, as does `--no-blend`.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -65,22 +66,37 @@ def fresh_scores(p, cv, params: dict) -> np.ndarray | None:
     members fitted on the same fold rows (boosted ones early-stopping on the fold, as in
     the search); None when the split's folds cannot be drawn again, or when a member
     cannot honour --monotone on a fresh fold (a logistic coefficient of the wrong sign):
-    the search's own rule then decides."""
+    the search's own rule then decides.
+
+    The folds are fitted `cv.workers` at a time, in threads, as the search scores a
+    trial's folds: each fold's fits are the same whatever the thread, so the scores are
+    too, only sooner on a machine with cores to spare (`benchmarks/fresh_folds.py`).
+    """
     fit = replace(p.fit, deadline=None)  # the search's deadline has passed
-    rows = []
+    folds = []
     for r in range(1 if len(p.split.development) >= ONE_CUT_ROWS else FRESH_REPEATS):
-        folds = fresh_folds(p.table, p.y, p.roles, p.split, FRESH_SEED + 97 * r + p.fit.seed)
-        if folds is None:
+        cut = fresh_folds(p.table, p.y, p.roles, p.split, FRESH_SEED + 97 * r + p.fit.seed)
+        if cut is None:
             return None
-        for train, valid in folds:
-            X_va, y_va = cv.X.iloc[valid], cv.y[valid]
-            try:
-                both = blend.fit(params, cv.X.iloc[train], cv.y[train], X_va, y_va, fit).estimator
-            except MonotoneViolation:  # a member breaks --monotone on these rows: no decision
-                return None
-            a, b = (estimator.predict_proba(X_va)[:, 1] for _, estimator in both.members)
-            mixed = both.predict_proba(X_va)[:, 1]
-            rows.append([cv.metric(y_va, q) for q in (a, b, mixed)])
+        folds += cut
+
+    def scored(fold) -> list[float]:
+        train, valid = fold
+        X_va, y_va = cv.X.iloc[valid], cv.y[valid]
+        both = blend.fit(params, cv.X.iloc[train], cv.y[train], X_va, y_va, fit).estimator
+        a, b = (estimator.predict_proba(X_va)[:, 1] for _, estimator in both.members)
+        mixed = both.predict_proba(X_va)[:, 1]
+        return [cv.metric(y_va, q) for q in (a, b, mixed)]
+
+    workers = max(1, int(getattr(cv, "workers", 1)))
+    pool = ThreadPoolExecutor(workers, "fresh-fold") if workers > 1 else None
+    try:
+        rows = list(pool.map(scored, folds) if pool else map(scored, folds))  # fold order
+    except MonotoneViolation:  # a member breaks --monotone on these rows: no decision
+        return None
+    finally:  # on an error or a Ctrl-C, no fold not yet begun is started
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
     return np.asarray(rows)
 
 
