@@ -40,14 +40,18 @@ from tuneplate.engine.tune import Config, plan  # noqa: E402
 from tuneplate.verticals import load_vertical  # noqa: E402
 
 
+def planned(table: str):
+    """A run's plan of a suite table ("german": the embedded German credit), one trial."""
+    if table == "german":
+        return plan(load_vertical("credit-risk"), config=Config.flat(n_trials=1))
+    t = TABLES[table]
+    config = Config.flat(n_trials=1, target=t.target, positive=t.positive)
+    return plan(load_vertical(t.vertical), t.frame(), config)
+
+
 def development(table: str):
     """(X, y, folds, fit, spaces) of a table's development rows, as a run sees them."""
-    if table == "german":
-        p = plan(load_vertical("credit-risk"), config=Config.flat(n_trials=1))
-    else:
-        t = TABLES[table]
-        config = Config.flat(n_trials=1, target=t.target, positive=t.positive)
-        p = plan(load_vertical(t.vertical), t.frame(), config)
+    p = planned(table)
     X = p.schema.encode(p.table)[0].iloc[p.split.development]
     return X, p.y[p.split.development], p.split.folds, p.fit, p.vertical.spaces
 

@@ -27,22 +27,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from suite_tables import TABLES  # noqa: E402 - a sibling script, not a package
+from after_search import planned  # noqa: E402 - a sibling script, not a package
 
 from tuneplate.engine.tasks.binary.blending import fresh_scores  # noqa: E402
 from tuneplate.engine.tasks.task import cores  # noqa: E402
-from tuneplate.engine.tune import Config, plan  # noqa: E402
-from tuneplate.verticals import load_vertical  # noqa: E402
 
 
-def planned(table: str):
+def blended(table: str):
     """(plan, its cross-validation scorer, the blend's params) of a table, as a run has."""
-    if table == "german":
-        p = plan(load_vertical("credit-risk"), config=Config.flat(n_trials=1))
-    else:
-        t = TABLES[table]
-        config = Config.flat(n_trials=1, target=t.target, positive=t.positive)
-        p = plan(load_vertical(t.vertical), t.frame(), config)
+    p = planned(table)
     spaces = p.vertical.spaces
     base = "scorecard" if "scorecard" in spaces else "logistic"
     members = [
@@ -53,7 +46,7 @@ def planned(table: str):
 
 
 def row(table: str, repeats: int, workers: int) -> str:
-    p, cv, params = planned(table)
+    p, cv, params = blended(table)
     sides = {1: replace(cv, workers=1), workers: replace(cv, workers=workers)}
     times, scores = {k: [] for k in sides}, {}
     for repeat in range(repeats):
