@@ -161,8 +161,8 @@ def test_the_exported_train_py_refuses_a_scorecard_weight_turned_around(
     monkeypatch.setitem(sys.modules, "tuneplate", None)  # it must not need tuneplate
     try:
         train = importlib.import_module("train")
-        card_module = importlib.import_module("contract.scorecard")
-        fitted = card_module.fit
+        binning_module = importlib.import_module("contract.binning")
+        fitted = binning_module.fit
 
         def turned(*args, **kwargs):
             card = fitted(*args, **kwargs)
@@ -175,7 +175,7 @@ def test_the_exported_train_py_refuses_a_scorecard_weight_turned_around(
         capsys.readouterr()
         assert train.main(["--data", str(data), "--out", str(tmp_path / "kept")]) == 0
         assert (tmp_path / "kept").is_dir()
-        monkeypatch.setattr(card_module, "fit", turned)
+        monkeypatch.setattr(binning_module, "fit", turned)
         code = train.main(["--data", str(data), "--out", str(tmp_path / "refit")])
         done = subprocess.CompletedProcess([], code, "", capsys.readouterr().err)
         refused_in_one_line(done, "'duration_in_month'", "direction +1", "scorecard's weight")
