@@ -73,11 +73,11 @@ def with_process(X, y):
 
 
 def same_bins(a: dict, b: dict) -> bool:
-    def splits(binning):
-        return [list(np.atleast_1d(s)) for s in binning.splits]
+    def splits(found):
+        return [list(np.atleast_1d(s)) for s in found.splits]
 
-    def counts(binning):
-        table = binning.binning_table
+    def counts(found):
+        table = found.binning_table
         return np.concatenate([table.n_event, table.n_nonevent])
 
     return a.keys() == b.keys() and all(

@@ -88,15 +88,15 @@ def fresh_scores(p, cv, params: dict) -> np.ndarray | None:
         mixed = both.predict_proba(X_va)[:, 1]
         return [cv.metric(y_va, q) for q in (a, b, mixed)]
 
-    workers = max(1, int(getattr(cv, "workers", 1)))
-    pool = ThreadPoolExecutor(workers, "fresh-fold") if workers > 1 else None
+    workers = max(1, cv.workers)
     try:
-        rows = list(pool.map(scored, folds) if pool else map(scored, folds))  # fold order
+        if workers == 1:
+            rows = [scored(fold) for fold in folds]
+        else:  # `map` yields in fold order; on an error it cancels the folds not yet begun
+            with ThreadPoolExecutor(workers, "fresh-fold") as pool:
+                rows = list(pool.map(scored, folds))
     except MonotoneViolation:  # a member breaks --monotone on these rows: no decision
         return None
-    finally:  # on an error or a Ctrl-C, no fold not yet begun is started
-        if pool:
-            pool.shutdown(wait=True, cancel_futures=True)
     return np.asarray(rows)
 
 
